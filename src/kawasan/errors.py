@@ -1,0 +1,74 @@
+"""The one exception hierarchy of kawasan.
+
+Every error a user can cause derives from :class:`KawasanError`. The CLI maps
+:class:`InputError` (and subclasses) to exit code 2, the web layer maps it to a
+4xx answer with one JSON error shape. Each error names the file, field or value
+involved and what was expected, so the message alone tells the user what to fix.
+"""
+from __future__ import annotations
+
+
+class KawasanError(Exception):
+    """Root of all kawasan errors."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, source: str | None = None, field: str | None = None):
+        self.message = message
+        self.source = source
+        self.field = field
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = []
+        if self.source:
+            where.append(str(self.source))
+        if self.field:
+            where.append(f"field '{self.field}'")
+        prefix = ": ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+    def to_dict(self) -> dict:
+        """The JSON error shape shared by the CLI (--json) and the web API."""
+        return {
+            "error": type(self).__name__,
+            "message": self.message,
+            "source": self.source,
+            "field": self.field,
+        }
+
+
+class InputError(KawasanError):
+    """Bad input from the user: a file, a field or a value that is not as expected."""
+
+    exit_code = 2
+
+
+class ModelError(InputError):
+    """A model file (or preset) that does not validate."""
+
+
+class RasterError(InputError):
+    """A raster that is missing, unreadable, all-NoData or does not fit the study grid."""
+
+
+class GridMismatchError(RasterError):
+    """A layer on another CRS or grid while the model does not allow resampling."""
+
+
+class VectorError(InputError):
+    """A vector layer that is missing, unreadable, empty or outside the study area."""
+
+
+class WeightsError(InputError):
+    """Weights that are negative, all zero, or a pairwise matrix that is not valid."""
+
+
+class InconsistentJudgementsError(WeightsError):
+    """An AHP matrix whose consistency ratio exceeds 0.1 (allowed only on request)."""
+
+
+class OutputError(KawasanError):
+    """An output location that cannot be written without losing something stored."""
+
+    exit_code = 2

@@ -1,0 +1,662 @@
+"""Analytic Hierarchy Process: criterion weights from pairwise comparisons.
+
+A decision maker compares every pair of criteria ``(i, j)`` on Saaty's 1-9 scale
+and writes the judgement ``a_ij`` ("how many times more important is i than j")
+into a positive reciprocal matrix ``A`` (``a_ii = 1``, ``a_ji = 1 / a_ij``).
+This module turns such a matrix into weights and says how consistent the
+judgements are.
+
+Formulas and sources
+--------------------
+Priority vector, eigenvector method (Saaty 1977, 1980)
+    ``A w = lambda_max w``, ``w`` the principal right (Perron) eigenvector of ``A``
+    normalised to ``sum(w) = 1``; ``lambda_max`` its eigenvalue. For a positive
+    matrix Perron's theorem guarantees ``lambda_max`` real, simple and ``w > 0``;
+    for a reciprocal matrix ``lambda_max >= n`` with equality iff ``A`` is
+    consistent (``a_ij a_jk = a_ik``, i.e. ``a_ij = w_i / w_j``).
+Priority vector, geometric-mean method (Crawford & Williams 1985)
+    ``w_i = (prod_j a_ij) ** (1/n) / sum_k (prod_j a_kj) ** (1/n)``; the
+    least-squares solution in log space. ``lambda_max`` is then estimated as
+    ``mean_i((A w)_i / w_i)``.
+Consistency index and ratio (Saaty 1977, 1980)
+    ``CI = (lambda_max - n) / (n - 1)``, ``CR = CI / RI(n)`` with ``RI`` Saaty's
+    random index (:data:`RANDOM_INDEX`). Judgements are "acceptably consistent"
+    when ``CR <= 0.1``. For ``n <= 2`` every reciprocal matrix is consistent and
+    ``CI = CR = 0``.
+Most inconsistent judgement (Saaty 2003)
+    ``eps_ij = a_ij w_j / w_i`` is 1 for a judgement that agrees with the
+    weights; the pair with the largest ``eps_ij`` is the one to revise first.
+Group judgements (Aczél & Saaty 1983)
+    The element-wise (weighted) geometric mean ``g_ij = prod_k a_ij^(k) ** p_k``,
+    ``sum_k p_k = 1``, is the only synthesis that keeps the result reciprocal
+    (and unanimity, homogeneity).
+
+References
+----------
+- Saaty, T.L. (1977). A scaling method for priorities in hierarchical structures.
+  Journal of Mathematical Psychology 15(3), 234-281.
+- Saaty, T.L. (1980). The Analytic Hierarchy Process. McGraw-Hill, New York.
+- Saaty, T.L. (2003). Decision-making with the AHP: Why is the principal
+  eigenvector necessary. European Journal of Operational Research 145(1), 85-91.
+- Saaty, T.L. (2012). Decision Making for Leaders, 3rd ed. RWS Publications.
+- Crawford, G. & Williams, C. (1985). A note on the analysis of subjective
+  judgment matrices. Journal of Mathematical Psychology 29(4), 387-405.
+- Aczél, J. & Saaty, T.L. (1983). Procedures for synthesizing ratio judgements.
+  Journal of Mathematical Psychology 27(1), 93-102.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import numbers
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from kawasan.errors import InconsistentJudgementsError, WeightsError
+
+__all__ = [
+    "RANDOM_INDEX",
+    "SAATY_MIN",
+    "SAATY_MAX",
+    "METHODS",
+    "AHPResult",
+    "parse_judgement",
+    "validate_matrix",
+    "ahp_weights",
+    "group_matrix",
+    "check_consistency",
+    "read_matrix_csv",
+    "most_inconsistent_pair",
+]
+
+#: Saaty's random consistency index RI(n): the mean CI of many random reciprocal
+#: matrices of order n with entries drawn from the 1/9..9 scale. Values as tabulated
+#: in Saaty (1980), The Analytic Hierarchy Process, and reproduced for n = 1..15 in
+#: Saaty (2012), Decision Making for Leaders. The dip at n = 12 (1.48 < 1.51) is in
+#: the published table (sampling noise of the original simulation) and kept as is.
+RANDOM_INDEX: dict[int, float] = {
+    1: 0.0,
+    2: 0.0,
+    3: 0.58,
+    4: 0.90,
+    5: 1.12,
+    6: 1.24,
+    7: 1.32,
+    8: 1.41,
+    9: 1.45,
+    10: 1.49,
+    11: 1.51,
+    12: 1.48,
+    13: 1.56,
+    14: 1.57,
+    15: 1.59,
+}
+
+#: Saaty's fundamental scale runs from 1/9 to 9.
+SAATY_MIN = 1.0 / 9.0
+SAATY_MAX = 9.0
+
+METHODS = ("eigenvector", "geometric_mean")
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_JUDGEMENT_RE = re.compile(rf"^\s*({_NUMBER})\s*(?:/\s*({_NUMBER})\s*)?$")
+
+_OVERRIDE_HINT = "pass --allow-inconsistent (allow_inconsistent=True) to use the weights anyway"
+
+
+# -- result -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AHPResult:
+    """Weights and consistency of one pairwise comparison matrix.
+
+    Attributes
+    ----------
+    criteria: criterion names, in matrix order
+    weights: priority vector, positive, summing to 1
+    lambda_max: principal eigenvalue (eigenvector method) or its estimate
+        ``mean((A w) / w)`` (geometric-mean method)
+    ci: consistency index ``(lambda_max - n) / (n - 1)``; 0 for n <= 2
+    cr: consistency ratio ``ci / RANDOM_INDEX[n]``; 0 for n <= 2
+    method: ``"eigenvector"`` or ``"geometric_mean"``
+    matrix: the validated judgement matrix (rows as tuples), kept so that
+        :func:`check_consistency` can name the most inconsistent judgement;
+        not part of :meth:`to_dict`
+    """
+
+    criteria: tuple[str, ...]
+    weights: tuple[float, ...]
+    lambda_max: float
+    ci: float
+    cr: float
+    method: str
+    matrix: tuple[tuple[float, ...], ...] | None = field(default=None, repr=False, compare=False)
+
+    def consistent(self, threshold: float = 0.1) -> bool:
+        """True when ``cr <= threshold`` (Saaty's rule of thumb: 0.1)."""
+        return bool(self.cr <= threshold)
+
+    def weight_of(self, criterion: str) -> float:
+        """The weight of one criterion by name."""
+        try:
+            return self.weights[self.criteria.index(criterion)]
+        except ValueError:
+            raise WeightsError(
+                f"unknown criterion '{criterion}'; the matrix has {', '.join(self.criteria)}"
+            ) from None
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary (keys: criteria, weights, lambda_max, ci, cr, method, consistent)."""
+        return {
+            "criteria": list(self.criteria),
+            "weights": [float(w) for w in self.weights],
+            "lambda_max": float(self.lambda_max),
+            "ci": float(self.ci),
+            "cr": float(self.cr),
+            "method": self.method,
+            "consistent": self.consistent(),
+        }
+
+
+# -- helpers --------------------------------------------------------------------------
+def _fmt(x: float) -> str:
+    """Show a judgement the way a user writes it: 3, 1/3, else 4 significant digits."""
+    x = float(x)
+    if not math.isfinite(x):
+        return str(x)
+    if x > 0:
+        k = round(x)
+        if k >= 1 and abs(x - k) <= 1e-9 * k:
+            return str(int(k))
+        k = round(1.0 / x)
+        if k >= 2 and abs(1.0 / x - k) <= 1e-9 * k:
+            return f"1/{int(k)}"
+    return f"{x:.4g}"
+
+
+def _cell(criteria: Sequence[str], i: int, j: int) -> str:
+    return f"({criteria[i]}, {criteria[j]})"
+
+
+def _src(source) -> str | None:
+    return None if source is None else os.fspath(source) if isinstance(source, os.PathLike) else str(source)
+
+
+# -- parsing --------------------------------------------------------------------------
+def parse_judgement(value, *, source=None, field=None) -> float:
+    """Read one pairwise judgement.
+
+    Accepts real numbers (not booleans) and strings such as ``"3"``, ``"1/3"``,
+    ``"0.333"`` or ``" 1 / 5 "``. Anything else (empty, text, ``"1/0"``, NaN or
+    infinity, ``"0,333"``) raises :class:`WeightsError` naming the value. The sign
+    and range are *not* checked here; :func:`validate_matrix` does that with the
+    criterion names at hand.
+    """
+    source = _src(source)
+    expected = "expected a number such as 3, 1/3 or 0.333"
+    if isinstance(value, (bool, np.bool_)):
+        raise WeightsError(f"judgement {value!r} is not a number; {expected}", source=source, field=field)
+    if isinstance(value, numbers.Real):
+        x = float(value)
+    elif isinstance(value, str):
+        m = _JUDGEMENT_RE.match(value)
+        if not m:
+            shown = value.strip() or "(empty)"
+            raise WeightsError(f"cannot read judgement '{shown}'; {expected}", source=source, field=field)
+        num = float(m.group(1))
+        if m.group(2) is None:
+            x = num
+        else:
+            den = float(m.group(2))
+            if den == 0.0:
+                raise WeightsError(
+                    f"judgement '{value.strip()}' divides by zero; {expected}", source=source, field=field
+                )
+            x = num / den
+    else:
+        raise WeightsError(
+            f"judgement {value!r} ({type(value).__name__}) is not a number; {expected}", source=source, field=field
+        )
+    if not math.isfinite(x):
+        raise WeightsError(f"judgement {value!r} is not a finite number; {expected}", source=source, field=field)
+    return x
+
+
+# -- validation -----------------------------------------------------------------------
+def _check_criteria(criteria, source) -> tuple[str, ...]:
+    if isinstance(criteria, str):
+        raise WeightsError("criteria must be a sequence of names, not one string", source=source)
+    names = []
+    for k, c in enumerate(criteria):
+        if not isinstance(c, str) or not c.strip():
+            raise WeightsError(f"criterion name {k + 1} is empty or not text: {c!r}", source=source)
+        names.append(c.strip())
+    seen: dict[str, int] = {}
+    for k, c in enumerate(names):
+        if c in seen:
+            raise WeightsError(
+                f"criterion '{c}' appears twice (positions {seen[c] + 1} and {k + 1}); names must be unique",
+                source=source,
+            )
+        seen[c] = k
+    return tuple(names)
+
+
+def _to_array(matrix, source) -> np.ndarray:
+    """A 2-D float64 array from an array or nested rows (cells may be strings like "1/3")."""
+    if isinstance(matrix, np.ndarray) and matrix.dtype.kind in "iuf":
+        a = np.array(matrix, dtype=np.float64)
+        if a.ndim != 2:
+            raise WeightsError(
+                f"the matrix has {a.ndim} dimension(s); a pairwise comparison matrix must be square (n x n)",
+                source=source,
+            )
+        return a
+    try:
+        rows = [list(r) for r in matrix]
+    except TypeError:
+        raise WeightsError(
+            "the matrix must be a square table of judgements (rows of numbers)", source=source
+        ) from None
+    widths = {len(r) for r in rows}
+    if len(widths) > 1:
+        raise WeightsError(
+            "the matrix rows have different lengths "
+            f"({', '.join(str(len(r)) for r in rows)}); a pairwise comparison matrix must be square",
+            source=source,
+        )
+    out = np.empty((len(rows), widths.pop() if widths else 0), dtype=np.float64)
+    for i, r in enumerate(rows):
+        for j, v in enumerate(r):
+            out[i, j] = parse_judgement(v, source=source, field=f"row {i + 1}, column {j + 1}")
+    return out
+
+
+def validate_matrix(matrix, criteria, *, source=None, rtol=0.02) -> np.ndarray:
+    """Check a pairwise comparison matrix and return it as an exact reciprocal array.
+
+    Rules (each failure raises :class:`WeightsError` naming the cell by criterion names
+    and, through ``source``, the file):
+
+    - square, ``n x n`` with ``n == len(criteria) >= 1``;
+    - criterion names non-empty and unique;
+    - every cell finite and ``> 0``;
+    - diagonal ``a_ii == 1``;
+    - every cell on Saaty's scale ``[1/9, 9]`` (relative tolerance ``rtol``, so a
+      rounded ``0.11`` for 1/9 passes);
+    - reciprocal: ``|a_ij * a_ji - 1| <= rtol``, so ``0.333`` is accepted for 1/3
+      and ``0.14`` for 1/7.
+
+    Cells may be numbers or strings (parsed with :func:`parse_judgement`). The
+    returned float64 array keeps the upper triangle as given, sets the diagonal to
+    1 and replaces the lower triangle by exact reciprocals ``1 / a_ij``, so the
+    rounding of typed-in reciprocals cannot leak into the weights.
+    """
+    source = _src(source)
+    names = _check_criteria(criteria, source)
+    a = _to_array(matrix, source)
+    rows, cols = a.shape
+    if rows == 0 or cols == 0:
+        raise WeightsError("the matrix is empty; it needs at least one criterion", source=source)
+    if rows != cols:
+        raise WeightsError(
+            f"the matrix is {rows} x {cols}; a pairwise comparison matrix must be square", source=source
+        )
+    n = rows
+    if n != len(names):
+        raise WeightsError(
+            f"the matrix is {n} x {n} but {len(names)} criteria are named ({', '.join(names)})", source=source
+        )
+    for i in range(n):
+        for j in range(n):
+            x = a[i, j]
+            if not math.isfinite(x):
+                raise WeightsError(f"cell {_cell(names, i, j)} = {x} is not a finite number", source=source)
+            if x <= 0:
+                raise WeightsError(
+                    f"cell {_cell(names, i, j)} = {_fmt(x)}; judgements must be positive "
+                    "(1 = equal, 3 = moderately more important, 1/3 = moderately less, ... up to 9 and 1/9)",
+                    source=source,
+                )
+    for i in range(n):
+        if abs(a[i, i] - 1.0) > 1e-9:
+            raise WeightsError(
+                f"diagonal cell {_cell(names, i, i)} = {_fmt(a[i, i])}; a criterion compared with itself must be 1",
+                source=source,
+            )
+    lo, hi = SAATY_MIN * (1.0 - rtol), SAATY_MAX * (1.0 + rtol)
+    for i in range(n):
+        for j in range(n):
+            x = a[i, j]
+            if x < lo or x > hi:
+                raise WeightsError(
+                    f"cell {_cell(names, i, j)} = {_fmt(x)} is outside Saaty's scale 1/9 .. 9", source=source
+                )
+    for i in range(n):
+        for j in range(i + 1, n):
+            if abs(a[i, j] * a[j, i] - 1.0) > rtol + 1e-12:
+                raise WeightsError(
+                    f"cell {_cell(names, i, j)} = {_fmt(a[i, j])} but {_cell(names, j, i)} = {_fmt(a[j, i])}; "
+                    f"expected {_fmt(1.0 / a[i, j])} (a_ji must be 1 / a_ij)",
+                    source=source,
+                )
+    out = np.ones((n, n), dtype=np.float64)
+    iu = np.triu_indices(n, k=1)
+    out[iu] = a[iu]
+    out[(iu[1], iu[0])] = 1.0 / a[iu]
+    return out
+
+
+# -- weights --------------------------------------------------------------------------
+def _principal_eigenvector(a: np.ndarray) -> tuple[np.ndarray, float]:
+    """Perron eigenpair of a positive matrix: numpy.linalg.eig, checked; power iteration as fallback."""
+    vals, vecs = np.linalg.eig(a)
+    k = int(np.argmax(vals.real))
+    lam = float(vals[k].real)
+    v = vecs[:, k].real
+    v = v / v.sum()
+    if np.all(v > 0) and abs(vals[k].imag) <= 1e-9 * max(1.0, abs(lam)):
+        return v, lam
+    return _power_iteration(a)
+
+
+def _power_iteration(a: np.ndarray, tol: float = 1e-12, max_iter: int = 100_000) -> tuple[np.ndarray, float]:
+    """Power iteration ``w <- A w / sum(A w)`` until the change is below ``tol``."""
+    n = a.shape[0]
+    w = np.full(n, 1.0 / n)
+    for _ in range(max_iter):
+        aw = a @ w
+        w_new = aw / aw.sum()
+        if np.max(np.abs(w_new - w)) < tol:
+            w = w_new
+            break
+        w = w_new
+    lam = float(np.mean((a @ w) / w))
+    return w, lam
+
+
+def ahp_weights(matrix, criteria, *, method="eigenvector", source=None) -> AHPResult:
+    """Weights and consistency of a pairwise comparison matrix.
+
+    ``method="eigenvector"`` (Saaty 1977, 1980): ``w`` is the principal right
+    eigenvector of ``A`` normalised to sum 1, ``lambda_max`` its eigenvalue
+    (``numpy.linalg.eig``; the eigenvalue of largest real part, which Perron's
+    theorem makes real and simple with a positive eigenvector).
+
+    ``method="geometric_mean"`` (Crawford & Williams 1985): ``w_i`` proportional to
+    ``(prod_j a_ij) ** (1/n)``; ``lambda_max = mean_i((A w)_i / w_i)``.
+
+    Both: ``CI = (lambda_max - n) / (n - 1)``, ``CR = CI / RANDOM_INDEX[n]``
+    (Saaty 1980), both 0 for ``n <= 2``; CI is clipped at 0 against round-off.
+    The matrix is first checked with :func:`validate_matrix` (errors name ``source``).
+    At most 15 criteria (the extent of the random-index table).
+    """
+    source = _src(source)
+    if method not in METHODS:
+        raise WeightsError(
+            f"unknown AHP method '{method}'; expected one of {', '.join(METHODS)}", source=source, field="method"
+        )
+    a = validate_matrix(matrix, criteria, source=source)
+    names = _check_criteria(criteria, source)
+    n = a.shape[0]
+    if n > max(RANDOM_INDEX):
+        raise WeightsError(
+            f"{n} criteria compared; the AHP consistency ratio is defined for at most {max(RANDOM_INDEX)} "
+            "(Saaty advises 7 +/- 2) - group the criteria into a hierarchy",
+            source=source,
+        )
+    if n == 1:
+        w = np.ones(1)
+        lam = 1.0
+    elif method == "eigenvector":
+        w, lam = _principal_eigenvector(a)
+    else:
+        g = np.exp(np.log(a).mean(axis=1))
+        w = g / g.sum()
+        lam = float(np.mean((a @ w) / w))
+    if n <= 2:
+        ci = cr = 0.0
+    else:
+        ci = max(0.0, (lam - n) / (n - 1))
+        cr = ci / RANDOM_INDEX[n]
+    return AHPResult(
+        criteria=names,
+        weights=tuple(float(x) for x in w),
+        lambda_max=float(lam),
+        ci=float(ci),
+        cr=float(cr),
+        method=method,
+        matrix=tuple(tuple(float(x) for x in row) for row in a),
+    )
+
+
+# -- group decisions ------------------------------------------------------------------
+def group_matrix(matrices: list[np.ndarray], *, weights=None) -> np.ndarray:
+    """Aggregate several decision makers' matrices by the element-wise geometric mean.
+
+    ``g_ij = prod_k a_ij^(k) ** p_k`` with ``p_k = weights[k] / sum(weights)``
+    (equal ``p_k = 1/m`` when ``weights`` is None). Aczél & Saaty (1983) show this is
+    the synthesis that keeps reciprocity: ``g_ji = 1 / g_ij``. The result's lower
+    triangle is set to the exact reciprocals of its upper triangle.
+
+    Each matrix must be square, of the same order, positive, finite and reciprocal
+    (within 2 %); otherwise :class:`WeightsError` names the decision maker (1-based)
+    and the cell. As in :func:`validate_matrix`, the upper triangle is authoritative.
+    """
+    try:
+        mats = list(matrices)
+    except TypeError:
+        raise WeightsError("group_matrix needs a list of matrices") from None
+    if not mats:
+        raise WeightsError("group_matrix needs at least one decision maker's matrix")
+    arrays = []
+    for k, m in enumerate(mats, start=1):
+        try:
+            a = np.array(m, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise WeightsError(f"matrix of decision maker {k} is not a numeric square table") from None
+        if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
+            raise WeightsError(f"matrix of decision maker {k} has shape {a.shape}; it must be square (n x n)")
+        if arrays and a.shape != arrays[0].shape:
+            raise WeightsError(
+                f"matrix of decision maker {k} is {a.shape[0]} x {a.shape[1]} but decision maker 1's is "
+                f"{arrays[0].shape[0]} x {arrays[0].shape[1]}"
+            )
+        bad = ~np.isfinite(a) | (a <= 0)
+        if bad.any():
+            i, j = map(int, np.argwhere(bad)[0])
+            raise WeightsError(
+                f"matrix of decision maker {k}: cell ({i + 1}, {j + 1}) = {a[i, j]}; judgements must be positive"
+            )
+        dev = np.abs(a * a.T - 1.0)
+        if (dev > 0.02 + 1e-12).any():
+            i, j = map(int, np.argwhere(dev > 0.02 + 1e-12)[0])
+            raise WeightsError(
+                f"matrix of decision maker {k}: cell ({i + 1}, {j + 1}) = {_fmt(a[i, j])} but "
+                f"({j + 1}, {i + 1}) = {_fmt(a[j, i])}; expected {_fmt(1.0 / a[i, j])}"
+            )
+        arrays.append(a)
+    m = len(arrays)
+    if weights is None:
+        p = np.full(m, 1.0 / m)
+    else:
+        try:
+            p = np.array(list(weights), dtype=np.float64)
+        except (TypeError, ValueError):
+            raise WeightsError("decision-maker weights must be numbers", field="weights") from None
+        if p.shape != (m,):
+            raise WeightsError(
+                f"{p.size} decision-maker weights given for {m} matrices", field="weights"
+            )
+        if not np.all(np.isfinite(p)) or np.any(p < 0) or p.sum() <= 0:
+            raise WeightsError(
+                "decision-maker weights must be finite, non-negative and not all zero", field="weights"
+            )
+        p = p / p.sum()
+    logs = np.tensordot(p, np.log(np.stack(arrays)), axes=1)
+    n = logs.shape[0]
+    g = np.ones((n, n))
+    iu = np.triu_indices(n, k=1)
+    upper = np.exp(logs[iu])
+    g[iu] = upper
+    g[(iu[1], iu[0])] = 1.0 / upper
+    return g
+
+
+# -- consistency ----------------------------------------------------------------------
+def most_inconsistent_pair(matrix, weights) -> tuple[int, int, float]:
+    """The judgement that deviates most from the weights (Saaty 2003).
+
+    ``eps_ij = a_ij * w_j / w_i`` is 1 when judgement ``a_ij`` agrees with ``w_i / w_j``.
+    Returns ``(i, j, eps_ij)`` for the ordered pair ``i != j`` with the largest
+    ``eps_ij`` (always ``>= 1`` for a reciprocal matrix, since ``eps_ji = 1 / eps_ij``);
+    ties go to the first pair in row-major order. For a 1 x 1 matrix: ``(0, 0, 1.0)``.
+    """
+    a = np.asarray(matrix, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64).ravel()
+    if a.ndim != 2 or a.shape[0] != a.shape[1]:
+        raise WeightsError(f"the matrix has shape {a.shape}; it must be square")
+    if w.shape[0] != a.shape[0]:
+        raise WeightsError(f"{w.shape[0]} weights given for a {a.shape[0]} x {a.shape[0]} matrix")
+    if not np.all(w > 0) or not np.all(np.isfinite(w)):
+        raise WeightsError("weights must be finite and positive")
+    n = a.shape[0]
+    if n == 1:
+        return (0, 0, 1.0)
+    eps = a * w[None, :] / w[:, None]
+    np.fill_diagonal(eps, -np.inf)
+    i, j = divmod(int(np.argmax(eps)), n)
+    return (i, j, float(eps[i, j]))
+
+
+def check_consistency(result: AHPResult, *, allow_inconsistent: bool, source=None, threshold=0.1) -> None:
+    """Refuse judgements whose consistency ratio exceeds ``threshold`` (Saaty 1980: 0.1).
+
+    Raises :class:`InconsistentJudgementsError` when ``result.cr > threshold`` and
+    ``allow_inconsistent`` is false. The message gives the CR, the threshold, the most
+    inconsistent judgement (largest ``eps_ij = a_ij w_j / w_i``, see
+    :func:`most_inconsistent_pair`) with the ratio the weights imply, and how to
+    override (``--allow-inconsistent``). Returns None otherwise.
+    """
+    if result.cr <= threshold or allow_inconsistent:
+        return None
+    msg = (
+        f"the pairwise judgements are inconsistent: consistency ratio CR = {result.cr:.3f} "
+        f"exceeds the threshold {threshold:g}"
+    )
+    if result.matrix is not None and len(result.criteria) > 1:
+        i, j, eps = most_inconsistent_pair(result.matrix, result.weights)
+        ci_, cj = result.criteria[i], result.criteria[j]
+        implied = result.weights[i] / result.weights[j]
+        msg += (
+            f"; the most inconsistent judgement is ({ci_}, {cj}) = {_fmt(result.matrix[i][j])} while the "
+            f"weights imply w_{ci_} / w_{cj} = {implied:.3g} (off by a factor {eps:.2f})"
+        )
+    msg += f"; revise the judgements or {_OVERRIDE_HINT}"
+    raise InconsistentJudgementsError(msg, source=_src(source))
+
+
+# -- CSV ------------------------------------------------------------------------------
+def _delimiter(text: str) -> str:
+    """Comma, unless the header line has no comma but semicolons (spreadsheet locales) or tabs."""
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    if "," in first:
+        return ","
+    if ";" in first:
+        return ";"
+    if "\t" in first:
+        return "\t"
+    return ","
+
+
+def read_matrix_csv(path) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Read a pairwise comparison matrix from CSV.
+
+    Layout: the header row holds the criterion names after a first cell that may be
+    empty or any label; each following row starts with a criterion name (same names,
+    same order as the header) followed by its judgements (``3``, ``1/3``, ``0.333``)::
+
+        ,slope,road,flood
+        slope,1,3,5
+        road,1/3,1,2
+        flood,1/5,1/2,1
+
+    UTF-8 (a BOM is tolerated); comma-separated, or semicolon/tab-separated when the
+    header has no comma. Blank lines are ignored. The matrix is checked with
+    :func:`validate_matrix`. Every problem raises :class:`WeightsError` with the file
+    as ``source`` and the row/column in the message. Returns the validated matrix
+    (exact reciprocals in the lower triangle) and the criterion names.
+    """
+    src = _src(path)
+    try:
+        raw = open(path, "rb").read()
+    except FileNotFoundError:
+        raise WeightsError("pairwise comparison file not found", source=src) from None
+    except IsADirectoryError:
+        raise WeightsError("expected a CSV file but this is a directory", source=src) from None
+    except OSError as e:
+        raise WeightsError(f"cannot read the file: {e.strerror or e}", source=src) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise WeightsError(
+            f"the file is not UTF-8 text (undecodable byte at position {e.start}); save it as UTF-8 CSV",
+            source=src,
+        ) from None
+    if not text.strip():
+        raise WeightsError("the file is empty; expected a header row of criterion names and one row per criterion",
+                           source=src)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for rec in reader:
+            if not any(c.strip() for c in rec):
+                continue
+            rows.append((reader.line_num, [c.strip() for c in rec]))
+    except csv.Error as e:
+        raise WeightsError(f"malformed CSV at line {reader.line_num}: {e}", source=src) from None
+
+    header_line, header = rows[0]
+    names = header[1:]
+    if not names:
+        raise WeightsError(
+            f"line {header_line}: the header has no criterion names (expected ',name1,name2,...')", source=src
+        )
+    for k, c in enumerate(names):
+        if not c:
+            raise WeightsError(f"line {header_line}: column {k + 2} of the header has no criterion name", source=src)
+    names_t = _check_criteria(names, src)
+    body = rows[1:]
+    width = len(header)
+    for line, rec in body:
+        if len(rec) != width:
+            label = f" ({rec[0]})" if rec and rec[0] else ""
+            raise WeightsError(
+                f"line {line}{label} has {len(rec)} cells but the header has {width}; every row needs a name "
+                f"and {len(names)} judgements",
+                source=src,
+            )
+    if len(body) != len(names):
+        raise WeightsError(
+            f"the header names {len(names)} criteria ({', '.join(names)}) but there are {len(body)} judgement "
+            "rows; the matrix must be square",
+            source=src,
+        )
+    for k, (line, rec) in enumerate(body):
+        if rec[0] != names[k]:
+            raise WeightsError(
+                f"line {line}: row {k + 1} is named '{rec[0]}' but column {k + 1} is '{names[k]}'; the row names "
+                "must be the column names in the same order",
+                source=src,
+            )
+    matrix = np.empty((len(names), len(names)), dtype=np.float64)
+    for i, (line, rec) in enumerate(body):
+        for j, cell in enumerate(rec[1:]):
+            matrix[i, j] = parse_judgement(
+                cell, source=src, field=f"line {line}, row {names[i]}, column {names[j]}"
+            )
+    return validate_matrix(matrix, names_t, source=src), names_t

@@ -1,0 +1,82 @@
+"""Python API for notebooks and scripts: the same operations as the CLI.
+
+>>> from kawasan.spatial.api import run_suitability  # doctest: +SKIP
+>>> result = run_suitability("kawasan-industri", "kawasan-demo/data", "out/ki")  # doctest: +SKIP
+>>> result.dataset["score"].plot()  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from kawasan.spatial.engine import Evaluation, Progress, _noop, evaluate
+from kawasan.spatial.model import CLASS_CODES, Model
+from kawasan.spatial.presets import resolve_model
+from kawasan.spatial.runfolder import write_run
+from kawasan.spatial.studyarea import open_study_area
+
+
+@dataclass
+class RunResult:
+    folder: Path | None
+    manifest: dict | None
+    evaluation: Evaluation
+
+    @property
+    def dataset(self) -> xr.Dataset:
+        return to_xarray(self.evaluation)
+
+
+def to_xarray(ev: Evaluation) -> xr.Dataset:
+    """An xarray Dataset (y, x) with score, classes, exclusion bitmask and any kept criteria; CRS in attrs."""
+    xs, ys = ev.area.grid.coords()
+    coords = {"y": ys, "x": xs}
+    data = {
+        "score": (("y", "x"), ev.score, {"long_name": "suitability score", "range": "0..1"}),
+        "classes": (("y", "x"), ev.classes, {"long_name": "suitability class",
+                                              "codes": {str(k): v for k, v in CLASS_CODES.items()}}),
+        "excluded_by": (("y", "x"), ev.reason, {"long_name": "constraint bitmask",
+                                                 "bits": {str(o.bit): o.id for o in ev.constraints}}),
+    }
+    for cid, arr in ev.criteria.items():
+        data[f"criterion_{cid}"] = (("y", "x"), arr, {"long_name": f"standardized {cid}"})
+    return xr.Dataset(data, coords=coords, attrs={"crs": ev.area.grid.crs.to_string(), "model": ev.model.name,
+                                                  "weights": str(ev.weights.weights),
+                                                  "synthetic": int(ev.area.synthetic)})
+
+
+def evaluate_model(model: str | Path | Model, data_dir: str | Path, *, allow_inconsistent: bool = False,
+                   keep_criteria: bool = False, progress: Progress = _noop) -> Evaluation:
+    if isinstance(model, Model):
+        m, source, base = model, f"model:{model.name}", Path(".")
+    else:
+        m, source, base = resolve_model(model)
+    area = open_study_area(data_dir, m)
+    return evaluate(m, area, base_dir=base, allow_inconsistent=allow_inconsistent, keep_criteria=keep_criteria,
+                    progress=progress, model_source=source)
+
+
+def run_suitability(model: str | Path | Model, data_dir: str | Path, out_dir: str | Path | None = None, *,
+                    allow_inconsistent: bool = False, write_criteria: bool = False, compress: str = "ZSTD",
+                    progress: Progress = _noop) -> RunResult:
+    """Evaluate ``model`` (a file, a preset name or a Model) on ``data_dir``; write a run folder if ``out_dir``."""
+    if isinstance(model, Model):
+        source = f"model:{model.name}"
+    else:
+        source = str(model) if Path(str(model)).exists() else f"preset:{model}"
+    if out_dir is not None:
+        from kawasan.spatial.runfolder import check_target
+
+        check_target(Path(out_dir))  # refuse before spending time on the analysis
+    ev = evaluate_model(model, data_dir, allow_inconsistent=allow_inconsistent, keep_criteria=write_criteria,
+                        progress=progress)
+    manifest = None
+    if out_dir is not None:
+        manifest = write_run(ev, out_dir, model_source=source, write_criteria=write_criteria, compress=compress)
+    return RunResult(Path(out_dir) if out_dir else None, manifest, ev)
+
+
+__all__ = ["run_suitability", "evaluate_model", "to_xarray", "RunResult"]

@@ -1,0 +1,264 @@
+"""Evaluate a suitability model on a study area, in memory.
+
+Flow: resolve weights -> constraints into a per-cell exclusion bitmask -> each
+criterion measured (value, slope or bounded distance) and standardized to [0, 1]
+-> folded into the score (WLC and fuzzy AND/OR/product/sum stream one criterion at
+a time, so peak memory is the input layers plus two float32 grids; OWA and fuzzy
+gamma need all standardized layers at once) -> excluded cells set to 0 and
+classified S1..N2 / excluded.
+
+Criteria are processed in sorted id order, so the result does not depend on the
+order they are written in.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from kawasan.errors import InputError, ModelError
+from kawasan.spatial import kernels
+from kawasan.spatial.model import (Categories, Constraint, Criterion, Gaussian, Linear, Model, Piecewise, Ranges,
+                                   Sigmoid, Triangular)
+from kawasan.spatial.proximity import distance_to, slope
+from kawasan.spatial.studyarea import LayerStore, StudyArea, resolve_codes
+from kawasan.spatial.weights import ResolvedWeights, resolve
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class ConstraintOutcome:
+    id: str
+    bit: int
+    status: str                   # "applied" or "skipped"
+    excluded_cells: int = 0
+    reason: str | None = None     # why skipped
+
+
+@dataclass
+class Evaluation:
+    """The in-memory result of a model on a study area."""
+
+    model: Model
+    area: StudyArea
+    weights: ResolvedWeights
+    score: np.ndarray             # float32 [0, 1], NaN = NoData, 0 where excluded
+    classes: np.ndarray           # uint8 codes, see model.CLASS_CODES
+    reason: np.ndarray            # uint8/uint16 bitmask of the constraints that exclude each cell
+    constraints: list[ConstraintOutcome]
+    criteria: dict[str, np.ndarray] = field(default_factory=dict)   # standardized layers when kept
+    inputs: dict[str, dict] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _noop(step: str, done: int, total: int) -> None:
+    return None
+
+
+def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow_inconsistent: bool = False,
+             keep_criteria: bool = False, progress: Progress = _noop, model_source: str = "<model>") -> Evaluation:
+    t_all = time.perf_counter()
+    timings: dict[str, float] = {}
+    warnings: list[str] = []
+    t = time.perf_counter()
+    weights = resolve(model, base_dir=base_dir, allow_inconsistent=allow_inconsistent, source=model_source)
+    timings["weights"] = time.perf_counter() - t
+
+    store = LayerStore(area, model)
+    grid = area.grid
+    criteria = sorted(model.criteria, key=lambda c: c.id)
+    constraints = list(model.constraints)
+    total = len(criteria) + len(constraints) + 1
+
+    # Missing layers: a criterion's missing layer is an error; a constraint may be skippable.
+    for c in criteria:
+        if not store.exists(c.layer):
+            raise InputError(f"criterion '{c.id}' needs layer '{c.layer}', but its file is missing",
+                             source=str(area.path(model.layers[c.layer])), field=f"layers.{c.layer}.path")
+    nbits = len(constraints)
+    reason = np.zeros(grid.shape, dtype=np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32)
+    if nbits > 32:
+        raise ModelError(f"at most 32 constraints are supported; got {nbits}", source=model_source, field="constraints")
+
+    scratch = np.empty(grid.shape, dtype=np.float32)
+    outcomes: list[ConstraintOutcome] = []
+    step = 0
+    for i, con in enumerate(constraints):
+        bit = 1 << i
+        progress(f"constraint {con.id}", step, total)
+        t = time.perf_counter()
+        if not store.exists(con.layer):
+            if con.skip_if_missing or model.layers[con.layer].optional:
+                outcomes.append(ConstraintOutcome(con.id, bit, "skipped", reason=f"layer '{con.layer}' not provided"))
+                warnings.append(f"constraint '{con.id}' skipped: layer '{con.layer}' not provided")
+                step += 1
+                continue
+            raise InputError(f"constraint '{con.id}' needs layer '{con.layer}', but its file is missing",
+                             source=str(area.path(model.layers[con.layer])), field=f"layers.{con.layer}.path")
+        _apply_constraint(con, store, grid, scratch, reason, bit)
+        outcomes.append(ConstraintOutcome(con.id, bit, "applied"))
+        timings[f"constraint:{con.id}"] = time.perf_counter() - t
+        step += 1
+
+    agg = model.aggregation
+    stacked = agg.method == "owa" or (agg.method == "fuzzy" and agg.operator == "gamma")
+    w = np.array([weights.weights[c.id] for c in criteria], dtype=np.float32)
+    kept: dict[str, np.ndarray] = {}
+    if stacked:
+        stack = np.empty((len(criteria),) + grid.shape, dtype=np.float32)
+        score = np.empty(grid.shape, dtype=np.float32)
+    else:
+        mode, start = {"wlc": (0, 0.0), "and": (1, np.inf), "or": (2, -np.inf), "product": (3, 1.0),
+                       "sum": (4, 1.0)}[agg.method if agg.method == "wlc" else agg.operator]
+        score = np.full(grid.shape, start, dtype=np.float32)
+    for k, crit in enumerate(criteria):
+        progress(f"criterion {crit.id}", step, total)
+        t = time.perf_counter()
+        target = stack[k] if stacked else scratch
+        _standardize(crit, store, grid, target, model_source)
+        if keep_criteria:
+            kept[crit.id] = target.copy()
+        if not stacked:
+            kernels.accumulate(score, target, np.float32(w[k]), mode)
+        timings[f"criterion:{crit.id}"] = time.perf_counter() - t
+        step += 1
+    del scratch
+    progress("combine and classify", step, total)
+    t = time.perf_counter()
+    if stacked:
+        if agg.method == "owa":
+            kernels.owa(stack, w.astype(np.float64), _order_weights(agg, len(criteria)), score)
+        else:
+            g = float(agg.gamma)
+            prod = np.prod(stack, axis=0, dtype=np.float32)
+            alg_sum = 1.0 - np.prod(1.0 - stack, axis=0, dtype=np.float32)
+            np.multiply(np.power(prod, 1.0 - g), np.power(alg_sum, g), out=score)
+        del stack
+    elif agg.method == "fuzzy" and agg.operator == "sum":
+        np.subtract(np.float32(1.0), score, out=score)
+    classes = np.empty(grid.shape, dtype=np.uint8)
+    kernels.finalize(score, reason, np.array(model.classes.breaks, dtype=np.float32), classes)
+    timings["combine_classify"] = time.perf_counter() - t
+    # counts per constraint (a cell may be excluded by several rules)
+    for o in outcomes:
+        if o.status == "applied":
+            o.excluded_cells = int(np.count_nonzero(reason & reason.dtype.type(o.bit)))
+    timings["total"] = time.perf_counter() - t_all
+    progress("done", total, total)
+    return Evaluation(model, area, weights, score, classes, reason, outcomes, kept, store.inputs, timings, warnings)
+
+
+def _order_weights(agg, n: int) -> np.ndarray:
+    """Order weights v_1..v_n (v_1 for the largest value).
+
+    From a RIM quantifier Q(p) = p**alpha (Yager 1996): v_j = (j/n)^alpha - ((j-1)/n)^alpha.
+    alpha < 1 is optimistic (towards OR), alpha = 1 is neutral (WLC), alpha > 1 pessimistic (towards AND).
+    """
+    if agg.order_weights is not None:
+        v = np.array(agg.order_weights, dtype=np.float64)
+        return v / v.sum()
+    j = np.arange(1, n + 1, dtype=np.float64)
+    return (j / n) ** agg.risk - ((j - 1) / n) ** agg.risk
+
+
+def _measure(item: Criterion | Constraint, store: LayerStore, grid, out: np.ndarray, max_distance: float) -> np.ndarray:
+    """Raw measure of a criterion or constraint into ``out`` (float32, NaN = NoData)."""
+    spec = store.model.layers[item.layer]
+    if item.measure == "distance":
+        mask = store.feature_mask(item.layer, item.where)
+        return distance_to(mask, grid.res, max_distance, out=out)
+    if item.measure in ("slope_percent", "slope_degrees"):
+        dem, _ = store.raster(item.layer)
+        return slope(dem, grid.res, out=out, degrees=item.measure == "slope_degrees")
+    if spec.type == "categorical":
+        codes, nodata, _ = store.codes(item.layer)
+        lut = np.arange(max(int(codes.max()), 0) + 1, dtype=np.float32)
+        if nodata is not None and 0 <= int(nodata) < lut.size:
+            lut[int(nodata)] = np.nan
+        return kernels.lookup(codes, lut, out)
+    arr, _ = store.raster(item.layer)
+    out[...] = arr
+    return out
+
+
+def _apply_constraint(con: Constraint, store: LayerStore, grid, scratch, reason, bit) -> None:
+    b = reason.dtype.type(bit)
+    spec = store.model.layers[con.layer]
+    src = str(store.area.path(spec))
+    if con.rule in ("exclude_categories", "require_categories"):
+        if spec.kind == "vector" and spec.type != "categorical":
+            raise ModelError(f"constraint '{con.id}': rule '{con.rule}' needs a categorical layer; set "
+                             f"type: categorical and attribute on layer '{con.layer}'", field=f"layers.{con.layer}")
+        codes, nodata, legend = store.codes(con.layer)
+        wanted = resolve_codes(con.values, legend, source=src, field=f"constraints.{con.id}.values")
+        size = max(int(codes.max()), max(wanted), int(nodata) if nodata is not None else 0) + 1
+        flags = np.zeros(size, dtype=np.bool_)
+        flags[[c for c in wanted if c >= 0]] = True
+        if con.rule == "require_categories":
+            flags = ~flags  # everything not listed (NoData included: not known to be in the zone) is excluded
+        elif nodata is not None:
+            flags[int(nodata)] = False
+        kernels.mark_codes(codes, flags, reason, b)
+    elif con.rule in ("exclude_within", "exclude_beyond"):
+        reach = float(con.distance) + 2 * max(grid.res)
+        d = _measure(con, store, grid, scratch, reach)
+        if con.rule == "exclude_within":
+            kernels.mark_outside(d, np.float32(np.nextafter(np.float32(con.distance), np.float32(np.inf))),
+                                 np.float32(np.inf), reason, b)
+        else:
+            kernels.mark_outside(d, np.float32(-np.inf), np.float32(con.distance), reason, b)
+    else:
+        v = _measure(con, store, grid, scratch, 0.0)
+        if con.rule == "max_value":
+            kernels.mark_outside(v, np.float32(-np.inf), np.float32(con.limit), reason, b)
+        else:
+            kernels.mark_outside(v, np.float32(con.limit), np.float32(np.inf), reason, b)
+
+
+def _standardize(crit: Criterion, store: LayerStore, grid, out: np.ndarray, model_source: str) -> None:
+    """Measure and standardize one criterion into ``out`` (values in [0, 1], NaN = NoData)."""
+    tr = crit.transform
+    inv = crit.direction == "cost"
+    if isinstance(tr, Categories):
+        codes, nodata, legend = store.codes(crit.layer)
+        src = str(store.area.path(store.model.layers[crit.layer]))
+        lo, hi = tr.scale
+        keys = resolve_codes(list(tr.values.keys()), legend, source=src, field=f"criteria.{crit.id}.transform.values")
+        size = max(int(codes.max()), max(keys), int(nodata) if nodata is not None else 0) + 1
+        fill = np.nan if tr.unlisted == "nodata" else (float(tr.unlisted) - lo) / (hi - lo)
+        lut = np.full(size, fill, dtype=np.float32)
+        for code, v in zip(keys, tr.values.values()):
+            lut[code] = (v - lo) / (hi - lo)
+        if inv:
+            lut = 1.0 - lut
+        if nodata is not None and 0 <= int(nodata) < size:
+            lut[int(nodata)] = np.nan
+        kernels.lookup(codes, lut, out)
+        return
+    _measure(crit, store, grid, out, float(crit.max_distance or 0.0))
+    f32 = np.float32
+    if isinstance(tr, Sigmoid):
+        kernels.std_sigmoid(out, f32(tr.low), f32(tr.high), inv)
+    elif isinstance(tr, Linear):
+        kernels.std_linear(out, f32(tr.low), f32(tr.high), inv)
+    elif isinstance(tr, Gaussian):
+        kernels.std_gaussian(out, f32(tr.center), f32(tr.width), inv)
+    elif isinstance(tr, Triangular):
+        kernels.std_triangular(out, f32(tr.low), f32(tr.peak), f32(tr.high), inv)
+    elif isinstance(tr, Piecewise):
+        xs = np.array([p[0] for p in tr.points], dtype=np.float32)
+        ys = np.array([p[1] for p in tr.points], dtype=np.float32)
+        kernels.std_piecewise(out, xs, ys, inv)
+    elif isinstance(tr, Ranges):
+        lo, hi = tr.scale
+        lows = np.array([-np.inf if r.min is None else r.min for r in tr.ranges], dtype=np.float32)
+        highs = np.array([np.inf if r.max is None else r.max for r in tr.ranges], dtype=np.float32)
+        scores = np.array([(r.score - lo) / (hi - lo) for r in tr.ranges], dtype=np.float32)
+        kernels.std_ranges(out, lows, highs, scores, inv)
+    else:  # pragma: no cover - the schema admits no other transform
+        raise ModelError(f"unsupported transform {type(tr).__name__}", source=model_source)

@@ -1,0 +1,39 @@
+"""Built-in model presets (``kawasan-industri``, ``apht``), shipped as YAML in kawasan/presets."""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from kawasan.errors import ModelError
+from kawasan.spatial.model import Model, load_model, model_from_dict
+
+_PKG = "kawasan.presets"
+
+
+def preset_names() -> list[str]:
+    return sorted(p.name[:-5] for p in resources.files(_PKG).iterdir() if p.name.endswith(".yaml"))
+
+
+def preset_text(name: str) -> str:
+    if name not in preset_names():
+        raise ModelError(f"unknown preset '{name}'; built-in presets are: {', '.join(preset_names())}", source=name)
+    return resources.files(_PKG).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+
+
+def load_preset(name: str) -> Model:
+    return model_from_dict(yaml.safe_load(preset_text(name)), source=f"preset:{name}")
+
+
+def resolve_model(ref: str | Path) -> tuple[Model, str, Path]:
+    """A model file path or a preset name -> (model, source label, folder for relative paths)."""
+    p = Path(ref)
+    if p.suffix.lower() in (".yaml", ".yml", ".toml") or p.exists():
+        return load_model(p), str(p), p.parent
+    if str(ref) in preset_names():
+        return load_preset(str(ref)), f"preset:{ref}", Path(".")
+    raise ModelError(
+        f"neither a model file nor a built-in preset; expected a .yaml/.toml path or one of: {', '.join(preset_names())}",
+        source=str(ref),
+    )

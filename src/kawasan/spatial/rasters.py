@@ -1,0 +1,181 @@
+"""Reading rasters onto the study grid and writing Cloud-Optimized GeoTIFFs.
+
+This module and :mod:`kawasan.spatial.vectors` are the only places that touch files.
+
+NoData policy (documented in docs/reference/model.md): continuous layers are read
+as float32 with NaN for NoData; categorical layers keep their integer codes and
+their NoData code, which the reclass lookup maps to NaN. NoData is never read as 0.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import rasterio
+import rasterio.shutil
+from rasterio.enums import Resampling
+from rasterio.errors import RasterioIOError
+from rasterio.warp import reproject, transform_bounds
+
+from kawasan.errors import GridMismatchError, RasterError
+from kawasan.spatial.grid import Grid
+
+
+def grid_of(path: str | Path) -> Grid:
+    """The grid of a raster file."""
+    with _open(path) as ds:
+        return Grid(ds.crs, ds.transform, ds.width, ds.height)
+
+
+def _open(path: str | Path):
+    p = Path(path)
+    if not p.exists():
+        raise RasterError("file not found; expected a GeoTIFF (or any raster GDAL reads)", source=str(p))
+    try:
+        return rasterio.open(p)
+    except RasterioIOError as exc:
+        raise RasterError(f"not a readable raster ({exc}); the file may be corrupt or truncated", source=str(p)) from exc
+
+
+def read_on_grid(
+    path: str | Path,
+    grid: Grid,
+    *,
+    categorical: bool,
+    allow_resample: bool,
+    band: int = 1,
+    layer_name: str | None = None,
+):
+    """Read one band of ``path`` onto ``grid``.
+
+    Returns ``(array, nodata)``: a float32 array with NaN for NoData (continuous layers),
+    or the native integer array and its NoData code (categorical layers; ``nodata`` may be None).
+
+    Raises RasterError when the file is missing, unreadable, does not overlap the grid
+    or holds only NoData, and GridMismatchError when the grids differ and resampling is
+    not allowed (the message lists every difference).
+    """
+    label = f"{path}" if layer_name is None else f"{path} (layer '{layer_name}')"
+    with _open(path) as ds:
+        if band < 1 or band > ds.count:
+            raise RasterError(f"band {band} requested but the file has {ds.count} band(s)", source=label)
+        if ds.crs is None:
+            raise RasterError("the raster has no CRS; expected one (for example EPSG:32749)", source=label)
+        own = Grid(ds.crs, ds.transform, ds.width, ds.height)
+        nodata = ds.nodatavals[band - 1]
+        dtype = np.dtype(ds.dtypes[band - 1])
+        try:
+            layer_bounds = transform_bounds(ds.crs, grid.crs, *ds.bounds, densify_pts=21)
+        except Exception as exc:  # pragma: no cover - pyproj failure on exotic CRS
+            raise RasterError(f"cannot relate its CRS {ds.crs} to the study grid ({exc})", source=label) from exc
+        if not grid.overlaps(layer_bounds):
+            raise RasterError(
+                f"does not overlap the study area: layer bounds {tuple(round(v, 1) for v in layer_bounds)} "
+                f"vs study area {tuple(round(v, 1) for v in grid.bounds)} in {grid.crs.to_string()}",
+                source=label,
+            )
+        diffs = grid.differences(own)
+        if categorical and not np.issubdtype(dtype, np.integer):
+            raise RasterError(f"a categorical layer must hold integer codes; got {dtype}", source=label)
+        if not diffs:
+            if categorical:
+                arr = ds.read(band)
+            else:
+                arr = np.empty(grid.shape, dtype=np.float32)
+                ds.read(band, out=arr)
+        elif not allow_resample:
+            raise GridMismatchError(
+                "the layer is not on the study grid: "
+                + "; ".join(diffs)
+                + ". Align it first (kawasan data prepare) or set 'align: true' in the model to resample.",
+                source=label,
+            )
+        else:
+            if categorical:
+                fill = nodata if nodata is not None else 0
+                arr = np.full(grid.shape, fill, dtype=dtype)
+                method = Resampling.nearest
+            else:
+                arr = np.full(grid.shape, np.nan, dtype=np.float32)
+                method = Resampling.bilinear
+            reproject(
+                rasterio.band(ds, band),
+                arr,
+                src_nodata=nodata,
+                dst_transform=grid.transform,
+                dst_crs=grid.crs,
+                dst_nodata=(fill if categorical else np.nan),
+                resampling=method,
+            )
+            if categorical and nodata is None:
+                nodata = 0
+    if not categorical:
+        if nodata is not None and not np.isnan(nodata):
+            arr[arr == np.float32(nodata)] = np.nan
+        if not np.isfinite(arr).any():
+            raise RasterError("holds only NoData over the study area; expected at least one valid cell", source=label)
+        nodata = np.nan
+    else:
+        if nodata is not None and not (arr != nodata).any():
+            raise RasterError("holds only NoData over the study area; expected at least one valid cell", source=label)
+    return arr, nodata
+
+
+def write_cog(
+    path: str | Path,
+    array: np.ndarray,
+    grid: Grid,
+    *,
+    nodata=None,
+    tags: dict | None = None,
+    categorical: bool = False,
+    compress: str = "ZSTD",
+    descriptions: str | None = None,
+) -> None:
+    """Write ``array`` as a Cloud-Optimized GeoTIFF.
+
+    The array is first written as a plain tiled GeoTIFF next to the target, then copied
+    with GDAL's COG driver (which streams from the file and builds overviews), so the
+    peak memory stays at the array itself. Codec: ZSTD level 1 with a predictor by
+    default (measured in docs/performance.md as the best time/size trade-off).
+    """
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part.tif")
+    profile = dict(
+        driver="GTiff",
+        width=grid.width,
+        height=grid.height,
+        count=1,
+        dtype=array.dtype,
+        crs=grid.crs,
+        transform=grid.transform,
+        nodata=nodata,
+        tiled=True,
+        blockxsize=512,
+        blockysize=512,
+        BIGTIFF="IF_SAFER",
+    )
+    try:
+        with rasterio.open(tmp, "w", **profile) as ds:
+            ds.write(array, 1)
+            if tags:
+                ds.update_tags(**{k: str(v) for k, v in tags.items()})
+            if descriptions:
+                ds.set_band_description(1, descriptions)
+        opts = dict(
+            driver="COG",
+            compress=compress,
+            blocksize=512,
+            overview_resampling="nearest" if categorical else "average",
+            num_threads="ALL_CPUS",
+            BIGTIFF="IF_SAFER",
+        )
+        if compress.upper() in ("ZSTD", "DEFLATE"):
+            opts["level"] = 1
+            opts["predictor"] = "YES" if categorical else "FLOATING_POINT" if array.dtype.kind == "f" else "YES"
+        with rasterio.Env(GDAL_NUM_THREADS="ALL_CPUS"):
+            rasterio.shutil.copy(tmp, path, **opts)
+    finally:
+        if tmp.exists():
+            os.remove(tmp)

@@ -1,0 +1,191 @@
+"""Write an evaluation as a run folder: COG rasters plus ``manifest.json``.
+
+The folder is built under a temporary sibling name and moved into place only when
+complete, so a failed run leaves nothing half-written. An existing run folder at the
+target is replaced only if it is a kawasan run (its manifest says so); any other
+non-empty folder is refused, so nothing stored is lost.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from kawasan.errors import OutputError
+from kawasan.spatial.engine import Evaluation
+from kawasan.spatial.model import CERTAINTY_MEANING, CLASS_CODES, CLASS_LABELS, label_text
+from kawasan.spatial.rasters import write_cog
+from kawasan.spatial.summary import best_areas, class_table
+
+RUN_KIND = "kawasan.run"
+
+
+def software_versions() -> dict:
+    import cv2
+    import numba
+    import rasterio
+
+    from kawasan import __version__
+
+    return {
+        "kawasan": __version__,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "rasterio": rasterio.__version__,
+        "gdal": rasterio.__gdal_version__,
+        "opencv": cv2.__version__,
+    }
+
+
+def check_target(out: Path) -> None:
+    """Refuse to write over anything that is not a previous kawasan run."""
+    if out.exists() and not out.is_dir():
+        raise OutputError("exists and is a file; expected a folder for the run", source=str(out))
+    if out.is_dir() and any(out.iterdir()):
+        man = out / "manifest.json"
+        try:
+            kind = json.loads(man.read_text(encoding="utf-8")).get("kind")
+        except (OSError, ValueError):
+            kind = None
+        if kind != RUN_KIND:
+            raise OutputError("exists, is not empty and is not a kawasan run folder; choose another --out "
+                              "(kawasan never deletes what it did not write)", source=str(out))
+
+
+def publish(tmp: Path, out: Path) -> None:
+    """Move a finished temporary folder to ``out``, replacing a previous kawasan run atomically enough:
+    the old run is renamed aside first and deleted only after the new one is in place."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{uuid.uuid4().hex[:8]}")
+        os.replace(out, old)
+    try:
+        os.replace(tmp, out)
+    except OSError:
+        if old is not None:
+            os.replace(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_run(ev: Evaluation, out: str | Path, *, model_source: str, write_criteria: bool = False,
+              compress: str = "ZSTD", extra: dict | None = None) -> dict:
+    """Write the run folder and return its manifest."""
+    out = Path(out)
+    check_target(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp-{uuid.uuid4().hex[:8]}")
+    tmp.mkdir()
+    try:
+        manifest = _write_contents(ev, tmp, model_source=model_source, write_criteria=write_criteria,
+                                   compress=compress, extra=extra or {})
+        publish(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteria, compress, extra) -> dict:
+    model, grid = ev.model, ev.area.grid
+    t0 = time.perf_counter()
+    synthetic = ev.area.synthetic
+    base_tags = {"KAWASAN_MODEL": model.name, "KAWASAN_STUDY_AREA": ev.area.name}
+    if synthetic:
+        base_tags["SYNTHETIC"] = "yes: computed on synthetic demo data, not a real place"
+    outputs = []
+    write_cog(folder / "score.tif", ev.score, grid, nodata=np.nan, compress=compress,
+              tags={**base_tags, "ROLE": "score", "RANGE": "0..1, 0 where excluded by law"},
+              descriptions="suitability score")
+    outputs.append({"path": "score.tif", "role": "score", "dtype": "float32", "nodata": "nan"})
+    class_tags = {str(k): v for k, v in CLASS_CODES.items()}
+    write_cog(folder / "classes.tif", ev.classes, grid, nodata=0, categorical=True, compress=compress,
+              tags={**base_tags, "ROLE": "classes", **{f"CLASS_{k}": v for k, v in class_tags.items()}},
+              descriptions="suitability class")
+    outputs.append({"path": "classes.tif", "role": "classes", "dtype": "uint8", "nodata": 0, "codes": class_tags})
+    bits = {str(o.bit): o.id for o in ev.constraints}
+    write_cog(folder / "constraints.tif", ev.reason, grid, nodata=None, categorical=True, compress=compress,
+              tags={**base_tags, "ROLE": "constraints", "ENCODING": "bitmask; 0 = not excluded",
+                    **{f"BIT_{k}": v for k, v in bits.items()}},
+              descriptions="exclusion reasons (bitmask)")
+    outputs.append({"path": "constraints.tif", "role": "constraints", "dtype": str(ev.reason.dtype),
+                    "encoding": "bitmask", "bits": bits})
+    if write_criteria:
+        (folder / "criteria").mkdir()
+        for cid, arr in sorted(ev.criteria.items()):
+            rel = f"criteria/{cid}.tif"
+            write_cog(folder / rel, arr, grid, nodata=np.nan, compress=compress,
+                      tags={**base_tags, "ROLE": "criterion", "CRITERION": cid}, descriptions=f"standardized {cid}")
+            outputs.append({"path": rel, "role": "criterion", "criterion": cid, "dtype": "float32", "nodata": "nan"})
+    model_path = folder / "model.json"
+    model_path.write_text(json.dumps(model.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+    outputs.append({"path": "model.json", "role": "model"})
+    write_seconds = time.perf_counter() - t0
+
+    cons = []
+    cell_ha = grid.cell_area / 10_000.0
+    for o in ev.constraints:
+        c = next(x for x in model.constraints if x.id == o.id)
+        cons.append({
+            "id": c.id, "bit": o.bit, "rule": c.rule, "layer": c.layer, "status": o.status,
+            "label": label_text(c.label, "en", c.id), "label_id": label_text(c.label, "id", c.id),
+            "values": c.values, "distance": c.distance, "limit": c.limit, "measure": c.measure,
+            "legal_basis": c.legal_basis, "certainty": c.certainty, "certainty_meaning": CERTAINTY_MEANING[c.certainty],
+            "source": c.source, "note": c.note,
+            "excluded_cells": o.excluded_cells, "excluded_ha": round(o.excluded_cells * cell_ha, 2),
+            **({"skipped_because": o.reason} if o.reason else {}),
+        })
+    crit = [{"id": c.id, "label": label_text(c.label, "en", c.id), "label_id": label_text(c.label, "id", c.id),
+             "layer": c.layer, "measure": c.measure, "direction": c.direction, "transform": c.transform.model_dump(),
+             "weight": ev.weights.weights[c.id], "group": c.group, "legal_basis": c.legal_basis,
+             "certainty": c.certainty, "source": c.source, "note": c.note}
+            for c in sorted(model.criteria, key=lambda c: c.id)]
+    manifest = {
+        "kind": RUN_KIND,
+        "format_version": 1,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "synthetic": synthetic,
+        **({"notice": "Computed on SYNTHETIC demo data (Kabupaten Contoh); not a real place."} if synthetic else {}),
+        "model_source": model_source,
+        "model": model.to_dict(),
+        "study_area": {"path": str(ev.area.root.resolve()), "name": ev.area.name, "synthetic": synthetic,
+                       "grid": grid.to_dict()},
+        "inputs": sorted(ev.inputs.values(), key=lambda d: d["layer"]),
+        "weights": ev.weights.to_dict(),
+        "criteria": crit,
+        "constraints": cons,
+        "sites": model.sites.model_dump(mode="json") if model.sites else None,
+        "classes": class_table(ev.classes, grid, model.classes.breaks),
+        "class_labels": CLASS_LABELS,
+        "best_areas": best_areas(ev.score, ev.classes, grid),
+        "nodata_policy": "NaN score / class 0 where any criterion input is NoData; excluded cells score 0, class 6",
+        "warnings": ev.warnings,
+        "software": software_versions(),
+        "timings": {**{k: round(v, 4) for k, v in ev.timings.items()}, "write": round(write_seconds, 4)},
+        "outputs": outputs + [{"path": "manifest.json", "role": "manifest"}],
+        **extra,
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=_json_default),
+                                          encoding="utf-8")
+    return manifest
+
+
+def _json_default(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    if isinstance(o, tuple):
+        return list(o)
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")

@@ -1,0 +1,204 @@
+"""A study area: a folder of layers on one grid, described by ``manifest.json``.
+
+Made by ``kawasan demo`` (synthetic) or ``kawasan data prepare``; any folder of
+GeoTIFFs and vector files also works, in which case the grid is taken from the
+first raster layer the model names. Layers are loaded lazily and once.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from kawasan.errors import InputError, RasterError, VectorError
+from kawasan.spatial import rasters, vectors
+from kawasan.spatial.grid import Grid
+from kawasan.spatial.model import LayerSpec, Model
+
+MANIFEST = "manifest.json"
+
+
+def sha256_of(path: Path, chunk: int = 1 << 22) -> str:
+    """SHA-256 of a file (or of every file in a folder, in name order)."""
+    h = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for f in files:
+        with open(f, "rb") as fh:
+            while True:
+                b = fh.read(chunk)
+                if not b:
+                    break
+                h.update(b)
+    return h.hexdigest()
+
+
+@dataclass
+class StudyArea:
+    root: Path
+    grid: Grid
+    manifest: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.manifest.get("name", self.root.name)
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.manifest.get("synthetic", False))
+
+    def manifest_entry(self, spec: LayerSpec) -> dict:
+        for entry in self.manifest.get("layers", {}).values():
+            if entry.get("path") == spec.path:
+                return entry
+        return {}
+
+    def path(self, spec: LayerSpec) -> Path:
+        p = Path(spec.path)
+        return p if p.is_absolute() else self.root / p
+
+    def legend(self, spec: LayerSpec) -> dict[int, str]:
+        """Category code -> name, from the model's layer spec or the study-area manifest."""
+        if spec.categories:
+            return dict(spec.categories)
+        cats = self.manifest_entry(spec).get("categories") or {}
+        return {int(k): str(v) for k, v in cats.items()}
+
+
+def open_study_area(data_dir: str | Path, model: Model | None = None) -> StudyArea:
+    root = Path(data_dir)
+    if not root.is_dir():
+        raise InputError("study-area folder not found; expected a folder of layers (made by kawasan demo or kawasan data prepare)",
+                         source=str(root))
+    man_path = root / MANIFEST
+    manifest = {}
+    if man_path.exists():
+        try:
+            manifest = json.loads(man_path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"not valid JSON: {exc}", source=str(man_path)) from exc
+    if "grid" in manifest:
+        try:
+            grid = Grid.from_dict(manifest["grid"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"invalid grid description ({exc}); expected crs, transform, width, height",
+                             source=str(man_path), field="grid") from exc
+    else:
+        if model is None:
+            raise InputError("no manifest.json with a grid; a model naming a raster layer is needed to fix the grid",
+                             source=str(root))
+        first = next((s for s in model.layers.values() if s.kind == "raster" and (root / s.path).exists()), None)
+        if first is None:
+            raise RasterError("no raster layer of the model exists here to define the study grid", source=str(root))
+        grid = rasters.grid_of(root / first.path)
+    grid.check_usable(str(man_path if manifest else root))
+    return StudyArea(root, grid, manifest)
+
+
+class LayerStore:
+    """Loads each layer of a model once, on demand, onto the study grid."""
+
+    def __init__(self, area: StudyArea, model: Model):
+        self.area = area
+        self.model = model
+        self._rasters: dict[str, tuple[np.ndarray, object]] = {}
+        self._vectors: dict[str, object] = {}
+        self.inputs: dict[str, dict] = {}
+
+    def exists(self, name: str) -> bool:
+        return self.area.path(self.model.layers[name]).exists()
+
+    def _record(self, name: str, spec: LayerSpec, p: Path) -> None:
+        if name not in self.inputs:
+            self.inputs[name] = {"layer": name, "path": str(p), "kind": spec.kind, "type": spec.type,
+                                 "sha256": sha256_of(p)}
+
+    def raster(self, name: str):
+        """(array, nodata) for a raster layer; float32 with NaN for continuous layers."""
+        if name not in self._rasters:
+            spec = self.model.layers[name]
+            p = self.area.path(spec)
+            arr, nodata = rasters.read_on_grid(p, self.area.grid, categorical=spec.type == "categorical",
+                                               allow_resample=self.model.align, band=spec.band, layer_name=name)
+            self._record(name, spec, p)
+            self._rasters[name] = (arr, nodata)
+        return self._rasters[name]
+
+    def vector(self, name: str):
+        if name not in self._vectors:
+            spec = self.model.layers[name]
+            p = self.area.path(spec)
+            gdf = vectors.read_features(p, layer=spec.layer, grid=self.area.grid, layer_name=name)
+            self._record(name, spec, p)
+            self._vectors[name] = gdf
+        return self._vectors[name]
+
+    def codes(self, name: str):
+        """(codes, nodata, legend) for a categorical layer (vector polygons are burned by attribute)."""
+        spec = self.model.layers[name]
+        if spec.kind == "raster":
+            arr, nodata = self.raster(name)
+            return arr, nodata, self.area.legend(spec)
+        key = f"{name}#codes"
+        if key not in self._rasters:
+            if not spec.attribute:
+                raise VectorError("a categorical vector layer needs 'attribute' (the field holding the category)",
+                                  source=str(self.area.path(spec)), field=f"layers.{name}.attribute")
+            gdf = self.vector(name)
+            if spec.attribute not in gdf.columns:
+                raise VectorError(f"has no attribute '{spec.attribute}'", source=str(self.area.path(spec)),
+                                  field=f"layers.{name}.attribute")
+            values = sorted(gdf[spec.attribute].astype(str).unique())
+            codes = {v: i + 1 for i, v in enumerate(values)}
+            arr = vectors.burn_codes(gdf, self.area.grid, spec.attribute, codes, label=str(self.area.path(spec)))
+            self._rasters[key] = (arr, 0)
+            self._legends = getattr(self, "_legends", {})
+            self._legends[name] = {c: v for v, c in codes.items()}
+        arr, nodata = self._rasters[key]
+        return arr, nodata, self._legends[name]
+
+    def feature_mask(self, name: str, where: dict | None) -> np.ndarray:
+        """uint8 mask (1 = feature) for distance measures."""
+        spec = self.model.layers[name]
+        if spec.kind == "vector":
+            gdf = self.vector(name)
+            if where:
+                for attr in where:
+                    if attr not in gdf.columns:
+                        raise VectorError(
+                            f"has no attribute '{attr}'; available: {', '.join(c for c in gdf.columns if c != 'geometry')}",
+                            source=str(self.area.path(spec)), field=f"where.{attr}")
+                sel = np.ones(len(gdf), dtype=bool)
+                for attr, vals in where.items():
+                    sel &= gdf[attr].astype(str).isin([str(v) for v in vals]).to_numpy()
+                gdf = gdf[sel]
+                if gdf.empty:
+                    raise VectorError(f"has no features matching {where}", source=str(self.area.path(spec)))
+            return vectors.burn_mask(gdf, self.area.grid)
+        if spec.type == "categorical":
+            arr, nodata, legend = self.codes(name)
+            if where:
+                vals = [v for vs in where.values() for v in vs]
+                wanted = resolve_codes(vals, legend, source=str(self.area.path(spec)), field="where")
+                return np.isin(arr, wanted).view(np.uint8)
+            valid = arr != nodata if nodata is not None else np.ones(arr.shape, bool)
+            return ((arr != 0) & valid).view(np.uint8)
+        arr, _ = self.raster(name)
+        return (np.isfinite(arr) & (arr != 0)).view(np.uint8)
+
+
+def resolve_codes(values, legend: dict[int, str], *, source: str, field: str) -> list[int]:
+    """Turn category names or codes into integer codes, refusing names the legend does not know."""
+    by_name = {v: k for k, v in legend.items()}
+    out = []
+    for v in values:
+        if isinstance(v, int) or (isinstance(v, str) and v.strip().lstrip("-").isdigit()):
+            out.append(int(v))
+        elif v in by_name:
+            out.append(by_name[v])
+        else:
+            known = ", ".join(f"{k}={n}" for k, n in sorted(legend.items())) or "none (give integer codes)"
+            raise InputError(f"unknown category '{v}'; the layer's categories are: {known}", source=source, field=field)
+    return out
