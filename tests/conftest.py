@@ -131,3 +131,10 @@ def shared_data() -> Path:
     if not d.is_dir():
         pytest.skip("../shared/data is not present (a fresh clone has no shared folder); this test reads real data from it")
     return d
+
+
+from hypothesis import settings as _hyp_settings  # noqa: E402
+
+# numba compiles a kernel on first use, which would trip Hypothesis' per-example deadline.
+_hyp_settings.register_profile("kawasan", deadline=None, max_examples=60)
+_hyp_settings.load_profile("kawasan")

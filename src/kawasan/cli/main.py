@@ -8,7 +8,6 @@ stdout as a JSON object {"error", "message", "source", "field"}.
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
@@ -21,12 +20,13 @@ class KawasanGroup(click.Group):
     """A click group that turns KawasanError into a clear message and its exit code."""
 
     def invoke(self, ctx):
+        argv = [*getattr(ctx, "_protected_args", []), *ctx.args]
         try:
             return super().invoke(ctx)
         except KawasanError as exc:
             lang = (ctx.obj or {}).get("lang", "en")
             click.echo(f"{t('error.prefix', lang)}: {exc}", err=True)
-            if "--json" in sys.argv[1:] or (ctx.obj or {}).get("json"):
+            if "--json" in argv:
                 click.echo(json.dumps(exc.to_dict(), ensure_ascii=False))
             ctx.exit(exc.exit_code)
 

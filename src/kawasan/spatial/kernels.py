@@ -21,7 +21,8 @@ def slope_percent(dem, res_x, res_y, out):
 
     dz/dx = ((c + 2f + i) - (a + 2d + g)) / (8 * res_x),  dz/dy = ((g + 2h + i) - (a + 2b + c)) / (8 * res_y)
     for the 3x3 window a b c / d e f / g h i; slope% = 100 * sqrt(dz/dx² + dz/dy²).
-    Edge cells use the nearest row/column inside the grid (edge replication).
+    Edge cells use the nearest row/column inside the grid (edge replication). A NoData (NaN) cell or
+    any NoData neighbour gives NaN.
     Horn, B.K.P. (1981) Hill shading and the reflectance map, Proc. IEEE 69(1), 14-47;
     the same operator as gdaldem slope and ArcGIS Slope.
     """
@@ -32,6 +33,10 @@ def slope_percent(dem, res_x, res_y, out):
         for c in range(w):
             c0 = c - 1 if c > 0 else 0
             c2 = c + 1 if c < w - 1 else w - 1
+            e = dem[r, c]
+            if e != e:
+                out[r, c] = np.nan
+                continue
             a = dem[r0, c0]; b = dem[r0, c]; cc = dem[r0, c2]
             d = dem[r, c0]; f = dem[r, c2]
             g = dem[r2, c0]; hh = dem[r2, c]; i = dem[r2, c2]

@@ -383,8 +383,9 @@ def _format_loc(loc) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("linear", "sigmoid", "gaussian", "triangular", "piecewise", "categories", "ranges"):
-            continue  # discriminator tag in the path: not a key the user wrote
+        elif part in ("linear", "sigmoid", "gaussian", "triangular", "piecewise", "categories", "ranges", "str", "int",
+                      "float", "literal['nodata']") or "[" in str(part):
+            continue  # discriminator or union-member tag in the path: not a key the user wrote
         else:
             out += ("." if out else "") + str(part)
     return out

@@ -49,7 +49,8 @@ def best_areas(score: np.ndarray, classes: np.ndarray, grid: Grid, *, top: int =
     cell_ha = grid.cell_area / 10_000.0
     for lab in order:
         cx, cy = centroids[lab]
-        x, y = grid.transform * (cx + 0.5, cy + 0.5)
+        t = grid.transform
+        x, y = t.c + (cx + 0.5) * t.a, t.f + (cy + 0.5) * t.e
         lon, lat = to_ll.transform(x, y)
         cells = int(stats[lab, cv2.CC_STAT_AREA])
         out.append({"class": CLASS_CODES[code], "area_ha": round(cells * cell_ha, 2),

@@ -103,7 +103,8 @@ def _resolve_level(spec: WeightSpec, nodes: list[str], *, where: str, base_dir: 
     res = ahp.ahp_weights(combined, ref_names, method=spec.ahp_method, source=label)
     ahp.check_consistency(res, allow_inconsistent=allow_inconsistent, source=label)
     local = {n: float(w) for n, w in zip(ref_names, res.weights)}
-    info = {"level": where, "method": "group_ahp" if len(aligned) > 1 else "ahp", "weights": local, **res.to_dict()}
+    info = {"level": where, **res.to_dict(), "ahp_method": res.method,
+            "method": "group_ahp" if len(aligned) > 1 else "ahp", "weights": local}
     if len(aligned) > 1:
         info["members"] = per_member
     return {k: local[k] for k in nodes}, info
