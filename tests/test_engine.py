@@ -295,3 +295,34 @@ def test_grid_from_first_raster_without_manifest(area):
     ev = evaluate_model(model_from_dict(m), area)
     assert ev.area.grid.shape == (H, W)
     assert (ev.classes == 1).any()
+
+
+def test_xarray_in_xarray_out(area):
+    """Notebook use: layers as xarray DataArrays / GeoDataFrames give the same result as files."""
+    import geopandas as gpd
+    import xarray as xr
+
+    from kawasan.spatial.api import to_xarray
+    from kawasan.spatial.grid import Grid
+
+    grid = Grid.from_bounds(CRS, LEFT, TOP, RES, W, H)
+    xs, ys = grid.coords()
+
+    def da(name, dtype=None):
+        with rasterio.open(area / f"{name}.tif") as ds:
+            a = ds.read(1)
+            return xr.DataArray(a, coords={"y": ys, "x": xs}, dims=("y", "x"),
+                                attrs={"crs": CRS, "nodata": ds.nodata})
+
+    m = small_model()
+    m["layers"]["landcover"]["categories"] = {7: "shrub", 4: "irrigated_rice", 1: "water"}
+    m["layers"]["zoning"]["categories"] = {4: "kpi", 2: "agriculture"}
+    m["layers"]["hazard_flood"]["categories"] = {3: "high", 0: "none"}
+    layers = {k: da(k) for k in ("dem", "landcover", "zoning", "hazard_flood")}
+    layers["roads"] = gpd.read_file(area / "roads.gpkg")
+    layers["settlements"] = gpd.read_file(area / "settlements.gpkg").to_crs("EPSG:4326")
+    ev_mem = evaluate_model(model_from_dict(m), layers)
+    ev_file = evaluate(area)
+    np.testing.assert_allclose(ev_mem.score, ev_file.score, atol=1e-4)
+    out = to_xarray(ev_mem)
+    assert out["score"].dims == ("y", "x") and np.allclose(out["x"].values, xs)

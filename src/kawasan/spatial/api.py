@@ -16,7 +16,7 @@ from kawasan.spatial.engine import Evaluation, Progress, _noop, evaluate
 from kawasan.spatial.model import CLASS_CODES, Model
 from kawasan.spatial.presets import resolve_model
 from kawasan.spatial.runfolder import write_run
-from kawasan.spatial.studyarea import open_study_area
+from kawasan.spatial.studyarea import memory_study_area, open_study_area
 
 
 @dataclass
@@ -48,13 +48,19 @@ def to_xarray(ev: Evaluation) -> xr.Dataset:
                                                   "synthetic": int(ev.area.synthetic)})
 
 
-def evaluate_model(model: str | Path | Model, data_dir: str | Path, *, allow_inconsistent: bool = False,
-                   keep_criteria: bool = False, progress: Progress = _noop) -> Evaluation:
+def evaluate_model(model: str | Path | Model, data: str | Path | dict, *, allow_inconsistent: bool = False,
+                   keep_criteria: bool = False, progress: Progress = _noop, grid=None) -> Evaluation:
+    """Evaluate a model on a study-area folder, or on in-memory layers.
+
+    ``data`` is a folder, or a dict of layer name -> xarray.DataArray / numpy array (rasters on one grid)
+    or GeoDataFrame (vectors); the grid comes from ``grid`` or the first DataArray's x/y coordinates and
+    ``attrs['crs']``. Layer names are the model's ``layers`` keys.
+    """
     if isinstance(model, Model):
         m, source, base = model, f"model:{model.name}", Path(".")
     else:
         m, source, base = resolve_model(model)
-    area = open_study_area(data_dir, m)
+    area = memory_study_area(data, grid=grid) if isinstance(data, dict) else open_study_area(data, m)
     return evaluate(m, area, base_dir=base, allow_inconsistent=allow_inconsistent, keep_criteria=keep_criteria,
                     progress=progress, model_source=source)
 

@@ -40,6 +40,7 @@ class StudyArea:
     root: Path
     grid: Grid
     manifest: dict = field(default_factory=dict)
+    memory: dict = field(default_factory=dict)   # in-memory layers (numpy/xarray/GeoDataFrame) by layer name
 
     @property
     def name(self) -> str:
@@ -107,16 +108,19 @@ class LayerStore:
         self._vectors: dict[str, object] = {}
         self.inputs: dict[str, dict] = {}
 
-    def exists(self, name: str) -> bool:
-        return self.area.path(self.model.layers[name]).exists()
-
     def _record(self, name: str, spec: LayerSpec, p: Path) -> None:
         if name not in self.inputs:
             self.inputs[name] = {"layer": name, "path": str(p), "kind": spec.kind, "type": spec.type,
                                  "sha256": sha256_of(p)}
 
+    def exists(self, name: str) -> bool:
+        return name in self.area.memory or self.area.path(self.model.layers[name]).exists()
+
     def raster(self, name: str):
         """(array, nodata) for a raster layer; float32 with NaN for continuous layers."""
+        if name not in self._rasters and name in self.area.memory:
+            self._rasters[name] = _memory_raster(name, self.area.memory[name], self.model.layers[name], self.area.grid)
+            self.inputs[name] = {"layer": name, "path": "<memory>", "kind": "raster", "type": self.model.layers[name].type}
         if name not in self._rasters:
             spec = self.model.layers[name]
             p = self.area.path(spec)
@@ -127,6 +131,12 @@ class LayerStore:
         return self._rasters[name]
 
     def vector(self, name: str):
+        if name not in self._vectors and name in self.area.memory:
+            gdf = self.area.memory[name]
+            if gdf.crs is None:
+                raise VectorError("the GeoDataFrame has no CRS", source=f"<memory:{name}>")
+            self._vectors[name] = gdf.to_crs(self.area.grid.crs) if gdf.crs != self.area.grid.crs else gdf
+            self.inputs[name] = {"layer": name, "path": "<memory>", "kind": "vector", "type": self.model.layers[name].type}
         if name not in self._vectors:
             spec = self.model.layers[name]
             p = self.area.path(spec)
@@ -187,6 +197,57 @@ class LayerStore:
             return ((arr != 0) & valid).view(np.uint8)
         arr, _ = self.raster(name)
         return (np.isfinite(arr) & (arr != 0)).view(np.uint8)
+
+
+def _memory_raster(name: str, value, spec: LayerSpec, grid: Grid):
+    """An in-memory raster (numpy array or xarray DataArray on the grid) as (array, nodata)."""
+    arr = np.asarray(getattr(value, "values", value))
+    if arr.shape != grid.shape:
+        raise RasterError(f"has shape {arr.shape}, expected the grid's {grid.shape}", source=f"<memory:{name}>")
+    nodata = getattr(value, "attrs", {}).get("_FillValue", getattr(value, "attrs", {}).get("nodata"))
+    if spec.type == "categorical":
+        if not np.issubdtype(arr.dtype, np.integer):
+            raise RasterError(f"a categorical layer must hold integer codes; got {arr.dtype}", source=f"<memory:{name}>")
+        return arr, nodata
+    out = arr.astype(np.float32, copy=True)
+    if nodata is not None and not np.isnan(nodata):
+        out[out == np.float32(nodata)] = np.nan
+    if not np.isfinite(out).any():
+        raise RasterError("holds only NoData", source=f"<memory:{name}>")
+    return out, np.nan
+
+
+def grid_from_dataarray(da) -> Grid:
+    """The grid of an xarray DataArray with regular 1-D x/y cell-centre coordinates and a CRS in attrs['crs']
+    (or rioxarray's .rio.crs)."""
+    from affine import Affine
+    from rasterio.crs import CRS
+
+    crs = da.attrs.get("crs")
+    if crs is None and hasattr(da, "rio"):
+        crs = da.rio.crs
+    if crs is None:
+        raise InputError("the DataArray has no CRS; set da.attrs['crs'] (for example 'EPSG:32749')", source="<memory>")
+    xs, ys = np.asarray(da["x"]), np.asarray(da["y"])
+    if xs.size < 2 or ys.size < 2:
+        raise InputError("need at least 2 x 2 cells to infer the grid", source="<memory>")
+    dx, dy = float(xs[1] - xs[0]), float(ys[1] - ys[0])
+    if not (np.allclose(np.diff(xs), dx) and np.allclose(np.diff(ys), dy)) or dy >= 0:
+        raise InputError("x/y coordinates must be regular with y decreasing (north-up)", source="<memory>")
+    return Grid(CRS.from_user_input(crs), Affine(dx, 0, xs[0] - dx / 2, 0, dy, ys[0] - dy / 2), xs.size, ys.size)
+
+
+def memory_study_area(layers: dict, *, grid: Grid | None = None, name: str = "in-memory study area",
+                      synthetic: bool = False) -> StudyArea:
+    """A study area from in-memory layers: xarray DataArrays / numpy arrays (rasters) and GeoDataFrames (vectors)."""
+    if grid is None:
+        da = next((v for v in layers.values() if hasattr(v, "dims") and hasattr(v, "coords")), None)
+        if da is None:
+            raise InputError("give grid= or at least one xarray DataArray with x/y coordinates and a CRS",
+                             source="<memory>")
+        grid = grid_from_dataarray(da)
+    grid.check_usable("<memory>")
+    return StudyArea(Path("."), grid, {"name": name, "synthetic": synthetic}, dict(layers))
 
 
 def resolve_codes(values, legend: dict[int, str], *, source: str, field: str) -> list[int]:
