@@ -326,3 +326,21 @@ def test_xarray_in_xarray_out(area):
     np.testing.assert_allclose(ev_mem.score, ev_file.score, atol=1e-4)
     out = to_xarray(ev_mem)
     assert out["score"].dims == ("y", "x") and np.allclose(out["x"].values, xs)
+
+
+@pytest.mark.parametrize("maxd", [200, 600])
+def test_shared_distance_between_constraint_and_criterion(area, maxd):
+    """A constraint on the same features as a criterion reuses its distance; both stay exact."""
+    m = small_model()
+    m["criteria"][0]["max_distance"] = maxd
+    m["criteria"][0]["transform"]["high"] = maxd
+    m["constraints"].append({"id": "near_road", "layer": "roads", "rule": "exclude_beyond", "distance": 300,
+                             "where": {"class": ["arterial"]}})
+    ev = evaluate_model(model_from_dict(m), area, keep_criteria=True)
+    road = np.zeros((H, W), bool)
+    road[20, :] = True
+    d = ndimage.distance_transform_edt(~road) * RES
+    bit = next(o.bit for o in ev.constraints if o.id == "near_road")
+    assert np.array_equal((ev.reason & bit) != 0, d > 300)
+    np.testing.assert_allclose(ev.criteria["road"], 1 - np.minimum(d, maxd) / maxd, atol=1e-5)
+    assert [o.id for o in ev.constraints] == [c["id"] for c in m["constraints"]]

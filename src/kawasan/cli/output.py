@@ -35,17 +35,18 @@ def print_run_summary(manifest: dict, folder, lang: str) -> None:
         for i, b in enumerate(best, 1):
             c = b["centroid"]
             con.print("  " + t("run.best_row", lang, n=i, area=b["area_ha"], score=b["score_mean"], lat=c["lat"],
-                               lon=c["lon"], x=c["x"], y=c["y"]))
+                               lon=c["lon"], x=c["x"], y=c["y"]), markup=False)
     else:
         con.print(t("run.no_best", lang))
     con.print(t("run.constraints", lang))
     for c in manifest["constraints"]:
         label = c["label_id"] if lang == "id" else c["label"]
         if c["status"] == "skipped":
-            con.print("  - " + t("run.constraint_skipped", lang, label=label, why=c.get("skipped_because", "")))
+            con.print("  - " + t("run.constraint_skipped", lang, label=label, why=c.get("skipped_because", "")),
+                      markup=False)
         else:
             con.print("  - " + t("run.constraint_row", lang, label=label, ha=c["excluded_ha"],
-                                 basis=c["legal_basis"] or "-", certainty=c["certainty"]))
+                                 basis=c["legal_basis"] or "-", certainty=c["certainty"]), markup=False)
     for w in manifest.get("warnings", []):
-        con.print(f"[yellow]{t('run.warning', lang, text=w)}[/]")
+        con.print(t("run.warning", lang, text=w), style="yellow", markup=False)
     click.echo(t("run.written", lang, path=folder))

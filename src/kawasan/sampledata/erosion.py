@@ -6,7 +6,7 @@ flat facets and lakes. A short run of the *stream-power law*
 (about 240 cells across the extent) cuts dendritic valleys, breaches the basins
 and gives the drainage a realistic shape. Each iteration routes flow over the
 depression-filled surface (priority flood), accumulates drainage area, then
-lowers every cell towards its receiver, downstream first. Only the erosion
+lowers every cell towards its D8 receiver, downstream first. Only the erosion
 (the difference to the input) is used: it is interpolated onto the fine grid.
 """
 from __future__ import annotations
@@ -14,23 +14,24 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from kawasan.sampledata.hydro import _priority_flood, _receivers
+from kawasan.sampledata.hydro import priority_flood, d8_receivers
 
 
 @numba.njit(cache=False)
-def _stream_power(h, zf, parent, order, width, cell, kdt, m):  # pragma: no cover - compiled
+def _stream_power(h, zf, recv, order, width, cell, kdt, m):  # pragma: no cover - compiled
+    """One implicit stream-power step; ``order`` lists cells downstream-first."""
     n_all = h.size
     area = np.zeros(n_all)
     for i in range(order.size - 1, -1, -1):
         c = order[i]
         area[c] += cell * cell
-        p = parent[c]
+        p = recv[c]
         if p >= 0:
             area[p] += area[c]
     out = h.copy()
     for i in range(order.size):
         c = order[i]
-        p = parent[c]
+        p = recv[c]
         if p < 0 or h[c] < zf[c] - 1e-6:  # outlets and lake floors do not erode
             continue
         dr = abs(c // width - p // width)
@@ -55,8 +56,8 @@ def erode(elev: np.ndarray, sea: np.ndarray, cell: float, *, iterations: int = 4
     seed = (shore | edge).ravel()
     z = elev.astype(np.float64).ravel().copy()
     for _ in range(iterations):
-        zf, _parent, _visit = _priority_flood(z, seed, seed.copy(), 1e-3, w)
-        recv = _receivers(zf.reshape(h, w), cell)
+        zf = priority_flood(z, seed, seed.copy(), 1e-3, w)
+        recv = d8_receivers(zf.reshape(h, w), cell)
         recv[seed] = -1
         order = np.argsort(zf, kind="stable")
         z = _stream_power(z, zf, recv, order, w, float(cell), kdt, m)

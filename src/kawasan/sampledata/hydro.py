@@ -2,19 +2,19 @@
 
 1. **Priority flood** (Barnes et al. 2014, "Priority-Flood+epsilon"): starting from
    the sea shore and the land cells on the west, east and south edges, cells are
-   visited lowest-first; each newly reached cell is raised to at least
-   ``parent + epsilon``. The result has no pits, and the cell from which a cell was
-   reached is its downstream neighbour (its lowest neighbour on the filled
-   surface), which gives D8 flow directions including across flats and pits.
-2. **Flow accumulation** in reverse visiting order; cells draining at least
-   ``min_catchment`` are river cells. **Strahler order** is computed on that tree.
-   Only networks that reach the sea are kept (water leaving over the grid edge is
-   not a river of this regency).
+   visited lowest-first; each newly reached cell is raised to at least its
+   neighbour's level + 1 cm. The filled surface has no pits, so every land cell
+   has a strictly lower neighbour.
+2. **Flow routing**: D8 steepest descent (drop / distance) on the filled surface;
+   flow accumulation from the highest cell down; cells draining at least
+   ``min_catchment`` are river cells, with their **Strahler order**. Only networks
+   that reach the sea are kept (water leaving over the grid edge is not a river of
+   this regency).
 3. **Carving**: the river bed is the filled elevation minus a depth growing with
-   the order (never below a small positive floor), which is non-increasing from
+   the order (but never below half the filled elevation), which decreases from
    source to mouth by construction; a valley with a low floodplain and sloping
    sides is cut around each river. Deep filled depressions in the lowlands become
-   lakes.
+   lakes (their DEM surface is the filled level, with the river channel cut in).
 4. **Vectorising**: each maximal run of cells of one Strahler order becomes one
    line from its head to its confluence (or to the first sea cell at the mouth).
 """
@@ -31,63 +31,73 @@ _DC = np.array([0, -1, 1, 0, -1, 1, -1, 1], dtype=np.int64)
 
 
 @numba.njit(cache=False)
-def _priority_flood(z, seed, closed, eps, width):  # pragma: no cover - compiled
+def _push(hk, hv, hs, n, key, val, stamp):  # pragma: no cover - compiled
+    """Insert into the binary min-heap (key, then insertion stamp); returns the new size."""
+    j = n
+    while j > 0:
+        p = (j - 1) >> 1
+        if hk[p] < key or (hk[p] == key and hs[p] < stamp):
+            break
+        hk[j] = hk[p]
+        hv[j] = hv[p]
+        hs[j] = hs[p]
+        j = p
+    hk[j] = key
+    hv[j] = val
+    hs[j] = stamp
+    return n + 1
+
+
+@numba.njit(cache=False)
+def _pop(hk, hv, hs, n):  # pragma: no cover - compiled
+    """Remove the minimum of the heap of size ``n``; returns its value."""
+    top = hv[0]
+    n -= 1
+    lk, lv, ls = hk[n], hv[n], hs[n]
+    j = 0
+    while True:
+        a = 2 * j + 1
+        if a >= n:
+            break
+        b = a + 1
+        if b < n and (hk[b] < hk[a] or (hk[b] == hk[a] and hs[b] < hs[a])):
+            a = b
+        if hk[a] < lk or (hk[a] == lk and hs[a] < ls):
+            hk[j] = hk[a]
+            hv[j] = hv[a]
+            hs[j] = hs[a]
+            j = a
+        else:
+            break
+    hk[j] = lk
+    hv[j] = lv
+    hs[j] = ls
+    return top
+
+
+@numba.njit(cache=False)
+def priority_flood(z, seed, closed, eps, width):  # pragma: no cover - compiled
+    """Depression-filled copy of the flat array ``z`` (Priority-Flood+epsilon).
+
+    ``seed`` marks the outlets the flood starts from, ``closed`` the cells never
+    visited (seeds and cells outside the land, such as open sea).
+    """
     n_all = z.size
+    height = n_all // width
     zf = z.copy()
     closed = closed.copy()
-    parent = np.full(n_all, -1, np.int64)
-    order = np.empty(n_all, np.int64)
     hk = np.empty(n_all, np.float64)
     hv = np.empty(n_all, np.int64)
-    hs = np.empty(n_all, np.int64)  # insertion counter: ties pop first-in first-out
+    hs = np.empty(n_all, np.int64)  # insertion stamp: ties leave first-in first-out
     n = 0
     stamp = 0
-    height = n_all // width
     for i in range(n_all):
         if seed[i]:
-            # push
-            j = n
-            n += 1
-            while j > 0:
-                p = (j - 1) >> 1
-                if hk[p] < zf[i] or (hk[p] == zf[i] and hs[p] < stamp):
-                    break
-                hk[j] = hk[p]
-                hv[j] = hv[p]
-                hs[j] = hs[p]
-                j = p
-            hk[j] = zf[i]
-            hv[j] = i
-            hs[j] = stamp
+            n = _push(hk, hv, hs, n, zf[i], i, stamp)
             stamp += 1
-    cnt = 0
     while n > 0:
-        c = hv[0]
+        c = _pop(hk, hv, hs, n)
         n -= 1
-        # pop: move the last element down from the root
-        lk = hk[n]
-        lv = hv[n]
-        ls = hs[n]
-        j = 0
-        while True:
-            a = 2 * j + 1
-            if a >= n:
-                break
-            b = a + 1
-            if b < n and (hk[b] < hk[a] or (hk[b] == hk[a] and hs[b] < hs[a])):
-                a = b
-            if hk[a] < lk or (hk[a] == lk and hs[a] < ls):
-                hk[j] = hk[a]
-                hv[j] = hv[a]
-                hs[j] = hs[a]
-                j = a
-            else:
-                break
-        hk[j] = lk
-        hv[j] = lv
-        hs[j] = ls
-        order[cnt] = c
-        cnt += 1
         r = c // width
         q = c - r * width
         for k in range(8):
@@ -99,29 +109,14 @@ def _priority_flood(z, seed, closed, eps, width):  # pragma: no cover - compiled
             if closed[nb]:
                 continue
             closed[nb] = True
-            parent[nb] = c
-            v = zf[c] + eps
-            if zf[nb] < v:
-                zf[nb] = v
-            key = zf[nb]
-            j = n
-            n += 1
-            while j > 0:
-                p = (j - 1) >> 1
-                if hk[p] < key or (hk[p] == key and hs[p] < stamp):
-                    break
-                hk[j] = hk[p]
-                hv[j] = hv[p]
-                hs[j] = hs[p]
-                j = p
-            hk[j] = key
-            hv[j] = nb
-            hs[j] = stamp
+            if zf[nb] < zf[c] + eps:
+                zf[nb] = zf[c] + eps
+            n = _push(hk, hv, hs, n, zf[nb], nb, stamp)
             stamp += 1
-    return zf, parent, order[:cnt]
+    return zf
 
 
-def _receivers(zf: np.ndarray, res: float) -> np.ndarray:
+def d8_receivers(zf: np.ndarray, res: float) -> np.ndarray:
     """D8 steepest-descent receiver (flat index) of every cell, -1 where none is lower."""
     h, w = zf.shape
     pad = np.pad(zf, 1, mode="constant", constant_values=np.inf)
@@ -195,8 +190,14 @@ def river_depth(order):
 
 
 def drain(elev: np.ndarray, sea: np.ndarray, res: float, *, cone: np.ndarray,
-          min_catchment: float = 6e6) -> Drainage:
+          min_catchment: float | None = None) -> Drainage:
+    """Condition ``elev``, find the rivers and carve them; ``min_catchment`` in m².
+
+    By default a river drains at least 6 km² (less on a small extent: 0.25 % of it).
+    """
     h, w = elev.shape
+    if min_catchment is None:
+        min_catchment = min(6e6, 0.0025 * h * w * res * res)
     edge = np.zeros_like(sea)
     edge[:, 0] = edge[:, -1] = True
     edge[-1, :] = True
@@ -204,10 +205,9 @@ def drain(elev: np.ndarray, sea: np.ndarray, res: float, *, cone: np.ndarray,
     shore = sea & ndimage.binary_dilation(~sea, structure=np.ones((3, 3), bool))
     seed = shore | edge
     seed_kind = np.where(shore, 1, np.where(edge, 2, 0)).astype(np.int8).ravel()
-    zf, _parent, _visit = _priority_flood(elev.ravel().astype(np.float64), seed.ravel(),
-                                          (sea | edge).ravel(), 0.01, w)
+    zf = priority_flood(elev.ravel().astype(np.float64), seed.ravel(), (sea | edge).ravel(), 0.01, w)
     zf = zf.reshape(h, w)
-    recv = _receivers(zf, res)
+    recv = d8_receivers(zf, res)
     recv[seed.ravel() | sea.ravel()] = -1
     seed_kind[sea.ravel()] = 1
     order = np.argsort(zf.ravel(), kind="stable")  # downstream (low) first
@@ -224,7 +224,9 @@ def drain(elev: np.ndarray, sea: np.ndarray, res: float, *, cone: np.ndarray,
         sizes = ndimage.sum_labels(np.ones_like(lab), lab, np.arange(1, n + 1)) * res * res
         lakes = np.isin(lab, np.nonzero(sizes >= 25e4)[0] + 1)
 
-    bed = np.where(river, np.maximum(zf - river_depth(strahler), 0.2), zf)
+    # zf - depth is non-increasing downstream and zf / 2 strictly decreasing: so is the bed,
+    # and it stays above sea level on land
+    bed = np.where(river, np.maximum(zf - river_depth(strahler), 0.5 * zf), zf)
     dist, (ir, ic) = ndimage.distance_transform_edt(~river, sampling=res, return_indices=True)
     bed_near = bed[ir, ic]
     near_order = strahler[ir, ic]
@@ -236,7 +238,6 @@ def drain(elev: np.ndarray, sea: np.ndarray, res: float, *, cone: np.ndarray,
     depth_near = np.where(near_order > 0, river_depth(near_order), 0.0)
     limit = zf - depth_near * np.exp(-((outside / 250.0) ** 2))
     dem = np.where(sea, elev, np.minimum(zf, np.maximum(valley, limit)))
-    dem = np.where(lakes, zf, dem)
 
     rivers = _vectorise(recv, strahler.ravel(), same_child, w)
     return Drainage(dem, strahler, bed_near, dist, near_order, lakes, rivers)

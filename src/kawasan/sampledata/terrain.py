@@ -12,7 +12,8 @@ The elevation model is a sum of smooth analytic landforms and seeded fractal noi
 * **foothills** -- rolling hills (fractal noise stretched north-south) of up to a
   few hundred metres, fading in from the middle of the extent towards the south.
 * **volcano** -- a stratovolcano in the south-east, ``peak * exp(-(r/rs)**1.17)``
-  (concave flanks, steep summit), with a summit crater and radial ridges.
+  (concave flanks, steep summit), with a summit crater and radial gullies
+  (noise in polar coordinates) on its middle slopes.
 * **erosion** -- the same landforms evaluated on a coarse grid are eroded by the
   stream-power law (:mod:`kawasan.sampledata.erosion`); the erosion, interpolated
   by bicubic spline, cuts valleys into the fine-grid surface.
@@ -64,7 +65,7 @@ def make_terrain(seed: int, width: int, height: int, res: float) -> Terrain:
     csea = _clean_sea(coarse["dc"] < 0)
     eroded = erode(np.where(csea, -1.0, coarse["elev"]), csea, cs)
     cut = np.where(csea, 0.0, eroded - coarse["elev"])
-    cut = ndimage.gaussian_filter(cut, 0.6)
+    cut = ndimage.gaussian_filter(cut, 0.9)
     cut = RectBivariateSpline(cys, cxs, cut, kx=3, ky=3, s=0)(ys, xs)
 
     f = _landforms(seed, xs, ys, (lx, ly))
@@ -88,7 +89,8 @@ def _landforms(seed: int, xs: np.ndarray, ys: np.ndarray, ext: tuple[float, floa
     X = xs[None, :]
     Y = ys[:, None]
 
-    coast_y = ly * np.clip(0.145 + 0.035 * fbm1d(rng, xs, lx, 0.25 * lx, 3), 0.07, 0.23)
+    bays = fbm1d(rng, xs, lx, 0.25 * lx, 3)
+    coast_y = ly * np.clip(0.145 + 0.035 * (bays - bays.mean()), 0.07, 0.23)  # sea ~ 14.5 % of the area
     dc = Y - coast_y[None, :] + 0.022 * ly * fbm(rng, xs, ys, ext, 0.1 * lx, 3)
     dcl = np.maximum(dc, 0.0)
 
@@ -106,8 +108,9 @@ def _landforms(seed: int, xs: np.ndarray, ys: np.ndarray, ext: tuple[float, floa
     r = np.hypot(dx, dy)
     cone = np.exp(-((r / rs) ** 1.17))
     cone -= 0.035 * np.exp(-((r / (0.09 * rs)) ** 2))  # summit crater
-    ring = smoothstep(0.0, 0.35 * rs, r)
-    volcano = peak * np.clip(cone, 0, None) * (1.0 + 0.07 * _radial_noise(rng, np.arctan2(dy, dx), r, rs) * ring)
+    # gullies (barrancos) start below the summit and fade out on the lower slopes
+    ring = smoothstep(0.15 * rs, 0.6 * rs, r) * (1.0 - smoothstep(1.5 * rs, 3.0 * rs, r))
+    volcano = peak * np.clip(cone, 0, None) + 70.0 * ring * _radial_noise(rng, np.arctan2(dy, dx), r, rs)
     volcano += 25.0 * np.sqrt(np.clip(cone, 0, 1)) * fbm(rng, xs, ys, ext, 2500.0, 3)
     cone = np.clip(cone, 0.0, 1.0)
 
@@ -135,7 +138,7 @@ def _clean_sea(sea0: np.ndarray) -> np.ndarray:
 
 def _radial_noise(rng: np.random.Generator, theta: np.ndarray, r: np.ndarray, rs: float) -> np.ndarray:
     """Noise in polar coordinates around the cone: ridges and gullies radiating outwards."""
-    nt, nr = 64, 12
+    nt, nr = 40, 12
     lattice = rng.standard_normal((nt, nr))
     lattice = np.concatenate([lattice[-3:], lattice, lattice[:3]], axis=0)  # periodic in theta
     ti = (theta + np.pi) / (2 * np.pi) * nt + 3

@@ -9,9 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import xarray as xr
-
 from kawasan.spatial.engine import Evaluation, Progress, _noop, evaluate
 from kawasan.spatial.model import CLASS_CODES, Model
 from kawasan.spatial.presets import resolve_model
@@ -26,12 +23,14 @@ class RunResult:
     evaluation: Evaluation
 
     @property
-    def dataset(self) -> xr.Dataset:
+    def dataset(self):
         return to_xarray(self.evaluation)
 
 
-def to_xarray(ev: Evaluation) -> xr.Dataset:
+def to_xarray(ev: Evaluation):
     """An xarray Dataset (y, x) with score, classes, exclusion bitmask and any kept criteria; CRS in attrs."""
+    import xarray as xr
+
     xs, ys = ev.area.grid.coords()
     coords = {"y": ys, "x": xs}
     data = {

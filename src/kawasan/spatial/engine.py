@@ -51,9 +51,14 @@ class Evaluation:
     reason: np.ndarray            # uint8/uint16 bitmask of the constraints that exclude each cell
     constraints: list[ConstraintOutcome]
     criteria: dict[str, np.ndarray] = field(default_factory=dict)   # standardized layers when kept
-    inputs: dict[str, dict] = field(default_factory=dict)
+    store: LayerStore | None = None
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def inputs(self) -> dict[str, dict]:
+        """Layers read, with checksums (waits for the background hashing to finish)."""
+        return self.store.inputs if self.store is not None else {}
 
 
 def _noop(step: str, done: int, total: int) -> None:
@@ -86,22 +91,30 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
         raise ModelError(f"at most 32 constraints are supported; got {nbits}", source=model_source, field="constraints")
 
     scratch = np.empty(grid.shape, dtype=np.float32)
-    outcomes: list[ConstraintOutcome] = []
+    outcomes: dict[str, ConstraintOutcome] = {}
+    bits = {con.id: 1 << i for i, con in enumerate(constraints)}
+    # A distance or slope that a criterion measures anyway is measured once: the constraints on it
+    # are applied to the criterion's raw measure before it is standardized (one EDT saved per pair).
+    measured_by_criteria = {_measure_key(c) for c in criteria if c.measure != "value"}
+    shared: dict[tuple, list[Constraint]] = {}
     step = 0
-    for i, con in enumerate(constraints):
-        bit = 1 << i
+    for con in constraints:
+        bit = bits[con.id]
+        if con.measure != "value" and _measure_key(con) in measured_by_criteria and store.exists(con.layer):
+            shared.setdefault(_measure_key(con), []).append(con)
+            continue
         progress(f"constraint {con.id}", step, total)
         t = time.perf_counter()
         if not store.exists(con.layer):
             if con.skip_if_missing or model.layers[con.layer].optional:
-                outcomes.append(ConstraintOutcome(con.id, bit, "skipped", reason=f"layer '{con.layer}' not provided"))
+                outcomes[con.id] = ConstraintOutcome(con.id, bit, "skipped", reason=f"layer '{con.layer}' not provided")
                 warnings.append(f"constraint '{con.id}' skipped: layer '{con.layer}' not provided")
                 step += 1
                 continue
             raise InputError(f"constraint '{con.id}' needs layer '{con.layer}', but its file is missing",
                              source=str(area.path(model.layers[con.layer])), field=f"layers.{con.layer}.path")
         _apply_constraint(con, store, grid, scratch, reason, bit)
-        outcomes.append(ConstraintOutcome(con.id, bit, "applied"))
+        outcomes[con.id] = ConstraintOutcome(con.id, bit, "applied")
         timings[f"constraint:{con.id}"] = time.perf_counter() - t
         step += 1
 
@@ -120,7 +133,18 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
         progress(f"criterion {crit.id}", step, total)
         t = time.perf_counter()
         target = stack[k] if stacked else scratch
-        _standardize(crit, store, grid, target, model_source)
+        with_constraints = shared.pop(_measure_key(crit), []) if crit.measure != "value" else []
+        if with_constraints:
+            reach = max([float(crit.max_distance or 0.0)] + [_reach(c, grid) for c in with_constraints])
+            _measure(crit, store, grid, target, reach)
+            for con in with_constraints:
+                _mark(con, target, reason, bits[con.id])
+                outcomes[con.id] = ConstraintOutcome(con.id, bits[con.id], "applied")
+            if crit.measure == "distance":
+                np.minimum(target, np.float32(crit.max_distance), out=target)
+            _standardize(crit, store, grid, target, model_source, measured=True)
+        else:
+            _standardize(crit, store, grid, target, model_source)
         if keep_criteria:
             kept[crit.id] = target.copy()
         if not stacked:
@@ -144,13 +168,14 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
     classes = np.empty(grid.shape, dtype=np.uint8)
     kernels.finalize(score, reason, np.array(model.classes.breaks, dtype=np.float32), classes)
     timings["combine_classify"] = time.perf_counter() - t
+    outcomes = [outcomes[c.id] for c in constraints]
     # counts per constraint (a cell may be excluded by several rules)
     for o in outcomes:
         if o.status == "applied":
             o.excluded_cells = int(np.count_nonzero(reason & reason.dtype.type(o.bit)))
     timings["total"] = time.perf_counter() - t_all
     progress("done", total, total)
-    return Evaluation(model, area, weights, score, classes, reason, outcomes, kept, store.inputs, timings, warnings)
+    return Evaluation(model, area, weights, score, classes, reason, outcomes, kept, store, timings, warnings)
 
 
 def _order_weights(agg, n: int) -> np.ndarray:
@@ -204,24 +229,39 @@ def _apply_constraint(con: Constraint, store: LayerStore, grid, scratch, reason,
         elif nodata is not None:
             flags[int(nodata)] = False
         kernels.mark_codes(codes, flags, reason, b)
-    elif con.rule in ("exclude_within", "exclude_beyond"):
-        reach = float(con.distance) + 2 * max(grid.res)
-        d = _measure(con, store, grid, scratch, reach)
-        if con.rule == "exclude_within":
-            kernels.mark_outside(d, np.float32(np.nextafter(np.float32(con.distance), np.float32(np.inf))),
-                                 np.float32(np.inf), reason, b)
-        else:
-            kernels.mark_outside(d, np.float32(-np.inf), np.float32(con.distance), reason, b)
     else:
-        v = _measure(con, store, grid, scratch, 0.0)
-        if con.rule == "max_value":
-            kernels.mark_outside(v, np.float32(-np.inf), np.float32(con.limit), reason, b)
-        else:
-            kernels.mark_outside(v, np.float32(con.limit), np.float32(np.inf), reason, b)
+        _mark(con, _measure(con, store, grid, scratch, _reach(con, grid)), reason, bit)
 
 
-def _standardize(crit: Criterion, store: LayerStore, grid, out: np.ndarray, model_source: str) -> None:
-    """Measure and standardize one criterion into ``out`` (values in [0, 1], NaN = NoData)."""
+def _measure_key(item: Criterion | Constraint) -> tuple:
+    """Items with the same key measure the same thing (before any clamping)."""
+    where = tuple(sorted((k, tuple(map(str, v))) for k, v in item.where.items())) if item.where else None
+    return (item.layer, item.measure, where)
+
+
+def _reach(con: Constraint, grid) -> float:
+    """How far a distance must be measured for the constraint to decide (two cells beyond its distance)."""
+    return float(con.distance) + 2 * max(grid.res) if con.distance is not None else 0.0
+
+
+def _mark(con: Constraint, values: np.ndarray, reason: np.ndarray, bit: int) -> None:
+    """OR ``bit`` into ``reason`` where the measured ``values`` break the rule (NaN never does)."""
+    b = reason.dtype.type(bit)
+    f32 = np.float32
+    if con.rule == "exclude_within":
+        kernels.mark_outside(values, np.nextafter(f32(con.distance), f32(np.inf)), f32(np.inf), reason, b)
+    elif con.rule == "exclude_beyond":
+        kernels.mark_outside(values, f32(-np.inf), f32(con.distance), reason, b)
+    elif con.rule == "max_value":
+        kernels.mark_outside(values, f32(-np.inf), f32(con.limit), reason, b)
+    else:
+        kernels.mark_outside(values, f32(con.limit), f32(np.inf), reason, b)
+
+
+def _standardize(crit: Criterion, store: LayerStore, grid, out: np.ndarray, model_source: str, *,
+                 measured: bool = False) -> None:
+    """Measure (unless ``measured``: ``out`` already holds the raw measure) and standardize one criterion
+    into ``out`` (values in [0, 1], NaN = NoData)."""
     tr = crit.transform
     inv = crit.direction == "cost"
     if isinstance(tr, Categories):
@@ -240,7 +280,8 @@ def _standardize(crit: Criterion, store: LayerStore, grid, out: np.ndarray, mode
             lut[int(nodata)] = np.nan
         kernels.lookup(codes, lut, out)
         return
-    _measure(crit, store, grid, out, float(crit.max_distance or 0.0))
+    if not measured:
+        _measure(crit, store, grid, out, float(crit.max_distance or 0.0))
     f32 = np.float32
     if isinstance(tr, Sigmoid):
         kernels.std_sigmoid(out, f32(tr.low), f32(tr.high), inv)

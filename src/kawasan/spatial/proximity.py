@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from scipy import ndimage
 
 from kawasan.spatial import kernels
 
@@ -35,6 +34,8 @@ def distance_to(mask: np.ndarray, res: tuple[float, float], max_distance: float,
         if rx != 1.0:
             np.multiply(out, np.float32(rx), out=out)
     else:
+        from scipy import ndimage
+
         out[...] = ndimage.distance_transform_edt(src, sampling=(ry, rx)).astype(np.float32)
     del src
     np.minimum(out, np.float32(max_distance), out=out)

@@ -9,13 +9,14 @@ their NoData code, which the reclass lookup maps to NaN. NoData is never read as
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 import rasterio
 import rasterio.shutil
 from rasterio.enums import Resampling
-from rasterio.errors import RasterioIOError
+from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
 from rasterio.warp import reproject, transform_bounds
 
 from kawasan.errors import GridMismatchError, RasterError
@@ -122,6 +123,10 @@ def read_on_grid(
     return arr, nodata
 
 
+_GDAL_TYPES = {"uint8": "Byte", "int8": "Int8", "uint16": "UInt16", "int16": "Int16", "uint32": "UInt32",
+               "int32": "Int32", "float32": "Float32", "float64": "Float64"}
+
+
 def write_cog(
     path: str | Path,
     array: np.ndarray,
@@ -135,47 +140,53 @@ def write_cog(
 ) -> None:
     """Write ``array`` as a Cloud-Optimized GeoTIFF.
 
-    The array is first written as a plain tiled GeoTIFF next to the target, then copied
-    with GDAL's COG driver (which streams from the file and builds overviews), so the
-    peak memory stays at the array itself. Codec: ZSTD level 1 with a predictor by
-    default (measured in docs/performance.md as the best time/size trade-off).
+    GDAL's COG driver copies straight from a MEM dataset that wraps the numpy buffer (no copy of
+    the array, no temporary file); where a GDAL build refuses that, a tiled GeoTIFF is written next
+    to the target first and copied. Overviews: average for continuous values, nearest for codes.
+    Codec: ZSTD level 1 with a predictor by default (docs/performance.md compares codecs).
     """
     path = Path(path)
-    tmp = path.with_name(path.name + ".part.tif")
-    profile = dict(
-        driver="GTiff",
-        width=grid.width,
-        height=grid.height,
-        count=1,
-        dtype=array.dtype,
-        crs=grid.crs,
-        transform=grid.transform,
-        nodata=nodata,
-        tiled=True,
-        blockxsize=512,
-        blockysize=512,
-        BIGTIFF="IF_SAFER",
-    )
-    try:
-        with rasterio.open(tmp, "w", **profile) as ds:
-            ds.write(array, 1)
-            if tags:
-                ds.update_tags(**{k: str(v) for k, v in tags.items()})
-            if descriptions:
-                ds.set_band_description(1, descriptions)
-        opts = dict(
-            driver="COG",
-            compress=compress,
-            blocksize=512,
-            overview_resampling="nearest" if categorical else "average",
-            num_threads="ALL_CPUS",
-            BIGTIFF="IF_SAFER",
-        )
-        if compress.upper() in ("ZSTD", "DEFLATE"):
-            opts["level"] = 1
-            opts["predictor"] = "YES" if categorical else "FLOATING_POINT" if array.dtype.kind == "f" else "YES"
-        with rasterio.Env(GDAL_NUM_THREADS="ALL_CPUS"):
+    array = np.ascontiguousarray(array)
+    opts = dict(driver="COG", compress=compress, blocksize=512,
+                overview_resampling="nearest" if categorical else "average",
+                num_threads="ALL_CPUS", BIGTIFF="IF_SAFER")
+    if compress.upper() in ("ZSTD", "DEFLATE"):
+        opts["level"] = 1
+        opts["predictor"] = "FLOATING_POINT" if array.dtype.kind == "f" else "YES"
+
+    def decorate(ds):
+        ds.crs = grid.crs
+        ds.transform = grid.transform
+        if nodata is not None:
+            ds.nodata = nodata
+        if tags:
+            ds.update_tags(**{k: str(v) for k, v in tags.items()})
+        if descriptions:
+            ds.set_band_description(1, descriptions)
+
+    mem = (f"MEM:::DATAPOINTER={array.ctypes.data},PIXELS={grid.width},LINES={grid.height},BANDS=1,"
+           f"DATATYPE={_GDAL_TYPES[array.dtype.name]}")
+    # a small block cache: the copy streams tile by tile, a large cache only adds resident memory
+    with rasterio.Env(GDAL_NUM_THREADS="ALL_CPUS", GDAL_MEM_ENABLE_OPEN="YES", GDAL_CACHEMAX=128):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", NotGeoreferencedWarning)  # georeferenced just below
+                src = rasterio.open(mem, "r+")
+        except RasterioIOError:
+            src = None
+        if src is not None:
+            with src:
+                decorate(src)
+                rasterio.shutil.copy(src, path, **opts)
+            return
+        tmp = path.with_name(path.name + ".part.tif")
+        profile = dict(driver="GTiff", width=grid.width, height=grid.height, count=1, dtype=array.dtype,
+                       tiled=True, blockxsize=512, blockysize=512, BIGTIFF="IF_SAFER")
+        try:
+            with rasterio.open(tmp, "w", **profile) as ds:
+                ds.write(array, 1)
+                decorate(ds)
             rasterio.shutil.copy(tmp, path, **opts)
-    finally:
-        if tmp.exists():
-            os.remove(tmp)
+        finally:
+            if tmp.exists():
+                os.remove(tmp)

@@ -106,12 +106,29 @@ class LayerStore:
         self.model = model
         self._rasters: dict[str, tuple[np.ndarray, object]] = {}
         self._vectors: dict[str, object] = {}
-        self.inputs: dict[str, dict] = {}
+        self._inputs: dict[str, dict] = {}
+        self._hashes: dict[str, object] = {}
+        self._pool = None
+
+    @property
+    def inputs(self) -> dict[str, dict]:
+        """Every layer read, with its SHA-256 (computed in a background thread while the run computes)."""
+        for name, fut in list(self._hashes.items()):
+            self._inputs[name]["sha256"] = fut.result()
+            del self._hashes[name]
+        if self._pool is not None and not self._hashes:
+            self._pool.shutdown()
+            self._pool = None
+        return self._inputs
 
     def _record(self, name: str, spec: LayerSpec, p: Path) -> None:
-        if name not in self.inputs:
-            self.inputs[name] = {"layer": name, "path": str(p), "kind": spec.kind, "type": spec.type,
-                                 "sha256": sha256_of(p)}
+        if name not in self._inputs:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._inputs[name] = {"layer": name, "path": str(p), "kind": spec.kind, "type": spec.type}
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kawasan-sha256")
+            self._hashes[name] = self._pool.submit(sha256_of, p)
 
     def exists(self, name: str) -> bool:
         return name in self.area.memory or self.area.path(self.model.layers[name]).exists()
@@ -120,7 +137,7 @@ class LayerStore:
         """(array, nodata) for a raster layer; float32 with NaN for continuous layers."""
         if name not in self._rasters and name in self.area.memory:
             self._rasters[name] = _memory_raster(name, self.area.memory[name], self.model.layers[name], self.area.grid)
-            self.inputs[name] = {"layer": name, "path": "<memory>", "kind": "raster", "type": self.model.layers[name].type}
+            self._inputs[name] = {"layer": name, "path": "<memory>", "kind": "raster", "type": self.model.layers[name].type}
         if name not in self._rasters:
             spec = self.model.layers[name]
             p = self.area.path(spec)
@@ -136,7 +153,7 @@ class LayerStore:
             if gdf.crs is None:
                 raise VectorError("the GeoDataFrame has no CRS", source=f"<memory:{name}>")
             self._vectors[name] = gdf.to_crs(self.area.grid.crs) if gdf.crs != self.area.grid.crs else gdf
-            self.inputs[name] = {"layer": name, "path": "<memory>", "kind": "vector", "type": self.model.layers[name].type}
+            self._inputs[name] = {"layer": name, "path": "<memory>", "kind": "vector", "type": self.model.layers[name].type}
         if name not in self._vectors:
             spec = self.model.layers[name]
             p = self.area.path(spec)

@@ -1,0 +1,241 @@
+"""Kabupaten Contoh: a synthetic regency for ``kawasan demo``.
+
+:func:`build_study_area` generates, from a seed, a fictional regency on the north
+coast of East Java (UTM 49S, upper-left corner x=700000, y=9150000): sea in the
+north, a coastal plain with a town, a port and two designated industrial blocks,
+and a volcanic upland in the south-east. The pipeline is
+
+1. terrain -- landforms, noise and coarse-grid erosion (:mod:`.terrain`);
+2. drainage -- priority flood, flow routing, Strahler rivers, channel carving
+   (:mod:`.hydro`); the written DEM is the carved one, so rivers run downhill on it;
+3. layout -- town, port, estates, villages, hamlets (:mod:`.layout`);
+4. network -- least-cost roads and railway (:mod:`.network`);
+5. themes -- land cover, zoning, soil and hazards by rules (:mod:`.thematic`);
+6. writing -- GeoTIFFs, GeoPackages and ``manifest.json`` (written last) into a
+   temporary sibling folder that replaces ``out_dir`` only when complete.
+
+Every random draw comes from ``numpy.random.default_rng([seed, stage])`` and every
+writer is deterministic, so the same arguments give byte-identical files.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+from rasterio import features
+from shapely import affinity, simplify
+from shapely.geometry import LineString, Point, shape
+
+from kawasan.errors import InputError, OutputError
+from kawasan.sampledata import thematic as th
+from kawasan.sampledata.hydro import drain
+from kawasan.sampledata.layout import make_layout
+from kawasan.sampledata.network import make_network
+from kawasan.sampledata.terrain import make_terrain, rng_for
+from kawasan.sampledata.writers import sha256, write_raster, write_vector
+from kawasan.spatial.grid import Grid
+
+KIND = "kawasan.study_area"
+NAME = "Kabupaten Contoh"
+CRS = "EPSG:32749"
+LEFT, TOP = 700000.0, 9150000.0
+
+_COLORS = {
+    "landcover": {1: (70, 130, 200), 2: (20, 90, 40), 3: (60, 140, 60), 4: (170, 220, 90),
+                  5: (200, 170, 60), 6: (230, 210, 140), 7: (180, 190, 140), 8: (200, 60, 60),
+                  9: (150, 60, 170)},
+    "zoning": {1: (30, 110, 50), 2: (220, 230, 120), 3: (240, 150, 120), 4: (160, 60, 200),
+               5: (120, 170, 80), 6: (70, 130, 200)},
+    "soil": {1: (150, 200, 230), 2: (190, 90, 60), 3: (220, 170, 110), 4: (90, 70, 60), 5: (220, 220, 190)},
+    "hazard": {0: (240, 240, 240), 1: (255, 230, 150), 2: (250, 160, 60), 3: (210, 40, 30)},
+}
+
+
+def build_study_area(out_dir: Path, *, seed: int = 7, width: int = 2000, height: int = 1340,
+                     res: float = 30.0) -> Path:
+    """Generate Kabupaten Contoh into out_dir (created if needed) and return the path of out_dir/manifest.json.
+
+    The files are written to a temporary sibling folder that replaces ``out_dir`` at
+    the end, so a failed run leaves nothing half-written. An existing ``out_dir`` is
+    replaced only if it is empty or an earlier study area (its ``manifest.json`` has
+    ``"kind": "kawasan.study_area"``); anything else raises :class:`OutputError`.
+    """
+    if int(width) < 60 or int(height) < 40 or not float(res) > 0:
+        raise InputError(f"the synthetic grid needs at least 60 x 40 cells and a positive cell size; "
+                         f"got {width} x {height} cells of {res} m")
+    out_dir = Path(out_dir).absolute()
+    _check_target(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir.parent / f".{out_dir.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
+    os.mkdir(tmp)
+    try:
+        _generate(tmp, int(seed), int(width), int(height), float(res))
+        _swap_into_place(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir / "manifest.json"
+
+
+# -- output folder handling --------------------------------------------------------------
+def _is_study_area(folder: Path) -> bool:
+    try:
+        return json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("kind") == KIND
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _check_target(out_dir: Path) -> None:
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise OutputError("exists and is not a folder; choose another output folder", source=str(out_dir))
+    if any(out_dir.iterdir()) and not _is_study_area(out_dir):
+        raise OutputError("is not empty and is not a kawasan study area (no manifest.json with "
+                          f'"kind": "{KIND}"); refusing to overwrite it', source=str(out_dir))
+
+
+def _swap_into_place(tmp: Path, out_dir: Path) -> None:
+    _check_target(out_dir)
+    if not out_dir.exists():
+        os.replace(tmp, out_dir)
+        return
+    if not any(out_dir.iterdir()):
+        out_dir.rmdir()
+        os.replace(tmp, out_dir)
+        return
+    old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+    os.replace(out_dir, old)
+    try:
+        os.replace(tmp, out_dir)
+    except BaseException:
+        os.replace(old, out_dir)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+# -- generation ----------------------------------------------------------------------------
+def slope_percent(dem: np.ndarray, res: float) -> np.ndarray:
+    """Slope in percent by central differences (one-sided at the edges)."""
+    gy, gx = np.gradient(dem, res)
+    return 100.0 * np.hypot(gx, gy)
+
+
+def river_width(order):
+    """Channel width (m) by Strahler order; wide channels are water in the land cover."""
+    return 6.0 * 2.0 ** np.asarray(order, dtype=float)
+
+
+def _world(geom):
+    """Local metres (x east, y south of the upper-left corner) -> EPSG:32749."""
+    return affinity.affine_transform(geom, [1.0, 0.0, 0.0, -1.0, LEFT, TOP])
+
+
+def _generate(folder: Path, seed: int, width: int, height: int, res: float) -> None:
+    grid = Grid.from_bounds(CRS, LEFT, TOP, res, width, height)
+    shp = grid.shape
+    ter = make_terrain(seed, width, height, res)
+    dr = drain(ter.elev, ter.sea, res, cone=ter.cone)
+    dem = dr.dem
+    slope = slope_percent(dem, res)
+    wide = (dr.order > 0) & (river_width(dr.order) >= 0.75 * res)
+    water = ter.sea | dr.lakes | wide
+
+    lay = make_layout(rng_for(seed, 3), xs=ter.xs, ys=ter.ys, res=res, sea=ter.sea, dist_sea=ter.dist_sea,
+                      dist_river=dr.dist_river, slope=slope, dem=dem)
+    polys = [_world(s.polygon) for s in lay.settlements]
+    settled = features.rasterize(((p, 1) for p in polys), out_shape=shp, transform=grid.transform,
+                                 dtype="uint8").astype(bool)
+    grow = [p.buffer(500.0 if s.kind == "town" else 150.0) for p, s in zip(polys, lay.settlements)]
+    settle_zone = features.rasterize(((p, 1) for p in grow), out_shape=shp, transform=grid.transform,
+                                     dtype="uint8").astype(bool)
+    routes = make_network(res=res, slope=slope, water=ter.sea | dr.lakes,
+                          river_order=dr.order, dist_sea=ter.dist_sea, dem=dem, layout=lay,
+                          extent=ter.extent)
+
+    t = th.Inputs(ter.xs, ter.ys, res, dem, slope, ter.sea, water, dr.lakes, ter.dist_sea, dr.dist_river,
+                  dr.near_order, dr.bed, ter.cone, lay.estates, lay.industry, settled, settle_zone)
+    lc = th.landcover(rng_for(seed, 5), t)
+    zone = th.zoning(lc, t)
+    soil = th.soil(rng_for(seed, 6), t)
+    flood = th.flood_hazard(t)
+    slide = th.landslide_hazard(soil, t)
+
+    notice = f"SYNTHETIC data generated by kawasan demo (seed {seed}). Not a real place; do not use for decisions."
+    tags = {"SYNTHETIC": "yes", "NOTICE": notice, "SEED": str(seed), "STUDY_AREA": f"{NAME} (synthetic)"}
+    layers: dict[str, dict] = {}
+
+    def raster(name, array, meta, *, nodata, description, categories=None, palette=None, unit=None):
+        path = folder / f"{name}.tif"
+        desc = f"{NAME} (synthetic): {description}. {notice}"
+        write_raster(path, array, grid, nodata=nodata, description=desc, tags={**tags, "LAYER": name},
+                     categories=categories, colors=_COLORS.get(palette or name), unit=unit)
+        entry = {"path": path.name, "kind": "raster", "dtype": array.dtype.name, "nodata": nodata,
+                 "description": description, **meta}
+        if categories:
+            entry["categories"] = {str(k): v for k, v in categories.items()}
+        layers[name] = entry
+
+    dem32 = np.where(np.isfinite(dem), dem, -9999.0).astype(np.float32)
+    raster("dem", dem32, {"type": "continuous", "unit": "m"}, nodata=-9999.0, unit="m",
+           description="elevation above sea level in metres (sea floor negative)")
+    raster("landcover", lc, {"type": "categorical"}, nodata=0, categories=th.LANDCOVER,
+           description="land cover")
+    raster("zoning", zone, {"type": "categorical"}, nodata=0, categories=th.ZONING,
+           description="spatial-plan (RTRW) zones; kpi = kawasan peruntukan industri")
+    raster("soil", soil, {"type": "categorical"}, nodata=0, categories=th.SOIL, description="soil type")
+    raster("hazard_flood", flood, {"type": "categorical", "ordinal": True}, nodata=255, categories=th.HAZARD,
+           palette="hazard", description="flood hazard class (0 none to 3 high)")
+    raster("hazard_landslide", slide, {"type": "categorical", "ordinal": True}, nodata=255,
+           categories=th.HAZARD, palette="hazard", description="landslide hazard class (0 none to 3 high)")
+
+    def vector(name, records, geometry, description):
+        gdf = gpd.GeoDataFrame(records, crs=CRS)
+        path = folder / f"{name}.gpkg"
+        write_vector(path, gdf, description=f"{NAME} (synthetic): {description}. {notice}")
+        cols = [c for c in gdf.columns if c != "geometry"]
+        layers[name] = {
+            "path": path.name, "kind": "vector", "layer": name, "geometry": geometry,
+            "feature_count": len(gdf), "description": description,
+            "fields": {c: ("int" if gdf[c].dtype.kind in "iu" else "str") for c in cols},
+            "attributes": {c: sorted(set(gdf[c])) for c in cols if gdf[c].dtype.kind not in "iu"},
+        }
+
+    def cell_xy(r, c):
+        return LEFT + (c + 0.5) * res, TOP - (r + 0.5) * res
+
+    rivers = [(o, simplify(LineString([cell_xy(r, c) for r, c in cells]), 0.0)) for o, cells in dr.rivers]
+    vector("rivers", {"order": np.array([o for o, _ in rivers], dtype=np.int32),
+                      "geometry": [g for _, g in rivers]}, "LineString",
+           "rivers from source to confluence or sea; order = Strahler order")
+    roads = [r for r in routes if r.kind != "railway"]
+    vector("roads", {"class": [r.kind for r in roads], "status": [r.status for r in roads],
+                     "geometry": [_world(LineString(r.xy)) for r in roads]}, "LineString",
+           "roads: class arterial/collector/local, status national/provincial/regency")
+    rails = [r for r in routes if r.kind == "railway"]
+    vector("railways", {"class": ["railway"] * len(rails), "geometry": [_world(LineString(r.xy)) for r in rails]},
+           "LineString", "railway lines")
+    vector("ports", {"name": ["Pelabuhan Contoh"], "geometry": [_world(Point(lay.port))]}, "Point", "sea ports")
+    vector("settlements", {"name": [s.name for s in lay.settlements], "kind": [s.kind for s in lay.settlements],
+                           "population": np.array([s.population for s in lay.settlements], dtype=np.int64),
+                           "geometry": polys}, "Polygon",
+           "built-up areas of the town (kota kecamatan) and villages (desa), with population")
+    land = features.shapes(np.ones(shp, np.uint8), mask=~ter.sea, transform=grid.transform)
+    boundary = max((shape(g) for g, _ in land), key=lambda g: g.area)
+    vector("boundary", {"name": [f"{NAME} (synthetic)"], "geometry": [boundary]}, "Polygon",
+           "regency boundary (the land part of the grid)")
+
+    for entry in layers.values():
+        entry["sha256"] = sha256(folder / entry["path"])
+    manifest = {
+        "kind": KIND, "format_version": 1, "name": NAME, "synthetic": True, "notice": notice, "seed": seed,
+        "grid": grid.to_dict(), "generator": "kawasan.sampledata.contoh.build_study_area",
+        "layers": layers,
+    }
+    text = json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    (folder / "manifest.json").write_text(text, encoding="utf-8")

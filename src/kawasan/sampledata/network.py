@@ -1,0 +1,252 @@
+"""Roads and railway of Kabupaten Contoh as least-cost paths.
+
+Routes are shortest paths (:func:`scipy.sparse.csgraph.dijkstra`) on an 8-connected
+routing grid of about 150 m cells. The cost of a metre grows with the square of
+the slope, bridges over rivers cost extra, and sea, lakes and very steep ground
+(mean slope above 45 %) cannot be crossed; so roads keep to land and wind around
+steep ground. Paths are smoothed with Chaikin corner cutting, except at junction nodes, which
+stay exact so the network is connected.
+
+* **arterial** (national): west edge -> town -> east edge, with an extra cost for
+  straying from a band about 3 km inland (the "Pantura" coast road).
+* **railway**: west edge -> east edge in a band a little further inland, with a
+  much stronger slope penalty.
+* **collectors**: the port and every village joined to the network by one
+  multi-source shortest-path tree (paths merge where they meet); the two longest
+  are provincial roads, the others regency roads.
+* **local** roads (regency): each village to its two nearest villages, each hamlet
+  to its nearest neighbour, then hamlets still cut off joined to the network;
+  stretches already on the network are dropped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import dijkstra
+
+
+@dataclass
+class Route:
+    kind: str  # arterial | collector | local | railway
+    status: str  # national | provincial | regency | ""
+    nodes: list[int]  # routing-grid nodes along the route
+    head: tuple[float, float] | None = None  # exact start point before the first node (a village...)
+    tail: tuple[float, float] | None = None  # exact end point after the last node
+    xy: np.ndarray | None = None  # (n, 2) smoothed local coordinates (x east, y south), metres
+
+
+class RoutingGrid:
+    """Coarse grid for path finding; node ``i`` is the cell ``divmod(i, w)``."""
+
+    def __init__(self, res: float, shape: tuple[int, int], target_cell: float = 150.0):
+        self.f = max(1, int(round(target_cell / res)))
+        self.cell = self.f * res
+        self.h = -(-shape[0] // self.f)
+        self.w = -(-shape[1] // self.f)
+
+    def block(self, a: np.ndarray, how: str = "mean") -> np.ndarray:
+        """Aggregate a fine raster onto the routing grid (edge blocks padded by copying)."""
+        f = self.f
+        ph, pw = self.h * f - a.shape[0], self.w * f - a.shape[1]
+        a = np.pad(a.astype(float), ((0, ph), (0, pw)), mode="edge").reshape(self.h, f, self.w, f)
+        return a.max(axis=(1, 3)) if how == "max" else a.mean(axis=(1, 3))
+
+    def node(self, x: float, y: float) -> int:
+        r = min(max(int(y // self.cell), 0), self.h - 1)
+        c = min(max(int(x // self.cell), 0), self.w - 1)
+        return r * self.w + c
+
+    def xy(self, nodes) -> np.ndarray:
+        r, c = np.divmod(np.asarray(nodes), self.w)
+        return np.column_stack([(c + 0.5) * self.cell, (r + 0.5) * self.cell])
+
+    def graph(self, cost: np.ndarray):
+        """Undirected graph: edge weight = step length x mean cost of its two nodes."""
+        h, w = cost.shape
+        idx = np.arange(h * w).reshape(h, w)
+        rows, cols, vals = [], [], []
+        for dr, dc in ((0, 1), (1, 0), (1, 1), (1, -1)):
+            a = idx[0:h - dr, max(0, -dc):w - max(0, dc)]
+            b = idx[dr:h, max(0, dc):w - max(0, -dc)]
+            ca, cb = cost.ravel()[a.ravel()], cost.ravel()[b.ravel()]
+            ok = np.isfinite(ca) & np.isfinite(cb)
+            rows.append(a.ravel()[ok])
+            cols.append(b.ravel()[ok])
+            vals.append(self.cell * np.hypot(dr, dc) * 0.5 * (ca[ok] + cb[ok]))
+        n = h * w
+        return coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                          shape=(n, n)).tocsr()
+
+
+def _trace(pred: np.ndarray, target: int) -> list[int]:
+    path = [target]
+    while pred[path[-1]] >= 0:
+        path.append(int(pred[path[-1]]))
+    return path
+
+
+def _nearest_passable(cost: np.ndarray, r: int, c: int) -> int:
+    rr, cc = np.nonzero(np.isfinite(cost))
+    k = int(np.argmin((rr - r) ** 2 + (cc - c) ** 2))
+    return int(rr[k] * cost.shape[1] + cc[k])
+
+
+def chaikin(xy: np.ndarray, iterations: int = 2) -> np.ndarray:
+    """Corner-cutting smoothing that keeps both end points."""
+    for _ in range(iterations):
+        if len(xy) < 3:
+            return xy
+        q = 0.75 * xy[:-1] + 0.25 * xy[1:]
+        r = 0.25 * xy[:-1] + 0.75 * xy[1:]
+        mid = np.empty((2 * len(q), 2))
+        mid[0::2], mid[1::2] = q, r
+        xy = np.vstack([xy[:1], mid[1:-1], xy[-1:]])
+    return xy
+
+
+def _new_runs(path: list[int], on_net: np.ndarray) -> list[list[int]]:
+    """Pieces of ``path`` not yet on the network, each with its joining nodes."""
+    runs, i, n = [], 0, len(path)
+    while i < n:
+        if on_net[path[i]]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and not on_net[path[j + 1]]:
+            j += 1
+        run = path[max(i - 1, 0):min(j + 2, n)]
+        if len(run) >= 2:
+            runs.append(run)
+        i = j + 1
+    return runs
+
+
+def make_network(*, res, slope, water, river_order, dist_sea, dem, layout,
+                 extent) -> list[Route]:
+    lx, ly = extent
+    g = RoutingGrid(res, slope.shape)
+    s = g.block(slope) / 100.0
+    wet = g.block(water) > 0.5
+    riv = g.block(river_order, "max")
+    dsea = g.block(dist_sea)
+    base = 1.0 + (s / 0.07) ** 2 + np.where(riv >= 2, 300.0, np.where(riv >= 1, 80.0, 0.0)) / g.cell
+    base += np.where(g.block(dem) > 1200, 3.0, 0.0)
+    base[(s > 0.45) | wet | (dsea < 0.5 * g.cell)] = np.inf
+    routes: list[Route] = []
+    on_net = np.zeros(g.h * g.w, bool)
+
+    def add(kind, status, nodes, head=None, tail=None):
+        routes.append(Route(kind, status, list(nodes), head, tail))
+        if kind != "railway":
+            on_net[nodes] = True
+
+    def band_route(target, slope_scale, width):
+        cost = 1.0 + (s / slope_scale) ** 2 + 2.0 * ((dsea - target) / width) ** 2
+        cost += np.where(riv >= 1, 200.0, 0.0) / g.cell
+        cost[~np.isfinite(base)] = np.inf
+        ends = []
+        for col in (0, g.w - 1):
+            miss = np.abs(dsea[:, col] - target) + 1e9 * ~np.isfinite(cost[:, col])
+            ends.append(_nearest_passable(cost, int(np.argmin(miss)), col))
+        return cost, ends[0], ends[1]
+
+    # arterial: west edge -> town centre -> east edge
+    target = min(0.075 * ly, 3000.0)
+    cost, start, end = band_route(target, 0.05, 1500.0)
+    town = _nearest_passable(cost, *divmod(g.node(*layout.town.centre), g.w))
+    _, pred = dijkstra(g.graph(cost), directed=False, indices=town, return_predecessors=True)
+    west = _trace(pred, start)  # west edge ... town
+    blocked = cost.copy()
+    blocked.ravel()[west[:-1]] = np.inf  # the eastern half may not double back on the western one
+    dist, pred2 = dijkstra(g.graph(blocked), directed=False, indices=town, return_predecessors=True)
+    east = _trace(pred2 if np.isfinite(dist[end]) else pred, end)[::-1]  # town ... east edge
+    add("arterial", "national", west + east[1:])
+
+    # railway, a little further inland
+    cost, start, end = band_route(target + min(0.035 * ly, 1400.0), 0.02, 1000.0)
+    _, pred = dijkstra(g.graph(cost), directed=False, indices=start, return_predecessors=True)
+    add("railway", "", _trace(pred, end)[::-1])
+
+    # collectors: port and villages to the network (one shortest-path tree)
+    graph = g.graph(base)
+    port = _nearest_passable(base, *divmod(g.node(*layout.port), g.w))
+    _, pred, _src = dijkstra(graph, directed=False, indices=np.nonzero(on_net)[0], return_predecessors=True,
+                             min_only=True)
+    path = _trace(pred, port)
+    add("collector", "provincial", path, head=layout.port)
+    ends = [(v, _nearest_passable(base, *divmod(g.node(*v.centre), g.w))) for v in layout.villages]
+    dist_tree, pred, _src = dijkstra(graph, directed=False, indices=np.nonzero(on_net)[0],
+                                     return_predecessors=True, min_only=True)
+    collectors = []
+    for v, node in sorted(ends, key=lambda e: dist_tree[e[1]]):
+        if not np.isfinite(dist_tree[node]) or on_net[node]:
+            continue
+        path = _trace(pred, node)
+        cut = next(i for i, n in enumerate(path) if on_net[n])
+        path = path[:cut + 1]
+        if len(path) >= 2:
+            collectors.append((len(path), v, path))
+            on_net[path] = True
+    longest = {id(v) for _, v, _ in sorted(collectors, key=lambda t: -t[0])[:2]}
+    for _, v, path in collectors:
+        add("collector", "provincial" if id(v) in longest else "regency", path, head=v.centre)
+
+    # local roads: villages to their two nearest villages; hamlets joined to the
+    # network by a shortest-path tree, then each hamlet to its nearest neighbour
+    vpts = [(np.asarray(v.centre), n, 2) for v, n in ends]
+    hnodes = [_nearest_passable(base, *divmod(g.node(*p), g.w)) for p in layout.hamlets]
+    hpts = [(np.asarray(p), n, 1) for p, n in zip(layout.hamlets, hnodes)]
+    _link_neighbours(g, graph, vpts, 0.12 * lx, on_net, add)
+    dist_tree, pred, _src = dijkstra(graph, directed=False, indices=np.nonzero(on_net)[0],
+                                     return_predecessors=True, min_only=True)
+    for p, node in sorted(zip(layout.hamlets, hnodes), key=lambda e: dist_tree[e[1]]):
+        if not np.isfinite(dist_tree[node]) or on_net[node]:
+            continue
+        path = _trace(pred, node)
+        cut = next(i for i, n in enumerate(path) if on_net[n])
+        path = path[:cut + 1]
+        if len(path) >= 2:
+            add("local", "regency", path[::-1], tail=p)
+    _link_neighbours(g, graph, vpts + hpts, 0.07 * lx, on_net, add, only_from=len(vpts))
+    _shape(routes, g)
+    return routes
+
+
+def _shape(routes: list[Route], g: RoutingGrid) -> None:
+    """Smooth every route, keeping junction nodes exact so that roads stay connected."""
+    fixed = {n for r in routes if r.kind != "railway" for n in (r.nodes[0], r.nodes[-1])}
+    for r in routes:
+        xy = g.xy(r.nodes)
+        keep = [i for i, n in enumerate(r.nodes) if i in (0, len(r.nodes) - 1) or n in fixed]
+        pieces = [chaikin(xy[a:b + 1]) for a, b in zip(keep[:-1], keep[1:])]
+        xy = np.vstack([pieces[0]] + [p[1:] for p in pieces[1:]]) if pieces else xy
+        if r.head is not None and np.hypot(*(xy[0] - r.head)) > 1e-6:
+            xy = np.vstack([np.asarray(r.head)[None], xy])
+        if r.tail is not None and np.hypot(*(xy[-1] - r.tail)) > 1e-6:
+            xy = np.vstack([xy, np.asarray(r.tail)[None]])
+        r.xy = xy
+
+
+def _link_neighbours(g, graph, pts, max_dist, on_net, add, only_from=0):
+    """Local roads from each point (from index ``only_from`` on) to its ``k`` nearest points."""
+    if len(pts) < 2:
+        return
+    cx = np.array([p for p, _, _ in pts])
+    done = set()
+    for i in range(only_from, len(pts)):
+        p, node, k = pts[i]
+        d = np.hypot(*(cx - p).T)
+        d[i] = np.inf
+        for j in np.argsort(d, kind="stable")[:k]:
+            key = (min(i, j), max(i, j))
+            if d[j] > max_dist or key in done:
+                continue
+            done.add(key)
+            _, pred = dijkstra(graph, directed=False, indices=node, return_predecessors=True,
+                               limit=4.0 * d[j] + 4.0 * g.cell)
+            if pred[pts[j][1]] < 0:
+                continue
+            for run in _new_runs(_trace(pred, int(pts[j][1])), on_net):
+                add("local", "regency", run)
