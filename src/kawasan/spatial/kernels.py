@@ -313,3 +313,65 @@ def finalize(score, reason, breaks, classes):
                 break
         fc[k] = cls
     return classes
+
+
+# --- masks and reductions (one pass, no temporaries) ------------------------------------------
+@nb.njit(**_OPTS)
+def nodata_to_nan(a, nodata):
+    """In place: cells equal to ``nodata`` become NaN; returns the number of valid (finite) cells."""
+    flat = a.reshape(-1)
+    n = 0
+    for k in nb.prange(flat.size):
+        x = flat[k]
+        if x == nodata:
+            flat[k] = np.nan
+        elif x == x and abs(x) != np.inf:
+            n += 1
+    return n
+
+
+@nb.njit(**_OPTS)
+def count_finite(a):
+    flat = a.reshape(-1)
+    n = 0
+    for k in nb.prange(flat.size):
+        x = flat[k]
+        if x == x and abs(x) != np.inf:
+            n += 1
+    return n
+
+
+@nb.njit(**_OPTS)
+def codes_to_mask(codes, flags, out):
+    """out = 1 where flags[code] (a feature), else 0; codes outside the table are not features."""
+    fc = codes.reshape(-1)
+    fo = out.reshape(-1)
+    n = flags.size
+    for k in nb.prange(fc.size):
+        c = np.int64(fc[k])
+        fo[k] = 1 if (0 <= c < n and flags[c]) else 0
+    return out
+
+
+@nb.njit(**_OPTS)
+def nonzero_finite_mask(a, out):
+    """out = 1 where a is finite and non-zero (features of a continuous raster)."""
+    fa = a.reshape(-1)
+    fo = out.reshape(-1)
+    for k in nb.prange(fa.size):
+        x = fa[k]
+        fo[k] = 1 if (x == x and x != 0) else 0
+    return out
+
+
+@nb.njit(cache=True, nogil=True)
+def label_sums(labels, values, n):
+    """Sum of finite ``values`` per label 0..n-1 (float64), without copying the arrays."""
+    out = np.zeros(n, dtype=np.float64)
+    fl = labels.reshape(-1)
+    fv = values.reshape(-1)
+    for k in range(fl.size):
+        v = fv[k]
+        if v == v:
+            out[fl[k]] += v
+    return out

@@ -19,7 +19,8 @@ from kawasan.spatial import kernels
 def distance_to(mask: np.ndarray, res: tuple[float, float], max_distance: float, out: np.ndarray | None = None) -> np.ndarray:
     """Distance (map units) from every cell to the nearest cell where ``mask`` is non-zero, clamped at max_distance.
 
-    ``mask`` is uint8 (1 = feature). With no feature at all every cell gets ``max_distance``
+    ``mask`` is uint8 holding only 0 and 1 (1 = feature); it is used as scratch and restored.
+    With no feature at all every cell gets ``max_distance``
     (nothing within reach). ``out`` (float32, same shape, C-contiguous) is filled and returned.
     """
     if out is None:
@@ -28,7 +29,10 @@ def distance_to(mask: np.ndarray, res: tuple[float, float], max_distance: float,
         out.fill(np.float32(max_distance))
         return out
     rx, ry = res
-    src = np.equal(mask, 0).view(np.uint8)
+    # OpenCV measures to the nearest zero cell: flip the 0/1 mask in place (it is a temporary)
+    # instead of allocating an inverted copy; it is flipped back before returning.
+    np.bitwise_xor(mask, 1, out=mask)
+    src = mask
     if abs(rx - ry) <= 1e-9 * max(rx, ry):
         cv2.distanceTransform(src, cv2.DIST_L2, cv2.DIST_MASK_PRECISE, dst=out, dstType=cv2.CV_32F)
         if rx != 1.0:
@@ -37,7 +41,7 @@ def distance_to(mask: np.ndarray, res: tuple[float, float], max_distance: float,
         from scipy import ndimage
 
         out[...] = ndimage.distance_transform_edt(src, sampling=(ry, rx)).astype(np.float32)
-    del src
+    np.bitwise_xor(mask, 1, out=mask)
     np.minimum(out, np.float32(max_distance), out=out)
     return out
 

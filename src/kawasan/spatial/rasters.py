@@ -20,6 +20,7 @@ from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
 from rasterio.warp import reproject, transform_bounds
 
 from kawasan.errors import GridMismatchError, RasterError
+from kawasan.spatial import kernels
 from kawasan.spatial.grid import Grid
 
 
@@ -113,8 +114,10 @@ def read_on_grid(
                 nodata = 0
     if not categorical:
         if nodata is not None and not np.isnan(nodata):
-            arr[arr == np.float32(nodata)] = np.nan
-        if not np.isfinite(arr).any():
+            valid = kernels.nodata_to_nan(arr, np.float32(nodata))
+        else:
+            valid = kernels.count_finite(arr)
+        if valid == 0:
             raise RasterError("holds only NoData over the study area; expected at least one valid cell", source=label)
         nodata = np.nan
     else:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from kawasan.errors import InputError, RasterError, VectorError
-from kawasan.spatial import rasters, vectors
+from kawasan.spatial import kernels, rasters, vectors
 from kawasan.spatial.grid import Grid
 from kawasan.spatial.model import LayerSpec, Model
 
@@ -204,16 +204,23 @@ class LayerStore:
                 if gdf.empty:
                     raise VectorError(f"has no features matching {where}", source=str(self.area.path(spec)))
             return vectors.burn_mask(gdf, self.area.grid)
+        out = np.empty(self.area.grid.shape, dtype=np.uint8)
         if spec.type == "categorical":
             arr, nodata, legend = self.codes(name)
+            top = int(arr.max())
             if where:
                 vals = [v for vs in where.values() for v in vs]
                 wanted = resolve_codes(vals, legend, source=str(self.area.path(spec)), field="where")
-                return np.isin(arr, wanted).view(np.uint8)
-            valid = arr != nodata if nodata is not None else np.ones(arr.shape, bool)
-            return ((arr != 0) & valid).view(np.uint8)
+                flags = np.zeros(max(top, *wanted) + 1, dtype=np.bool_)
+                flags[[c for c in wanted if c >= 0]] = True
+            else:
+                flags = np.ones(top + 1, dtype=np.bool_)
+                flags[0] = False
+            if nodata is not None and 0 <= int(nodata) < flags.size:
+                flags[int(nodata)] = False
+            return kernels.codes_to_mask(arr, flags, out)
         arr, _ = self.raster(name)
-        return (np.isfinite(arr) & (arr != 0)).view(np.uint8)
+        return kernels.nonzero_finite_mask(arr, out)
 
 
 def _memory_raster(name: str, value, spec: LayerSpec, grid: Grid):

@@ -5,6 +5,7 @@ import cv2
 import numpy as np
 from pyproj import Transformer
 
+from kawasan.spatial import kernels
 from kawasan.spatial.grid import Grid
 from kawasan.spatial.model import CLASS_CODES
 
@@ -43,7 +44,8 @@ def best_areas(score: np.ndarray, classes: np.ndarray, grid: Grid, *, top: int =
         return []
     areas = stats[1:, cv2.CC_STAT_AREA]
     order = np.argsort(-areas, kind="stable")[:top] + 1
-    sums = np.bincount(labels.reshape(-1), weights=np.nan_to_num(score).reshape(-1).astype(np.float64), minlength=n)
+    sums = kernels.label_sums(labels, score, n)
+    del labels
     to_ll = Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
     out = []
     cell_ha = grid.cell_area / 10_000.0
