@@ -189,3 +189,9 @@ def test_ahp_bad_matrices(runner, tmp_path, text, words):
 def test_ahp_missing_file(runner, tmp_path):
     out = bad(runner, ["ahp", str(tmp_path / "none.csv")])
     assert "none.csv" in out
+
+
+def test_schema_is_json_schema(runner):
+    r = invoke(runner, ["suitability", "schema"])
+    schema = json.loads(r.output)
+    assert "criteria" in schema["properties"] and "constraints" in schema["properties"]

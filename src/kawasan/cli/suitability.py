@@ -55,3 +55,11 @@ def presets_cmd():
 def show_cmd(preset):
     """Print a built-in preset as YAML (copy it to start your own model)."""
     click.echo(preset_text(preset), nl=False)
+
+
+@suitability.command("schema")
+def schema_cmd():
+    """Print the JSON Schema of model files (for editors and validators)."""
+    from kawasan.spatial.model import Model
+
+    click.echo(json.dumps(Model.model_json_schema(), indent=2, ensure_ascii=False))
