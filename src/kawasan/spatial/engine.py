@@ -151,7 +151,7 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
             kernels.accumulate(score, target, np.float32(w[k]), mode)
         timings[f"criterion:{crit.id}"] = time.perf_counter() - t
         step += 1
-    del scratch
+    store.release()  # the input layers are no longer needed
     progress("combine and classify", step, total)
     t = time.perf_counter()
     if stacked:
@@ -165,7 +165,8 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
         del stack
     elif agg.method == "fuzzy" and agg.operator == "sum":
         np.subtract(np.float32(1.0), score, out=score)
-    classes = np.empty(grid.shape, dtype=np.uint8)
+    # classes reuse the scratch grid's memory (a uint8 grid fits in a float32 one): no new allocation
+    classes = scratch.reshape(-1).view(np.uint8)[: grid.width * grid.height].reshape(grid.shape)
     kernels.finalize(score, reason, np.array(model.classes.breaks, dtype=np.float32), classes)
     timings["combine_classify"] = time.perf_counter() - t
     outcomes = [outcomes[c.id] for c in constraints]

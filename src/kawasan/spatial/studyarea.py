@@ -130,6 +130,11 @@ class LayerStore:
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kawasan-sha256")
             self._hashes[name] = self._pool.submit(sha256_of, p)
 
+    def release(self) -> None:
+        """Drop the loaded layers (checksums still complete in the background)."""
+        self._rasters.clear()
+        self._vectors.clear()
+
     def exists(self, name: str) -> bool:
         return name in self.area.memory or self.area.path(self.model.layers[name]).exists()
 
