@@ -13,6 +13,7 @@ order they are written in.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -97,6 +98,14 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
     # are applied to the criterion's raw measure before it is standardized (one EDT saved per pair).
     measured_by_criteria = {_measure_key(c) for c in criteria if c.measure != "value"}
     shared: dict[tuple, list[Constraint]] = {}
+    # Each input is dropped right after its last use, so later steps touch less fresh memory.
+    uses = Counter(item.layer for item in [*constraints, *criteria])
+
+    def used(layer: str) -> None:
+        uses[layer] -= 1
+        if uses[layer] == 0:
+            store.drop(layer)
+
     step = 0
     for con in constraints:
         bit = bits[con.id]
@@ -109,11 +118,13 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
             if con.skip_if_missing or model.layers[con.layer].optional:
                 outcomes[con.id] = ConstraintOutcome(con.id, bit, "skipped", reason=f"layer '{con.layer}' not provided")
                 warnings.append(f"constraint '{con.id}' skipped: layer '{con.layer}' not provided")
+                used(con.layer)
                 step += 1
                 continue
             raise InputError(f"constraint '{con.id}' needs layer '{con.layer}', but its file is missing",
                              source=str(area.path(model.layers[con.layer])), field=f"layers.{con.layer}.path")
         _apply_constraint(con, store, grid, scratch, reason, bit)
+        used(con.layer)
         outcomes[con.id] = ConstraintOutcome(con.id, bit, "applied")
         timings[f"constraint:{con.id}"] = time.perf_counter() - t
         step += 1
@@ -139,12 +150,14 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
             _measure(crit, store, grid, target, reach)
             for con in with_constraints:
                 _mark(con, target, reason, bits[con.id])
+                used(con.layer)
                 outcomes[con.id] = ConstraintOutcome(con.id, bits[con.id], "applied")
             if crit.measure == "distance":
                 np.minimum(target, np.float32(crit.max_distance), out=target)
             _standardize(crit, store, grid, target, model_source, measured=True)
         else:
             _standardize(crit, store, grid, target, model_source)
+        used(crit.layer)
         if keep_criteria:
             kept[crit.id] = target.copy()
         if not stacked:

@@ -375,3 +375,13 @@ def label_sums(labels, values, n):
         if v == v:
             out[fl[k]] += v
     return out
+
+
+@nb.njit(cache=True, nogil=True)
+def histogram_u8(a):
+    """Counts of each value 0..255 in a uint8 array (no int64 copy of the array, unlike np.bincount)."""
+    out = np.zeros(256, dtype=np.int64)
+    flat = a.reshape(-1)
+    for k in range(flat.size):
+        out[flat[k]] += 1
+    return out

@@ -14,6 +14,7 @@ import shutil
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -105,29 +106,36 @@ def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteri
     if synthetic:
         base_tags["SYNTHETIC"] = "yes: computed on synthetic demo data, not a real place"
     outputs = []
-    write_cog(folder / "score.tif", ev.score, grid, nodata=np.nan, compress=compress,
-              tags={**base_tags, "ROLE": "score", "RANGE": "0..1, 0 where excluded by law"},
-              descriptions="suitability score")
+    jobs = []  # (path, array, write_cog keyword arguments)
+    jobs.append(("score.tif", ev.score, dict(nodata=np.nan, descriptions="suitability score",
+                                             tags={**base_tags, "ROLE": "score", "RANGE": "0..1, 0 where excluded by law"})))
     outputs.append({"path": "score.tif", "role": "score", "dtype": "float32", "nodata": "nan"})
     class_tags = {str(k): v for k, v in CLASS_CODES.items()}
-    write_cog(folder / "classes.tif", ev.classes, grid, nodata=0, categorical=True, compress=compress,
-              tags={**base_tags, "ROLE": "classes", **{f"CLASS_{k}": v for k, v in class_tags.items()}},
-              descriptions="suitability class")
+    jobs.append(("classes.tif", ev.classes, dict(nodata=0, categorical=True, descriptions="suitability class",
+                                                 tags={**base_tags, "ROLE": "classes",
+                                                       **{f"CLASS_{k}": v for k, v in class_tags.items()}})))
     outputs.append({"path": "classes.tif", "role": "classes", "dtype": "uint8", "nodata": 0, "codes": class_tags})
     bits = {str(o.bit): o.id for o in ev.constraints}
-    write_cog(folder / "constraints.tif", ev.reason, grid, nodata=None, categorical=True, compress=compress,
-              tags={**base_tags, "ROLE": "constraints", "ENCODING": "bitmask; 0 = not excluded",
-                    **{f"BIT_{k}": v for k, v in bits.items()}},
-              descriptions="exclusion reasons (bitmask)")
+    jobs.append(("constraints.tif", ev.reason, dict(nodata=None, categorical=True,
+                                                    descriptions="exclusion reasons (bitmask)",
+                                                    tags={**base_tags, "ROLE": "constraints",
+                                                          "ENCODING": "bitmask; 0 = not excluded",
+                                                          **{f"BIT_{k}": v for k, v in bits.items()}})))
     outputs.append({"path": "constraints.tif", "role": "constraints", "dtype": str(ev.reason.dtype),
                     "encoding": "bitmask", "bits": bits})
     if write_criteria:
         (folder / "criteria").mkdir()
         for cid, arr in sorted(ev.criteria.items()):
             rel = f"criteria/{cid}.tif"
-            write_cog(folder / rel, arr, grid, nodata=np.nan, compress=compress,
-                      tags={**base_tags, "ROLE": "criterion", "CRITERION": cid}, descriptions=f"standardized {cid}")
+            jobs.append((rel, arr, dict(nodata=np.nan, descriptions=f"standardized {cid}",
+                                        tags={**base_tags, "ROLE": "criterion", "CRITERION": cid})))
             outputs.append({"path": rel, "role": "criterion", "criterion": cid, "dtype": "float32", "nodata": "nan"})
+    # GDAL releases the GIL: writing the COGs side by side overlaps one file's compression and
+    # overview building with another's I/O.
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="kawasan-cog") as pool:
+        futures = [pool.submit(write_cog, folder / rel, arr, grid, compress=compress, **kw) for rel, arr, kw in jobs]
+        for f in futures:
+            f.result()
     model_path = folder / "model.json"
     model_path.write_text(json.dumps(model.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
     outputs.append({"path": "model.json", "role": "model"})

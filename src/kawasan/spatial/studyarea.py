@@ -134,6 +134,19 @@ class LayerStore:
         """Drop the loaded layers (checksums still complete in the background)."""
         self._rasters.clear()
         self._vectors.clear()
+        self._mask = None
+
+    def drop(self, name: str) -> None:
+        """Drop one layer after its last use."""
+        self._rasters.pop(name, None)
+        self._rasters.pop(f"{name}#codes", None)
+        self._vectors.pop(name, None)
+
+    def _mask_buffer(self) -> np.ndarray:
+        """One uint8 grid reused for every feature mask (only one distance is measured at a time)."""
+        if getattr(self, "_mask", None) is None:
+            self._mask = np.empty(self.area.grid.shape, dtype=np.uint8)
+        return self._mask
 
     def exists(self, name: str) -> bool:
         return name in self.area.memory or self.area.path(self.model.layers[name]).exists()
@@ -208,8 +221,8 @@ class LayerStore:
                 gdf = gdf[sel]
                 if gdf.empty:
                     raise VectorError(f"has no features matching {where}", source=str(self.area.path(spec)))
-            return vectors.burn_mask(gdf, self.area.grid)
-        out = np.empty(self.area.grid.shape, dtype=np.uint8)
+            return vectors.burn_mask(gdf, self.area.grid, out=self._mask_buffer())
+        out = self._mask_buffer()
         if spec.type == "categorical":
             arr, nodata, legend = self.codes(name)
             top = int(arr.max())

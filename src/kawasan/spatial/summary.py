@@ -12,7 +12,7 @@ from kawasan.spatial.model import CLASS_CODES
 
 def class_table(classes: np.ndarray, grid: Grid, breaks) -> list[dict]:
     """Cells, hectares and share of the valid study area per class (S1..N2, excluded, nodata)."""
-    counts = np.bincount(classes.reshape(-1), minlength=7)
+    counts = kernels.histogram_u8(classes)
     valid = int(counts[1:7].sum())
     cell_ha = grid.cell_area / 10_000.0
     rows = []

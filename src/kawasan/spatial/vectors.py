@@ -61,11 +61,14 @@ def read_features(path: str | Path, *, layer: str | None = None, where: dict | N
     return gdf
 
 
-def burn_mask(gdf, grid: Grid) -> np.ndarray:
-    """uint8 raster, 1 where a feature touches the cell, 0 elsewhere."""
+def burn_mask(gdf, grid: Grid, out: np.ndarray | None = None) -> np.ndarray:
+    """uint8 raster, 1 where a feature touches the cell, 0 elsewhere (into ``out`` when given)."""
     geoms = [g for g in gdf.geometry]
     polygonal = all(g.geom_type in ("Polygon", "MultiPolygon") for g in geoms)
-    out = np.zeros(grid.shape, dtype=np.uint8)
+    if out is None:
+        out = np.zeros(grid.shape, dtype=np.uint8)
+    else:
+        out.fill(0)
     features.rasterize(
         ((g, 1) for g in geoms), out=out, transform=grid.transform, all_touched=not polygonal, dtype="uint8"
     )
