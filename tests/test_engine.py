@@ -344,3 +344,28 @@ def test_shared_distance_between_constraint_and_criterion(area, maxd):
     assert np.array_equal((ev.reason & bit) != 0, d > 300)
     np.testing.assert_allclose(ev.criteria["road"], 1 - np.minimum(d, maxd) / maxd, atol=1e-5)
     assert [o.id for o in ev.constraints] == [c["id"] for c in m["constraints"]]
+
+
+def test_outputs_are_valid_cogs(tmp_path):
+    """Every raster a run writes passes rio-cogeo's strict COG validation, with and without overviews."""
+    from rio_cogeo.cogeo import cog_validate
+
+    from kawasan.spatial.grid import Grid
+    from kawasan.spatial.rasters import overview_factors, write_cog
+
+    assert overview_factors(10000, 10000) == [2, 4, 8, 16, 32] and overview_factors(512, 300) == []
+    for w, h in ((1300, 700), (60, 40)):
+        grid = Grid.from_bounds(CRS, LEFT, TOP, RES, w, h)
+        rng = np.random.default_rng(0)
+        for name, arr, cat, comp in (("f", rng.random((h, w), dtype=np.float32), False, "ZSTD"),
+                                     ("c", rng.integers(0, 7, (h, w), dtype=np.uint8), True, "DEFLATE"),
+                                     ("n", rng.random((h, w), dtype=np.float32), False, "NONE")):
+            p = tmp_path / f"{name}{w}.tif"
+            write_cog(p, arr, grid, nodata=0, categorical=cat, compress=comp, tags={"ROLE": name})
+            valid, errors, _ = cog_validate(str(p), strict=True)
+            assert valid, (p, errors)
+            with rasterio.open(p) as ds:
+                np.testing.assert_array_equal(ds.read(1), arr)
+                assert ds.crs.to_epsg() == 32749 and ds.transform == grid.transform
+                assert ds.tags()["ROLE"] == name
+                assert len(ds.overviews(1)) == len(overview_factors(w, h))
