@@ -9,14 +9,13 @@ their NoData code, which the reclass lookup maps to NaN. NoData is never read as
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 
 import numpy as np
 import rasterio
 import rasterio.shutil
 from rasterio.enums import Resampling
-from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
+from rasterio.errors import RasterioIOError
 from rasterio.warp import reproject, transform_bounds
 
 from kawasan.errors import GridMismatchError, RasterError
@@ -188,14 +187,13 @@ def write_cog(
         if descriptions:
             ds.set_band_description(1, descriptions)
 
+    t = grid.transform
     mem = (f"MEM:::DATAPOINTER={array.ctypes.data},PIXELS={grid.width},LINES={grid.height},BANDS=1,"
-           f"DATATYPE={_GDAL_TYPES[array.dtype.name]}")
+           f"DATATYPE={_GDAL_TYPES[array.dtype.name]},GEOTRANSFORM={t.c!r}/{t.a!r}/{t.b!r}/{t.f!r}/{t.d!r}/{t.e!r}")
     # a small block cache: the copy streams tile by tile, a large cache only adds resident memory
     with rasterio.Env(GDAL_NUM_THREADS="ALL_CPUS", GDAL_MEM_ENABLE_OPEN="YES", GDAL_CACHEMAX=128):
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", NotGeoreferencedWarning)  # georeferenced just below
-                src = rasterio.open(mem, "r+")
+            src = rasterio.open(mem, "r+")
         except RasterioIOError:
             src = None
         if src is not None:

@@ -132,8 +132,11 @@ def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteri
             outputs.append({"path": rel, "role": "criterion", "criterion": cid, "dtype": "float32", "nodata": "nan"})
     # GDAL releases the GIL: writing the COGs side by side overlaps one file's compression and
     # overview building with another's I/O.
+    # The summaries (OpenCV components, a histogram) also run outside the GIL, alongside the writes.
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="kawasan-cog") as pool:
         futures = [pool.submit(write_cog, folder / rel, arr, grid, compress=compress, **kw) for rel, arr, kw in jobs]
+        best = best_areas(ev.score, ev.classes, grid)
+        table = class_table(ev.classes, grid, model.classes.breaks)
         for f in futures:
             f.result()
     model_path = folder / "model.json"
@@ -174,9 +177,9 @@ def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteri
         "criteria": crit,
         "constraints": cons,
         "sites": model.sites.model_dump(mode="json") if model.sites else None,
-        "classes": class_table(ev.classes, grid, model.classes.breaks),
+        "classes": table,
         "class_labels": CLASS_LABELS,
-        "best_areas": best_areas(ev.score, ev.classes, grid),
+        "best_areas": best,
         "nodata_policy": "NaN score / class 0 where any criterion input is NoData; excluded cells score 0, class 6",
         "warnings": ev.warnings,
         "software": software_versions(),
