@@ -195,3 +195,18 @@ def test_schema_is_json_schema(runner):
     r = invoke(runner, ["suitability", "schema"])
     schema = json.loads(r.output)
     assert "criteria" in schema["properties"] and "constraints" in schema["properties"]
+
+
+def test_ahp_group_of_agencies(runner, tmp_path):
+    a = write_csv(tmp_path, ",road,slope\nroad,1,4\nslope,1/4,1\n", "bappeda.csv")
+    b = write_csv(tmp_path, ",slope,road\nslope,1,1\nroad,1,1\n", "dlh.csv")  # other order, same names
+    r = invoke(runner, ["ahp", str(a), str(b), "--json"])
+    d = json.loads(r.output)
+    assert d["criteria"] == ["road", "slope"]
+    np.testing.assert_allclose(d["weights"], [2 / 3, 1 / 3], atol=1e-9)  # geometric mean of 4 and 1 is 2
+    assert [m["source"] for m in d["members"]] == [str(a), str(b)]
+    r = invoke(runner, ["ahp", str(a), str(b)])
+    assert "bappeda" in r.output and "dlh" in r.output
+    c = write_csv(tmp_path, ",road,port\nroad,1,4\nport,1/4,1\n", "other.csv")
+    out = bad(runner, ["ahp", str(a), str(c)])
+    assert "other.csv" in out and "differ" in out

@@ -1,39 +1,72 @@
-"""kawasan ahp MATRIX.csv: weights and consistency of a pairwise comparison matrix."""
+"""kawasan ahp MATRIX.csv [MORE.csv ...]: weights and consistency of pairwise comparison matrices."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import click
+import numpy as np
 from rich.table import Table
 
 from kawasan.cli.main import cli
 from kawasan.cli.output import console
+from kawasan.errors import WeightsError
 from kawasan.i18n import t
 from kawasan.spatial import ahp as ahp_mod
 
 
 @cli.command("ahp")
-@click.argument("matrix", type=click.Path(path_type=Path))
+@click.argument("matrices", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--method", type=click.Choice(["eigenvector", "geometric_mean"]), default="eigenvector",
               show_default=True)
 @click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON object: criteria, weights, lambda_max, ci, cr (and method, consistent).")
+              help="Print one JSON object: criteria, weights, lambda_max, ci, cr (and method, consistent; "
+                   "with several matrices also members).")
 @click.pass_context
-def ahp_cmd(ctx, matrix, method, as_json):
-    """Weights, lambda-max, CI and CR of the pairwise matrix in MATRIX (CSV, names as header and first column)."""
+def ahp_cmd(ctx, matrices, method, as_json):
+    """Weights, lambda-max, CI and CR of the pairwise matrix in each CSV (names as header and first column).
+
+    With several files (one per agency) the matrices are combined by element-wise geometric mean
+    (group AHP, Aczél & Saaty 1983) and the combined weights are reported with each member's.
+    """
     lang = ctx.obj["lang"]
-    m, names = ahp_mod.read_matrix_csv(matrix)
-    res = ahp_mod.ahp_weights(m, names, method=method, source=str(matrix))
+    members = []
+    ref = None
+    for path in matrices:
+        m, names = ahp_mod.read_matrix_csv(path)
+        if ref is not None:
+            if set(names) != set(ref[1]):
+                raise WeightsError(f"criteria {list(names)} differ from {list(ref[1])} in {matrices[0]}",
+                                   source=str(path))
+            order = [names.index(n) for n in ref[1]]
+            m, names = m[np.ix_(order, order)], ref[1]
+        else:
+            ref = (m, names)
+        members.append((path, m, ahp_mod.ahp_weights(m, names, method=method, source=str(path))))
+    if len(members) == 1:
+        res = members[0][2]
+    else:
+        res = ahp_mod.ahp_weights(ahp_mod.group_matrix([m for _, m, _ in members]), ref[1], method=method,
+                                  source="group")
     if as_json:
-        click.echo(json.dumps(res.to_dict()))
+        out = res.to_dict()
+        if len(members) > 1:
+            out["members"] = [{"source": str(p), **r.to_dict()} for p, _, r in members]
+        click.echo(json.dumps(out))
         return
-    table = Table(title=t("ahp.title", lang, path=matrix))
-    table.add_column(t("ahp.col_criterion", lang))
-    table.add_column(t("ahp.col_weight", lang), justify="right")
-    for name, w in zip(res.criteria, res.weights):
-        table.add_row(name, f"{w:.4f}")
     con = console()
+    title = t("ahp.title", lang, path=", ".join(str(p) for p in matrices))
+    table = Table(title=title)
+    table.add_column(t("ahp.col_criterion", lang))
+    if len(members) > 1:
+        for p, _, _ in members:
+            table.add_column(Path(p).stem, justify="right")
+    table.add_column(t("ahp.col_weight", lang), justify="right")
+    for i, name in enumerate(res.criteria):
+        row = [name] + ([f"{r.weights[i]:.4f}" for _, _, r in members] if len(members) > 1 else [])
+        table.add_row(*row, f"{res.weights[i]:.4f}")
     con.print(table)
-    verdict = t("ahp.consistent", lang) if res.consistent() else t("ahp.inconsistent", lang)
-    con.print(t("ahp.consistency", lang, lmax=res.lambda_max, ci=res.ci, cr=res.cr, verdict=verdict))
+    for label, r in ([(str(p), r) for p, _, r in members] if len(members) > 1 else []) + [("", res)]:
+        verdict = t("ahp.consistent", lang) if r.consistent() else t("ahp.inconsistent", lang)
+        line = t("ahp.consistency", lang, lmax=r.lambda_max, ci=r.ci, cr=r.cr, verdict=verdict)
+        con.print(f"{label}: {line}" if label else line, markup=False)
