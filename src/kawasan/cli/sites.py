@@ -1,0 +1,123 @@
+"""kawasan sites extract|rank|check|sensitivity: candidate sites from a suitability run."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from kawasan.cli.main import cli
+from kawasan.cli.output import console
+
+
+@cli.group()
+def sites():
+    """Candidate sites: extract, explain, rank, stress-test, and check a proposed site."""
+
+
+def _admin_specs(paths, name_field):
+    return [{"path": p, "name_field": name_field} for p in paths]
+
+
+@sites.command("extract")
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--min-class", type=click.Choice(["S1", "S2", "S3", "N1"]), default="S2", show_default=True,
+              help="Cells of this class or better are suitable.")
+@click.option("--min-score", type=float, default=None, help="Instead of a class: cells scoring at least this.")
+@click.option("--min-area-ha", type=float, default=None, help="Minimum site area (default: the model's legal minimum).")
+@click.option("--max-area-ha", type=float, default=None)
+@click.option("--min-compactness", type=float, default=None, help="Polsby-Popper 4*pi*A/P^2, 0..1.")
+@click.option("--min-width-cells", type=int, default=3, show_default=True, help="Slivers narrower than this go.")
+@click.option("--fill-holes-ha", type=float, default=1.0, show_default=True,
+              help="Enclosed gaps up to this size with no excluded cell become part of the site.")
+@click.option("--rank", "method", type=click.Choice(["mean", "area_weighted", "topsis"]), default="mean",
+              show_default=True)
+@click.option("--admin", "admin", multiple=True, type=click.Path(path_type=Path),
+              help="Boundary layer(s) (kecamatan, desa) to name where each site lies; repeatable.")
+@click.option("--admin-name-field", default=None, help="Name attribute of the boundary layers (default: nama/name).")
+@click.option("--json", "as_json", is_flag=True, help="Print the sites as a JSON list (id, area_ha, score_mean, rank, ...).")
+def extract_cmd(run_dir, min_class, min_score, min_area_ha, max_area_ha, min_compactness, min_width_cells,
+                fill_holes_ha, method, admin, admin_name_field, as_json):
+    """Extract contiguous candidate sites of legal size from the run in RUN_DIR, explain and rank them."""
+    from kawasan.spatial.siteservice import extract_sites
+
+    res = extract_sites(run_dir, method=method, admin=_admin_specs(admin, admin_name_field), min_class=min_class,
+                        min_score=min_score, min_area_ha=min_area_ha, max_area_ha=max_area_ha,
+                        min_compactness=min_compactness, min_width_cells=min_width_cells,
+                        fill_holes_ha=fill_holes_ha)
+    if as_json:
+        click.echo(json.dumps(res["sites"], ensure_ascii=False))
+        return
+    _print_sites(res, run_dir)
+
+
+def _print_sites(res, run_dir):
+    con = console()
+    if res.get("synthetic"):
+        con.print("[bold yellow]SYNTHETIC DATA: not a real place.[/]")
+    for n in res["notes"]:
+        con.print(n, markup=False)
+    table = Table(title=f"Candidate sites (min {res['rules']['min_area_ha']:g} ha, ranked by {res['rank_method']})")
+    for col in ("rank", "id", "area ha", "score", "arterial m", "settlement m", "slope % mean", "where"):
+        table.add_column(col, justify="left" if col == "where" else "right")
+    for s in res["sites"]:
+        where = "; ".join(a["main"] or "-" for a in s.get("admin", [])) or "-"
+        d = s["distance_m"]
+        table.add_row(str(s["rank"]), str(s["id"]), f"{s['area_ha']:,.1f}", f"{s['score_mean']:.3f}",
+                      "-" if d["arterial_road"] is None else f"{d['arterial_road']:,.0f}",
+                      "-" if d["settlement"] is None else f"{d['settlement']:,.0f}",
+                      "-" if not s["slope_percent"] else f"{s['slope_percent']['mean']:.1f}", where)
+    con.print(table)
+    click.echo(f"Sites written to {Path(run_dir) / 'sites'}")
+
+
+@sites.command("rank")
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--by", "method", type=click.Choice(["mean", "area_weighted", "topsis"]), default="mean",
+              show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def rank_cmd(run_dir, method, as_json):
+    """Re-rank the extracted sites of RUN_DIR by another method (mean score, area-weighted score, TOPSIS)."""
+    from kawasan.spatial.siteservice import rerank
+
+    res = rerank(run_dir, method)
+    if as_json:
+        click.echo(json.dumps(res["sites"], ensure_ascii=False))
+        return
+    _print_sites(res, run_dir)
+
+
+@sites.command("check")
+@click.argument("site_file", type=click.Path(path_type=Path))
+@click.option("--run", "run_dir", required=True, type=click.Path(path_type=Path), help="Suitability run folder.")
+@click.option("--radius", type=float, default=None, help="For a point site: radius in metres.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object with passes, constraints [{rule, passed, value, legal_basis}], score, ...")
+def check_cmd(site_file, run_dir, radius, as_json):
+    """Check a proposed site (polygon, or point with --radius) against every rule of the run."""
+    from kawasan.spatial.sitecheck import check_site
+
+    res = check_site(site_file, run_dir, radius=radius)
+    if as_json:
+        click.echo(json.dumps(res, ensure_ascii=False))
+        return
+    con = console()
+    if res["synthetic"]:
+        con.print("[bold yellow]SYNTHETIC DATA: not a real place.[/]")
+    for n in res["notes"]:
+        con.print(f"note: {n}", markup=False)
+    verdict = "PASSES every rule" if res["passes"] else "FAILS at least one rule"
+    con.print(f"{site_file}: {verdict}", markup=False)
+    for r in res["constraints"]:
+        mark = "ok " if r["passed"] else ("-- " if r["passed"] is None else "NO ")
+        con.print(f"  {mark} {r['message']}", markup=False)
+    s = res["score"]
+    if s["score_mean"] is not None:
+        con.print(f"  score mean {s['score_mean']:.3f} (min {s['score_min']:.3f}, max {s['score_max']:.3f}) "
+                  f"over {s['area_passing_ha']:.2f} of {s['area_ha']:.2f} ha", markup=False)
+    if res["rank_among_extracted"]:
+        r = res["rank_among_extracted"]
+        con.print(f"  would rank {r['would_rank']} of {r['of']} by mean score among the extracted sites", markup=False)
+    for c in res["what_would_have_to_change"]:
+        con.print(f"  to change: {c}", markup=False)

@@ -1,0 +1,144 @@
+"""Explain candidate sites: what is there, what makes it good, where it is.
+
+Per site: area; score mean/min/max; the mean of each standardized criterion (what makes it
+good); the share of each land-cover and zoning class; distances from the site's edge to the
+nearest arterial road, port, settlement and river (shapely, in the grid CRS); slope statistics
+(Horn, from the DEM); and the administrative units it overlaps when boundary layers are given.
+Everything is read in the site's own window, so the cost follows the sites, not the grid.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from pyproj import Transformer
+from rasterio.windows import Window
+
+from kawasan.errors import InputError, VectorError
+from kawasan.spatial import kernels, vectors
+from kawasan.spatial.runs import Run
+from kawasan.spatial.sites import Site
+
+# (attribute key, layer path, feature filter): the study-area layers the presets and the demo use
+PROXIMITY = {
+    "arterial_road": ("roads.gpkg", {"class": ["arterial"]}),
+    "port": ("ports.gpkg", None),
+    "settlement": ("settlements.gpkg", None),
+    "river": ("rivers.gpkg", None),
+}
+SHARE_LAYERS = {"landcover": "landcover.tif", "zoning": "zoning.tif"}
+
+
+def explain(run: Run, sites: list[Site], *, admin: list[dict] | None = None) -> list[dict]:
+    grid = run.grid
+    area_dir = run.study_area
+    study = _study_manifest(area_dir)
+    cell_ha = grid.cell_area / 10_000.0
+    score = run.raster("score")
+    crit_paths = run.criteria_paths()
+    to_ll = Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
+    near = {k: _features(area_dir / path, where, grid) for k, (path, where) in PROXIMITY.items()}
+    admins = [_admin_layer(a, grid) for a in (admin or [])]
+    out = []
+    for s in sites:
+        r0, c0, h, w = s.window.row_off, s.window.col_off, s.window.height, s.window.width
+        vals = score[r0:r0 + h, c0:c0 + w][s.mask]
+        c = s.geometry.centroid
+        lon, lat = to_ll.transform(c.x, c.y)
+        info = {
+            "id": s.id,
+            "area_ha": round(s.cells * cell_ha, 2),
+            "cells": s.cells,
+            "score_mean": round(float(np.nanmean(vals)), 4),
+            "score_min": round(float(np.nanmin(vals)), 4),
+            "score_max": round(float(np.nanmax(vals)), 4),
+            "compactness": round(s.attrs.get("compactness", 0.0), 4),
+            "centroid": {"x": round(c.x, 1), "y": round(c.y, 1), "lon": round(lon, 6), "lat": round(lat, 6)},
+            "criteria_means": {},
+        }
+        for cid, path in sorted(crit_paths.items()):
+            with rasterio.open(path) as ds:
+                cv = ds.read(1, window=s.window)[s.mask]
+            info["criteria_means"][cid] = round(float(np.nanmean(cv)), 4)
+        for key, fname in SHARE_LAYERS.items():
+            p = area_dir / fname
+            if p.exists():
+                info[f"{key}_shares"] = _shares(p, s, study.get(key, {}).get("categories", {}))
+        info["slope_percent"] = _slope_stats(area_dir / "dem.tif", s, grid)
+        info["distance_m"] = {k: (round(float(gdf.distance(s.geometry).min()), 1) if gdf is not None else None)
+                              for k, gdf in near.items()}
+        info["admin"] = [_admin_overlap(layer, s.geometry) for layer in admins]
+        out.append(info)
+    return out
+
+
+def _study_manifest(area_dir: Path) -> dict:
+    p = area_dir / "manifest.json"
+    if not p.exists():
+        return {}
+    try:
+        return json.loads(p.read_text(encoding="utf-8")).get("layers", {})
+    except ValueError:
+        return {}
+
+
+def _features(path: Path, where, grid):
+    if not path.exists():
+        return None
+    try:
+        return vectors.read_features(path, where=where, grid=grid)
+    except VectorError:
+        return None
+
+
+def _shares(path: Path, s: Site, legend: dict) -> dict:
+    with rasterio.open(path) as ds:
+        codes = ds.read(1, window=s.window)[s.mask]
+    vals, counts = np.unique(codes, return_counts=True)
+    total = counts.sum()
+    return {legend.get(str(int(v)), str(int(v))): round(float(n) / total, 4) for v, n in zip(vals, counts)}
+
+
+def _slope_stats(dem_path: Path, s: Site, grid) -> dict | None:
+    if not dem_path.exists():
+        return None
+    w = s.window
+    pad = Window(w.col_off - 1, w.row_off - 1, w.width + 2, w.height + 2)
+    with rasterio.open(dem_path) as ds:
+        dem = ds.read(1, window=pad, boundless=True, fill_value=np.nan).astype(np.float32)
+        if ds.nodata is not None:
+            dem[dem == ds.nodata] = np.nan
+    sl = kernels.slope_percent(dem, float(grid.res[0]), float(grid.res[1]), np.empty_like(dem))[1:-1, 1:-1][s.mask]
+    sl = sl[np.isfinite(sl)]
+    if sl.size == 0:
+        return None
+    return {"mean": round(float(sl.mean()), 2), "max": round(float(sl.max()), 2),
+            "p90": round(float(np.percentile(sl, 90)), 2), "share_above_15": round(float((sl > 15).mean()), 4)}
+
+
+def _admin_layer(spec: dict, grid) -> dict:
+    path = Path(spec["path"])
+    gdf = vectors.read_features(path, grid=grid)
+    name_field = spec.get("name_field") or next((c for c in ("nama", "name", "NAME", "Nama") if c in gdf.columns), None)
+    if name_field is None or name_field not in gdf.columns:
+        raise InputError(f"no name field; give one of {', '.join(c for c in gdf.columns if c != 'geometry')}",
+                         source=str(path), field="name_field")
+    code_field = spec.get("code_field") or next((c for c in ("kode", "code", "KODE") if c in gdf.columns), None)
+    gdf = gdf.assign(geometry=gdf.geometry.make_valid())
+    return {"layer": spec.get("label") or path.stem, "gdf": gdf, "name": name_field, "code": code_field}
+
+
+def _admin_overlap(layer: dict, geom) -> dict:
+    gdf = layer["gdf"]
+    hits = gdf[gdf.intersects(geom)]
+    units = []
+    for _, row in hits.iterrows():
+        share = row.geometry.intersection(geom).area / geom.area if geom.area else 0.0
+        if share > 0:
+            units.append({"name": str(row[layer["name"]]),
+                          **({"code": str(row[layer["code"]])} if layer["code"] else {}),
+                          "share": round(float(share), 4)})
+    units.sort(key=lambda u: -u["share"])
+    return {"layer": layer["layer"], "units": units, "main": units[0]["name"] if units else None}

@@ -1,0 +1,208 @@
+"""Rank candidate sites by mean suitability, total suitability or TOPSIS.
+
+A candidate site is a contiguous polygon extracted from the suitability raster. For
+ranking, each site is described by its id, its area (ha), its mean WLC score and the
+mean of each standardized criterion over the site (``criteria_means``, one row per
+site, one column per criterion, values in [0, 1], higher is better: after
+standardization every criterion is a benefit).
+
+Methods (``METHODS``):
+
+``mean``
+    value = score_mean, the site's mean suitability.
+``area_weighted``
+    value = score_mean * area_ha, the site's *total* suitability (suitability-hectares):
+    the integral of the score over the site, so a large fairly good site can outrank a
+    small excellent one.
+``topsis``
+    value = the TOPSIS closeness coefficient of the site's criterion means
+    (Hwang & Yoon 1981, see :func:`topsis`).
+
+Ties are broken deterministically: sites are sorted by value (descending), then by
+area (larger first), then by id (smaller first). Tied sites share nothing: ranks are
+always 1..n and unique, rank 1 being the best. Values are compared exactly as floats;
+no rounding tolerance is applied.
+
+Hwang, C.-L. & Yoon, K. (1981) Multiple Attribute Decision Making: Methods and
+Applications. Lecture Notes in Economics and Mathematical Systems 186, Springer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kawasan.errors import InputError, WeightsError
+
+METHODS = ("mean", "area_weighted", "topsis")
+
+
+@dataclass(frozen=True)
+class RankedSite:
+    """One site in a ranking: ``rank`` 1 is the best; ``value`` is what the method ranks by."""
+
+    id: int
+    rank: int
+    value: float
+
+
+# --- validation (shared with kawasan.spatial.sensitivity) ------------------------------------
+def check_weights(weights, n_crit: int | None = None, *, field: str = "weights") -> np.ndarray:
+    """Weights as a float64 vector normalised to sum 1.
+
+    Refuses a non-1-D or wrongly sized vector, NaN / infinite or negative entries and
+    all-zero weights (:class:`WeightsError`).
+    """
+    w = np.asarray(weights, dtype=float)
+    if w.ndim != 1:
+        raise WeightsError(f"weights must be a 1-D vector with one weight per criterion; got an array of shape {w.shape}",
+                           field=field)
+    if n_crit is not None and w.size != n_crit:
+        raise WeightsError(f"expected {n_crit} weight(s), one per criterion column; got {w.size}", field=field)
+    if w.size == 0:
+        raise WeightsError("expected at least one weight; got an empty vector", field=field)
+    bad = np.flatnonzero(~np.isfinite(w))
+    if bad.size:
+        i = int(bad[0])
+        raise WeightsError(f"weight {i} (index from 0) is {w[i]}; expected a finite number >= 0", field=field)
+    neg = np.flatnonzero(w < 0)
+    if neg.size:
+        i = int(neg[0])
+        raise WeightsError(f"weight {i} (index from 0) is {w[i]:g}; expected a number >= 0", field=field)
+    total = float(w.sum())
+    if total <= 0:
+        raise WeightsError("all weights are zero; expected at least one positive weight", field=field)
+    return w / total
+
+
+def check_ids(ids, n: int) -> np.ndarray:
+    """Site ids as an int64 vector of length ``n``; integer-valued and unique."""
+    raw = np.asarray(ids)
+    if raw.ndim != 1 or raw.size != n:
+        raise InputError(f"expected {n} site id(s), one per site; got {raw.size} (shape {raw.shape})", field="ids")
+    if raw.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if raw.dtype.kind == "b" or raw.dtype.kind not in "iuf":
+        raise InputError(f"site ids must be integers; got values of type {raw.dtype}", field="ids")
+    if raw.dtype.kind == "f":
+        bad = np.flatnonzero(~np.isfinite(raw) | (raw != np.round(raw)))
+        if bad.size:
+            raise InputError(f"site id at position {int(bad[0])} is {raw[bad[0]]}; expected an integer", field="ids")
+    out = raw.astype(np.int64)
+    uniq, counts = np.unique(out, return_counts=True)
+    if np.any(counts > 1):
+        raise InputError(f"site id {int(uniq[counts > 1][0])} occurs more than once; expected unique ids", field="ids")
+    return out
+
+
+def check_vector(values, n: int, ids: np.ndarray, *, field: str, nonnegative: bool = False) -> np.ndarray:
+    """A per-site float vector of length ``n``: finite (NaN refused naming the site id)."""
+    v = np.asarray(values, dtype=float)
+    if v.ndim != 1 or v.size != n:
+        raise InputError(f"expected {n} value(s), one per site; got {v.size} (shape {v.shape})", field=field)
+    bad = np.flatnonzero(~np.isfinite(v))
+    if bad.size:
+        k = int(bad[0])
+        raise InputError(f"site id {int(ids[k])} has {field} = {v[k]}; expected a finite number", field=field)
+    if nonnegative:
+        neg = np.flatnonzero(v < 0)
+        if neg.size:
+            k = int(neg[0])
+            raise InputError(f"site id {int(ids[k])} has {field} = {v[k]:g}; expected a number >= 0", field=field)
+    return v
+
+
+def check_criteria(criteria_means, ids: np.ndarray | None = None, *, field: str = "criteria_means",
+                   n_crit: int | None = None) -> np.ndarray:
+    """The (n_sites, n_crit) matrix of criterion means as float64; NaN / inf refused naming site id and criterion."""
+    c = np.asarray(criteria_means, dtype=float)
+    if c.ndim != 2:
+        raise InputError(f"expected a 2-D array (n_sites, n_criteria); got shape {c.shape}", field=field)
+    if n_crit is not None and c.shape[1] != n_crit:
+        raise InputError(f"expected {n_crit} criterion column(s), one per weight; got {c.shape[1]}", field=field)
+    if ids is not None and c.shape[0] != len(ids):
+        raise InputError(f"expected {len(ids)} row(s) of criterion means, one per site; got {c.shape[0]}", field=field)
+    bad = np.argwhere(~np.isfinite(c))
+    if bad.size:
+        r, j = (int(x) for x in bad[0])
+        sid = int(ids[r]) if ids is not None else r
+        label = "site id" if ids is not None else "row"
+        raise InputError(f"{label} {sid} has {c[r, j]} for criterion {j} (index from 0); expected a finite mean in [0, 1]",
+                         field=field)
+    return c
+
+
+def order_sites(values: np.ndarray, ids: np.ndarray, area: np.ndarray | None = None) -> np.ndarray:
+    """Row indices in rank order: value descending, then area descending (if given), then id ascending."""
+    keys = [ids] if area is None else [ids, -area]
+    keys.append(-values)
+    return np.lexsort(tuple(keys))
+
+
+# --- TOPSIS ------------------------------------------------------------------------------------
+def topsis(matrix, weights) -> np.ndarray:
+    """TOPSIS closeness coefficient per row of ``matrix`` (Hwang & Yoon 1981), all criteria benefits.
+
+    1. Vector normalisation: r_ij = x_ij / sqrt(sum_k x_kj^2); an all-zero column stays 0.
+    2. Weighting: v_ij = w_j * r_ij, with the weights normalised to sum 1.
+    3. Ideal A+_j = max_i v_ij, anti-ideal A-_j = min_i v_ij (every criterion is a benefit).
+    4. Distances d+_i = sqrt(sum_j (v_ij - A+_j)^2), d-_i = sqrt(sum_j (v_ij - A-_j)^2).
+    5. Closeness C_i = d-_i / (d+_i + d-_i), in [0, 1], 1 = at the ideal.
+
+    Degenerate case: d+_i = d-_i = 0 happens only when the ideal equals the anti-ideal,
+    i.e. every row is the same in the weighted space (or there is a single row). Such a
+    row *is* the ideal point, so C_i = 1 (the limit of d- / (0 + d-) for a row at the
+    ideal), not 0.5.
+
+    ``matrix`` is (n_rows, n_crit), finite and >= 0 (vector normalisation assumes
+    non-negative values, as standardized criteria are); zero rows give an empty result.
+    """
+    w = check_weights(weights)
+    x = check_criteria(matrix, n_crit=w.size, field="matrix")
+    neg = np.argwhere(x < 0)
+    if neg.size:
+        r, j = (int(v) for v in neg[0])
+        raise InputError(f"row {r} has {x[r, j]:g} for criterion {j} (index from 0); TOPSIS expects values >= 0",
+                         field="matrix")
+    if x.shape[0] == 0:
+        return np.zeros(0)
+    norm = np.sqrt(np.sum(x * x, axis=0))
+    r = np.divide(x, norm, out=np.zeros_like(x), where=norm > 0)
+    v = r * w
+    ideal = v.max(axis=0)
+    anti = v.min(axis=0)
+    d_plus = np.sqrt(np.sum((v - ideal) ** 2, axis=1))
+    d_minus = np.sqrt(np.sum((v - anti) ** 2, axis=1))
+    den = d_plus + d_minus
+    return np.divide(d_minus, den, out=np.ones_like(den), where=den > 0)
+
+
+# --- ranking -------------------------------------------------------------------------------------
+def rank_sites(ids, area_ha, score_mean, criteria_means, weights, *, method: str = "mean") -> list[RankedSite]:
+    """Rank sites, best first; see the module docstring for the methods and the tie rule.
+
+    ids: (n,) unique integers; area_ha: (n,) >= 0; score_mean: (n,) finite;
+    criteria_means: (n, n_crit) finite; weights: (n_crit,) >= 0, not all zero
+    (normalised to sum 1). Zero sites give an empty list.
+    """
+    if method not in METHODS:
+        raise InputError(f"unknown ranking method {method!r}; expected one of {', '.join(METHODS)}", field="method")
+    raw_ids = np.asarray(ids)
+    n = int(raw_ids.size) if raw_ids.ndim == 1 else -1
+    if n < 0:
+        raise InputError(f"site ids must be a 1-D sequence; got shape {raw_ids.shape}", field="ids")
+    sid = check_ids(raw_ids, n)
+    area = check_vector(area_ha, n, sid, field="area_ha", nonnegative=True)
+    score = check_vector(score_mean, n, sid, field="score_mean")
+    w = check_weights(weights)
+    c = check_criteria(criteria_means, sid, n_crit=w.size)
+    if n == 0:
+        return []
+    if method == "mean":
+        value = score
+    elif method == "area_weighted":
+        value = score * area
+    else:
+        value = topsis(c, w)
+    order = order_sites(value, sid, area)
+    return [RankedSite(id=int(sid[k]), rank=r + 1, value=float(value[k])) for r, k in enumerate(order)]

@@ -1,0 +1,143 @@
+"""Check a proposed site against the law, rule by rule, with the number behind each verdict.
+
+The site (a polygon, or a point with a radius) is reprojected to the run's grid, repaired if
+invalid, and rasterized (cell centres inside; every touched cell for a site smaller than a cell).
+For each constraint of the run: the share and area of the site's cells that the rule excludes,
+with its legal basis and certainty; then the model's minimum area, the score statistics, where the
+site would rank among the extracted sites, and what would have to change.
+"""
+from __future__ import annotations
+
+import numpy as np
+import rasterio
+from rasterio import features
+from shapely import make_valid
+from shapely.geometry import box
+
+from kawasan.errors import InputError
+from kawasan.spatial import vectors
+from kawasan.spatial.runs import Run, open_run
+from kawasan.spatial.siteservice import load_sites
+
+
+def load_site_geometry(path, grid, *, radius: float | None = None) -> tuple[object, list[str]]:
+    """The site as one polygon in the grid CRS, and notes on what was done to it."""
+    notes = []
+    gdf = vectors.read_features(path, layer_name="site")
+    if gdf.crs != grid.crs:
+        notes.append(f"reprojected from {gdf.crs.to_string()} to {grid.crs.to_string()}")
+        gdf = gdf.to_crs(grid.crs)
+    kinds = set(gdf.geom_type)
+    if kinds <= {"Point", "MultiPoint"}:
+        if radius is None or radius <= 0:
+            raise InputError("the site file holds point(s); give --radius (metres) to make a site around them",
+                             source=str(path), field="radius")
+        geom = gdf.geometry.buffer(radius).union_all()
+        notes.append(f"point(s) buffered by {radius:g} m")
+    else:
+        polys = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
+        if polys.empty:
+            raise InputError(f"expected polygon(s) or point(s); got {sorted(kinds)}", source=str(path))
+        invalid = int((~polys.geometry.is_valid).sum())
+        if invalid:
+            notes.append(f"{invalid} invalid (e.g. self-intersecting) polygon(s) repaired with shapely.make_valid")
+        geom = make_valid(polys.geometry.union_all())
+        geom = geom if geom.geom_type in ("Polygon", "MultiPolygon") else geom.buffer(0)
+    if geom.is_empty or geom.area <= 0:
+        raise InputError("the site has no area", source=str(path))
+    if not geom.intersects(box(*grid.bounds)):
+        raise InputError(f"the site lies outside the study area (site bounds {tuple(round(v, 1) for v in geom.bounds)}, "
+                         f"study area {tuple(round(v, 1) for v in grid.bounds)} in {grid.crs.to_string()})",
+                         source=str(path))
+    if not box(*grid.bounds).contains(geom):
+        notes.append("part of the site lies outside the study area; only the part inside is checked")
+        geom = geom.intersection(box(*grid.bounds))
+    return geom, notes
+
+
+def _site_cells(geom, grid):
+    l, b, r, t = geom.bounds
+    tr = grid.transform
+    c0 = max(0, int(np.floor((l - tr.c) / tr.a)))
+    c1 = min(grid.width, int(np.ceil((r - tr.c) / tr.a)))
+    r0 = max(0, int(np.floor((t - tr.f) / tr.e)))
+    r1 = min(grid.height, int(np.ceil((b - tr.f) / tr.e)))
+    win = rasterio.windows.Window(c0, r0, max(1, c1 - c0), max(1, r1 - r0))
+    wt = rasterio.windows.transform(win, grid.transform)
+    shape = (int(win.height), int(win.width))
+    mask = features.geometry_mask([geom], shape, wt, invert=True)
+    if not mask.any():
+        mask = features.geometry_mask([geom], shape, wt, invert=True, all_touched=True)
+    return win, mask
+
+
+def _largest_block(mask: np.ndarray, reason: np.ndarray) -> int:
+    """Cells in the largest 8-connected block of the site that no rule excludes."""
+    import cv2
+
+    ok = (mask & (reason == 0)).view(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ok, connectivity=8)
+    return int(stats[1:, cv2.CC_STAT_AREA].max()) if n > 1 else 0
+
+
+def check_site(site_path, run_dir, *, radius: float | None = None) -> dict:
+    run: Run = open_run(run_dir)
+    grid = run.grid
+    geom, notes = load_site_geometry(site_path, grid, radius=radius)
+    win, mask = _site_cells(geom, grid)
+    r0, c0, h, w = int(win.row_off), int(win.col_off), int(win.height), int(win.width)
+    cells = int(mask.sum())
+    cell_ha = grid.cell_area / 10_000.0
+    reason = run.raster("constraints")[r0:r0 + h, c0:c0 + w][mask]
+    score = run.raster("score")[r0:r0 + h, c0:c0 + w][mask]
+    classes = run.raster("classes")[r0:r0 + h, c0:c0 + w][mask]
+    rows, changes = [], []
+    for c in run.constraint_bits:
+        label = c.get("label") or c["id"]
+        basis = f"{c.get('legal_basis') or 'no legal basis given'} [{c.get('certainty')}]"
+        if c["status"] != "applied":
+            rows.append({"rule": c["id"], "label": label, "passed": None, "value": None, "unit": None,
+                         "legal_basis": c.get("legal_basis"), "certainty": c.get("certainty"),
+                         "message": f"{label}: not checked ({c.get('skipped_because', 'skipped')}) - {basis}"})
+            continue
+        bad = int(np.count_nonzero(reason & reason.dtype.type(c["bit"])))
+        share = bad / cells if cells else 0.0
+        passed = bad == 0
+        msg = (f"{label}: passes - {basis}" if passed else
+               f"{label}: {share * 100:.1f} % of the site ({bad * cell_ha:.2f} ha) fails - {basis}")
+        rows.append({"rule": c["id"], "label": label, "passed": passed, "value": round(share * 100, 2),
+                     "unit": "% of site area failing", "failing_ha": round(bad * cell_ha, 2),
+                     "legal_basis": c.get("legal_basis"), "certainty": c.get("certainty"), "message": msg})
+        if not passed:
+            changes.append(f"remove or fix {bad * cell_ha:.2f} ha that fail '{label}'")
+    clean_ha = int(np.count_nonzero(reason == 0)) * cell_ha
+    block_ha = _largest_block(mask, run.raster("constraints")[r0:r0 + h, c0:c0 + w]) * cell_ha
+    site_rules = run.site_rules
+    if site_rules.get("min_area_ha"):
+        need = float(site_rules["min_area_ha"])
+        ok = block_ha >= need
+        basis = f"{site_rules.get('legal_basis') or '-'} [{site_rules.get('certainty')}]"
+        rows.append({"rule": "min_area", "label": f"At least {need:g} ha in one contiguous block that passes every rule",
+                     "passed": ok, "value": round(block_ha, 2), "unit": "ha in the largest contiguous passing block",
+                     "legal_basis": site_rules.get("legal_basis"), "certainty": site_rules.get("certainty"),
+                     "message": f"the largest contiguous block passing every rule is {block_ha:.2f} ha "
+                                f"({'enough' if ok else 'less than'} {need:g} ha) - {basis}"})
+        if not ok:
+            changes.append(f"enlarge the site: {need - block_ha:.2f} ha more contiguous land that passes every rule "
+                           "is needed")
+    valid = score[np.isfinite(score) & (reason == 0)]
+    stats = {"cells": cells, "area_ha": round(cells * cell_ha, 2), "area_passing_ha": round(clean_ha, 2),
+             "score_mean": round(float(valid.mean()), 4) if valid.size else None,
+             "score_min": round(float(valid.min()), 4) if valid.size else None,
+             "score_max": round(float(valid.max()), 4) if valid.size else None,
+             "class_shares": {str(k): round(float(v) / cells, 4) for k, v in
+                              zip(*np.unique(classes, return_counts=True))} if cells else {}}
+    rank = None
+    extracted = load_sites(run.folder)
+    if extracted and stats["score_mean"] is not None:
+        better = sum(1 for s in extracted["sites"] if s["score_mean"] > stats["score_mean"])
+        rank = {"would_rank": better + 1, "of": len(extracted["sites"]) + 1, "by": "score_mean"}
+    passes = all(r["passed"] is not False for r in rows)
+    return {"passes": passes, "site": str(site_path), "run": str(run.folder), "notes": notes,
+            "synthetic": bool(run.manifest.get("synthetic")), "constraints": rows, "score": stats,
+            "rank_among_extracted": rank, "what_would_have_to_change": changes}

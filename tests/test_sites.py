@@ -1,0 +1,143 @@
+"""Candidate sites: extraction rules, explanation, ranking output, and checking a proposed site."""
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import Point, Polygon, box
+
+from conftest import CRS, LEFT, RES, TOP, small_model
+from kawasan.cli.main import cli
+from kawasan.errors import InputError
+from kawasan.spatial.api import run_suitability
+from kawasan.spatial.model import model_from_dict
+from kawasan.spatial.sitecheck import check_site
+from kawasan.spatial.siteservice import extract_sites
+from kawasan.spatial.sites import polsby_popper
+
+
+@pytest.fixture
+def run(area, tmp_path):
+    m = small_model(sites={"min_area_ha": 5, "legal_basis": "test rule", "certainty": "design"})
+    out = tmp_path / "run"
+    run_suitability(model_from_dict(m), area, out, write_criteria=True)
+    return out
+
+
+def test_extract_finds_the_suitable_block(run):
+    res = extract_sites(run)
+    assert res["sites"], res["notes"]
+    s = res["sites"][0]
+    # suitable land: rows 5..39, columns 0..39 minus the village buffer and the ridge; S1/S2 near the road
+    assert s["area_ha"] >= 5 and s["rank"] == 1
+    assert set(s["criteria_means"]) == {"land", "road", "slope"}
+    assert all(0 <= v <= 1 for v in s["criteria_means"].values())
+    assert s["distance_m"]["arterial_road"] == pytest.approx(0.0, abs=RES)
+    assert s["landcover_shares"] and abs(sum(s["landcover_shares"].values()) - 1) < 1e-6
+    assert s["slope_percent"]["max"] <= 15 + 1e-3
+    assert s["score_min"] >= 0.6  # S2 or better by default
+    files = {p.name for p in (run / "sites").iterdir()}
+    assert files == {"sites.gpkg", "sites.geojson", "sites.json"}
+    gj = gpd.read_file(run / "sites" / "sites.geojson")
+    assert gj.crs.to_epsg() == 4326 and len(gj) == len(res["sites"])
+    gp = gpd.read_file(run / "sites" / "sites.gpkg")
+    assert gp.crs.to_epsg() == 32749
+    assert gp.geometry.area.sum() / 1e4 == pytest.approx(sum(s["area_ha"] for s in res["sites"]), rel=1e-6)
+
+
+def test_minimum_area_and_empty_result_is_explained(run):
+    res = extract_sites(run, min_area_ha=10_000)
+    assert res["sites"] == [] and "no contiguous area" in res["notes"][0]
+    tiny = extract_sites(run, min_area_ha=0.01, min_width_cells=1)
+    assert "smaller than one cell" in tiny["notes"][0]
+    with pytest.raises(InputError, match="max_area_ha"):
+        extract_sites(run, min_area_ha=5, max_area_ha=1)
+
+
+def test_slivers_and_min_score(run):
+    strict = extract_sites(run, min_score=0.9, min_width_cells=1)
+    loose = extract_sites(run, min_score=0.5, min_width_cells=1)
+    assert sum(s["area_ha"] for s in strict["sites"]) <= sum(s["area_ha"] for s in loose["sites"])
+    assert all(s["score_min"] >= 0.9 - 1e-6 for s in strict["sites"])
+
+
+def test_ranking_methods_and_cli_json(run, runner):
+    r = runner.invoke(cli, ["sites", "extract", str(run), "--min-class", "S3", "--json", "--min-width-cells", "1",
+                            "--min-area-ha", "1"])
+    assert r.exit_code == 0, r.output
+    sites = json.loads(r.output)
+    assert {"id", "area_ha", "score_mean", "rank"} <= set(sites[0])
+    assert [s["rank"] for s in sites] == list(range(1, len(sites) + 1))
+    for method in ("area_weighted", "topsis"):
+        r = runner.invoke(cli, ["sites", "rank", str(run), "--by", method, "--json"])
+        assert r.exit_code == 0, r.output
+        ranked = json.loads(r.output)
+        assert sorted(s["id"] for s in ranked) == sorted(s["id"] for s in sites)
+
+
+def test_polsby_popper():
+    assert polsby_popper(Point(0, 0).buffer(100, 256)) == pytest.approx(1.0, abs=1e-3)
+    assert polsby_popper(box(0, 0, 1, 1)) == pytest.approx(np.pi / 4)
+
+
+def site_file(tmp_path, geom, crs=CRS, name="site.gpkg"):
+    p = tmp_path / name
+    gpd.GeoDataFrame({"name": ["proposed"]}, geometry=[geom], crs=crs).to_file(p)
+    return p
+
+
+def test_check_passing_and_failing_sites(run, tmp_path):
+    good = box(LEFT + 5 * RES, TOP - 30 * RES, LEFT + 30 * RES, TOP - 10 * RES)
+    res = check_site(site_file(tmp_path, good), run)
+    assert res["passes"] is True
+    assert {"rule", "passed", "value", "legal_basis"} <= set(res["constraints"][0])
+    # straddles the flood zone (rows 0..4) and the non-KPI zone (columns >= 40)
+    bad = box(LEFT + 30 * RES, TOP - 20 * RES, LEFT + 50 * RES, TOP - 0 * RES)
+    res = check_site(site_file(tmp_path, bad, name="bad.gpkg"), run)
+    assert res["passes"] is False
+    rows = {r["rule"]: r for r in res["constraints"]}
+    assert rows["flood"]["passed"] is False and rows["flood"]["value"] == pytest.approx(25.0, abs=0.1)
+    assert rows["kpi"]["passed"] is False and rows["kpi"]["value"] == pytest.approx(50.0, abs=0.1)
+    assert "Permenperin 30/2020 [V]" in rows["slope15"]["message"]
+    assert res["what_would_have_to_change"]
+
+
+def test_check_point_with_radius_in_other_crs(run, tmp_path):
+    from pyproj import Transformer
+    lon, lat = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True).transform(LEFT + 20 * RES, TOP - 20 * RES)
+    p = site_file(tmp_path, Point(lon, lat), crs="EPSG:4326", name="pt.geojson")
+    with pytest.raises(InputError, match="--radius"):
+        check_site(p, run)
+    res = check_site(p, run, radius=150)
+    assert any("reprojected" in n for n in res["notes"]) and res["score"]["area_ha"] == pytest.approx(7.07, abs=0.6)
+
+
+def test_check_repairs_self_intersecting_polygon(run, tmp_path):
+    x, y = LEFT + 20 * RES, TOP - 20 * RES
+    bow = Polygon([(x - 200, y - 200), (x + 200, y + 200), (x + 200, y - 200), (x - 200, y + 200)])
+    res = check_site(site_file(tmp_path, bow), run)
+    assert any("repaired" in n for n in res["notes"])
+
+
+def test_check_outside_study_area_exits_2(run, tmp_path, runner):
+    far = site_file(tmp_path, box(0, 0, 100, 100), name="far.gpkg")
+    r = runner.invoke(cli, ["sites", "check", str(far), "--run", str(run)])
+    assert r.exit_code == 2 and "outside the study area" in r.output
+    r = runner.invoke(cli, ["sites", "check", str(far), "--run", str(tmp_path)])
+    assert r.exit_code == 2 and "manifest.json" in r.output
+
+
+def test_admin_units_from_real_probolinggo_boundaries(shared_data, tmp_path):
+    """Sites on the demo grid fall inside the real Probolinggo kecamatan (the demo grid overlaps it)."""
+    from kawasan.sampledata.contoh import build_study_area
+
+    data = tmp_path / "data"
+    build_study_area(data, seed=7)
+    out = tmp_path / "run"
+    run_suitability("kawasan-industri", data, out, write_criteria=True)
+    res = extract_sites(out, admin=[{"path": shared_data / "boundaries" / "probolinggo_kab_kecamatan.geojson"}])
+    named = [s["admin"][0]["main"] for s in res["sites"] if s["admin"][0]["main"]]
+    assert named, "at least one demo site should fall inside a real Probolinggo kecamatan"
+    assert all(u["share"] <= 1.0 for s in res["sites"] for u in s["admin"][0]["units"])
