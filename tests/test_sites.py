@@ -141,3 +141,29 @@ def test_admin_units_from_real_probolinggo_boundaries(shared_data, tmp_path):
     named = [s["admin"][0]["main"] for s in res["sites"] if s["admin"][0]["main"]]
     assert named, "at least one demo site should fall inside a real Probolinggo kecamatan"
     assert all(u["share"] <= 1.0 for s in res["sites"] for u in s["admin"][0]["units"])
+
+
+def test_sensitivity_cli_and_spread_map(run, runner):
+    import rasterio
+
+    extract_sites(run, min_class="S3", min_area_ha=1, min_width_cells=1)
+    r = runner.invoke(cli, ["sites", "sensitivity", str(run), "-n", "200", "--seed", "3", "--json"])
+    assert r.exit_code == 0, r.output
+    res = json.loads(r.output)
+    mc = res["monte_carlo"]
+    assert mc["n"] == 200 and mc["seed"] == 3
+    assert all(0 <= s["p_top_k"] <= 1 and s["rank_min"] <= s["rank_max"] for s in mc["sites"])
+    assert res["one_at_a_time"]["rows"] and "exact" in res["method_note"]
+    with rasterio.open(run / "sites" / "score_spread.tif") as ds:
+        spread = ds.read(1)
+    assert np.nanmax(spread) > 0 and np.nanmin(spread) >= 0
+    again = json.loads(runner.invoke(cli, ["sites", "sensitivity", str(run), "-n", "200", "--seed", "3",
+                                           "--json", "--no-map"]).output)
+    assert again["monte_carlo"]["sites"] == mc["sites"]
+
+
+def test_sensitivity_before_extract_is_a_clear_error(area, tmp_path, runner):
+    out = tmp_path / "r2"
+    run_suitability(model_from_dict(small_model(sites={"min_area_ha": 5})), area, out)
+    r = runner.invoke(cli, ["sites", "sensitivity", str(out)])
+    assert r.exit_code == 2 and "kawasan sites extract" in r.output

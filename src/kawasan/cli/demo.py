@@ -24,6 +24,7 @@ def demo_cmd(ctx, out_dir, seed, no_serve):
     """Generate the SYNTHETIC regency Kabupaten Contoh and run the built-in presets on it."""
     from kawasan.sampledata.contoh import build_study_area
     from kawasan.spatial.api import run_suitability
+    from kawasan.spatial.siteservice import extract_sites, stress_test
 
     lang = ctx.obj["lang"]
     start = time.perf_counter()
@@ -38,6 +39,22 @@ def demo_cmd(ctx, out_dir, seed, no_serve):
         with progress_bar(preset) as prog:
             result = run_suitability(preset, data, folder, write_criteria=True, progress=prog)
         print_run_summary(result.manifest, folder, lang)
+        sites = extract_sites(folder)
+        stress = stress_test(folder, n=1000, seed=0)
+        _print_sites_brief(con, sites, stress)
     con.print("\n" + t("demo.done", lang, seconds=time.perf_counter() - start, path=out_dir))
     if not no_serve:
         con.print(t("demo.no_serve", lang))
+
+
+def _print_sites_brief(con, sites: dict, stress: dict) -> None:
+    """Top candidate sites with their stability under disputed weights."""
+    rules = sites["rules"]
+    con.print(f"Candidate sites of at least {rules['min_area_ha']:g} ha: {len(sites['sites'])}", markup=False)
+    p = {s["id"]: s for s in (stress.get("monte_carlo") or {}).get("sites", [])}
+    k = (stress.get("monte_carlo") or {}).get("top_k", 5)
+    for s in sites["sites"][:5]:
+        mc = p.get(s["id"], {})
+        con.print(f"  #{s['rank']}: site {s['id']}, {s['area_ha']:,.1f} ha, mean score {s['score_mean']:.3f}, "
+                  f"{s['distance_m']['arterial_road'] or 0:,.0f} m from the arterial road; "
+                  f"P(top {k}) = {mc.get('p_top_k', 0):.2f} over 1,000 weight draws", markup=False)

@@ -121,3 +121,40 @@ def check_cmd(site_file, run_dir, radius, as_json):
         con.print(f"  would rank {r['would_rank']} of {r['of']} by mean score among the extracted sites", markup=False)
     for c in res["what_would_have_to_change"]:
         con.print(f"  to change: {c}", markup=False)
+
+
+@sites.command("sensitivity")
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("-n", "--draws", default=1000, show_default=True, help="Monte Carlo weight draws.")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--top-k", default=5, show_default=True)
+@click.option("--change", "changes", multiple=True, type=float,
+              help="One-at-a-time relative weight change, repeatable (default -0.2 -0.1 0.1 0.2).")
+@click.option("--concentration", type=float, default=None,
+              help="Dirichlet concentration (default: about 20 %% coefficient of variation per weight).")
+@click.option("--no-map", is_flag=True, help="Skip the score-spread raster.")
+@click.option("--json", "as_json", is_flag=True)
+def sensitivity_cmd(run_dir, draws, seed, top_k, changes, concentration, no_map, as_json):
+    """Stress-test the ranking of the extracted sites against disputed weights."""
+    from kawasan.spatial.siteservice import stress_test
+
+    res = stress_test(run_dir, n=draws, seed=seed, top_k=top_k, changes=changes or (-0.2, -0.1, 0.1, 0.2),
+                      concentration=concentration, spread_map=not no_map)
+    if as_json:
+        click.echo(json.dumps(res, ensure_ascii=False, default=str))
+        return
+    con = console()
+    con.print(res["method_note"], markup=False)
+    mc = res.get("monte_carlo")
+    if not mc:
+        con.print("no sites to stress-test", markup=False)
+        return
+    table = Table(title=f"Monte Carlo weights: {mc['n']} draws, seed {mc['seed']}, top {mc['top_k']}")
+    for col in ("id", "rank now", f"P(top {mc['top_k']})", "rank range", "rank p05-p95", "score sd"):
+        table.add_column(col, justify="right")
+    for s in sorted(mc["sites"], key=lambda s: s["rank_base"]):
+        table.add_row(str(s["id"]), str(s["rank_base"]), f"{s['p_top_k']:.2f}", f"{s['rank_min']}-{s['rank_max']}",
+                      f"{s['rank_p05']:.0f}-{s['rank_p95']:.0f}", f"{s['score_std']:.4f}")
+    con.print(table)
+    if res.get("score_spread"):
+        click.echo(f"Score spread map: {Path(run_dir) / 'sites' / res['score_spread']}")

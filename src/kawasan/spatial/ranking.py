@@ -119,7 +119,8 @@ def check_criteria(criteria_means, ids: np.ndarray | None = None, *, field: str 
     if c.ndim != 2:
         raise InputError(f"expected a 2-D array (n_sites, n_criteria); got shape {c.shape}", field=field)
     if n_crit is not None and c.shape[1] != n_crit:
-        raise InputError(f"expected {n_crit} criterion column(s), one per weight; got {c.shape[1]}", field=field)
+        raise InputError(f"{field} has {c.shape[1]} criterion column(s) but there are {n_crit} weight(s); "
+                         "expected one column per weight", field=field)
     if ids is not None and c.shape[0] != len(ids):
         raise InputError(f"expected {len(ids)} row(s) of criterion means, one per site; got {c.shape[0]}", field=field)
     bad = np.argwhere(~np.isfinite(c))

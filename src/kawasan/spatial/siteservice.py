@@ -118,3 +118,78 @@ def rerank(run_dir, method: str) -> dict:
     tmp.write_text(json.dumps(res, indent=2, ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)
     return res
+
+
+def stress_test(run_dir, *, n: int = 1000, seed: int = 0, top_k: int = 5, changes=(-0.2, -0.1, 0.1, 0.2),
+                concentration: float | None = None, spread_map: bool = True) -> dict:
+    """One-at-a-time and Monte Carlo weight sensitivity of the extracted sites' ranking.
+
+    Runs on the site-level criterion means (exact for WLC, since a site's mean score is
+    sum_i w_i mean_i); writes RUN/sites/sensitivity.json and, from the per-criterion rasters,
+    RUN/sites/score_spread.tif (per-cell standard deviation of the score under the weight draws).
+    """
+    from kawasan.spatial import sensitivity
+    from kawasan.spatial.rasters import write_cog
+
+    run = open_run(run_dir)
+    res = load_sites(run.folder)
+    if res is None:
+        raise InputError("no extracted sites yet; run kawasan sites extract first", source=str(run.folder))
+    names = res["criteria"]
+    infos = sorted(res["sites"], key=lambda i: i["id"])
+    ids = [i["id"] for i in infos]
+    crit = np.array([[i["criteria_means"].get(n_, np.nan) for n_ in names] for i in infos], dtype=float).reshape(
+        len(infos), len(names))
+    if infos and np.isnan(crit).any():
+        raise InputError("the sites have no criterion means; re-run the suitability with --criteria, then extract",
+                         source=str(run.folder))
+    w = np.array(res["weights"], dtype=float)
+    out = {"kind": "kawasan.sensitivity", "format_version": 1, "run": str(run.folder.resolve()),
+           "synthetic": res.get("synthetic", False), "criteria": names, "ids": ids,
+           "method_note": _method_note(run.manifest)}
+    if infos:
+        out["one_at_a_time"] = sensitivity.one_at_a_time(crit, w, names, changes=tuple(changes), top_k=top_k, ids=ids)
+        out["monte_carlo"] = sensitivity.monte_carlo(crit, w, n=n, concentration=concentration, seed=seed,
+                                                     top_k=top_k, ids=ids)
+    else:
+        out["notes"] = ["no sites to stress-test"]
+    sites_dir = run.folder / "sites"
+    if spread_map and infos:
+        paths = run.criteria_paths()
+        if set(paths) >= set(names):
+            import rasterio
+
+            layers = []
+            for n_ in names:
+                with rasterio.open(paths[n_]) as ds:
+                    layers.append(ds.read(1))
+            cov = np.array(out["monte_carlo"]["weights_cov"], dtype=float)
+            spread = sensitivity.score_spread(layers, cov)
+            del layers
+            tmp = sites_dir / f".score_spread.tmp-{uuid.uuid4().hex[:8]}.tif"
+            write_cog(tmp, spread, run.grid, nodata=np.nan, tags={"ROLE": "score_spread"},
+                      descriptions="standard deviation of the score under the Monte Carlo weights")
+            tmp.replace(sites_dir / "score_spread.tif")
+            out["score_spread"] = "score_spread.tif"
+    path = sites_dir / "sensitivity.json"
+    tmp = path.with_name(f".sensitivity.json.tmp-{uuid.uuid4().hex[:8]}")
+    tmp.write_text(json.dumps(out, indent=2, ensure_ascii=False, default=_jsonable), encoding="utf-8")
+    tmp.replace(path)
+    return out
+
+
+def _jsonable(o):
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(type(o).__name__)
+
+
+def _method_note(manifest: dict) -> str:
+    agg = manifest["model"].get("aggregation", {}).get("method", "wlc")
+    if agg == "wlc":
+        return ("exact: a site's WLC score is the weighted sum of its criterion means, so the stress test runs on "
+                "site-level means without recomputing rasters")
+    return (f"approximation: the model aggregates with {agg}, which is not linear; the stress test uses the "
+            "weighted sum of the site-level criterion means")
