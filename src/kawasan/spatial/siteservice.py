@@ -41,9 +41,23 @@ def extract_sites(run_dir, *, method: str = "mean", admin: list[dict] | None = N
     sites, notes = extract(run, rules)
     infos = explain(run, sites, admin=admin)
     names = sorted(run.weights)
+    w = np.array([run.weights[n] for n in names], dtype=float)
+    _rank_in_place(infos, names, w, method, run)
+    result = {
+        "kind": SITES_KIND, "format_version": 1, "run": str(run.folder.resolve()),
+        "synthetic": bool(run.manifest.get("synthetic")),
+        "rules": rules.describe(), "legal_basis": run.site_rules, "rank_method": method,
+        "criteria": names, "weights": [float(x) for x in w], "notes": notes, "sites": infos,
+    }
+    if write:
+        _write(run, sites, result)
+    return result
+
+
+def _rank_in_place(infos: list[dict], names: list[str], w: np.ndarray, method: str, run: Run) -> None:
+    """Set rank and rank_value on each site explanation and sort them by rank."""
     crit = np.array([[i["criteria_means"].get(n, np.nan) for n in names] for i in infos], dtype=float).reshape(
         len(infos), len(names))
-    w = np.array([run.weights[n] for n in names], dtype=float)
     if infos and np.isnan(crit).any():
         if method == "topsis":
             raise InputError("TOPSIS needs the per-criterion rasters; re-run the suitability with --criteria",
@@ -56,15 +70,6 @@ def extract_sites(run_dir, *, method: str = "mean", admin: list[dict] | None = N
         i["rank"] = by_id[i["id"]].rank
         i["rank_value"] = round(float(by_id[i["id"]].value), 6)
     infos.sort(key=lambda i: i["rank"])
-    result = {
-        "kind": SITES_KIND, "format_version": 1, "run": str(run.folder.resolve()),
-        "synthetic": bool(run.manifest.get("synthetic")),
-        "rules": rules.describe(), "legal_basis": run.site_rules, "rank_method": method,
-        "criteria": names, "weights": [float(x) for x in w], "notes": notes, "sites": infos,
-    }
-    if write:
-        _write(run, sites, result)
-    return result
 
 
 def _write(run: Run, sites, result: dict) -> None:
@@ -97,21 +102,7 @@ def rerank(run_dir, method: str) -> dict:
     res = load_sites(run.folder)
     if res is None:
         raise InputError("no extracted sites yet; run kawasan sites extract first", source=str(run.folder))
-    infos = res["sites"]
-    names = res["criteria"]
-    crit = np.array([[i["criteria_means"].get(n, np.nan) for n in names] for i in infos], dtype=float).reshape(
-        len(infos), len(names))
-    if method == "topsis" and np.isnan(crit).any():
-        raise InputError("TOPSIS needs the per-criterion rasters; re-run the suitability with --criteria",
-                         source=str(run.folder))
-    ranked = ranking.rank_sites([i["id"] for i in infos], [i["area_ha"] for i in infos],
-                                [i["score_mean"] for i in infos], np.nan_to_num(crit),
-                                np.array(res["weights"], dtype=float), method=method)
-    by_id = {r.id: r for r in ranked}
-    for i in infos:
-        i["rank"] = by_id[i["id"]].rank
-        i["rank_value"] = round(float(by_id[i["id"]].value), 6)
-    infos.sort(key=lambda i: i["rank"])
+    _rank_in_place(res["sites"], res["criteria"], np.array(res["weights"], dtype=float), method, run)
     res["rank_method"] = method
     path = run.folder / "sites" / "sites.json"
     tmp = path.with_name(f".sites.json.tmp-{uuid.uuid4().hex[:8]}")
