@@ -24,6 +24,7 @@ def demo_cmd(ctx, out_dir, seed, no_serve):
     """Generate the SYNTHETIC regency Kabupaten Contoh and run the built-in presets on it."""
     from kawasan.sampledata.contoh import build_study_area
     from kawasan.spatial.api import run_suitability
+    from kawasan.reports.builder import write_report
     from kawasan.spatial.siteservice import extract_sites, stress_test
 
     lang = ctx.obj["lang"]
@@ -42,6 +43,8 @@ def demo_cmd(ctx, out_dir, seed, no_serve):
         sites = extract_sites(folder)
         stress = stress_test(folder, n=1000, seed=0)
         _print_sites_brief(con, sites, stress)
+        report = write_report(folder, lang=lang)
+        con.print(f"Report: {report}", markup=False)
     con.print("\n" + t("demo.done", lang, seconds=time.perf_counter() - start, path=out_dir))
     if not no_serve:
         con.print(t("demo.no_serve", lang))

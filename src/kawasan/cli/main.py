@@ -43,7 +43,7 @@ def cli(ctx, lang):
 
 
 def _register():
-    from kawasan.cli import ahp, demo, sites, suitability  # noqa: F401  (commands attach themselves)
+    from kawasan.cli import ahp, demo, report, sites, suitability  # noqa: F401  (commands attach themselves)
 
 
 _register()

@@ -1,0 +1,155 @@
+"""Inline SVG for the report: map overlays (labels, scale bar, north arrow) and stress-test charts.
+
+Every text is escaped here; the results are marked safe for the (autoescaping) template.
+"""
+from __future__ import annotations
+
+from html import escape
+
+from markupsafe import Markup
+
+FONT = "font-family=\"system-ui, 'Segoe UI', Arial, sans-serif\""
+
+
+def _f(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def nice_length(max_m: float) -> float:
+    """The largest 1-2-5 x 10^n length (metres) not above max_m."""
+    if max_m <= 0:
+        return 0.0
+    n = 10 ** int(f"{max_m:e}".split("e")[1])
+    for f in (5, 2, 1):
+        if f * n <= max_m:
+            return float(f * n)
+    return float(n)
+
+
+def _length_text(m: float) -> str:
+    return f"{m / 1000:g} km" if m >= 1000 else f"{m:g} m"
+
+
+def map_overlay(width: int, height: int, pixel_size: float, labels: list[dict], north: str) -> Markup:
+    """An SVG laid over a map image (same pixel coordinates): labels, a km scale bar and a north arrow."""
+    fs = max(11.0, width / 55.0)
+    parts = [f'<svg class="overlay" viewBox="0 0 {width} {height}" preserveAspectRatio="none" '
+             f'{FONT} aria-hidden="true">']
+    halo = 'stroke="#ffffff" stroke-width="{w}" paint-order="stroke" stroke-linejoin="round"'
+    for lab in labels:
+        x, y = lab["x"], lab["y"]
+        if lab["kind"] == "site":
+            r = fs * 0.85
+            parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(r)}" fill="#000000" fill-opacity="0.78" '
+                         f'stroke="#ffffff" stroke-width="{_f(fs / 8)}"/>')
+            parts.append(f'<text x="{_f(x)}" y="{_f(y)}" dy="0.35em" text-anchor="middle" fill="#ffffff" '
+                         f'font-weight="700" font-size="{_f(fs * 0.95)}">{escape(lab["text"])}</text>')
+        else:
+            parts.append(f'<text x="{_f(x)}" y="{_f(y - fs * 0.6)}" text-anchor="middle" fill="#111111" '
+                         f'font-size="{_f(fs * 0.8)}" {halo.format(w=_f(fs / 4))}>{escape(lab["text"])}</text>')
+    # scale bar, bottom left: two segments, labelled 0 and L
+    length = nice_length(width * 0.25 * pixel_size)
+    if length > 0:
+        bar = length / pixel_size
+        x0, y0, h = fs, height - fs * 1.2, fs * 0.45
+        parts.append(f'<rect x="{_f(x0 - fs * 0.4)}" y="{_f(y0 - fs * 1.6)}" width="{_f(bar + fs * 2.6)}" '
+                     f'height="{_f(fs * 2.4)}" fill="#ffffff" fill-opacity="0.8" rx="3"/>')
+        parts.append(f'<rect x="{_f(x0)}" y="{_f(y0)}" width="{_f(bar / 2)}" height="{_f(h)}" fill="#000000"/>')
+        parts.append(f'<rect x="{_f(x0 + bar / 2)}" y="{_f(y0)}" width="{_f(bar / 2)}" height="{_f(h)}" '
+                     f'fill="#ffffff" stroke="#000000" stroke-width="1"/>')
+        parts.append(f'<rect x="{_f(x0)}" y="{_f(y0)}" width="{_f(bar)}" height="{_f(h)}" fill="none" '
+                     f'stroke="#000000" stroke-width="1"/>')
+        for xx, txt in ((x0, "0"), (x0 + bar, _length_text(length))):
+            parts.append(f'<text x="{_f(xx)}" y="{_f(y0 - fs * 0.3)}" text-anchor="middle" '
+                         f'font-size="{_f(fs * 0.8)}">{escape(txt)}</text>')
+    # north arrow, top right
+    cx, top = width - fs * 1.8, fs * 0.8
+    parts.append(f'<rect x="{_f(cx - fs)}" y="{_f(top - fs * 0.3)}" width="{_f(fs * 2)}" height="{_f(fs * 3.4)}" '
+                 f'fill="#ffffff" fill-opacity="0.8" rx="3"/>')
+    parts.append(f'<polygon points="{_f(cx)},{_f(top + fs * 1.1)} {_f(cx - fs * 0.55)},{_f(top + fs * 2.9)} '
+                 f'{_f(cx)},{_f(top + fs * 2.4)} {_f(cx + fs * 0.55)},{_f(top + fs * 2.9)}" fill="#000000"/>')
+    parts.append(f'<text x="{_f(cx)}" y="{_f(top + fs * 0.85)}" text-anchor="middle" font-weight="700" '
+                 f'font-size="{_f(fs)}">{escape(north)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def p_top_k_chart(rows: list[dict], *, k: int, axis_label: str, dec: str = ".") -> Markup:
+    """Horizontal bars: the probability that each site stays in the top k under the weight draws.
+
+    rows: [{"label", "p"}] in display order; dec: the decimal separator of the language.
+    """
+    lw, bw, rh, top = 120, 420, 22, 14
+    width, height = lw + bw + 60, top + rh * len(rows) + 40
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             f'{FONT} font-size="12" role="img" '
+             f'aria-label="{escape(axis_label)}">']
+    for i in range(5):
+        x = lw + bw * i / 4
+        parts.append(f'<line x1="{_f(x)}" y1="{top - 4}" x2="{_f(x)}" y2="{top + rh * len(rows)}" '
+                     f'stroke="#dddddd"/>')
+        parts.append(f'<text x="{_f(x)}" y="{top + rh * len(rows) + 14}" text-anchor="middle" '
+                     f'fill="#555555">{f"{i / 4:g}".replace(".", dec)}</text>')
+    for j, r in enumerate(rows):
+        y = top + j * rh
+        p = max(0.0, min(1.0, float(r["p"])))
+        colour = "#1a9641" if p >= 0.9 else "#f0a202" if p >= 0.5 else "#d7191c"
+        parts.append(f'<text x="{lw - 8}" y="{y + rh * 0.65:.1f}" text-anchor="end">{escape(r["label"])}</text>')
+        parts.append(f'<rect x="{lw}" y="{y + 3}" width="{_f(bw * p)}" height="{rh - 6}" fill="{colour}"/>')
+        value = f"{p:.2f}".replace(".", dec)
+        parts.append(f'<text x="{_f(lw + bw * p + 5)}" y="{y + rh * 0.65:.1f}" fill="#333333">{value}</text>')
+    parts.append(f'<text x="{lw + bw / 2}" y="{height - 6}" text-anchor="middle" fill="#333333">'
+                 f'{escape(axis_label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def rank_range_chart(rows: list[dict], *, n_sites: int, axis_label: str, legend: dict) -> Markup:
+    """Per site: a thin line from the best to the worst rank seen, a thick bar over the 5-95 % range of the
+    ranks, and a dot at the rank under the model's weights. Rank 1 is on the left.
+
+    rows: [{"label", "rank_min", "rank_max", "rank_p05", "rank_p95", "rank_base"}]; legend: texts for
+    "range", "p90" and "base".
+    """
+    lw, bw, rh, top = 120, 420, 22, 34
+    n = max(int(n_sites), 2)
+    # legend row, laid out from an estimate of the text widths (about 6.6 px per character at 12 px)
+    items, lx = [], 10.0
+    for kind in ("range", "p90", "base"):
+        items.append((kind, lx))
+        lx += 30 + 6.6 * len(legend[kind]) + 18
+    width, height = int(max(lw + bw + 30, lx)), top + rh * len(rows) + 40
+
+    def x(rank: float) -> float:
+        return lw + bw * (float(rank) - 1) / (n - 1)
+
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             f'{FONT} font-size="12" role="img" '
+             f'aria-label="{escape(axis_label)}">']
+    for kind, x0 in items:
+        if kind == "range":
+            parts.append(f'<line x1="{_f(x0)}" y1="12" x2="{_f(x0 + 24)}" y2="12" stroke="#555555" stroke-width="2"/>')
+        elif kind == "p90":
+            parts.append(f'<rect x="{_f(x0)}" y="6" width="24" height="12" fill="#6baed6" rx="3"/>')
+        else:
+            parts.append(f'<circle cx="{_f(x0 + 12)}" cy="12" r="5" fill="#08306b"/>')
+        parts.append(f'<text x="{_f(x0 + 30)}" y="16">{escape(legend[kind])}</text>')
+    step = max(1, round((n - 1) / 8))
+    for rank in list(range(1, n + 1, step)) + ([n] if (n - 1) % step else []):
+        parts.append(f'<line x1="{_f(x(rank))}" y1="{top - 4}" x2="{_f(x(rank))}" y2="{top + rh * len(rows)}" '
+                     f'stroke="#dddddd"/>')
+        parts.append(f'<text x="{_f(x(rank))}" y="{top + rh * len(rows) + 14}" text-anchor="middle" '
+                     f'fill="#555555">{rank}</text>')
+    for j, r in enumerate(rows):
+        yc = top + j * rh + rh / 2
+        parts.append(f'<text x="{lw - 8}" y="{yc + 4:.1f}" text-anchor="end">{escape(r["label"])}</text>')
+        parts.append(f'<line x1="{_f(x(r["rank_min"]))}" y1="{yc:.1f}" x2="{_f(x(r["rank_max"]))}" y2="{yc:.1f}" '
+                     f'stroke="#555555" stroke-width="2"/>')
+        x0, x1 = x(r["rank_p05"]), x(r["rank_p95"])
+        parts.append(f'<rect x="{_f(x0 - 3)}" y="{yc - 6:.1f}" width="{_f(x1 - x0 + 6)}" height="12" '
+                     f'fill="#6baed6" rx="3"/>')
+        parts.append(f'<circle cx="{_f(x(r["rank_base"]))}" cy="{yc:.1f}" r="5" fill="#08306b"/>')
+    parts.append(f'<text x="{lw + bw / 2}" y="{height - 6}" text-anchor="middle" fill="#333333">'
+                 f'{escape(axis_label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,193 @@
+"""Rows of the report's tables, shaped from the run manifest, sites.json and sensitivity.json.
+
+Fixed text comes from the locale catalogues through ``tr(key, **kw)``; numbers are formatted for the
+language (Bahasa Indonesia: 1.234,5; English: 1,234.5).
+"""
+from __future__ import annotations
+
+import json
+
+from kawasan.i18n import catalogue
+
+CERTAINTY_KEYS = {"V": "V", "P": "P", "U": "U", "NOT FOUND": "NOT_FOUND", "design": "design"}
+
+
+def num(x, decimals: int = 1, lang: str = "en") -> str:
+    if x is None:
+        return "–"
+    s = f"{float(x):,.{decimals}f}"
+    return s.translate(str.maketrans({",": ".", ".": ","})) if lang == "id" else s
+
+
+def pct(x, decimals: int = 1, lang: str = "en") -> str:
+    return "–" if x is None else f"{num(float(x) * 100.0, decimals, lang)} %"
+
+
+def distance(m, lang: str) -> str:
+    if m is None:
+        return "–"
+    return f"{num(m / 1000.0, 1, lang)} km" if m >= 1000 else f"{num(m, 0, lang)} m"
+
+
+def optional_key(prefix: str, name: str, lang: str, tr) -> str:
+    """The catalogue text of prefix+name when there is one, else the name made readable."""
+    key = f"{prefix}{name}"
+    return tr(key) if key in catalogue("en") else str(name).replace("_", " ")
+
+
+def label(row: dict, lang: str) -> str:
+    text = row.get("label_id") if lang == "id" else row.get("label")
+    return text or row.get("label") or row.get("id", "")
+
+
+def certainty(tag: str | None, tr) -> dict:
+    tag = tag or "design"
+    key = CERTAINTY_KEYS.get(tag)
+    return {"tag": tag, "meaning": tr(f"report.certainty.{key}") if key else ""}
+
+
+def transform_text(c: dict, lang: str) -> str:
+    t = c.get("transform") or {}
+    kind = t.get("type", "")
+    unit = " m" if c.get("measure") == "distance" else " %" if c.get("measure") == "slope_percent" else ""
+    if kind == "linear":
+        return f"linear {num(t.get('low'), 0, lang)} → {num(t.get('high'), 0, lang)}{unit}"
+    if kind == "ranges":
+        parts = []
+        for r in t.get("ranges", []):
+            lo, hi = r.get("min"), r.get("max")
+            rng = (f"< {num(hi, 0, lang)}" if lo is None else f"≥ {num(lo, 0, lang)}" if hi is None
+                   else f"{num(lo, 0, lang)}–{num(hi, 0, lang)}")
+            parts.append(f"{rng}{unit}: {num(r.get('score'), 0, lang)}")
+        return "ranges " + "; ".join(parts)
+    if kind == "categories":
+        return "categories " + ", ".join(f"{k} {num(v, 0, lang)}" for k, v in (t.get("values") or {}).items())
+    params = {k: v for k, v in t.items() if k != "type"}
+    return f"{kind} {json.dumps(params, ensure_ascii=False)}" if params else kind
+
+
+def criteria_rows(manifest: dict, lang: str, tr) -> list[dict]:
+    rows = []
+    for c in sorted(manifest.get("criteria", []), key=lambda c: -(c.get("weight") or 0)):
+        rows.append({
+            "id": c.get("id"), "label": label(c, lang), "layer": c.get("layer"),
+            "measure": optional_key("report.measure.", c.get("measure", "value"), lang, tr),
+            "transform": transform_text(c, lang), "direction": tr(f"report.dir.{c.get('direction', 'benefit')}"),
+            "weight": pct(c.get("weight"), 1, lang), "group": c.get("group"),
+            "legal_basis": c.get("legal_basis"), "note": c.get("note"), "source": c.get("source"),
+            "certainty": certainty(c.get("certainty"), tr),
+        })
+    return rows
+
+
+def ahp_levels(manifest: dict, lang: str) -> list[dict]:
+    out = []
+    for lv in (manifest.get("weights") or {}).get("levels", []):
+        if lv.get("method") != "ahp":
+            continue
+        out.append({"level": lv.get("level"), "n": len(lv.get("criteria") or lv.get("weights") or {}),
+                    "lambda_max": num(lv.get("lambda_max"), 4, lang), "ci": num(lv.get("ci"), 4, lang),
+                    "cr": num(lv.get("cr"), 4, lang), "consistent": lv.get("consistent"),
+                    "method": lv.get("ahp_method", "eigenvector"),
+                    "members": len(lv.get("members") or lv.get("matrices") or [])})
+    return out
+
+
+def rule_text(c: dict, lang: str, tr, categories: dict | None = None) -> str:
+    measure = optional_key("report.measure.", c.get("measure") or "value", lang, tr)
+    cats = categories or {}
+    values = ", ".join(f"{v} ({cats[str(v)]})" if str(v) in cats and cats[str(v)] != str(v) else str(v)
+                       for v in (c.get("values") or []))
+    dist = num(c.get("distance"), 0, lang)
+    return tr(f"report.rule.{c.get('rule')}", layer=c.get("layer", ""), measure=measure, values=values,
+              distance=dist, limit=num(c.get("limit"), 1, lang)) \
+        if f"report.rule.{c.get('rule')}" in catalogue("en") else str(c.get("rule"))
+
+
+def constraint_rows(manifest: dict, lang: str, tr, categories=None) -> tuple[list[dict], list[dict]]:
+    """Applied and skipped constraints; categories(layer) gives the code -> name table of a layer."""
+    applied, skipped = [], []
+    for c in manifest.get("constraints", []):
+        cats = categories(c.get("layer")) if categories else None
+        row = {"id": c.get("id"), "bit": c.get("bit"), "label": label(c, lang),
+               "rule": rule_text(c, lang, tr, cats),
+               "legal_basis": c.get("legal_basis"), "source": c.get("source"), "note": c.get("note"),
+               "certainty": certainty(c.get("certainty"), tr), "excluded_ha": num(c.get("excluded_ha"), 1, lang)}
+        if c.get("status") == "skipped":
+            row["reason"] = c.get("skipped_because") or c.get("reason") or ""
+            skipped.append(row)
+        else:
+            applied.append(row)
+    return applied, skipped
+
+
+def class_rows(manifest: dict, lang: str) -> list[dict]:
+    labels = manifest.get("class_labels") or {}
+    out = []
+    for r in manifest.get("classes", []):
+        if r.get("class") == "nodata" and not r.get("cells"):
+            continue
+        out.append({"code": r.get("code"), "cls": r.get("class"),
+                    "meaning": (labels.get(r.get("class")) or {}).get(lang, ""),
+                    "area": num(r.get("area_ha"), 1, lang), "share": pct(r.get("share"), 1, lang),
+                    "score_min": num(r.get("score_min"), 2, lang) if r.get("score_min") is not None else ""})
+    return out
+
+
+def site_rows(sites: list[dict], crit_labels: dict, lang: str, tr, mc: dict | None = None,
+              k: int | None = None) -> list[dict]:
+    rows = []
+    for s in sites:
+        means = sorted((s.get("criteria_means") or {}).items(), key=lambda kv: -(kv[1] if kv[1] is not None else -1))
+        means = [(n, v) for n, v in means if v is not None]
+        if means:
+            best = ", ".join(f"{crit_labels.get(n, n)} ({num(v, 2, lang)})" for n, v in means[:2])
+            worst = f"{crit_labels.get(means[-1][0], means[-1][0])} ({num(means[-1][1], 2, lang)})"
+            text = tr("report.site.explain", best=best, worst=worst)
+        else:
+            text = tr("report.site.no_criteria")
+        if mc and s["id"] in mc:
+            text += " " + tr("report.site.stability", p=num(mc[s["id"]]["p_top_k"], 2, lang), k=k)
+        d = s.get("distance_m") or {}
+        lc = sorted((s.get("landcover_shares") or {}).items(), key=lambda kv: -kv[1])[:3]
+        slope = s.get("slope_percent") or {}
+        rows.append({
+            "rank": s.get("rank"), "id": s["id"], "area": num(s.get("area_ha"), 1, lang),
+            "score_mean": num(s.get("score_mean"), 3, lang), "score_min": num(s.get("score_min"), 3, lang),
+            "score_max": num(s.get("score_max"), 3, lang),
+            "d_road": distance(d.get("arterial_road"), lang), "d_port": distance(d.get("port"), lang),
+            "d_settlement": distance(d.get("settlement"), lang), "d_river": distance(d.get("river"), lang),
+            "slope": num(slope.get("mean"), 1, lang) if slope else "–",
+            "landcover": ", ".join(f"{optional_key('report.lc.', n, lang, tr)} {pct(v, 0, lang)}" for n, v in lc)
+            or "–",
+            "admin": "; ".join(a["main"] for a in s.get("admin", []) if a.get("main")) or "–",
+            "explain": text,
+        })
+    return rows
+
+
+def oat_table(oat: dict, crit_labels: dict, lang: str, tr) -> dict:
+    """Pivot of the one-at-a-time rows: one line per criterion, one column per weight change."""
+    changes = oat.get("changes", [])
+    by = {(r["criterion"], r["change"]): r for r in oat.get("rows", [])}
+    names = list(dict.fromkeys(r["criterion"] for r in oat.get("rows", [])))
+    lines, moved = [], 0
+    for n in names:
+        cells = []
+        for ch in changes:
+            r = by.get((n, ch))
+            if r is None:
+                cells.append({"text": "–", "changed": False})
+                continue
+            if r.get("entered") or r.get("left"):
+                moved += 1
+                cells.append({"changed": True, "text": tr("report.oat.moved",
+                                                           entered=", ".join(map(str, r["entered"])) or "–",
+                                                           left=", ".join(map(str, r["left"])) or "–")})
+            else:
+                cells.append({"changed": False, "text": tr("report.oat.same")})
+        lines.append({"label": crit_labels.get(n, n), "cells": cells})
+    head = [f"{'+' if ch > 0 else '−'}{num(abs(ch) * 100, 0, lang)} %" for ch in changes]
+    total = len(oat.get("rows", []))
+    return {"head": head, "lines": lines, "moved": moved, "total": total,
+            "base_top": ", ".join(map(str, (oat.get("base") or {}).get("top_k", [])))}
