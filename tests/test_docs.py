@@ -58,7 +58,7 @@ def test_catalogues_have_the_same_keys_and_placeholders():
 
 
 @pytest.mark.parametrize("page", ["guide-site-selection.md", "design.md", "performance.md",
-                                  "reference/run-folder.md", "reference/sites.md"])
+                                  "reference/run-folder.md", "reference/sites.md", "reference/report.md"])
 def test_pages_exist_and_links_resolve(page):
     p = DOCS / page
     text = p.read_text()
