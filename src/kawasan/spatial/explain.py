@@ -41,6 +41,23 @@ def explain(run: Run, sites: list[Site], *, admin: list[dict] | None = None) -> 
     to_ll = Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
     near = {k: _features(area_dir / path, where, grid) for k, (path, where) in PROXIMITY.items()}
     admins = [_admin_layer(a, grid) for a in (admin or [])]
+    # Many or large sites: read each layer once; a few small ones: read only their windows.
+    whole = sum(s.window.width * s.window.height for s in sites) > 0.2 * grid.width * grid.height
+    # layer by layer (one full layer in memory at a time), site by site inside
+    crit_means = {s.id: {} for s in sites}
+    for cid, path in sorted(crit_paths.items()):
+        values = _site_values(path, whole)
+        for s in sites:
+            crit_means[s.id][cid] = round(float(np.nanmean(values(s))), 4)
+        del values
+    shares = {s.id: {} for s in sites}
+    for key, fname in SHARE_LAYERS.items():
+        if (area_dir / fname).exists():
+            values = _site_values(area_dir / fname, whole)
+            legend = study.get(key, {}).get("categories", {})
+            for s in sites:
+                shares[s.id][f"{key}_shares"] = _shares(values(s), legend)
+            del values
     out = []
     for s in sites:
         r0, c0, h, w = s.window.row_off, s.window.col_off, s.window.height, s.window.width
@@ -56,16 +73,9 @@ def explain(run: Run, sites: list[Site], *, admin: list[dict] | None = None) -> 
             "score_max": round(float(np.nanmax(vals)), 4),
             "compactness": round(s.attrs.get("compactness", 0.0), 4),
             "centroid": {"x": round(c.x, 1), "y": round(c.y, 1), "lon": round(lon, 6), "lat": round(lat, 6)},
-            "criteria_means": {},
+            "criteria_means": crit_means[s.id],
+            **shares[s.id],
         }
-        for cid, path in sorted(crit_paths.items()):
-            with rasterio.open(path) as ds:
-                cv = ds.read(1, window=s.window)[s.mask]
-            info["criteria_means"][cid] = round(float(np.nanmean(cv)), 4)
-        for key, fname in SHARE_LAYERS.items():
-            p = area_dir / fname
-            if p.exists():
-                info[f"{key}_shares"] = _shares(p, s, study.get(key, {}).get("categories", {}))
         info["slope_percent"] = _slope_stats(area_dir / "dem.tif", s, grid)
         info["distance_m"] = {k: (round(float(gdf.distance(s.geometry).min()), 1) if gdf is not None else None)
                               for k, gdf in near.items()}
@@ -93,9 +103,24 @@ def _features(path: Path, where, grid):
         return None
 
 
-def _shares(path: Path, s: Site, legend: dict) -> dict:
-    with rasterio.open(path) as ds:
-        codes = ds.read(1, window=s.window)[s.mask]
+def _site_values(path: Path, whole: bool):
+    """A function site -> the layer's values on the site's cells (the file read once when ``whole``)."""
+    if whole:
+        with rasterio.open(path) as ds:
+            arr = ds.read(1)
+
+        def values(s: Site):
+            r, c = s.window.row_off, s.window.col_off
+            return arr[r:r + s.window.height, c:c + s.window.width][s.mask]
+        return values
+
+    def windowed(s: Site):
+        with rasterio.open(path) as ds:
+            return ds.read(1, window=s.window)[s.mask]
+    return windowed
+
+
+def _shares(codes: np.ndarray, legend: dict) -> dict:
     vals, counts = np.unique(codes, return_counts=True)
     total = counts.sum()
     return {legend.get(str(int(v)), str(int(v))): round(float(n) / total, 4) for v, n in zip(vals, counts)}

@@ -385,3 +385,15 @@ def histogram_u8(a):
     for k in range(flat.size):
         out[flat[k]] += 1
     return out
+
+
+@nb.njit(cache=True, nogil=True)
+def label_any(labels, flags, n):
+    """For labels 0..n-1: True where any cell of the label has a non-zero flag (uint8)."""
+    out = np.zeros(n, dtype=np.bool_)
+    fl = labels.reshape(-1)
+    ff = flags.reshape(-1)
+    for k in range(fl.size):
+        if ff[k] != 0:
+            out[fl[k]] = True
+    return out

@@ -27,6 +27,7 @@ from shapely.geometry import shape
 from shapely.ops import unary_union
 
 from kawasan.errors import InputError
+from kawasan.spatial import kernels
 from kawasan.spatial.model import CLASS_CODES
 from kawasan.spatial.runs import Run
 
@@ -128,9 +129,9 @@ def _fill_small_holes(mask: np.ndarray, reason: np.ndarray, max_cells: int) -> n
     cand = np.flatnonzero(small)
     if cand.size == 0:
         return mask
-    excluded = np.bincount(lab.reshape(-1), weights=(reason != 0).reshape(-1), minlength=n)
+    excluded = kernels.label_any(lab, reason.view(np.uint8) if reason.dtype == np.uint8 else (reason != 0).view(np.uint8), n)
     fill = np.zeros(n, dtype=bool)
-    fill[cand[excluded[cand] == 0]] = True
+    fill[cand[~excluded[cand]]] = True
     out = mask.copy()
     out[fill[lab]] = 1
     return out
