@@ -75,6 +75,9 @@ def test_ranking_methods_and_cli_json(run, runner):
         assert r.exit_code == 0, r.output
         ranked = json.loads(r.output)
         assert sorted(s["id"] for s in ranked) == sorted(s["id"] for s in sites)
+        gp = gpd.read_file(run / "sites" / "sites.gpkg")
+        assert dict(zip(gp["id"], gp["rank"])) == {s["id"]: s["rank"] for s in ranked}
+        assert not [p for p in (run / "sites").iterdir() if p.name.startswith(".")]
 
 
 def test_polsby_popper():

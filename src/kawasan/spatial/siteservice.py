@@ -97,14 +97,27 @@ def load_sites(run_dir) -> dict | None:
 
 
 def rerank(run_dir, method: str) -> dict:
-    """Rank the already extracted sites of a run by another method (rewrites sites.json only)."""
+    """Rank the already extracted sites of a run by another method.
+
+    sites.json and the rank attribute of sites.gpkg / sites.geojson are rewritten together (each
+    file written aside and moved into place)."""
     run = open_run(run_dir)
     res = load_sites(run.folder)
     if res is None:
         raise InputError("no extracted sites yet; run kawasan sites extract first", source=str(run.folder))
     _rank_in_place(res["sites"], res["criteria"], np.array(res["weights"], dtype=float), method, run)
     res["rank_method"] = method
-    path = run.folder / "sites" / "sites.json"
+    folder = run.folder / "sites"
+    ranks = {i["id"]: i["rank"] for i in res["sites"]}
+    for name, driver in (("sites.gpkg", "GPKG"), ("sites.geojson", "GeoJSON")):
+        path = folder / name
+        if path.exists():
+            gdf = gpd.read_file(path)
+            gdf["rank"] = gdf["id"].map(ranks).astype("int64")
+            tmp = path.with_name(f".{uuid.uuid4().hex[:8]}.{name}")
+            gdf.sort_values("rank").to_file(tmp, driver=driver, **({"layer": "sites"} if driver == "GPKG" else {}))
+            tmp.replace(path)
+    path = folder / "sites.json"
     tmp = path.with_name(f".sites.json.tmp-{uuid.uuid4().hex[:8]}")
     tmp.write_text(json.dumps(res, indent=2, ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)
