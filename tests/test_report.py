@@ -224,3 +224,12 @@ def test_cli_pdf_without_weasyprint_exits_2(runner, run_dir, tmp_path):
     assert res.exit_code == 2
     assert "PDF engine is not installed" in res.output and "WeasyPrint" in res.output
     assert not out.exists()
+
+
+def test_cli_pdf_with_weasyprint(runner, run_dir, tmp_path):
+    pytest.importorskip("weasyprint", reason="the optional PDF engine (pip install 'kawasan[pdf]') is not installed")
+    out = tmp_path / "p.html"
+    res = runner.invoke(cli, ["report", str(run_dir), "--pdf", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    pdf = out.with_suffix(".pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 50_000
