@@ -9,8 +9,6 @@ Python API::
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
@@ -18,6 +16,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from kawasan.errors import InputError
+from kawasan.fileio import write_bytes_atomic
 from kawasan.i18n import LANGUAGES, t
 from kawasan.reports import charts, mapviews, tables
 from kawasan.spatial.runs import open_run
@@ -179,16 +178,6 @@ def _pdf_engine():
     return weasyprint
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def write_report(run_dir, out=None, lang: str = "en", pdf: bool = False) -> Path:
     """Write the report (default RUN/report-<lang>.html) atomically; with pdf=True also the PDF beside it.
 
@@ -202,7 +191,7 @@ def write_report(run_dir, out=None, lang: str = "en", pdf: bool = False) -> Path
     html = build_report(run_dir, lang)
     path = Path(out) if out is not None else Path(run_dir) / f"report-{lang}.html"
     path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, html.encode("utf-8"))
+    write_bytes_atomic(path, html.encode("utf-8"))
     if engine is not None:
-        _atomic_write(path.with_suffix(".pdf"), engine.HTML(string=html).write_pdf())
+        write_bytes_atomic(path.with_suffix(".pdf"), engine.HTML(string=html).write_pdf())
     return path

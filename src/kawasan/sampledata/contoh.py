@@ -32,6 +32,7 @@ from shapely import affinity, simplify
 from shapely.geometry import LineString, Point, shape
 
 from kawasan.errors import InputError, OutputError
+from kawasan.fileio import publish
 from kawasan.sampledata import thematic as th
 from kawasan.sampledata.hydro import drain
 from kawasan.sampledata.layout import make_layout
@@ -102,21 +103,7 @@ def _check_target(out_dir: Path) -> None:
 
 def _swap_into_place(tmp: Path, out_dir: Path) -> None:
     _check_target(out_dir)
-    if not out_dir.exists():
-        os.replace(tmp, out_dir)
-        return
-    if not any(out_dir.iterdir()):
-        out_dir.rmdir()
-        os.replace(tmp, out_dir)
-        return
-    old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
-    os.replace(out_dir, old)
-    try:
-        os.replace(tmp, out_dir)
-    except BaseException:
-        os.replace(old, out_dir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    publish(tmp, out_dir)
 
 
 # -- generation ----------------------------------------------------------------------------

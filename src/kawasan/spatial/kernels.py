@@ -237,7 +237,6 @@ def owa(stack, crit_weights, order_weights, out):
     w = stack.shape[2]
     for r in nb.prange(h):
         vals = np.empty(n, dtype=np.float64)
-        idx = np.empty(n, dtype=np.int64)
         for c in range(w):
             bad = False
             for i in range(n):

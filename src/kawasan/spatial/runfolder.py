@@ -8,7 +8,6 @@ non-empty folder is refused, so nothing stored is lost.
 from __future__ import annotations
 
 import json
-import os
 import platform
 import shutil
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from kawasan.errors import OutputError
+from kawasan.fileio import publish
 from kawasan.spatial.engine import Evaluation
 from kawasan.spatial.model import CERTAINTY_MEANING, CLASS_CODES, CLASS_LABELS, label_text
 from kawasan.spatial.rasters import write_cog
@@ -61,23 +61,6 @@ def check_target(out: Path) -> None:
         if kind != RUN_KIND:
             raise OutputError("exists, is not empty and is not a kawasan run folder; choose another --out "
                               "(kawasan never deletes what it did not write)", source=str(out))
-
-
-def publish(tmp: Path, out: Path) -> None:
-    """Move a finished temporary folder to ``out``, replacing a previous kawasan run atomically enough:
-    the old run is renamed aside first and deleted only after the new one is in place."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{uuid.uuid4().hex[:8]}")
-        os.replace(out, old)
-    try:
-        os.replace(tmp, out)
-    except OSError:
-        if old is not None:
-            os.replace(old, out)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def write_run(ev: Evaluation, out: str | Path, *, model_source: str, write_criteria: bool = False,

@@ -16,7 +16,7 @@ import numpy as np
 from kawasan.errors import InputError
 from kawasan.spatial import ranking
 from kawasan.spatial.explain import explain
-from kawasan.spatial.runfolder import publish
+from kawasan.fileio import publish, write_text_atomic
 from kawasan.spatial.runs import Run, open_run
 from kawasan.spatial.sites import ExtractRules, extract
 
@@ -117,10 +117,7 @@ def rerank(run_dir, method: str) -> dict:
             tmp = path.with_name(f".{uuid.uuid4().hex[:8]}.{name}")
             gdf.sort_values("rank").to_file(tmp, driver=driver, **({"layer": "sites"} if driver == "GPKG" else {}))
             tmp.replace(path)
-    path = folder / "sites.json"
-    tmp = path.with_name(f".sites.json.tmp-{uuid.uuid4().hex[:8]}")
-    tmp.write_text(json.dumps(res, indent=2, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(folder / "sites.json", json.dumps(res, indent=2, ensure_ascii=False))
     return res
 
 
@@ -175,10 +172,8 @@ def stress_test(run_dir, *, n: int = 1000, seed: int = 0, top_k: int = 5, change
                       descriptions="standard deviation of the score under the Monte Carlo weights")
             tmp.replace(sites_dir / "score_spread.tif")
             out["score_spread"] = "score_spread.tif"
-    path = sites_dir / "sensitivity.json"
-    tmp = path.with_name(f".sensitivity.json.tmp-{uuid.uuid4().hex[:8]}")
-    tmp.write_text(json.dumps(out, indent=2, ensure_ascii=False, default=_jsonable), encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(sites_dir / "sensitivity.json",
+                      json.dumps(out, indent=2, ensure_ascii=False, default=_jsonable))
     return out
 
 
