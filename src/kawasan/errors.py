@@ -12,6 +12,7 @@ class KawasanError(Exception):
     """Root of all kawasan errors."""
 
     exit_code = 1
+    http_status = 500
 
     def __init__(self, message: str, *, source: str | None = None, field: str | None = None):
         self.message = message
@@ -42,6 +43,7 @@ class InputError(KawasanError):
     """Bad input from the user: a file, a field or a value that is not as expected."""
 
     exit_code = 2
+    http_status = 422
 
 
 class ModelError(InputError):
@@ -72,3 +74,43 @@ class OutputError(KawasanError):
     """An output location that cannot be written without losing something stored."""
 
     exit_code = 2
+    http_status = 409
+
+
+class TableError(InputError):
+    """An economic table (PDRB, HDI, population) with missing, negative or inconsistent values."""
+
+
+class TemplateError(InputError):
+    """A licensing workflow template that does not validate (cycle, unknown prerequisite, duplicate id, ...)."""
+
+
+class NotFoundError(InputError):
+    """A project, stage, template, agency or user that does not exist."""
+
+    http_status = 404
+
+
+class TransitionError(InputError):
+    """A stage state change that the transition rules do not allow."""
+
+    http_status = 409
+
+
+class ConflictError(InputError):
+    """A concurrent edit: the record changed since the caller read it (optimistic version check)."""
+
+    http_status = 409
+
+
+class PermissionDeniedError(InputError):
+    """A user acting outside their role or agency."""
+
+    http_status = 403
+
+
+class StorageError(KawasanError):
+    """The database is locked, unreachable or not migrated; nothing was changed."""
+
+    exit_code = 1
+    http_status = 503

@@ -1,6 +1,7 @@
 """User-facing text in Bahasa Indonesia and English.
 
-Messages live in JSON catalogues (kawasan/locales/<lang>.json), keyed by a stable id,
+Messages live in JSON catalogues (kawasan/locales/<lang>.json, plus one file per
+domain named <lang>.<domain>.json, e.g. en.licensing.json), keyed by a stable id,
 with str.format placeholders. The language comes from ``--lang`` or ``KAWASAN_LANG``
 (default English). A key missing in one language falls back to English, and
 tests/test_i18n.py checks that both catalogues have the same keys and placeholders.
@@ -17,7 +18,21 @@ LANGUAGES = ("en", "id")
 
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, str]:
-    return json.loads(resources.files("kawasan.locales").joinpath(f"{lang}.json").read_text(encoding="utf-8"))
+    """All messages of one language: <lang>.json merged with every <lang>.<domain>.json.
+
+    A key defined in two files is an error (each domain owns its own keys).
+    """
+    folder = resources.files("kawasan.locales")
+    names = sorted(f.name for f in folder.iterdir()
+                   if f.name == f"{lang}.json" or (f.name.startswith(f"{lang}.") and f.name.endswith(".json")))
+    merged: dict[str, str] = {}
+    for name in names:
+        part = json.loads(folder.joinpath(name).read_text(encoding="utf-8"))
+        clash = sorted(set(part) & set(merged))
+        if clash:
+            raise RuntimeError(f"message keys defined twice in kawasan/locales ({name}): {', '.join(clash[:5])}")
+        merged.update(part)
+    return merged
 
 
 def current_language(explicit: str | None = None) -> str:

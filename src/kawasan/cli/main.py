@@ -43,7 +43,9 @@ def cli(ctx, lang):
 
 
 def _register():
-    from kawasan.cli import ahp, demo, report, sites, suitability  # noqa: F401  (commands attach themselves)
+    from kawasan.cli import (  # noqa: F401  (commands attach themselves)
+        ahp, data, data_fetch, demo, economy, economy_potential, licensing, report, sites, suitability,
+    )
 
 
 _register()
