@@ -46,3 +46,29 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def check_replaceable(out: Path, kind: str, what: str) -> None:
+    """Refuse ``out`` unless it is absent, an empty folder, or an earlier output of the same ``kind``.
+
+    ``kind`` is the ``"kind"`` of the ``manifest.json`` an earlier output holds (for example
+    ``kawasan.study_area``); ``what`` names it for the message.
+    """
+    import json
+
+    from kawasan.errors import OutputError
+
+    out = Path(out)
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise OutputError("exists and is not a folder; choose another output folder", source=str(out))
+    if not any(out.iterdir()):
+        return
+    try:
+        found = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("kind")
+    except (OSError, ValueError, AttributeError):
+        found = None
+    if found != kind:
+        raise OutputError(f"is not empty and is not a {what} (no manifest.json with \"kind\": \"{kind}\"); "
+                          "refusing to overwrite it", source=str(out))

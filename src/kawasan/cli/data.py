@@ -1,11 +1,99 @@
 """kawasan data prepare: build a study area from a regency's own files."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
+from rich.table import Table
 
 from kawasan.cli.main import cli
+from kawasan.cli.output import console
+from kawasan.i18n import t
 
 
 @cli.group("data")
 def data_group():
     """Build a study area from real files (boundary, DEM, OpenStreetMap, agency layers), or fetch them."""
+
+
+@data_group.command("prepare")
+@click.option("--boundary", required=True, type=click.Path(path_type=Path),
+              help="Boundary file (GeoJSON, GeoPackage, Shapefile) in any CRS.")
+@click.option("--where", default=None,
+              help="Pick one feature with an OGR SQL filter, e.g. \"nama = 'Kabupaten Probolinggo'\".")
+@click.option("--dissolve", is_flag=True, help="Merge all matching features (e.g. every kecamatan) into one boundary.")
+@click.option("--dem", "dem", multiple=True, type=click.Path(path_type=Path),
+              help="DEM tile (SRTM .hgt, .hgt.zip, GeoTIFF: SRTM, Copernicus GLO-30, DEMNAS); repeatable.")
+@click.option("--osm", type=click.Path(path_type=Path), default=None, help="OpenStreetMap extract (.osm.pbf).")
+@click.option("--osm-mapping", type=click.Path(path_type=Path), default=None,
+              help="YAML overriding the OSM tag mapping (docs/reference/osm-mapping.md).")
+@click.option("--layer", "layer", multiple=True, metavar="NAME=PATH[:ATTRIBUTE]",
+              help="Agency layer, e.g. zoning=rtrw.shp:POLA_RUANG, hazard_flood=banjir.shp:KELAS, "
+                   "protected_forest=hutan_lindung.shp; repeatable.")
+@click.option("--map", "maps", multiple=True, metavar="NAME=FILE.csv",
+              help="Category mapping for a layer (CSV columns value,category); repeatable.")
+@click.option("--resolution", type=float, default=30.0, show_default=True, help="Cell size in metres.")
+@click.option("--buffer", "buffer_m", type=float, default=5000.0, show_default=True,
+              help="Metres added around the boundary so distances near the edge are right.")
+@click.option("--crs", default=None, help="Grid CRS (default: the UTM zone of the boundary, e.g. EPSG:32749).")
+@click.option("--assume-crs", default=None, help="CRS for input files that have none (e.g. EPSG:4326).")
+@click.option("--max-memory-gb", type=float, default=None,
+              help="Refuse grids needing more memory than this (default: the memory available now).")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Workspace folder to write.")
+@click.option("--json", "as_json", is_flag=True, help="Print the workspace manifest as JSON.")
+@click.pass_context
+def prepare_cmd(ctx, boundary, where, dissolve, dem, osm, osm_mapping, layer, maps, resolution, buffer_m, crs,
+                assume_crs, max_memory_gb, out, as_json):
+    """Build an aligned study area (workspace) from a boundary, DEM tiles, an OSM extract and agency layers.
+
+    Every input but the boundary is optional; what is missing is reported with the preset criteria
+    it affects. The workspace (GeoTIFFs, GeoPackages, manifest.json) is what `kawasan suitability run
+    --data` and `kawasan sites` read.
+
+    Example: kawasan data prepare --boundary jatim_kabkota.geojson --where "nama = 'Kabupaten Probolinggo'"
+    --dem S08E113.hgt --osm java.osm.pbf --layer zoning=rtrw.shp:POLA_RUANG --out probolinggo
+    """
+    from kawasan.spatial.ingest.agency import parse_layer_arg, parse_map_arg
+    from kawasan.spatial.ingest.prepare import PrepareRequest, prepare
+
+    lang = ctx.obj["lang"]
+    req = PrepareRequest(
+        boundary=boundary, out=out, where=where, dissolve=dissolve, assume_crs=assume_crs, crs=crs,
+        resolution=resolution, buffer_m=buffer_m, dem=list(dem), osm=osm, osm_mapping=osm_mapping,
+        layers=[parse_layer_arg(x) for x in layer], maps=dict(parse_map_arg(x) for x in maps),
+        max_memory_bytes=int(max_memory_gb * 2**30) if max_memory_gb else None)
+    con = console()
+    if as_json:
+        res = prepare(req)
+        click.echo(json.dumps(res.manifest, ensure_ascii=False))
+        return
+    with con.status(t("prepare.working", lang)) as status:
+        res = prepare(req, progress=lambda step: status.update(t("prepare.step", lang, step=step)))
+    print_prepare_summary(res.manifest, res.out, lang)
+
+
+def print_prepare_summary(man: dict, out: Path, lang: str) -> None:
+    con = console()
+    if man.get("synthetic"):
+        con.print(man.get("notice", ""), markup=False, style="bold yellow")
+    g = man["grid"]
+    b = man["boundary"]
+    con.print(t("prepare.summary", lang, name=b["name"], area=b["area_km2"], crs=man["crs"], w=g["width"],
+                h=g["height"], res=man["resolution_m"], buffer=man["buffer_m"]), markup=False)
+    table = Table(title=t("prepare.layers_title", lang))
+    for key in ("prepare.col_layer", "prepare.col_kind", "prepare.col_origin", "prepare.col_detail"):
+        table.add_column(t(key, lang))
+    for name, e in man["layers"].items():
+        if e["kind"] == "vector":
+            detail = t("prepare.features", lang, n=e["feature_count"])
+        elif e.get("categories"):
+            detail = ", ".join(f"{k} {v:,.0f} ha" for k, v in list(e.get("area_ha_in_boundary", {}).items())[:6])
+        else:
+            detail = e.get("unit", "")
+        table.add_row(name, e["kind"], e.get("origin", ""), detail)
+    con.print(table)
+    for w in man["warnings"]:
+        con.print(f"! {w}", markup=False, style="yellow")
+    click.echo(t("prepare.written", lang, out=str(out)))
+    click.echo(t("prepare.next", lang, out=str(out)))

@@ -31,8 +31,8 @@ from rasterio import features
 from shapely import affinity, simplify
 from shapely.geometry import LineString, Point, shape
 
-from kawasan.errors import InputError, OutputError
-from kawasan.fileio import publish
+from kawasan.errors import InputError
+from kawasan.fileio import check_replaceable, publish
 from kawasan.sampledata import thematic as th
 from kawasan.sampledata.hydro import drain
 from kawasan.sampledata.layout import make_layout
@@ -84,21 +84,8 @@ def build_study_area(out_dir: Path, *, seed: int = 7, width: int = 2000, height:
 
 
 # -- output folder handling --------------------------------------------------------------
-def _is_study_area(folder: Path) -> bool:
-    try:
-        return json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("kind") == KIND
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
 def _check_target(out_dir: Path) -> None:
-    if not out_dir.exists():
-        return
-    if not out_dir.is_dir():
-        raise OutputError("exists and is not a folder; choose another output folder", source=str(out_dir))
-    if any(out_dir.iterdir()) and not _is_study_area(out_dir):
-        raise OutputError("is not empty and is not a kawasan study area (no manifest.json with "
-                          f'"kind": "{KIND}"); refusing to overwrite it', source=str(out_dir))
+    check_replaceable(out_dir, KIND, "kawasan study area")
 
 
 def _swap_into_place(tmp: Path, out_dir: Path) -> None:

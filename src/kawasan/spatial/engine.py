@@ -79,13 +79,33 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
     grid = area.grid
     criteria = sorted(model.criteria, key=lambda c: c.id)
     constraints = list(model.constraints)
-    total = len(criteria) + len(constraints) + 1
 
-    # Missing layers: a criterion's missing layer is an error; a constraint may be skippable.
+    # Missing layers: a criterion's missing layer is an error unless the model marks the layer
+    # optional; then the criterion is skipped and the remaining global weights are rescaled
+    # proportionally to sum 1 (w_i' = w_i / sum of kept w). A constraint may be skippable too.
+    skipped = []
     for c in criteria:
         if not store.exists(c.layer):
+            if model.layers[c.layer].optional:
+                skipped.append(c)
+                continue
             raise InputError(f"criterion '{c.id}' needs layer '{c.layer}', but its file is missing",
                              source=str(area.path(model.layers[c.layer])), field=f"layers.{c.layer}.path")
+    if skipped:
+        if len(skipped) == len(criteria):
+            raise InputError("every criterion's layer is missing: "
+                             + ", ".join(f"{c.id} ({c.layer})" for c in skipped), source=area.name)
+        criteria = [c for c in criteria if c not in skipped]
+        kept = sum(weights.weights[c.id] for c in criteria)
+        if kept <= 0:
+            raise InputError("the criteria left after skipping missing optional layers have zero weight: "
+                             + ", ".join(c.id for c in criteria), source=model_source, field="weights")
+        for c in skipped:
+            warnings.append(f"criterion '{c.id}' skipped: optional layer '{c.layer}' not provided; its weight "
+                            f"{weights.weights[c.id]:.3f} was shared among the other criteria in proportion")
+        weights.skipped = {c.id: weights.weights[c.id] for c in skipped}
+        weights.weights = {c.id: weights.weights[c.id] / kept for c in criteria}
+    total = len(criteria) + len(constraints) + 1
     nbits = len(constraints)
     reason = np.zeros(grid.shape, dtype=np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32)
     if nbits > 32:
@@ -181,6 +201,11 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
     # classes reuse the scratch grid's memory (a uint8 grid fits in a float32 one): no new allocation
     classes = scratch.reshape(-1).view(np.uint8)[: grid.width * grid.height].reshape(grid.shape)
     kernels.finalize(score, reason, np.array(model.classes.breaks, dtype=np.float32), classes)
+    outside = area.outside_mask()
+    if outside is not None:   # cells outside the study boundary (the grid's buffer) are NoData, excluded by nothing
+        score[outside] = np.nan
+        classes[outside] = 0
+        reason[outside] = 0
     timings["combine_classify"] = time.perf_counter() - t
     outcomes = [outcomes[c.id] for c in constraints]
     # counts per constraint (a cell may be excluded by several rules)

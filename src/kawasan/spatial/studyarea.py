@@ -60,6 +60,21 @@ class StudyArea:
         p = Path(spec.path)
         return p if p.is_absolute() else self.root / p
 
+    def outside_mask(self) -> np.ndarray | None:
+        """True for cells outside the study boundary, from the manifest's ``mask`` raster (1 inside, 0 outside).
+
+        A prepared study area's grid extends beyond the boundary by a buffer so that distances and
+        slopes near the edge are right; results are reported only inside the boundary.
+        """
+        name = self.manifest.get("mask")
+        if not name:
+            return None
+        p = self.root / name
+        if not p.exists():
+            raise RasterError("the study-area mask named in manifest.json is missing", source=str(p), field="mask")
+        arr, _ = rasters.read_on_grid(p, self.grid, categorical=True, allow_resample=False, layer_name="mask")
+        return np.asarray(arr) == 0
+
     def legend(self, spec: LayerSpec) -> dict[int, str]:
         """Category code -> name, from the model's layer spec or the study-area manifest."""
         if spec.categories:

@@ -24,9 +24,13 @@ from kawasan.spatial.model import Model, WeightSpec
 class ResolvedWeights:
     weights: dict[str, float]                       # criterion id -> global weight (sums to 1)
     levels: list[dict] = field(default_factory=list)  # per node: local weights, method, AHP numbers
+    skipped: dict[str, float] = field(default_factory=dict)  # criteria skipped (optional layer missing): weight before
 
     def to_dict(self) -> dict:
-        return {"global": self.weights, "levels": self.levels}
+        out = {"global": self.weights, "levels": self.levels}
+        if self.skipped:
+            out["skipped"] = self.skipped
+        return out
 
 
 def _nodes(model: Model) -> tuple[list[str], dict[str, list[str]]]:

@@ -1,0 +1,268 @@
+"""Agency layers (spatial plan, land cover, protected forest and farmland, hazard, soil) onto the grid.
+
+``--layer NAME=PATH[:ATTRIBUTE]`` takes a Shapefile, GeoPackage or GeoJSON in any CRS.
+
+- **Polygons with an attribute** become a category raster. Under a standard name (``landcover``,
+  ``zoning``, ``soil``, ``hazard_*``) the attribute's values are matched to the standard categories
+  of ``categories.yaml`` (exact name or code, then keywords such as "Kawasan Peruntukan Industri" ->
+  ``kpi``, "Tinggi" -> ``high``); other names keep the values as categories (integer values as their
+  own codes, text values numbered 1, 2, ... in sorted order). A value with no standard category
+  keeps its own name (code 100 and up) and is reported. ``--map NAME=FILE.csv`` (columns
+  ``value,category``) maps values explicitly first. A numeric attribute with fractional values becomes
+  a continuous float32 raster instead.
+- **Polygons without an attribute** become a 0/1 mask (1 inside).
+- **Lines and points** are kept as vectors (``NAME.gpkg``, for distance criteria) and burned into a
+  0/1 raster of every cell they touch.
+- Polygons burn the cells whose centre is inside (GDAL's rule); where polygons overlap, the feature
+  later in the file wins, and overlaps are reported. Invalid geometries are repaired with
+  ``shapely.make_valid`` and counted.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import shapely
+import yaml
+from rasterio import features
+
+from kawasan.errors import InputError, VectorError
+from kawasan.spatial.grid import Grid
+
+FIRST_FREE_CODE = 100
+
+
+@dataclass
+class LayerArg:
+    name: str
+    path: Path
+    attribute: str | None = None
+
+
+@dataclass
+class AgencyLayer:
+    name: str
+    kind: str                                  # "categorical" | "continuous" | "mask" | "vector"
+    array: np.ndarray | None = None            # on the grid (None for vector-only)
+    nodata: float | int | None = None
+    categories: dict[int, str] = field(default_factory=dict)
+    gdf: object = None                         # features in the grid CRS (lines/points; also polygons)
+    geometry: str = ""
+    source: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def parse_layer_arg(text: str) -> LayerArg:
+    """Parse ``NAME=PATH[:ATTRIBUTE]`` (an attribute suffix is recognised only if PATH alone exists)."""
+    if "=" not in text:
+        raise InputError(f"expected NAME=PATH[:ATTRIBUTE] (for example zoning=rtrw.shp:POLA_RUANG); got {text!r}",
+                         field="layer")
+    name, rest = text.split("=", 1)
+    name = name.strip()
+    if not _NAME.match(name):
+        raise InputError(f"layer name {name!r} must be letters, digits and underscores (for example hazard_flood)",
+                         field="layer")
+    path, attr = Path(rest), None
+    if not path.exists() and ":" in rest:
+        head, tail = rest.rsplit(":", 1)
+        if Path(head).exists() and tail and "/" not in tail and "\\" not in tail:
+            path, attr = Path(head), tail
+    if not path.exists():
+        raise VectorError("file not found; expected a Shapefile, GeoPackage or GeoJSON", source=str(path),
+                          field=f"layer {name}")
+    return LayerArg(name, path, attr)
+
+
+def parse_map_arg(text: str) -> tuple[str, dict[str, str]]:
+    """``NAME=FILE.csv`` with columns value,category -> (name, {value: category})."""
+    if "=" not in text:
+        raise InputError(f"expected NAME=FILE.csv; got {text!r}", field="map")
+    name, p = text.split("=", 1)
+    path = Path(p)
+    if not path.exists():
+        raise InputError("category mapping file not found", source=str(path), field=f"map {name}")
+    out: dict[str, str] = {}
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        cols = [c.strip().lower() for c in (reader.fieldnames or [])]
+        if "value" not in cols or "category" not in cols:
+            raise InputError(f"needs columns 'value' and 'category'; got {', '.join(reader.fieldnames or []) or 'none'}",
+                             source=str(path), field="header")
+        for i, row in enumerate(reader, start=2):
+            row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+            if not row["value"] or not row["category"]:
+                raise InputError("empty value or category", source=f"{path}:{i}", field="row")
+            out[row["value"]] = row["category"]
+    return name.strip(), out
+
+
+@lru_cache(maxsize=1)
+def standard_tables() -> dict:
+    text = resources.files("kawasan.spatial.ingest").joinpath("categories.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def vocabulary(name: str) -> dict | None:
+    """The standard table for a layer name, or None."""
+    tables = standard_tables()
+    key = "hazard" if name.startswith("hazard") else name
+    return tables.get(key)
+
+
+def match_category(value: str, table: dict) -> str | None:
+    """Standard category name for an attribute value: exact name/code first, then keywords in order."""
+    v = str(value).strip().lower()
+    codes = {int(k): str(n) for k, n in table["codes"].items()}
+    for code, n in codes.items():
+        if v == n.lower() or v == str(code) or v.replace(" ", "_") == n.lower():
+            return n
+    try:
+        f = float(v)
+        if f.is_integer() and int(f) in codes:
+            return codes[int(f)]
+    except ValueError:
+        pass
+    for kw, cat in table.get("keywords", []):
+        if str(kw).lower() in v:
+            return str(cat)
+    return None
+
+
+def read_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None):
+    """The features of an agency file in the grid CRS, clipped to the grid; (gdf, repaired count, notes)."""
+    import pyogrio
+
+    src = str(arg.path)
+    try:
+        gdf = pyogrio.read_dataframe(arg.path)
+    except Exception as exc:
+        raise VectorError(f"not a readable vector file ({type(exc).__name__}: {exc})", source=src,
+                          field=f"layer {arg.name}") from exc
+    notes = []
+    if gdf.crs is None:
+        if not assume_crs:
+            raise VectorError("the file has no CRS; give it with --assume-crs (for example EPSG:4326)", source=src,
+                              field=f"layer {arg.name}")
+        gdf = gdf.set_crs(assume_crs)
+        notes.append(f"no CRS in the file; assumed {assume_crs}")
+    if arg.attribute is not None and arg.attribute not in gdf.columns:
+        attrs = [c for c in gdf.columns if c != "geometry"]
+        raise VectorError(f"has no attribute '{arg.attribute}'; attributes: {', '.join(attrs) or '(none)'}",
+                          source=src, field=f"layer {arg.name}")
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if gdf.crs.is_geographic and len(gdf):
+        bx = gdf.geometry.bounds
+        wild = (bx.minx < -180) | (bx.maxx > 180) | (bx.miny < -90) | (bx.maxy > 90)
+        if wild.any():
+            notes.append(f"{int(wild.sum())} feature(s) with impossible coordinates (outside longitude -180..180 / "
+                         "latitude -90..90) skipped")
+            gdf = gdf[~wild]
+    bad = ~gdf.geometry.is_valid
+    repaired = int(bad.sum())
+    if repaired:
+        gdf = gdf.copy()
+        gdf.loc[bad, "geometry"] = shapely.make_valid(gdf.geometry[bad].values)
+        notes.append(f"{repaired} invalid geometr{'y' if repaired == 1 else 'ies'} repaired with make_valid")
+    gdf = gdf.to_crs(grid.crs)
+    l, b, r, t = grid.bounds
+    gdf = gdf.set_geometry(gdf.geometry.clip_by_rect(l, b, r, t))
+    gdf = gdf[~gdf.geometry.is_empty]
+    return gdf, repaired, notes
+
+
+def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
+                  mapping: dict[str, str] | None = None) -> AgencyLayer:
+    gdf, repaired, notes = read_layer(arg, grid, assume_crs=assume_crs)
+    src = {"path": str(arg.path), "attribute": arg.attribute, "features": int(len(gdf)), "repaired": repaired}
+    if gdf.empty:
+        raise VectorError("no feature of the layer lies inside the study grid", source=str(arg.path),
+                          field=f"layer {arg.name}")
+    kinds = set(gdf.geometry.geom_type)
+    polygonal = kinds <= {"Polygon", "MultiPolygon", "GeometryCollection"}
+    if not polygonal:
+        mask = np.zeros(grid.shape, np.uint8)
+        features.rasterize(((g, 1) for g in gdf.geometry), out=mask, transform=grid.transform, all_touched=True)
+        geom = "LineString" if kinds <= {"LineString", "MultiLineString"} else (
+            "Point" if kinds <= {"Point", "MultiPoint"} else "Geometry")
+        return AgencyLayer(arg.name, "vector", mask, 0, {1: arg.name}, gdf, geom, src, notes)
+    gdf = gdf[gdf.geometry.geom_type != "GeometryCollection"] if "GeometryCollection" in kinds else gdf
+    if arg.attribute is None:
+        mask = np.zeros(grid.shape, np.uint8)
+        features.rasterize(((g, 1) for g in gdf.geometry), out=mask, transform=grid.transform)
+        return AgencyLayer(arg.name, "mask", mask, 255, {0: "outside", 1: arg.name}, gdf, "Polygon", src, notes)
+    values = gdf[arg.attribute]
+    if values.dtype.kind == "f" and not np.all(np.isnan(values) | (np.mod(values.fillna(0), 1) == 0)):
+        arr = np.full(grid.shape, np.nan, np.float32)
+        shapes = [(g, float(v)) for g, v in zip(gdf.geometry, values) if np.isfinite(v)]
+        features.rasterize(shapes, out=arr, transform=grid.transform)
+        arr = np.where(np.isnan(arr), np.float32(-9999.0), arr).astype(np.float32)
+        return AgencyLayer(arg.name, "continuous", arr, -9999.0, {}, gdf, "Polygon", src, notes)
+    codes, cats, unmatched = _code_values(arg.name, values, mapping or {})
+    if unmatched:
+        notes.append(f"values with no standard '{arg.name}' category kept as their own: "
+                     + ", ".join(f"'{v}' (code {c})" for v, c in unmatched[:20])
+                     + ("" if len(unmatched) <= 20 else f", ... ({len(unmatched) - 20} more)")
+                     + f"; map them with --map {arg.name}=FILE.csv")
+    nodata = 255 if max(cats, default=0) < 255 else 65535
+    dtype = np.uint8 if nodata == 255 else np.uint16
+    arr = np.full(grid.shape, nodata, dtype)
+    shapes = [(g, codes[_key(v)]) for g, v in zip(gdf.geometry, values) if _key(v) in codes]
+    n_null = int(values.isna().sum())
+    if n_null:
+        notes.append(f"{n_null} feature(s) with an empty '{arg.attribute}' left as NoData")
+    features.rasterize(shapes, out=arr, transform=grid.transform, dtype=dtype)
+    return AgencyLayer(arg.name, "categorical", arr, nodata, cats, gdf, "Polygon", src, notes)
+
+
+def _key(v) -> str | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _code_values(name: str, values, mapping: dict[str, str]):
+    """value -> code, code -> category name, and the unmatched values."""
+    table = vocabulary(name)
+    distinct = sorted({k for k in (_key(v) for v in values) if k is not None})
+    codes: dict[str, int] = {}
+    cats: dict[int, str] = {}
+    unmatched = []
+    if table is None:
+        ints = all(re.fullmatch(r"-?\d+", v) for v in distinct)
+        if ints and distinct and all(1 <= int(v) < 65535 for v in distinct) and not mapping:
+            for v in distinct:
+                codes[v], cats[int(v)] = int(v), v
+            return codes, cats, unmatched
+        names = sorted({mapping.get(v, v) for v in distinct})
+        index = {n: i + 1 for i, n in enumerate(names)}
+        for v in distinct:
+            c = index[mapping.get(v, v)]
+            codes[v], cats[c] = c, mapping.get(v, v)
+        return codes, cats, unmatched
+    std = {str(n): int(c) for c, n in table["codes"].items()}
+    extra = FIRST_FREE_CODE
+    for v in distinct:
+        cat = mapping.get(v) or match_category(v, table)
+        if cat is not None and cat in std:
+            codes[v] = std[cat]
+            cats[std[cat]] = cat
+            continue
+        label = cat or v
+        existing = [c for c, n in cats.items() if n == label]
+        if existing:
+            codes[v] = existing[0]
+            continue
+        codes[v], cats[extra] = extra, label
+        unmatched.append((v, extra))
+        extra += 1
+    return codes, cats, unmatched

@@ -1,0 +1,195 @@
+"""The study-area boundary: one polygon chosen from a boundary file.
+
+A regency's boundary usually comes from a file that holds many units (all regencies of a
+province, all kecamatan of a regency). ``--where`` picks one feature with an OGR SQL
+attribute filter (``name = 'Kabupaten Probolinggo'``); a filter that matches no feature or
+several is refused with the names that exist, unless ``dissolve`` asks to merge the matches
+(all kecamatan of a regency into the regency). Invalid rings are repaired with
+``shapely.make_valid`` and the repair is reported.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import shapely
+from pyproj import CRS
+from shapely.geometry.base import BaseGeometry
+
+from kawasan.errors import InputError, VectorError
+
+NAME_FIELDS = ("name", "nama", "NAMOBJ", "WADMKK", "WADMKC", "WADMKD", "NAME_2", "NAME_3", "NAME", "Nama", "nm_kab",
+               "kabupaten", "kab_kota")
+
+
+@dataclass
+class Boundary:
+    """One polygon (or multipolygon) in its own CRS, with where it came from."""
+
+    geometry: BaseGeometry
+    crs: CRS
+    name: str
+    source: str
+    where: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_wgs84(self) -> BaseGeometry:
+        return self.to_crs("EPSG:4326")
+
+    def to_crs(self, crs) -> BaseGeometry:
+        from pyproj import Transformer
+
+        target = CRS.from_user_input(crs)
+        if target == self.crs:
+            return self.geometry
+        tr = Transformer.from_crs(self.crs, target, always_xy=True)
+        return shapely.transform(self.geometry, lambda xy: _apply(tr, xy))
+
+    def describe(self) -> dict:
+        return {"name": self.name, "source": self.source, "where": self.where,
+                "crs": _crs_string(self.crs), "notes": list(self.notes)}
+
+
+def _apply(tr, xy):
+    import numpy as np
+
+    x, y = tr.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([x, y])
+
+
+def _crs_string(crs: CRS) -> str:
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else crs.to_wkt()
+
+
+def name_field(columns) -> str | None:
+    """The attribute that names the units: a known name field, else None."""
+    cols = list(columns)
+    lower = {c.lower(): c for c in cols}
+    for f in NAME_FIELDS:
+        if f in cols:
+            return f
+        if f.lower() in lower:
+            return lower[f.lower()]
+    return None
+
+
+def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | None = None, *,
+                  dissolve: bool = False) -> Boundary:
+    """Read the boundary polygon from ``path``.
+
+    Parameters
+    ----------
+    where: OGR SQL attribute filter (``"nama = 'Probolinggo'"``); without it the file must hold one feature
+        (or ``dissolve`` merges all of them).
+    assume_crs: CRS to use when the file has none (otherwise a file without CRS is refused).
+    dissolve: merge several matching features into one boundary instead of refusing.
+    """
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError, FieldError
+
+    p = Path(path)
+    src = str(p)
+    if not p.exists():
+        raise VectorError("boundary file not found; expected a GeoJSON, GeoPackage or Shapefile", source=src)
+    try:
+        gdf = pyogrio.read_dataframe(p, where=where) if where else pyogrio.read_dataframe(p)
+    except FieldError as exc:
+        raise InputError(f"the --where filter {where!r} is not valid for this file ({exc}); "
+                         f"fields: {', '.join(_fields(p))}", source=src, field="where") from exc
+    except (DataSourceError, DataLayerError) as exc:
+        if where and ("where" in str(exc).lower() or "sql" in str(exc).lower() or "field" in str(exc).lower()):
+            raise InputError(f"the --where filter {where!r} is not valid for this file ({exc}); "
+                             f"fields: {', '.join(_fields(p))}", source=src, field="where") from exc
+        raise VectorError(f"not a readable vector file ({exc})", source=src) from exc
+    except Exception as exc:  # GDAL errors surface with various types
+        if where:
+            raise InputError(f"the --where filter {where!r} could not be applied ({type(exc).__name__}: {exc}); "
+                             f"fields: {', '.join(_fields(p))}", source=src, field="where") from exc
+        raise VectorError(f"not a readable vector file ({type(exc).__name__}: {exc})", source=src) from exc
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    gdf = gdf[gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    nf = name_field(gdf.columns)
+    if gdf.empty:
+        names = _names(p)
+        what = f"no polygon feature matches {where!r}" if where else "the file has no polygon feature"
+        hint = f"; names in the file ({len(names)}): {_listing(names)}" if names else ""
+        raise VectorError(what + hint, source=src, field="where" if where else None)
+    if len(gdf) > 1 and not dissolve:
+        found = [str(v) for v in gdf[nf]] if nf else [f"feature {i}" for i in range(len(gdf))]
+        what = f"{len(gdf)} features match {where!r}" if where else f"the file holds {len(gdf)} features"
+        raise VectorError(f"{what}: {_listing(found)}; narrow --where to one of them (for example "
+                          f"--where \"{nf or 'name'} = '{found[0]}'\") or merge them with --dissolve",
+                          source=src, field="where")
+    notes = []
+    if gdf.crs is None:
+        if not assume_crs:
+            raise VectorError("the file has no CRS; give it with --assume-crs (for example EPSG:4326)", source=src)
+        crs = CRS.from_user_input(assume_crs)
+        notes.append(f"no CRS in the file; assumed {assume_crs} (--assume-crs)")
+    else:
+        crs = CRS.from_user_input(gdf.crs)
+    geoms = list(gdf.geometry)
+    invalid = [i for i, g in enumerate(geoms) if not g.is_valid]
+    if invalid:
+        geoms = [shapely.make_valid(g) if not g.is_valid else g for g in geoms]
+        geoms = [_polygonal(g) for g in geoms]
+        notes.append(f"{len(invalid)} invalid polygon(s) repaired with make_valid")
+    geom = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
+    geom = _polygonal(geom)
+    if geom.is_empty or geom.area == 0:
+        raise VectorError("the boundary polygon is empty after repair", source=src)
+    if len(gdf) > 1:
+        notes.append(f"{len(gdf)} features dissolved into one boundary")
+    if nf and len(gdf) == 1:
+        name = str(gdf[nf].iloc[0])
+    elif nf:
+        name = " + ".join(str(v) for v in gdf[nf])[:200]
+    else:
+        name = p.stem
+    _check_plausible(geom, crs, src)
+    return Boundary(geom, crs, name, src, where, notes)
+
+
+def _polygonal(g: BaseGeometry) -> BaseGeometry:
+    """Keep only the polygon parts (make_valid may return a collection with lines)."""
+    if g.geom_type in ("Polygon", "MultiPolygon"):
+        return g
+    parts = [p for p in getattr(g, "geoms", []) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def _check_plausible(geom, crs: CRS, src: str) -> None:
+    """A geographic CRS with coordinates outside [-180, 180] x [-90, 90] is a wrong or missing CRS."""
+    if crs.is_geographic:
+        minx, miny, maxx, maxy = geom.bounds
+        if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+            raise VectorError(
+                f"coordinates {tuple(round(v, 1) for v in geom.bounds)} are not longitude/latitude although the CRS "
+                f"is {_crs_string(crs)}; the file's CRS is probably wrong (give the right one with --assume-crs)",
+                source=src)
+
+
+def _fields(p: Path) -> list[str]:
+    import pyogrio
+
+    try:
+        return [str(f) for f in pyogrio.read_info(p)["fields"]]
+    except Exception:
+        return []
+
+
+def _names(p: Path) -> list[str]:
+    import pyogrio
+
+    try:
+        df = pyogrio.read_dataframe(p, read_geometry=False)
+    except Exception:
+        return []
+    nf = name_field(df.columns)
+    return sorted({str(v) for v in df[nf]}) if nf else []
+
+
+def _listing(names: list[str], limit: int = 40) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")

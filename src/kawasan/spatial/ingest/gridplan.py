@@ -1,0 +1,106 @@
+"""Choosing the study grid: UTM zone, snapped bounds, buffer, and a memory check.
+
+UTM zone (Snyder 1987, *Map Projections: A Working Manual*, USGS PP 1395, p. 57): zone
+``floor((lon + 180) / 6) + 1`` of the boundary's centroid; the southern hemisphere (EPSG:327zz)
+when the centroid's latitude is below 0, else the northern (EPSG:326zz). Indonesia spans zones 46
+(Aceh, 95 degrees E) to 54 (Papua, 141 degrees E) on both sides of the equator. A boundary that
+straddles a zone edge is still projected into its centroid's zone; the scale error at 3 degrees
+outside a zone's central meridian stays below 0.1 %.
+
+Grid: the boundary's bounds in that CRS, grown by a buffer (so distances near the edge see
+roads, rivers and towns just outside the regency) and snapped outwards to whole multiples of the
+resolution, so that two study areas prepared at the same resolution in the same zone align.
+"""
+from __future__ import annotations
+
+import math
+import os
+
+from affine import Affine
+from pyproj import CRS
+from rasterio.crs import CRS as RioCRS
+
+from kawasan.errors import InputError
+from kawasan.spatial.grid import Grid
+
+# Bytes per cell held at the peak of `kawasan data prepare` (float32 DEM + float32 warp buffer +
+# category rasters and the mask) and of a suitability run (inputs, two float32 grids, a reason grid).
+PREPARE_BYTES_PER_CELL = 20
+RUN_BYTES_PER_CELL = 24
+
+
+def utm_crs_for(lon: float, lat: float) -> CRS:
+    """The WGS 84 / UTM CRS whose zone holds (lon, lat)."""
+    if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+        raise InputError(f"({lon}, {lat}) is not a longitude/latitude; cannot choose a UTM zone")
+    zone = min(60, int(math.floor((lon + 180.0) / 6.0)) + 1)
+    return CRS.from_epsg((32700 if lat < 0 else 32600) + zone)
+
+
+def plan_grid(bounds: tuple[float, float, float, float], crs, resolution: float, buffer_m: float) -> Grid:
+    """A north-up grid covering ``bounds`` (in ``crs``) plus ``buffer_m``, snapped to ``resolution``."""
+    if resolution <= 0:
+        raise InputError(f"resolution must be a positive number of metres; got {resolution}", field="resolution")
+    if buffer_m < 0:
+        raise InputError(f"buffer must be zero or more metres; got {buffer_m}", field="buffer")
+    left, bottom, right, top = bounds
+    left = math.floor((left - buffer_m) / resolution) * resolution
+    bottom = math.floor((bottom - buffer_m) / resolution) * resolution
+    right = math.ceil((right + buffer_m) / resolution) * resolution
+    top = math.ceil((top + buffer_m) / resolution) * resolution
+    width = int(round((right - left) / resolution))
+    height = int(round((top - bottom) / resolution))
+    c = CRS.from_user_input(crs)
+    if not c.is_projected:
+        raise InputError(f"the study grid needs a projected CRS in metres (for example a UTM zone); got {c.name}",
+                         field="crs")
+    epsg = c.to_epsg()
+    rio = RioCRS.from_epsg(epsg) if epsg else RioCRS.from_wkt(c.to_wkt())
+    return Grid(rio, Affine(resolution, 0.0, left, 0.0, -resolution, top), width, height)
+
+
+def available_memory() -> int:
+    """Bytes of memory available to this process (MemAvailable on Linux, else physical memory)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 8 << 30
+
+
+def check_fits(grid: Grid, *, limit_bytes: int | None = None) -> dict:
+    """Refuse a grid whose preparation or suitability run would not fit in memory.
+
+    Returns the estimate (cells, bytes for prepare and for a run, the limit). The limit is the
+    memory available now (or ``limit_bytes``); the message names the size and a resolution that fits.
+    """
+    cells = grid.width * grid.height
+    need_prepare = cells * PREPARE_BYTES_PER_CELL
+    need_run = cells * RUN_BYTES_PER_CELL
+    limit = int(limit_bytes if limit_bytes is not None else available_memory())
+    est = {"cells": cells, "width": grid.width, "height": grid.height, "prepare_bytes": need_prepare,
+           "run_bytes": need_run, "limit_bytes": limit}
+    need = max(need_prepare, need_run)
+    if need > limit:
+        res = grid.res[0]
+        factor = math.sqrt(need / (0.8 * limit))
+        suggest = _nice_resolution(res * factor)
+        raise InputError(
+            f"a grid of {grid.width:,} x {grid.height:,} cells ({cells / 1e6:,.0f} million at {res:g} m) needs about "
+            f"{need / 2**30:,.1f} GB of memory, and {limit / 2**30:,.1f} GB is available; use a coarser resolution "
+            f"(--resolution {suggest:g} fits), a smaller boundary, or the scale-out path for national rasters "
+            f"(chunked execution, see docs/design.md)", field="resolution")
+    return est
+
+
+def _nice_resolution(r: float) -> float:
+    for step in (10, 15, 20, 25, 30, 50, 60, 75, 90, 100, 120, 150, 200, 250, 300, 500, 1000, 2000, 5000):
+        if step >= r:
+            return float(step)
+    return float(math.ceil(r / 1000.0) * 1000)

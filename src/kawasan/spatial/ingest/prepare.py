@@ -1,0 +1,353 @@
+"""``kawasan data prepare``: turn a regency's own files into a study area the engine reads.
+
+Flow: boundary (one feature, any CRS) -> UTM zone (or ``crs``) -> one grid (bounds + buffer,
+snapped to the resolution; refused when it would not fit in memory) -> boundary mask -> DEM
+(mosaic, voids, reprojection, coverage) -> OpenStreetMap (roads, railways, rivers, settlements,
+ports, airports, industrial land, land cover) -> agency layers (categories, masks, vectors; an
+agency layer replaces the OSM layer of the same name) -> the workspace, written into a temporary
+folder and moved into place only when complete, with ``manifest.json``: sources and checksums,
+the grid, ``crs`` as ``"EPSG:nnnnn"``, every layer, what is missing and which preset criteria that
+affects, and every repair or warning.
+"""
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import shapely
+from rasterio import features
+
+from kawasan import __version__
+from kawasan.errors import InputError
+from kawasan.fileio import check_replaceable, publish
+from kawasan.spatial import rasters
+from kawasan.spatial.grid import Grid
+from kawasan.spatial.ingest import agency as ag
+from kawasan.spatial.ingest import dem as demmod
+from kawasan.spatial.ingest import gridplan
+from kawasan.spatial.ingest.boundary import Boundary, read_boundary
+from kawasan.spatial.ingest.osm_layers import LANDCOVER_CODES, landcover_raster, vector_layers
+
+KIND = "kawasan.study_area"
+MANIFEST = "manifest.json"
+STANDARD_LAYERS = ("dem", "landcover", "zoning", "soil", "hazard_flood", "hazard_landslide", "roads", "rivers",
+                   "settlements", "ports", "railways")
+# protected areas given as agency masks override the land cover (so the presets' exclusions apply)
+LANDCOVER_OVERRIDES = {"protected_forest": "protected_forest", "hutan_lindung": "protected_forest",
+                       "lp2b": "irrigated_rice", "protected_farmland": "irrigated_rice"}
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class PrepareRequest:
+    boundary: Path
+    out: Path
+    where: str | None = None
+    dissolve: bool = False
+    assume_crs: str | None = None
+    crs: str | None = None
+    resolution: float = 30.0
+    buffer_m: float = 5000.0
+    dem: list[Path] = field(default_factory=list)
+    osm: Path | None = None
+    osm_mapping: Path | None = None
+    layers: list[ag.LayerArg] = field(default_factory=list)
+    maps: dict[str, dict[str, str]] = field(default_factory=dict)
+    max_memory_bytes: int | None = None
+    dem_tolerance: float = 0.001
+    dem_max_fill_m: float = 3000.0
+
+
+@dataclass
+class PrepareResult:
+    out: Path
+    manifest: dict
+
+
+def prepare(req: PrepareRequest, progress: Progress | None = None) -> PrepareResult:
+    say = progress or (lambda step: None)
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    out = Path(req.out)
+    check_replaceable(out, KIND, "kawasan study area")
+    _check_layer_names(req)
+
+    say("boundary")
+    b = read_boundary(req.boundary, req.where, req.assume_crs, dissolve=req.dissolve)
+    wgs = b.to_wgs84()
+    if req.crs:
+        crs = _user_crs(req.crs)
+    else:
+        c = wgs.centroid
+        crs = gridplan.utm_crs_for(c.x, c.y)
+    geom = b.to_crs(crs)
+    grid = gridplan.plan_grid(geom.bounds, crs, req.resolution, req.buffer_m)
+    memory = gridplan.check_fits(grid, limit_bytes=req.max_memory_bytes)
+    aoi = features.rasterize([(geom, 1)], out_shape=grid.shape, transform=grid.transform, dtype="uint8")
+    if not aoi.any():   # a boundary smaller than a cell: every touched cell
+        aoi = features.rasterize([(geom, 1)], out_shape=grid.shape, transform=grid.transform, dtype="uint8",
+                                 all_touched=True)
+    inside = aoi.astype(bool)
+    timings["grid"] = time.perf_counter() - t0
+
+    # Everything is written into a temporary sibling folder, published only when complete.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp-{uuid.uuid4().hex[:8]}")
+    tmp.mkdir()
+    try:
+        manifest = _build(req, b, geom, wgs, grid, aoi, inside, memory, tmp, say, timings)
+        manifest["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
+        manifest["timings_s"]["total"] = round(time.perf_counter() - t0, 3)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n",
+                                    encoding="utf-8")
+        check_replaceable(out, KIND, "kawasan study area")
+        publish(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return PrepareResult(out, manifest)
+
+
+def _check_layer_names(req: PrepareRequest) -> None:
+    seen = set()
+    for la in req.layers:
+        if la.name in seen:
+            raise InputError(f"layer '{la.name}' is given twice", field="layer")
+        if la.name in ("dem", "aoi", "boundary"):
+            raise InputError(f"layer name '{la.name}' is reserved (the DEM is given with --dem, the boundary with "
+                             "--boundary)", field="layer")
+        seen.add(la.name)
+    for name in req.maps:
+        if name not in seen:
+            raise InputError(f"--map {name}=... names no --layer {name}=...", field="map")
+
+
+def _user_crs(text: str):
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        return CRS.from_user_input(text)
+    except CRSError as exc:
+        raise InputError(f"not a CRS pyproj knows (expected for example EPSG:32749): {exc}", field="crs") from exc
+
+
+def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder: Path, say, timings) -> dict:
+    layers: dict[str, dict] = {}
+    sources: list[dict] = []
+    warnings: list[str] = list(b.notes)
+    synthetic: list[str] = []
+    cell_ha = grid.cell_area / 1e4
+
+    def write_raster(name, array, *, nodata, type_, description, origin, categories=None, unit=None, extra=None):
+        path = folder / f"{name}.tif"
+        tags = {"LAYER": name, "DESCRIPTION": description, "STUDY_AREA": b.name}
+        rasters.write_cog(path, array, grid, nodata=nodata, tags=tags, categorical=type_ != "continuous",
+                          descriptions=name)
+        entry = {"path": path.name, "kind": "raster", "type": type_, "dtype": array.dtype.name, "nodata": nodata,
+                 "description": description, "origin": origin}
+        if unit:
+            entry["unit"] = unit
+        if categories:
+            entry["categories"] = {str(k): v for k, v in sorted(categories.items())}
+            vals, counts = np.unique(array[inside], return_counts=True)
+            entry["area_ha_in_boundary"] = {categories.get(int(v), str(int(v))): round(float(n) * cell_ha, 2)
+                                            for v, n in zip(vals, counts) if nodata is None or int(v) != nodata}
+        entry.update(extra or {})
+        layers[name] = entry
+
+    def write_vector(name, gdf, geometry, description, origin):
+        import pyogrio
+
+        path = folder / f"{name}.gpkg"
+        gdf = gdf.copy()
+        for col in gdf.columns:
+            if col != gdf.geometry.name and gdf[col].dtype == object:
+                gdf[col] = gdf[col].astype("string")
+        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=False,
+                                geometry_type="Unknown" if geometry == "Geometry" else None)
+        cols = [c for c in gdf.columns if c != gdf.geometry.name]
+        attrs = {}
+        for c in cols:
+            if gdf[c].dtype.kind not in "iuf" and gdf[c].nunique() <= 50:
+                attrs[c] = sorted(str(v) for v in gdf[c].dropna().unique())
+        layers[name] = {"path": path.name, "kind": "vector", "layer": name, "geometry": geometry,
+                        "feature_count": int(len(gdf)), "description": description, "origin": origin,
+                        "attributes": attrs}
+
+    # boundary and mask
+    say("mask")
+    import geopandas as gpd
+
+    write_raster("aoi", aoi, nodata=None, type_="categorical", origin="boundary",
+                 description="1 inside the study boundary, 0 in the buffer around it",
+                 categories={0: "buffer", 1: "inside"})
+    write_vector("boundary", gpd.GeoDataFrame({"name": [b.name]}, geometry=[geom], crs=grid.crs), "Polygon",
+                 "study boundary", "boundary")
+    sources.append({"role": "boundary", "path": str(b.source), "where": b.where, "sha256": _sha(b.source)})
+
+    # DEM
+    if req.dem:
+        say("dem")
+        t = time.perf_counter()
+        res = demmod.prepare_dem(req.dem, grid, inside, assume_crs=req.assume_crs, max_fill_m=req.dem_max_fill_m,
+                                 tolerance=req.dem_tolerance)
+        write_raster("dem", res.array, nodata=demmod.NODATA, type_="continuous", unit="m", origin="dem",
+                     description="elevation in metres", extra={"resampling": res.resampling,
+                                                               "covered_share": round(res.covered_share, 5),
+                                                               "voids_filled_ha": round(res.voids_filled_ha, 2),
+                                                               "voids_left_ha": round(res.voids_left_ha, 2)})
+        warnings += res.notes
+        for tile in res.tiles:
+            sources.append({"role": "dem", **tile, "sha256": _sha(tile["path"])})
+            if _raster_is_synthetic(tile["path"]):
+                synthetic.append(f"DEM {Path(tile['path']).name}")
+        timings["dem"] = time.perf_counter() - t
+
+    # OpenStreetMap
+    from_osm: set[str] = set()
+    agency_names = {la.name for la in req.layers}
+    if req.osm:
+        say("osm")
+        t = time.perf_counter()
+        from kawasan.spatial.ingest.osm import extract_osm
+
+        clip = shapely.box(*_grid_bounds_wgs84(grid))
+        osm = extract_osm(req.osm, clip=clip, mapping=req.osm_mapping)
+        timings["osm_read"] = time.perf_counter() - t
+        t = time.perf_counter()
+        src = dict(osm.source)
+        sources.append({"role": "osm", **{k: v for k, v in src.items() if k != "header"},
+                        "counts": dict(osm.counts)})
+        if src.get("synthetic"):
+            synthetic.append(f"OpenStreetMap {Path(str(req.osm)).name}")
+        warnings += [f"OpenStreetMap: {w}" for w in osm.warnings]
+        for name, (gdf, kind, desc) in vector_layers(osm, grid).items():
+            if name in agency_names:
+                continue
+            if len(gdf):
+                write_vector(name, gdf, kind, desc, "osm")
+                from_osm.add(name)
+        if "landcover" not in agency_names:
+            lc, counts = landcover_raster(osm, grid)
+            _apply_overrides(lc, req, grid)
+            cats = {v: k for k, v in LANDCOVER_CODES.items()}
+            write_raster("landcover", lc, nodata=0, type_="categorical", categories=cats, origin="osm",
+                         description="land cover from OpenStreetMap land use (unmapped where OSM has none)")
+            from_osm.add("landcover")
+            um = float(np.count_nonzero(lc[inside] == LANDCOVER_CODES["unmapped"])) / max(1, int(inside.sum()))
+            if um > 0.5:
+                warnings.append(f"{um * 100:.0f} % of the boundary has no OpenStreetMap land use (class 'unmapped'); "
+                                "give an agency land-cover layer with --layer landcover=FILE:ATTRIBUTE")
+        timings["osm_layers"] = time.perf_counter() - t
+
+    # agency layers
+    for la in req.layers:
+        say(f"layer {la.name}")
+        t = time.perf_counter()
+        res = ag.prepare_layer(la, grid, assume_crs=req.assume_crs, mapping=req.maps.get(la.name))
+        warnings += [f"layer {la.name}: {n}" for n in res.notes]
+        sources.append({"role": f"layer:{la.name}", **res.source, "sha256": _sha(la.path)})
+        desc = f"agency layer from {la.path.name}" + (f" (attribute {la.attribute})" if la.attribute else "")
+        if res.kind == "vector":
+            write_vector(la.name, res.gdf, res.geometry, desc, "agency")
+            write_raster(f"{la.name}_cells", res.array, nodata=None, type_="categorical", origin="agency",
+                         categories={0: "none", 1: la.name}, description=f"cells touched by {la.name}")
+        else:
+            if la.name == "landcover" and res.kind == "categorical":
+                _apply_overrides(res.array, req, grid)
+            write_raster(la.name, res.array, nodata=res.nodata, origin="agency", description=desc,
+                         type_="continuous" if res.kind == "continuous" else "categorical",
+                         categories=res.categories if res.kind != "continuous" else None,
+                         extra={"ordinal": True} if la.name.startswith("hazard") else None)
+        timings[f"layer:{la.name}"] = time.perf_counter() - t
+        if la.name in LANDCOVER_OVERRIDES and "landcover" in layers and "landcover" not in agency_names:
+            pass  # already burned into the OSM land cover above
+
+    for entry in layers.values():
+        entry["sha256"] = _sha(folder / entry["path"])
+    missing = _missing(layers)
+    for m in missing:
+        effects = "; ".join(f"{u['preset']}: {u['kind']} '{u['id']}' {u['effect']}" for u in m["needed_by"])
+        warnings.append(f"layer '{m['layer']}' not provided" + (f" ({effects})" if effects else ""))
+    area_km2 = float(geom.area) / 1e6
+    manifest = {
+        "kind": KIND, "format_version": 1, "name": b.name, "synthetic": bool(synthetic),
+        "crs": grid.to_dict()["crs"], "grid": grid.to_dict(), "mask": "aoi.tif",
+        "boundary": {**b.describe(), "area_km2": round(area_km2, 3), "cells_inside": int(inside.sum()),
+                     "bounds_wgs84": [round(v, 6) for v in wgs.bounds]},
+        "resolution_m": req.resolution, "buffer_m": req.buffer_m,
+        "generator": "kawasan data prepare", "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "software": {"kawasan": __version__, "python": platform.python_version()},
+        "memory_estimate": memory,
+        "sources": sources, "layers": layers, "missing": missing, "warnings": warnings,
+    }
+    if synthetic:
+        manifest["notice"] = ("SYNTHETIC inputs: " + ", ".join(synthetic)
+                              + ". Results show how the method works, not real suitability.")
+    return manifest
+
+
+def _apply_overrides(lc: np.ndarray, req: PrepareRequest, grid: Grid) -> None:
+    """Burn agency protected-forest / LP2B polygons into the land cover (they win over other classes)."""
+    for la in req.layers:
+        target = LANDCOVER_OVERRIDES.get(la.name)
+        if not target:
+            continue
+        gdf, _, _ = ag.read_layer(la, grid, assume_crs=req.assume_crs)
+        polys = [g for g in gdf.geometry if g.geom_type in ("Polygon", "MultiPolygon")]
+        if polys:
+            features.rasterize(((g, LANDCOVER_CODES[target]) for g in polys), out=lc, transform=grid.transform)
+
+
+def _missing(layers: dict) -> list[dict]:
+    """Standard layers not in the workspace, and what each built-in preset does without them."""
+    from kawasan.spatial.presets import load_preset, preset_names
+
+    out = []
+    usage: dict[str, list[dict]] = {}
+    for pname in preset_names():
+        model = load_preset(pname)
+        for kind, items in (("criterion", model.criteria), ("constraint", model.constraints)):
+            for it in items:
+                spec = model.layers[it.layer]
+                stem = Path(spec.path).stem
+                optional = spec.optional or getattr(it, "skip_if_missing", False)
+                usage.setdefault(stem, []).append({"preset": pname, "kind": kind, "id": it.id,
+                                                   "effect": "skipped" if optional else "refused"})
+    for name in STANDARD_LAYERS:
+        if name not in layers:
+            out.append({"layer": name, "needed_by": usage.get(name, [])})
+    return out
+
+
+def _grid_bounds_wgs84(grid: Grid) -> tuple[float, float, float, float]:
+    from rasterio.warp import transform_bounds
+
+    return transform_bounds(grid.crs, "EPSG:4326", *grid.bounds, densify_pts=21)
+
+
+def _sha(path) -> str | None:
+    from kawasan.spatial.studyarea import sha256_of
+
+    p = Path(path)
+    return sha256_of(p) if p.exists() else None
+
+
+def _raster_is_synthetic(path) -> bool:
+    import rasterio
+
+    try:
+        with rasterio.open(demmod.open_path(Path(path))) as ds:
+            return str(ds.tags().get("SYNTHETIC", "")).lower() in ("yes", "true", "1")
+    except Exception:
+        return False
