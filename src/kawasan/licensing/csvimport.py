@@ -1,0 +1,136 @@
+"""Import a planning spreadsheet (CSV) as a template.
+
+Required columns: ``id,name,agency,duration_days,requires``; ``requires`` lists
+prerequisite ids separated by semicolons (commas or spaces also work when the file itself
+is semicolon-delimited, as Excel writes it in Indonesian locales). Optional columns:
+``min_days``, ``max_days`` (with ``duration_days`` as the likely value they make a
+min/likely/max estimate), ``legal_basis`` (free text). Column names are case-insensitive.
+
+Every duration from a spreadsheet is a planning estimate (never statutory); without
+min/max the estimate is the single value. The agencies of the template are the distinct
+values of the ``agency`` column. Imported legal bases are tagged U (unverified): a
+spreadsheet is not a checked source. The result is validated like any template (cycles,
+unknown prerequisites, duplicate ids, missing agencies); errors name the row and stage.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from kawasan.errors import TemplateError
+from kawasan.licensing.templates import Template, validate_template
+
+REQUIRED = ("id", "name", "agency", "duration_days", "requires")
+OPTIONAL = ("min_days", "max_days", "legal_basis")
+
+
+def _number(value: str, row: int, sid: str, column: str, source: str) -> float | None:
+    v = (value or "").strip()
+    if not v:
+        return None
+    try:
+        x = float(v.replace(",", ".")) if v.count(",") == 1 and "." not in v else float(v)
+    except ValueError:
+        raise TemplateError(f"row {row} (stage {sid or '?'}): {column} {v!r} is not a number of working days",
+                            source=source, field=column) from None
+    if x < 0 or x != x or x in (float("inf"),):
+        raise TemplateError(f"row {row} (stage {sid or '?'}): {column} {v!r} must be a number >= 0",
+                            source=source, field=column)
+    return x
+
+
+def import_csv(path: str | Path, name: str, *, text: str | None = None) -> Template:
+    """A validated :class:`Template` named ``name`` from the CSV at ``path``."""
+    p = Path(path)
+    source = str(p)
+    if not name or not str(name).strip():
+        raise TemplateError("a template name is needed (--name)", source=source, field="name")
+    if text is None:
+        if not p.is_file():
+            raise TemplateError("file not found (expected a CSV with columns " + ",".join(REQUIRED) + ")",
+                                source=source)
+        raw = p.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        raise TemplateError("the CSV is empty; expected a header row " + ",".join(REQUIRED), source=source)
+    header_line = lines[0]
+    delim = "," if header_line.count(",") >= header_line.count(";") and "," in header_line else ";"
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    rows = [r for r in reader if any(c.strip() for c in r)]
+    header = [h.strip().lower() for h in rows[0]]
+    for i, h in enumerate(header):
+        if not h:
+            raise TemplateError(f"column {i + 1} of the header is empty; expected columns "
+                                f"{','.join(REQUIRED)} (optional: {','.join(OPTIONAL)})", source=source,
+                                field=f"column {i + 1}")
+        if h not in REQUIRED + OPTIONAL:
+            raise TemplateError(f"unknown column {h!r}; expected columns {','.join(REQUIRED)} "
+                                f"(optional: {','.join(OPTIONAL)})", source=source, field=h)
+        if header.count(h) > 1:
+            raise TemplateError(f"column {h!r} appears twice in the header", source=source, field=h)
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise TemplateError(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; the header "
+                            f"must have {','.join(REQUIRED)}", source=source, field=missing[0])
+    col = {h: i for i, h in enumerate(header)}
+    split_req = re.compile(r"[;,\s]+") if delim == ";" else re.compile(r"[;\s]+")
+
+    stages, agencies, row_of = [], {}, {}
+    for rownum, r in enumerate(rows[1:], start=2):
+        if len(r) > len(header):
+            raise TemplateError(f"row {rownum}: {len(r)} values for {len(header)} columns (a value with the "
+                                f"delimiter {delim!r} in it must be quoted)", source=source, field="row")
+        r = r + [""] * (len(header) - len(r))
+        get = lambda c: r[col[c]].strip() if c in col else ""  # noqa: E731
+        sid = get("id")
+        if not sid:
+            raise TemplateError(f"row {rownum}: empty id", source=source, field="id")
+        if sid in row_of:
+            raise TemplateError(f"row {rownum} (stage {sid}): duplicate stage id {sid!r} (first on row "
+                                f"{row_of[sid]})", source=source, field="id")
+        row_of[sid] = rownum
+        nm = get("name") or sid
+        agency = get("agency")
+        if not agency:
+            raise TemplateError(f"row {rownum} (stage {sid}): empty agency; every stage needs a responsible "
+                                f"agency", source=source, field="agency")
+        likely = _number(get("duration_days"), rownum, sid, "duration_days", source)
+        if likely is None:
+            raise TemplateError(f"row {rownum} (stage {sid}): empty duration_days; expected working days",
+                                source=source, field="duration_days")
+        lo = _number(get("min_days"), rownum, sid, "min_days", source)
+        hi = _number(get("max_days"), rownum, sid, "max_days", source)
+        lo = likely if lo is None else lo
+        hi = likely if hi is None else hi
+        if not lo <= likely <= hi:
+            raise TemplateError(f"row {rownum} (stage {sid}): expected min_days <= duration_days <= max_days, got "
+                                f"{lo:g} <= {likely:g} <= {hi:g}", source=source, field="min_days")
+        reqs = [x for x in split_req.split(get("requires")) if x]
+        basis = get("legal_basis")
+        agencies.setdefault(agency, {"code": agency, "name": {"id": agency, "en": agency}, "level": "other"})
+        stages.append({
+            "id": sid, "name": {"id": nm, "en": nm}, "agency": agency, "requires": reqs,
+            "legal_basis": {"citation": basis or "not given in the imported plan", "tag": "U" if basis else "NOT FOUND",
+                            "note": "imported from a spreadsheet; not verified"},
+            "duration": {"min": lo, "likely": likely, "max": hi,
+                         "basis": f"planning estimate from {p.name}", "tag": "U"},
+        })
+    if not stages:
+        raise TemplateError("the CSV has a header but no stage rows", source=source)
+    data = {"name": str(name).strip(), "version": "1",
+            "title": {"id": str(name).strip(), "en": str(name).strip()},
+            "description": f"Imported from {p.name}", "agencies": list(agencies.values()), "stages": stages}
+    try:
+        return validate_template(data, source=source)
+    except TemplateError as exc:
+        m = re.match(r"stages\[([^\]]+)\]", exc.field or "")
+        if m and m.group(1) in row_of:
+            raise TemplateError(f"row {row_of[m.group(1)]}: {exc.message}", source=source,
+                                field=exc.field) from None
+        raise

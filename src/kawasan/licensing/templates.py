@@ -1,0 +1,440 @@
+"""Workflow templates: the licensing path of an estate as versioned data.
+
+A template lists the responsible agencies and the stages of the path. Each stage has
+Indonesian and English names, one lead agency, prerequisites, a legal basis with the
+certainty tag of docs REGULATIONS.md (V verified, P partly corroborated, U unverified,
+NOT FOUND, or "–" for a stage that is not a legal procedure), a duration in working days
+(statutory where the law gives one, otherwise a min/likely/max estimate marked as such),
+required documents, whether silence past the statutory deadline counts as approval (OSS
+"fiktif positif"), what a clarification request does to the clock (pause or restart) and
+which prerequisites the law allows it to overlap with (used by what-if).
+
+Templates are YAML or JSON files; two ship with kawasan (``builtin_names()``). Every
+template passes :func:`validate_template`, which refuses duplicate ids, unknown
+prerequisites, unknown or missing agencies, cycles (reporting the cycle itself), bad
+durations and unknown keys, always naming the offending stage and field.
+"""
+from __future__ import annotations
+
+import heapq
+import json
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from kawasan.errors import NotFoundError, TemplateError
+
+CERTAINTY_TAGS = ("V", "P", "U", "NOT FOUND", "–")
+"""Certainty tags of REGULATIONS.md; "–" marks a stage that is not a legal procedure."""
+
+AGENCY_LEVELS = ("national", "province", "regency", "system", "private", "other")
+CLOCK_RULES = ("pause", "restart")
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_TAG_RE = re.compile(r"^(V|P|U|NOT FOUND|–)(\b|\s|$)")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LocalText(_Frozen):
+    """A text in Bahasa Indonesia (``id``) and English (``en``)."""
+
+    id: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str = "en") -> str:
+        return self.id if lang == "id" else self.en
+
+
+def _numbers_as_text(v):
+    """YAML reads ``version: 2`` or ``id: 3`` as numbers; accept them as the text they look like."""
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float)):
+        return str(v)
+    if isinstance(v, list):
+        return [str(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else x for x in v]
+    return v
+
+
+def _check_tag(v: str) -> str:
+    v = v.strip()
+    if not _TAG_RE.match(v):
+        raise ValueError(f"certainty tag {v!r} must start with one of {', '.join(CERTAINTY_TAGS)}")
+    return v
+
+
+class LegalBasis(_Frozen):
+    """The instrument a stage rests on, with the certainty tag of REGULATIONS.md."""
+
+    citation: str = Field(min_length=1)
+    tag: str
+    sources: list[str] = []
+    note: str = ""
+
+    _tag = field_validator("tag")(lambda cls, v: _check_tag(v))
+
+    @property
+    def certainty(self) -> str:
+        """The bare tag (V, P, U, NOT FOUND or –) without its qualifier."""
+        return _TAG_RE.match(self.tag).group(1)
+
+
+class Duration(_Frozen):
+    """How long a stage takes, in working days.
+
+    Either ``statutory_days`` (the deadline the law sets; fixed in the forecast) or an
+    estimate ``min`` <= ``likely`` <= ``max`` (all >= 0; drawn from a Beta-PERT
+    distribution in the Monte Carlo forecast). ``basis`` says where the number comes from,
+    ``tag`` how certain it is.
+    """
+
+    statutory_days: int | None = Field(default=None, ge=0)
+    min: float | None = Field(default=None, ge=0)
+    likely: float | None = Field(default=None, ge=0)
+    max: float | None = Field(default=None, ge=0)
+    basis: str = ""
+    tag: str = "U"
+
+    _tag = field_validator("tag")(lambda cls, v: _check_tag(v))
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        est = (self.min, self.likely, self.max)
+        if self.statutory_days is not None:
+            if any(v is not None for v in est):
+                raise ValueError("give either statutory_days or an estimate (min, likely, max), not both")
+            return self
+        if any(v is None for v in est):
+            missing = [n for n, v in zip(("min", "likely", "max"), est) if v is None]
+            raise ValueError(f"an estimate needs min, likely and max (missing: {', '.join(missing)}); "
+                             "or give statutory_days")
+        if not (self.min <= self.likely <= self.max):
+            raise ValueError(f"expected min <= likely <= max, got min={self.min:g}, likely={self.likely:g}, "
+                             f"max={self.max:g}")
+        return self
+
+    @property
+    def is_estimate(self) -> bool:
+        return self.statutory_days is None
+
+    @property
+    def low(self) -> float:
+        return float(self.statutory_days if self.statutory_days is not None else self.min)
+
+    @property
+    def planned(self) -> float:
+        """The duration used by the deterministic CPM: the statutory days or the likely estimate."""
+        return float(self.statutory_days if self.statutory_days is not None else self.likely)
+
+    @property
+    def high(self) -> float:
+        return float(self.statutory_days if self.statutory_days is not None else self.max)
+
+
+class Overlap(_Frozen):
+    """Permission to start a stage before one of its prerequisites is finished."""
+
+    stage: str
+    basis: str = Field(min_length=1)
+    tag: str
+
+    _tag = field_validator("tag")(lambda cls, v: _check_tag(v))
+    _text = field_validator("stage", mode="before")(lambda cls, v: _numbers_as_text(v))
+
+
+class Agency(_Frozen):
+    """A responsible agency: an OPD, a ministry, Customs, the OSS system or a private party."""
+
+    code: str = Field(min_length=1)
+    name: LocalText
+    level: Literal["national", "province", "regency", "system", "private", "other"] = "other"
+
+    _text = field_validator("code", mode="before")(lambda cls, v: _numbers_as_text(v))
+
+
+class Stage(_Frozen):
+    """One step of the licensing path."""
+
+    id: str
+    name: LocalText
+    agency: str = Field(min_length=1)
+    supporting_agencies: list[str] = []
+    requires: list[str] = []
+    legal_basis: LegalBasis
+    duration: Duration
+    documents: list[str] = []
+    deemed_approval: bool = False
+    clarification: Literal["pause", "restart"] = "pause"
+    may_overlap: list[Overlap] = []
+    notes: str = ""
+
+    _text = field_validator("id", "agency", "requires", "supporting_agencies", mode="before")(
+        lambda cls, v: _numbers_as_text(v))
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID_RE.match(v):
+            raise ValueError(f"stage id {v!r} must be letters, digits, '_', '.' or '-' (no spaces)")
+        return v
+
+    @model_validator(mode="after")
+    def _deemed(self):
+        if self.deemed_approval and self.duration.statutory_days is None:
+            raise ValueError("deemed_approval needs duration.statutory_days: silence can only count as "
+                             "approval after a statutory deadline")
+        return self
+
+
+class Template(_Frozen):
+    """A versioned licensing workflow: agencies and stages."""
+
+    name: str = Field(min_length=1)
+    version: str = "1"
+    title: LocalText
+    description: str = ""
+    synthetic: bool = False
+    agencies: list[Agency]
+    stages: list[Stage]
+
+    _text = field_validator("name", "version", mode="before")(lambda cls, v: _numbers_as_text(v))
+
+    def stage(self, stage_id: str) -> Stage:
+        for s in self.stages:
+            if s.id == stage_id:
+                return s
+        raise NotFoundError(f"unknown stage {stage_id!r}; the template {self.name!r} has: "
+                            f"{', '.join(s.id for s in self.stages)}", source=f"template {self.name}", field="stage")
+
+    def agency(self, code: str) -> Agency:
+        for a in self.agencies:
+            if a.code == code:
+                return a
+        raise NotFoundError(f"unknown agency {code!r}; the template {self.name!r} has: "
+                            f"{', '.join(a.code for a in self.agencies)}", source=f"template {self.name}",
+                            field="agency")
+
+    @property
+    def ids(self) -> list[str]:
+        return [s.id for s in self.stages]
+
+    def successors(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {s.id: [] for s in self.stages}
+        for s in self.stages:
+            for p in s.requires:
+                out[p].append(s.id)
+        return out
+
+    def topological_order(self) -> list[str]:
+        """Stage ids with every prerequisite before its dependants (template order breaks ties)."""
+        return _topo(self.stages)
+
+    def to_dict(self) -> dict:
+        return self.model_dump(mode="json", exclude_defaults=False)
+
+
+# --------------------------------------------------------------------------- validation
+
+def _topo(stages) -> list[str]:
+    indeg = {s.id: len(set(s.requires)) for s in stages}
+    succ: dict[str, list[str]] = {s.id: [] for s in stages}
+    for s in stages:
+        for p in dict.fromkeys(s.requires):
+            succ[p].append(s.id)
+    pos = {s.id: i for i, s in enumerate(stages)}
+    ready = [(pos[i], i) for i, d in indeg.items() if d == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        _, sid = heapq.heappop(ready)
+        order.append(sid)
+        for n in succ[sid]:
+            indeg[n] -= 1
+            if indeg[n] == 0:
+                heapq.heappush(ready, (pos[n], n))
+    return order
+
+
+def find_cycle(requires: dict[str, list[str]]) -> list[str] | None:
+    """A cycle in the prerequisite graph as a closed list of ids (``[a, b, a]``), or None.
+
+    Iterative depth-first search with three colours; the cycle is read off the DFS stack.
+    Each stage in the list is followed by a stage that requires it (prerequisite first).
+    """
+    succ: dict[str, list[str]] = {k: [] for k in requires}
+    for sid, reqs in requires.items():
+        for p in reqs:
+            if p in succ:
+                succ[p].append(sid)
+    colour = dict.fromkeys(requires, 0)
+    for root in requires:
+        if colour[root]:
+            continue
+        stack = [(root, iter(succ[root]))]
+        path = [root]
+        colour[root] = 1
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                colour[node] = 2
+                stack.pop()
+                path.pop()
+                continue
+            if colour[nxt] == 1:
+                return path[path.index(nxt):] + [nxt]
+            if colour[nxt] == 0:
+                colour[nxt] = 1
+                stack.append((nxt, iter(succ[nxt])))
+                path.append(nxt)
+    return None
+
+
+def _problem(source: str, stage: str | None, field: str, message: str) -> TemplateError:
+    where = f"stage {stage}: " if stage else ""
+    fld = f"stages[{stage}].{field}" if stage else field
+    return TemplateError(f"{where}{message}", source=source, field=fld)
+
+
+def _loc_text(loc) -> str:
+    return ".".join(str(x) for x in loc)
+
+
+def validate_template(data: dict | Template, source: str = "template") -> Template:
+    """Validate a template given as a mapping (or re-check a model) and return the model.
+
+    Raises :class:`TemplateError` naming the stage and field: unknown keys, missing or
+    malformed fields, bad durations (negative, or not min <= likely <= max), duplicate
+    stage or agency codes, a stage agency not in the template's agency list, unknown
+    prerequisites or overlap targets, and cycles (the message shows the cycle, e.g.
+    ``G3 -> G5 -> G3``).
+    """
+    if isinstance(data, Template):
+        data = data.model_dump(mode="json")
+    if not isinstance(data, dict):
+        raise TemplateError(f"a template must be a mapping with name, title, agencies and stages, got "
+                            f"{type(data).__name__}", source=source)
+    raw_stages = data.get("stages")
+    if not isinstance(raw_stages, list) or not raw_stages:
+        raise TemplateError("the template needs a non-empty list 'stages'", source=source, field="stages")
+    if not isinstance(data.get("agencies"), list) or not data.get("agencies"):
+        raise TemplateError("the template needs a non-empty list 'agencies' (code and name of each responsible "
+                            "agency)", source=source, field="agencies")
+
+    def stage_label(i) -> str:
+        if isinstance(i, int) and i < len(raw_stages) and isinstance(raw_stages[i], dict) and raw_stages[i].get("id"):
+            return str(raw_stages[i]["id"])
+        return f"#{i + 1}" if isinstance(i, int) else str(i)
+
+    try:
+        tpl = Template.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = err["loc"]
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown key {loc[-1]!r}"
+        elif err["type"] == "missing":
+            msg = f"missing required key {loc[-1]!r}"
+        elif "input" in err and err["type"] not in ("value_error",):
+            msg = f"{msg} (got {err['input']!r})"
+        if loc and loc[0] == "stages" and len(loc) >= 2:
+            raise _problem(source, stage_label(loc[1]), _loc_text(loc[2:]) or "stage", msg) from None
+        if loc and loc[0] == "agencies" and len(loc) >= 2:
+            raise TemplateError(f"agency #{loc[1] + 1 if isinstance(loc[1], int) else loc[1]}: {msg}",
+                                source=source, field=_loc_text(loc)) from None
+        raise TemplateError(msg, source=source, field=_loc_text(loc) or None) from None
+
+    codes: set[str] = set()
+    for a in tpl.agencies:
+        if a.code in codes:
+            raise TemplateError(f"duplicate agency code {a.code!r}", source=source, field="agencies")
+        codes.add(a.code)
+    seen: set[str] = set()
+    for s in tpl.stages:
+        if s.id in seen:
+            raise _problem(source, s.id, "id", f"duplicate stage id {s.id!r}: each stage id must be unique")
+        seen.add(s.id)
+    for s in tpl.stages:
+        if s.agency not in codes:
+            raise _problem(source, s.id, "agency", f"agency {s.agency!r} is not in the template's agencies "
+                           f"({', '.join(sorted(codes))})")
+        for a in s.supporting_agencies:
+            if a not in codes:
+                raise _problem(source, s.id, "supporting_agencies", f"agency {a!r} is not in the template's "
+                               f"agencies ({', '.join(sorted(codes))})")
+        for p in s.requires:
+            if p == s.id:
+                raise _problem(source, s.id, "requires", f"the stage requires itself (cycle {s.id} -> {s.id})")
+            if p not in seen:
+                raise _problem(source, s.id, "requires", f"unknown prerequisite {p!r}; known stages: "
+                               f"{', '.join(x.id for x in tpl.stages)}")
+        if len(set(s.requires)) != len(s.requires):
+            dup = sorted({p for p in s.requires if s.requires.count(p) > 1})
+            raise _problem(source, s.id, "requires", f"prerequisite listed twice: {', '.join(dup)}")
+        for o in s.may_overlap:
+            if o.stage not in s.requires:
+                raise _problem(source, s.id, "may_overlap", f"may_overlap names {o.stage!r}, which is not a "
+                               f"prerequisite of {s.id} (requires: {', '.join(s.requires) or 'none'})")
+    cycle = find_cycle({s.id: list(s.requires) for s in tpl.stages})
+    if cycle:
+        raise _problem(source, cycle[0], "requires", f"the prerequisites form a cycle: {' -> '.join(cycle)}")
+    return tpl
+
+
+# --------------------------------------------------------------------------- loading
+
+def _read_mapping(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise TemplateError(f"not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}",
+                            source=str(path)) from None
+
+
+def load_template(path: str | Path) -> Template:
+    """Read and validate a template from a YAML (.yaml/.yml) or JSON (.json) file.
+
+    A .csv path is imported with :func:`kawasan.licensing.csvimport.import_csv` (name = file stem).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise TemplateError("file not found (expected a template .yaml, .yml, .json or .csv file)", source=str(p))
+    if p.suffix.lower() == ".csv":
+        from kawasan.licensing.csvimport import import_csv
+        return import_csv(p, p.stem)
+    if p.suffix.lower() not in (".yaml", ".yml", ".json"):
+        raise TemplateError(f"unsupported file type {p.suffix!r}; expected .yaml, .yml, .json or .csv",
+                            source=str(p))
+    return validate_template(_read_mapping(p), source=str(p))
+
+
+def _builtin_folder():
+    return resources.files("kawasan.licensing").joinpath("templates")
+
+
+def builtin_names() -> list[str]:
+    """Names of the templates shipped with kawasan."""
+    return sorted(f.name[:-5] for f in _builtin_folder().iterdir()
+                  if f.name.endswith(".yaml") and not f.name.startswith("_"))
+
+
+def builtin_template(name: str) -> Template:
+    """A shipped template by name (``kawasan-industri``, ``apht``)."""
+    names = builtin_names()
+    if name not in names:
+        raise NotFoundError(f"unknown template {name!r}; built-in templates: {', '.join(names)}",
+                            source="templates", field="template")
+    f = _builtin_folder().joinpath(f"{name}.yaml")
+    data = yaml.safe_load(f.read_text(encoding="utf-8"))
+    return validate_template(data, source=f"built-in template {name}")
