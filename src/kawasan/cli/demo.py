@@ -34,6 +34,7 @@ def demo_cmd(ctx, out_dir, seed, no_serve):
     data = out_dir / "data"
     con.print(t("demo.building", lang, seed=seed, path=data))
     build_study_area(data, seed=seed)
+    top_site = {}
     for preset in DEMO_PRESETS:
         con.print(f"\n[bold]{t('demo.running', lang, preset=preset)}[/]")
         folder = out_dir / "runs" / preset
@@ -43,8 +44,10 @@ def demo_cmd(ctx, out_dir, seed, no_serve):
         sites = extract_sites(folder)
         stress = stress_test(folder, n=1000, seed=0)
         _print_sites_brief(con, sites, stress)
+        top_site[preset] = (folder, sites["sites"][0] if sites["sites"] else None)
         report = write_report(folder, lang=lang)
         con.print(f"Report: {report}", markup=False)
+    _licensing_demo(con, out_dir, *top_site["apht"], lang)
     con.print("\n" + t("demo.done", lang, seconds=time.perf_counter() - start, path=out_dir))
     if not no_serve:
         con.print(t("demo.no_serve", lang))
@@ -61,3 +64,45 @@ def _print_sites_brief(con, sites: dict, stress: dict) -> None:
         con.print(f"  #{s['rank']}: site {s['id']}, {s['area_ha']:,.1f} ha, mean score {s['score_mean']:.3f}, "
                   f"{s['distance_m']['arterial_road'] or 0:,.0f} m from the arterial road; "
                   f"P(top {k}) = {mc.get('p_top_k', 0):.2f} over 1,000 weight draws", markup=False)
+
+
+def _licensing_demo(con, out_dir: Path, run_folder: Path, site: dict | None, lang: str) -> None:
+    """A licensing project for the top APHT site in the demo's own database (DIR/licensing), and its forecast."""
+    import shutil
+    import uuid
+
+    from kawasan.cli.licensing import print_forecast
+    from kawasan.errors import OutputError
+    from kawasan.fileio import publish
+    from kawasan.storage.db import Settings
+    from kawasan.tracker import ProjectService
+    from kawasan.tracker.demo import DEMO_TODAY, seed_demo_project, site_geometry
+
+    target = out_dir / "licensing"
+    if target.exists() and not (target / "kawasan.db").is_file():
+        raise OutputError("the folder exists and is not a demo licensing database; nothing was overwritten",
+                          source=str(target))
+    tmp = out_dir / f".licensing.tmp-{uuid.uuid4().hex[:8]}"
+    con.print(f"\n[bold]{t('tracker.demo_title', lang)}[/]")
+    svc = ProjectService(Settings.in_folder(tmp), today=DEMO_TODAY)
+    try:
+        pid = seed_demo_project(svc, site=site, geometry=site_geometry(run_folder, site["id"]) if site else None)
+        fc = svc.forecast(pid, runs=10000, seed=0)
+        state = svc.state(pid)
+        svc.close()
+        publish(tmp, target)
+    except BaseException:
+        svc.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    con.print(t("tracker.demo_created", lang, id=pid, name=fc["name"], db=target / "kawasan.db"), markup=False)
+    by = {k: [s for s in state["stages"] if s["status"] in k] for k in (("approved", "waived"), ("in_progress",),
+                                                                        ("blocked",))}
+    blocked = "; ".join(f"{s['id']} ({s['reason']}; " + ", ".join(f"obstacle #{o['id']}: {o['description']}, owner "
+                                                                   f"{o['owner']}" for o in s["obstacles"]) + ")"
+                        for s in by[("blocked",)]) or "-"
+    con.print(t("tracker.demo_status", lang, done=", ".join(s["id"] for s in by[("approved", "waived")]) or "-",
+                active=", ".join(s["id"] for s in by[("in_progress",)]) or "-", blocked=blocked), markup=False)
+    print_forecast(fc, lang)
+    con.print(f"KAWASAN_DATABASE_URL=sqlite:///{(target / 'kawasan.db').resolve()} kawasan project show {pid}",
+              markup=False)

@@ -1,0 +1,257 @@
+"""Engine, settings and migrations of the licensing database.
+
+Settings (environment variables, all optional):
+
+| variable | meaning | default |
+|---|---|---|
+| ``KAWASAN_HOME`` | the data folder (database file, stored documents) | per-user data folder, see :func:`data_home` |
+| ``KAWASAN_DATABASE_URL`` | SQLAlchemy URL of the database | ``sqlite:///<KAWASAN_HOME>/kawasan.db`` |
+| ``KAWASAN_FILES_DIR`` | where attached documents are stored (by SHA-256) | ``<KAWASAN_HOME>/documents`` |
+| ``KAWASAN_MAX_UPLOAD_MB`` | size limit of one attached document in MB | 25 |
+| ``KAWASAN_DB_TIMEOUT`` | seconds to wait for a lock (SQLite busy timeout, PostgreSQL lock and connect timeout) | 5 |
+
+SQLite (the embedded default) runs in WAL mode, so readers never block the one writer and
+the writer never blocks readers; foreign keys are enforced; every write transaction starts
+with ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout instead of failing half way.
+PostgreSQL (``postgresql+psycopg://user@host:5432/db``) is the choice for a shared server.
+Migrations (Alembic, scripts in ``kawasan/storage/migrations``) are applied automatically on
+first use and by ``kawasan db upgrade``.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, exc
+from sqlalchemy.engine import Engine, make_url
+
+from kawasan.errors import ConflictError, StorageError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_lock = threading.Lock()
+_migrated: set[str] = set()
+
+
+def data_home() -> Path:
+    """The per-user data folder: ``KAWASAN_HOME`` if set, else the platform's user data folder.
+
+    Linux: ``$XDG_DATA_HOME/kawasan`` (``~/.local/share/kawasan``); macOS:
+    ``~/Library/Application Support/kawasan``; Windows: ``%LOCALAPPDATA%\\kawasan``.
+    """
+    env = os.environ.get("KAWASAN_HOME")
+    if env:
+        return Path(env).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "kawasan"
+
+
+def _float_env(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise StorageError(f"expected a number, got {raw!r}", source="environment", field=name) from None
+    if value <= 0:
+        raise StorageError(f"expected a positive number, got {raw!r}", source="environment", field=name)
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the tracker keeps its data; :meth:`from_env` reads the environment variables."""
+
+    database_url: str
+    files_dir: Path
+    max_upload_bytes: int = 25 * 1024 * 1024
+    timeout_s: float = 5.0
+    home: Path = field(default_factory=data_home)
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        home = data_home()
+        url = os.environ.get("KAWASAN_DATABASE_URL") or f"sqlite:///{home / 'kawasan.db'}"
+        files = Path(os.environ.get("KAWASAN_FILES_DIR") or home / "documents").expanduser()
+        mb = _float_env("KAWASAN_MAX_UPLOAD_MB", 25.0)
+        return cls(database_url=url, files_dir=files, max_upload_bytes=int(mb * 1024 * 1024),
+                   timeout_s=_float_env("KAWASAN_DB_TIMEOUT", 5.0), home=home)
+
+    @classmethod
+    def in_folder(cls, folder: Path, **kw) -> "Settings":
+        """An embedded database and document store inside ``folder`` (used by the demo and tests)."""
+        folder = Path(folder)
+        return cls(database_url=f"sqlite:///{folder / 'kawasan.db'}", files_dir=folder / "documents",
+                   home=folder, **kw)
+
+    @property
+    def safe_url(self) -> str:
+        return safe_url(self.database_url)
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown as given (it has no parsable password)
+        return url
+
+
+def make_engine(settings: Settings) -> Engine:
+    """An engine for ``settings.database_url`` with the pragmas and timeouts described above."""
+    try:
+        url = make_url(settings.database_url)
+    except exc.ArgumentError as e:
+        raise StorageError(f"not a database URL ({e}); expected e.g. sqlite:///path/kawasan.db or "
+                           "postgresql+psycopg://user@host:5432/dbname",
+                           source="KAWASAN_DATABASE_URL", field=None) from None
+    timeout = settings.timeout_s
+    if url.get_backend_name() == "sqlite":
+        db = url.database
+        if db and db != ":memory:" and not db.startswith("file:"):
+            try:
+                Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StorageError(f"cannot create the folder of the database file ({e}). Nothing was changed. "
+                                   "Check KAWASAN_DATABASE_URL or KAWASAN_HOME.",
+                                   source=safe_url(settings.database_url)) from None
+        engine = create_engine(url, connect_args={"timeout": timeout})
+        _sqlite_events(engine, timeout)
+        return engine
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": max(1, int(round(timeout)))},
+                               pool_pre_ping=True)
+    except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as e:
+        raise StorageError(f"cannot use this database URL: {e}", source=safe_url(settings.database_url)) from None
+    if url.get_backend_name() == "postgresql":
+        @event.listens_for(engine, "connect")
+        def _pg_connect(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute(f"SET lock_timeout = {int(timeout * 1000)}")
+            cur.close()
+            dbapi_conn.commit()
+    return engine
+
+
+def _sqlite_events(engine: Engine, timeout: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _begin)
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+        except Exception:  # noqa: BLE001 - a locked fresh file keeps its journal mode; WAL is set next time
+            pass
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, but SQLite transactions take the write lock at once (BEGIN IMMEDIATE)."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(sqlite_begin="IMMEDIATE")
+    return engine
+
+
+@contextmanager
+def storage_errors(settings: Settings):
+    """Turn database failures into a :class:`StorageError` that says what happened and that nothing changed."""
+    try:
+        yield
+    except exc.OperationalError as e:
+        raise _storage_error(e, settings) from None
+    except exc.InterfaceError as e:
+        raise _storage_error(e, settings) from None
+    except exc.IntegrityError as e:
+        first = str(e.orig).strip().splitlines()[0] if str(e.orig).strip() else repr(e.orig)
+        raise ConflictError(f"the change collides with one made at the same time by someone else ({first}). "
+                            "Nothing was written; reload and try again", source=settings.safe_url) from None
+    except exc.ProgrammingError as e:
+        if "does not exist" in str(e.orig) or "no such table" in str(e.orig):
+            raise StorageError(f"the database is not migrated ({e.orig}); run 'kawasan db upgrade'. "
+                               "Nothing was changed.", source=settings.safe_url) from None
+        raise
+
+
+def _storage_error(e: Exception, settings: Settings) -> StorageError:
+    raw = str(getattr(e, "orig", e)).strip()
+    text = raw.splitlines()[0] if raw else repr(e)
+    low = text.lower()
+    if any(w in low for w in ("locked", "lock timeout", "could not obtain lock", "canceling statement due to lock")):
+        return StorageError(f"the database is locked by another program (waited {settings.timeout_s:g} s: {text}). "
+                            "Nothing was changed; try again when the other program has finished "
+                            "(KAWASAN_DB_TIMEOUT sets the wait).", source=settings.safe_url)
+    return StorageError(f"cannot use the database: {text}. Nothing was changed. Check KAWASAN_DATABASE_URL "
+                        "(server running, name, user and password right, folder writable).",
+                        source=settings.safe_url)
+
+
+def alembic_config(connection=None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, settings: Settings, revision: str = "head") -> tuple[str | None, str]:
+    """Apply the migrations up to ``revision``; returns (revision before, revision after)."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    with storage_errors(settings):
+        before = current_revision(engine)
+        known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+        if before is not None and before not in known:
+            raise StorageError(f"the database is at revision {before}, which this version of kawasan does not know "
+                               "(it was migrated by a newer kawasan); upgrade kawasan", source=settings.safe_url)
+        with writer(engine).begin() as conn:
+            if conn.dialect.name == "postgresql":  # two processes migrating a fresh server database take turns
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242005)")
+            command.upgrade(alembic_config(conn), revision)
+        after = current_revision(engine)
+    with _lock:
+        _migrated.add(settings.database_url)
+    return before, after
+
+
+def ensure_migrated(engine: Engine, settings: Settings) -> None:
+    """Upgrade to head on first use in this process (a no-op when already current)."""
+    if settings.database_url in _migrated:
+        return
+    with storage_errors(settings):
+        current = current_revision(engine)
+    if current != head_revision():
+        upgrade(engine, settings)
+    with _lock:
+        _migrated.add(settings.database_url)

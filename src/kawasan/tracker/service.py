@@ -1,0 +1,473 @@
+"""ProjectService: the licensing tracker's use cases on top of the domain and the database.
+
+Every change goes through one method here and is written as one append-only ``events`` row in
+the same transaction as the state it changes, so the event log and the current state can never
+disagree. Stage updates are checked three ways: the transition rules of the domain
+(:func:`kawasan.licensing.check_transition`), the acting user's role and agency
+(:func:`kawasan.licensing.can_act`), and the stage's optimistic version (a caller that read
+version 3 cannot overwrite version 4: :class:`~kawasan.errors.ConflictError`). A database that
+is locked or unreachable raises :class:`~kawasan.errors.StorageError` and nothing is written.
+
+Agencies, users, the calendar and templates are in :mod:`kawasan.tracker.directory`; settings,
+transactions and the acting user in :mod:`kawasan.tracker.base`.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from kawasan.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from kawasan.storage.models import Agency, Document, Event, Obstacle, Project, StageRow, User
+from kawasan.tracker import documents as docs
+from kawasan.tracker.base import LOCAL_ADMIN, _iso, _now, _utc
+from kawasan.tracker.directory import AGENCY_KINDS, ROLES, DirectoryMixin
+from kawasan.tracker.snapshots import StatusChange, derive
+
+
+class ProjectService(DirectoryMixin):
+    """The tracker's use cases. One instance per database; cheap to create."""
+
+    # ------------------------------------------------------------------ projects
+
+    def create_project(self, name: str, template: str, start: date, *, regency: str | None = None,
+                       site_geometry: dict | None = None, actor: str | None = None) -> dict:
+        """Create a project from a template; every stage starts ``not_started`` at version 1."""
+        name = (name or "").strip()
+        if not name:
+            raise InputError("a project needs a name", field="name")
+        tpl = template if hasattr(template, "stages") else self.resolve_template(template)
+        if site_geometry is not None and (not isinstance(site_geometry, dict) or "type" not in site_geometry):
+            raise InputError("the site geometry must be a GeoJSON geometry or feature (an object with 'type')",
+                             field="site")
+        with self._write() as s:
+            user = self._actor(s, actor)
+            regency = regency or user.regency
+            if user.role == "coordinator":
+                if regency and user.regency and regency != user.regency:
+                    raise PermissionDeniedError(f"coordinator {user.username!r} of {user.regency} may not create a "
+                                                f"project in {regency}", field="regency")
+            elif user.role != "administrator":
+                raise PermissionDeniedError(f"user {user.username!r} ({user.role}) may not create projects: only an "
+                                            "administrator or a coordinator may", field="user")
+            p = Project(name=name, regency=regency, template_name=tpl.name, template_version=tpl.version,
+                        template_body=tpl.model_dump(mode="json"), site_geometry=site_geometry, start_date=start,
+                        created_at=_now(), created_by=user.id)
+            s.add(p)
+            s.flush()
+            for i, st in enumerate(tpl.stages):
+                s.add(StageRow(project_id=p.id, stage_id=st.id, position=i, agency=st.agency, status="not_started",
+                               updated_at=_now(), updated_by=user.id))
+            known = set(s.scalars(select(Agency.code)).all())
+            for ag in getattr(tpl, "agencies", []):
+                if ag.code not in known:
+                    s.add(Agency(code=ag.code, name=ag.name.en if hasattr(ag.name, "en") else str(ag.name),
+                                 kind=getattr(ag, "level", "other"), regency=None, created_at=_now()))
+            s.add(self._event(user, "project.create", project=p.id, field="project", new=name, on=start,
+                              detail={"template": tpl.name, "template_version": tpl.version,
+                                      "start": start.isoformat(), "regency": regency}))
+            return {"id": p.id, "name": name, "regency": regency, "template": tpl.name,
+                    "template_version": tpl.version, "start": start.isoformat(), "stages": len(tpl.stages)}
+
+    def list_projects(self) -> list[dict]:
+        with self._read() as s:
+            out = []
+            for p in s.scalars(select(Project).order_by(Project.id)):
+                counts: dict[str, int] = {}
+                for st in p.stages:
+                    counts[st.status] = counts.get(st.status, 0) + 1
+                out.append({"id": p.id, "name": p.name, "regency": p.regency, "template": p.template_name,
+                            "start": p.start_date.isoformat(), "stages": len(p.stages), "status_counts": counts})
+            return out
+
+    def _project(self, s: Session, pid: int) -> Project:
+        p = s.get(Project, pid)
+        if p is None:
+            ids = s.scalars(select(Project.id).order_by(Project.id.desc()).limit(10)).all()
+            raise NotFoundError(f"no project with id {pid}; existing ids: {', '.join(map(str, sorted(ids))) or 'none'} "
+                                "(kawasan project list)", source="projects", field="project")
+        return p
+
+    @staticmethod
+    def _template_of(p: Project):
+        from kawasan.licensing import validate_template
+
+        return validate_template(p.template_body, source=f"project {p.id} template {p.template_name}")
+
+    def _stage(self, s: Session, p: Project, stage_id: str) -> StageRow:
+        row = s.scalar(select(StageRow).where(StageRow.project_id == p.id, StageRow.stage_id == stage_id))
+        if row is None:
+            ids = [r.stage_id for r in p.stages]
+            raise NotFoundError(f"stage {stage_id!r} is not in project {p.id} ({p.template_name}); its stages are "
+                                f"{', '.join(ids)}", source=f"project {p.id}", field="stage")
+        return row
+
+    def _check_can_act(self, user: User, p: Project, row: StageRow) -> None:
+        from kawasan.licensing import why_not
+
+        user_agency = user.agency.code if user.agency else None
+        why = why_not(user.role, user_agency, user.regency, p.regency, row.agency)
+        if why:
+            raise PermissionDeniedError(
+                f"user {user.username!r} ({user.role}) may not change stage {row.stage_id} of project {p.id} "
+                f"(held by {row.agency}, project regency {p.regency or '-'}): {why}",
+                source=f"project {p.id}", field=f"stage {row.stage_id}")
+
+    def _check_date(self, p: Project, row: StageRow | None, on: date, s: Session) -> date:
+        today = self.today()
+        if on > today:
+            raise InputError(f"{on.isoformat()} is in the future (today is {today.isoformat()}); record a change "
+                             "when it has happened", field="on")
+        if on < p.start_date:
+            raise InputError(f"{on.isoformat()} is before the project start {p.start_date.isoformat()}", field="on")
+        if row is not None:
+            last = s.scalar(select(func.max(Event.effective_date)).where(
+                Event.project_id == p.id, Event.stage_id == row.stage_id, Event.field == "status"))
+            if last and on < last:
+                raise InputError(f"{on.isoformat()} is before the last recorded change of stage {row.stage_id} "
+                                 f"({last.isoformat()}); changes are recorded in order", field="on")
+        return on
+
+    @staticmethod
+    def _check_version(p: Project, row: StageRow, expected: int | None) -> None:
+        if expected is not None and expected != row.version:
+            raise ConflictError(f"stage {row.stage_id} of project {p.id} was changed by someone else: your copy is "
+                                f"version {expected}, the stored stage is version {row.version}. Nothing was "
+                                f"written; reload it (kawasan project show {p.id}) and try again",
+                                source=f"project {p.id}", field=f"stage {row.stage_id}")
+
+    def _flush_versioned(self, s: Session, p: Project, row: StageRow, expected: int) -> None:
+        pid, sid = p.id, row.stage_id  # the objects expire when the failed flush rolls back
+        try:
+            s.flush()
+        except StaleDataError:
+            raise ConflictError(f"stage {sid} of project {pid} was changed by someone else while this "
+                                f"change was being written: your copy is version {expected}, the stored stage is "
+                                f"newer. Nothing was written; reload and try again",
+                                source=f"project {pid}", field=f"stage {sid}") from None
+
+    def _set_status(self, s: Session, user: User, p: Project, row: StageRow, new: str, *, reason: str | None,
+                    on: date, expected_version: int | None, kind: str = "stage.status",
+                    detail: dict | None = None) -> dict:
+        from kawasan.licensing import StageStatus, check_transition, parse_status
+
+        new_status = parse_status(new)
+        self._check_can_act(user, p, row)
+        self._check_version(p, row, expected_version)
+        self._check_date(p, row, on, s)
+        old = row.status
+        check_transition(StageStatus(old), new_status, reason=reason, stage=row.stage_id)
+        read_version = row.version
+        row.status = new_status.value
+        row.reason = reason
+        row.updated_at = _now()
+        row.updated_by = user.id
+        self._flush_versioned(s, p, row, read_version)
+        s.add(self._event(user, kind, project=p.id, stage=row.stage_id, field="status", old=old,
+                          new=new_status.value, reason=reason, on=on, detail=detail))
+        warnings = []
+        if new_status.value in ("in_progress", "submitted"):
+            tpl = self._template_of(p)
+            states = {r.stage_id: r.status for r in p.stages}
+            waiting = [q for q in tpl.stage(row.stage_id).requires if states.get(q) not in ("approved", "waived")]
+            if waiting:
+                warnings.append(f"stage {row.stage_id} started before its prerequisites {', '.join(waiting)} were "
+                                "approved or waived")
+        return {"project": p.id, "stage": row.stage_id, "from": old, "to": new_status.value,
+                "version": row.version, "on": on.isoformat(), "warnings": warnings}
+
+    def update_stage(self, pid: int, stage_id: str, status: str, *, reason: str | None = None,
+                     on: date | None = None, expected_version: int | None = None, actor: str | None = None) -> dict:
+        """Move a stage to ``status`` (a legal transition), effective ``on`` (default today)."""
+        if str(status).strip().lower() == "blocked":
+            raise InputError("use 'kawasan stage block' (with a reason and the obstacle) to block a stage",
+                             field="status")
+        with self._write() as s:
+            user = self._actor(s, actor)
+            p = self._project(s, pid)
+            row = self._stage(s, p, stage_id)
+            return self._set_status(s, user, p, row, status, reason=reason, on=on or self.today(),
+                                    expected_version=expected_version)
+
+    def block_stage(self, pid: int, stage_id: str, *, reason: str, on: date | None = None,
+                    expected_unblock: date | None = None, obstacle: str | None = None, owner: str | None = None,
+                    expected_version: int | None = None, actor: str | None = None) -> dict:
+        """Block a stage with a reason; optionally record the obstacle (kendala) behind it at once."""
+        if not reason or not reason.strip():
+            raise InputError("blocking a stage needs a reason", field="reason")
+        on = on or self.today()
+        if expected_unblock is not None and expected_unblock < on:
+            raise InputError(f"the expected unblock date {expected_unblock.isoformat()} is before the block date "
+                             f"{on.isoformat()}", field="expected_unblock")
+        with self._write() as s:
+            user = self._actor(s, actor)
+            p = self._project(s, pid)
+            row = self._stage(s, p, stage_id)
+            ob = None
+            if obstacle:
+                self._check_can_act(user, p, row)
+                ob = Obstacle(project_id=p.id, stage_id=row.stage_id, description=obstacle,
+                              owner=owner or row.agency, raised_on=on, expected_resolution=expected_unblock,
+                              created_by=user.id)
+                s.add(ob)
+                s.flush()
+            res = self._set_status(s, user, p, row, "blocked", reason=reason, on=on,
+                                   expected_version=expected_version, kind="stage.block",
+                                   detail={"expected_unblock": expected_unblock.isoformat() if expected_unblock
+                                           else None, "obstacle_id": ob.id if ob else None})
+            if ob is not None:
+                s.add(self._event(user, "obstacle.add", project=p.id, stage=row.stage_id, field="obstacle",
+                                  new=obstacle, on=on, detail={"obstacle_id": ob.id, "owner": ob.owner}))
+                res["obstacle_id"] = ob.id
+            return res
+
+    def unblock_stage(self, pid: int, stage_id: str, *, reason: str | None = None, on: date | None = None,
+                      to: str | None = None, expected_version: int | None = None, actor: str | None = None) -> dict:
+        """Unblock a stage: back to the state it had before the block (or ``to``)."""
+        with self._write() as s:
+            user = self._actor(s, actor)
+            p = self._project(s, pid)
+            row = self._stage(s, p, stage_id)
+            if row.status != "blocked":
+                raise InputError(f"stage {stage_id} of project {pid} is not blocked (it is {row.status})",
+                                 source=f"project {pid}", field=f"stage {stage_id}")
+            if to is None:
+                last = s.scalars(select(Event).where(Event.project_id == p.id, Event.stage_id == row.stage_id,
+                                                     Event.new_value == "blocked", Event.field == "status")
+                                 .order_by(Event.id.desc())).first()
+                to = (last.old_value if last and last.old_value and last.old_value != "blocked" else "in_progress")
+            return self._set_status(s, user, p, row, to, reason=reason or "unblocked", on=on or self.today(),
+                                    expected_version=expected_version, kind="stage.unblock")
+
+    # ------------------------------------------------------------------ obstacles
+
+    def add_obstacle(self, pid: int, stage_id: str, description: str, *, owner: str, on: date | None = None,
+                     expected_resolution: date | None = None, actor: str | None = None) -> dict:
+        if not description or not description.strip():
+            raise InputError("an obstacle needs a description", field="description")
+        if not owner or not owner.strip():
+            raise InputError("an obstacle needs an owner (who must solve it)", field="owner")
+        with self._write() as s:
+            user = self._actor(s, actor)
+            p = self._project(s, pid)
+            row = self._stage(s, p, stage_id)
+            self._check_can_act(user, p, row)
+            on = self._check_date(p, None, on or self.today(), s)
+            ob = Obstacle(project_id=p.id, stage_id=row.stage_id, description=description, owner=owner,
+                          raised_on=on, expected_resolution=expected_resolution, created_by=user.id)
+            s.add(ob)
+            s.flush()
+            s.add(self._event(user, "obstacle.add", project=p.id, stage=row.stage_id, field="obstacle",
+                              new=description, on=on, detail={"obstacle_id": ob.id, "owner": owner}))
+            return _obstacle_dict(ob)
+
+    def resolve_obstacle(self, obstacle_id: int, resolution: str, *, on: date | None = None,
+                         expected_version: int | None = None, actor: str | None = None) -> dict:
+        if not resolution or not resolution.strip():
+            raise InputError("say how the obstacle was resolved", field="resolution")
+        with self._write() as s:
+            user = self._actor(s, actor)
+            ob = s.get(Obstacle, obstacle_id)
+            if ob is None:
+                raise NotFoundError(f"no obstacle with id {obstacle_id}", source="obstacles", field="obstacle")
+            p = self._project(s, ob.project_id)
+            row = self._stage(s, p, ob.stage_id)
+            self._check_can_act(user, p, row)
+            if ob.resolved_on is not None:
+                raise InputError(f"obstacle {obstacle_id} was already resolved on {ob.resolved_on.isoformat()}",
+                                 source="obstacles", field="obstacle")
+            if expected_version is not None and expected_version != ob.version:
+                raise ConflictError(f"obstacle {obstacle_id} was changed by someone else: your copy is version "
+                                    f"{expected_version}, the stored one is version {ob.version}",
+                                    source="obstacles", field="obstacle")
+            on = on or self.today()
+            if on < ob.raised_on or on > self.today():
+                raise InputError(f"the resolution date {on.isoformat()} must lie between the day the obstacle was "
+                                 f"raised ({ob.raised_on.isoformat()}) and today", field="on")
+            ob.resolution, ob.resolved_on = resolution, on
+            try:  # the obstacle row's version column makes a concurrent resolution fail here
+                s.flush()
+            except StaleDataError:
+                raise ConflictError(f"obstacle {obstacle_id} was changed by someone else while this change was "
+                                    "being written; reload and try again", source="obstacles",
+                                    field="obstacle") from None
+            s.add(self._event(user, "obstacle.resolve", project=p.id, stage=ob.stage_id, field="obstacle",
+                              old=ob.description, new=resolution, on=on, detail={"obstacle_id": ob.id}))
+            return _obstacle_dict(ob)
+
+    def obstacles(self, pid: int, stage_id: str | None = None, *, open_only: bool = False) -> list[dict]:
+        with self._read() as s:
+            p = self._project(s, pid)
+            q = select(Obstacle).where(Obstacle.project_id == p.id)
+            if stage_id:
+                self._stage(s, p, stage_id)
+                q = q.where(Obstacle.stage_id == stage_id)
+            if open_only:
+                q = q.where(Obstacle.resolved_on.is_(None))
+            return [_obstacle_dict(o) for o in s.scalars(q.order_by(Obstacle.id))]
+
+    # ------------------------------------------------------------------ documents
+
+    def attach(self, pid: int, stage_id: str, path: Path, *, name: str | None = None,
+               actor: str | None = None) -> dict:
+        """Attach a file to a stage as the next version of the document ``name`` (default: the file name)."""
+        checked = docs.check_file(Path(path), self.settings.max_upload_bytes)
+        name = (name or Path(path).stem).strip()
+        blob, created = None, False
+        try:
+            with self._write() as s:
+                user = self._actor(s, actor)
+                p = self._project(s, pid)
+                row = self._stage(s, p, stage_id)
+                self._check_can_act(user, p, row)
+                version = (s.scalar(select(func.max(Document.version)).where(
+                    Document.project_id == p.id, Document.stage_id == row.stage_id, Document.name == name)) or 0) + 1
+                blob, created = docs.store(checked, self.settings.files_dir)
+                d = Document(project_id=p.id, stage_id=row.stage_id, name=name, version=version,
+                             filename=checked.filename, media_type=checked.media_type, size_bytes=checked.size_bytes,
+                             sha256=checked.sha256, uploaded_at=_now(), uploaded_by=user.id)
+                s.add(d)
+                s.flush()
+                s.add(self._event(user, "document.attach", project=p.id, stage=row.stage_id, field="document",
+                                  new=f"{name} v{version}", detail={"sha256": checked.sha256,
+                                                                    "size_bytes": checked.size_bytes,
+                                                                    "filename": checked.filename}))
+                out = _document_dict(d)
+        except BaseException:
+            if created and blob is not None and blob.exists():
+                blob.unlink()
+            raise
+        out["stored_at"] = str(blob)
+        return out
+
+    def documents(self, pid: int, stage_id: str | None = None) -> list[dict]:
+        with self._read() as s:
+            p = self._project(s, pid)
+            q = select(Document).where(Document.project_id == p.id)
+            if stage_id:
+                self._stage(s, p, stage_id)
+                q = q.where(Document.stage_id == stage_id)
+            return [_document_dict(d) for d in s.scalars(q.order_by(Document.stage_id, Document.name,
+                                                                    Document.version))]
+
+    def document_path(self, sha256: str) -> Path:
+        return docs.blob_path(self.settings.files_dir, sha256)
+
+    # ------------------------------------------------------------------ history, state, forecast
+
+    def history(self, pid: int, stage_id: str | None = None) -> list[dict]:
+        with self._read() as s:
+            p = self._project(s, pid)
+            q = select(Event).where(Event.project_id == p.id)
+            if stage_id:
+                self._stage(s, p, stage_id)
+                q = q.where(Event.stage_id == stage_id)
+            return [_event_dict(e) for e in s.scalars(q.order_by(Event.id))]
+
+    def _snapshots(self, s: Session, p: Project, tpl, calendar, today: date) -> dict:
+        events = s.scalars(select(Event).where(Event.project_id == p.id, Event.field == "status")
+                           .order_by(Event.effective_date, Event.id)).all()
+        by_stage: dict[str, list[StatusChange]] = {}
+        for e in events:
+            unblock = (e.detail or {}).get("expected_unblock")
+            by_stage.setdefault(e.stage_id, []).append(StatusChange(
+                on=e.effective_date, old=e.old_value, new=e.new_value,
+                expected_unblock=date.fromisoformat(unblock) if unblock else None))
+        return {r.stage_id: derive(by_stage.get(r.stage_id, []), r.status, tpl.stage(r.stage_id).clarification,
+                                   calendar, today) for r in p.stages}
+
+    def state(self, pid: int, *, today: date | None = None) -> dict:
+        """The project with each stage's state, agency, clock (due, deemed approved, overdue) and obstacles."""
+        from kawasan.licensing import stage_clock
+
+        today = today or self.today()
+        with self._read() as s:
+            p = self._project(s, pid)
+            tpl = self._template_of(p)
+            cal = self.calendar(s)
+            snaps = self._snapshots(s, p, tpl, cal, today)
+            obs = s.scalars(select(Obstacle).where(Obstacle.project_id == p.id).order_by(Obstacle.id)).all()
+            ndocs = dict(s.execute(select(Document.stage_id, func.count()).where(Document.project_id == p.id)
+                                   .group_by(Document.stage_id)).all())
+            stages = []
+            for r in p.stages:
+                st = tpl.stage(r.stage_id)
+                clock = stage_clock(st, snaps[r.stage_id], cal, today)
+                snap = snaps[r.stage_id]
+                stages.append({
+                    "id": r.stage_id, "name": {"id": st.name.id, "en": st.name.en}, "agency": r.agency,
+                    "status": r.status, "reason": r.reason, "version": r.version,
+                    "requires": list(st.requires),
+                    "started": _iso(snap.started), "submitted": _iso(snap.submitted), "finished": _iso(snap.finished),
+                    "due": _iso(clock.due), "deemed_approved": _iso(clock.deemed_approved),
+                    "overdue_days": clock.overdue_days, "paused_days": clock.paused_days,
+                    "statutory": clock.statutory,
+                    "duration_days": st.duration.statutory_days if st.duration.statutory_days is not None
+                    else {"min": st.duration.min, "likely": st.duration.likely, "max": st.duration.max},
+                    "estimate": st.duration.is_estimate,
+                    "legal_basis": {"citation": st.legal_basis.citation, "tag": st.legal_basis.tag},
+                    "blocked_since": _iso(snap.blocked_since), "expected_unblock": _iso(snap.expected_unblock),
+                    "obstacles": [_obstacle_dict(o) for o in obs if o.stage_id == r.stage_id],
+                    "documents": ndocs.get(r.stage_id, 0),
+                })
+            return {"id": p.id, "name": p.name, "regency": p.regency, "template": p.template_name,
+                    "template_version": p.template_version, "start": p.start_date.isoformat(),
+                    "today": today.isoformat(), "synthetic": bool(p.template_body.get("synthetic")),
+                    "site_geometry": p.site_geometry, "stages": stages}
+
+    def _plan_inputs(self, pid: int, today: date):
+        with self._read() as s:
+            p = self._project(s, pid)
+            tpl = self._template_of(p)
+            cal = self.calendar(s)
+            return p.id, p.name, p.start_date, tpl, cal, self._snapshots(s, p, tpl, cal, today)
+
+    def forecast(self, pid: int, *, today: date | None = None, runs: int = 10000, seed: int = 0) -> dict:
+        """CPM from today's real states plus the PERT Monte Carlo P50/P80 (fixed seed)."""
+        from kawasan.licensing import forecast
+
+        today = today or self.today()
+        pid, pname, start, tpl, cal, snaps = self._plan_inputs(pid, today)
+        out = forecast(tpl, snaps, start, today, cal, runs=runs, seed=seed).to_dict()
+        return {"project": pid, "name": pname, "start": start.isoformat(), "today": today.isoformat(),
+                "runs": runs, "seed": seed, **out}
+
+    def whatif(self, pid: int, scenario, *, today: date | None = None, runs: int = 10000, seed: int = 0) -> dict:
+        """The forecast with a scenario (parallel stages, shortened stages, blockers resolved by a date)."""
+        from kawasan.licensing import whatif
+
+        today = today or self.today()
+        pid, pname, start, tpl, cal, snaps = self._plan_inputs(pid, today)
+        for sid in [*(x for pair in scenario.parallel for x in pair), *scenario.shorten, *scenario.resolve]:
+            tpl.stage(sid)
+        w = whatif(tpl, snaps, start, today, cal, scenario, runs=runs, seed=seed)
+        d = w.to_dict() if hasattr(w, "to_dict") else {
+            "base": w.base.to_dict(), "variant": w.variant.to_dict(), "days_saved": w.days_saved,
+            "newly_critical": list(w.newly_critical), "no_longer_critical": list(w.no_longer_critical),
+            "notes": list(w.notes)}
+        return {"project": pid, "name": pname, "today": today.isoformat(), **d}
+
+
+def _obstacle_dict(o: Obstacle) -> dict:
+    return {"id": o.id, "project": o.project_id, "stage": o.stage_id, "description": o.description, "owner": o.owner,
+            "raised_on": _iso(o.raised_on), "expected_resolution": _iso(o.expected_resolution),
+            "resolution": o.resolution, "resolved_on": _iso(o.resolved_on), "version": o.version}
+
+
+def _document_dict(d: Document) -> dict:
+    return {"project": d.project_id, "stage": d.stage_id, "name": d.name, "version": d.version,
+            "filename": d.filename, "media_type": d.media_type, "size_bytes": d.size_bytes, "sha256": d.sha256,
+            "uploaded_at": _utc(d.uploaded_at)}
+
+
+def _event_dict(e: Event) -> dict:
+    return {"id": e.id, "recorded_at": _utc(e.recorded_at),
+            "effective_date": _iso(e.effective_date), "actor": e.actor, "project": e.project_id, "stage": e.stage_id,
+            "kind": e.kind, "field": e.field, "from": e.old_value, "to": e.new_value, "reason": e.reason,
+            "detail": e.detail}
+
+
+__all__ = ["ProjectService", "ROLES", "AGENCY_KINDS", "LOCAL_ADMIN"]

@@ -1,0 +1,66 @@
+"""The demo's licensing project (without the slow spatial part): own database, synthetic story, forecast."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from rich.console import Console
+
+from kawasan.cli.demo import _licensing_demo
+from kawasan.errors import OutputError
+
+
+def _run(tmp_path, site=None, lang="en"):
+    con = Console(record=True, width=160)
+    _licensing_demo(con, tmp_path / "demo", tmp_path / "no-run", site, lang)
+    return con.export_text()
+
+
+def test_demo_project_has_realistic_progress_and_a_forecast(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("KAWASAN_DATABASE_URL", raising=False)
+    monkeypatch.setenv("KAWASAN_HOME", str(tmp_path / "user-home"))
+    text = _run(tmp_path, site={"id": 5, "area_ha": 84.0}) + capsys.readouterr().out
+    assert "SYNTHETIC" in text and "site 5" in text
+    assert "Blocked: K3" in text and "obstacle #1" in text and "In progress: K5" in text
+    assert "Critical path" in text and "P80" in text
+    db = tmp_path / "demo" / "licensing" / "kawasan.db"
+    assert db.is_file()
+    assert not (tmp_path / "user-home").exists()  # the user's own database is not touched
+
+    from kawasan.storage.db import Settings
+    from kawasan.tracker import ProjectService
+    from kawasan.tracker.demo import DEMO_TODAY
+
+    svc = ProjectService(Settings.in_folder(tmp_path / "demo" / "licensing"), today=DEMO_TODAY)
+    st = {s["id"]: s for s in svc.state(1)["stages"]}
+    assert {k for k, s in st.items() if s["status"] == "approved"} == {"K1", "K2", "K4"}
+    assert st["K5"]["status"] == "in_progress" and st["K3"]["status"] == "blocked"
+    assert st["K3"]["obstacles"][0]["owner"].startswith("BPN")
+    actors = {e["actor"] for e in svc.history(1)}
+    assert {"tim-investasi", "dlh-contoh"} <= actors
+    fc = svc.forecast(1, runs=10000, seed=0)
+    assert fc["finish"] in text and "K3" in fc["critical_path"]
+    svc.close()
+
+
+def test_demo_rerun_replaces_its_database_and_refuses_a_foreign_folder(tmp_path, capsys):
+    _run(tmp_path)
+    text = _run(tmp_path, lang="id") + capsys.readouterr().out
+    assert "Jalur kritis" in text and "Terhambat: K3" in text
+    assert len(list((tmp_path / "demo").iterdir())) == 1  # no temporary folder left behind
+    foreign = tmp_path / "other"
+    (foreign / "demo" / "licensing").mkdir(parents=True)
+    (foreign / "demo" / "licensing" / "mine.txt").write_text("keep")
+    with pytest.raises(OutputError):
+        _run(foreign)
+    assert (foreign / "demo" / "licensing" / "mine.txt").read_text() == "keep"
+
+
+def test_site_geometry_comes_from_the_runs_geojson(tmp_path):
+    from kawasan.tracker.demo import site_geometry
+
+    (tmp_path / "sites").mkdir()
+    geom = {"type": "Polygon", "coordinates": [[[113.0, -7.0], [113.1, -7.0], [113.1, -7.1], [113.0, -7.0]]]}
+    (tmp_path / "sites" / "sites.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": 5}, "geometry": geom}]}))
+    assert site_geometry(tmp_path, 5) == geom and site_geometry(tmp_path, 6) is None
