@@ -19,6 +19,8 @@ predecessors' timing):
 
     LF_i = min(T, min_{s in S(i)} LS_s),   LS_i = LF_i - (EF_i - ES_i),   slack_i = LF_i - EF_i
 
+A finished or waived stage is history: LS = ES, LF = EF and its slack is 0.
+
 The critical path is the chain of zero-slack stages traced back from the stage that
 finishes last, each step taking the prerequisite whose EF equals the stage's ES.
 
@@ -116,6 +118,9 @@ def backward(net: Network, es: np.ndarray, ef: np.ndarray) -> tuple[np.ndarray, 
         if waiting:
             lf[i] = min(finish, min(ls[s] for s in waiting))
         ls[i] = lf[i] - (ef[i] - es[i])
+    # a finished (or waived) stage is history: it has no float left (LS = ES, LF = EF, slack 0)
+    done = net.mode == FIXED
+    ls[done], lf[done] = es[done], ef[done]
     return ls, lf, lf - ef
 
 
