@@ -53,6 +53,7 @@ import numbers
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -593,7 +594,7 @@ def read_matrix_csv(path) -> tuple[np.ndarray, tuple[str, ...]]:
     """
     src = _src(path)
     try:
-        raw = open(path, "rb").read()
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise WeightsError("pairwise comparison file not found", source=src) from None
     except IsADirectoryError:
