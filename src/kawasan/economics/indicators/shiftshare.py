@@ -1,0 +1,123 @@
+"""Shift-share: classic (Dunn 1960), Esteban-Marquillas (1972) and Arcelus (1984) (REGULATIONS.md 4.3, 4.4)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kawasan.economics.indicators import _panel as P
+
+METHODS = ("classic", "esteban_marquillas", "arcelus")
+
+
+def shift_share(table, region=None, reference=None, start=None, end=None, method="classic") -> pd.DataFrame:
+    """Decompose each sector's change start -> end in the region into additive components.
+
+    Notation: E_ir the region's value in sector i at ``start``, r_ir = E_ir(end)/E_ir(start) - 1 its growth,
+    r_in the reference's growth in sector i, r_n the growth of the reference's PDRB total, r_r that of the
+    region's total, E_r / E_n the start totals.
+
+    classic (Dunn 1960; REGULATIONS.md 4.3 [V]; REAT ``shift`` method "Dunn" summed over sectors):
+        D_ir = N_ir + M_ir + C_ir, N_ir = E_ir r_n (national/provincial share), M_ir = E_ir (r_in - r_n)
+        (industry mix), C_ir = E_ir (r_ir - r_in) (competitive shift).
+    esteban_marquillas (Esteban-Marquillas 1972; REGULATIONS.md 4.4 [V]; REAT ``shift`` method "Esteban"):
+        homothetic E'_ir = E_r E_in / E_n; C_ir = C'_ir + A_ir with competitive effect C'_ir = E'_ir (r_ir - r_in)
+        and allocation effect A_ir = (E_ir - E'_ir)(r_ir - r_in). ``specialisation`` = E_ir - E'_ir and
+        ``competitive_advantage`` = r_ir - r_in tell the sign of A.
+    arcelus (Arcelus 1984; REGULATIONS.md 4.4 [V]): C_ir = R_ir + RI_ir with regional growth effect
+        R_ir = E'_ir (r_r - r_n) + (E_ir - E'_ir)(r_r - r_n) and regional industry-mix effect
+        RI_ir = E'_ir [(r_ir - r_r) - (r_in - r_n)] + (E_ir - E'_ir)[(r_ir - r_r) - (r_in - r_n)]; each is given
+        with its homothetic and allocation parts.
+
+    A sector whose start value is 0 (region or reference) has no growth rate: its rate counts as 0 and the
+    whole change goes to the competitive shift, so the components still add up to ``change`` exactly.
+    Sub-categories (C.1..C.16) are decomposed like sectors; sum only the 17 main sectors for the region total.
+
+    Returns columns region, sector, start, end, change, national_share, industry_mix, competitive_shift, value_start,
+    value_end, growth_region, growth_reference, growth_reference_total, reference, method, plus the method's
+    components.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    P.check_table(table)
+    sectors = P.need_sectors(table, "shift-share")
+    start, end = P.pick_period(table, start, end)
+    regions, ref = P.resolve(table, region, reference)
+    v, t = P.panel(table, regions, [start, end], sectors)
+    rv, rt = P.reference_panel(table, ref, [start, end], sectors)
+    e0, e1 = v[:, 0, :], v[:, 1, :]
+    e0 = np.nan_to_num(e0)
+    e1 = np.nan_to_num(e1)
+    n0, n1 = np.nan_to_num(rv[0]), np.nan_to_num(rv[1])
+    r_n = rt[1] / rt[0] - 1.0 if rt[0] else 0.0
+    r_in = np.where(n0 > 0, P.safe_div(n1, n0) - 1.0, 0.0)
+    r_ir = np.where(e0 > 0, P.safe_div(e1, e0) - 1.0, 0.0)
+    r_r = np.where(t[:, 0] > 0, P.safe_div(t[:, 1], t[:, 0]) - 1.0, 0.0)
+    change = e1 - e0
+    national = e0 * r_n
+    mix = e0 * (r_in - r_n)[None, :]
+    comp = change - national - mix
+    cols = {"start": start, "end": end, "change": change, "national_share": national, "industry_mix": mix,
+            "competitive_shift": comp, "value_start": e0, "value_end": e1, "growth_region": r_ir,
+            "growth_reference": r_in[None, :], "growth_reference_total": r_n}
+    if method in ("esteban_marquillas", "arcelus"):
+        homothetic = t[:, :1] * P.safe_div(n0, rt[0])[None, :]
+        homothetic = np.nan_to_num(homothetic)
+        spec = e0 - homothetic
+    if method == "esteban_marquillas":
+        adv = r_ir - r_in[None, :]
+        ce = homothetic * adv
+        cols.update({"homothetic": homothetic, "competitive_effect": ce, "allocation_effect": comp - ce,
+                     "specialisation": spec, "competitive_advantage": adv})
+    elif method == "arcelus":
+        dr = (r_r - r_n)[:, None]
+        rg = e0 * dr
+        rg_h = homothetic * dr
+        rim = comp - rg
+        rim_h = homothetic * ((r_ir - r_r[:, None]) - (r_in - r_n)[None, :])
+        cols.update({"homothetic": homothetic, "regional_growth": rg, "regional_growth_homothetic": rg_h,
+                     "regional_growth_allocation": rg - rg_h, "regional_industry_mix": rim,
+                     "regional_industry_mix_homothetic": rim_h, "regional_industry_mix_allocation": rim - rim_h,
+                     "growth_region_total": r_r[:, None]})
+    cols.update({"reference": P.ref_label(ref), "method": method})
+    return P.long_frame(regions, sectors, cols)
+
+
+def shift_share_series(table, region=None, reference=None, years=None, method="classic") -> pd.DataFrame:
+    """:func:`shift_share` for each pair of consecutive years (``years`` default: all the table's years), stacked."""
+    P.check_table(table)
+    ys = sorted(int(y) for y in (years if years is not None else table.years))
+    if len(ys) < 2:
+        raise P.TableError(f"a shift-share series needs at least two years; got {ys}", source=table.source,
+                           field="year")
+    parts = [shift_share(table, region, reference, a, b, method=method) for a, b in zip(ys[:-1], ys[1:])]
+    return pd.concat(parts, ignore_index=True)
+
+
+def dynamic_shift_share(table, region=None, reference=None, start=None, end=None, method="classic") -> pd.DataFrame:
+    """Dynamic shift-share (Barff & Knight 1988): the yearly decompositions start..end summed per sector.
+
+    Each year's components are computed on that year's base (so the industry mix and the competitive shift follow
+    the sector's changing size), then added up; the sums still add up to the whole change E(end) - E(start).
+    REAT ``shiftd`` (method "Dunn"). Needs every year start..end.
+
+    Returns columns region, sector, start, end, years, change, national_share, industry_mix, competitive_shift,
+    (Esteban-Marquillas / Arcelus: their components summed as well), reference, method.
+    """
+    P.check_table(table)
+    start, end = P.pick_period(table, start, end)
+    missing = [y for y in range(start, end + 1) if y not in table.years]
+    if missing:
+        raise P.TableError(f"dynamic shift-share needs every year {start}..{end}; missing "
+                           f"{', '.join(map(str, missing))}", source=table.source, field="year")
+    s = shift_share_series(table, region, reference, list(range(start, end + 1)), method=method)
+    skip = {"region", "sector", "start", "end", "reference", "method", "value_start", "value_end", "growth_region",
+            "growth_reference", "growth_reference_total", "growth_region_total", "homothetic", "specialisation",
+            "competitive_advantage"}
+    comps = [c for c in s.columns if c not in skip]
+    out = s.groupby(["region", "sector"], sort=False)[comps].sum().reset_index()
+    out.insert(2, "start", start)
+    out.insert(3, "end", end)
+    out.insert(4, "years", end - start)
+    out["reference"] = s["reference"].iloc[0]
+    out["method"] = f"dynamic_{method}"
+    return out

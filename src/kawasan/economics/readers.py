@@ -1,0 +1,355 @@
+"""Readers: BPS-style CSV/XLSX files (long, wide, sectors as columns, totals) into a RegionalTable.
+
+The layouts and the header mapping are documented in docs/reference/economics.md ("Input tables");
+the mapping itself is ``headers.yaml``. Parsing ends in :meth:`RegionalTable.from_frame`, which validates.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kawasan.economics.sectors import SECTOR_CODES, normalise_name, sector_code
+from kawasan.economics.tables import (
+    _YEAR_RE, TOTAL_TOLERANCE, RegionalTable, _clean_values, _clean_years, _key, _price_basis_of, _price_in,
+    _role_of, _unit_in, header_mapping, normalise_region_name,
+)
+from kawasan.errors import TableError
+
+__all__ = ["read_table", "read_population"]
+
+
+
+def _read_raw(path: Path, sheet) -> pd.DataFrame:
+    """All cells as strings (no header), from CSV (delimiter sniffed) or XLSX."""
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise TableError("file not found", source=str(path))
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, header=None, dtype=object)
+        except ValueError as exc:
+            raise TableError(f"cannot read sheet {sheet!r}: {exc}", source=str(path), field="sheet") from None
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
+            raise TableError(f"not a readable XLSX workbook ({exc})", source=str(path)) from None
+    if suffix == ".xls":
+        raise TableError("old .xls workbooks are not read; save the sheet as .xlsx or .csv (BPS '.xls' downloads are "
+                         "often HTML tables: open them in a spreadsheet and save as .xlsx)", source=str(path))
+    data = path.read_bytes()
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    sep = _sniff_delimiter(text)
+    try:  # the fast C parser when every row has the same width
+        return pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
+                           skip_blank_lines=True, engine="c")
+    except (pd.errors.ParserError, ValueError):
+        pass
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text), delimiter=sep) if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        raise TableError(f"not a readable CSV file ({exc})", source=str(path)) from None
+    width = max((len(r) for r in rows), default=0)
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter (, ; tab |) that splits the first lines into the most rows of one same width (>= 2)."""
+    lines = [ln for ln in text.splitlines()[:60] if ln.strip()]
+    best = (0, 0, ",")
+    for d in (",", ";", "\t", "|"):
+        try:
+            widths = [len(r) for r in csv.reader(lines, delimiter=d)]
+        except csv.Error:
+            continue
+        wide = [w for w in widths if w >= 2]
+        if not wide:
+            continue
+        mode = max(set(wide), key=wide.count)
+        score = (wide.count(mode), mode, d)
+        if score[:2] > best[:2]:
+            best = score
+    return best[2]
+
+
+def _header_row(raw: pd.DataFrame) -> int:
+    """Index of the header row: the first with a known header name, or with two or more year cells."""
+    for i in range(min(len(raw), 30)):
+        cells = [c for c in raw.iloc[i].tolist() if c is not None and str(c).strip() not in ("", "nan")]
+        if len(cells) < 2:
+            continue
+        if any(_role_of(c) for c in cells):
+            return i
+        if sum(bool(_YEAR_RE.fullmatch(str(c).strip().rstrip("*").split(".")[0])) for c in cells) >= 2:
+            return i
+        if sum(sector_code(c) in SECTOR_CODES for c in cells) >= 3:
+            return i
+    return 0
+
+
+def _header_text(cell) -> str:
+    """A header cell as text: '' for empty, '2023' for the number 2023.0 (XLSX year headers)."""
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+        return ""
+    if isinstance(cell, (float, np.floating)) and float(cell).is_integer():
+        return str(int(cell))
+    text = str(cell).strip()
+    return "" if text in ("nan", "None") else text
+
+
+def _is_note(label) -> bool:
+    n = normalise_name(label)
+    return any(n.startswith(w) for w in ("sumber", "source", "catatan", "note", "keterangan", "ket"))
+
+
+def read_table(path, *, sheet=None, region=None, year=None, unit=None, price_basis=None, columns=None,
+               region_col=None, sector_col=None, year_col=None, value_col=None, decimal=None,
+               require_all_sectors=True, total_tolerance=TOTAL_TOLERANCE, scheme="bps17") -> RegionalTable:
+    """Read a long or wide CSV/XLSX table of PDRB (or another value) by region, sector and year.
+
+    Parameters
+    ----------
+    path : the CSV or XLSX file.
+    sheet : XLSX sheet name or index (default: the first).
+    region, year : the region / year of a wide table that does not state it (sectors x years, or sectors x
+        regions). ``region`` also names the region of a single-region long table without a region column.
+    unit : the unit when the file does not state it (a unit column or a unit word in the value header).
+    price_basis : ``ADHK2010`` or ``ADHB``. When the file has a price-basis column, only rows of this basis are
+        kept (so a file with both bases can be read one basis at a time); otherwise it labels the table.
+    columns : rename headers before mapping, e.g. ``{"kab_probolinggo_miliar_rp_2023": "Kabupaten Probolinggo"}``.
+    region_col, sector_col, year_col, value_col : force a column's role when its header is not recognised.
+    decimal : ``","`` or ``"."`` when numbers are text (default: guessed per column; '1.234,5' is Indonesian).
+    require_all_sectors : every region-year must have all 17 sectors (default); with False, a region-year with
+        a stated total may hold only some sectors.
+    total_tolerance : relative tolerance of "stated total = sum of sectors" (default 0.001 = 0.1 %).
+    scheme : ``bps17`` (default, the 17 lapangan usaha) or ``any`` (sectors kept as labelled; see
+        :meth:`RegionalTable.from_frame`).
+
+    Raises
+    ------
+    TableError naming the file, region, sector, year and value at fault.
+    """
+    path = Path(path)
+    src = str(path)
+    raw = _read_raw(path, sheet)
+    raw = raw.dropna(how="all")
+    blank = raw.isna() | raw.astype(str).apply(lambda col: col.str.strip().isin(["", "nan", "None"]))
+    raw = raw[~blank.all(axis=1)]
+    if raw.empty:
+        raise TableError("the table is empty", source=src)
+    h = _header_row(raw)
+    headers = [_header_text(c) for c in raw.iloc[h]]
+    headers = [(columns or {}).get(c, c) for c in headers]
+    body = raw.iloc[h + 1:].reset_index(drop=True)
+    body.columns = range(len(headers))
+    rownum = np.arange(len(body)) + h + 2  # 1-based file row of each body row
+    roles: dict[str, int] = {}
+    forced = {"region": region_col, "sector": sector_col, "year": year_col, "value": value_col}
+    for role, name in forced.items():
+        if name is not None:
+            if name not in headers:
+                raise TableError(f"no column {name!r}; columns are {', '.join(h for h in headers if h)}",
+                                 source=src, field=name)
+            roles[role] = headers.index(name)
+    for j, hd in enumerate(headers):
+        role = _role_of(hd) if hd else None
+        if role and role not in roles and j not in roles.values():
+            roles[role] = j
+    if "sector" not in roles and "sector_name" in roles:
+        roles["sector"] = roles.pop("sector_name")
+    header_unit = _unit_in(headers[roles["value"]]) if "value" in roles else None
+    header_price = _price_in(headers[roles["value"]]) if "value" in roles else None
+
+    def cells(j):
+        return body[j].tolist()
+
+    sector_cols = [j for j, hd in enumerate(headers) if j not in roles.values() and hd and sector_code(hd)]
+    if "sector" in roles and "value" in roles and ("year" in roles or year is not None) \
+            and ("region" in roles or region is not None):
+        frame = pd.DataFrame({
+            "region": cells(roles["region"]) if "region" in roles else [region] * len(body),
+            "sector": cells(roles["sector"]),
+            "year": cells(roles["year"]) if "year" in roles else [year] * len(body),
+            "value": cells(roles["value"]), "_row": rownum})
+        for extra in ("unit", "price_basis", "region_code", "sector_name"):
+            if extra in roles:
+                frame[extra] = cells(roles[extra])
+    elif "sector" not in roles and len(sector_cols) >= 2:
+        frame = _melt_sectors_as_columns(body, headers, roles, sector_cols, rownum, region, year, src)
+    elif "sector" in roles:
+        frame = _melt_wide(body, headers, roles, rownum, region, year, src)
+        header_unit = header_unit or _common(_unit_in(headers[j]) for j in frame.attrs.get("value_cols", []))
+        header_price = header_price or _common(_price_in(headers[j]) for j in frame.attrs.get("value_cols", []))
+    else:
+        raise TableError(
+            "cannot tell which column holds the sectors; expected a header such as sector / kategori / "
+            "lapangan_usaha (or sector codes A..R,S,T,U as column headers); headers are "
+            f"{', '.join(h for h in headers if h)} (pass sector_col= / --sector-col)", source=src, field="sector")
+    # drop note rows (Sumber: BPS ...) and empty rows of wide tables
+    lab = frame["sector"].astype(str)
+    note_of = {v: _is_note(v) for v in pd.unique(pd.concat([lab, frame["region"].astype(str)]))}
+    note = lab.map(note_of) | frame["region"].astype(str).map(note_of)
+    empty_sector = lab.str.strip().isin(["", "nan", "None"])
+    empty_value = frame["value"].astype(str).str.strip().isin(["", "nan", "None"])
+    frame = frame[~note & ~(empty_sector & empty_value)]
+    if "price_basis" in frame.columns and price_basis is not None:
+        want = _price_basis_of(price_basis) or price_basis
+        bases = frame["price_basis"].map(lambda v: _price_basis_of(v) or str(v).strip())
+        if not (bases == want).any():
+            raise TableError(f"no rows with price basis {want!r}; the table has {', '.join(sorted(set(bases)))}",
+                             source=src, field="price_basis")
+        frame = frame[bases == want]
+    if "unit" not in frame.columns and (unit or header_unit):
+        frame["unit"] = unit or header_unit
+        unit = None
+    if "price_basis" not in frame.columns and header_price and price_basis is None:
+        price_basis = header_price
+    return RegionalTable.from_frame(frame, unit=unit, price_basis=price_basis, source=src,
+                                    require_all_sectors=require_all_sectors, total_tolerance=total_tolerance,
+                                    scheme=scheme)
+
+
+def _common(values):
+    vals = [v for v in values if v]
+    return vals[0] if vals and all(v == vals[0] for v in vals) else None
+
+
+def _parse_value_header(hd: str):
+    """(region name or None, year or None) from a wide value-column header like 'kab_x_miliar_rp_2023'."""
+    text = hd
+    m = _YEAR_RE.search(text)
+    yr = int(m.group(1)) if m else None
+    k = _key(text)
+    if yr:
+        k = re.sub(rf"(^|_){yr}(_|$)", "_", k)
+    for word in sorted(header_mapping()["units"], key=len, reverse=True):
+        k = re.sub(rf"(^|_){word}(_|$)", "_", k)
+    for words in header_mapping()["price_bases"].values():
+        for w in sorted(words, key=len, reverse=True):
+            k = re.sub(rf"(^|_){w}(_|$)", "_", k)
+    name = k.strip("_")
+    if not name:
+        return None, yr
+    if m and not _key(text).replace(str(yr), "").strip("_"):
+        return None, yr
+    # keep the original spelling when the header is a plain name
+    if normalise_name(hd) == name.replace("_", " "):
+        return normalise_region_name(hd), yr
+    return normalise_region_name(name), yr
+
+
+def _melt_wide(body, headers, roles, rownum, region, year, src):
+    """Sectors as rows; value columns are years (region from a column or the option) or regions."""
+    used = set(roles.values())
+    value_cols = [j for j, hd in enumerate(headers) if j not in used and hd]
+    if not value_cols:
+        raise TableError("no value columns: expected years or regions as column headers beside the sector column",
+                         source=src, field="value")
+    rows = []
+    for j in value_cols:
+        reg, yr = _parse_value_header(headers[j])
+        if reg is not None and "region" in roles:
+            raise TableError(f"column {headers[j]!r} is neither a year nor a known column while the regions are in "
+                             f"column {headers[roles['region']]!r}", source=src, field=headers[j])
+        for i in range(len(body)):
+            rg = reg if reg is not None else (body.iat[i, roles["region"]] if "region" in roles else region)
+            yy = yr if yr is not None else (body.iat[i, roles["year"]] if "year" in roles else year)
+            if rg is None:
+                raise TableError(f"column {headers[j]!r} gives a year but no region: add a region column or pass "
+                                 f"region= / --table-region", source=src, field="region")
+            if yy is None:
+                raise TableError(f"column {headers[j]!r} gives a region but no year: pass year= / --table-year",
+                                 source=src, field="year")
+            row = {"region": rg, "sector": body.iat[i, roles["sector"]], "year": yy, "value": body.iat[i, j],
+                   "_row": rownum[i]}
+            if "sector_name" in roles:
+                row["sector_name"] = body.iat[i, roles["sector_name"]]
+            if "price_basis" in roles:
+                row["price_basis"] = body.iat[i, roles["price_basis"]]
+            if "unit" in roles:
+                row["unit"] = body.iat[i, roles["unit"]]
+            rows.append(row)
+    frame = pd.DataFrame(rows)
+    frame.attrs["value_cols"] = value_cols
+    return frame
+
+
+def _melt_sectors_as_columns(body, headers, roles, sector_cols, rownum, region, year, src):
+    rows = []
+    for i in range(len(body)):
+        rg = body.iat[i, roles["region"]] if "region" in roles else region
+        yy = body.iat[i, roles["year"]] if "year" in roles else year
+        if rg is None or yy is None:
+            raise TableError("sectors are columns: expected a region column (or region=) and a year column (or year=)",
+                             source=src, field="region" if rg is None else "year")
+        for j in sector_cols:
+            row = {"region": rg, "sector": headers[j], "year": yy, "value": body.iat[i, j], "_row": rownum[i]}
+            if "region_code" in roles:
+                row["region_code"] = body.iat[i, roles["region_code"]]
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# population (for regional Klassen and per-capita values)
+
+
+def read_population(path, *, sheet=None) -> pd.DataFrame:
+    """Population by region and year: a frame with columns ``region``, ``year``, ``population``.
+
+    Reads long CSV/XLSX with a region column (wilayah/region), a year column (tahun/year) and a count column
+    (jiwa/penduduk/population/value). A sex column (jenis_kelamin/sex: L/P or male/female) is summed; rows
+    marked total (L+P, Total, Jumlah) are used instead when present.
+    """
+    path = Path(path)
+    raw = _read_raw(path, sheet)
+    h = _header_row(raw)
+    headers = [_key(c) for c in raw.iloc[h]]
+    body = raw.iloc[h + 1:].reset_index(drop=True)
+    body.columns = headers
+
+    def find(names):
+        for n in names:
+            if n in headers:
+                return n
+        return None
+
+    rc = find(header_mapping()["roles"]["region"])
+    yc = find(header_mapping()["roles"]["year"])
+    vc = find(["population", "penduduk", "jumlah_penduduk", "jiwa", "value", "nilai", "jumlah"])
+    sc = find(["jenis_kelamin", "sex", "gender", "jk"])
+    for role, col in (("region", rc), ("year", yc), ("population", vc)):
+        if col is None:
+            raise TableError(f"no {role} column; headers are {', '.join(headers)}", source=str(path), field=role)
+    df = pd.DataFrame({"region": body[rc].astype(str).str.strip(), "year": body[yc], "population": body[vc]})
+    frame = df.assign(sector="TOTAL", value=df["population"])
+    frame["_row"] = np.arange(len(frame)) + h + 2
+    frame = _clean_years(frame, str(path))
+    frame = _clean_values(frame, str(path))
+    frame["region"] = [normalise_region_name(r) for r in frame["region"]]
+    frame["population"] = frame["value"]
+    if sc is not None:
+        sex = body[sc].map(normalise_name)
+        total = sex.isin(["l p", "lp", "total", "jumlah", "all", "semua"])
+        frame["_sex"] = sex.values
+        frame["_total"] = total.values
+        out = []
+        for (r, y), g in frame.groupby(["region", "year"], sort=False):
+            out.append((r, y, g.loc[g["_total"], "population"].sum() if g["_total"].any() else g["population"].sum()))
+        res = pd.DataFrame(out, columns=["region", "year", "population"])
+    else:
+        dup = frame.duplicated(["region", "year"], keep=False)
+        if dup.any():
+            r = frame[dup].iloc[0]
+            raise TableError(f"duplicated population rows for region {r['region']!r}, year {r['year']}",
+                             source=str(path), field="population")
+        res = frame[["region", "year", "population"]].reset_index(drop=True)
+    res["year"] = res["year"].astype(int)
+    return res

@@ -1,0 +1,611 @@
+"""Economic tables (PDRB by lapangan usaha, totals) read into one tidy, validated shape.
+
+:class:`RegionalTable` holds a tidy frame with columns ``region``, ``sector``, ``year``, ``value``
+(float) and the table's ``unit``, ``price_basis`` and ``source``. :func:`read_table` (in ``readers.py``,
+re-exported here) reads BPS-style files into it:
+
+* long CSV/XLSX: one row per region, sector and year (``region, sector, year, value`` with optional
+  ``unit`` and ``price_basis`` columns);
+* wide CSV/XLSX: sectors as rows and regions or years as columns (BPS static tables), or regions as
+  rows and sectors as columns;
+* totals tables (``kode_bps, nama, tahun, harga, komponen, nilai_juta_rp``): one PDRB total per region
+  and year (sector ``TOTAL``).
+
+Headers may be Indonesian or English; the recognised names are in ``headers.yaml`` beside this module
+and in ``docs/reference/economics.md``. Every check failure raises :class:`~kawasan.errors.TableError`
+naming the file, the region, sector, year and value at fault and what was expected.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from kawasan.economics.sectors import (
+    MANUFACTURING_SUBSECTORS, SECTOR_CODES, SECTORS_17, TOTAL, is_main_sector, normalise_name, parent_of,
+    resolve_subrow, sector_code, sort_key, subrow_name,
+)
+from kawasan.errors import TableError
+
+__all__ = ["RegionalTable", "read_table", "read_population", "SECTORS_17", "SECTOR_CODES", "TOTAL",
+           "MANUFACTURING_SUBSECTORS", "TOTAL_TOLERANCE", "header_mapping", "normalise_region_name"]
+
+#: Relative tolerance of the check "stated total = sum of the 17 sectors": 0.1 % of the stated total
+#: (BPS rounds each sector to two decimals; 17 roundings stay far below this).
+TOTAL_TOLERANCE = 0.001
+
+_SUB_CODES = {s.code for s in MANUFACTURING_SUBSECTORS}
+_YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d|21\d\d)(?!\d)")
+
+
+@lru_cache(maxsize=1)
+def header_mapping() -> dict:
+    """The header mapping (roles, value prefixes, units, price bases) from ``headers.yaml``."""
+    text = resources.files("kawasan.economics").joinpath("headers.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def _key(text) -> str:
+    return normalise_name(text).replace(" ", "_")
+
+
+def _role_of(header) -> str | None:
+    k = _key(header)
+    roles = header_mapping()["roles"]
+    for role, names in roles.items():
+        if k in names:
+            return role
+    if any(k == p or k.startswith(p + "_") for p in header_mapping()["value_prefixes"]):
+        return "value"
+    return None
+
+
+def _unit_in(text) -> str | None:
+    k = f"_{_key(text)}_"
+    best = None
+    for word, unit in header_mapping()["units"].items():
+        if f"_{word}_" in k and (best is None or len(word) > len(best[0])):
+            best = (word, unit)
+    return best[1] if best else None
+
+
+def _price_basis_of(text) -> str | None:
+    k = _key(text)
+    if not k:
+        return None
+    for basis, words in header_mapping()["price_bases"].items():
+        if k in words or k == basis.lower():
+            return basis
+    return None
+
+
+def _price_in(text) -> str | None:
+    k = f"_{_key(text)}_"
+    for basis, words in header_mapping()["price_bases"].items():
+        if any(f"_{w}_" in k for w in words):
+            return basis
+    return None
+
+
+def normalise_region_name(name, code=None) -> str:
+    """A region name as BPS writes it: ``Kabupaten X`` / ``Kota X`` / ``Provinsi X``.
+
+    ``kab_probolinggo`` and ``Kab. Probolinggo`` become ``Kabupaten Probolinggo``. With a BPS code
+    (``3513``, ``35.13``), a bare name gets ``Kabupaten`` (codes xx01..xx69) or ``Kota`` (xx71..xx99).
+    """
+    text = " ".join(str(name).replace("_", " ").split())
+    words = text.split(" ")
+    prefixes = header_mapping()["region_prefixes"]
+    first = normalise_name(words[0]) if words else ""
+    if len(words) > 1 and first in prefixes:
+        rest = " ".join(words[1:])
+        if rest.islower():
+            rest = rest.title()
+        return f"{prefixes[first]} {rest}"
+    if text.islower():
+        text = text.title()
+    if code is not None and not pd.isna(code):
+        digits = re.sub(r"\D", "", str(code).split(".")[0] if re.fullmatch(r"\d+\.0", str(code)) else str(code))
+        if len(digits) == 4 and first not in prefixes:
+            kind = int(digits[2:])
+            if kind == 0:
+                return text
+            return f"{'Kota' if kind >= 70 else 'Kabupaten'} {text}"
+    return text
+
+
+# ----------------------------------------------------------------------------------------------------------
+# numbers
+
+
+def _parse_number(cell, decimal: str | None):
+    """A float from a cell; BPS '-' (nil) is 0. Returns (value, ok)."""
+    if cell is None:
+        return np.nan, False
+    if isinstance(cell, (int, float, np.integer, np.floating)) and not isinstance(cell, bool):
+        v = float(cell)
+        return v, not np.isnan(v)
+    s = str(cell).strip().replace("\u00a0", "").replace(" ", "")
+    s = s.rstrip("*").strip()
+    if s in ("", "nan", "NaN", "None"):
+        return np.nan, False
+    if s in ("-", "\u2013", "\u2014"):
+        return 0.0, True
+    neg = s.startswith("(") and s.endswith(")")
+    if neg:
+        s = "-" + s[1:-1]
+    if decimal is None:
+        decimal = _guess_decimal([s])
+    if decimal == ",":
+        s = s.replace(".", "").replace(",", ".")
+    else:
+        s = s.replace(",", "")
+    try:
+        return float(s), True
+    except ValueError:
+        return np.nan, False
+
+
+_THOUSANDS_DOT = re.compile(r"^-?\d{1,3}(\.\d{3}){2,}$")
+_THOUSANDS_COMMA = re.compile(r"^-?\d{1,3}(,\d{3})+$")
+
+
+def _guess_decimal(cells) -> str:
+    """'.' or ',' as the decimal separator of a column of number strings (Indonesian or English style)."""
+    both = [c for c in cells if "," in c and "." in c]
+    if both:
+        c = both[0]
+        return "," if c.rfind(",") > c.rfind(".") else "."
+    commas = [c for c in cells if "," in c]
+    if commas:
+        if all(_THOUSANDS_COMMA.match(c) for c in commas) and any(c.count(",") > 1 for c in commas):
+            return "."
+        return ","
+    dots = [c for c in cells if "." in c]
+    if dots and all(_THOUSANDS_DOT.match(c) for c in dots):
+        return ","
+    return "."
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the table
+
+
+@dataclass
+class RegionalTable:
+    """Values by region, sector and year, with one unit and one price basis.
+
+    ``data`` has the columns ``region`` (str), ``sector`` (canonical code: ``A`` .. ``R,S,T,U``,
+    sub-categories ``C.1`` .. ``C.16``, or ``TOTAL``), ``year`` (int) and ``value`` (float >= 0).
+    Stated totals of complete region-years are checked against the sum of the 17 sectors and then
+    dropped; a totals-only table keeps its ``TOTAL`` rows.
+    """
+
+    data: pd.DataFrame
+    unit: str | None = None
+    price_basis: str | None = None
+    source: str | None = None
+    region_codes: dict = field(default_factory=dict)
+    sector_names: dict = field(default_factory=dict)
+    scheme: str = "bps17"
+    notes: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self.data = self.data.reset_index(drop=True)
+        self._cache: dict = {}
+
+    # --- construction -----------------------------------------------------------------------------------
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, *, unit: str | None = None, price_basis: str | None = None,
+                   source: str | None = None, require_all_sectors: bool = True,
+                   total_tolerance: float = TOTAL_TOLERANCE, scheme: str = "bps17") -> "RegionalTable":
+        """Validate a tidy frame (region, sector, year, value [, unit, price_basis]) into a table.
+
+        ``scheme="bps17"`` (default): sector labels are BPS codes or names (mapped by
+        :func:`~kawasan.economics.sectors.sector_code`) and every region-year needs the 17 lapangan usaha.
+        ``scheme="any"``: sectors are kept as labelled (another classification, e.g. the pre-2010 nine sectors or
+        employment by industry); the total is the sum of all of them; only ``PDRB``/``Total``/``Jumlah`` rows are
+        recognised as stated totals.
+        Raises TableError on unknown sectors, non-numeric, missing or negative values, duplicated
+        rows, missing sectors, totals that do not add up, and mixed units or price bases.
+        """
+        src = source or "table"
+        missing = [c for c in ("region", "sector", "year", "value") if c not in frame.columns]
+        if missing:
+            raise TableError(f"the table has no column {', '.join(missing)}; expected region, sector, year and value",
+                             source=src, field=missing[0])
+        df = frame.copy()
+        df["_row"] = df["_row"] if "_row" in df.columns else np.arange(len(df)) + 2
+        names = {}
+        if "sector_name" in df.columns:
+            names = dict(zip(df["sector"].astype(str), df["sector_name"].astype(str)))
+        df = _clean_regions(df, src)
+        df = _clean_years(df, src)
+        if scheme not in ("bps17", "any"):
+            raise ValueError("scheme must be 'bps17' or 'any'")
+        notes: list[str] = []
+        df = _clean_sectors(df, src, notes) if scheme == "bps17" else _keep_sectors(df, src)
+        df = _clean_values(df, src)
+        unit = _single_attr(df, "unit", unit, src, _unit_in)
+        price_basis = _single_attr(df, "price_basis", price_basis, src, _price_basis_of)
+        _check_duplicates(df, src)
+        order = list(dict.fromkeys(df["sector"]))
+        main = SECTOR_CODES if scheme == "bps17" else tuple(s for s in order if s != TOTAL)
+        df = _check_totals(df, src, require_all_sectors, total_tolerance, main)
+        rank = {c: i for i, c in enumerate(sorted(order, key=sort_key) if scheme == "bps17" else order)}
+        df = df.assign(_rank=df["sector"].map(rank)).sort_values(["region", "year", "_rank"], kind="stable")
+        out = df[["region", "sector", "year", "value"]].reset_index(drop=True)
+        out["value"] = out["value"].astype(float)
+        out["year"] = out["year"].astype(int)
+        codes = {}
+        if "region_code" in df.columns:
+            codes = {r: str(c) for r, c in zip(df["region"], df["region_code"]) if not pd.isna(c)}
+        return cls(out, unit=unit, price_basis=price_basis, source=source, region_codes=codes,
+                   sector_names={sector_code(k) or k: v for k, v in names.items()}, scheme=scheme, notes=notes)
+
+    # --- views --------------------------------------------------------------------------------------------
+    def _memo(self, key, fn):
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+    @property
+    def regions(self) -> list[str]:
+        """Region names in table order (the table is treated as immutable: build a new one to change it)."""
+        return self._memo("regions", lambda: [str(r) for r in pd.unique(self.data["region"])])
+
+    @property
+    def sectors(self) -> list[str]:
+        """Sector codes in the table (BPS order; first-seen order for ``scheme="any"``), without TOTAL."""
+        def build():
+            present = [str(s) for s in pd.unique(self.data["sector"]) if s != TOTAL]
+            return present if self.scheme == "any" else sorted(present, key=sort_key)
+        return list(self._memo("sectors", build))
+
+    @property
+    def main_sectors(self) -> list[str]:
+        """The sectors whose sum is the PDRB total (the 17 lapangan usaha, or all sectors for ``scheme="any"``)."""
+        return [s for s in self.sectors if self.scheme == "any" or is_main_sector(s)]
+
+    @property
+    def years(self) -> list[int]:
+        return list(self._memo("years", lambda: sorted(int(y) for y in pd.unique(self.data["year"]))))
+
+    @property
+    def totals_only(self) -> bool:
+        """True when the table holds only PDRB totals (sector ``TOTAL``)."""
+        return bool(len(self.data)) and not self.sectors
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def cube(self) -> pd.DataFrame:
+        """Values as a wide frame: index (region, year), one column per sector code (NaN where absent)."""
+        if "cube" not in self._cache:
+            c = self.data.pivot_table(index=["region", "year"], columns="sector", values="value", aggfunc="sum",
+                                      sort=False)
+            c = c[[s for s in self.sectors if s in c.columns] + ([TOTAL] if TOTAL in c.columns else [])]
+            c.columns.name = None
+            self._cache["cube"] = c
+        return self._cache["cube"]
+
+    def totals(self) -> pd.Series:
+        """PDRB total by (region, year): the sum of the 17 sectors, or the stated total of a totals table."""
+        if "totals" not in self._cache:
+            c = self.cube()
+            main = [s for s in self.main_sectors if s in c.columns]
+            tot = c[main].sum(axis=1, min_count=1) if main else pd.Series(np.nan, index=c.index)
+            if TOTAL in c.columns:
+                tot = c[TOTAL].where(c[TOTAL].notna(), tot)
+            tot.name = "total"
+            self._cache["totals"] = tot
+        return self._cache["totals"]
+
+    def dense(self):
+        """(region index, year index, sector index, values regions x years x sectors, totals regions x years).
+
+        NaN where a value is absent; a totals row is NaN for a region-year the table does not have.
+        """
+        if "dense" not in self._cache:
+            regions, years = self.regions, self.years
+            cols = self.sectors + ([TOTAL] if (self.data["sector"] == TOTAL).any() else [])
+            rmap = {r: i for i, r in enumerate(regions)}
+            ymap = {y: i for i, y in enumerate(years)}
+            smap = {c: i for i, c in enumerate(cols)}
+            arr = np.full((len(regions), len(years), len(cols)), np.nan)
+            d = self.data
+            arr[d["region"].map(rmap).to_numpy(), d["year"].map(ymap).to_numpy(),
+                d["sector"].map(smap).to_numpy()] = d["value"].to_numpy(dtype=float)
+            main = [smap[c] for c in self.main_sectors]
+            present = ~np.isnan(arr).all(axis=2)
+            tot = np.nansum(arr[:, :, main], axis=2) if main else np.full(present.shape, np.nan)
+            if TOTAL in smap:
+                stated = arr[:, :, smap[TOTAL]]
+                tot = np.where(np.isnan(stated), tot, stated)
+            tot = np.where(present, tot, np.nan)
+            self._cache["dense"] = (rmap, ymap, smap, arr, tot)
+        return self._cache["dense"]
+
+    def value_frame(self, year: int) -> pd.DataFrame:
+        """Values of one year: index region, one column per sector."""
+        c = self.cube()
+        try:
+            return c.xs(int(year), level="year")
+        except KeyError:
+            raise TableError(f"no values for year {year}; the table has years {self.years}",
+                             source=self.source, field="year") from None
+
+    def select(self, *, regions=None, years=None, sectors=None) -> "RegionalTable":
+        """A new table restricted to some regions, years and/or sectors (no re-validation)."""
+        d = self.data
+        if regions is not None:
+            d = d[d["region"].isin(list(regions))]
+        if years is not None:
+            d = d[d["year"].isin([int(y) for y in years])]
+        if sectors is not None:
+            d = d[d["sector"].isin(list(sectors))]
+        return RegionalTable(d.copy(), unit=self.unit, price_basis=self.price_basis, source=self.source,
+                             region_codes=dict(self.region_codes), sector_names=dict(self.sector_names),
+                             scheme=self.scheme, notes=list(self.notes))
+
+    def to_frame(self) -> pd.DataFrame:
+        """A copy of the tidy frame with ``unit``, ``price_basis`` and ``source`` in ``attrs``."""
+        d = self.data.copy()
+        d.attrs.update(unit=self.unit, price_basis=self.price_basis, source=self.source)
+        return d
+
+    def require_region(self, name: str, role: str = "region") -> str:
+        """``name`` if the table has it (also matching 'Kab. X' / case), else TableError listing the regions."""
+        regions = self.regions
+        if name in regions:
+            return name
+        want = normalise_name(normalise_region_name(name))
+        for r in regions:
+            if normalise_name(r) == want:
+                return r
+        close = [r for r in regions if want.split()[-1:] and want.split()[-1] in normalise_name(r)]
+        hint = f" (did you mean {', '.join(repr(c) for c in close[:3])}?)" if close else ""
+        raise TableError(f"{role} {name!r} is not in the table{hint}; regions: {', '.join(regions[:12])}"
+                         + (" ..." if len(regions) > 12 else ""), source=self.source, field="region")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# validation steps (each names region, sector, year and value)
+
+
+def _where(row) -> str:
+    parts = []
+    for k in ("region", "sector", "year"):
+        if k in row and not (isinstance(row[k], float) and np.isnan(row[k])):
+            parts.append(f"{k} {row[k]!r}" if k != "year" else f"year {row[k]}")
+    if "_row" in row:
+        parts.append(f"row {row['_row']}")
+    return ", ".join(parts)
+
+
+def _clean_regions(df, src):
+    bad = df["region"].isna() | (df["region"].astype(str).str.strip() == "")
+    if bad.any():
+        r = df[bad].iloc[0]
+        raise TableError(f"empty region name at {_where(r.drop('region'))} (value {r['value']!r}); "
+                         "every row needs a region",
+                         source=src, field="region")
+    if "region_code" in df.columns:
+        df["region"] = [normalise_region_name(n, c) for n, c in zip(df["region"], df["region_code"])]
+    else:
+        names = {n: normalise_region_name(n) for n in pd.unique(df["region"])}
+        df["region"] = df["region"].map(names)
+    return df
+
+
+def _year_of(y):
+    if isinstance(y, (int, np.integer)) and not isinstance(y, bool):
+        return int(y) if 1950 <= int(y) <= 2199 else None
+    if y is None or (isinstance(y, float) and np.isnan(y)):
+        return None
+    text = str(y)
+    m = _YEAR_RE.search(text)
+    if not m or not re.fullmatch(r"\s*\d{4}(\.0)?\s*\**\s*", text):
+        return None
+    return int(m.group(1))
+
+
+def _clean_years(df, src):
+    col = df["year"]
+    parsed = {y: _year_of(y) for y in pd.unique(col)}
+    bad = [y for y, v in parsed.items() if v is None]
+    if bad:
+        r = df[col.isin(bad) | col.isna()].iloc[0] if not all(pd.isna(b) for b in bad) else df[col.isna()].iloc[0]
+        raise TableError(f"year {r['year']!r} is not a year (expected four digits like 2023) at region "
+                         f"{r['region']!r}, sector {r['sector']!r}, row {r['_row']} (value {r['value']!r})",
+                         source=src, field="year")
+    df["year"] = col.map(parsed).astype(int)
+    return df
+
+
+def _clean_sectors(df, src, notes=None):
+    """Map sector labels to codes; numbered BPS sub-category rows are placed under the category above them.
+
+    Manufacturing sub-categories become C.1..C.16; sub-categories of other categories are dropped (their
+    category row carries the value) and a note says so.
+    """
+    labels = df["sector"].astype(str)
+    uniq = list(pd.unique(labels))
+    if not any(subrow_name(u) for u in uniq):
+        mapping = {u: sector_code(u) for u in uniq}
+        codes = labels.map(mapping)
+    else:
+        current: dict = {}
+        out = []
+        for region, year, lab in zip(df["region"], df["year"], labels):
+            key = (region, year)
+            name = subrow_name(lab)
+            code = resolve_subrow(name, current.get(key))[0] if name is not None else sector_code(lab)
+            if code in SECTOR_CODES:
+                current[key] = code
+            out.append(code)
+        codes = pd.Series(out, index=df.index, dtype=object)
+    unknown = codes.isna()
+    if unknown.any():
+        r = df[unknown].iloc[0]
+        raise TableError(
+            f"sector {str(r['sector'])!r} (region {r['region']!r}, year {r['year']}, value {r['value']!r}, row "
+            f"{r['_row']}) is not a BPS lapangan usaha; expected a code {', '.join(SECTOR_CODES)} (or a "
+            f"sub-category C.1..C.16, or PDRB/Total) or a BPS/English sector name", source=src, field="sector")
+    generic = codes.str.endswith(".*")
+    if generic.any():
+        parents = sorted({c[:-2] for c in codes[generic]}, key=sort_key)
+        if notes is not None:
+            notes.append(f"{int(generic.sum())} sub-category rows of {', '.join(parents)} were left out: their "
+                         f"category rows carry the values; only manufacturing sub-categories (C.1..C.16) are kept")
+        df = df[~generic.to_numpy()].copy()
+        codes = codes[~generic]
+    df["sector"] = codes.to_numpy()
+    return df
+
+
+def _keep_sectors(df, src):
+    labels = df["sector"].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+    if (labels == "").any():
+        r = df[labels == ""].iloc[0]
+        raise TableError(f"empty sector label at region {r['region']!r}, year {r['year']}, row {r['_row']} "
+                         f"(value {r['value']!r})", source=src, field="sector")
+    df["sector"] = [TOTAL if sector_code(v) == TOTAL else v for v in labels]
+    return df
+
+
+def _clean_values(df, src):
+    raw = df["value"]
+    if raw.dtype == object or str(raw.dtype).startswith(("str", "string")):
+        text = raw.map(lambda v: v if isinstance(v, str) else None)
+        uniq = [str(v).strip().replace(" ", "").rstrip("*") for v in pd.unique(text.dropna())]
+        decimal = _guess_decimal([u for u in uniq if "," in u or "." in u])
+        cleaned = text.str.replace(r"[\s\u00a0*]", "", regex=True)
+        if decimal == ",":
+            cleaned = cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        else:
+            cleaned = cleaned.str.replace(",", "", regex=False)
+        vals = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float, copy=True)
+        numeric = ~raw.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        if numeric.any():
+            vals[numeric] = pd.to_numeric(raw[numeric], errors="coerce").to_numpy(dtype=float)
+        ok = ~np.isnan(vals)
+        for i in np.flatnonzero(~ok):      # BPS '-', '(12,5)', blanks: the careful parser, cell by cell
+            vals[i], ok[i] = _parse_number(raw.iloc[i], decimal)
+    else:
+        vals = raw.to_numpy(dtype=float)
+        ok = ~np.isnan(vals)
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        r = df.iloc[i]
+        what = "missing" if (pd.isna(raw.iloc[i]) or str(raw.iloc[i]).strip() == "") else "not a number"
+        raise TableError(f"value {raw.iloc[i]!r} is {what} at {_where(r)}; expected a number (BPS '-' counts as 0)",
+                         source=src, field="value")
+    neg = vals < 0
+    if neg.any():
+        i = int(np.flatnonzero(neg)[0])
+        r = df.iloc[i]
+        raise TableError(f"negative value {vals[i]:g} at {_where(r)}; PDRB values must be zero or more",
+                         source=src, field="value")
+    df["value"] = vals
+    return df
+
+
+def _single_attr(df, col, given, src, parse):
+    """The one unit / price basis of the table; TableError when the rows mix two."""
+    if col in df.columns:
+        cells = df[col].where(df[col].notna(), None)
+        norm = [(parse(v) or str(v).strip()) if v is not None and str(v).strip() else None for v in cells]
+        df[col] = norm
+        found = [v for v in dict.fromkeys(norm) if v is not None]
+        if len(found) > 1:
+            firsts = [df[df[col] == v].iloc[0] for v in found[:2]]
+            what = "price bases" if col == "price_basis" else "units"
+            hint = (" (keep one with price_basis='ADHK2010' / --price-basis ADHK2010)" if col == "price_basis"
+                    else " (convert to one unit first)")
+            raise TableError(
+                f"mixed {what} in one table: {found[0]!r} at {_where(firsts[0])} (value {firsts[0]['value']:,.2f}) and "
+                f"{found[1]!r} at {_where(firsts[1])} (value {firsts[1]['value']:,.2f}); expected one{hint}",
+                source=src, field=col)
+        if found:
+            if given is not None and (parse(given) or given) != found[0]:
+                raise TableError(f"the table states {col} {found[0]!r} but {given!r} was given", source=src, field=col)
+            return found[0]
+    return (parse(given) or given) if given is not None else None
+
+
+def _check_duplicates(df, src):
+    dup = df.duplicated(["region", "sector", "year"], keep=False)
+    if dup.any():
+        d = df[dup].sort_values(["region", "sector", "year"])
+        r = d.iloc[0]
+        rows = d[(d["region"] == r["region"]) & (d["sector"] == r["sector"]) & (d["year"] == r["year"])]
+        vals = ", ".join(f"{v:g} (row {n})" for v, n in zip(rows["value"], rows["_row"]))
+        raise TableError(f"duplicated rows for region {r['region']!r}, sector {r['sector']!r}, year {r['year']}: "
+                         f"values {vals}; expected one value per region, sector and year", source=src, field="sector")
+
+
+def _check_totals(df, src, require_all_sectors, tol, main_codes=SECTOR_CODES):
+    main = df[df["sector"].isin(main_codes)]
+    tot = df[df["sector"] == TOTAL]
+    keys = df[["region", "year"]].drop_duplicates().set_index(["region", "year"]).index
+    count = main.groupby(["region", "year"]).size().reindex(keys, fill_value=0)
+    sums = main.groupby(["region", "year"])["value"].sum().reindex(keys, fill_value=0.0)
+    stated = tot.set_index(["region", "year"])["value"].reindex(keys)
+    n = len(main_codes)
+    # region-years lacking sectors (rare: looped over for the message)
+    for k in count.index[(count < n) & ~((count == 0) & stated.notna())]:
+        region, year = k
+        present = set(main.loc[(main["region"] == region) & (main["year"] == year), "sector"])
+        lacking = [c for c in main_codes if c not in present]
+        st = stated.get(k)
+        if require_all_sectors or st is None or np.isnan(st):
+            raise TableError(
+                f"region {region!r}, year {year}: missing sector{'s' if len(lacking) > 1 else ''} "
+                f"{', '.join(lacking)} (has {len(present)} of the {n} sectors, sum of those present "
+                f"{sums[k]:,.2f}); expected all {n} (a partial table needs a stated total and "
+                f"require_all_sectors=False / --partial)", source=src, field="sector")
+        if sums[k] > st * (1 + tol):
+            raise TableError(f"region {region!r}, year {year}: the sectors present add up to {sums[k]:,.2f}, more "
+                             f"than the stated total {st:,.2f}", source=src, field="value")
+    complete = (count == n) & stated.notna()
+    diff = (stated - sums)[complete]
+    bad = diff.index[np.abs(diff.to_numpy()) > tol * np.abs(stated[complete].to_numpy())]
+    if len(bad):
+        k = bad[0]
+        region, year = k
+        st, d = stated[k], diff[k]
+        raise TableError(
+            f"region {region!r}, year {year}: stated total (PDRB) {st:,.2f} differs from the sum of the "
+            f"{n} sectors {sums[k]:,.2f} by {d:+,.2f} ({d / st * 100 if st else float('inf'):+.2f} %); "
+            f"expected agreement within {tol * 100:g} %", source=src, field="value")
+    drop_totals = list(complete.index[complete.to_numpy()])
+    # sub-categories may not exceed their parent sector
+    subs = df[df["sector"].map(lambda s: parent_of(s) is not None and s in _SUB_CODES)]
+    if len(subs):
+        sub_sum = subs.assign(parent=subs["sector"].map(parent_of)).groupby(["region", "year", "parent"])["value"].sum()
+        par = main.set_index(["region", "year", "sector"])["value"]
+        for (region, year, parent), v in sub_sum.items():
+            p = par.get((region, year, parent))
+            if p is None:
+                raise TableError(f"region {region!r}, year {year}: sub-categories of {parent} are given but sector "
+                                 f"{parent} itself is missing", source=src, field="sector")
+            if v > p * (1 + tol) + 1e-9:
+                raise TableError(f"region {region!r}, year {year}: the sub-categories of sector {parent} add up to "
+                                 f"{v:,.2f}, more than {parent} itself ({p:,.2f}) by {v - p:,.2f}",
+                                 source=src, field="value")
+    if drop_totals:
+        idx = pd.MultiIndex.from_tuples(drop_totals, names=["region", "year"])
+        is_tot = df["sector"] == TOTAL
+        in_drop = pd.MultiIndex.from_frame(df[["region", "year"]]).isin(idx)
+        df = df[~(is_tot & in_drop)]
+    return df
+
+
+# the readers live in readers.py; imported here so that ``from kawasan.economics.tables import read_table`` works
+from kawasan.economics.readers import read_population, read_table  # noqa: E402
