@@ -1,0 +1,305 @@
+"""The economics report: sector structure of a region and the potential ranking of all regions, as one
+self-contained HTML page (inline SVG charts and map, CSS in the page, no network assets).
+
+Python API::
+
+    from kawasan.economics.potential import PotentialInputs, potential_from_files
+    from kawasan.reports.economics import build_economics_report, write_economics_report
+    run = potential_from_files(PotentialInputs(boundaries=..., pdrb=..., population=..., ipm=...))
+    write_economics_report("potential.html", potential=run, lang="id")
+
+Sections appear only when their inputs exist: the sector structure needs a sector table and a region
+(LQ for one year; DLQ, the SLQ x DLQ quadrant, shift-share and Klassen need two or more years, and
+the report says so when the table has one); the ranking and map need a potential run (the map also
+needs boundaries). Every chart is also given as a table.
+"""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+from functools import partial
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from kawasan import __version__
+from kawasan.errors import InputError, KawasanError
+from kawasan.fileio import write_bytes_atomic
+from kawasan.i18n import LANGUAGES, t
+from kawasan.reports import charts, choropleth, econcharts
+from kawasan.reports.tables import num
+
+
+def pt_regional_klassen(run):
+    from kawasan.economics.potential import regional_klassen
+
+    return regional_klassen(run)
+
+MAX_RANK_CHART = 40
+MAX_STRESS_ROWS = 25
+#: the additive parts of each shift-share variant (they sum to the actual change)
+SHIFT_SHARE_PARTS = {
+    "classic": ("national_share", "industry_mix", "competitive_shift"),
+    "esteban_marquillas": ("national_share", "industry_mix", "competitive_effect", "allocation_effect"),
+    "arcelus": ("national_share", "industry_mix", "regional_growth", "regional_industry_mix"),
+}
+
+
+def _env() -> Environment:
+    return Environment(loader=PackageLoader("kawasan.reports", "templates"), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def _fmt_value(k: str, v, lang: str) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    if k in ("gdp",):
+        return num(v / 1e6, 2, lang)            # million -> trillion rupiah
+    if k in ("gdp_growth", "sector_share", "road_access", "land_not_excluded"):
+        return f"{num(v * 100, 2, lang)} %"
+    if k == "unemployment":
+        return f"{num(v, 2, lang)} %"
+    if k in ("population", "labour_force"):
+        return num(v, 0, lang)
+    if k in ("port_distance",):
+        return num(v, 1, lang)
+    return num(v, 2 if k in ("gdp_per_capita", "ipm") else 3, lang)
+
+
+def potential_map_kwargs(res, lang: str) -> dict:
+    """Arguments of :func:`kawasan.reports.choropleth.choropleth_svg` / ``write_map`` for a potential result."""
+    tr = partial(t, lang=lang)
+    values = {r["code"]: r["score"] for r in res.records() if r["rank"] is not None}
+    names = {r["code"]: (f"{r['region']} (#{r['rank']})" if r["rank"] else r["region"]) for r in res.records()}
+    labels = {r["code"]: r["rank"] for r in res.records() if r["rank"] is not None}
+    return {"values": values, "names": names, "labels": labels, "title": tr("potential.map.title"),
+            "legend_title": tr("potential.map.legend"), "no_data": tr("potential.map.no_data"),
+            "fmt": (lambda v: num(v, 3, lang)), "note": tr("potential.map.note")}
+
+
+def _potential_section(run, lang: str, tr) -> dict:
+    res = run.result
+    notes_extra: list[str] = []
+    dec = "," if lang == "id" else "."
+    recs = res.records()
+    comps = res.components()
+    labels = {c["id"]: tr(f"potential.comp.{c['id']}") for c in comps}
+    ranked = [r for r in recs if r["rank"] is not None][:MAX_RANK_CHART]
+    chart = econcharts.stacked_bars(
+        [{"label": f"{r['rank']}. {r['region']}", "values": {k: r["components"][k]["contribution"] or 0.0
+                                                             for k in res.scored}, "total": r["score"]}
+         for r in ranked],
+        parts=[(k, labels[k]) for k in res.scored], axis_label=tr("potential.chart.axis"), dec=dec,
+        total_label=tr("potential.chart.total"), digits=2)
+    rows = []
+    for r in recs:
+        rows.append({"rank": "–" if r["rank"] is None else r["rank"], "region": r["region"], "code": r["code"],
+                     "score": "–" if r["score"] is None else num(r["score"], 3, lang),
+                     "coverage": num(r["coverage"], 2, lang), "missing": ", ".join(r["missing"]),
+                     "reason": "" if r["unranked_reason"] is None else tr(
+                         "potential.reason.low_coverage", coverage=num(r["coverage"], 2, lang),
+                         min=num(res.min_coverage, 2, lang)),
+                     "cells": [_fmt_value(k, r["components"][k]["value"], lang)
+                               for k in res.scored + list(res.reported)],
+                     "contribs": [num(r["components"][k]["contribution"], 3, lang) for k in res.scored]})
+    map_svg = None
+    if run.boundaries is not None:
+        map_svg = choropleth.choropleth_svg(run.boundaries, **potential_map_kwargs(res, lang))
+    comp_rows = []
+    for c in comps:
+        when = c.get("year") or ("–".join(map(str, c["period"])) if c.get("period") else "")
+        comp_rows.append({"id": c["id"], "label": labels[c["id"]], "direction": tr(f"potential.dir.{c['direction']}"),
+                          "unit": tr(f"potential.unit.{c['id']}"), "weight": num(c["weight"], 3, lang),
+                          "scored": c["scored"], "when": when,
+                          "reason": tr(f"potential.reason.{res.reasons[c['id']][0]}", **res.reasons[c["id"]][1])
+                          if c["id"] in res.reasons else "",
+                          "n": c["regions_with_value"], "method": c.get("method_label") or c.get("method") or "",
+                          "source": c.get("source") or ""})
+    ahp = res.weight_set.ahp
+    stress = None
+    if res.stress is not None and res.stress["regions"]:
+        k = res.stress["top_k"]
+        srows = []
+        for r in [r for r in recs if r["rank"] is not None][:MAX_STRESS_ROWS]:
+            st = res.stress["regions"][r["code"]]
+            srows.append({"label": f"{r['rank']}. {r['region']}", "p": st["p_top_k"], "rank_base": r["rank"], **st})
+        stress = {"intro": tr("econreport.stress.intro", n=res.stress["n"], c=num(res.stress["concentration"], 0, lang),
+                              seed=res.stress["seed"], k=k),
+                  "p_chart": charts.p_top_k_chart(srows, k=k, axis_label=tr("econreport.stress.p_axis", k=k), dec=dec),
+                  "rank_chart": charts.rank_range_chart(
+                      srows, n_sites=len(res.stress["regions"]), axis_label=tr("econreport.stress.rank_axis"),
+                      legend={"range": tr("econreport.stress.legend_range"), "p90": tr("econreport.stress.legend_p90"),
+                              "base": tr("econreport.stress.legend_base")})}
+    klassen = None
+    kl, err = _call(pt_regional_klassen, run)
+    if kl is not None:
+        rank = {r["code"]: r["rank"] for r in recs}
+        names = {r["code"]: r["region"] for r in recs}
+        kt = {q: tr(f"econreport.klassen.{q}") for q in ("I", "II", "III", "IV")}
+        pts = [{"label": names[c], "short": str(rank[c]), "x": g * 100.0, "y": v, "cls": str(q)}
+               for c, g, v, q in zip(kl["code"], kl["growth"], kl["level"], kl["quadrant"])]
+        klassen = {"chart": econcharts.quadrant_chart(
+            pts, x_label=tr("econreport.rklassen.x"), y_label=tr("econreport.rklassen.y"),
+            x_split=float(kl["reference_growth"].iloc[0]) * 100.0, y_split=float(kl["reference_level"].iloc[0]),
+            quadrant_text={"tr": kt["I"], "tl": kt["II"], "br": kt["III"], "bl": kt["IV"]}, dec=dec),
+            "period": f"{int(kl['start'].iloc[0])}–{int(kl['end'].iloc[0])}",
+            "rows": sorted(({"rank": rank[c], "region": names[c], "cls": kt.get(str(q), "–"),
+                             "growth": f"{num(g * 100, 2, lang)} %", "pc": num(v, 2, lang)}
+                            for c, g, v, q in zip(kl["code"], kl["growth"], kl["level"], kl["quadrant"])),
+                           key=lambda r: r["rank"])}
+    elif err:
+        notes_extra.append(err)
+    return {"present": True, "stress": stress, "klassen": klassen, "chart": chart, "rows": rows, "map": map_svg, "components": comp_rows,
+            "scored_labels": [labels[k] for k in res.scored],
+            "all_labels": [labels[k] for k in res.scored + list(res.reported)],
+            "weights_method": tr(f"potential.wmethod.{res.weight_set.method}"), "weights_source": res.weight_set.source,
+            "ahp": None if not ahp else {"cr": num(ahp["cr"], 3, lang), "ci": num(ahp["ci"], 3, lang),
+                                         "lambda_max": num(ahp["lambda_max"], 3, lang),
+                                         "consistent": ahp["consistent"]},
+            "normalisation": tr(f"potential.norm.{res.normalisation}"),
+            "missing_rule": tr(f"potential.missing.{res.missing}"),
+            "unmatched": res.unmatched, "notes": res.notes + notes_extra, "synthetic": res.synthetic, "truncated": max(0, len([r for r in recs if r["rank"]])
+                                                                               - MAX_RANK_CHART),
+            "best": recs[0]["region"] if recs and recs[0]["rank"] else "–", "n": len(recs),
+            "n_ranked": len([r for r in recs if r["rank"] is not None])}
+
+
+def _call(fn, *args, **kw):
+    """Run one indicator; a KawasanError becomes the message shown in place of the chart."""
+    try:
+        return fn(*args, **kw), None
+    except KawasanError as exc:
+        return None, str(exc)
+
+
+def _sector_names(table, lang: str) -> dict:
+    names = {}
+    try:
+        from kawasan.economics.sectors import SECTORS_17
+        for s in SECTORS_17:
+            names[s.code] = s.name_id if lang == "id" else s.name_en
+    except ImportError:
+        pass
+    return names
+
+
+def _sector_section(table, region: str | None, reference: str, start, end, method: str, sector: str,
+                    lang: str, tr) -> dict:
+    from kawasan.economics import indicators as ind
+
+    dec = "," if lang == "id" else "."
+    regions = [r for r in table.regions if r != reference]
+    if region is None:
+        if len(regions) != 1:
+            return {"present": False, "reason": tr("econreport.sector.choose_region", regions=", ".join(regions[:8]))}
+        region = regions[0]
+    region = table.require_region(region)
+    reference = table.require_region(reference, "reference")
+    years = table.years
+    end = int(end) if end is not None else years[-1]
+    start = int(start) if start is not None else years[0]
+    names = _sector_names(table, lang)
+    label = lambda s: f"{s} {names.get(s, '')}".strip()  # noqa: E731
+    out = {"present": True, "region": region, "reference": reference, "year": end, "start": start,
+           "multi_year": start < end, "sector": sector}
+    lq = ind.location_quotient(table, region=region, reference=reference, year=end)
+    lq_rows = [{"label": label(str(s)), "lq": float(v)} for s, v in zip(lq["sector"], lq["lq"])]
+    out["lq_chart"] = econcharts.lq_bars(lq_rows, axis_label=tr("econreport.lq.axis", year=end, reference=reference),
+                                        dec=dec)
+    out["lq_rows"] = [{"label": r["label"], "lq": num(r["lq"], 3, lang), "basis": r["lq"] > 1} for r in lq_rows]
+    if start >= end:
+        out["single_year_note"] = tr("econreport.sector.single_year", year=end)
+        return out
+    q, err = _call(ind.lq_quadrant, table, region, reference, start, end)
+    if q is not None:
+        quad = {"leading": tr("econreport.quad.leading"), "prospective": tr("econreport.quad.prospective"),
+                "declining": tr("econreport.quad.declining"), "lagging": tr("econreport.quad.lagging")}
+        out["quadrant_chart"] = econcharts.quadrant_chart(
+            [{"label": label(str(s)), "short": str(s), "x": a, "y": b, "cls": c}
+             for s, a, b, c in zip(q["sector"], q["slq"], q["dlq"], q["quadrant"])],
+            x_label=tr("econreport.quad.x"), y_label=tr("econreport.quad.y"), x_split=1.0, y_split=1.0,
+            quadrant_text={"tr": quad["leading"], "tl": quad["prospective"], "br": quad["declining"],
+                           "bl": quad["lagging"]}, dec=dec, log=True)
+        out["quadrant_rows"] = [{"label": label(str(s)), "slq": num(a, 3, lang), "dlq": num(b, 3, lang),
+                                 "cls": quad.get(str(c), str(c))}
+                                for s, a, b, c in zip(q["sector"], q["slq"], q["dlq"], q["quadrant"])]
+    else:
+        out["quadrant_error"] = err
+    ss, err = _call(ind.shift_share, table, region, reference, start, end, method)
+    if ss is not None:
+        ss = ss[~ss["sector"].astype(str).str.contains(".", regex=False)]   # the 17 main sectors only
+        comps = [c for c in SHIFT_SHARE_PARTS.get(method, SHIFT_SHARE_PARTS["classic"]) if c in ss.columns]
+        out["ss_chart"] = econcharts.stacked_bars(
+            [{"label": label(str(r["sector"])), "values": {c: float(r[c]) for c in comps},
+              "total": float(r["change"])} for _, r in ss.iterrows()],
+            parts=[(c, tr(f"econreport.ss.{c}")) for c in comps],
+            axis_label=tr("econreport.ss.axis", start=start, end=end, unit=table.unit or ""), dec=dec,
+            total_label=tr("econreport.ss.change"))
+        out["ss_cols"] = [tr(f"econreport.ss.{c}") for c in comps]
+        out["ss_rows"] = [{"label": label(str(r["sector"])), "change": num(r["change"], 1, lang),
+                           "cells": [num(r[c], 1, lang) for c in comps]} for _, r in ss.iterrows()]
+        out["ss_method"] = method
+    else:
+        out["ss_error"] = err
+    kl, err = _call(ind.klassen_sectoral, table, region, reference, start, end)
+    if kl is not None:
+        kl = kl[~kl["sector"].astype(str).str.contains(".", regex=False)]
+        kt = {q: tr(f"econreport.klassen.{q}") for q in ("I", "II", "III", "IV")}
+        pts = []
+        for _, r in kl.iterrows():
+            dx = (r["growth_region"] - r["growth_reference"]) * 100.0
+            dy = (r["share_region"] - r["share_reference"]) * 100.0
+            pts.append({"label": label(str(r["sector"])), "short": str(r["sector"]), "x": dx, "y": dy,
+                        "cls": str(r["quadrant"])})
+        out["klassen_chart"] = econcharts.quadrant_chart(
+            pts, x_label=tr("econreport.klassen.x"), y_label=tr("econreport.klassen.y"), x_split=0.0, y_split=0.0,
+            quadrant_text={"tr": kt["I"], "tl": kt["II"], "br": kt["III"], "bl": kt["IV"]}, dec=dec)
+        out["klassen_rows"] = [{"label": label(str(r["sector"])), "cls": kt.get(str(r["quadrant"]), "–"),
+                                "gr": f"{num(r['growth_region'] * 100, 2, lang)} %",
+                                "gn": f"{num(r['growth_reference'] * 100, 2, lang)} %",
+                                "sr": f"{num(r['share_region'] * 100, 2, lang)} %",
+                                "sn": f"{num(r['share_reference'] * 100, 2, lang)} %"} for _, r in kl.iterrows()]
+    else:
+        out["klassen_error"] = err
+    return out
+
+
+def collect(*, potential=None, sector_table=None, region: str | None = None, reference: str = "Jawa Timur",
+            start=None, end=None, shift_share_method: str = "classic", sector: str = "C", lang: str = "en") -> dict:
+    """The template context of the economics report."""
+    if lang not in LANGUAGES:
+        raise InputError(f"unknown report language {lang!r}; expected one of {', '.join(LANGUAGES)}", field="lang")
+    if potential is None and sector_table is None:
+        raise InputError("nothing to report: give a potential run and/or a sector table", field="potential")
+    tr = partial(t, lang=lang)
+    if sector_table is None and potential is not None:
+        sector_table = potential.sector_table
+    pot = _potential_section(potential, lang, tr) if potential is not None else {"present": False}
+    sec = (_sector_section(sector_table, region, reference, start, end, shift_share_method, sector, lang, tr)
+           if sector_table is not None else {"present": False, "reason": tr("econreport.sector.no_table")})
+    sources = []
+    if potential is not None:
+        inp = potential.inputs
+        for key in ("boundaries", "pdrb", "population", "ipm", "labour_force", "unemployment", "sectors", "ports"):
+            v = getattr(inp, key)
+            if v is not None:
+                sources.append((tr(f"potential.input.{key}"), str(v)))
+    elif sector_table is not None:
+        sources.append((tr("potential.input.sectors"), str(sector_table.source or "")))
+    return {"lang": lang, "tr": tr, "potential": pot, "sector": sec, "sources": sources,
+            "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "version": __version__,
+            "reference": reference}
+
+
+def build_economics_report(**kw) -> str:
+    """The report as one self-contained HTML string (arguments as :func:`collect`)."""
+    return _env().get_template("economics.html.j2").render(**collect(**kw))
+
+
+def write_economics_report(out, **kw) -> Path:
+    """Write the report atomically to ``out`` and return its path."""
+    html = build_economics_report(**kw)
+    p = Path(out)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(p, html.encode("utf-8"))
+    return p
