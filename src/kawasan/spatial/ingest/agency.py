@@ -90,7 +90,14 @@ def parse_map_arg(text: str) -> tuple[str, dict[str, str]]:
     if not path.exists():
         raise InputError("category mapping file not found", source=str(path), field=f"map {name}")
     out: dict[str, str] = {}
-    with open(path, newline="", encoding="utf-8-sig") as fh:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not a UTF-8 CSV file (byte {exc.start}); expected columns value,category",
+                         source=str(path), field=f"map {name}") from exc
+    import io
+
+    with io.StringIO(text, newline="") as fh:
         reader = csv.DictReader(fh)
         cols = [c.strip().lower() for c in (reader.fieldnames or [])]
         if "value" not in cols or "category" not in cols:
@@ -212,6 +219,8 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
                      + ("" if len(unmatched) <= 20 else f", ... ({len(unmatched) - 20} more)")
                      + f"; map them with --map {arg.name}=FILE.csv")
     nodata = 255 if max(cats, default=0) < 255 else 65535
+    if nodata in cats:
+        nodata = 65535
     dtype = np.uint8 if nodata == 255 else np.uint16
     arr = np.full(grid.shape, nodata, dtype)
     shapes = [(g, codes[_key(v)]) for g, v in zip(gdf.geometry, values) if _key(v) in codes]
@@ -250,12 +259,12 @@ def _code_values(name: str, values, mapping: dict[str, str]):
             codes[v], cats[c] = c, mapping.get(v, v)
         return codes, cats, unmatched
     std = {str(n): int(c) for c, n in table["codes"].items()}
+    cats = {c: n for n, c in std.items()}   # the whole standard table, so models may name absent classes
     extra = FIRST_FREE_CODE
     for v in distinct:
         cat = mapping.get(v) or match_category(v, table)
         if cat is not None and cat in std:
             codes[v] = std[cat]
-            cats[std[cat]] = cat
             continue
         label = cat or v
         existing = [c for c, n in cats.items() if n == label]
@@ -266,3 +275,20 @@ def _code_values(name: str, values, mapping: dict[str, str]):
         unmatched.append((v, extra))
         extra += 1
     return codes, cats, unmatched
+
+
+def category_tables_markdown() -> str:
+    """The standard category tables as Markdown (docs/reference/prepare.md embeds it; a test compares)."""
+    out = []
+    for name, table in standard_tables().items():
+        out.append(f"**{name}**" + (" (layers named `hazard_*`)" if name == "hazard" else "") + "\n")
+        out.append("| code | category | values recognised (case-insensitive, contained in the value) |")
+        out.append("|---|---|---|")
+        kws: dict[str, list[str]] = {}
+        for kw, cat in table.get("keywords", []):
+            kws.setdefault(str(cat), []).append(str(kw))
+        for code, cat in table["codes"].items():
+            words = ", ".join(f"`{w}`" for w in kws.get(str(cat), [])) or "-"
+            out.append(f"| {code} | `{cat}` | {words} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -94,8 +94,8 @@ def check_fits(grid: Grid, *, limit_bytes: int | None = None) -> dict:
         raise InputError(
             f"a grid of {grid.width:,} x {grid.height:,} cells ({cells / 1e6:,.0f} million at {res:g} m) needs about "
             f"{need / 2**30:,.1f} GB of memory, and {limit / 2**30:,.1f} GB is available; use a coarser resolution "
-            f"(--resolution {suggest:g} fits), a smaller boundary, or the scale-out path for national rasters "
-            f"(chunked execution, see docs/design.md)", field="resolution")
+            f"(--resolution {suggest:g} fits) or a smaller boundary; the scale-out path for national rasters "
+            f"(chunked Dask execution on a server) is planned but not built yet (docs/design.md)", field="resolution")
     return est
 
 

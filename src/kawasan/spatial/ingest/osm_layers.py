@@ -42,7 +42,7 @@ def to_grid(gdf: gpd.GeoDataFrame, grid: Grid) -> gpd.GeoDataFrame:
     out = gdf.to_crs(grid.crs)
     l, b, r, t = grid.bounds
     out = out.set_geometry(out.geometry.clip_by_rect(l, b, r, t))
-    return out[~out.geometry.is_empty & out.geometry.notna()].reset_index(drop=True)
+    return out[~(out.geometry.isna() | out.geometry.is_empty)].reset_index(drop=True)
 
 
 def settlements_layer(settlements: gpd.GeoDataFrame, places: gpd.GeoDataFrame, grid: Grid) -> gpd.GeoDataFrame:

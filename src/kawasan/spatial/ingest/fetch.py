@@ -1,0 +1,430 @@
+"""Fetch the OpenStreetMap extract and the DEM tiles that cover a boundary (needs internet; opt-in).
+
+This is the only network code in kawasan, and nothing runs at import time. ``fetch_area``:
+
+1. reads the boundary (``read_boundary``) and widens it by ``buffer_m`` (so that distances near
+   the edge are right once ``kawasan data prepare`` builds the grid);
+2. OpenStreetMap: reads the extract index (Geofabrik ``index-v1.json``; cached for
+   ``index_max_age_days``), picks the *smallest* extract whose polygon covers the boundary
+   (geodesic area on WGS84; a warning when it does not cover the buffer too), and downloads
+   its ``.osm.pbf``, verified against the published ``.md5``;
+3. DEM: lists the one-degree tiles that intersect the widened area (named after their
+   south-west corner), skips those absent from the source's tile list (open sea has no tile)
+   and downloads the rest; a tile the server does not have (404) is reported, not fatal;
+4. links (or copies) the files from the cache into ``<out>/osm/`` and ``<out>/dem/`` and
+   writes ``<out>/fetch.json`` with URLs, sizes, SHA-256, checksum verdicts, what is missing
+   and the ``kawasan data prepare`` command to run next.
+
+Every file is downloaded into the cache first (``--cache``, default ``KAWASAN_CACHE_DIR`` or the
+user's cache folder) through a ``.part`` file, resumable with HTTP Range; the output folder
+only ever receives complete, verified files, each placed by an atomic rename.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import shlex
+import shutil
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from kawasan import __version__
+from kawasan.errors import InputError
+from kawasan.fileio import write_text_atomic
+from kawasan.spatial.ingest.fetch_http import (
+    DownloadError, Fetched, HttpSettings, NotAvailable, Progress, cache_path, cached, download, fetch_text,
+    parse_digest,
+)
+from kawasan.spatial.ingest.fetch_sources import DemSource, Sources, load_sources, tiles_for
+
+TILE_LIST_MAX_AGE_DAYS = 30     # tile lists and remembered 'no such tile' answers are re-checked after this
+M_PER_DEGREE = 111_320.0
+
+
+def default_cache_dir() -> Path:
+    """KAWASAN_CACHE_DIR, else the platform's user cache folder + kawasan/downloads."""
+    env = os.environ.get("KAWASAN_CACHE_DIR")
+    if env:
+        return Path(env)
+    if sys.platform.startswith("win") and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "kawasan" / "downloads"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kawasan" / "downloads"
+
+
+def widen(area, buffer_m: float):
+    """``area`` (EPSG:4326) grown by at least ``buffer_m`` metres in every direction.
+
+    One degree of latitude is about 111.32 km; a degree of longitude shrinks with cos(latitude).
+    The buffer in degrees uses the longitude scale at the latitude farthest from the equator, so
+    it is never smaller than ``buffer_m`` (a little larger north-south).
+    """
+    if buffer_m <= 0:
+        return area
+    lat = max(abs(area.bounds[1]), abs(area.bounds[3]))
+    deg = buffer_m / (M_PER_DEGREE * max(math.cos(math.radians(min(lat, 89.0))), 0.01))
+    return area.buffer(deg, quad_segs=4)
+
+
+def fetch_area(boundary: str | Path, out: str | Path, *, where: str | None = None, assume_crs: str | None = None,
+               dissolve: bool = False, sources: str | Path | None = None, dem: str | None = None,
+               osm: bool = True, cache: str | Path | None = None, refresh: bool = False,
+               buffer_m: float | None = None, progress: Progress | None = None) -> dict:
+    """Download what ``kawasan data prepare`` needs for ``boundary`` into ``out``; return the summary
+    written to ``<out>/fetch.json`` (see docs/reference/data-sources.md for its keys).
+
+    dem: the name of a DEM source in the sources file (default: its ``default_dem``), or "none".
+    buffer_m: metres around the boundary (default: the sources file's ``buffer_m``); give
+        ``kawasan data prepare --buffer`` the same value.
+    Raises InputError (bad boundary, sources file or choice), DownloadError (network, HTTP,
+    checksum), each naming the file or URL.
+    """
+    from kawasan.spatial.ingest.boundary import read_boundary
+
+    cfg = load_sources(sources)
+    src_label = str(sources) if sources else "packaged sources.yaml"
+    dem_name = cfg.default_dem if dem is None else dem
+    if dem_name != "none" and dem_name not in cfg.dem:
+        raise InputError(f"unknown DEM source {dem_name!r}; the sources file ({src_label}) has: "
+                         f"{', '.join([*cfg.dem, 'none'])}", field="--dem")
+    if not osm and dem_name == "none":
+        raise InputError("nothing to fetch: --no-osm and --dem none", field="--dem")
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError("the output must be a folder; a file of that name exists", source=str(out))
+    if buffer_m is not None and not (0 <= buffer_m <= 100_000):
+        raise InputError(f"--buffer {buffer_m:g} m is outside 0..100000 m", field="--buffer")
+    buffer = cfg.buffer_m if buffer_m is None else float(buffer_m)
+    bnd = read_boundary(boundary, where=where, assume_crs=assume_crs, dissolve=dissolve)
+    area = bnd.to_wgs84()
+    wide = widen(area, buffer)
+    cache_dir = Path(cache) if cache else default_cache_dir()
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the cache folder ({exc})", source=str(cache_dir), field="--cache") from exc
+    http = HttpSettings(user_agent=cfg.user_agent.replace("{version}", __version__), timeout=cfg.timeout_s,
+                        retries=cfg.retries, retry_wait=cfg.retry_wait_s)
+    warnings: list[str] = []
+
+    osm_part = _fetch_osm(cfg, area, wide, cache_dir, http, refresh, progress, warnings) if osm else None
+    dem_part = _fetch_dem(cfg, dem_name, area, wide, cache_dir, http, refresh, progress, warnings) \
+        if dem_name != "none" else None
+
+    # everything is in the cache and verified: place it in the output folder
+    out.mkdir(parents=True, exist_ok=True)
+    if osm_part:
+        osm_part["path"] = _place(osm_part.pop("_cache"), out / "osm" / osm_part.pop("_file"), out)
+    if dem_part:
+        for tile in dem_part["tiles"]:
+            if "_cache" in tile:
+                tile["path"] = _place(tile.pop("_cache"), out / "dem" / tile.pop("_file"), out)
+    summary = {
+        "kind": "kawasan.fetch",
+        "format_version": 1,
+        "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "kawasan_version": __version__,
+        "boundary": {**bnd.describe(), "bbox_wgs84": _bbox(area)},
+        "area": {"buffer_m": buffer, "bbox_wgs84": _bbox(wide)},
+        "sources_file": src_label,
+        "cache": str(cache_dir),
+        "osm": osm_part,
+        "dem": dem_part,
+        "warnings": warnings,
+    }
+    summary["next_command"] = next_command(boundary, out, summary, where=where, assume_crs=assume_crs,
+                                           dissolve=dissolve, buffer_m=buffer_m)
+    write_text_atomic(out / "fetch.json", json.dumps(summary, indent=2, ensure_ascii=False))
+    return summary
+
+
+# --------------------------------------------------------------------------------------------- OSM
+
+def _fetch_osm(cfg: Sources, area, wide, cache_dir, http, refresh, progress, warnings) -> dict:
+    src = cfg.osm
+    index = _read_index(src.index_url, cache_dir, http, src.index_max_age_days, refresh, progress, warnings)
+    feature = choose_extract(index, area, wide, src.index_url, extract=src.extract, warnings=warnings)
+    props = feature["properties"]
+    urls = props.get("urls") or {}
+    url = urls.get(src.url_key)
+    if not url:
+        raise InputError(f"extract {props.get('id')!r} has no urls.{src.url_key} in the index; it has: "
+                         f"{', '.join(urls) or 'none'}", source=src.index_url, field="osm.url_key")
+    target = cache_path(cache_dir, url)
+    hit = None if refresh else cached(target, url)
+    if hit is None:
+        check = _expected_checksum(src.checksum, url, http)
+        got = download(url, target, http, checksum=check, progress=progress, label=Path(target).name)
+    else:
+        got = hit
+    return {"source": src.title, "index_url": src.index_url,
+            "extract": {"id": props.get("id"), "name": props.get("name"), "parent": props.get("parent")},
+            **got.to_dict(), "attribution": src.attribution, "licence": src.licence,
+            "_cache": got.path, "_file": target.name}
+
+
+def _read_index(url, cache_dir, http, max_age_days, refresh, progress, warnings) -> dict:
+    target = cache_path(cache_dir, url)
+    hit = None if refresh else cached(target, url, max_age_s=max_age_days * 86400)
+    if hit is None:
+        try:
+            hit = download(url, target, http, progress=progress, label="extract index")
+        except DownloadError as exc:
+            stale = cached(target, url)
+            if stale is None:
+                raise
+            warnings.append(f"could not refresh the extract index ({exc.message}); used the copy from "
+                            f"{stale.fetched_at}")
+            hit = stale
+    try:
+        data = json.loads(Path(hit.path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        Path(hit.path).unlink(missing_ok=True)
+        raise InputError(f"the extract index is not JSON ({exc}); deleted from the cache", source=url) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
+        raise InputError("the extract index is not a GeoJSON FeatureCollection like Geofabrik's index-v1.json",
+                         source=url, field="features")
+    return data
+
+
+def choose_extract(index: dict, area, wide, index_url: str, *, extract: str | None = None,
+                   warnings: list | None = None) -> dict:
+    """The smallest extract (geodesic area of its polygon) that covers the boundary ``area``.
+
+    When that extract does not also cover the widened area ``wide`` a warning names the smallest
+    one that would (usually its parent, a much larger download); the choice stays the small one,
+    so a 5 km margin never turns a regional download into a continental one. ``extract`` picks one by id.
+    """
+    import shapely
+    from pyproj import Geod
+    from shapely.geometry import shape
+
+    feats = [f for f in index["features"] if isinstance(f, dict) and isinstance(f.get("properties"), dict)]
+    if extract:
+        for f in feats:
+            if f["properties"].get("id") == extract:
+                return f
+        ids = sorted(str(f["properties"].get("id")) for f in feats)
+        raise InputError(f"extract {extract!r} is not in the index; it has {len(ids)} extracts, e.g. "
+                         f"{', '.join(ids[:15])}", source=index_url, field="osm.extract")
+    geod = Geod(ellps="WGS84")
+    covering = []
+    aminx, aminy, amaxx, amaxy = area.bounds
+    for f in feats:
+        g = f.get("geometry")
+        if not g:
+            continue
+        try:
+            shp = shape(g)
+        except (KeyError, ValueError, TypeError, AttributeError):
+            continue
+        minx, miny, maxx, maxy = shp.bounds
+        if minx > aminx or miny > aminy or maxx < amaxx or maxy < amaxy:
+            continue
+        if not shp.is_valid:
+            shp = shapely.make_valid(shp)
+        if shp.covers(area):
+            covering.append((abs(geod.geometry_area_perimeter(shp)[0]), shp.covers(wide), f))
+    if not covering:
+        b = ", ".join(f"{v:.3f}" for v in area.bounds)
+        raise InputError(f"no extract in the index covers the boundary (lon/lat bbox {b}); set osm.extract in a "
+                         "--sources file, or pass your own extract to kawasan data prepare --osm",
+                         source=index_url)
+    covering.sort(key=lambda c: c[0])
+    size, wide_ok, best = covering[0]
+    if not wide_ok and warnings is not None:
+        larger = next((c[2]["properties"].get("id") for c in covering if c[1]), None)
+        hint = f"; extract {larger!r} would (set osm.extract in a --sources file to use it)" if larger else ""
+        warnings.append(f"extract {best['properties'].get('id')!r} covers the boundary but not all of the "
+                        f"buffer around it, so features just outside the boundary may be missing{hint}")
+    return best
+
+
+def _expected_checksum(rule, url, http) -> dict:
+    curl = rule.checksum_url(url)
+    if curl is None:
+        return {"kind": "none", "expected": None}
+    try:
+        text = fetch_text(curl, http)
+    except NotAvailable as exc:
+        raise DownloadError(f"the checksum file is missing (HTTP {exc.status}); the sources file says "
+                            f"{rule.kind} is published next to {url}", source=curl) from None
+    return {"kind": rule.kind, "expected": parse_digest(text, rule.kind, curl), "url": curl}
+
+
+# --------------------------------------------------------------------------------------------- DEM
+
+def _fetch_dem(cfg: Sources, name: str, area, wide, cache_dir, http, refresh, progress, warnings) -> dict:
+    from shapely.geometry import box
+    from shapely.ops import unary_union
+
+    src: DemSource = cfg.dem[name]
+    tiles = tiles_for(wide, cfg.max_tiles)
+    listed = _tile_list(src, cache_dir, http, refresh, progress, warnings) if src.tile_list else None
+    tile_http = HttpSettings(**{**http.__dict__, "missing_status": tuple(src.missing_status)})
+    rows, have = [], []
+    for lat, lon in tiles:
+        tname, url, fname = src.tile_name(lat, lon), src.tile_url(lat, lon), src.tile_file(lat, lon)
+        row = {"name": tname, "lat": lat, "lon": lon, "url": url}
+        if listed is not None and tname not in listed:
+            rows.append({**row, "status": "missing", "http_status": None,
+                         "reason": "not in the source's tile list (open sea has no tile)"})
+            continue
+        target = cache_path(cache_dir, url)
+        if src.compression == "gzip" and target.suffix == ".gz":
+            target = target.with_suffix("")
+        absent = target.with_name(target.name + ".missing.json")
+        hit = None if refresh else cached(target, url)
+        if hit is None:
+            known = None if refresh else _known_missing(absent, url)
+            if known:
+                rows.append({**row, "status": "missing", "http_status": known["status"],
+                             "reason": f"HTTP {known['status']}: the source has no such "
+                                                                   f"tile, usually open sea (answer of "
+                                                                   f"{known['checked_at']}, cached)"})
+                continue
+            try:
+                check = _expected_checksum(src.checksum, url, tile_http)
+                hit = download(url, target, tile_http, checksum=check, compression=src.compression,
+                               progress=progress, label=tname)
+            except NotAvailable as exc:
+                _write_missing(absent, url, exc.status)
+                rows.append({**row, "status": "missing", "http_status": exc.status,
+                             "reason": f"HTTP {exc.status}: the source has no such "
+                                                                   "tile (usually open sea)"})
+                continue
+        rows.append({**row, **_tile_dict(hit), "_cache": hit.path, "_file": fname})
+        have.append(box(lon, lat, lon + 1, lat + 1))
+    missing = [r["name"] for r in rows if r["status"] == "missing"]
+    if not have:
+        raise DownloadError(f"none of the {len(tiles)} DEM tile(s) covering the area exists at the source "
+                            f"({', '.join(missing)}); check the dem.{name}.url template or choose another --dem",
+                            source=src.url)
+    covered = unary_union(have)
+    share_without = 1.0 - area.intersection(covered).area / area.area if area.area > 0 else 0.0
+    if share_without > 1e-9:
+        warnings.append(f"{share_without * 100:.1f} % of the boundary has no {name} DEM tile "
+                        f"({', '.join(missing)}); kawasan data prepare will report it as not covered")
+    return {"source": name, "title": src.title, "tiles": rows, "missing": missing,
+            "boundary_share_without_tile": round(share_without, 6),
+            "attribution": src.attribution, "licence": src.licence}
+
+
+def _known_missing(record: Path, url: str) -> dict | None:
+    """A 'no such tile' answer remembered from an earlier run (for TILE_LIST_MAX_AGE_DAYS)."""
+    try:
+        rec = json.loads(record.read_text(encoding="utf-8"))
+        age = time.time() - datetime.fromisoformat(rec["checked_at"]).timestamp()
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return rec if rec.get("url") == url and age <= TILE_LIST_MAX_AGE_DAYS * 86400 else None
+
+
+def _write_missing(record: Path, url: str, status: int) -> None:
+    record.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(record, json.dumps({"url": url, "status": status, "checked_at":
+                                          datetime.now(timezone.utc).isoformat(timespec="seconds")}))
+
+
+def _tile_dict(hit: Fetched) -> dict:
+    d = hit.to_dict()
+    d.pop("url")
+    return d
+
+
+def _tile_list(src: DemSource, cache_dir, http, refresh, progress, warnings) -> set[str] | None:
+    """Names in the source's tile list: one per line, possibly as a path or with an extension.
+
+    The list only saves requests: when it cannot be read (and no older copy is cached) every tile
+    is requested and the server's 404 marks the sea tiles, with a warning."""
+    url = src.tile_list
+    target = cache_path(cache_dir, url)
+    hit = None if refresh else cached(target, url, max_age_s=TILE_LIST_MAX_AGE_DAYS * 86400)
+    if hit is None:
+        try:
+            hit = download(url, target, http, progress=progress, label="tile list")
+        except DownloadError as exc:
+            stale = cached(target, url)
+            if stale is None:
+                warnings.append(f"could not read the tile list {url} ({exc.message}); every tile was requested "
+                                "instead")
+                return None
+            warnings.append(f"could not refresh the tile list ({exc.message}); used the copy from {stale.fetched_at}")
+            hit = stale
+    names = set()
+    for line in Path(hit.path).read_text(encoding="utf-8", errors="replace").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        base = line.rstrip("/").rsplit("/", 1)[-1]
+        for ext in (".tif", ".hgt.gz", ".hgt", ".zip"):
+            if base.endswith(ext):
+                base = base[: -len(ext)]
+        names.add(base)
+    return names
+
+
+# --------------------------------------------------------------------------------------------- output
+
+def _place(cached_file: Path, dest: Path, out: Path) -> str:
+    """Put a verified cache file at ``dest`` (hard link when possible, else a copy), atomically."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    cached_file = Path(cached_file)
+    if dest.exists():
+        try:
+            if os.path.samefile(dest, cached_file):
+                return dest.relative_to(out).as_posix()
+        except OSError:
+            pass
+    tmp = dest.with_name(f".{dest.name}.tmp-{uuid.uuid4().hex[:8]}")
+    try:
+        try:
+            os.link(cached_file, tmp)
+        except OSError:
+            shutil.copyfile(cached_file, tmp)
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return dest.relative_to(out).as_posix()
+
+
+def _bbox(geom) -> list[float]:
+    return [round(v, 6) for v in geom.bounds]
+
+
+def _quote(v: str) -> str:
+    if shlex.quote(v) == v:
+        return v
+    if not any(c in v for c in '"$`\\!'):
+        return f'"{v}"'
+    return shlex.quote(v)
+
+
+def next_command(boundary, out: Path, summary: dict, *, where=None, assume_crs=None, dissolve=False,
+                 buffer_m=None) -> str:
+    """The ``kawasan data prepare`` command that uses what was fetched (quoted for a POSIX shell;
+    double quotes where possible, which also work in cmd.exe and PowerShell)."""
+    q = _quote
+    parts = ["kawasan", "data", "prepare", "--boundary", q(str(boundary))]
+    if where:
+        parts += ["--where", q(where)]
+    if assume_crs:
+        parts += ["--assume-crs", q(assume_crs)]
+    if dissolve:
+        parts.append("--dissolve")
+    dem = summary.get("dem")
+    if dem:
+        for t in dem["tiles"]:
+            if t.get("path"):
+                parts += ["--dem", q(str(out / t["path"]))]
+    osm = summary.get("osm")
+    if osm:
+        parts += ["--osm", q(str(out / osm["path"]))]
+    if buffer_m is not None:
+        parts += ["--buffer", f"{buffer_m:g}"]
+    parts += ["--out", q(str(out / "study-area"))]
+    return " ".join(parts)

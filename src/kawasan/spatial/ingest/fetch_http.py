@@ -1,0 +1,418 @@
+"""Resumable, checksummed HTTP downloads into a cache (standard library only: urllib.request).
+
+A download goes to ``<target>.part`` and is renamed to its final name only once it is complete
+and verified, so a file under the final name is always whole. A dropped connection keeps the
+``.part`` file; the next attempt (an automatic retry, or the next run) asks only for the rest
+with ``Range: bytes=<size>-`` and ``If-Range: <ETag or Last-Modified>``, so a file that changed
+on the server in between is fetched afresh instead of being spliced. Next to each complete
+file a small JSON record (``<target>.json``) keeps the URL, size, SHA-256, checksum verdict and
+time of download; a cache hit re-checks size and SHA-256 against it before trusting the file.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+from http.client import HTTPException
+import json
+import os
+import re
+import shutil
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from kawasan.errors import InputError
+
+CHUNK = 1 << 20
+Progress = Callable[[str, int, "int | None"], None]
+
+
+class DownloadError(InputError):
+    """A download that failed: server unreachable, HTTP error, dropped connection (after retries)."""
+
+
+class ChecksumError(DownloadError):
+    """A downloaded file whose checksum does not match the one the source publishes."""
+
+
+class NotAvailable(DownloadError):
+    """The server answered that the file does not exist (404 and the like)."""
+
+    def __init__(self, message, *, status: int, **kw):
+        super().__init__(message, **kw)
+        self.status = status
+
+
+@dataclass
+class HttpSettings:
+    user_agent: str
+    timeout: float = 60.0
+    retries: int = 3
+    retry_wait: float = 2.0
+    missing_status: tuple[int, ...] = (404,)
+
+
+@dataclass
+class Fetched:
+    """One file in the cache and how it got there."""
+
+    url: str
+    path: Path
+    bytes: int
+    sha256: str
+    status: str                 # "downloaded" | "cached"
+    checksum: dict              # {"kind", "expected", "verified"}
+    fetched_at: str
+    resumed_from: int = 0       # bytes already present when this run started (0: fresh)
+    requests: int = 0
+
+    def to_dict(self) -> dict:
+        return {"url": self.url, "bytes": self.bytes, "sha256": self.sha256, "status": self.status,
+                "checksum": self.checksum, "fetched_at": self.fetched_at, "resumed_from": self.resumed_from}
+
+
+def cache_path(cache: Path, url: str) -> Path:
+    """Where ``url`` lives in the cache: <cache>/<host>/<path>, made safe for any file system."""
+    u = urllib.parse.urlsplit(url)
+    host = re.sub(r"[^A-Za-z0-9.-]", "_", u.netloc) or "local"
+    parts = [re.sub(r"[^A-Za-z0-9._-]", "_", p) for p in u.path.split("/") if p not in ("", ".", "..")]
+    if u.query:
+        parts[-1:] = [(parts[-1] if parts else "index") + "_" + hashlib.sha1(u.query.encode()).hexdigest()[:8]]
+    return cache.joinpath(host, *(parts or ["index"]))
+
+
+def file_digests(path: Path) -> tuple[str, str]:
+    """(sha256, md5) of a file, read once."""
+    sha, md5 = hashlib.sha256(), hashlib.md5()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            sha.update(block)
+            md5.update(block)
+    return sha.hexdigest(), md5.hexdigest()
+
+
+def _hashers(existing: Path | None):
+    """Fresh (sha256, md5) hashers, fed with the bytes already in ``existing`` when resuming."""
+    sha, md5 = hashlib.sha256(), hashlib.md5()
+    if existing is not None:
+        with open(existing, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                sha.update(block)
+                md5.update(block)
+    return sha, md5
+
+
+def _record_path(target: Path) -> Path:
+    return target.with_name(target.name + ".json")
+
+
+def read_record(target: Path) -> dict | None:
+    rec = _record_path(target)
+    try:
+        return json.loads(rec.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def cached(target: Path, url: str, *, max_age_s: float | None = None) -> Fetched | None:
+    """The cache entry for ``url`` at ``target`` if it is whole and unchanged (size and SHA-256
+    as recorded at download) and, with ``max_age_s``, not older than that; else None."""
+    rec = read_record(target)
+    if not rec or rec.get("url") != url or not target.is_file():
+        return None
+    if target.stat().st_size != rec.get("bytes"):
+        return None
+    if max_age_s is not None:
+        try:
+            age = time.time() - datetime.fromisoformat(rec["fetched_at"]).timestamp()
+        except (KeyError, ValueError):
+            return None
+        if age > max_age_s:
+            return None
+    sha, _ = file_digests(target)
+    if sha != rec.get("sha256"):
+        return None
+    return Fetched(url, target, rec["bytes"], sha, "cached", rec.get("checksum") or {"kind": "none"},
+                   rec["fetched_at"])
+
+
+def open_url(url: str, http: HttpSettings, headers: dict | None = None):
+    """Open ``url`` (GET). Network failures become DownloadError naming the URL; a status in
+    ``http.missing_status`` becomes NotAvailable; other HTTP errors stay urllib HTTPError."""
+    req = urllib.request.Request(url, headers={"User-Agent": http.user_agent, **(headers or {})})
+    try:
+        return urllib.request.urlopen(req, timeout=http.timeout)  # noqa: S310 (URLs come from the sources file)
+    except urllib.error.HTTPError as exc:
+        if exc.code in http.missing_status:
+            exc.close()
+            raise NotAvailable(f"the server has no such file (HTTP {exc.code})", source=url, status=exc.code) \
+                from None
+        raise
+    except urllib.error.URLError as exc:
+        raise DownloadError(f"cannot reach the server ({exc.reason}); check the internet connection, a proxy "
+                            "(HTTPS_PROXY) or the URL in the sources file", source=url) from exc
+    except (socket.timeout, TimeoutError) as exc:
+        raise DownloadError(f"no answer within {http.timeout:g} s (timeout_s); check the connection",
+                            source=url) from exc
+    except (ConnectionError, HTTPException) as exc:
+        raise DownloadError(f"connection failed ({type(exc).__name__}: {exc})", source=url) from exc
+
+
+def fetch_text(url: str, http: HttpSettings, limit: int = 1 << 20) -> str:
+    """A small text resource (a checksum file), with the same retries as downloads."""
+    last = None
+    for attempt in range(http.retries + 1):
+        try:
+            with open_url(url, http) as resp:
+                return resp.read(limit).decode("utf-8", "replace")
+        except NotAvailable:
+            raise
+        except urllib.error.HTTPError as exc:
+            last = DownloadError(f"the server answered HTTP {exc.code} {exc.reason}", source=url)
+            if exc.code < 500 and exc.code != 429:
+                raise last from None
+        except DownloadError as exc:
+            last = exc
+        except (OSError, HTTPException) as exc:
+            last = DownloadError(f"connection dropped ({type(exc).__name__}: {exc})", source=url)
+        if attempt < http.retries:
+            time.sleep(http.retry_wait * 2 ** attempt)
+    raise last
+
+
+def parse_digest(text: str, kind: str, source: str) -> str:
+    """The hex digest in a checksum file ('<hex>  <file name>' or just '<hex>')."""
+    n = 32 if kind == "md5-file" else 64
+    m = re.match(rf"\s*([0-9a-fA-F]{{{n}}})\b", text)
+    if not m:
+        raise DownloadError(f"not a {kind} checksum file (expected {n} hex digits first); got {text[:80]!r}",
+                            source=source)
+    return m.group(1).lower()
+
+
+def _validator(resp) -> str | None:
+    """A strong validator for If-Range (a weak ETag is not allowed there)."""
+    etag = resp.headers.get("ETag")
+    if etag and not etag.startswith("W/"):
+        return etag
+    return resp.headers.get("Last-Modified")
+
+
+def _total_from(resp, offset: int) -> int | None:
+    cr = resp.headers.get("Content-Range")
+    if cr:
+        m = re.match(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", cr)
+        if m and m.group(3) != "*":
+            return int(m.group(3))
+    cl = resp.headers.get("Content-Length")
+    return offset + int(cl) if cl and cl.isdigit() else None
+
+
+@contextmanager
+def download_lock(target: Path):
+    """An exclusive OS lock on ``<target>.lock`` while ``target`` is downloaded, so two runs sharing a
+    cache never append to the same ``.part``. The OS releases it when the process ends, even on a
+    crash. The lock file is removed at the end (a run that opened it just before gets "busy", never
+    a shared ``.part``)."""
+    lock = target.with_name(target.name + ".lock")
+    fh = open(lock, "a+b")
+    locked = False
+    try:
+        try:
+            if os.name == "nt":
+                import msvcrt
+
+                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise DownloadError("another kawasan data fetch is downloading this file into the same cache right "
+                                "now; wait for it to finish (or use another --cache)", source=str(target)) from None
+        locked = True
+        yield
+    finally:
+        if locked and os.name != "nt":
+            lock.unlink(missing_ok=True)
+        fh.close()
+        if locked and os.name == "nt":
+            try:
+                lock.unlink()
+            except OSError:
+                pass
+
+
+def download(url: str, target: Path, http: HttpSettings, *, checksum: dict | None = None,
+             compression: str = "none", progress: Progress | None = None, label: str | None = None) -> Fetched:
+    """Download ``url`` to ``target`` (resuming a ``.part`` left by an earlier attempt).
+
+    checksum: {"kind": "md5-file"|"sha256-file"|"none", "expected": hex or None}; a mismatch deletes
+        the download and raises ChecksumError, so the next run starts afresh.
+    compression: "gzip" stores the decompressed file under ``target`` (the record keeps the SHA-256
+        of the decompressed file).
+    Raises NotAvailable (status in http.missing_status), DownloadError (anything else).
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with download_lock(target):
+        return _download(url, target, http, checksum, compression, progress, label)
+
+
+def _download(url, target: Path, http: HttpSettings, checksum, compression, progress, label) -> Fetched:
+    part = target.with_name(target.name + ".part")
+    meta_path = target.with_name(target.name + ".part.json")
+    label = label or target.name
+    checksum = dict(checksum or {"kind": "none", "expected": None})
+    meta = _read_json(meta_path)
+    if part.exists() and meta.get("url") != url:
+        part.unlink()
+    resumed_from = part.stat().st_size if part.exists() else 0
+    requests = 0
+    attempt = 0
+    total = meta.get("total")
+    hashes = None
+    while True:
+        offset = part.stat().st_size if part.exists() else 0
+        headers = {}
+        if offset:
+            headers["Range"] = f"bytes={offset}-"
+            if meta.get("validator"):
+                headers["If-Range"] = meta["validator"]
+        requests += 1
+        try:
+            resp = open_url(url, http, headers)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 416 and offset and total == offset:
+                exc.close()
+                hashes = None
+                break                                           # the .part was already complete
+            if exc.code == 416 and offset:
+                exc.close()
+                part.unlink()                                   # stale .part: start afresh
+                meta = {}
+                attempt += 1
+                if attempt > http.retries + 1:
+                    raise DownloadError("the server refuses the byte range of an earlier partial download",
+                                        source=url) from None
+                continue
+            if (exc.code >= 500 or exc.code == 429) and attempt < http.retries:
+                exc.close()
+                time.sleep(http.retry_wait * 2 ** attempt)
+                attempt += 1
+                continue
+            raise DownloadError(f"the server answered HTTP {exc.code} {exc.reason}", source=url) from None
+        except NotAvailable:
+            _drop(part, meta_path)
+            raise
+        except DownloadError:
+            if attempt < http.retries:
+                time.sleep(http.retry_wait * 2 ** attempt)
+                attempt += 1
+                continue
+            raise
+        with resp:
+            if offset and resp.status != 206:
+                offset = 0                                      # range ignored or file changed: whole file
+            start = offset
+            if resp.status == 206:
+                m = re.match(r"bytes\s+(\d+)-", resp.headers.get("Content-Range", ""))
+                if not m or int(m.group(1)) != offset:
+                    raise DownloadError(f"the server sent the wrong byte range ({resp.headers.get('Content-Range')!r} "
+                                        f"for bytes={offset}-)", source=url)
+            total = _total_from(resp, offset)
+            meta = {"url": url, "validator": _validator(resp), "total": total}
+            _write_json(meta_path, meta)
+            done = offset
+            dropped = None
+            hashes = _hashers(part if offset else None)       # digests grow with the download: no second pass
+            try:
+                with open(part, "ab" if offset else "wb") as fh:
+                    while True:
+                        block = resp.read(CHUNK)
+                        if not block:
+                            break
+                        fh.write(block)
+                        for h in hashes:
+                            h.update(block)
+                        done += len(block)
+                        if progress:
+                            progress(label, done, total)
+            except (OSError, HTTPException) as exc:   # reset, timeout, IncompleteRead
+                dropped = f"{type(exc).__name__}: {exc}"
+            if dropped is None and total is not None and done < total:
+                dropped = f"connection closed after {done - start} of {total - start} bytes"
+        if dropped is None:
+            break
+        if attempt < http.retries:
+            time.sleep(http.retry_wait * 2 ** attempt)
+            attempt += 1
+            continue
+        raise DownloadError(f"the download broke off at {done:,} of {total or 0:,} bytes ({dropped}); "
+                            f"run the command again to resume from there (kept: {part.name})", source=url)
+    if hashes is None:                                  # the .part was already complete (416)
+        sha, md5 = file_digests(part)
+    else:
+        sha, md5 = (h.hexdigest() for h in hashes)
+    expected = checksum.get("expected")
+    if checksum.get("kind") in ("md5-file", "sha256-file") and expected:
+        got = md5 if checksum["kind"] == "md5-file" else sha
+        if got != expected.lower():
+            _drop(part, meta_path)
+            raise ChecksumError(f"checksum mismatch: the source publishes {checksum['kind'][:-5]} {expected}, the "
+                                f"download has {got}; the file was deleted, run again to download it afresh",
+                                source=url)
+        checksum["verified"] = True
+    else:
+        checksum["verified"] = False
+    final_sha = sha
+    if compression == "gzip":
+        tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:8]}")
+        try:
+            with gzip.open(part, "rb") as src, open(tmp, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        except (OSError, EOFError) as exc:
+            tmp.unlink(missing_ok=True)
+            _drop(part, meta_path)
+            raise DownloadError(f"not a gzip file ({exc}); the download was deleted", source=url) from exc
+        final_sha, _ = file_digests(tmp)
+        os.replace(tmp, target)
+        part.unlink()
+    else:
+        os.replace(part, target)
+    meta_path.unlink(missing_ok=True)
+    size = target.stat().st_size
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    rec = {"url": url, "bytes": size, "sha256": final_sha, "checksum": checksum, "fetched_at": now,
+           "download_sha256": sha, "validator": meta.get("validator")}
+    _write_json(_record_path(target), rec)
+    return Fetched(url, target, size, final_sha, "downloaded", checksum, now, resumed_from, requests)
+
+
+def _drop(part: Path, meta_path: Path) -> None:
+    part.unlink(missing_ok=True)
+    meta_path.unlink(missing_ok=True)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
+    try:
+        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

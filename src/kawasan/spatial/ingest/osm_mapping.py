@@ -1,0 +1,338 @@
+"""The OpenStreetMap tag mapping: which tags become which study-area layer, class and land cover.
+
+The default lives in ``osm_mapping.yaml`` next to this module (documented, with the same tables, in
+docs/reference/osm-mapping.md). A user file has the same shape; the sections it gives replace the
+default's, the others stay. :func:`load_osm_mapping` validates it and names the file, the section and
+the value at fault.
+
+Rules ("water", "settlements", "landuse.rules", "industrial", "harbours", "aerodromes", "protected")
+are read top to bottom and the first match wins. A rule matches an object when every tag under
+``match`` is present with one of the listed values (for a multi-value tag such as ``crop=rice;maize``,
+one of its values); ``"*"`` means any value except ``no``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from kawasan.errors import InputError
+
+#: The kawasan land-cover vocabulary used by the built-in presets (code -> name).
+LANDCOVER_CLASSES: dict[int, str] = {
+    1: "water",
+    2: "protected_forest",
+    3: "production_forest",
+    4: "irrigated_rice",
+    5: "plantation",
+    6: "dry_fields",
+    7: "shrub",
+    8: "settlement",
+    9: "industry",
+}
+LANDCOVER_CODES: dict[str, int] = {v: k for k, v in LANDCOVER_CLASSES.items()}
+ROAD_CLASSES = ("arterial", "collector", "local")
+RULE_SECTIONS = ("water", "settlements", "industrial", "harbours", "aerodromes", "protected")
+SECTIONS = ("version", "roads", "railways", "waterways", "places", "landuse") + RULE_SECTIONS
+DEFAULT_MAPPING_PATH = "osm_mapping.yaml"
+
+
+@dataclass(frozen=True)
+class TagRule:
+    """One rule: ``match`` (key -> allowed values, None for any value but ``no``) and what it yields."""
+
+    match: tuple[tuple[str, frozenset[str] | None], ...]
+    value: str | None
+
+    def matches(self, tags: Mapping[str, str]) -> bool:
+        for key, allowed in self.match:
+            v = tags.get(key)
+            if v is None:
+                return False
+            if allowed is None:
+                if v == "no":
+                    return False
+            elif v not in allowed and not (";" in v and any(part.strip() in allowed for part in v.split(";"))):
+                return False      # "rice;maize": OSM's way of listing several values; one listed value is enough
+        return True
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(k for k, _ in self.match)
+
+    def describe(self) -> str:
+        parts = []
+        for key, allowed in self.match:
+            if allowed is None:
+                parts.append(f"{key}=*")
+            else:
+                parts.append(f"{key}=" + " / ".join(sorted(allowed)))
+        return " + ".join(parts)
+
+
+def first_match(rules: tuple[TagRule, ...], tags: Mapping[str, str]) -> TagRule | None:
+    for r in rules:
+        if r.matches(tags):
+            return r
+    return None
+
+
+@dataclass(frozen=True)
+class OsmMapping:
+    """A validated mapping (see the module docstring and docs/reference/osm-mapping.md)."""
+
+    roads: dict[str, str]                      # highway value -> arterial|collector|local
+    roads_dropped: tuple[str, ...]
+    railways: frozenset[str]
+    waterways: dict[str, str]                  # waterway value -> kind
+    places: frozenset[str]
+    water: tuple[TagRule, ...]
+    settlements: tuple[TagRule, ...]
+    landuse_keys: tuple[str, ...]
+    landuse_exclude: dict[str, frozenset[str]]
+    landuse_rules: tuple[TagRule, ...]
+    protected_forest_overlay: bool
+    industrial: tuple[TagRule, ...]
+    harbours: tuple[TagRule, ...]
+    aerodromes: tuple[TagRule, ...]
+    protected: tuple[TagRule, ...]
+    source: str = "<default>"
+    raw: dict = field(default_factory=dict, repr=False, compare=False)
+
+    # -- keys the streaming filters let through -------------------------------------------------
+    def polygon_rule_sets(self) -> tuple[tuple[TagRule, ...], ...]:
+        return (self.water, self.settlements, self.landuse_rules, self.industrial, self.harbours,
+                self.aerodromes, self.protected)
+
+    def node_keys(self) -> tuple[str, ...]:
+        """Keys an OSM node must carry (one of) to be looked at: places, harbours, aerodromes."""
+        keys = {"place"}
+        for rules in (self.harbours, self.aerodromes):
+            keys.update(r.match[0][0] for r in rules)
+        return tuple(sorted(keys))
+
+    def way_keys(self) -> tuple[str, ...]:
+        """Keys a way must carry (one of) to be looked at as a line (polygons come from the area assembler)."""
+        return ("highway", "natural", "railway", "waterway")
+
+    def area_keys(self) -> tuple[str, ...]:
+        """Keys a polygon must carry (one of): the first key of every polygon rule and the land-use keys."""
+        keys = set(self.landuse_keys)
+        for rules in self.polygon_rule_sets():
+            keys.update(r.match[0][0] for r in rules)
+        return tuple(sorted(keys))
+
+    def polygon_keys(self) -> tuple[str, ...]:
+        """Every key a polygon rule or the land-use membership looks at (the rest of a polygon's tags cannot change its layers)."""
+        keys = set(self.landuse_keys) | set(self.landuse_exclude)
+        for rules in self.polygon_rule_sets():
+            for r in rules:
+                keys.update(r.keys)
+        return tuple(sorted(keys))
+
+    def landuse_tag(self, tags: Mapping[str, str]) -> str | None:
+        """The "key=value" a polygon enters the land-use layer with, or None if it does not."""
+        for key in self.landuse_keys:
+            v = tags.get(key)
+            if v is not None and v != "no" and v not in self.landuse_exclude.get(key, frozenset()):
+                return f"{key}={v}"
+        return None
+
+
+def _err(source: str, where: str, msg: str) -> InputError:
+    return InputError(msg, source=source, field=where)
+
+
+def _str_list(value: Any, source: str, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not value or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+        raise _err(source, where, f"expected a non-empty list of tag values, got {value!r}")
+    return [str(v) for v in value]
+
+
+def _rules(value: Any, source: str, where: str, out_key: str, allowed_out: set[str] | None,
+           nullable: bool = False) -> tuple[TagRule, ...]:
+    if not isinstance(value, list) or not value:
+        raise _err(source, where, f"expected a non-empty list of rules {{match: {{key: values}}, {out_key}: ...}}, got {value!r}")
+    rules = []
+    for i, item in enumerate(value):
+        w = f"{where}[{i}]"
+        if not isinstance(item, dict) or "match" not in item or out_key not in item:
+            raise _err(source, w, f"expected {{match: {{key: values}}, {out_key}: ...}}, got {item!r}")
+        unknown = set(item) - {"match", out_key}
+        if unknown:
+            raise _err(source, w, f"unknown entries {sorted(unknown)}; a rule has 'match' and '{out_key}'")
+        m = item["match"]
+        if not isinstance(m, dict) or not m:
+            raise _err(source, f"{w}.match", f"expected a mapping of tag key -> value(s), got {m!r}")
+        match = []
+        for k, v in m.items():
+            if not isinstance(k, str) or not k:
+                raise _err(source, f"{w}.match", f"tag keys must be non-empty strings, got {k!r}")
+            if v == "*":
+                match.append((k, None))
+            else:
+                match.append((k, frozenset(_str_list(v, source, f"{w}.match.{k}"))))
+        out = item[out_key]
+        if out is None:
+            if not nullable:
+                raise _err(source, f"{w}.{out_key}", f"'{out_key}' must be given")
+        else:
+            out = str(out)
+            if allowed_out is not None and out not in allowed_out:
+                raise _err(source, f"{w}.{out_key}",
+                           f"'{out}' is not one of {', '.join(sorted(allowed_out, key=lambda n: LANDCOVER_CODES.get(n, 0)))}")
+        rules.append(TagRule(tuple(match), out))
+    return tuple(rules)
+
+
+def _value_table(value: Any, source: str, where: str) -> dict[str, str]:
+    """{kind: [tag values]} -> {tag value: kind}, refusing a value listed under two kinds."""
+    if not isinstance(value, dict) or not value:
+        raise _err(source, where, f"expected a mapping of kind -> list of tag values, got {value!r}")
+    out: dict[str, str] = {}
+    for kind, vals in value.items():
+        for v in _str_list(vals, source, f"{where}.{kind}"):
+            if v in out:
+                raise _err(source, f"{where}.{kind}", f"'{v}' is listed under both '{out[v]}' and '{kind}'")
+            out[v] = str(kind)
+    return out
+
+
+def _parse(raw: dict, source: str) -> OsmMapping:
+    unknown = set(raw) - set(SECTIONS)
+    if unknown:
+        raise _err(source, ", ".join(sorted(unknown)), f"unknown section(s); the sections are {', '.join(SECTIONS)}")
+    if raw.get("version", 1) != 1:
+        raise _err(source, "version", f"mapping version {raw.get('version')!r} is not supported (expected 1)")
+    roads_raw = raw["roads"]
+    if not isinstance(roads_raw, dict):
+        raise _err(source, "roads", f"expected a mapping arterial/collector/local -> highway values, got {roads_raw!r}")
+    unknown = set(roads_raw) - set(ROAD_CLASSES) - {"dropped"}
+    if unknown:
+        raise _err(source, "roads", f"unknown road class(es) {sorted(unknown)}; the classes are {', '.join(ROAD_CLASSES)} (plus 'dropped')")
+    roads = _value_table({k: v for k, v in roads_raw.items() if k != "dropped"}, source, "roads")
+    dropped = tuple(_str_list(roads_raw["dropped"], source, "roads.dropped")) if roads_raw.get("dropped") else ()
+    clash = sorted(set(dropped) & set(roads))
+    if clash:
+        raise _err(source, "roads.dropped", f"{', '.join(clash)} both kept and dropped")
+    lu = raw["landuse"]
+    if not isinstance(lu, dict) or "rules" not in lu:
+        raise _err(source, "landuse", f"expected {{keys: [...], exclude: {{...}}, rules: [...]}}, got {lu!r}")
+    unknown = set(lu) - {"keys", "exclude", "rules", "protected_forest_overlay"}
+    if unknown:
+        raise _err(source, "landuse", f"unknown entries {sorted(unknown)}")
+    excl_raw = lu.get("exclude") or {}
+    if not isinstance(excl_raw, dict):
+        raise _err(source, "landuse.exclude", f"expected a mapping key -> values, got {excl_raw!r}")
+    overlay = lu.get("protected_forest_overlay", True)
+    if not isinstance(overlay, bool):
+        raise _err(source, "landuse.protected_forest_overlay", f"expected true or false, got {overlay!r}")
+    lc_names = set(LANDCOVER_CLASSES.values())
+    return OsmMapping(
+        roads=roads,
+        roads_dropped=dropped,
+        railways=frozenset(_str_list(raw["railways"], source, "railways")),
+        waterways=_value_table(raw["waterways"], source, "waterways"),
+        places=frozenset(_str_list(raw["places"], source, "places")),
+        water=_rules(raw["water"], source, "water", "kind", None),
+        settlements=_rules(raw["settlements"], source, "settlements", "kind", None),
+        landuse_keys=tuple(_str_list(lu.get("keys", ["landuse", "natural"]), source, "landuse.keys")),
+        landuse_exclude={str(k): frozenset(_str_list(v, source, f"landuse.exclude.{k}")) for k, v in excl_raw.items()},
+        landuse_rules=_rules(lu["rules"], source, "landuse.rules", "landcover", lc_names, nullable=True),
+        protected_forest_overlay=overlay,
+        industrial=_rules(raw["industrial"], source, "industrial", "kind", None),
+        harbours=_rules(raw["harbours"], source, "harbours", "kind", None),
+        aerodromes=_rules(raw["aerodromes"], source, "aerodromes", "kind", None),
+        protected=_rules(raw["protected"], source, "protected", "kind", None),
+        source=source,
+        raw=raw,
+    )
+
+
+def default_mapping_raw() -> dict:
+    text = resources.files("kawasan.spatial.ingest").joinpath(DEFAULT_MAPPING_PATH).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def load_osm_mapping(path: str | Path | None = None) -> OsmMapping:
+    """The default mapping, or a user YAML file laid over it (its sections replace the default's).
+
+    Raises InputError naming the file, the section (``field``) and the value when the file is
+    missing, not YAML, or does not validate.
+    """
+    raw = default_mapping_raw()
+    if path is None:
+        return _parse(raw, "<default osm_mapping.yaml>")
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("mapping file not found (expected a YAML file shaped like the default osm_mapping.yaml)", source=str(p))
+    try:
+        user = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(f"not a readable YAML file: {exc}", source=str(p)) from None
+    if user is None:
+        user = {}
+    if not isinstance(user, dict):
+        raise InputError(f"expected a mapping of sections ({', '.join(SECTIONS)}), got {type(user).__name__}", source=str(p))
+    merged = dict(raw)
+    merged.update(user)
+    return _parse(merged, str(p))
+
+
+def resolve_mapping(mapping: "OsmMapping | str | Path | None") -> OsmMapping:
+    if isinstance(mapping, OsmMapping):
+        return mapping
+    return load_osm_mapping(mapping)
+
+
+# -- the reference tables (docs/reference/osm-mapping.md is checked against these) ----------------
+
+def mapping_tables_markdown(mapping: OsmMapping | None = None) -> str:
+    """The mapping as Markdown tables, exactly as docs/reference/osm-mapping.md shows them."""
+    m = mapping or load_osm_mapping()
+    out: list[str] = []
+
+    def table(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+        out.append(f"### {title}\n")
+        out.append("| " + " | ".join(header) + " |")
+        out.append("|" + "|".join("---" for _ in header) + "|")
+        for r in rows:
+            out.append("| " + " | ".join(r) + " |")
+        out.append("")
+
+    by_class: dict[str, list[str]] = {}
+    for v, c in m.roads.items():
+        by_class.setdefault(c, []).append(v)
+    table("Roads (`highway=*` lines)", ("class", "highway values"),
+          [(c, ", ".join(f"`{v}`" for v in by_class.get(c, []))) for c in ROAD_CLASSES]
+          + [("dropped", ", ".join(f"`{v}`" for v in m.roads_dropped) + ", and every value not listed above")])
+    table("Railways (`railway=*` lines)", ("kept railway values",), [(", ".join(f"`{v}`" for v in sorted(m.railways)),)])
+    by_kind: dict[str, list[str]] = {}
+    for v, k in m.waterways.items():
+        by_kind.setdefault(k, []).append(v)
+    table("Waterways (`waterway=*` lines)", ("kind", "waterway values"), [(k, ", ".join(f"`{v}`" for v in vs)) for k, vs in by_kind.items()])
+    table("Places (`place=*` nodes)", ("kept place values",), [(", ".join(f"`{v}`" for v in sorted(m.places)),)])
+
+    def rule_rows(rules: tuple[TagRule, ...]) -> list[tuple[str, ...]]:
+        return [(str(i + 1), f"`{r.describe()}`", r.value if r.value is not None else "(none)") for i, r in enumerate(rules)]
+
+    table("Water bodies (polygons)", ("#", "match", "kind"), rule_rows(m.water))
+    table("Settlements (polygons)", ("#", "match", "kind"), rule_rows(m.settlements))
+    table("Land use -> land cover (polygons)", ("#", "match", "landcover"), rule_rows(m.landuse_rules))
+    table("Industrial (polygons)", ("#", "match", "kind"), rule_rows(m.industrial))
+    table("Harbours (nodes, or polygons as an interior point)", ("#", "match", "kind"), rule_rows(m.harbours))
+    table("Aerodromes (nodes, or polygons as an interior point)", ("#", "match", "kind"), rule_rows(m.aerodromes))
+    table("Protected areas (polygons)", ("#", "match", "kind"), rule_rows(m.protected))
+    excl = "; ".join(f"`{k}`: " + ", ".join(f"`{v}`" for v in sorted(vs)) for k, vs in m.landuse_exclude.items())
+    table("Land-use layer membership", ("setting", "value"), [
+        ("keys (first one carried gives the `tag` column)", ", ".join(f"`{k}`" for k in m.landuse_keys)),
+        ("values left out", excl or "(none)"),
+        ("forest inside a protected area becomes `protected_forest`", "yes" if m.protected_forest_overlay else "no"),
+    ])
+    table("Land-cover classes", ("code", "name"), [(str(k), v) for k, v in LANDCOVER_CLASSES.items()])
+    return "\n".join(out).rstrip() + "\n"
