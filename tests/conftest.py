@@ -125,7 +125,7 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     d = SHARED / "data"
     if not d.is_dir():

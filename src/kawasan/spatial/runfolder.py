@@ -144,13 +144,17 @@ def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteri
              "layer": c.layer, "measure": c.measure, "direction": c.direction, "transform": c.transform.model_dump(),
              "weight": ev.weights.weights[c.id], "group": c.group, "legal_basis": c.legal_basis,
              "certainty": c.certainty, "source": c.source, "note": c.note}
-            for c in sorted(model.criteria, key=lambda c: c.id)]
+            for c in sorted(model.criteria, key=lambda c: c.id) if c.id in ev.weights.weights]
+    skipped = [{"id": c.id, "layer": c.layer, "weight_before": ev.weights.skipped[c.id],
+                "reason": f"optional layer '{c.layer}' not provided"}
+               for c in sorted(model.criteria, key=lambda c: c.id) if c.id in ev.weights.skipped]
     manifest = {
         "kind": RUN_KIND,
         "format_version": 1,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "synthetic": synthetic,
-        **({"notice": "Computed on SYNTHETIC demo data (Kabupaten Contoh); not a real place."} if synthetic else {}),
+        **({"notice": ev.area.manifest.get("notice") or "Computed on SYNTHETIC data; not a real place."}
+           if synthetic else {}),
         "model_source": model_source,
         "model": model.to_dict(),
         "study_area": {"path": str(ev.area.root.resolve()), "name": ev.area.name, "synthetic": synthetic,
@@ -158,6 +162,7 @@ def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteri
         "inputs": sorted(ev.inputs.values(), key=lambda d: d["layer"]),
         "weights": ev.weights.to_dict(),
         "criteria": crit,
+        **({"skipped_criteria": skipped} if skipped else {}),
         "constraints": cons,
         "sites": model.sites.model_dump(mode="json") if model.sites else None,
         "classes": table,
