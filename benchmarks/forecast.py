@@ -18,7 +18,7 @@ synthetic, and made-up project progress; nothing here is a real licensing path):
    some in progress, submitted or blocked), as a regency's dashboard would compute them.
 
 Prints the machine (lscpu model, cores, RAM), the timings (median of ``--repeat``) and
-ratios, and ends with a markdown section for docs/performance-licensing.md.
+ratios, and ends with a markdown section for docs/performance.md.
 """
 from __future__ import annotations
 
@@ -235,7 +235,7 @@ def main(argv=None) -> int:
           f"{t_port:.2f} s total, {t_port / a.projects * 1000:.1f} ms per project; "
           f"{sum(r.p80 > r.finish for r in results)} projects with P80 later than the all-likely finish")
 
-    print("\n--- markdown for docs/performance-licensing.md ---\n")
+    print("\n--- markdown for docs/performance.md ---\n")
     print(f"""## Licensing forecast (benchmarks/forecast.py)
 
 Machine: {machine()}.

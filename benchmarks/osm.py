@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """OSM extraction benchmark: kawasan's `extract_osm` (pyosmium, streaming) vs the osmium command-line chain
 (`osmium tags-filter` + `osmium export` to GeoJSONSeq + a geopandas read and the same classification) and
-pyrosm, on a SYNTHETIC 60 km x 60 km PBF of realistic density (>= 200,000 ways). See docs/performance-osm.md.
+pyrosm, on a SYNTHETIC 60 km x 60 km PBF of realistic density (>= 200,000 ways). See docs/performance.md (OpenStreetMap extraction).
 
 Run with the project venv:  .venv/bin/python benchmarks/osm.py [--km 60] [--repeat 3]
 

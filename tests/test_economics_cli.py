@@ -266,7 +266,7 @@ def test_guide_figures_match_the_real_data(shared_data):
     assert f"grew {g['cagr'] * 100:.2f} % a year" in guide
 
 
-@pytest.mark.parametrize("page", ["guide-economics.md", "reference/economics.md", "performance-economics.md"])
+@pytest.mark.parametrize("page", ["guide-economics.md", "reference/economics.md", "performance.md"])
 def test_economics_pages_links_resolve(page):
     p = ROOT / "docs" / page
     for link in re.findall(r"\]\(([^)#]+)", p.read_text()):
