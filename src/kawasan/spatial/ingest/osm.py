@@ -24,7 +24,6 @@ the :class:`OsmLayers` result), ``osm_sea`` (the sea from the coastline).
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import geopandas as gpd
@@ -51,6 +50,7 @@ from kawasan.spatial.ingest.osm_mapping import (
     resolve_mapping,
 )
 from kawasan.spatial.ingest.osm_sea import derive_sea
+from kawasan.spatial.studyarea import sha256_of
 
 __all__ = ["extract_osm", "OsmLayers", "load_osm_mapping", "LANDCOVER_CLASSES", "derive_sea", "LAYERS",
            "LAYER_COLUMNS", "OsmMapping", "gpkg_options", "empty_layer", "CRS"]
@@ -100,14 +100,6 @@ def _check_clip(clip) -> shapely.Geometry | None:
     if not clip.is_valid:
         clip = shapely.make_valid(clip)
     return clip
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # -- per-layer collectors ------------------------------------------------------------------------
@@ -440,7 +432,7 @@ def extract_osm(pbf_path, *, clip=None, mapping=None, progress: Progress | None 
         warn("osm.warn.synthetic", "the file header says this extract is SYNTHETIC (a generated fixture, not real OpenStreetMap data)")
 
     size = path.stat().st_size
-    source = {"path": str(path), "size_bytes": size, "format": fmt, "sha256": _sha256(path) if checksum else None,
+    source = {"path": str(path), "size_bytes": size, "format": fmt, "sha256": sha256_of(path) if checksum else None,
               "mapping": mp.source, "objects_read": n, **header_info}
     progress_call("done", 1, 1)
     return OsmLayers(**frames, counts=counts, repaired=stats["repaired"], warnings=warnings, notes=notes, source=source)
