@@ -481,3 +481,31 @@ def test_reference_documents_every_manifest_key(workspace):
         assert f"`{key}`" in text, f"manifest key {key} not documented in docs/reference/prepare.md"
     for key in man["boundary"]:
         assert f"`{key}`" in text, key
+
+
+def test_a_value_the_workspace_declares_but_lacks_is_beyond_reach_not_an_error(workspace, tmp_path, runner):
+    """A kecamatan without a town: the trade-centre criterion counts every cell as beyond reach."""
+    import shutil
+
+    import pyogrio
+
+    out, man = workspace
+    ws = tmp_path / "ws"
+    shutil.copytree(out, ws)
+    gdf = pyogrio.read_dataframe(ws / "settlements.gpkg")
+    gdf = gdf[gdf["kind"] != "town"]
+    (ws / "settlements.gpkg").unlink()
+    pyogrio.write_dataframe(gdf, ws / "settlements.gpkg", layer="settlements", driver="GPKG")
+    assert json.loads((ws / "manifest.json").read_text())["layers"]["settlements"]["vocabulary"]["kind"] == [
+        "town", "village"]
+    res = runner.invoke(cli, ["suitability", "run", "kawasan-industri", "--data", str(ws), "--out",
+                              str(tmp_path / "run"), "--json"])
+    assert res.exit_code == 0, res.output
+    assert any("no features matching {'kind': ['town']}" in w for w in json.loads(res.output)["warnings"])
+    # a value outside the declared vocabulary is still refused as a likely typo
+    model = tmp_path / "m.yaml"
+    text = runner.invoke(cli, ["suitability", "show", "kawasan-industri"]).output.replace(
+        "kind: [town]", "kind: [towm]")
+    model.write_text(text)
+    res = runner.invoke(cli, ["suitability", "run", str(model), "--data", str(ws), "--out", str(tmp_path / "r2")])
+    assert res.exit_code == 2 and "no features matching" in res.output

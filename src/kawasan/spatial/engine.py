@@ -212,6 +212,7 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
     for o in outcomes:
         if o.status == "applied":
             o.excluded_cells = int(np.count_nonzero(reason & reason.dtype.type(o.bit)))
+    warnings.extend(w for w in store.warnings if w not in warnings)
     timings["total"] = time.perf_counter() - t_all
     progress("done", total, total)
     return Evaluation(model, area, weights, score, classes, reason, outcomes, kept, store, timings, warnings)

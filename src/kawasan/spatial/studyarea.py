@@ -124,6 +124,7 @@ class LayerStore:
         self._inputs: dict[str, dict] = {}
         self._hashes: dict[str, object] = {}
         self._pool = None
+        self.warnings: list[str] = []
 
     @property
     def inputs(self) -> dict[str, dict]:
@@ -235,7 +236,19 @@ class LayerStore:
                     sel &= gdf[attr].astype(str).isin([str(v) for v in vals]).to_numpy()
                 gdf = gdf[sel]
                 if gdf.empty:
-                    raise VectorError(f"has no features matching {where}", source=str(self.area.path(spec)))
+                    # A value the layer's declared vocabulary knows (a prepared workspace declares e.g.
+                    # settlements kind town/village) may simply be absent from this area: every cell is
+                    # then beyond reach. Any other value is more likely a typo and is refused.
+                    vocab = self.area.manifest_entry(spec).get("vocabulary") or {}
+                    known = all(attr in vocab and {str(v) for v in vals} <= {str(x) for x in vocab[attr]}
+                                for attr, vals in where.items())
+                    if not known:
+                        raise VectorError(f"has no features matching {where}", source=str(self.area.path(spec)))
+                    self.warnings.append(f"layer '{name}' has no features matching {where} in this study area: "
+                                         "every cell counts as beyond reach of them")
+                    out = self._mask_buffer()
+                    out.fill(0)
+                    return out
             return vectors.burn_mask(gdf, self.area.grid, out=self._mask_buffer())
         out = self._mask_buffer()
         if spec.type == "categorical":

@@ -45,6 +45,9 @@ LANDCOVER_OVERRIDES = {"protected_forest": "protected_forest", "hutan_lindung": 
                        "lp2b": "irrigated_rice", "protected_farmland": "irrigated_rice"}
 
 Progress = Callable[[str], None]
+# values an OSM-derived attribute can take (a model may ask for one that this area lacks: no town)
+VOCABULARY = {"roads": {"class": ["arterial", "collector", "local"]},
+              "settlements": {"kind": ["town", "village"]}}
 
 
 @dataclass
@@ -165,7 +168,7 @@ def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder:
         entry.update(extra or {})
         layers[name] = entry
 
-    def write_vector(name, gdf, geometry, description, origin):
+    def write_vector(name, gdf, geometry, description, origin, vocabulary=None):
         import pyogrio
 
         path = folder / f"{name}.gpkg"
@@ -182,7 +185,7 @@ def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder:
                 attrs[c] = sorted(str(v) for v in gdf[c].dropna().unique())
         layers[name] = {"path": path.name, "kind": "vector", "layer": name, "geometry": geometry,
                         "feature_count": int(len(gdf)), "description": description, "origin": origin,
-                        "attributes": attrs}
+                        "attributes": attrs, **({"vocabulary": vocabulary} if vocabulary else {})}
 
     # boundary and mask
     say("mask")
@@ -235,7 +238,7 @@ def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder:
             if name in agency_names:
                 continue
             if len(gdf):
-                write_vector(name, gdf, kind, desc, "osm")
+                write_vector(name, gdf, kind, desc, "osm", VOCABULARY.get(name))
                 from_osm.add(name)
         if "landcover" not in agency_names:
             lc, counts = landcover_raster(osm, grid)
