@@ -29,6 +29,9 @@ def test_demo_runs_both_presets_and_labels_synthetic(runner, tmp_path):
     apht = json.loads((out / "runs" / "apht" / "manifest.json").read_text())
     ki = json.loads((out / "runs" / "kawasan-industri" / "manifest.json").read_text())
     assert apht["sites"]["min_area_ha"] == 2 and ki["sites"]["min_area_ha"] == 50
+    # the licensing project for the top APHT site, in the demo's own database
+    assert (out / "licensing" / "kawasan.db").exists()
+    assert "Critical path" in r.output and "P80" in r.output
     # running again replaces the demo in place
     r = runner.invoke(cli, ["--lang", "id", "demo", "--out", str(out)], catch_exceptions=False)
     assert r.exit_code == 0 and "DATA SINTETIS" in r.output
