@@ -173,3 +173,12 @@ def test_decision_without_a_date_is_not_counted_late():
     g3 = G.stage("G3")
     c = stage_clock(g3, StageSnapshot("rejected", submitted=date(2026, 1, 5)), CAL, date(2026, 12, 1))
     assert c.due is not None and c.overdue_days == 0 and c.deemed_approved is None
+
+
+def test_days_beyond_the_calendar_are_a_clear_error_not_a_hang():
+    cal = WorkingCalendar()
+    for n in (10**7, -10**7):
+        with pytest.raises(InputError, match="outside the calendar"):
+            cal.add_working_days(date(2026, 1, 5), n)
+    with pytest.raises(InputError, match="outside the calendar"):
+        cal.day_at(date(2026, 1, 5), 10**7)

@@ -103,6 +103,19 @@ def test_dates_in_the_wrong_format_exit_2_naming_the_option(kw, args, option):
     assert option in r.output and "YYYY-MM-DD" in r.output
 
 
+@pytest.mark.parametrize("args, option", [
+    (["project", "create", "--template", "apht", "--name", "X", "--start", "9999-12-31"], "--start"),
+    (["project", "create", "--template", "apht", "--name", "X", "--start", "0001-01-01"], "--start"),
+    (["project", "forecast", "1", "--today", "2620-01-05"], "--today"),
+])
+def test_dates_with_an_impossible_year_exit_2_at_once(kw, args, option):
+    """A mistyped year used to be accepted; the forecast then took many seconds and failed about durations."""
+    _create(kw)
+    r = kw(*args)
+    assert r.exit_code == 2, r.output
+    assert option in r.output and "check the year" in r.output
+
+
 def test_bad_input_paths_exit_2_with_clear_messages(kw, tmp_path):
     pid = _create(kw)
     r = kw("stage", "update", pid, "K1", "--status", "approved", "--json")
@@ -279,3 +292,27 @@ def test_project_with_a_site_file(kw, tmp_path):
         assert r.exit_code == 2 and words in r.output and "--site" in r.output
     r = kw("template", "validate", tmp_path / "missing.yaml")
     assert r.exit_code == 2 and "file not found" in r.output
+
+
+def test_whatif_shorten_takes_days_off_as_its_help_says(kw):
+    pid = _create(kw)
+    r = kw("project", "whatif", pid, "--today", "2026-04-01", "--runs", "100", "--shorten", "K6=100", "--json")
+    assert r.exit_code == 0, r.output
+    w = json.loads(r.stdout)
+    k6 = {k: next(s for s in w[k]["stages"] if s["id"] == "K6") for k in ("base", "variant")}
+    assert k6["base"]["duration"] - k6["variant"]["duration"] == 100
+    assert "off" in kw("project", "whatif", "--help").output
+    assert "required for rejected" not in kw("stage", "update", "--help").output
+
+
+@pytest.mark.parametrize("args", [
+    ["project", "show", "99999999999999999999"],
+    ["stage", "update", "99999999999999999999", "K1", "--status", "in_progress"],
+    ["stage", "obstacle", "resolve", "99999999999999999999", "--resolution", "x"],
+    ["project", "forecast", "1", "--seed", "-5"],
+])
+def test_out_of_range_numbers_exit_2_not_a_traceback(kw, args):
+    _create(kw)
+    r = kw(*args)
+    assert r.exit_code == 2, r.output
+    assert "not in the range" in r.output

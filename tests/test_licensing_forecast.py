@@ -115,6 +115,8 @@ def test_overdue_and_deemed_approval_on_a_real_template():
     g3 = f.stage("G3")
     assert g3.due == due and g3.deemed_approved == deemed
     assert g3.finish_date < today and any("fiktif positif" in n for n in f.notes)
+    # deemed approved on that day: the stage finishes on it (as if the approval were recorded that day)
+    assert g3.finish_date == deemed
     # the same stage on a template without deemed approval stays open past today
     g_no = g.model_copy(update={"stages": [s.model_copy(update={"deemed_approval": False}) if s.id == "G3" else s
                                            for s in g.stages]})
@@ -138,11 +140,25 @@ def test_unknown_stage_in_snapshots_and_bad_runs():
         forecast(DIAMOND, {"Z": StageSnapshot()}, START, START, CAL)
     with pytest.raises(InputError, match="runs must be at least 1"):
         forecast(DIAMOND, {}, START, START, CAL, runs=0)
+    with pytest.raises(InputError, match="seed must be"):
+        forecast(DIAMOND, {}, START, START, CAL, runs=10, seed=-5)
 
 
 def test_waived_stage_holds_nothing_up():
     f = forecast(DIAMOND, {"B": StageSnapshot("waived")}, START, START, CAL, runs=20)
     assert f.critical_path == ["A", "C", "D"] and f.finish_offset == 10
+
+
+def test_a_finished_project_ends_on_its_last_real_date():
+    """Every stage approved, the last one waived on a date: the project is done on that date,
+    not the working day before; with nothing dated at all it ends on the start, not before it."""
+    a, d = CAL.add_working_days(START, 4), CAL.add_working_days(START, 20)
+    snaps = {s: StageSnapshot("approved", started=START, finished=a) for s in ("A", "B", "C")}
+    snaps["D"] = StageSnapshot("waived", finished=d)
+    f = forecast(DIAMOND, snaps, START, CAL.add_working_days(START, 30), CAL, runs=20)
+    assert f.finish == f.p50 == f.p80 == d
+    f = forecast(DIAMOND, {s: StageSnapshot("waived") for s in "ABCD"}, START, START, CAL, runs=20)
+    assert f.finish == f.p80 == START
 
 
 def test_forecast_is_fast_for_200_stages():
@@ -167,6 +183,9 @@ def test_whatif_shorten_resolve_and_parallel():
     assert w.newly_critical == ["C"] and w.no_longer_critical == ["B"]
     w = whatif(t, {}, START, START, CAL, Scenario(parallel=[("A", "B")]), runs=50)
     assert w.days_saved == 5 and "B runs in parallel with A" in w.notes[0]
+    # the same pair twice (e.g. a repeated --parallel option, either order) is the same scenario
+    w2 = whatif(t, {}, START, START, CAL, Scenario(parallel=[("A", "B"), ("B", "A")]), runs=50)
+    assert w2.days_saved == 5 and len(w2.notes) == 1
     # D still waits for A after B no longer does
     assert w.variant.stage("D").es >= w.variant.stage("A").ef
     today = CAL.add_working_days(START, 1)

@@ -88,6 +88,8 @@ def test_dates_must_be_past_after_start_and_in_order(svc, project):  # noqa: F81
     svc.block_stage(project, "K1", reason="waiting for the consultant", on=date(2026, 3, 2))
     with pytest.raises(InputError, match="recorded in order"):
         svc.unblock_stage(project, "K1", on=date(2026, 3, 1))
+    with pytest.raises(InputError, match="check the year"):
+        svc.create_project("Typo", "apht", date(9999, 12, 31))
 
 
 def test_stale_version_is_a_conflict_naming_stage_and_versions(svc, project):  # noqa: F811
@@ -146,6 +148,9 @@ def test_roles_and_agencies(svc, project):  # noqa: F811
     with pytest.raises(PermissionDeniedError, match="may not create projects"):
         svc.create_project("Y", "apht", START, actor="kemenperin")
     assert svc.create_project("Z", "apht", START, actor="tim")["regency"] == "Kabupaten Contoh"
+    # the regency is matched as for acting on stages (case and spacing ignored): may create what it may act on
+    z2 = svc.create_project("Z2", "apht", START, regency="kabupaten  contoh", actor="tim")["id"]
+    svc.update_stage(z2, "K1", "in_progress", on=START, actor="tim")
     # input checks on users
     with pytest.raises(InputError, match="needs --agency"):
         svc.add_user("a2", "agency_officer")
@@ -212,6 +217,8 @@ def test_obstacles_need_description_and_owner(svc, project):  # noqa: F811
     assert svc.obstacles(project, "K4")[0]["id"] == ob["id"]
     with pytest.raises(InputError, match="between the day"):
         svc.resolve_obstacle(ob["id"], "done", on=date(2026, 1, 1))
+    with pytest.raises(InputError, match="expected resolution date 2026-01-30 is before"):
+        svc.add_obstacle(project, "K4", "x", owner="PUPR", on=date(2026, 2, 2), expected_resolution=date(2026, 1, 30))
 
 
 def test_clocks_from_events_pause_and_restart(svc, project):  # noqa: F811
@@ -229,6 +236,27 @@ def test_clocks_from_events_pause_and_restart(svc, project):  # noqa: F811
     assert st["paused_days"] == cal.working_days_between(date(2026, 2, 16), date(2026, 3, 2))
     # overdue by today (2026-06-01)
     assert st["overdue_days"] == cal.working_days_between(date.fromisoformat(st["due"]), TODAY)
+
+
+def test_resubmission_after_rejection_starts_a_new_clock(svc):  # noqa: F811
+    """A rejected KKPR (G3, fiktif positif) filed again is a new application: the old submission's
+    deadline must not make it overdue or 'deemed approved' from before the rejection."""
+    pid = svc.create_project("KI Contoh (synthetic)", "kawasan-industri", START)["id"]
+    cal = svc.calendar()
+    svc.update_stage(pid, "G3", "submitted", on=date(2026, 1, 6))
+    svc.update_stage(pid, "G3", "clarification", on=date(2026, 1, 8), reason="coordinates")
+    svc.update_stage(pid, "G3", "submitted", on=date(2026, 1, 12))
+    svc.update_stage(pid, "G3", "rejected", on=date(2026, 1, 20), reason="outside the KPI")
+    svc.update_stage(pid, "G3", "in_progress", on=date(2026, 4, 1))
+    svc.update_stage(pid, "G3", "submitted", on=date(2026, 5, 18))
+    st = _stage(svc, pid, "G3")
+    assert st["submitted"] == "2026-05-18" and st["started"] == "2026-04-01" and st["paused_days"] == 0
+    assert st["due"] == cal.add_working_days(date(2026, 5, 18), 25).isoformat()
+    assert st["deemed_approved"] > TODAY.isoformat() and st["overdue_days"] == 0
+    fc = svc.forecast(pid, runs=200)
+    assert not any("deemed approved" in n for n in fc["notes"])
+    g3 = next(s for s in fc["stages"] if s["id"] == "G3")
+    assert g3["finish_date"] > TODAY.isoformat()
 
 
 def test_administrator_calendar_days_move_deadlines(svc, project):  # noqa: F811
@@ -348,6 +376,26 @@ def test_outside_agency_cannot_attach_and_nothing_is_stored(svc, project, tmp_pa
     assert svc.attach(project, "K5", _pdf(tmp_path), actor="dlh")["version"] == 1
 
 
+def test_unwritable_document_store_is_a_storage_error_and_nothing_is_recorded(settings, tmp_path):  # noqa: F811
+    import dataclasses
+
+    from kawasan.errors import StorageError
+    from kawasan.tracker import ProjectService
+
+    (tmp_path / "not-a-folder").write_text("x")
+    s = ProjectService(dataclasses.replace(settings, files_dir=tmp_path / "not-a-folder" / "docs"), today=TODAY,
+                       user="admin")
+    try:
+        if not s.embedded:
+            s.add_user("admin", "administrator")
+        pid = s.create_project("E", "apht", START)["id"]
+        with pytest.raises(StorageError, match="cannot write the document store"):
+            s.attach(pid, "K1", _pdf(tmp_path))
+        assert s.documents(pid) == [] and [e["kind"] for e in s.history(pid)] == ["project.create"]
+    finally:
+        s.close()
+
+
 def test_templates_registered_in_the_database(svc, tmp_path):  # noqa: F811
     from kawasan.licensing import import_csv
 
@@ -362,6 +410,11 @@ def test_templates_registered_in_the_database(svc, tmp_path):  # noqa: F811
     pid = svc.create_project("From a spreadsheet", "rencana-contoh", START)["id"]
     assert [s["id"] for s in svc.state(pid)["stages"]] == ["A", "B", "C"]
     assert svc.forecast(pid, runs=200)["critical_path"] == ["A", "B", "C"]
+    # a spreadsheet saved under a built-in name must not silently replace that licensing path
+    for name in ("apht", "Kawasan-Industri"):
+        with pytest.raises(InputError, match="built-in template"):
+            svc.register_template(import_csv(csv, name))
+    assert svc.state(svc.create_project("KIHT", "apht", START)["id"])["template_version"] == "2026.1"
 
 
 def test_site_geometry_is_kept(svc):  # noqa: F811

@@ -152,6 +152,16 @@ def test_sqlite_in_an_unwritable_place(tmp_path):
     assert "Nothing was changed" in str(e.value)
 
 
+def test_a_file_that_is_not_a_database_is_a_storage_error(tmp_path):
+    from kawasan.tracker import ProjectService
+
+    bad = tmp_path / "kawasan.db"
+    bad.write_bytes(b"this is a spreadsheet, not a database\n" * 200)
+    with pytest.raises(StorageError) as e:
+        ProjectService(Settings(database_url=f"sqlite:///{bad}", files_dir=tmp_path / "d")).list_projects()
+    assert "not a database" in str(e.value) and "Nothing was changed" in str(e.value)
+
+
 def test_database_from_a_newer_kawasan_is_refused(settings):  # noqa: F811
     engine = make_engine(settings)
     try:

@@ -250,6 +250,11 @@ def test_csv_optional_columns_bom_and_semicolons(tmp_path):
     assert (t.stage("A1").duration.min, t.stage("A1").duration.max) == (40, 90)
     assert t.stage("A2").legal_basis.citation == "PP 28/2025" and t.stage("A2").legal_basis.tag == "U"
     assert t.stage("A3").duration.likely == 2.5 and t.stage("A3").requires == ["A1", "A2"]
+    # the same plan saved as UTF-16 ("Unicode") with a byte-order mark reads the same
+    (tmp_path / "u16.csv").write_bytes(text.lstrip("\ufeff").encode("utf-16"))
+    u = import_csv(tmp_path / "u16.csv", "x")
+    assert [(s.id, s.requires, s.duration.likely, s.legal_basis.citation) for s in u.stages] == \
+        [(s.id, s.requires, s.duration.likely, s.legal_basis.citation) for s in t.stages]
 
 
 @pytest.mark.parametrize("text,field,pattern", [
@@ -275,11 +280,28 @@ def test_csv_header_errors(tmp_path, text, field, pattern):
     ("A5,PBG,DLH,5,A9", "row 6: stage A5: unknown prerequisite 'A9'"),
     (",PBG,DLH,5,A1", "row 6: empty id"),
     ("A5,PBG,DLH,5,A1,extra", "row 6: 6 values for 5 columns"),
+    # a typo of a few zeros used to pass and then hang the forecast (beyond the calendar)
+    ("A5,PBG,DLH,1e12,A1", "row 6: stage A5: Input should be less than or equal to 10000"),
 ])
 def test_csv_row_errors(tmp_path, row, pattern):
     with pytest.raises(TemplateError) as ei:
         import_csv(write(tmp_path, PLAN + row + "\n"), "x")
     assert pattern in str(ei.value), str(ei.value)
+
+
+def test_template_file_in_another_encoding(tmp_path):
+    p = tmp_path / "mine.yaml"
+    p.write_bytes("name: mine\ntitle: {id: Kawasan \u00e9, en: e}\n".encode("latin-1"))
+    with pytest.raises(TemplateError, match="not UTF-8"):
+        load_template(p)
+
+
+def test_csv_that_is_really_a_binary_file(tmp_path):
+    """A database or other binary file saved with a .csv name: a clear TemplateError, not a csv.Error."""
+    p = tmp_path / "plan.csv"
+    p.write_bytes(b"SQLite format 3\x00\x10\x00\x01\x01\x00@  \x00\x00\x00\rid,x\n\x00\x00")
+    with pytest.raises(TemplateError, match="not a readable CSV"):
+        import_csv(p, "x")
 
 
 def test_csv_cycle_names_row_and_cycle(tmp_path):

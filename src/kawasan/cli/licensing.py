@@ -21,6 +21,7 @@ from kawasan.i18n import t
 
 STATES = ("not_started", "in_progress", "submitted", "clarification", "approved", "rejected", "blocked", "waived")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MIN_YEAR, MAX_YEAR = 1900, 2200  # a licensing date outside these years is a typo (and beyond the holiday calendar)
 
 
 class DateType(click.ParamType):
@@ -34,13 +35,18 @@ class DateType(click.ParamType):
         text = str(value).strip()
         if _DATE_RE.match(text):
             try:
-                return date.fromisoformat(text)
+                d = date.fromisoformat(text)
             except ValueError:
                 pass
+            else:
+                if MIN_YEAR <= d.year <= MAX_YEAR:
+                    return d
+                self.fail(f"{value!r} is outside {MIN_YEAR}-{MAX_YEAR}; check the year", param, ctx)
         self.fail(f"{value!r} is not a date in the format YYYY-MM-DD (e.g. 2026-03-31)", param, ctx)
 
 
 DATE = DateType()
+ID = click.IntRange(1, 2**31 - 1)  # project, obstacle and version numbers: a bigger one is a typo (and overflows SQL)
 
 
 def console():
@@ -210,7 +216,8 @@ def calendar_add(day, description, workday, actor, as_json):
 
 
 @calendar_group.command("list")
-@click.option("--year", type=int, default=None, help="Year to list (default: this year).")
+@click.option("--year", type=click.IntRange(MIN_YEAR, MAX_YEAR), default=None,
+              help="Year to list (default: this year).")
 @_json_option
 def calendar_list(year, as_json):
     """List the holidays of a year: national holidays, joint leave and the administrators' days."""
@@ -410,7 +417,7 @@ def project_list(as_json):
 
 
 @project_group.command("show")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=ID)
 @_today_option
 @_json_option
 def project_show(project_id, today, as_json):
@@ -446,11 +453,11 @@ def print_state(res: dict, lang: str) -> None:
 
 
 @project_group.command("forecast")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=ID)
 @_today_option
 @click.option("--runs", type=click.IntRange(100, 1_000_000), default=10000, show_default=True,
               help="Monte Carlo runs over the min/likely/max estimates.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True)
 @_json_option
 def project_forecast(project_id, today, runs, seed, as_json):
     """Critical path from today's real states, earliest/latest dates, slack, and P50/P80 completion."""
@@ -517,20 +524,23 @@ def _pos_days(text: str) -> float:
 def _iso_date(text: str) -> date:
     if not _DATE_RE.match(text):
         raise ValueError(text)
-    return date.fromisoformat(text)
+    d = date.fromisoformat(text)
+    if not MIN_YEAR <= d.year <= MAX_YEAR:
+        raise ValueError(text)
+    return d
 
 
 @project_group.command("whatif")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=ID)
 @click.option("--parallel", multiple=True, metavar="A,B",
               help="Run stage B in parallel with its prerequisite A (where the law allows); repeatable.")
 @click.option("--shorten", multiple=True, metavar="STAGE=DAYS",
-              help="Plan STAGE to take DAYS working days; repeatable.")
+              help="Take DAYS working days off STAGE's duration (never below zero); repeatable.")
 @click.option("--resolve", multiple=True, metavar="STAGE=YYYY-MM-DD",
               help="Assume the blocker of STAGE is resolved on that date; repeatable.")
 @_today_option
 @click.option("--runs", type=click.IntRange(100, 1_000_000), default=10000, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True)
 @_json_option
 def project_whatif(project_id, parallel, shorten, resolve, today, runs, seed, as_json):
     """Percepatan: the completion date under a scenario and which stages became critical."""
@@ -557,7 +567,7 @@ def project_whatif(project_id, parallel, shorten, resolve, today, runs, seed, as
 
 
 @project_group.command("history")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=ID)
 @click.option("--stage", "stage_id", default=None, help="Only the events of this stage.")
 @_json_option
 def project_history(project_id, stage_id, as_json):
@@ -594,11 +604,11 @@ def _on_option(f):
 
 
 @stage_group.command("update")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=ID)
 @click.argument("stage_id")
 @click.option("--status", required=True, type=click.Choice([s for s in STATES if s != "blocked"]),
               help="The new state (only legal transitions are accepted).")
-@click.option("--reason", default=None, help="Why (required for rejected and waived).")
+@click.option("--reason", default=None, help="Why (required for waived; kept with every change).")
 @_on_option
 @_version_option
 @_as_option
@@ -617,7 +627,7 @@ def _fmt(res: dict) -> dict:
 
 
 @stage_group.command("block")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=ID)
 @click.argument("stage_id")
 @click.option("--reason", required=True, help="Why the stage is blocked.")
 @click.option("--obstacle", default=None, help="Also record the obstacle (kendala) behind the block.")
@@ -635,7 +645,7 @@ def stage_block(project_id, stage_id, reason, obstacle, owner, until, on, expect
 
 
 @stage_group.command("unblock")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=ID)
 @click.argument("stage_id")
 @click.option("--reason", default=None)
 @click.option("--to", "to", type=click.Choice([s for s in STATES if s != "blocked"]), default=None,
@@ -652,7 +662,7 @@ def stage_unblock(project_id, stage_id, reason, to, on, expect_version, actor, a
 
 
 @stage_group.command("attach")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=ID)
 @click.argument("stage_id")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--name", default=None, help="Document name (default: the file name without extension); "
@@ -667,7 +677,7 @@ def stage_attach(project_id, stage_id, file, name, actor, as_json):
 
 
 @stage_group.command("documents")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=ID)
 @click.argument("stage_id", required=False)
 @_json_option
 def stage_documents(project_id, stage_id, as_json):
@@ -690,7 +700,7 @@ def obstacle_group():
 
 
 @obstacle_group.command("add")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=ID)
 @click.argument("stage_id")
 @click.option("--description", required=True, help="What stands in the way.")
 @click.option("--owner", required=True, help="Who must solve it (agency or person).")
@@ -706,7 +716,7 @@ def obstacle_add(project_id, stage_id, description, owner, until, on, actor, as_
 
 
 @obstacle_group.command("resolve")
-@click.argument("obstacle_id", type=int)
+@click.argument("obstacle_id", type=ID)
 @click.option("--resolution", required=True, help="How it was resolved.")
 @_on_option
 @_as_option
@@ -718,7 +728,7 @@ def obstacle_resolve(obstacle_id, resolution, on, actor, as_json):
 
 
 @obstacle_group.command("list")
-@click.argument("project_id", type=int)
+@click.argument("project_id", type=ID)
 @click.option("--stage", "stage_id", default=None)
 @click.option("--open", "open_only", is_flag=True, help="Only obstacles not yet resolved.")
 @_json_option

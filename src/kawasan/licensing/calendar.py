@@ -43,6 +43,11 @@ def _as_date(value, field: str) -> date:
         raise InputError(f"{value!r} is not a date; expected YYYY-MM-DD", field=field) from None
 
 
+def _beyond(d: date, n: int) -> InputError:
+    return InputError(f"{int(n)} working days from {d.isoformat()} is outside the calendar (years 1 to 9998); "
+                      "check the stage durations", field="duration")
+
+
 class WorkingCalendar:
     """Working days of Indonesian government offices.
 
@@ -132,6 +137,8 @@ class WorkingCalendar:
             i = int(np.searchsorted(self._days, o, side="right")) + n - 1
         else:
             i = int(np.searchsorted(self._days, o, side="left")) + n
+        if not 0 <= i < len(self._days):
+            raise _beyond(d, n)
         return date.fromordinal(int(self._days[i]))
 
     def working_days_between(self, a: date, b: date) -> int:
@@ -166,6 +173,8 @@ class WorkingCalendar:
         i = base + int(offset)
         while i >= len(self._days) or i < 0:
             lo, hi = self._years
+            if lo <= 1 and hi >= 9998:  # the whole calendar is covered: the day does not exist
+                raise _beyond(origin, offset)
             self._cover(max(1, lo - 5), min(9998, hi + 5))
             base = int(np.searchsorted(self._days, origin.toordinal(), side="left"))
             i = base + int(offset)

@@ -14,6 +14,7 @@ unknown prerequisites, duplicate ids, missing agencies); errors name the row and
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -53,7 +54,10 @@ def import_csv(path: str | Path, name: str, *, text: str | None = None) -> Templ
                                 source=source)
         raw = p.read_bytes()
         try:
-            text = raw.decode("utf-8-sig")
+            if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # "Unicode" exports of some spreadsheets
+                text = raw.decode("utf-16")
+            else:
+                text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = raw.decode("cp1252", errors="replace")
     lines = [ln for ln in text.splitlines() if ln.strip()]
@@ -62,7 +66,11 @@ def import_csv(path: str | Path, name: str, *, text: str | None = None) -> Templ
     header_line = lines[0]
     delim = "," if header_line.count(",") >= header_line.count(";") and "," in header_line else ";"
     reader = csv.reader(io.StringIO(text), delimiter=delim)
-    rows = [r for r in reader if any(c.strip() for c in r)]
+    try:
+        rows = [r for r in reader if any(c.strip() for c in r)]
+    except csv.Error as exc:  # binary content (NUL bytes, stray carriage returns): not a spreadsheet export
+        raise TemplateError(f"not a readable CSV (line {reader.line_num}: {exc}); save the plan as CSV with "
+                            f"columns {','.join(REQUIRED)}", source=source) from None
     header = [h.strip().lower() for h in rows[0]]
     for i, h in enumerate(header):
         if not h:

@@ -5,8 +5,8 @@ How each stage enters the network (offsets in working days from the project star
 
 * ``approved``: real dates (ES = its start, or submission, or finish; EF = the day after
   its finish).
-* ``waived``: no longer holds anything up: zero duration at its finish date if given,
-  otherwise at the project start.
+* ``waived``: no longer holds anything up: zero duration at the end of its waiver date if
+  given (like an approval that day), otherwise at the project start.
 * ``not_started`` and ``rejected`` (the application has to be redone): waits for its
   prerequisites and cannot start before today.
 * ``in_progress``: real start; elapsed + remaining, i.e. EF = start + duration, but not
@@ -164,7 +164,7 @@ def build_network(template: Template, snapshots: dict[str, StageSnapshot] | None
             e_arr[i] = max(off(fin + timedelta(days=1)), s_arr[i])
             continue
         if status == StageStatus.waived:
-            at = off(snap.finished) if snap.finished else 0
+            at = off(snap.finished + timedelta(days=1)) if snap.finished else 0  # done on its day, like approved
             mode[i], s_arr[i], e_arr[i] = cpm.FIXED, at, at
             continue
         if status in (StageStatus.not_started, StageStatus.rejected):
@@ -196,7 +196,8 @@ def build_network(template: Template, snapshots: dict[str, StageSnapshot] | None
         mode[i], s_arr[i], floor[i] = cpm.STARTED, off(begin), now + 1
         if dur.statutory_days is not None and snap.submitted is not None and status != StageStatus.in_progress:
             if clock.deemed_approved is not None and clock.deemed_approved <= today:
-                mode[i], e_arr[i] = cpm.FIXED, max(off(clock.deemed_approved), s_arr[i])
+                # approved on the deemed day, like an approval recorded that day (EF = the day after)
+                mode[i], e_arr[i] = cpm.FIXED, max(off(clock.deemed_approved + timedelta(days=1)), s_arr[i])
                 notes.append(f"{st.id}: deemed approved (fiktif positif) on {clock.deemed_approved.isoformat()}: "
                              f"no decision within {dur.statutory_days} working days of submission")
                 continue
@@ -226,6 +227,8 @@ def forecast(template: Template, snapshots: dict[str, StageSnapshot] | None, sta
     """CPM schedule, critical path, and P50/P80 completion dates of a project on ``today``."""
     if runs < 1:
         raise InputError(f"runs must be at least 1, got {runs}", field="runs")
+    if seed < 0:
+        raise InputError(f"seed must be a whole number >= 0, got {seed}", field="seed")
     calendar = calendar or WorkingCalendar()
     built = build_network(template, snapshots, start, today, calendar)
     net = built.net
@@ -240,7 +243,8 @@ def forecast(template: Template, snapshots: dict[str, StageSnapshot] | None, sta
     p50_off, p80_off = int(math.ceil(q50 - 1e-9)), int(math.ceil(q80 - 1e-9))
 
     def end_date(offset: int) -> date:
-        return calendar.day_at(start, offset - 1)
+        # offset 0 (nothing left to do, e.g. every stage waived without a date): the start, not the day before
+        return calendar.day_at(start, max(offset, 1) - 1)
 
     snaps = snapshots or {}
     stages = []

@@ -31,6 +31,9 @@ from kawasan.errors import NotFoundError, TemplateError
 CERTAINTY_TAGS = ("V", "P", "U", "NOT FOUND", "–")
 """Certainty tags of REGULATIONS.md; "–" marks a stage that is not a legal procedure."""
 
+MAX_STAGE_DAYS = 10_000
+"""Longest duration a stage may have, in working days (about 40 years): more is a typo."""
+
 AGENCY_LEVELS = ("national", "province", "regency", "system", "private", "other")
 CLOCK_RULES = ("pause", "restart")
 
@@ -95,10 +98,10 @@ class Duration(_Frozen):
     ``tag`` how certain it is.
     """
 
-    statutory_days: int | None = Field(default=None, ge=0)
-    min: float | None = Field(default=None, ge=0)
-    likely: float | None = Field(default=None, ge=0)
-    max: float | None = Field(default=None, ge=0)
+    statutory_days: int | None = Field(default=None, ge=0, le=MAX_STAGE_DAYS)
+    min: float | None = Field(default=None, ge=0, le=MAX_STAGE_DAYS)
+    likely: float | None = Field(default=None, ge=0, le=MAX_STAGE_DAYS)
+    max: float | None = Field(default=None, ge=0, le=MAX_STAGE_DAYS)
     basis: str = ""
     tag: str = "U"
 
@@ -392,7 +395,11 @@ def validate_template(data: dict | Template, source: str = "template") -> Templa
 # --------------------------------------------------------------------------- loading
 
 def _read_mapping(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TemplateError(f"not UTF-8 text (byte {exc.start}: {exc.reason}); save the template as UTF-8",
+                            source=str(path)) from None
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text)

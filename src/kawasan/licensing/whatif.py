@@ -67,10 +67,14 @@ def apply_scenario(template: Template, snapshots: dict[str, StageSnapshot] | Non
     snaps = {k: replace(v) for k, v in (snapshots or {}).items()}
     stages = {s.id: s for s in template.stages}
     notes: list[str] = []
+    seen: set[frozenset] = set()
     for pair in scenario.parallel:
         if len(pair) != 2:
             raise InputError(f"a parallel pair needs two stage ids, got {pair!r}", field="parallel")
         a, b = (str(x) for x in pair)
+        if frozenset((a, b)) in seen:  # the same pair given twice (either order): already applied
+            continue
+        seen.add(frozenset((a, b)))
         template.stage(a), template.stage(b)  # NotFoundError for unknown ids
         if a in stages[b].requires:
             first, second = a, b

@@ -186,6 +186,8 @@ def storage_errors(settings: Settings):
             raise StorageError(f"the database is not migrated ({e.orig}); run 'kawasan db upgrade'. "
                                "Nothing was changed.", source=settings.safe_url) from None
         raise
+    except exc.DatabaseError as e:  # e.g. SQLite "file is not a database": a damaged or foreign file
+        raise _storage_error(e, settings) from None
 
 
 def _storage_error(e: Exception, settings: Settings) -> StorageError:

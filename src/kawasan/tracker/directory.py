@@ -142,6 +142,13 @@ class DirectoryMixin(TrackerBase):
 
     def register_template(self, template, *, source: str | None = None, actor: str | None = None) -> dict:
         """Store a validated template in the database so projects can use it by name."""
+        from kawasan.licensing import builtin_names
+
+        clash = next((b for b in builtin_names() if b.casefold() == template.name.strip().casefold()), None)
+        if clash:  # a registered template wins over a built-in one by name: it would silently replace it
+            raise InputError(f"the name {template.name!r} belongs to the built-in template {clash!r}; registering "
+                             f"it would replace the built-in path for every new project. Choose another name "
+                             f"(e.g. {clash}-custom)", source="templates", field="name")
         with self._write() as s:
             user = self._actor(s, actor)
             if user.role not in ("administrator", "coordinator"):

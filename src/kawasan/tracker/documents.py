@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from kawasan.errors import InputError
+from kawasan.errors import InputError, StorageError
 from kawasan.fileio import write_bytes_atomic
 
 PDF = "application/pdf"
@@ -139,9 +139,13 @@ def store(checked: CheckedFile, files_dir: Path) -> tuple[Path, bool]:
     target = blob_path(files_dir, checked.sha256)
     if target.exists():
         return target, False
-    target.parent.mkdir(parents=True, exist_ok=True)
     data = checked.path.read_bytes()
     if hashlib.sha256(data).hexdigest() != checked.sha256:
         raise InputError("the file changed while it was being attached; try again", source=str(checked.path))
-    write_bytes_atomic(target, data)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(target, data)
+    except OSError as e:
+        raise StorageError(f"cannot write the document store ({e.strerror or e}). Nothing was attached; check "
+                           "KAWASAN_FILES_DIR (an existing, writable folder)", source=str(files_dir)) from None
     return target, True

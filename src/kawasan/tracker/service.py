@@ -39,6 +39,9 @@ class ProjectService(DirectoryMixin):
         name = (name or "").strip()
         if not name:
             raise InputError("a project needs a name", field="name")
+        if not 1900 <= start.year <= 2200:  # a typo of the year; the working-day calendar has no use for it
+            raise InputError(f"start {start.isoformat()} is outside the years 1900-2200; check the year",
+                             field="start")
         tpl = template if hasattr(template, "stages") else self.resolve_template(template)
         if site_geometry is not None and (not isinstance(site_geometry, dict) or "type" not in site_geometry):
             raise InputError("the site geometry must be a GeoJSON geometry or feature (an object with 'type')",
@@ -47,7 +50,9 @@ class ProjectService(DirectoryMixin):
             user = self._actor(s, actor)
             regency = regency or user.regency
             if user.role == "coordinator":
-                if regency and user.regency and regency != user.regency:
+                from kawasan.licensing.roles import _norm  # the comparison can_act uses for acting later
+
+                if regency and user.regency and _norm(regency) != _norm(user.regency):
                     raise PermissionDeniedError(f"coordinator {user.username!r} of {user.regency} may not create a "
                                                 f"project in {regency}", field="regency")
             elif user.role != "administrator":
@@ -256,6 +261,9 @@ class ProjectService(DirectoryMixin):
             row = self._stage(s, p, stage_id)
             self._check_can_act(user, p, row)
             on = self._check_date(p, None, on or self.today(), s)
+            if expected_resolution is not None and expected_resolution < on:
+                raise InputError(f"the expected resolution date {expected_resolution.isoformat()} is before the day "
+                                 f"the obstacle is raised ({on.isoformat()})", field="expected_resolution")
             ob = Obstacle(project_id=p.id, stage_id=row.stage_id, description=description, owner=owner,
                           raised_on=on, expected_resolution=expected_resolution, created_by=user.id)
             s.add(ob)

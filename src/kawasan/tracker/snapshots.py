@@ -3,8 +3,11 @@
 Rules, applied to the stage's ``stage.status`` events in effective-date order (ties by event id):
 
 - ``started``: the first move into ``in_progress`` (or, when a stage skipped it, the first move
-  into ``submitted``, ``clarification``, ``approved`` or ``rejected``);
+  into ``submitted``, ``clarification``, ``approved`` or ``rejected``); after a rejection the
+  application is redone, so the move out of ``rejected`` starts it again;
 - ``submitted``: the first move into ``submitted`` (the day the complete application was filed);
+  a new submission after a rejection is a new application: its clock starts again from that day
+  (``submitted``, ``clarification_days`` and ``clarification_answered`` start afresh);
 - ``clarification_days``: working days spent in ``clarification`` (each interval closed by the next
   status event, an open one by ``today``);
 - ``clarification_answered``: the first move into ``submitted`` after the latest clarification
@@ -39,15 +42,21 @@ def derive(changes: list[StatusChange], status: str, clarification_rule: str, ca
     clar_days = 0
     clar_open: date | None = None
     awaiting_answer = False
+    rejected = False  # a rejection since the last submission: the next submission is a new application
     for ch in changes:
         if clar_open is not None:
             clar_days += calendar.working_days_between(clar_open, ch.on)
             clar_open = None
         if started is None and (ch.new == "in_progress" or ch.new in ACTIVE):
             started = ch.on
+        if ch.old == "rejected" and ch.new in ("in_progress", "submitted"):
+            started = ch.on
+        if ch.new == "rejected":
+            rejected, awaiting_answer = True, False
         if ch.new == "submitted":
-            if submitted is None:
-                submitted = ch.on
+            if submitted is None or rejected:
+                submitted, rejected = ch.on, False
+                clar_days, answered, awaiting_answer = 0, None, False
             if awaiting_answer:
                 answered, awaiting_answer = ch.on, False
         if ch.new == "clarification":
