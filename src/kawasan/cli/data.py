@@ -19,26 +19,28 @@ def data_group():
 
 @data_group.command("prepare")
 @click.option("--boundary", required=True, type=click.Path(path_type=Path),
-              help="Boundary file (GeoJSON, GeoPackage, Shapefile) in any CRS.")
+              help="Boundary file (GeoJSON, GeoPackage, Shapefile) in any CRS; FILE.gpkg|LAYER picks a layer.")
 @click.option("--where", default=None,
               help="Pick one feature with an OGR SQL filter, e.g. \"nama = 'Kabupaten Probolinggo'\".")
 @click.option("--dissolve", is_flag=True, help="Merge all matching features (e.g. every kecamatan) into one boundary.")
 @click.option("--dem", "dem", multiple=True, type=click.Path(path_type=Path),
-              help="DEM tile (SRTM .hgt, .hgt.zip, GeoTIFF: SRTM, Copernicus GLO-30, DEMNAS); repeatable.")
+              help="DEM tile (SRTM .hgt, .hgt.zip, GeoTIFF: SRTM, Copernicus GLO-30, DEMNAS), or a folder of "
+                   "tiles; repeatable (--dem a.hgt --dem b.hgt).")
 @click.option("--osm", type=click.Path(path_type=Path), default=None, help="OpenStreetMap extract (.osm.pbf).")
 @click.option("--osm-mapping", type=click.Path(path_type=Path), default=None,
               help="YAML overriding the OSM tag mapping (docs/reference/osm-mapping.md).")
 @click.option("--layer", "layer", multiple=True, metavar="NAME=PATH[:ATTRIBUTE]",
               help="Agency layer, e.g. zoning=rtrw.shp:POLA_RUANG, hazard_flood=banjir.shp:KELAS, "
-                   "protected_forest=hutan_lindung.shp; repeatable.")
+                   "protected_forest=hutan_lindung.shp, zoning=rtrw.gpkg|pola_ruang:KODE; repeatable.")
 @click.option("--map", "maps", multiple=True, metavar="NAME=FILE.csv",
               help="Category mapping for a layer (CSV columns value,category); repeatable.")
 @click.option("--resolution", type=float, default=30.0, show_default=True, help="Cell size in metres.")
 @click.option("--buffer", "buffer_m", type=float, default=5000.0, show_default=True,
               help="Metres added around the boundary so distances near the edge are right.")
-@click.option("--crs", default=None, help="Grid CRS (default: the UTM zone of the boundary, e.g. EPSG:32749).")
+@click.option("--crs", default=None, help="Grid CRS, projected in metres with an EPSG code (default: the UTM zone of "
+                                         "the boundary, e.g. EPSG:32749).")
 @click.option("--assume-crs", default=None, help="CRS for input files that have none (e.g. EPSG:4326).")
-@click.option("--max-memory-gb", type=float, default=None,
+@click.option("--max-memory-gb", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Refuse grids needing more memory than this (default: the memory available now).")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Workspace folder to write.")
 @click.option("--json", "as_json", is_flag=True, help="Print the workspace manifest as JSON.")

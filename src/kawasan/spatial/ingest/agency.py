@@ -1,6 +1,8 @@
 """Agency layers (spatial plan, land cover, protected forest and farmland, hazard, soil) onto the grid.
 
-``--layer NAME=PATH[:ATTRIBUTE]`` takes a Shapefile, GeoPackage or GeoJSON in any CRS.
+``--layer NAME=PATH[:ATTRIBUTE]`` takes a Shapefile, GeoPackage or GeoJSON in any CRS; in a file with
+several layers, the one meant is named as ``PATH|LAYER`` (it may be left out when only one layer holds
+the attribute).
 
 - **Polygons with an attribute** become a category raster. Under a standard name (``landcover``,
   ``zoning``, ``soil``, ``hazard_*``) the attribute's values are matched to the standard categories
@@ -10,12 +12,14 @@
   keeps its own name (code 100 and up) and is reported. ``--map NAME=FILE.csv`` (columns
   ``value,category``) maps values explicitly first. A numeric attribute with fractional values becomes
   a continuous float32 raster instead.
-- **Polygons without an attribute** become a 0/1 mask (1 inside).
+- **Polygons without an attribute** become a 0/1 mask (1 inside). Standard category layers
+  (``landcover``, ``zoning``, ``soil``, ``hazard_*``) need the attribute holding their classes (a mask,
+  or a fractional index, would not say which class a polygon is), so they are refused without one.
 - **Lines and points** are kept as vectors (``NAME.gpkg``, for distance criteria) and burned into a
   0/1 raster of every cell they touch.
 - Polygons burn the cells whose centre is inside (GDAL's rule); where polygons overlap, the feature
-  later in the file wins, and overlaps are reported. Invalid geometries are repaired with
-  ``shapely.make_valid`` and counted.
+  later in the file wins. Invalid geometries are repaired with ``shapely.make_valid`` (keeping the
+  parts of the original dimension: a repaired polygon stays polygonal) and counted.
 """
 from __future__ import annotations
 
@@ -42,6 +46,7 @@ class LayerArg:
     name: str
     path: Path
     attribute: str | None = None
+    layer: str | None = None                   # the layer of a file with several (PATH|LAYER)
 
 
 @dataclass
@@ -70,15 +75,20 @@ def parse_layer_arg(text: str) -> LayerArg:
     if not _NAME.match(name):
         raise InputError(f"layer name {name!r} must be letters, digits and underscores (for example hazard_flood)",
                          field="layer")
-    path, attr = Path(rest), None
+    from kawasan.spatial.ingest.boundary import split_source
+
+    (path, layer), attr = split_source(rest), None
+    if layer and ":" in layer and path.exists():      # PATH|LAYER:ATTRIBUTE
+        layer, attr = (x or None for x in layer.rsplit(":", 1))
     if not path.exists() and ":" in rest:
         head, tail = rest.rsplit(":", 1)
-        if Path(head).exists() and tail and "/" not in tail and "\\" not in tail:
-            path, attr = Path(head), tail
+        hpath, hlayer = split_source(head)
+        if hpath.exists() and tail and "/" not in tail and "\\" not in tail:
+            path, layer, attr = hpath, hlayer, tail
     if not path.exists():
         raise VectorError("file not found; expected a Shapefile, GeoPackage or GeoJSON", source=str(path),
                           field=f"layer {name}")
-    return LayerArg(name, path, attr)
+    return LayerArg(name, path, attr, layer)
 
 
 def parse_map_arg(text: str) -> tuple[str, dict[str, str]]:
@@ -147,13 +157,16 @@ def read_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None):
     """The features of an agency file in the grid CRS, clipped to the grid; (gdf, repaired count, notes)."""
     import pyogrio
 
+    from kawasan.spatial.ingest.boundary import choose_layer
+
     src = str(arg.path)
+    layer = choose_layer(arg.path, arg.layer, field=f"layer {arg.name}", attribute=arg.attribute)
     try:
-        gdf = pyogrio.read_dataframe(arg.path)
+        gdf = pyogrio.read_dataframe(arg.path, layer=layer)
     except Exception as exc:
         raise VectorError(f"not a readable vector file ({type(exc).__name__}: {exc})", source=src,
                           field=f"layer {arg.name}") from exc
-    notes = []
+    notes = [f"read layer '{layer}' of {arg.path.name}"] if layer and not arg.layer else []
     if gdf.crs is None:
         if not assume_crs:
             raise VectorError("the file has no CRS; give it with --assume-crs (for example EPSG:4326)", source=src,
@@ -176,37 +189,78 @@ def read_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None):
     repaired = int(bad.sum())
     if repaired:
         gdf = gdf.copy()
-        gdf.loc[bad, "geometry"] = shapely.make_valid(gdf.geometry[bad].values)
+        before = gdf.geometry[bad].values
+        gdf.loc[bad, "geometry"] = [_same_dimension(f, shapely.get_dimensions(g))
+                                    for f, g in zip(shapely.make_valid(before), before)]
         notes.append(f"{repaired} invalid geometr{'y' if repaired == 1 else 'ies'} repaired with make_valid")
     gdf = gdf.to_crs(grid.crs)
     l, b, r, t = grid.bounds
+    before = gdf
     gdf = gdf.set_geometry(gdf.geometry.clip_by_rect(l, b, r, t))
     gdf = gdf[~gdf.geometry.is_empty]
+    if gdf.empty and len(before):
+        raise VectorError(f"no feature of the layer lies inside the study grid: its {len(before)} feature(s) lie at "
+                          f"{_where(before)}, the study area at {_where(grid.bounds, grid.crs)}; is it the right file, "
+                          "and its CRS (.prj) right?", source=src, field=f"layer {arg.name}")
     return gdf, repaired, notes
+
+
+def _where(obj, crs=None) -> str:
+    """Longitude/latitude bounds of a GeoDataFrame or of (bounds, crs), for messages."""
+    from rasterio.warp import transform_bounds
+
+    try:
+        if crs is None:
+            crs, obj = obj.crs, tuple(obj.total_bounds)
+        w, s_, e, n = transform_bounds(crs, "EPSG:4326", *obj, densify_pts=21)
+        if not all(np.isfinite([w, s_, e, n])):
+            raise ValueError
+        return f"lon {w:.3f}..{e:.3f}, lat {s_:.3f}..{n:.3f}"
+    except Exception:
+        return "(" + ", ".join(f"{v:.1f}" for v in obj) + ") in the grid CRS"
 
 
 def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
                   mapping: dict[str, str] | None = None) -> AgencyLayer:
     gdf, repaired, notes = read_layer(arg, grid, assume_crs=assume_crs)
-    src = {"path": str(arg.path), "attribute": arg.attribute, "features": int(len(gdf)), "repaired": repaired}
+    src = {"path": str(arg.path), **({"layer": arg.layer} if arg.layer else {}), "attribute": arg.attribute,
+           "features": int(len(gdf)), "repaired": repaired}
     if gdf.empty:
         raise VectorError("no feature of the layer lies inside the study grid", source=str(arg.path),
                           field=f"layer {arg.name}")
     kinds = set(gdf.geometry.geom_type)
-    polygonal = kinds <= {"Polygon", "MultiPolygon", "GeometryCollection"}
+    if "GeometryCollection" in kinds:   # collections (in the file, or left by clipping): their parts
+        gc = (gdf.geometry.geom_type == "GeometryCollection").to_numpy()
+        kinds = (kinds - {"GeometryCollection"}) | {g.geom_type for c in gdf.geometry[gc] for g in shapely.get_parts(c)}
+    polygonal = kinds <= {"Polygon", "MultiPolygon"}
     if not polygonal:
         mask = np.zeros(grid.shape, np.uint8)
         features.rasterize(((g, 1) for g in gdf.geometry), out=mask, transform=grid.transform, all_touched=True)
         geom = "LineString" if kinds <= {"LineString", "MultiLineString"} else (
             "Point" if kinds <= {"Point", "MultiPoint"} else "Geometry")
         return AgencyLayer(arg.name, "vector", mask, 0, {1: arg.name}, gdf, geom, src, notes)
-    gdf = gdf[gdf.geometry.geom_type != "GeometryCollection"] if "GeometryCollection" in kinds else gdf
+    if (gdf.geometry.geom_type == "GeometryCollection").any():
+        gdf = gdf.set_geometry([_same_dimension(g, 2) for g in gdf.geometry])
+        gdf = gdf[~gdf.geometry.is_empty]
+    table = vocabulary(arg.name)
+    if table is not None and arg.attribute is None:
+        attrs = [c for c in gdf.columns if c != gdf.geometry.name]
+        raise VectorError(f"'{arg.name}' is a category layer: give the attribute holding its classes, "
+                          f"{arg.name}=FILE:ATTRIBUTE (attributes: {', '.join(attrs) or '(none)'}); "
+                          "a file of one class "
+                          "needs an attribute naming it", source=str(arg.path), field=f"layer {arg.name}")
     if arg.attribute is None:
         mask = np.zeros(grid.shape, np.uint8)
         features.rasterize(((g, 1) for g in gdf.geometry), out=mask, transform=grid.transform)
         return AgencyLayer(arg.name, "mask", mask, 255, {0: "outside", 1: arg.name}, gdf, "Polygon", src, notes)
     values = gdf[arg.attribute]
-    if values.dtype.kind == "f" and not np.all(np.isnan(values) | (np.mod(values.fillna(0), 1) == 0)):
+    fractional = values.dtype.kind == "f" and not np.all(np.isnan(values) | (np.mod(values.fillna(0), 1) == 0))
+    if fractional and table is not None and not mapping:
+        raise VectorError(f"attribute '{arg.attribute}' holds fractional numbers ({values.min():g} .. "
+                          f"{values.max():g}), but '{arg.name}' is a category layer; give the attribute holding "
+                          f"the classes ({', '.join(str(v) for v in table['codes'].values())}), or map the values "
+                          f"with --map {arg.name}=FILE.csv", source=str(arg.path), field=f"layer {arg.name}")
+    if fractional and table is None:
         arr = np.full(grid.shape, np.nan, np.float32)
         shapes = [(g, float(v)) for g, v in zip(gdf.geometry, values) if np.isfinite(v)]
         features.rasterize(shapes, out=arr, transform=grid.transform)
@@ -229,6 +283,17 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
         notes.append(f"{n_null} feature(s) with an empty '{arg.attribute}' left as NoData")
     features.rasterize(shapes, out=arr, transform=grid.transform, dtype=dtype)
     return AgencyLayer(arg.name, "categorical", arr, nodata, cats, gdf, "Polygon", src, notes)
+
+
+def _same_dimension(g, dim: int):
+    """The parts of ``g`` of dimension ``dim`` (2 polygons, 1 lines, 0 points): a polygon repaired by make_valid
+    may come back as a collection with stray lines, which must not make the polygon disappear."""
+    if g is None or g.geom_type != "GeometryCollection":
+        return g
+    parts = [p for p in shapely.get_parts(g) if shapely.get_dimensions(p) == dim]
+    if not parts:
+        return {2: shapely.MultiPolygon(), 1: shapely.MultiLineString(), 0: shapely.MultiPoint()}.get(dim, g)
+    return parts[0] if len(parts) == 1 else shapely.union_all(parts)
 
 
 def _key(v) -> str | None:
@@ -262,7 +327,9 @@ def _code_values(name: str, values, mapping: dict[str, str]):
     cats = {c: n for n, c in std.items()}   # the whole standard table, so models may name absent classes
     extra = FIRST_FREE_CODE
     for v in distinct:
-        cat = mapping.get(v) or match_category(v, table)
+        mapped = mapping.get(v)
+        # a --map category is a standard one when its name or code matches (any case: "KPI", "4")
+        cat = (match_category(mapped, {"codes": table["codes"]}) or mapped) if mapped else match_category(v, table)
         if cat is not None and cat in std:
             codes[v] = std[cat]
             continue

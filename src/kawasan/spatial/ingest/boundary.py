@@ -6,6 +6,10 @@ attribute filter (``name = 'Kabupaten Probolinggo'``); a filter that matches no 
 several is refused with the names that exist, unless ``dissolve`` asks to merge the matches
 (all kecamatan of a regency into the regency). Invalid rings are repaired with
 ``shapely.make_valid`` and the repair is reported.
+
+A file with several layers (a GeoPackage) is read at its only polygon layer; when several layers
+could be meant, one is named after the path, ``FILE.gpkg|LAYER`` (QGIS's ``FILE.gpkg|layername=LAYER``
+also works), and the refusal lists the layers.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from pathlib import Path
 
 import shapely
 from pyproj import CRS
+from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
 from kawasan.errors import InputError, VectorError
@@ -74,8 +79,56 @@ def name_field(columns) -> str | None:
     return None
 
 
+def split_source(text: str | Path) -> tuple[Path, str | None]:
+    """``PATH``, ``PATH|LAYER`` or ``PATH|layername=LAYER`` -> (path, layer or None)."""
+    text = str(text)
+    if Path(text).exists() or "|" not in text:
+        return Path(text), None
+    head, tail = text.rsplit("|", 1)
+    if tail.lower().startswith("layername="):
+        tail = tail.split("=", 1)[1]
+    return Path(head), (tail.strip() or None)
+
+
+def choose_layer(p: Path, layer: str | None, *, field: str | None = None, polygons: bool = False,
+                 attribute: str | None = None) -> str | None:
+    """The layer of ``p`` to read: ``layer`` if given (it must exist), else None for a one-layer file.
+
+    In a file with several layers the only candidate is taken (a polygon layer when ``polygons``,
+    a layer holding ``attribute`` when given); several candidates are refused, listing the layers.
+    """
+    import pyogrio
+
+    src = str(p)
+    try:
+        layers = [(str(n), str(g)) for n, g in pyogrio.list_layers(p)]
+    except Exception as exc:
+        hint = ""
+        if _is_raster(p):
+            hint = ("; it is a raster: this needs a vector file (Shapefile, GeoPackage, GeoJSON), e.g. made with "
+                    "gdal_polygonize.py")
+        raise VectorError(f"not a readable vector file ({type(exc).__name__}: {exc}){hint}", source=src,
+                          field=field) from exc
+    listing = ", ".join(f"{n} ({g})" for n, g in layers) or "(none)"
+    if layer is not None:
+        if layer not in [n for n, _ in layers]:
+            raise VectorError(f"has no layer '{layer}'; its layers: {listing}", source=src, field=field)
+        return layer
+    if len(layers) <= 1:
+        return None
+    cands = [(n, g) for n, g in layers if not polygons or "polygon" in g.lower()]
+    if attribute is not None:
+        cands = [(n, g) for n, g in cands if attribute in _fields(p, n)]
+    if len(cands) == 1:
+        return cands[0][0]
+    why = " (with a polygon geometry" + (f" and attribute '{attribute}')" if attribute else ")") if polygons else (
+        f" (with attribute '{attribute}')" if attribute else "")
+    raise VectorError(f"the file holds {len(layers)} layers: {listing}; {len(cands) or 'no'} could be meant{why}. "
+                      f"Name one after the path, e.g. \"{p.name}|{(cands or layers)[0][0]}\"", source=src, field=field)
+
+
 def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | None = None, *,
-                  dissolve: bool = False) -> Boundary:
+                  dissolve: bool = False, layer: str | None = None) -> Boundary:
     """Read the boundary polygon from ``path``.
 
     Parameters
@@ -84,34 +137,37 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
         (or ``dissolve`` merges all of them).
     assume_crs: CRS to use when the file has none (otherwise a file without CRS is refused).
     dissolve: merge several matching features into one boundary instead of refusing.
+    layer: the layer of a file with several (also given as ``PATH|LAYER``).
     """
     import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError, FieldError
 
-    p = Path(path)
+    p, named = split_source(path)
+    layer = layer or named
     src = str(p)
     if not p.exists():
         raise VectorError("boundary file not found; expected a GeoJSON, GeoPackage or Shapefile", source=src)
+    layer = choose_layer(p, layer, polygons=True)
     try:
-        gdf = pyogrio.read_dataframe(p, where=where) if where else pyogrio.read_dataframe(p)
+        gdf = pyogrio.read_dataframe(p, layer=layer, where=where)
     except FieldError as exc:
         raise InputError(f"the --where filter {where!r} is not valid for this file ({exc}); "
-                         f"fields: {', '.join(_fields(p))}", source=src, field="where") from exc
+                         f"fields: {', '.join(_fields(p, layer))}", source=src, field="where") from exc
     except (DataSourceError, DataLayerError) as exc:
         if where and ("where" in str(exc).lower() or "sql" in str(exc).lower() or "field" in str(exc).lower()):
             raise InputError(f"the --where filter {where!r} is not valid for this file ({exc}); "
-                             f"fields: {', '.join(_fields(p))}", source=src, field="where") from exc
+                             f"fields: {', '.join(_fields(p, layer))}", source=src, field="where") from exc
         raise VectorError(f"not a readable vector file ({exc})", source=src) from exc
     except Exception as exc:  # GDAL errors surface with various types
         if where:
             raise InputError(f"the --where filter {where!r} could not be applied ({type(exc).__name__}: {exc}); "
-                             f"fields: {', '.join(_fields(p))}", source=src, field="where") from exc
+                             f"fields: {', '.join(_fields(p, layer))}", source=src, field="where") from exc
         raise VectorError(f"not a readable vector file ({type(exc).__name__}: {exc})", source=src) from exc
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     gdf = gdf[gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
     nf = name_field(gdf.columns)
     if gdf.empty:
-        names = _names(p)
+        names = _names(p, layer)
         what = f"no polygon feature matches {where!r}" if where else "the file has no polygon feature"
         hint = f"; names in the file ({len(names)}): {_listing(names)}" if names else ""
         raise VectorError(what + hint, source=src, field="where" if where else None)
@@ -121,11 +177,15 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
         raise VectorError(f"{what}: {_listing(found)}; narrow --where to one of them (for example "
                           f"--where \"{nf or 'name'} = '{found[0]}'\") or merge them with --dissolve",
                           source=src, field="where")
-    notes = []
+    notes = [f"read layer '{layer}' of {p.name}"] if layer else []
     if gdf.crs is None:
         if not assume_crs:
             raise VectorError("the file has no CRS; give it with --assume-crs (for example EPSG:4326)", source=src)
-        crs = CRS.from_user_input(assume_crs)
+        try:
+            crs = CRS.from_user_input(assume_crs)
+        except CRSError as exc:
+            raise InputError(f"--assume-crs {assume_crs!r} is not a CRS pyproj knows (expected for example "
+                             f"EPSG:4326): {exc}", field="assume_crs") from exc
         notes.append(f"no CRS in the file; assumed {assume_crs} (--assume-crs)")
     else:
         crs = CRS.from_user_input(gdf.crs)
@@ -170,20 +230,30 @@ def _check_plausible(geom, crs: CRS, src: str) -> None:
                 source=src)
 
 
-def _fields(p: Path) -> list[str]:
+def _is_raster(p: Path) -> bool:
+    try:
+        import rasterio
+
+        with rasterio.open(p) as ds:
+            return ds.count > 0
+    except Exception:
+        return False
+
+
+def _fields(p: Path, layer: str | None = None) -> list[str]:
     import pyogrio
 
     try:
-        return [str(f) for f in pyogrio.read_info(p)["fields"]]
+        return [str(f) for f in pyogrio.read_info(p, layer=layer)["fields"]]
     except Exception:
         return []
 
 
-def _names(p: Path) -> list[str]:
+def _names(p: Path, layer: str | None = None) -> list[str]:
     import pyogrio
 
     try:
-        df = pyogrio.read_dataframe(p, read_geometry=False)
+        df = pyogrio.read_dataframe(p, layer=layer, read_geometry=False)
     except Exception:
         return []
     nf = name_field(df.columns)

@@ -1,7 +1,7 @@
 """Elevation onto the study grid: tiles mosaicked, voids filled, reprojected, checked for coverage.
 
 Inputs: any GDAL-readable elevation rasters, typically SRTM 1 arc-second ``.hgt`` tiles (also
-inside ``.zip``), Copernicus GLO-30 or DEMNAS GeoTIFF tiles, in any CRS.
+inside ``.zip``, every tile of the archive), Copernicus GLO-30 or DEMNAS GeoTIFF tiles, in any CRS.
 
 Rules (docs/reference/prepare.md):
 
@@ -10,6 +10,7 @@ Rules (docs/reference/prepare.md):
   their edge row, with equal values). Resampling is *bilinear* when the target cell is less than
   twice the source cell, and *average* when coarser (so a 90 m grid from 30 m tiles averages the
   9 source cells instead of sampling one); nearest-neighbour is never used for elevation.
+- **Values.** A band's scale and offset (GDAL metadata) are applied: elevation = value x scale + offset.
 - **Voids.** Cells inside a tile's footprint with no value (SRTM voids, -32768) are filled by
   GDAL's inverse-distance interpolation (``GDALFillNodata``; rasterio.fill.fillnodata) from valid
   cells up to ``max_fill_m`` away (default 3 km); larger voids stay NoData and are reported.
@@ -50,6 +51,11 @@ class DemResult:
 
 def open_path(path: Path) -> str:
     """The GDAL path of a DEM file; a .zip is opened through /vsizip/ at its first raster member."""
+    return open_paths(path)[0]
+
+
+def open_paths(path: Path) -> list[str]:
+    """The GDAL paths of a DEM file: the file itself, or every .hgt/GeoTIFF member of a .zip (/vsizip/)."""
     p = Path(path)
     if p.suffix.lower() == ".zip":
         try:
@@ -59,8 +65,34 @@ def open_path(path: Path) -> str:
             raise RasterError(f"not a readable zip archive ({exc})", source=str(p)) from exc
         if not members:
             raise RasterError("the zip archive holds no .hgt or GeoTIFF elevation file", source=str(p))
-        return f"/vsizip/{p}/{members[0]}"
-    return str(p)
+        return [f"/vsizip/{p}/{m}" for m in members]
+    return [str(p)]
+
+
+DEM_SUFFIXES = (".hgt", ".tif", ".tiff", ".zip")
+
+
+def expand_paths(paths) -> list[Path]:
+    """The DEM files named: a file as given, a folder as every .hgt/.tif/.zip file in it, a quoted
+    wildcard (``'tiles/*.hgt'``) as the files it matches; each in sorted order."""
+    import glob
+
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.name.lower().endswith(DEM_SUFFIXES))
+            if not found:
+                raise RasterError("the folder holds no DEM file (.hgt, .tif, .zip)", source=str(p), field="dem")
+            out += found
+        elif not p.exists() and any(ch in str(raw) for ch in "*?["):
+            found = sorted(Path(f) for f in glob.glob(str(raw)))
+            if not found:
+                raise RasterError("no file matches this pattern", source=str(raw), field="dem")
+            out += found
+        else:
+            out.append(p)
+    return out
 
 
 def tile_name(lon: int, lat: int) -> str:
@@ -73,13 +105,13 @@ def prepare_dem(paths: list[Path], grid: Grid, aoi: np.ndarray, *, assume_crs: s
     """Mosaic ``paths`` onto ``grid``; ``aoi`` is the boundary mask (bool) used for the coverage check."""
     if not paths:
         raise InputError("no DEM file given", field="dem")
+    paths = expand_paths(paths)
     res_m = grid.res[0]
     acc = np.full(grid.shape, np.nan, dtype=np.float32)
     footprint = np.zeros(grid.shape, dtype=np.uint8)
     tiles, methods = [], set()
     buf = np.empty(grid.shape, dtype=np.float32)
-    for path in paths:
-        gpath = open_path(Path(path))
+    for path, gpath in [(p, g) for p in paths for g in open_paths(Path(p))]:
         try:
             src = rasterio.open(gpath)
         except RasterioIOError as exc:
@@ -103,6 +135,10 @@ def prepare_dem(paths: list[Path], grid: Grid, aoi: np.ndarray, *, assume_crs: s
                 data = np.where(data == np.float32(nodata), np.nan, data)
             # SRTM marks voids -32768 even when a file forgets to declare it
             data[data <= -32767] = np.nan
+            # a band with a scale/offset (integers holding decimetres, say) stores (z - offset) / scale
+            scale, offset = (src.scales or (1.0,))[0], (src.offsets or (0.0,))[0]
+            if (scale not in (None, 1.0)) or (offset not in (None, 0.0)):
+                data = data * np.float32(1.0 if scale is None else scale) + np.float32(offset or 0.0)
             buf.fill(np.nan)
             reproject(data, buf, src_transform=src.transform, src_crs=crs, src_nodata=np.nan,
                       dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=np.nan, resampling=method,
@@ -112,7 +148,8 @@ def prepare_dem(paths: list[Path], grid: Grid, aoi: np.ndarray, *, assume_crs: s
             take = np.isnan(acc) & ~np.isnan(buf)
             acc[take] = buf[take]
             lo, hi = (float(np.nanmin(data)), float(np.nanmax(data))) if np.isfinite(data).any() else (None, None)
-            tiles.append({"path": str(path), "crs": _crs_str(crs), "width": src.width, "height": src.height,
+            tiles.append({"path": str(path), **({"member": gpath.split(".zip/", 1)[-1]} if gpath != str(path) else {}),
+                          "crs": _crs_str(crs), "width": src.width, "height": src.height,
                           "resolution_m": round(src_res, 2), "min": lo, "max": hi,
                           "cells_on_grid": int(np.count_nonzero(fp))})
     del buf
@@ -150,7 +187,11 @@ def prepare_dem(paths: list[Path], grid: Grid, aoi: np.ndarray, *, assume_crs: s
         notes.append(f"{filled_ha:,.1f} ha of DEM voids filled by inverse-distance interpolation (GDAL FillNodata, "
                      f"up to {max_fill_m:,.0f} m)")
         if n_left:
-            notes.append(f"{left_ha:,.1f} ha of voids larger than {max_fill_m:,.0f} m stay NoData")
+            n_in = int(np.count_nonzero(aoi & foot & np.isnan(acc)))
+            notes.append(f"{left_ha:,.1f} ha of voids larger than {max_fill_m:,.0f} m stay NoData"
+                         + (f", {n_in * cell_ha:,.1f} ha of them inside the boundary ({n_in / aoi_cells * 100:.1f} %: "
+                            "rules on elevation or slope cannot judge those cells)" if n_in and aoi_cells else
+                            " (all in the buffer, none inside the boundary)"))
     if n_unc:
         notes.append(f"{n_unc * cell_ha:,.1f} ha of the boundary outside every DEM tile (within the "
                      f"{tolerance * 100:g} % tolerance)")

@@ -27,6 +27,7 @@ from kawasan.spatial.grid import Grid
 # category rasters and the mask) and of a suitability run (inputs, two float32 grids, a reason grid).
 PREPARE_BYTES_PER_CELL = 20
 RUN_BYTES_PER_CELL = 24
+MAX_SIDE = 2**31 - 1      # GDAL's raster width/height are 32-bit integers
 
 
 def utm_crs_for(lon: float, lat: float) -> CRS:
@@ -39,10 +40,23 @@ def utm_crs_for(lon: float, lat: float) -> CRS:
 
 def plan_grid(bounds: tuple[float, float, float, float], crs, resolution: float, buffer_m: float) -> Grid:
     """A north-up grid covering ``bounds`` (in ``crs``) plus ``buffer_m``, snapped to ``resolution``."""
-    if resolution <= 0:
+    if not (0 < resolution < math.inf):
         raise InputError(f"resolution must be a positive number of metres; got {resolution}", field="resolution")
-    if buffer_m < 0:
+    if not (0 <= buffer_m < math.inf):
         raise InputError(f"buffer must be zero or more metres; got {buffer_m}", field="buffer")
+    c = CRS.from_user_input(crs)
+    if not c.is_projected:
+        raise InputError(f"the study grid needs a projected CRS in metres (for example a UTM zone); got {c.name}",
+                         field="crs")
+    units = {(ax.unit_name or "").lower() for ax in c.axis_info}
+    if not units <= {"metre", "meter", "m"}:
+        raise InputError(f"the study grid needs a projected CRS in metres (for example a UTM zone); {c.name} is in "
+                         f"{', '.join(sorted(units))}", field="crs")
+    epsg = c.to_epsg()
+    if not epsg:
+        raise InputError(f"the grid CRS {c.name!r} has no EPSG code, and the workspace records its CRS as EPSG:nnnnn; "
+                         "give it by its EPSG code (for example EPSG:32749, or a DGN95 / Indonesia TM-3 zone, "
+                         "EPSG:23830 to 23845)", field="crs")
     left, bottom, right, top = bounds
     left = math.floor((left - buffer_m) / resolution) * resolution
     bottom = math.floor((bottom - buffer_m) / resolution) * resolution
@@ -50,12 +64,13 @@ def plan_grid(bounds: tuple[float, float, float, float], crs, resolution: float,
     top = math.ceil((top + buffer_m) / resolution) * resolution
     width = int(round((right - left) / resolution))
     height = int(round((top - bottom) / resolution))
-    c = CRS.from_user_input(crs)
-    if not c.is_projected:
-        raise InputError(f"the study grid needs a projected CRS in metres (for example a UTM zone); got {c.name}",
-                         field="crs")
-    epsg = c.to_epsg()
-    rio = RioCRS.from_epsg(epsg) if epsg else RioCRS.from_wkt(c.to_wkt())
+    if max(width, height) > MAX_SIDE:
+        side = max(right - left, top - bottom)
+        raise InputError(f"a grid of {float(width):,.4g} x {float(height):,.4g} cells at {resolution:g} m is beyond "
+                         f"GeoTIFF's limit of "
+                         f"{MAX_SIDE:,} cells a side; use a coarser resolution (at least {side / 1e5:g} m keeps it "
+                         "under 100,000 cells a side)", field="resolution")
+    rio = RioCRS.from_epsg(epsg)
     return Grid(rio, Affine(resolution, 0.0, left, 0.0, -resolution, top), width, height)
 
 
@@ -84,6 +99,8 @@ def check_fits(grid: Grid, *, limit_bytes: int | None = None) -> dict:
     need_prepare = cells * PREPARE_BYTES_PER_CELL
     need_run = cells * RUN_BYTES_PER_CELL
     limit = int(limit_bytes if limit_bytes is not None else available_memory())
+    if limit <= 0:
+        raise InputError(f"the memory limit must be a positive number of bytes; got {limit}", field="max_memory")
     est = {"cells": cells, "width": grid.width, "height": grid.height, "prepare_bytes": need_prepare,
            "run_bytes": need_run, "limit_bytes": limit}
     need = max(need_prepare, need_run)

@@ -12,6 +12,7 @@ affects, and every repair or warning.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shutil
 import time
@@ -38,6 +39,8 @@ from kawasan.spatial.ingest.osm_layers import LANDCOVER_CODES, landcover_raster,
 
 KIND = "kawasan.study_area"
 MANIFEST = "manifest.json"
+# layers OpenStreetMap gives as vectors; an agency layer under one of these names is written as a vector too
+VECTOR_LAYERS = ("roads", "railways", "rivers", "settlements", "ports", "airports", "industrial")
 STANDARD_LAYERS = ("dem", "landcover", "zoning", "soil", "hazard_flood", "hazard_landslide", "roads", "rivers",
                    "settlements", "ports", "railways")
 # protected areas given as agency masks override the land cover (so the presets' exclusions apply)
@@ -83,6 +86,8 @@ def prepare(req: PrepareRequest, progress: Progress | None = None) -> PrepareRes
     out = Path(req.out)
     check_replaceable(out, KIND, "kawasan study area")
     _check_layer_names(req)
+    if req.assume_crs:
+        _user_crs(req.assume_crs, "assume_crs", "EPSG:4326")
 
     say("boundary")
     b = read_boundary(req.boundary, req.where, req.assume_crs, dissolve=req.dissolve)
@@ -110,14 +115,47 @@ def prepare(req: PrepareRequest, progress: Progress | None = None) -> PrepareRes
         manifest = _build(req, b, geom, wgs, grid, aoi, inside, memory, tmp, say, timings)
         manifest["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
         manifest["timings_s"]["total"] = round(time.perf_counter() - t0, 3)
+        check_replaceable(out, KIND, "kawasan study area")
+        keep = _user_entries(out, manifest)
+        if keep:
+            manifest["kept"] = keep
+            manifest["warnings"].append(f"kept from the earlier workspace: {', '.join(keep)} (not written by "
+                                        "kawasan data prepare; runs in it were computed on the earlier data)")
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n",
                                     encoding="utf-8")
-        check_replaceable(out, KIND, "kawasan study area")
-        publish(tmp, out)
+        moved: list[str] = []
+        try:
+            for name in keep:      # the user's runs, notes, QGIS projects move into the new workspace
+                os.replace(out / name, tmp / name)
+                moved.append(name)
+            publish(tmp, out)
+        except BaseException:
+            if out.exists():       # the earlier workspace is back in place: so are its entries
+                for name in moved:
+                    if (tmp / name).exists() and not (out / name).exists():
+                        os.replace(tmp / name, out / name)
+            raise
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return PrepareResult(out, manifest)
+
+
+def _user_entries(out: Path, manifest: dict) -> list[str]:
+    """Entries of an earlier workspace at ``out`` that ``kawasan data prepare`` did not write (a ``runs``
+    folder, as the summary's next step suggests, notes, a QGIS project): replacing the workspace must not
+    delete them. Layer files, their sidecars (``dem.tif.aux.xml``, ``roads.gpkg-wal``) and the manifest
+    are the workspace's own."""
+    if not out.is_dir():
+        return []
+    try:
+        earlier = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        earlier = {}
+    own = {MANIFEST} | {str(e.get("path")) for m in (earlier, manifest)
+                        for e in (m.get("layers") or {}).values() if isinstance(e, dict) and e.get("path")}
+    return sorted(e.name for e in out.iterdir()
+                  if e.name not in own and not any(e.name.startswith((f"{o}.", f"{o}-")) for o in own))
 
 
 def _check_layer_names(req: PrepareRequest) -> None:
@@ -129,19 +167,23 @@ def _check_layer_names(req: PrepareRequest) -> None:
             raise InputError(f"layer name '{la.name}' is reserved (the DEM is given with --dem, the boundary with "
                              "--boundary)", field="layer")
         seen.add(la.name)
+    for name in seen:
+        if name.endswith("_cells") and name[:-len("_cells")] in seen:
+            raise InputError(f"layer name '{name}' is taken by the cell raster of layer '{name[:-len('_cells')]}'; "
+                             "choose another name", field="layer")
     for name in req.maps:
         if name not in seen:
             raise InputError(f"--map {name}=... names no --layer {name}=...", field="map")
 
 
-def _user_crs(text: str):
+def _user_crs(text: str, field: str = "crs", example: str = "EPSG:32749"):
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
     try:
         return CRS.from_user_input(text)
     except CRSError as exc:
-        raise InputError(f"not a CRS pyproj knows (expected for example EPSG:32749): {exc}", field="crs") from exc
+        raise InputError(f"not a CRS pyproj knows (expected for example {example}): {exc}", field=field) from exc
 
 
 def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder: Path, say, timings) -> dict:
@@ -176,6 +218,20 @@ def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder:
         for col in gdf.columns:
             if col != gdf.geometry.name and gdf[col].dtype == object:
                 gdf[col] = gdf[col].astype("string")
+        # a GeoPackage keeps its feature id in a column named fid and the geometry in one named geom, and
+        # its column names ignore case: an attribute clashing with those (an ArcGIS export's FID, "Nama"
+        # beside "NAMA" in a GeoJSON) is kept under another name
+        taken, renames = {"fid", "geom"}, {}
+        for c in gdf.columns:
+            if c == gdf.geometry.name:
+                continue
+            new, i = str(c), 1
+            while new.lower() in taken:
+                new, i = f"{c}_{'src' if i == 1 else i}", i + 1
+            taken.add(new.lower())
+            if new != c:
+                renames[c] = new
+        gdf = gdf.rename(columns=renames)
         pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=False,
                                 geometry_type="Unknown" if geometry == "Geometry" else None)
         cols = [c for c in gdf.columns if c != gdf.geometry.name]
@@ -265,6 +321,15 @@ def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder:
             write_vector(la.name, res.gdf, res.geometry, desc, "agency")
             write_raster(f"{la.name}_cells", res.array, nodata=None, type_="categorical", origin="agency",
                          categories={0: "none", 1: la.name}, description=f"cells touched by {la.name}")
+        elif la.name in VECTOR_LAYERS:
+            # polygons under a name the presets read as vectors (settlements, industrial, ...): the vector
+            # is the layer (it replaces the OSM one); the raster of its cells goes beside it
+            write_vector(la.name, res.gdf, "Geometry" if set(res.gdf.geom_type) - {"Polygon"} else "Polygon",
+                         desc, "agency")
+            write_raster(f"{la.name}_cells", res.array, nodata=res.nodata, origin="agency",
+                         description=f"cells of {la.name}",
+                         type_="continuous" if res.kind == "continuous" else "categorical",
+                         categories=res.categories if res.kind != "continuous" else None)
         else:
             if la.name == "landcover" and res.kind == "categorical":
                 _apply_overrides(res.array, req, grid)
@@ -273,8 +338,15 @@ def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder:
                          categories=res.categories if res.kind != "continuous" else None,
                          extra={"ordinal": True} if la.name.startswith("hazard") else None)
         timings[f"layer:{la.name}"] = time.perf_counter() - t
-        if la.name in LANDCOVER_OVERRIDES and "landcover" in layers and "landcover" not in agency_names:
-            pass  # already burned into the OSM land cover above
+        for attr, values in VOCABULARY.get(la.name, {}).items():
+            if layers.get(la.name, {}).get("kind") == "vector" and attr not in res.gdf.columns:
+                warnings.append(f"layer {la.name}: the presets select {la.name} by the attribute '{attr}' "
+                                f"({' / '.join(values)}), which this file lacks; add it, or the criteria that "
+                                "select by it will be refused")
+        if la.name in LANDCOVER_OVERRIDES and la.attribute and (req.osm or "landcover" in agency_names):
+            warnings.append(f"layer {la.name}: every polygon of it is burned into the land cover as "
+                            f"'{LANDCOVER_OVERRIDES[la.name]}', whatever its '{la.attribute}' (a forest-area file "
+                            "with production forest too should be cut to the protected polygons first)")
 
     for entry in layers.values():
         entry["sha256"] = _sha(folder / entry["path"])
