@@ -272,3 +272,31 @@ def test_economics_pages_links_resolve(page):
     for link in re.findall(r"\]\(([^)#]+)", p.read_text()):
         if not link.startswith("http"):
             assert (p.parent / link).resolve().exists(), f"{page}: broken link {link}"
+
+
+def _zero_sector_table(path):
+    """Two regions x two years; sector B is 0 everywhere (no LQ, no growth, so no DLQ class nor Klassen quadrant)."""
+    rows = [(r, s, y, 0.0 if s == "B" else 100.0 + 10 * i + (y - 2022) * (5 + i))
+            for r in ("Kabupaten A", "Provinsi P") for y in (2022, 2023) for i, s in enumerate(SECTOR_CODES)]
+    pd.DataFrame(rows, columns=["region", "sector", "year", "value"]).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("cmd", ["lq", "dlq", "klassen"])
+def test_human_output_with_a_sector_without_class(runner, tmp_path, cmd):
+    # pandas >= 3 stores a missing quadrant/label as NaN: the table printed "nan" classes or crashed (KeyError)
+    f = _zero_sector_table(tmp_path / "z.csv")
+    r = run(runner, "economy", cmd, f, "--region", "Kabupaten A", "--reference", "Provinsi P")
+    assert r.exit_code == 0, r.output
+    line = next(ln for ln in r.output.splitlines() if ln.startswith("│ B "))
+    assert "nan" not in line.lower() and "basis" not in line.lower() and line.rstrip("│ ").endswith("-")
+
+
+def test_single_region_table_needs_a_reference(runner, tmp_path):
+    # the default reference (sum of all regions) of a one-region table is the region itself: every LQ was 1
+    rows = [("Kabupaten A", s, 2023, 10.0 + i) for i, s in enumerate(SECTOR_CODES)]
+    f = tmp_path / "one.csv"
+    pd.DataFrame(rows, columns=["region", "sector", "year", "value"]).to_csv(f, index=False)
+    r = run(runner, "economy", "lq", f)
+    assert r.exit_code == 2
+    assert "one region ('Kabupaten A')" in r.output and "--reference" in r.output

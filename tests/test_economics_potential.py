@@ -410,3 +410,30 @@ def test_a_manufacturing_subsector_can_be_the_sector():
     assert np.allclose(c3.values["sector_lq"], c.values["sector_lq"])
     assert np.allclose(c3.values["sector_share"], 0.3 * c.values["sector_share"])    # share of the 17-sector total
     assert c3.meta["sector_lq"]["sector"] == "C.3"
+
+
+def test_one_region_cannot_be_ranked_and_says_so(runner, tmp_path):
+    # one region gave "default: equal weights for every scored component: ... no component can be scored"
+    with pytest.raises(InputError, match=r"1 region\(s\) to rank \('Kabupaten R1'\).*at least 2"):
+        pt.compute_potential(make_readiness({"ipm": [70.0], "gdp_growth": [0.03]}))
+    f = tmp_path / "one.csv"
+    f.write_text("kode_bps,nama,tahun,harga,komponen,nilai_juta_rp\n"
+                 "3513,Probolinggo,2022,ADHK2010,PDRB,100\n3513,Probolinggo,2023,ADHK2010,PDRB,110\n")
+    r = runner.invoke(cli, ["economy", "potential", "--pdrb", str(f)])
+    assert r.exit_code == 2 and "at least 2 are needed" in r.output
+
+
+def test_sector_table_with_both_price_bases_uses_the_price_basis_option(runner, shared_data, tmp_path):
+    # the "mixed price bases" error told the user to pass --price-basis, which the sector table ignored
+    eco = shared_data / "economy"
+    d = pd.read_csv(eco / "pdrb_17sector_2023_long.csv")
+    f = tmp_path / "both.csv"
+    pd.concat([d, d.assign(price_basis="ADHB", value=d["value"] * 1.6)]).to_csv(f, index=False)
+    args = ["economy", "potential", "--boundaries", str(shared_data / "boundaries" / "jatim_kabkota.geojson"),
+            "--pdrb", str(eco / "pdrb_total_jatim_2010_2023.csv"), "--sectors", str(f), "--json"]
+    r = runner.invoke(cli, args)
+    assert r.exit_code == 0, r.output
+    lq = {c["id"]: c for c in json.loads(r.output)["components"]}["sector_lq"]
+    assert lq["regions_with_value"] == 1
+    r = runner.invoke(cli, args + ["--price-basis", "ADHB"])
+    assert r.exit_code == 0, r.output

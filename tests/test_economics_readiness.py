@@ -314,3 +314,17 @@ def test_real_ports_distance(shared_data):
     assert counts["invalid"] >= 3 and counts["used"] > 50
     assert dist["3574"] < dist["3513"] < 40        # Kota Probolinggo has the port; the regency is close
     assert dist.between(0, 200).all()
+
+
+def test_indonesian_number_style_in_readiness_tables(tmp_path, gaz):
+    # an Excel export in the Indonesian locale (';' and '70,19', '1.163.859') was refused as "not a number"
+    ipm = write(tmp_path, "ipm.csv", "wilayah;tahun;ipm\nKota Batu;2023;78,04\nKabupaten Pacitan;2023;70,19\n")
+    assert rd.read_ipm(ipm, gaz).values.set_index("code")["value"].to_dict() == {"3579": 78.04, "3501": 70.19}
+    pop = write(tmp_path, "pop.csv",
+                "wilayah;tahun;jiwa\nKota Batu;2023;218.802\nKabupaten Probolinggo;2023;1.163.859\n")
+    assert rd.read_population(pop, gaz).values.set_index("code")["value"].to_dict() == {"3579": 218802,
+                                                                                      "3513": 1163859}
+    english = write(tmp_path, "en.csv", "wilayah,tahun,jiwa\nKota Batu,2023,\"218,802\"\nKabupaten Probolinggo,2023,"
+                                        "\"1,163,859\"\n")
+    assert rd.read_population(english, gaz).values.set_index("code")["value"].to_dict() == {"3579": 218802,
+                                                                                          "3513": 1163859}

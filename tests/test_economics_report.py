@@ -278,3 +278,66 @@ def test_regional_klassen_of_the_real_regencies(runner, shared_data, tmp_path):
     assert {"regional-klassen", "regional-klassen-chart"} <= c.ids and not c.errors
     assert pt.regional_klassen(pt.potential_from_files(pt.PotentialInputs(
         boundaries=inputs.boundaries, pdrb=inputs.pdrb))) is None                 # needs population
+
+
+def test_quadrant_corner_texts_share_the_top_edge_without_overlap():
+    # the Klassen corner texts "II advanced, depressed (maju tapi tertekan)" and "I prime (...)" ran into each other
+    long = {"tl": "II advanced, depressed (maju tapi tertekan)", "tr": "I prime (maju & cepat tumbuh)",
+            "bl": "IV lagging (relatif tertinggal)", "br": "III potential (sedang tumbuh) " * 3}
+    root = ET.fromstring(str(econcharts.quadrant_chart([{"label": "a", "x": 1.0, "y": 2.0, "cls": "I"}], x_label="x",
+                                                       y_label="y", x_split=0, y_split=0, quadrant_text=long)))
+    plot = next(r for r in root.iter(f"{SVG_NS}rect"))
+    half = float(plot.get("width")) / 2
+    corners = [e for e in root.iter(f"{SVG_NS}text") if e.get("font-weight") == "600"]
+    assert len(corners) == 4
+    for e in corners:
+        shown = "".join(e.itertext()).replace(e.find(f"{SVG_NS}title").text, "", 1)
+        assert len(shown) * econcharts.CHAR_PX * 1.1 <= half - 10, shown
+        assert e.find(f"{SVG_NS}title").text in long.values()          # the full text stays as a tooltip
+
+
+def test_report_sector_without_class_shows_a_dash_not_nan():
+    from kawasan.economics.tables import RegionalTable
+
+    t = synthetic_sector_table()
+    d = t.data.copy()
+    d.loc[d["sector"] == "B", "value"] = 0.0                           # no LQ, no DLQ: no SLQ x DLQ class
+    table = RegionalTable.from_frame(d, unit="billion IDR", price_basis="ADHK2010", source="synthetic")
+    html = build_economics_report(sector_table=table, region="Kabupaten Probolinggo", reference="Jawa Timur")
+    assert ">nan<" not in html.lower()
+
+
+def test_quadrant_axis_of_positive_values_has_no_negative_tick():
+    # the regional Klassen chart showed PDRB per capita down to -15.75 (the 10 % padding below the smallest value)
+    rows = [{"label": "a", "x": -1.0, "y": 5.0, "cls": "I"}, {"label": "b", "x": 3.0, "y": 300.0, "cls": "IV"}]
+    root = ET.fromstring(str(econcharts.quadrant_chart(rows, x_label="g", y_label="pc", x_split=2.0, y_split=40.0,
+                                                       quadrant_text={})))
+    ticks = [e.text for e in root.iter(f"{SVG_NS}text") if e.get("fill") == "#555555"]
+    y_ticks = ticks[3:]
+    assert ticks[0].startswith("-") and not any(t.startswith("-") for t in y_ticks)
+
+
+def test_regional_klassen_with_a_province_row_in_the_totals(shared_data, tmp_path):
+    # BPS tables of all kabupaten/kota end with the province: its row made the report's Klassen section fail
+    # ("no population for region 'Jawa Timur'") and would have counted the province twice in the reference
+    eco = shared_data / "economy"
+    d = pd.read_csv(eco / "pdrb_total_jatim_2010_2023.csv")
+    prov = d.groupby(["tahun", "harga", "komponen"], as_index=False)["nilai_juta_rp"].sum()
+    prov["kode_bps"], prov["nama"] = 3500, "Jawa Timur"
+    f = tmp_path / "with_province.csv"
+    pd.concat([d, prov[d.columns]]).to_csv(f, index=False)
+    kw = dict(boundaries=shared_data / "boundaries" / "jatim_kabkota.geojson",
+              population=eco / "population_jatim_2010_2023_long.csv")
+    plain = pt.regional_klassen(pt.potential_from_files(pt.PotentialInputs(pdrb=eco / "pdrb_total_jatim_2010_2023.csv",
+                                                                          **kw)))
+    with_prov = pt.regional_klassen(pt.potential_from_files(pt.PotentialInputs(pdrb=f, **kw)))
+    assert len(with_prov) == 38 and "Jawa Timur" not in set(with_prov["region"])
+    assert with_prov["quadrant"].tolist() == plain["quadrant"].tolist()
+    assert with_prov["reference_growth"].iloc[0] == pytest.approx(plain["reference_growth"].iloc[0])
+
+
+def test_report_refuses_a_start_after_the_end(tmp_path):
+    # --start 2023 --end 2019 wrote a report of "2019 only" as if a single year had been asked for
+    with pytest.raises(InputError, match="start year 2023 comes after the end year 2019"):
+        build_economics_report(sector_table=synthetic_sector_table(), region="Kabupaten Probolinggo",
+                               reference="Jawa Timur", start=2023, end=2019)

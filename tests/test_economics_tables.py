@@ -456,3 +456,165 @@ def test_single_region_long_file_and_preliminary_year_marks(tmp_path):
     q.write_text("lapangan_usaha,2022,2023*\n" + "\n".join(f'"{s}",1,"1,5*"' for s in SECTOR_CODES) + "\n")
     t = read_table(q, region="Kabupaten Uji")
     assert t.years == [2022, 2023] and t.value_frame(2023).loc["Kabupaten Uji", "A"] == 1.5
+
+
+# ------------------------------------------------------------------------------ BPS export details
+
+
+def _bps_rows(na_cell="..."):
+    """A BPS static table body: categories, C's sub-categories (one 'not available'), a PDRB row."""
+    rows = []
+    for s, info in zip(SECTOR_CODES, SECTORS_17):
+        rows.append([f"{s}. {info.name_id}", VALUES[s], VALUES[s] * 1.1])
+        if s == "C":
+            rows.append(["2. Industri Makanan dan Minuman", 10.0, 11.0])
+            rows.append(["3. Pengolahan Tembakau", na_cell, na_cell])
+    rows.append(["PRODUK DOMESTIK REGIONAL BRUTO", TOTAL, TOTAL * 1.1])
+    return rows
+
+
+def test_not_available_cells_leave_the_value_out_with_a_note(tmp_path):
+    # BPS prints '...' for "data not available": it was refused as "not a number"
+    p = tmp_path / "na.csv"
+    pd.DataFrame([["Lapangan Usaha", "2022", "2023"]] + _bps_rows()).to_csv(p, header=False, index=False, sep=";")
+    t = read_table(p, region="Kabupaten Uji")
+    assert "C.2" in t.sectors and "C.3" not in t.sectors
+    assert any("not available" in n and "C.3" in n for n in t.notes)
+
+
+def test_not_available_main_sector_is_a_missing_sector_naming_the_mark(tmp_path):
+    rows = _bps_rows(na_cell=5.0)
+    rows[0][2] = "..."                                  # A, 2023
+    p = tmp_path / "na.csv"
+    pd.DataFrame([["Lapangan Usaha", "2022", "2023"]] + rows).to_csv(p, header=False, index=False, sep=";")
+    with pytest.raises(TableError, match=r"year 2023: missing sector A \(A marked not available"):
+        read_table(p, region="Kabupaten Uji")
+
+
+def test_xlsx_two_header_rows_merged_title_and_other_sheets(tmp_path):
+    # BPS XLSX: "Lapangan Usaha" merged over two rows, a title merged over the year columns, years below it
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Catatan"
+    wb.active["A1"] = "Tabel ini disusun oleh BPS"
+    ws = wb.create_sheet("PDRB")
+    ws.append(["[Seri 2010] PDRB Kabupaten Uji"])
+    ws.append(["Lapangan Usaha", "PDRB Atas Dasar Harga Konstan 2010 (Juta Rupiah)"])
+    ws.merge_cells("B2:C2")
+    ws.merge_cells("A2:A3")
+    ws.append([None, 2022, 2023])
+    for r in _bps_rows(na_cell=1.0):
+        ws.append(r)
+    p = tmp_path / "bps.xlsx"
+    wb.save(p)
+    t = read_table(p, sheet="PDRB", region="Kabupaten Uji")
+    assert t.years == [2022, 2023] and t.unit == "million IDR" and t.price_basis == "ADHK2010"
+    assert t.value_frame(2023).loc["Kabupaten Uji", "C.3"] == pytest.approx(1.0)
+    with pytest.raises(TableError, match=r"first sheet 'Catatan'.*'PDRB'.*--sheet"):
+        read_table(p, region="Kabupaten Uji")
+
+
+def test_wide_totals_regions_by_years(tmp_path):
+    # BPS "PDRB ... menurut Kabupaten/Kota": regions as rows, years as columns, no sector column
+    p = tmp_path / "tot.csv"
+    p.write_text("PDRB Atas Dasar Harga Konstan 2010 menurut Kabupaten/Kota (Miliar Rupiah)\n"
+                 "Kabupaten/Kota;2022;2023\nKabupaten Uji;1.234,50;1.300,00\nKota Uji;900,00;950,25\n"
+                 "Jawa Timur;2.134,50;2.250,25\n", encoding="utf-8")
+    t = read_table(p)
+    assert t.totals_only and t.unit == "billion IDR" and t.price_basis == "ADHK2010"
+    assert t.totals()[("Kabupaten Uji", 2022)] == pytest.approx(1234.5)
+    assert t.totals()[("Kota Uji", 2023)] == pytest.approx(950.25)
+
+
+def test_price_basis_named_twice_is_not_guessed():
+    from kawasan.economics.tables import _price_in
+
+    assert _price_in("PDRB atas dasar harga berlaku dan harga konstan 2010") is None
+    assert _price_in("nilai_adhk_2010") == "ADHK2010"
+
+
+def test_pdrb_without_oil_and_gas_row_is_left_out(tmp_path):
+    # some BPS tables print "PDRB Tanpa Migas" below PDRB: it was read as a second total ("duplicated rows")
+    rows = _bps_rows(na_cell=1.0) + [["PDRB Tanpa Migas", TOTAL - 5, TOTAL * 1.1 - 5]]
+    p = tmp_path / "migas.csv"
+    pd.DataFrame([["Lapangan Usaha", "2022", "2023"]] + rows).to_csv(p, header=False, index=False, sep=";")
+    t = read_table(p, region="Kabupaten Uji")
+    assert t.totals()[("Kabupaten Uji", 2022)] == pytest.approx(TOTAL)
+    assert any("without oil and gas" in n for n in t.notes)
+
+
+def test_utf16_csv_is_read_and_binary_junk_is_refused(tmp_path):
+    # Excel's "Unicode Text" export is UTF-16; bytes that are no text crashed with UnboundLocalError (exit 1)
+    p = write_long(tmp_path / "t.csv", long_rows())
+    u16 = tmp_path / "u16.csv"
+    u16.write_bytes(p.read_text(encoding="utf-8").encode("utf-16"))
+    assert read_table(u16).totals()[("Kabupaten Uji", 2022)] == pytest.approx(TOTAL)
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(bytes(range(256)) * 3)
+    with pytest.raises(TableError, match="not a text table"):
+        read_table(junk)
+
+
+def test_bilingual_bps_headers(tmp_path):
+    # BPS "Dalam Angka" tables head their columns in both languages: "Lapangan Usaha/Industry", "Tahun/Year"
+    p = tmp_path / "bil.csv"
+    pd.DataFrame([["Lapangan Usaha/Industry", "2022", "2023"]] + _bps_rows(na_cell=1.0)).to_csv(
+        p, header=False, index=False, sep=";")
+    assert read_table(p, region="Kabupaten Uji").years == [2022, 2023]
+    q = tmp_path / "long.csv"
+    write_long(q, long_rows(), header="Wilayah/Region,Kategori/Category,Tahun/Year,Nilai/Value")
+    assert read_table(q).regions == ["Kabupaten Uji", "Provinsi Uji"]
+
+
+def test_years_over_two_price_basis_columns(tmp_path):
+    # BPS "PDRB ADHB dan ADHK": each year spans two columns with ADHB | ADHK below; it was refused (sector '')
+    body = [[r[0], 2 * r[1], r[1], 2 * r[2], r[2]] for r in _bps_rows(na_cell=1.0)]
+    p = tmp_path / "both.csv"
+    pd.DataFrame([["Lapangan Usaha", "2022", "", "2023", ""], ["", "ADHB", "ADHK", "ADHB", "ADHK"]] + body).to_csv(
+        p, header=False, index=False, sep=";")
+    t = read_table(p, region="Kabupaten Uji", price_basis="ADHK2010")
+    assert t.price_basis == "ADHK2010" and t.years == [2022, 2023]
+    assert t.totals()[("Kabupaten Uji", 2023)] == pytest.approx(TOTAL * 1.1)
+    with pytest.raises(TableError, match="mixed price bases"):
+        read_table(p, region="Kabupaten Uji")
+
+
+def test_two_header_rows_regions_over_years(tmp_path):
+    # a region per group of year columns ("Kabupaten Uji" over 2022, 2023): the region names were dropped
+    body = [[r[0], r[1], r[2], 10 * r[1], 10 * r[2]] for r in _bps_rows(na_cell=1.0)]
+    p = tmp_path / "ry.csv"
+    pd.DataFrame([["Lapangan Usaha", "Kabupaten Uji", "", "Jawa Timur", ""], ["", "2022", "2023", "2022", "2023"]]
+                 + body).to_csv(p, header=False, index=False, sep=";")
+    t = read_table(p)
+    assert t.regions == ["Jawa Timur", "Kabupaten Uji"] and t.years == [2022, 2023]
+    assert t.totals()[("Jawa Timur", 2023)] == pytest.approx(10 * TOTAL * 1.1)
+
+
+def test_pdrb_per_capita_row_is_left_out(tmp_path):
+    # "PDRB per Kapita" below the table was read as a second PDRB total ("duplicated rows")
+    rows = _bps_rows(na_cell=1.0) + [["PDRB per Kapita (Ribu Rupiah)", 25000.5, 26000.25],
+                                     ["PDRB Per Kapita", 25.0, 26.0]]
+    p = tmp_path / "pc.csv"
+    pd.DataFrame([["Lapangan Usaha", "2022", "2023"]] + rows).to_csv(p, header=False, index=False, sep=";")
+    t = read_table(p, region="Kabupaten Uji")
+    assert t.totals()[("Kabupaten Uji", 2023)] == pytest.approx(TOTAL * 1.1)
+    assert any("per capita" in n for n in t.notes)
+
+
+def test_wide_columns_with_different_units_are_refused(tmp_path):
+    # "kab_uji_juta_rp_2023" beside "jawa_timur_miliar_rp_2023" was read as one table with no unit
+    lines = ["kategori,kab_uji_juta_rp_2023,jawa_timur_miliar_rp_2023"]
+    lines += [f'"{s}",{VALUES[s] * 1000},{VALUES[s] * 40}' for s in SECTOR_CODES]
+    p = tmp_path / "units.csv"
+    p.write_text("\n".join(lines) + "\n")
+    with pytest.raises(TableError, match=r"mixed units.*'million IDR'.*'billion IDR'"):
+        read_table(p)
+
+
+def test_province_named_with_or_without_provinsi(tmp_path):
+    # --reference "Jawa Timur" (the potential's default) against a table that writes "Provinsi Jawa Timur" was refused
+    t2 = read_table(write_long(tmp_path / "t2.csv", long_rows(regions=("Kabupaten Uji", "Jawa Timur"))))
+    assert t2.require_region("Provinsi Jawa Timur") == "Jawa Timur"
+    t3 = read_table(write_long(tmp_path / "t3.csv", long_rows(regions=("Kabupaten Uji", "Provinsi Jawa Timur"))))
+    assert t3.require_region("Jawa Timur") == "Provinsi Jawa Timur"

@@ -118,6 +118,11 @@ def _fmt(v, spec=".3f"):
     return format(v, spec)
 
 
+def _text(v):
+    """A label cell (quadrant, class) or None: pandas >= 3 stores a missing label as NaN, not None."""
+    return v if isinstance(v, str) and v else None
+
+
 def _sector_label(code, lang):
     from kawasan.economics.sectors import sector_name
 
@@ -168,7 +173,8 @@ def lq_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, parti
         for region, g in df.groupby("region", sort=False):
             rows = [(_sector_label(r.sector, lang), _fmt(r.value, ",.2f"), _fmt(r.share * 100, ".2f"),
                      _fmt(r.reference_share * 100, ".2f"), _fmt(r.lq),
-                     t("econ.basis", lang) if r.lq > 1 else t("econ.non_basis", lang)) for r in g.itertuples()]
+                     "-" if not math.isfinite(r.lq) else t("econ.basis" if r.lq > 1 else "econ.non_basis", lang))
+                    for r in g.itertuples()]
             con.print(_rich(t("econ.lq.title", lang, region=region, reference=g["reference"].iloc[0],
                               year=int(g["year"].iloc[0])),
                             [(t("econ.col.sector", lang), False), (t("econ.col.value", lang), True),
@@ -201,7 +207,8 @@ def dlq_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, part
         _notice(con, tb, lang)
         for region, g in df.groupby("region", sort=False):
             rows = [(_sector_label(r.sector, lang), _fmt(r.g_region * 100, ".2f"), _fmt(r.g_reference * 100, ".2f"),
-                     _fmt(r.slq), _fmt(r.dlq), t(f"econ.quadrant.{r.quadrant}", lang) if r.quadrant else "-")
+                     _fmt(r.slq), _fmt(r.dlq),
+                     t(f"econ.quadrant.{r.quadrant}", lang) if _text(r.quadrant) else "-")
                     for r in g.itertuples()]
             con.print(_rich(t("econ.dlq.title", lang, region=region, reference=g["reference"].iloc[0],
                               start=int(g["start"].iloc[0]), end=int(g["end"].iloc[0])),
@@ -287,8 +294,8 @@ def klassen_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, 
         _notice(con, tb, lang)
         if kind == "regional":
             level_name = t("econ.col.per_capita" if population is not None else "econ.col.gdp", lang)
-            rows = [(r.region, _fmt(r.growth * 100, ".2f"), _fmt(r.level, ",.2f"), r.quadrant or "-",
-                     t(f"econ.klassen.{r.label}", lang) if r.label else "-") for r in df.itertuples()]
+            rows = [(r.region, _fmt(r.growth * 100, ".2f"), _fmt(r.level, ",.2f"), _text(r.quadrant) or "-",
+                     t(f"econ.klassen.{r.label}", lang) if _text(r.label) else "-") for r in df.itertuples()]
             ref = df.iloc[0]
             con.print(_rich(t("econ.klassen_regional.title", lang, reference=ref["reference"], start=int(ref["start"]),
                               end=int(ref["end"]), growth=ref["reference_growth"] * 100, level=ref["reference_level"]),
@@ -299,8 +306,8 @@ def klassen_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, 
         for region, g in df.groupby("region", sort=False):
             rows = [(_sector_label(r.sector, lang), _fmt(r.share_region * 100, ".2f"),
                      _fmt(r.share_reference * 100, ".2f"), _fmt(r.growth_region * 100, ".2f"),
-                     _fmt(r.growth_reference * 100, ".2f"), r.quadrant or "-",
-                     t(f"econ.klassen.{r.label}", lang) if r.label else "-") for r in g.itertuples()]
+                     _fmt(r.growth_reference * 100, ".2f"), _text(r.quadrant) or "-",
+                     t(f"econ.klassen.{r.label}", lang) if _text(r.label) else "-") for r in g.itertuples()]
             con.print(_rich(t("econ.klassen.title", lang, region=region, reference=g["reference"].iloc[0],
                               start=int(g["start"].iloc[0]), end=int(g["end"].iloc[0])),
                             [(t("econ.col.sector", lang), False), (t("econ.col.share", lang), True),

@@ -58,7 +58,7 @@ def potential_options(f):
                      help="PDRB totals by region and year (e.g. pdrb_total_jatim_2010_2023.csv): gdp, gdp_growth, "
                           "gdp_per_capita."),
         click.option("--price-basis", default="ADHK2010", show_default=True,
-                     help="Price basis of --pdrb rows to use (never mixed)."),
+                     help="Price basis of the --pdrb and --sectors rows to use (never mixed)."),
         click.option("--population", type=click.Path(path_type=Path),
                      help="Population by region and year (both sexes or L/P): population, gdp_per_capita."),
         click.option("--ipm", type=click.Path(path_type=Path),
@@ -268,7 +268,7 @@ def report_cmd(ctx, out, region, start, end, shift_share_method, **kw):
         if table is None:
             from kawasan.economics.tables import read_table
 
-            table = read_table(kw["sectors"])
+            table = read_table(kw["sectors"], price_basis=kw["price_basis"])
     path = write_economics_report(out, potential=run, sector_table=table, region=region, reference=kw["reference"],
                                   start=start, end=end, shift_share_method=shift_share_method,
                                   sector=kw["sector"], lang=lang)

@@ -348,6 +348,11 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
         raise InputError(f"unknown normalisation {normalisation!r}; expected one of {', '.join(NORMALISATIONS)}",
                          field="normalisation")
     codes = [r.code for r in readiness.regions]
+    if len(codes) < max(2, min_regions):
+        names = ", ".join(repr(r.name) for r in readiness.regions) or "none"
+        raise InputError(f"{len(codes)} region(s) to rank ({names}); the potential compares regions, so at least "
+                         f"{max(2, min_regions)} are needed (give the regions of the whole province, e.g. --boundaries "
+                         "or a PDRB totals table of all kabupaten/kota, and check --kind)", field="regions")
     values = readiness.values.reindex(codes).copy()
     meta = dict(readiness.meta)
     unmatched = dict(readiness.unmatched)
@@ -511,7 +516,8 @@ def potential_from_files(inputs: PotentialInputs, *, weights: WeightSet | None =
     if inputs.sectors is not None:
         from kawasan.economics.tables import read_table
 
-        table = read_table(inputs.sectors)
+        # the price basis of the PDRB totals applies to the sector table too (a file with both keeps that one)
+        table = read_table(inputs.sectors, price_basis=inputs.price_basis)
         sector = sector_components(table, gaz, sector=inputs.sector, reference=inputs.reference,
                                    year=inputs.year)
     result = compute_potential(res, sector=sector, weights=weights, normalisation=normalisation, missing=missing,
@@ -608,6 +614,9 @@ def regional_klassen(run: PotentialRun) -> pd.DataFrame | None:
     wanted = [n for n, c in codes.items() if c in set(res.table.loc[res.table["rank"].notna(), "code"])]
     if not wanted:
         return None
+    # the reference is the sum of the matched regions: a province row of the table ("Jawa Timur", 3500) is left out
+    # so that it is neither counted twice nor asked for a population
+    table = table.select(regions=list(codes))
     out = klassen_regional(table, population=frame, start=period[0], end=period[1], region=wanted)
     out["code"] = out["region"].map(codes)
     return out

@@ -40,12 +40,17 @@ def _read_raw(path: Path, sheet) -> pd.DataFrame:
         raise TableError("old .xls workbooks are not read; save the sheet as .xlsx or .csv (BPS '.xls' downloads are "
                          "often HTML tables: open them in a spreadsheet and save as .xlsx)", source=str(path))
     data = path.read_bytes()
-    for enc in ("utf-8-sig", "cp1252"):
+    text = None
+    # UTF-16 with a byte-order mark: Excel's "Unicode Text" export
+    for enc in (("utf-16",) if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ()) + ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(enc)
             break
         except UnicodeDecodeError:
             continue
+    if text is None or "\x00" in text:
+        raise TableError("not a text table: the bytes are neither UTF-8, UTF-16 nor Windows-1252 text; expected a "
+                         "CSV or XLSX file", source=str(path))
     sep = _sniff_delimiter(text)
     try:  # the fast C parser when every row has the same width
         return pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
@@ -94,6 +99,10 @@ def _header_row(raw: pd.DataFrame) -> int:
     return 0
 
 
+def _n_years(cells) -> int:
+    return sum(bool(_YEAR_RE.fullmatch(str(c).strip().rstrip("*").split(".")[0])) for c in cells if c)
+
+
 def _header_text(cell) -> str:
     """A header cell as text: '' for empty, '2023' for the number 2023.0 (XLSX year headers)."""
     if cell is None or (isinstance(cell, float) and np.isnan(cell)):
@@ -137,8 +146,36 @@ def read_table(path, *, sheet=None, region=None, year=None, unit=None, price_bas
     TableError naming the file, region, sector, year and value at fault.
     """
     path = Path(path)
-    src = str(path)
     raw = _read_raw(path, sheet)
+    try:
+        return _parse_table(raw, str(path), region=region, year=year, unit=unit, price_basis=price_basis,
+                            columns=columns, region_col=region_col, sector_col=sector_col, year_col=year_col,
+                            value_col=value_col, require_all_sectors=require_all_sectors,
+                            total_tolerance=total_tolerance, scheme=scheme)
+    except TableError as exc:
+        hint = _other_sheets(path, sheet)
+        if hint:
+            raise TableError(exc.message + hint, source=exc.source, field=exc.field) from None
+        raise
+
+
+def _other_sheets(path: Path, sheet) -> str:
+    """' (read the first sheet 'X'; the workbook has sheets ...: pass sheet= / --sheet)' for a multi-sheet XLSX
+    read without ``sheet``, else ''."""
+    if sheet is not None or path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return ""
+    try:
+        names = pd.ExcelFile(path).sheet_names
+    except Exception:  # noqa: BLE001 - it was readable a moment ago; no hint then
+        return ""
+    if len(names) < 2:
+        return ""
+    return (f" (read the first sheet {names[0]!r}; the workbook has sheets "
+            f"{', '.join(repr(n) for n in names)}: pass sheet= / --sheet)")
+
+
+def _parse_table(raw, src, *, region, year, unit, price_basis, columns, region_col, sector_col, year_col,
+                 value_col, require_all_sectors, total_tolerance, scheme) -> RegionalTable:
     raw = raw.dropna(how="all")
     blank = raw.isna() | raw.astype(str).apply(lambda col: col.str.strip().isin(["", "nan", "None"]))
     raw = raw[~blank.all(axis=1)]
@@ -146,10 +183,39 @@ def read_table(path, *, sheet=None, region=None, year=None, unit=None, price_bas
         raise TableError("the table is empty", source=src)
     h = _header_row(raw)
     headers = [_header_text(c) for c in raw.iloc[h]]
+    # the title rows above the header and a spanning header cell ("PDRB Atas Dasar Harga Konstan 2010 (Juta
+    # Rupiah)" over the years) may state the unit and price basis
+    titles = [_header_text(c) for i in range(h) for c in raw.iloc[i]]
+    first = h + 1
+    if h + 1 < len(raw) and _n_years(headers) < 2:
+        below = [_header_text(c) for c in raw.iloc[h + 1]]
+        if _n_years(below) >= 2 and not any(_role_of(c) for c in below if c):
+            # two header rows (merged cells in BPS XLSX): the years are in the second one; above them either
+            # one title spanning all years or one region per group of years ("Kab. X" over 2022, 2023)
+            above, last = [], ""
+            for hd, b in zip(headers, below):
+                last = (hd or last) if b else ""
+                above.append(last if b and not _role_of(hd or "x") else "")
+            if len({a for a in above if a}) >= 2:
+                headers = [f"{a} {b}" if a else (b or hd) for hd, a, b in zip(headers, above, below)]
+            else:
+                titles += [hd for hd, b in zip(headers, below) if b and hd]
+                headers = [b or hd for hd, b in zip(headers, below)]
+            first = h + 2
+    if h + 1 < len(raw) and first == h + 1 and _n_years(headers) >= 1:
+        below = [_header_text(c) for c in raw.iloc[h + 1]]
+        if sum(_price_basis_of(c) is not None for c in below if c) >= 2 and not any(_role_of(c) for c in below if c):
+            # a year over two columns (merged) and "ADHB | ADHK" below: one column per year and price basis
+            filled, last = [], ""
+            for hd in headers:
+                last = hd if _n_years([hd]) else (last if not hd else "")
+                filled.append(last)
+            headers = [f"{y} {b}" if b and y and _price_basis_of(b) else hd for hd, y, b in zip(headers, filled, below)]
+            first = h + 2
     headers = [(columns or {}).get(c, c) for c in headers]
-    body = raw.iloc[h + 1:].reset_index(drop=True)
+    body = raw.iloc[first:].reset_index(drop=True)
     body.columns = range(len(headers))
-    rownum = np.arange(len(body)) + h + 2  # 1-based file row of each body row
+    rownum = np.arange(len(body)) + first + 1  # 1-based file row of each body row
     roles: dict[str, int] = {}
     forced = {"region": region_col, "sector": sector_col, "year": year_col, "value": value_col}
     for role, name in forced.items():
@@ -183,6 +249,13 @@ def read_table(path, *, sheet=None, region=None, year=None, unit=None, price_bas
                 frame[extra] = cells(roles[extra])
     elif "sector" not in roles and len(sector_cols) >= 2:
         frame = _melt_sectors_as_columns(body, headers, roles, sector_cols, rownum, region, year, src)
+    elif "sector" not in roles and "region" in roles and _n_years(headers) >= 1:
+        # PDRB totals by region (rows) and year (columns): BPS "PDRB ... menurut Kabupaten/Kota"
+        body = body.assign(**{str(len(headers)): "PDRB"})
+        body.columns = range(len(headers) + 1)
+        frame = _melt_wide(body, headers + [""], {**roles, "sector": len(headers)}, rownum, region, year, src)
+        header_unit = header_unit or _common(_unit_in(headers[j]) for j in frame.attrs.get("value_cols", []))
+        header_price = header_price or _common(_price_in(headers[j]) for j in frame.attrs.get("value_cols", []))
     elif "sector" in roles:
         frame = _melt_wide(body, headers, roles, rownum, region, year, src)
         header_unit = header_unit or _common(_unit_in(headers[j]) for j in frame.attrs.get("value_cols", []))
@@ -191,7 +264,8 @@ def read_table(path, *, sheet=None, region=None, year=None, unit=None, price_bas
         raise TableError(
             "cannot tell which column holds the sectors; expected a header such as sector / kategori / "
             "lapangan_usaha (or sector codes A..R,S,T,U as column headers); headers are "
-            f"{', '.join(h for h in headers if h)} (pass sector_col= / --sector-col)", source=src, field="sector")
+            f"{', '.join(h for h in headers if h)} (in Python: read_table(..., sector_col=))", source=src,
+            field="sector")
     # drop note rows (Sumber: BPS ...) and empty rows of wide tables
     lab = frame["sector"].astype(str)
     note_of = {v: _is_note(v) for v in pd.unique(pd.concat([lab, frame["region"].astype(str)]))}
@@ -206,6 +280,8 @@ def read_table(path, *, sheet=None, region=None, year=None, unit=None, price_bas
             raise TableError(f"no rows with price basis {want!r}; the table has {', '.join(sorted(set(bases)))}",
                              source=src, field="price_basis")
         frame = frame[bases == want]
+    header_unit = header_unit or _common(_unit_in(c) for c in titles if c)
+    header_price = header_price or _common(_price_in(c) for c in titles if c)
     if "unit" not in frame.columns and (unit or header_unit):
         frame["unit"] = unit or header_unit
         unit = None
@@ -253,6 +329,14 @@ def _melt_wide(body, headers, roles, rownum, region, year, src):
         raise TableError("no value columns: expected years or regions as column headers beside the sector column",
                          source=src, field="value")
     rows = []
+    # a price basis in the column headers ("2023 ADHK") when they differ between columns
+    col_basis = {j: _price_in(headers[j]) for j in value_cols}
+    if len(set(col_basis.values())) < 2:
+        col_basis = dict.fromkeys(value_cols)
+    # likewise a unit ("kab_x_juta_rp_2023" beside "jawa_timur_miliar_rp_2023"): then the validation refuses the mix
+    col_unit = {j: _unit_in(headers[j]) for j in value_cols}
+    if len({u for u in col_unit.values() if u}) < 2:
+        col_unit = dict.fromkeys(value_cols)
     for j in value_cols:
         reg, yr = _parse_value_header(headers[j])
         if reg is not None and "region" in roles:
@@ -273,8 +357,12 @@ def _melt_wide(body, headers, roles, rownum, region, year, src):
                 row["sector_name"] = body.iat[i, roles["sector_name"]]
             if "price_basis" in roles:
                 row["price_basis"] = body.iat[i, roles["price_basis"]]
+            elif col_basis[j]:
+                row["price_basis"] = col_basis[j]
             if "unit" in roles:
                 row["unit"] = body.iat[i, roles["unit"]]
+            elif col_unit[j]:
+                row["unit"] = col_unit[j]
             rows.append(row)
     frame = pd.DataFrame(rows)
     frame.attrs["value_cols"] = value_cols

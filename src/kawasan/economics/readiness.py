@@ -275,6 +275,26 @@ def _number(v, *, source, region, year, what) -> float:
     return x
 
 
+def _plain_numbers(df: pd.DataFrame, col: str) -> pd.DataFrame:
+    """Text numbers of one column in Indonesian style ('70,19', '1.163.859') rewritten with a decimal point; the
+    separator is guessed from the whole column (:func:`kawasan.economics.tables._guess_decimal`)."""
+    from kawasan.economics.tables import _guess_decimal
+
+    text = [str(v).strip().replace("\u00a0", "").replace(" ", "") for v in df[col] if isinstance(v, str)]
+    marked = [c for c in text if ("," in c or "." in c) and any(ch.isdigit() for ch in c)]
+    if not marked or all(re.fullmatch(r"-?\d{1,3}[.,]\d{3}", c) for c in marked):
+        return df           # '596,649' alone: thousands or decimals? left as it was (an error for a comma)
+    dec = _guess_decimal(marked)
+
+    def plain(v):
+        if not isinstance(v, str) or not any(ch.isdigit() for ch in v):
+            return v
+        s = v.strip().replace("\u00a0", "").replace(" ", "")
+        return s.replace(".", "").replace(",", ".") if dec == "," else s.replace(",", "")
+
+    return df.assign(**{col: df[col].map(plain)})
+
+
 @dataclass
 class MatchedTable:
     """Values per region code and year, with the names that matched nothing and the notes skipped."""
@@ -296,6 +316,7 @@ def _long_values(df: pd.DataFrame, value_col: str, gaz: Gazetteer, source: str, 
         raise TableError(f"no region column; expected one of {', '.join(REGION_COLUMNS + CODE_COLUMNS)}",
                          source=source, field="region")
     rows, ref_rows, unmatched, notes = [], [], [], 0
+    df = _plain_numbers(df, value_col)
     for rec in df.to_dict("records"):
         name = rec.get(region_col) if region_col else None
         code = rec.get(code_col) if code_col else None

@@ -55,6 +55,8 @@ def _key(text) -> str:
 
 
 def _role_of(header) -> str | None:
+    """The role of a column header; a bilingual BPS header ("Lapangan Usaha/Industry", "Tahun/Year") by either
+    of its parts."""
     k = _key(header)
     roles = header_mapping()["roles"]
     for role, names in roles.items():
@@ -62,6 +64,13 @@ def _role_of(header) -> str | None:
             return role
     if any(k == p or k.startswith(p + "_") for p in header_mapping()["value_prefixes"]):
         return "value"
+    parts = [p for p in re.split(r"[/\n]", str(header)) if p.strip()]
+    if len(parts) > 1:
+        for part in parts:
+            pk = _key(part)
+            for role, names in roles.items():
+                if pk in names:
+                    return role
     return None
 
 
@@ -85,11 +94,10 @@ def _price_basis_of(text) -> str | None:
 
 
 def _price_in(text) -> str | None:
+    """The one price basis named inside ``text``; None when none or both are named."""
     k = f"_{_key(text)}_"
-    for basis, words in header_mapping()["price_bases"].items():
-        if any(f"_{w}_" in k for w in words):
-            return basis
-    return None
+    found = [basis for basis, words in header_mapping()["price_bases"].items() if any(f"_{w}_" in k for w in words)]
+    return found[0] if len(found) == 1 else None
 
 
 def normalise_region_name(name, code=None) -> str:
@@ -167,8 +175,8 @@ def _guess_decimal(cells) -> str:
             return "."
         return ","
     dots = [c for c in cells if "." in c]
-    if dots and all(_THOUSANDS_DOT.match(c) for c in dots):
-        return ","
+    if dots and (all(_THOUSANDS_DOT.match(c) for c in dots) or any(c.count(".") > 1 for c in dots)):
+        return ","          # '1.163.859' has no decimal point: the column is Indonesian ('135.414' too)
     return "."
 
 
@@ -230,13 +238,14 @@ class RegionalTable:
             raise ValueError("scheme must be 'bps17' or 'any'")
         notes: list[str] = []
         df = _clean_sectors(df, src, notes) if scheme == "bps17" else _keep_sectors(df, src)
-        df = _clean_values(df, src)
+        na: set = set()
+        df = _clean_values(df, src, notes, na)
         unit = _single_attr(df, "unit", unit, src, _unit_in)
         price_basis = _single_attr(df, "price_basis", price_basis, src, _price_basis_of)
         _check_duplicates(df, src)
         order = list(dict.fromkeys(df["sector"]))
         main = SECTOR_CODES if scheme == "bps17" else tuple(s for s in order if s != TOTAL)
-        df = _check_totals(df, src, require_all_sectors, total_tolerance, main)
+        df = _check_totals(df, src, require_all_sectors, total_tolerance, main, na)
         rank = {c: i for i, c in enumerate(sorted(order, key=sort_key) if scheme == "bps17" else order)}
         df = df.assign(_rank=df["sector"].map(rank)).sort_values(["region", "year", "_rank"], kind="stable")
         out = df[["region", "sector", "year", "value"]].reset_index(drop=True)
@@ -368,6 +377,11 @@ class RegionalTable:
         for r in regions:
             if normalise_name(r) == want:
                 return r
+        # "Jawa Timur" is "Provinsi Jawa Timur" (and back), unless a regency or city has that name too
+        bare = lambda n: re.sub(r"^(provinsi|prov) ", "", n)  # noqa: E731
+        same = [r for r in regions if normalise_name(r) == bare(want) or normalise_name(r).endswith(" " + bare(want))]
+        if len(same) == 1 and bare(normalise_name(same[0])) == bare(want):
+            return same[0]
         close = [r for r in regions if want.split()[-1:] and want.split()[-1] in normalise_name(r)]
         hint = f" (did you mean {', '.join(repr(c) for c in close[:3])}?)" if close else ""
         raise TableError(f"{role} {name!r} is not in the table{hint}; regions: {', '.join(regions[:12])}"
@@ -428,6 +442,11 @@ def _clean_years(df, src):
     return df
 
 
+_NON_OIL_RE = re.compile(r"^(pdrb|produk domestik regional bruto|grdp|gdp|total)\b.*"
+                         r"\b((tanpa|non|bukan) ?migas|without oil and gas|non oil and gas)\b")
+_PER_CAPITA_RE = re.compile(r"^(pdrb|produk domestik regional bruto|grdp|gdp)\b.*\bper ?(kapita|capita)\b")
+
+
 def _clean_sectors(df, src, notes=None):
     """Map sector labels to codes; numbered BPS sub-category rows are placed under the category above them.
 
@@ -435,6 +454,21 @@ def _clean_sectors(df, src, notes=None):
     category row carries the value) and a note says so.
     """
     labels = df["sector"].astype(str)
+    # "PDRB Tanpa Migas" (PDRB without oil and gas) is a second total some BPS tables print below PDRB
+    nonoil = labels.map(lambda v: bool(_NON_OIL_RE.search(normalise_name(v))))
+    if nonoil.any():
+        if notes is not None:
+            notes.append(f"{int(nonoil.sum())} row(s) of PDRB without oil and gas ({labels[nonoil].iloc[0]!r}) were "
+                         "left out: the indicators use PDRB with oil and gas, the sum of the 17 lapangan usaha")
+        df = df[~nonoil.to_numpy()].copy()
+        labels = labels[~nonoil]
+    # "PDRB per Kapita" lines below a table are no sector and no total
+    percap = labels.map(lambda v: bool(_PER_CAPITA_RE.search(normalise_name(v))))
+    if percap.any():
+        if notes is not None:
+            notes.append(f"{int(percap.sum())} row(s) of PDRB per capita ({labels[percap].iloc[0]!r}) were left out")
+        df = df[~percap.to_numpy()].copy()
+        labels = labels[~percap]
     uniq = list(pd.unique(labels))
     if not any(subrow_name(u) for u in uniq):
         mapping = {u: sector_code(u) for u in uniq}
@@ -479,7 +513,28 @@ def _keep_sectors(df, src):
     return df
 
 
-def _clean_values(df, src):
+#: BPS symbols for "not available" (data tidak tersedia): such a cell leaves the value out (see _clean_values).
+NOT_AVAILABLE = ("...", "..", "\u2026")
+
+
+def _not_available(cell) -> bool:
+    return isinstance(cell, str) and cell.strip().lower() in NOT_AVAILABLE
+
+
+def _clean_values(df, src, notes=None, not_available=None):
+    """Parse the values. A BPS "not available" cell ('...') leaves the row out when ``notes`` is
+    given (a note lists them; ``not_available`` collects (region, sector, year) so a missing-sector error can say
+    why); without ``notes`` it is an error like any other non-number."""
+    if notes is not None:
+        na = df["value"].map(_not_available).to_numpy(dtype=bool)
+        if na.any():
+            gone = df[na]
+            where = "; ".join(f"{r['region']} {r['sector']} {r['year']}" for _, r in gone.head(5).iterrows())
+            notes.append(f"{int(na.sum())} value(s) marked not available ('...') were left out ({where}"
+                         f"{' ...' if na.sum() > 5 else ''})")
+            if not_available is not None:
+                not_available.update(zip(gone["region"], gone["sector"], gone["year"]))
+            df = df[~na].copy()
     raw = df["value"]
     if raw.dtype == object or str(raw.dtype).startswith(("str", "string")):
         text = raw.map(lambda v: v if isinstance(v, str) else None)
@@ -550,7 +605,7 @@ def _check_duplicates(df, src):
                          f"values {vals}; expected one value per region, sector and year", source=src, field="sector")
 
 
-def _check_totals(df, src, require_all_sectors, tol, main_codes=SECTOR_CODES):
+def _check_totals(df, src, require_all_sectors, tol, main_codes=SECTOR_CODES, not_available=frozenset()):
     main = df[df["sector"].isin(main_codes)]
     tot = df[df["sector"] == TOTAL]
     keys = df[["region", "year"]].drop_duplicates().set_index(["region", "year"]).index
@@ -565,9 +620,11 @@ def _check_totals(df, src, require_all_sectors, tol, main_codes=SECTOR_CODES):
         lacking = [c for c in main_codes if c not in present]
         st = stated.get(k)
         if require_all_sectors or st is None or np.isnan(st):
+            na = [c for c in lacking if (region, c, year) in not_available]
+            why = f" ({', '.join(na)} marked not available: '...')" if na else ""
             raise TableError(
                 f"region {region!r}, year {year}: missing sector{'s' if len(lacking) > 1 else ''} "
-                f"{', '.join(lacking)} (has {len(present)} of the {n} sectors, sum of those present "
+                f"{', '.join(lacking)}{why} (has {len(present)} of the {n} sectors, sum of those present "
                 f"{sums[k]:,.2f}); expected all {n} (a partial table needs a stated total and "
                 f"require_all_sectors=False / --partial)", source=src, field="sector")
         if sums[k] > st * (1 + tol):

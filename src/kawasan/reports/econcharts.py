@@ -108,7 +108,10 @@ def quadrant_chart(rows: list[dict], *, x_label: str, y_label: str, x_split: flo
     pad = lambda lo, hi: ((hi - lo) * 0.1 or 1.0)  # noqa: E731
     x0, x1 = min(xs) - pad(min(xs), max(xs)), max(xs) + pad(min(xs), max(xs))
     y0, y1 = min(ys) - pad(min(ys), max(ys)), max(ys) + pad(min(ys), max(ys))
-    left, top, pw, ph = 60, 14, 520, 360
+    if not log:     # no negative tick on an axis of values that cannot be negative (PDRB per capita)
+        x0 = max(x0, 0.0) if min(xs) >= 0 else x0
+        y0 = max(y0, 0.0) if min(ys) >= 0 else y0
+    left, top, pw, ph = 76, 14, 520, 360     # left: the y tick labels clear the rotated y-axis title
     width, height = left + pw + 20, top + ph + 48
     X = lambda v: left + pw * (tf(v) - x0) / (x1 - x0)  # noqa: E731
     Y = lambda v: top + ph * (1 - (tf(v) - y0) / (y1 - y0))  # noqa: E731
@@ -121,8 +124,10 @@ def quadrant_chart(rows: list[dict], *, x_label: str, y_label: str, x_split: flo
     corners = {"tr": (left + pw - 6, top + 16, "end"), "tl": (left + 6, top + 16, "start"),
                "br": (left + pw - 6, top + ph - 8, "end"), "bl": (left + 6, top + ph - 8, "start")}
     for k, (cx, cy, anchor) in corners.items():
+        # two corner texts share one edge: each gets half of it (bold text is about 10 % wider)
+        text = str(quadrant_text.get(k, ""))
         parts.append(f'<text x="{cx}" y="{cy}" text-anchor="{anchor}" fill="#6b7280" font-weight="600">'
-                     f'{escape(quadrant_text.get(k, ""))}</text>')
+                     f'<title>{escape(text)}</title>{escape(_clip(text, (pw / 2 - 12) / 1.1))}</text>')
     for t in (x0, (x0 + x1) / 2, x1):
         val = 10 ** t if log else t
         parts.append(f'<text x="{_f(left + pw * (t - x0) / (x1 - x0))}" y="{top + ph + 14}" text-anchor="middle" '

@@ -27,7 +27,14 @@ from kawasan.errors import InputError, KawasanError
 from kawasan.fileio import write_bytes_atomic
 from kawasan.i18n import LANGUAGES, t
 from kawasan.reports import charts, choropleth, econcharts
-from kawasan.reports.tables import num
+from kawasan.reports.tables import num as _num
+
+
+def num(x, decimals: int = 1, lang: str = "en") -> str:
+    """:func:`kawasan.reports.tables.num` with a dash for NaN as well (a sector without LQ, DLQ or growth)."""
+    if isinstance(x, float) and math.isnan(x):
+        return "–"
+    return _num(x, decimals, lang)
 
 
 def pt_regional_klassen(run):
@@ -198,6 +205,9 @@ def _sector_section(table, region: str | None, reference: str, start, end, metho
     years = table.years
     end = int(end) if end is not None else years[-1]
     start = int(start) if start is not None else years[0]
+    if start > end:
+        raise InputError(f"the start year {start} comes after the end year {end}; expected start <= end",
+                         field="--start")
     names = _sector_names(table, lang)
     label = lambda s: f"{s} {names.get(s, '')}".strip()  # noqa: E731
     out = {"present": True, "region": region, "reference": reference, "year": end, "start": start,
@@ -221,7 +231,7 @@ def _sector_section(table, region: str | None, reference: str, start, end, metho
             quadrant_text={"tr": quad["leading"], "tl": quad["prospective"], "br": quad["declining"],
                            "bl": quad["lagging"]}, dec=dec, log=True)
         out["quadrant_rows"] = [{"label": label(str(s)), "slq": num(a, 3, lang), "dlq": num(b, 3, lang),
-                                 "cls": quad.get(str(c), str(c))}
+                                 "cls": quad.get(str(c), "–")}
                                 for s, a, b, c in zip(q["sector"], q["slq"], q["dlq"], q["quadrant"])]
     else:
         out["quadrant_error"] = err

@@ -35,6 +35,11 @@ def need_sectors(table: RegionalTable, what: str) -> list[str]:
 def resolve(table: RegionalTable, region, reference):
     """(regions to analyse, reference name or None). region None: every region except the reference."""
     ref = table.require_region(reference, "reference region") if reference is not None else None
+    if ref is None and len(table.regions) < 2:
+        # the default reference, the sum of all regions, would be the region itself (every LQ 1, no shift)
+        raise TableError(f"the table holds one region ({table.regions[0]!r}), so it has no reference to compare "
+                         "with: add the province or nation to the table and name it as the reference "
+                         "(reference= / --reference)", source=table.source, field="reference")
     if region is None:
         regions = [r for r in table.regions if r != ref]
     else:
