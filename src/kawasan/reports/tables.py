@@ -13,14 +13,15 @@ CERTAINTY_KEYS = {"V": "V", "P": "P", "U": "U", "NOT FOUND": "NOT_FOUND", "desig
 
 
 def num(x, decimals: int = 1, lang: str = "en") -> str:
-    if x is None:
+    """A number for people (Indonesian separators with lang="id"); "–" for a missing value (None or NaN)."""
+    if x is None or (isinstance(x, float) and x != x):
         return "–"
     s = f"{float(x):,.{decimals}f}"
     return s.translate(str.maketrans({",": ".", ".": ","})) if lang == "id" else s
 
 
 def pct(x, decimals: int = 1, lang: str = "en") -> str:
-    return "–" if x is None else f"{num(float(x) * 100.0, decimals, lang)} %"
+    return "–" if x is None or (isinstance(x, float) and x != x) else f"{num(float(x) * 100.0, decimals, lang)} %"
 
 
 def distance(m, lang: str) -> str:
