@@ -233,3 +233,18 @@ def test_cli_pdf_with_weasyprint(runner, run_dir, tmp_path):
     assert res.exit_code == 0, res.output
     pdf = out.with_suffix(".pdf")
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 50_000
+
+
+def test_map_labels_stay_inside_and_do_not_overlap():
+    """Real port files put many long names close together (ports_kemenhub_2017 near Paiton)."""
+    from kawasan.reports.charts import map_overlay
+
+    labels = [{"x": 595.0, "y": 100.0, "text": "PT. SEMEN INDONESIA (PERSERO) TBK TERSUS", "kind": "place"},
+              {"x": 597.0, "y": 104.0, "text": "PT. SEMEN BOSOWA MAROS", "kind": "place"},
+              {"x": 3.0, "y": 300.0, "text": "Pelabuhan Kiri", "kind": "place"},
+              {"x": 300.0, "y": 300.0, "text": "Tengah", "kind": "place"}]
+    svg = str(map_overlay(600, 400, 30.0, labels, "N"))
+    assert svg.count("PT. SEMEN") == 2          # shortened text + its full-name tooltip; the second is dropped
+    assert "PT. SEMEN BOSOWA" not in svg
+    assert "<title>PT. SEMEN INDONESIA (PERSERO) TBK TERSUS</title>" in svg and "…" in svg
+    assert 'text-anchor="end"' in svg and 'text-anchor="start"' in svg and 'text-anchor="middle"' in svg

@@ -30,12 +30,38 @@ def _length_text(m: float) -> str:
     return f"{m / 1000:g} km" if m >= 1000 else f"{m:g} m"
 
 
+MAX_LABEL_CHARS = 28
+
+
+def _place_label(text: str, x: float, y: float, size: float, width: float,
+                 placed: list[tuple[float, float, float, float]]):
+    """(text, x, anchor) for a place label kept inside the map and clear of labels already placed, or None.
+
+    Width is estimated at 0.56 em per character; a long name is shortened with an ellipsis (the full
+    name becomes the label's tooltip); near the left or right edge the label is anchored to that edge.
+    """
+    if len(text) > MAX_LABEL_CHARS:
+        text = text[: MAX_LABEL_CHARS - 1].rstrip() + "…"
+    w = 0.56 * size * len(text)
+    x0, anchor, tx = x - w / 2, "middle", x
+    if x0 < 2:
+        x0, anchor, tx = 2.0, "start", 2.0
+    elif x0 + w > width - 2:
+        x0, anchor, tx = width - 2 - w, "end", width - 2.0
+    box = (x0, y - size, x0 + w, y + size * 0.25)
+    if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+        return None
+    placed.append(box)
+    return text, tx, anchor
+
+
 def map_overlay(width: int, height: int, pixel_size: float, labels: list[dict], north: str) -> Markup:
     """An SVG laid over a map image (same pixel coordinates): labels, a km scale bar and a north arrow."""
     fs = max(11.0, width / 55.0)
     parts = [f'<svg class="overlay" viewBox="0 0 {width} {height}" preserveAspectRatio="none" '
              f'{FONT} aria-hidden="true">']
     halo = 'stroke="#ffffff" stroke-width="{w}" paint-order="stroke" stroke-linejoin="round"'
+    placed: list[tuple[float, float, float, float]] = []
     for lab in labels:
         x, y = lab["x"], lab["y"]
         if lab["kind"] == "site":
@@ -45,8 +71,14 @@ def map_overlay(width: int, height: int, pixel_size: float, labels: list[dict], 
             parts.append(f'<text x="{_f(x)}" y="{_f(y)}" dy="0.35em" text-anchor="middle" fill="#ffffff" '
                          f'font-weight="700" font-size="{_f(fs * 0.95)}">{escape(lab["text"])}</text>')
         else:
-            parts.append(f'<text x="{_f(x)}" y="{_f(y - fs * 0.6)}" text-anchor="middle" fill="#111111" '
-                         f'font-size="{_f(fs * 0.8)}" {halo.format(w=_f(fs / 4))}>{escape(lab["text"])}</text>')
+            box = _place_label(lab["text"], x, y - fs * 0.6, fs * 0.8, width, placed)
+            if box is None:   # it would cover a label already placed: the first (listed first) wins
+                continue
+            text, tx, anchor = box
+            full = lab["text"]
+            tip = f"<title>{escape(full)}</title>" if text != full else ""
+            parts.append(f'<text x="{_f(tx)}" y="{_f(y - fs * 0.6)}" text-anchor="{anchor}" fill="#111111" '
+                         f'font-size="{_f(fs * 0.8)}" {halo.format(w=_f(fs / 4))}>{tip}{escape(text)}</text>')
     # scale bar, bottom left: two segments, labelled 0 and L
     length = nice_length(width * 0.25 * pixel_size)
     if length > 0:
