@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import subprocess
 import time
 
 import numpy as np
@@ -32,25 +30,11 @@ from kawasan.economics import (
 )
 from kawasan.economics.sectors import SECTOR_CODES
 from kawasan.economics.tables import RegionalTable
+from machine import describe  # benchmarks/machine.py
 
 
 def machine() -> str:
-    model = "?"
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-        for line in out.splitlines():
-            if line.startswith("Model name"):
-                model = line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    mem = "?"
-    try:
-        with open("/proc/meminfo") as fh:
-            kb = int(fh.readline().split()[1])
-            mem = f"{kb / 1024 ** 2:.1f} GiB"
-    except OSError:
-        pass
-    return f"{model}; {os.cpu_count()} logical CPUs; RAM {mem}; Python {platform.python_version()}; pandas {pd.__version__}"
+    return f"{describe()}; pandas {pd.__version__}"
 
 
 def synthetic(n_regions: int, n_years: int, seed: int = 2010) -> pd.DataFrame:

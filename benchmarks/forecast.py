@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date
@@ -43,33 +41,17 @@ from kawasan.licensing import (
 )
 from kawasan.licensing import cpm
 from kawasan.licensing.forecast import build_network
+from machine import describe  # benchmarks/machine.py
 
 START = date(2027, 1, 4)
 
 
 def machine() -> str:
-    model = cores = "?"
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-        for line in out.splitlines():
-            k, _, v = line.partition(":")
-            if k.strip() == "Model name":
-                model = v.strip()
-            if k.strip() == "CPU(s)":
-                cores = v.strip()
-    except OSError:
-        pass
-    ram = "?"
-    try:
-        with open("/proc/meminfo") as f:
-            kb = int(f.readline().split()[1])
-        ram = f"{kb / 1024 ** 2:.1f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    import numpy
     import networkx
-    return (f"{model}, {cores} logical CPUs (os.sched_getaffinity: {len(os.sched_getaffinity(0))}), RAM {ram}; "
-            f"Python {platform.python_version()}, numpy {numpy.__version__}, networkx {networkx.__version__}")
+    import numpy
+
+    return (f"{describe()} (os.sched_getaffinity: {len(os.sched_getaffinity(0))}); "
+            f"numpy {numpy.__version__}, networkx {networkx.__version__}")
 
 
 def synthetic_template(n: int, seed: int = 42):

@@ -28,6 +28,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from machine import cpu_model, ram_gib  # noqa: E402  (benchmarks/machine.py)
 import pipeline as P  # noqa: E402  (stdlib-only top level: measure, wait_quiet, cpu_stat)
 
 WORK = HERE / "_work" / "osm"
@@ -212,18 +213,7 @@ def role_pyrosm(a) -> None:
 # the driver
 # ============================================================================================
 def machine() -> dict:
-    info = {"cpu": "?", "cores": os.cpu_count(), "ram_gb": None}
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-        for line in out.splitlines():
-            if line.startswith("Model name:"):
-                info["cpu"] = line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    with open("/proc/meminfo") as fh:
-        for line in fh:
-            if line.startswith("MemTotal:"):
-                info["ram_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    info = {"cpu": cpu_model(), "cores": os.cpu_count(), "ram_gb": round(ram_gib(), 1) if ram_gib() is not None else None}
     info["osmium_tool"] = _run([OSMIUM, "--version"]).splitlines()[0] if Path(OSMIUM).exists() else None
     info["pyosmium"] = _run([str(VENV_PY), "-c", "import osmium.version as v; print(v.pyosmium_release, 'libosmium', v.libosmium_version)"])
     info["pyrosm"] = _run([str(PYROSM_PY), "-c", "import pyrosm; print(pyrosm.__version__)"]) if PYROSM_PY.exists() else None

@@ -23,12 +23,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from machine import describe  # benchmarks/machine.py (this folder is on sys.path)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -147,15 +148,7 @@ def compare_dem(a: Path, b: Path) -> dict:
 
 
 def machine() -> str:
-    model = ""
-    try:
-        for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
-            if line.startswith("Model name"):
-                model = line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{model or platform.processor()}, {os.cpu_count()} cores, {mem:.0f} GiB, {platform.system()} {platform.release()}"
+    return describe()
 
 
 def main(argv=None) -> int:
