@@ -167,19 +167,25 @@ def _fetch_osm(cfg: Sources, area, wide, cache_dir, http, refresh, progress, war
             "_cache": got.path, "_file": target.name}
 
 
-def _read_index(url, cache_dir, http, max_age_days, refresh, progress, warnings) -> dict:
+def _fresh_or_stale(url, cache_dir, http, max_age_days, refresh, progress, warnings, label):
+    """A cached copy younger than ``max_age_days``, else a new download, else (download failed) an
+    older cached copy with a warning. Raises the DownloadError when there is no copy at all."""
     target = cache_path(cache_dir, url)
     hit = None if refresh else cached(target, url, max_age_s=max_age_days * 86400)
-    if hit is None:
-        try:
-            hit = download(url, target, http, progress=progress, label="extract index")
-        except DownloadError as exc:
-            stale = cached(target, url)
-            if stale is None:
-                raise
-            warnings.append(f"could not refresh the extract index ({exc.message}); used the copy from "
-                            f"{stale.fetched_at}")
-            hit = stale
+    if hit is not None:
+        return hit
+    try:
+        return download(url, target, http, progress=progress, label=label)
+    except DownloadError as exc:
+        stale = cached(target, url)
+        if stale is None:
+            raise
+        warnings.append(f"could not refresh the {label} ({exc.message}); used the copy from {stale.fetched_at}")
+        return stale
+
+
+def _read_index(url, cache_dir, http, max_age_days, refresh, progress, warnings) -> dict:
+    hit = _fresh_or_stale(url, cache_dir, http, max_age_days, refresh, progress, warnings, "extract index")
     try:
         data = json.loads(Path(hit.path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -342,19 +348,11 @@ def _tile_list(src: DemSource, cache_dir, http, refresh, progress, warnings) -> 
     The list only saves requests: when it cannot be read (and no older copy is cached) every tile
     is requested and the server's 404 marks the sea tiles, with a warning."""
     url = src.tile_list
-    target = cache_path(cache_dir, url)
-    hit = None if refresh else cached(target, url, max_age_s=TILE_LIST_MAX_AGE_DAYS * 86400)
-    if hit is None:
-        try:
-            hit = download(url, target, http, progress=progress, label="tile list")
-        except DownloadError as exc:
-            stale = cached(target, url)
-            if stale is None:
-                warnings.append(f"could not read the tile list {url} ({exc.message}); every tile was requested "
-                                "instead")
-                return None
-            warnings.append(f"could not refresh the tile list ({exc.message}); used the copy from {stale.fetched_at}")
-            hit = stale
+    try:
+        hit = _fresh_or_stale(url, cache_dir, http, TILE_LIST_MAX_AGE_DAYS, refresh, progress, warnings, "tile list")
+    except DownloadError as exc:
+        warnings.append(f"could not read the tile list {url} ({exc.message}); every tile was requested instead")
+        return None
     names = set()
     for line in Path(hit.path).read_text(encoding="utf-8", errors="replace").splitlines():
         line = line.strip()
