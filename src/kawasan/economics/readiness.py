@@ -492,12 +492,12 @@ def read_labour(path, gaz: Gazetteer, *, what: str) -> MatchedTable:
 
 # -- spatial proxies -----------------------------------------------------------------------------
 def utm_crs_of(gdf) -> str:
-    """The WGS84 UTM zone (``EPSG:326zz`` north / ``EPSG:327zz`` south) of a layer's centre: zone =
-    floor((lon + 180) / 6) + 1. A fixed formula: pyproj's database query (estimate_utm_crs) costs 0.2 s."""
+    """The WGS84 UTM zone (``EPSG:326zz`` / ``EPSG:327zz``) of a layer's centre (kawasan.spatial's rule; a
+    fixed formula, because pyproj's database query, estimate_utm_crs, costs 0.2 s)."""
+    from kawasan.spatial.ingest.gridplan import utm_crs_for
+
     w, s, e, n = gdf.to_crs(4326).total_bounds
-    lon, lat = (w + e) / 2.0, (s + n) / 2.0
-    zone = min(60, max(1, int((lon + 180.0) // 6.0) + 1))
-    return f"EPSG:{32600 + zone if lat >= 0 else 32700 + zone}"
+    return f"EPSG:{utm_crs_for((w + e) / 2.0, (s + n) / 2.0).to_epsg()}"
 
 
 def _valid_points(gdf, source: str) -> tuple[object, int]:

@@ -16,6 +16,7 @@ import numpy as np
 from affine import Affine
 from markupsafe import Markup
 
+from kawasan.economics.readiness import utm_crs_of
 from kawasan.errors import InputError
 from kawasan.fileio import write_bytes_atomic
 
@@ -42,18 +43,9 @@ def classify(values: dict, n: int = 5) -> tuple[dict, list[tuple[float, float]]]
     return cls, [(lo + i * step, lo + (i + 1) * step) for i in range(n)]
 
 
-def _utm_crs_of(gdf) -> str:
-    """The WGS84 UTM zone (``EPSG:326zz`` north / ``EPSG:327zz`` south) of a layer's centre: zone =
-    floor((lon + 180) / 6) + 1. A fixed formula: pyproj's database query (estimate_utm_crs) costs 0.2 s."""
-    w, s, e, n = gdf.to_crs(4326).total_bounds
-    lon, lat = (w + e) / 2.0, (s + n) / 2.0
-    zone = min(60, max(1, int((lon + 180.0) // 6.0) + 1))
-    return f"EPSG:{32600 + zone if lat >= 0 else 32700 + zone}"
-
-
 def _project(gdf, width: float, margin: float):
     """(projected geometries, transform map->pixel, height) fitting the layer into width pixels."""
-    g = gdf.to_crs(_utm_crs_of(gdf))
+    g = gdf.to_crs(utm_crs_of(gdf))
     x0, y0, x1, y1 = g.total_bounds
     span = max(x1 - x0, y1 - y0)
     geoms = g.geometry.simplify(span / 1500.0, preserve_topology=True)
