@@ -115,6 +115,28 @@ def small_model(**over) -> dict:
     return m
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_home(tmp_path_factory):
+    """No test writes to the real per-user data folder: KAWASAN_HOME (and the XDG/HOME fallbacks the
+    tracker would use without it) point at a temporary folder for the whole session.
+    KAWASAN_DATABASE_URL is cleared so a developer's own server is never touched."""
+    import os
+
+    home = tmp_path_factory.mktemp("kawasan-home")
+    saved = {k: os.environ.get(k) for k in ("KAWASAN_HOME", "XDG_DATA_HOME", "KAWASAN_DATABASE_URL",
+                                            "KAWASAN_FILES_DIR", "KAWASAN_USER")}
+    os.environ["KAWASAN_HOME"] = str(home / "kawasan")
+    os.environ["XDG_DATA_HOME"] = str(home / "xdg")
+    for k in ("KAWASAN_DATABASE_URL", "KAWASAN_FILES_DIR", "KAWASAN_USER"):
+        os.environ.pop(k, None)
+    yield home
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
 @pytest.fixture
 def area(tmp_path) -> Path:
     return make_area(tmp_path / "area")
