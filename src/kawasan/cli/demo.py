@@ -74,8 +74,7 @@ def _licensing_demo(con, out_dir: Path, run_folder: Path, site: dict | None, lan
     from kawasan.cli.licensing import print_forecast
     from kawasan.errors import OutputError
     from kawasan.fileio import publish
-    from kawasan.storage.db import Settings
-    from kawasan.tracker import ProjectService
+    from kawasan.tracker import ProjectService, Settings
     from kawasan.tracker.demo import DEMO_TODAY, seed_demo_project, site_geometry
 
     target = out_dir / "licensing"

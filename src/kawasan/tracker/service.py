@@ -8,8 +8,9 @@ disagree. Stage updates are checked three ways: the transition rules of the doma
 version 3 cannot overwrite version 4: :class:`~kawasan.errors.ConflictError`). A database that
 is locked or unreachable raises :class:`~kawasan.errors.StorageError` and nothing is written.
 
-Agencies, users, the calendar and templates are in :mod:`kawasan.tracker.directory`; settings,
-transactions and the acting user in :mod:`kawasan.tracker.base`.
+Agencies, users, the calendar and templates are in :mod:`kawasan.tracker.directory`; passwords,
+sessions and tokens in :mod:`kawasan.tracker.accounts`; stored forecasts, the portfolio and My work in
+:mod:`kawasan.tracker.portfolio`; settings, transactions and the acting user in :mod:`kawasan.tracker.base`.
 """
 from __future__ import annotations
 
@@ -23,12 +24,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from kawasan.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from kawasan.storage.models import Agency, Document, Event, Obstacle, Project, StageRow, User
 from kawasan.tracker import documents as docs
+from kawasan.tracker.accounts import AccountsMixin
 from kawasan.tracker.base import LOCAL_ADMIN, _iso, _now, _utc
 from kawasan.tracker.directory import AGENCY_KINDS, ROLES, DirectoryMixin
+from kawasan.tracker.portfolio import PortfolioMixin
 from kawasan.tracker.snapshots import StatusChange, derive
 
 
-class ProjectService(DirectoryMixin):
+class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
     """The tracker's use cases. One instance per database; cheap to create."""
 
     # ------------------------------------------------------------------ projects
@@ -66,16 +69,27 @@ class ProjectService(DirectoryMixin):
             for i, st in enumerate(tpl.stages):
                 s.add(StageRow(project_id=p.id, stage_id=st.id, position=i, agency=st.agency, status="not_started",
                                updated_at=_now(), updated_by=user.id))
-            known = set(s.scalars(select(Agency.code)).all())
-            for ag in getattr(tpl, "agencies", []):
-                if ag.code not in known:
-                    s.add(Agency(code=ag.code, name=ag.name.en if hasattr(ag.name, "en") else str(ag.name),
-                                 kind=getattr(ag, "level", "other"), regency=None, created_at=_now()))
+            self._add_template_agencies(s, tpl, regency)
             s.add(self._event(user, "project.create", project=p.id, field="project", new=name, on=start,
                               detail={"template": tpl.name, "template_version": tpl.version,
                                       "start": start.isoformat(), "regency": regency}))
             return {"id": p.id, "name": name, "regency": regency, "template": tpl.name,
                     "template_version": tpl.version, "start": start.isoformat(), "stages": len(tpl.stages)}
+
+    @staticmethod
+    def _add_template_agencies(s: Session, tpl, regency: str | None) -> None:
+        """The template's agencies become known to the tracker, so officers can be assigned to them: a
+        regency-level agency for the project's regency, any other level once, serving every regency."""
+        known = {(code, reg) for code, reg in s.execute(select(Agency.code, Agency.regency)).all()}
+        codes = {code for code, _ in known}
+        for ag in getattr(tpl, "agencies", []):
+            level = getattr(ag, "level", "other")
+            own = regency if level == "regency" else None
+            if (ag.code, own) in known or (own is None and ag.code in codes):
+                continue
+            s.add(Agency(code=ag.code, name=ag.name.en if hasattr(ag.name, "en") else str(ag.name),
+                         kind=level, regency=own, created_at=_now()))
+            known.add((ag.code, own))
 
     def list_projects(self) -> list[dict]:
         with self._read() as s:
@@ -114,12 +128,34 @@ class ProjectService(DirectoryMixin):
         from kawasan.licensing import why_not
 
         user_agency = user.agency.code if user.agency else None
-        why = why_not(user.role, user_agency, user.regency, p.regency, row.agency)
+        why = why_not(user.role, user_agency, user.regency, p.regency, row.agency) or self._outside_reach(user, p)
         if why:
             raise PermissionDeniedError(
                 f"user {user.username!r} ({user.role}) may not change stage {row.stage_id} of project {p.id} "
                 f"(held by {row.agency}, project regency {p.regency or '-'}): {why}",
                 source=f"project {p.id}", field=f"stage {row.stage_id}")
+
+    @staticmethod
+    def _outside_reach(user: User, p: Project) -> str | None:
+        """Why an agency officer's agency does not serve the project's regency (None when it does).
+
+        An agency with a regency serves that regency only; one without a regency serves every regency when
+        it is national (or provincial, a system, a private party); a regency-level agency without a regency
+        serves none until an administrator sets it (design: refuse rather than guess)."""
+        from kawasan.licensing.roles import _norm
+
+        if user.role != "agency_officer" or user.agency is None:
+            return None
+        ag = user.agency
+        if ag.regency:
+            if _norm(ag.regency) == _norm(p.regency):
+                return None
+            return (f"an agency officer acts only in their own regency: {ag.code} of {ag.regency} does not serve "
+                    f"{p.regency or 'a project without a regency'}")
+        if ag.kind == "regency":
+            return (f"the agency {ag.code} is a regency agency without a regency; an administrator must set its "
+                    "regency before its officers can act")
+        return None
 
     def _check_date(self, p: Project, row: StageRow | None, on: date, s: Session) -> date:
         today = self.today()

@@ -1,0 +1,265 @@
+"""Stored forecasts, the portfolio, My work and the deadline feed: what the web app reads many times a minute.
+
+A forecast (CPM + Monte Carlo, :func:`kawasan.licensing.forecast`) depends on two things only: the
+project's event log and the day it is computed for. So it is stored per project with ``as_of`` (the day)
+and ``state_key`` (the id of the project's latest event), together with the project's state (stages and
+their clocks) and a summary. A stored forecast is current while both still match; a page reads it as
+is, and only a change (a new event) or a new day makes it stale. Stale forecasts are recomputed on the
+next read (the web app also refreshes them in the background), and old rows are kept: the history gives
+the "change since last week" (P80 now against the latest forecast at least 7 days old).
+
+Portfolio status of a project, first match wins (design, not law):
+``blocked`` (a stage is blocked), ``overdue`` (a stage is past its due date), ``at_risk`` (P80 is after
+the target date: the date the team set, else the finish of the project's first stored forecast, its
+baseline) and ``on_track``.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from kawasan.errors import ConflictError, InputError, PermissionDeniedError
+from kawasan.storage.models import Event, ForecastRecord, Project
+from kawasan.tracker.base import TrackerBase, _now
+
+FORECAST_RUNS = 10_000
+FORECAST_SEED = 0
+STATUSES = ("on_track", "at_risk", "overdue", "blocked")
+FINAL = ("approved", "waived")
+ACTION_STATES = ("in_progress", "submitted", "clarification", "rejected", "blocked")
+
+
+def _d(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _norm(x: str | None) -> str:
+    return " ".join(str(x).split()).casefold() if x else ""
+
+
+def summarize(state: dict, fc: dict, target: date | None) -> dict:
+    """Progress, blocked/overdue counts, open obstacles, P50/P80 and the portfolio status of one project."""
+    stages = state["stages"]
+    blocked = sum(1 for s in stages if s["status"] == "blocked")
+    overdue = sum(1 for s in stages if (s["overdue_days"] or 0) > 0 and s["status"] not in FINAL)
+    p80 = _d(fc["p80"])
+    if blocked:
+        status = "blocked"
+    elif overdue:
+        status = "overdue"
+    elif target is not None and p80 > target:
+        status = "at_risk"
+    else:
+        status = "on_track"
+    return {"done": sum(1 for s in stages if s["status"] in FINAL), "total": len(stages), "blocked": blocked,
+            "overdue": overdue, "open_obstacles": sum(1 for s in stages for o in s["obstacles"]
+                                                      if not o["resolved_on"]),
+            "finish": fc["finish"], "p50": fc["p50"], "p80": fc["p80"],
+            "target": target.isoformat() if target else None, "status": status}
+
+
+class PortfolioMixin(TrackerBase):
+    """Stored forecasts and the views built on them."""
+
+    # ------------------------------------------------------------------ stored forecasts
+
+    def _state_keys(self, pids: list[int] | None = None) -> dict[int, str]:
+        with self._read() as s:
+            q = select(Event.project_id, func.max(Event.id)).where(Event.project_id.is_not(None))
+            if pids is not None:
+                q = q.where(Event.project_id.in_(pids))
+            return {pid: str(eid) for pid, eid in s.execute(q.group_by(Event.project_id)).all()}
+
+    def _latest_records(self, pids: list[int] | None, on_or_before: date | None = None) -> dict[int, ForecastRecord]:
+        """The newest stored record of each project (newest as_of, then newest row), optionally as of a day."""
+        with self._read() as s:
+            q = select(func.max(ForecastRecord.id)).group_by(ForecastRecord.project_id)
+            if on_or_before is not None:
+                q = q.where(ForecastRecord.as_of <= on_or_before)
+            if pids is not None:
+                q = q.where(ForecastRecord.project_id.in_(pids))
+            ids = s.scalars(q).all()
+            if not ids:
+                return {}
+            rows = s.scalars(select(ForecastRecord).where(ForecastRecord.id.in_(ids))).all()
+            for r in rows:
+                s.expunge(r)
+            return {r.project_id: r for r in rows}
+
+    def _compute_record(self, pid: int, today: date, key: str) -> dict:
+        state = self.state(pid, today=today)
+        fc = self.forecast(pid, today=today, runs=FORECAST_RUNS, seed=FORECAST_SEED)
+        with self._read() as s:
+            target = s.scalar(select(Project.target_date).where(Project.id == pid))
+            if target is None:
+                target = s.scalars(select(ForecastRecord.finish).where(ForecastRecord.project_id == pid)
+                                   .order_by(ForecastRecord.id).limit(1)).first() or _d(fc["finish"])
+        body = {"state": state, "forecast": fc, "summary": summarize(state, fc, target)}
+        try:
+            with self._write() as s:
+                s.add(ForecastRecord(project_id=pid, as_of=today, state_key=key, computed_at=_now(),
+                                     finish=_d(fc["finish"]), p50=_d(fc["p50"]), p80=_d(fc["p80"]), body=body))
+        except ConflictError:
+            pass  # another worker stored the same forecast at the same moment: same inputs, same answer
+        return body
+
+    def summaries(self, pids: list[int] | None = None) -> dict[int, dict]:
+        """The current stored record body of each project ({"state", "forecast", "summary"}), refreshed
+        where the project changed or the day moved on since it was stored."""
+        today = self.today()
+        keys = self._state_keys(pids)
+        latest = self._latest_records(list(keys))
+        out = {}
+        for pid in sorted(keys):
+            rec = latest.get(pid)
+            if rec is not None and rec.as_of == today and rec.state_key == keys[pid]:
+                out[pid] = rec.body
+            else:
+                out[pid] = self._compute_record(pid, today, keys[pid])
+        return out
+
+    def refresh_forecasts(self) -> int:
+        """Recompute every stale stored forecast now (e.g. at the start of a day); returns how many."""
+        today = self.today()
+        keys = self._state_keys()
+        latest = self._latest_records(list(keys))
+        n = 0
+        for pid in sorted(keys):
+            rec = latest.get(pid)
+            if rec is None or rec.as_of != today or rec.state_key != keys[pid]:
+                self._compute_record(pid, today, keys[pid])
+                n += 1
+        return n
+
+    def forecast_history(self, pid: int) -> list[dict]:
+        """Every stored forecast of a project: as_of, finish, P50, P80 (oldest first)."""
+        with self._read() as s:
+            self._project(s, pid)
+            rows = s.execute(select(ForecastRecord.as_of, ForecastRecord.finish, ForecastRecord.p50,
+                                    ForecastRecord.p80).where(ForecastRecord.project_id == pid)
+                             .order_by(ForecastRecord.id)).all()
+        return [{"as_of": a.isoformat(), "finish": f.isoformat(), "p50": p5.isoformat(), "p80": p8.isoformat()}
+                for a, f, p5, p8 in rows]
+
+    def set_target(self, pid: int, target: date | None, *, actor: str | None = None) -> dict:
+        """Set (or clear) the date the team commits to; administrators and the project's coordinators."""
+        if target is not None and not 1900 <= target.year <= 2200:
+            raise InputError(f"{target.isoformat()} is outside the years 1900-2200", field="target")
+        with self._write() as s:
+            user = self._actor(s, actor)
+            p = self._project(s, pid)
+            if not (user.role == "administrator" or (user.role == "coordinator"
+                                                     and _norm(user.regency) == _norm(p.regency))):
+                raise PermissionDeniedError(f"user {user.username!r} ({user.role}) may not set the target date of "
+                                            f"project {p.id}: only an administrator or its regency's coordinator "
+                                            "may", field="user")
+            old = p.target_date
+            p.target_date = target
+            s.add(self._event(user, "project.target", project=p.id, field="target_date",
+                              old=old.isoformat() if old else None, new=target.isoformat() if target else None))
+            return {"project": p.id, "target": target.isoformat() if target else None}
+
+    # ------------------------------------------------------------------ portfolio
+
+    def portfolio(self, *, regency: str | None = None, template: str | None = None,
+                  status: str | None = None) -> dict:
+        """Every project with progress, blocked/overdue stages, open obstacles, P50/P80, the change of P80 since
+        last week and its status; filtered by regency, template and status; with the counts per status."""
+        if status and status not in STATUSES:
+            raise InputError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}", field="status")
+        with self._read() as s:
+            projects = s.execute(select(Project.id, Project.name, Project.regency, Project.template_name,
+                                        Project.start_date, Project.site_geometry.is_not(None))
+                                 .order_by(Project.id)).all()
+        chosen = [p for p in projects if (not regency or _norm(p.regency) == _norm(regency))
+                  and (not template or p.template_name == template)]
+        bodies = self.summaries([p.id for p in chosen]) if chosen else {}
+        week_ago = self._latest_records([p.id for p in chosen], self.today() - timedelta(days=7)) if chosen else {}
+        rows = []
+        for p in chosen:
+            summ = bodies[p.id]["summary"]
+            before = week_ago.get(p.id)
+            change = (_d(summ["p80"]) - before.p80).days if before is not None else None
+            rows.append({"id": p.id, "name": p.name, "regency": p.regency, "template": p.template_name,
+                         "start": p.start_date.isoformat(), "has_site": bool(p[5]), **summ,
+                         "p80_change_days": change})
+        counts = {k: sum(1 for r in rows if r["status"] == k) for k in STATUSES}
+        if status:
+            rows = [r for r in rows if r["status"] == status]
+        return {"today": self.today().isoformat(), "counts": counts, "projects": rows,
+                "regencies": sorted({p.regency for p in projects if p.regency}),
+                "templates": sorted({p.template_name for p in projects})}
+
+    def sites(self) -> dict:
+        """A GeoJSON FeatureCollection of the projects' site geometries with id, name and status."""
+        with self._read() as s:
+            rows = s.execute(select(Project.id, Project.name, Project.site_geometry)
+                             .where(Project.site_geometry.is_not(None)).order_by(Project.id)).all()
+        bodies = self.summaries([r[0] for r in rows]) if rows else {}
+        feats = [{"type": "Feature", "geometry": g, "properties": {"id": pid, "name": name,
+                                                                     "status": bodies[pid]["summary"]["status"]}}
+                 for pid, name, g in rows if pid in bodies]
+        return {"type": "FeatureCollection", "features": feats}
+
+    # ------------------------------------------------------------------ my work and deadlines
+
+    def my_work(self, username: str) -> list[dict]:
+        """The stages that need the user's action, overdue first, then by due date.
+
+        Needs action: a stage the user may act on that is in progress, submitted, in clarification, rejected
+        or blocked, or not started with every prerequisite approved or waived (ready to start). An agency
+        officer: their agency's stages in the regencies it serves; a coordinator: every stage of their
+        regency's projects; an administrator: every stage; a viewer: none."""
+        with self._read() as s:
+            user = self._actor(s, username)
+            role, regency = user.role, user.regency
+            agency = user.agency.code if user.agency else None
+            agency_reg = user.agency.regency if user.agency else None
+            agency_kind = user.agency.kind if user.agency else None
+            projects = s.execute(select(Project.id, Project.name, Project.regency).order_by(Project.id)).all()
+        if role == "viewer":
+            return []
+
+        def project_in_reach(p_regency) -> bool:
+            if role == "administrator":
+                return True
+            if role == "coordinator":
+                return bool(_norm(regency)) and _norm(regency) == _norm(p_regency)
+            if agency_reg:
+                return _norm(agency_reg) == _norm(p_regency)
+            return agency_kind != "regency"
+
+        chosen = [p for p in projects if project_in_reach(p.regency)]
+        bodies = self.summaries([p.id for p in chosen]) if chosen else {}
+        items = []
+        for p in chosen:
+            body = bodies.get(p.id)
+            if body is None:
+                continue
+            status_of = {st["id"]: st["status"] for st in body["state"]["stages"]}
+            for st in body["state"]["stages"]:
+                if role == "agency_officer" and _norm(st["agency"]) != _norm(agency):
+                    continue
+                ready = st["status"] == "not_started" and all(status_of.get(q) in FINAL for q in st["requires"])
+                if st["status"] not in ACTION_STATES and not ready:
+                    continue
+                items.append({"project": p.id, "project_name": p.name, "regency": p.regency, **st,
+                              "ready_to_start": ready})
+        items.sort(key=lambda i: (-(i["overdue_days"] or 0), i["due"] or "9999-12-31", i["project"], i["id"]))
+        return items
+
+    def deadlines(self, username: str) -> list[dict]:
+        """The due and deemed-approved dates of the user's work (for the calendar feed)."""
+        out = []
+        for it in self.my_work(username):
+            for kind in ("due", "deemed_approved"):
+                if it.get(kind):
+                    out.append({"kind": kind, "date": it[kind], "project": it["project"],
+                                "project_name": it["project_name"], "stage": it["id"], "name": it["name"],
+                                "agency": it["agency"], "status": it["status"],
+                                "legal_basis": it["legal_basis"]})
+        return out
+
+
+__all__ = ["PortfolioMixin", "FORECAST_RUNS", "STATUSES", "summarize"]
