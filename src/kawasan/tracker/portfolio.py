@@ -119,6 +119,12 @@ class PortfolioMixin(TrackerBase):
                 out[pid] = self._compute_record(pid, today, keys[pid])
         return out
 
+    def current(self, pid: int) -> dict:
+        """The current stored record body of one project ({"state", "forecast", "summary"})."""
+        with self._read() as s:
+            self._project(s, pid)
+        return self.summaries([pid])[pid]
+
     def refresh_forecasts(self) -> int:
         """Recompute every stale stored forecast now (e.g. at the start of a day); returns how many."""
         today = self.today()

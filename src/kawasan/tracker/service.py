@@ -124,11 +124,26 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
                                 f"{', '.join(ids)}", source=f"project {p.id}", field="stage")
         return row
 
-    def _check_can_act(self, user: User, p: Project, row: StageRow) -> None:
+    def _why_cannot_act(self, user: User, p: Project, row: StageRow) -> str | None:
         from kawasan.licensing import why_not
 
         user_agency = user.agency.code if user.agency else None
-        why = why_not(user.role, user_agency, user.regency, p.regency, row.agency) or self._outside_reach(user, p)
+        return why_not(user.role, user_agency, user.regency, p.regency, row.agency) or self._outside_reach(user, p)
+
+    def actable_stages(self, pid: int, actor: str | None = None) -> set[str]:
+        """The stages of a project the user may change (the pages show forms for these only)."""
+        with self._read() as s:
+            user = self._actor(s, actor)
+            p = self._project(s, pid)
+            return {r.stage_id for r in p.stages if self._why_cannot_act(user, p, r) is None}
+
+    def project_template(self, pid: int):
+        """The template a project follows (its own copy, as it was when the project was created)."""
+        with self._read() as s:
+            return self._template_of(self._project(s, pid))
+
+    def _check_can_act(self, user: User, p: Project, row: StageRow) -> None:
+        why = self._why_cannot_act(user, p, row)
         if why:
             raise PermissionDeniedError(
                 f"user {user.username!r} ({user.role}) may not change stage {row.stage_id} of project {p.id} "
@@ -397,6 +412,23 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
             return [_document_dict(d) for d in s.scalars(q.order_by(Document.stage_id, Document.name,
                                                                     Document.version))]
 
+    def document(self, pid: int, document_id: int) -> tuple[dict, Path]:
+        """One stored document of a project and the path of its bytes (for a download route that checked
+        the reader). The stored file name is never used as a path: the bytes live under their SHA-256."""
+        with self._read() as s:
+            p = self._project(s, pid)
+            d = s.get(Document, document_id)
+            if d is None or d.project_id != p.id:
+                raise NotFoundError(f"no document with id {document_id} in project {p.id}", source="documents",
+                                    field="document")
+            out = _document_dict(d)
+        path = docs.blob_path(self.settings.files_dir, out["sha256"])
+        if not path.is_file():
+            raise NotFoundError(f"the bytes of document {document_id} are missing from the document store "
+                                f"({self.settings.files_dir}); restore them from a backup", source="documents",
+                                field="document")
+        return out, path
+
     def document_path(self, sha256: str) -> Path:
         return docs.blob_path(self.settings.files_dir, sha256)
 
@@ -502,7 +534,7 @@ def _obstacle_dict(o: Obstacle) -> dict:
 
 
 def _document_dict(d: Document) -> dict:
-    return {"project": d.project_id, "stage": d.stage_id, "name": d.name, "version": d.version,
+    return {"id": d.id, "project": d.project_id, "stage": d.stage_id, "name": d.name, "version": d.version,
             "filename": d.filename, "media_type": d.media_type, "size_bytes": d.size_bytes, "sha256": d.sha256,
             "uploaded_at": _utc(d.uploaded_at)}
 
