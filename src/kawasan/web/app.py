@@ -89,3 +89,20 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None,
     app.include_router(api_router)
     app.include_router(pages_router)
     return app
+
+
+def route_table(app: FastAPI) -> list[tuple[str, str]]:
+    """Every (method, path) the app answers (pages and API, not the static files), for the role-matrix test
+    and the reference docs. Walks the included routers (FastAPI keeps them nested)."""
+    out: set[tuple[str, str]] = set()
+
+    def walk(routes, prefix: str) -> None:
+        for r in routes:
+            if hasattr(r, "original_router"):
+                walk(r.original_router.routes, prefix + r.include_context.prefix)
+            elif getattr(r, "methods", None):
+                for m in r.methods - {"HEAD"}:
+                    out.add((m, prefix + r.path))
+
+    walk(app.router.routes, "")
+    return sorted(out, key=lambda x: (x[1], x[0]))

@@ -94,7 +94,8 @@ async def set_language(request: Request):
         lang = i18n.DEFAULT
     ident = await run_in_threadpool(identify, request)
     if ident is not None:
-        if ident.via != "session" or not hmac.compare_digest(str(form.get("csrf_token") or ""), ident.csrf or ""):
+        sent = request.headers.get("x-csrf-token") or str(form.get("csrf_token") or "")
+        if ident.via != "session" or not hmac.compare_digest(sent, ident.csrf or ""):
             raise PermissionDeniedError("the form is out of date (CSRF token); reload the page", field="csrf_token")
         await run_in_threadpool(svc(request).set_language, ident.username, lang)
     resp = RedirectResponse(_safe_next(str(form.get("next") or "/")), status_code=303)
