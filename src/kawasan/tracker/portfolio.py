@@ -244,6 +244,7 @@ class PortfolioMixin(TrackerBase):
             if body is None:
                 continue
             status_of = {st["id"]: st["status"] for st in body["state"]["stages"]}
+            finish_of = {f["id"]: f["finish_date"] for f in body["forecast"]["stages"]}
             for st in body["state"]["stages"]:
                 if role == "agency_officer" and _norm(st["agency"]) != _norm(agency):
                     continue
@@ -251,15 +252,18 @@ class PortfolioMixin(TrackerBase):
                 if st["status"] not in ACTION_STATES and not ready:
                     continue
                 items.append({"project": p.id, "project_name": p.name, "regency": p.regency, **st,
-                              "ready_to_start": ready})
+                              "ready_to_start": ready, "forecast_finish": finish_of.get(st["id"])})
         items.sort(key=lambda i: (-(i["overdue_days"] or 0), i["due"] or "9999-12-31", i["project"], i["id"]))
         return items
 
     def deadlines(self, username: str) -> list[dict]:
-        """The due and deemed-approved dates of the user's work (for the calendar feed)."""
+        """The due and deemed-approved dates of the user's work (for the calendar feed); a stage without a
+        statutory due date gets its forecast finish instead (kind ``expected``, an estimate)."""
         out = []
         for it in self.my_work(username):
-            for kind in ("due", "deemed_approved"):
+            if not it.get("due"):
+                it = {**it, "expected": it.get("forecast_finish")}
+            for kind in ("due", "deemed_approved", "expected"):
                 if it.get(kind):
                     out.append({"kind": kind, "date": it[kind], "project": it["project"],
                                 "project_name": it["project_name"], "stage": it["id"], "name": it["name"],
