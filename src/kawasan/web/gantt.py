@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-WIDTH, LEFT, ROW, TOP = 1000, 70, 22, 28
+WIDTH, LEFT, RIGHT, ROW, TOP = 1000, 50, 36, 22, 28
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def timeline(fc: dict) -> dict:
     days = [d for d in days if d]
     lo, hi = min(days), max(days)
     span = max((hi - lo).days + 1, 1)
-    usable = WIDTH - LEFT - 10
+    usable = WIDTH - LEFT - RIGHT
 
     def x(d: date) -> float:
         return round(LEFT + usable * ((d - lo).days / span), 1)

@@ -1,7 +1,8 @@
 """Language of a request and the formatting of dates and numbers (Babel, CLDR data).
 
-The language comes from the signed-in user's setting, else the ``kw_lang`` cookie, else the browser's
-``Accept-Language``, else Indonesian. Dates read "4 Desember 2026" / "4 December 2026"; numbers
+The language comes from the signed-in user's setting, else the ``kw_lang`` cookie, else Indonesian (the
+browser's ``Accept-Language`` is not used: office computers often say English while their users read
+Indonesian; the switch in the header changes it and persists). Dates read "4 Desember 2026" / "4 December 2026"; numbers
 1.389,6 / 1,389.6. Texts are the message catalogues of :mod:`kawasan.i18n` (``*.web.json``).
 """
 from __future__ import annotations
@@ -18,14 +19,10 @@ DEFAULT = "id"
 COOKIE = "kw_lang"
 
 
-def pick_language(user_lang: str | None, cookie: str | None, accept: str | None) -> str:
+def pick_language(user_lang: str | None, cookie: str | None) -> str:
     for cand in (user_lang, cookie):
         if cand in LANGS:
             return cand
-    for part in (accept or "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGS:
-            return code
     return DEFAULT
 
 

@@ -34,7 +34,7 @@ def templates() -> Jinja2Templates:
 def language(request: Request) -> str:
     ident = getattr(request.state, "identity", None)
     user_lang = ident.user.get("language") if ident else None
-    return i18n.pick_language(user_lang, request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
+    return i18n.pick_language(user_lang, request.cookies.get(i18n.COOKIE))
 
 
 def render(request: Request, name: str, context: dict, status_code: int = 200):

@@ -49,8 +49,10 @@ def project(request: Request, pid: int, me: Identity = Depends(current_user), do
     body = s.current(pid)
     state, fc = body["state"], body["forecast"]
     mine = s.actable_stages(pid, me.username)
+    finish_of = {f["id"]: f["finish_date"] for f in fc["stages"]}
     for st in state["stages"]:
         st["can_act"] = st["id"] in mine
+        st["forecast_finish"] = finish_of.get(st["id"])
         st["actions"] = [x.value for x in allowed_transitions(st["status"]) if x.value != "blocked"] \
             if st["status"] != "blocked" else []
         st["critical"] = st["id"] in fc["critical_path"]
