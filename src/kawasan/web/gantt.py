@@ -49,7 +49,7 @@ def timeline(fc: dict) -> dict:
     ticks, m = [], date(lo.year, lo.month, 1)
     step = max(1, span // 365 + 1)  # a tick every month, or every few months on long plans
     while m <= hi:
-        if m >= lo:
+        if m >= lo and x(m) <= WIDTH - 45:  # a label at the right edge would be cut off
             ticks.append({"x": x(m), "label": m})
         month = m.month - 1 + step
         m = date(m.year + month // 12, month % 12 + 1, 1)

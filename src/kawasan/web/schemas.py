@@ -55,7 +55,7 @@ class WhatIfIn(_In):
     parallel: list[tuple[str, str]] = Field(default_factory=list, max_length=100)
     shorten: dict[str, float] = Field(default_factory=dict)
     resolve: dict[str, date] = Field(default_factory=dict)
-    runs: int = Field(default=2000, ge=100, le=20000)
+    runs: int = Field(default=10000, ge=100, le=20000)
 
 
 class ProjectIn(_In):

@@ -6,6 +6,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from kawasan.licensing import allowed_transitions
+from kawasan.tracker.portfolio import FORECAST_RUNS
 from kawasan.web import exports
 from kawasan.web.api.projects import document_response
 from kawasan.web.auth import Identity, current_user
@@ -150,7 +151,7 @@ async def whatif_run(request: Request, pid: int, me: Identity = Depends(current_
     s = svc(request)
     state = await run_in_threadpool(s.state, pid)
     scen = from_form(form, [x["id"] for x in state["stages"]])
-    res = await run_in_threadpool(lambda: s.whatif(pid, scen, runs=2000, seed=0))
+    res = await run_in_threadpool(lambda: s.whatif(pid, scen, runs=FORECAST_RUNS, seed=0))
     return _whatif_page(request, pid, res, form)
 
 
