@@ -113,7 +113,9 @@ class ForecastRecord(Base):
     finish: Mapped[date] = mapped_column(Date)
     p50: Mapped[date] = mapped_column(Date)
     p80: Mapped[date] = mapped_column(Date)
-    body: Mapped[dict] = mapped_column(JSON)
+    summary: Mapped[dict] = mapped_column(JSON)
+    state: Mapped[dict] = mapped_column(JSON)
+    forecast: Mapped[dict] = mapped_column(JSON)
 
 
 class StoredTemplate(Base):

@@ -71,8 +71,10 @@ class PortfolioMixin(TrackerBase):
                 q = q.where(Event.project_id.in_(pids))
             return {pid: str(eid) for pid, eid in s.execute(q.group_by(Event.project_id)).all()}
 
-    def _latest_records(self, pids: list[int] | None, on_or_before: date | None = None) -> dict[int, ForecastRecord]:
-        """The newest stored record of each project (newest as_of, then newest row), optionally as of a day."""
+    def _latest_records(self, pids: list[int] | None, on_or_before: date | None = None,
+                        parts: tuple[str, ...] = ()) -> dict[int, dict]:
+        """The newest stored record of each project (newest row), optionally as of a day: ``id``, ``as_of``,
+        ``state_key``, ``p80`` and the JSON ``parts`` asked for (summary, state, forecast)."""
         with self._read() as s:
             q = select(func.max(ForecastRecord.id)).group_by(ForecastRecord.project_id)
             if on_or_before is not None:
@@ -82,10 +84,11 @@ class PortfolioMixin(TrackerBase):
             ids = s.scalars(q).all()
             if not ids:
                 return {}
-            rows = s.scalars(select(ForecastRecord).where(ForecastRecord.id.in_(ids))).all()
-            for r in rows:
-                s.expunge(r)
-            return {r.project_id: r for r in rows}
+            cols = [ForecastRecord.project_id, ForecastRecord.as_of, ForecastRecord.state_key, ForecastRecord.p80,
+                    *(getattr(ForecastRecord, part) for part in parts)]
+            rows = s.execute(select(*cols).where(ForecastRecord.id.in_(ids))).all()
+        keys = ("project_id", "as_of", "state_key", "p80", *parts)
+        return {r[0]: dict(zip(keys, r)) for r in rows}
 
     def _compute_record(self, pid: int, today: date, key: str) -> dict:
         state = self.state(pid, today=today)
@@ -95,32 +98,33 @@ class PortfolioMixin(TrackerBase):
             if target is None:
                 target = s.scalars(select(ForecastRecord.finish).where(ForecastRecord.project_id == pid)
                                    .order_by(ForecastRecord.id).limit(1)).first() or _d(fc["finish"])
-        body = {"state": state, "forecast": fc, "summary": summarize(state, fc, target)}
+        record = {"state": state, "forecast": fc, "summary": summarize(state, fc, target)}
         try:
             with self._write() as s:
                 s.add(ForecastRecord(project_id=pid, as_of=today, state_key=key, computed_at=_now(),
-                                     finish=_d(fc["finish"]), p50=_d(fc["p50"]), p80=_d(fc["p80"]), body=body))
+                                     finish=_d(fc["finish"]), p50=_d(fc["p50"]), p80=_d(fc["p80"]), **record))
         except ConflictError:
             pass  # another worker stored the same forecast at the same moment: same inputs, same answer
-        return body
+        return record
 
-    def summaries(self, pids: list[int] | None = None) -> dict[int, dict]:
-        """The current stored record body of each project ({"state", "forecast", "summary"}), refreshed
-        where the project changed or the day moved on since it was stored."""
+    def summaries(self, pids: list[int] | None = None, parts: tuple[str, ...] = ("summary", "state", "forecast")
+                  ) -> dict[int, dict]:
+        """The current stored record of each project with the ``parts`` asked for (summary, state, forecast),
+        recomputed where the project changed or the day moved on since it was stored."""
         today = self.today()
         keys = self._state_keys(pids)
-        latest = self._latest_records(list(keys))
+        latest = self._latest_records(list(keys), parts=parts)
         out = {}
         for pid in sorted(keys):
             rec = latest.get(pid)
-            if rec is not None and rec.as_of == today and rec.state_key == keys[pid]:
-                out[pid] = rec.body
+            if rec is not None and rec["as_of"] == today and rec["state_key"] == keys[pid]:
+                out[pid] = {part: rec[part] for part in parts}
             else:
                 out[pid] = self._compute_record(pid, today, keys[pid])
         return out
 
     def current(self, pid: int) -> dict:
-        """The current stored record body of one project ({"state", "forecast", "summary"})."""
+        """The current stored record of one project: {"summary", "state", "forecast"}."""
         with self._read() as s:
             self._project(s, pid)
         return self.summaries([pid])[pid]
@@ -133,7 +137,7 @@ class PortfolioMixin(TrackerBase):
         n = 0
         for pid in sorted(keys):
             rec = latest.get(pid)
-            if rec is None or rec.as_of != today or rec.state_key != keys[pid]:
+            if rec is None or rec["as_of"] != today or rec["state_key"] != keys[pid]:
                 self._compute_record(pid, today, keys[pid])
                 n += 1
         return n
@@ -180,13 +184,13 @@ class PortfolioMixin(TrackerBase):
                                  .order_by(Project.id)).all()
         chosen = [p for p in projects if (not regency or _norm(p.regency) == _norm(regency))
                   and (not template or p.template_name == template)]
-        bodies = self.summaries([p.id for p in chosen]) if chosen else {}
+        bodies = self.summaries([p.id for p in chosen], parts=("summary",)) if chosen else {}
         week_ago = self._latest_records([p.id for p in chosen], self.today() - timedelta(days=7)) if chosen else {}
         rows = []
         for p in chosen:
             summ = bodies[p.id]["summary"]
             before = week_ago.get(p.id)
-            change = (_d(summ["p80"]) - before.p80).days if before is not None else None
+            change = (_d(summ["p80"]) - before["p80"]).days if before is not None else None
             rows.append({"id": p.id, "name": p.name, "regency": p.regency, "template": p.template_name,
                          "start": p.start_date.isoformat(), "has_site": bool(p[5]), **summ,
                          "p80_change_days": change})
@@ -202,7 +206,7 @@ class PortfolioMixin(TrackerBase):
         with self._read() as s:
             rows = s.execute(select(Project.id, Project.name, Project.site_geometry)
                              .where(Project.site_geometry.is_not(None)).order_by(Project.id)).all()
-        bodies = self.summaries([r[0] for r in rows]) if rows else {}
+        bodies = self.summaries([r[0] for r in rows], parts=("summary",)) if rows else {}
         feats = [{"type": "Feature", "geometry": g, "properties": {"id": pid, "name": name,
                                                                      "status": bodies[pid]["summary"]["status"]}}
                  for pid, name, g in rows if pid in bodies]
@@ -237,7 +241,7 @@ class PortfolioMixin(TrackerBase):
             return agency_kind != "regency"
 
         chosen = [p for p in projects if project_in_reach(p.regency)]
-        bodies = self.summaries([p.id for p in chosen]) if chosen else {}
+        bodies = self.summaries([p.id for p in chosen], parts=("state", "forecast")) if chosen else {}
         items = []
         for p in chosen:
             body = bodies.get(p.id)

@@ -71,7 +71,9 @@ def upgrade() -> None:
     sa.Column('finish', sa.Date(), nullable=False),
     sa.Column('p50', sa.Date(), nullable=False),
     sa.Column('p80', sa.Date(), nullable=False),
-    sa.Column('body', sa.JSON(), nullable=False),
+    sa.Column('summary', sa.JSON(), nullable=False),
+    sa.Column('state', sa.JSON(), nullable=False),
+    sa.Column('forecast', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_forecasts_project_id_projects')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_forecasts')),
     sa.UniqueConstraint('project_id', 'as_of', 'state_key', name=op.f('uq_forecasts_project_id_as_of_state_key'))
