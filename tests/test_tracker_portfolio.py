@@ -38,8 +38,9 @@ def test_a_stored_forecast_is_reused_until_the_project_or_the_day_changes(tracke
     tracker.current(pid), tracker.portfolio(), tracker.my_work("admin")
     assert len(_rows(tracker, pid)) == 1  # nothing recomputed
     tracker.update_stage(pid, "K1", "in_progress", on=date(2026, 1, 6))
+    assert len(_rows(tracker, pid)) == 2  # the change stored a new forecast at once
     assert tracker.current(pid)["state"]["stages"][0]["status"] == "in_progress"
-    assert len(_rows(tracker, pid)) == 2  # the change made it stale
+    assert len(_rows(tracker, pid)) == 2
     clock["today"] += timedelta(days=1)
     tracker.portfolio()
     assert len(_rows(tracker, pid)) == 3 and _rows(tracker, pid)[-1]["as_of"] == "2026-06-02"

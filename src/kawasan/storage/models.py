@@ -114,6 +114,7 @@ class ForecastRecord(Base):
     p50: Mapped[date] = mapped_column(Date)
     p80: Mapped[date] = mapped_column(Date)
     summary: Mapped[dict] = mapped_column(JSON)
+    actions: Mapped[list] = mapped_column(JSON)
     state: Mapped[dict] = mapped_column(JSON)
     forecast: Mapped[dict] = mapped_column(JSON)
 

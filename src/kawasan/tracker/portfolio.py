@@ -15,6 +15,9 @@ baseline) and ``on_track``.
 """
 from __future__ import annotations
 
+import functools
+import logging
+import threading
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -30,12 +33,46 @@ FINAL = ("approved", "waived")
 ACTION_STATES = ("in_progress", "submitted", "clarification", "rejected", "blocked")
 
 
+log = logging.getLogger("kawasan.tracker")
+
+
+def refreshes_forecast(method):
+    """After a change to a project is committed, store its new forecast at once (so pages read a current
+    one instead of computing it). A failure to refresh is logged and leaves the forecast stale; the next
+    read recomputes it. The change itself is already committed either way."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        result = method(self, *args, **kwargs)
+        pid = result.get("project") if isinstance(result, dict) else None
+        if pid is not None and self.refresh_on_change:
+            try:
+                self.current(pid)
+            except Exception:  # noqa: BLE001 - see the docstring: the committed change must not look failed
+                log.exception("could not refresh the stored forecast of project %s", pid)
+        return result
+    return wrapper
+
+
 def _d(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
 def _norm(x: str | None) -> str:
     return " ".join(str(x).split()).casefold() if x else ""
+
+
+def action_items(state: dict, fc: dict) -> list[dict]:
+    """The stages of a project that need action (My work): in progress, submitted, in clarification,
+    rejected or blocked, or not started with every prerequisite approved or waived (ready to start);
+    each with its forecast finish."""
+    status_of = {st["id"]: st["status"] for st in state["stages"]}
+    finish_of = {f["id"]: f["finish_date"] for f in fc["stages"]}
+    items = []
+    for st in state["stages"]:
+        ready = st["status"] == "not_started" and all(status_of.get(q) in FINAL for q in st["requires"])
+        if st["status"] in ACTION_STATES or ready:
+            items.append({**st, "ready_to_start": ready, "forecast_finish": finish_of.get(st["id"])})
+    return items
 
 
 def summarize(state: dict, fc: dict, target: date | None) -> dict:
@@ -52,7 +89,9 @@ def summarize(state: dict, fc: dict, target: date | None) -> dict:
         status = "at_risk"
     else:
         status = "on_track"
-    return {"done": sum(1 for s in stages if s["status"] in FINAL), "total": len(stages), "blocked": blocked,
+    return {"id": state["id"], "name": state["name"], "regency": state["regency"], "template": state["template"],
+            "start": state["start"], "has_site": state.get("site_geometry") is not None,
+            "done": sum(1 for s in stages if s["status"] in FINAL), "total": len(stages), "blocked": blocked,
             "overdue": overdue, "open_obstacles": sum(1 for s in stages for o in s["obstacles"]
                                                       if not o["resolved_on"]),
             "finish": fc["finish"], "p50": fc["p50"], "p80": fc["p80"],
@@ -61,6 +100,9 @@ def summarize(state: dict, fc: dict, target: date | None) -> dict:
 
 class PortfolioMixin(TrackerBase):
     """Stored forecasts and the views built on them."""
+
+    #: store a project's new forecast right after each change (the CLI and the web app do; bulk imports may not)
+    refresh_on_change = True
 
     # ------------------------------------------------------------------ stored forecasts
 
@@ -91,14 +133,14 @@ class PortfolioMixin(TrackerBase):
         return {r[0]: dict(zip(keys, r)) for r in rows}
 
     def _compute_record(self, pid: int, today: date, key: str) -> dict:
-        state = self.state(pid, today=today)
-        fc = self.forecast(pid, today=today, runs=FORECAST_RUNS, seed=FORECAST_SEED)
+        state, fc = self.state_and_forecast(pid, today=today, runs=FORECAST_RUNS, seed=FORECAST_SEED)
         with self._read() as s:
             target = s.scalar(select(Project.target_date).where(Project.id == pid))
             if target is None:
                 target = s.scalars(select(ForecastRecord.finish).where(ForecastRecord.project_id == pid)
                                    .order_by(ForecastRecord.id).limit(1)).first() or _d(fc["finish"])
-        record = {"state": state, "forecast": fc, "summary": summarize(state, fc, target)}
+        record = {"state": state, "forecast": fc, "summary": summarize(state, fc, target),
+                  "actions": action_items(state, fc)}
         try:
             with self._write() as s:
                 s.add(ForecastRecord(project_id=pid, as_of=today, state_key=key, computed_at=_now(),
@@ -109,8 +151,14 @@ class PortfolioMixin(TrackerBase):
 
     def summaries(self, pids: list[int] | None = None, parts: tuple[str, ...] = ("summary", "state", "forecast")
                   ) -> dict[int, dict]:
-        """The current stored record of each project with the ``parts`` asked for (summary, state, forecast),
-        recomputed where the project changed or the day moved on since it was stored."""
+        """The current stored record of each project with the ``parts`` asked for (summary, actions, state,
+        forecast), recomputed where the project changed or the day moved on since it was stored.
+
+        Summaries and action items, which the portfolio and My work read for every project, come through a
+        per-process cache that re-reads only the projects whose event log moved (see :class:`_Current`)."""
+        if set(parts) <= {"summary", "actions"}:
+            current = self._current_cache().get(self, pids)
+            return {pid: {part: rec[part] for part in parts} for pid, rec in current.items()}
         today = self.today()
         keys = self._state_keys(pids)
         latest = self._latest_records(list(keys), parts=parts)
@@ -123,11 +171,17 @@ class PortfolioMixin(TrackerBase):
                 out[pid] = self._compute_record(pid, today, keys[pid])
         return out
 
-    def current(self, pid: int) -> dict:
-        """The current stored record of one project: {"summary", "state", "forecast"}."""
+    def _current_cache(self) -> "_Current":
+        cache = getattr(self, "_current", None)
+        if cache is None:
+            cache = self._current = _Current()
+        return cache
+
+    def current(self, pid: int, parts: tuple[str, ...] = ("summary", "state", "forecast")) -> dict:
+        """The current stored record of one project with the ``parts`` asked for."""
         with self._read() as s:
             self._project(s, pid)
-        return self.summaries([pid])[pid]
+        return self.summaries([pid], parts=parts)[pid]
 
     def refresh_forecasts(self) -> int:
         """Recompute every stale stored forecast now (e.g. at the start of a day); returns how many."""
@@ -152,6 +206,7 @@ class PortfolioMixin(TrackerBase):
         return [{"as_of": a.isoformat(), "finish": f.isoformat(), "p50": p5.isoformat(), "p80": p8.isoformat()}
                 for a, f, p5, p8 in rows]
 
+    @refreshes_forecast
     def set_target(self, pid: int, target: date | None, *, actor: str | None = None) -> dict:
         """Set (or clear) the date the team commits to; administrators and the project's coordinators."""
         if target is not None and not 1900 <= target.year <= 2200:
@@ -178,28 +233,29 @@ class PortfolioMixin(TrackerBase):
         last week and its status; filtered by regency, template and status; with the counts per status."""
         if status and status not in STATUSES:
             raise InputError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}", field="status")
-        with self._read() as s:
-            projects = s.execute(select(Project.id, Project.name, Project.regency, Project.template_name,
-                                        Project.start_date, Project.site_geometry.is_not(None))
-                                 .order_by(Project.id)).all()
-        chosen = [p for p in projects if (not regency or _norm(p.regency) == _norm(regency))
-                  and (not template or p.template_name == template)]
-        bodies = self.summaries([p.id for p in chosen], parts=("summary",)) if chosen else {}
-        week_ago = self._latest_records([p.id for p in chosen], self.today() - timedelta(days=7)) if chosen else {}
+        summaries = [r["summary"] for _, r in sorted(self.summaries(parts=("summary",)).items())]
+        chosen = [p for p in summaries if (not regency or _norm(p["regency"]) == _norm(regency))
+                  and (not template or p["template"] == template)]
+        week_ago = self._p80_on(self.today() - timedelta(days=7))
         rows = []
-        for p in chosen:
-            summ = bodies[p.id]["summary"]
-            before = week_ago.get(p.id)
-            change = (_d(summ["p80"]) - before["p80"]).days if before is not None else None
-            rows.append({"id": p.id, "name": p.name, "regency": p.regency, "template": p.template_name,
-                         "start": p.start_date.isoformat(), "has_site": bool(p[5]), **summ,
-                         "p80_change_days": change})
+        for summ in chosen:
+            before = week_ago.get(summ["id"])
+            change = (_d(summ["p80"]) - before).days if before is not None else None
+            rows.append({**summ, "p80_change_days": change})
         counts = {k: sum(1 for r in rows if r["status"] == k) for k in STATUSES}
         if status:
             rows = [r for r in rows if r["status"] == status]
         return {"today": self.today().isoformat(), "counts": counts, "projects": rows,
-                "regencies": sorted({p.regency for p in projects if p.regency}),
-                "templates": sorted({p.template_name for p in projects})}
+                "regencies": sorted({p["regency"] for p in summaries if p["regency"]}),
+                "templates": sorted({p["template"] for p in summaries})}
+
+    def _p80_on(self, day: date) -> dict[int, date]:
+        """The P80 of each project's latest stored forecast as of ``day`` (for the change since last week)."""
+        latest = (select(func.max(ForecastRecord.id).label("rid")).where(ForecastRecord.as_of <= day)
+                  .group_by(ForecastRecord.project_id).subquery())
+        with self._read() as s:
+            return dict(s.execute(select(ForecastRecord.project_id, ForecastRecord.p80)
+                                  .join(latest, ForecastRecord.id == latest.c.rid)).all())
 
     def sites(self) -> dict:
         """A GeoJSON FeatureCollection of the projects' site geometries with id, name and status."""
@@ -227,7 +283,6 @@ class PortfolioMixin(TrackerBase):
             agency = user.agency.code if user.agency else None
             agency_reg = user.agency.regency if user.agency else None
             agency_kind = user.agency.kind if user.agency else None
-            projects = s.execute(select(Project.id, Project.name, Project.regency).order_by(Project.id)).all()
         if role == "viewer":
             return []
 
@@ -240,23 +295,16 @@ class PortfolioMixin(TrackerBase):
                 return _norm(agency_reg) == _norm(p_regency)
             return agency_kind != "regency"
 
-        chosen = [p for p in projects if project_in_reach(p.regency)]
-        bodies = self.summaries([p.id for p in chosen], parts=("state", "forecast")) if chosen else {}
         items = []
-        for p in chosen:
-            body = bodies.get(p.id)
-            if body is None:
+        for _pid, rec in sorted(self.summaries(parts=("summary", "actions")).items()):
+            summ = rec["summary"]
+            if not project_in_reach(summ["regency"]):
                 continue
-            status_of = {st["id"]: st["status"] for st in body["state"]["stages"]}
-            finish_of = {f["id"]: f["finish_date"] for f in body["forecast"]["stages"]}
-            for st in body["state"]["stages"]:
+            for st in rec["actions"]:
                 if role == "agency_officer" and _norm(st["agency"]) != _norm(agency):
                     continue
-                ready = st["status"] == "not_started" and all(status_of.get(q) in FINAL for q in st["requires"])
-                if st["status"] not in ACTION_STATES and not ready:
-                    continue
-                items.append({"project": p.id, "project_name": p.name, "regency": p.regency, **st,
-                              "ready_to_start": ready, "forecast_finish": finish_of.get(st["id"])})
+                items.append({"project": summ["id"], "project_name": summ["name"], "regency": summ["regency"],
+                              **st})
         items.sort(key=lambda i: (-(i["overdue_days"] or 0), i["due"] or "9999-12-31", i["project"], i["id"]))
         return items
 
@@ -276,4 +324,56 @@ class PortfolioMixin(TrackerBase):
         return out
 
 
-__all__ = ["PortfolioMixin", "FORECAST_RUNS", "STATUSES", "summarize"]
+class _Current:
+    """Per-process cache of every project's current summary and action items.
+
+    On each use it asks the database only for the events added since it last looked (plus a window of
+    :data:`WINDOW` ids back, so an event of a transaction that committed late on PostgreSQL is not
+    missed), and reads (or computes) only the projects whose latest event moved. A new day empties it.
+    Each cached record carries the state key it was made for and is used only while that key is current."""
+
+    WINDOW = 500
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.today: date | None = None
+        self.seen = 0  # the highest event id looked at
+        self.keys: dict[int, int] = {}  # project -> id of its latest event
+        self.records: dict[int, tuple[int, dict]] = {}  # project -> (the key it was made for, record)
+
+    def _advance(self, svc: "PortfolioMixin", today: date) -> None:
+        if today != self.today:
+            self.today, self.seen, self.keys, self.records = today, 0, {}, {}
+        with svc._read() as s:
+            moved = s.execute(select(Event.project_id, func.max(Event.id))
+                              .where(Event.id > max(self.seen - self.WINDOW, 0), Event.project_id.is_not(None))
+                              .group_by(Event.project_id)).all()
+        for pid, eid in moved:
+            self.keys[pid] = max(eid, self.keys.get(pid, 0))
+            self.seen = max(self.seen, eid)
+
+    def get(self, svc: "PortfolioMixin", pids: list[int] | None) -> dict[int, dict]:
+        today = svc.today()
+        with self.lock:
+            self._advance(svc, today)
+            keys = dict(self.keys)
+            wanted = sorted(keys) if pids is None else [p for p in pids if p in keys]
+            out = {p: self.records[p][1] for p in wanted if p in self.records and self.records[p][0] == keys[p]}
+        missing = [p for p in wanted if p not in out]
+        if missing:
+            found = svc._latest_records(missing, parts=("summary", "actions"))
+            for pid in missing:
+                rec = found.get(pid)
+                if rec is not None and rec["as_of"] == today and rec["state_key"] == str(keys[pid]):
+                    out[pid] = {"summary": rec["summary"], "actions": rec["actions"]}
+                else:
+                    full = svc._compute_record(pid, today, str(keys[pid]))
+                    out[pid] = {"summary": full["summary"], "actions": full["actions"]}
+            with self.lock:
+                if self.today == today:
+                    for pid in missing:
+                        self.records[pid] = (keys[pid], out[pid])
+        return out
+
+
+__all__ = ["PortfolioMixin", "FORECAST_RUNS", "STATUSES", "summarize", "action_items"]

@@ -27,7 +27,7 @@ from kawasan.tracker import documents as docs
 from kawasan.tracker.accounts import AccountsMixin
 from kawasan.tracker.base import LOCAL_ADMIN, _iso, _now, _utc
 from kawasan.tracker.directory import AGENCY_KINDS, ROLES, DirectoryMixin
-from kawasan.tracker.portfolio import PortfolioMixin
+from kawasan.tracker.portfolio import PortfolioMixin, refreshes_forecast
 from kawasan.tracker.snapshots import StatusChange, derive
 
 
@@ -235,6 +235,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
         return {"project": p.id, "stage": row.stage_id, "from": old, "to": new_status.value,
                 "version": row.version, "on": on.isoformat(), "warnings": warnings}
 
+    @refreshes_forecast
     def update_stage(self, pid: int, stage_id: str, status: str, *, reason: str | None = None,
                      on: date | None = None, expected_version: int | None = None, actor: str | None = None) -> dict:
         """Move a stage to ``status`` (a legal transition), effective ``on`` (default today)."""
@@ -248,6 +249,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
             return self._set_status(s, user, p, row, status, reason=reason, on=on or self.today(),
                                     expected_version=expected_version)
 
+    @refreshes_forecast
     def block_stage(self, pid: int, stage_id: str, *, reason: str, on: date | None = None,
                     expected_unblock: date | None = None, obstacle: str | None = None, owner: str | None = None,
                     expected_version: int | None = None, actor: str | None = None) -> dict:
@@ -280,6 +282,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
                 res["obstacle_id"] = ob.id
             return res
 
+    @refreshes_forecast
     def unblock_stage(self, pid: int, stage_id: str, *, reason: str | None = None, on: date | None = None,
                       to: str | None = None, expected_version: int | None = None, actor: str | None = None) -> dict:
         """Unblock a stage: back to the state it had before the block (or ``to``)."""
@@ -300,6 +303,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
 
     # ------------------------------------------------------------------ obstacles
 
+    @refreshes_forecast
     def add_obstacle(self, pid: int, stage_id: str, description: str, *, owner: str, on: date | None = None,
                      expected_resolution: date | None = None, actor: str | None = None) -> dict:
         if not description or not description.strip():
@@ -323,6 +327,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
                               new=description, on=on, detail={"obstacle_id": ob.id, "owner": owner}))
             return _obstacle_dict(ob)
 
+    @refreshes_forecast
     def resolve_obstacle(self, obstacle_id: int, resolution: str, *, on: date | None = None,
                          expected_version: int | None = None, actor: str | None = None) -> dict:
         if not resolution or not resolution.strip():
@@ -370,6 +375,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
 
     # ------------------------------------------------------------------ documents
 
+    @refreshes_forecast
     def attach(self, pid: int, stage_id: str, path: Path, *, name: str | None = None,
                actor: str | None = None) -> dict:
         """Attach a file to a stage as the next version of the document ``name`` (default: the file name)."""
@@ -457,7 +463,17 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
 
     def state(self, pid: int, *, today: date | None = None) -> dict:
         """The project with each stage's state, agency, clock (due, deemed approved, overdue) and obstacles."""
-        from kawasan.licensing import stage_clock
+        today = today or self.today()
+        with self._read() as s:
+            p = self._project(s, pid)
+            tpl = self._template_of(p)
+            cal = self.calendar(s)
+            return self._state_dict(s, p, tpl, cal, self._snapshots(s, p, tpl, cal, today), today)
+
+    def state_and_forecast(self, pid: int, *, today: date | None = None, runs: int = 10000,
+                           seed: int = 0) -> tuple[dict, dict]:
+        """:meth:`state` and :meth:`forecast` from one reading of the project (what a stored forecast keeps)."""
+        from kawasan.licensing import forecast
 
         today = today or self.today()
         with self._read() as s:
@@ -465,34 +481,43 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
             tpl = self._template_of(p)
             cal = self.calendar(s)
             snaps = self._snapshots(s, p, tpl, cal, today)
-            obs = s.scalars(select(Obstacle).where(Obstacle.project_id == p.id).order_by(Obstacle.id)).all()
-            ndocs = dict(s.execute(select(Document.stage_id, func.count()).where(Document.project_id == p.id)
-                                   .group_by(Document.stage_id)).all())
-            stages = []
-            for r in p.stages:
-                st = tpl.stage(r.stage_id)
-                clock = stage_clock(st, snaps[r.stage_id], cal, today)
-                snap = snaps[r.stage_id]
-                stages.append({
-                    "id": r.stage_id, "name": {"id": st.name.id, "en": st.name.en}, "agency": r.agency,
-                    "status": r.status, "reason": r.reason, "version": r.version,
-                    "requires": list(st.requires),
-                    "started": _iso(snap.started), "submitted": _iso(snap.submitted), "finished": _iso(snap.finished),
-                    "due": _iso(clock.due), "deemed_approved": _iso(clock.deemed_approved),
-                    "overdue_days": clock.overdue_days, "paused_days": clock.paused_days,
-                    "statutory": clock.statutory,
-                    "duration_days": st.duration.statutory_days if st.duration.statutory_days is not None
-                    else {"min": st.duration.min, "likely": st.duration.likely, "max": st.duration.max},
-                    "estimate": st.duration.is_estimate,
-                    "legal_basis": {"citation": st.legal_basis.citation, "tag": st.legal_basis.tag},
-                    "blocked_since": _iso(snap.blocked_since), "expected_unblock": _iso(snap.expected_unblock),
-                    "obstacles": [_obstacle_dict(o) for o in obs if o.stage_id == r.stage_id],
-                    "documents": ndocs.get(r.stage_id, 0),
-                })
-            return {"id": p.id, "name": p.name, "regency": p.regency, "template": p.template_name,
-                    "template_version": p.template_version, "start": p.start_date.isoformat(),
-                    "today": today.isoformat(), "synthetic": bool(p.template_body.get("synthetic")),
-                    "site_geometry": p.site_geometry, "stages": stages}
+            state = self._state_dict(s, p, tpl, cal, snaps, today)
+            start, name = p.start_date, p.name
+        out = forecast(tpl, snaps, start, today, cal, runs=runs, seed=seed).to_dict()
+        return state, {"project": pid, "name": name, "start": start.isoformat(), "today": today.isoformat(),
+                       "runs": runs, "seed": seed, **out}
+
+    def _state_dict(self, s: Session, p: Project, tpl, cal, snaps: dict, today: date) -> dict:
+        from kawasan.licensing import stage_clock
+
+        obs = s.scalars(select(Obstacle).where(Obstacle.project_id == p.id).order_by(Obstacle.id)).all()
+        ndocs = dict(s.execute(select(Document.stage_id, func.count()).where(Document.project_id == p.id)
+                               .group_by(Document.stage_id)).all())
+        stages = []
+        for r in p.stages:
+            st = tpl.stage(r.stage_id)
+            clock = stage_clock(st, snaps[r.stage_id], cal, today)
+            snap = snaps[r.stage_id]
+            stages.append({
+                "id": r.stage_id, "name": {"id": st.name.id, "en": st.name.en}, "agency": r.agency,
+                "status": r.status, "reason": r.reason, "version": r.version,
+                "requires": list(st.requires),
+                "started": _iso(snap.started), "submitted": _iso(snap.submitted), "finished": _iso(snap.finished),
+                "due": _iso(clock.due), "deemed_approved": _iso(clock.deemed_approved),
+                "overdue_days": clock.overdue_days, "paused_days": clock.paused_days,
+                "statutory": clock.statutory,
+                "duration_days": st.duration.statutory_days if st.duration.statutory_days is not None
+                else {"min": st.duration.min, "likely": st.duration.likely, "max": st.duration.max},
+                "estimate": st.duration.is_estimate,
+                "legal_basis": {"citation": st.legal_basis.citation, "tag": st.legal_basis.tag},
+                "blocked_since": _iso(snap.blocked_since), "expected_unblock": _iso(snap.expected_unblock),
+                "obstacles": [_obstacle_dict(o) for o in obs if o.stage_id == r.stage_id],
+                "documents": ndocs.get(r.stage_id, 0),
+            })
+        return {"id": p.id, "name": p.name, "regency": p.regency, "template": p.template_name,
+                "template_version": p.template_version, "start": p.start_date.isoformat(),
+                "today": today.isoformat(), "synthetic": bool(p.template_body.get("synthetic")),
+                "site_geometry": p.site_geometry, "stages": stages}
 
     def _plan_inputs(self, pid: int, today: date):
         with self._read() as s:

@@ -49,7 +49,7 @@ def sites(request: Request, me: Identity = Depends(current_user)):
 @router.get("/projects/{pid}")
 def project(request: Request, pid: int, me: Identity = Depends(current_user)):
     """The project's stages with state, agency, clocks, legal basis and obstacles (as of today)."""
-    return svc(request).current(pid)["state"]
+    return svc(request).current(pid, parts=("state",))["state"]
 
 
 @router.put("/projects/{pid}/target")
@@ -60,7 +60,7 @@ def set_target(request: Request, pid: int, body: schemas.TargetIn, me: Identity 
 @router.get("/projects/{pid}/forecast")
 def forecast(request: Request, pid: int, me: Identity = Depends(current_user)):
     """The stored current forecast (CPM, P50/P80 of 10,000 Monte Carlo runs, seed 0) and its summary."""
-    body = svc(request).current(pid)
+    body = svc(request).current(pid, parts=("summary", "forecast"))
     return {**body["forecast"], "summary": body["summary"]}
 
 

@@ -19,22 +19,34 @@ from kawasan.web.uploads import saved_upload
 router = APIRouter()
 
 
+PER_PAGE = 50
+
+
+def _page_of(items: list, page: int) -> tuple[list, dict]:
+    pages = max(1, -(-len(items) // PER_PAGE))
+    page = min(page, pages)
+    return items[(page - 1) * PER_PAGE:page * PER_PAGE], {"page": page, "pages": pages, "total": len(items)}
+
+
 @router.get("/my-work")
-def my_work(request: Request, me: Identity = Depends(current_user), done: str | None = None):
-    items = svc(request).my_work(me.username)
+def my_work(request: Request, me: Identity = Depends(current_user), done: str | None = None,
+            page: int = Query(1, ge=1, le=100_000)):
+    items, pager = _page_of(svc(request).my_work(me.username), page)
     for it in items:
         it["actions"] = [s.value for s in allowed_transitions(it["status"]) if s.value != "blocked"] \
             if it["status"] != "blocked" else []
-    return render(request, "my_work.html", {"items": items, "done": done})
+    return render(request, "my_work.html", {"items": items, "done": done, "pager": pager})
 
 
 @router.get("/projects")
 def portfolio(request: Request, me: Identity = Depends(current_user),
               regency: str | None = Query(None, max_length=128), template: str | None = Query(None, max_length=128),
-              status: str | None = Query(None, max_length=16)):
+              status: str | None = Query(None, max_length=16), page: int = Query(1, ge=1, le=100_000)):
     res = svc(request).portfolio(regency=regency or None, template=template or None, status=status or None)
-    return render(request, "portfolio.html", {"p": res, "f": {"regency": regency or "", "template": template or "",
-                                                              "status": status or ""},
+    res["projects"], pager = _page_of(res["projects"], page)
+    return render(request, "portfolio.html", {"p": res, "pager": pager,
+                                              "f": {"regency": regency or "", "template": template or "",
+                                                    "status": status or ""},
                                               "basemap": request.app.state.web.basemap_url})
 
 
@@ -157,7 +169,7 @@ async def whatif_run(request: Request, pid: int, me: Identity = Depends(current_
 
 def _whatif_page(request: Request, pid: int, result: dict | None, form):
     s = svc(request)
-    body = s.current(pid)
+    body = s.current(pid, parts=("state", "forecast"))
     state = body["state"]
     tpl = s.project_template(pid)
     chosen = {"parallel": set(form.getlist("parallel")) if form else set(),

@@ -72,6 +72,7 @@ def upgrade() -> None:
     sa.Column('p50', sa.Date(), nullable=False),
     sa.Column('p80', sa.Date(), nullable=False),
     sa.Column('summary', sa.JSON(), nullable=False),
+    sa.Column('actions', sa.JSON(), nullable=False),
     sa.Column('state', sa.JSON(), nullable=False),
     sa.Column('forecast', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_forecasts_project_id_projects')),
