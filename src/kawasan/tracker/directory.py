@@ -1,6 +1,7 @@
 """Agencies, users, the working calendar and registered templates: the tracker's directory data."""
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -209,9 +210,15 @@ class DirectoryMixin(TrackerBase):
         if s is None:
             with self._read() as s2:
                 return self.calendar(s2)
-        rows = s.scalars(select(CalendarDay)).all()
-        return WorkingCalendar(extra_holidays=tuple(r.day for r in rows if r.kind == "holiday"),
-                               extra_workdays=tuple(r.day for r in rows if r.kind == "workday"))
+        rows = s.execute(select(CalendarDay.day, CalendarDay.kind).order_by(CalendarDay.day)).all()
+        key = tuple((d, k) for d, k in rows)
+        local = self.__dict__.setdefault("_calendar_local", threading.local())  # a calendar is not thread-safe
+        cached = getattr(local, "cached", None)
+        if cached is None or cached[0] != key:  # one calendar (with its computed years) while the days are unchanged
+            cached = local.cached = (key, WorkingCalendar(
+                extra_holidays=tuple(d for d, k in key if k == "holiday"),
+                extra_workdays=tuple(d for d, k in key if k == "workday")))
+        return cached[1]
 
     # ------------------------------------------------------------------ templates
 

@@ -26,6 +26,7 @@ def templates() -> Jinja2Templates:
         folder = str(resources.files("kawasan.web").joinpath("templates"))
         _templates = Jinja2Templates(directory=folder)
         _templates.env.autoescape = True
+        _templates.env.auto_reload = False  # package files: no need to stat every template on every page
         _templates.env.trim_blocks = True
         _templates.env.lstrip_blocks = True
     return _templates
