@@ -58,11 +58,11 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None,
     app.state.web = web
     errors.install(app)
     tiles = ""
-    if web.basemap_url and web.basemap_url.startswith("http"):
+    if web.basemap_url and web.basemap_url.startswith("http"):  # the configured base map's host may serve images
         from urllib.parse import urlsplit
 
-        u = urlsplit(web.basemap_url.replace("{s}", "a"))
-        tiles = f" {u.scheme}://{u.netloc.replace('a.', '*.', 1) if '{s}' in web.basemap_url else u.netloc}"
+        u = urlsplit(web.basemap_url)
+        tiles = f" {u.scheme}://{u.netloc.replace('{s}', '*')}"
     csp = CSP.format(tiles=tiles)
 
     @app.middleware("http")

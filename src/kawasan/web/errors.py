@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kawasan.errors import AuthenticationError, KawasanError
+from kawasan.errors import KawasanError
 
 log = logging.getLogger("kawasan.web")
 
@@ -96,4 +96,4 @@ def install(app) -> None:
     app.add_exception_handler(Exception, unexpected_error)
 
 
-__all__ = ["install", "error_body", "error_code", "AuthenticationError"]
+__all__ = ["install", "error_body", "error_code"]

@@ -1,8 +1,6 @@
 """API: the caller's account and tokens, templates, users, agencies, the working calendar."""
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 
 from kawasan.errors import NotFoundError
@@ -140,5 +138,3 @@ def calendar_days(service, year: int | None) -> dict:
 def add_calendar_day(request: Request, body: schemas.CalendarDayIn, me: Identity = Depends(admin_only)):
     return svc(request).add_calendar_day(body.day, kind=body.kind, description=body.description, actor=me.username)
 
-
-__all__ = ["router", "calendar_days", "date"]

@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 from kawasan.errors import InputError
 from kawasan.web.api.directory import calendar_days
 from kawasan.web.auth import Identity, admin_only
-from kawasan.web.pages.common import back, day, number, svc, text
+from kawasan.web.pages.common import back, day, svc, text
 from kawasan.web.render import render
 
 router = APIRouter(prefix="/admin")
@@ -106,5 +106,3 @@ async def add_day(request: Request, me: Identity = Depends(admin_only)):
                                                                   actor=me.username))
     return back(f"/admin/calendar?year={d.year}", "web.done.day_added")
 
-
-__all__ = ["router", "number"]
