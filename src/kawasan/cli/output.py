@@ -89,14 +89,12 @@ def print_rule_details(con, c: dict, lang: str) -> None:
                   markup=False)
     sb = c.get("setback")
     if sb:
-        for cls in sb["classes"]:
-            how = "; ".join(t("law.setback_basis", lang, n=b["features"], km=b["length_km"],
-                              basis=b["basis_id"] if lang == "id" else b["basis"],
-                              proxy=t("law.proxy_mark", lang) if b["proxy"] else "")
-                            for b in cls["by_basis"])
-            key = "law.setback_class" if cls["rural_m"] != cls["urban_m"] else "law.setback_class_one"
-            con.print("      " + t(key, lang, cls=cls["class"], rural=cls["rural_m"], urban=cls["urban_m"],
-                                    ha=cls["excluded_ha"], how=how), markup=False)
+        from functools import partial
+
+        from kawasan.reports.tables import setback_rows
+
+        for line in setback_rows(c, lang, partial(t, lang=lang)):
+            con.print("      " + line, markup=False)
         urban = sb.get("urban") or {}
         if urban.get("used"):
             con.print("      " + t("law.setback_urban", lang, layer=urban["layer"],

@@ -65,13 +65,17 @@ def setback_rows(row: dict, lang: str, tr) -> list[str]:
     """One line per setback class: its distances, the land it excludes, and how its features were classed."""
     out = []
     for cls in (row.get("setback") or {}).get("classes", []):
-        how = "; ".join(tr("law.setback_basis", n=b["features"], km=b["length_km"],
+        how = "; ".join(tr("law.setback_basis", n=b["features"], km=num(b["length_km"], 1, lang),
                            basis=b["basis_id"] if lang == "id" else b["basis"],
                            proxy=tr("law.proxy_mark") if b["proxy"] else "") for b in cls["by_basis"])
         key = "law.setback_class" if cls["rural_m"] != cls["urban_m"] else "law.setback_class_one"
-        out.append(tr(key, cls=cls["class"], rural=cls["rural_m"], urban=cls["urban_m"],
-                      ha=cls.get("excluded_ha", 0.0), how=how))
+        out.append(tr(key, cls=cls["class"], rural=_metres(cls["rural_m"], lang), urban=_metres(cls["urban_m"], lang),
+                      ha=num(cls.get("excluded_ha", 0.0), 1, lang), how=how))
     return out
+
+
+def _metres(m, lang: str) -> str:
+    return num(m, 0 if float(m).is_integer() else 1, lang)
 
 
 def certainty(tag: str | None, tr) -> dict:
