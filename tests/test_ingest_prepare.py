@@ -252,7 +252,7 @@ def test_agency_landcover_replaces_osm_and_protected_forest_overrides_it(inputs,
     assert res.exit_code == 0, res.output
     man = json.loads(res.output)
     cats = man["layers"]["landcover"]["categories"]
-    assert cats["4"] == "irrigated_rice" and cats["7"] == "shrub" and cats["2"] == "protected_forest"
+    assert cats["4"] == "rice_field" and cats["7"] == "shrub" and cats["2"] == "protected_forest"
     assert man["layers"]["landcover"]["origin"] == "agency"
     assert man["layers"]["landcover"]["area_ha_in_boundary"]["protected_forest"] > 0
     assert west.area > 0
@@ -282,7 +282,7 @@ def test_unmatched_values_are_kept_reported_and_can_be_mapped(inputs, tmp_path, 
     ("Permukiman Perkotaan", "zoning", "settlement"), ("Pertanian Tanaman Pangan", "zoning", "agriculture"),
     ("Tinggi", "hazard_flood", "high"), ("Sangat Tinggi", "hazard_landslide", "high"),
     ("sedang", "hazard_flood", "medium"), ("3", "hazard_flood", "high"), ("0", "hazard_flood", "none"),
-    ("Sawah Irigasi Teknis", "landcover", "irrigated_rice"), ("Hutan Produksi", "landcover", "production_forest"),
+    ("Sawah Irigasi Teknis", "landcover", "rice_field"), ("Hutan Produksi", "landcover", "production_forest"),
     ("Tanah Aluvial", "soil", "aluvial"),
 ])
 def test_category_matching(value, table, expected):
@@ -402,6 +402,19 @@ def test_unknown_attribute_lists_the_attributes(inputs, tmp_path, runner):
     _nothing_written(out)
 
 
+def test_every_missing_input_is_named_at_once(inputs, tmp_path, runner):
+    """Several missing files: the message names all of them, and nothing is written (issue 11.5)."""
+    out = tmp_path / "ws"
+    res = runner.invoke(cli, _args(inputs, out, "--dem", str(tmp_path / "a.hgt"), "--osm", str(tmp_path / "b.pbf"),
+                                   "--layer", f"zoning={tmp_path / 'c.shp'}:POLA", "--map",
+                                   f"zoning={tmp_path / 'd.csv'}"))
+    assert res.exit_code == 2
+    for name in ("a.hgt", "b.pbf", "c.shp", "d.csv"):
+        assert name in res.output, name
+    assert "4 inputs" in res.output
+    assert not out.exists()
+
+
 def test_layer_argument_errors(inputs, tmp_path, runner):
     for bad, needle in [("zoning", "NAME=PATH"), ("9x=a.shp", "letters, digits"),
                         (f"zoning={tmp_path / 'nope.shp'}", "file not found")]:
@@ -442,11 +455,33 @@ def test_an_earlier_workspace_is_replaced_only_when_the_new_one_is_complete(inpu
     assert res.exit_code == 0 and "dem" in json.loads((out / "manifest.json").read_text())["layers"]
 
 
+def _next_command(output: str) -> list[str]:
+    import shlex
+
+    line = next(ln for ln in output.splitlines() if ln.startswith("Next: "))
+    return shlex.split(line[line.index("kawasan "):])[1:]
+
+
 def test_human_summary_lists_layers_and_next_step(inputs, tmp_path, runner):
-    res = runner.invoke(cli, _args(inputs, tmp_path / "ws", "--dem", str(inputs["dem"][0])))
+    """Every command the summary prints runs as printed (issue 11.5), paths with spaces included."""
+    out = tmp_path / "my work" / "ws"
+    res = runner.invoke(cli, _args(inputs, out, "--dem", str(inputs["dem"][0]), "--osm", str(inputs["osm"])))
     assert res.exit_code == 0, res.output
     assert "Kecamatan Barat" in res.output and "EPSG:32749" in res.output
-    assert "kawasan suitability run apht --data" in res.output
+    args = _next_command(res.output)
+    assert args[:3] == ["suitability", "run", "apht"]
+    run = runner.invoke(cli, args)
+    assert run.exit_code == 0, run.output
+    # a boundary-only workspace: no preset can run yet, so the suggestion is the download (and it parses)
+    res = runner.invoke(cli, _args(inputs, tmp_path / "my work" / "bare"))
+    assert res.exit_code == 0, res.output
+    assert "lacks" in res.output and "landcover" in res.output
+    args = _next_command(res.output)
+    assert args[:2] == ["data", "fetch"]
+    ctx = cli.make_context("kawasan", list(args[:1]))
+    fetch = cli.commands["data"].commands["fetch"]
+    fctx = fetch.make_context("fetch", list(args[2:]), parent=ctx)
+    assert Path(fctx.params["boundary"]).exists() and fctx.params["where"] == "nama = 'Kecamatan Barat'"
     res = runner.invoke(cli, ["--lang", "id", *_args(inputs, tmp_path / "ws2")])
     assert "Ruang kerja ditulis" in res.output
 
@@ -484,7 +519,10 @@ def test_reference_documents_every_manifest_key(workspace):
 
 
 def test_a_value_the_workspace_declares_but_lacks_is_beyond_reach_not_an_error(workspace, tmp_path, runner):
-    """A kecamatan without a town: the trade-centre criterion counts every cell as beyond reach."""
+    """A kecamatan without a town: the trade-centre criterion counts every cell as beyond reach.
+
+    Without a town_centres layer (an earlier workspace) the criterion falls back to the towns of the
+    settlements layer, says it read a proxy, and there are none here."""
     import shutil
 
     import pyogrio
@@ -492,6 +530,8 @@ def test_a_value_the_workspace_declares_but_lacks_is_beyond_reach_not_an_error(w
     out, man = workspace
     ws = tmp_path / "ws"
     shutil.copytree(out, ws)
+    for f in ws.glob("town_centres.*"):
+        f.unlink()
     gdf = pyogrio.read_dataframe(ws / "settlements.gpkg")
     gdf = gdf[gdf["kind"] != "town"]
     (ws / "settlements.gpkg").unlink()
@@ -501,7 +541,10 @@ def test_a_value_the_workspace_declares_but_lacks_is_beyond_reach_not_an_error(w
     res = runner.invoke(cli, ["suitability", "run", "kawasan-industri", "--data", str(ws), "--out",
                               str(tmp_path / "run"), "--json"])
     assert res.exit_code == 0, res.output
-    assert any("no features matching {'kind': ['town']}" in w for w in json.loads(res.output)["warnings"])
+    run = json.loads(res.output)
+    assert any("no features matching {'kind': ['town']}" in w for w in run["warnings"])
+    assert {"kind": "criterion", "id": "trade_centre", "layer": "settlements"}.items() <= next(
+        p for p in run["proxies"] if p["id"] == "trade_centre").items()
     # a value outside the declared vocabulary is still refused as a likely typo
     model = tmp_path / "m.yaml"
     text = runner.invoke(cli, ["suitability", "show", "kawasan-industri"]).output.replace(
