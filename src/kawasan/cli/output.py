@@ -46,8 +46,7 @@ def print_run_summary(manifest: dict, folder, lang: str) -> None:
             con.print("  - " + t("run.constraint_skipped", lang, label=label, why=c.get("skipped_because", "")),
                       markup=False)
         elif c["status"] == "off":
-            con.print("  - " + t("law.constraint_off", lang, label=label, why=c.get("skipped_because", "")),
-                      markup=False)
+            con.print("  - " + t("law.constraint_off", lang, label=label, why=cause_text(c, lang)), markup=False)
         else:
             con.print("  - " + t("run.constraint_row", lang, label=label, ha=c["excluded_ha"],
                                  basis=localized(c, "legal_basis", lang) or "-", certainty=c["certainty"]),
@@ -71,11 +70,24 @@ def localized(row: dict, key: str, lang: str) -> str | None:
     return (row.get(f"{key}_id") if lang == "id" else None) or row.get(key)
 
 
+def cause_text(row: dict, lang: str) -> str:
+    """Why a rule was not applied, in the chosen language."""
+    cause = row.get("cause")
+    if cause in ("switched_off", "off_in_model"):
+        return t(f"law.cause.{cause}", lang)
+    if cause == "layer_missing":
+        return t("law.cause.layer_missing", lang, layer=row.get("layer", ""))
+    return row.get("skipped_because") or row.get("why") or ""
+
+
 def print_screening(con, manifest: dict, lang: str) -> None:
     """A run a legal gate could not check (no zoning layer: before the RTRW check) says so, prominently."""
+    from rich.text import Text
+
     for n in manifest.get("screening") or []:
-        con.print(f"[bold reverse yellow] {t('law.screening_title', lang)} [/] "
-                  + (n.get("id") if lang == "id" else n.get("en")), markup=True, highlight=False)
+        line = Text(f" {t('law.screening_title', lang)} ", style="bold reverse yellow")
+        line.append(" " + (n.get("id") if lang == "id" else n.get("en")) + f" ({cause_text(n, lang)})")
+        con.print(line)
 
 
 def print_rule_details(con, c: dict, lang: str) -> None:

@@ -166,7 +166,8 @@ def collect(run_dir, lang: str = "en") -> dict:
         "timings": [(k, tables.num(v, 3, lang)) for k, v in (man.get("timings") or {}).items()],
         "model_source": man.get("model_source", ""), "nodata_policy": man.get("nodata_policy", ""),
         "warnings": man.get("warnings", []), "grid": man["study_area"].get("grid") or {},
-        "screening": [n.get("id") if lang == "id" else n.get("en") for n in man.get("screening") or []],
+        "screening": [f"{n.get('id') if lang == 'id' else n.get('en')} ({tables.cause_text(n, tr)})"
+                      for n in man.get("screening") or []],
         "switches": ", ".join(f"{k}={v}" for k, v in (man.get("rule_switches") or {}).items()),
     }
 

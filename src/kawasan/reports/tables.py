@@ -46,6 +46,16 @@ def localized(row: dict, key: str, lang: str):
     return (row.get(f"{key}_id") if lang == "id" else None) or row.get(key)
 
 
+def cause_text(row: dict, tr) -> str:
+    """Why a rule was not applied (switched off, off in the model, or its layer missing)."""
+    cause = row.get("cause")
+    if cause in ("switched_off", "off_in_model"):
+        return tr(f"law.cause.{cause}")
+    if cause == "layer_missing":
+        return tr("law.cause.layer_missing", layer=row.get("layer", ""))
+    return row.get("skipped_because") or row.get("reason") or row.get("why") or ""
+
+
 def read_text(row: dict, lang: str, tr) -> str | None:
     """The layer a rule read when it is a stand-in (proxy) for its own, with why; None otherwise."""
     read = row.get("read") or {}
@@ -155,8 +165,7 @@ def constraint_rows(manifest: dict, lang: str, tr, categories=None) -> tuple[lis
                "certainty": certainty(c.get("certainty"), tr), "excluded_ha": num(c.get("excluded_ha"), 1, lang),
                "read": read_text(c, lang, tr), "basis": basis_texts(c, tr), "setback": setback_rows(c, lang, tr)}
         if c.get("status") in ("skipped", "off"):
-            why = c.get("skipped_because") or c.get("reason") or ""
-            row["reason"] = tr("law.report.off", why=why) if c.get("status") == "off" else why
+            row["reason"] = cause_text(c, tr)
             skipped.append(row)
         else:
             applied.append(row)

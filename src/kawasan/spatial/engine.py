@@ -41,6 +41,7 @@ class ConstraintOutcome:
     status: str                   # "applied", "skipped" (layer missing) or "off" (switched off)
     excluded_cells: int = 0
     reason: str | None = None     # why skipped or off
+    cause: str | None = None      # "layer_missing", "switched_off" or "off_in_model"
     read: dict | None = None      # the layer read: its own or a proxy (sources.Source.record)
     setback: SetbackReport | None = None
 
@@ -150,9 +151,10 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
         t = time.perf_counter()
         step += 1
         if not con.enabled:
+            cause = "switched_off" if con.id in switches else "off_in_model"
             why = "switched off for this run" if con.id in switches else "off in the model (enabled: false)"
-            outcomes[con.id] = ConstraintOutcome(con.id, bit, "off", reason=why)
-            _notice(con, notices, why)
+            outcomes[con.id] = ConstraintOutcome(con.id, bit, "off", reason=why, cause=cause)
+            _notice(con, notices, why, cause)
             used(con)
             continue
         src = resolve_source(con, store)
@@ -160,9 +162,9 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
             if con.skip_if_missing or model.layers[con.layer].optional:
                 why = f"layer '{con.layer}' not provided" + (
                     f" (nor {', '.join(f.layer for f in con.fallback)})" if con.fallback else "")
-                outcomes[con.id] = ConstraintOutcome(con.id, bit, "skipped", reason=why)
+                outcomes[con.id] = ConstraintOutcome(con.id, bit, "skipped", reason=why, cause="layer_missing")
                 warnings.append(f"constraint '{con.id}' skipped: {why}")
-                _notice(con, notices, why)
+                _notice(con, notices, why, "layer_missing")
                 used(con)
                 continue
             raise missing_error(con, store, "constraint")
@@ -268,11 +270,12 @@ def with_switches(model: Model, switches: dict[str, bool], *, source: str = "<mo
     return copy
 
 
-def _notice(con: Constraint, notices: list[dict], why: str) -> None:
+def _notice(con: Constraint, notices: list[dict], why: str, cause: str) -> None:
     """A rule whose absence changes what the whole run means says so (e.g. screening before the RTRW check)."""
     if con.skipped_notice is not None:
         notices.append({"rule": con.id, "en": label_text(con.skipped_notice, "en"),
-                        "id": label_text(con.skipped_notice, "id"), "why": why})
+                        "id": label_text(con.skipped_notice, "id"), "why": why, "cause": cause,
+                        "layer": con.layer})
 
 
 def _note_source(item, src: Source, warnings: list[str], kind: str) -> None:

@@ -43,7 +43,7 @@ def explain(run: Run, sites: list[Site], *, admin: list[dict] | None = None) -> 
     to_ll = Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
     near = {k: _features([(area_dir / path, where) for path, where in sources], grid)
             for k, sources in PROXIMITY.items()}
-    screening = [{"rule": n.get("rule"), "en": n.get("en"), "id": n.get("id")}
+    screening = [{k: n.get(k) for k in ("rule", "en", "id", "cause", "layer")}
                  for n in run.manifest.get("screening") or []]
     budget = run.site_rules.get("land_budget")
     admins = [_admin_layer(a, grid) for a in (admin or [])]

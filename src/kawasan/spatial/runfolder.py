@@ -212,6 +212,7 @@ def _constraint_entry(o, c, cell_ha: float) -> dict:
     }
     if o.reason:
         entry["skipped_because"] = o.reason
+        entry["cause"] = o.cause
     if o.read:
         entry["read"] = o.read
     if o.setback is not None:

@@ -145,7 +145,7 @@ def check_site(site_path, run_dir, *, radius: float | None = None) -> dict:
         from kawasan.spatial.explain import land_budget
 
         stats["land_budget"] = land_budget(block_ha, budget)
-    screening = [{"rule": n.get("rule"), "en": n.get("en"), "id": n.get("id")}
+    screening = [{k: n.get(k) for k in ("rule", "en", "id", "cause", "layer")}
                  for n in run.manifest.get("screening") or []]
     return {"passes": passes, "site": str(site_path), "run": str(run.folder), "notes": notes,
             **({"screening": screening} if screening else {}),
