@@ -95,7 +95,7 @@ def prepare_raster_layer(arg: ag.LayerArg, grid: Grid, inside: np.ndarray, *, as
         reproject(rasterio.band(ds, 1), raw, src_crs=crs, src_nodata=nodata, dst_transform=grid.transform,
                   dst_crs=grid.crs, dst_nodata=fill, resampling=method)
     source["resampling"] = method.name
-    present = sorted(int(v) for v in np.unique(raw[inside]) if v != fill)
+    present = sorted(int(v) for v in np.unique(raw) if v != fill)
     values = [str(v) for v in present]
     import pandas as pd
 
