@@ -247,7 +247,7 @@ def test_the_legal_layer_is_read_when_given_and_the_proxy_is_labelled_when_not(t
     got, outcome = bit_of(ev, rule_id)
     assert np.array_equal(got, proxy_cells)
     assert outcome.read["role"] == "proxy" and outcome.read["layer"] != rule["layer"] and outcome.read["note"]
-    assert any("as a proxy" in w for w in ev.warnings)
+    assert outcome.read["passed_over"] == [f"{rule['layer']}: not provided"]
 
 
 def test_a_study_area_using_the_old_rice_name_is_read_with_a_warning(tmp_path):
@@ -357,3 +357,34 @@ def test_setback_schema_errors_name_the_problem(change, words):
     change(rule)
     with pytest.raises(ModelError, match=words):
         model([rule])
+
+
+def test_a_workspace_made_by_the_previous_version_still_runs_and_says_what_to_rerun(tmp_path, runner):
+    """The previous demo's study area: no legal-status layers, no toll gates or town centres, roads without
+    entry/status_source, rivers with only their order, and rice fields still called irrigated_rice."""
+    from kawasan.sampledata.contoh import build_study_area
+
+    area = tmp_path / "old"
+    build_study_area(area, width=300, height=200, res=200.0)
+    for name in ("risk_flood.tif", "risk_landslide.tif", "volcano_krb.tif", "kawasan_hutan.tif", "lp2b.tif",
+                 "lsd.tif", "toll_gates.gpkg", "lakes.gpkg", "coastline.gpkg", "power_lines.gpkg",
+                 "town_centres.gpkg"):
+        (area / name).unlink()
+    for name, keep in (("roads", ["class", "status"]), ("rivers", ["order"])):
+        gdf = gpd.read_file(area / f"{name}.gpkg")
+        (area / f"{name}.gpkg").unlink()
+        gdf[keep + ["geometry"]].to_file(area / f"{name}.gpkg", layer=name)
+    man = json.loads((area / "manifest.json").read_text())
+    man["layers"] = {k: v for k, v in man["layers"].items() if (area / v["path"]).exists()}
+    man["layers"]["landcover"]["categories"]["4"] = "irrigated_rice"
+    (area / "manifest.json").write_text(json.dumps(man))
+    for preset in ("kawasan-industri", "apht"):
+        r = runner.invoke(cli, ["suitability", "run", preset, "--data", str(area), "--out", str(tmp_path / preset),
+                                "--json"])
+        assert r.exit_code == 0, r.output
+        run = json.loads(r.output)
+        proxied = {p["id"] for p in run["proxies"]}
+        assert {"not_state_forest", "not_lp2b", "not_high_flood", "river_setback"} <= proxied
+        assert any("'irrigated_rice' is now called 'rice_field'" in w and "re-run" in w for w in run["warnings"])
+        road_rule = "main_road" if preset == "kawasan-industri" else "arterial_road"
+        assert "re-run kawasan data prepare" in next(p for p in run["proxies"] if p["id"] == road_rule)["note"]

@@ -72,6 +72,7 @@ def _sites_section(run, ctx, lang, tr, crit_labels) -> dict:
         "rank_method_text": tables.optional_key("report.rank.", doc.get("rank_method") or "mean", lang, tr),
         "legal": doc.get("legal_basis") or {},
         "legal_text": tables.localized(doc.get("legal_basis") or {}, "legal_basis", lang),
+        "proxies": ", ".join(sorted({p["id"] for p in (sites[0].get("proxies") or [])})) if sites else "",
         "rows": tables.site_rows(sites[:MAX_TABLE_SITES], crit_labels, lang, tr, mc_by_id, mc.get("top_k")),
         "truncated": max(0, len(sites) - MAX_TABLE_SITES),
         "map": _figure(mapviews.sites_map(ctx, sites), tr) if sites else None,

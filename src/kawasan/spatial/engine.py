@@ -279,10 +279,8 @@ def _notice(con: Constraint, notices: list[dict], why: str, cause: str) -> None:
 
 
 def _note_source(item, src: Source, warnings: list[str], kind: str) -> None:
-    if src.role == PROXY:
-        note = label_text(src.note, "en") if src.note is not None else ""
-        warnings.append(f"{kind} '{item.id}' read layer '{src.layer}' as a proxy for '{item.layer}' "
-                        f"({'; '.join(src.tried)})" + (f": {note}" if note else ""))
+    """Extra features a rule could not count are a warning; a proxy is recorded with the rule itself
+    (its ``read``, the manifest's ``proxies``) and shown under it in the summary and the report."""
     for layer in src.missing_also:
         warnings.append(f"{kind} '{item.id}': layer '{layer}' not provided; its features are not counted "
                         "(re-run kawasan data prepare to add it)")

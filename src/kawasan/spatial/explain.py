@@ -46,6 +46,8 @@ def explain(run: Run, sites: list[Site], *, admin: list[dict] | None = None) -> 
     screening = [{k: n.get(k) for k in ("rule", "en", "id", "cause", "layer")}
                  for n in run.manifest.get("screening") or []]
     budget = run.site_rules.get("land_budget")
+    proxies = [{k: pr.get(k) for k in ("kind", "id", "layer", "instead_of", "note", "note_id")}
+               for pr in run.manifest.get("proxies") or []]
     admins = [_admin_layer(a, grid) for a in (admin or [])]
     # Many or large sites: read each layer once; a few small ones: read only their windows.
     whole = sum(s.window.width * s.window.height for s in sites) > 0.2 * grid.width * grid.height
@@ -90,6 +92,8 @@ def explain(run: Run, sites: list[Site], *, admin: list[dict] | None = None) -> 
             info["land_budget"] = land_budget(info["area_ha"], budget)
         if screening:
             info["screening"] = screening
+        if proxies:
+            info["proxies"] = proxies      # rules of the run that read a stand-in for their legal layer
         out.append(info)
     return out
 
