@@ -272,7 +272,7 @@ def test_cli_potential_table_and_indonesian(runner, shared_data):
     res = runner.invoke(cli, ["--lang", "id"] + real_args(shared_data, "--top", "5", "--kind", "kabupaten",
                                                           "--stress", "200"))
     assert res.exit_code == 0, res.output
-    assert "Potensi wilayah" in res.output and "Peringkat" in res.output and "P(top 5)" in res.output
+    assert "Potensi wilayah" in res.output and "Peringkat" in res.output and "P(5 teratas)" in res.output
     assert "Kota Surabaya" not in res.output
 
 
