@@ -139,6 +139,12 @@ def _text(v):
     return v if isinstance(v, str) and v else None
 
 
+def _ref(reference, lang):
+    from kawasan.economics.labels import reference_label
+
+    return reference_label(reference, lang)
+
+
 def _sector_label(code, lang):
     from kawasan.economics.sectors import sector_name
 
@@ -197,7 +203,7 @@ def lq_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, parti
                      _fmt(r.reference_share * 100, ".2f"), _fmt(r.lq),
                      "-" if not math.isfinite(r.lq) else t("econ.basis" if r.lq > 1 else "econ.non_basis", lang))
                     for r in g.itertuples()]
-            con.print(_rich(t("econ.lq.title", lang, region=region, reference=g["reference"].iloc[0],
+            con.print(_rich(t("econ.lq.title", lang, region=region, reference=_ref(g["reference"].iloc[0], lang),
                               year=int(g["year"].iloc[0])),
                             [(t("econ.col.sector", lang), False), (t("econ.col.value", lang), True),
                              (t("econ.col.share", lang), True), (t("econ.col.reference_share", lang), True),
@@ -234,7 +240,7 @@ def dlq_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, part
                      _fmt(r.slq), _fmt(r.dlq),
                      lq_class_label(_text(r.quadrant), lang))
                     for r in g.itertuples()]
-            con.print(_rich(t("econ.dlq.title", lang, region=region, reference=g["reference"].iloc[0],
+            con.print(_rich(t("econ.dlq.title", lang, region=region, reference=_ref(g["reference"].iloc[0], lang),
                               start=int(g["start"].iloc[0]), end=int(g["end"].iloc[0])),
                             [(t("econ.col.sector", lang), False), (t("econ.col.growth_region", lang), True),
                              (t("econ.col.growth_reference", lang), True), ("SLQ", True), ("DLQ", True),
@@ -285,7 +291,7 @@ def shiftshare_cmd(ctx, table, sheet, price_basis, table_region, table_year, uni
             cols = [(t("econ.col.sector", lang), False)] + [(t(f"econ.col.{c}", lang), True) for c in
                                                              ["change", "national_share", "industry_mix",
                                                               "competitive_shift", *extra]]
-            con.print(_rich(t("econ.ss.title", lang, region=region, reference=g["reference"].iloc[0], start=int(a),
+            con.print(_rich(t("econ.ss.title", lang, region=region, reference=_ref(g["reference"].iloc[0], lang), start=int(a),
                               end=int(b), method=g["method"].iloc[0]), cols, rows))
 
     _emit(df, as_json, csv_out, render)
@@ -333,7 +339,7 @@ def klassen_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, 
             rows = [(r.region, _fmt(r.growth * 100, ".2f"), _fmt(r.level, ",.2f"), _text(r.quadrant) or "-",
                      klassen_name(r.quadrant)) for r in df.itertuples()]
             ref = df.iloc[0]
-            title = t("econ.klassen_regional.title", lang, reference=ref["reference"], start=int(ref["start"]),
+            title = t("econ.klassen_regional.title", lang, reference=_ref(ref["reference"], lang), start=int(ref["start"]),
                       end=int(ref["end"]), growth=ref["reference_growth"] * 100, level=ref["reference_level"])
             if total_pdrb:
                 title += " " + t("econ.klassen.total_pdrb_marker", lang)
@@ -348,7 +354,7 @@ def klassen_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, 
                      _fmt(r.share_reference * 100, ".2f"), _fmt(r.growth_region * 100, ".2f"),
                      _fmt(r.growth_reference * 100, ".2f"), _text(r.quadrant) or "-",
                      klassen_name(r.quadrant)) for r in g.itertuples()]
-            con.print(_rich(t("econ.klassen.title", lang, region=region, reference=g["reference"].iloc[0],
+            con.print(_rich(t("econ.klassen.title", lang, region=region, reference=_ref(g["reference"].iloc[0], lang),
                               start=int(g["start"].iloc[0]), end=int(g["end"].iloc[0])),
                             [(t("econ.col.sector", lang), False), (t("econ.col.share", lang), True),
                              (t("econ.col.reference_share", lang), True), (t("econ.col.growth_region", lang), True),
@@ -390,7 +396,7 @@ def specialization_cmd(ctx, table, sheet, price_basis, table_region, table_year,
             return
         rows = [(r.region, _fmt(r.krugman), _fmt(r.hoover_specialization), _fmt(r.herfindahl),
                  _sector_label(r.largest_sector, lang), _fmt(r.largest_share * 100, ".1f")) for r in df.itertuples()]
-        con.print(_rich(t("econ.spec.title", lang, reference=df["reference"].iloc[0], year=int(df["year"].iloc[0]),
+        con.print(_rich(t("econ.spec.title", lang, reference=_ref(df["reference"].iloc[0], lang), year=int(df["year"].iloc[0]),
                           hhi=df["herfindahl_reference"].iloc[0]),
                         [(t("econ.col.region", lang), False), ("Krugman", True), ("Hoover", True),
                          ("Herfindahl", True), (t("econ.col.largest", lang), False),

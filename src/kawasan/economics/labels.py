@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from kawasan.i18n import catalogue, t
 
-__all__ = ["unit_label", "price_basis_label", "lq_class_label", "klassen_label", "reference_total_label"]
+__all__ = ["unit_label", "price_basis_label", "lq_class_label", "klassen_label", "reference_total_label",
+           "reference_label"]
 
 
 def unit_label(unit, lang: str = "en") -> str:
@@ -42,3 +43,10 @@ def klassen_label(variant: str, quadrant, lang: str = "en") -> str:
 def reference_total_label(total: str, lang: str = "en") -> str:
     """The sentence naming the total that shares and growth were measured against."""
     return t(f"econ.reference_total.{total}", lang)
+
+
+def reference_label(reference, lang: str = "en") -> str:
+    """The reference region's name; the sum of all regions of the table (no reference named) in words."""
+    from kawasan.economics.indicators._panel import AGGREGATE
+
+    return t("econ.reference.aggregate", lang) if reference == AGGREGATE else str(reference)
