@@ -510,6 +510,12 @@ _NON_OIL_RE = re.compile(r"^" + _TOTAL_WORDS + r"|total)\b.*"
 _PER_CAPITA_RE = re.compile(r"^" + _TOTAL_WORDS + r")\b.*\bper ?(kapita|capita)\b")
 
 
+def _label_matches(labels: pd.Series, pattern: re.Pattern) -> pd.Series:
+    """Which labels match ``pattern`` after normalisation (each distinct label is tested once)."""
+    hit = {v: bool(pattern.search(normalise_name(v))) for v in pd.unique(labels)}
+    return labels.map(hit).astype(bool)
+
+
 def _clean_sectors(df, src, notes=None):
     """Map sector labels to codes; numbered BPS sub-category rows are placed under the category above them.
 
@@ -518,7 +524,7 @@ def _clean_sectors(df, src, notes=None):
     """
     labels = df["sector"].astype(str)
     # "PDRB Tanpa Migas" (PDRB without oil and gas) is a second total some BPS tables print below PDRB
-    nonoil = labels.map(lambda v: bool(_NON_OIL_RE.search(normalise_name(v))))
+    nonoil = _label_matches(labels, _NON_OIL_RE)
     if nonoil.any():
         if notes is not None:
             notes.append(f"{int(nonoil.sum())} row(s) of PDRB without oil and gas ({labels[nonoil].iloc[0]!r}) were "
@@ -526,7 +532,7 @@ def _clean_sectors(df, src, notes=None):
         df = df[~nonoil.to_numpy()].copy()
         labels = labels[~nonoil]
     # "PDRB per Kapita" lines below a table are no sector and no total
-    percap = labels.map(lambda v: bool(_PER_CAPITA_RE.search(normalise_name(v))))
+    percap = _label_matches(labels, _PER_CAPITA_RE)
     if percap.any():
         if notes is not None:
             notes.append(f"{int(percap.sum())} row(s) of PDRB per capita ({labels[percap].iloc[0]!r}) were left out")
@@ -781,7 +787,7 @@ def _check_stated_gva(gva, sums, count, n, tol, src):
 
 def _check_subcategories(df, main, tol, src):
     """Sub-categories may not exceed their parent sector."""
-    subs = df[df["sector"].map(lambda s: parent_of(s) is not None and s in _SUB_CODES)]
+    subs = df[df["sector"].isin(_SUB_CODES)]
     if not len(subs):
         return
     sub_sum = subs.assign(parent=subs["sector"].map(parent_of)).groupby(["region", "year", "parent"])["value"].sum()
