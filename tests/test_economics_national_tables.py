@@ -56,7 +56,8 @@ def test_net_taxes_row_is_recognised_not_a_sector(label):
 
 
 @pytest.mark.parametrize("label", ["Produk Domestik Bruto", "PRODUK DOMESTIK BRUTO", "PDB", "Gross Domestic Product",
-                                   "Produk Domestik Bruto atas Harga Pasar", "PDRB"])
+                                   "Produk Domestik Bruto atas Harga Pasar", "PDRB", "GDP at market prices",
+                                   "Gross Domestic Product (GDP)"])
 def test_pdb_row_is_the_stated_total(label):
     assert sector_code(label) == "TOTAL"
 

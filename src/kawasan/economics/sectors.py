@@ -245,7 +245,7 @@ def _special_row(n: str) -> str | None:
 def _is_total_name(n: str) -> bool:
     if n in _TOTAL_NAMES:
         return True
-    if n.startswith(("pdrb ", "pdb ")) and "sektor" not in n and len(n.split()) <= 4:
+    if n.startswith(("pdrb ", "pdb ", "gdp ", "grdp ")) and "sektor" not in n and len(n.split()) <= 4:
         return True
     return n.startswith(_TOTAL_PREFIXES) and not any(w in n for w in ("menurut", "lapangan", "sektor", "industry"))
 
