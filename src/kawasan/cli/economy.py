@@ -291,8 +291,8 @@ def shiftshare_cmd(ctx, table, sheet, price_basis, table_region, table_year, uni
             cols = [(t("econ.col.sector", lang), False)] + [(t(f"econ.col.{c}", lang), True) for c in
                                                              ["change", "national_share", "industry_mix",
                                                               "competitive_shift", *extra]]
-            con.print(_rich(t("econ.ss.title", lang, region=region, reference=_ref(g["reference"].iloc[0], lang), start=int(a),
-                              end=int(b), method=g["method"].iloc[0]), cols, rows))
+            con.print(_rich(t("econ.ss.title", lang, region=region, reference=_ref(g["reference"].iloc[0], lang),
+                              start=int(a), end=int(b), method=g["method"].iloc[0]), cols, rows))
 
     _emit(df, as_json, csv_out, render)
 
@@ -339,8 +339,9 @@ def klassen_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, 
             rows = [(r.region, _fmt(r.growth * 100, ".2f"), _fmt(r.level, ",.2f"), _text(r.quadrant) or "-",
                      klassen_name(r.quadrant)) for r in df.itertuples()]
             ref = df.iloc[0]
-            title = t("econ.klassen_regional.title", lang, reference=_ref(ref["reference"], lang), start=int(ref["start"]),
-                      end=int(ref["end"]), growth=ref["reference_growth"] * 100, level=ref["reference_level"])
+            title = t("econ.klassen_regional.title", lang, reference=_ref(ref["reference"], lang),
+                      start=int(ref["start"]), end=int(ref["end"]), growth=ref["reference_growth"] * 100,
+                      level=ref["reference_level"])
             if total_pdrb:
                 title += " " + t("econ.klassen.total_pdrb_marker", lang)
             con.print(_rich(title, [(t("econ.col.region", lang), False), (t("econ.col.growth_region", lang), True),
@@ -396,8 +397,8 @@ def specialization_cmd(ctx, table, sheet, price_basis, table_region, table_year,
             return
         rows = [(r.region, _fmt(r.krugman), _fmt(r.hoover_specialization), _fmt(r.herfindahl),
                  _sector_label(r.largest_sector, lang), _fmt(r.largest_share * 100, ".1f")) for r in df.itertuples()]
-        con.print(_rich(t("econ.spec.title", lang, reference=_ref(df["reference"].iloc[0], lang), year=int(df["year"].iloc[0]),
-                          hhi=df["herfindahl_reference"].iloc[0]),
+        con.print(_rich(t("econ.spec.title", lang, reference=_ref(df["reference"].iloc[0], lang),
+                          year=int(df["year"].iloc[0]), hhi=df["herfindahl_reference"].iloc[0]),
                         [(t("econ.col.region", lang), False), ("Krugman", True), ("Hoover", True),
                          ("Herfindahl", True), (t("econ.col.largest", lang), False),
                          (t("econ.col.top_share", lang), True)], rows))
