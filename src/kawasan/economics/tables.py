@@ -55,6 +55,7 @@ TOTAL_TOLERANCE = 0.001
 REFERENCE_TOTALS = ("sectors", "gdp")
 
 _SUB_CODES = {s.code for s in MANUFACTURING_SUBSECTORS}
+_YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d|21\d\d)(?!\d)")
 
 
 def check_reference_total(total) -> str:
@@ -64,7 +65,6 @@ def check_reference_total(total) -> str:
                          "of the 17 lapangan usaha; gdp: PDB/PDRB including net taxes on products)",
                          field="reference_total")
     return total
-_YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d|21\d\d)(?!\d)")
 
 
 @lru_cache(maxsize=1)
@@ -337,10 +337,6 @@ class RegionalTable:
     def has_net_taxes(self) -> bool:
         """True when some region-year has a net-taxes row (a PDB table as BPS publishes it)."""
         return bool(self.net_taxes)
-
-    def net_taxes_of(self, region, year) -> float:
-        """Net taxes on products of one region-year; 0 when the table has no such row for it."""
-        return float(self.net_taxes.get((region, int(year)), 0.0))
 
     def totals(self, total: str = "sectors") -> pd.Series:
         """Total by (region, year) (see :data:`REFERENCE_TOTALS`).
