@@ -27,6 +27,9 @@ How each stage enters the network (offsets in working days from the project star
   that had started is stretched by the blocked time; one that had not started cannot
   start before the unblock day.
 
+A template that still has options (not yet made concrete for a project) is forecast with
+its default choices (:func:`kawasan.licensing.variants.choose_variant`), and a note says so.
+
 Durations: statutory days are fixed; estimates use ``likely`` in the deterministic CPM and
 Beta-PERT(min, likely, max) in the Monte Carlo. Deterministic durations are whole working
 days (likely rounded up). P50 and P80 are the 50th and 80th percentiles of the simulated
@@ -222,6 +225,17 @@ def build_network(template: Template, snapshots: dict[str, StageSnapshot] | None
     return _Built(net, notes, clocks)
 
 
+def concrete(template: Template) -> tuple[Template, list[str]]:
+    """The template itself, or its default variant (and a note) when its options were not chosen."""
+    if not template.options:
+        return template, []
+    from kawasan.licensing.variants import choose_variant
+
+    variant = choose_variant(template)
+    chosen = ", ".join(f"{c.key}={c.value}" for c in variant.chosen)
+    return variant, [f"template options not chosen: forecast with the defaults ({chosen})"]
+
+
 def forecast(template: Template, snapshots: dict[str, StageSnapshot] | None, start: date, today: date,
              calendar: WorkingCalendar | None = None, *, runs: int = DEFAULT_RUNS, seed: int = 0) -> Forecast:
     """CPM schedule, critical path, and P50/P80 completion dates of a project on ``today``."""
@@ -230,7 +244,9 @@ def forecast(template: Template, snapshots: dict[str, StageSnapshot] | None, sta
     if seed < 0:
         raise InputError(f"seed must be a whole number >= 0, got {seed}", field="seed")
     calendar = calendar or WorkingCalendar()
+    template, defaulted = concrete(template)
     built = build_network(template, snapshots, start, today, calendar)
+    built.notes[:0] = defaulted
     net = built.net
     es, ef = cpm.forward(net, net.likely)
     ls, lf, slack = cpm.backward(net, es, ef)

@@ -22,9 +22,9 @@ from datetime import date
 from kawasan.errors import InputError, TemplateError
 from kawasan.licensing.calendar import WorkingCalendar, _as_date
 from kawasan.licensing.clocks import StageSnapshot
-from kawasan.licensing.forecast import DEFAULT_RUNS, Forecast, forecast
+from kawasan.licensing.forecast import DEFAULT_RUNS, Forecast, concrete, forecast
 from kawasan.licensing.states import StageStatus
-from kawasan.licensing.templates import Duration, Template
+from kawasan.licensing.templates import Duration, Template, as_text
 
 
 @dataclass
@@ -97,7 +97,7 @@ def apply_scenario(template: Template, snapshots: dict[str, StageSnapshot] | Non
         for sid, st in list(stages.items()):
             if second in st.requires and first not in st.requires:
                 stages[sid] = st.model_copy(update={"requires": [*st.requires, first]})
-        notes.append(f"{second} runs in parallel with {first}: {allow.basis} [{allow.tag}]")
+        notes.append(f"{second} runs in parallel with {first}: {as_text(allow.basis, 'en')} [{allow.tag}]")
     for sid, days in scenario.shorten.items():
         st = template.stage(sid)
         try:
@@ -129,6 +129,7 @@ def whatif(template: Template, snapshots: dict[str, StageSnapshot] | None, start
            calendar: WorkingCalendar | None, scenario: Scenario, *, runs: int = DEFAULT_RUNS, seed: int = 0) -> WhatIf:
     """Base and variant forecasts, the working days saved and the change in the critical path."""
     calendar = calendar or WorkingCalendar()
+    template, _ = concrete(template)
     base = forecast(template, snapshots, start, today, calendar, runs=runs, seed=seed)
     tpl2, snaps2, notes = apply_scenario(template, snapshots, scenario)
     variant = forecast(tpl2, snaps2, start, today, calendar, runs=runs, seed=seed)
