@@ -41,7 +41,7 @@ def _changes(change) -> str:
         if field == "duration":
             out.append(f"duration {_duration(value)} [{value.tag}]")
         elif field == "legal_basis":
-            out.append(f"legal basis [{value.tag}]: {as_text(value.citation, 'en')}")
+            out.append(f"legal basis [{value.tag_text('en')}]: {as_text(value.citation, 'en')}")
         elif field == "name":
             out.append(f"name: {value.en}")
         elif field == "may_overlap":
@@ -69,7 +69,7 @@ def render_template(name: str) -> str:
                     dates = f" (applications {c.applies_from or '…'} to {c.applies_until or '…'})"
                 who = "user" if o.chosen_by == "user" else "application date"
                 lines.append(f"| `{o.key}` | `{c.value}`{star}: {_cell(c.label.en)}{dates} | {who} | "
-                             f"{_cell(as_text(c.legal_basis.citation, 'en'))} | {_cell(c.legal_basis.tag)} |")
+                             f"{_cell(as_text(c.legal_basis.citation, 'en'))} | {_cell(c.legal_basis.tag_text('en'))} |")
         lines.append("")
     lines += ["Stages (every stage of every variant; `when` limits a stage to some option values; the values shown "
               "are the stage's own, before overrides):", "",
@@ -92,7 +92,7 @@ def render_template(name: str) -> str:
                           for o in s.may_overlap)
         note = f" {_sentence(as_text(lb.note, 'en'))}" if lb.note else ""
         sources = f" Sources: {', '.join(lb.sources)}." if lb.sources else ""
-        lines.append(f"- **{s.id}** [{lb.tag}] {_sentence(as_text(lb.citation, 'en'))}{note} Duration: "
+        lines.append(f"- **{s.id}** [{lb.tag_text('en')}] {_sentence(as_text(lb.citation, 'en'))}{note} Duration: "
                      f"{_sentence(as_text(s.duration.basis, 'en'))}{overlap}{sources}")
     return "\n".join(lines) + "\n"
 

@@ -59,7 +59,9 @@ def test_builtin_templates_follow_regulations_in_every_variant(name):
         for c in o.choices:
             _bilingual(c.label, f"option {o.key}={c.value}")
             _bilingual(c.legal_basis.citation, f"option {o.key}={c.value} citation")
-            assert c.legal_basis.tag.startswith(TAG_START)
+            assert c.legal_basis.tag.startswith(TAG_START) and "(" not in c.legal_basis.tag
+            if ";" in c.legal_basis.tag:
+                _bilingual(c.legal_basis.tag_note, f"option {o.key}={c.value} tag note")
     values_seen = 0
     for values in combinations(t):
         v = choose_variant(t, {k: x for k, x in values.items() if k != "regime"},
@@ -70,12 +72,16 @@ def test_builtin_templates_follow_regulations_in_every_variant(name):
             assert s.agency in codes and not s.when and not s.overrides
             assert s.name.id and s.name.en and s.name.id != s.name.en
             _bilingual(s.legal_basis.citation, f"{s.id} citation")
+            if ";" in s.legal_basis.tag or "(" in s.legal_basis.tag:  # what each code covers, in both languages
+                _bilingual(s.legal_basis.tag_note, f"{s.id} tag note")
+                assert "(" not in s.legal_basis.tag, f"{s.id}: qualifiers belong in tag_note"
             if s.legal_basis.note:
                 _bilingual(s.legal_basis.note, f"{s.id} note")
             if s.notes:
                 _bilingual(s.notes, f"{s.id} notes")
             _bilingual(s.duration.basis, f"{s.id}: every duration says where it comes from")
             assert s.legal_basis.tag.startswith(TAG_START)
+            assert "(" not in s.duration.tag, f"{s.id}: the duration's basis explains its tag"
             if s.duration.is_estimate:
                 assert s.duration.min <= s.duration.likely <= s.duration.max
             if s.deemed_approval:
@@ -111,7 +117,8 @@ def test_kawasan_industri_default_path():
     days = {sid: t.stage(sid).duration.statutory_days for sid in ("G5c", "G5d", "G5e", "G5f", "G5", "G7")}
     assert days == {"G5c": 30, "G5d": 30, "G5e": 16, "G5f": 23, "G5": 63, "G7": 31}
     assert {o.stage for o in t.stage("G5").may_overlap} == {"G5c", "G5d", "G5e", "G5f"}
-    assert t.stage("G5a").agency == "Kemenperin" and "U (which instrument" in t.stage("G5a").legal_basis.tag
+    g5a = t.stage("G5a").legal_basis
+    assert t.stage("G5a").agency == "Kemenperin" and g5a.tag == "V; U" and "U: which instrument" in g5a.tag_note.en
     # no SLA days were read for these: estimates, not presented as law
     for sid in ("G4", "G6", "G9"):
         assert t.stage(sid).duration.is_estimate and t.stage(sid).duration.tag == "NOT FOUND"

@@ -360,6 +360,7 @@ def template_show(name, options, application_date, as_json):
     """Show the options and stages of template NAME (built-in, registered, or a file); with --option or
     --application-date, the stages of that variant (otherwise the defaults and the rules in force now)."""
     from kawasan.licensing import choose_variant
+    from kawasan.licensing.templates import CERTAINTY_TAGS
 
     tpl = _service().resolve_template(name)
     chosen = _option_values(options)
@@ -384,8 +385,10 @@ def template_show(name, options, application_date, as_json):
         if st.deemed_approval:
             dur += " " + t("tracker.fiktif_positif", lang)
         table.add_row(*map(Text, (st.id, st.name.get(lang), st.agency, ", ".join(st.requires) or "-", dur,
-                                   f"[{st.legal_basis.tag}] {st.legal_basis.text(lang)}")))
+                                   f"[{st.legal_basis.tag_text(lang)}] {st.legal_basis.text(lang)}")))
     con.print(table)
+    legend = "; ".join(f"{tag} = {t(f'licensing.certainty.{tag}', lang)}" for tag in CERTAINTY_TAGS)
+    con.print(Text(f"{t('licensing.certainty.title', lang)}: {legend}"))
 
 
 def _choices_text(tpl, lang: str) -> str:
@@ -399,7 +402,7 @@ def print_options(tpl, lang: str) -> None:
         table.add_column(Text(t(f"tracker.col_{key}", lang)), overflow="fold")
     for o in tpl.options:
         values = "\n".join(f"{c.value}{' *' if c.value == o.default else ''}: {c.label.get(lang)} "
-                           f"[{c.legal_basis.tag}]" for c in o.choices)
+                           f"[{c.legal_basis.tag_text(lang)}]" for c in o.choices)
         who = t("tracker.chosen_by_user" if o.chosen_by == "user" else "tracker.chosen_by_date", lang)
         table.add_row(*map(Text, (o.key, o.label.get(lang), values, who)))
     console().print(table)

@@ -111,6 +111,7 @@ class LegalBasis(_Frozen):
 
     citation: Text
     tag: str
+    tag_note: Text = ""
     sources: list[str] = []
     note: Text = ""
 
@@ -120,6 +121,15 @@ class LegalBasis(_Frozen):
     def text(self, lang: str = "en") -> str:
         """The citation in ``lang``."""
         return as_text(self.citation, lang)
+
+    def tag_text(self, lang: str = "en") -> str:
+        """The tag with what its codes cover: ``V; P (V: the articles; P: the cut-off date)``, or ``P: unclear``."""
+        note = as_text(self.tag_note, lang)
+        if not note:
+            return self.tag
+        if ";" not in self.tag and note.startswith(f"{self.tag}: "):
+            return note
+        return f"{self.tag} ({note})"
 
     @property
     def certainty(self) -> str:

@@ -441,7 +441,9 @@ class ProjectService(DirectoryMixin):
                     "duration_days": st.duration.statutory_days if st.duration.statutory_days is not None
                     else {"min": st.duration.min, "likely": st.duration.likely, "max": st.duration.max},
                     "estimate": st.duration.is_estimate,
-                    "legal_basis": {"citation": text_dict(st.legal_basis.citation), "tag": st.legal_basis.tag},
+                    "legal_basis": {"citation": st.legal_basis.text("en"), "tag": st.legal_basis.tag,
+                                    "citation_text": text_dict(st.legal_basis.citation),
+                                    "tag_note": text_dict(st.legal_basis.tag_note)},
                     "blocked_since": _iso(snap.blocked_since), "expected_unblock": _iso(snap.expected_unblock),
                     "obstacles": [_obstacle_dict(o) for o in obs if o.stage_id == r.stage_id],
                     "documents": ndocs.get(r.stage_id, 0),
@@ -451,8 +453,9 @@ class ProjectService(DirectoryMixin):
                     "today": today.isoformat(), "synthetic": bool(p.template_body.get("synthetic")),
                     "options": [{"key": c.key, "value": c.value, "label": text_dict(c.label),
                                  "choice": text_dict(c.choice_label), "chosen_by": c.chosen_by,
-                                 "legal_basis": {"citation": text_dict(c.legal_basis.citation),
-                                                 "tag": c.legal_basis.tag}} for c in tpl.chosen],
+                                 "legal_basis": {"citation": c.legal_basis.text("en"), "tag": c.legal_basis.tag,
+                                                 "citation_text": text_dict(c.legal_basis.citation)}}
+                                for c in tpl.chosen],
                     "application_date": _iso(tpl.application_date),
                     "site_geometry": p.site_geometry, "stages": stages}
 
