@@ -346,3 +346,19 @@ def test_a_far_date_is_warned_in_the_users_language(kw):
     r = kw("stage", "update", pid, "K2", "--status", "in_progress", "--on", "2025-06-03", "--json")
     res = json.loads(r.stdout)
     assert res["warning_codes"][0]["key"] == "tracker.warn.prerequisites" and "K1" in res["warnings"][0]
+
+
+def test_whatif_notes_in_the_users_language(kw):
+    pid = _create(kw)
+    assert kw("stage", "block", pid, "K5", "--reason", "dispute", "--until", "2026-09-01", "--on", "2026-03-02",
+              ).exit_code == 0
+    r = kw("--lang", "id", "project", "whatif", pid, "--today", "2026-04-01", "--runs", "100", "--resolve",
+           "K5=2026-05-01", "--shorten", "K2=5", "--parallel", "K7,K8")
+    assert r.exit_code == 0, r.output
+    for words in ("K5: hambatan selesai pada 2026-05-01", "K2 dipersingkat 5 hari kerja (tenggat menurut peraturan",
+                  "K8 berjalan bersamaan dengan K7: Tidak ditemukan aturan"):
+        assert words in r.output, words
+    res = json.loads(kw("project", "whatif", pid, "--today", "2026-04-01", "--runs", "100", "--resolve",
+                        "K5=2026-05-01", "--json").stdout)
+    assert res["notes"] == ["K5: blocker resolved on 2026-05-01"]
+    assert res["note_codes"] == [{"key": "licensing.note.resolved", "params": {"stage": "K5", "day": "2026-05-01"}}]

@@ -633,8 +633,10 @@ def project_whatif(project_id, parallel, shorten, resolve, today, runs, seed, as
         con.print(t("tracker.newly_critical", lang, ids=", ".join(res["newly_critical"])), markup=False)
     if res["no_longer_critical"]:
         con.print(t("tracker.no_longer_critical", lang, ids=", ".join(res["no_longer_critical"])), markup=False)
-    for n in res.get("notes", []):
-        con.print(f"- {n}", markup=False)
+    from kawasan.licensing.notes import render
+
+    for n in res.get("note_codes") or [{"key": "licensing.note.text", "params": {"text": x}} for x in res["notes"]]:
+        con.print(f"- {render(n, lang)}", markup=False)
 
 
 @project_group.command("history")

@@ -48,6 +48,7 @@ from kawasan.errors import InputError
 from kawasan.licensing import cpm
 from kawasan.licensing.calendar import WorkingCalendar
 from kawasan.licensing.clocks import StageSnapshot, stage_clock
+from kawasan.licensing.notes import Note, codes
 from kawasan.licensing.states import StageStatus
 from kawasan.licensing.templates import Template
 
@@ -118,7 +119,7 @@ class Forecast:
                 "unit": "working days from the project start",
                 "method": {"cpm": "Kelley & Walker 1959", "uncertainty": "Beta-PERT Monte Carlo (Malcolm et al. 1959; "
                            "Vose 2008)", "runs": self.runs, "seed": self.seed},
-                "template": self.template, "notes": list(self.notes)}
+                "template": self.template, "notes": [str(n) for n in self.notes], "note_codes": codes(self.notes)}
 
 
 @dataclass
@@ -178,13 +179,12 @@ def build_network(template: Template, snapshots: dict[str, StageSnapshot] | None
             if snap.expected_unblock is not None:
                 unblock = off(snap.expected_unblock)
                 if unblock < now:
-                    notes.append(f"{st.id}: the expected unblock day {snap.expected_unblock.isoformat()} has passed; "
-                                 "assumed resolved today")
+                    notes.append(Note("licensing.note.unblock_passed", stage=st.id,
+                                      day=snap.expected_unblock.isoformat()))
                     unblock = now
             else:
                 unblock = now + DEFAULT_UNBLOCK_DAYS
-                notes.append(f"{st.id}: blocked with no expected unblock date; assumed resolved "
-                             f"{DEFAULT_UNBLOCK_DAYS} working days after today")
+                notes.append(Note("licensing.note.unblock_default", stage=st.id, days=DEFAULT_UNBLOCK_DAYS))
             if first is None:
                 mode[i], floor[i] = cpm.PENDING, unblock
                 low[i], likely[i], high[i] = lo_, li_, hi_
@@ -201,20 +201,19 @@ def build_network(template: Template, snapshots: dict[str, StageSnapshot] | None
             if clock.deemed_approved is not None and clock.deemed_approved <= today:
                 # approved on the deemed day, like an approval recorded that day (EF = the day after)
                 mode[i], e_arr[i] = cpm.FIXED, max(off(clock.deemed_approved + timedelta(days=1)), s_arr[i])
-                notes.append(f"{st.id}: deemed approved (fiktif positif) on {clock.deemed_approved.isoformat()}: "
-                             f"no decision within {dur.statutory_days} working days of submission")
+                notes.append(Note("licensing.note.deemed", stage=st.id, day=clock.deemed_approved.isoformat(),
+                                  days=dur.statutory_days))
                 continue
             due = clock.due
             if due is None:  # restart rule, clarification open: assume it is answered today
                 due = calendar.add_working_days(today, dur.statutory_days)
-                notes.append(f"{st.id}: clarification open; the statutory clock restarts when it is answered "
-                             f"(assumed today, due {due.isoformat()})")
+                notes.append(Note("licensing.note.clarification_open", stage=st.id, due=due.isoformat()))
             end = off(due + timedelta(days=1)) - s_arr[i]
             if clock.overdue_days > 0:
                 base = now + 1 - s_arr[i]
                 low[i], likely[i], high[i] = base, base, base + dur.statutory_days
-                notes.append(f"{st.id}: {clock.overdue_days} working days past its statutory due date "
-                             f"{clock.due.isoformat()}")
+                notes.append(Note("licensing.note.overdue", stage=st.id, days=clock.overdue_days,
+                                  due=clock.due.isoformat()))
             else:
                 low[i] = likely[i] = high[i] = end
             continue
@@ -233,7 +232,7 @@ def concrete(template: Template) -> tuple[Template, list[str]]:
 
     variant = choose_variant(template)
     chosen = ", ".join(f"{c.key}={c.value}" for c in variant.chosen)
-    return variant, [f"template options not chosen: forecast with the defaults ({chosen})"]
+    return variant, [Note("licensing.note.options_default", chosen=chosen)]
 
 
 def forecast(template: Template, snapshots: dict[str, StageSnapshot] | None, start: date, today: date,
