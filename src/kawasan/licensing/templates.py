@@ -26,6 +26,7 @@ field; a template with options is checked in every combination of its choices.
 """
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import re
@@ -669,11 +670,17 @@ def builtin_names() -> list[str]:
 
 
 def builtin_template(name: str) -> Template:
-    """A shipped template by name (``kawasan-industri``, ``apht``)."""
+    """A shipped template by name (``kawasan-industri``, ``apht``); read and checked once per process
+    (templates are immutable, so the same object can be shared)."""
     names = builtin_names()
     if name not in names:
         raise NotFoundError(f"unknown template {name!r}; built-in templates: {', '.join(names)}",
                             source="templates", field="template")
+    return _load_builtin(name)
+
+
+@functools.lru_cache(maxsize=None)
+def _load_builtin(name: str) -> Template:
     f = _builtin_folder().joinpath(f"{name}.yaml")
-    data = yaml.safe_load(f.read_text(encoding="utf-8"))
+    data = yaml.load(f.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return validate_template(data, source=f"built-in template {name}")

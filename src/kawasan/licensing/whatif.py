@@ -23,8 +23,8 @@ from kawasan.errors import InputError, TemplateError
 from kawasan.licensing.calendar import WorkingCalendar, _as_date
 from kawasan.licensing.clocks import StageSnapshot
 from kawasan.licensing.forecast import DEFAULT_RUNS, Forecast, concrete, forecast
-from kawasan.licensing.states import StageStatus
 from kawasan.licensing.notes import Note, codes
+from kawasan.licensing.states import StageStatus
 from kawasan.licensing.templates import Duration, Template, text_dict
 
 
