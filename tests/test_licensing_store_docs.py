@@ -1,6 +1,7 @@
 """docs/reference/licensing-storage.md and docs/guide-licensing.md are checked against the code."""
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -107,3 +108,12 @@ def test_the_guide_runs_as_written(runner, tmp_path, monkeypatch):
             assert r.exit_code == 2, f"kawasan {' '.join(argv)} should be refused:\n{r.output}"
         else:
             assert r.exit_code == 0, f"kawasan {' '.join(argv)} failed:\n{r.output}"
+    # the guide's story does not depend on today's date: its what-if (as of a stated day) saves days
+    whatif = next(a for a, refused in cmds if a[:2] == ["project", "whatif"] and "--resolve" in a and not refused)
+    assert "--today" in whatif
+    r = runner.invoke(cli, [*whatif, "--runs", "500", "--json"])
+    assert r.exit_code == 0 and json.loads(r.output)["days_saved"] > 0, r.output
+    # the general-estate project of section 10 expanded its land stage into the PP 19/2021 stages
+    state = json.loads(runner.invoke(cli, ["project", "show", "3", "--json"]).output)
+    assert {o["key"]: o["value"] for o in state["options"]}["land"] == "public_interest"
+    assert {"G4c", "G4f", "G4j"} <= {s["id"] for s in state["stages"]}

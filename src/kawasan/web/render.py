@@ -14,6 +14,14 @@ _templates: Jinja2Templates | None = None
 _TAG = re.compile(r"^(V|P|U|NOT FOUND|–)")
 
 
+def notes_in(result: dict, lang: str) -> list[str]:
+    """The notes of a forecast or what-if in ``lang`` (from ``note_codes``; plain notes as they are)."""
+    from kawasan.licensing.notes import render as render_note
+
+    codes = result.get("note_codes")
+    return [render_note(c, lang) for c in codes] if codes else list(result.get("notes") or [])
+
+
 def certainty_of(tag: str | None) -> str:
     """The bare certainty tag (V, P, U, NOT FOUND, –) of a tag that may carry a qualifier."""
     m = _TAG.match((tag or "").strip())
@@ -50,6 +58,8 @@ def render(request: Request, name: str, context: dict, status_code: int = 200):
         "status_label": lambda s: status_label(s, lang), "role_label": lambda r: role_label(r, lang),
         "certainty_label": lambda c: certainty_label(certainty_of(c), lang), "certainty_of": certainty_of,
         "path": request.url.path,
+        "notes_of": lambda res: notes_in(res, lang),
+        "cite": lambda lb: (lb.get("citation_text") or {}).get(lang) or lb.get("citation", ""),
         **context,
     }
     return templates().TemplateResponse(request, name, ctx, status_code=status_code)

@@ -5,6 +5,7 @@ from datetime import date
 
 from kawasan.errors import InputError
 from kawasan.licensing import Scenario
+from kawasan.licensing.templates import text_dict
 
 
 def overlap_options(state: dict, template) -> list[dict]:
@@ -15,7 +16,7 @@ def overlap_options(state: dict, template) -> list[dict]:
         for o in st.may_overlap:
             if st.id in done or o.stage in done:
                 continue
-            out.append({"first": o.stage, "second": st.id, "basis": o.basis, "tag": o.tag})
+            out.append({"first": o.stage, "second": st.id, "basis": text_dict(o.basis), "tag": o.tag})
     return out
 
 
