@@ -7,6 +7,7 @@ import pytest
 
 from kawasan.errors import AuthenticationError, InputError, PermissionDeniedError
 from test_licensing_store_fixtures import pg_schema_url, settings  # noqa: F401 (fixtures)
+from web_fixtures import DLH_STAGE, DPM_STAGE
 
 START = date(2026, 1, 5)
 
@@ -80,12 +81,12 @@ def test_an_officer_acts_only_in_the_regency_their_agency_serves(tracker):
     assert dlh == {"Kab A", "Kab B"}  # one DLH per regency, made with the projects
     assert len([a for a in tracker.list_agencies() if a["code"] == "KPPBC"]) == 1  # national: once
     tracker.add_user("dlh_a", "agency_officer", agency="DLH", regency="Kab A")
-    tracker.update_stage(pa, "K5", "in_progress", on=date(2026, 2, 2), actor="dlh_a")
+    tracker.update_stage(pa, DLH_STAGE, "in_progress", on=date(2026, 2, 2), actor="dlh_a")
     with pytest.raises(PermissionDeniedError, match="own regency"):
-        tracker.update_stage(pb, "K5", "in_progress", on=date(2026, 2, 2), actor="dlh_a")
-    assert tracker.actable_stages(pa, "dlh_a") == {"K5"} and tracker.actable_stages(pb, "dlh_a") == set()
+        tracker.update_stage(pb, DLH_STAGE, "in_progress", on=date(2026, 2, 2), actor="dlh_a")
+    assert tracker.actable_stages(pa, "dlh_a") == {DLH_STAGE} and tracker.actable_stages(pb, "dlh_a") == set()
     work = tracker.my_work("dlh_a")
-    assert {(w["project"], w["id"]) for w in work} == {(pa, "K5")}
+    assert {(w["project"], w["id"]) for w in work} == {(pa, DLH_STAGE)}
     with pytest.raises(InputError, match="several regencies"):
         tracker.add_user("dlh_x", "agency_officer", agency="DLH")
 
@@ -109,13 +110,13 @@ def test_my_work_is_overdue_first_then_by_due_date_and_the_viewer_has_none(track
     tracker.add_user("tim", "coordinator", regency="Kab A")
     tracker.add_user("kemenperin", "viewer")
     tracker.update_stage(pid, "K1", "in_progress", on=date(2026, 1, 6))
-    tracker.update_stage(pid, "K4", "submitted", on=date(2026, 1, 6))  # statutory clock: long overdue by June
+    tracker.update_stage(pid, DPM_STAGE, "submitted", on=date(2026, 1, 6))  # statutory: long overdue by June
     work = tracker.my_work("tim")
-    assert work[0]["id"] == "K4" and work[0]["overdue_days"] > 0
-    assert [w["id"] for w in work] == ["K4", "K1"]
+    assert work[0]["id"] == DPM_STAGE and work[0]["overdue_days"] > 0
+    assert [w["id"] for w in work] == [DPM_STAGE, "K1"]
     assert tracker.my_work("kemenperin") == []
     kinds = {(d["stage"], d["kind"]) for d in tracker.deadlines("tim")}
-    assert ("K4", "due") in kinds and ("K1", "expected") in kinds
+    assert (DPM_STAGE, "due") in kinds and ("K1", "expected") in kinds
 
 
 def test_passwords_lock_out_and_tokens(tracker):

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from web_fixtures import TODAY, World, password, sign_in
+from web_fixtures import DLH_STAGE, TODAY, World, password, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +135,7 @@ def test_the_calendar_feed_lists_the_users_deadlines_until_revoked(world):
 
     cal = Calendar.from_ical(r.content)
     events = [e for e in cal.walk("VEVENT")]
-    assert events and all("K5" in str(e["summary"]) for e in events)  # DLH's stage only
+    assert events and all(DLH_STAGE in str(e["summary"]) for e in events)  # DLH's stage only
     world.svc.create_token("dlh", "calendar", purpose="feed", actor="dlh")  # a new feed revokes the old one
     r = c.get(f"/calendar/{tok['token']}.ics")
     assert r.status_code == 401 and r.json()["error"]["code"] == "authentication"
@@ -201,13 +201,13 @@ def test_downloads_are_attachments_with_nosniff(world):
 def test_uploads_are_checked_by_content_and_names_never_become_paths(world):
     c, csrf = world.clients["admin"], world.csrf["admin"]
     pid = world.ids["pa"]
-    r = c.post(f"/api/v1/projects/{pid}/stages/K5/documents", headers={"X-CSRF-Token": csrf},
+    r = c.post(f"/api/v1/projects/{pid}/stages/{DLH_STAGE}/documents", headers={"X-CSRF-Token": csrf},
                files={"file": ("../../evil.pdf", b"MZ not a pdf", "application/pdf")})
     assert r.status_code == 422 and "PDF" in r.json()["error"]["message"]
-    r = c.post(f"/api/v1/projects/{pid}/stages/K5/documents", headers={"X-CSRF-Token": csrf},
+    r = c.post(f"/api/v1/projects/{pid}/stages/{DLH_STAGE}/documents", headers={"X-CSRF-Token": csrf},
                files={"file": ("../../izin.pdf", b"%PDF-1.4\nok\n", "application/pdf")})
     assert r.status_code == 201 and r.json()["filename"] == "izin.pdf"
-    r = c.post(f"/api/v1/projects/{pid}/stages/K5/documents", headers={"X-CSRF-Token": csrf},
+    r = c.post(f"/api/v1/projects/{pid}/stages/{DLH_STAGE}/documents", headers={"X-CSRF-Token": csrf},
                files={"file": ("script.exe", b"MZ", "application/octet-stream")})
     assert r.status_code == 422 and r.json()["error"]["field"] == "type"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from web_fixtures import TODAY, make_settings, password, seed_world
+from web_fixtures import DLH_STAGE, DPM_STAGE, TODAY, make_settings, password, seed_world
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web"
@@ -101,25 +101,25 @@ def test_officer_sees_my_work_approves_a_stage_and_the_forecast_moves(server, pa
     base, pid = server["url"], server["ids"]["pa"]
     _sign_in(page, base, "dlh")
     assert page.url.endswith("/my-work")
-    row = page.locator("tr", has_text="K5")
+    row = page.locator("tr", has_text=DLH_STAGE)
     assert row.count() == 1 and "DLH" in row.inner_text()
     _shot(page, "officer-my-work")
     page.goto(f"{base}/projects/{pid}")
-    bar = page.locator("figure.gantt rect.bar").nth(4)  # K5's bar in the forecast timeline
+    bar = page.locator(f"figure.gantt rect.bar:has(title:text-matches('^{DLH_STAGE}:'))")  # DLH's bar
     bar_before = (bar.get_attribute("x"), bar.get_attribute("width"), bar.get_attribute("class"))
-    assert page.locator("#stage-K4 details.act").count() == 0  # DPMPTSP's stage: no form for DLH
+    assert page.locator(f"#stage-{DPM_STAGE} details.act").count() == 0  # DPMPTSP's stage: no form for DLH
     page.goto(f"{base}/my-work")
-    row = page.locator("tr", has_text="K5")
+    row = page.locator("tr", has_text=DLH_STAGE)
     row.locator("details.act summary").click()
     row.locator("select[name=status]").select_option("approved")
     row.locator("button[data-action=status]").click()
     page.wait_for_load_state("networkidle")
     assert "/my-work" in page.url and page.locator(".flash").count() == 1
     page.goto(f"{base}/projects/{pid}")
-    assert "Disetujui" in page.locator("#stage-K5").inner_text()
-    bar = page.locator("figure.gantt rect.bar").nth(4)
+    assert "Disetujui" in page.locator(f"#stage-{DLH_STAGE}").inner_text()
+    bar = page.locator(f"figure.gantt rect.bar:has(title:text-matches('^{DLH_STAGE}:'))")
     bar_after = (bar.get_attribute("x"), bar.get_attribute("width"), bar.get_attribute("class"))
-    assert bar_after != bar_before and "actual" in bar_after[2]  # the forecast moved: K5 now ends today
+    assert bar_after != bar_before and "actual" in bar_after[2]  # the forecast moved: DLH's stage now ends today
     _shot(page, "officer-project-after-approval")
 
 
@@ -138,7 +138,7 @@ def test_coordinator_filters_opens_records_an_obstacle_and_runs_a_whatif(server,
     page.wait_for_load_state("networkidle")
     assert page.url.endswith(f"/projects/{pid}")
     page.click("#obstacles ~ details.act summary")
-    page.select_option("#obstacle-form select[name=stage]", "K4")
+    page.select_option("#obstacle-form select[name=stage]", DPM_STAGE)
     page.fill("#obstacle-form input[name=description]", "Berkas PKKPR kurang peta (SYNTHETIC)")
     page.fill("#obstacle-form input[name=owner]", "DPMPTSP")
     page.click("#obstacle-form button")
@@ -146,7 +146,7 @@ def test_coordinator_filters_opens_records_an_obstacle_and_runs_a_whatif(server,
     assert "Berkas PKKPR kurang peta" in page.content()
     _shot(page, "coordinator-project")
     page.goto(f"{base}/projects/{pid}/whatif")
-    page.fill("input[name=shorten_K6]", "20")
+    page.fill("input[name=shorten_K7]", "20")
     page.click("#run-whatif")
     page.wait_for_load_state("networkidle")
     result = page.locator("#whatif-result")
@@ -176,15 +176,15 @@ def test_viewer_sees_no_action_and_a_forged_post_is_refused(server, page):
     _sign_in(page, base, "viewer")
     page.goto(f"{base}/projects/{pid}")
     assert page.locator("details.act").count() == 0 and page.locator("form[action*='/stages/']").count() == 0
-    r = page.request.post(f"{base}/projects/{pid}/stages/K4/status", form={"status": "in_progress"},
+    r = page.request.post(f"{base}/projects/{pid}/stages/{DPM_STAGE}/status", form={"status": "in_progress"},
                           max_redirects=0)
     assert r.status == 403
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.content()).group(1)
-    r = page.request.post(f"{base}/projects/{pid}/stages/K4/status", form={"status": "in_progress",
+    r = page.request.post(f"{base}/projects/{pid}/stages/{DPM_STAGE}/status", form={"status": "in_progress",
                                                                            "csrf_token": token}, max_redirects=0)
     assert r.status == 403  # the right token, the wrong role: the service refuses
     page.goto(f"{base}/projects/{pid}")
-    assert "Belum dimulai" in page.locator("#stage-K4").inner_text()
+    assert "Belum dimulai" in page.locator(f"#stage-{DPM_STAGE}").inner_text()
 
 
 @pytest.mark.parametrize("width", [1366, 390])

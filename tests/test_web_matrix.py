@@ -15,11 +15,11 @@ from typing import Callable
 
 import pytest
 
-from web_fixtures import REGENCY_A, ROLES, START, World, password
+from web_fixtures import DLH_STAGE, REGENCY_A, ROLES, START, World, password
 
 SIGNED = frozenset(ROLES) - {"anon"}
 EVERYONE = frozenset(ROLES)
-STAGE_ACTORS = frozenset({"admin", "coord", "dlh"})  # K5 is DLH's stage of a project in Kabupaten Contoh
+STAGE_ACTORS = frozenset({"admin", "coord", "dlh"})  # DLH_STAGE of a project in Kabupaten Contoh
 ADMIN = frozenset({"admin"})
 _counter = itertools.count(1)
 
@@ -45,13 +45,13 @@ def fresh(w: World) -> int:
 
 def blocked(w: World) -> int:
     pid = fresh(w)
-    w.svc.block_stage(pid, "K5", reason="synthetic block", on=date(2026, 3, 2), actor="admin")
+    w.svc.block_stage(pid, DLH_STAGE, reason="synthetic block", on=date(2026, 3, 2), actor="admin")
     return pid
 
 
 def with_obstacle(w: World) -> tuple[int, int]:
     pid = fresh(w)
-    return pid, w.svc.add_obstacle(pid, "K5", "synthetic obstacle", owner="DLH", on=date(2026, 3, 2),
+    return pid, w.svc.add_obstacle(pid, DLH_STAGE, "synthetic obstacle", owner="DLH", on=date(2026, 3, 2),
                                    actor="admin")["id"]
 
 
@@ -90,21 +90,21 @@ def cases() -> list[Case]:
         Case("GET", "/api/docs", EVERYONE), Case("GET", "/openapi.json", EVERYONE), Case("GET", "/login", EVERYONE),
         # ---- pages, changing
         Case("POST", "/projects/{pid}/stages/{sid}/status", STAGE_ACTORS, ok=(303,),
-             make=lambda w, r: (f"/projects/{fresh(w)}/stages/K5/status", f({"status": "in_progress"}))),
+             make=lambda w, r: (f"/projects/{fresh(w)}/stages/{DLH_STAGE}/status", f({"status": "in_progress"}))),
         Case("POST", "/projects/{pid}/stages/{sid}/block", STAGE_ACTORS, ok=(303,),
-             make=lambda w, r: (f"/projects/{fresh(w)}/stages/K5/block", f({"reason": "synthetic"}))),
+             make=lambda w, r: (f"/projects/{fresh(w)}/stages/{DLH_STAGE}/block", f({"reason": "synthetic"}))),
         Case("POST", "/projects/{pid}/stages/{sid}/unblock", STAGE_ACTORS, ok=(303,),
-             make=lambda w, r: (f"/projects/{blocked(w)}/stages/K5/unblock", f({}))),
+             make=lambda w, r: (f"/projects/{blocked(w)}/stages/{DLH_STAGE}/unblock", f({}))),
         Case("POST", "/projects/{pid}/obstacles", STAGE_ACTORS, ok=(303,),
-             make=lambda w, r: (f"/projects/{fresh(w)}/obstacles", f({"stage": "K5", "description": "x",
+             make=lambda w, r: (f"/projects/{fresh(w)}/obstacles", f({"stage": DLH_STAGE, "description": "x",
                                                                       "owner": "DLH"}))),
         Case("POST", "/projects/{pid}/obstacles/{oid}/resolve", STAGE_ACTORS, ok=(303,),
              make=lambda w, r: ("/projects/{}/obstacles/{}/resolve".format(*with_obstacle(w)),
                                 f({"resolution": "done"}))),
         Case("POST", "/projects/{pid}/documents", STAGE_ACTORS, ok=(303,),
-             make=lambda w, r: (f"/projects/{fresh(w)}/documents", {"data": {"stage": "K5"}, "files": {"file": PDF}})),
+             make=lambda w, r: (f"/projects/{fresh(w)}/documents", {"data": {"stage": DLH_STAGE}, "files": {"file": PDF}})),
         Case("POST", "/projects/{pid}/whatif", SIGNED,
-             make=lambda w, r: (f"/projects/{w.ids['pa']}/whatif", f({"shorten_K5": "5"}))),
+             make=lambda w, r: (f"/projects/{w.ids['pa']}/whatif", f({f"shorten_{DLH_STAGE}": "5"}))),
         Case("POST", "/templates/import", frozenset({"admin", "coord", "coord_b"}), ok=(303,),
              make=lambda w, r: ("/templates/import", {"data": {"name": f"plan-{uuid.uuid4().hex[:8]}"},
                                                       "files": {"file": ("plan.csv", PLAN, "text/csv")}})),
@@ -142,20 +142,20 @@ def cases() -> list[Case]:
         Case("GET", "/api/v1/users", ADMIN),
         # ---- API, changing
         Case("POST", "/api/v1/projects/{pid}/stages/{sid}/status", STAGE_ACTORS,
-             make=lambda w, r: (f"/api/v1/projects/{fresh(w)}/stages/K5/status", j({"status": "in_progress"}))),
+             make=lambda w, r: (f"/api/v1/projects/{fresh(w)}/stages/{DLH_STAGE}/status", j({"status": "in_progress"}))),
         Case("POST", "/api/v1/projects/{pid}/stages/{sid}/block", STAGE_ACTORS,
-             make=lambda w, r: (f"/api/v1/projects/{fresh(w)}/stages/K5/block", j({"reason": "synthetic"}))),
+             make=lambda w, r: (f"/api/v1/projects/{fresh(w)}/stages/{DLH_STAGE}/block", j({"reason": "synthetic"}))),
         Case("POST", "/api/v1/projects/{pid}/stages/{sid}/unblock", STAGE_ACTORS,
-             make=lambda w, r: (f"/api/v1/projects/{blocked(w)}/stages/K5/unblock", j({}))),
+             make=lambda w, r: (f"/api/v1/projects/{blocked(w)}/stages/{DLH_STAGE}/unblock", j({}))),
         Case("POST", "/api/v1/projects/{pid}/stages/{sid}/obstacles", STAGE_ACTORS, ok=(201,),
-             make=lambda w, r: (f"/api/v1/projects/{fresh(w)}/stages/K5/obstacles", j({"description": "x",
+             make=lambda w, r: (f"/api/v1/projects/{fresh(w)}/stages/{DLH_STAGE}/obstacles", j({"description": "x",
                                                                                       "owner": "DLH"}))),
         Case("POST", "/api/v1/obstacles/{oid}/resolve", STAGE_ACTORS,
              make=lambda w, r: (f"/api/v1/obstacles/{with_obstacle(w)[1]}/resolve", j({"resolution": "done"}))),
         Case("POST", "/api/v1/projects/{pid}/stages/{sid}/documents", STAGE_ACTORS, ok=(201,),
-             make=lambda w, r: (f"/api/v1/projects/{fresh(w)}/stages/K5/documents", {"files": {"file": PDF}})),
+             make=lambda w, r: (f"/api/v1/projects/{fresh(w)}/stages/{DLH_STAGE}/documents", {"files": {"file": PDF}})),
         Case("POST", "/api/v1/projects/{pid}/whatif", SIGNED,
-             make=lambda w, r: (f"/api/v1/projects/{w.ids['pa']}/whatif", j({"shorten": {"K5": 5}, "runs": 200}))),
+             make=lambda w, r: (f"/api/v1/projects/{w.ids['pa']}/whatif", j({"shorten": {DLH_STAGE: 5}, "runs": 200}))),
         Case("PUT", "/api/v1/projects/{pid}/target", frozenset({"admin", "coord"}),
              make=lambda w, r: (f"/api/v1/projects/{fresh(w)}/target", j({"target": "2028-01-31"}))),
         Case("POST", "/api/v1/projects", frozenset({"admin", "coord"}), ok=(201,),
@@ -194,7 +194,7 @@ ELSEWHERE = {
 
 
 def _url(case: Case, w: World) -> str:
-    return case.path.format(pid=w.ids["pa"], sid="K5", doc_id=w.ids["document"], name="apht",
+    return case.path.format(pid=w.ids["pa"], sid=DLH_STAGE, doc_id=w.ids["document"], name="apht",
                             oid=w.ids["obstacle"])
 
 
@@ -236,7 +236,7 @@ def test_every_role_on_every_route(world, case):
 
 
 def test_a_refused_api_call_has_the_one_error_shape(world):
-    r = world.clients["viewer"].post(f"/api/v1/projects/{world.ids['pa']}/stages/K5/status",
+    r = world.clients["viewer"].post(f"/api/v1/projects/{world.ids['pa']}/stages/{DLH_STAGE}/status",
                                      json={"status": "in_progress"}, headers={"X-CSRF-Token": world.csrf["viewer"]})
     assert r.status_code == 403
     assert set(r.json()) == {"error"} and r.json()["error"]["code"] == "permission_denied"

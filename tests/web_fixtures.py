@@ -1,7 +1,7 @@
 """A small two-regency world for the web tests: users of every role, projects in both regencies.
 
 Roles (the issue's matrix): ``admin`` (administrator), ``coord`` (coordinator of Kabupaten Contoh),
-``coord_b`` (coordinator of Kabupaten Lain), ``dlh`` (officer of DLH in Contoh, the agency of stage K5),
+``coord_b`` (coordinator of Kabupaten Lain), ``dlh`` (officer of DLH in Contoh, the agency of DLH_STAGE),
 ``dlh_b`` (DLH of Kabupaten Lain), ``dpm`` (DPMPTSP of Contoh: another agency), ``viewer``, and
 ``anon`` (signed out). Every password is ``password-<name>``. All names are SYNTHETIC.
 """
@@ -13,6 +13,16 @@ from datetime import date
 from fastapi.testclient import TestClient
 
 TODAY = date(2026, 6, 1)
+
+
+def _stage_of(agency: str) -> str:
+    from kawasan.licensing import builtin_template
+
+    return next(s.id for s in builtin_template("apht").stages if s.agency == agency)
+
+
+DLH_STAGE = _stage_of("DLH")  # the stage of the DLH officers in the APHT template
+DPM_STAGE = _stage_of("DPMPTSP")  # a DPMPTSP stage (another agency for the DLH officer)
 START = date(2026, 1, 5)
 REGENCY_A = "Kabupaten Contoh"
 REGENCY_B = "Kabupaten Lain"
@@ -45,8 +55,8 @@ def seed_world(svc) -> dict:
             svc.add_user(name, role, agency=agency, regency=regency, full_name=f"{name} (synthetic)", actor="admin")
         svc.set_password(name, password(name), actor="admin")
     svc.update_stage(pa, "K1", "in_progress", on=date(2026, 1, 6), actor="admin")
-    svc.update_stage(pa, "K5", "in_progress", on=date(2026, 2, 2), actor="admin")
-    ob = svc.add_obstacle(pa, "K5", "UKL-UPL consultant late (synthetic)", owner="DLH", on=date(2026, 3, 2),
+    svc.update_stage(pa, DLH_STAGE, "in_progress", on=date(2026, 2, 2), actor="admin")
+    ob = svc.add_obstacle(pa, DLH_STAGE, "UKL-UPL consultant late (synthetic)", owner="DLH", on=date(2026, 3, 2),
                           actor="admin")["id"]
     return {"pa": pa, "pb": pb, "obstacle": ob}
 
@@ -110,7 +120,7 @@ class World:
         self.ids = seed_world(self.svc)
         pdf = folder / "plan.pdf"
         pdf.write_bytes(b"%PDF-1.4\n% synthetic\n%%EOF\n")
-        self.ids["document"] = self.svc.attach(self.ids["pa"], "K5", pdf, actor="admin")["id"]
+        self.ids["document"] = self.svc.attach(self.ids["pa"], DLH_STAGE, pdf, actor="admin")["id"]
         self.app = create_app(self.settings, WebSettings(), today=TODAY, background=False)
         self.clients: dict[str, TestClient] = {}
         self.csrf: dict[str, str | None] = {}
