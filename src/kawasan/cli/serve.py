@@ -35,8 +35,16 @@ def run_server(host: str, port: int, workers: int = 1, *, today: str | None = No
     from kawasan.web.asgi import today_from_env
 
     if today:
-        os.environ["KAWASAN_TODAY"] = today
-    today_from_env()  # a malformed date is refused before the server starts
+        from datetime import date
+
+        from kawasan.errors import InputError
+
+        try:
+            date.fromisoformat(today)
+        except ValueError:
+            raise InputError(f"expected a date YYYY-MM-DD, got {today!r}", field="--today") from None
+        os.environ["KAWASAN_TODAY"] = today  # the worker processes read it
+    today_from_env()  # a malformed KAWASAN_TODAY is refused before the server starts
     settings = Settings.from_env()
     before, after, url = upgrade_database(settings)
     lang = _lang()
