@@ -70,8 +70,8 @@ def main() -> None:
                     page.wait_for_load_state("networkidle")
                     if anchor:
                         page.evaluate(f"document.querySelector('{anchor}').scrollIntoView()")
-                    if name == "web-whatif":
-                        page.fill("input[name=resolve_K3]", "2025-07-01")
+                    if name == "web-whatif":  # resolve the demo's blocker (whichever stage it is) by a date
+                        page.locator("input[name^=resolve_]").first.fill("2025-07-01")
                         page.click("#run-whatif")
                         page.wait_for_load_state("networkidle")
                         page.locator("#whatif-result").scroll_into_view_if_needed()
