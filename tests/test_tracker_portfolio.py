@@ -157,3 +157,14 @@ def test_passwords_lock_out_and_tokens(tracker):
 def test_an_administrator_cannot_demote_themselves(tracker):
     with pytest.raises(InputError, match="their own administrator role"):
         tracker.update_user("admin", role="viewer")
+
+
+def test_working_days_left_until_the_due_date(tracker, clock):
+    pid = tracker.create_project("A (SYNTHETIC)", "apht", START, regency="Kab A")["id"]
+    tracker.update_stage(pid, "K1", "in_progress", on=date(2026, 5, 25))
+    tracker.update_stage(pid, DPM_STAGE, "submitted", on=date(2026, 5, 29))  # a statutory stage
+    st = next(s for s in tracker.current(pid)["state"]["stages"] if s["id"] == DPM_STAGE)
+    cal = tracker.calendar()
+    assert st["due"] and st["days_left"] == cal.working_days_between(clock["today"], date.fromisoformat(st["due"]))
+    assert st["days_left"] > 0
+    assert next(s for s in tracker.state(pid)["stages"] if s["id"] == "K1")["days_left"] is None  # an estimate

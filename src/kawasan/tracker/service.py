@@ -530,6 +530,9 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
                 "started": _iso(snap.started), "submitted": _iso(snap.submitted), "finished": _iso(snap.finished),
                 "due": _iso(clock.due), "deemed_approved": _iso(clock.deemed_approved),
                 "overdue_days": clock.overdue_days, "paused_days": clock.paused_days,
+                "days_left": (cal.working_days_between(today, clock.due)
+                              if clock.due and clock.due >= today and r.status not in ("approved", "waived")
+                              else None),
                 "statutory": clock.statutory,
                 "duration_days": st.duration.statutory_days if st.duration.statutory_days is not None
                 else {"min": st.duration.min, "likely": st.duration.likely, "max": st.duration.max},
