@@ -56,9 +56,9 @@ def test_a_wrong_password_is_slowed_then_the_account_locks(world):
     c = _client(world)
     for i in range(5):
         r = _login(c, "victim", "wrong-password")
-        assert r.status_code == 401 and "wrong user name or password" in r.text
+        assert r.status_code == 401 and "nama pengguna atau kata sandi salah" in r.text
     r = _login(c, "victim", "correct-password")
-    assert r.status_code == 401 and "locked" in r.text
+    assert r.status_code == 401 and "dikunci" in r.text
     world.svc.set_password("victim", "correct-password", actor="admin")  # an administrator unlocks
     assert _login(c, "victim", "correct-password").status_code == 303
 

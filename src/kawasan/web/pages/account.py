@@ -62,7 +62,7 @@ async def login(request: Request):
         failures = await run_in_threadpool(service.failed_logins, username)
         await asyncio.sleep(min(0.25 * (failures + 1), 2.0))  # each failure costs more time
         new_pre = secrets.token_urlsafe(16)
-        resp = render(request, "login.html", {"next": nxt, "pre": new_pre, "error": e.message,
+        resp = render(request, "login.html", {"next": nxt, "pre": new_pre, "error": _login_problem(e.message),
                                               "username": username}, status_code=401)
         resp.set_cookie(PRE_COOKIE, new_pre, httponly=True, samesite="lax", secure=_secure(request), max_age=3600)
         return resp
@@ -75,6 +75,18 @@ async def login(request: Request):
     if user.get("language"):
         resp.set_cookie(i18n.COOKIE, user["language"], max_age=YEAR, samesite="lax", secure=_secure(request))
     return resp
+
+
+def _login_problem(message: str) -> tuple[str, dict]:
+    """The catalogue key (and values) of a refused sign-in: the tracker says it in English."""
+    import re
+
+    locked = re.search(r"try again in (\d+) minutes", message)
+    if locked:
+        return "web.login.locked", {"minutes": int(locked.group(1))}
+    if "disabled" in message:
+        return "web.login.disabled", {}
+    return "web.login.wrong", {}
 
 
 @router.post("/logout")
