@@ -62,11 +62,11 @@ def _template_by_name(service, name: str):
 def import_plan(request: Request, file: UploadFile = File(...), name: str = Form(..., min_length=1, max_length=128),
                 me: Identity = Depends(coordinators)):
     """Register a team's plan CSV (id,name,agency,duration_days,requires) as a template; errors name the row."""
-    from kawasan.licensing import import_csv
+    from kawasan.web.planimport import import_plan as read_plan
 
     s = svc(request)
     with saved_upload(file, 5 * 1024 * 1024) as path:
-        tpl = import_csv(path, name)
+        tpl = read_plan(path, name)
     return s.register_template(tpl, source=f"upload:{file.filename}", actor=me.username)
 
 

@@ -7,6 +7,7 @@ from starlette.concurrency import run_in_threadpool
 from kawasan.errors import InputError, TemplateError
 from kawasan.web.api.directory import _template_by_name
 from kawasan.web.auth import Identity, coordinators, current_user
+from kawasan.web.planimport import import_plan as read_plan
 from kawasan.web.pages.common import back, svc, text
 from kawasan.web.render import render
 from kawasan.web.uploads import saved_upload
@@ -41,15 +42,13 @@ def _levels(tpl) -> list[list]:
 @router.post("/templates/import")
 async def import_plan(request: Request, file: UploadFile = File(...), me: Identity = Depends(coordinators)):
     """Import a plan CSV; every error is shown against its row, nothing is registered unless all rows pass."""
-    from kawasan.licensing import import_csv
-
     form = await request.form()
     name = text(form, "name", required=True, max_length=128)
     s = svc(request)
 
     def run():
         with saved_upload(file, 5 * 1024 * 1024) as path:
-            tpl = import_csv(path, name)
+            tpl = read_plan(path, name)
         return s.register_template(tpl, source=f"upload:{file.filename}", actor=me.username)
 
     try:
