@@ -11,7 +11,6 @@ from kawasan.licensing.labels import certainty_label, role_label, status_label
 from kawasan.web import i18n
 
 _templates: Jinja2Templates | None = None
-_TAG = re.compile(r"^(V|P|U|NOT FOUND|–)")
 
 
 def notes_in(result: dict, lang: str) -> list[str]:
@@ -23,9 +22,11 @@ def notes_in(result: dict, lang: str) -> list[str]:
 
 
 def certainty_of(tag: str | None) -> str:
-    """The bare certainty tag (V, P, U, NOT FOUND, –) of a tag that may carry a qualifier."""
-    m = _TAG.match((tag or "").strip())
-    return m.group(1) if m else "U"
+    """The certainty tag (V, P, U, NOT FOUND, –) of a tag text; of a combined one ("V; U": parts of the
+    citation verified to different degrees) the least certain, so the colour never overstates it."""
+    found = [t for t in ("NOT FOUND", "U", "P", "V", "–") if re.search(rf"(^|[\s;,/(]){re.escape(t)}($|[\s;,/)])",
+                                                                   (tag or "").strip())]
+    return found[0] if found else "U"
 
 
 def templates() -> Jinja2Templates:
