@@ -50,12 +50,13 @@ def test_a_stored_forecast_is_reused_until_the_project_or_the_day_changes(tracke
 
 def test_change_since_last_week_and_status(tracker, clock):
     pid = tracker.create_project("A (SYNTHETIC)", "apht", START, regency="Kab A")["id"]
-    tracker.portfolio()
+    first = tracker.portfolio()["projects"][0]
+    assert first["status"] == "on_track" and first["target"] == first["p80"]  # the baseline is today's P80
     assert tracker.portfolio()["projects"][0]["p80_change_days"] is None  # no forecast a week old yet
     clock["today"] += timedelta(days=8)
     row = tracker.portfolio()["projects"][0]
     assert row["p80_change_days"] is not None and row["p80_change_days"] >= 0  # eight days passed, nothing done
-    assert row["status"] == "at_risk" and row["target"]  # P80 later than the first forecast's finish
+    assert row["status"] == "at_risk" and row["target"] == first["p80"]  # slipped since the first forecast
     tracker.set_target(pid, date(2040, 1, 1))
     assert tracker.portfolio()["projects"][0]["status"] == "on_track"
     tracker.block_stage(pid, "K1", reason="synthetic", on=clock["today"])

@@ -10,8 +10,8 @@ the "change since last week" (P80 now against the latest forecast at least 7 day
 
 Portfolio status of a project, first match wins (design, not law):
 ``blocked`` (a stage is blocked), ``overdue`` (a stage is past its due date), ``at_risk`` (P80 is after
-the target date: the date the team set, else the finish of the project's first stored forecast, its
-baseline) and ``on_track``.
+the target date: the date the team set, else the P80 of the project's first stored forecast, its
+baseline, so "at risk" means "slipped since the plan was first forecast") and ``on_track``.
 """
 from __future__ import annotations
 
@@ -136,9 +136,9 @@ class PortfolioMixin(TrackerBase):
         state, fc = self.state_and_forecast(pid, today=today, runs=FORECAST_RUNS, seed=FORECAST_SEED)
         with self._read() as s:
             target = s.scalar(select(Project.target_date).where(Project.id == pid))
-            if target is None:
-                target = s.scalars(select(ForecastRecord.finish).where(ForecastRecord.project_id == pid)
-                                   .order_by(ForecastRecord.id).limit(1)).first() or _d(fc["finish"])
+            if target is None:  # the baseline: the P80 of the project's first stored forecast
+                target = s.scalars(select(ForecastRecord.p80).where(ForecastRecord.project_id == pid)
+                                   .order_by(ForecastRecord.id).limit(1)).first() or _d(fc["p80"])
         record = {"state": state, "forecast": fc, "summary": summarize(state, fc, target),
                   "actions": action_items(state, fc)}
         try:
