@@ -23,7 +23,7 @@ from kawasan.errors import OutputError
 from kawasan.fileio import publish
 from kawasan.spatial.engine import Evaluation
 from kawasan.spatial.model import CERTAINTY_MEANING, CLASS_CODES, CLASS_LABELS, label_text
-from kawasan.spatial.rasters import write_cog
+from kawasan.spatial.rasters import WRITE_CACHE_MB, block_cache, write_cog
 from kawasan.spatial.summary import best_areas, class_table
 
 RUN_KIND = "kawasan.run"
@@ -116,7 +116,9 @@ def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteri
     # GDAL releases the GIL: writing the COGs side by side overlaps one file's compression and
     # overview building with another's I/O.
     # The summaries (OpenCV components, a histogram) also run outside the GIL, alongside the writes.
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="kawasan-cog") as pool:
+    # The block cache is process-wide: it is limited here, in the calling thread (block_cache leaves it
+    # alone in the writer threads, where it could not be put back).
+    with block_cache(WRITE_CACHE_MB), ThreadPoolExecutor(max_workers=3, thread_name_prefix="kawasan-cog") as pool:
         futures = [pool.submit(write_cog, folder / rel, arr, grid, compress=compress, **kw) for rel, arr, kw in jobs]
         best = best_areas(ev.score, ev.classes, grid)
         table = class_table(ev.classes, grid, model.classes.breaks)

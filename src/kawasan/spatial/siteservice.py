@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 import geopandas as gpd
@@ -83,12 +85,27 @@ def _write(run: Run, sites, result: dict) -> None:
         gdf = gpd.GeoDataFrame(records, geometry="geometry", crs=run.grid.crs) if records else \
             gpd.GeoDataFrame({"id": [], "rank": [], "area_ha": [], "score_mean": []}, geometry=[], crs=run.grid.crs)
         gdf.to_file(tmp / "sites.gpkg", layer="sites", driver="GPKG")
+        _stamp_geopackage(tmp / "sites.gpkg", run.manifest.get("created"))
         gdf.to_crs("EPSG:4326").to_file(tmp / "sites.geojson", driver="GeoJSON")
         (tmp / "sites.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
         publish(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _stamp_geopackage(path: Path, created: str | None) -> None:
+    """Set the GeoPackage's last_change (gpkg_contents) to the run's creation time instead of the clock,
+    so the same run gives the same bytes. Left as written when the run records no time."""
+    if not created:
+        return
+    stamp = datetime.fromisoformat(created).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            con.execute("UPDATE gpkg_contents SET last_change = ?", (stamp,))
+    finally:
+        con.close()
 
 
 def load_sites(run_dir) -> dict | None:
@@ -116,6 +133,8 @@ def rerank(run_dir, method: str) -> dict:
             gdf["rank"] = gdf["id"].map(ranks).astype("int64")
             tmp = path.with_name(f".{uuid.uuid4().hex[:8]}.{name}")
             gdf.sort_values("rank").to_file(tmp, driver=driver, **({"layer": "sites"} if driver == "GPKG" else {}))
+            if driver == "GPKG":
+                _stamp_geopackage(tmp, run.manifest.get("created"))
             tmp.replace(path)
     write_text_atomic(folder / "sites.json", json.dumps(res, indent=2, ensure_ascii=False))
     return res
