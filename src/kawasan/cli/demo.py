@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kawasan.cli.main import cli
-from kawasan.cli.output import console, print_run_summary
+from kawasan.cli.output import console, print_replaced, print_run_summary
 from kawasan.cli.progress import progress_bar
 from kawasan.i18n import t
 
@@ -39,8 +39,10 @@ def demo_cmd(ctx, out_dir, seed, no_serve):
         con.print(f"\n[bold]{t('demo.running', lang, preset=preset)}[/]")
         folder = out_dir / "runs" / preset
         with progress_bar(preset) as prog:
-            result = run_suitability(preset, data, folder, write_criteria=True, progress=prog)
+            result = run_suitability(preset, data, folder, write_criteria=True, progress=prog, overwrite=True)
         print_run_summary(result.manifest, folder, lang)
+        if result.replaced:   # the demo regenerates its own folder; it says what it replaced
+            print_replaced(result.replaced, lang)
         sites = extract_sites(folder)
         stress = stress_test(folder, n=1000, seed=0)
         _print_sites_brief(con, sites, stress)

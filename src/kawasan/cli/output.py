@@ -50,3 +50,11 @@ def print_run_summary(manifest: dict, folder, lang: str) -> None:
     for w in manifest.get("warnings", []):
         con.print(t("run.warning", lang, text=w), style="yellow", markup=False)
     click.echo(t("run.written", lang, path=folder))
+
+
+def print_replaced(prev: dict, lang: str) -> None:
+    """Say which earlier run a run replaced, and what went with it (its sites, reports, other files)."""
+    items = [t("run.replaced_sites", lang, name=e["name"], n=e["sites"]) if e["sites"] is not None else e["name"]
+             for e in prev["extra"]]
+    extra = t("run.replaced_extra", lang, items=", ".join(items)) if items else ""
+    click.echo(t("run.replaced", lang, path=prev["folder"], model=prev["model"], created=prev["created"], extra=extra))
