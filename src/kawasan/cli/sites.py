@@ -158,3 +158,5 @@ def sensitivity_cmd(run_dir, draws, seed, top_k, changes, concentration, no_map,
     con.print(table)
     if res.get("score_spread"):
         click.echo(f"Score spread map: {Path(run_dir) / 'sites' / res['score_spread']}")
+    for n in res.get("notes", []):
+        con.print(f"note: {n}", markup=False)

@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 
 from kawasan.errors import InputError
-from kawasan.spatial import ranking
+from kawasan.spatial import ranking, sitecriteria
 from kawasan.spatial.explain import explain
 from kawasan.fileio import publish, write_text_atomic
 from kawasan.spatial.runs import Run, open_run
@@ -42,6 +42,7 @@ def extract_sites(run_dir, *, method: str = "mean", admin: list[dict] | None = N
     rules = default_rules(run, **rule_overrides)
     sites, notes = extract(run, rules)
     infos = explain(run, sites, admin=admin)
+    means_source = _complete_criteria_means(run, sites, infos, notes)
     names = sorted(run.weights)
     w = np.array([run.weights[n] for n in names], dtype=float)
     _rank_in_place(infos, names, w, method, run)
@@ -49,11 +50,32 @@ def extract_sites(run_dir, *, method: str = "mean", admin: list[dict] | None = N
         "kind": SITES_KIND, "format_version": 1, "run": str(run.folder.resolve()),
         "synthetic": bool(run.manifest.get("synthetic")),
         "rules": rules.describe(), "legal_basis": run.site_rules, "rank_method": method,
-        "criteria": names, "weights": [float(x) for x in w], "notes": notes, "sites": infos,
+        "criteria": names, "weights": [float(x) for x in w], "criteria_means_source": means_source,
+        "notes": notes, "sites": infos,
     }
     if write:
         _write(run, sites, result)
     return result
+
+
+def _complete_criteria_means(run: Run, sites, infos: list[dict], notes: list[str]) -> str:
+    """Fill each site's criteria_means for the criteria the run kept no raster of (a default run keeps none),
+    recomputed from the model and the study area; say where the means come from. When they cannot be
+    recomputed, every site carries the reason (criteria_means_missing) and so do the notes."""
+    missing = sitecriteria.missing_criteria(run)
+    if not missing or not sites:
+        return sitecriteria.SOURCE_RASTERS if not missing else sitecriteria.SOURCE_RECOMPUTED
+    try:
+        means = sitecriteria.recompute_means(run, sites, missing)
+    except sitecriteria.MeansUnavailable as exc:
+        why = f"criterion means of {', '.join(missing)} unavailable: {exc}"
+        notes.append(why + "; the sites' explanation and the stress test need them (or re-run with --criteria)")
+        for i in infos:
+            i["criteria_means_missing"] = why
+        return "unavailable"
+    for i in infos:
+        i["criteria_means"] = dict(sorted({**i["criteria_means"], **means[i["id"]]}.items()))
+    return sitecriteria.SOURCE_RECOMPUTED
 
 
 def _rank_in_place(infos: list[dict], names: list[str], w: np.ndarray, method: str, run: Run) -> None:
@@ -62,8 +84,8 @@ def _rank_in_place(infos: list[dict], names: list[str], w: np.ndarray, method: s
         len(infos), len(names))
     if infos and np.isnan(crit).any():
         if method == "topsis":
-            raise InputError("TOPSIS needs the per-criterion rasters; re-run the suitability with --criteria",
-                             source=str(run.folder))
+            raise InputError("TOPSIS ranks by each site's criterion means, which are missing ("
+                             + _why_no_means(infos) + ")", source=str(run.folder))
         crit = np.nan_to_num(crit)
     ranked = ranking.rank_sites([i["id"] for i in infos], [i["area_ha"] for i in infos],
                                 [i["score_mean"] for i in infos], crit, w, method=method)
@@ -161,8 +183,7 @@ def stress_test(run_dir, *, n: int = 1000, seed: int = 0, top_k: int = 5, change
     crit = np.array([[i["criteria_means"].get(n_, np.nan) for n_ in names] for i in infos], dtype=float).reshape(
         len(infos), len(names))
     if infos and np.isnan(crit).any():
-        raise InputError("the sites have no criterion means; re-run the suitability with --criteria, then extract",
-                         source=str(run.folder))
+        raise InputError("the sites have no criterion means (" + _why_no_means(infos) + ")", source=str(run.folder))
     w = np.array(res["weights"], dtype=float)
     out = {"kind": "kawasan.sensitivity", "format_version": 1, "run": str(run.folder.resolve()),
            "synthetic": res.get("synthetic", False), "criteria": names, "ids": ids,
@@ -191,9 +212,20 @@ def stress_test(run_dir, *, n: int = 1000, seed: int = 0, top_k: int = 5, change
                       descriptions="standard deviation of the score under the Monte Carlo weights")
             tmp.replace(sites_dir / "score_spread.tif")
             out["score_spread"] = "score_spread.tif"
+        else:
+            out.setdefault("notes", []).append(
+                "no score-spread map (score_spread.tif): it is drawn cell by cell from the criterion rasters, which "
+                "this run did not keep (run the suitability with --criteria); the site results above are complete")
     write_text_atomic(sites_dir / "sensitivity.json",
                       json.dumps(out, indent=2, ensure_ascii=False, default=_jsonable))
     return out
+
+
+def _why_no_means(infos: list[dict]) -> str:
+    """Why the sites lack criterion means, as recorded when they were extracted."""
+    why = next((i["criteria_means_missing"] for i in infos if i.get("criteria_means_missing")), None)
+    return why or ("the sites were extracted before kawasan recomputed criterion means for runs without --criteria; "
+                   "extract them again (kawasan sites extract), or re-run the suitability with --criteria")
 
 
 def _jsonable(o):
