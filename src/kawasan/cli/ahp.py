@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 import numpy as np
-from rich.table import Table
 
 from kawasan.cli.main import cli
-from kawasan.cli.output import console
+from kawasan.cli.output import Table, console
 from kawasan.errors import WeightsError
 from kawasan.i18n import t
 from kawasan.spatial import ahp as ahp_mod

@@ -13,10 +13,9 @@ from datetime import date
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from kawasan.cli.main import cli
-from kawasan.cli.output import console as _base_console
+from kawasan.cli.output import Table, console as _base_console
 from kawasan.i18n import t
 
 STATES = ("not_started", "in_progress", "submitted", "clarification", "approved", "rejected", "blocked", "waived")
@@ -347,7 +346,7 @@ def template_show(name, as_json):
         if st.deemed_approval:
             dur += " " + t("tracker.fiktif_positif", lang)
         table.add_row(st.id, st.name.get(lang), st.agency, ", ".join(st.requires) or "-", dur,
-                      f"[{st.legal_basis.tag}] {st.legal_basis.citation[:80]}")
+                      f"[{st.legal_basis.tag}] {st.legal_basis.citation}")
     con.print(table)
 
 
