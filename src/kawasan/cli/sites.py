@@ -34,7 +34,8 @@ def _admin_specs(paths, name_field):
 @click.option("--rank", "method", type=click.Choice(["mean", "area_weighted", "topsis"]), default="mean",
               show_default=True)
 @click.option("--admin", "admin", multiple=True, type=click.Path(path_type=Path),
-              help="Boundary layer(s) (kecamatan, desa) to name where each site lies; repeatable.")
+              help="Boundary layer(s) (kecamatan, desa) of the run's region to name where each site lies; "
+                   "repeatable. Units that miss the study area are refused; partial cover is a warning.")
 @click.option("--admin-name-field", default=None, help="Name attribute of the boundary layers (default: nama/name).")
 @click.option("--json", "as_json", is_flag=True, help="Print the sites as a JSON list (id, area_ha, score_mean, rank, ...).")
 @click.pass_context
@@ -48,9 +49,11 @@ def extract_cmd(ctx, run_dir, min_class, min_score, min_area_ha, max_area_ha, mi
                         min_compactness=min_compactness, min_width_cells=min_width_cells,
                         fill_holes_ha=fill_holes_ha)
     if as_json:
+        for w in res.get("warnings", []):   # stdout holds the JSON; the warnings go to stderr
+            click.echo(w, err=True)
         click.echo(json.dumps(res["sites"], ensure_ascii=False))
         return
-    _print_sites(res, run_dir)
+    _print_sites(res, run_dir, ctx.obj["lang"])
 
 
 def _print_sites(res, run_dir, lang):
@@ -60,8 +63,12 @@ def _print_sites(res, run_dir, lang):
     con = console()
     if res.get("synthetic"):
         con.print(f"[bold yellow]{t('demo.synthetic_notice', lang)}[/]")
+    warnings = res.get("warnings", [])
+    for w in warnings:
+        con.print(w, style="bold yellow", markup=False)
     for n in res["notes"]:
-        con.print(t("sites.note", lang, text=n), markup=False)
+        if n not in warnings:
+            con.print(t("sites.note", lang, text=n), markup=False)
     method = res["rank_method"]
     table = Table(title=t("sites.title", lang, min_area=res["rules"]["min_area_ha"],
                           method=t(f"report.rank.{method}", lang)))

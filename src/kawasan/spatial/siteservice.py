@@ -40,7 +40,9 @@ def extract_sites(run_dir, *, method: str = "mean", admin: list[dict] | None = N
                   **rule_overrides) -> dict:
     run = open_run(run_dir)
     rules = default_rules(run, **rule_overrides)
+    warnings = _check_admin_layers(run, admin or [])   # before any work: units of another region are refused
     sites, notes = extract(run, rules)
+    notes = warnings + notes
     infos = explain(run, sites, admin=admin)
     means_source = _complete_criteria_means(run, sites, infos, notes)
     names = sorted(run.weights)
@@ -51,11 +53,22 @@ def extract_sites(run_dir, *, method: str = "mean", admin: list[dict] | None = N
         "synthetic": bool(run.manifest.get("synthetic")),
         "rules": rules.describe(), "legal_basis": run.site_rules, "rank_method": method,
         "criteria": names, "weights": [float(x) for x in w], "criteria_means_source": means_source,
-        "notes": notes, "sites": infos,
+        "warnings": warnings, "notes": notes, "sites": infos,
     }
     if write:
         _write(run, sites, result)
     return result
+
+
+def _check_admin_layers(run: Run, admin: list[dict]) -> list[str]:
+    """Refuse administrative units that miss the study area; warnings when they cover part of it (admincheck)."""
+    from kawasan.spatial import admincheck, vectors
+
+    warnings = []
+    for spec in admin:
+        path = Path(spec["path"])
+        warnings += admincheck.check_admin(run, path, vectors.read_features(path, grid=run.grid))
+    return warnings
 
 
 def _complete_criteria_means(run: Run, sites, infos: list[dict], notes: list[str]) -> str:
