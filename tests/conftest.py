@@ -157,6 +157,7 @@ def demo_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("session-demo") / "kawasan-demo"
     r = CliRunner().invoke(cli, ["demo", "--out", str(out), "--no-serve"], catch_exceptions=False)
     assert r.exit_code == 0, r.output
+    (out.parent / "demo-output.txt").write_text(r.output.replace(str(out), "kawasan-demo"))
     return out
 
 

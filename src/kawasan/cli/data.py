@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kawasan.cli.main import cli
-from kawasan.cli.output import Table, console
+from kawasan.cli.output import Table, console, shell_quote
 from kawasan.i18n import t
 
 
@@ -97,4 +97,4 @@ def print_prepare_summary(man: dict, out: Path, lang: str) -> None:
     for w in man["warnings"]:
         con.print(f"! {w}", markup=False, style="yellow")
     click.echo(t("prepare.written", lang, out=str(out)))
-    click.echo(t("prepare.next", lang, out=str(out)))
+    click.echo(t("prepare.next", lang, data=shell_quote(out), runs=shell_quote(Path(out) / "runs" / "apht")))
