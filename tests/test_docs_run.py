@@ -39,10 +39,13 @@ def test_page_runs_as_written(page, section, docs_base):
     if h.needs_shared(text) and not (h.SHARED / "data").is_dir():
         pytest.skip(f"{page} runs on ../shared/data, which is absent (a fresh clone has no shared folder)")
     work = h.prepare_page(page, text, base, cache, demo, demo_output)
+    failure = None
     try:
         notes = h.run_page(work, blocks_of(page, section))
     except h.Failure as exc:
-        pytest.fail(str(exc), pytrace=False)
+        failure = str(exc)
+    if failure:
+        pytest.fail(failure, pytrace=False)
     for n in notes:
         print(n)
 
@@ -181,3 +184,17 @@ def test_timings_and_timestamps_are_masked():
                              "Demo finished in 37.5 s at 2026-12-05T00:53:55+00:00", Path("/x")) is None
     assert h.output_mismatch("LQ 3.11 ...", "LQ 3.11 for sector A", Path("/x")) is None
     assert h.output_mismatch("LQ 3.11", "LQ 3.12", Path("/x")) is not None
+
+
+def test_licensing_guide_still_walks_the_whole_path():
+    """Kept from the licensing guide's former runner: the guide shows the whole path (25+ commands), and the
+    commands it says are refused are marked to exit 2."""
+    blocks = blocks_of("docs/guide-licensing.md", None)
+    commands = [c for b in blocks if b.lang == "bash" for c in h.split_commands(b)]
+    assert len(commands) >= 25
+    for b in (b for b in blocks if b.lang == "bash"):
+        cmds = h.split_commands(b)
+        for c in cmds:
+            if "refused" in c.text.partition("#")[2]:
+                assert c is cmds[-1] and b.markers.get("expect-exit") == "2", \
+                    f"{b.page}:{c.line}: a refused command ends a block marked <!-- expect-exit: 2 -->"
