@@ -120,3 +120,29 @@ def test_economy_growth_numbers_whole_at_80_columns(runner, shared_data):
     cells = _words("\n".join(line for line in text.splitlines() if "│" in line))
     cut = [w for w in cells if re.fullmatch(r"-?[\d,]*\d[\d,]*\.?", w) and w.endswith((",", "."))]
     assert not cut, f"numbers cut at a separator: {cut[:5]}"
+
+
+# commands that print no table: what they print is already a file format, or files are their output
+NO_TABLE = {
+    "demo": "a walkthrough; its outputs are files (run folders, reports, a database)",
+    "report": "writes an HTML report",
+    "economy report": "writes an HTML report",
+    "suitability presets": "prints one preset name per line",
+    "suitability show": "prints the preset as YAML",
+    "suitability schema": "prints JSON Schema",
+}
+
+
+def test_every_command_that_prints_a_table_has_json():
+    import click
+
+    def walk(cmd, path):
+        if isinstance(cmd, click.Group):
+            for name, sub in sorted(cmd.commands.items()):
+                yield from walk(sub, path + [name])
+        else:
+            yield " ".join(path), cmd
+
+    missing = [name for name, cmd in walk(cli, []) if name not in NO_TABLE
+               and "--json" not in {o for p in cmd.params for o in getattr(p, "opts", [])}]
+    assert not missing, f"commands without --json: {missing}"
