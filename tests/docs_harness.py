@@ -476,16 +476,100 @@ def _agency(cache: Path) -> Path:
         zoning[zoning["POLA_RUANG"] == "Hutan Lindung"][["geometry"]].assign(
             KETERANGAN="SYNTHETIC protected forest for the docs test").to_file(d / "kawasan_hutan_lindung.shp")
         farm = zoning[zoning["POLA_RUANG"] == "Pertanian Tanaman Pangan"]
-        farm.iloc[::3][["geometry"]].assign(KETERANGAN="SYNTHETIC LP2B for the docs test").to_file(d / "lp2b.shp")
+        lp2b = farm.iloc[::3][["geometry"]].assign(KETERANGAN="SYNTHETIC LP2B for the docs test")
+        lp2b.to_file(d / "lp2b.shp")
+        lp2b.to_file(d / "lp2b_rtrw.shp")
     return _cached(cache, "agency", build)
 
 
-@fixture("rtrw_pola_ruang.shp", "inarisk_banjir.shp", "inarisk_longsor.shp", "kawasan_hutan_lindung.shp", "lp2b.shp")
+@fixture("rtrw_pola_ruang.shp", "inarisk_banjir.shp", "inarisk_longsor.shp", "kawasan_hutan_lindung.shp", "lp2b.shp",
+         "lp2b_rtrw.shp")
 def _agency_file(dest: Path, cache: Path) -> None:
     _osm(cache / "unused.osm.pbf", cache)     # the zoning follows the synthetic arterial roads
     folder = _agency(cache)
     for f in folder.glob(Path(dest.name).stem + ".*"):
         shutil.copy(f, dest.parent / f.name)
+
+
+def _terrain(margin: float = 0.05, cell: float = 0.004):
+    """The synthetic elevation of the DEM tiles on a lon/lat grid over the boundary (plus a margin)."""
+    import numpy as np
+    from affine import Affine
+
+    from kawasan.sampledata.dem_tiles import elevation
+
+    minx, miny, maxx, maxy = _boundary_wgs84().bounds
+    minx, miny, maxx, maxy = minx - margin, miny - margin, maxx + margin, maxy + margin
+    w, h = int(np.ceil((maxx - minx) / cell)), int(np.ceil((maxy - miny) / cell))
+    lons = minx + (np.arange(w) + 0.5) * cell
+    lats = maxy - (np.arange(h) + 0.5) * cell
+    z = elevation(lons[None, :], lats[:, None], coast_lat=COAST, cones=CONES, seed=1)
+    return z, Affine(cell, 0, minx, 0, -cell, maxy)
+
+
+def _class_raster(dest: Path, classes, transform) -> None:
+    import rasterio
+
+    with rasterio.open(dest, "w", driver="GTiff", width=classes.shape[1], height=classes.shape[0], count=1,
+                       dtype="uint8", crs="EPSG:4326", transform=transform, nodata=255) as ds:
+        ds.write(classes.astype("uint8"), 1)
+        ds.update_tags(SYNTHETIC="yes: InaRISK-style risk classes 1 low, 2 medium, 3 high for the docs test")
+
+
+def _class_polygons(dest: Path, classes, transform, names: dict[int, str], field: str) -> None:
+    import geopandas as gpd
+    from rasterio import features
+    from shapely.geometry import shape
+
+    geoms, values = [], []
+    for geom, v in features.shapes(classes.astype("int32"), transform=transform):
+        if int(v) in names:
+            geoms.append(shape(geom))
+            values.append(names[int(v)])
+    gpd.GeoDataFrame({field: values, "KETERANGAN": "SYNTHETIC for the docs test"}, geometry=geoms,
+                     crs="EPSG:4326").to_file(dest)
+
+
+@fixture("inarisk_risiko_banjir.tif")
+def _risk_flood(dest: Path, cache: Path) -> None:
+    import numpy as np
+
+    z, tr = _terrain()
+    _class_raster(dest, np.where(z < 12, 3, np.where(z < 35, 2, 1)), tr)
+
+
+@fixture("inarisk_risiko_longsor.tif")
+def _risk_landslide(dest: Path, cache: Path) -> None:
+    import numpy as np
+
+    z, tr = _terrain()
+    gy, gx = np.gradient(z, 0.004 * 110_600.0)
+    slope = 100.0 * np.hypot(gx, gy)
+    _class_raster(dest, np.where((slope > 40) | (z > 1500), 3, np.where((slope > 20) | (z > 700), 2, 1)), tr)
+
+
+@fixture("kawasan_hutan_klhk.shp")
+def _forest_area(dest: Path, cache: Path) -> None:
+    """KLHK forest function (FUNGSI): national park on the summits, protection and production forest below."""
+    import numpy as np
+
+    z, tr = _terrain(margin=0.0)
+    fn = np.where(z > 1800, 1, np.where(z > 1200, 2, np.where(z > 800, 4, 0)))
+    _class_polygons(dest, fn, tr, {1: "TN", 2: "HL", 4: "HP"}, "FUNGSI")
+
+
+@fixture("krb_bromo.shp")
+def _krb(dest: Path, cache: Path) -> None:
+    """Volcanic danger zones (KRB) in rings around the synthetic Bromo cone."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    lon, lat, _ = CONES[0]
+    centre = gpd.GeoSeries([Point(lon, lat)], crs="EPSG:4326").to_crs("EPSG:32749").iloc[0]
+    rings = [("KRB III", centre.buffer(3000)), ("KRB II", centre.buffer(6000).difference(centre.buffer(3000))),
+             ("KRB I", centre.buffer(10000).difference(centre.buffer(6000)))]
+    gpd.GeoDataFrame({"KRB": [r[0] for r in rings], "KETERANGAN": "SYNTHETIC for the docs test"},
+                     geometry=[r[1] for r in rings], crs="EPSG:32749").to_file(dest)
 
 
 @fixture("pelabuhan.geojson")
@@ -598,6 +682,8 @@ def prepare_page(name: str, text: str, base: Path, cache: Path, demo: Path, demo
     if not shared_link.exists() and SHARED.is_dir():
         shared_link.symlink_to(SHARED, target_is_directory=True)
     shutil.copytree(demo, work / "kawasan-demo")
+    (work / "tests").mkdir()
+    (work / "tests" / "data").symlink_to(ROOT / "tests" / "data", target_is_directory=True)  # in every checkout
     (work / "dev").write_text(DEV_SHIM)
     (work / "dev").chmod(0o755)
     for n in needed_fixtures(text):

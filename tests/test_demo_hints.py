@@ -29,7 +29,7 @@ def test_demo_next_commands_run_from_a_folder_with_spaces(demo_dir, tmp_path):
     folder = tmp_path / "my demo (copy)"
     shutil.copytree(demo_dir, folder)
     cmds = next_commands(folder, folder / "licensing" / "kawasan.db", 1)
-    assert len(cmds) == 3 and all("'" in c for c in cmds), cmds
+    assert len(cmds) == 3 and all('"' in c or "'" in c for c in cmds), cmds
     for line in cmds:
         r = _bash(line, tmp_path, tmp_path / "home")
         assert r.returncode == 0, f"{line}\n{r.stdout}\n{r.stderr}"

@@ -198,3 +198,28 @@ def test_licensing_guide_still_walks_the_whole_path():
             if "refused" in c.text.partition("#")[2]:
                 assert c is cmds[-1] and b.markers.get("expect-exit") == "2", \
                     f"{b.page}:{c.line}: a refused command ends a block marked <!-- expect-exit: 2 -->"
+
+
+def test_licensing_guide_story_holds_whatever_today_is(docs_base):
+    """Kept from the licensing guide's former runner: after the guide, its what-if (as of a stated day)
+    saves days, and the general-estate project of section 10 expanded its land stage (PP 19/2021)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from kawasan.cli.main import cli
+
+    base, cache, demo, demo_output = docs_base
+    page = "docs/guide-licensing.md"
+    blocks = blocks_of(page, None)
+    work = h.prepare_page(page + "-story", "\n".join(b.text for b in blocks), base, cache, demo, demo_output)
+    h.run_page(work, blocks)
+    whatif = next(c.text for b in blocks if b.lang == "bash" for c in h.split_commands(b)
+                  if c.text.startswith("kawasan project whatif") and "--resolve" in c.text and "refused" not in c.text)
+    assert "--today" in whatif
+    runner = CliRunner()
+    r = runner.invoke(cli, h.in_process(whatif) + ["--json"], env=work.env)
+    assert r.exit_code == 0 and json.loads(r.stdout)["days_saved"] > 0, r.output
+    state = json.loads(runner.invoke(cli, ["project", "show", "3", "--json"], env=work.env).stdout)
+    assert {o["key"]: o["value"] for o in state["options"]}["land"] == "public_interest"
+    assert {"G4c", "G4f", "G4j"} <= {s["id"] for s in state["stages"]}

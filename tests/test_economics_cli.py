@@ -102,9 +102,23 @@ def test_csv_output_written_atomically(runner, sample, tmp_path):
     assert not list(tmp_path.glob(".*tmp*"))
 
 
-def test_csv_into_missing_folder_exit_2(runner, sample, tmp_path):
-    r = run(runner, "economy", "lq", sample / "synthetic.csv", "--csv", tmp_path / "nope" / "lq.csv")
-    assert r.exit_code == 2 and "does not exist" in r.output
+@pytest.mark.parametrize("args", [["lq"], ["dlq"], ["shiftshare"], ["klassen"], ["specialization"], ["growth"],
+                                  ["klassen", "--type", "regional"], ["specialization", "--localization"]])
+def test_csv_into_a_missing_folder_creates_it(runner, sample, tmp_path, args):
+    # issue 11.7: `economy lq ... --csv results/lq.csv` failed when results/ did not exist
+    out = tmp_path / "results" / "deeper" / "out.csv"
+    r = run(runner, "economy", args[0], sample / "synthetic.csv", *args[1:], "--csv", out)
+    assert r.exit_code == 0, r.output
+    assert out.exists() and len(pd.read_csv(out)) > 0
+    assert not list(out.parent.glob(".*tmp*"))
+
+
+def test_csv_where_a_file_blocks_the_folder_exit_2(runner, sample, tmp_path):
+    (tmp_path / "results").write_text("not a folder")
+    r = run(runner, "economy", "lq", sample / "synthetic.csv", "--csv", tmp_path / "results" / "lq.csv")
+    assert r.exit_code == 2 and "cannot create the folder" in r.output and "--csv" in r.output
+    r = run(runner, "economy", "lq", sample / "synthetic.csv", "--csv", tmp_path)
+    assert r.exit_code == 2 and "is a folder" in r.output
 
 
 def _bad(tmp_path, rows, extra=""):

@@ -80,13 +80,13 @@ def test_mean_growth_needs_every_year():
 
 def test_quadrant_classification():
     q = classify_quadrant([2.0, 0.5, 2.0, 0.5, np.nan], [2.0, 2.0, 0.5, 0.5, 1.0])
-    assert list(q) == ["leading", "prospective", "declining", "lagging", None]
+    assert list(q) == ["unggulan", "andalan", "prospektif", "tertinggal", None]
 
 
 def test_lq_quadrant(two_regions):
     q = lq_quadrant(two_regions, "R", "N", 2020, 2022).set_index("sector")
-    assert q.loc["C", "quadrant"] == "prospective"       # LQ 2022 < 1 but growing much faster
-    assert q.loc["A", "quadrant"] == "lagging"           # LQ 2022 = 0.96, stagnant while the economy grows
+    assert q.loc["C", "quadrant"] == "andalan"           # LQ 2022 < 1 but growing much faster
+    assert q.loc["A", "quadrant"] == "tertinggal"        # LQ 2022 = 0.96, stagnant while the economy grows
     m = lq_quadrant(two_regions, "R", "N", 2020, 2022, slq="mean").set_index("sector")
     expected = np.mean([location_quotient(two_regions, "R", "N", y).set_index("sector").loc["C", "lq"]
                         for y in (2020, 2021, 2022)])
@@ -133,7 +133,7 @@ def test_shift_share_bad_method(two_regions):
 
 def test_klassen_sectoral(two_regions):
     k = klassen_sectoral(two_regions, "R", "N", 2020, 2022).set_index("sector")
-    assert k.loc["C", "quadrant"] == "III" and k.loc["C", "label"] == "fast_developing"
+    assert k.loc["C", "quadrant"] == "III" and k.loc["C", "label"] == "potential"
     assert k.loc["A", "quadrant"] == "II"
     shares = [20 / 85, 30 / 95, 40 / 105]
     assert k.loc["C", "share_region"] == pytest.approx(np.mean(shares))

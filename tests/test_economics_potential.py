@@ -272,7 +272,7 @@ def test_cli_potential_table_and_indonesian(runner, shared_data):
     res = runner.invoke(cli, ["--lang", "id"] + real_args(shared_data, "--top", "5", "--kind", "kabupaten",
                                                           "--stress", "200"))
     assert res.exit_code == 0, res.output
-    assert "Potensi wilayah" in res.output and "Peringkat" in res.output and "P(top 5)" in res.output
+    assert "Potensi wilayah" in res.output and "Peringkat" in res.output and "P(5 teratas)" in res.output
     assert "Kota Surabaya" not in res.output
 
 
@@ -393,6 +393,31 @@ def test_cli_scores_the_sector_when_the_table_covers_several_regions(runner, tmp
     assert pac["missing"] == ["sector_lq"] and pac["coverage"] == 0.5
     lqs = {r["code"]: r["components"]["sector_lq"]["normalised"] for r in doc["records"]}
     assert sorted(v for v in lqs.values() if v is not None) == [0.0, 1.0]
+
+
+def test_cli_potential_reference_total_and_output_folders(runner, tmp_path):
+    """SYNTHETIC tables: the sector components say which total they were measured against; --map and --report
+    create their folder, and a file standing where the folder should be is exit 2."""
+    table = synthetic_sector_table(regions=("Kabupaten Probolinggo", "Kota Probolinggo"))
+    table.data.assign(unit="billion IDR", price_basis="ADHK2010").to_csv(tmp_path / "sectors.csv", index=False)
+    tot = table.data.groupby(["region", "year"], as_index=False)["value"].sum()
+    tot = tot[tot["region"] != "Jawa Timur"]
+    tot.assign(kode_bps=tot["region"].map({"Kabupaten Probolinggo": 3513, "Kota Probolinggo": 3574})) \
+        .rename(columns={"region": "nama"})[["kode_bps", "nama", "year", "value"]].to_csv(tmp_path / "pdrb.csv",
+                                                                                         index=False)
+    args = ["economy", "potential", "--pdrb", str(tmp_path / "pdrb.csv"), "--sectors", str(tmp_path / "sectors.csv")]
+    for total in ("sectors", "gdp"):
+        res = runner.invoke(cli, args + ["--reference-total", total, "--json", "--report",
+                                         str(tmp_path / total / "sub" / "r.html")])
+        assert res.exit_code == 0, res.output
+        comps = {c["id"]: c for c in json.loads(res.stdout)["components"]}
+        assert comps["sector_lq"]["reference_total"] == total
+        assert (tmp_path / total / "sub" / "r.html").exists()
+    human = runner.invoke(cli, ["--lang", "id"] + args)
+    assert "Komponen sektor (LQ, DLQ, kontribusi). Total acuan: jumlah 17 lapangan usaha" in human.output
+    (tmp_path / "blocked").write_text("a file")
+    res = runner.invoke(cli, args + ["--report", str(tmp_path / "blocked" / "r.html")])
+    assert res.exit_code == 2 and "cannot create the folder" in res.output and "--report" in res.output
 
 
 def test_a_manufacturing_subsector_can_be_the_sector():

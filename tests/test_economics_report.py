@@ -102,8 +102,8 @@ def test_lq_bars_mark_basis_sectors_and_escape_text():
 
 
 def test_quadrant_chart_places_points_in_their_quadrant():
-    rows = [{"label": "lead", "x": 2.0, "y": 1.5, "cls": "leading"},
-            {"label": "lag", "x": 0.5, "y": 0.7, "cls": "lagging"}]
+    rows = [{"label": "lead", "x": 2.0, "y": 1.5, "cls": "unggulan"},
+            {"label": "lag", "x": 0.5, "y": 0.7, "cls": "tertinggal"}]
     root = ET.fromstring(str(econcharts.quadrant_chart(rows, x_label="SLQ", y_label="DLQ", x_split=1, y_split=1,
                                                        quadrant_text={"tr": "L"}, log=True)))
     lines = list(root.iter(f"{SVG_NS}line"))

@@ -151,13 +151,13 @@ def test_every_landuse_rule_gives_its_landcover(tmp_path):
     assert row(out, unmapped)["tag"] == "landuse=cemetery" and row(out, unmapped)["landcover"] is None
     assert excluded not in set(out["osm_id"])
     # the specific Indonesian rules of the brief
-    assert _landcover(tmp_path, {"landuse": "paddy"}) == "irrigated_rice"
-    assert _landcover(tmp_path, {"landuse": "farmland", "crop": "rice"}) == "irrigated_rice"
+    assert _landcover(tmp_path, {"landuse": "paddy"}) == "rice_field"
+    assert _landcover(tmp_path, {"landuse": "farmland", "crop": "rice"}) == "rice_field"
     assert _landcover(tmp_path, {"landuse": "farmland", "crop": "sugarcane"}) == "plantation"
     assert _landcover(tmp_path, {"landuse": "farmland"}) == "dry_fields"
     assert _landcover(tmp_path, {"natural": "wood"}) == "production_forest"
     assert _landcover(tmp_path, {"landuse": "quarry"}) == "industry"
-    assert _landcover(tmp_path, {"landuse": "farmland", "crop": "maize;rice"}) == "irrigated_rice"
+    assert _landcover(tmp_path, {"landuse": "farmland", "crop": "maize;rice"}) == "rice_field"
 
 
 def _landcover(tmp_path, tags):
@@ -235,7 +235,7 @@ def test_invalid_polygon_is_repaired_and_counted(tmp_path):
     g = row(out.landuse, bow).geometry
     assert g.is_valid and g.geom_type == "MultiPolygon" and len(g.geoms) == 2
     assert g.area == pytest.approx(0.5)
-    assert row(out.landuse, bow)["landcover"] == "irrigated_rice"
+    assert row(out.landuse, bow)["landcover"] == "rice_field"
     assert row(out.landuse, ok).geometry.is_valid
     assert any("repaired" in w for w in out.warnings)
     assert ("osm.warn.repaired", {"n": 1, "lost": 0}) in out.notes
@@ -420,7 +420,7 @@ def test_custom_mapping_yaml(tmp_path):
     out = extract_osm(pbf, mapping=tmp_path / "m.yaml")
     assert row(out.roads, tert)["class"] == "local" and row(out.roads, path_)["class"] == "local"
     assert service not in set(out.roads["osm_id"])
-    assert row(out.landuse, farm)["landcover"] == "irrigated_rice"
+    assert row(out.landuse, farm)["landcover"] == "rice_field"
     assert row(out.landuse, cem)["landcover"] == "settlement"
     assert wood not in set(out.landuse["osm_id"])          # natural is no longer a land-use key
     assert out.source["mapping"] == str(tmp_path / "m.yaml")

@@ -252,7 +252,7 @@ def test_agency_landcover_replaces_osm_and_protected_forest_overrides_it(inputs,
     assert res.exit_code == 0, res.output
     man = json.loads(res.output)
     cats = man["layers"]["landcover"]["categories"]
-    assert cats["4"] == "irrigated_rice" and cats["7"] == "shrub" and cats["2"] == "protected_forest"
+    assert cats["4"] == "rice_field" and cats["7"] == "shrub" and cats["2"] == "protected_forest"
     assert man["layers"]["landcover"]["origin"] == "agency"
     assert man["layers"]["landcover"]["area_ha_in_boundary"]["protected_forest"] > 0
     assert west.area > 0
@@ -282,7 +282,7 @@ def test_unmatched_values_are_kept_reported_and_can_be_mapped(inputs, tmp_path, 
     ("Permukiman Perkotaan", "zoning", "settlement"), ("Pertanian Tanaman Pangan", "zoning", "agriculture"),
     ("Tinggi", "hazard_flood", "high"), ("Sangat Tinggi", "hazard_landslide", "high"),
     ("sedang", "hazard_flood", "medium"), ("3", "hazard_flood", "high"), ("0", "hazard_flood", "none"),
-    ("Sawah Irigasi Teknis", "landcover", "irrigated_rice"), ("Hutan Produksi", "landcover", "production_forest"),
+    ("Sawah Irigasi Teknis", "landcover", "rice_field"), ("Hutan Produksi", "landcover", "production_forest"),
     ("Tanah Aluvial", "soil", "aluvial"),
 ])
 def test_category_matching(value, table, expected):
@@ -402,6 +402,19 @@ def test_unknown_attribute_lists_the_attributes(inputs, tmp_path, runner):
     _nothing_written(out)
 
 
+def test_every_missing_input_is_named_at_once(inputs, tmp_path, runner):
+    """Several missing files: the message names all of them, and nothing is written (issue 11.5)."""
+    out = tmp_path / "ws"
+    res = runner.invoke(cli, _args(inputs, out, "--dem", str(tmp_path / "a.hgt"), "--osm", str(tmp_path / "b.pbf"),
+                                   "--layer", f"zoning={tmp_path / 'c.shp'}:POLA", "--map",
+                                   f"zoning={tmp_path / 'd.csv'}"))
+    assert res.exit_code == 2
+    for name in ("a.hgt", "b.pbf", "c.shp", "d.csv"):
+        assert name in res.output, name
+    assert "4 inputs" in res.output
+    assert not out.exists()
+
+
 def test_layer_argument_errors(inputs, tmp_path, runner):
     for bad, needle in [("zoning", "NAME=PATH"), ("9x=a.shp", "letters, digits"),
                         (f"zoning={tmp_path / 'nope.shp'}", "file not found")]:
@@ -442,11 +455,33 @@ def test_an_earlier_workspace_is_replaced_only_when_the_new_one_is_complete(inpu
     assert res.exit_code == 0 and "dem" in json.loads((out / "manifest.json").read_text())["layers"]
 
 
+def _next_command(output: str) -> list[str]:
+    import shlex
+
+    line = next(ln for ln in output.splitlines() if ln.startswith("Next: "))
+    return shlex.split(line[line.index("kawasan "):])[1:]
+
+
 def test_human_summary_lists_layers_and_next_step(inputs, tmp_path, runner):
-    res = runner.invoke(cli, _args(inputs, tmp_path / "ws", "--dem", str(inputs["dem"][0])))
+    """Every command the summary prints runs as printed (issue 11.5), paths with spaces included."""
+    out = tmp_path / "my work" / "ws"
+    res = runner.invoke(cli, _args(inputs, out, "--dem", str(inputs["dem"][0]), "--osm", str(inputs["osm"])))
     assert res.exit_code == 0, res.output
     assert "Kecamatan Barat" in res.output and "EPSG:32749" in res.output
-    assert "kawasan suitability run apht --data" in res.output
+    args = _next_command(res.output)
+    assert args[:3] == ["suitability", "run", "apht"]
+    run = runner.invoke(cli, args)
+    assert run.exit_code == 0, run.output
+    # a boundary-only workspace: no preset can run yet, so the suggestion is the download (and it parses)
+    res = runner.invoke(cli, _args(inputs, tmp_path / "my work" / "bare"))
+    assert res.exit_code == 0, res.output
+    assert "lacks" in res.output and "landcover" in res.output
+    args = _next_command(res.output)
+    assert args[:2] == ["data", "fetch"]
+    ctx = cli.make_context("kawasan", list(args[:1]))
+    fetch = cli.commands["data"].commands["fetch"]
+    fctx = fetch.make_context("fetch", list(args[2:]), parent=ctx)
+    assert Path(fctx.params["boundary"]).exists() and fctx.params["where"] == "nama = 'Kecamatan Barat'"
     res = runner.invoke(cli, ["--lang", "id", *_args(inputs, tmp_path / "ws2")])
     assert "Ruang kerja ditulis" in res.output
 
@@ -484,7 +519,10 @@ def test_reference_documents_every_manifest_key(workspace):
 
 
 def test_a_value_the_workspace_declares_but_lacks_is_beyond_reach_not_an_error(workspace, tmp_path, runner):
-    """A kecamatan without a town: the trade-centre criterion counts every cell as beyond reach."""
+    """A kecamatan without a town: the trade-centre criterion counts every cell as beyond reach.
+
+    Without a town_centres layer (an earlier workspace) the criterion falls back to the towns of the
+    settlements layer, says it read a proxy, and there are none here."""
     import shutil
 
     import pyogrio
@@ -492,6 +530,8 @@ def test_a_value_the_workspace_declares_but_lacks_is_beyond_reach_not_an_error(w
     out, man = workspace
     ws = tmp_path / "ws"
     shutil.copytree(out, ws)
+    for f in ws.glob("town_centres.*"):
+        f.unlink()
     gdf = pyogrio.read_dataframe(ws / "settlements.gpkg")
     gdf = gdf[gdf["kind"] != "town"]
     (ws / "settlements.gpkg").unlink()
@@ -501,7 +541,10 @@ def test_a_value_the_workspace_declares_but_lacks_is_beyond_reach_not_an_error(w
     res = runner.invoke(cli, ["suitability", "run", "kawasan-industri", "--data", str(ws), "--out",
                               str(tmp_path / "run"), "--json"])
     assert res.exit_code == 0, res.output
-    assert any("no features matching {'kind': ['town']}" in w for w in json.loads(res.output)["warnings"])
+    run = json.loads(res.output)
+    assert any("no features matching {'kind': ['town']}" in w for w in run["warnings"])
+    assert {"kind": "criterion", "id": "trade_centre", "layer": "settlements"}.items() <= next(
+        p for p in run["proxies"] if p["id"] == "trade_centre").items()
     # a value outside the declared vocabulary is still refused as a likely typo
     model = tmp_path / "m.yaml"
     text = runner.invoke(cli, ["suitability", "show", "kawasan-industri"]).output.replace(
@@ -509,3 +552,112 @@ def test_a_value_the_workspace_declares_but_lacks_is_beyond_reach_not_an_error(w
     model.write_text(text)
     res = runner.invoke(cli, ["suitability", "run", str(model), "--data", str(ws), "--out", str(tmp_path / "r2")])
     assert res.exit_code == 2 and "no features matching" in res.output
+
+
+# -- issue 10: raster agency layers, legal-status tables, road status and toll gates from OSM ---------
+def _raster_4326(path, arr, bounds, *, nodata=None, dtype=None):
+    """A GeoTIFF in EPSG:4326 over ``bounds`` (lon/lat), the way InaRISK publishes its rasters."""
+    from rasterio.transform import from_bounds
+
+    h, w = arr.shape
+    with rasterio.open(path, "w", driver="GTiff", width=w, height=h, count=1, dtype=dtype or arr.dtype,
+                       crs="EPSG:4326", transform=from_bounds(*bounds, w, h), nodata=nodata) as ds:
+        ds.write(arr.astype(dtype or arr.dtype), 1)
+
+
+def test_raster_agency_layers_are_classed_resampled_and_checked_for_coverage(inputs, tmp_path, runner):
+    """An InaRISK-style risk GeoTIFF (classes 1-3, NoData where no risk) in another CRS, finer than the grid:
+    matched to the standard classes and resampled by mode; one that misses the area is refused."""
+    wide = (BOX[0] - 0.01, BOX[1] - 0.01, BOX[2] + 0.01, BOX[3] + 0.01)
+    n = 500                                   # ~20 m cells: finer than the 60 m grid
+    risk = np.full((n, n), 1, np.uint8)
+    risk[:, : n // 2] = 3                     # the western half: high risk
+    risk[: n // 3, :] = 0                     # NoData in the north (no risk mapped there)
+    _raster_4326(tmp_path / "risiko_banjir.tif", risk, wide, nodata=0)
+    out = tmp_path / "ws"
+    res = runner.invoke(cli, _args(inputs, out, "--layer", f"risk_flood={tmp_path / 'risiko_banjir.tif'}", "--json"))
+    assert res.exit_code == 0, res.output
+    man = json.loads(res.output)
+    entry = man["layers"]["risk_flood"]
+    assert entry["categories"]["3"] == "high" and entry["categories"]["1"] == "low" and entry.get("ordinal")
+    src = next(s for s in man["sources"] if s["role"] == "layer:risk_flood")
+    assert src["kind"] == "raster" and src["resampling"] == "mode" and src["crs"] == "EPSG:4326"
+    assert any("NoData in the raster" in w for w in man["warnings"])
+    from pyproj import Transformer
+
+    with rasterio.open(out / "risk_flood.tif") as ds:
+        arr = ds.read(1)
+        row = arr.shape[0] - 3                                  # a southern row, inside the raster's data
+        xs = ds.transform.c + (np.arange(ds.width) + 0.5) * ds.transform.a
+        ys = np.full(xs.shape, ds.transform.f + (row + 0.5) * ds.transform.e)
+    lon = Transformer.from_crs(man["crs"], "EPSG:4326", always_xy=True).transform(xs, ys)[0]
+    split = (wide[0] + wide[2]) / 2
+    assert set(np.unique(arr[row][lon < split - 0.002])) == {3}       # high west of the split
+    assert set(np.unique(arr[row][lon > split + 0.002])) == {1}       # low east of it
+    # a raster that covers only part of the boundary is refused, naming the share
+    part = (BOX[0] - 0.01, BOX[1] - 0.01, BOX[0] + (BOX[2] - BOX[0]) / 4, BOX[3] + 0.01)   # half the unit
+    _raster_4326(tmp_path / "setengah.tif", risk, part, nodata=0)
+    res = runner.invoke(cli, _args(inputs, tmp_path / "ws2", "--layer", f"risk_flood={tmp_path / 'setengah.tif'}"))
+    assert res.exit_code == 2 and "covers only" in res.output and "setengah.tif" in res.output
+    # a fractional risk index under a category name is refused: a class raster is needed
+    _raster_4326(tmp_path / "indeks.tif", np.linspace(0, 1, n * n).reshape(n, n).astype(np.float32), wide)
+    res = runner.invoke(cli, _args(inputs, tmp_path / "ws3", "--layer", f"risk_flood={tmp_path / 'indeks.tif'}"))
+    assert res.exit_code == 2 and "fractional" in res.output and "--map" in res.output
+    # a raster takes no attribute
+    res = runner.invoke(cli, _args(inputs, tmp_path / "ws4", "--layer",
+                                   f"risk_flood={tmp_path / 'risiko_banjir.tif'}:KELAS"))
+    assert res.exit_code == 2 and "takes no attribute" in res.output
+
+
+@pytest.mark.parametrize("value, table, expected", [
+    ("HPT", "kawasan_hutan", "limited_production"), ("Hutan Produksi Terbatas", "kawasan_hutan", "limited_production"),
+    ("Hutan Produksi yang dapat Dikonversi", "kawasan_hutan", "convertible_production"),
+    ("HP", "kawasan_hutan", "production"), ("Hutan Lindung", "kawasan_hutan", "protection"),
+    ("Taman Nasional", "kawasan_hutan", "conservation"), ("APL", "kawasan_hutan", "non_forest"),
+    ("KRB III", "volcano_krb", "krb_iii"), ("Kawasan Rawan Bencana II", "volcano_krb", "krb_ii"),
+    ("KRB I", "volcano_krb", "krb_i"), ("Tinggi", "risk_flood", "high"),
+])
+def test_legal_status_categories(value, table, expected):
+    assert ag.match_category(value, ag.vocabulary(table)) == expected
+
+
+def test_forest_status_lp2b_mask_and_osm_road_status_toll_gates_power(inputs, tmp_path, runner):
+    """kawasan_hutan polygons with their function, an LP2B file without attribute (a mask), and the roads,
+    toll gates and power lines OpenStreetMap gives."""
+    west = box(BOX[0], BOX[1], (BOX[0] + BOX[2]) / 2, BOX[3])
+    mid = (BOX[1] + BOX[3]) / 2
+    south, north = box(BOX[0], BOX[1], BOX[2], mid), box(BOX[0], mid, BOX[2], BOX[3])
+    gpd.GeoDataFrame({"FUNGSI": ["Hutan Produksi", "APL"]}, geometry=[south, north], crs="EPSG:4326").to_file(
+        tmp_path / "kh.geojson", driver="GeoJSON")
+    gpd.GeoDataFrame({"id": [1]}, geometry=[west.buffer(-0.01)], crs="EPSG:4326").to_file(
+        tmp_path / "lp2b.geojson", driver="GeoJSON")
+    out = tmp_path / "ws"
+    res = runner.invoke(cli, _args(inputs, out, "--dem", str(inputs["dem"][0]), "--osm", str(inputs["osm"]),
+                                   "--layer", f"kawasan_hutan={tmp_path / 'kh.geojson'}:FUNGSI",
+                                   "--layer", f"lp2b={tmp_path / 'lp2b.geojson'}", "--json"))
+    assert res.exit_code == 0, res.output
+    man = json.loads(res.output)
+    assert {"production", "non_forest"} <= set(man["layers"]["kawasan_hutan"]["area_ha_in_boundary"])
+    assert man["layers"]["lp2b"]["categories"]["1"] == "lp2b"
+    roads = gpd.read_file(out / "roads.gpkg")
+    assert {"status", "status_source", "entry"} <= set(roads.columns)
+    by_ref = roads[roads["ref"] == "AH 2"]
+    assert len(by_ref) and set(by_ref["status"]) == {"national"} and set(by_ref["status_source"]) == {"ref"}
+    trunk = roads[roads["highway"] == "trunk"]
+    assert set(trunk["status"]) == {"national"} and set(trunk["status_source"]) == {"OSM highway class (proxy)"}
+    toll = roads[roads["highway"] == "motorway"]
+    assert len(toll) and set(toll["entry"]) == {"gates"} and set(roads[roads["highway"] != "motorway"]["entry"]) == {"any"}
+    gates = gpd.read_file(out / "toll_gates.gpkg")
+    assert len(gates) >= 1 and set(gates["kind"]) == {"junction"}
+    assert gates.geometry.distance(toll.geometry.union_all()).max() < 1.0      # the gates are on the toll road
+    power = gpd.read_file(out / "power_lines.gpkg")
+    assert set(power["voltage_kv"]) == {150.0}                                 # the 20 kV minor line is left out
+    # the presets read them: the APHT arterial rule reports where the status of its roads came from
+    run = runner.invoke(cli, ["suitability", "run", "apht", "--data", str(out), "--out", str(tmp_path / "run"),
+                              "--json"])
+    assert run.exit_code == 0, run.output
+    rule = next(c for c in json.loads(run.output)["constraints"] if c["id"] == "on_national_arterial")
+    assert rule["read"]["role"] == "source" and rule["read"]["also"] == ["toll_gates"]
+    assert set(rule["read"]["basis"]["status"]) <= {"ref", "OSM highway class (proxy)"}
+    forest = next(c for c in json.loads(run.output)["constraints"] if c["id"] == "not_state_forest")
+    assert forest["read"]["layer"] == "kawasan_hutan" and forest["excluded_ha"] > 0

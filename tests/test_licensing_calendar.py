@@ -138,7 +138,7 @@ def test_clock_restart_and_pause():
 
 
 def test_clock_without_statute_or_submission():
-    assert stage_clock(G.stage("G5"), StageSnapshot("submitted", submitted=date(2026, 1, 5)), CAL,
+    assert stage_clock(G.stage("G6"), StageSnapshot("submitted", submitted=date(2026, 1, 5)), CAL,
                        date(2026, 6, 1)).due is None
     c = stage_clock(G.stage("G3"), StageSnapshot("in_progress", started=date(2026, 1, 5)), CAL, date(2026, 6, 1))
     assert c.due is None and c.statutory
@@ -157,7 +157,7 @@ def test_clock_of_decided_stage():
 
 
 def test_no_deemed_approval_where_the_law_gives_none():
-    k4 = K.stage("K4")  # statutory 25 days but fiktif positif unverified for a Pemda site
+    k4 = K.stage("K2")  # statutory 25 days but fiktif positif not provided by the KKPR articles read
     c = stage_clock(k4, StageSnapshot("submitted", submitted=date(2026, 10, 5)), CAL, date(2026, 12, 1))
     assert c.due is not None and c.deemed_approved is None and c.overdue_days > 0
 

@@ -50,7 +50,7 @@ def test_create_show_update_history_forecast(kw):
     assert json.loads(r.stdout)["version"] == 2
     r = kw("stage", "update", pid, "K1", "--status", "approved", "--on", "2026-02-20")
     assert r.exit_code == 0 and "in_progress -> approved" in r.output
-    r = kw("stage", "block", pid, "K3", "--reason", "parcel disputed", "--obstacle", "heirs contest parcel 5",
+    r = kw("stage", "block", pid, "K5", "--reason", "parcel disputed", "--obstacle", "heirs contest parcel 5",
            "--owner", "BPN", "--until", "2026-09-01", "--on", "2026-03-02")
     assert r.exit_code == 0, r.output
     r = kw("project", "show", pid, "--today", "2026-04-01")
@@ -67,18 +67,18 @@ def test_create_show_update_history_forecast(kw):
     assert fc["critical_path"] and fc["p50"] <= fc["p80"]
     r = kw("project", "forecast", pid, "--today", "2026-04-01", "--runs", "500")
     assert r.exit_code == 0 and "Critical path" in r.output and "P80" in r.output
-    r = kw("project", "whatif", pid, "--today", "2026-04-01", "--runs", "500", "--resolve", "K3=2026-05-01",
-           "--shorten", "K6=100", "--json")
+    r = kw("project", "whatif", pid, "--today", "2026-04-01", "--runs", "500", "--resolve", "K5=2026-05-01",
+           "--shorten", "K7=100", "--json")
     assert r.exit_code == 0, r.output
     w = json.loads(r.stdout)
     assert w["days_saved"] > 0 and w["variant"]["finish"] < w["base"]["finish"]
-    r = kw("project", "whatif", pid, "--today", "2026-04-01", "--runs", "500", "--resolve", "K3=2026-05-01")
+    r = kw("project", "whatif", pid, "--today", "2026-04-01", "--runs", "500", "--resolve", "K5=2026-05-01")
     assert r.exit_code == 0 and "->" in r.output
-    r = kw("project", "history", pid, "--stage", "K3", "--json")
+    r = kw("project", "history", pid, "--stage", "K5", "--json")
     assert [e["kind"] for e in json.loads(r.stdout)] == ["stage.block", "obstacle.add"]
     r = kw("project", "history", pid)
     assert r.exit_code == 0 and "project.create" in r.output
-    r = kw("stage", "unblock", pid, "K3", "--on", "2026-03-10", "--json")
+    r = kw("stage", "unblock", pid, "K5", "--on", "2026-03-10", "--json")
     assert json.loads(r.stdout)["to"] == "not_started"
     r = kw("stage", "obstacle", "list", pid, "--json")
     (ob,) = json.loads(r.stdout)
@@ -131,11 +131,11 @@ def test_bad_input_paths_exit_2_with_clear_messages(kw, tmp_path):
     r = kw("stage", "update", pid, "K1", "--status", "approved", "--expect-version", "1", "--json")
     assert r.exit_code == 2 and json.loads(r.stdout)["error"] == "ConflictError"
     assert "version 1" in r.output and "version 2" in r.output
-    r = kw("project", "whatif", pid, "--parallel", "K4")
+    r = kw("project", "whatif", pid, "--parallel", "K2")
     assert r.exit_code == 2 and "--parallel" in r.output
-    r = kw("project", "whatif", pid, "--shorten", "K4=fast")
+    r = kw("project", "whatif", pid, "--shorten", "K2=fast")
     assert r.exit_code == 2 and "--shorten" in r.output
-    r = kw("project", "whatif", pid, "--resolve", "K3=1 May")
+    r = kw("project", "whatif", pid, "--resolve", "K5=1 May")
     assert r.exit_code == 2 and "--resolve" in r.output
     r = kw("project", "create", "--template", "no-such", "--name", "X", "--start", "2026-01-05")
     assert r.exit_code == 2 and "unknown template" in r.output
@@ -151,9 +151,9 @@ def test_users_agencies_and_acting_outside_ones_agency(kw, tmp_path):
     assert kw("user", "add", "kemenperin", "--role", "viewer").exit_code == 0
     r = kw("user", "list", "--json")
     assert {u["username"] for u in json.loads(r.stdout)} >= {"admin", "dlh", "kemenperin"}
-    r = kw("stage", "update", pid, "K4", "--status", "in_progress", "--as", "dlh")
+    r = kw("stage", "update", pid, "K2", "--status", "in_progress", "--as", "dlh")
     assert r.exit_code == 2 and "own agency" in r.output and "DPMPTSP" in r.output
-    r = kw("stage", "update", pid, "K5", "--status", "in_progress", "--on", "2026-02-02",
+    r = kw("stage", "update", pid, "K6", "--status", "in_progress", "--on", "2026-02-02",
            env={"KAWASAN_USER": "dlh"})
     assert r.exit_code == 0, r.output
     r = kw("user", "add", "x", "--role", "viewer", "--as", "kemenperin")
@@ -168,24 +168,24 @@ def test_attach_documents_size_and_type(kw, tmp_path, monkeypatch):
     pid = _create(kw)
     pdf = tmp_path / "kkpr.pdf"
     pdf.write_bytes(b"%PDF-1.5\n" + b"x" * 100)
-    r = kw("stage", "attach", pid, "K4", pdf, "--name", "PKKPR", "--json")
+    r = kw("stage", "attach", pid, "K2", pdf, "--name", "PKKPR", "--json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["version"] == 1
-    r = kw("stage", "attach", pid, "K4", pdf, "--name", "PKKPR")
+    r = kw("stage", "attach", pid, "K2", pdf, "--name", "PKKPR")
     assert r.exit_code == 0 and "version 2" in r.output
-    r = kw("stage", "documents", pid, "K4", "--json")
+    r = kw("stage", "documents", pid, "K2", "--json")
     assert [d["version"] for d in json.loads(r.stdout)] == [1, 2]
     exe = tmp_path / "virus.exe"
     exe.write_bytes(b"MZ")
-    r = kw("stage", "attach", pid, "K4", exe)
+    r = kw("stage", "attach", pid, "K2", exe)
     assert r.exit_code == 2 and "'.exe' is not allowed" in r.output
     fake = tmp_path / "fake.pdf"
     fake.write_text("hello")
-    r = kw("stage", "attach", pid, "K4", fake)
+    r = kw("stage", "attach", pid, "K2", fake)
     assert r.exit_code == 2 and "not a PDF" in r.output
     big = tmp_path / "big.pdf"
     big.write_bytes(b"%PDF-1.5\n" + b"0" * 300_000)
-    r = kw("stage", "attach", pid, "K4", big, env={"KAWASAN_MAX_UPLOAD_MB": "0.1"})
+    r = kw("stage", "attach", pid, "K2", big, env={"KAWASAN_MAX_UPLOAD_MB": "0.1"})
     assert r.exit_code == 2 and "above the limit" in r.output
     assert len(json.loads(kw("stage", "documents", pid, "--json").stdout)) == 2
 
@@ -218,7 +218,7 @@ def test_templates_validate_import_list_show(kw, tmp_path):
     pid = _create(kw, template="rencana")
     assert [s["id"] for s in json.loads(kw("project", "show", pid, "--json").stdout)["stages"]] == ["A", "B"]
     r = kw("template", "show", "apht")
-    assert r.exit_code == 0 and "K8" in r.output and "Kanwil DJBC" in r.output
+    assert r.exit_code == 0 and "K10" in r.output and "Kanwil DJBC" in r.output
     broken = tmp_path / "broken.csv"
     broken.write_text("id,name,agency,duration_days,requires\nA,Survey,Bappeda,10,Z\n")
     r = kw("template", "import", broken, "--name", "x")
@@ -296,10 +296,10 @@ def test_project_with_a_site_file(kw, tmp_path):
 
 def test_whatif_shorten_takes_days_off_as_its_help_says(kw):
     pid = _create(kw)
-    r = kw("project", "whatif", pid, "--today", "2026-04-01", "--runs", "100", "--shorten", "K6=100", "--json")
+    r = kw("project", "whatif", pid, "--today", "2026-04-01", "--runs", "100", "--shorten", "K7=100", "--json")
     assert r.exit_code == 0, r.output
     w = json.loads(r.stdout)
-    k6 = {k: next(s for s in w[k]["stages"] if s["id"] == "K6") for k in ("base", "variant")}
+    k6 = {k: next(s for s in w[k]["stages"] if s["id"] == "K7") for k in ("base", "variant")}
     assert k6["base"]["duration"] - k6["variant"]["duration"] == 100
     assert "off" in kw("project", "whatif", "--help").output
     assert "required for rejected" not in kw("stage", "update", "--help").output
@@ -316,3 +316,49 @@ def test_out_of_range_numbers_exit_2_not_a_traceback(kw, args):
     r = kw(*args)
     assert r.exit_code == 2, r.output
     assert "not in the range" in r.output
+
+
+def test_template_options_on_the_command_line(kw):
+    r = kw("template", "show", "kawasan-industri", "--option", "land=public_interest", "--application-date",
+           "2025-09-01")
+    assert r.exit_code == 0, r.output
+    for words in ("Options of template kawasan-industri", "public_interest", "G4f", "PP 19/2021 Art. 44(2)",
+                  "regime=pp5-2021", "20 working days (statutory)", "[verification"):
+        assert words in r.output, words
+    r = kw("--lang", "id", "template", "show", "apht")
+    assert r.exit_code == 0 and "Pilihan templat apht" in r.output and "[status" in r.output and "Tahap" in r.output
+    body = json.loads(kw("template", "show", "apht", "--option", "handover=capital_injection", "--json").stdout)
+    assert body["options"] == [] and {c["key"]: c["value"] for c in body["chosen"]}["handover"] == "capital_injection"
+    r = kw("project", "create", "--template", "kawasan-industri", "--name", "KI", "--start", "2026-01-05",
+           "--option", "authority=ministry", "--option", "land=public_interest")
+    assert r.exit_code == 0 and "authority=ministry" in r.output and "land=public_interest" in r.output, r.output
+    for bad, words in ((["--option", "land"], "expected KEY=VALUE"), (["--option", "lnd=private"], "no option 'lnd'"),
+                       (["--option", "land=a", "--option", "land=b"], "land given twice"),
+                       (["--application-date", "5 May"], "--application-date")):
+        r = kw("project", "create", "--template", "kawasan-industri", "--name", "KI", "--start", "2026-01-05", *bad)
+        assert r.exit_code == 2 and words in r.output, r.output
+
+
+def test_a_far_date_is_warned_in_the_users_language(kw):
+    pid = _create(kw, start="2024-01-08")
+    r = kw("--lang", "id", "stage", "update", pid, "K1", "--status", "in_progress", "--on", "2025-06-02")
+    assert r.exit_code == 0 and "Peringatan:" in r.output and "setelah proyek dimulai (2024-01-08)" in r.output
+    r = kw("stage", "update", pid, "K2", "--status", "in_progress", "--on", "2025-06-03", "--json")
+    res = json.loads(r.stdout)
+    assert res["warning_codes"][0]["key"] == "tracker.warn.prerequisites" and "K1" in res["warnings"][0]
+
+
+def test_whatif_notes_in_the_users_language(kw):
+    pid = _create(kw)
+    assert kw("stage", "block", pid, "K5", "--reason", "dispute", "--until", "2026-09-01", "--on", "2026-03-02",
+              ).exit_code == 0
+    r = kw("--lang", "id", "project", "whatif", pid, "--today", "2026-04-01", "--runs", "100", "--resolve",
+           "K5=2026-05-01", "--shorten", "K2=5", "--parallel", "K7,K8")
+    assert r.exit_code == 0, r.output
+    for words in ("K5: hambatan selesai pada 2026-05-01", "K2 dipersingkat 5 hari kerja (tenggat menurut peraturan",
+                  "K8 berjalan bersamaan dengan K7: Tidak ditemukan aturan"):
+        assert words in r.output, words
+    res = json.loads(kw("project", "whatif", pid, "--today", "2026-04-01", "--runs", "100", "--resolve",
+                        "K5=2026-05-01", "--json").stdout)
+    assert res["notes"] == ["K5: blocker resolved on 2026-05-01"]
+    assert res["note_codes"] == [{"key": "licensing.note.resolved", "params": {"stage": "K5", "day": "2026-05-01"}}]

@@ -21,7 +21,7 @@ def test_demo_project_has_realistic_progress_and_a_forecast(tmp_path, capsys, mo
     monkeypatch.setenv("KAWASAN_HOME", str(tmp_path / "user-home"))
     text = _run(tmp_path, site={"id": 5, "area_ha": 84.0}) + capsys.readouterr().out
     assert "SYNTHETIC" in text and "site 5" in text
-    assert "Blocked: K3" in text and "obstacle #1" in text and "In progress: K5" in text
+    assert "Blocked: K5" in text and "obstacle #1" in text and "In progress: K6" in text
     assert "Critical path" in text and "P80" in text
     db = tmp_path / "demo" / "licensing" / "kawasan.db"
     assert db.is_file()
@@ -33,20 +33,24 @@ def test_demo_project_has_realistic_progress_and_a_forecast(tmp_path, capsys, mo
 
     svc = ProjectService(Settings.in_folder(tmp_path / "demo" / "licensing"), today=DEMO_TODAY)
     st = {s["id"]: s for s in svc.state(1)["stages"]}
-    assert {k for k, s in st.items() if s["status"] == "approved"} == {"K1", "K2", "K4"}
-    assert st["K5"]["status"] == "in_progress" and st["K3"]["status"] == "blocked"
-    assert st["K3"]["obstacles"][0]["owner"].startswith("BPN")
+    assert {k for k, s in st.items() if s["status"] == "approved"} == {"K1", "K2", "K3", "K4"}
+    assert st["K6"]["status"] == "in_progress" and st["K5"]["status"] == "blocked"
+    assert st["K5"]["obstacles"][0]["owner"].startswith("BPN")
+    # the KKPR came before the site determination (PP 19/2021 Arts. 6, 126-127), filed under the old rules
+    assert st["K3"]["requires"] == ["K2"] and st["K2"]["due"] is not None
+    state = svc.state(1)
+    assert {o["key"]: o["value"] for o in state["options"]} == {"handover": "lease", "regime": "pp5-2021"}
     actors = {e["actor"] for e in svc.history(1)}
     assert {"tim-investasi", "dlh-contoh"} <= actors
     fc = svc.forecast(1, runs=10000, seed=0)
-    assert fc["finish"] in text and "K3" in fc["critical_path"]
+    assert fc["finish"] in text and "K5" in fc["critical_path"]
     svc.close()
 
 
 def test_demo_rerun_replaces_its_database_and_refuses_a_foreign_folder(tmp_path, capsys):
     _run(tmp_path)
     text = _run(tmp_path, lang="id") + capsys.readouterr().out
-    assert "Jalur kritis" in text and "Terhambat: K3" in text
+    assert "Jalur kritis" in text and "Terhambat: K5" in text
     assert len(list((tmp_path / "demo").iterdir())) == 1  # no temporary folder left behind
     foreign = tmp_path / "other"
     (foreign / "demo" / "licensing").mkdir(parents=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,20 +10,24 @@ import pytest
 from kawasan.licensing import (
     DEFAULT_UNBLOCK_DAYS,
     Agency,
+    ChosenOption,
     Duration,
     LegalBasis,
     LocalText,
+    OptionChoice,
     Overlap,
     Stage,
+    StageChange,
     StageStatus,
     Template,
+    TemplateOption,
     allowed_transitions,
-    builtin_names,
-    builtin_template,
     reason_required,
 )
+from kawasan.licensing.recording import DATE_GAP_WARNING_DAYS
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "reference" / "licensing-templates.md"
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "reference" / "licensing-templates.md"
 TEXT = DOC.read_text(encoding="utf-8")
 
 
@@ -40,7 +45,8 @@ def first_column(text: str) -> list[str]:
     return re.findall(r"^\| `([A-Za-z_]+)` \|", text, flags=re.M)
 
 
-@pytest.mark.parametrize("model", [Template, LocalText, Agency, Stage, LegalBasis, Duration, Overlap])
+@pytest.mark.parametrize("model", [Template, LocalText, Agency, Stage, LegalBasis, Duration, Overlap, StageChange,
+                                   TemplateOption, OptionChoice, ChosenOption])
 def test_every_field_documented_and_nothing_else(model):
     documented = first_column(section(f"`{model.__name__}`"))
     assert documented == list(model.model_fields), (
@@ -57,24 +63,21 @@ def test_transition_table_matches_the_data():
     assert set(re.findall(r"`([a-z_]+)`", m.group(1))) == {s.value for s in StageStatus if reason_required(s)}
 
 
-@pytest.mark.parametrize("name", builtin_names())
-def test_shipped_template_tables_match(name):
-    t = builtin_template(name)
-    rows = re.findall(r"^\| ([A-Z]\d+) \| (.+?) \| (.+?) \| (.+?) \| (.+?) \| (.+?) \| (yes|no) \| (pause|restart) \|$",
-                      section(f"`{name}` (REGULATIONS.md section {'3.3' if name == 'kawasan-industri' else '2.4'})"),
-                      flags=re.M)
-    assert [r[0] for r in rows] == t.ids
-    for sid, name_en, agency, req, dur, tag, deemed, clar in rows:
-        s = t.stage(sid)
-        d = s.duration
-        expect = (f"{d.statutory_days} statutory" if d.statutory_days is not None
-                  else f"{d.min:g} / {d.likely:g} / {d.max:g} estimate")
-        assert (name_en, agency, req, dur, tag, deemed, clar) == (
-            s.name.en, s.agency, ", ".join(s.requires) or "–", expect, s.legal_basis.tag,
-            "yes" if s.deemed_approval else "no", s.clarification), sid
+def test_shipped_templates_section_is_generated_from_the_templates():
+    """Every stage, option, override and legal basis of the shipped templates, as scripts/gen_licensing_docs.py
+    renders them from the YAML files: a template changed without regenerating the page fails here."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import gen_licensing_docs
+    finally:
+        sys.path.pop(0)
+    assert gen_licensing_docs.replace(TEXT) == TEXT, "run scripts/gen_licensing_docs.py"
+    for name in ("apht", "kawasan-industri"):
+        assert f"### `{name}` version" in TEXT
 
 
 def test_documented_constants():
     assert f"today + {DEFAULT_UNBLOCK_DAYS}" in TEXT
+    assert f"more than {DATE_GAP_WARNING_DAYS} calendar" in TEXT
     for source in ("Kelley & Walker 1959", "Malcolm, Roseboom, Clark & Fazar 1959", "Vose 2008"):
         assert source in TEXT

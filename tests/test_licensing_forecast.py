@@ -17,6 +17,7 @@ from kawasan.licensing import (
     StageSnapshot,
     WorkingCalendar,
     builtin_template,
+    choose_variant,
     forecast,
     validate_template,
     whatif,
@@ -122,7 +123,9 @@ def test_overdue_and_deemed_approval_on_a_real_template():
                                            for s in g.stages]})
     f2 = forecast(g_no, snaps, start, today, CAL, runs=200)
     assert f2.stage("G3").finish_date == today and any("past its statutory due date" in n for n in f2.notes)
-    assert f2.finish > f.finish
+    assert f2.stage("G3").finish_date > f.stage("G3").finish_date
+    # the template's options were not chosen: the forecast says it used the defaults
+    assert any("options not chosen" in n and "regime=pp28-2025" in n for n in f.notes)
 
 
 def test_monte_carlo_is_seeded_and_ordered():
@@ -213,7 +216,12 @@ def test_whatif_refuses_parallel_without_legal_basis():
 def test_whatif_on_shipped_template_uses_the_legal_overlap():
     g = builtin_template("kawasan-industri")
     w = whatif(g, {}, START, START, CAL, Scenario(parallel=[("G6", "G8")]), runs=50)
-    assert w.days_saved >= 0 and "[P]" in w.notes[0]
+    # PP 28/2025 Arts. 10, 11(3), 133(3): construction before the Izin is verified law (V) ...
+    assert w.days_saved >= 0 and "[V]" in w.notes[0] and "Art. 133(3)" in w.notes[0]
+    # ... under the PP 5/2021 rules it is an inference from the structure of OSS-RBA (P)
+    old = choose_variant(g, {}, date(2025, 1, 6))
+    w = whatif(old, {}, START, START, CAL, Scenario(parallel=[("G6", "G8")]), runs=50)
+    assert "[P]" in w.notes[0]
     with pytest.raises(TemplateError, match="G7 must wait for G5"):
         whatif(g, {}, START, START, CAL, Scenario(parallel=[("G5", "G7")]), runs=10)
 

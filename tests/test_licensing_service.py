@@ -26,13 +26,13 @@ def _stage(svc, pid, sid):
 def test_create_project_starts_every_stage_not_started(svc, project):  # noqa: F811
     st = svc.state(project)
     assert st["template"] == "apht" and st["start"] == START.isoformat()
-    assert [s["id"] for s in st["stages"]] == [f"K{i}" for i in range(1, 12)]
+    assert [s["id"] for s in st["stages"]] == [f"K{i}" for i in range(1, 15)]
     assert {s["status"] for s in st["stages"]} == {"not_started"} and {s["version"] for s in st["stages"]} == {1}
     (ev,) = svc.history(project)
     assert ev["kind"] == "project.create" and ev["actor"] == "admin" and ev["effective_date"] == START.isoformat()
     # the template's agencies are known to the tracker, so officers can be assigned to them
     assert {"DPMPTSP", "DLH", "Kanwil DJBC"} <= {a["code"] for a in svc.list_agencies()}
-    assert svc.list_projects()[0]["status_counts"] == {"not_started": 11}
+    assert svc.list_projects()[0]["status_counts"] == {"not_started": 14}
 
 
 def test_every_change_is_one_event_with_who_when_what_why(svc, project):  # noqa: F811
@@ -57,11 +57,11 @@ def test_illegal_transition_lists_the_allowed_ones_and_writes_nothing(svc, proje
         svc.update_stage(project, "K1", "in_progress")
     assert len(svc.history(project)) == n + 1
     with pytest.raises(TransitionError, match="reason"):
-        svc.update_stage(project, "K2", "waived", on=date(2026, 1, 6))
+        svc.update_stage(project, "K3", "waived", on=date(2026, 1, 6))
     with pytest.raises(InputError, match="stage block"):
-        svc.update_stage(project, "K2", "blocked", on=date(2026, 1, 6))
+        svc.update_stage(project, "K3", "blocked", on=date(2026, 1, 6))
     with pytest.raises(TransitionError, match="unknown stage status"):
-        svc.update_stage(project, "K2", "finished")
+        svc.update_stage(project, "K3", "finished")
 
 
 def test_unknown_project_stage_obstacle_user(svc, project):  # noqa: F811
@@ -129,16 +129,16 @@ def test_roles_and_agencies(svc, project):  # noqa: F811
     svc.add_user("tim", "coordinator", regency="Kabupaten Contoh")
     svc.add_user("other", "coordinator", regency="Kabupaten Lain")
     svc.add_user("kemenperin", "viewer")
-    svc.update_stage(project, "K5", "in_progress", on=date(2026, 2, 2), actor="dlh")  # K5 is DLH's stage
-    with pytest.raises(PermissionDeniedError, match="K4.*DPMPTSP.*own agency"):
-        svc.update_stage(project, "K4", "in_progress", actor="dlh")
+    svc.update_stage(project, "K6", "in_progress", on=date(2026, 2, 2), actor="dlh")  # K6 is DLH's stage
+    with pytest.raises(PermissionDeniedError, match="K2.*DPMPTSP.*own agency"):
+        svc.update_stage(project, "K2", "in_progress", actor="dlh")
     with pytest.raises(PermissionDeniedError, match="viewer"):
-        svc.update_stage(project, "K4", "in_progress", actor="kemenperin")
+        svc.update_stage(project, "K2", "in_progress", actor="kemenperin")
     with pytest.raises(PermissionDeniedError, match="own regency"):
-        svc.update_stage(project, "K4", "in_progress", actor="other")
-    svc.update_stage(project, "K4", "in_progress", on=date(2026, 2, 2), actor="tim")
+        svc.update_stage(project, "K2", "in_progress", actor="other")
+    svc.update_stage(project, "K2", "in_progress", on=date(2026, 2, 2), actor="tim")
     with pytest.raises(PermissionDeniedError):
-        svc.add_obstacle(project, "K4", "x", owner="y", actor="dlh")
+        svc.add_obstacle(project, "K2", "x", owner="y", actor="dlh")
     with pytest.raises(PermissionDeniedError, match="only an administrator"):
         svc.add_user("x", "viewer", actor="tim")
     with pytest.raises(PermissionDeniedError, match="only an administrator"):
@@ -182,56 +182,56 @@ def test_first_user_of_an_empty_shared_database_must_be_an_administrator(setting
 
 
 def test_block_with_obstacle_then_unblock_returns_to_previous_state(svc, project):  # noqa: F811
-    svc.update_stage(project, "K3", "in_progress", on=date(2026, 2, 2))
-    res = svc.block_stage(project, "K3", reason="ownership of parcel 5 disputed", on=date(2026, 3, 2),
+    svc.update_stage(project, "K5", "in_progress", on=date(2026, 2, 2))
+    res = svc.block_stage(project, "K5", reason="ownership of parcel 5 disputed", on=date(2026, 3, 2),
                           expected_unblock=date(2026, 8, 3), obstacle="heirs contest parcel 5", owner="BPN")
-    st = _stage(svc, project, "K3")
+    st = _stage(svc, project, "K5")
     assert st["status"] == "blocked" and st["reason"] == "ownership of parcel 5 disputed"
     assert st["blocked_since"] == "2026-03-02" and st["expected_unblock"] == "2026-08-03"
     (ob,) = st["obstacles"]
     assert ob["id"] == res["obstacle_id"] and ob["owner"] == "BPN" and ob["resolved_on"] is None
-    kinds = [h["kind"] for h in svc.history(project, "K3")]
+    kinds = [h["kind"] for h in svc.history(project, "K5")]
     assert kinds == ["stage.status", "stage.block", "obstacle.add"]
     with pytest.raises(InputError, match="needs a reason"):
-        svc.block_stage(project, "K2", reason=" ")
+        svc.block_stage(project, "K3", reason=" ")
     with pytest.raises(InputError, match="before the block date"):
-        svc.block_stage(project, "K2", reason="x", on=date(2026, 3, 2), expected_unblock=date(2026, 3, 1))
+        svc.block_stage(project, "K3", reason="x", on=date(2026, 3, 2), expected_unblock=date(2026, 3, 1))
     with pytest.raises(InputError, match="is not blocked"):
-        svc.unblock_stage(project, "K2")
+        svc.unblock_stage(project, "K3")
     svc.resolve_obstacle(ob["id"], "court settled; heirs compensated", on=date(2026, 5, 4))
     with pytest.raises(InputError, match="already resolved"):
         svc.resolve_obstacle(ob["id"], "again")
-    res = svc.unblock_stage(project, "K3", on=date(2026, 5, 4))
+    res = svc.unblock_stage(project, "K5", on=date(2026, 5, 4))
     assert res["to"] == "in_progress"
-    st = _stage(svc, project, "K3")
+    st = _stage(svc, project, "K5")
     assert st["blocked_since"] is None and st["obstacles"][0]["resolution"].startswith("court")
     assert svc.obstacles(project, open_only=True) == []
 
 
 def test_obstacles_need_description_and_owner(svc, project):  # noqa: F811
     with pytest.raises(InputError, match="description"):
-        svc.add_obstacle(project, "K4", " ", owner="x")
+        svc.add_obstacle(project, "K2", " ", owner="x")
     with pytest.raises(InputError, match="owner"):
-        svc.add_obstacle(project, "K4", "x", owner="")
-    ob = svc.add_obstacle(project, "K4", "RDTR not digital yet", owner="PUPR", on=date(2026, 2, 2))
-    assert svc.obstacles(project, "K4")[0]["id"] == ob["id"]
+        svc.add_obstacle(project, "K2", "x", owner="")
+    ob = svc.add_obstacle(project, "K2", "RDTR not digital yet", owner="PUPR", on=date(2026, 2, 2))
+    assert svc.obstacles(project, "K2")[0]["id"] == ob["id"]
     with pytest.raises(InputError, match="between the day"):
         svc.resolve_obstacle(ob["id"], "done", on=date(2026, 1, 1))
     with pytest.raises(InputError, match="expected resolution date 2026-01-30 is before"):
-        svc.add_obstacle(project, "K4", "x", owner="PUPR", on=date(2026, 2, 2), expected_resolution=date(2026, 1, 30))
+        svc.add_obstacle(project, "K2", "x", owner="PUPR", on=date(2026, 2, 2), expected_resolution=date(2026, 1, 30))
 
 
 def test_clocks_from_events_pause_and_restart(svc, project):  # noqa: F811
-    """K4 (KKPR) has a statutory 25 working days with a 'restart' clarification rule (PP 28/2025)."""
-    svc.update_stage(project, "K4", "submitted", on=date(2026, 2, 2))
-    st = _stage(svc, project, "K4")
+    """K2 (KKPR) has a statutory 25 working days with a 'restart' clarification rule (PP 28/2025)."""
+    svc.update_stage(project, "K2", "submitted", on=date(2026, 2, 2))
+    st = _stage(svc, project, "K2")
     cal = svc.calendar()
     assert st["submitted"] == "2026-02-02" and st["statutory"] is True
     assert st["due"] == cal.add_working_days(date(2026, 2, 2), 25).isoformat()
-    svc.update_stage(project, "K4", "clarification", on=date(2026, 2, 16), reason="missing coordinates")
-    assert _stage(svc, project, "K4")["due"] is None  # restart rule: no clock while the question is open
-    svc.update_stage(project, "K4", "submitted", on=date(2026, 3, 2))
-    st = _stage(svc, project, "K4")
+    svc.update_stage(project, "K2", "clarification", on=date(2026, 2, 16), reason="missing coordinates")
+    assert _stage(svc, project, "K2")["due"] is None  # restart rule: no clock while the question is open
+    svc.update_stage(project, "K2", "submitted", on=date(2026, 3, 2))
+    st = _stage(svc, project, "K2")
     assert st["due"] == cal.add_working_days(date(2026, 3, 2), 25).isoformat()
     assert st["paused_days"] == cal.working_days_between(date(2026, 2, 16), date(2026, 3, 2))
     # overdue by today (2026-06-01)
@@ -260,10 +260,10 @@ def test_resubmission_after_rejection_starts_a_new_clock(svc):  # noqa: F811
 
 
 def test_administrator_calendar_days_move_deadlines(svc, project):  # noqa: F811
-    svc.update_stage(project, "K4", "submitted", on=date(2026, 2, 2))
-    due = date.fromisoformat(_stage(svc, project, "K4")["due"])
+    svc.update_stage(project, "K2", "submitted", on=date(2026, 2, 2))
+    due = date.fromisoformat(_stage(svc, project, "K2")["due"])
     svc.add_calendar_day(date(2026, 2, 10), description="regional holiday (synthetic)")
-    assert date.fromisoformat(_stage(svc, project, "K4")["due"]) > due
+    assert date.fromisoformat(_stage(svc, project, "K2")["due"]) > due
     with pytest.raises(InputError, match="already in the calendar"):
         svc.add_calendar_day(date(2026, 2, 10))
     assert svc.calendar_days()[0]["kind"] == "holiday"
@@ -277,10 +277,10 @@ def test_forecast_from_real_states(svc, project):  # noqa: F811
     svc.update_stage(project, "K1", "in_progress", on=START)
     svc.update_stage(project, "K1", "approved", on=date(2026, 1, 20))
     assert svc.forecast(project, runs=500) != base
-    svc.block_stage(project, "K3", reason="dispute", on=date(2026, 2, 2), expected_unblock=date(2027, 6, 1))
+    svc.block_stage(project, "K5", reason="dispute", on=date(2026, 2, 2), expected_unblock=date(2027, 6, 1))
     blocked = svc.forecast(project, runs=500)
     assert blocked["finish"] > base["finish"]
-    w = svc.whatif(project, _scenario(resolve={"K3": date(2026, 7, 1)}), runs=500)
+    w = svc.whatif(project, _scenario(resolve={"K5": date(2026, 7, 1)}), runs=500)
     assert w["variant"]["finish"] < w["base"]["finish"] and w["days_saved"] > 0
     with pytest.raises(NotFoundError):
         svc.whatif(project, _scenario(shorten={"K99": 3}), runs=500)
@@ -299,17 +299,17 @@ def _pdf(tmp_path, name="ukl-upl.pdf", body=b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF
 
 
 def test_documents_are_versioned_checksummed_and_deduplicated(svc, project, tmp_path):  # noqa: F811
-    a = svc.attach(project, "K5", _pdf(tmp_path), name="UKL-UPL")
-    b = svc.attach(project, "K5", _pdf(tmp_path, body=b"%PDF-1.7\nrevised\n"), name="UKL-UPL")
-    c = svc.attach(project, "K5", _pdf(tmp_path, "copy.pdf"), name="UKL-UPL")
+    a = svc.attach(project, "K6", _pdf(tmp_path), name="UKL-UPL")
+    b = svc.attach(project, "K6", _pdf(tmp_path, body=b"%PDF-1.7\nrevised\n"), name="UKL-UPL")
+    c = svc.attach(project, "K6", _pdf(tmp_path, "copy.pdf"), name="UKL-UPL")
     assert (a["version"], b["version"], c["version"]) == (1, 2, 3)
     assert a["sha256"] == c["sha256"] != b["sha256"] and a["media_type"] == "application/pdf"
     blob = svc.document_path(a["sha256"])
     assert blob.read_bytes().startswith(b"%PDF-")
     assert len(list(svc.settings.files_dir.rglob("*"))) == 4  # 2 blobs in 2 folders
-    docs = svc.documents(project, "K5")
-    assert [d["version"] for d in docs] == [1, 2, 3] and _stage(svc, project, "K5")["documents"] == 3
-    assert [h["kind"] for h in svc.history(project, "K5")] == ["document.attach"] * 3
+    docs = svc.documents(project, "K6")
+    assert [d["version"] for d in docs] == [1, 2, 3] and _stage(svc, project, "K6")["documents"] == 3
+    assert [h["kind"] for h in svc.history(project, "K6")] == ["document.attach"] * 3
 
 
 def test_office_and_geo_files_are_checked_by_content(svc, project, tmp_path):  # noqa: F811
@@ -326,10 +326,10 @@ def test_office_and_geo_files_are_checked_by_content(svc, project, tmp_path):  #
         svc.attach(project, "K1", xlsx)
     gj = tmp_path / "site.geojson"
     gj.write_text(json.dumps({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}))
-    assert svc.attach(project, "K2", gj)["media_type"] == "application/geo+json"
+    assert svc.attach(project, "K3", gj)["media_type"] == "application/geo+json"
     gj.write_text(json.dumps({"hello": "world"}))
     with pytest.raises(InputError, match="GeoJSON"):
-        svc.attach(project, "K2", gj)
+        svc.attach(project, "K3", gj)
 
 
 @pytest.mark.parametrize("name, body, words", [
@@ -371,9 +371,9 @@ def test_attachment_over_the_size_limit(settings, tmp_path):  # noqa: F811
 def test_outside_agency_cannot_attach_and_nothing_is_stored(svc, project, tmp_path):  # noqa: F811
     svc.add_user("dlh", "agency_officer", agency="DLH")
     with pytest.raises(PermissionDeniedError):
-        svc.attach(project, "K4", _pdf(tmp_path), actor="dlh")
+        svc.attach(project, "K2", _pdf(tmp_path), actor="dlh")
     assert not any(svc.settings.files_dir.rglob("*")) if svc.settings.files_dir.exists() else True
-    assert svc.attach(project, "K5", _pdf(tmp_path), actor="dlh")["version"] == 1
+    assert svc.attach(project, "K6", _pdf(tmp_path), actor="dlh")["version"] == 1
 
 
 def test_unwritable_document_store_is_a_storage_error_and_nothing_is_recorded(settings, tmp_path):  # noqa: F811
@@ -414,7 +414,7 @@ def test_templates_registered_in_the_database(svc, tmp_path):  # noqa: F811
     for name in ("apht", "Kawasan-Industri"):
         with pytest.raises(InputError, match="built-in template"):
             svc.register_template(import_csv(csv, name))
-    assert svc.state(svc.create_project("KIHT", "apht", START)["id"])["template_version"] == "2026.1"
+    assert svc.state(svc.create_project("KIHT", "apht", START)["id"])["template_version"] == "2026.2"
 
 
 def test_site_geometry_is_kept(svc):  # noqa: F811
@@ -439,7 +439,7 @@ def test_the_event_log_replays_to_the_stored_state(svc, project, seed):  # noqa:
     svc.add_user("viewer", "viewer")
     actors = ["admin", "dlh", "viewer"]
     states = ["in_progress", "submitted", "clarification", "approved", "rejected", "waived", "not_started"]
-    stages = ["K1", "K3", "K4", "K5"]
+    stages = ["K1", "K5", "K2", "K6"]
     day = START
     refused = 0
     for _ in range(40):
@@ -465,3 +465,43 @@ def test_the_event_log_replays_to_the_stored_state(svc, project, seed):  # noqa:
             assert e["from"] == current, (sid, e)
             current = e["to"]
         assert st["status"] == current and st["version"] == 1 + len(changes), sid
+
+
+def test_options_are_resolved_at_creation_and_kept(svc):  # noqa: F811
+    """The project copies the concrete path of its options and application date (no schema change needed)."""
+    before = len(svc.list_projects())
+    with pytest.raises(InputError, match="option land has no value 'state'"):
+        svc.create_project("KI", "kawasan-industri", START, options={"land": "state"})
+    with pytest.raises(InputError, match="chosen by the application date"):
+        svc.create_project("KI", "kawasan-industri", START, options={"regime": "pp5-2021"})
+    assert len(svc.list_projects()) == before  # nothing written
+    pid = svc.create_project("KI BUMD (synthetic)", "kawasan-industri", START, application_date=date(2025, 9, 1),
+                             options={"land": "public_interest", "authority": "province"})["id"]
+    st = svc.state(pid)
+    chosen = {o["key"]: (o["value"], o["chosen_by"]) for o in st["options"]}
+    assert chosen == {"land": ("public_interest", "user"), "authority": ("province", "user"),
+                      "fiktif_positif": ("apply", "default"), "regime": ("pp5-2021", "application_date")}
+    assert st["application_date"] == "2025-09-01"
+    stages = {s["id"]: s for s in st["stages"]}
+    assert {"G4a", "G4f", "G4p"} <= set(stages) and stages["G4"]["requires"] == ["G4p"]
+    assert stages["G5"]["agency"] == "DLH Provinsi"
+    assert stages["G3"]["duration_days"] == 20  # PP 21/2021 Art. 112: filed before 5 October 2025
+    lb = stages["G3"]["legal_basis"]
+    assert "PP 21/2021" in lb["citation"] and "Pasal 107-108 dan 112" in lb["citation_text"]["id"]
+    ev = svc.history(pid)[0]
+    assert ev["detail"]["options"]["land"] == "public_interest" and ev["detail"]["application_date"] == "2025-09-01"
+    # without an application date the start date chooses: 2026 is under PP 28/2025
+    default = svc.state(svc.create_project("KI", "kawasan-industri", START)["id"])
+    assert {o["key"]: o["value"] for o in default["options"]}["regime"] == "pp28-2025"
+
+
+def test_a_date_far_from_the_rest_is_recorded_with_a_warning(svc):  # noqa: F811
+    pid = svc.create_project("KIHT (synthetic)", "apht", date(2025, 6, 2))["id"]
+    res = svc.update_stage(pid, "K1", "in_progress")  # no date: today, a year after the start
+    assert res["on"] == TODAY.isoformat()
+    assert [c["key"] for c in res["warning_codes"]] == ["tracker.warn.date_gap_start"]
+    assert "364 days after the project start (2025-06-02)" in res["warnings"][0] and "--on" in res["warnings"][0]
+    near = svc.update_stage(pid, "K2", "in_progress", on=date(2026, 5, 4))
+    assert not any(c["key"].startswith("tracker.warn.date_gap") for c in near["warning_codes"])
+    typo = svc.update_stage(pid, "K3", "in_progress", on=date(2025, 7, 1))  # 29 days after the start: fine
+    assert not any(c["key"].startswith("tracker.warn.date_gap") for c in typo["warning_codes"])

@@ -23,10 +23,11 @@ def test_presets_validate():
 def test_kawasan_industri_carries_the_legal_thresholds():
     m = load_preset("kawasan-industri")
     by_id = {c.id: c for c in m.constraints}
-    assert by_id["slope_max_15"].limit == 15 and "30/2020" in by_id["slope_max_15"].legal_basis
+    assert by_id["slope_max_15"].limit == 15 and "30/2020" in by_id["slope_max_15"].legal_basis["en"]
     assert by_id["settlement_buffer_2km"].distance == 2000
-    assert by_id["inside_kpi"].skip_if_missing
-    assert m.sites.min_area_ha == 50
+    assert "guideline" in by_id["settlement_buffer_2km"].label["en"]
+    assert by_id["inside_kpi"].skip_if_missing and by_id["inside_kpi"].skipped_notice
+    assert m.sites.min_area_ha == 50 and "PP 20/2024 Article 49" in m.sites.legal_basis["en"]
     assert m.weights.values["slope"] == pytest.approx(35.26)
 
 
@@ -34,7 +35,8 @@ def test_apht_is_small_and_near_arterial():
     m = load_preset("apht")
     assert m.sites.min_area_ha == 2
     near = next(c for c in m.constraints if c.rule == "exclude_beyond")
-    assert near.where == {"class": ["arterial"]}
+    assert near.where == {"class": ["arterial"], "status": ["national"], "entry": ["any"]}
+    assert [f.layer for f in near.also] == ["toll_gates"]
     assert near.certainty == "design"  # the 1 km reach is not law
 
 

@@ -26,12 +26,17 @@ from kawasan.spatial.grid import Grid
 
 SMALL = {"width": 300, "height": 200, "res": 200.0}
 RASTERS = {"dem": "float32", "landcover": "uint8", "zoning": "uint8", "soil": "uint8",
-           "hazard_flood": "uint8", "hazard_landslide": "uint8"}
-NODATA = {"dem": -9999.0, "landcover": 0, "zoning": 0, "soil": 0, "hazard_flood": 255, "hazard_landslide": 255}
+           "hazard_flood": "uint8", "hazard_landslide": "uint8", "risk_flood": "uint8", "risk_landslide": "uint8",
+           "volcano_krb": "uint8", "kawasan_hutan": "uint8", "lp2b": "uint8", "lsd": "uint8"}
+NODATA = {"dem": -9999.0, "landcover": 0, "zoning": 0, "soil": 0, "hazard_flood": 255, "hazard_landslide": 255,
+          "risk_flood": 255, "risk_landslide": 255, "volcano_krb": None, "kawasan_hutan": 0, "lp2b": 255, "lsd": 255}
 CODES = {"landcover": set(range(1, 10)), "zoning": set(range(1, 7)), "soil": set(range(1, 6)),
-         "hazard_flood": {0, 1, 2, 3}, "hazard_landslide": {0, 1, 2, 3}}
+         "hazard_flood": {0, 1, 2, 3}, "hazard_landslide": {0, 1, 2, 3}, "risk_flood": {0, 1, 2, 3},
+         "risk_landslide": {0, 1, 2, 3}, "volcano_krb": {0, 1, 2, 3}, "kawasan_hutan": set(range(1, 7)),
+         "lp2b": {0, 1}, "lsd": {0, 1}}
 VECTORS = {"roads": "LineString", "railways": "LineString", "rivers": "LineString", "ports": "Point",
-           "settlements": "Polygon", "boundary": "Polygon"}
+           "settlements": "Polygon", "boundary": "Polygon", "toll_gates": "Point", "lakes": "Polygon",
+           "coastline": "LineString", "power_lines": "LineString", "town_centres": "Point"}
 LC_WATER, LC_PROTECTED, LC_RICE, LC_SETTLEMENT = 1, 2, 4, 8
 KPI = 4
 
@@ -116,7 +121,7 @@ def test_manifest_describes_layers(small):
     layers = small.manifest["layers"]
     assert layers["dem"]["type"] == "continuous" and layers["dem"]["unit"] == "m"
     assert layers["landcover"]["categories"]["1"] == "water"
-    assert layers["landcover"]["categories"]["4"] == "irrigated_rice"
+    assert layers["landcover"]["categories"]["4"] == "rice_field"
     assert layers["zoning"]["categories"]["4"] == "kpi"
     for name, geom in VECTORS.items():
         assert layers[name]["kind"] == "vector" and layers[name]["layer"] == name
@@ -125,7 +130,7 @@ def test_manifest_describes_layers(small):
     assert set(layers["roads"]["attributes"]["status"]) <= {"national", "provincial", "regency"}
     assert layers["railways"]["attributes"]["class"] == ["railway"]
     assert layers["settlements"]["attributes"]["kind"] == ["town", "village"]
-    assert layers["rivers"]["fields"] == {"order": "int"}
+    assert layers["rivers"]["fields"] == {"order": "int", "kind": "str", "name": "str", "catchment_km2": "float"}
 
 
 def test_rasters_are_on_the_grid_tiled_and_marked_synthetic(small):

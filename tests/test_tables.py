@@ -103,7 +103,7 @@ def test_template_legal_basis_is_whole_at_80_columns(runner):
     text = in_terminal(runner, ["template", "show", "apht"])
     flat = " ".join(text.split())
     for st in builtin_template("apht").stages:
-        assert " ".join(st.legal_basis.citation.split()) in flat, st.id
+        assert " ".join(st.legal_basis.text("en").split()) in flat, st.id
 
 
 def test_economy_growth_numbers_whole_at_80_columns(runner, shared_data):

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kawasan.cli.main import cli
-from kawasan.cli.output import Table, console, shell_quote
+from kawasan.cli.output import Table, console
 from kawasan.i18n import t
 
 
@@ -56,9 +56,10 @@ def prepare_cmd(ctx, boundary, where, dissolve, dem, osm, osm_mapping, layer, ma
     --dem S08E113.hgt --osm java.osm.pbf --layer zoning=rtrw.shp:POLA_RUANG --out probolinggo
     """
     from kawasan.spatial.ingest.agency import parse_layer_arg, parse_map_arg
-    from kawasan.spatial.ingest.prepare import PrepareRequest, prepare
+    from kawasan.spatial.ingest.prepare import PrepareRequest, check_inputs_exist, prepare
 
     lang = ctx.obj["lang"]
+    check_inputs_exist(boundary=boundary, dem=dem, osm=osm, osm_mapping=osm_mapping, layers=layer, maps=maps)
     req = PrepareRequest(
         boundary=boundary, out=out, where=where, dissolve=dissolve, assume_crs=assume_crs, crs=crs,
         resolution=resolution, buffer_m=buffer_m, dem=list(dem), osm=osm, osm_mapping=osm_mapping,
@@ -71,10 +72,12 @@ def prepare_cmd(ctx, boundary, where, dissolve, dem, osm, osm_mapping, layer, ma
         return
     with con.status(t("prepare.working", lang)) as status:
         res = prepare(req, progress=lambda step: status.update(t("prepare.step", lang, step=step)))
-    print_prepare_summary(res.manifest, res.out, lang)
+    print_prepare_summary(res.manifest, res.out, lang, boundary=boundary, where=where, assume_crs=assume_crs,
+                          dissolve=dissolve)
 
 
-def print_prepare_summary(man: dict, out: Path, lang: str) -> None:
+def print_prepare_summary(man: dict, out: Path, lang: str, *, boundary=None, where=None, assume_crs=None,
+                          dissolve=False) -> None:
     con = console()
     if man.get("synthetic"):
         con.print(man.get("notice", ""), markup=False, style="bold yellow")
@@ -97,4 +100,33 @@ def print_prepare_summary(man: dict, out: Path, lang: str) -> None:
     for w in man["warnings"]:
         con.print(f"! {w}", markup=False, style="yellow")
     click.echo(t("prepare.written", lang, out=str(out)))
-    click.echo(t("prepare.next", lang, data=shell_quote(out), runs=shell_quote(Path(out) / "runs" / "apht")))
+    for line in next_steps(out, lang, boundary=boundary, where=where, assume_crs=assume_crs, dissolve=dissolve):
+        click.echo(line)
+
+
+def next_steps(out: Path, lang: str, *, boundary=None, where=None, assume_crs=None, dissolve=False) -> list[str]:
+    """What to run next, as commands that run as printed (paths quoted): a preset run when the workspace has
+    every layer some preset needs, else the download of what it lacks."""
+    from kawasan.spatial.ingest.fetch import _quote as q
+    from kawasan.spatial.presets import load_preset, missing_layers
+
+    needs = {}
+    for preset in ("apht", "kawasan-industri"):
+        lacking = missing_layers(load_preset(preset), out)
+        if not lacking:
+            return [t("prepare.next", lang, cmd=f"kawasan suitability run {preset} --data {q(str(out))} "
+                                               f"--out {q(str(Path(out) / 'runs' / preset))}")]
+        needs[preset] = lacking
+    lacking = sorted({layer for v in needs.values() for layer in v})
+    lines = [t("prepare.next_missing", lang, layers=", ".join(lacking))]
+    if boundary is not None:
+        parts = ["kawasan", "data", "fetch", "--boundary", q(str(boundary))]
+        if where:
+            parts += ["--where", q(where)]
+        if assume_crs:
+            parts += ["--assume-crs", q(assume_crs)]
+        if dissolve:
+            parts.append("--dissolve")
+        parts += ["--out", q(str(Path(str(out) + "-inputs")))]
+        lines.append(t("prepare.next_fetch", lang, cmd=" ".join(parts)))
+    return lines

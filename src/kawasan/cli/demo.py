@@ -49,11 +49,30 @@ def demo_cmd(ctx, out_dir, seed, no_serve):
         top_site[preset] = (folder, sites["sites"][0] if sites["sites"] else None)
         report = write_report(folder, lang=lang)
         con.print(f"Report: {report}", markup=False)
+    _switches_demo(con, data, out_dir, lang)
     project = _licensing_demo(con, out_dir, *top_site["apht"], lang)
     con.print("\n" + t("demo.done", lang, seconds=time.perf_counter() - start, path=out_dir))
     click.echo("\n".join([t("demo.next", lang)] + ["  " + c for c in next_commands(out_dir, *project)]))
     if not no_serve:
         con.print(t("demo.no_serve", lang))
+
+
+def _switches_demo(con, data: Path, out_dir: Path, lang: str) -> None:
+    """The APHT preset once more with two rules switched (the optional nuisance buffer on, the spatial-plan
+    rule off): the run says which rules were switched and that it is a screening before the RTRW check."""
+    from kawasan.reports.builder import write_report
+    from kawasan.spatial.api import run_suitability
+    from kawasan.spatial.siteservice import extract_sites
+
+    switches = {"nuisance_buffer": True, "conforms_to_spatial_plan": False}
+    rules = ", ".join(f"{k}={'on' if v else 'off'}" for k, v in switches.items())
+    con.print(f"\n[bold]{t('law.demo_switches', lang, rules=rules)}[/]")
+    folder = out_dir / "runs" / "apht-switched"
+    with progress_bar("apht") as prog:
+        result = run_suitability("apht", data, folder, progress=prog, rules=switches, overwrite=True)
+    print_run_summary(result.manifest, folder, lang)
+    extract_sites(folder)
+    con.print(f"Report: {write_report(folder, lang=lang)}", markup=False)
 
 
 def _print_sites_brief(con, sites: dict, stress: dict) -> None:

@@ -2,7 +2,9 @@
 
 Each command reads TABLE (long or wide CSV/XLSX, see docs/reference/economics.md), computes one indicator
 with kawasan.economics.indicators and prints a table for people, or with --json a list of records with at
-least ``region``, ``sector`` and the indicator's values (NaN as null). --csv OUT also writes the records.
+least ``region``, ``sector`` and the indicator's values (NaN as null). --csv OUT also writes the records
+(creating OUT's folder). --reference-total picks the total shares and growth are measured against; every
+output says which.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import click
 
 from kawasan.cli.main import cli
 from kawasan.cli.output import Table, console
+from kawasan.economics.tables import REFERENCE_TOTALS
 from kawasan.i18n import t
 
 
@@ -43,7 +46,11 @@ def _table_options(f):
                      help="Print a JSON list of records (region, sector and the indicator's fields; see "
                           "docs/reference/economics.md)."),
         click.option("--csv", "csv_out", type=click.Path(path_type=Path), default=None,
-                     help="Also write the records to this CSV file."),
+                     help="Also write the records to this CSV file (its folder is created)."),
+        click.option("--reference-total", type=click.Choice(REFERENCE_TOTALS), default="sectors", show_default=True,
+                     help="Total that shares and growth rates are measured against: the sum of the 17 lapangan "
+                          "usaha, or gdp: the PDB/PDRB including net taxes on products (Pajak Dikurangi Subsidi atas "
+                          "Produk) where the table has that row, as BPS publishes a national table."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -92,17 +99,26 @@ def _records(df) -> list[dict]:
     return out
 
 
+def prepare_output(path: Path, option: str) -> Path:
+    """Create the folder of an output file (as every kawasan output does); OutputError when ``path`` is a folder
+    or its folder cannot be made (a file stands in the way, no permission)."""
+    from kawasan.errors import OutputError
+
+    if path.is_dir():
+        raise OutputError("is a folder; expected a file name", source=str(path), field=option)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder {path.parent} ({exc.strerror or exc}); expected a folder that "
+                          "can be written", source=str(path), field=option) from None
+    return path
+
+
 def _emit(df, as_json, csv_out, render):
     if csv_out is not None:
-        from kawasan.errors import OutputError
         from kawasan.fileio import write_text_atomic
 
-        if not csv_out.parent.is_dir():
-            raise OutputError(f"folder {csv_out.parent} does not exist; expected an existing folder for the CSV",
-                              source=str(csv_out), field="--csv")
-        if csv_out.is_dir():
-            raise OutputError("is a folder; expected a file name for the CSV", source=str(csv_out), field="--csv")
-        write_text_atomic(csv_out, df.to_csv(index=False))
+        write_text_atomic(prepare_output(csv_out, "--csv"), df.to_csv(index=False))
     if as_json:
         click.echo(json.dumps(_records(df), ensure_ascii=False))
         return
@@ -122,16 +138,28 @@ def _text(v):
     return v if isinstance(v, str) and v else None
 
 
+def _ref(reference, lang):
+    from kawasan.economics.labels import reference_label
+
+    return reference_label(reference, lang)
+
+
 def _sector_label(code, lang):
     from kawasan.economics.sectors import sector_name
 
     return f"{code} {sector_name(code, lang)}" if code else "-"
 
 
-def _notice(con, table, lang):
-    con.print(t("econ.table_info", lang, source=table.source, unit=table.unit or "-",
+def _notice(con, table, lang, reference_total="sectors"):
+    from kawasan.economics.labels import reference_total_label, unit_label
+
+    con.print(t("econ.table_info", lang, source=table.source, unit=unit_label(table.unit, lang),
                 basis=table.price_basis or "-", years=", ".join(map(str, table.years[:3]))
                 + (" ... " + str(table.years[-1]) if len(table.years) > 3 else "")), markup=False)
+    con.print(reference_total_label(reference_total, lang), markup=False)
+    if table.has_net_taxes:
+        regions = sorted({r for r, _ in table.net_taxes})
+        con.print(t("econ.net_taxes_kept_apart", lang, regions=", ".join(regions)), markup=False)
     for note in table.notes:
         con.print(t("econ.note", lang, text=note), style="yellow", markup=False)
 
@@ -153,8 +181,8 @@ def _rich(title, columns, rows):
 @_region_options
 @click.option("--year", type=int, default=None, help="Year (default: the table's last year).")
 @click.pass_context
-def lq_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, partial, as_json, csv_out, regions,
-           reference, year):
+def lq_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, partial, as_json, csv_out,
+           reference_total, regions, reference, year):
     """Static location quotient LQ = (E_ir/E_r)/(E_in/E_n) of every sector (LQ > 1: basis sector).
 
     Example: kawasan economy lq pdrb_17sector_2023_long.csv --region "Kabupaten Probolinggo"
@@ -164,17 +192,17 @@ def lq_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, parti
 
     lang = ctx.obj["lang"]
     tb = _load(table, sheet, price_basis, table_region, table_year, unit, partial)
-    df = location_quotient(tb, _regions_arg(regions), reference, year)
+    df = location_quotient(tb, _regions_arg(regions), reference, year, reference_total=reference_total)
 
     def render():
         con = console()
-        _notice(con, tb, lang)
+        _notice(con, tb, lang, reference_total)
         for region, g in df.groupby("region", sort=False):
             rows = [(_sector_label(r.sector, lang), _fmt(r.value, ",.2f"), _fmt(r.share * 100, ".2f"),
                      _fmt(r.reference_share * 100, ".2f"), _fmt(r.lq),
                      "-" if not math.isfinite(r.lq) else t("econ.basis" if r.lq > 1 else "econ.non_basis", lang))
                     for r in g.itertuples()]
-            con.print(_rich(t("econ.lq.title", lang, region=region, reference=g["reference"].iloc[0],
+            con.print(_rich(t("econ.lq.title", lang, region=region, reference=_ref(g["reference"].iloc[0], lang),
                               year=int(g["year"].iloc[0])),
                             [(t("econ.col.sector", lang), False), (t("econ.col.value", lang), True),
                              (t("econ.col.share", lang), True), (t("econ.col.reference_share", lang), True),
@@ -190,26 +218,28 @@ def lq_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, parti
 @click.option("--slq", type=click.Choice(["end", "mean"]), default="end", show_default=True,
               help="Static LQ of the end year, or the mean of the yearly LQs, for the quadrant.")
 @click.pass_context
-def dlq_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, partial, as_json, csv_out, regions,
-            reference, start, end, growth, slq):
-    """Dynamic LQ over --start..--end and the SLQ x DLQ class (leading, prospective, declining, lagging)."""
+def dlq_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, partial, as_json, csv_out,
+            reference_total, regions, reference, start, end, growth, slq):
+    """Dynamic LQ over --start..--end and the SLQ x DLQ class (unggulan, andalan, prospektif, tertinggal)."""
     from kawasan.economics.indicators import dynamic_lq, lq_quadrant
+    from kawasan.economics.labels import lq_class_label
 
     lang = ctx.obj["lang"]
     tb = _load(table, sheet, price_basis, table_region, table_year, unit, partial)
-    d = dynamic_lq(tb, _regions_arg(regions), reference, start, end, growth=growth)
-    q = lq_quadrant(tb, _regions_arg(regions), reference, start, end, growth=growth, slq=slq)
+    d = dynamic_lq(tb, _regions_arg(regions), reference, start, end, growth=growth, reference_total=reference_total)
+    q = lq_quadrant(tb, _regions_arg(regions), reference, start, end, growth=growth, slq=slq,
+                    reference_total=reference_total)
     df = d.merge(q[["region", "sector", "slq", "quadrant"]], on=["region", "sector"], how="left")
 
     def render():
         con = console()
-        _notice(con, tb, lang)
+        _notice(con, tb, lang, reference_total)
         for region, g in df.groupby("region", sort=False):
             rows = [(_sector_label(r.sector, lang), _fmt(r.g_region * 100, ".2f"), _fmt(r.g_reference * 100, ".2f"),
                      _fmt(r.slq), _fmt(r.dlq),
-                     t(f"econ.quadrant.{r.quadrant}", lang) if _text(r.quadrant) else "-")
+                     lq_class_label(_text(r.quadrant), lang))
                     for r in g.itertuples()]
-            con.print(_rich(t("econ.dlq.title", lang, region=region, reference=g["reference"].iloc[0],
+            con.print(_rich(t("econ.dlq.title", lang, region=region, reference=_ref(g["reference"].iloc[0], lang),
                               start=int(g["start"].iloc[0]), end=int(g["end"].iloc[0])),
                             [(t("econ.col.sector", lang), False), (t("econ.col.growth_region", lang), True),
                              (t("econ.col.growth_reference", lang), True), ("SLQ", True), ("DLQ", True),
@@ -231,7 +261,7 @@ def dlq_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, part
               help="Dynamic shift-share (Barff & Knight 1988): the yearly decompositions start..end, summed.")
 @click.pass_context
 def shiftshare_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, partial, as_json, csv_out,
-                   regions, reference, start, end, method, series, dynamic):
+                   reference_total, regions, reference, start, end, method, series, dynamic):
     """Shift-share: change = national share + industry mix + competitive shift (EM / Arcelus split the last)."""
     from kawasan.economics.indicators import dynamic_shift_share, shift_share, shift_share_series
 
@@ -239,19 +269,20 @@ def shiftshare_cmd(ctx, table, sheet, price_basis, table_region, table_year, uni
     if series and dynamic:
         raise click.UsageError("--series and --dynamic exclude each other")
     tb = _load(table, sheet, price_basis, table_region, table_year, unit, partial)
+    kw = {"method": method, "reference_total": reference_total}
     if dynamic:
-        df = dynamic_shift_share(tb, _regions_arg(regions), reference, start, end, method=method)
+        df = dynamic_shift_share(tb, _regions_arg(regions), reference, start, end, **kw)
     elif series:
         ys = [y for y in tb.years if (start is None or y >= start) and (end is None or y <= end)]
-        df = shift_share_series(tb, _regions_arg(regions), reference, ys, method=method)
+        df = shift_share_series(tb, _regions_arg(regions), reference, ys, **kw)
     else:
-        df = shift_share(tb, _regions_arg(regions), reference, start, end, method=method)
+        df = shift_share(tb, _regions_arg(regions), reference, start, end, **kw)
     extra = {"classic": [], "esteban_marquillas": ["competitive_effect", "allocation_effect"],
              "arcelus": ["regional_growth", "regional_industry_mix"]}[method]
 
     def render():
         con = console()
-        _notice(con, tb, lang)
+        _notice(con, tb, lang, reference_total)
         for (region, a, b), g in df.groupby(["region", "start", "end"], sort=False):
             rows = [(_sector_label(r["sector"], lang), *[_fmt(r[c], ",.2f") for c in
                      ["change", "national_share", "industry_mix", "competitive_shift", *extra]])
@@ -259,8 +290,8 @@ def shiftshare_cmd(ctx, table, sheet, price_basis, table_region, table_year, uni
             cols = [(t("econ.col.sector", lang), False)] + [(t(f"econ.col.{c}", lang), True) for c in
                                                              ["change", "national_share", "industry_mix",
                                                               "competitive_shift", *extra]]
-            con.print(_rich(t("econ.ss.title", lang, region=region, reference=g["reference"].iloc[0], start=int(a),
-                              end=int(b), method=g["method"].iloc[0]), cols, rows))
+            con.print(_rich(t("econ.ss.title", lang, region=region, reference=_ref(g["reference"].iloc[0], lang),
+                              start=int(a), end=int(b), method=g["method"].iloc[0]), cols, rows))
 
     _emit(df, as_json, csv_out, render)
 
@@ -274,40 +305,56 @@ def shiftshare_cmd(ctx, table, sheet, price_basis, table_region, table_year, uni
 @click.option("--population", type=click.Path(path_type=Path), default=None,
               help="Regional type: population table (region, year, population/jiwa; sexes are summed).")
 @click.pass_context
-def klassen_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, partial, as_json, csv_out, regions,
-                reference, start, end, growth, kind, population):
-    """Klassen typology: quadrant I (advanced, fast-growing) .. IV (relatively lagging)."""
+def klassen_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, partial, as_json, csv_out,
+                reference_total, regions, reference, start, end, growth, kind, population):
+    """Klassen typology: quadrant I (advanced, fast-growing) .. IV (relatively lagging).
+
+    The regional type compares PDRB per capita (--population); without population it compares total PDRB,
+    not per capita, and every output says so (level_basis total_pdrb).
+    """
     from kawasan.economics.indicators import klassen_regional, klassen_sectoral
+    from kawasan.economics.labels import klassen_label
     from kawasan.economics.tables import read_population
 
     lang = ctx.obj["lang"]
     tb = _load(table, sheet, price_basis, table_region, table_year, unit, partial)
     if kind == "regional":
         pop = read_population(population) if population is not None else None
-        df = klassen_regional(tb, pop, reference, start, end, growth=growth, region=_regions_arg(regions))
+        df = klassen_regional(tb, pop, reference, start, end, growth=growth, region=_regions_arg(regions),
+                              reference_total=reference_total)
     else:
-        df = klassen_sectoral(tb, _regions_arg(regions), reference, start, end, growth=growth)
+        df = klassen_sectoral(tb, _regions_arg(regions), reference, start, end, growth=growth,
+                              reference_total=reference_total)
+
+    def klassen_name(quadrant):
+        return klassen_label(kind, _text(quadrant), lang)
 
     def render():
         con = console()
-        _notice(con, tb, lang)
+        _notice(con, tb, lang, reference_total)
         if kind == "regional":
-            level_name = t("econ.col.per_capita" if population is not None else "econ.col.gdp", lang)
+            total_pdrb = population is None
+            level_name = t("econ.col.gdp_total_not_per_capita" if total_pdrb else "econ.col.per_capita", lang)
             rows = [(r.region, _fmt(r.growth * 100, ".2f"), _fmt(r.level, ",.2f"), _text(r.quadrant) or "-",
-                     t(f"econ.klassen.{r.label}", lang) if _text(r.label) else "-") for r in df.itertuples()]
+                     klassen_name(r.quadrant)) for r in df.itertuples()]
             ref = df.iloc[0]
-            con.print(_rich(t("econ.klassen_regional.title", lang, reference=ref["reference"], start=int(ref["start"]),
-                              end=int(ref["end"]), growth=ref["reference_growth"] * 100, level=ref["reference_level"]),
-                            [(t("econ.col.region", lang), False), (t("econ.col.growth_region", lang), True),
-                             (level_name, True), (t("econ.col.quadrant", lang), False),
-                             (t("econ.col.class", lang), False)], rows))
+            title = t("econ.klassen_regional.title", lang, reference=_ref(ref["reference"], lang),
+                      start=int(ref["start"]), end=int(ref["end"]), growth=ref["reference_growth"] * 100,
+                      level=ref["reference_level"])
+            if total_pdrb:
+                title += " " + t("econ.klassen.total_pdrb_marker", lang)
+            con.print(_rich(title, [(t("econ.col.region", lang), False), (t("econ.col.growth_region", lang), True),
+                                    (level_name, True), (t("econ.col.quadrant", lang), False),
+                                    (t("econ.col.class", lang), False)], rows))
+            if total_pdrb:
+                con.print(t("econ.klassen.total_pdrb_note", lang), style="yellow", markup=False)
             return
         for region, g in df.groupby("region", sort=False):
             rows = [(_sector_label(r.sector, lang), _fmt(r.share_region * 100, ".2f"),
                      _fmt(r.share_reference * 100, ".2f"), _fmt(r.growth_region * 100, ".2f"),
                      _fmt(r.growth_reference * 100, ".2f"), _text(r.quadrant) or "-",
-                     t(f"econ.klassen.{r.label}", lang) if _text(r.label) else "-") for r in g.itertuples()]
-            con.print(_rich(t("econ.klassen.title", lang, region=region, reference=g["reference"].iloc[0],
+                     klassen_name(r.quadrant)) for r in g.itertuples()]
+            con.print(_rich(t("econ.klassen.title", lang, region=region, reference=_ref(g["reference"].iloc[0], lang),
                               start=int(g["start"].iloc[0]), end=int(g["end"].iloc[0])),
                             [(t("econ.col.sector", lang), False), (t("econ.col.share", lang), True),
                              (t("econ.col.reference_share", lang), True), (t("econ.col.growth_region", lang), True),
@@ -325,21 +372,21 @@ def klassen_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, 
               help="Instead: the Hoover localisation coefficient of each sector across the regions.")
 @click.pass_context
 def specialization_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, partial, as_json, csv_out,
-                       regions, reference, year, localization):
+                       reference_total, regions, reference, year, localization):
     """Krugman index, Hoover specialisation coefficient and Herfindahl index of each region (or localisation)."""
     from kawasan.economics.indicators import hoover_localization, specialization
 
     lang = ctx.obj["lang"]
     tb = _load(table, sheet, price_basis, table_region, table_year, unit, partial)
     if localization:
-        df = hoover_localization(tb, year, reference, region=_regions_arg(regions))
+        df = hoover_localization(tb, year, reference, region=_regions_arg(regions), reference_total=reference_total)
         df.insert(0, "region", None)
     else:
-        df = specialization(tb, _regions_arg(regions), reference, year)
+        df = specialization(tb, _regions_arg(regions), reference, year, reference_total=reference_total)
 
     def render():
         con = console()
-        _notice(con, tb, lang)
+        _notice(con, tb, lang, reference_total)
         if localization:
             rows = [(_sector_label(r.sector, lang), _fmt(r.hoover_localization), r.top_region,
                      _fmt(r.top_region_share * 100, ".1f")) for r in df.itertuples()]
@@ -349,8 +396,8 @@ def specialization_cmd(ctx, table, sheet, price_basis, table_region, table_year,
             return
         rows = [(r.region, _fmt(r.krugman), _fmt(r.hoover_specialization), _fmt(r.herfindahl),
                  _sector_label(r.largest_sector, lang), _fmt(r.largest_share * 100, ".1f")) for r in df.itertuples()]
-        con.print(_rich(t("econ.spec.title", lang, reference=df["reference"].iloc[0], year=int(df["year"].iloc[0]),
-                          hhi=df["herfindahl_reference"].iloc[0]),
+        con.print(_rich(t("econ.spec.title", lang, reference=_ref(df["reference"].iloc[0], lang),
+                          year=int(df["year"].iloc[0]), hhi=df["herfindahl_reference"].iloc[0]),
                         [(t("econ.col.region", lang), False), ("Krugman", True), ("Hoover", True),
                          ("Herfindahl", True), (t("econ.col.largest", lang), False),
                          (t("econ.col.top_share", lang), True)], rows))
@@ -365,8 +412,8 @@ def specialization_cmd(ctx, table, sheet, price_basis, table_region, table_year,
               show_default=True, help="Per region and sector, per region (PDRB total), or per sector (all regions).")
 @click.option("--region", "regions", multiple=True, help="Only these regions (repeatable).")
 @click.pass_context
-def growth_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, partial, as_json, csv_out, start, end,
-               growth, by, regions):
+def growth_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, partial, as_json, csv_out,
+               reference_total, start, end, growth, by, regions):
     """Average annual growth (compound and mean of yearly rates) by region and sector."""
     from kawasan.economics.indicators import average_growth
 
@@ -374,11 +421,11 @@ def growth_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, p
     tb = _load(table, sheet, price_basis, table_region, table_year, unit, partial)
     if regions:
         tb = tb.select(regions=[tb.require_region(r) for r in regions])
-    df = average_growth(tb, start, end, by=tuple(by.split("-")))
+    df = average_growth(tb, start, end, by=tuple(by.split("-")), reference_total=reference_total)
 
     def render():
         con = console()
-        _notice(con, tb, lang)
+        _notice(con, tb, lang, reference_total)
         rows = [(r.region, _sector_label(r.sector, lang) if r.sector != "TOTAL" else "PDRB",
                  _fmt(r.value_start, ",.2f"), _fmt(r.value_end, ",.2f"), _fmt(r.cagr * 100, ".2f"),
                  _fmt(r.mean_growth * 100, ".2f")) for r in df.itertuples()]

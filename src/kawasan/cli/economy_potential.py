@@ -10,8 +10,9 @@ from pathlib import Path
 
 import click
 
-from kawasan.cli.economy import economy_group
+from kawasan.cli.economy import economy_group, prepare_output
 from kawasan.cli.output import Table, console
+from kawasan.economics.tables import REFERENCE_TOTALS
 from kawasan.errors import InputError
 from kawasan.i18n import t
 
@@ -77,6 +78,9 @@ def potential_options(f):
                           "as C.3 where the table has it)."),
         click.option("--reference", default="Jawa Timur", show_default=True,
                      help="Reference region (province) of the sector table and of the region list."),
+        click.option("--reference-total", type=click.Choice(REFERENCE_TOTALS), default="sectors", show_default=True,
+                     help="Total the sector LQ, DLQ and shares are measured against: the sum of the 17 lapangan "
+                          "usaha, or gdp: the PDB/PDRB including net taxes on products where the table has that row."),
         click.option("--ports", type=click.Path(path_type=Path),
                      help="Port points (GeoJSON): port_distance from each region's centroid (needs --boundaries)."),
         click.option("--study-area", "study_area", multiple=True, metavar="REGION=DIR",
@@ -128,7 +132,7 @@ def _compute(kw):
         sectors=kw["sectors"], ports=kw["ports"], study_areas=_pairs(kw["study_area"], "--study-area"),
         runs=_pairs(kw["run"], "--run"), reference=kw["reference"], sector=kw["sector"],
         price_basis=kw["price_basis"], ipm_method=kw["ipm_method"], year=kw["year"],
-        growth_start=kw["growth_start"], kinds=kinds)
+        growth_start=kw["growth_start"], kinds=kinds, reference_total=kw["reference_total"])
     if not 0.0 <= kw["min_coverage"] <= 1.0:
         raise InputError(f"--min-coverage {kw['min_coverage']} is outside 0..1", field="--min-coverage")
     if kw["stress"] < 0 or kw["stress_top_k"] < 1 or kw["seed"] < 0:
@@ -177,12 +181,14 @@ def potential_cmd(ctx, as_json, map_out, report_out, top, **kw):
         from kawasan.reports.economics import potential_map_kwargs
         from kawasan.reports.choropleth import write_map
 
-        written.append(write_map(map_out, run.boundaries, **potential_map_kwargs(res, lang)))
+        written.append(write_map(prepare_output(map_out, "--map"), run.boundaries,
+                                 **potential_map_kwargs(res, lang)))
     if report_out is not None:
         from kawasan.reports.economics import write_economics_report
 
-        written.append(write_economics_report(report_out, potential=run, lang=lang,
-                                              region=None, reference=kw["reference"]))
+        written.append(write_economics_report(prepare_output(report_out, "--report"), potential=run, lang=lang,
+                                              region=None, reference=kw["reference"],
+                                              reference_total=kw["reference_total"]))
     if as_json:
         out = res.to_dict()
         out["written"] = [str(p) for p in written]
@@ -226,6 +232,11 @@ def _print(res, lang: str, top: int) -> None:
         wt.add_row(c["id"], f"{c['weight']:.3f}", t(f"potential.dir.{c['direction']}", lang),
                    str(c["regions_with_value"]), t(f"potential.reason.{code}", lang, **kw) if code else "")
     con.print(wt)
+    totals = {c["reference_total"] for c in res.components() if c.get("reference_total")}
+    for total in sorted(totals):
+        from kawasan.economics.labels import reference_total_label
+
+        con.print(t("potential.sector_total", lang, total=reference_total_label(total, lang)), markup=False)
     if res.weight_set.ahp:
         a = res.weight_set.ahp
         con.print(t("ahp.consistency", lang, lmax=a["lambda_max"], ci=a["ci"], cr=a["cr"],
@@ -268,7 +279,8 @@ def report_cmd(ctx, out, region, start, end, shift_share_method, **kw):
             from kawasan.economics.tables import read_table
 
             table = read_table(kw["sectors"], price_basis=kw["price_basis"])
-    path = write_economics_report(out, potential=run, sector_table=table, region=region, reference=kw["reference"],
-                                  start=start, end=end, shift_share_method=shift_share_method,
-                                  sector=kw["sector"], lang=lang)
+    path = write_economics_report(prepare_output(out, "OUT"), potential=run, sector_table=table, region=region,
+                                  reference=kw["reference"], start=start, end=end,
+                                  shift_share_method=shift_share_method, sector=kw["sector"], lang=lang,
+                                  reference_total=kw["reference_total"])
     click.echo(t("potential.written", lang, path=path))

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import click
+from rich.text import Text
 
 from kawasan.cli.main import cli
 from kawasan.cli.output import Table, console as _base_console
@@ -91,8 +92,34 @@ def _today_option(f):
 
 
 def _warn(res: dict) -> None:
-    for w in res.get("warnings", []):
-        click.echo(t("tracker.warning", _lang(), text=w), err=True)
+    """The warnings of a change, in the user's language when the service gave their catalogue keys."""
+    lang = _lang()
+    codes = res.get("warning_codes")
+    texts = [t(c["key"], lang, **c["params"]) for c in codes] if codes is not None else res.get("warnings", [])
+    for w in texts:
+        click.echo(t("tracker.warning", lang, text=w), err=True)
+
+
+def _option_values(values) -> dict[str, str]:
+    """``--option KEY=VALUE`` (repeatable) as a dict; a malformed or repeated one exits 2 naming it."""
+    out: dict[str, str] = {}
+    for v in values:
+        key, sep, val = v.partition("=")
+        key, val = key.strip(), val.strip()
+        if not sep or not key or not val:
+            raise click.BadParameter(f"{v!r}: expected KEY=VALUE, e.g. land=public_interest", param_hint="--option")
+        if key in out and out[key] != val:
+            raise click.BadParameter(f"{key} given twice ({out[key]}, {val})", param_hint="--option")
+        out[key] = val
+    return out
+
+
+def _options_option(f):
+    f = click.option("--application-date", "application_date", type=DATE, default=None,
+                     help="Date the licence application is (or was) filed: chooses the regulation regime "
+                          "(default: the start date; for template show, the rules in force now).")(f)
+    return click.option("--option", "options", multiple=True, metavar="KEY=VALUE",
+                        help="A template option, e.g. land=public_interest (repeatable; see template show).")(f)
 
 
 # ====================================================================== db
@@ -152,7 +179,7 @@ def agency_list(as_json):
     lang = _lang()
     table = Table(title=t("tracker.agencies_title", lang))
     for key in ("code", "name", "kind", "regency"):
-        table.add_column(t(f"tracker.col_{key}", lang))
+        table.add_column(Text(t(f"tracker.col_{key}", lang)))
     for r in rows:
         table.add_row(r["code"], r["name"], r["kind"], r["regency"] or "-")
     console().print(table)
@@ -187,7 +214,7 @@ def user_list(as_json):
     lang = _lang()
     table = Table(title=t("tracker.users_title", lang))
     for key in ("user", "role", "agency", "regency"):
-        table.add_column(t(f"tracker.col_{key}", lang))
+        table.add_column(Text(t(f"tracker.col_{key}", lang)))
     for r in rows:
         table.add_row(r["username"], r["role"], r["agency"] or "-", r["regency"] or "-")
     console().print(table)
@@ -236,7 +263,7 @@ def calendar_list(year, as_json):
     lang = _lang()
     table = Table(title=t("tracker.calendar_title", lang, year=year))
     for key in ("day", "name", "origin"):
-        table.add_column(t(f"tracker.col_{key}", lang))
+        table.add_column(Text(t(f"tracker.col_{key}", lang)))
     for r in rows:
         table.add_row(r["day"], r["name"], r["origin"])
     console().print(table)
@@ -318,7 +345,7 @@ def template_list(as_json):
     lang = _lang()
     table = Table(title=t("tracker.templates_title", lang))
     for key in ("name", "version", "stages", "origin"):
-        table.add_column(t(f"tracker.col_{key}", lang))
+        table.add_column(Text(t(f"tracker.col_{key}", lang)))
     for r in rows:
         table.add_row(r["name"], r["version"], str(r["stages"]), r["origin"])
     console().print(table)
@@ -326,28 +353,58 @@ def template_list(as_json):
 
 @template_group.command("show")
 @click.argument("name")
+@_options_option
 @_json_option
-def template_show(name, as_json):
-    """Show the stages of template NAME (built-in, registered, or a file)."""
+def template_show(name, options, application_date, as_json):
+    """Show the options and stages of template NAME (built-in, registered, or a file); with --option or
+    --application-date, the stages of that variant (otherwise the defaults and the rules in force now)."""
+    from kawasan.licensing import choose_variant
+    from kawasan.licensing.templates import CERTAINTY_TAGS
+
     tpl = _service().resolve_template(name)
+    chosen = _option_values(options)
+    variant = choose_variant(tpl, chosen, application_date)
     if as_json:
-        return _emit(tpl.model_dump(mode="json"))
+        return _emit((variant if (chosen or application_date) else tpl).model_dump(mode="json"))
     lang = _lang()
     con = console()
     if getattr(tpl, "synthetic", False):
         con.print(f"[bold yellow]{t('tracker.synthetic_template', lang)}[/]")
-    table = Table(title=f"{tpl.name} {tpl.version}: {tpl.title.get(lang)}")
+    if tpl.options:
+        print_options(tpl, lang)
+        con.print(t("tracker.variant_shown", lang, choices=_choices_text(variant, lang)), markup=False)
+    table = Table(title=f"{variant.name} {variant.version}: {variant.title.get(lang)}")
     for key in ("stage", "name", "agency", "requires", "duration", "basis"):
-        table.add_column(t(f"tracker.col_{key}", lang))
-    for st in tpl.stages:
+        table.add_column(Text(t(f"tracker.col_{key}", lang)), ratio=3 if key == "basis" else None,
+                         overflow="fold")
+    for st in variant.stages:
         d = st.duration
         dur = (t("tracker.statutory_days", lang, n=d.statutory_days) if d.statutory_days is not None else
                t("tracker.estimate_days", lang, lo=d.min, mid=d.likely, hi=d.max))
         if st.deemed_approval:
             dur += " " + t("tracker.fiktif_positif", lang)
-        table.add_row(st.id, st.name.get(lang), st.agency, ", ".join(st.requires) or "-", dur,
-                      f"[{st.legal_basis.tag}] {st.legal_basis.citation}")
+        table.add_row(*map(Text, (st.id, st.name.get(lang), st.agency, ", ".join(st.requires) or "-", dur,
+                                   f"[{st.legal_basis.tag_text(lang)}] {st.legal_basis.text(lang)}")))
     con.print(table)
+    legend = "; ".join(f"{tag} = {t(f'licensing.certainty.{tag}', lang)}" for tag in CERTAINTY_TAGS)
+    con.print(Text(f"{t('licensing.certainty.title', lang)}: {legend}"))
+
+
+def _choices_text(tpl, lang: str) -> str:
+    return "; ".join(f"{c.key}={c.value} ({c.choice_label.get(lang)})" for c in tpl.chosen) or "-"
+
+
+def print_options(tpl, lang: str) -> None:
+    """The options of a template: key, label, values (default starred), and who chooses."""
+    table = Table(title=t("tracker.options_title", lang, name=tpl.name))
+    for key in ("option", "name", "choices", "chosen_by"):
+        table.add_column(Text(t(f"tracker.col_{key}", lang)), overflow="fold")
+    for o in tpl.options:
+        values = "\n".join(f"{c.value}{' *' if c.value == o.default else ''}: {c.label.get(lang)} "
+                           f"[{c.legal_basis.tag_text(lang)}]" for c in o.choices)
+        who = t("tracker.chosen_by_user" if o.chosen_by == "user" else "tracker.chosen_by_date", lang)
+        table.add_row(*map(Text, (o.key, o.label.get(lang), values, who)))
+    console().print(table)
 
 
 # ====================================================================== projects
@@ -364,14 +421,23 @@ def project_group():
 @click.option("--regency", default=None, help="Regency of the estate (default: the acting user's regency).")
 @click.option("--site", type=click.Path(path_type=Path), default=None,
               help="Optional site geometry: a GeoJSON file (geometry, Feature or one-feature FeatureCollection).")
+@_options_option
 @_as_option
 @_json_option
-def project_create(template, name, start, regency, site, actor, as_json):
-    """Create a project; --json prints {"id", "name", "template", ...}."""
+def project_create(template, name, start, regency, site, options, application_date, actor, as_json):
+    """Create a project from a template with its options chosen; --json prints {"id", "name", "template",
+    "options", "application_date", ...}."""
     geometry = _read_site(site) if site else None
-    res = _service().create_project(name, template, start, regency=regency, site_geometry=geometry, actor=actor)
-    _emit(res) if as_json else click.echo(t("tracker.project_created", _lang(), id=res["id"], name=res["name"],
-                                            template=res["template"], n=res["stages"]))
+    res = _service().create_project(name, template, start, regency=regency, site_geometry=geometry, actor=actor,
+                                    options=_option_values(options), application_date=application_date)
+    if as_json:
+        return _emit(res)
+    lang = _lang()
+    click.echo(t("tracker.project_created", lang, id=res["id"], name=res["name"], template=res["template"],
+                 n=res["stages"]))
+    if res["options"]:
+        click.echo(t("tracker.project_created_options", lang, date=res["application_date"] or "-",
+                     choices=", ".join(f"{k}={v}" for k, v in res["options"].items())))
 
 
 def _read_site(path: Path) -> dict:
@@ -406,7 +472,7 @@ def project_list(as_json):
     lang = _lang()
     table = Table(title=t("tracker.projects_title", lang))
     for key in ("id", "name", "regency", "template", "start", "progress"):
-        table.add_column(t(f"tracker.col_{key}", lang))
+        table.add_column(Text(t(f"tracker.col_{key}", lang)))
     for r in rows:
         c = r["status_counts"]
         done = c.get("approved", 0) + c.get("waived", 0)
@@ -434,9 +500,14 @@ def print_state(res: dict, lang: str) -> None:
     con.print(t("tracker.project_header", lang, id=res["id"], name=res["name"], regency=res["regency"] or "-",
                 template=res["template"], version=res["template_version"], start=res["start"], today=res["today"]),
               markup=False)
+    if res.get("options"):
+        choices = "; ".join(f"{o['key']}={o['value']} ({o['choice'][lang if lang in ('id', 'en') else 'en']})"
+                            for o in res["options"])
+        con.print(t("tracker.project_options", lang, choices=choices, date=res.get("application_date") or "-"),
+                  markup=False)
     table = Table()
     for key in ("stage", "name", "state", "agency", "due", "deemed", "overdue", "obstacles"):
-        table.add_column(t(f"tracker.col_{key}", lang), max_width=48 if key == "name" else None)
+        table.add_column(Text(t(f"tracker.col_{key}", lang)), max_width=48 if key == "name" else None)
     for s in res["stages"]:
         state = t(f"tracker.state.{s['status']}", lang)
         if s["status"] == "blocked" and s.get("reason"):
@@ -474,7 +545,7 @@ def print_forecast(res: dict, lang: str) -> None:
     con.print(t("tracker.critical_path", lang, path=" -> ".join(res["critical_path"])), markup=False)
     table = Table()
     for key in ("stage", "es", "ef", "ls", "lf", "slack"):
-        table.add_column(t(f"tracker.col_{key}", lang), justify="left" if key == "stage" else "right")
+        table.add_column(Text(t(f"tracker.col_{key}", lang)), justify="left" if key == "stage" else "right")
     crit = set(res["critical_path"])
     for s in res["stages"]:
         mark = " *" if s["id"] in crit else ""
@@ -561,8 +632,10 @@ def project_whatif(project_id, parallel, shorten, resolve, today, runs, seed, as
         con.print(t("tracker.newly_critical", lang, ids=", ".join(res["newly_critical"])), markup=False)
     if res["no_longer_critical"]:
         con.print(t("tracker.no_longer_critical", lang, ids=", ".join(res["no_longer_critical"])), markup=False)
-    for n in res.get("notes", []):
-        con.print(f"- {n}", markup=False)
+    from kawasan.licensing.notes import render
+
+    for n in res.get("note_codes") or [{"key": "licensing.note.text", "params": {"text": x}} for x in res["notes"]]:
+        con.print(f"- {render(n, lang)}", markup=False)
 
 
 @project_group.command("history")
@@ -577,7 +650,7 @@ def project_history(project_id, stage_id, as_json):
     lang = _lang()
     table = Table(title=t("tracker.history_title", lang, id=project_id))
     for key in ("event", "recorded", "effective", "who", "stage", "what", "change", "why"):
-        table.add_column(t(f"tracker.col_{key}", lang))
+        table.add_column(Text(t(f"tracker.col_{key}", lang)))
     for e in rows:
         change = f"{e['from'] or '-'} -> {e['to'] or '-'}" if e["from"] else (e["to"] or "-")
         table.add_row(str(e["id"]), (e["recorded_at"] or "")[:19], e["effective_date"] or "-", e["actor"],
@@ -616,8 +689,8 @@ def stage_update(project_id, stage_id, status, reason, on, expect_version, actor
     """Move STAGE of project PROJECT_ID to a new state."""
     res = _service().update_stage(project_id, stage_id, status, reason=reason, on=on,
                                   expected_version=expect_version, actor=actor)
-    _warn(res)
     _emit(res) if as_json else click.echo(t("tracker.stage_updated", _lang(), **_fmt(res)))
+    _warn(res)
 
 
 def _fmt(res: dict) -> dict:
@@ -641,6 +714,7 @@ def stage_block(project_id, stage_id, reason, obstacle, owner, until, on, expect
     res = _service().block_stage(project_id, stage_id, reason=reason, on=on, expected_unblock=until,
                                  obstacle=obstacle, owner=owner, expected_version=expect_version, actor=actor)
     _emit(res) if as_json else click.echo(t("tracker.stage_updated", _lang(), **_fmt(res)))
+    _warn(res)
 
 
 @stage_group.command("unblock")
@@ -658,6 +732,7 @@ def stage_unblock(project_id, stage_id, reason, to, on, expect_version, actor, a
     res = _service().unblock_stage(project_id, stage_id, reason=reason, on=on, to=to,
                                    expected_version=expect_version, actor=actor)
     _emit(res) if as_json else click.echo(t("tracker.stage_updated", _lang(), **_fmt(res)))
+    _warn(res)
 
 
 @stage_group.command("attach")
@@ -687,7 +762,7 @@ def stage_documents(project_id, stage_id, as_json):
     lang = _lang()
     table = Table(title=t("tracker.documents_title", lang, id=project_id))
     for key in ("stage", "name", "version", "file", "size", "sha256"):
-        table.add_column(t(f"tracker.col_{key}", lang))
+        table.add_column(Text(t(f"tracker.col_{key}", lang)))
     for d in rows:
         table.add_row(d["stage"], d["name"], str(d["version"]), d["filename"], f"{d['size_bytes']:,}", d["sha256"][:16])
     console().print(table)
@@ -739,7 +814,7 @@ def obstacle_list(project_id, stage_id, open_only, as_json):
     lang = _lang()
     table = Table(title=t("tracker.obstacles_title", lang, id=project_id))
     for key in ("id", "stage", "description", "owner", "raised", "resolution"):
-        table.add_column(t(f"tracker.col_{key}", lang))
+        table.add_column(Text(t(f"tracker.col_{key}", lang)))
     for o in rows:
         res = f"{o['resolved_on']}: {o['resolution']}" if o["resolved_on"] else t("tracker.open", lang)
         table.add_row(str(o["id"]), o["stage"], o["description"], o["owner"], o["raised_on"], res)

@@ -4,13 +4,12 @@ Tables (:class:`Table`, a rich Table) follow three rules whatever the terminal w
 never cut (right-aligned columns are numbers: each is at least as wide as its longest value), text
 wraps at spaces (a word longer than ``WORD_MAX`` characters may be folded, never cut with an
 ellipsis), and when the columns cannot fit side by side, even without vertical rules, the table is
-printed as one block of "column: value" lines per row instead. Every command that prints a table also has ``--json``.
+printed as one block of "column: value" lines per row instead. Every command that prints a table also
+has ``--json``.
 """
 from __future__ import annotations
 
 import os
-import shlex
-from pathlib import Path
 
 import click
 from rich import box
@@ -88,9 +87,12 @@ def _renderable(console: Console, value, style: str = ""):
 
 
 def shell_quote(*parts) -> str:
-    """A command line to show the user: every part quoted for a POSIX shell when needed, so a path
-    with spaces pastes and runs."""
-    return " ".join(shlex.quote(str(p)) for p in parts)
+    """A command line to show the user, every part quoted when needed so that a path with spaces pastes and
+    runs: the rule of ``data fetch``'s next command (double quotes where they suffice, which also work in
+    cmd.exe and PowerShell; shlex.quote otherwise), so every command kawasan prints is quoted alike."""
+    from kawasan.spatial.ingest.fetch import _quote
+
+    return " ".join(_quote(str(p)) for p in parts)
 
 
 def print_run_summary(manifest: dict, folder, lang: str) -> None:
@@ -118,17 +120,30 @@ def print_run_summary(manifest: dict, folder, lang: str) -> None:
                                lon=c["lon"], x=c["x"], y=c["y"]), markup=False)
     else:
         con.print(t("run.no_best", lang))
+    print_screening(con, manifest, lang)
     con.print(t("run.constraints", lang))
     for c in manifest["constraints"]:
         label = c["label_id"] if lang == "id" else c["label"]
         if c["status"] == "skipped":
             con.print("  - " + t("run.constraint_skipped", lang, label=label, why=c.get("skipped_because", "")),
                       markup=False)
+        elif c["status"] == "off":
+            con.print("  - " + t("law.constraint_off", lang, label=label, why=cause_text(c, lang)), markup=False)
         else:
             con.print("  - " + t("run.constraint_row", lang, label=label, ha=c["excluded_ha"],
-                                 basis=c["legal_basis"] or "-", certainty=c["certainty"]), markup=False)
+                                 basis=localized(c, "legal_basis", lang) or "-", certainty=c["certainty"]),
+                      markup=False)
+            print_rule_details(con, c, lang)
+    for pr in manifest.get("proxies") or []:
+        if pr["kind"] == "criterion":
+            con.print(t("law.criterion_proxy", lang, id=pr["id"], layer=pr["layer"], own=pr["instead_of"],
+                        note=localized(pr, "note", lang) or ""), markup=False, style="yellow")
+    switches = manifest.get("rule_switches") or {}
+    if switches:
+        con.print(t("law.switches", lang, rules=", ".join(f"{k}={v}" for k, v in switches.items())), markup=False)
     for w in manifest.get("warnings", []):
         con.print(t("run.warning", lang, text=w), style="yellow", markup=False)
+    print_screening(con, manifest, lang)
     click.echo(t("run.written", lang, path=folder))
 
 
@@ -138,3 +153,55 @@ def print_replaced(prev: dict, lang: str) -> None:
              for e in prev["extra"]]
     extra = t("run.replaced_extra", lang, items=", ".join(items)) if items else ""
     click.echo(t("run.replaced", lang, path=prev["folder"], model=prev["model"], created=prev["created"], extra=extra))
+
+
+def localized(row: dict, key: str, lang: str) -> str | None:
+    """A manifest text field in the chosen language (``key_id`` holds the Indonesian)."""
+    return (row.get(f"{key}_id") if lang == "id" else None) or row.get(key)
+
+
+def cause_text(row: dict, lang: str) -> str:
+    """Why a rule was not applied, in the chosen language."""
+    cause = row.get("cause")
+    if cause in ("switched_off", "off_in_model"):
+        return t(f"law.cause.{cause}", lang)
+    if cause == "layer_missing":
+        return t("law.cause.layer_missing", lang, layer=row.get("layer", ""))
+    return row.get("skipped_because") or row.get("why") or ""
+
+
+def print_screening(con, manifest: dict, lang: str) -> None:
+    """A run a legal gate could not check (no zoning layer: before the RTRW check) says so, prominently."""
+    from rich.text import Text
+
+    for n in manifest.get("screening") or []:
+        line = Text(f" {t('law.screening_title', lang)} ", style="bold reverse yellow")
+        line.append(" " + (n.get("id") if lang == "id" else n.get("en")) + f" ({cause_text(n, lang)})")
+        con.print(line)
+
+
+def print_rule_details(con, c: dict, lang: str) -> None:
+    """Under a rule: the layer it read when that is a proxy, and a setback's classes with their basis."""
+    read = c.get("read") or {}
+    if read.get("role") == "proxy":
+        con.print("      " + t("law.read_proxy", lang, layer=read["layer"], own=c["layer"],
+                                note=localized(read, "note", lang) or ""), markup=False, style="yellow")
+    for attr, counts in (read.get("basis") or {}).items():
+        con.print("      " + t("law.basis", lang, attr=attr, counts=", ".join(f"{k} {v}" for k, v in counts.items())),
+                  markup=False)
+    sb = c.get("setback")
+    if sb:
+        from functools import partial
+
+        from kawasan.reports.tables import setback_rows
+
+        for line in setback_rows(c, lang, partial(t, lang=lang)):
+            con.print("      " + line, markup=False)
+        urban = sb.get("urban") or {}
+        if urban.get("used"):
+            con.print("      " + t("law.setback_urban", lang, layer=urban["layer"],
+                                    values=", ".join(map(str, urban["values"]))), markup=False)
+        elif urban.get("differs"):
+            con.print("      " + t("law.setback_no_urban", lang), markup=False)
+        if sb.get("table"):
+            con.print("      " + t("law.setback_table", lang, path=sb["table"]), markup=False)

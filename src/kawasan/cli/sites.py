@@ -26,6 +26,9 @@ def _admin_specs(paths, name_field):
               help="Cells of this class or better are suitable.")
 @click.option("--min-score", type=float, default=None, help="Instead of a class: cells scoring at least this.")
 @click.option("--min-area-ha", type=float, default=None, help="Minimum site area (default: the model's legal minimum).")
+@click.option("--area-rule", default=None, metavar="OPTION",
+              help="One of the smaller areas the law allows in stated conditions (the model's sites.options, e.g. "
+                   "thematic, kpi_shortage, national_policy, sentra_ikm).")
 @click.option("--max-area-ha", type=float, default=None)
 @click.option("--min-compactness", type=float, default=None, help="Polsby-Popper 4*pi*A/P^2, 0..1.")
 @click.option("--min-width-cells", type=int, default=3, show_default=True, help="Slivers narrower than this go.")
@@ -39,12 +42,13 @@ def _admin_specs(paths, name_field):
 @click.option("--admin-name-field", default=None, help="Name attribute of the boundary layers (default: nama/name).")
 @click.option("--json", "as_json", is_flag=True, help="Print the sites as a JSON list (id, area_ha, score_mean, rank, ...).")
 @click.pass_context
-def extract_cmd(ctx, run_dir, min_class, min_score, min_area_ha, max_area_ha, min_compactness, min_width_cells,
-                fill_holes_ha, method, admin, admin_name_field, as_json):
+def extract_cmd(ctx, run_dir, min_class, min_score, min_area_ha, area_rule, max_area_ha, min_compactness,
+                min_width_cells, fill_holes_ha, method, admin, admin_name_field, as_json):
     """Extract contiguous candidate sites of legal size from the run in RUN_DIR, explain and rank them."""
     from kawasan.spatial.siteservice import extract_sites
 
-    res = extract_sites(run_dir, method=method, admin=_admin_specs(admin, admin_name_field), min_class=min_class,
+    res = extract_sites(run_dir, method=method, admin=_admin_specs(admin, admin_name_field), area_rule=area_rule,
+                        min_class=min_class,
                         min_score=min_score, min_area_ha=min_area_ha, max_area_ha=max_area_ha,
                         min_compactness=min_compactness, min_width_cells=min_width_cells,
                         fill_holes_ha=fill_holes_ha)
@@ -69,6 +73,7 @@ def _print_sites(res, run_dir, lang):
     for n in res["notes"]:
         if n not in warnings:
             con.print(t("sites.note", lang, text=n), markup=False)
+    _print_site_law(con, res, lang)
     method = res["rank_method"]
     table = Table(title=t("sites.title", lang, min_area=res["rules"]["min_area_ha"],
                           method=t(f"report.rank.{method}", lang)))
@@ -92,6 +97,19 @@ def _print_sites(res, run_dir, lang):
 
 def _metres(v) -> str:
     return "-" if v is None else f"{v:,.0f}"
+
+
+def _print_site_law(con, res, lang) -> None:
+    """The screening notice every site carries and the legal basis of the minimum area."""
+    from kawasan.cli.output import print_screening
+
+    sites = res.get("sites") or []
+    notices = (sites[0].get("screening") if sites else None) or []
+    print_screening(con, {"screening": notices}, lang)
+    basis = res.get("legal_basis") or {}
+    if basis.get("legal_basis"):
+        con.print(f"Minimum area {basis.get('min_area_ha')} ha (gross, in one expanse): {basis['legal_basis']} "
+                  f"[{basis.get('certainty')}]", markup=False)
 
 
 @sites.command("rank")
@@ -131,6 +149,9 @@ def check_cmd(site_file, run_dir, radius, as_json):
         con.print("[bold yellow]SYNTHETIC DATA: not a real place.[/]")
     for n in res["notes"]:
         con.print(f"note: {n}", markup=False)
+    from kawasan.cli.output import print_screening
+
+    print_screening(con, {"screening": res.get("screening") or []}, "en")
     verdict = "PASSES every rule" if res["passes"] else "FAILS at least one rule"
     con.print(f"{site_file}: {verdict}", markup=False)
     for r in res["constraints"]:

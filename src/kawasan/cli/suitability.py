@@ -31,15 +31,21 @@ def suitability():
               help="Also write each standardized criterion as a raster.")
 @click.option("--compress", type=click.Choice(["ZSTD", "DEFLATE", "LZW", "NONE"], case_sensitive=False),
               default="ZSTD", show_default=True, help="COG codec.")
+@click.option("--rule", "rules", multiple=True, metavar="ID=on|off",
+              help="Switch one constraint on or off for this run (e.g. nuisance_buffer=on); repeatable; recorded in "
+                   "the run manifest.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run manifest as JSON instead of a summary.")
 @click.pass_context
-def run_cmd(ctx, model, data_dir, out_dir, allow_inconsistent, write_criteria, compress, overwrite, as_json):
+def run_cmd(ctx, model, data_dir, out_dir, allow_inconsistent, write_criteria, compress, overwrite, rules, as_json):
     """Run MODEL (a .yaml/.toml model file or a preset name) on the study area in --data."""
+    from kawasan.cli.switches import parse_rule_switches
+
     lang = ctx.obj["lang"]
+    switches = parse_rule_switches(rules)
     with progress_bar(f"suitability {model}") as prog:
         result = run_suitability(model, data_dir, out_dir, allow_inconsistent=allow_inconsistent,
                                  write_criteria=write_criteria, compress=compress.upper(), progress=prog,
-                                 overwrite=overwrite)
+                                 overwrite=overwrite, rules=switches)
     if as_json:
         click.echo(json.dumps({**result.manifest, **({"replaced": result.replaced} if result.replaced else {})},
                               ensure_ascii=False, indent=2))

@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kawasan.economics.numbers import cell, plain
 from kawasan.economics.readiness import INDICATORS, Gazetteer, ReadinessResult
 from kawasan.errors import InconsistentJudgementsError, InputError, TableError, WeightsError
 
@@ -112,10 +113,10 @@ def direct_weights(values: dict[str, float], *, source: str = "") -> WeightSet:
         try:
             x = float(w)
         except (TypeError, ValueError):
-            raise WeightsError(f"weight of {k!r} is {w!r}; expected a number >= 0", source=source,
+            raise WeightsError(f"weight of {k!r} is {cell(w)}; expected a number >= 0", source=source,
                                field=k) from None
         if not math.isfinite(x) or x < 0:
-            raise WeightsError(f"weight of {k!r} is {w!r}; expected a finite number >= 0", source=source, field=k)
+            raise WeightsError(f"weight of {k!r} is {cell(w)}; expected a finite number >= 0", source=source, field=k)
         clean[k] = x
     if sum(clean.values()) <= 0:
         raise WeightsError("all weights are zero; give at least one positive weight", source=source,
@@ -201,14 +202,16 @@ def _table_frame(table) -> pd.DataFrame:
 
 
 def sector_components(table, gaz: Gazetteer, *, sector: str = "C", reference: str | None = None,
-                      year: int | None = None, start: int | None = None) -> SectorComponents:
+                      year: int | None = None, start: int | None = None,
+                      reference_total: str = "sectors") -> SectorComponents:
     """Sector indicators of ``sector`` for every region of a PDRB-by-sector ``RegionalTable``.
 
     ``sector_lq``: static LQ in ``year`` (default the latest), from
     :func:`kawasan.economics.indicators.location_quotient`; ``sector_share``: ``E_ir / E_r`` in ``year``;
     ``sector_dlq``: :func:`kawasan.economics.indicators.dynamic_lq` over ``start..year`` when the table has
     two or more years (``start`` default: its first year). Region names are matched with ``gaz``; names
-    matching nothing are returned in ``unmatched``.
+    matching nothing are returned in ``unmatched``. ``reference_total``: the totals E_r and E_n (the sum of the
+    17 sectors, or ``"gdp"`` the PDB/PDRB including net taxes on products), recorded in each component's meta.
     """
     from kawasan.economics import indicators as ind
 
@@ -233,13 +236,14 @@ def sector_components(table, gaz: Gazetteer, *, sector: str = "C", reference: st
     cols: dict[str, dict] = {"sector_lq": {}, "sector_share": {}}
     meta: dict[str, dict] = {}
     if matched:
-        lq = ind.location_quotient(table, region=list(matched), reference=reference, year=year)
+        lq = ind.location_quotient(table, region=list(matched), reference=reference, year=year,
+                                   reference_total=reference_total)
         lq = lq[lq["sector"].astype(str) == sector]
         for n, v in zip(lq["region"].astype(str), lq["lq"]):
             if n in matched:
                 cols["sector_lq"][matched[n]] = float(v)
         one = df[df["year"] == year]
-        totals = table.totals() if hasattr(table, "totals") else None
+        totals = table.totals(reference_total) if hasattr(table, "totals") else None
         for n, code in matched.items():
             reg = one[one["region"].astype(str) == n]
             if totals is not None and (n, year) in totals.index:
@@ -250,17 +254,19 @@ def sector_components(table, gaz: Gazetteer, *, sector: str = "C", reference: st
             if total > 0 and len(val):
                 cols["sector_share"][code] = float(val.iloc[0]) / total
         meta["sector_lq"] = {"sector": sector, "year": year, "reference": reference,
-                             "formula": "LQ = (E_ir / E_r) / (E_in / E_n)"}
-        meta["sector_share"] = {"sector": sector, "year": year, "formula": "E_ir / E_r"}
+                             "formula": "LQ = (E_ir / E_r) / (E_in / E_n)", "reference_total": reference_total}
+        meta["sector_share"] = {"sector": sector, "year": year, "formula": "E_ir / E_r",
+                                "reference_total": reference_total}
         first = int(start) if start is not None else years[0]
         if len(years) >= 2 and first < year:
             cols["sector_dlq"] = {}
             for n, code in matched.items():
-                d = ind.dynamic_lq(table, n, reference, first, year)
+                d = ind.dynamic_lq(table, n, reference, first, year, reference_total=reference_total)
                 d = d[d["sector"].astype(str) == sector]
                 if len(d):
                     cols["sector_dlq"][code] = float(d["dlq"].iloc[0])
-            meta["sector_dlq"] = {"sector": sector, "period": [first, year], "reference": reference}
+            meta["sector_dlq"] = {"sector": sector, "period": [first, year], "reference": reference,
+                                  "reference_total": reference_total}
     values = pd.DataFrame({k: pd.Series(v, dtype=float) for k, v in cols.items()})
     return SectorComponents(values, meta, unmatched)
 
@@ -389,7 +395,7 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
             reasons[k] = ("zero_weight", {})
     for k in present:
         if k in reported and ws.raw.get(k, 0.0) > 0 and k not in comparable:
-            notes.append(f"{k} has weight {ws.raw[k]:g} but cannot be compared ({reported[k]}); the other "
+            notes.append(f"{k} has weight {plain(ws.raw[k])} but cannot be compared ({reported[k]}); the other "
                          "weights are rescaled")
     if not scored:
         raise WeightsError("no component can be scored: every weighted component is missing or has too few "
@@ -459,6 +465,7 @@ class PotentialInputs:
     year: int | None = None
     growth_start: int | None = None
     kinds: tuple[str, ...] = ("kabupaten", "kota")
+    reference_total: str = "sectors"          # totals of the sector components (kawasan.economics.tables)
 
 
 @dataclass
@@ -519,7 +526,7 @@ def potential_from_files(inputs: PotentialInputs, *, weights: WeightSet | None =
         # the price basis of the PDRB totals applies to the sector table too (a file with both keeps that one)
         table = read_table(inputs.sectors, price_basis=inputs.price_basis)
         sector = sector_components(table, gaz, sector=inputs.sector, reference=inputs.reference,
-                                   year=inputs.year)
+                                   year=inputs.year, reference_total=inputs.reference_total)
     result = compute_potential(res, sector=sector, weights=weights, normalisation=normalisation, missing=missing,
                                min_regions=min_regions, min_coverage=min_coverage)
     if stress:
@@ -557,7 +564,7 @@ def weight_stress(result: PotentialResult, *, n: int = 1000, concentration: floa
     from kawasan.spatial.sensitivity import default_concentration, draw_weights
 
     if isinstance(top_k, bool) or int(top_k) < 1:
-        raise InputError(f"top_k must be >= 1; got {top_k!r}", field="top_k")
+        raise InputError(f"top_k must be >= 1; got {cell(top_k)}", field="top_k")
     t = result.table[result.table["rank"].notna()].sort_values("code")
     comps = result.scored
     w = np.array([result.weights[k] for k in comps], dtype=float)

@@ -50,6 +50,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kawasan.economics.numbers import cell, plain
 from kawasan.errors import InputError, TableError, VectorError
 
 __all__ = [
@@ -267,10 +268,10 @@ def _number(v, *, source, region, year, what) -> float:
         try:
             x = float(s)
         except ValueError:
-            raise TableError(f"{what} of {region} in {year} is {v!r}; expected a number (decimal point, no "
+            raise TableError(f"{what} of {region} in {plain(year)} is {cell(v)}; expected a number (decimal point, no "
                              "thousands separators)", source=source, field=what) from None
     if not math.isfinite(x) or x < 0:
-        raise TableError(f"{what} of {region} in {year} is {x:g}; expected a non-negative number",
+        raise TableError(f"{what} of {region} in {plain(year)} is {plain(x)}; expected a non-negative number",
                          source=source, field=what)
     return x
 
@@ -335,7 +336,7 @@ def _long_values(df: pd.DataFrame, value_col: str, gaz: Gazetteer, source: str, 
         try:
             year = int(float(raw_year))
         except (TypeError, ValueError):
-            raise TableError(f"year of {label} is {raw_year!r}; expected a year such as 2023", source=source,
+            raise TableError(f"year of {label} is {cell(raw_year)}; expected a year such as 2023", source=source,
                              field=year_col) from None
         x = _number(value, source=source, region=label, year=year, what=what)
         extras = {k: rec.get(k) for k in extra}
@@ -352,7 +353,7 @@ def _dedupe(mt: MatchedTable, keys: list[str], what: str, tol: float) -> Matched
     v = mt.values.dropna(subset=["value"])
     for key, grp in v.groupby(keys, sort=False):
         if len(grp) > 1 and grp["value"].max() - grp["value"].min() > tol:
-            names = ", ".join(f"{n!r}={x:g}" for n, x in zip(grp["name"], grp["value"]))
+            names = ", ".join(f"{n!r}={plain(x)}" for n, x in zip(grp["name"], grp["value"]))
             raise TableError(f"{what} is given twice for the same region and year with different values ({names}; "
                              f"key {dict(zip(keys, key if isinstance(key, tuple) else (key,)))})",
                              source=mt.source, field=what)
@@ -459,7 +460,8 @@ def read_ipm(path, gaz: Gazetteer) -> MatchedTable:
     bad = mt.values[(mt.values["value"] > 100)]
     if not bad.empty:
         r = bad.iloc[0]
-        raise TableError(f"IPM of {r['name']} in {r['year']} is {r['value']:g}; expected an index between 0 and 100",
+        raise TableError(f"IPM of {r['name']} in {plain(r['year'])} is {plain(r['value'])}; expected an index "
+                         "between 0 and 100",
                          source=src, field=value_col)
     mt.label = "IPM"
     return _dedupe(mt, ["code", "year", "method"], "IPM", 0.005)
@@ -484,8 +486,8 @@ def read_labour(path, gaz: Gazetteer, *, what: str) -> MatchedTable:
         bad = mt.values[mt.values["value"] > 100]
         if not bad.empty:
             r = bad.iloc[0]
-            raise TableError(f"unemployment rate of {r['name']} in {r['year']} is {r['value']:g}; expected a percent "
-                             "between 0 and 100", source=src, field=value_col)
+            raise TableError(f"unemployment rate of {r['name']} in {plain(r['year'])} is {plain(r['value'])}; "
+                             "expected a percent between 0 and 100", source=src, field=value_col)
     mt.label = what
     return _dedupe(mt, ["code", "year"], what, 1e-9)
 

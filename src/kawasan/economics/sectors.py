@@ -75,8 +75,16 @@ MANUFACTURING_SUBSECTORS: tuple[Sector, ...] = (
            "Other Manufacturing; Repair and Installation of Machinery and Equipment"),
 )
 
-#: The code of a stated total row (PDRB / Total / Jumlah) in a table.
+#: The code of a stated total row (PDRB / PDB / Total / Jumlah) in a table.
 TOTAL = "TOTAL"
+#: The code of a "Pajak Dikurangi Subsidi atas Produk" row (net taxes on products). BPS national PDB tables list
+#: it after the 17 lapangan usaha: PDB = sum of the sectors (gross value added at basic prices) + net taxes.
+NET_TAXES = "NET_TAXES"
+#: The code of a "Nilai Tambah Bruto atas Harga Dasar" row (gross value added): the stated sum of the sectors.
+GVA = "GVA"
+#: Rows that are neither a sector nor the total: read, checked and kept apart from the sectors.
+SPECIAL_ROWS = {NET_TAXES: ("Pajak Dikurangi Subsidi atas Produk", "Taxes less Subsidies on Products"),
+                GVA: ("Nilai Tambah Bruto atas Harga Dasar", "Gross Value Added at Basic Prices")}
 
 _BY_CODE = {s.code: s for s in SECTORS_17 + MANUFACTURING_SUBSECTORS}
 
@@ -119,8 +127,12 @@ _KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Q", ("kesehatan", "health")),
     ("R,S,T,U", ("jasa lainnya", "jasa jasa lainnya", "other service")),
 )
-_TOTAL_NAMES = {"pdrb", "total", "jumlah", "grdp", "gdp", "total pdrb", "pdrb total", "produk domestik regional bruto",
-                "pdrb adhk", "pdrb adhb", "jumlah pdrb", "total grdp", "gross regional domestic product"}
+_TOTAL_NAMES = {"pdrb", "pdb", "total", "jumlah", "grdp", "gdp", "total pdrb", "pdrb total", "total pdb", "jumlah pdb",
+                "produk domestik regional bruto", "produk domestik bruto", "pdrb adhk", "pdrb adhb", "pdb adhk",
+                "pdb adhb", "jumlah pdrb", "total grdp", "gross regional domestic product", "gross domestic product"}
+#: Long names of the total ("Produk Domestik Bruto atas Harga Pasar", "Gross Domestic Product at market prices").
+_TOTAL_PREFIXES = ("produk domestik bruto", "produk domestik regional bruto", "gross domestic product",
+                   "gross regional domestic product")
 
 _CODE_RE = re.compile(r"^\s*([A-Ua-u])\s*[.)]?\s*$")
 _GROUP_RE = re.compile(r"^\s*([A-Ua-u](?:\s*[,;/&+\-]\s*[A-Ua-u])+|MN|RSTU)\s*[.)]?\s*$")
@@ -220,9 +232,30 @@ def resolve_subrow(name: str, current_main: str | None) -> tuple[str, bool]:
     return named, False
 
 
+def _special_row(n: str) -> str | None:
+    """NET_TAXES or GVA for a normalised row name of net taxes on products or of gross value added, else None."""
+    if ("pajak" in n and "subsidi" in n) or ("tax" in n and "subsid" in n) or n.startswith("net tax") \
+            or "pajak neto" in n:
+        return NET_TAXES
+    if "nilai tambah bruto" in n or "gross value added" in n or n in ("ntb", "gva"):
+        return GVA
+    return None
+
+
+def _is_total_name(n: str) -> bool:
+    if n in _TOTAL_NAMES:
+        return True
+    if n.startswith(("pdrb ", "pdb ", "gdp ", "grdp ")) and "sektor" not in n and len(n.split()) <= 4:
+        return True
+    return n.startswith(_TOTAL_PREFIXES) and not any(w in n for w in ("menurut", "lapangan", "sektor", "industry"))
+
+
 def _match_name(text: str) -> str | None:
     n = normalise_name(text)
-    if n in _TOTAL_NAMES or n.startswith("pdrb ") and "sektor" not in n and len(n.split()) <= 4:
+    special = _special_row(n)
+    if special is not None:
+        return special
+    if _is_total_name(n):
         return TOTAL
     for table in (_SUB_KEYWORDS, _KEYWORDS):
         # the code whose matching keyword is longest wins ("jasa keuangan" before "jasa")
@@ -253,6 +286,8 @@ def sector_name(code: str, lang: str = "en") -> str:
     """The sector's name in ``lang`` (``id`` or ``en``); the code itself when unknown."""
     s = _BY_CODE.get(code)
     if s is None:
+        if code in SPECIAL_ROWS:
+            return SPECIAL_ROWS[code][0 if lang == "id" else 1]
         return "PDRB" if code == TOTAL else code
     return s.name_id if lang == "id" else s.name_en
 

@@ -11,6 +11,13 @@ re-exported here) reads BPS-style files into it:
 * totals tables (``kode_bps, nama, tahun, harga, komponen, nilai_juta_rp``): one PDRB total per region
   and year (sector ``TOTAL``).
 
+A national PDB table as BPS publishes it lists the 17 sectors, then "Pajak Dikurangi Subsidi atas Produk"
+(net taxes on products) and the PDB, which is the sum of the sectors plus the net taxes (about 3.6 % above
+the sum for Indonesia). The net-taxes row is kept apart (:attr:`RegionalTable.net_taxes`), the stated PDB
+is checked against sectors + net taxes, and :meth:`RegionalTable.totals` gives either total
+(``total="sectors"`` or ``"gdp"``, see :data:`REFERENCE_TOTALS`). A "Nilai Tambah Bruto" (gross value added)
+row is the stated sum of the sectors: checked, then dropped.
+
 Headers may be Indonesian or English; the recognised names are in ``headers.yaml`` beside this module
 and in ``docs/reference/economics.md``. Every check failure raises :class:`~kawasan.errors.TableError`
 naming the file, the region, sector, year and value at fault and what was expected.
@@ -26,21 +33,38 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from kawasan.economics.numbers import cell, plain
 from kawasan.economics.sectors import (
-    MANUFACTURING_SUBSECTORS, SECTOR_CODES, SECTORS_17, TOTAL, is_main_sector, normalise_name, parent_of,
-    resolve_subrow, sector_code, sort_key, subrow_name,
+    GVA, MANUFACTURING_SUBSECTORS, NET_TAXES, SECTOR_CODES, SECTORS_17, TOTAL, is_main_sector, normalise_name,
+    parent_of, resolve_subrow, sector_code, sort_key, subrow_name,
 )
-from kawasan.errors import TableError
+from kawasan.errors import InputError, TableError
 
-__all__ = ["RegionalTable", "read_table", "read_population", "SECTORS_17", "SECTOR_CODES", "TOTAL",
-           "MANUFACTURING_SUBSECTORS", "TOTAL_TOLERANCE", "header_mapping", "normalise_region_name"]
+__all__ = ["RegionalTable", "read_table", "read_population", "SECTORS_17", "SECTOR_CODES", "TOTAL", "NET_TAXES",
+           "MANUFACTURING_SUBSECTORS", "TOTAL_TOLERANCE", "REFERENCE_TOTALS", "check_reference_total",
+           "header_mapping", "normalise_region_name"]
 
 #: Relative tolerance of the check "stated total = sum of the 17 sectors": 0.1 % of the stated total
 #: (BPS rounds each sector to two decimals; 17 roundings stay far below this).
 TOTAL_TOLERANCE = 0.001
 
+#: The totals a region's shares and growth can be measured against (``reference_total=`` of the indicators,
+#: ``--reference-total`` of the CLI): ``sectors``, the sum of the 17 lapangan usaha (gross value added; the
+#: default), or ``gdp``, the PDB / PDRB as BPS publishes it, the sectors plus net taxes on products where the
+#: table has a "Pajak Dikurangi Subsidi atas Produk" row (for a region without that row both are the same).
+REFERENCE_TOTALS = ("sectors", "gdp")
+
 _SUB_CODES = {s.code for s in MANUFACTURING_SUBSECTORS}
 _YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d|21\d\d)(?!\d)")
+
+
+def check_reference_total(total) -> str:
+    """``total`` if it is one of :data:`REFERENCE_TOTALS`, else InputError naming the choices."""
+    if total not in REFERENCE_TOTALS:
+        raise InputError(f"reference total {total!r} is not one of {', '.join(REFERENCE_TOTALS)} (sectors: the sum "
+                         "of the 17 lapangan usaha; gdp: PDB/PDRB including net taxes on products)",
+                         field="reference_total")
+    return total
 
 
 @lru_cache(maxsize=1)
@@ -190,8 +214,10 @@ class RegionalTable:
 
     ``data`` has the columns ``region`` (str), ``sector`` (canonical code: ``A`` .. ``R,S,T,U``,
     sub-categories ``C.1`` .. ``C.16``, or ``TOTAL``), ``year`` (int) and ``value`` (float >= 0).
-    Stated totals of complete region-years are checked against the sum of the 17 sectors and then
-    dropped; a totals-only table keeps its ``TOTAL`` rows.
+    Stated totals of complete region-years are checked against the sum of the 17 sectors (plus the net taxes
+    on products, when the region-year has them) and then dropped; a totals-only table keeps its ``TOTAL`` rows.
+    ``net_taxes`` maps (region, year) to the "Pajak Dikurangi Subsidi atas Produk" value of the region-years
+    that have that row (a national PDB table); it is never a sector.
     """
 
     data: pd.DataFrame
@@ -202,6 +228,7 @@ class RegionalTable:
     sector_names: dict = field(default_factory=dict)
     scheme: str = "bps17"
     notes: list = field(default_factory=list)
+    net_taxes: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.data = self.data.reset_index(drop=True)
@@ -238,14 +265,16 @@ class RegionalTable:
             raise ValueError("scheme must be 'bps17' or 'any'")
         notes: list[str] = []
         df = _clean_sectors(df, src, notes) if scheme == "bps17" else _keep_sectors(df, src)
+        df = _drop_blank_special_rows(df)
         na: set = set()
         df = _clean_values(df, src, notes, na)
         unit = _single_attr(df, "unit", unit, src, _unit_in)
         price_basis = _single_attr(df, "price_basis", price_basis, src, _price_basis_of)
         _check_duplicates(df, src)
+        df, net_taxes = _split_net_taxes(df)
         order = list(dict.fromkeys(df["sector"]))
-        main = SECTOR_CODES if scheme == "bps17" else tuple(s for s in order if s != TOTAL)
-        df = _check_totals(df, src, require_all_sectors, total_tolerance, main, na)
+        main = SECTOR_CODES if scheme == "bps17" else tuple(s for s in order if s not in (TOTAL, GVA))
+        df = _check_totals(df, src, require_all_sectors, total_tolerance, main, na, net_taxes)
         rank = {c: i for i, c in enumerate(sorted(order, key=sort_key) if scheme == "bps17" else order)}
         df = df.assign(_rank=df["sector"].map(rank)).sort_values(["region", "year", "_rank"], kind="stable")
         out = df[["region", "sector", "year", "value"]].reset_index(drop=True)
@@ -255,7 +284,8 @@ class RegionalTable:
         if "region_code" in df.columns:
             codes = {r: str(c) for r, c in zip(df["region"], df["region_code"]) if not pd.isna(c)}
         return cls(out, unit=unit, price_basis=price_basis, source=source, region_codes=codes,
-                   sector_names={sector_code(k) or k: v for k, v in names.items()}, scheme=scheme, notes=notes)
+                   sector_names={sector_code(k) or k: v for k, v in names.items()}, scheme=scheme, notes=notes,
+                   net_taxes=net_taxes)
 
     # --- views --------------------------------------------------------------------------------------------
     def _memo(self, key, fn):
@@ -303,23 +333,44 @@ class RegionalTable:
             self._cache["cube"] = c
         return self._cache["cube"]
 
-    def totals(self) -> pd.Series:
-        """PDRB total by (region, year): the sum of the 17 sectors, or the stated total of a totals table."""
-        if "totals" not in self._cache:
+    @property
+    def has_net_taxes(self) -> bool:
+        """True when some region-year has a net-taxes row (a PDB table as BPS publishes it)."""
+        return bool(self.net_taxes)
+
+    def totals(self, total: str = "sectors") -> pd.Series:
+        """Total by (region, year) (see :data:`REFERENCE_TOTALS`).
+
+        ``sectors``: the sum of the 17 sectors, or the stated total of a totals table less its net taxes;
+        ``gdp``: the PDB / PDRB as published, sectors + net taxes on products (equal to ``sectors`` for a
+        region-year without a net-taxes row).
+        """
+        check_reference_total(total)
+        key = f"totals:{total}"
+        if key not in self._cache:
             c = self.cube()
             main = [s for s in self.main_sectors if s in c.columns]
             tot = c[main].sum(axis=1, min_count=1) if main else pd.Series(np.nan, index=c.index)
+            nt = pd.Series([self.net_taxes.get((r, int(y)), 0.0) for r, y in c.index], index=c.index, dtype=float)
             if TOTAL in c.columns:
-                tot = c[TOTAL].where(c[TOTAL].notna(), tot)
+                tot = (c[TOTAL] - nt).where(c[TOTAL].notna(), tot)
+            if total == "gdp":
+                tot = tot + nt
             tot.name = "total"
-            self._cache["totals"] = tot
-        return self._cache["totals"]
+            self._cache[key] = tot
+        return self._cache[key]
 
-    def dense(self):
+    def dense(self, total: str = "sectors"):
         """(region index, year index, sector index, values regions x years x sectors, totals regions x years).
 
-        NaN where a value is absent; a totals row is NaN for a region-year the table does not have.
+        NaN where a value is absent; a totals row is NaN for a region-year the table does not have. ``total``
+        picks the totals (:meth:`totals`).
         """
+        check_reference_total(total)
+        rmap, ymap, smap, arr, totals = self._dense()
+        return rmap, ymap, smap, arr, totals[total]
+
+    def _dense(self):
         if "dense" not in self._cache:
             regions, years = self.regions, self.years
             cols = self.sectors + ([TOTAL] if (self.data["sector"] == TOTAL).any() else [])
@@ -333,11 +384,15 @@ class RegionalTable:
             main = [smap[c] for c in self.main_sectors]
             present = ~np.isnan(arr).all(axis=2)
             tot = np.nansum(arr[:, :, main], axis=2) if main else np.full(present.shape, np.nan)
+            nt = np.zeros(present.shape)
+            for (region, year), v in self.net_taxes.items():
+                if region in rmap and year in ymap:
+                    nt[rmap[region], ymap[year]] = v
             if TOTAL in smap:
                 stated = arr[:, :, smap[TOTAL]]
-                tot = np.where(np.isnan(stated), tot, stated)
+                tot = np.where(np.isnan(stated), tot, stated - nt)
             tot = np.where(present, tot, np.nan)
-            self._cache["dense"] = (rmap, ymap, smap, arr, tot)
+            self._cache["dense"] = (rmap, ymap, smap, arr, {"sectors": tot, "gdp": tot + nt})
         return self._cache["dense"]
 
     def value_frame(self, year: int) -> pd.DataFrame:
@@ -358,9 +413,11 @@ class RegionalTable:
             d = d[d["year"].isin([int(y) for y in years])]
         if sectors is not None:
             d = d[d["sector"].isin(list(sectors))]
+        keep = set(zip(d["region"], d["year"].astype(int)))
         return RegionalTable(d.copy(), unit=self.unit, price_basis=self.price_basis, source=self.source,
                              region_codes=dict(self.region_codes), sector_names=dict(self.sector_names),
-                             scheme=self.scheme, notes=list(self.notes))
+                             scheme=self.scheme, notes=list(self.notes),
+                             net_taxes={k: v for k, v in self.net_taxes.items() if k in keep})
 
     def to_frame(self) -> pd.DataFrame:
         """A copy of the tidy frame with ``unit``, ``price_basis`` and ``source`` in ``attrs``."""
@@ -396,9 +453,9 @@ def _where(row) -> str:
     parts = []
     for k in ("region", "sector", "year"):
         if k in row and not (isinstance(row[k], float) and np.isnan(row[k])):
-            parts.append(f"{k} {row[k]!r}" if k != "year" else f"year {row[k]}")
+            parts.append(f"{k} {cell(row[k])}" if k != "year" else f"year {plain(row[k])}")
     if "_row" in row:
-        parts.append(f"row {row['_row']}")
+        parts.append(f"row {plain(row['_row'])}")
     return ", ".join(parts)
 
 
@@ -406,7 +463,7 @@ def _clean_regions(df, src):
     bad = df["region"].isna() | (df["region"].astype(str).str.strip() == "")
     if bad.any():
         r = df[bad].iloc[0]
-        raise TableError(f"empty region name at {_where(r.drop('region'))} (value {r['value']!r}); "
+        raise TableError(f"empty region name at {_where(r.drop('region'))} (value {cell(r['value'])}); "
                          "every row needs a region",
                          source=src, field="region")
     if "region_code" in df.columns:
@@ -435,16 +492,24 @@ def _clean_years(df, src):
     bad = [y for y, v in parsed.items() if v is None]
     if bad:
         r = df[col.isin(bad) | col.isna()].iloc[0] if not all(pd.isna(b) for b in bad) else df[col.isna()].iloc[0]
-        raise TableError(f"year {r['year']!r} is not a year (expected four digits like 2023) at region "
-                         f"{r['region']!r}, sector {r['sector']!r}, row {r['_row']} (value {r['value']!r})",
+        raise TableError(f"year {cell(r['year'])} is not a year (expected four digits like 2023) at region "
+                         f"{cell(r['region'])}, sector {cell(r['sector'])}, row {plain(r['_row'])} "
+                         f"(value {cell(r['value'])})",
                          source=src, field="year")
     df["year"] = col.map(parsed).astype(int)
     return df
 
 
-_NON_OIL_RE = re.compile(r"^(pdrb|produk domestik regional bruto|grdp|gdp|total)\b.*"
+_TOTAL_WORDS = r"(pdrb|pdb|produk domestik (regional )?bruto|grdp|gdp|gross (regional )?domestic product"
+_NON_OIL_RE = re.compile(r"^" + _TOTAL_WORDS + r"|total)\b.*"
                          r"\b((tanpa|non|bukan) ?migas|without oil and gas|non oil and gas)\b")
-_PER_CAPITA_RE = re.compile(r"^(pdrb|produk domestik regional bruto|grdp|gdp)\b.*\bper ?(kapita|capita)\b")
+_PER_CAPITA_RE = re.compile(r"^" + _TOTAL_WORDS + r")\b.*\bper ?(kapita|capita)\b")
+
+
+def _label_matches(labels: pd.Series, pattern: re.Pattern) -> pd.Series:
+    """Which labels match ``pattern`` after normalisation (each distinct label is tested once)."""
+    hit = {v: bool(pattern.search(normalise_name(v))) for v in pd.unique(labels)}
+    return labels.map(hit).astype(bool)
 
 
 def _clean_sectors(df, src, notes=None):
@@ -455,7 +520,7 @@ def _clean_sectors(df, src, notes=None):
     """
     labels = df["sector"].astype(str)
     # "PDRB Tanpa Migas" (PDRB without oil and gas) is a second total some BPS tables print below PDRB
-    nonoil = labels.map(lambda v: bool(_NON_OIL_RE.search(normalise_name(v))))
+    nonoil = _label_matches(labels, _NON_OIL_RE)
     if nonoil.any():
         if notes is not None:
             notes.append(f"{int(nonoil.sum())} row(s) of PDRB without oil and gas ({labels[nonoil].iloc[0]!r}) were "
@@ -463,7 +528,7 @@ def _clean_sectors(df, src, notes=None):
         df = df[~nonoil.to_numpy()].copy()
         labels = labels[~nonoil]
     # "PDRB per Kapita" lines below a table are no sector and no total
-    percap = labels.map(lambda v: bool(_PER_CAPITA_RE.search(normalise_name(v))))
+    percap = _label_matches(labels, _PER_CAPITA_RE)
     if percap.any():
         if notes is not None:
             notes.append(f"{int(percap.sum())} row(s) of PDRB per capita ({labels[percap].iloc[0]!r}) were left out")
@@ -488,9 +553,10 @@ def _clean_sectors(df, src, notes=None):
     if unknown.any():
         r = df[unknown].iloc[0]
         raise TableError(
-            f"sector {str(r['sector'])!r} (region {r['region']!r}, year {r['year']}, value {r['value']!r}, row "
-            f"{r['_row']}) is not a BPS lapangan usaha; expected a code {', '.join(SECTOR_CODES)} (or a "
-            f"sub-category C.1..C.16, or PDRB/Total) or a BPS/English sector name", source=src, field="sector")
+            f"sector {str(r['sector'])!r} (region {cell(r['region'])}, year {plain(r['year'])}, value "
+            f"{cell(r['value'])}, row {plain(r['_row'])}) is not a BPS lapangan usaha; expected a code "
+            f"{', '.join(SECTOR_CODES)} (or a sub-category C.1..C.16, PDRB/PDB/Total, or Pajak Dikurangi Subsidi "
+            f"atas Produk) or a BPS/English sector name", source=src, field="sector")
     generic = codes.str.endswith(".*")
     if generic.any():
         parents = sorted({c[:-2] for c in codes[generic]}, key=sort_key)
@@ -507,10 +573,32 @@ def _keep_sectors(df, src):
     labels = df["sector"].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
     if (labels == "").any():
         r = df[labels == ""].iloc[0]
-        raise TableError(f"empty sector label at region {r['region']!r}, year {r['year']}, row {r['_row']} "
-                         f"(value {r['value']!r})", source=src, field="sector")
-    df["sector"] = [TOTAL if sector_code(v) == TOTAL else v for v in labels]
+        raise TableError(f"empty sector label at region {cell(r['region'])}, year {plain(r['year'])}, row "
+                         f"{plain(r['_row'])} (value {cell(r['value'])})", source=src, field="sector")
+    special = (TOTAL, NET_TAXES, GVA)
+    df["sector"] = [code if (code := sector_code(v)) in special else v for v in labels]
     return df
+
+
+def _drop_blank_special_rows(df):
+    """Leave out net-taxes and gross-value-added cells that are blank: in a table of a province beside the nation,
+    only the nation has a "Pajak Dikurangi Subsidi atas Produk" value."""
+    special = df["sector"].isin([NET_TAXES, GVA])
+    if not special.any():
+        return df
+    blank = df["value"].map(lambda v: v is None or (isinstance(v, float) and np.isnan(v))
+                            or (isinstance(v, str) and not v.strip()))
+    return df[~(special & blank).to_numpy()].copy()
+
+
+def _split_net_taxes(df):
+    """(the frame without its net-taxes rows, {(region, year): net taxes})."""
+    is_nt = (df["sector"] == NET_TAXES).to_numpy()
+    if not is_nt.any():
+        return df, {}
+    nt = df[is_nt]
+    values = {(str(r), int(y)): float(v) for r, y, v in zip(nt["region"], nt["year"], nt["value"])}
+    return df[~is_nt].copy(), values
 
 
 #: BPS symbols for "not available" (data tidak tersedia): such a cell leaves the value out (see _clean_values).
@@ -559,13 +647,14 @@ def _clean_values(df, src, notes=None, not_available=None):
         i = int(np.flatnonzero(~ok)[0])
         r = df.iloc[i]
         what = "missing" if (pd.isna(raw.iloc[i]) or str(raw.iloc[i]).strip() == "") else "not a number"
-        raise TableError(f"value {raw.iloc[i]!r} is {what} at {_where(r)}; expected a number (BPS '-' counts as 0)",
-                         source=src, field="value")
-    neg = vals < 0
+        raise TableError(f"value {cell(raw.iloc[i])} is {what} at {_where(r)}; expected a number (BPS '-' counts "
+                         "as 0)", source=src, field="value")
+    # net taxes on products may be negative (subsidies larger than taxes); PDRB values may not
+    neg = (vals < 0) & (df["sector"] != NET_TAXES).to_numpy() if "sector" in df.columns else vals < 0
     if neg.any():
         i = int(np.flatnonzero(neg)[0])
         r = df.iloc[i]
-        raise TableError(f"negative value {vals[i]:g} at {_where(r)}; PDRB values must be zero or more",
+        raise TableError(f"negative value {plain(vals[i])} at {_where(r)}; PDRB values must be zero or more",
                          source=src, field="value")
     df["value"] = vals
     return df
@@ -584,8 +673,9 @@ def _single_attr(df, col, given, src, parse):
             hint = (" (keep one with price_basis='ADHK2010' / --price-basis ADHK2010)" if col == "price_basis"
                     else " (convert to one unit first)")
             raise TableError(
-                f"mixed {what} in one table: {found[0]!r} at {_where(firsts[0])} (value {firsts[0]['value']:,.2f}) and "
-                f"{found[1]!r} at {_where(firsts[1])} (value {firsts[1]['value']:,.2f}); expected one{hint}",
+                f"mixed {what} in one table: {found[0]!r} at {_where(firsts[0])} (value "
+                f"{plain(firsts[0]['value'], 2)}) and {found[1]!r} at {_where(firsts[1])} (value "
+                f"{plain(firsts[1]['value'], 2)}); expected one{hint}",
                 source=src, field=col)
         if found:
             if given is not None and (parse(given) or given) != found[0]:
@@ -600,20 +690,42 @@ def _check_duplicates(df, src):
         d = df[dup].sort_values(["region", "sector", "year"])
         r = d.iloc[0]
         rows = d[(d["region"] == r["region"]) & (d["sector"] == r["sector"]) & (d["year"] == r["year"])]
-        vals = ", ".join(f"{v:g} (row {n})" for v, n in zip(rows["value"], rows["_row"]))
-        raise TableError(f"duplicated rows for region {r['region']!r}, sector {r['sector']!r}, year {r['year']}: "
+        vals = ", ".join(f"{plain(v)} (row {plain(n)})" for v, n in zip(rows["value"], rows["_row"]))
+        raise TableError(f"duplicated rows for region {cell(r['region'])}, sector {cell(r['sector'])}, year "
+                         f"{plain(r['year'])}: "
                          f"values {vals}; expected one value per region, sector and year", source=src, field="sector")
 
 
-def _check_totals(df, src, require_all_sectors, tol, main_codes=SECTOR_CODES, not_available=frozenset()):
+def _check_totals(df, src, require_all_sectors, tol, main_codes=SECTOR_CODES, not_available=frozenset(),
+                  net_taxes=None):
+    """Check the stated totals against the sectors and return the frame without the totals it confirmed.
+
+    A stated PDB/PDRB of a complete region-year must equal the sum of its sectors plus its net taxes on products
+    (0 without a net-taxes row) within ``tol``; a stated gross value added ("Nilai Tambah Bruto") the sum of its
+    sectors. Both are then dropped (the sectors carry the values); a stated total of a partial region-year is
+    kept as its total.
+    """
+    net_taxes = net_taxes or {}
     main = df[df["sector"].isin(main_codes)]
-    tot = df[df["sector"] == TOTAL]
     keys = df[["region", "year"]].drop_duplicates().set_index(["region", "year"]).index
     count = main.groupby(["region", "year"]).size().reindex(keys, fill_value=0)
     sums = main.groupby(["region", "year"])["value"].sum().reindex(keys, fill_value=0.0)
-    stated = tot.set_index(["region", "year"])["value"].reindex(keys)
+    stated = df[df["sector"] == TOTAL].set_index(["region", "year"])["value"].reindex(keys)
+    nt = pd.Series([net_taxes.get((str(r), int(y)), 0.0) for r, y in keys], index=keys, dtype=float)
     n = len(main_codes)
-    # region-years lacking sectors (rare: looped over for the message)
+    _check_partial_region_years(main, count, sums, stated, nt, n, main_codes, require_all_sectors, tol,
+                                not_available, src)
+    complete = (count == n) & stated.notna()
+    _check_stated_totals(stated, sums, nt, complete, n, tol, src)
+    _check_stated_gva(df[df["sector"] == GVA], sums, count, n, tol, src)
+    _check_subcategories(df, main, tol, src)
+    drop = pd.MultiIndex.from_frame(df[["region", "year"]]).isin(keys[complete.to_numpy()])
+    return df[~(((df["sector"] == TOTAL).to_numpy() & drop) | (df["sector"] == GVA).to_numpy())]
+
+
+def _check_partial_region_years(main, count, sums, stated, nt, n, main_codes, require_all_sectors, tol,
+                                not_available, src):
+    """Region-years lacking sectors (rare: looped over for the message)."""
     for k in count.index[(count < n) & ~((count == 0) & stated.notna())]:
         region, year = k
         present = set(main.loc[(main["region"] == region) & (main["year"] == year), "sector"])
@@ -623,45 +735,68 @@ def _check_totals(df, src, require_all_sectors, tol, main_codes=SECTOR_CODES, no
             na = [c for c in lacking if (region, c, year) in not_available]
             why = f" ({', '.join(na)} marked not available: '...')" if na else ""
             raise TableError(
-                f"region {region!r}, year {year}: missing sector{'s' if len(lacking) > 1 else ''} "
+                f"region {region!r}, year {plain(year)}: missing sector{'s' if len(lacking) > 1 else ''} "
                 f"{', '.join(lacking)}{why} (has {len(present)} of the {n} sectors, sum of those present "
-                f"{sums[k]:,.2f}); expected all {n} (a partial table needs a stated total and "
+                f"{plain(sums[k], 2)}); expected all {n} (a partial table needs a stated total and "
                 f"require_all_sectors=False / --partial)", source=src, field="sector")
-        if sums[k] > st * (1 + tol):
-            raise TableError(f"region {region!r}, year {year}: the sectors present add up to {sums[k]:,.2f}, more "
-                             f"than the stated total {st:,.2f}", source=src, field="value")
-    complete = (count == n) & stated.notna()
-    diff = (stated - sums)[complete]
+        if sums[k] + nt[k] > st * (1 + tol):
+            taxes = f" plus net taxes on products {plain(nt[k], 2)}" if nt[k] else ""
+            raise TableError(f"region {region!r}, year {plain(year)}: the sectors present add up to "
+                             f"{plain(sums[k], 2)}{taxes}, more than the stated total {plain(st, 2)}",
+                             source=src, field="value")
+
+
+def _check_stated_totals(stated, sums, nt, complete, n, tol, src):
+    expected = sums + nt
+    diff = (stated - expected)[complete]
     bad = diff.index[np.abs(diff.to_numpy()) > tol * np.abs(stated[complete].to_numpy())]
-    if len(bad):
-        k = bad[0]
-        region, year = k
-        st, d = stated[k], diff[k]
+    if not len(bad):
+        return
+    k = bad[0]
+    region, year = k
+    st, d = stated[k], diff[k]
+    share = f"{d / st * 100:+.2f} %" if st else "infinite %"
+    if nt[k]:
         raise TableError(
-            f"region {region!r}, year {year}: stated total (PDRB) {st:,.2f} differs from the sum of the "
-            f"{n} sectors {sums[k]:,.2f} by {d:+,.2f} ({d / st * 100 if st else float('inf'):+.2f} %); "
-            f"expected agreement within {tol * 100:g} %", source=src, field="value")
-    drop_totals = list(complete.index[complete.to_numpy()])
-    # sub-categories may not exceed their parent sector
-    subs = df[df["sector"].map(lambda s: parent_of(s) is not None and s in _SUB_CODES)]
-    if len(subs):
-        sub_sum = subs.assign(parent=subs["sector"].map(parent_of)).groupby(["region", "year", "parent"])["value"].sum()
-        par = main.set_index(["region", "year", "sector"])["value"]
-        for (region, year, parent), v in sub_sum.items():
-            p = par.get((region, year, parent))
-            if p is None:
-                raise TableError(f"region {region!r}, year {year}: sub-categories of {parent} are given but sector "
-                                 f"{parent} itself is missing", source=src, field="sector")
-            if v > p * (1 + tol) + 1e-9:
-                raise TableError(f"region {region!r}, year {year}: the sub-categories of sector {parent} add up to "
-                                 f"{v:,.2f}, more than {parent} itself ({p:,.2f}) by {v - p:,.2f}",
-                                 source=src, field="value")
-    if drop_totals:
-        idx = pd.MultiIndex.from_tuples(drop_totals, names=["region", "year"])
-        is_tot = df["sector"] == TOTAL
-        in_drop = pd.MultiIndex.from_frame(df[["region", "year"]]).isin(idx)
-        df = df[~(is_tot & in_drop)]
-    return df
+            f"region {region!r}, year {plain(year)}: stated total (PDB/PDRB) {plain(st, 2)} differs from the sum "
+            f"of the {n} sectors {plain(sums[k], 2)} plus net taxes on products {plain(nt[k], 2)} "
+            f"(= {plain(expected[k], 2)}) by {d:+,.2f} ({share}); expected agreement within {tol * 100:g} %",
+            source=src, field="value")
+    hint = (" (a PDB/PDRB that includes net taxes on products needs its 'Pajak Dikurangi Subsidi atas Produk' row "
+            "in the table)") if d > 0 else ""
+    raise TableError(
+        f"region {region!r}, year {plain(year)}: stated total (PDRB) {plain(st, 2)} differs from the sum of the "
+        f"{n} sectors {plain(sums[k], 2)} by {d:+,.2f} ({share}); expected agreement within {tol * 100:g} %{hint}",
+        source=src, field="value")
+
+
+def _check_stated_gva(gva, sums, count, n, tol, src):
+    """A stated gross value added ("Nilai Tambah Bruto atas Harga Dasar") is the sum of the sectors."""
+    for (region, year), v in gva.set_index(["region", "year"])["value"].items():
+        if count.get((region, year), 0) == n and abs(v - sums[(region, year)]) > tol * abs(v):
+            d = v - sums[(region, year)]
+            raise TableError(
+                f"region {region!r}, year {plain(year)}: stated gross value added (Nilai Tambah Bruto) {plain(v, 2)} "
+                f"differs from the sum of the {n} sectors {plain(sums[(region, year)], 2)} by {d:+,.2f}; expected "
+                f"agreement within {tol * 100:g} %", source=src, field="value")
+
+
+def _check_subcategories(df, main, tol, src):
+    """Sub-categories may not exceed their parent sector."""
+    subs = df[df["sector"].isin(_SUB_CODES)]
+    if not len(subs):
+        return
+    sub_sum = subs.assign(parent=subs["sector"].map(parent_of)).groupby(["region", "year", "parent"])["value"].sum()
+    par = main.set_index(["region", "year", "sector"])["value"]
+    for (region, year, parent), v in sub_sum.items():
+        p = par.get((region, year, parent))
+        if p is None:
+            raise TableError(f"region {region!r}, year {plain(year)}: sub-categories of {parent} are given but sector "
+                             f"{parent} itself is missing", source=src, field="sector")
+        if v > p * (1 + tol) + 1e-9:
+            raise TableError(f"region {region!r}, year {plain(year)}: the sub-categories of sector {parent} add up "
+                             f"to {plain(v, 2)}, more than {parent} itself ({plain(p, 2)}) by {plain(v - p, 2)}",
+                             source=src, field="value")
 
 
 # the readers live in readers.py; imported here so that ``from kawasan.economics.tables import read_table`` works

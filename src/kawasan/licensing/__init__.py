@@ -18,23 +18,31 @@ from kawasan.licensing.states import (
 )
 from kawasan.licensing.templates import (
     Agency,
+    ChosenOption,
     Duration,
     LegalBasis,
     LocalText,
+    OptionChoice,
     Overlap,
     Stage,
+    StageChange,
     Template,
+    TemplateOption,
+    as_text,
     builtin_names,
     builtin_template,
     load_template,
+    text_dict,
     validate_template,
 )
+from kawasan.licensing.variants import choose_variant
 from kawasan.licensing.whatif import Scenario, WhatIf, whatif
 
 __all__ = [
-    "Agency", "DEFAULT_UNBLOCK_DAYS", "Duration", "Forecast", "LegalBasis", "LocalText", "Overlap", "Role",
-    "Scenario", "Stage", "StageClock", "StageForecast", "StageSnapshot", "StageStatus", "Template", "WhatIf",
-    "WorkingCalendar", "allowed_transitions", "builtin_names", "builtin_template", "can_act", "can_read",
-    "check_transition", "forecast", "import_csv", "load_template", "parse_role", "parse_status",
-    "reason_required", "require_can_act", "stage_clock", "validate_template", "whatif", "why_not",
+    "Agency", "ChosenOption", "DEFAULT_UNBLOCK_DAYS", "Duration", "Forecast", "LegalBasis", "LocalText",
+    "OptionChoice", "Overlap", "Role", "Scenario", "Stage", "StageChange", "StageClock", "StageForecast",
+    "StageSnapshot", "StageStatus", "Template", "TemplateOption", "WhatIf", "WorkingCalendar",
+    "allowed_transitions", "as_text", "builtin_names", "builtin_template", "can_act", "can_read",
+    "check_transition", "choose_variant", "forecast", "import_csv", "load_template", "parse_role", "parse_status",
+    "reason_required", "require_can_act", "stage_clock", "text_dict", "validate_template", "whatif", "why_not",
 ]

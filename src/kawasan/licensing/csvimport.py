@@ -124,10 +124,14 @@ def import_csv(path: str | Path, name: str, *, text: str | None = None) -> Templ
         agencies.setdefault(agency, {"code": agency, "name": {"id": agency, "en": agency}, "level": "other"})
         stages.append({
             "id": sid, "name": {"id": nm, "en": nm}, "agency": agency, "requires": reqs,
-            "legal_basis": {"citation": basis or "not given in the imported plan", "tag": "U" if basis else "NOT FOUND",
-                            "note": "imported from a spreadsheet; not verified"},
+            "legal_basis": {"citation": basis or {"id": "tidak diisi dalam rencana yang diimpor",
+                                                  "en": "not given in the imported plan"},
+                            "tag": "U" if basis else "NOT FOUND",
+                            "note": {"id": "diimpor dari lembar kerja; belum diverifikasi",
+                                     "en": "imported from a spreadsheet; not verified"}},
             "duration": {"min": lo, "likely": likely, "max": hi,
-                         "basis": f"planning estimate from {p.name}", "tag": "U"},
+                         "basis": {"id": f"perkiraan perencanaan dari {p.name}",
+                                   "en": f"planning estimate from {p.name}"}, "tag": "U"},
         })
     if not stages:
         raise TemplateError("the CSV has a header but no stage rows", source=source)

@@ -27,6 +27,9 @@ How each stage enters the network (offsets in working days from the project star
   that had started is stretched by the blocked time; one that had not started cannot
   start before the unblock day.
 
+A template that still has options (not yet made concrete for a project) is forecast with
+its default choices (:func:`kawasan.licensing.variants.choose_variant`), and a note says so.
+
 Durations: statutory days are fixed; estimates use ``likely`` in the deterministic CPM and
 Beta-PERT(min, likely, max) in the Monte Carlo. Deterministic durations are whole working
 days (likely rounded up). P50 and P80 are the 50th and 80th percentiles of the simulated
@@ -45,6 +48,7 @@ from kawasan.errors import InputError
 from kawasan.licensing import cpm
 from kawasan.licensing.calendar import WorkingCalendar
 from kawasan.licensing.clocks import StageSnapshot, stage_clock
+from kawasan.licensing.notes import Note, codes
 from kawasan.licensing.states import StageStatus
 from kawasan.licensing.templates import Template
 
@@ -115,7 +119,7 @@ class Forecast:
                 "unit": "working days from the project start",
                 "method": {"cpm": "Kelley & Walker 1959", "uncertainty": "Beta-PERT Monte Carlo (Malcolm et al. 1959; "
                            "Vose 2008)", "runs": self.runs, "seed": self.seed},
-                "template": self.template, "notes": list(self.notes)}
+                "template": self.template, "notes": [str(n) for n in self.notes], "note_codes": codes(self.notes)}
 
 
 @dataclass
@@ -175,13 +179,12 @@ def build_network(template: Template, snapshots: dict[str, StageSnapshot] | None
             if snap.expected_unblock is not None:
                 unblock = off(snap.expected_unblock)
                 if unblock < now:
-                    notes.append(f"{st.id}: the expected unblock day {snap.expected_unblock.isoformat()} has passed; "
-                                 "assumed resolved today")
+                    notes.append(Note("licensing.note.unblock_passed", stage=st.id,
+                                      day=snap.expected_unblock.isoformat()))
                     unblock = now
             else:
                 unblock = now + DEFAULT_UNBLOCK_DAYS
-                notes.append(f"{st.id}: blocked with no expected unblock date; assumed resolved "
-                             f"{DEFAULT_UNBLOCK_DAYS} working days after today")
+                notes.append(Note("licensing.note.unblock_default", stage=st.id, days=DEFAULT_UNBLOCK_DAYS))
             if first is None:
                 mode[i], floor[i] = cpm.PENDING, unblock
                 low[i], likely[i], high[i] = lo_, li_, hi_
@@ -198,20 +201,19 @@ def build_network(template: Template, snapshots: dict[str, StageSnapshot] | None
             if clock.deemed_approved is not None and clock.deemed_approved <= today:
                 # approved on the deemed day, like an approval recorded that day (EF = the day after)
                 mode[i], e_arr[i] = cpm.FIXED, max(off(clock.deemed_approved + timedelta(days=1)), s_arr[i])
-                notes.append(f"{st.id}: deemed approved (fiktif positif) on {clock.deemed_approved.isoformat()}: "
-                             f"no decision within {dur.statutory_days} working days of submission")
+                notes.append(Note("licensing.note.deemed", stage=st.id, day=clock.deemed_approved.isoformat(),
+                                  days=dur.statutory_days))
                 continue
             due = clock.due
             if due is None:  # restart rule, clarification open: assume it is answered today
                 due = calendar.add_working_days(today, dur.statutory_days)
-                notes.append(f"{st.id}: clarification open; the statutory clock restarts when it is answered "
-                             f"(assumed today, due {due.isoformat()})")
+                notes.append(Note("licensing.note.clarification_open", stage=st.id, due=due.isoformat()))
             end = off(due + timedelta(days=1)) - s_arr[i]
             if clock.overdue_days > 0:
                 base = now + 1 - s_arr[i]
                 low[i], likely[i], high[i] = base, base, base + dur.statutory_days
-                notes.append(f"{st.id}: {clock.overdue_days} working days past its statutory due date "
-                             f"{clock.due.isoformat()}")
+                notes.append(Note("licensing.note.overdue", stage=st.id, days=clock.overdue_days,
+                                  due=clock.due.isoformat()))
             else:
                 low[i] = likely[i] = high[i] = end
             continue
@@ -222,6 +224,17 @@ def build_network(template: Template, snapshots: dict[str, StageSnapshot] | None
     return _Built(net, notes, clocks)
 
 
+def concrete(template: Template) -> tuple[Template, list[str]]:
+    """The template itself, or its default variant (and a note) when its options were not chosen."""
+    if not template.options:
+        return template, []
+    from kawasan.licensing.variants import choose_variant
+
+    variant = choose_variant(template)
+    chosen = ", ".join(f"{c.key}={c.value}" for c in variant.chosen)
+    return variant, [Note("licensing.note.options_default", chosen=chosen)]
+
+
 def forecast(template: Template, snapshots: dict[str, StageSnapshot] | None, start: date, today: date,
              calendar: WorkingCalendar | None = None, *, runs: int = DEFAULT_RUNS, seed: int = 0) -> Forecast:
     """CPM schedule, critical path, and P50/P80 completion dates of a project on ``today``."""
@@ -230,7 +243,9 @@ def forecast(template: Template, snapshots: dict[str, StageSnapshot] | None, sta
     if seed < 0:
         raise InputError(f"seed must be a whole number >= 0, got {seed}", field="seed")
     calendar = calendar or WorkingCalendar()
+    template, defaulted = concrete(template)
     built = build_network(template, snapshots, start, today, calendar)
+    built.notes[:0] = defaulted
     net = built.net
     es, ef = cpm.forward(net, net.likely)
     ls, lf, slack = cpm.backward(net, es, ef)

@@ -9,19 +9,31 @@ required documents, whether silence past the statutory deadline counts as approv
 "fiktif positif"), what a clarification request does to the clock (pause or restart) and
 which prerequisites the law allows it to overlap with (used by what-if).
 
+A template may offer *options*: choices the law leaves to the case (the land route, the
+licensing authority) or that the law makes by date (the regulation regime, chosen by the
+application date). Each choice carries its legal basis; stages say ``when`` they apply and
+``overrides`` change a stage's fields for some choices. :mod:`kawasan.licensing.variants`
+turns a template and the chosen values into the concrete template a project copies.
+
+Texts a user reads (citations, notes, the basis of a duration or overlap) are either one
+text or ``{id, en}`` in Bahasa Indonesia and English; the shipped templates give both.
+
 Templates are YAML or JSON files; two ship with kawasan (``builtin_names()``). Every
 template passes :func:`validate_template`, which refuses duplicate ids, unknown
 prerequisites, unknown or missing agencies, cycles (reporting the cycle itself), bad
-durations and unknown keys, always naming the offending stage and field.
+durations, unknown keys and unknown option values, always naming the offending stage and
+field; a template with options is checked in every combination of its choices.
 """
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import re
+from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -55,6 +67,28 @@ class LocalText(_Frozen):
         return self.id if lang == "id" else self.en
 
 
+Text = Union[LocalText, str]
+"""A text a user reads: bilingual ``{id, en}`` or one text (user templates, spreadsheet imports)."""
+
+
+def as_text(value: Text | None, lang: str = "en") -> str:
+    """The text in ``lang`` (a plain text is the same in both languages)."""
+    if isinstance(value, LocalText):
+        return value.get(lang)
+    return str(value or "")
+
+
+def text_dict(value: Text | None) -> dict:
+    """``{"id": ..., "en": ...}`` of a text (a plain text fills both)."""
+    return {"id": as_text(value, "id"), "en": as_text(value, "en")}
+
+
+def _not_blank(v):
+    if isinstance(v, str) and not v.strip():
+        raise ValueError("must not be empty")
+    return v
+
+
 def _numbers_as_text(v):
     """YAML reads ``version: 2`` or ``id: 3`` as numbers; accept them as the text they look like."""
     if isinstance(v, bool):
@@ -74,14 +108,29 @@ def _check_tag(v: str) -> str:
 
 
 class LegalBasis(_Frozen):
-    """The instrument a stage rests on, with the certainty tag of REGULATIONS.md."""
+    """The instrument a stage rests on (regulation and article), with its certainty tag."""
 
-    citation: str = Field(min_length=1)
+    citation: Text
     tag: str
+    tag_note: Text = ""
     sources: list[str] = []
-    note: str = ""
+    note: Text = ""
 
     _tag = field_validator("tag")(lambda cls, v: _check_tag(v))
+    _citation = field_validator("citation")(lambda cls, v: _not_blank(v))
+
+    def text(self, lang: str = "en") -> str:
+        """The citation in ``lang``."""
+        return as_text(self.citation, lang)
+
+    def tag_text(self, lang: str = "en") -> str:
+        """The tag with what its codes cover: ``V; P (V: the articles; P: the cut-off date)``, or ``P: unclear``."""
+        note = as_text(self.tag_note, lang)
+        if not note:
+            return self.tag
+        if ";" not in self.tag and note.startswith(f"{self.tag}: "):
+            return note
+        return f"{self.tag} ({note})"
 
     @property
     def certainty(self) -> str:
@@ -102,7 +151,7 @@ class Duration(_Frozen):
     min: float | None = Field(default=None, ge=0, le=MAX_STAGE_DAYS)
     likely: float | None = Field(default=None, ge=0, le=MAX_STAGE_DAYS)
     max: float | None = Field(default=None, ge=0, le=MAX_STAGE_DAYS)
-    basis: str = ""
+    basis: Text = ""
     tag: str = "U"
 
     _tag = field_validator("tag")(lambda cls, v: _check_tag(v))
@@ -145,11 +194,12 @@ class Overlap(_Frozen):
     """Permission to start a stage before one of its prerequisites is finished."""
 
     stage: str
-    basis: str = Field(min_length=1)
+    basis: Text
     tag: str
 
     _tag = field_validator("tag")(lambda cls, v: _check_tag(v))
     _text = field_validator("stage", mode="before")(lambda cls, v: _numbers_as_text(v))
+    _basis = field_validator("basis")(lambda cls, v: _not_blank(v))
 
 
 class Agency(_Frozen):
@@ -160,6 +210,42 @@ class Agency(_Frozen):
     level: Literal["national", "province", "regency", "system", "private", "other"] = "other"
 
     _text = field_validator("code", mode="before")(lambda cls, v: _numbers_as_text(v))
+
+
+def _condition(v):
+    """``when: {land: public_interest}`` or ``{land: [public_interest, small_scale]}``: values as a list of text."""
+    if not isinstance(v, dict):
+        return v
+    return {str(k): _numbers_as_text(val if isinstance(val, list) else [val]) for k, val in v.items()}
+
+
+class StageChange(_Frozen):
+    """New values of some fields of a stage, for the option choices in ``when`` (``overrides`` of a stage).
+
+    ``when`` maps option keys to the values it applies to; every key must match. Fields left
+    out keep the stage's own value; a later override wins over an earlier one.
+    """
+
+    when: dict[str, list[str]] = Field(min_length=1)
+    name: LocalText | None = None
+    agency: str | None = Field(default=None, min_length=1)
+    supporting_agencies: list[str] | None = None
+    requires: list[str] | None = None
+    legal_basis: LegalBasis | None = None
+    duration: Duration | None = None
+    documents: list[str] | None = None
+    deemed_approval: bool | None = None
+    clarification: Literal["pause", "restart"] | None = None
+    may_overlap: list[Overlap] | None = None
+    notes: Text | None = None
+
+    _when = field_validator("when", mode="before")(lambda cls, v: _condition(v))
+    _text = field_validator("agency", "requires", "supporting_agencies", mode="before")(
+        lambda cls, v: _numbers_as_text(v))
+
+    def changes(self) -> dict:
+        """The fields this override sets (without ``when``)."""
+        return {k: getattr(self, k) for k in type(self).model_fields if k != "when" and getattr(self, k) is not None}
 
 
 class Stage(_Frozen):
@@ -176,10 +262,13 @@ class Stage(_Frozen):
     deemed_approval: bool = False
     clarification: Literal["pause", "restart"] = "pause"
     may_overlap: list[Overlap] = []
-    notes: str = ""
+    notes: Text = ""
+    when: dict[str, list[str]] = {}
+    overrides: list[StageChange] = []
 
     _text = field_validator("id", "agency", "requires", "supporting_agencies", mode="before")(
         lambda cls, v: _numbers_as_text(v))
+    _when = field_validator("when", mode="before")(lambda cls, v: _condition(v))
 
     @field_validator("id")
     @classmethod
@@ -196,16 +285,87 @@ class Stage(_Frozen):
         return self
 
 
+class OptionChoice(_Frozen):
+    """One value of a template option, with the legal basis that makes it apply.
+
+    For an option chosen by the application date, ``applies_from`` and ``applies_until``
+    (inclusive) give the application dates the choice covers.
+    """
+
+    value: str
+    label: LocalText
+    legal_basis: LegalBasis
+    applies_from: date | None = None
+    applies_until: date | None = None
+
+    _text = field_validator("value", mode="before")(lambda cls, v: _numbers_as_text(v))
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, v: str) -> str:
+        if not _ID_RE.match(v):
+            raise ValueError(f"option value {v!r} must be letters, digits, '_', '.' or '-' (no spaces)")
+        return v
+
+    def covers(self, day: date) -> bool:
+        return (self.applies_from is None or day >= self.applies_from) and \
+            (self.applies_until is None or day <= self.applies_until)
+
+
+class TemplateOption(_Frozen):
+    """A choice the template leaves open: made by the user (``default`` if not given) or by the application date."""
+
+    key: str
+    label: LocalText
+    chosen_by: Literal["user", "application_date"] = "user"
+    default: str | None = None
+    choices: list[OptionChoice] = Field(min_length=1)
+    note: Text = ""
+
+    _text = field_validator("key", "default", mode="before")(lambda cls, v: _numbers_as_text(v))
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        if not _ID_RE.match(v):
+            raise ValueError(f"option key {v!r} must be letters, digits, '_', '.' or '-' (no spaces)")
+        return v
+
+    @property
+    def values(self) -> list[str]:
+        return [c.value for c in self.choices]
+
+    def choice(self, value: str) -> OptionChoice:
+        for c in self.choices:
+            if c.value == value:
+                return c
+        raise KeyError(value)
+
+
+class ChosenOption(_Frozen):
+    """An option value a concrete (project) template was made with, and why it applies."""
+
+    key: str
+    value: str
+    label: LocalText
+    choice_label: LocalText
+    chosen_by: Literal["user", "default", "application_date"]
+    legal_basis: LegalBasis
+
+
 class Template(_Frozen):
-    """A versioned licensing workflow: agencies and stages."""
+    """A versioned licensing workflow: agencies, stages and the options that shape them."""
 
     name: str = Field(min_length=1)
     version: str = "1"
     title: LocalText
-    description: str = ""
+    description: Text = ""
     synthetic: bool = False
     agencies: list[Agency]
     stages: list[Stage]
+    options: list[TemplateOption] = []
+    chosen: list[ChosenOption] = []
+    application_date: date | None = None
 
     _text = field_validator("name", "version", mode="before")(lambda cls, v: _numbers_as_text(v))
 
@@ -300,36 +460,19 @@ def find_cycle(requires: dict[str, list[str]]) -> list[str] | None:
     return None
 
 
-def _problem(source: str, stage: str | None, field: str, message: str) -> TemplateError:
+def _problem(source: str, stage: str | None, field: str, message: str, context: str = "") -> TemplateError:
     where = f"stage {stage}: " if stage else ""
     fld = f"stages[{stage}].{field}" if stage else field
-    return TemplateError(f"{where}{message}", source=source, field=fld)
+    return TemplateError(f"{context}{where}{message}", source=source, field=fld)
 
 
 def _loc_text(loc) -> str:
     return ".".join(str(x) for x in loc)
 
 
-def validate_template(data: dict | Template, source: str = "template") -> Template:
-    """Validate a template given as a mapping (or re-check a model) and return the model.
-
-    Raises :class:`TemplateError` naming the stage and field: unknown keys, missing or
-    malformed fields, bad durations (negative, or not min <= likely <= max), duplicate
-    stage or agency codes, a stage agency not in the template's agency list, unknown
-    prerequisites or overlap targets, and cycles (the message shows the cycle, e.g.
-    ``G3 -> G5 -> G3``).
-    """
-    if isinstance(data, Template):
-        data = data.model_dump(mode="json")
-    if not isinstance(data, dict):
-        raise TemplateError(f"a template must be a mapping with name, title, agencies and stages, got "
-                            f"{type(data).__name__}", source=source)
+def _parse(data: dict, source: str) -> Template:
+    """The pydantic model of a mapping; its first error as a TemplateError naming the stage and field."""
     raw_stages = data.get("stages")
-    if not isinstance(raw_stages, list) or not raw_stages:
-        raise TemplateError("the template needs a non-empty list 'stages'", source=source, field="stages")
-    if not isinstance(data.get("agencies"), list) or not data.get("agencies"):
-        raise TemplateError("the template needs a non-empty list 'agencies' (code and name of each responsible "
-                            "agency)", source=source, field="agencies")
 
     def stage_label(i) -> str:
         if isinstance(i, int) and i < len(raw_stages) and isinstance(raw_stages[i], dict) and raw_stages[i].get("id"):
@@ -337,10 +480,10 @@ def validate_template(data: dict | Template, source: str = "template") -> Templa
         return f"#{i + 1}" if isinstance(i, int) else str(i)
 
     try:
-        tpl = Template.model_validate(data)
+        return Template.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = err["loc"]
+        loc = tuple(x for x in err["loc"] if x not in ("LocalText", "str", "date"))  # union branches
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = f"unknown key {loc[-1]!r}"
@@ -350,45 +493,135 @@ def validate_template(data: dict | Template, source: str = "template") -> Templa
             msg = f"{msg} (got {err['input']!r})"
         if loc and loc[0] == "stages" and len(loc) >= 2:
             raise _problem(source, stage_label(loc[1]), _loc_text(loc[2:]) or "stage", msg) from None
-        if loc and loc[0] == "agencies" and len(loc) >= 2:
-            raise TemplateError(f"agency #{loc[1] + 1 if isinstance(loc[1], int) else loc[1]}: {msg}",
+        if loc and loc[0] in ("agencies", "options") and len(loc) >= 2:
+            what = "agency" if loc[0] == "agencies" else "option"
+            raise TemplateError(f"{what} #{loc[1] + 1 if isinstance(loc[1], int) else loc[1]}: {msg}",
                                 source=source, field=_loc_text(loc)) from None
         raise TemplateError(msg, source=source, field=_loc_text(loc) or None) from None
 
+
+def _check_options(tpl: Template, source: str) -> None:
+    """Option keys and values unique, defaults among the values, date-chosen choices in order without gaps,
+    and every ``when`` (of a stage or an override) naming known options and values."""
+    keys: dict[str, TemplateOption] = {}
+    for o in tpl.options:
+        if o.key in keys:
+            raise TemplateError(f"duplicate option key {o.key!r}", source=source, field="options")
+        keys[o.key] = o
+        if len(set(o.values)) != len(o.values):
+            dup = sorted({v for v in o.values if o.values.count(v) > 1})
+            raise TemplateError(f"option {o.key}: value listed twice: {', '.join(dup)}", source=source,
+                                field=f"options[{o.key}].choices")
+        if o.chosen_by == "user":
+            if o.default not in o.values:
+                raise TemplateError(f"option {o.key}: default {o.default!r} is not one of its values "
+                                    f"({', '.join(o.values)})", source=source, field=f"options[{o.key}].default")
+            if any(c.applies_from or c.applies_until for c in o.choices):
+                raise TemplateError(f"option {o.key}: applies_from/applies_until only make sense for an option "
+                                    "chosen_by: application_date", source=source, field=f"options[{o.key}].choices")
+        else:
+            _check_date_ranges(o, source)
+    for st in tpl.stages:
+        conditions = [("when", st.when)] + [(f"overrides[{i}].when", ov.when) for i, ov in enumerate(st.overrides)]
+        for field, cond in conditions:
+            for key, values in cond.items():
+                if key not in keys:
+                    raise _problem(source, st.id, field, f"unknown option {key!r}; the template's options: "
+                                   f"{', '.join(keys) or 'none'}")
+                bad = [v for v in values if v not in keys[key].values]
+                if bad or not values:
+                    raise _problem(source, st.id, field, f"option {key} has no value {(bad or [''])[0]!r}; its "
+                                   f"values: {', '.join(keys[key].values)}")
+
+
+def _check_date_ranges(o: TemplateOption, source: str) -> None:
+    """The choices of a date-chosen option cover every date once: sorted, the first open at the start, the last
+    open at the end, each ``applies_from`` the day after the previous ``applies_until``."""
+    field = f"options[{o.key}].choices"
+    if o.default is not None:
+        raise TemplateError(f"option {o.key} is chosen by the application date; it takes no default",
+                            source=source, field=f"options[{o.key}].default")
+    first, last = o.choices[0], o.choices[-1]
+    if first.applies_from is not None or last.applies_until is not None:
+        raise TemplateError(f"option {o.key}: the first choice must have no applies_from and the last no "
+                            "applies_until, so that every application date has a choice", source=source, field=field)
+    for prev, nxt in zip(o.choices, o.choices[1:]):
+        if prev.applies_until is None or nxt.applies_from is None or \
+                nxt.applies_from.toordinal() != prev.applies_until.toordinal() + 1:
+            raise TemplateError(f"option {o.key}: {nxt.value} must apply from the day after {prev.value} ends "
+                                f"(applies_until {prev.applies_until}, applies_from {nxt.applies_from})",
+                                source=source, field=field)
+
+
+def _check_structure(agencies: list[Agency], stages: list[Stage], source: str, context: str = "") -> None:
+    """Agencies, stage ids, prerequisites, overlaps and cycles of one concrete set of stages."""
+    codes = {a.code for a in agencies}
+    seen: set[str] = set()
+    for s in stages:
+        if s.id in seen:
+            raise _problem(source, s.id, "id", f"duplicate stage id {s.id!r}: each stage id must be unique", context)
+        seen.add(s.id)
+    for s in stages:
+        if s.agency not in codes:
+            raise _problem(source, s.id, "agency", f"agency {s.agency!r} is not in the template's agencies "
+                           f"({', '.join(sorted(codes))})", context)
+        for a in s.supporting_agencies:
+            if a not in codes:
+                raise _problem(source, s.id, "supporting_agencies", f"agency {a!r} is not in the template's "
+                               f"agencies ({', '.join(sorted(codes))})", context)
+        for p in s.requires:
+            if p == s.id:
+                raise _problem(source, s.id, "requires", f"the stage requires itself (cycle {s.id} -> {s.id})",
+                               context)
+            if p not in seen:
+                raise _problem(source, s.id, "requires", f"unknown prerequisite {p!r}; known stages: "
+                               f"{', '.join(x.id for x in stages)}", context)
+        if len(set(s.requires)) != len(s.requires):
+            dup = sorted({p for p in s.requires if s.requires.count(p) > 1})
+            raise _problem(source, s.id, "requires", f"prerequisite listed twice: {', '.join(dup)}", context)
+        for o in s.may_overlap:
+            if o.stage not in s.requires:
+                raise _problem(source, s.id, "may_overlap", f"may_overlap names {o.stage!r}, which is not a "
+                               f"prerequisite of {s.id} (requires: {', '.join(s.requires) or 'none'})", context)
+    cycle = find_cycle({s.id: list(s.requires) for s in stages})
+    if cycle:
+        raise _problem(source, cycle[0], "requires", f"the prerequisites form a cycle: {' -> '.join(cycle)}",
+                       context)
+
+
+def validate_template(data: dict | Template, source: str = "template") -> Template:
+    """Validate a template given as a mapping (or re-check a model) and return the model.
+
+    Raises :class:`TemplateError` naming the stage and field: unknown keys, missing or
+    malformed fields, bad durations (negative, or not min <= likely <= max), duplicate
+    stage or agency codes, a stage agency not in the template's agency list, unknown
+    prerequisites or overlap targets, and cycles (the message shows the cycle, e.g.
+    ``G3 -> G5 -> G3``). Options: unknown option keys or values in ``when``, a default that
+    is not a value, date-chosen choices with gaps or overlaps; and every combination of
+    the choices must give a valid concrete template (the message names the combination).
+    """
+    from kawasan.licensing.variants import combinations, concrete_stages
+
+    if isinstance(data, Template):
+        data = data.model_dump(mode="json")
+    if not isinstance(data, dict):
+        raise TemplateError(f"a template must be a mapping with name, title, agencies and stages, got "
+                            f"{type(data).__name__}", source=source)
+    if not isinstance(data.get("stages"), list) or not data.get("stages"):
+        raise TemplateError("the template needs a non-empty list 'stages'", source=source, field="stages")
+    if not isinstance(data.get("agencies"), list) or not data.get("agencies"):
+        raise TemplateError("the template needs a non-empty list 'agencies' (code and name of each responsible "
+                            "agency)", source=source, field="agencies")
+    tpl = _parse(data, source)
     codes: set[str] = set()
     for a in tpl.agencies:
         if a.code in codes:
             raise TemplateError(f"duplicate agency code {a.code!r}", source=source, field="agencies")
         codes.add(a.code)
-    seen: set[str] = set()
-    for s in tpl.stages:
-        if s.id in seen:
-            raise _problem(source, s.id, "id", f"duplicate stage id {s.id!r}: each stage id must be unique")
-        seen.add(s.id)
-    for s in tpl.stages:
-        if s.agency not in codes:
-            raise _problem(source, s.id, "agency", f"agency {s.agency!r} is not in the template's agencies "
-                           f"({', '.join(sorted(codes))})")
-        for a in s.supporting_agencies:
-            if a not in codes:
-                raise _problem(source, s.id, "supporting_agencies", f"agency {a!r} is not in the template's "
-                               f"agencies ({', '.join(sorted(codes))})")
-        for p in s.requires:
-            if p == s.id:
-                raise _problem(source, s.id, "requires", f"the stage requires itself (cycle {s.id} -> {s.id})")
-            if p not in seen:
-                raise _problem(source, s.id, "requires", f"unknown prerequisite {p!r}; known stages: "
-                               f"{', '.join(x.id for x in tpl.stages)}")
-        if len(set(s.requires)) != len(s.requires):
-            dup = sorted({p for p in s.requires if s.requires.count(p) > 1})
-            raise _problem(source, s.id, "requires", f"prerequisite listed twice: {', '.join(dup)}")
-        for o in s.may_overlap:
-            if o.stage not in s.requires:
-                raise _problem(source, s.id, "may_overlap", f"may_overlap names {o.stage!r}, which is not a "
-                               f"prerequisite of {s.id} (requires: {', '.join(s.requires) or 'none'})")
-    cycle = find_cycle({s.id: list(s.requires) for s in tpl.stages})
-    if cycle:
-        raise _problem(source, cycle[0], "requires", f"the prerequisites form a cycle: {' -> '.join(cycle)}")
+    _check_options(tpl, source)
+    for values in combinations(tpl):
+        context = ("with " + ", ".join(f"{k}={v}" for k, v in values.items()) + ": ") if values else ""
+        _check_structure(tpl.agencies, concrete_stages(tpl, values), source, context)
     return tpl
 
 
@@ -437,11 +670,17 @@ def builtin_names() -> list[str]:
 
 
 def builtin_template(name: str) -> Template:
-    """A shipped template by name (``kawasan-industri``, ``apht``)."""
+    """A shipped template by name (``kawasan-industri``, ``apht``); read and checked once per process
+    (templates are immutable, so the same object can be shared)."""
     names = builtin_names()
     if name not in names:
         raise NotFoundError(f"unknown template {name!r}; built-in templates: {', '.join(names)}",
                             source="templates", field="template")
+    return _load_builtin(name)
+
+
+@functools.lru_cache(maxsize=None)
+def _load_builtin(name: str) -> Template:
     f = _builtin_folder().joinpath(f"{name}.yaml")
-    data = yaml.safe_load(f.read_text(encoding="utf-8"))
+    data = yaml.load(f.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return validate_template(data, source=f"built-in template {name}")

@@ -22,9 +22,10 @@ from datetime import date
 from kawasan.errors import InputError, TemplateError
 from kawasan.licensing.calendar import WorkingCalendar, _as_date
 from kawasan.licensing.clocks import StageSnapshot
-from kawasan.licensing.forecast import DEFAULT_RUNS, Forecast, forecast
+from kawasan.licensing.forecast import DEFAULT_RUNS, Forecast, concrete, forecast
+from kawasan.licensing.notes import Note, codes
 from kawasan.licensing.states import StageStatus
-from kawasan.licensing.templates import Duration, Template
+from kawasan.licensing.templates import Duration, Template, text_dict
 
 
 @dataclass
@@ -51,7 +52,7 @@ class WhatIf:
                 "finish_before": self.base.finish.isoformat(), "finish_after": self.variant.finish.isoformat(),
                 "p80_before": self.base.p80.isoformat(), "p80_after": self.variant.p80.isoformat(),
                 "newly_critical": list(self.newly_critical), "no_longer_critical": list(self.no_longer_critical),
-                "notes": list(self.notes)}
+                "notes": [str(n) for n in self.notes], "note_codes": codes(self.notes)}
 
 
 def _shorter(d: Duration, days: float) -> Duration:
@@ -97,7 +98,8 @@ def apply_scenario(template: Template, snapshots: dict[str, StageSnapshot] | Non
         for sid, st in list(stages.items()):
             if second in st.requires and first not in st.requires:
                 stages[sid] = st.model_copy(update={"requires": [*st.requires, first]})
-        notes.append(f"{second} runs in parallel with {first}: {allow.basis} [{allow.tag}]")
+        notes.append(Note("licensing.note.parallel", second=second, first=first, basis=text_dict(allow.basis),
+                          tag=allow.tag))
     for sid, days in scenario.shorten.items():
         st = template.stage(sid)
         try:
@@ -107,20 +109,18 @@ def apply_scenario(template: Template, snapshots: dict[str, StageSnapshot] | Non
         if days < 0:
             raise InputError(f"shorten {sid}: {days:g} working days; expected a number >= 0", field="shorten")
         stages[sid] = stages[sid].model_copy(update={"duration": _shorter(stages[sid].duration, days)})
-        kind = "statutory deadline" if st.duration.statutory_days is not None else "estimate"
-        notes.append(f"{sid} shortened by {days:g} working days ({kind}"
-                     + (": needs the agency to commit to a faster service than the law requires)"
-                        if kind == "statutory deadline" else ")"))
+        kind = "statutory" if st.duration.statutory_days is not None else "estimate"
+        notes.append(Note(f"licensing.note.shorten_{kind}", stage=sid, days=days))
     for sid, when in scenario.resolve.items():
         template.stage(sid)
         when = _as_date(when, "resolve")
         snap = snaps.get(sid)
         if snap is None or snap.status != StageStatus.blocked:
-            notes.append(f"{sid} is not blocked ({snap.status.value if snap else 'not_started'}); resolving it "
-                         "changes nothing")
+            notes.append(Note("licensing.note.not_blocked", stage=sid,
+                              status=snap.status.value if snap else "not_started"))
             continue
         snaps[sid] = replace(snap, expected_unblock=when)
-        notes.append(f"{sid}: blocker resolved on {when.isoformat()}")
+        notes.append(Note("licensing.note.resolved", stage=sid, day=when.isoformat()))
     new_tpl = template.model_copy(update={"stages": [stages[s.id] for s in template.stages]})
     return new_tpl, snaps, notes
 
@@ -129,6 +129,7 @@ def whatif(template: Template, snapshots: dict[str, StageSnapshot] | None, start
            calendar: WorkingCalendar | None, scenario: Scenario, *, runs: int = DEFAULT_RUNS, seed: int = 0) -> WhatIf:
     """Base and variant forecasts, the working days saved and the change in the critical path."""
     calendar = calendar or WorkingCalendar()
+    template, _ = concrete(template)
     base = forecast(template, snapshots, start, today, calendar, runs=runs, seed=seed)
     tpl2, snaps2, notes = apply_scenario(template, snapshots, scenario)
     variant = forecast(tpl2, snaps2, start, today, calendar, runs=runs, seed=seed)

@@ -71,6 +71,8 @@ def _sites_section(run, ctx, lang, tr, crit_labels) -> dict:
         "rank_method": doc.get("rank_method"),
         "rank_method_text": tables.optional_key("report.rank.", doc.get("rank_method") or "mean", lang, tr),
         "legal": doc.get("legal_basis") or {},
+        "legal_text": tables.localized(doc.get("legal_basis") or {}, "legal_basis", lang),
+        "proxies": ", ".join(sorted({p["id"] for p in (sites[0].get("proxies") or [])})) if sites else "",
         "rows": tables.site_rows(sites[:MAX_TABLE_SITES], crit_labels, lang, tr, mc_by_id, mc.get("top_k")),
         "truncated": max(0, len(sites) - MAX_TABLE_SITES),
         "map": _figure(mapviews.sites_map(ctx, sites), tr) if sites else None,
@@ -141,6 +143,7 @@ def collect(run_dir, lang: str = "en") -> dict:
     sites = _sites_section(run, ctx, lang, tr, crit_labels)
     return {
         "lang": lang, "tr": tr, "num": partial(tables.num, lang=lang),
+        "tr_cert": partial(tables.certainty, tr=tr),
         "title": _title(man, lang), "model_name": (man.get("model") or {}).get("name", ""),
         "area_name": man["study_area"].get("name") or run.study_area.name,
         "created": man.get("created", ""), "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -157,11 +160,16 @@ def collect(run_dir, lang: str = "en") -> dict:
         "aggregation": ((man.get("model") or {}).get("aggregation") or {}).get("method", "wlc"),
         "constraints": applied, "skipped": skipped, "site_rules": man.get("sites") or {},
         "site_rules_certainty": tables.certainty((man.get("sites") or {}).get("certainty"), tr),
+        "site_basis": tables.localized(man.get("sites") or {}, "legal_basis", lang),
+        "site_note": tables.localized(man.get("sites") or {}, "note", lang),
         "sites": sites, "summary": _summary(man, sites, lang, tr),
         "inputs": man.get("inputs", []), "software": man.get("software", {}),
         "timings": [(k, tables.num(v, 3, lang)) for k, v in (man.get("timings") or {}).items()],
         "model_source": man.get("model_source", ""), "nodata_policy": man.get("nodata_policy", ""),
         "warnings": man.get("warnings", []), "grid": man["study_area"].get("grid") or {},
+        "screening": [f"{n.get('id') if lang == 'id' else n.get('en')} ({tables.cause_text(n, tr)})"
+                      for n in man.get("screening") or []],
+        "switches": ", ".join(f"{k}={v}" for k, v in (man.get("rule_switches") or {}).items()),
     }
 
 

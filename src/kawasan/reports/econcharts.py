@@ -14,7 +14,8 @@ from markupsafe import Markup
 FONT = "font-family=\"system-ui, 'Segoe UI', Arial, sans-serif\""
 PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
            "#1f78b4", "#b2df8a", "#fb9a99", "#cab2d6"]
-QUADRANT_COLOURS = {"leading": "#1a9641", "prospective": "#a6d96a", "declining": "#fdae61", "lagging": "#d7191c",
+#: Point colours by class: SLQ x DLQ (kawasan.economics.classes.LQ_CLASSES) and Klassen quadrants I..IV.
+QUADRANT_COLOURS = {"unggulan": "#1a9641", "andalan": "#a6d96a", "prospektif": "#fdae61", "tertinggal": "#d7191c",
                     "I": "#1a9641", "II": "#fdae61", "III": "#a6d96a", "IV": "#d7191c"}
 
 

@@ -11,7 +11,8 @@ Python API::
 Sections appear only when their inputs exist: the sector structure needs a sector table and a region
 (LQ for one year; DLQ, the SLQ x DLQ quadrant, shift-share and Klassen need two or more years, and
 the report says so when the table has one); the ranking and map need a potential run (the map also
-needs boundaries). Every chart is also given as a table.
+needs boundaries). Every chart is also given as a table. Class names (SLQ x DLQ, Klassen), units and the
+reference total are worded by :mod:`kawasan.economics.labels`, as in the CLI.
 """
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from kawasan import __version__
+from kawasan.economics.classes import KLASSEN_QUADRANTS, LQ_CLASSES
+from kawasan.economics.labels import (
+    klassen_label, lq_class_label, price_basis_label, reference_total_label, unit_label,
+)
 from kawasan.errors import InputError, KawasanError
 from kawasan.fileio import write_bytes_atomic
 from kawasan.i18n import LANGUAGES, t
@@ -122,6 +127,8 @@ def _potential_section(run, lang: str, tr) -> dict:
                           if c["id"] in res.reasons else "",
                           "n": c["regions_with_value"], "method": c.get("method_label") or c.get("method") or "",
                           "source": c.get("source") or ""})
+    for total in sorted({c["reference_total"] for c in comps if c.get("reference_total")}):
+        notes_extra.append(tr("potential.sector_total", total=reference_total_label(total, lang)))
     ahp = res.weight_set.ahp
     stress = None
     if res.stress is not None and res.stress["regions"]:
@@ -142,13 +149,13 @@ def _potential_section(run, lang: str, tr) -> dict:
     if kl is not None:
         rank = {r["code"]: r["rank"] for r in recs}
         names = {r["code"]: r["region"] for r in recs}
-        kt = {q: tr(f"econreport.klassen.{q}") for q in ("I", "II", "III", "IV")}
+        kt = {q: klassen_label("regional", q, lang) for q in KLASSEN_QUADRANTS}
         pts = [{"label": names[c], "short": str(rank[c]), "x": g * 100.0, "y": v, "cls": str(q)}
                for c, g, v, q in zip(kl["code"], kl["growth"], kl["level"], kl["quadrant"])]
         klassen = {"chart": econcharts.quadrant_chart(
             pts, x_label=tr("econreport.rklassen.x"), y_label=tr("econreport.rklassen.y"),
             x_split=float(kl["reference_growth"].iloc[0]) * 100.0, y_split=float(kl["reference_level"].iloc[0]),
-            quadrant_text={"tr": kt["I"], "tl": kt["II"], "br": kt["III"], "bl": kt["IV"]}, dec=dec),
+            quadrant_text=_klassen_corners("regional"), dec=dec),
             "period": f"{int(kl['start'].iloc[0])}–{int(kl['end'].iloc[0])}",
             "rows": sorted(({"rank": rank[c], "region": names[c], "cls": kt.get(str(q), "–"),
                              "growth": f"{num(g * 100, 2, lang)} %", "pc": num(v, 2, lang)}
@@ -156,7 +163,9 @@ def _potential_section(run, lang: str, tr) -> dict:
                            key=lambda r: r["rank"])}
     elif err:
         notes_extra.append(err)
-    return {"present": True, "stress": stress, "klassen": klassen, "chart": chart, "rows": rows, "map": map_svg, "components": comp_rows,
+    n_ranked = len([r for r in recs if r["rank"] is not None])
+    return {"present": True, "stress": stress, "klassen": klassen, "chart": chart, "rows": rows, "map": map_svg,
+            "components": comp_rows,
             "scored_labels": [labels[k] for k in res.scored],
             "all_labels": [labels[k] for k in res.scored + list(res.reported)],
             "weights_method": tr(f"potential.wmethod.{res.weight_set.method}"), "weights_source": res.weight_set.source,
@@ -165,10 +174,17 @@ def _potential_section(run, lang: str, tr) -> dict:
                                          "consistent": ahp["consistent"]},
             "normalisation": tr(f"potential.norm.{res.normalisation}"),
             "missing_rule": tr(f"potential.missing.{res.missing}"),
-            "unmatched": res.unmatched, "notes": res.notes + notes_extra, "synthetic": res.synthetic, "truncated": max(0, len([r for r in recs if r["rank"]])
-                                                                               - MAX_RANK_CHART),
+            "unmatched": res.unmatched, "notes": res.notes + notes_extra, "synthetic": res.synthetic,
+            "truncated": max(0, n_ranked - MAX_RANK_CHART),
             "best": recs[0]["region"] if recs and recs[0]["rank"] else "–", "n": len(recs),
-            "n_ranked": len([r for r in recs if r["rank"] is not None])}
+            "n_ranked": n_ranked}
+
+
+def _klassen_corners(variant: str) -> dict:
+    """The chart corners name the Klassen quadrants by their Indonesian names (the convention's names, short enough
+    for a corner, the same in both languages); the table below the chart gives the English meaning."""
+    names = {q: klassen_label(variant, q, "id") for q in KLASSEN_QUADRANTS}
+    return {"tr": names["I"], "tl": names["II"], "br": names["III"], "bl": names["IV"]}
 
 
 def _call(fn, *args, **kw):
@@ -191,7 +207,7 @@ def _sector_names(table, lang: str) -> dict:
 
 
 def _sector_section(table, region: str | None, reference: str, start, end, method: str, sector: str,
-                    lang: str, tr) -> dict:
+                    lang: str, tr, reference_total: str = "sectors") -> dict:
     from kawasan.economics import indicators as ind
 
     dec = "," if lang == "id" else "."
@@ -211,8 +227,11 @@ def _sector_section(table, region: str | None, reference: str, start, end, metho
     names = _sector_names(table, lang)
     label = lambda s: f"{s} {names.get(s, '')}".strip()  # noqa: E731
     out = {"present": True, "region": region, "reference": reference, "year": end, "start": start,
-           "multi_year": start < end, "sector": sector}
-    lq = ind.location_quotient(table, region=region, reference=reference, year=end)
+           "multi_year": start < end, "sector": sector, "unit": unit_label(table.unit, lang),
+           "basis": price_basis_label(table.price_basis, lang),
+           "reference_total": reference_total_label(reference_total, lang),
+           "net_taxes": sorted({r for r, _ in table.net_taxes})}
+    lq = ind.location_quotient(table, region=region, reference=reference, year=end, reference_total=reference_total)
     lq_rows = [{"label": label(str(s)), "lq": float(v)} for s, v in zip(lq["sector"], lq["lq"])]
     out["lq_chart"] = econcharts.lq_bars(lq_rows, axis_label=tr("econreport.lq.axis", year=end, reference=reference),
                                         dec=dec)
@@ -220,22 +239,20 @@ def _sector_section(table, region: str | None, reference: str, start, end, metho
     if start >= end:
         out["single_year_note"] = tr("econreport.sector.single_year", year=end)
         return out
-    q, err = _call(ind.lq_quadrant, table, region, reference, start, end)
+    q, err = _call(ind.lq_quadrant, table, region, reference, start, end, reference_total=reference_total)
     if q is not None:
-        quad = {"leading": tr("econreport.quad.leading"), "prospective": tr("econreport.quad.prospective"),
-                "declining": tr("econreport.quad.declining"), "lagging": tr("econreport.quad.lagging")}
+        unggulan, andalan, prospektif, tertinggal = LQ_CLASSES
         out["quadrant_chart"] = econcharts.quadrant_chart(
             [{"label": label(str(s)), "short": str(s), "x": a, "y": b, "cls": c}
              for s, a, b, c in zip(q["sector"], q["slq"], q["dlq"], q["quadrant"])],
             x_label=tr("econreport.quad.x"), y_label=tr("econreport.quad.y"), x_split=1.0, y_split=1.0,
-            quadrant_text={"tr": quad["leading"], "tl": quad["prospective"], "br": quad["declining"],
-                           "bl": quad["lagging"]}, dec=dec, log=True)
+            quadrant_text={"tr": unggulan, "tl": andalan, "br": prospektif, "bl": tertinggal}, dec=dec, log=True)
         out["quadrant_rows"] = [{"label": label(str(s)), "slq": num(a, 3, lang), "dlq": num(b, 3, lang),
-                                 "cls": quad.get(str(c), "–")}
+                                 "cls": lq_class_label(c if isinstance(c, str) else None, lang)}
                                 for s, a, b, c in zip(q["sector"], q["slq"], q["dlq"], q["quadrant"])]
     else:
         out["quadrant_error"] = err
-    ss, err = _call(ind.shift_share, table, region, reference, start, end, method)
+    ss, err = _call(ind.shift_share, table, region, reference, start, end, method, reference_total=reference_total)
     if ss is not None:
         ss = ss[~ss["sector"].astype(str).str.contains(".", regex=False)]   # the 17 main sectors only
         comps = [c for c in SHIFT_SHARE_PARTS.get(method, SHIFT_SHARE_PARTS["classic"]) if c in ss.columns]
@@ -243,7 +260,7 @@ def _sector_section(table, region: str | None, reference: str, start, end, metho
             [{"label": label(str(r["sector"])), "values": {c: float(r[c]) for c in comps},
               "total": float(r["change"])} for _, r in ss.iterrows()],
             parts=[(c, tr(f"econreport.ss.{c}")) for c in comps],
-            axis_label=tr("econreport.ss.axis", start=start, end=end, unit=table.unit or ""), dec=dec,
+            axis_label=tr("econreport.ss.axis", start=start, end=end, unit=unit_label(table.unit, lang)), dec=dec,
             total_label=tr("econreport.ss.change"))
         out["ss_cols"] = [tr(f"econreport.ss.{c}") for c in comps]
         out["ss_rows"] = [{"label": label(str(r["sector"])), "change": num(r["change"], 1, lang),
@@ -251,10 +268,10 @@ def _sector_section(table, region: str | None, reference: str, start, end, metho
         out["ss_method"] = method
     else:
         out["ss_error"] = err
-    kl, err = _call(ind.klassen_sectoral, table, region, reference, start, end)
+    kl, err = _call(ind.klassen_sectoral, table, region, reference, start, end, reference_total=reference_total)
     if kl is not None:
         kl = kl[~kl["sector"].astype(str).str.contains(".", regex=False)]
-        kt = {q: tr(f"econreport.klassen.{q}") for q in ("I", "II", "III", "IV")}
+        kt = {q: klassen_label("sectoral", q, lang) for q in KLASSEN_QUADRANTS}
         pts = []
         for _, r in kl.iterrows():
             dx = (r["growth_region"] - r["growth_reference"]) * 100.0
@@ -263,7 +280,7 @@ def _sector_section(table, region: str | None, reference: str, start, end, metho
                         "cls": str(r["quadrant"])})
         out["klassen_chart"] = econcharts.quadrant_chart(
             pts, x_label=tr("econreport.klassen.x"), y_label=tr("econreport.klassen.y"), x_split=0.0, y_split=0.0,
-            quadrant_text={"tr": kt["I"], "tl": kt["II"], "br": kt["III"], "bl": kt["IV"]}, dec=dec)
+            quadrant_text=_klassen_corners("sectoral"), dec=dec)
         out["klassen_rows"] = [{"label": label(str(r["sector"])), "cls": kt.get(str(r["quadrant"]), "–"),
                                 "gr": f"{num(r['growth_region'] * 100, 2, lang)} %",
                                 "gn": f"{num(r['growth_reference'] * 100, 2, lang)} %",
@@ -275,8 +292,10 @@ def _sector_section(table, region: str | None, reference: str, start, end, metho
 
 
 def collect(*, potential=None, sector_table=None, region: str | None = None, reference: str = "Jawa Timur",
-            start=None, end=None, shift_share_method: str = "classic", sector: str = "C", lang: str = "en") -> dict:
-    """The template context of the economics report."""
+            start=None, end=None, shift_share_method: str = "classic", sector: str = "C", lang: str = "en",
+            reference_total: str = "sectors") -> dict:
+    """The template context of the economics report (``reference_total``: see
+    :data:`kawasan.economics.tables.REFERENCE_TOTALS`)."""
     if lang not in LANGUAGES:
         raise InputError(f"unknown report language {lang!r}; expected one of {', '.join(LANGUAGES)}", field="lang")
     if potential is None and sector_table is None:
@@ -285,7 +304,8 @@ def collect(*, potential=None, sector_table=None, region: str | None = None, ref
     if sector_table is None and potential is not None:
         sector_table = potential.sector_table
     pot = _potential_section(potential, lang, tr) if potential is not None else {"present": False}
-    sec = (_sector_section(sector_table, region, reference, start, end, shift_share_method, sector, lang, tr)
+    sec = (_sector_section(sector_table, region, reference, start, end, shift_share_method, sector, lang, tr,
+                           reference_total)
            if sector_table is not None else {"present": False, "reason": tr("econreport.sector.no_table")})
     sources = []
     if potential is not None:
@@ -297,6 +317,7 @@ def collect(*, potential=None, sector_table=None, region: str | None = None, ref
     elif sector_table is not None:
         sources.append((tr("potential.input.sectors"), str(sector_table.source or "")))
     return {"lang": lang, "tr": tr, "potential": pot, "sector": sec, "sources": sources,
+            "reference_total": reference_total_label(reference_total, lang),
             "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "version": __version__,
             "reference": reference}
 

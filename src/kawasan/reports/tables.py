@@ -41,6 +41,53 @@ def label(row: dict, lang: str) -> str:
     return text or row.get("label") or row.get("id", "")
 
 
+def localized(row: dict, key: str, lang: str):
+    """A manifest text field in the report's language (the Indonesian is kept under ``key_id``)."""
+    return (row.get(f"{key}_id") if lang == "id" else None) or row.get(key)
+
+
+def cause_text(row: dict, tr) -> str:
+    """Why a rule was not applied (switched off, off in the model, or its layer missing)."""
+    cause = row.get("cause")
+    if cause in ("switched_off", "off_in_model"):
+        return tr(f"law.cause.{cause}")
+    if cause == "layer_missing":
+        return tr("law.cause.layer_missing", layer=row.get("layer", ""))
+    return row.get("skipped_because") or row.get("reason") or row.get("why") or ""
+
+
+def read_text(row: dict, lang: str, tr) -> str | None:
+    """The layer a rule read when it is a stand-in (proxy) for its own, with why; None otherwise."""
+    read = row.get("read") or {}
+    if read.get("role") != "proxy":
+        return None
+    return tr("law.report.proxy", layer=read.get("layer"), own=row.get("layer"),
+              note=localized(read, "note", lang) or "")
+
+
+def basis_texts(row: dict, tr) -> list[str]:
+    """Where the filtered attributes of the features a rule read come from (e.g. a road's status)."""
+    return [tr("law.basis", attr=attr, counts=", ".join(f"{k} {v}" for k, v in counts.items()))
+            for attr, counts in ((row.get("read") or {}).get("basis") or {}).items()]
+
+
+def setback_rows(row: dict, lang: str, tr) -> list[str]:
+    """One line per setback class: its distances, the land it excludes, and how its features were classed."""
+    out = []
+    for cls in (row.get("setback") or {}).get("classes", []):
+        how = "; ".join(tr("law.setback_basis", n=b["features"], km=num(b["length_km"], 1, lang),
+                           basis=b["basis_id"] if lang == "id" else b["basis"],
+                           proxy=tr("law.proxy_mark") if b["proxy"] else "") for b in cls["by_basis"])
+        key = "law.setback_class" if cls["rural_m"] != cls["urban_m"] else "law.setback_class_one"
+        out.append(tr(key, cls=cls["class"], rural=_metres(cls["rural_m"], lang), urban=_metres(cls["urban_m"], lang),
+                      ha=num(cls.get("excluded_ha", 0.0), 1, lang), how=how))
+    return out
+
+
+def _metres(m, lang: str) -> str:
+    return num(m, 0 if float(m).is_integer() else 1, lang)
+
+
 def certainty(tag: str | None, tr) -> dict:
     tag = tag or "design"
     key = CERTAINTY_KEYS.get(tag)
@@ -75,8 +122,9 @@ def criteria_rows(manifest: dict, lang: str, tr) -> list[dict]:
             "measure": optional_key("report.measure.", c.get("measure", "value"), lang, tr),
             "transform": transform_text(c, lang), "direction": tr(f"report.dir.{c.get('direction', 'benefit')}"),
             "weight": pct(c.get("weight"), 1, lang), "group": c.get("group"),
-            "legal_basis": c.get("legal_basis"), "note": c.get("note"), "source": c.get("source"),
-            "certainty": certainty(c.get("certainty"), tr),
+            "legal_basis": localized(c, "legal_basis", lang), "note": localized(c, "note", lang),
+            "source": c.get("source"), "certainty": certainty(c.get("certainty"), tr),
+            "read": read_text(c, lang, tr),
         })
     return rows
 
@@ -112,10 +160,12 @@ def constraint_rows(manifest: dict, lang: str, tr, categories=None) -> tuple[lis
         cats = categories(c.get("layer")) if categories else None
         row = {"id": c.get("id"), "bit": c.get("bit"), "label": label(c, lang),
                "rule": rule_text(c, lang, tr, cats),
-               "legal_basis": c.get("legal_basis"), "source": c.get("source"), "note": c.get("note"),
-               "certainty": certainty(c.get("certainty"), tr), "excluded_ha": num(c.get("excluded_ha"), 1, lang)}
-        if c.get("status") == "skipped":
-            row["reason"] = c.get("skipped_because") or c.get("reason") or ""
+               "legal_basis": localized(c, "legal_basis", lang), "source": c.get("source"),
+               "note": localized(c, "note", lang),
+               "certainty": certainty(c.get("certainty"), tr), "excluded_ha": num(c.get("excluded_ha"), 1, lang),
+               "read": read_text(c, lang, tr), "basis": basis_texts(c, tr), "setback": setback_rows(c, lang, tr)}
+        if c.get("status") in ("skipped", "off"):
+            row["reason"] = cause_text(c, tr)
             skipped.append(row)
         else:
             applied.append(row)
@@ -163,8 +213,19 @@ def site_rows(sites: list[dict], crit_labels: dict, lang: str, tr, mc: dict | No
             or "–",
             "admin": "; ".join(a["main"] for a in s.get("admin", []) if a.get("main")) or "–",
             "explain": text,
+            "screening": bool(s.get("screening")),
+            "budget": budget_text(s.get("land_budget"), lang, tr),
         })
     return rows
+
+
+def budget_text(b: dict | None, lang: str, tr) -> str | None:
+    """How the site's gross area divides into plots, green space and roads (the model's land budget)."""
+    if not b:
+        return None
+    return tr("law.report.budget", gross=num(b["gross_ha"], 1, lang), plots=num(b["plots_target_ha"], 1, lang),
+              plots_max=num(b["plots_max_ha"], 1, lang), green=num(b["green_min_ha"], 1, lang),
+              roads=num(b["roads_min_ha"], 1, lang))
 
 
 def oat_table(oat: dict, crit_labels: dict, lang: str, tr) -> dict:

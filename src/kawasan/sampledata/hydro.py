@@ -182,6 +182,7 @@ class Drainage:
     near_order: np.ndarray  # Strahler order of the nearest river cell
     lakes: np.ndarray  # bool
     rivers: list  # [(order, [(row, col), ...]), ...] from source to mouth
+    acc: np.ndarray | None = None  # cells draining through each cell (flow accumulation), int64
 
 
 def river_depth(order):
@@ -240,7 +241,7 @@ def drain(elev: np.ndarray, sea: np.ndarray, res: float, *, cone: np.ndarray,
     dem = np.where(sea, elev, np.minimum(zf, np.maximum(valley, limit)))
 
     rivers = _vectorise(recv, strahler.ravel(), same_child, w)
-    return Drainage(dem, strahler, bed_near, dist, near_order, lakes, rivers)
+    return Drainage(dem, strahler, bed_near, dist, near_order, lakes, rivers, acc.reshape(h, w))
 
 
 def _vectorise(parent, strahler, same_child, width):

@@ -11,6 +11,9 @@ stay exact so the network is connected.
   straying from a band about 3 km inland (the "Pantura" coast road).
 * **railway**: west edge -> east edge in a band a little further inland, with a
   much stronger slope penalty.
+* **toll road** (national, entered only at its gates): west edge -> east edge in a band
+  about 10 km inland with a strong slope penalty; three gates, at the toll nodes nearest
+  the town and the two estates, each joined to the network by a national access road.
 * **collectors**: the port and every village joined to the network by one
   multi-source shortest-path tree (paths merge where they meet); the two longest
   are provincial roads, the others regency roads.
@@ -29,12 +32,13 @@ from scipy.sparse.csgraph import dijkstra
 
 @dataclass
 class Route:
-    kind: str  # arterial | collector | local | railway
+    kind: str  # arterial | toll | collector | local | railway
     status: str  # national | provincial | regency | ""
     nodes: list[int]  # routing-grid nodes along the route
     head: tuple[float, float] | None = None  # exact start point before the first node (a village...)
     tail: tuple[float, float] | None = None  # exact end point after the last node
     xy: np.ndarray | None = None  # (n, 2) smoothed local coordinates (x east, y south), metres
+    gates: list[tuple[float, float]] | None = None  # toll road: local (x, y) of its gates (exact nodes)
 
 
 class RoutingGrid:
@@ -139,8 +143,9 @@ def make_network(*, res, slope, water, river_order, dist_sea, dem, layout,
 
     def add(kind, status, nodes, head=None, tail=None):
         routes.append(Route(kind, status, list(nodes), head, tail))
-        if kind != "railway":
+        if kind not in ("railway", "toll"):   # nothing joins a railway or a toll road between its gates
             on_net[nodes] = True
+        return routes[-1]
 
     def band_route(target, slope_scale, width):
         cost = 1.0 + (s / slope_scale) ** 2 + 2.0 * ((dsea - target) / width) ** 2
@@ -169,8 +174,10 @@ def make_network(*, res, slope, water, river_order, dist_sea, dem, layout,
     _, pred = dijkstra(g.graph(cost), directed=False, indices=start, return_predecessors=True)
     add("railway", "", _trace(pred, end)[::-1])
 
-    # collectors: port and villages to the network (one shortest-path tree)
     graph = g.graph(base)
+    _toll_road(g, graph, base, band_route, target, ly, layout, on_net, add)
+
+    # collectors: port and villages to the network (one shortest-path tree)
     port = _nearest_passable(base, *divmod(g.node(*layout.port), g.w))
     _, pred, _src = dijkstra(graph, directed=False, indices=np.nonzero(on_net)[0], return_predecessors=True,
                              min_only=True)
@@ -212,6 +219,36 @@ def make_network(*, res, slope, water, river_order, dist_sea, dem, layout,
     _link_neighbours(g, graph, vpts + hpts, 0.07 * lx, on_net, add, only_from=len(vpts))
     _shape(routes, g)
     return routes
+
+
+def _toll_road(g, graph, base, band_route, target, ly, layout, on_net, add) -> None:
+    """A toll road further inland, entered only at three gates joined to the network by access roads."""
+    cost, start, end = band_route(target + min(0.2 * ly, 8000.0), 0.03, 1500.0)
+    dist, pred = dijkstra(g.graph(cost), directed=False, indices=start, return_predecessors=True)
+    if not np.isfinite(dist[end]):
+        return
+    nodes = _trace(pred, end)[::-1]
+    xy = g.xy(nodes)
+    rr, cc = np.nonzero(layout.estates)
+    aims = [np.asarray(layout.town.centre)]
+    if rr.size:
+        cols = cc * (g.cell / g.f)
+        for half in (cols < np.median(cols), cols >= np.median(cols)):
+            aims.append(np.array([cols[half].mean(), (rr[half] * (g.cell / g.f)).mean()]))
+    gates = []
+    for aim in aims:
+        k = int(np.argmin(np.hypot(*(xy - aim).T)))
+        k = min(max(k, 1), len(nodes) - 2)
+        if nodes[k] not in gates:
+            gates.append(nodes[k])
+    toll = add("toll", "national", nodes)
+    toll.gates = [tuple(map(float, xy)) for xy in g.xy(gates)]
+    _, pred_net, _src = dijkstra(graph, directed=False, indices=np.nonzero(on_net)[0], return_predecessors=True,
+                                 min_only=True)
+    for gate in gates:
+        path = _trace(pred_net, gate)
+        if len(path) >= 2:
+            add("collector", "national", path)
 
 
 def _shape(routes: list[Route], g: RoutingGrid) -> None:

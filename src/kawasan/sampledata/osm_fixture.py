@@ -409,7 +409,8 @@ def write_synthetic_pbf(path, boundary, *, seed: int = 0, target_ways: int | Non
         hw = "trunk" if k == 0 else "primary"
         for p0, p1 in ((a, tw), (tw, b)):
             x, y = polyline(p0, p1, 250.0, 40.0)
-            add_line(x, y, tags(highway=hw, ref=f"SYN {k + 1}", name=f"Jalan Raya Sintetis {k + 1}"), "road_arterial", 60)
+            ref = "AH 2" if k == 1 else f"SYN {k + 1}"   # one primary road is national by its ref
+            add_line(x, y, tags(highway=hw, ref=ref, name=f"Jalan Raya Sintetis {k + 1}"), "road_arterial", 60)
     # collectors: every village towards a settlement nearer to its town (a tree rooted at the towns)
     from scipy.spatial import cKDTree
 
@@ -649,6 +650,30 @@ def write_synthetic_pbf(path, boundary, *, seed: int = 0, target_ways: int | Non
         y = np.r_[y0, y0 + np.cumsum(120 * np.sin(h))]
         ids = o.nodes(x, y)
         o.way(ids, tags(highway="track", tracktype=f"grade{int(rng.integers(1, 6))}"), "road_track")
+
+    # -- toll road with junctions, power lines (their own random stream: the features above do not move) ----
+    rng2 = np.random.default_rng([seed, 17])
+
+    def straight(p0, p1, step):
+        n = max(2, int(np.hypot(*(p1 - p0)) / step) + 1)
+        t = np.linspace(0, 1, n)[:, None]
+        pts = p0 + (p1 - p0) * t
+        return pts[:, 0] + rng2.normal(0, 15.0, n), pts[:, 1] + rng2.normal(0, 15.0, n)
+
+    x, y = straight(np.array([xmin - 500, ymin + 0.35 * H]), np.array([xmax + 500, ymin + 0.45 * H]), 300.0)
+    for a, b in _runs(on_land(x, y)):
+        if b - a < 6:
+            continue
+        ids = o.nodes(x[a:b], y[a:b])
+        for k, nid in enumerate(ids[2:-2:max(3, (b - a) // 3)], start=1):
+            o.node_tags[int(nid)] = tags(highway="motorway_junction", ref=str(k), name=f"Simpang Susun Sintetis {k}")
+            o.counts["toll_junction"] = o.counts.get("toll_junction", 0) + 1
+        for chunk in _split(ids, 60):
+            o.way(chunk, tags(highway="motorway", toll="yes", ref="TOL 1", name="Jalan Tol Sintetis"), "road_motorway")
+    for voltage, power, y0, y1 in ((150000, "line", 0.15, 0.85), (20000, "minor_line", 0.8, 0.2)):
+        x, y = straight(np.array([xmin + 0.2 * W, ymin + y0 * H]), np.array([xmin + 0.8 * W, ymin + y1 * H]), 350.0)
+        add_line(x, y, tags(power=power, voltage=voltage, name=f"Saluran {voltage // 1000} kV Sintetis"),
+                 f"power_{power}", 40)
 
     # -- write ------------------------------------------------------------------------------------
     xs = np.concatenate(o.xs)

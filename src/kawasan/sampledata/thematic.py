@@ -14,7 +14,7 @@ from scipy import ndimage
 
 from kawasan.sampledata.noise import fbm
 
-LANDCOVER = {1: "water", 2: "protected_forest", 3: "production_forest", 4: "irrigated_rice",
+LANDCOVER = {1: "water", 2: "protected_forest", 3: "production_forest", 4: "rice_field",
              5: "plantation", 6: "dry_fields", 7: "shrub", 8: "settlement", 9: "industry"}
 ZONING = {1: "protected", 2: "agriculture", 3: "settlement", 4: "kpi", 5: "plantation_forestry",
           6: "water"}

@@ -49,12 +49,14 @@ def to_xarray(ev: Evaluation):
 
 
 def evaluate_model(model: str | Path | Model, data: str | Path | dict, *, allow_inconsistent: bool = False,
-                   keep_criteria: bool = False, progress: Progress = _noop, grid=None) -> Evaluation:
+                   keep_criteria: bool = False, progress: Progress = _noop, grid=None,
+                   rules: dict[str, bool] | None = None) -> Evaluation:
     """Evaluate a model on a study-area folder, or on in-memory layers.
 
     ``data`` is a folder, or a dict of layer name -> xarray.DataArray / numpy array (rasters on one grid)
     or GeoDataFrame (vectors); the grid comes from ``grid`` or the first DataArray's x/y coordinates and
-    ``attrs['crs']``. Layer names are the model's ``layers`` keys.
+    ``attrs['crs']``. Layer names are the model's ``layers`` keys. ``rules`` switches constraints on
+    (True) or off (False) for this evaluation, by id (``{"nuisance_buffer": True}``).
     """
     if isinstance(model, Model):
         m, source, base = model, f"model:{model.name}", Path(".")
@@ -62,14 +64,16 @@ def evaluate_model(model: str | Path | Model, data: str | Path | dict, *, allow_
         m, source, base = resolve_model(model)
     area = memory_study_area(data, grid=grid) if isinstance(data, dict) else open_study_area(data, m)
     return evaluate(m, area, base_dir=base, allow_inconsistent=allow_inconsistent, keep_criteria=keep_criteria,
-                    progress=progress, model_source=source)
+                    progress=progress, model_source=source, switches=rules)
 
 
 def run_suitability(model: str | Path | Model, data_dir: str | Path, out_dir: str | Path | None = None, *,
                     allow_inconsistent: bool = False, write_criteria: bool = False, compress: str = "ZSTD",
-                    progress: Progress = _noop, overwrite: bool = False) -> RunResult:
+                    progress: Progress = _noop, rules: dict[str, bool] | None = None,
+                    overwrite: bool = False) -> RunResult:
     """Evaluate ``model`` (a file, a preset name or a Model) on ``data_dir``; write a run folder if ``out_dir``.
 
+    ``rules`` switches constraints on or off for this run (recorded in the manifest's ``rule_switches``).
     An earlier run in ``out_dir`` is refused (OutputError, naming what it holds) unless ``overwrite``;
     then it is replaced whole, its sites and reports included, and ``RunResult.replaced`` describes it.
     """
@@ -83,7 +87,7 @@ def run_suitability(model: str | Path | Model, data_dir: str | Path, out_dir: st
 
         replaced = check_target(Path(out_dir), overwrite=overwrite)  # refuse before spending time on the analysis
     ev = evaluate_model(model, data_dir, allow_inconsistent=allow_inconsistent, keep_criteria=write_criteria,
-                        progress=progress)
+                        progress=progress, rules=rules)
     manifest = None
     if out_dir is not None:
         manifest = write_run(ev, out_dir, model_source=source, write_criteria=write_criteria, compress=compress,

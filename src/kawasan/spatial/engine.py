@@ -23,8 +23,11 @@ import numpy as np
 from kawasan.errors import InputError, ModelError
 from kawasan.spatial import kernels
 from kawasan.spatial.model import (Categories, Constraint, Criterion, Gaussian, Linear, Model, Piecewise, Ranges,
-                                   Sigmoid, Triangular)
+                                   Sigmoid, Triangular, label_text)
 from kawasan.spatial.proximity import distance_to, slope
+from kawasan.spatial.setbacks import SetbackReport, apply_setback
+from kawasan.spatial.sources import PROXY, Source, missing_error
+from kawasan.spatial.sources import resolve as resolve_source
 from kawasan.spatial.studyarea import LayerStore, StudyArea, resolve_codes
 from kawasan.spatial.weights import ResolvedWeights, resolve
 
@@ -35,9 +38,12 @@ Progress = Callable[[str, int, int], None]
 class ConstraintOutcome:
     id: str
     bit: int
-    status: str                   # "applied" or "skipped"
+    status: str                   # "applied", "skipped" (layer missing) or "off" (switched off)
     excluded_cells: int = 0
-    reason: str | None = None     # why skipped
+    reason: str | None = None     # why skipped or off
+    cause: str | None = None      # "layer_missing", "switched_off" or "off_in_model"
+    read: dict | None = None      # the layer read: its own or a proxy (sources.Source.record)
+    setback: SetbackReport | None = None
 
 
 @dataclass
@@ -55,6 +61,9 @@ class Evaluation:
     store: LayerStore | None = None
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    criteria_read: dict[str, dict] = field(default_factory=dict)    # criterion id -> the layer it read
+    notices: list[dict] = field(default_factory=list)               # screening notices (skipped_notice)
+    switches: dict[str, bool] = field(default_factory=dict)         # rules switched for this run
 
     @property
     def inputs(self) -> dict[str, dict]:
@@ -67,10 +76,13 @@ def _noop(step: str, done: int, total: int) -> None:
 
 
 def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow_inconsistent: bool = False,
-             keep_criteria: bool = False, progress: Progress = _noop, model_source: str = "<model>") -> Evaluation:
+             keep_criteria: bool = False, progress: Progress = _noop, model_source: str = "<model>",
+             switches: dict[str, bool] | None = None) -> Evaluation:
     t_all = time.perf_counter()
     timings: dict[str, float] = {}
     warnings: list[str] = []
+    switches = dict(switches or {})
+    model = with_switches(model, switches, source=model_source)
     t = time.perf_counter()
     weights = resolve(model, base_dir=base_dir, allow_inconsistent=allow_inconsistent, source=model_source)
     timings["weights"] = time.perf_counter() - t
@@ -80,17 +92,19 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
     criteria = sorted(model.criteria, key=lambda c: c.id)
     constraints = list(model.constraints)
 
-    # Missing layers: a criterion's missing layer is an error unless the model marks the layer
-    # optional; then the criterion is skipped and the remaining global weights are rescaled
-    # proportionally to sum 1 (w_i' = w_i / sum of kept w). A constraint may be skippable too.
+    # Which layer each criterion reads (its own, else a fallback). A criterion none of whose layers exists
+    # is an error unless the model marks its layer optional; then it is skipped and the remaining global
+    # weights are rescaled proportionally to sum 1 (w_i' = w_i / sum of kept w).
+    csources: dict[str, Source] = {}
     skipped = []
     for c in criteria:
-        if not store.exists(c.layer):
+        src = resolve_source(c, store)
+        if src is None:
             if model.layers[c.layer].optional:
                 skipped.append(c)
                 continue
-            raise InputError(f"criterion '{c.id}' needs layer '{c.layer}', but its file is missing",
-                             source=str(area.path(model.layers[c.layer])), field=f"layers.{c.layer}.path")
+            raise missing_error(c, store, "criterion")
+        csources[c.id] = src
     if skipped:
         if len(skipped) == len(criteria):
             raise InputError("every criterion's layer is missing: "
@@ -105,6 +119,8 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
                             f"{weights.weights[c.id]:.3f} was shared among the other criteria in proportion")
         weights.skipped = {c.id: weights.weights[c.id] for c in skipped}
         weights.weights = {c.id: weights.weights[c.id] / kept for c in criteria}
+    for cid, src in csources.items():
+        _note_source(model.criterion(cid), src, warnings, "criterion")
     total = len(criteria) + len(constraints) + 1
     nbits = len(constraints)
     reason = np.zeros(grid.shape, dtype=np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32)
@@ -113,41 +129,57 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
 
     scratch = np.empty(grid.shape, dtype=np.float32)
     outcomes: dict[str, ConstraintOutcome] = {}
+    notices: list[dict] = []
     bits = {con.id: 1 << i for i, con in enumerate(constraints)}
     # A distance or slope that a criterion measures anyway is measured once: the constraints on it
     # are applied to the criterion's raw measure before it is standardized (one EDT saved per pair).
-    measured_by_criteria = {_measure_key(c) for c in criteria if c.measure != "value"}
-    shared: dict[tuple, list[Constraint]] = {}
+    measured_by_criteria = {csources[c.id].key(c.measure) for c in criteria if c.measure != "value"}
+    shared: dict[tuple, list[tuple[Constraint, Source]]] = {}
     # Each input is dropped right after its last use, so later steps touch less fresh memory.
-    uses = Counter(item.layer for item in [*constraints, *criteria])
+    uses = Counter(layer for item in [*constraints, *criteria] for layer in item.layers_read())
 
-    def used(layer: str) -> None:
-        uses[layer] -= 1
-        if uses[layer] == 0:
-            store.drop(layer)
+    def used(item) -> None:
+        for layer in item.layers_read():
+            uses[layer] -= 1
+            if uses[layer] == 0:
+                store.drop(layer)
 
     step = 0
     for con in constraints:
         bit = bits[con.id]
-        if con.measure != "value" and _measure_key(con) in measured_by_criteria and store.exists(con.layer):
-            shared.setdefault(_measure_key(con), []).append(con)
-            continue
         progress(f"constraint {con.id}", step, total)
         t = time.perf_counter()
-        if not store.exists(con.layer):
-            if con.skip_if_missing or model.layers[con.layer].optional:
-                outcomes[con.id] = ConstraintOutcome(con.id, bit, "skipped", reason=f"layer '{con.layer}' not provided")
-                warnings.append(f"constraint '{con.id}' skipped: layer '{con.layer}' not provided")
-                used(con.layer)
-                step += 1
-                continue
-            raise InputError(f"constraint '{con.id}' needs layer '{con.layer}', but its file is missing",
-                             source=str(area.path(model.layers[con.layer])), field=f"layers.{con.layer}.path")
-        _apply_constraint(con, store, grid, scratch, reason, bit)
-        used(con.layer)
-        outcomes[con.id] = ConstraintOutcome(con.id, bit, "applied")
-        timings[f"constraint:{con.id}"] = time.perf_counter() - t
         step += 1
+        if not con.enabled:
+            cause = "switched_off" if con.id in switches else "off_in_model"
+            why = "switched off for this run" if con.id in switches else "off in the model (enabled: false)"
+            outcomes[con.id] = ConstraintOutcome(con.id, bit, "off", reason=why, cause=cause)
+            _notice(con, notices, why, cause)
+            used(con)
+            continue
+        src = resolve_source(con, store)
+        if src is None:
+            if con.skip_if_missing or model.layers[con.layer].optional:
+                why = f"layer '{con.layer}' not provided" + (
+                    f" (nor {', '.join(f.layer for f in con.fallback)})" if con.fallback else "")
+                outcomes[con.id] = ConstraintOutcome(con.id, bit, "skipped", reason=why, cause="layer_missing")
+                warnings.append(f"constraint '{con.id}' skipped: {why}")
+                _notice(con, notices, why, "layer_missing")
+                used(con)
+                continue
+            raise missing_error(con, store, "constraint")
+        _note_source(con, src, warnings, "constraint")
+        if con.rule not in ("setback",) and con.measure != "value" and src.key(con.measure) in measured_by_criteria:
+            shared.setdefault(src.key(con.measure), []).append((con, src))
+            continue
+        report = None
+        if con.rule == "setback":
+            report = apply_setback(con, src.layer, src.where, store, grid, scratch, reason, bit, warnings)
+        else:
+            _apply_constraint(con, src, store, grid, scratch, reason, bit)
+        used(con)
+        outcomes[con.id] = ConstraintOutcome(con.id, bit, "applied", read=src.record(store), setback=report)
+        timings[f"constraint:{con.id}"] = time.perf_counter() - t
 
     agg = model.aggregation
     stacked = agg.method == "owa" or (agg.method == "fuzzy" and agg.operator == "gamma")
@@ -160,24 +192,27 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
         mode, start = {"wlc": (0, 0.0), "and": (1, np.inf), "or": (2, -np.inf), "product": (3, 1.0),
                        "sum": (4, 1.0)}[agg.method if agg.method == "wlc" else agg.operator]
         score = np.full(grid.shape, start, dtype=np.float32)
+    criteria_read = {}
     for k, crit in enumerate(criteria):
         progress(f"criterion {crit.id}", step, total)
         t = time.perf_counter()
+        src = csources[crit.id]
         target = stack[k] if stacked else scratch
-        with_constraints = shared.pop(_measure_key(crit), []) if crit.measure != "value" else []
+        with_constraints = shared.pop(src.key(crit.measure), []) if crit.measure != "value" else []
         if with_constraints:
-            reach = max([float(crit.max_distance or 0.0)] + [_reach(c, grid) for c in with_constraints])
-            _measure(crit, store, grid, target, reach)
-            for con in with_constraints:
+            reach = max([float(crit.max_distance or 0.0)] + [_reach(c, grid) for c, _ in with_constraints])
+            _measure(crit, src, store, grid, target, reach)
+            for con, csrc in with_constraints:
                 _mark(con, target, reason, bits[con.id])
-                used(con.layer)
-                outcomes[con.id] = ConstraintOutcome(con.id, bits[con.id], "applied")
+                used(con)
+                outcomes[con.id] = ConstraintOutcome(con.id, bits[con.id], "applied", read=csrc.record(store))
             if crit.measure == "distance":
                 np.minimum(target, np.float32(crit.max_distance), out=target)
-            _standardize(crit, store, grid, target, model_source, measured=True)
+            _standardize(crit, src, store, grid, target, model_source, measured=True)
         else:
-            _standardize(crit, store, grid, target, model_source)
-        used(crit.layer)
+            _standardize(crit, src, store, grid, target, model_source)
+        criteria_read[crit.id] = src.record(store)
+        used(crit)
         if keep_criteria:
             kept[crit.id] = target.copy()
         if not stacked:
@@ -215,7 +250,40 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
     warnings.extend(w for w in store.warnings if w not in warnings)
     timings["total"] = time.perf_counter() - t_all
     progress("done", total, total)
-    return Evaluation(model, area, weights, score, classes, reason, outcomes, kept, store, timings, warnings)
+    return Evaluation(model, area, weights, score, classes, reason, outcomes, kept, store, timings, warnings,
+                      criteria_read, notices, switches)
+
+
+def with_switches(model: Model, switches: dict[str, bool], *, source: str = "<model>") -> Model:
+    """A copy of ``model`` with the named constraints switched on (True) or off (False) for one run."""
+    if not switches:
+        return model
+    ids = [c.id for c in model.constraints]
+    unknown = sorted(set(switches) - set(ids))
+    if unknown:
+        raise ModelError(f"no constraint called {', '.join(repr(u) for u in unknown)} in model '{model.name}'; "
+                         f"its constraints are: {', '.join(ids)}", source=source, field="--rule")
+    copy = model.model_copy(deep=True)
+    for c in copy.constraints:
+        if c.id in switches:
+            c.enabled = bool(switches[c.id])
+    return copy
+
+
+def _notice(con: Constraint, notices: list[dict], why: str, cause: str) -> None:
+    """A rule whose absence changes what the whole run means says so (e.g. screening before the RTRW check)."""
+    if con.skipped_notice is not None:
+        notices.append({"rule": con.id, "en": label_text(con.skipped_notice, "en"),
+                        "id": label_text(con.skipped_notice, "id"), "why": why, "cause": cause,
+                        "layer": con.layer})
+
+
+def _note_source(item, src: Source, warnings: list[str], kind: str) -> None:
+    """Extra features a rule could not count are a warning; a proxy is recorded with the rule itself
+    (its ``read``, the manifest's ``proxies``) and shown under it in the summary and the report."""
+    for layer in src.missing_also:
+        warnings.append(f"{kind} '{item.id}': layer '{layer}' not provided; its features are not counted "
+                        "(re-run kawasan data prepare to add it)")
 
 
 def _order_weights(agg, n: int) -> np.ndarray:
@@ -231,36 +299,39 @@ def _order_weights(agg, n: int) -> np.ndarray:
     return (j / n) ** agg.risk - ((j - 1) / n) ** agg.risk
 
 
-def _measure(item: Criterion | Constraint, store: LayerStore, grid, out: np.ndarray, max_distance: float) -> np.ndarray:
-    """Raw measure of a criterion or constraint into ``out`` (float32, NaN = NoData)."""
-    spec = store.model.layers[item.layer]
+def _measure(item: Criterion | Constraint, src: Source, store: LayerStore, grid, out: np.ndarray,
+             max_distance: float) -> np.ndarray:
+    """Raw measure of a criterion or constraint, read from ``src``, into ``out`` (float32, NaN = NoData)."""
+    spec = store.model.layers[src.layer]
     if item.measure == "distance":
-        mask = store.feature_mask(item.layer, item.where)
+        mask = store.features_mask(src.features())
         return distance_to(mask, grid.res, max_distance, out=out)
     if item.measure in ("slope_percent", "slope_degrees"):
-        dem, _ = store.raster(item.layer)
+        dem, _ = store.raster(src.layer)
         return slope(dem, grid.res, out=out, degrees=item.measure == "slope_degrees")
     if spec.type == "categorical":
-        codes, nodata, _ = store.codes(item.layer)
+        codes, nodata, _ = store.codes(src.layer)
         lut = np.arange(max(int(codes.max()), 0) + 1, dtype=np.float32)
         if nodata is not None and 0 <= int(nodata) < lut.size:
             lut[int(nodata)] = np.nan
         return kernels.lookup(codes, lut, out)
-    arr, _ = store.raster(item.layer)
+    arr, _ = store.raster(src.layer)
     out[...] = arr
     return out
 
 
-def _apply_constraint(con: Constraint, store: LayerStore, grid, scratch, reason, bit) -> None:
+def _apply_constraint(con: Constraint, source: Source, store: LayerStore, grid, scratch, reason, bit) -> None:
     b = reason.dtype.type(bit)
-    spec = store.model.layers[con.layer]
+    spec = store.model.layers[source.layer]
     src = str(store.area.path(spec))
     if con.rule in ("exclude_categories", "require_categories"):
         if spec.kind == "vector" and spec.type != "categorical":
             raise ModelError(f"constraint '{con.id}': rule '{con.rule}' needs a categorical layer; set "
-                             f"type: categorical and attribute on layer '{con.layer}'", field=f"layers.{con.layer}")
-        codes, nodata, legend = store.codes(con.layer)
-        wanted = resolve_codes(con.values, legend, source=src, field=f"constraints.{con.id}.values")
+                             f"type: categorical and attribute on layer '{source.layer}'",
+                             field=f"layers.{source.layer}")
+        codes, nodata, legend = store.codes(source.layer)
+        wanted = resolve_codes(source.values, legend, source=src, field=f"constraints.{con.id}.values",
+                               warnings=store.warnings)
         size = max(int(codes.max()), max(wanted), int(nodata) if nodata is not None else 0) + 1
         flags = np.zeros(size, dtype=np.bool_)
         flags[[c for c in wanted if c >= 0]] = True
@@ -270,13 +341,7 @@ def _apply_constraint(con: Constraint, store: LayerStore, grid, scratch, reason,
             flags[int(nodata)] = False
         kernels.mark_codes(codes, flags, reason, b)
     else:
-        _mark(con, _measure(con, store, grid, scratch, _reach(con, grid)), reason, bit)
-
-
-def _measure_key(item: Criterion | Constraint) -> tuple:
-    """Items with the same key measure the same thing (before any clamping)."""
-    where = tuple(sorted((k, tuple(map(str, v))) for k, v in item.where.items())) if item.where else None
-    return (item.layer, item.measure, where)
+        _mark(con, _measure(con, source, store, grid, scratch, _reach(con, grid)), reason, bit)
 
 
 def _reach(con: Constraint, grid) -> float:
@@ -298,17 +363,18 @@ def _mark(con: Constraint, values: np.ndarray, reason: np.ndarray, bit: int) -> 
         kernels.mark_outside(values, f32(con.limit), f32(np.inf), reason, b)
 
 
-def _standardize(crit: Criterion, store: LayerStore, grid, out: np.ndarray, model_source: str, *,
+def _standardize(crit: Criterion, source: Source, store: LayerStore, grid, out: np.ndarray, model_source: str, *,
                  measured: bool = False) -> None:
     """Measure (unless ``measured``: ``out`` already holds the raw measure) and standardize one criterion
     into ``out`` (values in [0, 1], NaN = NoData)."""
     tr = crit.transform
     inv = crit.direction == "cost"
     if isinstance(tr, Categories):
-        codes, nodata, legend = store.codes(crit.layer)
-        src = str(store.area.path(store.model.layers[crit.layer]))
+        codes, nodata, legend = store.codes(source.layer)
+        src = str(store.area.path(store.model.layers[source.layer]))
         lo, hi = tr.scale
-        keys = resolve_codes(list(tr.values.keys()), legend, source=src, field=f"criteria.{crit.id}.transform.values")
+        keys = resolve_codes(list(tr.values.keys()), legend, source=src,
+                             field=f"criteria.{crit.id}.transform.values", warnings=store.warnings)
         size = max(int(codes.max()), max(keys), int(nodata) if nodata is not None else 0) + 1
         fill = np.nan if tr.unlisted == "nodata" else (float(tr.unlisted) - lo) / (hi - lo)
         lut = np.full(size, fill, dtype=np.float32)
@@ -321,7 +387,7 @@ def _standardize(crit: Criterion, store: LayerStore, grid, out: np.ndarray, mode
         kernels.lookup(codes, lut, out)
         return
     if not measured:
-        _measure(crit, store, grid, out, float(crit.max_distance or 0.0))
+        _measure(crit, source, store, grid, out, float(crit.max_distance or 0.0))
     f32 = np.float32
     if isinstance(tr, Sigmoid):
         kernels.std_sigmoid(out, f32(tr.low), f32(tr.high), inv)

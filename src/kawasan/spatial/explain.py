@@ -21,12 +21,14 @@ from kawasan.spatial import kernels, vectors
 from kawasan.spatial.runs import Run
 from kawasan.spatial.sites import Site
 
-# (attribute key, layer path, feature filter): the study-area layers the presets and the demo use
+# distance key -> the (layer path, feature filter) pairs whose features count: the study-area layers the
+# presets and the demo use. A toll road is reached only at its gates; a filter attribute a layer lacks (an
+# earlier workspace without 'entry') is left out of the filter.
 PROXIMITY = {
-    "arterial_road": ("roads.gpkg", {"class": ["arterial"]}),
-    "port": ("ports.gpkg", None),
-    "settlement": ("settlements.gpkg", None),
-    "river": ("rivers.gpkg", None),
+    "arterial_road": [("roads.gpkg", {"class": ["arterial"], "entry": ["any"]}), ("toll_gates.gpkg", None)],
+    "port": [("ports.gpkg", None)],
+    "settlement": [("settlements.gpkg", None)],
+    "river": [("rivers.gpkg", None)],
 }
 SHARE_LAYERS = {"landcover": "landcover.tif", "zoning": "zoning.tif"}
 
@@ -39,7 +41,13 @@ def explain(run: Run, sites: list[Site], *, admin: list[dict] | None = None) -> 
     score = run.raster("score")
     crit_paths = run.criteria_paths()
     to_ll = Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
-    near = {k: _features(area_dir / path, where, grid) for k, (path, where) in PROXIMITY.items()}
+    near = {k: _features([(area_dir / path, where) for path, where in sources], grid)
+            for k, sources in PROXIMITY.items()}
+    screening = [{k: n.get(k) for k in ("rule", "en", "id", "cause", "layer")}
+                 for n in run.manifest.get("screening") or []]
+    budget = run.site_rules.get("land_budget")
+    proxies = [{k: pr.get(k) for k in ("kind", "id", "layer", "instead_of", "note", "note_id")}
+               for pr in run.manifest.get("proxies") or []]
     admins = [_admin_layer(a, grid) for a in (admin or [])]
     # Many or large sites: read each layer once; a few small ones: read only their windows.
     whole = sum(s.window.width * s.window.height for s in sites) > 0.2 * grid.width * grid.height
@@ -80,8 +88,24 @@ def explain(run: Run, sites: list[Site], *, admin: list[dict] | None = None) -> 
         info["distance_m"] = {k: (round(float(gdf.distance(s.geometry).min()), 1) if gdf is not None else None)
                               for k, gdf in near.items()}
         info["admin"] = [_admin_overlap(layer, s.geometry) for layer in admins]
+        if budget:
+            info["land_budget"] = land_budget(info["area_ha"], budget)
+        if screening:
+            info["screening"] = screening
+        if proxies:
+            info["proxies"] = proxies      # rules of the run that read a stand-in for their legal layer
         out.append(info)
     return out
+
+
+def land_budget(gross_ha: float, budget: dict) -> dict:
+    """How a site's gross area divides: industrial plots at most plots_target (plots_max) of it, green space
+    and roads at least their shares (the model's sites.land_budget)."""
+    return {"gross_ha": round(gross_ha, 2),
+            "plots_target_ha": round(gross_ha * budget["plots_target"], 2),
+            "plots_max_ha": round(gross_ha * budget["plots_max"], 2),
+            "green_min_ha": round(gross_ha * budget["green_min"], 2),
+            "roads_min_ha": round(gross_ha * budget["roads_min"], 2)}
 
 
 def _study_manifest(area_dir: Path) -> dict:
@@ -94,13 +118,26 @@ def _study_manifest(area_dir: Path) -> dict:
         return {}
 
 
-def _features(path: Path, where, grid):
-    if not path.exists():
+def _features(sources, grid):
+    """The features of every (path, where) source, in the grid CRS (None when there are none)."""
+    import pandas as pd
+
+    parts = []
+    for path, where in sources:
+        if not path.exists():
+            continue
+        try:
+            gdf = vectors.read_features(path, grid=grid)
+        except VectorError:
+            continue
+        for attr, vals in (where or {}).items():
+            if attr in gdf.columns:
+                gdf = gdf[gdf[attr].astype(str).isin([str(v) for v in vals])]
+        if len(gdf):
+            parts.append(gdf[["geometry"]])
+    if not parts:
         return None
-    try:
-        return vectors.read_features(path, where=where, grid=grid)
-    except VectorError:
-        return None
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 def _site_values(path: Path, whole: bool):

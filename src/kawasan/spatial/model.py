@@ -169,18 +169,51 @@ Measure = Literal["value", "distance", "slope_percent", "slope_degrees"]
 
 
 class _Cited(_Strict):
-    legal_basis: str | None = None
+    """The citation every rule carries: legal basis and note are text or {en, id}."""
+
+    legal_basis: Label | None = None
     certainty: Certainty = "design"
     source: str | None = None
-    note: str | None = None
+    note: Label | None = None
 
 
-class Criterion(_Cited):
+Where = dict[str, list[Union[str, int]]]
+
+
+class FeatureSource(_Strict):
+    """Another layer a rule reads: a fallback when the rule's own layer is missing (``fallback``), or
+    more features for a distance (``also``). ``where`` and ``values`` default to the rule's own."""
+
+    layer: str
+    where: Where | None = None
+    values: list[Union[str, int]] | None = None
+    note: Label | None = None
+
+
+class _Sourced(_Cited):
+    """A rule or criterion reading one layer, with fallbacks and extra features."""
+
     id: str = Field(pattern=IDENT)
     label: Label | None = None
     layer: str
     measure: Measure = "value"
-    where: dict[str, list[Union[str, int]]] | None = None
+    where: Where | None = None
+    fallback: list[FeatureSource] = Field(default_factory=list)
+    also: list[FeatureSource] = Field(default_factory=list)
+
+    def _check_sources(self) -> None:
+        """Called by the subclasses once ``measure`` is final."""
+        if self.also and self.measure != "distance":
+            raise ValueError("'also' adds features to a distance; it needs measure: distance")
+        for f in self.fallback:
+            if f.layer == self.layer and f.where == self.where and f.values is None:
+                raise ValueError(f"fallback layer '{f.layer}' is the rule's own layer with the same filter")
+
+    def layers_read(self) -> list[str]:
+        return [self.layer, *(f.layer for f in self.fallback), *(f.layer for f in self.also)]
+
+
+class Criterion(_Sourced):
     max_distance: float | None = Field(None, gt=0)
     transform: Transform
     direction: Literal["benefit", "cost"] = "benefit"
@@ -194,24 +227,109 @@ class Criterion(_Cited):
             raise ValueError("'max_distance' applies only to measure: distance")
         if isinstance(self.transform, Categories) and self.measure != "value":
             raise ValueError("a 'categories' transform needs measure: value on a categorical layer")
+        self._check_sources()
         return self
 
 
-class Constraint(_Cited):
-    id: str = Field(pattern=IDENT)
-    label: Label | None = None
-    layer: str
-    rule: Literal["exclude_categories", "require_categories", "exclude_within", "exclude_beyond", "max_value", "min_value"]
-    measure: Measure = "value"
+class SetbackDistance(_Strict):
+    """A setback in metres that differs inside and outside urban areas."""
+
+    rural: float = Field(gt=0)
+    urban: float = Field(gt=0)
+
+
+class SetbackClassify(_Strict):
+    """One step of sorting features into setback classes; the first step that matches a feature wins.
+
+    It matches a feature whose ``attribute`` is one of ``values``, or lies above ``above`` / at most
+    ``at_most`` (numbers), or, with none of these, holds any value. ``basis`` says where the class comes
+    from (a catchment area, an agency class, an OpenStreetMap class); ``proxy`` marks a basis that is
+    not the one the law names.
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    attribute: str
     values: list[Union[str, int]] | None = None
-    where: dict[str, list[Union[str, int]]] | None = None
+    above: float | None = None
+    at_most: float | None = None
+    class_: str = Field(alias="class", pattern=IDENT)
+    basis: Label
+    proxy: bool = False
+
+    @model_validator(mode="after")
+    def _one_test(self):
+        if self.values is not None and (self.above is not None or self.at_most is not None):
+            raise ValueError("give 'values' or a numeric range ('above', 'at_most'), not both")
+        return self
+
+
+class UrbanArea(_Strict):
+    """Where the urban setbacks apply: the cells of ``layer`` in the categories ``values``."""
+
+    layer: str
+    values: list[Union[str, int]] = Field(min_length=1)
+    note: Label | None = None
+
+
+NO_SETBACK = "none"
+
+
+class Setback(_Strict):
+    """A setback (sempadan) whose width depends on the feature's class and on urban/rural land.
+
+    A classify step may give the class ``none``: features that are not what the rule is about (a drain
+    in a rivers layer) get no setback, and are counted as such.
+    """
+
+    distances: dict[str, Union[float, SetbackDistance]] = Field(min_length=1)
+    classify: list[SetbackClassify] = Field(default_factory=list)
+    default: str | None = None
+    urban: UrbanArea | None = None
+
+    @model_validator(mode="after")
+    def _classes(self):
+        for k, v in self.distances.items():
+            if not re.match(IDENT, k) or k == NO_SETBACK:
+                raise ValueError(f"setback class '{k}' must be an identifier (a-z0-9_) other than '{NO_SETBACK}'")
+            if isinstance(v, (int, float)) and not v > 0:
+                raise ValueError(f"setback distance of class '{k}' must be positive; got {v}")
+        names = set(self.distances)
+        for i, c in enumerate(self.classify):
+            if c.class_ not in names and c.class_ != NO_SETBACK:
+                raise ValueError(f"classify[{i}] gives class '{c.class_}', which 'distances' does not list "
+                                 f"(classes: {', '.join(sorted(names))})")
+        if self.default is not None and self.default not in names:
+            raise ValueError(f"default class '{self.default}' is not in 'distances' ({', '.join(sorted(names))})")
+        if not self.classify and self.default is None and len(names) > 1:
+            raise ValueError("with several classes, give 'classify' steps or a 'default' class")
+        return self
+
+    def metres(self, cls: str) -> tuple[float, float]:
+        """(rural, urban) metres of one class."""
+        d = self.distances[cls]
+        return (float(d), float(d)) if isinstance(d, (int, float)) else (d.rural, d.urban)
+
+
+ConstraintRule = Literal["exclude_categories", "require_categories", "exclude_within", "exclude_beyond",
+                         "max_value", "min_value", "setback"]
+
+
+class Constraint(_Sourced):
+    rule: ConstraintRule
+    values: list[Union[str, int]] | None = None
     distance: float | None = Field(None, gt=0)
     limit: float | None = None
+    setback: Setback | None = None
     skip_if_missing: bool = False
+    enabled: bool = True
+    skipped_notice: Label | None = None
 
     @model_validator(mode="after")
     def _params(self):
         r = self.rule
+        if r != "setback" and self.setback is not None:
+            raise ValueError("'setback' belongs to rule: setback")
         if r in ("exclude_categories", "require_categories"):
             if not self.values:
                 raise ValueError(f"rule '{r}' needs a non-empty 'values' list")
@@ -219,12 +337,25 @@ class Constraint(_Cited):
             if self.distance is None:
                 raise ValueError(f"rule '{r}' needs 'distance' (map units, e.g. metres)")
             self.measure = "distance"
+        elif r == "setback":
+            if self.setback is None:
+                raise ValueError("rule 'setback' needs 'setback' (distances by class, and how features are classed)")
+            if self.distance is not None:
+                raise ValueError("rule 'setback' takes its distances from 'setback.distances', not 'distance'")
+            self.measure = "distance"
         else:
             if self.limit is None:
                 raise ValueError(f"rule '{r}' needs 'limit'")
             if self.measure == "distance":
                 raise ValueError(f"rule '{r}' takes measure value, slope_percent or slope_degrees; use exclude_within/exclude_beyond for distances")
+        if r == "setback" and self.also:
+            raise ValueError("a setback is drawn around the features of its own layer; 'also' is not taken")
+        self._check_sources()
         return self
+
+    def layers_read(self) -> list[str]:
+        urban = [self.setback.urban.layer] if self.setback is not None and self.setback.urban else []
+        return [*super().layers_read(), *urban]
 
 
 # --- weights --------------------------------------------------------------------------------------
@@ -319,9 +450,49 @@ class Classes(_Strict):
         return b
 
 
+class AreaOption(_Cited):
+    """Another minimum area the law allows in stated conditions, chosen for one site extraction."""
+
+    id: str = Field(pattern=IDENT)
+    label: Label
+    min_area_ha: float = Field(gt=0)
+    max_area_ha: float | None = Field(None, gt=0)
+
+
+class LandBudget(_Cited):
+    """How a site's gross area divides (shares of the gross area): plots at most ``plots_max`` (better at
+    most ``plots_target``), green space at least ``green_min``, roads and drains at least ``roads_min``."""
+
+    plots_target: float = Field(gt=0, le=1)
+    plots_max: float = Field(gt=0, le=1)
+    green_min: float = Field(ge=0, le=1)
+    roads_min: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _shares(self):
+        if self.plots_target > self.plots_max:
+            raise ValueError(f"plots_target ({self.plots_target}) is above plots_max ({self.plots_max})")
+        if self.plots_target + self.green_min + self.roads_min > 1 + 1e-9:
+            raise ValueError("plots_target + green_min + roads_min exceed the whole site (1.0)")
+        return self
+
+
 class SiteRules(_Cited):
     min_area_ha: float = Field(gt=0)
     max_area_ha: float | None = Field(None, gt=0)
+    options: list[AreaOption] = Field(default_factory=list)
+    land_budget: LandBudget | None = None
+
+    @model_validator(mode="after")
+    def _options(self):
+        ids = [o.id for o in self.options]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"site option ids must be unique; repeated: {dup}")
+        return self
+
+    def option(self, oid: str) -> AreaOption | None:
+        return next((o for o in self.options if o.id == oid), None)
 
 
 class Model(_Strict):
@@ -350,11 +521,12 @@ class Model(_Strict):
             raise ValueError(f"constraint ids must be unique; repeated: {dup}")
         for where, items in (("criteria", self.criteria), ("constraints", self.constraints)):
             for i, item in enumerate(items):
-                if item.layer not in self.layers:
-                    raise ValueError(
-                        f"{where}[{i}] ('{item.id}') refers to layer '{item.layer}', which is not declared in 'layers' "
-                        f"(declared: {', '.join(sorted(self.layers))})"
-                    )
+                for layer in item.layers_read():
+                    if layer not in self.layers:
+                        raise ValueError(
+                            f"{where}[{i}] ('{item.id}') refers to layer '{layer}', which is not declared in "
+                            f"'layers' (declared: {', '.join(sorted(self.layers))})"
+                        )
                 spec = self.layers[item.layer]
                 if item.measure.startswith("slope") and spec.type != "continuous":
                     raise ValueError(f"{where}[{i}] ('{item.id}'): slope needs a continuous DEM layer, '{item.layer}' is {spec.type}")
@@ -373,8 +545,11 @@ class Model(_Strict):
     def criterion(self, cid: str) -> Criterion:
         return next(c for c in self.criteria if c.id == cid)
 
+    def constraint(self, cid: str) -> Constraint:
+        return next(c for c in self.constraints if c.id == cid)
+
     def to_dict(self) -> dict:
-        return self.model_dump(mode="json", exclude_none=True)
+        return self.model_dump(mode="json", exclude_none=True, by_alias=True)
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -384,7 +559,7 @@ def _format_loc(loc) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         elif part in ("linear", "sigmoid", "gaussian", "triangular", "piecewise", "categories", "ranges", "str", "int",
-                      "float", "literal['nodata']") or "[" in str(part):
+                      "float", "literal['nodata']", "SetbackDistance") or "[" in str(part):
             continue  # discriminator or union-member tag in the path: not a key the user wrote
         else:
             out += ("." if out else "") + str(part)

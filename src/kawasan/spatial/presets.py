@@ -37,3 +37,22 @@ def resolve_model(ref: str | Path) -> tuple[Model, str, Path]:
         f"neither a model file nor a built-in preset; expected a .yaml/.toml path or one of: {', '.join(preset_names())}",
         source=str(ref),
     )
+
+
+def missing_layers(model: Model, folder: str | Path) -> list[str]:
+    """Layers ``model`` cannot run without that the study area in ``folder`` lacks (none of a rule's candidate
+    layers exists, and the rule may not be skipped). Empty: the model can run there."""
+    from kawasan.spatial.studyarea import LayerStore, open_study_area
+
+    store = LayerStore(open_study_area(folder, model), model)
+    missing: list[str] = []
+    for item in [*model.criteria, *model.constraints]:
+        if getattr(item, "enabled", True) is False:
+            continue
+        if any(store.exists(layer) for layer in [item.layer, *(f.layer for f in item.fallback)]):
+            continue
+        if model.layers[item.layer].optional or getattr(item, "skip_if_missing", False):
+            continue
+        if item.layer not in missing:
+            missing.append(item.layer)
+    return missing

@@ -174,23 +174,17 @@ def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteri
     outputs.append({"path": "model.json", "role": "model"})
     write_seconds = time.perf_counter() - t0
 
-    cons = []
     cell_ha = grid.cell_area / 10_000.0
+    cons = [_constraint_entry(o, model.constraint(o.id), cell_ha) for o in ev.constraints]
     for o in ev.constraints:
-        c = next(x for x in model.constraints if x.id == o.id)
-        cons.append({
-            "id": c.id, "bit": o.bit, "rule": c.rule, "layer": c.layer, "status": o.status,
-            "label": label_text(c.label, "en", c.id), "label_id": label_text(c.label, "id", c.id),
-            "values": c.values, "distance": c.distance, "limit": c.limit, "measure": c.measure,
-            "legal_basis": c.legal_basis, "certainty": c.certainty, "certainty_meaning": CERTAINTY_MEANING[c.certainty],
-            "source": c.source, "note": c.note,
-            "excluded_cells": o.excluded_cells, "excluded_ha": round(o.excluded_cells * cell_ha, 2),
-            **({"skipped_because": o.reason} if o.reason else {}),
-        })
+        if o.setback is not None and o.setback.features:
+            rel = _write_setback_table(folder, o.id, o.setback.features)
+            next(c for c in cons if c["id"] == o.id)["setback"]["table"] = rel
+            outputs.append({"path": rel, "role": "setback_table", "constraint": o.id})
     crit = [{"id": c.id, "label": label_text(c.label, "en", c.id), "label_id": label_text(c.label, "id", c.id),
              "layer": c.layer, "measure": c.measure, "direction": c.direction, "transform": c.transform.model_dump(),
-             "weight": ev.weights.weights[c.id], "group": c.group, "legal_basis": c.legal_basis,
-             "certainty": c.certainty, "source": c.source, "note": c.note}
+             "weight": ev.weights.weights[c.id], "group": c.group, **cited(c),
+             **({"read": ev.criteria_read[c.id]} if c.id in ev.criteria_read else {})}
             for c in sorted(model.criteria, key=lambda c: c.id) if c.id in ev.weights.weights]
     skipped = [{"id": c.id, "layer": c.layer, "weight_before": ev.weights.skipped[c.id],
                 "reason": f"optional layer '{c.layer}' not provided"}
@@ -211,7 +205,11 @@ def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteri
         "criteria": crit,
         **({"skipped_criteria": skipped} if skipped else {}),
         "constraints": cons,
-        "sites": model.sites.model_dump(mode="json") if model.sites else None,
+        **({"screening": ev.notices} if ev.notices else {}),
+        **({"rule_switches": {k: ("on" if v else "off") for k, v in sorted(ev.switches.items())}}
+           if ev.switches else {}),
+        "proxies": _proxies(cons, crit),
+        "sites": site_rules_entry(model.sites) if model.sites else None,
         "classes": table,
         "class_labels": CLASS_LABELS,
         "best_areas": best,
@@ -225,6 +223,85 @@ def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteri
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=_json_default),
                                           encoding="utf-8")
     return manifest
+
+
+def cited(item) -> dict:
+    """The citation fields of a rule for a manifest: text in English, the Indonesian beside it (``_id``)."""
+    out = {"legal_basis": label_text(item.legal_basis, "en") or None,
+           "legal_basis_id": label_text(item.legal_basis, "id") or None,
+           "certainty": item.certainty, "certainty_meaning": CERTAINTY_MEANING[item.certainty],
+           "source": item.source, "note": label_text(item.note, "en") or None,
+           "note_id": label_text(item.note, "id") or None}
+    return out
+
+
+def site_rules_entry(sites) -> dict:
+    """The model's site rules as the manifest carries them (citations flattened, options and land budget)."""
+    out = {"min_area_ha": sites.min_area_ha, "max_area_ha": sites.max_area_ha, **cited(sites)}
+    if sites.options:
+        out["options"] = [{"id": o.id, "label": label_text(o.label, "en", o.id), "label_id": label_text(o.label, "id", o.id),
+                           "min_area_ha": o.min_area_ha, "max_area_ha": o.max_area_ha, **cited(o)}
+                          for o in sites.options]
+    if sites.land_budget is not None:
+        lb = sites.land_budget
+        out["land_budget"] = {"plots_target": lb.plots_target, "plots_max": lb.plots_max, "green_min": lb.green_min,
+                              "roads_min": lb.roads_min, **cited(lb)}
+    return out
+
+
+def _constraint_entry(o, c, cell_ha: float) -> dict:
+    entry = {
+        "id": c.id, "bit": o.bit, "rule": c.rule, "layer": c.layer, "status": o.status,
+        "label": label_text(c.label, "en", c.id), "label_id": label_text(c.label, "id", c.id),
+        "values": c.values, "distance": c.distance, "limit": c.limit, "measure": c.measure, **cited(c),
+        "excluded_cells": o.excluded_cells, "excluded_ha": round(o.excluded_cells * cell_ha, 2),
+        "enabled": c.enabled,
+    }
+    if o.reason:
+        entry["skipped_because"] = o.reason
+        entry["cause"] = o.cause
+    if o.read:
+        entry["read"] = o.read
+    if o.setback is not None:
+        entry["setback"] = o.setback.to_dict()
+        for row in entry["setback"]["classes"]:
+            row["excluded_ha"] = round(row.pop("excluded_cells") * cell_ha, 2)
+    return entry
+
+
+def _proxies(cons: list[dict], crit: list[dict]) -> list[dict]:
+    """Every rule and criterion that read a stand-in for its own layer, or classed features by a proxy."""
+    out = []
+    for kind, rows in (("constraint", cons), ("criterion", crit)):
+        for r in rows:
+            read = r.get("read") or {}
+            if read.get("role") == "proxy":
+                out.append({"kind": kind, "id": r["id"], "layer": read["layer"], "instead_of": r["layer"],
+                            "note": read.get("note"), "note_id": read.get("note_id")})
+            for cls in (r.get("setback") or {}).get("classes", []):
+                for b in cls["by_basis"]:
+                    if b["proxy"]:
+                        out.append({"kind": kind, "id": r["id"], "layer": r["layer"], "instead_of": None,
+                                    "note": f"{b['features']} feature(s) classed '{cls['class']}' by {b['basis']}",
+                                    "note_id": f"{b['features']} fitur berkelas '{cls['class']}' menurut "
+                                               f"{b['basis_id']}"})
+    return out
+
+
+def _write_setback_table(folder: Path, cid: str, rows: list[dict]) -> str:
+    """One CSV row per feature: the class its setback used and why (the per-river choice)."""
+    import csv
+
+    (folder / "setbacks").mkdir(exist_ok=True)
+    rel = f"setbacks/{cid}.csv"
+    cols = ["feature", "osm_id", "name", "class", "decided_by", "basis", "proxy", "rural_m", "urban_m", "length_m",
+            "area_m2"]
+    with open(folder / rel, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
+    return rel
 
 
 def _json_default(o):

@@ -117,11 +117,13 @@ def check_site(site_path, run_dir, *, radius: float | None = None) -> dict:
         need = float(site_rules["min_area_ha"])
         ok = block_ha >= need
         basis = f"{site_rules.get('legal_basis') or '-'} [{site_rules.get('certainty')}]"
-        rows.append({"rule": "min_area", "label": f"At least {need:g} ha in one contiguous block that passes every rule",
+        rows.append({"rule": "min_area",
+                     "label": f"At least {need:g} ha (gross) in one contiguous block that passes every rule",
                      "passed": ok, "value": round(block_ha, 2), "unit": "ha in the largest contiguous passing block",
                      "legal_basis": site_rules.get("legal_basis"), "certainty": site_rules.get("certainty"),
-                     "message": f"the largest contiguous block passing every rule is {block_ha:.2f} ha "
-                                f"({'enough' if ok else 'less than'} {need:g} ha) - {basis}"})
+                     "message": f"the largest contiguous block passing every rule is {block_ha:.2f} ha gross "
+                                f"({'enough' if ok else 'less than'} {need:g} ha; plots, roads and green space "
+                                f"come out of it) - {basis}"})
         if not ok:
             changes.append(f"enlarge the site: {need - block_ha:.2f} ha more contiguous land that passes every rule "
                            "is needed")
@@ -138,6 +140,14 @@ def check_site(site_path, run_dir, *, radius: float | None = None) -> dict:
         better = sum(1 for s in extracted["sites"] if s["score_mean"] > stats["score_mean"])
         rank = {"would_rank": better + 1, "of": len(extracted["sites"]) + 1, "by": "score_mean"}
     passes = all(r["passed"] is not False for r in rows)
+    budget = site_rules.get("land_budget")
+    if budget:
+        from kawasan.spatial.explain import land_budget
+
+        stats["land_budget"] = land_budget(block_ha, budget)
+    screening = [{k: n.get(k) for k in ("rule", "en", "id", "cause", "layer")}
+                 for n in run.manifest.get("screening") or []]
     return {"passes": passes, "site": str(site_path), "run": str(run.folder), "notes": notes,
+            **({"screening": screening} if screening else {}),
             "synthetic": bool(run.manifest.get("synthetic")), "constraints": rows, "score": stats,
             "rank_among_extracted": rank, "what_would_have_to_change": changes}

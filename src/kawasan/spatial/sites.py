@@ -9,7 +9,8 @@ Extraction rule (documented in docs/reference/sites.md):
    minimum area) that contain no excluded cell are filled (a slightly less suitable pocket is part
    of the site; land excluded by law never is);
 4. 8-connected components (OpenCV) of at least ``min_area_ha`` (the model's legal minimum:
-   50 ha for kawasan-industri, PP 142/2015) and at most ``max_area_ha`` survive;
+   50 ha in one expanse for kawasan-industri, PP 20/2024 Article 49, counted as gross area: the site's cells
+   are land no rule excludes) and at most ``max_area_ha`` survive;
 5. survivors are polygonized in their own bounding window (fast on national grids) and may be
    filtered by Polsby-Popper compactness 4 pi A / P^2 (1 for a circle).
 """

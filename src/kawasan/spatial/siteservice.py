@@ -25,8 +25,8 @@ from kawasan.spatial.sites import ExtractRules, extract
 SITES_KIND = "kawasan.sites"
 
 
-def default_rules(run: Run, **over) -> ExtractRules:
-    rules = run.site_rules
+def default_rules(run: Run, area_rule: str | None = None, **over) -> ExtractRules:
+    rules = area_option(run, area_rule) if area_rule else run.site_rules
     min_area = over.pop("min_area_ha", None) or rules.get("min_area_ha")
     if min_area is None:
         raise InputError("the run's model has no site rules (sites.min_area_ha); give --min-area-ha",
@@ -36,10 +36,19 @@ def default_rules(run: Run, **over) -> ExtractRules:
                         **{k: v for k, v in over.items() if v is not None})
 
 
+def area_option(run: Run, oid: str) -> dict:
+    """One of the smaller areas the law allows in stated conditions (the model's sites.options)."""
+    options = {o["id"]: o for o in run.site_rules.get("options") or []}
+    if oid not in options:
+        raise InputError(f"no site-area option '{oid}' in this run's model; its options are: "
+                         f"{', '.join(options) or 'none'}", source=str(run.folder), field="--area-rule")
+    return {**options[oid], "land_budget": run.site_rules.get("land_budget")}
+
+
 def extract_sites(run_dir, *, method: str = "mean", admin: list[dict] | None = None, write: bool = True,
-                  **rule_overrides) -> dict:
+                  area_rule: str | None = None, **rule_overrides) -> dict:
     run = open_run(run_dir)
-    rules = default_rules(run, **rule_overrides)
+    rules = default_rules(run, area_rule, **rule_overrides)
     warnings = _check_admin_layers(run, admin or [])   # before any work: units of another region are refused
     sites, notes = extract(run, rules)
     notes = warnings + notes
@@ -51,7 +60,8 @@ def extract_sites(run_dir, *, method: str = "mean", admin: list[dict] | None = N
     result = {
         "kind": SITES_KIND, "format_version": 1, "run": str(run.folder.resolve()),
         "synthetic": bool(run.manifest.get("synthetic")),
-        "rules": rules.describe(), "legal_basis": run.site_rules, "rank_method": method,
+        "rules": rules.describe(), "legal_basis": area_option(run, area_rule) if area_rule else run.site_rules,
+        **({"area_rule": area_rule} if area_rule else {}), "rank_method": method,
         "criteria": names, "weights": [float(x) for x in w], "criteria_means_source": means_source,
         "warnings": warnings, "notes": notes, "sites": infos,
     }

@@ -19,6 +19,9 @@ from kawasan.spatial.grid import Grid
 from kawasan.spatial.model import LayerSpec, Model
 
 MANIFEST = "manifest.json"
+#: Category names an earlier kawasan used, and their names now. A model or study area using either is read,
+#: with a warning (OpenStreetMap's landuse=paddy is any rice field, irrigated or rain-fed).
+RENAMED_CATEGORIES = {"irrigated_rice": "rice_field"}
 
 
 def sha256_of(path: Path, chunk: int = 1 << 22) -> str:
@@ -167,6 +170,53 @@ class LayerStore:
     def exists(self, name: str) -> bool:
         return name in self.area.memory or self.area.path(self.model.layers[name]).exists()
 
+    def unavailable(self, name: str, where: dict | None = None) -> str | None:
+        """Why layer ``name`` cannot serve a rule with feature filter ``where`` (None: it can)."""
+        if not self.exists(name):
+            return "not provided"
+        spec = self.model.layers[name]
+        if where and spec.kind == "vector":
+            gdf = self.vector(name)
+            absent = [a for a in where if a not in gdf.columns]
+            if absent:
+                return f"has no attribute {', '.join(repr(a) for a in absent)}"
+        return None
+
+    def basis_of(self, name: str, where: dict | None) -> dict[str, dict[str, int]]:
+        """Where the filtered attributes of the selected features come from.
+
+        A vector layer may carry, beside an attribute ``X``, a column ``X_source`` saying how each feature's
+        ``X`` was found (``kawasan data prepare`` writes ``status_source`` for roads: from ``ref``, an agency
+        layer, or a road-class proxy). Returns {attribute: {source: features}} for the features ``where``
+        selects; empty when the layer has no such column.
+        """
+        spec = self.model.layers[name]
+        if not where or spec.kind != "vector":
+            return {}
+        gdf = self.vector(name)
+        sel = np.ones(len(gdf), dtype=bool)
+        for attr, vals in where.items():
+            if attr in gdf.columns:
+                sel &= gdf[attr].astype(str).isin([str(v) for v in vals]).to_numpy()
+        out = {}
+        for attr in where:
+            col = f"{attr}_source"
+            if col in gdf.columns:
+                counts = gdf.loc[sel, col].fillna("unknown").astype(str).value_counts()
+                out[attr] = {str(k): int(v) for k, v in sorted(counts.items())}
+        return out
+
+    def features_mask(self, sources: list[tuple[str, dict | None]]) -> np.ndarray:
+        """uint8 mask (1 = a feature of any of ``sources``, each a (layer, where) pair) for one distance."""
+        first, *more = sources
+        mask = self.feature_mask(*first)
+        if more:
+            union = mask.copy()      # the next masks are drawn into the same buffer
+            for name, where in more:
+                np.bitwise_or(union, self.feature_mask(name, where), out=union)
+            mask[...] = union
+        return mask
+
     def raster(self, name: str):
         """(array, nodata) for a raster layer; float32 with NaN for continuous layers."""
         if name not in self._rasters and name in self.area.memory:
@@ -256,7 +306,8 @@ class LayerStore:
             top = int(arr.max())
             if where:
                 vals = [v for vs in where.values() for v in vs]
-                wanted = resolve_codes(vals, legend, source=str(self.area.path(spec)), field="where")
+                wanted = resolve_codes(vals, legend, source=str(self.area.path(spec)), field="where",
+                                       warnings=self.warnings)
                 flags = np.zeros(max(top, *wanted) + 1, dtype=np.bool_)
                 flags[[c for c in wanted if c >= 0]] = True
             else:
@@ -320,15 +371,32 @@ def memory_study_area(layers: dict, *, grid: Grid | None = None, name: str = "in
     return StudyArea(Path("."), grid, {"name": name, "synthetic": synthetic}, dict(layers))
 
 
-def resolve_codes(values, legend: dict[int, str], *, source: str, field: str) -> list[int]:
-    """Turn category names or codes into integer codes, refusing names the legend does not know."""
+def resolve_codes(values, legend: dict[int, str], *, source: str, field: str,
+                  warnings: list[str] | None = None) -> list[int]:
+    """Turn category names or codes into integer codes, refusing names the legend does not know.
+
+    A category renamed since an earlier kawasan (``RENAMED_CATEGORIES``) is found under either name, and a
+    warning saying so is added to ``warnings``.
+    """
     by_name = {v: k for k, v in legend.items()}
+    both_ways = {**RENAMED_CATEGORIES, **{new: old for old, new in RENAMED_CATEGORIES.items()}}
     out = []
     for v in values:
         if isinstance(v, int) or (isinstance(v, str) and v.strip().lstrip("-").isdigit()):
             out.append(int(v))
         elif v in by_name:
             out.append(by_name[v])
+        elif both_ways.get(v) in by_name:
+            other = both_ways[v]
+            out.append(by_name[other])
+            if warnings is not None:
+                old, new = (v, other) if v in RENAMED_CATEGORIES else (other, v)
+                text = (f"category '{old}' is now called '{new}' (a rice field, irrigated or rain-fed); "
+                        f"'{v}' in {field} was read as code {by_name[other]} of {source}"
+                        + ("; re-run kawasan data prepare (or kawasan demo) to update the study area"
+                           if v == new else "; rename it in the model"))
+                if text not in warnings:
+                    warnings.append(text)
         else:
             known = ", ".join(f"{k}={n}" for k, n in sorted(legend.items())) or "none (give integer codes)"
             raise InputError(f"unknown category '{v}'; the layer's categories are: {known}", source=source, field=field)

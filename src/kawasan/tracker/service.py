@@ -34,15 +34,24 @@ class ProjectService(DirectoryMixin):
     # ------------------------------------------------------------------ projects
 
     def create_project(self, name: str, template: str, start: date, *, regency: str | None = None,
-                       site_geometry: dict | None = None, actor: str | None = None) -> dict:
-        """Create a project from a template; every stage starts ``not_started`` at version 1."""
+                       site_geometry: dict | None = None, actor: str | None = None,
+                       options: dict[str, str] | None = None, application_date: date | None = None) -> dict:
+        """Create a project from a template; every stage starts ``not_started`` at version 1.
+
+        The template's options are resolved here (:func:`kawasan.licensing.choose_variant`):
+        ``options`` as given (others at their default) and the date-chosen ones by
+        ``application_date`` (default: the start date); the project keeps the concrete copy.
+        """
         name = (name or "").strip()
         if not name:
             raise InputError("a project needs a name", field="name")
         if not 1900 <= start.year <= 2200:  # a typo of the year; the working-day calendar has no use for it
             raise InputError(f"start {start.isoformat()} is outside the years 1900-2200; check the year",
                              field="start")
+        from kawasan.licensing import choose_variant
+
         tpl = template if hasattr(template, "stages") else self.resolve_template(template)
+        tpl = choose_variant(tpl, options, application_date or start)
         if site_geometry is not None and (not isinstance(site_geometry, dict) or "type" not in site_geometry):
             raise InputError("the site geometry must be a GeoJSON geometry or feature (an object with 'type')",
                              field="site")
@@ -71,11 +80,14 @@ class ProjectService(DirectoryMixin):
                 if ag.code not in known:
                     s.add(Agency(code=ag.code, name=ag.name.en if hasattr(ag.name, "en") else str(ag.name),
                                  kind=getattr(ag, "level", "other"), regency=None, created_at=_now()))
+            chosen = {c.key: c.value for c in tpl.chosen}
             s.add(self._event(user, "project.create", project=p.id, field="project", new=name, on=start,
                               detail={"template": tpl.name, "template_version": tpl.version,
-                                      "start": start.isoformat(), "regency": regency}))
+                                      "start": start.isoformat(), "regency": regency, "options": chosen,
+                                      "application_date": _iso(tpl.application_date)}))
             return {"id": p.id, "name": name, "regency": regency, "template": tpl.name,
-                    "template_version": tpl.version, "start": start.isoformat(), "stages": len(tpl.stages)}
+                    "template_version": tpl.version, "start": start.isoformat(), "stages": len(tpl.stages),
+                    "options": chosen, "application_date": _iso(tpl.application_date)}
 
     def list_projects(self) -> list[dict]:
         with self._read() as s:
@@ -171,18 +183,31 @@ class ProjectService(DirectoryMixin):
         row.updated_at = _now()
         row.updated_by = user.id
         self._flush_versioned(s, p, row, read_version)
+        notices = self._date_notices(s, p, on)
         s.add(self._event(user, kind, project=p.id, stage=row.stage_id, field="status", old=old,
                           new=new_status.value, reason=reason, on=on, detail=detail))
-        warnings = []
         if new_status.value in ("in_progress", "submitted"):
             tpl = self._template_of(p)
             states = {r.stage_id: r.status for r in p.stages}
             waiting = [q for q in tpl.stage(row.stage_id).requires if states.get(q) not in ("approved", "waived")]
             if waiting:
-                warnings.append(f"stage {row.stage_id} started before its prerequisites {', '.join(waiting)} were "
-                                "approved or waived")
+                notices.append(("tracker.warn.prerequisites", {"stage": row.stage_id, "ids": ", ".join(waiting)}))
         return {"project": p.id, "stage": row.stage_id, "from": old, "to": new_status.value,
-                "version": row.version, "on": on.isoformat(), "warnings": warnings}
+                "version": row.version, "on": on.isoformat(), **_warnings(notices)}
+
+    @staticmethod
+    def _date_notices(s: Session, p: Project, on: date) -> list:
+        """A notice when ``on`` is far from every other recorded change and the start (kawasan.licensing.recording)."""
+        from kawasan.licensing.recording import isolated_date
+
+        recorded = s.scalars(select(Event.effective_date).where(Event.project_id == p.id,
+                                                                Event.field == "status")).all()
+        far = isolated_date(on, [d for d in recorded if d is not None], p.start_date)
+        if far is None:
+            return []
+        nearest, gap = far
+        key = "tracker.warn.date_gap_start" if nearest == p.start_date and not recorded else "tracker.warn.date_gap"
+        return [(key, {"on": on.isoformat(), "nearest": nearest.isoformat(), "days": gap})]
 
     def update_stage(self, pid: int, stage_id: str, status: str, *, reason: str | None = None,
                      on: date | None = None, expected_version: int | None = None, actor: str | None = None) -> dict:
@@ -389,7 +414,7 @@ class ProjectService(DirectoryMixin):
 
     def state(self, pid: int, *, today: date | None = None) -> dict:
         """The project with each stage's state, agency, clock (due, deemed approved, overdue) and obstacles."""
-        from kawasan.licensing import stage_clock
+        from kawasan.licensing import stage_clock, text_dict
 
         today = today or self.today()
         with self._read() as s:
@@ -416,7 +441,9 @@ class ProjectService(DirectoryMixin):
                     "duration_days": st.duration.statutory_days if st.duration.statutory_days is not None
                     else {"min": st.duration.min, "likely": st.duration.likely, "max": st.duration.max},
                     "estimate": st.duration.is_estimate,
-                    "legal_basis": {"citation": st.legal_basis.citation, "tag": st.legal_basis.tag},
+                    "legal_basis": {"citation": st.legal_basis.text("en"), "tag": st.legal_basis.tag,
+                                    "citation_text": text_dict(st.legal_basis.citation),
+                                    "tag_note": text_dict(st.legal_basis.tag_note)},
                     "blocked_since": _iso(snap.blocked_since), "expected_unblock": _iso(snap.expected_unblock),
                     "obstacles": [_obstacle_dict(o) for o in obs if o.stage_id == r.stage_id],
                     "documents": ndocs.get(r.stage_id, 0),
@@ -424,6 +451,12 @@ class ProjectService(DirectoryMixin):
             return {"id": p.id, "name": p.name, "regency": p.regency, "template": p.template_name,
                     "template_version": p.template_version, "start": p.start_date.isoformat(),
                     "today": today.isoformat(), "synthetic": bool(p.template_body.get("synthetic")),
+                    "options": [{"key": c.key, "value": c.value, "label": text_dict(c.label),
+                                 "choice": text_dict(c.choice_label), "chosen_by": c.chosen_by,
+                                 "legal_basis": {"citation": c.legal_basis.text("en"), "tag": c.legal_basis.tag,
+                                                 "citation_text": text_dict(c.legal_basis.citation)}}
+                                for c in tpl.chosen],
+                    "application_date": _iso(tpl.application_date),
                     "site_geometry": p.site_geometry, "stages": stages}
 
     def _plan_inputs(self, pid: int, today: date):
@@ -457,6 +490,14 @@ class ProjectService(DirectoryMixin):
             "newly_critical": list(w.newly_critical), "no_longer_critical": list(w.no_longer_critical),
             "notes": list(w.notes)}
         return {"project": pid, "name": pname, "today": today.isoformat(), **d}
+
+
+def _warnings(notices: list) -> dict:
+    """``warnings`` (English sentences, as before) and ``warning_codes`` (catalogue key and values, for translation)."""
+    from kawasan.i18n import t
+
+    return {"warnings": [t(key, "en", **params) for key, params in notices],
+            "warning_codes": [{"key": key, "params": params} for key, params in notices]}
 
 
 def _obstacle_dict(o: Obstacle) -> dict:

@@ -1,6 +1,7 @@
 """Sectoral indicators on a :class:`~kawasan.economics.tables.RegionalTable` (pandas in, pandas out).
 
-Each function's docstring gives its formula and source (REGULATIONS.md section 4).
+Each function's docstring gives its formula and source; ``reference_total`` picks the total shares and growth
+are measured against (the sum of the 17 sectors, or the PDB/PDRB with net taxes on products).
 """
 from kawasan.economics.indicators.growth import average_growth
 from kawasan.economics.indicators.klassen import KLASSEN_LABELS, klassen_quadrant, klassen_regional, klassen_sectoral

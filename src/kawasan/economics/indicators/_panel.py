@@ -2,15 +2,18 @@
 
 A panel is an array regions x years x sectors of values, with the regions' PDRB totals
 (regions x years). The reference is a region of the table (a province or the nation) or, when None,
-the aggregate (sum) of all regions in the table.
+the aggregate (sum) of all regions in the table. The totals are those named by ``reference_total``
+(:data:`kawasan.economics.tables.REFERENCE_TOTALS`): the sum of the 17 sectors, or the PDB/PDRB
+including net taxes on products where the table has them.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from kawasan.economics.numbers import plain
 from kawasan.economics.sectors import TOTAL, is_main_sector
-from kawasan.economics.tables import RegionalTable
+from kawasan.economics.tables import RegionalTable, check_reference_total
 from kawasan.errors import TableError
 
 AGGREGATE = "(sum of all regions)"
@@ -73,9 +76,11 @@ def pick_period(table: RegionalTable, start, end) -> tuple[int, int]:
     return start, end
 
 
-def panel(table: RegionalTable, regions, years, sectors):
-    """(values regions x years x sectors, totals regions x years); TableError on a missing region-year."""
-    rmap, ymap, smap, arr, tot = table.dense()
+def panel(table: RegionalTable, regions, years, sectors, total: str = "sectors"):
+    """(values regions x years x sectors, totals regions x years); TableError on a missing region-year.
+
+    ``total``: ``sectors`` (sum of the 17 lapangan usaha) or ``gdp`` (with net taxes on products)."""
+    rmap, ymap, smap, arr, tot = table.dense(check_reference_total(total))
     ri = np.array([rmap[r] for r in regions], dtype=int)
     yi = np.array([ymap[y] for y in years], dtype=int)
     si = np.array([smap.get(s, -1) for s in sectors], dtype=int)
@@ -86,17 +91,17 @@ def panel(table: RegionalTable, regions, years, sectors):
     t = tot[np.ix_(ri, yi)]
     if np.isnan(t).any():
         i, j = np.argwhere(np.isnan(t))[0]
-        raise TableError(f"region {regions[i]!r} has no values for year {years[j]}", source=table.source,
+        raise TableError(f"region {regions[i]!r} has no values for year {plain(years[j])}", source=table.source,
                          field="year")
     return vals, t
 
 
-def reference_panel(table: RegionalTable, ref, years, sectors):
+def reference_panel(table: RegionalTable, ref, years, sectors, total: str = "sectors"):
     """(values years x sectors, totals years) of the reference region or of the sum of all regions."""
     if ref is not None:
-        v, t = panel(table, [ref], years, sectors)
+        v, t = panel(table, [ref], years, sectors, total)
         return v[0], t[0]
-    v, t = panel(table, table.regions, years, sectors)
+    v, t = panel(table, table.regions, years, sectors, total)
     return np.nansum(v, axis=0), t.sum(axis=0)
 
 

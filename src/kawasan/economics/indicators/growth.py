@@ -1,4 +1,4 @@
-"""Average annual growth by region and sector (REGULATIONS.md 4.2 notation)."""
+"""Average annual growth by region and sector."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,16 +10,18 @@ from kawasan.economics.sectors import TOTAL
 _BY = {("region", "sector"), ("region",), ("sector",)}
 
 
-def average_growth(table, start=None, end=None, by=("region", "sector")) -> pd.DataFrame:
+def average_growth(table, start=None, end=None, by=("region", "sector"), reference_total="sectors") -> pd.DataFrame:
     """Average annual growth of the values over ``start``..``end``.
 
     cagr = (E_end / E_start) ** (1 / (end - start)) - 1 (compound annual growth rate);
     mean_growth = mean of the year-on-year rates E_t / E_(t-1) - 1 (NaN when a year in between is missing);
     total_growth = E_end / E_start - 1. NaN where the start value is 0.
 
-    ``by``: ("region", "sector") per region and sector (sector ``TOTAL`` is the PDRB total of each region);
+    ``by``: ("region", "sector") per region and sector (sector ``TOTAL`` is each region's total, as named by
+    ``reference_total``: the sum of the 17 sectors, or ``"gdp"`` the PDB/PDRB including net taxes on products);
     ("region",) the PDRB totals only; ("sector",) each sector summed over all regions of the table.
-    Returns columns region, sector, start, end, value_start, value_end, total_growth, cagr, mean_growth.
+    Returns columns region, sector, start, end, value_start, value_end, total_growth, cagr, mean_growth,
+    reference_total.
     """
     P.check_table(table)
     by = tuple(by)
@@ -30,7 +32,7 @@ def average_growth(table, start=None, end=None, by=("region", "sector")) -> pd.D
     complete = years == list(range(start, end + 1))
     sectors = [] if by == ("region",) or table.totals_only else table.sectors
     regions = table.regions
-    v, t = P.panel(table, regions, years, sectors)
+    v, t = P.panel(table, regions, years, sectors, reference_total)
     series = np.concatenate([v, t[:, :, None]], axis=2)     # regions x years x (sectors + TOTAL)
     labels = sectors + [TOTAL]
     if by == ("sector",):
@@ -45,7 +47,8 @@ def average_growth(table, start=None, end=None, by=("region", "sector")) -> pd.D
     else:
         mean_g = np.full(a.shape, np.nan)
     out = P.long_frame(regions, labels, {"start": start, "end": end, "value_start": a, "value_end": b,
-                                         "total_growth": ratio - 1.0, "cagr": cagr, "mean_growth": mean_g})
+                                         "total_growth": ratio - 1.0, "cagr": cagr, "mean_growth": mean_g,
+                                         "reference_total": reference_total})
     if by == ("region",):
         out = out[out["sector"] == TOTAL].reset_index(drop=True)
     return out

@@ -1,21 +1,18 @@
-"""Klassen typology, sectoral and regional (REGULATIONS.md 4.5)."""
+"""Klassen typology, sectoral and regional (names: :mod:`kawasan.economics.classes`)."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from kawasan.economics.classes import KLASSEN_LABELS as _LABELS
 from kawasan.economics.indicators import _panel as P
+from kawasan.economics.numbers import plain
 from kawasan.economics.sectors import normalise_name
 from kawasan.economics.tables import RegionalTable, normalise_region_name
 from kawasan.errors import TableError
 
-#: Klassen quadrants (REGULATIONS.md 4.5 [V]): code -> label key.
-KLASSEN_LABELS = {
-    "I": "advanced_fast_growing",    # maju dan cepat tumbuh (prima)
-    "II": "advanced_depressed",      # maju tapi tertekan
-    "III": "fast_developing",        # potensial / sedang tumbuh (berkembang cepat)
-    "IV": "relatively_lagging",      # relatif tertinggal
-}
+#: Klassen label codes by variant ("sectoral", "regional") and quadrant I..IV.
+KLASSEN_LABELS = _LABELS
 
 
 def klassen_quadrant(growth, growth_ref, level, level_ref):
@@ -32,22 +29,24 @@ def klassen_quadrant(growth, growth_ref, level, level_ref):
     return out
 
 
-def _labels(quadrants):
-    return np.array([KLASSEN_LABELS.get(q) if q is not None else None for q in quadrants], dtype=object)
+def _labels(quadrants, variant):
+    return np.array([KLASSEN_LABELS[variant].get(q) if q is not None else None for q in quadrants], dtype=object)
 
 
-def klassen_sectoral(table, region=None, reference=None, start=None, end=None, growth="auto") -> pd.DataFrame:
+def klassen_sectoral(table, region=None, reference=None, start=None, end=None, growth="auto",
+                     reference_total="sectors") -> pd.DataFrame:
     """Sectoral Klassen typology: each sector's growth and share in the region against the reference's.
 
     y_i = average annual growth of sector i in the region, y = the same sector's average growth in the reference;
     r_i = the sector's average share of the region's PDRB over start..end (every year of the table in that
-    period), r = its average share of the reference's PDRB. Quadrant I (maju dan cepat tumbuh, prime):
-    y_i >= y and r_i >= r; II (maju tapi tertekan): r_i >= r, y_i < y; III (potensial / sedang tumbuh):
-    y_i >= y, r_i < r; IV (relatif tertinggal): otherwise. Source: REGULATIONS.md 4.5 [V] (Klassen typology as
-    applied by BPS Kota Probolinggo 2022 against Jawa Timur).
+    period), r = its average share of the reference's total (``reference_total``). Quadrant I (maju dan tumbuh
+    pesat, ``advanced_fast_growing``): y_i >= y and r_i >= r; II (maju tapi tertekan, ``advanced_depressed``):
+    r_i >= r, y_i < y; III (potensial, ``potential``): y_i >= y, r_i < r; IV (relatif tertinggal,
+    ``relatively_lagging``): otherwise. Source: Sjafrizal (1997), as applied by BPS Kota Probolinggo 2022 against
+    Jawa Timur [V].
 
     Returns columns region, sector, start, end, share_region, share_reference, growth_region, growth_reference,
-    quadrant (I..IV), label, reference, growth_method.
+    quadrant (I..IV), label, reference, growth_method, reference_total.
     """
     P.check_table(table)
     sectors = P.need_sectors(table, "the sectoral Klassen typology")
@@ -56,8 +55,8 @@ def klassen_sectoral(table, region=None, reference=None, start=None, end=None, g
     P.period_years(table, start, end, growth)
     years = [y for y in table.years if start <= y <= end]
     regions, ref = P.resolve(table, region, reference)
-    v, t = P.panel(table, regions, years, sectors)
-    rv, rt = P.reference_panel(table, ref, years, sectors)
+    v, t = P.panel(table, regions, years, sectors, reference_total)
+    rv, rt = P.reference_panel(table, ref, years, sectors, reference_total)
     share_r = np.nanmean(P.safe_div(v, t[:, :, None]), axis=1)
     share_n = np.nanmean(P.safe_div(rv, rt[:, None]), axis=0)
     gy = [start, end] if growth == "cagr" else years
@@ -68,8 +67,8 @@ def klassen_sectoral(table, region=None, reference=None, start=None, end=None, g
     return P.long_frame(regions, sectors, {
         "start": start, "end": end, "share_region": share_r, "share_reference": share_n[None, :],
         "growth_region": g_r, "growth_reference": g_n[None, :], "quadrant": q,
-        "label": _labels(q.ravel()).reshape(q.shape),
-        "reference": P.ref_label(ref), "growth_method": growth})
+        "label": _labels(q.ravel(), "sectoral").reshape(q.shape),
+        "reference": P.ref_label(ref), "growth_method": growth, "reference_total": reference_total})
 
 
 def _population_lookup(population, source):
@@ -93,20 +92,26 @@ def _population_lookup(population, source):
 
 
 def klassen_regional(table, population=None, reference=None, start=None, end=None, growth="auto",
-                     region=None) -> pd.DataFrame:
+                     region=None, reference_total="sectors") -> pd.DataFrame:
     """Regional Klassen typology: each region's PDRB growth against its PDRB per capita.
 
     growth = average annual growth of the region's PDRB total start..end; per_capita = mean over the years of
     PDRB / population. The thresholds are the reference's growth and per-capita PDRB (the reference region of the
-    table, or when None the sum of all regions). Without population the level is the mean PDRB and its threshold
-    the mean over the analysed regions. Quadrant I (maju dan cepat tumbuh): growth >= and level >=; II (maju tapi
-    tertekan): level >=, growth <; III (berkembang cepat): growth >=, level <; IV (relatif tertinggal).
-    Source: REGULATIONS.md 4.5 [V] (regional variant: GRDP growth versus GRDP per capita).
+    table, or when None the sum of all regions). Quadrant I (cepat maju dan cepat tumbuh,
+    ``fast_advancing_fast_growing``): growth >= and level >=; II (maju tapi tertekan, ``advanced_depressed``):
+    level >=, growth <; III (berkembang cepat, ``fast_developing``): growth >=, level <; IV (relatif tertinggal,
+    ``relatively_lagging``). Source: Sjafrizal (1997) [V] (regional variant: PDRB growth against PDRB per
+    capita).
+
+    Without population the level is the mean total PDRB and its threshold the mean over the analysed regions: that
+    is not Klassen's typology (a large regency is "advanced" by its size alone), so the column ``level_basis`` is
+    ``total_pdrb`` instead of ``per_capita`` and every output labels it "total PDRB, not per capita".
 
     ``table`` may be a totals table (``read_table(..., price_basis="ADHK2010")`` of the BPS PDRB totals) or a
     sector table. ``population``: a frame with region, year, population (e.g. ``read_population``), a Series
     indexed (region, year), or a RegionalTable. Returns columns region, sector (``TOTAL``), start, end, growth,
-    reference_growth, gdp, per_capita, level, reference_level, quadrant, label, reference, growth_method.
+    reference_growth, gdp, per_capita, level, reference_level, level_basis, quadrant, label, reference,
+    growth_method, reference_total.
     """
     P.check_table(table)
     start, end = P.pick_period(table, start, end)
@@ -114,16 +119,11 @@ def klassen_regional(table, population=None, reference=None, start=None, end=Non
     P.period_years(table, start, end, growth)
     years = [y for y in table.years if start <= y <= end]
     regions, ref = P.resolve(table, region, reference)
-    _, t = P.panel(table, regions, years, [])
+    _, t = P.panel(table, regions, years, [], reference_total)
     gy = [start, end] if growth == "cagr" else years
     gi = [years.index(y) for y in gy]
     g = P.average_growth_rate(t[:, gi], gy, start, end, growth)
-    if ref is not None:
-        _, rt = P.panel(table, [ref], years, [])
-        rt = rt[0]
-    else:
-        _, allt = P.panel(table, table.regions, years, [])
-        rt = allt.sum(axis=0)
+    _, rt = P.reference_panel(table, ref, years, [], reference_total)
     g_ref = P.average_growth_rate(rt[None, gi], gy, start, end, growth)[0]
     gdp = t.mean(axis=1)
     if population is not None:
@@ -132,11 +132,11 @@ def klassen_regional(table, population=None, reference=None, start=None, end=Non
         def pop(name, y):
             k = (normalise_name(normalise_region_name(name)), y)
             if k not in look:
-                raise TableError(f"no population for region {name!r}, year {y}", source="population",
+                raise TableError(f"no population for region {name!r}, year {plain(y)}", source="population",
                                  field="population")
             if look[k] <= 0:
-                raise TableError(f"population {look[k]:g} for region {name!r}, year {y} must be more than 0",
-                                 source="population", field="population")
+                raise TableError(f"population {plain(look[k])} for region {name!r}, year {plain(y)} must be more "
+                                 "than 0", source="population", field="population")
             return look[k]
 
         pops = np.array([[pop(r, y) for y in years] for r in regions])
@@ -152,5 +152,7 @@ def klassen_regional(table, population=None, reference=None, start=None, end=Non
     q = klassen_quadrant(g, g_ref, level, level_ref)
     return pd.DataFrame({
         "region": regions, "sector": "TOTAL", "start": start, "end": end, "growth": g, "reference_growth": g_ref,
-        "gdp": gdp, "per_capita": per_capita, "level": level, "reference_level": level_ref, "quadrant": q,
-        "label": _labels(q), "reference": P.ref_label(ref), "growth_method": growth})
+        "gdp": gdp, "per_capita": per_capita, "level": level, "reference_level": level_ref,
+        "level_basis": "per_capita" if population is not None else "total_pdrb", "quadrant": q,
+        "label": _labels(q, "regional"), "reference": P.ref_label(ref), "growth_method": growth,
+        "reference_total": reference_total})

@@ -1,4 +1,10 @@
-"""Shift-share: classic (Dunn 1960), Esteban-Marquillas (1972) and Arcelus (1984) (REGULATIONS.md 4.3, 4.4)."""
+"""Shift-share: classic (Dunn 1960), Esteban-Marquillas (1972) and Arcelus (1984).
+
+``reference_total`` picks the reference total whose growth r_n drives the national share and the industry mix:
+``"sectors"`` (default, the sum of the 17 lapangan usaha) or ``"gdp"`` (the PDB/PDRB including net taxes on
+products). A classic shift-share of a province against Indonesia reproduces the components Indonesian studies
+print from BPS's PDB only with the PDB's growth (``"gdp"``); studies working from the 17 sectors use the sum.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -9,21 +15,22 @@ from kawasan.economics.indicators import _panel as P
 METHODS = ("classic", "esteban_marquillas", "arcelus")
 
 
-def shift_share(table, region=None, reference=None, start=None, end=None, method="classic") -> pd.DataFrame:
+def shift_share(table, region=None, reference=None, start=None, end=None, method="classic",
+                reference_total="sectors") -> pd.DataFrame:
     """Decompose each sector's change start -> end in the region into additive components.
 
     Notation: E_ir the region's value in sector i at ``start``, r_ir = E_ir(end)/E_ir(start) - 1 its growth,
-    r_in the reference's growth in sector i, r_n the growth of the reference's PDRB total, r_r that of the
-    region's total, E_r / E_n the start totals.
+    r_in the reference's growth in sector i, r_n the growth of the reference's total (``reference_total``), r_r
+    that of the region's total, E_r / E_n the start totals.
 
-    classic (Dunn 1960; REGULATIONS.md 4.3 [V]; REAT ``shift`` method "Dunn" summed over sectors):
+    classic (Dunn 1960 [V]; REAT ``shift`` method "Dunn" summed over sectors):
         D_ir = N_ir + M_ir + C_ir, N_ir = E_ir r_n (national/provincial share), M_ir = E_ir (r_in - r_n)
         (industry mix), C_ir = E_ir (r_ir - r_in) (competitive shift).
-    esteban_marquillas (Esteban-Marquillas 1972; REGULATIONS.md 4.4 [V]; REAT ``shift`` method "Esteban"):
+    esteban_marquillas (Esteban-Marquillas 1972 [V]; REAT ``shift`` method "Esteban"):
         homothetic E'_ir = E_r E_in / E_n; C_ir = C'_ir + A_ir with competitive effect C'_ir = E'_ir (r_ir - r_in)
         and allocation effect A_ir = (E_ir - E'_ir)(r_ir - r_in). ``specialisation`` = E_ir - E'_ir and
         ``competitive_advantage`` = r_ir - r_in tell the sign of A.
-    arcelus (Arcelus 1984; REGULATIONS.md 4.4 [V]): C_ir = R_ir + RI_ir with regional growth effect
+    arcelus (Arcelus 1984 [V]): C_ir = R_ir + RI_ir with regional growth effect
         R_ir = E'_ir (r_r - r_n) + (E_ir - E'_ir)(r_r - r_n) and regional industry-mix effect
         RI_ir = E'_ir [(r_ir - r_r) - (r_in - r_n)] + (E_ir - E'_ir)[(r_ir - r_r) - (r_in - r_n)]; each is given
         with its homothetic and allocation parts.
@@ -33,8 +40,8 @@ def shift_share(table, region=None, reference=None, start=None, end=None, method
     Sub-categories (C.1..C.16) are decomposed like sectors; sum only the 17 main sectors for the region total.
 
     Returns columns region, sector, start, end, change, national_share, industry_mix, competitive_shift, value_start,
-    value_end, growth_region, growth_reference, growth_reference_total, reference, method, plus the method's
-    components.
+    value_end, growth_region, growth_reference, growth_reference_total, reference, method, reference_total, plus
+    the method's components.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
@@ -42,8 +49,8 @@ def shift_share(table, region=None, reference=None, start=None, end=None, method
     sectors = P.need_sectors(table, "shift-share")
     start, end = P.pick_period(table, start, end)
     regions, ref = P.resolve(table, region, reference)
-    v, t = P.panel(table, regions, [start, end], sectors)
-    rv, rt = P.reference_panel(table, ref, [start, end], sectors)
+    v, t = P.panel(table, regions, [start, end], sectors, reference_total)
+    rv, rt = P.reference_panel(table, ref, [start, end], sectors, reference_total)
     e0, e1 = v[:, 0, :], v[:, 1, :]
     e0 = np.nan_to_num(e0)
     e1 = np.nan_to_num(e1)
@@ -78,22 +85,25 @@ def shift_share(table, region=None, reference=None, start=None, end=None, method
                      "regional_growth_allocation": rg - rg_h, "regional_industry_mix": rim,
                      "regional_industry_mix_homothetic": rim_h, "regional_industry_mix_allocation": rim - rim_h,
                      "growth_region_total": r_r[:, None]})
-    cols.update({"reference": P.ref_label(ref), "method": method})
+    cols.update({"reference": P.ref_label(ref), "method": method, "reference_total": reference_total})
     return P.long_frame(regions, sectors, cols)
 
 
-def shift_share_series(table, region=None, reference=None, years=None, method="classic") -> pd.DataFrame:
+def shift_share_series(table, region=None, reference=None, years=None, method="classic",
+                       reference_total="sectors") -> pd.DataFrame:
     """:func:`shift_share` for each pair of consecutive years (``years`` default: all the table's years), stacked."""
     P.check_table(table)
     ys = sorted(int(y) for y in (years if years is not None else table.years))
     if len(ys) < 2:
         raise P.TableError(f"a shift-share series needs at least two years; got {ys}", source=table.source,
                            field="year")
-    parts = [shift_share(table, region, reference, a, b, method=method) for a, b in zip(ys[:-1], ys[1:])]
+    parts = [shift_share(table, region, reference, a, b, method=method, reference_total=reference_total)
+             for a, b in zip(ys[:-1], ys[1:])]
     return pd.concat(parts, ignore_index=True)
 
 
-def dynamic_shift_share(table, region=None, reference=None, start=None, end=None, method="classic") -> pd.DataFrame:
+def dynamic_shift_share(table, region=None, reference=None, start=None, end=None, method="classic",
+                        reference_total="sectors") -> pd.DataFrame:
     """Dynamic shift-share (Barff & Knight 1988): the yearly decompositions start..end summed per sector.
 
     Each year's components are computed on that year's base (so the industry mix and the competitive shift follow
@@ -101,7 +111,7 @@ def dynamic_shift_share(table, region=None, reference=None, start=None, end=None
     REAT ``shiftd`` (method "Dunn"). Needs every year start..end.
 
     Returns columns region, sector, start, end, years, change, national_share, industry_mix, competitive_shift,
-    (Esteban-Marquillas / Arcelus: their components summed as well), reference, method.
+    (Esteban-Marquillas / Arcelus: their components summed as well), reference, method, reference_total.
     """
     P.check_table(table)
     start, end = P.pick_period(table, start, end)
@@ -109,10 +119,11 @@ def dynamic_shift_share(table, region=None, reference=None, start=None, end=None
     if missing:
         raise P.TableError(f"dynamic shift-share needs every year {start}..{end}; missing "
                            f"{', '.join(map(str, missing))}", source=table.source, field="year")
-    s = shift_share_series(table, region, reference, list(range(start, end + 1)), method=method)
-    skip = {"region", "sector", "start", "end", "reference", "method", "value_start", "value_end", "growth_region",
-            "growth_reference", "growth_reference_total", "growth_region_total", "homothetic", "specialisation",
-            "competitive_advantage"}
+    s = shift_share_series(table, region, reference, list(range(start, end + 1)), method=method,
+                           reference_total=reference_total)
+    skip = {"region", "sector", "start", "end", "reference", "method", "reference_total", "value_start", "value_end",
+            "growth_region", "growth_reference", "growth_reference_total", "growth_region_total", "homothetic",
+            "specialisation", "competitive_advantage"}
     comps = [c for c in s.columns if c not in skip]
     out = s.groupby(["region", "sector"], sort=False)[comps].sum().reset_index()
     out.insert(2, "start", start)
@@ -120,4 +131,5 @@ def dynamic_shift_share(table, region=None, reference=None, start=None, end=None
     out.insert(4, "years", end - start)
     out["reference"] = s["reference"].iloc[0]
     out["method"] = f"dynamic_{method}"
+    out["reference_total"] = reference_total
     return out

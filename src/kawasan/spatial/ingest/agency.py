@@ -130,7 +130,7 @@ def standard_tables() -> dict:
 def vocabulary(name: str) -> dict | None:
     """The standard table for a layer name, or None."""
     tables = standard_tables()
-    key = "hazard" if name.startswith("hazard") else name
+    key = "hazard" if name.startswith(("hazard", "risk_")) else name
     return tables.get(key)
 
 
@@ -141,6 +141,9 @@ def match_category(value: str, table: dict) -> str | None:
     for code, n in codes.items():
         if v == n.lower() or v == str(code) or v.replace(" ", "_") == n.lower():
             return n
+    aliases = {str(k).lower(): str(c) for k, c in (table.get("aliases") or {}).items()}
+    if v in aliases:
+        return aliases[v]
     try:
         f = float(v)
         if f.is_integer() and int(f) in codes:
@@ -243,6 +246,11 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
         gdf = gdf.set_geometry([_same_dimension(g, 2) for g in gdf.geometry])
         gdf = gdf[~gdf.geometry.is_empty]
     table = vocabulary(arg.name)
+    if table is not None and arg.attribute is None and table.get("mask"):
+        mask = np.zeros(grid.shape, np.uint8)
+        features.rasterize(((g, 1) for g in gdf.geometry), out=mask, transform=grid.transform)
+        return AgencyLayer(arg.name, "mask", mask, 255, {0: "outside", 1: str(table["mask"])}, gdf, "Polygon", src,
+                           notes)
     if table is not None and arg.attribute is None:
         attrs = [c for c in gdf.columns if c != gdf.geometry.name]
         raise VectorError(f"'{arg.name}' is a category layer: give the attribute holding its classes, "
@@ -348,10 +356,14 @@ def category_tables_markdown() -> str:
     """The standard category tables as Markdown (docs/reference/prepare.md embeds it; a test compares)."""
     out = []
     for name, table in standard_tables().items():
-        out.append(f"**{name}**" + (" (layers named `hazard_*`)" if name == "hazard" else "") + "\n")
+        out.append(f"**{name}**" + (" (layers named `hazard_*` and `risk_*`)" if name == "hazard" else "")
+                   + (f" (a file without attribute is a mask of `{table['mask']}`)" if table.get("mask") else "")
+                   + "\n")
         out.append("| code | category | values recognised (case-insensitive, contained in the value) |")
         out.append("|---|---|---|")
         kws: dict[str, list[str]] = {}
+        for alias, cat in (table.get("aliases") or {}).items():
+            kws.setdefault(str(cat), []).append(f"{alias} (exact)")
         for kw, cat in table.get("keywords", []):
             kws.setdefault(str(cat), []).append(str(kw))
         for code, cat in table["codes"].items():

@@ -200,6 +200,18 @@ def _repair_polygons(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
+def _kilovolts(text: str | None) -> float | None:
+    """The highest voltage of an OSM ``voltage`` tag (volts, ``;``-separated) in kV; None when unreadable."""
+    best = None
+    for part in str(text or "").split(";"):
+        try:
+            v = float(part.strip().replace(",", ".")) / 1000.0
+        except ValueError:
+            continue
+        best = v if best is None else max(best, v)
+    return best
+
+
 def _int_or_none(text: str | None) -> int | None:
     if not text:
         return None
@@ -221,7 +233,7 @@ def extract_osm(pbf_path, *, clip=None, mapping=None, progress: Progress | None 
         frame within which the sea is derived from the coastline.
     mapping : :class:`OsmMapping`, a path to a user YAML (laid over the default), or None (default).
     progress : ``callable(stage, done, total)``; stages ``"read"`` (objects that passed the tag
-        filters so far; total None), ``"build"`` (layers built, of 13), ``"sea"`` and ``"done"``.
+        filters so far; total None), ``"build"`` (layers built, of 15), ``"sea"`` and ``"done"``.
     index : libosmium node-location index (``flex_mem`` default; ``dense_file_array,PATH`` keeps it on disk).
     checksum : compute the file's sha256 for ``source`` (one extra read of the file).
 
@@ -273,7 +285,8 @@ def extract_osm(pbf_path, *, clip=None, mapping=None, progress: Progress | None 
     factory = osmium.geom.WKBFactory()
     failed_ways: dict[int, tuple] = {}   # closed way id -> (targets, tags) of polygons libosmium refused
     roads_map, waterways_map = mp.roads, mp.waterways
-    railways, places = mp.railways, mp.places
+    railways, places, power = mp.railways, mp.places, mp.power
+    at_gates = mp.entry_gates
     poly_key_set = frozenset(mp.polygon_keys())
     memo: dict[tuple, list] = {}     # relevant tags of a polygon -> its layers (polygons repeat the same few tag sets)
     add_road, add_rail, add_ww, add_coast = col["roads"].add, col["railways"].add, col["waterways"].add, col["coastline"].add
@@ -296,10 +309,13 @@ def extract_osm(pbf_path, *, clip=None, mapping=None, progress: Progress | None 
                         line_target = ("railways", rw)
                     else:
                         ww = tags.get("waterway")
+                        pw = tags.get("power")
                         if ww is not None and ww in waterways_map:
                             line_target = ("waterways", ww)
                         elif tags.get("natural") == "coastline":
                             line_target = ("coastline", None)
+                        elif pw is not None and pw in power:
+                            line_target = ("power_lines", pw)
                 if line_target is None:
                     continue
                 try:
@@ -313,11 +329,16 @@ def extract_osm(pbf_path, *, clip=None, mapping=None, progress: Progress | None 
                 layer, v = line_target
                 oid = obj.id
                 if layer == "roads":
-                    add_road((oid, "way", roads_map[v], v, tags.get("name"), tags.get("ref")), wkb)
+                    ref = tags.get("ref")
+                    status, status_source = mp.road_status(v, ref)
+                    add_road((oid, "way", roads_map[v], v, tags.get("name"), ref, status, status_source,
+                              "gates" if v in at_gates else "any"), wkb)
                 elif layer == "railways":
                     add_rail((oid, "way", v, tags.get("name")), wkb)
                 elif layer == "waterways":
                     add_ww((oid, "way", waterways_map[v], v, tags.get("name")), wkb)
+                elif layer == "power_lines":
+                    col["power_lines"].add((oid, "way", v, _kilovolts(tags.get("voltage")), tags.get("name")), wkb)
                 else:
                     add_coast((oid, "way"), wkb)
             elif t == "a":
@@ -365,6 +386,9 @@ def extract_osm(pbf_path, *, clip=None, mapping=None, progress: Progress | None 
                 r = first_match(mp.aerodromes, tags)
                 if r is not None:
                     col["aerodromes"].add((oid, "node", r.value, tags.get("name"), tags.get("iata"), tags.get("icao")), xy)
+                r = first_match(mp.toll_gates, tags)
+                if r is not None:
+                    col["toll_gates"].add((oid, "node", r.value, tags.get("name"), tags.get("ref")), xy)
     except RuntimeError as exc:
         raise VectorError(f"could not be read to the end ({exc}); the file is truncated or corrupt: "
                           "expected a complete OpenStreetMap extract, download it again", source=str(path)) from None

@@ -1,8 +1,11 @@
 """OpenStreetMap layers onto the study grid: vector layers for distance criteria and a land-cover raster.
 
-Vector layers written (grid CRS, clipped to the grid): ``roads`` (class arterial/collector/local),
-``railways``, ``rivers`` (OSM waterways; ``kind`` river/stream/canal/drain), ``settlements``,
-``ports`` (harbours), ``airports`` (aerodromes), ``industrial``.
+Vector layers written (grid CRS, clipped to the grid): ``roads`` (class arterial/collector/local: the
+function; status national/provincial/regency/unknown with ``status_source``; entry any, or gates for a
+toll road), ``toll_gates`` (the nodes where a toll road is entered), ``railways``, ``rivers`` (OSM
+waterways; ``kind`` river/stream/canal/drain), ``lakes`` (water polygons of kind lake or reservoir),
+``coastline``, ``power_lines`` (``voltage_kv``), ``settlements``, ``town_centres`` (place=city/town
+nodes), ``ports`` (harbours), ``airports`` (aerodromes), ``industrial``.
 
 ``settlements`` are the residential land-use polygons plus, for each place node that lies in no such
 polygon, a disc around the node whose radius depends on its kind (city 2,000 m, town 1,000 m,
@@ -12,7 +15,7 @@ node only). A polygon or disc is ``kind: town`` when a ``place=city|town`` node 
 
 Land cover (codes of ``categories.yaml``): every cell starts as ``unmapped`` (10), then the OSM
 land-use classes are burned in this order, each over the previous: dry_fields, shrub, plantation,
-production_forest, irrigated_rice, settlement (also the settlement polygons), industry (also the
+production_forest, rice_field, settlement (also the settlement polygons), industry (also the
 industrial polygons), protected_forest, water (water bodies and the sea). So where OSM polygons
 overlap, water wins over protection, protection over built-up land, built-up land over farmland.
 """
@@ -26,13 +29,14 @@ from rasterio import features
 
 from kawasan.spatial.grid import Grid
 
-LANDCOVER_CODES = {"water": 1, "protected_forest": 2, "production_forest": 3, "irrigated_rice": 4,
+LANDCOVER_CODES = {"water": 1, "protected_forest": 2, "production_forest": 3, "rice_field": 4,
                    "plantation": 5, "dry_fields": 6, "shrub": 7, "settlement": 8, "industry": 9, "unmapped": 10}
-BURN_ORDER = ("dry_fields", "shrub", "plantation", "production_forest", "irrigated_rice", "settlement",
+BURN_ORDER = ("dry_fields", "shrub", "plantation", "production_forest", "rice_field", "settlement",
               "industry", "protected_forest", "water")
 PLACE_RADIUS_M = {"city": 2000.0, "town": 1000.0, "suburb": 300.0, "village": 300.0, "hamlet": 100.0,
                   "isolated_dwelling": 50.0, "neighbourhood": 150.0}
 TOWN_KINDS = ("city", "town")
+LAKE_KINDS = ("lake", "reservoir")
 
 
 def to_grid(gdf: gpd.GeoDataFrame, grid: Grid) -> gpd.GeoDataFrame:
@@ -96,7 +100,16 @@ def vector_layers(osm, grid: Grid) -> dict[str, tuple[gpd.GeoDataFrame, str, str
     out = {
         "roads": (to_grid(osm.roads, grid), "LineString",
                   "OpenStreetMap roads; class arterial (motorway/trunk/primary), collector (secondary/tertiary), local"),
+        "toll_gates": (to_grid(osm.toll_gates, grid), "Point",
+                       "OpenStreetMap toll-road gates (highway=motorway_junction, barrier=toll_booth)"),
         "railways": (to_grid(osm.railways, grid), "LineString", "OpenStreetMap railways"),
+        "lakes": (to_grid(osm.water[osm.water["kind"].isin(LAKE_KINDS)], grid), "Polygon",
+                  "OpenStreetMap lakes and reservoirs (water polygons)"),
+        "coastline": (to_grid(osm.coastline, grid), "LineString", "OpenStreetMap coastline (natural=coastline)"),
+        "power_lines": (to_grid(osm.power_lines, grid), "LineString",
+                        "OpenStreetMap power lines (power=line) with voltage_kv"),
+        "town_centres": (to_grid(osm.places[osm.places["kind"].isin(TOWN_KINDS)], grid), "Point",
+                         "OpenStreetMap town centres (place=city/town nodes)"),
         "rivers": (to_grid(osm.waterways, grid), "LineString", "OpenStreetMap waterways (kind river/stream/canal/...)"),
         "settlements": (settlements_layer(osm.settlements, osm.places, grid), "Polygon",
                         "OpenStreetMap residential land use and place nodes (kind town/village)"),

@@ -12,6 +12,7 @@ one of its values); ``"*"`` means any value except ``no``.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -26,7 +27,7 @@ LANDCOVER_CLASSES: dict[int, str] = {
     1: "water",
     2: "protected_forest",
     3: "production_forest",
-    4: "irrigated_rice",
+    4: "rice_field",
     5: "plantation",
     6: "dry_fields",
     7: "shrub",
@@ -35,8 +36,12 @@ LANDCOVER_CLASSES: dict[int, str] = {
 }
 LANDCOVER_CODES: dict[str, int] = {v: k for k, v in LANDCOVER_CLASSES.items()}
 ROAD_CLASSES = ("arterial", "collector", "local")
-RULE_SECTIONS = ("water", "settlements", "industrial", "harbours", "aerodromes", "protected")
-SECTIONS = ("version", "roads", "railways", "waterways", "places", "landuse") + RULE_SECTIONS
+ROAD_STATUSES = ("national", "provincial", "regency")
+RULE_SECTIONS = ("water", "settlements", "industrial", "harbours", "aerodromes", "protected", "toll_gates")
+SECTIONS = ("version", "roads", "road_status", "road_entry_at_gates", "power_lines", "railways", "waterways", "places",
+            "landuse") + RULE_SECTIONS
+STATUS_FROM_REF = "ref"
+STATUS_FROM_CLASS = "OSM highway class (proxy)"
 DEFAULT_MAPPING_PATH = "osm_mapping.yaml"
 
 
@@ -99,6 +104,11 @@ class OsmMapping:
     harbours: tuple[TagRule, ...]
     aerodromes: tuple[TagRule, ...]
     protected: tuple[TagRule, ...]
+    toll_gates: tuple[TagRule, ...] = ()
+    road_status_ref: tuple[tuple[re.Pattern, str], ...] = ()
+    road_status_proxy: dict[str, str] = field(default_factory=dict)   # highway value -> status
+    entry_gates: frozenset[str] = frozenset()
+    power: frozenset[str] = frozenset()
     source: str = "<default>"
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -108,15 +118,25 @@ class OsmMapping:
                 self.aerodromes, self.protected)
 
     def node_keys(self) -> tuple[str, ...]:
-        """Keys an OSM node must carry (one of) to be looked at: places, harbours, aerodromes."""
+        """Keys an OSM node must carry (one of) to be looked at: places, harbours, aerodromes, toll gates."""
         keys = {"place"}
-        for rules in (self.harbours, self.aerodromes):
+        for rules in (self.harbours, self.aerodromes, self.toll_gates):
             keys.update(r.match[0][0] for r in rules)
         return tuple(sorted(keys))
 
     def way_keys(self) -> tuple[str, ...]:
         """Keys a way must carry (one of) to be looked at as a line (polygons come from the area assembler)."""
-        return ("highway", "natural", "railway", "waterway")
+        return ("highway", "natural", "power", "railway", "waterway")
+
+    def road_status(self, highway: str, ref: str | None) -> tuple[str, str]:
+        """(status, where it came from) of a road: a matching ``ref`` first, else the highway-class proxy."""
+        if ref:
+            for part in str(ref).split(";"):
+                for pattern, status in self.road_status_ref:
+                    if pattern.search(part.strip()):
+                        return status, STATUS_FROM_REF
+        status = self.road_status_proxy.get(highway)
+        return (status, STATUS_FROM_CLASS) if status else ("unknown", "none")
 
     def area_keys(self) -> tuple[str, ...]:
         """Keys a polygon must carry (one of): the first key of every polygon rule and the land-use keys."""
@@ -178,6 +198,8 @@ def _rules(value: Any, source: str, where: str, out_key: str, allowed_out: set[s
             else:
                 match.append((k, frozenset(_str_list(v, source, f"{w}.match.{k}"))))
         out = item[out_key]
+        if out_key == "landcover" and out == "irrigated_rice":   # the name before 'rice_field' (any rice field)
+            out = "rice_field"
         if out is None:
             if not nullable:
                 raise _err(source, f"{w}.{out_key}", f"'{out_key}' must be given")
@@ -233,6 +255,9 @@ def _parse(raw: dict, source: str) -> OsmMapping:
     if not isinstance(overlay, bool):
         raise _err(source, "landuse.protected_forest_overlay", f"expected true or false, got {overlay!r}")
     lc_names = set(LANDCOVER_CLASSES.values())
+    status_ref, status_proxy = _road_status(raw.get("road_status") or {}, source)
+    gates = frozenset(_str_list(raw["road_entry_at_gates"], source, "road_entry_at_gates")) \
+        if raw.get("road_entry_at_gates") else frozenset()
     return OsmMapping(
         roads=roads,
         roads_dropped=dropped,
@@ -249,9 +274,38 @@ def _parse(raw: dict, source: str) -> OsmMapping:
         harbours=_rules(raw["harbours"], source, "harbours", "kind", None),
         aerodromes=_rules(raw["aerodromes"], source, "aerodromes", "kind", None),
         protected=_rules(raw["protected"], source, "protected", "kind", None),
+        toll_gates=_rules(raw["toll_gates"], source, "toll_gates", "kind", None) if raw.get("toll_gates") else (),
+        road_status_ref=status_ref,
+        road_status_proxy=status_proxy,
+        entry_gates=gates,
+        power=frozenset(_str_list(raw["power_lines"], source, "power_lines")) if raw.get("power_lines") else frozenset(),
         source=source,
         raw=raw,
     )
+
+
+def _road_status(raw: dict, source: str) -> tuple[tuple, dict]:
+    if not isinstance(raw, dict):
+        raise _err(source, "road_status", f"expected {{ref: [...], highway_proxy: {{...}}}}, got {raw!r}")
+    unknown = set(raw) - {"ref", "highway_proxy"}
+    if unknown:
+        raise _err(source, "road_status", f"unknown entries {sorted(unknown)}; the entries are ref, highway_proxy")
+    refs = []
+    for i, item in enumerate(raw.get("ref") or []):
+        w = f"road_status.ref[{i}]"
+        if not isinstance(item, dict) or set(item) != {"pattern", "status"}:
+            raise _err(source, w, f"expected {{pattern: REGEX, status: national|provincial|regency}}, got {item!r}")
+        if item["status"] not in ROAD_STATUSES:
+            raise _err(source, f"{w}.status", f"'{item['status']}' is not one of {', '.join(ROAD_STATUSES)}")
+        try:
+            refs.append((re.compile(str(item["pattern"])), str(item["status"])))
+        except re.error as exc:
+            raise _err(source, f"{w}.pattern", f"not a valid regular expression ({exc})") from None
+    proxy = raw.get("highway_proxy") or {}
+    if not isinstance(proxy, dict) or set(proxy) - set(ROAD_STATUSES):
+        raise _err(source, "road_status.highway_proxy",
+                   f"expected a mapping {'/'.join(ROAD_STATUSES)} -> highway values, got {proxy!r}")
+    return tuple(refs), _value_table(proxy, source, "road_status.highway_proxy") if proxy else {}
 
 
 def default_mapping_raw() -> dict:
@@ -305,21 +359,31 @@ def mapping_tables_markdown(mapping: OsmMapping | None = None) -> str:
             out.append("| " + " | ".join(r) + " |")
         out.append("")
 
+    def rule_rows(rules: tuple[TagRule, ...]) -> list[tuple[str, ...]]:
+        return [(str(i + 1), f"`{r.describe()}`", r.value if r.value is not None else "(none)") for i, r in enumerate(rules)]
+
     by_class: dict[str, list[str]] = {}
     for v, c in m.roads.items():
         by_class.setdefault(c, []).append(v)
     table("Roads (`highway=*` lines)", ("class", "highway values"),
           [(c, ", ".join(f"`{v}`" for v in by_class.get(c, []))) for c in ROAD_CLASSES]
           + [("dropped", ", ".join(f"`{v}`" for v in m.roads_dropped) + ", and every value not listed above")])
+    table("Road status (`status`, kept apart from the class above)", ("source", "rule"),
+          [(f"`ref` matching `{p.pattern}`".replace("|", "\\|"), status) for p, status in m.road_status_ref]
+          + [("highway class (proxy)", f"{st}: " + ", ".join(f"`{v}`" for v, s_ in m.road_status_proxy.items()
+                                                               if s_ == st))
+             for st in ROAD_STATUSES if st in m.road_status_proxy.values()]
+          + [("otherwise", "unknown")])
+    table("Roads entered only at gates (`entry: gates`)", ("highway values",),
+          [(", ".join(f"`{v}`" for v in sorted(m.entry_gates)) or "(none)",)])
+    table("Toll-road gates (nodes)", ("#", "match", "kind"), rule_rows(m.toll_gates))
+    table("Power lines (`power=*` lines)", ("kept power values",), [(", ".join(f"`{v}`" for v in sorted(m.power)),)])
     table("Railways (`railway=*` lines)", ("kept railway values",), [(", ".join(f"`{v}`" for v in sorted(m.railways)),)])
     by_kind: dict[str, list[str]] = {}
     for v, k in m.waterways.items():
         by_kind.setdefault(k, []).append(v)
     table("Waterways (`waterway=*` lines)", ("kind", "waterway values"), [(k, ", ".join(f"`{v}`" for v in vs)) for k, vs in by_kind.items()])
     table("Places (`place=*` nodes)", ("kept place values",), [(", ".join(f"`{v}`" for v in sorted(m.places)),)])
-
-    def rule_rows(rules: tuple[TagRule, ...]) -> list[tuple[str, ...]]:
-        return [(str(i + 1), f"`{r.describe()}`", r.value if r.value is not None else "(none)") for i, r in enumerate(rules)]
 
     table("Water bodies (polygons)", ("#", "match", "kind"), rule_rows(m.water))
     table("Settlements (polygons)", ("#", "match", "kind"), rule_rows(m.settlements))

@@ -15,7 +15,9 @@ CRS = "EPSG:4326"
 
 #: layer -> (geometry kind, columns); every layer is a GeoDataFrame in EPSG:4326 with these columns.
 LAYER_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "roads": ("line", ("osm_id", "osm_type", "class", "highway", "name", "ref")),
+    "roads": ("line", ("osm_id", "osm_type", "class", "highway", "name", "ref", "status", "status_source", "entry")),
+    "toll_gates": ("point", ("osm_id", "osm_type", "kind", "name", "ref")),
+    "power_lines": ("line", ("osm_id", "osm_type", "power", "voltage_kv", "name")),
     "railways": ("line", ("osm_id", "osm_type", "railway", "name")),
     "waterways": ("line", ("osm_id", "osm_type", "kind", "waterway", "name")),
     "water": ("polygon", ("osm_id", "osm_type", "kind", "name")),
@@ -30,7 +32,7 @@ LAYER_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "protected": ("polygon", ("osm_id", "osm_type", "kind", "name", "protect_class")),
 }
 LAYERS = tuple(LAYER_COLUMNS)
-INT_COLUMNS = {"osm_id": "int64", "population": "Int64"}
+INT_COLUMNS = {"osm_id": "int64", "population": "Int64", "voltage_kv": "Float64"}
 
 Progress = Callable[[str, int, "int | None"], None]
 
@@ -46,6 +48,8 @@ class OsmLayers:
     """
 
     roads: gpd.GeoDataFrame
+    toll_gates: gpd.GeoDataFrame
+    power_lines: gpd.GeoDataFrame
     railways: gpd.GeoDataFrame
     waterways: gpd.GeoDataFrame
     water: gpd.GeoDataFrame

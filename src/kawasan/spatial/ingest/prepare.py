@@ -32,6 +32,7 @@ from kawasan.fileio import check_replaceable, publish
 from kawasan.spatial import rasters
 from kawasan.spatial.grid import Grid
 from kawasan.spatial.ingest import agency as ag
+from kawasan.spatial.ingest import agency_raster as agr
 from kawasan.spatial.ingest import dem as demmod
 from kawasan.spatial.ingest import gridplan
 from kawasan.spatial.ingest.boundary import Boundary, read_boundary
@@ -40,16 +41,19 @@ from kawasan.spatial.ingest.osm_layers import LANDCOVER_CODES, landcover_raster,
 KIND = "kawasan.study_area"
 MANIFEST = "manifest.json"
 # layers OpenStreetMap gives as vectors; an agency layer under one of these names is written as a vector too
-VECTOR_LAYERS = ("roads", "railways", "rivers", "settlements", "ports", "airports", "industrial")
-STANDARD_LAYERS = ("dem", "landcover", "zoning", "soil", "hazard_flood", "hazard_landslide", "roads", "rivers",
-                   "settlements", "ports", "railways")
-# protected areas given as agency masks override the land cover (so the presets' exclusions apply)
-LANDCOVER_OVERRIDES = {"protected_forest": "protected_forest", "hutan_lindung": "protected_forest",
-                       "lp2b": "irrigated_rice", "protected_farmland": "irrigated_rice"}
+VECTOR_LAYERS = ("roads", "toll_gates", "railways", "rivers", "lakes", "coastline", "power_lines", "settlements",
+                 "town_centres", "ports", "airports", "industrial")
+STANDARD_LAYERS = ("dem", "landcover", "zoning", "soil", "risk_flood", "risk_landslide", "hazard_flood",
+                   "hazard_landslide", "volcano_krb", "kawasan_hutan", "lp2b", "lsd", "roads", "toll_gates", "rivers",
+                   "lakes", "coastline", "power_lines", "settlements", "town_centres", "ports", "railways")
+# protected forest given as an agency mask is burned into the land cover (so the land-cover forest rules see
+# it); the legal forest status is the kawasan_hutan layer, LP2B the lp2b layer (read by the presets directly)
+LANDCOVER_OVERRIDES = {"protected_forest": "protected_forest", "hutan_lindung": "protected_forest"}
 
 Progress = Callable[[str], None]
 # values an OSM-derived attribute can take (a model may ask for one that this area lacks: no town)
-VOCABULARY = {"roads": {"class": ["arterial", "collector", "local"]},
+VOCABULARY = {"roads": {"class": ["arterial", "collector", "local"],
+                        "status": ["national", "provincial", "regency", "unknown"], "entry": ["any", "gates"]},
               "settlements": {"kind": ["town", "village"]}}
 
 
@@ -139,6 +143,40 @@ def prepare(req: PrepareRequest, progress: Progress | None = None) -> PrepareRes
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return PrepareResult(out, manifest)
+
+
+def check_inputs_exist(*, boundary, dem=(), osm=None, osm_mapping=None, layers=(), maps=()) -> None:
+    """Refuse, before any work, when input files are missing, naming every one of them (not only the first)."""
+    from kawasan.errors import KawasanError
+    from kawasan.spatial.ingest.boundary import split_source
+
+    missing: list[str] = []
+
+    def need(path, what: str) -> None:
+        if path is not None and not Path(path).exists():
+            missing.append(f"{what} {path}")
+
+    need(split_source(boundary)[0], "--boundary")
+    for d in dem or ():
+        if not any(ch in str(d) for ch in "*?["):     # wildcards are expanded (and checked) later
+            need(d, "--dem")
+    need(osm, "--osm")
+    need(osm_mapping, "--osm-mapping")
+    for text in layers or ():
+        try:
+            ag.parse_layer_arg(text)
+        except KawasanError as exc:
+            if "file not found" in str(exc):
+                missing.append(f"--layer {text}")
+            else:
+                raise
+    for text in maps or ():
+        name, sep, path = str(text).partition("=")
+        if sep:
+            need(path, f"--map {name}=")
+    if missing:
+        raise InputError("file not found" + (f" ({len(missing)} inputs)" if len(missing) > 1 else "") + ": "
+                         + "; ".join(missing) + ". Check the paths (relative to the current folder)", field="inputs")
 
 
 def _user_entries(out: Path, manifest: dict) -> list[str]:
@@ -313,7 +351,10 @@ def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder:
     for la in req.layers:
         say(f"layer {la.name}")
         t = time.perf_counter()
-        res = ag.prepare_layer(la, grid, assume_crs=req.assume_crs, mapping=req.maps.get(la.name))
+        if agr.is_raster(la.path):
+            res = agr.prepare_raster_layer(la, grid, inside, assume_crs=req.assume_crs, mapping=req.maps.get(la.name))
+        else:
+            res = ag.prepare_layer(la, grid, assume_crs=req.assume_crs, mapping=req.maps.get(la.name))
         warnings += [f"layer {la.name}: {n}" for n in res.notes]
         sources.append({"role": f"layer:{la.name}", **res.source, "sha256": _sha(la.path)})
         desc = f"agency layer from {la.path.name}" + (f" (attribute {la.attribute})" if la.attribute else "")
@@ -321,7 +362,7 @@ def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder:
             write_vector(la.name, res.gdf, res.geometry, desc, "agency")
             write_raster(f"{la.name}_cells", res.array, nodata=None, type_="categorical", origin="agency",
                          categories={0: "none", 1: la.name}, description=f"cells touched by {la.name}")
-        elif la.name in VECTOR_LAYERS:
+        elif la.name in VECTOR_LAYERS and res.gdf is not None:
             # polygons under a name the presets read as vectors (settlements, industrial, ...): the vector
             # is the layer (it replaces the OSM one); the raster of its cells goes beside it
             write_vector(la.name, res.gdf, "Geometry" if set(res.gdf.geom_type) - {"Polygon"} else "Polygon",
@@ -336,7 +377,7 @@ def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder:
             write_raster(la.name, res.array, nodata=res.nodata, origin="agency", description=desc,
                          type_="continuous" if res.kind == "continuous" else "categorical",
                          categories=res.categories if res.kind != "continuous" else None,
-                         extra={"ordinal": True} if la.name.startswith("hazard") else None)
+                         extra={"ordinal": True} if la.name.startswith(("hazard", "risk_", "volcano_krb")) else None)
         timings[f"layer:{la.name}"] = time.perf_counter() - t
         for attr, values in VOCABULARY.get(la.name, {}).items():
             if layers.get(la.name, {}).get("kind") == "vector" and attr not in res.gdf.columns:

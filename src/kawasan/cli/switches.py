@@ -1,0 +1,24 @@
+"""``--rule ID=on|off``: switch a model's constraint for one run."""
+from __future__ import annotations
+
+from kawasan.errors import InputError
+
+ON = ("on", "true", "yes", "1", "aktif", "ya")
+OFF = ("off", "false", "no", "0", "nonaktif", "tidak")
+
+
+def parse_rule_switches(items) -> dict[str, bool]:
+    """["nuisance_buffer=on", "settlement_buffer_2km=off"] -> {"nuisance_buffer": True, ...}."""
+    out: dict[str, bool] = {}
+    for text in items or ():
+        rid, sep, state = str(text).partition("=")
+        rid, state = rid.strip(), state.strip().lower()
+        if not sep or not rid:
+            raise InputError(f"expected ID=on or ID=off (for example nuisance_buffer=on); got {text!r}",
+                             field="--rule")
+        if state not in ON + OFF:
+            raise InputError(f"{rid}: expected on or off; got {state!r}", field="--rule")
+        if rid in out and out[rid] != (state in ON):
+            raise InputError(f"rule '{rid}' is switched both on and off", field="--rule")
+        out[rid] = state in ON
+    return out
