@@ -148,6 +148,20 @@ def runner() -> CliRunner:
 
 
 @pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory) -> Path:
+    """``kawasan demo --no-serve`` built once per session (about 25 s), shared by the tests that need it.
+
+    Treat it as read-only: a test that changes files copies it first (shutil.copytree)."""
+    from kawasan.cli.main import cli
+
+    out = tmp_path_factory.mktemp("session-demo") / "kawasan-demo"
+    r = CliRunner().invoke(cli, ["demo", "--out", str(out), "--no-serve"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    (out.parent / "demo-output.txt").write_text(r.output.replace(str(out), "kawasan-demo"))
+    return out
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     d = SHARED / "data"
     if not d.is_dir():

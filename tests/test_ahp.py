@@ -682,3 +682,56 @@ def test_check_consistency_matches_cr(a):
     else:
         check_consistency(r, allow_inconsistent=False)
     check_consistency(r, allow_inconsistent=True)
+
+
+# ---------------------------------------------------------------------------------------
+# The most inconsistent judgement and the value that would lower CR most (issue 11, item 7)
+# ---------------------------------------------------------------------------------------
+def test_suggest_revision_names_the_pair_and_the_best_scale_value():
+    from kawasan.spatial.ahp import SAATY_SCALE, suggest_revision
+
+    r = ahp_weights(HOUSE, HOUSE_CRITERIA)
+    hint = suggest_revision(r)
+    assert hint["pair"] == ["neighbourhood", "condition"] and hint["judgement_text"] == "6"
+    i, j = HOUSE_CRITERIA.index("neighbourhood"), HOUSE_CRITERIA.index("condition")
+    assert hint["implied"] == pytest.approx(r.weights[i] / r.weights[j])
+
+    def cr_with(v):   # brute force, independently of the function
+        m = np.array(HOUSE, dtype=float)
+        m[i, j], m[j, i] = v, 1 / v
+        return ahp_weights(m, HOUSE_CRITERIA).cr
+
+    best = min(SAATY_SCALE, key=cr_with)
+    assert hint["suggested"] == pytest.approx(best)
+    assert hint["cr_suggested"] == pytest.approx(cr_with(best)) and hint["cr_suggested"] < r.cr
+    with pytest.raises(InconsistentJudgementsError, match=f"writing {hint['suggested_text']} there instead would give "
+                                                          f"CR = {hint['cr_suggested']:.3f}"):
+        check_consistency(r, allow_inconsistent=False)
+
+
+def test_suggest_revision_on_consistent_and_small_matrices():
+    from kawasan.spatial.ahp import suggest_revision
+
+    consistent = [[1, 2, 4], [1 / 2, 1, 2], [1 / 4, 1 / 2, 1]]
+    hint = suggest_revision(ahp_weights(consistent, ["a", "b", "c"]))
+    assert hint["off_by"] == pytest.approx(1.0) and hint["cr_suggested"] >= hint["cr_now"] - 1e-12
+    assert suggest_revision(ahp_weights([[1, 3], [1 / 3, 1]], ["a", "b"])) is None
+
+
+def test_cli_ahp_shows_the_most_inconsistent_pair(runner, tmp_path):
+    import json
+
+    from kawasan.cli.main import cli
+
+    p = tmp_path / "house.csv"
+    p.write_text("," + ",".join(HOUSE_CRITERIA) + "\n" + "\n".join(
+        n + "," + ",".join(str(v) for v in row) for n, row in zip(HOUSE_CRITERIA, HOUSE)) + "\n")
+    r = runner.invoke(cli, ["ahp", str(p)])
+    assert r.exit_code == 0, r.output
+    assert "Most inconsistent judgement: (neighbourhood, condition) = 6" in r.output and "would give CR =" in r.output
+    r = runner.invoke(cli, ["--lang", "id", "ahp", str(p)])
+    assert "Penilaian yang paling tidak konsisten: (neighbourhood, condition) = 6" in r.output
+    r = runner.invoke(cli, ["ahp", str(p), str(p), "--json"])
+    out = json.loads(r.output)
+    assert out["most_inconsistent"]["pair"] == ["neighbourhood", "condition"]
+    assert out["members"][0]["most_inconsistent"]["suggested_text"] == out["most_inconsistent"]["suggested_text"]

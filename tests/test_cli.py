@@ -29,7 +29,7 @@ def test_run_writes_folder_and_summary(runner, area, tmp_path):
     assert "S1" in r.output and "Permenperin 30/2020 [V]" in r.output
     assert (out / "manifest.json").exists()
     r = invoke(runner, ["--lang", "id", "suitability", "run", str(model_file(tmp_path)), "--data", str(area),
-                        "--out", str(out), "--json"])
+                        "--out", str(out), "--json", "--overwrite"])
     assert r.exit_code == 0
     man = json.loads(r.output)
     assert {o["role"] for o in man["outputs"]} >= {"score", "classes", "constraints"}

@@ -270,7 +270,7 @@ def test_failed_run_leaves_nothing_and_keeps_previous(area, tmp_path):
     before = (out / "score.tif").read_bytes()
     (area / "landcover.tif").write_bytes(b"broken")
     with pytest.raises(RasterError):
-        run_suitability(model_from_dict(small_model()), area, out)
+        run_suitability(model_from_dict(small_model()), area, out, overwrite=True)
     assert (out / "score.tif").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["area", "run"]
 

@@ -650,7 +650,7 @@ def test_fetch_guide_commands_and_links_exist():
     text = page.read_text()
     for link in re.findall(r"\]\(([^)#]+)", text):
         assert link.startswith("http") or (page.parent / link).resolve().exists(), f"broken link {link}"
-    found = re.findall(r"bin/kawasan ((?:[a-z-]+ ?)+)", text)
+    found = re.findall(r"(?m)^kawasan ((?:[a-z-]+ ?)+)", text)
     assert any(f.startswith("data fetch") for f in found)
     for line in found:
         cmd = cli

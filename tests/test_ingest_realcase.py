@@ -64,7 +64,7 @@ def probolinggo(shared_data, tmp_path_factory):
                                 "--admin", str(shared_data / "boundaries" / "probolinggo_kab_kecamatan.geojson"),
                                 "--admin", str(shared_data / "boundaries" / "probolinggo_kab_desa.geojson")])
         assert r.exit_code == 0, r.output
-        runs[preset] = (out, json.loads(r.output))
+        runs[preset] = (out, json.loads(r.stdout))
     return {"ws": ws, "manifest": json.loads(res.output), "runs": runs, "data": shared_data}
 
 

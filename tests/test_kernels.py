@@ -152,3 +152,82 @@ def test_finalize_excluded_is_never_suitable():
     cls = kernels.finalize(score, reason, np.array([0.8, 0.6, 0.4, 0.2], np.float32), np.empty(8, np.uint8))
     assert list(cls) == [1, 6, 2, 3, 4, 5, 0, 6]
     assert score[1] == 0 and score[7] == 0 and np.isnan(score[6])
+
+
+# --- burning lines: an exact supercover, whatever GDAL's settings ------------------------------
+COORD = st.floats(-3.0, 23.0, allow_nan=False).map(lambda v: round(v * 4) / 4)   # quarter cells: edges and corners too
+SEGMENTS = st.lists(st.tuples(COORD, COORD, COORD, COORD), min_size=1, max_size=6)
+
+
+def _cells_by_shapely(segs, h, w, shrink):
+    """Cells whose box (shrunk by ``shrink`` cell units on every side; negative grows it) meets a segment."""
+    import shapely
+
+    lines = shapely.MultiLineString([[(a, b), (c, d)] for a, b, c, d in segs])
+    rr, cc = np.mgrid[0:h, 0:w]
+    boxes = shapely.box(cc.ravel() + shrink, rr.ravel() + shrink, cc.ravel() + 1 - shrink, rr.ravel() + 1 - shrink)
+    return shapely.intersects(boxes, lines).reshape(h, w)
+
+
+@given(SEGMENTS)
+def test_burn_segments_is_the_exact_supercover(segs):
+    """Every cell a segment passes through is burned, and no cell it does not even touch (pixel coordinates)."""
+    h, w = 20, 20
+    out = np.zeros((h, w), np.uint8)
+    a = np.array(segs, dtype=np.float64).reshape(-1, 4)
+    kernels.burn_segments(a[:, 0], a[:, 1], a[:, 2], a[:, 3], out)
+    through = _cells_by_shapely(segs, h, w, 1e-9)    # the open cell holds a point of the segment
+    touched = _cells_by_shapely(segs, h, w, -1e-9)   # the closed cell meets it
+    assert not (through & (out == 0)).any(), "a cell the line passes through was not burned"
+    assert not ((out == 1) & ~touched).any(), "a cell the line does not touch was burned"
+
+
+@given(SEGMENTS, st.integers(1, 19))
+def test_burn_segments_does_not_depend_on_the_window(segs, split):
+    """Burning the top and bottom halves separately (shifted coordinates) gives the same cells as one pass."""
+    a = np.array(segs, dtype=np.float64).reshape(-1, 4)
+    whole = np.zeros((20, 20), np.uint8)
+    kernels.burn_segments(a[:, 0], a[:, 1], a[:, 2], a[:, 3], whole)
+    top = np.zeros((split, 20), np.uint8)
+    kernels.burn_segments(a[:, 0], a[:, 1], a[:, 2], a[:, 3], top)
+    bottom = np.zeros((20 - split, 20), np.uint8)
+    kernels.burn_segments(a[:, 0], a[:, 1] - split, a[:, 2], a[:, 3] - split, bottom)
+    assert np.array_equal(whole, np.vstack([top, bottom]))
+
+
+def test_burn_segments_edges_corners_and_points():
+    out = np.zeros((4, 4), np.uint8)
+    # along the edge between rows 0 and 1: the cells below it (half-open cells), not both sides
+    kernels.burn_segments(np.array([0.5]), np.array([1.0]), np.array([2.5]), np.array([1.0]), out)
+    assert out[1, 0:3].all() and not out[0].any()
+    out[:] = 0
+    # a diagonal through the corners (1, 1) and (2, 2): the cells on the diagonal only
+    kernels.burn_segments(np.array([0.5]), np.array([0.5]), np.array([2.5]), np.array([2.5]), out)
+    assert out.sum() == 3 and out[0, 0] and out[1, 1] and out[2, 2]
+    out[:] = 0
+    kernels.burn_segments(np.array([3.2]), np.array([0.7]), np.array([3.2]), np.array([0.7]), out)   # a point
+    assert out.sum() == 1 and out[0, 3]
+    out[:] = 0
+    kernels.burn_segments(np.array([-5.0]), np.array([-5.0]), np.array([-1.0]), np.array([9.0]), out)  # outside
+    assert not out.any()
+
+
+def test_burn_mask_ignores_gdal_block_cache_size():
+    """The mask of lines is the same whatever GDAL_CACHEMAX the process has (GDAL's own all-touched
+    rasterization works in swaths sized by it, and gave different cells: issue 11, item 1)."""
+    import geopandas as gpd
+    import rasterio
+    from shapely.geometry import LineString
+
+    from kawasan.spatial.grid import Grid
+    from kawasan.spatial.vectors import burn_mask
+
+    grid = Grid.from_bounds("EPSG:32749", 700000, 9150000, 30.0, 300, 200)
+    rng = np.random.default_rng(3)
+    lines = [LineString(rng.uniform([700000, 9144000], [709000, 9150000], size=(5, 2))) for _ in range(40)]
+    gdf = gpd.GeoDataFrame(geometry=lines, crs="EPSG:32749")
+    ref = burn_mask(gdf, grid).copy()
+    assert ref.sum() > 1000
+    for cache in (100, 5000, 64 * 2**20):
+        with rasterio.Env(GDAL_CACHEMAX=cache):
+            assert np.array_equal(burn_mask(gdf, grid), ref), cache

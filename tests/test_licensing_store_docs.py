@@ -1,9 +1,7 @@
 """docs/reference/licensing-storage.md and docs/guide-licensing.md are checked against the code."""
 from __future__ import annotations
 
-import json
 import re
-import shlex
 from pathlib import Path
 
 import pytest
@@ -72,48 +70,5 @@ def test_links_resolve(page):
             assert (page.parent / link).resolve().exists(), f"{page.name}: broken link {link}"
 
 
-def guide_commands() -> list[tuple[list[str], bool]]:
-    """(argv after 'kawasan', whether the guide says it is refused) for every command line of the guide."""
-    text = GUIDE.read_text(encoding="utf-8")
-    out = []
-    for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S):
-        for line in block.splitlines():
-            line = line.strip()
-            if not line.startswith("kawasan "):
-                continue
-            code, _, comment = line.partition("#")
-            out.append((shlex.split(code)[1:], "refused" in comment))
-    return out
-
-
-def test_the_guide_runs_as_written(runner, tmp_path, monkeypatch):
-    """Every command of the guide, in order, on a fresh embedded database: success, or exit 2 where refused."""
-    from kawasan.cli.main import cli
-
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("KAWASAN_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("KAWASAN_DATABASE_URL", f"sqlite:///{tmp_path / 'home' / 'kawasan.db'}")
-    for var in ("KAWASAN_USER", "KAWASAN_FILES_DIR", "KAWASAN_MAX_UPLOAD_MB"):
-        monkeypatch.delenv(var, raising=False)
-    (tmp_path / "pkkpr.pdf").write_bytes(b"%PDF-1.4\n% synthetic example\n%%EOF\n")
-    (tmp_path / "rencana.csv").write_text("id,name,agency,duration_days,requires\nS1,Survey,BAPPEDA,10,\n"
-                                          "S2,KKPR,DPMPTSP,25,S1\nS3,Building approval,DPMPTSP,40,S1;S2\n")
-    cmds = guide_commands()
-    assert len(cmds) >= 25
-    for argv, refused in cmds:
-        if "--runs" not in argv and argv[:2] in (["project", "forecast"], ["project", "whatif"]):
-            argv = [*argv, "--runs", "500"]
-        r = runner.invoke(cli, argv)
-        if refused:
-            assert r.exit_code == 2, f"kawasan {' '.join(argv)} should be refused:\n{r.output}"
-        else:
-            assert r.exit_code == 0, f"kawasan {' '.join(argv)} failed:\n{r.output}"
-    # the guide's story does not depend on today's date: its what-if (as of a stated day) saves days
-    whatif = next(a for a, refused in cmds if a[:2] == ["project", "whatif"] and "--resolve" in a and not refused)
-    assert "--today" in whatif
-    r = runner.invoke(cli, [*whatif, "--runs", "500", "--json"])
-    assert r.exit_code == 0 and json.loads(r.output)["days_saved"] > 0, r.output
-    # the general-estate project of section 10 expanded its land stage into the PP 19/2021 stages
-    state = json.loads(runner.invoke(cli, ["project", "show", "3", "--json"]).output)
-    assert {o["key"]: o["value"] for o in state["options"]}["land"] == "public_interest"
-    assert {"G4c", "G4f", "G4j"} <= {s["id"] for s in state["stages"]}
+# The guide itself runs, command by command, in tests/test_docs_run.py (the refused commands are marked
+# <!-- expect-exit: 2 --> in the guide).

@@ -39,26 +39,3 @@ def test_the_openapi_description_lists_every_api_route(tmp_path):
     described = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
     assert api <= described
 
-
-def test_the_administrator_guide_runs_as_written(runner, tmp_path, monkeypatch):
-    """Every `kawasan` command of the administrator's guide, on a fresh database, typing the password."""
-    import shlex
-
-    from kawasan.cli.main import cli
-
-    monkeypatch.setenv("KAWASAN_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("KAWASAN_DATABASE_URL", f"sqlite:///{tmp_path / 'home' / 'kawasan.db'}")
-    text = (ROOT / "docs" / "guide-web-administrator.md").read_text(encoding="utf-8")
-    lines = [ln.strip() for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S)
-             for ln in block.splitlines() if ln.strip().startswith("kawasan ")]
-    assert len(lines) >= 4
-    for line in lines:
-        r = runner.invoke(cli, shlex.split(line)[1:], input="a-long-password\na-long-password\n")
-        assert r.exit_code == 0, f"{line}\n{r.output}"
-    from kawasan.tracker import ProjectService
-
-    svc = ProjectService()
-    try:
-        assert svc.authenticate("admin-kabupaten", "a-long-password")["role"] == "administrator"
-    finally:
-        svc.close()

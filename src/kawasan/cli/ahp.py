@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 import numpy as np
-from rich.table import Table
 
 from kawasan.cli.main import cli
-from kawasan.cli.output import console
+from kawasan.cli.output import Table, console
 from kawasan.errors import WeightsError
 from kawasan.i18n import t
 from kawasan.spatial import ahp as ahp_mod
@@ -20,8 +19,9 @@ from kawasan.spatial import ahp as ahp_mod
 @click.option("--method", type=click.Choice(["eigenvector", "geometric_mean"]), default="eigenvector",
               show_default=True)
 @click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON object: criteria, weights, lambda_max, ci, cr (and method, consistent; "
-                   "with several matrices also members).")
+              help="Print one JSON object: criteria, weights, lambda_max, ci, cr, method, consistent, "
+                   "most_inconsistent (the pair, the value the weights imply, the scale value that lowers CR most "
+                   "and the CR it gives); with several matrices also members.")
 @click.pass_context
 def ahp_cmd(ctx, matrices, method, as_json):
     """Weights, lambda-max, CI and CR of the pairwise matrix in each CSV (names as header and first column).
@@ -49,9 +49,10 @@ def ahp_cmd(ctx, matrices, method, as_json):
         res = ahp_mod.ahp_weights(ahp_mod.group_matrix([m for _, m, _ in members]), ref[1], method=method,
                                   source="group")
     if as_json:
-        out = res.to_dict()
+        out = {**res.to_dict(), "most_inconsistent": ahp_mod.suggest_revision(res)}
         if len(members) > 1:
-            out["members"] = [{"source": str(p), **r.to_dict()} for p, _, r in members]
+            out["members"] = [{"source": str(p), **r.to_dict(), "most_inconsistent": ahp_mod.suggest_revision(r)}
+                              for p, _, r in members]
         click.echo(json.dumps(out))
         return
     con = console()
@@ -70,3 +71,16 @@ def ahp_cmd(ctx, matrices, method, as_json):
         verdict = t("ahp.consistent", lang) if r.consistent() else t("ahp.inconsistent", lang)
         line = t("ahp.consistency", lang, lmax=r.lambda_max, ci=r.ci, cr=r.cr, verdict=verdict)
         con.print(f"{label}: {line}" if label else line, markup=False)
+        hint = ahp_mod.suggest_revision(r)
+        if hint is not None:
+            con.print(("  " if label else "") + _revision_text(hint, lang), markup=False)
+
+
+def _revision_text(hint: dict, lang: str) -> str:
+    """The most inconsistent judgement and the scale value that would lower CR most (or that it already does)."""
+    i, j = hint["pair"]
+    text = t("ahp.most_inconsistent", lang, i=i, j=j, now=hint["judgement_text"], implied=hint["implied"],
+             off=hint["off_by"])
+    if hint["cr_suggested"] < hint["cr_now"]:
+        return text + " " + t("ahp.revise", lang, value=hint["suggested_text"], cr=hint["cr_suggested"])
+    return text + " " + t("ahp.revise_none", lang)

@@ -5,10 +5,9 @@ import json
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from kawasan.cli.main import cli
-from kawasan.cli.output import console
+from kawasan.cli.output import Table, console
 from kawasan.i18n import t
 
 

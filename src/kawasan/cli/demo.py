@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kawasan.cli.main import cli
-from kawasan.cli.output import console, print_run_summary
+from kawasan.cli.output import console, print_replaced, print_run_summary, shell_quote
 from kawasan.cli.progress import progress_bar
 from kawasan.i18n import t
 
@@ -41,8 +41,10 @@ def demo_cmd(ctx, out_dir, seed, no_serve, host, port):
         con.print(f"\n[bold]{t('demo.running', lang, preset=preset)}[/]")
         folder = out_dir / "runs" / preset
         with progress_bar(preset) as prog:
-            result = run_suitability(preset, data, folder, write_criteria=True, progress=prog)
+            result = run_suitability(preset, data, folder, write_criteria=True, progress=prog, overwrite=True)
         print_run_summary(result.manifest, folder, lang)
+        if result.replaced:   # the demo regenerates its own folder; it says what it replaced
+            print_replaced(result.replaced, lang)
         sites = extract_sites(folder)
         stress = stress_test(folder, n=1000, seed=0)
         _print_sites_brief(con, sites, stress)
@@ -50,9 +52,10 @@ def demo_cmd(ctx, out_dir, seed, no_serve, host, port):
         report = write_report(folder, lang=lang)
         con.print(f"Report: {report}", markup=False)
     _switches_demo(con, data, out_dir, lang)
-    _licensing_demo(con, out_dir, *top_site["apht"], lang)
+    project = _licensing_demo(con, out_dir, *top_site["apht"], lang)
     _demo_accounts(con, out_dir / "licensing", lang)
     con.print("\n" + t("demo.done", lang, seconds=time.perf_counter() - start, path=out_dir))
+    click.echo("\n".join([t("demo.next", lang)] + ["  " + c for c in next_commands(out_dir, *project)]))
     if not no_serve:
         _serve_demo(out_dir / "licensing", host, port)
 
@@ -69,7 +72,7 @@ def _switches_demo(con, data: Path, out_dir: Path, lang: str) -> None:
     con.print(f"\n[bold]{t('law.demo_switches', lang, rules=rules)}[/]")
     folder = out_dir / "runs" / "apht-switched"
     with progress_bar("apht") as prog:
-        result = run_suitability("apht", data, folder, progress=prog, rules=switches)
+        result = run_suitability("apht", data, folder, progress=prog, rules=switches, overwrite=True)
     print_run_summary(result.manifest, folder, lang)
     extract_sites(folder)
     con.print(f"Report: {write_report(folder, lang=lang)}", markup=False)
@@ -88,8 +91,20 @@ def _print_sites_brief(con, sites: dict, stress: dict) -> None:
                   f"P(top {k}) = {mc.get('p_top_k', 0):.2f} over 1,000 weight draws", markup=False)
 
 
-def _licensing_demo(con, out_dir: Path, run_folder: Path, site: dict | None, lang: str) -> None:
-    """A licensing project for the top APHT site in the demo's own database (DIR/licensing), and its forecast."""
+def next_commands(out_dir: Path, db: Path, project_id: int) -> list[str]:
+    """Commands to try after the demo, every path quoted for the shell (a folder with spaces pastes and runs)."""
+    apht = out_dir / "runs" / "apht"
+    return [
+        shell_quote("kawasan", "sites", "rank", apht, "--by", "topsis"),
+        shell_quote("kawasan", "report", apht, "--lang", "id"),
+        "KAWASAN_DATABASE_URL=" + shell_quote(f"sqlite:///{db.resolve()}") + " "
+        + shell_quote("kawasan", "project", "show", project_id),
+    ]
+
+
+def _licensing_demo(con, out_dir: Path, run_folder: Path, site: dict | None, lang: str) -> tuple[Path, int]:
+    """A licensing project for the top APHT site in the demo's own database (DIR/licensing), and its forecast;
+    returns the database and the project id."""
     import shutil
     import uuid
 
@@ -125,8 +140,7 @@ def _licensing_demo(con, out_dir: Path, run_folder: Path, site: dict | None, lan
     con.print(t("tracker.demo_status", lang, done=", ".join(s["id"] for s in by[("approved", "waived")]) or "-",
                 active=", ".join(s["id"] for s in by[("in_progress",)]) or "-", blocked=blocked), markup=False)
     print_forecast(fc, lang)
-    con.print(f"KAWASAN_DATABASE_URL=sqlite:///{(target / 'kawasan.db').resolve()} kawasan project show {pid}",
-              markup=False)
+    return target / "kawasan.db", pid
 
 
 #: One account per role for the served demo (demo only: the database is SYNTHETIC and local).

@@ -13,10 +13,9 @@ import math
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from kawasan.cli.main import cli
-from kawasan.cli.output import console
+from kawasan.cli.output import Table, console
 from kawasan.economics.tables import REFERENCE_TOTALS
 from kawasan.i18n import t
 

@@ -9,10 +9,9 @@ import json
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from kawasan.cli.economy import economy_group, prepare_output
-from kawasan.cli.output import console
+from kawasan.cli.output import Table, console
 from kawasan.economics.tables import REFERENCE_TOTALS
 from kawasan.errors import InputError
 from kawasan.i18n import t

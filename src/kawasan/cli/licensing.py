@@ -13,11 +13,10 @@ from datetime import date
 from pathlib import Path
 
 import click
-from rich.table import Table
 from rich.text import Text
 
 from kawasan.cli.main import cli
-from kawasan.cli.output import console as _base_console
+from kawasan.cli.output import Table, console as _base_console
 from kawasan.i18n import t
 
 STATES = ("not_started", "in_progress", "submitted", "clarification", "approved", "rejected", "blocked", "waived")

@@ -1,16 +1,98 @@
-"""Rendering run summaries for people (rich tables) in the chosen language."""
+"""Rendering for people: the console, the one table class every command uses, run summaries.
+
+Tables (:class:`Table`, a rich Table) follow three rules whatever the terminal width: a number is
+never cut (right-aligned columns are numbers: each is at least as wide as its longest value), text
+wraps at spaces (a word longer than ``WORD_MAX`` characters may be folded, never cut with an
+ellipsis), and when the columns cannot fit side by side, even without vertical rules, the table is
+printed as one block of "column: value" lines per row instead. Every command that prints a table also
+has ``--json``.
+"""
 from __future__ import annotations
 
+import os
+
 import click
-from rich.console import Console
-from rich.table import Table
+from rich import box
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.table import Table as _RichTable
+from rich.text import Text
 
 from kawasan.i18n import t
 from kawasan.spatial.model import CLASS_LABELS
 
+WORD_MAX = 24   # a text column is at least as wide as its longest word, up to this
+
+
+PIPE_WIDTH = 160   # output to a file or pipe with no COLUMNS set: there is no terminal to fit
+
 
 def console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    """The console of every command: in a terminal its width; into a file or pipe PIPE_WIDTH columns
+    (or COLUMNS when set), so tables keep their natural layout there."""
+    con = Console(highlight=False, soft_wrap=True)
+    if not con.is_terminal and not os.environ.get("COLUMNS"):
+        con.width = max(con.width, PIPE_WIDTH)
+    return con
+
+
+class Table(_RichTable):
+    """rich's Table with kawasan's width rules (module docstring): numbers whole, text wrapped, records when narrow."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if self.columns and self.row_count and \
+                super().__rich_measure__(console, options).maximum > options.max_width:
+            self._set_minimum_widths(console, options)      # too wide as it is: narrow the text, not the numbers
+            if not self._fits(console, options):
+                self.box, self.show_edge, self.pad_edge = box.SIMPLE_HEAD, False, False   # no vertical rules
+            if not self._fits(console, options):
+                yield from self._as_records(console, options)
+                return
+        yield from super().__rich_console__(console, options)
+
+    def _fits(self, console: Console, options: ConsoleOptions) -> bool:
+        return super().__rich_measure__(console, options).minimum <= options.max_width
+
+    def _set_minimum_widths(self, console: Console, options: ConsoleOptions) -> None:
+        for col in self.columns:
+            header = Measurement.get(console, options, _renderable(console, col.header))
+            cells = [Measurement.get(console, options, _renderable(console, c)) for c in col.cells]
+            col.overflow = "fold"
+            if col.justify == "right":   # a number: exactly its whole width, never narrowed (the header wraps)
+                col.width = max([m.maximum for m in cells] + [header.minimum])
+            else:                        # text: at least its longest word (up to WORD_MAX); narrowed first
+                col.min_width = max(col.min_width or 0,
+                                    min(max([m.minimum for m in cells] + [header.minimum]), WORD_MAX))
+
+    def _as_records(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """One block per row: 'column: value' lines, values wrapped at the terminal width."""
+        if self.title:
+            yield _renderable(console, self.title, style="table.title")
+        headers = [_renderable(console, c.header).plain for c in self.columns]
+        cells = [list(c.cells) for c in self.columns]
+        for i in range(self.row_count):
+            grid = _RichTable.grid(padding=(0, 1))
+            grid.add_column(style="bold", max_width=max(8, options.max_width // 3), overflow="fold")
+            grid.add_column(overflow="fold")
+            for h, col in zip(headers, cells):
+                grid.add_row(h, col[i])
+            yield grid
+            yield Text("")
+        if self.caption:
+            yield _renderable(console, self.caption, style="table.caption")
+
+
+def _renderable(console: Console, value, style: str = ""):
+    return console.render_str(value, style=style) if isinstance(value, str) else value
+
+
+def shell_quote(*parts) -> str:
+    """A command line to show the user, every part quoted when needed so that a path with spaces pastes and
+    runs: the rule of ``data fetch``'s next command (double quotes where they suffice, which also work in
+    cmd.exe and PowerShell; shlex.quote otherwise), so every command kawasan prints is quoted alike."""
+    from kawasan.spatial.ingest.fetch import _quote
+
+    return " ".join(_quote(str(p)) for p in parts)
 
 
 def print_run_summary(manifest: dict, folder, lang: str) -> None:
@@ -63,6 +145,14 @@ def print_run_summary(manifest: dict, folder, lang: str) -> None:
         con.print(t("run.warning", lang, text=w), style="yellow", markup=False)
     print_screening(con, manifest, lang)
     click.echo(t("run.written", lang, path=folder))
+
+
+def print_replaced(prev: dict, lang: str) -> None:
+    """Say which earlier run a run replaced, and what went with it (its sites, reports, other files)."""
+    items = [t("run.replaced_sites", lang, name=e["name"], n=e["sites"]) if e["sites"] is not None else e["name"]
+             for e in prev["extra"]]
+    extra = t("run.replaced_extra", lang, items=", ".join(items)) if items else ""
+    click.echo(t("run.replaced", lang, path=prev["folder"], model=prev["model"], created=prev["created"], extra=extra))
 
 
 def localized(row: dict, key: str, lang: str) -> str | None:

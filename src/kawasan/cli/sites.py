@@ -5,10 +5,10 @@ import json
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from kawasan.cli.main import cli
-from kawasan.cli.output import console
+from kawasan.cli.output import Table, console
+from kawasan.i18n import t
 
 
 @cli.group()
@@ -37,11 +37,13 @@ def _admin_specs(paths, name_field):
 @click.option("--rank", "method", type=click.Choice(["mean", "area_weighted", "topsis"]), default="mean",
               show_default=True)
 @click.option("--admin", "admin", multiple=True, type=click.Path(path_type=Path),
-              help="Boundary layer(s) (kecamatan, desa) to name where each site lies; repeatable.")
+              help="Boundary layer(s) (kecamatan, desa) of the run's region to name where each site lies; "
+                   "repeatable. Units that miss the study area are refused; partial cover is a warning.")
 @click.option("--admin-name-field", default=None, help="Name attribute of the boundary layers (default: nama/name).")
 @click.option("--json", "as_json", is_flag=True, help="Print the sites as a JSON list (id, area_ha, score_mean, rank, ...).")
-def extract_cmd(run_dir, min_class, min_score, min_area_ha, area_rule, max_area_ha, min_compactness, min_width_cells,
-                fill_holes_ha, method, admin, admin_name_field, as_json):
+@click.pass_context
+def extract_cmd(ctx, run_dir, min_class, min_score, min_area_ha, area_rule, max_area_ha, min_compactness,
+                min_width_cells, fill_holes_ha, method, admin, admin_name_field, as_json):
     """Extract contiguous candidate sites of legal size from the run in RUN_DIR, explain and rank them."""
     from kawasan.spatial.siteservice import extract_sites
 
@@ -51,39 +53,59 @@ def extract_cmd(run_dir, min_class, min_score, min_area_ha, area_rule, max_area_
                         min_compactness=min_compactness, min_width_cells=min_width_cells,
                         fill_holes_ha=fill_holes_ha)
     if as_json:
+        for w in res.get("warnings", []):   # stdout holds the JSON; the warnings go to stderr
+            click.echo(w, err=True)
         click.echo(json.dumps(res["sites"], ensure_ascii=False))
         return
-    _print_sites(res, run_dir)
+    _print_sites(res, run_dir, ctx.obj["lang"])
 
 
-def _print_sites(res, run_dir):
+def _print_sites(res, run_dir, lang):
+    """The ranked sites as a table: what each method ranks by is a column, and the distance note follows."""
+    from kawasan.spatial.runs import open_run
+
     con = console()
     if res.get("synthetic"):
-        con.print("[bold yellow]SYNTHETIC DATA: not a real place.[/]")
+        con.print(f"[bold yellow]{t('demo.synthetic_notice', lang)}[/]")
+    warnings = res.get("warnings", [])
+    for w in warnings:
+        con.print(w, style="bold yellow", markup=False)
     for n in res["notes"]:
-        con.print(n, markup=False)
-    _print_site_law(con, res)
-    table = Table(title=f"Candidate sites (min {res['rules']['min_area_ha']:g} ha, ranked by {res['rank_method']})")
-    for col in ("rank", "id", "area ha", "score", "arterial m", "settlement m", "slope % mean", "where"):
-        table.add_column(col, justify="left" if col == "where" else "right")
+        if n not in warnings:
+            con.print(t("sites.note", lang, text=n), markup=False)
+    _print_site_law(con, res, lang)
+    method = res["rank_method"]
+    table = Table(title=t("sites.title", lang, min_area=res["rules"]["min_area_ha"],
+                          method=t(f"report.rank.{method}", lang)))
+    cols = ["rank", "id", "area", "score"] + ([] if method == "mean" else [f"value_{method}"]) + \
+        ["arterial", "settlement", "slope", "where"]
+    for col in cols:
+        table.add_column(t(f"sites.col_{col}", lang), justify="left" if col == "where" else "right")
     for s in res["sites"]:
-        where = "; ".join(a["main"] or "-" for a in s.get("admin", [])) or "-"
         d = s["distance_m"]
-        table.add_row(str(s["rank"]), str(s["id"]), f"{s['area_ha']:,.1f}", f"{s['score_mean']:.3f}",
-                      "-" if d["arterial_road"] is None else f"{d['arterial_road']:,.0f}",
-                      "-" if d["settlement"] is None else f"{d['settlement']:,.0f}",
-                      "-" if not s["slope_percent"] else f"{s['slope_percent']['mean']:.1f}", where)
+        value = [] if method == "mean" else [f"{s['rank_value']:,.{2 if method == 'area_weighted' else 4}f}"]
+        table.add_row(str(s["rank"]), str(s["id"]), f"{s['area_ha']:,.1f}", f"{s['score_mean']:.3f}", *value,
+                      _metres(d.get("arterial_road")), _metres(d.get("settlement")),
+                      "-" if not s["slope_percent"] else f"{s['slope_percent']['mean']:.1f}",
+                      "; ".join(a["main"] or "-" for a in s.get("admin", [])) or "-")
     con.print(table)
-    click.echo(f"Sites written to {Path(run_dir) / 'sites'}")
+    if res["sites"]:
+        cell = float(min(open_run(run_dir).grid.res))
+        con.print(t("sites.distance_note", lang, cell=cell, diag=cell * 2 ** 0.5), markup=False)
+    click.echo(t("sites.written", lang, path=Path(run_dir) / "sites"))
 
 
-def _print_site_law(con, res) -> None:
+def _metres(v) -> str:
+    return "-" if v is None else f"{v:,.0f}"
+
+
+def _print_site_law(con, res, lang) -> None:
     """The screening notice every site carries and the legal basis of the minimum area."""
     from kawasan.cli.output import print_screening
 
     sites = res.get("sites") or []
     notices = (sites[0].get("screening") if sites else None) or []
-    print_screening(con, {"screening": notices}, "en")
+    print_screening(con, {"screening": notices}, lang)
     basis = res.get("legal_basis") or {}
     if basis.get("legal_basis"):
         con.print(f"Minimum area {basis.get('min_area_ha')} ha (gross, in one expanse): {basis['legal_basis']} "
@@ -94,8 +116,10 @@ def _print_site_law(con, res) -> None:
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("--by", "method", type=click.Choice(["mean", "area_weighted", "topsis"]), default="mean",
               show_default=True)
-@click.option("--json", "as_json", is_flag=True)
-def rank_cmd(run_dir, method, as_json):
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the sites as a JSON list; rank_value is what the method ranks by.")
+@click.pass_context
+def rank_cmd(ctx, run_dir, method, as_json):
     """Re-rank the extracted sites of RUN_DIR by another method (mean score, area-weighted score, TOPSIS)."""
     from kawasan.spatial.siteservice import rerank
 
@@ -103,7 +127,7 @@ def rank_cmd(run_dir, method, as_json):
     if as_json:
         click.echo(json.dumps(res["sites"], ensure_ascii=False))
         return
-    _print_sites(res, run_dir)
+    _print_sites(res, run_dir, ctx.obj["lang"])
 
 
 @sites.command("check")
@@ -179,3 +203,5 @@ def sensitivity_cmd(run_dir, draws, seed, top_k, changes, concentration, no_map,
     con.print(table)
     if res.get("score_spread"):
         click.echo(f"Score spread map: {Path(run_dir) / 'sites' / res['score_spread']}")
+    for n in res.get("notes", []):
+        con.print(f"note: {n}", markup=False)

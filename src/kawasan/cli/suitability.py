@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kawasan.cli.main import cli
-from kawasan.cli.output import print_run_summary
+from kawasan.cli.output import print_replaced, print_run_summary
 from kawasan.cli.progress import progress_bar
 from kawasan.spatial.api import run_suitability
 from kawasan.spatial.presets import preset_names, preset_text
@@ -23,7 +23,9 @@ def suitability():
 @click.option("--data", "data_dir", required=True, type=click.Path(path_type=Path),
               help="Study-area folder (layers and manifest.json).")
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
-              help="Run folder to write (replaced only if it holds a previous kawasan run).")
+              help="Run folder to write. An earlier run there is refused unless --overwrite.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace an earlier kawasan run in --out, with its sites and reports (they describe the old run).")
 @click.option("--allow-inconsistent", is_flag=True, help="Accept AHP matrices with CR above 0.1.")
 @click.option("--criteria/--no-criteria", "write_criteria", default=False,
               help="Also write each standardized criterion as a raster.")
@@ -34,7 +36,7 @@ def suitability():
                    "the run manifest.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run manifest as JSON instead of a summary.")
 @click.pass_context
-def run_cmd(ctx, model, data_dir, out_dir, allow_inconsistent, write_criteria, compress, rules, as_json):
+def run_cmd(ctx, model, data_dir, out_dir, allow_inconsistent, write_criteria, compress, overwrite, rules, as_json):
     """Run MODEL (a .yaml/.toml model file or a preset name) on the study area in --data."""
     from kawasan.cli.switches import parse_rule_switches
 
@@ -43,11 +45,14 @@ def run_cmd(ctx, model, data_dir, out_dir, allow_inconsistent, write_criteria, c
     with progress_bar(f"suitability {model}") as prog:
         result = run_suitability(model, data_dir, out_dir, allow_inconsistent=allow_inconsistent,
                                  write_criteria=write_criteria, compress=compress.upper(), progress=prog,
-                                 rules=switches)
+                                 overwrite=overwrite, rules=switches)
     if as_json:
-        click.echo(json.dumps(result.manifest, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**result.manifest, **({"replaced": result.replaced} if result.replaced else {})},
+                              ensure_ascii=False, indent=2))
     else:
         print_run_summary(result.manifest, out_dir, lang)
+        if result.replaced:
+            print_replaced(result.replaced, lang)
 
 
 @suitability.command("presets")

@@ -26,6 +26,10 @@ Consistency index and ratio (Saaty 1977, 1980)
 Most inconsistent judgement (Saaty 2003)
     ``eps_ij = a_ij w_j / w_i`` is 1 for a judgement that agrees with the
     weights; the pair with the largest ``eps_ij`` is the one to revise first.
+    The value the weights imply for it is ``w_i / w_j``; :func:`suggest_revision`
+    also tries each value of Saaty's scale (1/9 .. 9) in its place (and the
+    reciprocal in ``a_ji``), recomputes the weights, and names the one giving
+    the lowest CR.
 Group judgements (Aczél & Saaty 1983)
     The element-wise (weighted) geometric mean ``g_ij = prod_k a_ij^(k) ** p_k``,
     ``sum_k p_k = 1``, is the only synthesis that keeps the result reciprocal
@@ -73,6 +77,8 @@ __all__ = [
     "check_consistency",
     "read_matrix_csv",
     "most_inconsistent_pair",
+    "suggest_revision",
+    "SAATY_SCALE",
 ]
 
 #: Saaty's random consistency index RI(n): the mean CI of many random reciprocal
@@ -534,6 +540,43 @@ def most_inconsistent_pair(matrix, weights) -> tuple[int, int, float]:
     return (i, j, float(eps[i, j]))
 
 
+SAATY_SCALE = tuple([1.0 / k for k in range(9, 1, -1)] + [float(k) for k in range(1, 10)])
+
+
+def suggest_revision(result: AHPResult) -> dict | None:
+    """The most inconsistent judgement and the value of Saaty's scale that, written in its place, gives
+    the lowest consistency ratio (None for fewer than 3 criteria, where every matrix is consistent, or
+    without the matrix).
+
+    Keys: ``pair`` [criterion i, criterion j], ``judgement`` (a_ij now), ``implied`` (w_i / w_j),
+    ``off_by`` (eps_ij), ``suggested`` (the scale value), ``suggested_text`` (as a user writes it:
+    ``3``, ``1/3``), ``cr_now`` and ``cr_suggested`` (the weights recomputed with the same method).
+    """
+    if result.matrix is None or len(result.criteria) < 3:
+        return None
+    a = np.array(result.matrix, dtype=np.float64)
+    i, j, eps = most_inconsistent_pair(a, result.weights)
+
+    def cr_with(v: float) -> float:
+        b = a.copy()
+        b[i, j], b[j, i] = v, 1.0 / v
+        return ahp_weights(b, result.criteria, method=result.method).cr
+
+    crs = [cr_with(v) for v in SAATY_SCALE]
+    k = int(np.argmin(crs))
+    return {
+        "pair": [result.criteria[i], result.criteria[j]],
+        "judgement": float(a[i, j]),
+        "judgement_text": _fmt(a[i, j]),
+        "implied": float(result.weights[i] / result.weights[j]),
+        "off_by": float(eps),
+        "suggested": float(SAATY_SCALE[k]),
+        "suggested_text": _fmt(SAATY_SCALE[k]),
+        "cr_now": float(result.cr),
+        "cr_suggested": float(crs[k]),
+    }
+
+
 def check_consistency(result: AHPResult, *, allow_inconsistent: bool, source=None, threshold=0.1) -> None:
     """Refuse judgements whose consistency ratio exceeds ``threshold`` (Saaty 1980: 0.1).
 
@@ -557,6 +600,9 @@ def check_consistency(result: AHPResult, *, allow_inconsistent: bool, source=Non
             f"; the most inconsistent judgement is ({ci_}, {cj}) = {_fmt(result.matrix[i][j])} while the "
             f"weights imply w_{ci_} / w_{cj} = {implied:.3g} (off by a factor {eps:.2f})"
         )
+        hint = suggest_revision(result)
+        if hint is not None and hint["cr_suggested"] < result.cr:
+            msg += f"; writing {hint['suggested_text']} there instead would give CR = {hint['cr_suggested']:.3f}"
     msg += f"; revise the judgements or {_OVERRIDE_HINT}"
     raise InconsistentJudgementsError(msg, source=_src(source))
 

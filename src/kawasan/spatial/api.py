@@ -21,6 +21,7 @@ class RunResult:
     folder: Path | None
     manifest: dict | None
     evaluation: Evaluation
+    replaced: dict | None = None   # the earlier run this one replaced (runfolder.previous_run), if any
 
     @property
     def dataset(self):
@@ -68,24 +69,30 @@ def evaluate_model(model: str | Path | Model, data: str | Path | dict, *, allow_
 
 def run_suitability(model: str | Path | Model, data_dir: str | Path, out_dir: str | Path | None = None, *,
                     allow_inconsistent: bool = False, write_criteria: bool = False, compress: str = "ZSTD",
-                    progress: Progress = _noop, rules: dict[str, bool] | None = None) -> RunResult:
+                    progress: Progress = _noop, rules: dict[str, bool] | None = None,
+                    overwrite: bool = False) -> RunResult:
     """Evaluate ``model`` (a file, a preset name or a Model) on ``data_dir``; write a run folder if ``out_dir``.
 
-    ``rules`` switches constraints on or off for this run (recorded in the manifest's ``rule_switches``)."""
+    ``rules`` switches constraints on or off for this run (recorded in the manifest's ``rule_switches``).
+    An earlier run in ``out_dir`` is refused (OutputError, naming what it holds) unless ``overwrite``;
+    then it is replaced whole, its sites and reports included, and ``RunResult.replaced`` describes it.
+    """
     if isinstance(model, Model):
         source = f"model:{model.name}"
     else:
         source = str(model) if Path(str(model)).exists() else f"preset:{model}"
+    replaced = None
     if out_dir is not None:
         from kawasan.spatial.runfolder import check_target
 
-        check_target(Path(out_dir))  # refuse before spending time on the analysis
+        replaced = check_target(Path(out_dir), overwrite=overwrite)  # refuse before spending time on the analysis
     ev = evaluate_model(model, data_dir, allow_inconsistent=allow_inconsistent, keep_criteria=write_criteria,
                         progress=progress, rules=rules)
     manifest = None
     if out_dir is not None:
-        manifest = write_run(ev, out_dir, model_source=source, write_criteria=write_criteria, compress=compress)
-    return RunResult(Path(out_dir) if out_dir else None, manifest, ev)
+        manifest = write_run(ev, out_dir, model_source=source, write_criteria=write_criteria, compress=compress,
+                             overwrite=overwrite)
+    return RunResult(Path(out_dir) if out_dir else None, manifest, ev, replaced)
 
 
 __all__ = ["run_suitability", "evaluate_model", "to_xarray", "RunResult"]

@@ -314,6 +314,58 @@ def finalize(score, reason, breaks, classes):
     return classes
 
 
+# --- burning lines and points ----------------------------------------------------------------
+@nb.njit(cache=True, nogil=True)
+def burn_segments(u0, v0, u1, v1, out):
+    """out[r, c] = 1 for every cell that holds a point of a segment (an exact "supercover").
+
+    Segments run from (u0[k], v0[k]) to (u1[k], v1[k]) in pixel coordinates (u = column, v = row,
+    both growing from the grid's upper-left corner). Cells are half-open, [c, c+1) x [r, r+1), so
+    every point of a line lies in exactly one cell: a line along a cell edge burns the cells on one
+    side, a line through a corner burns the one cell that holds the corner, and no cell a line
+    passes through is missed. Row by row: the part of the segment with r <= v < r + 1 (the end
+    point itself included) spans u from u(v=lo) to u(v=hi), and burns columns floor(u_min) to
+    floor(u_max), or ceil(u_max) - 1 when u_max is only approached (the part leaves the row there).
+    Same segments, same cells: the result does not depend on chunking, threads or any setting.
+    """
+    h, w = out.shape
+    for k in range(u0.size):
+        ua, va, ub, vb = u0[k], v0[k], u1[k], v1[k]
+        if not (ua == ua and va == va and ub == ub and vb == vb):
+            continue
+        if va == vb:
+            r = math.floor(va)
+            if 0 <= r < h:
+                c_lo = max(math.floor(min(ua, ub)), 0)
+                c_hi = min(math.floor(max(ua, ub)), w - 1)
+                for c in range(c_lo, c_hi + 1):
+                    out[r, c] = 1
+            continue
+        vmin, vmax = min(va, vb), max(va, vb)
+        slope = (ub - ua) / (vb - va)
+        r_lo = max(math.floor(vmin), 0)
+        r_hi = min(math.floor(vmax), h - 1)
+        for r in range(r_lo, r_hi + 1):
+            lo = max(float(r), vmin)
+            hi = min(float(r + 1), vmax)
+            hi_open = hi == r + 1.0      # that point belongs to the next row
+            u_lo = ua + (lo - va) * slope
+            u_hi = ua + (hi - va) * slope
+            if u_lo == u_hi:
+                c_lo = c_hi = math.floor(u_lo)
+            elif u_lo < u_hi:
+                c_lo = math.floor(u_lo)
+                c_hi = math.ceil(u_hi) - 1 if hi_open else math.floor(u_hi)
+            else:
+                c_lo = math.floor(u_hi)   # approached from above: floor is the same whether or not reached
+                c_hi = math.floor(u_lo)
+            c_lo = max(c_lo, 0)
+            c_hi = min(c_hi, w - 1)
+            for c in range(c_lo, c_hi + 1):
+                out[r, c] = 1
+    return out
+
+
 # --- masks and reductions (one pass, no temporaries) ------------------------------------------
 @nb.njit(**_OPTS)
 def nodata_to_nan(a, nodata):

@@ -9,6 +9,8 @@ their NoData code, which the reclass lookup maps to NaN. NoData is never read as
 from __future__ import annotations
 
 import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +26,23 @@ from kawasan.spatial.grid import Grid
 
 
 _READ_CACHE_MB = 64
+WRITE_CACHE_MB = 128
+
+
+@contextmanager
+def block_cache(megabytes: int):
+    """Limit GDAL's block cache to ``megabytes`` for the duration, from the main thread only.
+
+    The block cache size is one setting for the whole process: rasterio's Env sets it with
+    GDALSetCacheMax64 (an integer GDAL_CACHEMAX is taken as bytes, hence the conversion) and, when
+    entered in a worker thread, does not put it back on exit. Changing it from a worker thread would
+    leave every later GDAL call in the process with that size, so there it is left as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    with rasterio.Env(GDAL_CACHEMAX=int(megabytes) * 1024 * 1024):
+        yield
 
 
 def grid_of(path: str | Path) -> Grid:
@@ -63,7 +82,7 @@ def read_on_grid(
     label = f"{path}" if layer_name is None else f"{path} (layer '{layer_name}')"
     # Reads go straight into the numpy buffer; a large GDAL block cache would only hold a second
     # copy of every tile (measured: +0.4 GB resident and ~1 s of page faults per float32 layer at 1e8 cells).
-    with rasterio.Env(GDAL_CACHEMAX=_READ_CACHE_MB), _open(path) as ds:
+    with block_cache(_READ_CACHE_MB), _open(path) as ds:
         if band < 1 or band > ds.count:
             raise RasterError(f"band {band} requested but the file has {ds.count} band(s)", source=label)
         if ds.crs is None:
@@ -191,7 +210,7 @@ def write_cog(
     mem = (f"MEM:::DATAPOINTER={array.ctypes.data},PIXELS={grid.width},LINES={grid.height},BANDS=1,"
            f"DATATYPE={_GDAL_TYPES[array.dtype.name]},GEOTRANSFORM={t.c!r}/{t.a!r}/{t.b!r}/{t.f!r}/{t.d!r}/{t.e!r}")
     # a small block cache: the copy streams tile by tile, a large cache only adds resident memory
-    with rasterio.Env(GDAL_NUM_THREADS="ALL_CPUS", GDAL_MEM_ENABLE_OPEN="YES", GDAL_CACHEMAX=128):
+    with block_cache(WRITE_CACHE_MB), rasterio.Env(GDAL_NUM_THREADS="ALL_CPUS", GDAL_MEM_ENABLE_OPEN="YES"):
         try:
             src = rasterio.open(mem, "r+")
         except RasterioIOError:

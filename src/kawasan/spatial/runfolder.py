@@ -2,8 +2,10 @@
 
 The folder is built under a temporary sibling name and moved into place only when
 complete, so a failed run leaves nothing half-written. An existing run folder at the
-target is replaced only if it is a kawasan run (its manifest says so); any other
-non-empty folder is refused, so nothing stored is lost.
+target is replaced only when asked (``overwrite``), and only if it is a kawasan run (its
+manifest says so): the whole folder goes, sites and reports included, since they describe
+the old run; the refusal and the caller's notice say what it held. Any other non-empty
+folder is refused, so nothing stored is lost.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from kawasan.errors import OutputError
 from kawasan.fileio import publish
 from kawasan.spatial.engine import Evaluation
 from kawasan.spatial.model import CERTAINTY_MEANING, CLASS_CODES, CLASS_LABELS, label_text
-from kawasan.spatial.rasters import write_cog
+from kawasan.spatial.rasters import WRITE_CACHE_MB, block_cache, write_cog
 from kawasan.spatial.summary import best_areas, class_table
 
 RUN_KIND = "kawasan.run"
@@ -48,26 +50,69 @@ def software_versions() -> dict:
     }
 
 
-def check_target(out: Path) -> None:
-    """Refuse to write over anything that is not a previous kawasan run."""
+def previous_run(out: Path) -> dict | None:
+    """What an earlier kawasan run in ``out`` holds, or None when ``out`` is absent or an empty folder.
+
+    Returns the run's model, study area and creation time, and ``extra``: every entry of the folder
+    the run itself did not write (its sites, its reports, anything a person put there); the sites
+    folder with its number of candidate sites. Raises OutputError when ``out`` is a file, or a non-empty
+    folder that is not a kawasan run (kawasan never deletes what it did not write).
+    """
     if out.exists() and not out.is_dir():
         raise OutputError("exists and is a file; expected a folder for the run", source=str(out))
-    if out.is_dir() and any(out.iterdir()):
-        man = out / "manifest.json"
-        try:
-            kind = json.loads(man.read_text(encoding="utf-8")).get("kind")
-        except (OSError, ValueError):
-            kind = None
-        if kind != RUN_KIND:
-            raise OutputError("exists, is not empty and is not a kawasan run folder; choose another --out "
-                              "(kawasan never deletes what it did not write)", source=str(out))
+    if not out.is_dir() or not any(out.iterdir()):
+        return None
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    if not isinstance(manifest, dict) or manifest.get("kind") != RUN_KIND:
+        raise OutputError("exists, is not empty and is not a kawasan run folder; choose another --out "
+                          "(kawasan never deletes what it did not write)", source=str(out))
+    written = {Path(o["path"]).parts[0] for o in manifest.get("outputs", []) if o.get("path")}
+    extra = []
+    for entry in sorted(out.iterdir(), key=lambda p: p.name):
+        if entry.name in written or entry.name.startswith("."):
+            continue
+        sites = None
+        if entry.name == "sites" and (entry / "sites.json").is_file():
+            try:
+                sites = len(json.loads((entry / "sites.json").read_text(encoding="utf-8")).get("sites", []))
+            except (OSError, ValueError, AttributeError):
+                pass
+        extra.append({"name": entry.name + ("/" if entry.is_dir() else ""), "sites": sites})
+    model = manifest.get("model") or {}
+    return {"folder": str(out), "model": model.get("name", "?"), "study_area": (manifest.get("study_area") or {}).get(
+        "name", "?"), "created": manifest.get("created", "?"), "extra": extra}
+
+
+def describe_previous(prev: dict) -> str:
+    """One line: the earlier run and what the folder holds besides it (English, for messages and logs)."""
+    text = f"run of model '{prev['model']}' on {prev['study_area']}, computed {prev['created']}"
+    if prev["extra"]:
+        text += "; it also holds " + ", ".join(
+            e["name"] + (f" ({e['sites']} candidate sites)" if e["sites"] is not None else "") for e in prev["extra"])
+    return text
+
+
+def check_target(out: Path, *, overwrite: bool = False) -> dict | None:
+    """Refuse to write over anything that is not a previous kawasan run, and over a previous run unless
+    ``overwrite``; return the previous run's description (None when there is none)."""
+    out = Path(out)
+    prev = previous_run(out)
+    if prev is not None and not overwrite:
+        goes = " and everything listed" if prev["extra"] else ""
+        raise OutputError(f"already holds a {describe_previous(prev)}. Add --overwrite (overwrite=True in Python) to "
+                          f"replace it: the old run{goes} is removed, since it describes the old run. Or choose "
+                          "another --out", source=str(out))
+    return prev
 
 
 def write_run(ev: Evaluation, out: str | Path, *, model_source: str, write_criteria: bool = False,
-              compress: str = "ZSTD", extra: dict | None = None) -> dict:
-    """Write the run folder and return its manifest."""
+              compress: str = "ZSTD", extra: dict | None = None, overwrite: bool = False) -> dict:
+    """Write the run folder and return its manifest (an earlier run in ``out`` is replaced only with ``overwrite``)."""
     out = Path(out)
-    check_target(out)
+    check_target(out, overwrite=overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp-{uuid.uuid4().hex[:8]}")
     tmp.mkdir()
@@ -116,7 +161,9 @@ def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteri
     # GDAL releases the GIL: writing the COGs side by side overlaps one file's compression and
     # overview building with another's I/O.
     # The summaries (OpenCV components, a histogram) also run outside the GIL, alongside the writes.
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="kawasan-cog") as pool:
+    # The block cache is process-wide: it is limited here, in the calling thread (block_cache leaves it
+    # alone in the writer threads, where it could not be put back).
+    with block_cache(WRITE_CACHE_MB), ThreadPoolExecutor(max_workers=3, thread_name_prefix="kawasan-cog") as pool:
         futures = [pool.submit(write_cog, folder / rel, arr, grid, compress=compress, **kw) for rel, arr, kw in jobs]
         best = best_areas(ev.score, ev.classes, grid)
         table = class_table(ev.classes, grid, model.classes.breaks)

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 
 from kawasan.errors import InputError
-from kawasan.spatial import ranking
+from kawasan.spatial import ranking, sitecriteria
 from kawasan.spatial.explain import explain
 from kawasan.fileio import publish, write_text_atomic
 from kawasan.spatial.runs import Run, open_run
@@ -47,8 +49,11 @@ def extract_sites(run_dir, *, method: str = "mean", admin: list[dict] | None = N
                   area_rule: str | None = None, **rule_overrides) -> dict:
     run = open_run(run_dir)
     rules = default_rules(run, area_rule, **rule_overrides)
+    warnings = _check_admin_layers(run, admin or [])   # before any work: units of another region are refused
     sites, notes = extract(run, rules)
+    notes = warnings + notes
     infos = explain(run, sites, admin=admin)
+    means_source = _complete_criteria_means(run, sites, infos, notes)
     names = sorted(run.weights)
     w = np.array([run.weights[n] for n in names], dtype=float)
     _rank_in_place(infos, names, w, method, run)
@@ -57,11 +62,43 @@ def extract_sites(run_dir, *, method: str = "mean", admin: list[dict] | None = N
         "synthetic": bool(run.manifest.get("synthetic")),
         "rules": rules.describe(), "legal_basis": area_option(run, area_rule) if area_rule else run.site_rules,
         **({"area_rule": area_rule} if area_rule else {}), "rank_method": method,
-        "criteria": names, "weights": [float(x) for x in w], "notes": notes, "sites": infos,
+        "criteria": names, "weights": [float(x) for x in w], "criteria_means_source": means_source,
+        "warnings": warnings, "notes": notes, "sites": infos,
     }
     if write:
         _write(run, sites, result)
     return result
+
+
+def _check_admin_layers(run: Run, admin: list[dict]) -> list[str]:
+    """Refuse administrative units that miss the study area; warnings when they cover part of it (admincheck)."""
+    from kawasan.spatial import admincheck, vectors
+
+    warnings = []
+    for spec in admin:
+        path = Path(spec["path"])
+        warnings += admincheck.check_admin(run, path, vectors.read_features(path, grid=run.grid))
+    return warnings
+
+
+def _complete_criteria_means(run: Run, sites, infos: list[dict], notes: list[str]) -> str:
+    """Fill each site's criteria_means for the criteria the run kept no raster of (a default run keeps none),
+    recomputed from the model and the study area; say where the means come from. When they cannot be
+    recomputed, every site carries the reason (criteria_means_missing) and so do the notes."""
+    missing = sitecriteria.missing_criteria(run)
+    if not missing or not sites:
+        return sitecriteria.SOURCE_RASTERS if not missing else sitecriteria.SOURCE_RECOMPUTED
+    try:
+        means = sitecriteria.recompute_means(run, sites, missing)
+    except sitecriteria.MeansUnavailable as exc:
+        why = f"criterion means of {', '.join(missing)} unavailable: {exc}"
+        notes.append(why + "; the sites' explanation and the stress test need them (or re-run with --criteria)")
+        for i in infos:
+            i["criteria_means_missing"] = why
+        return "unavailable"
+    for i in infos:
+        i["criteria_means"] = dict(sorted({**i["criteria_means"], **means[i["id"]]}.items()))
+    return sitecriteria.SOURCE_RECOMPUTED
 
 
 def _rank_in_place(infos: list[dict], names: list[str], w: np.ndarray, method: str, run: Run) -> None:
@@ -70,8 +107,8 @@ def _rank_in_place(infos: list[dict], names: list[str], w: np.ndarray, method: s
         len(infos), len(names))
     if infos and np.isnan(crit).any():
         if method == "topsis":
-            raise InputError("TOPSIS needs the per-criterion rasters; re-run the suitability with --criteria",
-                             source=str(run.folder))
+            raise InputError("TOPSIS ranks by each site's criterion means, which are missing ("
+                             + _why_no_means(infos) + ")", source=str(run.folder))
         crit = np.nan_to_num(crit)
     ranked = ranking.rank_sites([i["id"] for i in infos], [i["area_ha"] for i in infos],
                                 [i["score_mean"] for i in infos], crit, w, method=method)
@@ -93,12 +130,27 @@ def _write(run: Run, sites, result: dict) -> None:
         gdf = gpd.GeoDataFrame(records, geometry="geometry", crs=run.grid.crs) if records else \
             gpd.GeoDataFrame({"id": [], "rank": [], "area_ha": [], "score_mean": []}, geometry=[], crs=run.grid.crs)
         gdf.to_file(tmp / "sites.gpkg", layer="sites", driver="GPKG")
+        _stamp_geopackage(tmp / "sites.gpkg", run.manifest.get("created"))
         gdf.to_crs("EPSG:4326").to_file(tmp / "sites.geojson", driver="GeoJSON")
         (tmp / "sites.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
         publish(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _stamp_geopackage(path: Path, created: str | None) -> None:
+    """Set the GeoPackage's last_change (gpkg_contents) to the run's creation time instead of the clock,
+    so the same run gives the same bytes. Left as written when the run records no time."""
+    if not created:
+        return
+    stamp = datetime.fromisoformat(created).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            con.execute("UPDATE gpkg_contents SET last_change = ?", (stamp,))
+    finally:
+        con.close()
 
 
 def load_sites(run_dir) -> dict | None:
@@ -126,6 +178,8 @@ def rerank(run_dir, method: str) -> dict:
             gdf["rank"] = gdf["id"].map(ranks).astype("int64")
             tmp = path.with_name(f".{uuid.uuid4().hex[:8]}.{name}")
             gdf.sort_values("rank").to_file(tmp, driver=driver, **({"layer": "sites"} if driver == "GPKG" else {}))
+            if driver == "GPKG":
+                _stamp_geopackage(tmp, run.manifest.get("created"))
             tmp.replace(path)
     write_text_atomic(folder / "sites.json", json.dumps(res, indent=2, ensure_ascii=False))
     return res
@@ -152,8 +206,7 @@ def stress_test(run_dir, *, n: int = 1000, seed: int = 0, top_k: int = 5, change
     crit = np.array([[i["criteria_means"].get(n_, np.nan) for n_ in names] for i in infos], dtype=float).reshape(
         len(infos), len(names))
     if infos and np.isnan(crit).any():
-        raise InputError("the sites have no criterion means; re-run the suitability with --criteria, then extract",
-                         source=str(run.folder))
+        raise InputError("the sites have no criterion means (" + _why_no_means(infos) + ")", source=str(run.folder))
     w = np.array(res["weights"], dtype=float)
     out = {"kind": "kawasan.sensitivity", "format_version": 1, "run": str(run.folder.resolve()),
            "synthetic": res.get("synthetic", False), "criteria": names, "ids": ids,
@@ -182,9 +235,20 @@ def stress_test(run_dir, *, n: int = 1000, seed: int = 0, top_k: int = 5, change
                       descriptions="standard deviation of the score under the Monte Carlo weights")
             tmp.replace(sites_dir / "score_spread.tif")
             out["score_spread"] = "score_spread.tif"
+        else:
+            out.setdefault("notes", []).append(
+                "no score-spread map (score_spread.tif): it is drawn cell by cell from the criterion rasters, which "
+                "this run did not keep (run the suitability with --criteria); the site results above are complete")
     write_text_atomic(sites_dir / "sensitivity.json",
                       json.dumps(out, indent=2, ensure_ascii=False, default=_jsonable))
     return out
+
+
+def _why_no_means(infos: list[dict]) -> str:
+    """Why the sites lack criterion means, as recorded when they were extracted."""
+    why = next((i["criteria_means_missing"] for i in infos if i.get("criteria_means_missing")), None)
+    return why or ("the sites were extracted before kawasan recomputed criterion means for runs without --criteria; "
+                   "extract them again (kawasan sites extract), or re-run the suitability with --criteria")
 
 
 def _jsonable(o):

@@ -1,10 +1,16 @@
 """Reading vector layers and burning them onto the study grid.
 
 Vectors (roads, rivers, settlements, zoning polygons) are read with pyogrio,
-filtered by attribute, reprojected to the grid CRS, and rasterized with
-rasterio.features.rasterize. Lines and points burn every cell they touch
-(``all_touched=True``) so thin features are never lost; polygons burn the cells
-whose centre lies inside (GDAL's default rule) so areas are not overstated.
+filtered by attribute and reprojected to the grid CRS. Lines and points burn every
+cell that holds a point of them (kernels.burn_segments), so thin features are never
+lost; polygons burn the cells whose centre lies inside (GDAL's default rule, with
+rasterio.features.rasterize) so areas are not overstated.
+
+Lines are not burned with GDAL's ``ALL_TOUCHED`` option: GDALRasterizeGeometries works in
+row swaths sized by the process-wide GDAL block cache (GDAL_CACHEMAX), and touched cells at
+swath edges come out differently, so the same roads gave different cells depending on the
+machine's memory or on a cache size set elsewhere in the process (issue 11, item 1); it also
+misses touched cells (OSGeo/gdal#12129).
 """
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ import numpy as np
 from rasterio import features
 
 from kawasan.errors import VectorError
+from kawasan.spatial import kernels
 from kawasan.spatial.grid import Grid
 
 
@@ -62,20 +69,70 @@ def read_features(path: str | Path, *, layer: str | None = None, where: dict | N
 
 
 def burn_mask(gdf, grid: Grid, out: np.ndarray | None = None) -> np.ndarray:
-    """uint8 raster, 1 where a feature touches the cell, 0 elsewhere (into ``out`` when given)."""
-    geoms = [g for g in gdf.geometry]
-    polygonal = all(g.geom_type in ("Polygon", "MultiPolygon") for g in geoms)
+    """uint8 raster, 1 where a feature is, 0 elsewhere (into ``out`` when given).
+
+    Polygons burn the cells whose centre lies inside; lines and points burn every cell holding a
+    point of them. When a layer of polygons only covers no cell centre at all (polygons smaller
+    than a cell), their outlines are burned instead, so they are not lost. In a mixed layer
+    polygons burn their centre cells and their outlines (every cell they touch), as lines do.
+    """
+    import shapely
+
     if out is None:
         out = np.zeros(grid.shape, dtype=np.uint8)
     else:
         out.fill(0)
-    features.rasterize(
-        ((g, 1) for g in geoms), out=out, transform=grid.transform, all_touched=not polygonal, dtype="uint8"
-    )
-    if polygonal and not out.any():
-        # polygons smaller than a cell: fall back to every touched cell so they are not lost
-        features.rasterize(((g, 1) for g in geoms), out=out, transform=grid.transform, all_touched=True)
+    parts = _simple_parts(np.asarray(gdf.geometry.values, dtype=object))
+    kinds = shapely.get_type_id(parts)
+    polygons = parts[kinds == 3]
+    lines = parts[(kinds == 1) | (kinds == 2)]
+    points = parts[kinds == 0]
+    if polygons.size:
+        features.rasterize(((g, 1) for g in polygons), out=out, transform=grid.transform, dtype="uint8")
+        if polygons.size == parts.size and out.any():
+            return out
+        lines = np.concatenate([lines, shapely.get_rings(polygons)])
+    _burn_lines(lines, grid, out)
+    _burn_points(points, grid, out)
     return out
+
+
+def _simple_parts(geoms: np.ndarray) -> np.ndarray:
+    """Points, lines, rings and polygons: multi-part geometries and collections split, empties dropped."""
+    import shapely
+
+    parts = geoms[~shapely.is_empty(geoms) & ~shapely.is_missing(geoms)]
+    while parts.size and np.isin(shapely.get_type_id(parts), (4, 5, 6, 7)).any():
+        parts = shapely.get_parts(parts)
+    return parts[~shapely.is_empty(parts)]
+
+
+def _pixel_coords(xy: np.ndarray, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+    """(column, row) in cell units from the grid's upper-left corner, as float64."""
+    inv = ~grid.transform
+    u = inv.a * xy[:, 0] + inv.b * xy[:, 1] + inv.c
+    v = inv.d * xy[:, 0] + inv.e * xy[:, 1] + inv.f
+    return u, v
+
+
+def _burn_lines(lines: np.ndarray, grid: Grid, out: np.ndarray) -> None:
+    import shapely
+
+    if not lines.size:
+        return
+    xy, index = shapely.get_coordinates(lines, return_index=True)
+    u, v = _pixel_coords(xy, grid)
+    same_line = index[1:] == index[:-1]   # a segment joins two consecutive vertices of one line
+    kernels.burn_segments(u[:-1][same_line], v[:-1][same_line], u[1:][same_line], v[1:][same_line], out)
+
+
+def _burn_points(points: np.ndarray, grid: Grid, out: np.ndarray) -> None:
+    import shapely
+
+    if not points.size:
+        return
+    u, v = _pixel_coords(shapely.get_coordinates(points), grid)
+    kernels.burn_segments(u, v, u, v, out)
 
 
 def burn_codes(gdf, grid: Grid, attribute: str, codes: dict[str, int], *, nodata: int = 0,

@@ -37,6 +37,7 @@ from rasterio import features
 
 from kawasan.errors import InputError, VectorError
 from kawasan.spatial.grid import Grid
+from kawasan.spatial.vectors import burn_mask
 
 FIRST_FREE_CODE = 100
 
@@ -237,8 +238,7 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
         kinds = (kinds - {"GeometryCollection"}) | {g.geom_type for c in gdf.geometry[gc] for g in shapely.get_parts(c)}
     polygonal = kinds <= {"Polygon", "MultiPolygon"}
     if not polygonal:
-        mask = np.zeros(grid.shape, np.uint8)
-        features.rasterize(((g, 1) for g in gdf.geometry), out=mask, transform=grid.transform, all_touched=True)
+        mask = burn_mask(gdf, grid)   # every cell a line or point touches, independent of GDAL's cache size
         geom = "LineString" if kinds <= {"LineString", "MultiLineString"} else (
             "Point" if kinds <= {"Point", "MultiPoint"} else "Geometry")
         return AgencyLayer(arg.name, "vector", mask, 0, {1: arg.name}, gdf, geom, src, notes)

@@ -1,0 +1,88 @@
+"""Do the administrative boundaries given to `sites extract --admin` belong to the run's study area?
+
+A site is named after the administrative units (kecamatan, desa) it overlaps. Units of another region
+would name sites after places they are not in, so before naming anything the units are compared with
+the study area (its boundary layer, or the grid's extent when it has none):
+
+    coverage = area(study area ∩ union of the units) / area(study area)
+
+No overlap at all is refused (InputError, with both extents); partial coverage is a warning that names
+the share, since sites outside the units get no name. Real names on a SYNTHETIC study area are a
+warning too: they only say which real place lies at the same coordinates.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import shapely
+from pyproj import Transformer
+
+from kawasan.errors import InputError, VectorError
+from kawasan.spatial import vectors
+from kawasan.spatial.runs import Run
+
+FULL = 0.95   # units covering at least this share raise no warning (real boundaries from two sources differ by a few %)
+
+
+def study_geometry(run: Run):
+    """The study area as one geometry in the grid CRS: its boundary layer, else the grid's extent."""
+    root = run.study_area
+    manifest_layers = {}
+    man = root / "manifest.json"
+    if man.is_file():
+        import json
+
+        try:
+            manifest_layers = json.loads(man.read_text(encoding="utf-8")).get("layers", {}) or {}
+        except ValueError:
+            manifest_layers = {}
+    entry = manifest_layers.get("boundary") or {}
+    path = root / entry["path"] if entry.get("path") else None
+    if path is not None and path.exists():
+        try:
+            gdf = vectors.read_features(path, grid=run.grid)
+            return shapely.union_all(gdf.geometry.make_valid().values), "boundary"
+        except VectorError:
+            pass
+    return shapely.box(*run.grid.bounds), "grid extent"
+
+
+def check_admin(run: Run, path: Path, gdf) -> list[str]:
+    """Warnings about admin units ``gdf`` (in the grid CRS) read from ``path``; InputError when they miss the area."""
+    study, what = study_geometry(run)
+    units = gdf.geometry.make_valid()
+    near = units[units.intersects(study)]
+    covered = shapely.intersection(shapely.union_all(near.values), study).area if len(near) else 0.0
+    share = covered / study.area if study.area else 0.0
+    if share <= 1e-9:
+        raise InputError(
+            "the administrative units do not overlap the study area of the run, so they cannot name its sites: "
+            f"units {_extent(gdf.total_bounds, run)}; study area ({what}) {_extent(study.bounds, run)}. "
+            "Give the boundaries of the run's own region", source=str(path))
+    warnings = []
+    if share < FULL:
+        warnings.append(f"WARNING: the administrative units in {path} cover only {share * 100:.1f} % of the study "
+                        f"area ({what}): sites outside them get no name (units {_extent(gdf.total_bounds, run)}; "
+                        f"study area {_extent(study.bounds, run)})")
+    if run.manifest.get("synthetic") and not _inside(path, run.study_area):
+        warnings.append(f"WARNING: the study area is SYNTHETIC; the names in {path} are real places that merely lie "
+                        "at the same coordinates, not where these synthetic sites are")
+    return warnings
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        Path(path).resolve().relative_to(Path(folder).resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _extent(bounds, run: Run) -> str:
+    """Bounds in the grid CRS and in longitude/latitude."""
+    x0, y0, x1, y1 = (float(v) for v in bounds)
+    to_ll = Transformer.from_crs(run.grid.crs, "EPSG:4326", always_xy=True)
+    lon0, lat0 = to_ll.transform(x0, y0)
+    lon1, lat1 = to_ll.transform(x1, y1)
+    return (f"x {x0:,.0f}..{x1:,.0f}, y {y0:,.0f}..{y1:,.0f} in {run.grid.crs.to_string()} "
+            f"(lon {lon0:.4f}..{lon1:.4f}, lat {lat0:.4f}..{lat1:.4f})")
