@@ -34,8 +34,19 @@ def test_demo_runs_both_presets_and_labels_synthetic(runner, tmp_path):
     assert (out / "licensing" / "kawasan.db").exists()
     assert "Critical path" in r.output and "P80" in r.output
     # running again replaces the demo in place
-    r = runner.invoke(cli, ["--lang", "id", "demo", "--out", str(out)], catch_exceptions=False)
+    r = runner.invoke(cli, ["--lang", "id", "demo", "--out", str(out), "--no-serve"], catch_exceptions=False)
     assert r.exit_code == 0 and "DATA SINTETIS" in r.output
+    # one demo account per role, and they sign in
+    from kawasan.cli.demo import DEMO_ACCOUNTS
+    from kawasan.tracker import ProjectService, Settings
+
+    svc = ProjectService(Settings.in_folder(out / "licensing"))
+    try:
+        for role, user, password in DEMO_ACCOUNTS:
+            assert user in r.output and password in r.output
+            assert svc.authenticate(user, password)["role"] == role
+    finally:
+        svc.close()
 
 
 def test_demo_refuses_foreign_folder(runner, tmp_path):

@@ -125,6 +125,7 @@ def test_economy_growth_numbers_whole_at_80_columns(runner, shared_data):
 # commands that print no table: what they print is already a file format, or files are their output
 NO_TABLE = {
     "demo": "a walkthrough; its outputs are files (run folders, reports, a database)",
+    "serve": "runs the web server until stopped; the web app has its own JSON API",
     "report": "writes an HTML report",
     "economy report": "writes an HTML report",
     "suitability presets": "prints one preset name per line",

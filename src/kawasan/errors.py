@@ -109,6 +109,12 @@ class PermissionDeniedError(InputError):
     http_status = 403
 
 
+class AuthenticationError(PermissionDeniedError):
+    """Not signed in, a wrong password, an expired session, a revoked token or a locked account."""
+
+    http_status = 401
+
+
 class StorageError(KawasanError):
     """The database is locked, unreachable or not migrated; nothing was changed."""
 

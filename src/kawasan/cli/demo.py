@@ -19,8 +19,10 @@ DEMO_PRESETS = ("kawasan-industri", "apht")
               help="Folder for the demo: DIR/data (study area) and DIR/runs/<preset> (one run per preset).")
 @click.option("--seed", default=7, show_default=True, help="Seed of the synthetic study area (same seed, same bytes).")
 @click.option("--no-serve", is_flag=True, help="Do not start the web app afterwards.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the demo web app listens on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.pass_context
-def demo_cmd(ctx, out_dir, seed, no_serve):
+def demo_cmd(ctx, out_dir, seed, no_serve, host, port):
     """Generate the SYNTHETIC regency Kabupaten Contoh and run the built-in presets on it."""
     from kawasan.sampledata.contoh import build_study_area
     from kawasan.spatial.api import run_suitability
@@ -51,10 +53,11 @@ def demo_cmd(ctx, out_dir, seed, no_serve):
         con.print(f"Report: {report}", markup=False)
     _switches_demo(con, data, out_dir, lang)
     project = _licensing_demo(con, out_dir, *top_site["apht"], lang)
+    _demo_accounts(con, out_dir / "licensing", lang)
     con.print("\n" + t("demo.done", lang, seconds=time.perf_counter() - start, path=out_dir))
     click.echo("\n".join([t("demo.next", lang)] + ["  " + c for c in next_commands(out_dir, *project)]))
     if not no_serve:
-        con.print(t("demo.no_serve", lang))
+        _serve_demo(out_dir / "licensing", host, port)
 
 
 def _switches_demo(con, data: Path, out_dir: Path, lang: str) -> None:
@@ -108,8 +111,7 @@ def _licensing_demo(con, out_dir: Path, run_folder: Path, site: dict | None, lan
     from kawasan.cli.licensing import print_forecast
     from kawasan.errors import OutputError
     from kawasan.fileio import publish
-    from kawasan.storage.db import Settings
-    from kawasan.tracker import ProjectService
+    from kawasan.tracker import ProjectService, Settings
     from kawasan.tracker.demo import DEMO_TODAY, seed_demo_project, site_geometry
 
     target = out_dir / "licensing"
@@ -139,3 +141,38 @@ def _licensing_demo(con, out_dir: Path, run_folder: Path, site: dict | None, lan
                 active=", ".join(s["id"] for s in by[("in_progress",)]) or "-", blocked=blocked), markup=False)
     print_forecast(fc, lang)
     return target / "kawasan.db", pid
+
+
+#: One account per role for the served demo (demo only: the database is SYNTHETIC and local).
+DEMO_ACCOUNTS = (("administrator", "admin", "demo-admin-2025"), ("coordinator", "tim-investasi", "demo-koordinator"),
+                 ("agency_officer", "dlh-contoh", "demo-petugas-dlh"), ("viewer", "kemenperin", "demo-pemantau"))
+
+
+def _demo_accounts(con, folder: Path, lang: str) -> None:
+    """Give the demo's users their demo passwords and print them (one account per role)."""
+    from kawasan.licensing.labels import role_label
+    from kawasan.tracker import ProjectService, Settings
+    from kawasan.tracker.demo import DEMO_TODAY
+
+    svc = ProjectService(Settings.in_folder(folder), today=DEMO_TODAY)
+    try:
+        for _role, user, password in DEMO_ACCOUNTS:
+            svc.set_password(user, password, actor="admin")
+    finally:
+        svc.close()
+    con.print("\n" + t("serve.demo_accounts", lang), markup=False)
+    for role, user, password in DEMO_ACCOUNTS:
+        con.print(t("serve.demo_account", lang, role=role_label(role, lang), user=user, password=password),
+                  markup=False)
+
+
+def _serve_demo(folder: Path, host: str, port: int) -> None:
+    """Serve the demo's licensing database as of the demo's date until Ctrl+C."""
+    import os
+
+    from kawasan.cli.serve import run_server
+    from kawasan.tracker.demo import DEMO_TODAY
+
+    os.environ["KAWASAN_DATABASE_URL"] = f"sqlite:///{(folder / 'kawasan.db').resolve()}"
+    os.environ["KAWASAN_FILES_DIR"] = str((folder / "documents").resolve())
+    run_server(host, port, 1, today=DEMO_TODAY.isoformat())

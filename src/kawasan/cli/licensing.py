@@ -133,19 +133,28 @@ def db_group():
 @_json_option
 def db_upgrade(as_json):
     """Apply the database migrations (also done automatically on first use)."""
-    from kawasan.storage.db import Settings, make_engine, upgrade
+    from kawasan.tracker import upgrade_database
 
-    settings = Settings.from_env()
-    engine = make_engine(settings)
-    try:
-        before, after = upgrade(engine, settings)
-    finally:
-        engine.dispose()
-    res = {"database": settings.safe_url, "from": before, "to": after}
+    before, after, url = upgrade_database()
+    res = {"database": url, "from": before, "to": after}
     if as_json:
         _emit(res)
     else:
-        click.echo(t("tracker.db_upgraded", _lang(), url=settings.safe_url, before=before or "-", after=after))
+        click.echo(t("tracker.db_upgraded", _lang(), url=url, before=before or "-", after=after))
+
+
+@db_group.command("refresh-forecasts")
+@_today_option
+@_json_option
+def db_refresh_forecasts(today, as_json):
+    """Recompute the stored forecasts that are stale (a change, or a new day): run it early each morning so
+    the first portfolio view of the day is fast. The web app also does it in the background."""
+    from kawasan.tracker import ProjectService
+
+    svc = ProjectService(today=today)
+    click.get_current_context().call_on_close(svc.close)
+    n = svc.refresh_forecasts()
+    _emit({"refreshed": n}) if as_json else click.echo(t("accounts.forecasts_refreshed", _lang(), n=n))
 
 
 # ====================================================================== agencies and users
@@ -218,6 +227,81 @@ def user_list(as_json):
     for r in rows:
         table.add_row(r["username"], r["role"], r["agency"] or "-", r["regency"] or "-")
     console().print(table)
+
+
+def _read_password(username: str, from_stdin: bool) -> str:
+    """The new password: one line from standard input (scripts), else typed twice without echo."""
+    if from_stdin:
+        line = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        if not line:
+            raise click.BadParameter("no password on standard input", param_hint="--password-stdin")
+        return line
+    return click.prompt(t("accounts.password_prompt", _lang(), user=username), hide_input=True,
+                        confirmation_prompt=t("accounts.password_repeat", _lang()))
+
+
+def _password_stdin_option(f):
+    return click.option("--password-stdin", "password_stdin", is_flag=True,
+                        help="Read the password from the first line of standard input instead of prompting.")(f)
+
+
+@user_group.command("create")
+@click.argument("username")
+@click.option("--admin", "admin", is_flag=True, help="Make the user an administrator (the first user must be).")
+@click.option("--role", type=click.Choice(["administrator", "coordinator", "agency_officer", "viewer"]),
+              default=None, help="The role (default: administrator with --admin, else required).")
+@click.option("--agency", default=None, help="Agency code (required for an agency_officer).")
+@click.option("--regency", default=None, help="Regency (required for a coordinator).")
+@click.option("--full-name", default=None)
+@_password_stdin_option
+@_as_option
+@_json_option
+def user_create(username, admin, role, agency, regency, full_name, password_stdin, actor, as_json):
+    """Create a user who signs in to the web app with a password (asked twice, never shown).
+
+    `kawasan user create NAME --admin` makes the first administrator of a new server."""
+    if admin and role not in (None, "administrator"):
+        raise click.BadParameter("--admin and --role disagree; give one", param_hint="--role")
+    role = "administrator" if admin else role
+    if role is None:
+        raise click.BadParameter("give --role ROLE (or --admin)", param_hint="--role")
+    from kawasan.tracker.accounts import check_password_quality
+
+    password = _read_password(username, password_stdin)
+    check_password_quality(password, username)
+    svc = _service()
+    res = svc.add_user(username, role, agency=agency, regency=regency, full_name=full_name, actor=actor)
+    svc.set_password(username, password, actor=actor or (username if role == "administrator" else None))
+    res = {**res, "has_password": True}
+    _emit(res) if as_json else click.echo(t("tracker.user_added", _lang(), user=res["username"], role=res["role"]))
+
+
+@user_group.command("set-password")
+@click.argument("username")
+@_password_stdin_option
+@_as_option
+@_json_option
+def user_set_password(username, password_stdin, actor, as_json):
+    """Set or reset USERNAME's password (an administrator for anyone); ends their sessions and lock-out."""
+    password = _read_password(username, password_stdin)
+    res = _service().set_password(username, password, actor=actor)
+    _emit(res) if as_json else click.echo(t("accounts.password_set", _lang(), user=username))
+
+
+@user_group.command("update")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["administrator", "coordinator", "agency_officer", "viewer"]), default=None)
+@click.option("--agency", default=None, help="Agency code ('' for none).")
+@click.option("--regency", default=None, help="Regency ('' for none).")
+@click.option("--full-name", default=None)
+@click.option("--disable/--enable", "disabled", default=None, help="Disable (or enable again) the account.")
+@_as_option
+@_json_option
+def user_update(username, role, agency, regency, full_name, disabled, actor, as_json):
+    """Change a user's role, agency, regency or name, or disable the account. Administrators only."""
+    res = _service().update_user(username, role=role, agency=agency, regency=regency, full_name=full_name,
+                                 disabled=disabled, actor=actor)
+    _emit(res) if as_json else click.echo(t("accounts.user_updated", _lang(), user=res["username"], role=res["role"]))
 
 
 # ====================================================================== calendar

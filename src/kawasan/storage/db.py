@@ -237,14 +237,36 @@ def upgrade(engine: Engine, settings: Settings, revision: str = "head") -> tuple
         if before is not None and before not in known:
             raise StorageError(f"the database is at revision {before}, which this version of kawasan does not know "
                                "(it was migrated by a newer kawasan); upgrade kawasan", source=settings.safe_url)
-        with writer(engine).begin() as conn:
-            if conn.dialect.name == "postgresql":  # two processes migrating a fresh server database take turns
-                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242005)")
-            command.upgrade(alembic_config(conn), revision)
+        if engine.dialect.name == "sqlite":
+            _upgrade_sqlite(engine, revision, settings)
+        else:
+            with writer(engine).begin() as conn:
+                if conn.dialect.name == "postgresql":  # two processes migrating a fresh server database take turns
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242005)")
+                command.upgrade(alembic_config(conn), revision)
         after = current_revision(engine)
     with _lock:
         _migrated.add(settings.database_url)
     return before, after
+
+
+def _upgrade_sqlite(engine: Engine, revision: str, settings: Settings) -> None:
+    """Migrations on SQLite rebuild tables to alter them (Alembic batch mode), which needs foreign keys off
+    while it runs (they cannot change inside a transaction); afterwards every reference is checked."""
+    from alembic import command
+
+    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
+        raw = conn.connection.dbapi_connection
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                command.upgrade(alembic_config(conn), revision)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StorageError(f"the migration would leave {len(broken)} broken references (first: "
+                                       f"{broken[0]}); nothing was changed", source=settings.safe_url)
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")
 
 
 def ensure_migrated(engine: Engine, settings: Settings) -> None:

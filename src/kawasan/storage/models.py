@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String,
+                        Text, UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
@@ -33,11 +33,18 @@ class Agency(Base):
     """An agency: an OPD of the regency, a ministry, Customs (DJBC), the OSS system, the operator, ...
 
     ``kind`` is its level as in the templates: regency, province, national, system, private, other.
+    ``regency`` is the regency the agency serves; empty for an agency that is national (or
+    provincial, a system, a private party) and acts wherever its stages are. The same code may
+    exist once per regency (the DLH of each regency on a shared server).
     """
 
     __tablename__ = "agencies"
+    __table_args__ = (UniqueConstraint("code", "regency"),
+                      # NULLs are distinct in a unique constraint: one row per code without a regency too
+                      Index("uq_agencies_code_no_regency", "code", unique=True,
+                            sqlite_where=text("regency IS NULL"), postgresql_where=text("regency IS NULL")))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(32), default="regency")
     regency: Mapped[str | None] = mapped_column(String(128))
@@ -55,7 +62,61 @@ class User(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     regency: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    language: Mapped[str | None] = mapped_column(String(8))
     agency: Mapped[Agency | None] = relationship(lazy="joined")
+
+
+class WebSession(Base):
+    """A signed-in browser: the SHA-256 of the session cookie (never the cookie itself), its CSRF token,
+    when it started (absolute timeout) and when it was last used (idle timeout)."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A personal secret of a user, stored as its SHA-256: an API token for scripts (``purpose`` api)
+    or the key of the user's deadline calendar feed (``purpose`` feed). Revoked tokens stay, marked."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    purpose: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(128))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ForecastRecord(Base):
+    """A project's forecast and summary as of one day and one state of its event log (``state_key``: the
+    id of its latest event). Kept, not replaced, so the history gives the change since last week."""
+
+    __tablename__ = "forecasts"
+    __table_args__ = (UniqueConstraint("project_id", "as_of", "state_key"),
+                      Index("ix_forecasts_project_as_of", "project_id", "as_of"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    as_of: Mapped[date] = mapped_column(Date)
+    state_key: Mapped[str] = mapped_column(String(32))
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finish: Mapped[date] = mapped_column(Date)
+    p50: Mapped[date] = mapped_column(Date)
+    p80: Mapped[date] = mapped_column(Date)
+    summary: Mapped[dict] = mapped_column(JSON)
+    actions: Mapped[list] = mapped_column(JSON)
+    state: Mapped[dict] = mapped_column(JSON)
+    forecast: Mapped[dict] = mapped_column(JSON)
 
 
 class StoredTemplate(Base):
@@ -84,6 +145,7 @@ class Project(Base):
     template_body: Mapped[dict] = mapped_column(JSON)
     site_geometry: Mapped[dict | None] = mapped_column(JSON)
     start_date: Mapped[date] = mapped_column(Date)
+    target_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     stages: Mapped[list["StageRow"]] = relationship(back_populates="project", order_by="StageRow.position")

@@ -1,8 +1,25 @@
 """The licensing tracker's application service: the domain (kawasan.licensing) on a database (kawasan.storage).
 
-:class:`~kawasan.tracker.service.ProjectService` is the one entry point for the CLI (and later the
-web app): projects, stages, events, obstacles (kendala), documents, agencies, users and roles.
+:class:`~kawasan.tracker.service.ProjectService` is the one entry point for the CLI and the web app:
+projects, stages, events, obstacles (kendala), documents, agencies, users and roles, sign-in, stored
+forecasts. :func:`upgrade_database` applies the migrations; :class:`Settings` says where the data is.
+Nothing outside the tracker imports :mod:`kawasan.storage`.
 """
+from kawasan.storage.db import Settings
 from kawasan.tracker.service import ProjectService
 
-__all__ = ["ProjectService"]
+
+def upgrade_database(settings: Settings | None = None) -> tuple[str | None, str, str]:
+    """Apply the database migrations; returns (revision before, revision after, the URL without password)."""
+    from kawasan.storage.db import make_engine, upgrade
+
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings)
+    try:
+        before, after = upgrade(engine, settings)
+    finally:
+        engine.dispose()
+    return before, after, settings.safe_url
+
+
+__all__ = ["ProjectService", "Settings", "upgrade_database"]

@@ -1,6 +1,7 @@
 """Agencies, users, the working calendar and registered templates: the tracker's directory data."""
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +23,9 @@ class DirectoryMixin(TrackerBase):
 
     def add_agency(self, code: str, name: str, *, kind: str = "regency", regency: str | None = None,
                    actor: str | None = None) -> dict:
+        """Add an agency; the same code may exist once per regency (and once without a regency)."""
         code = (code or "").strip()
+        regency = (regency or "").strip() or None
         if not code:
             raise InputError("an agency needs a code (e.g. DPMPTSP, DLH, DJBC)", field="code")
         if kind not in AGENCY_KINDS:
@@ -30,17 +33,46 @@ class DirectoryMixin(TrackerBase):
         with self._write() as s:
             user = self._actor(s, actor)
             self._require_admin(user, "add agencies")
-            if s.scalar(select(Agency).where(Agency.code == code)):
-                raise InputError(f"agency {code!r} already exists", source="agencies", field="code")
+            if s.scalar(select(Agency).where(Agency.code == code, _same_regency(regency))):
+                where = f" in {regency}" if regency else " without a regency"
+                raise InputError(f"agency {code!r}{where} already exists", source="agencies", field="code")
             a = Agency(code=code, name=name or code, kind=kind, regency=regency, created_at=_now())
             s.add(a)
-            s.add(self._event(user, "agency.add", field="agency", new=code, reason=name))
+            s.add(self._event(user, "agency.add", field="agency", new=code, reason=name,
+                              detail={"kind": kind, "regency": regency}))
+            s.flush()
+            return _agency_dict(a)
+
+    def update_agency(self, agency_id: int, *, name: str | None = None, kind: str | None = None,
+                      regency: str | None = None, actor: str | None = None) -> dict:
+        """Change an agency's name, level or regency (``regency=""`` makes it serve every regency)."""
+        if kind is not None and kind not in AGENCY_KINDS:
+            raise InputError(f"unknown agency kind {kind!r}; expected one of {', '.join(AGENCY_KINDS)}", field="kind")
+        with self._write() as s:
+            user = self._actor(s, actor)
+            self._require_admin(user, "change agencies")
+            a = s.get(Agency, agency_id)
+            if a is None:
+                raise NotFoundError(f"no agency with id {agency_id}", source="agencies", field="agency")
+            before = _agency_dict(a)
+            if name is not None and name.strip():
+                a.name = name.strip()
+            if kind is not None:
+                a.kind = kind
+            if regency is not None:
+                new_reg = regency.strip() or None
+                if s.scalar(select(Agency).where(Agency.code == a.code, _same_regency(new_reg), Agency.id != a.id)):
+                    raise InputError(f"agency {a.code!r} already exists in {new_reg or 'no regency'}",
+                                     source="agencies", field="regency")
+                a.regency = new_reg
+            s.add(self._event(user, "agency.update", field="agency", old=_agency_text(before), new=_agency_text(
+                _agency_dict(a)), detail={"agency_id": a.id}))
             s.flush()
             return _agency_dict(a)
 
     def list_agencies(self) -> list[dict]:
         with self._read() as s:
-            return [_agency_dict(a) for a in s.scalars(select(Agency).order_by(Agency.code))]
+            return [_agency_dict(a) for a in s.scalars(select(Agency).order_by(Agency.code, Agency.regency))]
 
     def add_user(self, username: str, role: str, *, agency: str | None = None, regency: str | None = None,
                  full_name: str | None = None, actor: str | None = None) -> dict:
@@ -67,13 +99,7 @@ class DirectoryMixin(TrackerBase):
                 self._require_admin(user, "add users")
             if s.scalar(select(User).where(User.username == username)):
                 raise InputError(f"user {username!r} already exists", source="users", field="username")
-            ag = None
-            if agency:
-                ag = s.scalar(select(Agency).where(Agency.code == agency))
-                if ag is None:
-                    codes = s.scalars(select(Agency.code).order_by(Agency.code)).all()
-                    raise NotFoundError(f"unknown agency {agency!r}; known agencies: {', '.join(codes) or 'none'} "
-                                        "(add it with 'kawasan agency add')", source="agencies", field="agency")
+            ag = self._find_agency(s, agency, regency) if agency else None
             u = User(username=username, role=role, agency_id=ag.id if ag else None, regency=regency,
                      full_name=full_name, created_at=_now())
             s.add(u)
@@ -86,6 +112,75 @@ class DirectoryMixin(TrackerBase):
     def list_users(self) -> list[dict]:
         with self._read() as s:
             return [_user_dict(u) for u in s.scalars(select(User).order_by(User.username))]
+
+    @staticmethod
+    def _find_agency(s: Session, code: str, regency: str | None) -> Agency:
+        """The agency row of ``code`` for a user of ``regency``: that regency's own, else one without a regency;
+        without a regency given, the only row of that code."""
+        rows = s.scalars(select(Agency).where(Agency.code == code).order_by(Agency.id)).all()
+        if not rows:
+            codes = sorted(set(s.scalars(select(Agency.code)).all()))
+            raise NotFoundError(f"unknown agency {code!r}; known agencies: {', '.join(codes) or 'none'} "
+                                "(add it with 'kawasan agency add')", source="agencies", field="agency")
+        if regency:
+            own = [a for a in rows if a.regency and _norm(a.regency) == _norm(regency)] or \
+                  [a for a in rows if a.regency is None]
+            if own:
+                return own[0]
+            raise NotFoundError(f"agency {code!r} has no row for {regency}; it exists for "
+                                f"{', '.join(a.regency or 'every regency' for a in rows)} (add it with "
+                                f"'kawasan agency add {code} --regency ...')", source="agencies", field="agency")
+        if len(rows) > 1:
+            raise InputError(f"agency {code!r} exists in several regencies "
+                             f"({', '.join(a.regency or 'none' for a in rows)}); give the user's --regency",
+                             source="agencies", field="regency")
+        return rows[0]
+
+    def update_user(self, username: str, *, role: str | None = None, agency: str | None = None,
+                    regency: str | None = None, full_name: str | None = None, disabled: bool | None = None,
+                    actor: str | None = None) -> dict:
+        """Change a user's role, agency, regency, name or whether the account is disabled (administrators).
+
+        Disabling an account also ends its sessions (it can no longer sign in or use its tokens)."""
+        from kawasan.storage.models import WebSession
+
+        if role is not None and role not in ROLES:
+            raise InputError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}", field="role")
+        with self._write() as s:
+            user = self._actor(s, actor)
+            self._require_admin(user, "change users")
+            u = s.scalar(select(User).where(User.username == username))
+            if u is None:
+                raise NotFoundError(f"unknown user {username!r}", source="users", field="username")
+            before = _user_dict(u)
+            if regency is not None:
+                u.regency = regency.strip() or None
+            if role is not None:
+                u.role = role
+            if agency is not None:
+                u.agency_id = self._find_agency(s, agency, u.regency).id if agency.strip() else None
+            if full_name is not None:
+                u.full_name = full_name.strip() or None
+            if disabled is not None:
+                u.disabled = bool(disabled)
+                if disabled:
+                    s.query(WebSession).filter(WebSession.user_id == u.id).delete()
+            if u.id == user.id and (u.role != "administrator" or u.disabled):
+                raise InputError("an administrator cannot take away their own administrator role or disable "
+                                 "themselves (ask another administrator)", field="role")
+            if u.role == "agency_officer" and u.agency_id is None:
+                raise InputError("an agency officer needs an agency (the agency whose stages they act on)",
+                                 field="agency")
+            if u.role == "coordinator" and not u.regency:
+                raise InputError("a coordinator needs a regency (the regency whose projects they coordinate)",
+                                 field="regency")
+            s.flush()
+            s.refresh(u)
+            after = _user_dict(u)
+            changed = {k: after[k] for k in after if after[k] != before[k]}
+            s.add(self._event(user, "user.update", field="user", old=username, new=username,
+                              detail={"changed": changed}))
+            return after
 
     # ------------------------------------------------------------------ calendar
 
@@ -115,9 +210,15 @@ class DirectoryMixin(TrackerBase):
         if s is None:
             with self._read() as s2:
                 return self.calendar(s2)
-        rows = s.scalars(select(CalendarDay)).all()
-        return WorkingCalendar(extra_holidays=tuple(r.day for r in rows if r.kind == "holiday"),
-                               extra_workdays=tuple(r.day for r in rows if r.kind == "workday"))
+        rows = s.execute(select(CalendarDay.day, CalendarDay.kind).order_by(CalendarDay.day)).all()
+        key = tuple((d, k) for d, k in rows)
+        local = self.__dict__.setdefault("_calendar_local", threading.local())  # a calendar is not thread-safe
+        cached = getattr(local, "cached", None)
+        if cached is None or cached[0] != key:  # one calendar (with its computed years) while the days are unchanged
+            cached = local.cached = (key, WorkingCalendar(
+                extra_holidays=tuple(d for d, k in key if k == "holiday"),
+                extra_workdays=tuple(d for d, k in key if k == "workday")))
+        return cached[1]
 
     # ------------------------------------------------------------------ templates
 
@@ -178,13 +279,27 @@ class DirectoryMixin(TrackerBase):
         return out
 
 
+def _same_regency(regency: str | None):
+    return Agency.regency.is_(None) if regency is None else Agency.regency == regency
+
+
+def _norm(x: str | None) -> str:
+    return " ".join(str(x).split()).casefold() if x else ""
+
+
 def _agency_dict(a: Agency) -> dict:
-    return {"code": a.code, "name": a.name, "kind": a.kind, "regency": a.regency}
+    return {"id": a.id, "code": a.code, "name": a.name, "kind": a.kind, "regency": a.regency}
+
+
+def _agency_text(a: dict) -> str:
+    return f"{a['code']} ({a['kind']}, {a['regency'] or 'every regency'}): {a['name']}"
 
 
 def _user_dict(u: User) -> dict:
     return {"username": u.username, "full_name": u.full_name, "role": u.role,
-            "agency": u.agency.code if u.agency else None, "regency": u.regency}
+            "agency": u.agency.code if u.agency else None,
+            "agency_regency": u.agency.regency if u.agency else None, "regency": u.regency,
+            "disabled": bool(u.disabled), "has_password": bool(u.password_hash)}
 
 
 __all__ = ["DirectoryMixin", "ROLES", "AGENCY_KINDS", "LOCAL_ADMIN"]

@@ -8,8 +8,9 @@ disagree. Stage updates are checked three ways: the transition rules of the doma
 version 3 cannot overwrite version 4: :class:`~kawasan.errors.ConflictError`). A database that
 is locked or unreachable raises :class:`~kawasan.errors.StorageError` and nothing is written.
 
-Agencies, users, the calendar and templates are in :mod:`kawasan.tracker.directory`; settings,
-transactions and the acting user in :mod:`kawasan.tracker.base`.
+Agencies, users, the calendar and templates are in :mod:`kawasan.tracker.directory`; passwords,
+sessions and tokens in :mod:`kawasan.tracker.accounts`; stored forecasts, the portfolio and My work in
+:mod:`kawasan.tracker.portfolio`; settings, transactions and the acting user in :mod:`kawasan.tracker.base`.
 """
 from __future__ import annotations
 
@@ -23,12 +24,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from kawasan.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from kawasan.storage.models import Agency, Document, Event, Obstacle, Project, StageRow, User
 from kawasan.tracker import documents as docs
+from kawasan.tracker.accounts import AccountsMixin
 from kawasan.tracker.base import LOCAL_ADMIN, _iso, _now, _utc
 from kawasan.tracker.directory import AGENCY_KINDS, ROLES, DirectoryMixin
+from kawasan.tracker.portfolio import PortfolioMixin, refreshes_forecast
 from kawasan.tracker.snapshots import StatusChange, derive
 
 
-class ProjectService(DirectoryMixin):
+class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
     """The tracker's use cases. One instance per database; cheap to create."""
 
     # ------------------------------------------------------------------ projects
@@ -75,11 +78,7 @@ class ProjectService(DirectoryMixin):
             for i, st in enumerate(tpl.stages):
                 s.add(StageRow(project_id=p.id, stage_id=st.id, position=i, agency=st.agency, status="not_started",
                                updated_at=_now(), updated_by=user.id))
-            known = set(s.scalars(select(Agency.code)).all())
-            for ag in getattr(tpl, "agencies", []):
-                if ag.code not in known:
-                    s.add(Agency(code=ag.code, name=ag.name.en if hasattr(ag.name, "en") else str(ag.name),
-                                 kind=getattr(ag, "level", "other"), regency=None, created_at=_now()))
+            self._add_template_agencies(s, tpl, regency)
             chosen = {c.key: c.value for c in tpl.chosen}
             s.add(self._event(user, "project.create", project=p.id, field="project", new=name, on=start,
                               detail={"template": tpl.name, "template_version": tpl.version,
@@ -88,6 +87,21 @@ class ProjectService(DirectoryMixin):
             return {"id": p.id, "name": name, "regency": regency, "template": tpl.name,
                     "template_version": tpl.version, "start": start.isoformat(), "stages": len(tpl.stages),
                     "options": chosen, "application_date": _iso(tpl.application_date)}
+
+    @staticmethod
+    def _add_template_agencies(s: Session, tpl, regency: str | None) -> None:
+        """The template's agencies become known to the tracker, so officers can be assigned to them: a
+        regency-level agency for the project's regency, any other level once, serving every regency."""
+        known = {(code, reg) for code, reg in s.execute(select(Agency.code, Agency.regency)).all()}
+        codes = {code for code, _ in known}
+        for ag in getattr(tpl, "agencies", []):
+            level = getattr(ag, "level", "other")
+            own = regency if level == "regency" else None
+            if (ag.code, own) in known or (own is None and ag.code in codes):
+                continue
+            s.add(Agency(code=ag.code, name=ag.name.en if hasattr(ag.name, "en") else str(ag.name),
+                         kind=level, regency=own, created_at=_now()))
+            known.add((ag.code, own))
 
     def list_projects(self) -> list[dict]:
         with self._read() as s:
@@ -122,16 +136,53 @@ class ProjectService(DirectoryMixin):
                                 f"{', '.join(ids)}", source=f"project {p.id}", field="stage")
         return row
 
-    def _check_can_act(self, user: User, p: Project, row: StageRow) -> None:
+    def _why_cannot_act(self, user: User, p: Project, row: StageRow) -> str | None:
         from kawasan.licensing import why_not
 
         user_agency = user.agency.code if user.agency else None
-        why = why_not(user.role, user_agency, user.regency, p.regency, row.agency)
+        return why_not(user.role, user_agency, user.regency, p.regency, row.agency) or self._outside_reach(user, p)
+
+    def actable_stages(self, pid: int, actor: str | None = None) -> set[str]:
+        """The stages of a project the user may change (the pages show forms for these only)."""
+        with self._read() as s:
+            user = self._actor(s, actor)
+            p = self._project(s, pid)
+            return {r.stage_id for r in p.stages if self._why_cannot_act(user, p, r) is None}
+
+    def project_template(self, pid: int):
+        """The template a project follows (its own copy, as it was when the project was created)."""
+        with self._read() as s:
+            return self._template_of(self._project(s, pid))
+
+    def _check_can_act(self, user: User, p: Project, row: StageRow) -> None:
+        why = self._why_cannot_act(user, p, row)
         if why:
             raise PermissionDeniedError(
                 f"user {user.username!r} ({user.role}) may not change stage {row.stage_id} of project {p.id} "
                 f"(held by {row.agency}, project regency {p.regency or '-'}): {why}",
                 source=f"project {p.id}", field=f"stage {row.stage_id}")
+
+    @staticmethod
+    def _outside_reach(user: User, p: Project) -> str | None:
+        """Why an agency officer's agency does not serve the project's regency (None when it does).
+
+        An agency with a regency serves that regency only; one without a regency serves every regency when
+        it is national (or provincial, a system, a private party); a regency-level agency without a regency
+        serves none until an administrator sets it (design: refuse rather than guess)."""
+        from kawasan.licensing.roles import _norm
+
+        if user.role != "agency_officer" or user.agency is None:
+            return None
+        ag = user.agency
+        if ag.regency:
+            if _norm(ag.regency) == _norm(p.regency):
+                return None
+            return (f"an agency officer acts only in their own regency: {ag.code} of {ag.regency} does not serve "
+                    f"{p.regency or 'a project without a regency'}")
+        if ag.kind == "regency":
+            return (f"the agency {ag.code} is a regency agency without a regency; an administrator must set its "
+                    "regency before its officers can act")
+        return None
 
     def _check_date(self, p: Project, row: StageRow | None, on: date, s: Session) -> date:
         today = self.today()
@@ -209,6 +260,7 @@ class ProjectService(DirectoryMixin):
         key = "tracker.warn.date_gap_start" if nearest == p.start_date and not recorded else "tracker.warn.date_gap"
         return [(key, {"on": on.isoformat(), "nearest": nearest.isoformat(), "days": gap})]
 
+    @refreshes_forecast
     def update_stage(self, pid: int, stage_id: str, status: str, *, reason: str | None = None,
                      on: date | None = None, expected_version: int | None = None, actor: str | None = None) -> dict:
         """Move a stage to ``status`` (a legal transition), effective ``on`` (default today)."""
@@ -222,6 +274,7 @@ class ProjectService(DirectoryMixin):
             return self._set_status(s, user, p, row, status, reason=reason, on=on or self.today(),
                                     expected_version=expected_version)
 
+    @refreshes_forecast
     def block_stage(self, pid: int, stage_id: str, *, reason: str, on: date | None = None,
                     expected_unblock: date | None = None, obstacle: str | None = None, owner: str | None = None,
                     expected_version: int | None = None, actor: str | None = None) -> dict:
@@ -254,6 +307,7 @@ class ProjectService(DirectoryMixin):
                 res["obstacle_id"] = ob.id
             return res
 
+    @refreshes_forecast
     def unblock_stage(self, pid: int, stage_id: str, *, reason: str | None = None, on: date | None = None,
                       to: str | None = None, expected_version: int | None = None, actor: str | None = None) -> dict:
         """Unblock a stage: back to the state it had before the block (or ``to``)."""
@@ -274,6 +328,7 @@ class ProjectService(DirectoryMixin):
 
     # ------------------------------------------------------------------ obstacles
 
+    @refreshes_forecast
     def add_obstacle(self, pid: int, stage_id: str, description: str, *, owner: str, on: date | None = None,
                      expected_resolution: date | None = None, actor: str | None = None) -> dict:
         if not description or not description.strip():
@@ -297,6 +352,7 @@ class ProjectService(DirectoryMixin):
                               new=description, on=on, detail={"obstacle_id": ob.id, "owner": owner}))
             return _obstacle_dict(ob)
 
+    @refreshes_forecast
     def resolve_obstacle(self, obstacle_id: int, resolution: str, *, on: date | None = None,
                          expected_version: int | None = None, actor: str | None = None) -> dict:
         if not resolution or not resolution.strip():
@@ -344,6 +400,7 @@ class ProjectService(DirectoryMixin):
 
     # ------------------------------------------------------------------ documents
 
+    @refreshes_forecast
     def attach(self, pid: int, stage_id: str, path: Path, *, name: str | None = None,
                actor: str | None = None) -> dict:
         """Attach a file to a stage as the next version of the document ``name`` (default: the file name)."""
@@ -386,6 +443,23 @@ class ProjectService(DirectoryMixin):
             return [_document_dict(d) for d in s.scalars(q.order_by(Document.stage_id, Document.name,
                                                                     Document.version))]
 
+    def document(self, pid: int, document_id: int) -> tuple[dict, Path]:
+        """One stored document of a project and the path of its bytes (for a download route that checked
+        the reader). The stored file name is never used as a path: the bytes live under their SHA-256."""
+        with self._read() as s:
+            p = self._project(s, pid)
+            d = s.get(Document, document_id)
+            if d is None or d.project_id != p.id:
+                raise NotFoundError(f"no document with id {document_id} in project {p.id}", source="documents",
+                                    field="document")
+            out = _document_dict(d)
+        path = docs.blob_path(self.settings.files_dir, out["sha256"])
+        if not path.is_file():
+            raise NotFoundError(f"the bytes of document {document_id} are missing from the document store "
+                                f"({self.settings.files_dir}); restore them from a backup", source="documents",
+                                field="document")
+        return out, path
+
     def document_path(self, sha256: str) -> Path:
         return docs.blob_path(self.settings.files_dir, sha256)
 
@@ -414,7 +488,17 @@ class ProjectService(DirectoryMixin):
 
     def state(self, pid: int, *, today: date | None = None) -> dict:
         """The project with each stage's state, agency, clock (due, deemed approved, overdue) and obstacles."""
-        from kawasan.licensing import stage_clock, text_dict
+        today = today or self.today()
+        with self._read() as s:
+            p = self._project(s, pid)
+            tpl = self._template_of(p)
+            cal = self.calendar(s)
+            return self._state_dict(s, p, tpl, cal, self._snapshots(s, p, tpl, cal, today), today)
+
+    def state_and_forecast(self, pid: int, *, today: date | None = None, runs: int = 10000,
+                           seed: int = 0) -> tuple[dict, dict]:
+        """:meth:`state` and :meth:`forecast` from one reading of the project (what a stored forecast keeps)."""
+        from kawasan.licensing import forecast
 
         today = today or self.today()
         with self._read() as s:
@@ -422,42 +506,54 @@ class ProjectService(DirectoryMixin):
             tpl = self._template_of(p)
             cal = self.calendar(s)
             snaps = self._snapshots(s, p, tpl, cal, today)
-            obs = s.scalars(select(Obstacle).where(Obstacle.project_id == p.id).order_by(Obstacle.id)).all()
-            ndocs = dict(s.execute(select(Document.stage_id, func.count()).where(Document.project_id == p.id)
-                                   .group_by(Document.stage_id)).all())
-            stages = []
-            for r in p.stages:
-                st = tpl.stage(r.stage_id)
-                clock = stage_clock(st, snaps[r.stage_id], cal, today)
-                snap = snaps[r.stage_id]
-                stages.append({
-                    "id": r.stage_id, "name": {"id": st.name.id, "en": st.name.en}, "agency": r.agency,
-                    "status": r.status, "reason": r.reason, "version": r.version,
-                    "requires": list(st.requires),
-                    "started": _iso(snap.started), "submitted": _iso(snap.submitted), "finished": _iso(snap.finished),
-                    "due": _iso(clock.due), "deemed_approved": _iso(clock.deemed_approved),
-                    "overdue_days": clock.overdue_days, "paused_days": clock.paused_days,
-                    "statutory": clock.statutory,
-                    "duration_days": st.duration.statutory_days if st.duration.statutory_days is not None
-                    else {"min": st.duration.min, "likely": st.duration.likely, "max": st.duration.max},
-                    "estimate": st.duration.is_estimate,
-                    "legal_basis": {"citation": st.legal_basis.text("en"), "tag": st.legal_basis.tag,
-                                    "citation_text": text_dict(st.legal_basis.citation),
-                                    "tag_note": text_dict(st.legal_basis.tag_note)},
-                    "blocked_since": _iso(snap.blocked_since), "expected_unblock": _iso(snap.expected_unblock),
-                    "obstacles": [_obstacle_dict(o) for o in obs if o.stage_id == r.stage_id],
-                    "documents": ndocs.get(r.stage_id, 0),
-                })
-            return {"id": p.id, "name": p.name, "regency": p.regency, "template": p.template_name,
-                    "template_version": p.template_version, "start": p.start_date.isoformat(),
-                    "today": today.isoformat(), "synthetic": bool(p.template_body.get("synthetic")),
-                    "options": [{"key": c.key, "value": c.value, "label": text_dict(c.label),
-                                 "choice": text_dict(c.choice_label), "chosen_by": c.chosen_by,
-                                 "legal_basis": {"citation": c.legal_basis.text("en"), "tag": c.legal_basis.tag,
-                                                 "citation_text": text_dict(c.legal_basis.citation)}}
-                                for c in tpl.chosen],
-                    "application_date": _iso(tpl.application_date),
-                    "site_geometry": p.site_geometry, "stages": stages}
+            state = self._state_dict(s, p, tpl, cal, snaps, today)
+            start, name = p.start_date, p.name
+        out = forecast(tpl, snaps, start, today, cal, runs=runs, seed=seed).to_dict()
+        return state, {"project": pid, "name": name, "start": start.isoformat(), "today": today.isoformat(),
+                       "runs": runs, "seed": seed, **out}
+
+    def _state_dict(self, s: Session, p: Project, tpl, cal, snaps: dict, today: date) -> dict:
+        from kawasan.licensing import stage_clock, text_dict
+
+        obs = s.scalars(select(Obstacle).where(Obstacle.project_id == p.id).order_by(Obstacle.id)).all()
+        ndocs = dict(s.execute(select(Document.stage_id, func.count()).where(Document.project_id == p.id)
+                               .group_by(Document.stage_id)).all())
+        stages = []
+        for r in p.stages:
+            st = tpl.stage(r.stage_id)
+            clock = stage_clock(st, snaps[r.stage_id], cal, today)
+            snap = snaps[r.stage_id]
+            stages.append({
+                "id": r.stage_id, "name": {"id": st.name.id, "en": st.name.en}, "agency": r.agency,
+                "status": r.status, "reason": r.reason, "version": r.version,
+                "requires": list(st.requires),
+                "started": _iso(snap.started), "submitted": _iso(snap.submitted), "finished": _iso(snap.finished),
+                "due": _iso(clock.due), "deemed_approved": _iso(clock.deemed_approved),
+                "overdue_days": clock.overdue_days, "paused_days": clock.paused_days,
+                "days_left": (cal.working_days_between(today, clock.due)
+                              if clock.due and clock.due >= today and r.status not in ("approved", "waived")
+                              else None),
+                "statutory": clock.statutory,
+                "duration_days": st.duration.statutory_days if st.duration.statutory_days is not None
+                else {"min": st.duration.min, "likely": st.duration.likely, "max": st.duration.max},
+                "estimate": st.duration.is_estimate,
+                "legal_basis": {"citation": st.legal_basis.text("en"), "tag": st.legal_basis.tag,
+                                "citation_text": text_dict(st.legal_basis.citation),
+                                "tag_note": text_dict(st.legal_basis.tag_note)},
+                "blocked_since": _iso(snap.blocked_since), "expected_unblock": _iso(snap.expected_unblock),
+                "obstacles": [_obstacle_dict(o) for o in obs if o.stage_id == r.stage_id],
+                "documents": ndocs.get(r.stage_id, 0),
+            })
+        return {"id": p.id, "name": p.name, "regency": p.regency, "template": p.template_name,
+                "template_version": p.template_version, "start": p.start_date.isoformat(),
+                "today": today.isoformat(), "synthetic": bool(p.template_body.get("synthetic")),
+                "options": [{"key": c.key, "value": c.value, "label": text_dict(c.label),
+                             "choice": text_dict(c.choice_label), "chosen_by": c.chosen_by,
+                             "legal_basis": {"citation": c.legal_basis.text("en"), "tag": c.legal_basis.tag,
+                                             "citation_text": text_dict(c.legal_basis.citation)}}
+                            for c in tpl.chosen],
+                "application_date": _iso(tpl.application_date),
+                "site_geometry": p.site_geometry, "stages": stages}
 
     def _plan_inputs(self, pid: int, today: date):
         with self._read() as s:
@@ -507,7 +603,7 @@ def _obstacle_dict(o: Obstacle) -> dict:
 
 
 def _document_dict(d: Document) -> dict:
-    return {"project": d.project_id, "stage": d.stage_id, "name": d.name, "version": d.version,
+    return {"id": d.id, "project": d.project_id, "stage": d.stage_id, "name": d.name, "version": d.version,
             "filename": d.filename, "media_type": d.media_type, "size_bytes": d.size_bytes, "sha256": d.sha256,
             "uploaded_at": _utc(d.uploaded_at)}
 

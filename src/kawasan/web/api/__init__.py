@@ -1,0 +1,8 @@
+"""The JSON API under /api/v1: the same service calls as the pages, one error shape, pagination on lists."""
+from fastapi import APIRouter
+
+from kawasan.web.api import directory, projects
+
+router = APIRouter(prefix="/api/v1")
+router.include_router(projects.router)
+router.include_router(directory.router)

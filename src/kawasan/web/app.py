@@ -1,0 +1,108 @@
+"""create_app: the FastAPI application with its middleware, routers, static files and error handlers."""
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import asynccontextmanager
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+
+from kawasan import __version__
+from kawasan.tracker import ProjectService, Settings
+from kawasan.web import errors
+from kawasan.web.settings import WebSettings
+
+log = logging.getLogger("kawasan.web")
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; "
+       "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
+
+def _refresher(svc: ProjectService, minutes: float, stop: threading.Event) -> None:
+    """Keep the stored forecasts current in the background (a new day makes every one of them stale)."""
+    while not stop.is_set():
+        try:
+            n = svc.refresh_forecasts()
+            if n:
+                log.info("refreshed %d stored forecasts", n)
+        except Exception:  # noqa: BLE001 - a failed refresh is retried next time; pages refresh on read anyway
+            log.exception("background forecast refresh failed")
+        stop.wait(minutes * 60)
+
+
+def create_app(settings: Settings | None = None, web: WebSettings | None = None, *, today=None,
+               background: bool = True) -> FastAPI:
+    """The web app over the tracker on ``settings`` (default: the environment). ``today`` fixes the date
+    (demo, tests); ``background`` runs the forecast refresher thread."""
+    web = web or WebSettings.from_env()
+    svc = ProjectService(settings, today=today)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        stop = threading.Event()
+        if background and web.refresh_minutes > 0:
+            threading.Thread(target=_refresher, args=(svc, web.refresh_minutes, stop), daemon=True,
+                             name="kawasan-forecast-refresh").start()
+        yield
+        stop.set()
+        svc.close()
+
+    app = FastAPI(title="kawasan", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  description="The licensing tracker of kawasan: projects, stages, obstacles, documents, "
+                              "forecasts, templates, users. Sign in with the session cookie (pages) or a "
+                              "personal API token: `Authorization: Bearer kwt_...`.")
+    app.state.tracker = svc
+    app.state.web = web
+    errors.install(app)
+    tiles = ""
+    if web.basemap_url and web.basemap_url.startswith("http"):  # the configured base map's host may serve images
+        from urllib.parse import urlsplit
+
+        u = urlsplit(web.basemap_url)
+        tiles = f" {u.scheme}://{u.netloc.replace('{s}', '*')}"
+    csp = CSP.format(tiles=tiles)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        h = response.headers
+        h.setdefault("Content-Security-Policy", csp)
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.url.path.startswith("/static/"):
+            h.setdefault("Cache-Control", "public, max-age=3600")
+        else:
+            h.setdefault("Cache-Control", "no-store")
+        return response
+
+    static = str(resources.files("kawasan.web").joinpath("static"))
+    app.mount("/static", StaticFiles(directory=static), name="static")
+    from kawasan.web.api import router as api_router
+    from kawasan.web.pages import router as pages_router
+
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    return app
+
+
+def route_table(app: FastAPI) -> list[tuple[str, str]]:
+    """Every (method, path) the app answers (pages and API, not the static files), for the role-matrix test
+    and the reference docs. Walks the included routers (FastAPI keeps them nested)."""
+    out: set[tuple[str, str]] = set()
+
+    def walk(routes, prefix: str) -> None:
+        for r in routes:
+            if hasattr(r, "original_router"):
+                walk(r.original_router.routes, prefix + r.include_context.prefix)
+            elif getattr(r, "methods", None):
+                for m in r.methods - {"HEAD"}:
+                    out.add((m, prefix + r.path))
+
+    walk(app.router.routes, "")
+    return sorted(out, key=lambda x: (x[1], x[0]))

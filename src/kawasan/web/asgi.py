@@ -1,0 +1,28 @@
+"""The ASGI entry point for servers (uvicorn workers): ``kawasan.web.asgi:create`` (a factory).
+
+``KAWASAN_TODAY`` (YYYY-MM-DD) evaluates every clock and forecast as of that date instead of the system
+date: the served demo uses it so its synthetic story stays as it was recorded.
+"""
+from __future__ import annotations
+
+import os
+from datetime import date
+
+from kawasan.errors import InputError
+
+
+def today_from_env() -> date | None:
+    raw = (os.environ.get("KAWASAN_TODAY") or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InputError(f"expected a date YYYY-MM-DD, got {raw!r}", source="environment",
+                         field="KAWASAN_TODAY") from None
+
+
+def create():
+    from kawasan.web.app import create_app
+
+    return create_app(today=today_from_env())

@@ -1,0 +1,99 @@
+"""One mapping from errors to answers: a KawasanError's ``http_status`` gives the status, and every 4xx
+and 5xx has one shape: ``{"error": {"code", "message", "field"?}}`` for the API, an HTML error page for
+the pages. A 500 never shows a stack trace: the answer carries a reference id the server log also has.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kawasan.errors import KawasanError
+
+log = logging.getLogger("kawasan.web")
+
+_HTTP_CODES = {400: "bad_request", 401: "authentication", 403: "permission_denied", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+               422: "input", 429: "too_many_requests", 500: "internal", 503: "storage"}
+
+
+def error_code(exc: KawasanError) -> str:
+    """``NotFoundError`` -> ``not_found``; ``InputError`` -> ``input``."""
+    name = re.sub(r"Error$", "", type(exc).__name__)
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() or "kawasan"
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(("/api/", "/calendar/")) or path == "/openapi.json"
+
+
+def error_body(code: str, message: str, field: str | None = None, **extra) -> dict:
+    err = {"code": code, "message": message}
+    if field:
+        err["field"] = field
+    err.update(extra)
+    return {"error": err}
+
+
+def render_error(request: Request, status: int, code: str, message: str, field: str | None = None,
+                 reference: str | None = None):
+    if wants_json(request):
+        extra = {"reference": reference} if reference else {}
+        return JSONResponse(error_body(code, message, field, **extra), status_code=status)
+    if status == 401:
+        return RedirectResponse(f"/login?next={_safe_next(request)}", status_code=303)
+    from kawasan.i18n import catalogue
+    from kawasan.web.render import render
+
+    title_key = f"web.error.{code}" if f"web.error.{code}" in catalogue("en") else "web.error.other"
+    return render(request, "error.html", {"title_key": title_key, "status": status, "code": code, "message": message, "field": field,
+                                          "reference": reference}, status_code=status)
+
+
+def _safe_next(request: Request) -> str:
+    from urllib.parse import quote
+
+    path = request.url.path if request.method == "GET" else "/"
+    return quote(path if path.startswith("/") and not path.startswith("//") else "/", safe="/")
+
+
+async def kawasan_error(request: Request, exc: KawasanError):
+    return render_error(request, exc.http_status, error_code(exc), exc.message, exc.field)
+
+
+async def validation_error(request: Request, exc: RequestValidationError):
+    errs = exc.errors()
+    first = errs[0] if errs else {}
+    loc = [str(x) for x in first.get("loc", []) if x not in ("body", "query", "path", "form")]
+    field = ".".join(loc) or None
+    msg = first.get("msg", "invalid input")
+    return render_error(request, 422, "input", f"{field + ': ' if field else ''}{msg}", field)
+
+
+async def http_error(request: Request, exc: StarletteHTTPException):
+    code = _HTTP_CODES.get(exc.status_code, "http")
+    message = exc.detail if isinstance(exc.detail, str) else code
+    return render_error(request, exc.status_code, code, message)
+
+
+async def unexpected_error(request: Request, exc: Exception):
+    ref = secrets.token_hex(6)
+    log.exception("unexpected error, reference %s, %s %s", ref, request.method, request.url.path)
+    return render_error(request, 500, "internal", "an unexpected error; nothing was changed. Give the reference "
+                        f"{ref} to the administrator (it is in the server log)", reference=ref)
+
+
+def install(app) -> None:
+    app.add_exception_handler(KawasanError, kawasan_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)
+
+
+__all__ = ["install", "error_body", "error_code"]

@@ -1,0 +1,52 @@
+"""Helpers of the page routers: the service, form reading, redirects with a flash message."""
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+
+from kawasan.errors import InputError
+
+
+def svc(request: Request):
+    return request.app.state.tracker
+
+
+def back(url: str, message_key: str | None = None) -> RedirectResponse:
+    """303 to ``url`` (a path of this site), with a message key the page shows once."""
+    if not url.startswith("/") or url.startswith("//"):
+        url = "/"
+    if message_key:
+        url += ("&" if "?" in url else "?") + "done=" + quote(message_key)
+    return RedirectResponse(url, status_code=303)
+
+
+def text(form, name: str, *, required: bool = False, max_length: int = 2000) -> str | None:
+    value = str(form.get(name) or "").strip()
+    if required and not value:
+        raise InputError("this field is required", field=name)
+    if len(value) > max_length:
+        raise InputError(f"at most {max_length} characters", field=name)
+    return value or None
+
+
+def day(form, name: str) -> date | None:
+    raw = str(form.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InputError(f"{raw!r} is not a date (YYYY-MM-DD)", field=name) from None
+
+
+def number(form, name: str) -> int | None:
+    raw = str(form.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise InputError(f"{raw!r} is not a whole number", field=name) from None

@@ -1,0 +1,50 @@
+"""Settings of the web app (environment variables; the database ones are the tracker's).
+
+| variable | meaning | default |
+|---|---|---|
+| ``KAWASAN_SESSION_IDLE_MINUTES`` | a session ends after this many minutes without a request | 120 |
+| ``KAWASAN_SESSION_MAX_HOURS`` | a session ends this many hours after sign-in, used or not | 12 |
+| ``KAWASAN_SECURE_COOKIES`` | ``auto`` (Secure when the request came over HTTPS), ``always`` or ``never`` | auto |
+| ``KAWASAN_BASEMAP_URL`` | an XYZ tile URL for a base map under the project sites (none: no base map, works offline) | none |
+| ``KAWASAN_FORECAST_REFRESH_MINUTES`` | how often the server refreshes stale stored forecasts in the background (0: never) | 10 |
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from kawasan.errors import InputError
+
+
+def _number(name: str, default: float, *, minimum: float = 0) -> float:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InputError(f"expected a number, got {raw!r}", source="environment", field=name) from None
+    if value < minimum:
+        raise InputError(f"expected a number >= {minimum:g}, got {raw!r}", source="environment", field=name)
+    return value
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    secure_cookies: str = "auto"
+    basemap_url: str | None = None
+    refresh_minutes: float = 10.0
+
+    @classmethod
+    def from_env(cls) -> "WebSettings":
+        secure = (os.environ.get("KAWASAN_SECURE_COOKIES") or "auto").strip().lower()
+        if secure not in ("auto", "always", "never"):
+            raise InputError(f"expected auto, always or never, got {secure!r}", source="environment",
+                             field="KAWASAN_SECURE_COOKIES")
+        basemap = (os.environ.get("KAWASAN_BASEMAP_URL") or "").strip() or None
+        if basemap and not (basemap.startswith("https://") or basemap.startswith("http://")
+                            or basemap.startswith("/")) or (basemap and "{z}" not in basemap):
+            raise InputError(f"expected an XYZ tile URL with {{z}}/{{x}}/{{y}}, got {basemap!r}",
+                             source="environment", field="KAWASAN_BASEMAP_URL")
+        return cls(secure_cookies=secure, basemap_url=basemap,
+                   refresh_minutes=_number("KAWASAN_FORECAST_REFRESH_MINUTES", 10.0))
