@@ -686,6 +686,9 @@ def prepare_page(name: str, text: str, base: Path, cache: Path, demo: Path, demo
     (work / "tests" / "data").symlink_to(ROOT / "tests" / "data", target_is_directory=True)  # in every checkout
     (work / "dev").write_text(DEV_SHIM)
     (work / "dev").chmod(0o755)
+    activate = work / ".venv" / "bin" / "activate"   # the README's `source .venv/bin/activate`:
+    activate.parent.mkdir(parents=True)               # kawasan is already on the page's PATH
+    activate.write_text("# docs harness: kawasan is already on PATH\n")
     for n in needed_fixtures(text):
         if not (work / n).exists():
             FIXTURES[n][0](work / n, cache)
