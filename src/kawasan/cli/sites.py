@@ -176,7 +176,7 @@ def check_cmd(site_file, run_dir, radius, as_json):
 @click.option("--change", "changes", multiple=True, type=float,
               help="One-at-a-time relative weight change, repeatable (default -0.2 -0.1 0.1 0.2).")
 @click.option("--concentration", type=float, default=None,
-              help="Dirichlet concentration (default: about 20 %% coefficient of variation per weight).")
+              help="Dirichlet concentration (default: about 20 % coefficient of variation per weight).")
 @click.option("--no-map", is_flag=True, help="Skip the score-spread raster.")
 @click.option("--json", "as_json", is_flag=True)
 def sensitivity_cmd(run_dir, draws, seed, top_k, changes, concentration, no_map, as_json):

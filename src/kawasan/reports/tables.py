@@ -1,27 +1,25 @@
 """Rows of the report's tables, shaped from the run manifest, sites.json and sensitivity.json.
 
-Fixed text comes from the locale catalogues through ``tr(key, **kw)``; numbers are formatted for the
-language (Bahasa Indonesia: 1.234,5; English: 1,234.5).
+Fixed text comes from the locale catalogues through ``tr(key, **kw)``; numbers are written by
+:mod:`kawasan.i18n` (Bahasa Indonesia: 1.234,5; English: 1,234.5).
 """
 from __future__ import annotations
 
 import json
 
-from kawasan.i18n import catalogue
+from kawasan.i18n import catalogue, fmt_number, fmt_percent
 
 CERTAINTY_KEYS = {"V": "V", "P": "P", "U": "U", "NOT FOUND": "NOT_FOUND", "design": "design"}
 
 
 def num(x, decimals: int = 1, lang: str = "en") -> str:
-    """A number for people (Indonesian separators with lang="id"); "–" for a missing value (None or NaN)."""
-    if x is None or (isinstance(x, float) and x != x):
-        return "–"
-    s = f"{float(x):,.{decimals}f}"
-    return s.translate(str.maketrans({",": ".", ".": ","})) if lang == "id" else s
+    """A number for people in the report's language; "–" for a missing value (None or NaN)."""
+    return fmt_number(x, lang, decimals)
 
 
 def pct(x, decimals: int = 1, lang: str = "en") -> str:
-    return "–" if x is None or (isinstance(x, float) and x != x) else f"{num(float(x) * 100.0, decimals, lang)} %"
+    """A share of 1 as a percentage ("12,5 %")."""
+    return fmt_percent(x, lang, decimals)
 
 
 def distance(m, lang: str) -> str:
