@@ -19,6 +19,7 @@ from kawasan.errors import InputError
 from kawasan.fileio import write_bytes_atomic
 from kawasan.i18n import LANGUAGES, t
 from kawasan.reports import charts, mapviews, tables
+from kawasan.spatial.model import label_text
 from kawasan.spatial.runs import open_run
 
 MAX_CHART_SITES = 25
@@ -156,7 +157,7 @@ def collect(run_dir, lang: str = "en") -> dict:
         "weights_method": weights_spec.get("method", ""),
         "weights_method_text": tables.optional_key("report.wmethod.", weights_spec.get("method") or "direct", lang,
                                                    tr),
-        "weights_source": (weights_spec.get("source") or "").strip(),
+        "weights_source": label_text(weights_spec.get("source"), lang).strip(),
         "aggregation": ((man.get("model") or {}).get("aggregation") or {}).get("method", "wlc"),
         "constraints": applied, "skipped": skipped, "site_rules": man.get("sites") or {},
         "site_rules_certainty": tables.certainty((man.get("sites") or {}).get("certainty"), tr),

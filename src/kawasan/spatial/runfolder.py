@@ -136,7 +136,7 @@ def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteri
     outputs = []
     jobs = []  # (path, array, write_cog keyword arguments)
     jobs.append(("score.tif", ev.score, dict(nodata=np.nan, descriptions="suitability score",
-                                             tags={**base_tags, "ROLE": "score", "RANGE": "0..1, 0 where excluded by law"})))
+                                             tags={**base_tags, "ROLE": "score", "RANGE": "0..1, 0 where excluded by a rule"})))
     outputs.append({"path": "score.tif", "role": "score", "dtype": "float32", "nodata": "nan"})
     class_tags = {str(k): v for k, v in CLASS_CODES.items()}
     jobs.append(("classes.tif", ev.classes, dict(nodata=0, categorical=True, descriptions="suitability class",
