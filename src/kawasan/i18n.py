@@ -78,6 +78,8 @@ def has(key: str) -> bool:
 def pick(value, lang: str):
     """A ``{"en": ..., "id": ...}`` label in ``lang`` (English when that language is missing); other values as
     they are."""
+    if isinstance(value, Message):
+        return value.text(lang)
     if isinstance(value, dict) and ("en" in value or "id" in value):
         return value.get(lang) or value.get("en") or value.get("id")
     return value
@@ -97,6 +99,13 @@ class Message(str):
 
     def text(self, lang: str = "en") -> str:
         return t(self.key, lang, **{k: pick(v, lang) for k, v in self.params.items()})
+
+    def __reduce__(self):        # pickled (a worker process's error) as its key and values, not its English
+        return (_message, (self.key, self.params))
+
+
+def _message(key: str, params: dict) -> Message:
+    return Message(key, **params)
 
 
 def text_in(value, lang: str) -> str:
@@ -152,12 +161,29 @@ def localize_digits(text: str, lang: str) -> str:
 _SIMPLE_SPEC = re.compile(r"^(?P<group>,)?(?:\.(?P<digits>\d+))?(?P<kind>[fd]?)$")
 
 
+def format_number(value, spec: str, lang: str = "en") -> str:
+    """``format(value, spec)`` written for the language ("–" for None or NaN): ``format_number(1389.6, ",.1f", "id")``
+    is "1.389,6"."""
+    if value is None or (isinstance(value, float) and value != value):
+        return NOTHING
+    return _format_number(value, spec, lang)
+
+
 def _format_number(value, spec: str, lang: str) -> str:
     m = _SIMPLE_SPEC.match(spec)
     if m and (m["digits"] is not None or m["kind"] == "d" or isinstance(value, int)):
         digits = int(m["digits"] or 0)
         return fmt_number(value, lang, digits, group=bool(m["group"]))
     return localize_digits(format(value, spec), lang)   # widths, g/e/% formats: Python's text, the language's symbols
+
+
+def certainty_tag(tag: str | None, lang: str = "en") -> str:
+    """A certainty tag as shown ("V", "P; U"; "design" reads "rancangan" and "NOT FOUND" "TIDAK DITEMUKAN" in
+    Indonesian); each part of a combined tag is shown in turn."""
+    if not tag:
+        return ""
+    return "; ".join(t(f"certainty.tag.{p.strip()}", lang) if has(f"certainty.tag.{p.strip()}") else p.strip()
+                     for p in str(tag).split(";"))
 
 
 # ------------------------------------------------------------------------------------------ dates

@@ -601,7 +601,9 @@ def read_model_file(path: str | Path) -> tuple[dict, Path]:
     """Parse a YAML (.yaml/.yml) or TOML (.toml) model file into a dict."""
     p = Path(path)
     if not p.exists():
-        raise ModelError("model file not found; expected a .yaml, .yml or .toml file or a preset name", source=str(p))
+        from kawasan.i18n import Message
+
+        raise ModelError(Message("err.model_not_found"), source=str(p))
     text = p.read_text(encoding="utf-8")
     try:
         if p.suffix.lower() == ".toml":
