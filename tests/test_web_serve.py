@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx  # starlette.testclient itself uses httpx2 (tests extra)
 import pytest
 
 from web_fixtures import make_settings, password, seed_world
