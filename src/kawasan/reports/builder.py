@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from kawasan.errors import InputError
 from kawasan.fileio import write_bytes_atomic
-from kawasan.i18n import LANGUAGES, t
+from kawasan.i18n import LANGUAGES, certainty_tag, fmt_datetime, t
 from kawasan.reports import charts, mapviews, tables
 from kawasan.spatial.model import label_text
 from kawasan.spatial.runs import open_run
@@ -50,8 +50,9 @@ def _title(manifest: dict, lang: str) -> str:
 
 
 def _figure(img, tr) -> dict:
-    return {"img": img, "overlay": charts.map_overlay(img.width, img.height, img.pixel_size, img.labels,
-                                                       tr("report.north"))}
+    overlay = charts.map_overlay(img.width, img.height, img.pixel_size, img.labels, tr("report.north"))
+    notes = [tr("report.map.labels_hidden", n=overlay.hidden)] if overlay.hidden else []
+    return {"img": img, "overlay": overlay, "notes": notes}
 
 
 def _sites_section(run, ctx, lang, tr, crit_labels) -> dict:
@@ -75,6 +76,7 @@ def _sites_section(run, ctx, lang, tr, crit_labels) -> dict:
         "legal_text": tables.localized(doc.get("legal_basis") or {}, "legal_basis", lang),
         "proxies": ", ".join(sorted({p["id"] for p in (sites[0].get("proxies") or [])})) if sites else "",
         "rows": tables.site_rows(sites[:MAX_TABLE_SITES], crit_labels, lang, tr, mc_by_id, mc.get("top_k")),
+        "any_admin": any(a.get("main") for s in sites for a in s.get("admin", [])),
         "truncated": max(0, len(sites) - MAX_TABLE_SITES),
         "map": _figure(mapviews.sites_map(ctx, sites), tr) if sites else None,
     }
@@ -96,7 +98,7 @@ def _stress_section(run, sens, fresh, sites, lang, tr, crit_labels) -> dict:
     for r in rows:
         r["label"] = tr("report.site.label", rank=r.get("rank_base"), id=r["id"])
     p_chart = charts.p_top_k_chart([{"label": r["label"], "p": r["p_top_k"]} for r in rows], k=k,
-                                   axis_label=tr("report.stress.p_axis", k=k), dec="," if lang == "id" else ".")
+                                   axis_label=tr("report.stress.p_axis", k=k), lang=lang)
     r_chart = charts.rank_range_chart(rows, n_sites=len(mc.get("sites", [])),
                                       axis_label=tr("report.stress.rank_axis"),
                                       legend={"range": tr("report.stress.legend_range"),
@@ -147,7 +149,8 @@ def collect(run_dir, lang: str = "en") -> dict:
         "tr_cert": partial(tables.certainty, tr=tr),
         "title": _title(man, lang), "model_name": (man.get("model") or {}).get("name", ""),
         "area_name": man["study_area"].get("name") or run.study_area.name,
-        "created": man.get("created", ""), "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "created": fmt_datetime(man.get("created"), lang), "generated": fmt_datetime(datetime.now(timezone.utc), lang),
+        "tag_text": partial(certainty_tag, lang=lang),
         "synthetic": bool(man.get("synthetic")), "notice": man.get("notice"), "run_folder": str(run.folder),
         "maps": {"study_area": _figure(mapviews.study_area_map(ctx), tr),
                  "suitability": _figure(mapviews.suitability_map(ctx, classes), tr),

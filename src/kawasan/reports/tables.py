@@ -92,12 +92,14 @@ def certainty(tag: str | None, tr) -> dict:
     return {"tag": tag, "meaning": tr(f"report.certainty.{key}") if key else ""}
 
 
-def transform_text(c: dict, lang: str) -> str:
+def transform_text(c: dict, lang: str, tr) -> str:
+    """How a criterion's values become scores, in words of the report's language."""
     t = c.get("transform") or {}
     kind = t.get("type", "")
     unit = " m" if c.get("measure") == "distance" else " %" if c.get("measure") == "slope_percent" else ""
     if kind == "linear":
-        return f"linear {num(t.get('low'), 0, lang)} → {num(t.get('high'), 0, lang)}{unit}"
+        return tr("report.transform.linear", low=num(t.get("low"), 0, lang), high=num(t.get("high"), 0, lang),
+                  unit=unit)
     if kind == "ranges":
         parts = []
         for r in t.get("ranges", []):
@@ -105,11 +107,13 @@ def transform_text(c: dict, lang: str) -> str:
             rng = (f"< {num(hi, 0, lang)}" if lo is None else f"≥ {num(lo, 0, lang)}" if hi is None
                    else f"{num(lo, 0, lang)}–{num(hi, 0, lang)}")
             parts.append(f"{rng}{unit}: {num(r.get('score'), 0, lang)}")
-        return "ranges " + "; ".join(parts)
+        return tr("report.transform.ranges", items="; ".join(parts))
     if kind == "categories":
-        return "categories " + ", ".join(f"{k} {num(v, 0, lang)}" for k, v in (t.get("values") or {}).items())
+        return tr("report.transform.categories", items=", ".join(
+            f"{optional_key('report.lc.', k, lang, tr)} {num(v, 0, lang)}" for k, v in (t.get("values") or {}).items()))
     params = {k: v for k, v in t.items() if k != "type"}
-    return f"{kind} {json.dumps(params, ensure_ascii=False)}" if params else kind
+    name = optional_key("report.transform.name.", kind, lang, tr)
+    return f"{name} {json.dumps(params, ensure_ascii=False)}" if params else name
 
 
 def criteria_rows(manifest: dict, lang: str, tr) -> list[dict]:
@@ -118,7 +122,7 @@ def criteria_rows(manifest: dict, lang: str, tr) -> list[dict]:
         rows.append({
             "id": c.get("id"), "label": label(c, lang), "layer": c.get("layer"),
             "measure": optional_key("report.measure.", c.get("measure", "value"), lang, tr),
-            "transform": transform_text(c, lang), "direction": tr(f"report.dir.{c.get('direction', 'benefit')}"),
+            "transform": transform_text(c, lang, tr), "direction": tr(f"report.dir.{c.get('direction', 'benefit')}"),
             "weight": pct(c.get("weight"), 1, lang), "group": c.get("group"),
             "legal_basis": localized(c, "legal_basis", lang), "note": localized(c, "note", lang),
             "source": c.get("source"), "certainty": certainty(c.get("certainty"), tr),
