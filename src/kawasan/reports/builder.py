@@ -125,6 +125,15 @@ def _summary(man: dict, sites: dict, lang: str, tr) -> dict:
     return out
 
 
+#: The NoData policy every run of this version writes in its manifest (English); the report words it per language.
+NODATA_POLICY = "NaN score / class 0 where any criterion input is NoData; excluded cells score 0, class 6"
+
+
+def _nodata_policy(man: dict, tr) -> str:
+    policy = man.get("nodata_policy", "")
+    return tr("report.manifest.nodata_policy") if policy == NODATA_POLICY else policy
+
+
 def collect(run_dir, lang: str = "en") -> dict:
     """The template context of a run's report."""
     if lang not in LANGUAGES:
@@ -169,7 +178,7 @@ def collect(run_dir, lang: str = "en") -> dict:
         "sites": sites, "summary": _summary(man, sites, lang, tr),
         "inputs": man.get("inputs", []), "software": man.get("software", {}),
         "timings": [(k, tables.num(v, 3, lang)) for k, v in (man.get("timings") or {}).items()],
-        "model_source": man.get("model_source", ""), "nodata_policy": man.get("nodata_policy", ""),
+        "model_source": man.get("model_source", ""), "nodata_policy": _nodata_policy(man, tr),
         "warnings": man.get("warnings", []), "grid": man["study_area"].get("grid") or {},
         "screening": [f"{n.get('id') if lang == 'id' else n.get('en')} ({tables.cause_text(n, tr)})"
                       for n in man.get("screening") or []],

@@ -30,7 +30,7 @@ from kawasan.economics.labels import (
 )
 from kawasan.errors import InputError, KawasanError
 from kawasan.fileio import write_bytes_atomic
-from kawasan.i18n import LANGUAGES, certainty_tag, fmt_datetime, t
+from kawasan.i18n import LANGUAGES, certainty_tag, fmt_datetime, has, t, text_in
 from kawasan.reports import charts, choropleth, econcharts
 from kawasan.reports.tables import num as _num
 
@@ -124,7 +124,7 @@ def _potential_section(run, lang: str, tr) -> dict:
                           "scored": c["scored"], "when": when,
                           "reason": tr(f"potential.reason.{res.reasons[c['id']][0]}", **res.reasons[c["id"]][1])
                           if c["id"] in res.reasons else "",
-                          "n": c["regions_with_value"], "method": c.get("method_label") or c.get("method") or "",
+                          "n": c["regions_with_value"], "method": _method_label(c, tr),
                           "source": c.get("source") or ""})
     for total in sorted({c["reference_total"] for c in comps if c.get("reference_total")}):
         notes_extra.append(tr("potential.sector_total", total=reference_total_label(total, lang)))
@@ -175,10 +175,18 @@ def _potential_section(run, lang: str, tr) -> dict:
                                          "consistent": ahp["consistent"]},
             "normalisation": tr(f"potential.norm.{res.normalisation}"),
             "missing_rule": tr(f"potential.missing.{res.missing}"),
-            "unmatched": res.unmatched, "notes": res.notes + notes_extra, "synthetic": res.synthetic,
+            "unmatched": res.unmatched, "notes": [text_in(n, lang) for n in res.notes + notes_extra],
+            "synthetic": res.synthetic,
             "truncated": max(0, n_ranked - MAX_RANK_CHART),
             "best": recs[0]["region"] if recs and recs[0]["rank"] else "–", "n": len(recs),
             "n_ranked": n_ranked}
+
+
+def _method_label(component: dict, tr) -> str:
+    """How a component was measured (e.g. which BPS IPM series), in the report's language when the catalogue has it."""
+    method = component.get("method") or ""
+    key = f"potential.method.{method}"
+    return tr(key) if method and has(key) else (component.get("method_label") or method)
 
 
 def _klassen_corners(variant: str) -> dict:

@@ -175,13 +175,18 @@ def constraint_rows(manifest: dict, lang: str, tr, categories=None) -> tuple[lis
 
 
 def class_rows(manifest: dict, lang: str) -> list[dict]:
-    labels = manifest.get("class_labels") or {}
+    """The suitability classes with their words (the software's current words, not those a run stored)."""
+    from kawasan.i18n import t
+    from kawasan.spatial.model import CLASS_LABELS
+
+    labels = {**(manifest.get("class_labels") or {}), **CLASS_LABELS}
     out = []
     for r in manifest.get("classes", []):
         if r.get("class") == "nodata" and not r.get("cells"):
             continue
-        out.append({"code": r.get("code"), "cls": r.get("class"),
-                    "meaning": (labels.get(r.get("class")) or {}).get(lang, ""),
+        cls = r.get("class")
+        out.append({"code": r.get("code"), "cls": t(f"run.class.{cls}", lang) if cls in ("excluded", "nodata") else cls,
+                    "meaning": (labels.get(cls) or {}).get(lang, ""),
                     "area": num(r.get("area_ha"), 1, lang), "share": pct(r.get("share"), 1, lang),
                     "score_min": num(r.get("score_min"), 2, lang) if r.get("score_min") is not None else ""})
     return out
