@@ -31,7 +31,8 @@ def _avoid(term: dict) -> str:
             scope.append(f"keys matching `{a['keys']}`")
         if a.get("lang", "id") != "id":
             scope.append("in English")
-        out.append(f"`{a['pattern']}`" + (f" ({'; '.join(scope)})" if scope else ""))
+        pattern = a["pattern"].replace("|", "\\|")          # a pipe would end the table cell
+        out.append(f"`{pattern}`" + (f" ({'; '.join(scope)})" if scope else ""))
     return "; ".join(out)
 
 
