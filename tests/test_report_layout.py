@@ -92,6 +92,7 @@ def reports(demo_dir, tmp_path_factory):
     """(name, path) of every report to check: run reports of both presets and the economics reports, both languages."""
     out = []
     tmp = tmp_path_factory.mktemp("report-layout")
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)      # this run's pictures only
     runner = CliRunner()
     for preset, lang in (("kawasan-industri", "id"), ("apht", "en")):   # each preset, each language
         if True:
