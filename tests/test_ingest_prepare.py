@@ -483,7 +483,7 @@ def test_human_summary_lists_layers_and_next_step(inputs, tmp_path, runner):
     fctx = fetch.make_context("fetch", list(args[2:]), parent=ctx)
     assert Path(fctx.params["boundary"]).exists() and fctx.params["where"] == "nama = 'Kecamatan Barat'"
     res = runner.invoke(cli, ["--lang", "id", *_args(inputs, tmp_path / "ws2")])
-    assert "Ruang kerja ditulis" in res.output
+    assert "Wilayah studi ditulis" in res.output
 
 
 def test_polygon_mask_layer(inputs, tmp_path):

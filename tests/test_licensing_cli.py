@@ -49,7 +49,7 @@ def test_create_show_update_history_forecast(kw):
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["version"] == 2
     r = kw("stage", "update", pid, "K1", "--status", "approved", "--on", "2026-02-20")
-    assert r.exit_code == 0 and "in_progress -> approved" in r.output
+    assert r.exit_code == 0 and "in progress -> approved on 20 February 2026" in r.output
     r = kw("stage", "block", pid, "K5", "--reason", "parcel disputed", "--obstacle", "heirs contest parcel 5",
            "--owner", "BPN", "--until", "2026-09-01", "--on", "2026-03-02")
     assert r.exit_code == 0, r.output
@@ -77,7 +77,7 @@ def test_create_show_update_history_forecast(kw):
     r = kw("project", "history", pid, "--stage", "K5", "--json")
     assert [e["kind"] for e in json.loads(r.stdout)] == ["stage.block", "obstacle.add"]
     r = kw("project", "history", pid)
-    assert r.exit_code == 0 and "project.create" in r.output
+    assert r.exit_code == 0 and "project created" in r.output
     r = kw("stage", "unblock", pid, "K5", "--on", "2026-03-10", "--json")
     assert json.loads(r.stdout)["to"] == "not_started"
     r = kw("stage", "obstacle", "list", pid, "--json")
@@ -234,7 +234,7 @@ def test_calendar_and_db_upgrade(kw):
     days = {d["day"]: d for d in json.loads(r.stdout)["days"]}
     assert days["2026-02-10"]["origin"] == "administrator-holiday"
     assert days["2026-08-17"]["origin"] == "national"  # Independence Day
-    assert "2026-08-17" in kw("calendar", "list", "--year", "2026").output
+    assert "17 Aug 2026" in kw("calendar", "list", "--year", "2026").output
     r = kw("db", "upgrade", "--json")
     assert r.exit_code == 0 and json.loads(r.stdout)["to"] == json.loads(r.stdout)["from"]
 
@@ -355,10 +355,10 @@ def test_whatif_notes_in_the_users_language(kw):
     r = kw("--lang", "id", "project", "whatif", pid, "--today", "2026-04-01", "--runs", "100", "--resolve",
            "K5=2026-05-01", "--shorten", "K2=5", "--parallel", "K7,K8")
     assert r.exit_code == 0, r.output
-    for words in ("K5: hambatan selesai pada 2026-05-01", "K2 dipersingkat 5 hari kerja (tenggat menurut peraturan",
+    for words in ("K5: hambatan selesai pada 1 Mei 2026", "K2 dipersingkat 5 hari kerja (tenggat menurut peraturan",
                   "K8 berjalan bersamaan dengan K7: Tidak ditemukan aturan"):
         assert words in r.output, words
     res = json.loads(kw("project", "whatif", pid, "--today", "2026-04-01", "--runs", "100", "--resolve",
                         "K5=2026-05-01", "--json").stdout)
-    assert res["notes"] == ["K5: blocker resolved on 2026-05-01"]
+    assert res["notes"] == ["K5: blocker resolved on 1 May 2026"]
     assert res["note_codes"] == [{"key": "licensing.note.resolved", "params": {"stage": "K5", "day": "2026-05-01"}}]

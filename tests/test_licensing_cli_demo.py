@@ -43,7 +43,9 @@ def test_demo_project_has_realistic_progress_and_a_forecast(tmp_path, capsys, mo
     actors = {e["actor"] for e in svc.history(1)}
     assert {"tim-investasi", "dlh-contoh"} <= actors
     fc = svc.forecast(1, runs=10000, seed=0)
-    assert fc["finish"] in text and "K5" in fc["critical_path"]
+    from kawasan.i18n import fmt_date
+
+    assert fmt_date(fc["finish"], "en") in text and "K5" in fc["critical_path"]
     svc.close()
 
 

@@ -29,6 +29,19 @@ class KawasanError(Exception):
         prefix = ": ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
 
+    def text(self, lang: str = "en") -> str:
+        """The error for people reading ``lang``: the file and field, then the message, in that language when
+        the message carries its catalogue key (a :class:`kawasan.i18n.Message`; other messages stay English)."""
+        if lang == "en":
+            return str(self)
+        from kawasan.i18n import t, text_in
+
+        where = [str(self.source)] if self.source else []
+        if self.field:
+            where.append(t("error.field", lang, field=self.field))
+        message = text_in(self.message, lang)
+        return ": ".join([*where, message])
+
     def to_dict(self) -> dict:
         """The JSON error shape shared by the CLI (--json) and the web API."""
         return {

@@ -1,21 +1,45 @@
-"""User-facing text in Bahasa Indonesia and English.
+"""User-facing text in Bahasa Indonesia and English, and the one way numbers and dates are written.
 
-Messages live in JSON catalogues (kawasan/locales/<lang>.json, plus one file per
-domain named <lang>.<domain>.json, e.g. en.licensing.json), keyed by a stable id,
-with str.format placeholders. The language comes from ``--lang`` or ``KAWASAN_LANG``
-(default English). A key missing in one language falls back to English, and
-tests/test_i18n.py checks that both catalogues have the same keys and placeholders.
+Messages live in JSON catalogues (kawasan/locales/<lang>.json, plus one file per domain named
+<lang>.<domain>.json, e.g. en.licensing.json), keyed by a stable id, with str.format placeholders.
+The language comes from ``--lang`` or ``KAWASAN_LANG`` (default English). A key missing in one
+language falls back to English; tests/test_i18n.py checks that both catalogues have the same keys
+and placeholders, and tests/test_glossary.py that the Indonesian uses the glossary's terms.
+
+Numbers and dates are formatted here and only here, by Babel (CLDR data), for the CLI, the reports
+and the web app alike:
+
+==========  ==================  ==================
+            Bahasa Indonesia    English
+==========  ==================  ==================
+number      1.389,6             1,389.6
+date        4 Desember 2026     4 December 2026
+short date  4 Des 2026          4 Dec 2026
+==========  ==================  ==================
+
+A number placed in a message with a format spec (``{area:,.1f}``) is written the same way: the digits
+are Python's (same rounding in both languages), the separators the language's.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
+import string
+from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from numbers import Number
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
 LANGUAGES = ("en", "id")
+NOTHING = "–"   # what a missing number or date reads as
 
 
+# ------------------------------------------------------------------------------------------ catalogues
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, str]:
     """All messages of one language: <lang>.json merged with every <lang>.<domain>.json.
@@ -41,5 +65,179 @@ def current_language(explicit: str | None = None) -> str:
 
 
 def t(key: str, lang: str = "en", **kw) -> str:
+    """The message ``key`` in ``lang`` with its placeholders filled (numbers and dates for the language)."""
     text = catalogue(lang).get(key) or catalogue("en")[key]
-    return text.format(**kw) if kw else text
+    return _formatter(lang).vformat(text, (), kw) if kw else text
+
+
+def has(key: str) -> bool:
+    """Whether the catalogues define ``key``."""
+    return key in catalogue("en")
+
+
+def pick(value, lang: str):
+    """A ``{"en": ..., "id": ...}`` label in ``lang`` (English when that language is missing); other values as
+    they are."""
+    if isinstance(value, Message):
+        return value.text(lang)
+    if isinstance(value, dict) and ("en" in value or "id" in value):
+        return value.get(lang) or value.get("en") or value.get("id")
+    return value
+
+
+class Message(str):
+    """An English text that can also be shown in the other language: it *is* the English ``str`` (code, logs and
+    JSON that treat it as text keep working) and carries its catalogue key and values (``text(lang)``)."""
+
+    key: str
+    params: dict
+
+    def __new__(cls, key: str, **params):
+        msg = super().__new__(cls, t(key, "en", **{k: pick(v, "en") for k, v in params.items()}))
+        msg.key, msg.params = key, params
+        return msg
+
+    def text(self, lang: str = "en") -> str:
+        return t(self.key, lang, **{k: pick(v, lang) for k, v in self.params.items()})
+
+    def __reduce__(self):        # pickled (a worker process's error) as its key and values, not its English
+        return (_message, (self.key, self.params))
+
+
+def _message(key: str, params: dict) -> Message:
+    return Message(key, **params)
+
+
+def text_in(value, lang: str) -> str:
+    """Any user-facing value in ``lang``: a :class:`Message` (or anything with ``text(lang)``), a bilingual
+    ``{"en", "id"}`` dict, or plain text (shown as it is)."""
+    if hasattr(value, "text") and callable(value.text) and isinstance(value, str):
+        return value.text(lang)
+    return str(pick(value, lang))
+
+
+# ------------------------------------------------------------------------------------------ numbers
+@lru_cache(maxsize=None)
+def _symbols(lang: str) -> dict[str, str]:
+    return {".": get_decimal_symbol(lang), ",": get_group_symbol(lang)}
+
+
+def fmt_number(value, lang: str = "en", digits: int = 1, *, group: bool = True) -> str:
+    """A number with ``digits`` decimals and the language's separators (1.389,6 / 1,389.6); "–" for None or NaN.
+
+    The digits are rounded as Python's ``format`` rounds them (half to even on the exact binary value), so both
+    languages show the same digits; Babel writes them with the language's symbols.
+    """
+    if value is None:
+        return NOTHING
+    x = float(value)
+    if x != x:
+        return NOTHING
+    exact = Decimal(format(x, f".{digits}f"))
+    pattern = ("#,##0" if group else "0") + ("." + "0" * digits if digits else "")
+    return format_decimal(exact, format=pattern, locale=lang, decimal_quantization=False)
+
+
+def fmt_int(value, lang: str = "en") -> str:
+    """A whole number with the language's thousands separator (10.000 / 10,000)."""
+    return fmt_number(value, lang, 0)
+
+
+def fmt_percent(share, lang: str = "en", digits: int = 1) -> str:
+    """A share of 1 as a percentage with a space before the sign, as both languages write it ("1,6 %")."""
+    if share is None or (isinstance(share, float) and share != share):
+        return NOTHING
+    return f"{fmt_number(float(share) * 100.0, lang, digits)} %"
+
+
+def localize_digits(text: str, lang: str) -> str:
+    """Separators of a number already written the English way (1,389.6) swapped for the language's."""
+    sym = _symbols(lang)
+    if sym == {".": ".", ",": ","}:
+        return text
+    return text.translate(str.maketrans({".": sym["."], ",": sym[","]}))
+
+
+_SIMPLE_SPEC = re.compile(r"^(?P<group>,)?(?:\.(?P<digits>\d+))?(?P<kind>[fd]?)$")
+
+
+def format_number(value, spec: str, lang: str = "en") -> str:
+    """``format(value, spec)`` written for the language ("–" for None or NaN): ``format_number(1389.6, ",.1f", "id")``
+    is "1.389,6"."""
+    if value is None or (isinstance(value, float) and value != value):
+        return NOTHING
+    return _format_number(value, spec, lang)
+
+
+def _format_number(value, spec: str, lang: str) -> str:
+    m = _SIMPLE_SPEC.match(spec)
+    if m and (m["digits"] is not None or m["kind"] == "d" or isinstance(value, int)):
+        digits = int(m["digits"] or 0)
+        return fmt_number(value, lang, digits, group=bool(m["group"]))
+    return localize_digits(format(value, spec), lang)   # widths, g/e/% formats: Python's text, the language's symbols
+
+
+def certainty_tag(tag: str | None, lang: str = "en") -> str:
+    """A certainty tag as shown ("V", "P; U"; "design" reads "rancangan" and "NOT FOUND" "TIDAK DITEMUKAN" in
+    Indonesian); each part of a combined tag is shown in turn."""
+    if not tag:
+        return ""
+    return "; ".join(t(f"certainty.tag.{p.strip()}", lang) if has(f"certainty.tag.{p.strip()}") else p.strip()
+                     for p in str(tag).split(";"))
+
+
+# ------------------------------------------------------------------------------------------ dates
+def _as_date(value) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def fmt_date(value, lang: str = "en", *, short: bool = False) -> str:
+    """"4 Desember 2026" / "4 December 2026" (short: "4 Des 2026" / "4 Dec 2026"); "–" for nothing.
+
+    Takes a date, a datetime or an ISO text (YYYY-MM-DD...)."""
+    d = _as_date(value)
+    if d is None:
+        return NOTHING
+    return format_date(d, "d MMM y" if short else "d MMMM y", locale=lang)
+
+
+def fmt_month(value, lang: str = "en") -> str:
+    """"Des 2026" / "Dec 2026"."""
+    d = _as_date(value)
+    return NOTHING if d is None else format_date(d, "MMM y", locale=lang)
+
+
+def fmt_datetime(value, lang: str = "en") -> str:
+    """"4 Desember 2026 09:30 UTC": the date for the language, the time in 24 hours (stored times are UTC)."""
+    if not value:
+        return NOTHING
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return f"{fmt_date(value.date(), lang)} {value:%H:%M} UTC"
+
+
+# ------------------------------------------------------------------------------------------ messages
+class _LocaleFormatter(string.Formatter):
+    """str.format for one language: a number with a format spec and a date are written for the language."""
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self.lang = lang
+
+    def format_field(self, value, format_spec):
+        if isinstance(value, Number) and not isinstance(value, bool) and format_spec:
+            return _format_number(value, format_spec, self.lang)
+        if isinstance(value, (date, datetime)) and format_spec in ("", "short"):
+            return fmt_date(value, self.lang, short=format_spec == "short")
+        return super().format_field(value, format_spec)
+
+
+@lru_cache(maxsize=None)
+def _formatter(lang: str) -> _LocaleFormatter:
+    return _LocaleFormatter(lang)

@@ -10,7 +10,7 @@ import numpy as np
 from kawasan.cli.main import cli
 from kawasan.cli.output import Table, console
 from kawasan.errors import WeightsError
-from kawasan.i18n import t
+from kawasan.i18n import fmt_number, t
 from kawasan.spatial import ahp as ahp_mod
 
 
@@ -64,8 +64,8 @@ def ahp_cmd(ctx, matrices, method, as_json):
             table.add_column(Path(p).stem, justify="right")
     table.add_column(t("ahp.col_weight", lang), justify="right")
     for i, name in enumerate(res.criteria):
-        row = [name] + ([f"{r.weights[i]:.4f}" for _, _, r in members] if len(members) > 1 else [])
-        table.add_row(*row, f"{res.weights[i]:.4f}")
+        row = [name] + ([fmt_number(r.weights[i], lang, 4) for _, _, r in members] if len(members) > 1 else [])
+        table.add_row(*row, fmt_number(res.weights[i], lang, 4))
     con.print(table)
     for label, r in ([(str(p), r) for p, _, r in members] if len(members) > 1 else []) + [("", res)]:
         verdict = t("ahp.consistent", lang) if r.consistent() else t("ahp.inconsistent", lang)

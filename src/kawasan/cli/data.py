@@ -8,7 +8,7 @@ import click
 
 from kawasan.cli.main import cli
 from kawasan.cli.output import Table, console
-from kawasan.i18n import t
+from kawasan.i18n import fmt_number, t
 
 
 @cli.group("data")
@@ -92,10 +92,10 @@ def print_prepare_summary(man: dict, out: Path, lang: str, *, boundary=None, whe
         if e["kind"] == "vector":
             detail = t("prepare.features", lang, n=e["feature_count"])
         elif e.get("categories"):
-            detail = ", ".join(f"{k} {v:,.0f} ha" for k, v in list(e.get("area_ha_in_boundary", {}).items())[:6])
+            detail = ", ".join(f"{k} {fmt_number(v, lang, 0)} ha" for k, v in list(e.get("area_ha_in_boundary", {}).items())[:6])
         else:
             detail = e.get("unit", "")
-        table.add_row(name, e["kind"], e.get("origin", ""), detail)
+        table.add_row(name, t(f"prepare.kind.{e['kind']}", lang), e.get("origin", ""), detail)
     con.print(table)
     for w in man["warnings"]:
         con.print(f"! {w}", markup=False, style="yellow")

@@ -47,10 +47,10 @@ def demo_cmd(ctx, out_dir, seed, no_serve, host, port):
             print_replaced(result.replaced, lang)
         sites = extract_sites(folder)
         stress = stress_test(folder, n=1000, seed=0)
-        _print_sites_brief(con, sites, stress)
+        _print_sites_brief(con, sites, stress, lang)
         top_site[preset] = (folder, sites["sites"][0] if sites["sites"] else None)
         report = write_report(folder, lang=lang)
-        con.print(f"Report: {report}", markup=False)
+        con.print(t("report.written", lang, path=report), markup=False)
     _switches_demo(con, data, out_dir, lang)
     project = _licensing_demo(con, out_dir, *top_site["apht"], lang)
     _demo_accounts(con, out_dir / "licensing", lang)
@@ -75,20 +75,18 @@ def _switches_demo(con, data: Path, out_dir: Path, lang: str) -> None:
         result = run_suitability("apht", data, folder, progress=prog, rules=switches, overwrite=True)
     print_run_summary(result.manifest, folder, lang)
     extract_sites(folder)
-    con.print(f"Report: {write_report(folder, lang=lang)}", markup=False)
+    con.print(t("report.written", lang, path=write_report(folder, lang=lang)), markup=False)
 
 
-def _print_sites_brief(con, sites: dict, stress: dict) -> None:
+def _print_sites_brief(con, sites: dict, stress: dict, lang: str) -> None:
     """Top candidate sites with their stability under disputed weights."""
-    rules = sites["rules"]
-    con.print(f"Candidate sites of at least {rules['min_area_ha']:g} ha: {len(sites['sites'])}", markup=False)
-    p = {s["id"]: s for s in (stress.get("monte_carlo") or {}).get("sites", [])}
-    k = (stress.get("monte_carlo") or {}).get("top_k", 5)
+    mc = stress.get("monte_carlo") or {}
+    con.print(t("demo.sites_brief", lang, ha=sites["rules"]["min_area_ha"], n=len(sites["sites"])), markup=False)
+    p = {s["id"]: s for s in mc.get("sites", [])}
     for s in sites["sites"][:5]:
-        mc = p.get(s["id"], {})
-        con.print(f"  #{s['rank']}: site {s['id']}, {s['area_ha']:,.1f} ha, mean score {s['score_mean']:.3f}, "
-                  f"{s['distance_m']['arterial_road'] or 0:,.0f} m from the arterial road; "
-                  f"P(top {k}) = {mc.get('p_top_k', 0):.2f} over 1,000 weight draws", markup=False)
+        con.print("  " + t("demo.site_brief", lang, rank=s["rank"], id=s["id"], area=s["area_ha"],
+                           score=s["score_mean"], road=s["distance_m"]["arterial_road"] or 0, k=mc.get("top_k", 5),
+                           p=p.get(s["id"], {}).get("p_top_k", 0), draws=mc.get("n", 0)), markup=False)
 
 
 def next_commands(out_dir: Path, db: Path, project_id: int) -> list[str]:
@@ -134,9 +132,9 @@ def _licensing_demo(con, out_dir: Path, run_folder: Path, site: dict | None, lan
     con.print(t("tracker.demo_created", lang, id=pid, name=fc["name"], db=target / "kawasan.db"), markup=False)
     by = {k: [s for s in state["stages"] if s["status"] in k] for k in (("approved", "waived"), ("in_progress",),
                                                                         ("blocked",))}
-    blocked = "; ".join(f"{s['id']} ({s['reason']}; " + ", ".join(f"obstacle #{o['id']}: {o['description']}, owner "
-                                                                   f"{o['owner']}" for o in s["obstacles"]) + ")"
-                        for s in by[("blocked",)]) or "-"
+    blocked = "; ".join(t("tracker.demo_blocked", lang, stage=s["id"], reason=s["reason"], obstacles=", ".join(
+        t("tracker.demo_obstacle", lang, id=o["id"], description=o["description"], owner=o["owner"])
+        for o in s["obstacles"])) for s in by[("blocked",)]) or "-"
     con.print(t("tracker.demo_status", lang, done=", ".join(s["id"] for s in by[("approved", "waived")]) or "-",
                 active=", ".join(s["id"] for s in by[("in_progress",)]) or "-", blocked=blocked), markup=False)
     print_forecast(fc, lang)

@@ -17,7 +17,7 @@ import click
 from kawasan.cli.main import cli
 from kawasan.cli.output import Table, console
 from kawasan.economics.tables import REFERENCE_TOTALS
-from kawasan.i18n import t
+from kawasan.i18n import format_number, t
 
 
 @cli.group("economy")
@@ -128,9 +128,11 @@ def _emit(df, as_json, csv_out, render):
 
 
 def _fmt(v, spec=".3f"):
+    """A number of a table in the language of the command (1.389,60 / 1,389.60); "-" when there is none."""
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "-"
-    return format(v, spec)
+    ctx = click.get_current_context(silent=True)
+    return format_number(v, spec, (ctx.find_root().obj or {}).get("lang", "en") if ctx else "en")
 
 
 def _text(v):

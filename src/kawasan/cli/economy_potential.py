@@ -14,7 +14,7 @@ from kawasan.cli.economy import economy_group, prepare_output
 from kawasan.cli.output import Table, console
 from kawasan.economics.tables import REFERENCE_TOTALS
 from kawasan.errors import InputError
-from kawasan.i18n import t
+from kawasan.i18n import fmt_number, t, text_in
 
 
 def _pairs(values, option: str) -> dict[str, str]:
@@ -213,14 +213,14 @@ def _print(res, lang: str, top: int) -> None:
         table.add_column(t("potential.col.rank_range", lang), justify="right")
     for rec in rows[: top or None]:
         cells = ["–" if rec["rank"] is None else str(rec["rank"]), rec["region"],
-                 "–" if rec["score"] is None else f"{rec['score']:.3f}", f"{rec['coverage']:.2f}"]
+                 fmt_number(rec["score"], lang, 3), fmt_number(rec["coverage"], lang, 2)]
         if show_missing:
             cells.append(", ".join(rec["missing"]) if rec["unranked_reason"] is None else t(
-                "potential.reason.low_coverage", lang, coverage=f"{rec['coverage']:.2f}",
-                min=f"{res.min_coverage:.2f}"))
+                "potential.reason.low_coverage", lang, coverage=fmt_number(rec["coverage"], lang, 2),
+                min=fmt_number(res.min_coverage, lang, 2)))
         if res.stress is not None:
             st = rec.get("stability")
-            cells += ["–", "–"] if st is None else [f"{st['p_top_k']:.2f}",
+            cells += ["–", "–"] if st is None else [fmt_number(st["p_top_k"], lang, 2),
                                                     f"{st['rank_p05']:.0f}–{st['rank_p95']:.0f}"]
         table.add_row(*cells)
     con.print(table)
@@ -229,7 +229,7 @@ def _print(res, lang: str, top: int) -> None:
         wt.add_column(t(f"potential.col.{key}", lang))
     for c in res.components():
         code, kw = res.reasons.get(c["id"], (None, {}))
-        wt.add_row(c["id"], f"{c['weight']:.3f}", t(f"potential.dir.{c['direction']}", lang),
+        wt.add_row(c["id"], fmt_number(c["weight"], lang, 3), t(f"potential.dir.{c['direction']}", lang),
                    str(c["regions_with_value"]), t(f"potential.reason.{code}", lang, **kw) if code else "")
     con.print(wt)
     totals = {c["reference_total"] for c in res.components() if c.get("reference_total")}
@@ -244,7 +244,7 @@ def _print(res, lang: str, top: int) -> None:
     for src, names in res.unmatched.items():
         con.print(t("potential.unmatched", lang, source=src, names=", ".join(names)), markup=False)
     for n in res.notes:
-        con.print(t("potential.note", lang, text=n), markup=False)
+        con.print(t("potential.note", lang, text=text_in(n, lang)), markup=False)
 
 
 @economy_group.command("report")

@@ -17,7 +17,8 @@ from rich.text import Text
 
 from kawasan.cli.main import cli
 from kawasan.cli.output import Table, console as _base_console
-from kawasan.i18n import t
+from kawasan.licensing.labels import role_label
+from kawasan.i18n import fmt_date, fmt_int, format_number, has, t
 
 STATES = ("not_started", "in_progress", "submitted", "clarification", "approved", "rejected", "blocked", "waived")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -89,6 +90,21 @@ def _json_option(f):
 def _today_option(f):
     return click.option("--today", type=DATE, default=None,
                         help="Evaluate clocks and the forecast as of this date (default: today).")(f)
+
+
+def _day(value, lang: str, short: bool = True) -> str:
+    """A date in a table ("4 Des 2026"; short=False: "4 Desember 2026"); "-" for none."""
+    return fmt_date(value, lang, short=short) if value else "-"
+
+
+def _state(status: str | None, lang: str) -> str:
+    """A stage state in words (a value that is not a state, as it is)."""
+    return t(f"tracker.state.{status}", lang) if status and has(f"tracker.state.{status}") else (status or "-")
+
+
+def _label(prefix: str, value: str | None, lang: str) -> str:
+    """The catalogue's word for a code (prefix + value), or the code when there is none."""
+    return t(prefix + value, lang) if value and has(prefix + value) else (value or "-")
 
 
 def _warn(res: dict) -> None:
@@ -190,7 +206,7 @@ def agency_list(as_json):
     for key in ("code", "name", "kind", "regency"):
         table.add_column(Text(t(f"tracker.col_{key}", lang)))
     for r in rows:
-        table.add_row(r["code"], r["name"], r["kind"], r["regency"] or "-")
+        table.add_row(r["code"], r["name"], _label("web.admin.kind.", r["kind"], lang), r["regency"] or "-")
     console().print(table)
 
 
@@ -210,7 +226,8 @@ def user_group():
 def user_add(username, role, agency, regency, full_name, actor, as_json):
     """Add a user. Administrators only (on an empty database the first user must be an administrator)."""
     res = _service().add_user(username, role, agency=agency, regency=regency, full_name=full_name, actor=actor)
-    _emit(res) if as_json else click.echo(t("tracker.user_added", _lang(), user=res["username"], role=res["role"]))
+    _emit(res) if as_json else click.echo(t("tracker.user_added", _lang(), user=res["username"],
+                                            role=role_label(res["role"], _lang())))
 
 
 @user_group.command("list")
@@ -225,7 +242,7 @@ def user_list(as_json):
     for key in ("user", "role", "agency", "regency"):
         table.add_column(Text(t(f"tracker.col_{key}", lang)))
     for r in rows:
-        table.add_row(r["username"], r["role"], r["agency"] or "-", r["regency"] or "-")
+        table.add_row(r["username"], role_label(r["role"], lang), r["agency"] or "-", r["regency"] or "-")
     console().print(table)
 
 
@@ -273,7 +290,8 @@ def user_create(username, admin, role, agency, regency, full_name, password_stdi
     res = svc.add_user(username, role, agency=agency, regency=regency, full_name=full_name, actor=actor)
     svc.set_password(username, password, actor=actor or (username if role == "administrator" else None))
     res = {**res, "has_password": True}
-    _emit(res) if as_json else click.echo(t("tracker.user_added", _lang(), user=res["username"], role=res["role"]))
+    _emit(res) if as_json else click.echo(t("tracker.user_added", _lang(), user=res["username"],
+                                            role=role_label(res["role"], _lang())))
 
 
 @user_group.command("set-password")
@@ -301,7 +319,8 @@ def user_update(username, role, agency, regency, full_name, disabled, actor, as_
     """Change a user's role, agency, regency or name, or disable the account. Administrators only."""
     res = _service().update_user(username, role=role, agency=agency, regency=regency, full_name=full_name,
                                  disabled=disabled, actor=actor)
-    _emit(res) if as_json else click.echo(t("accounts.user_updated", _lang(), user=res["username"], role=res["role"]))
+    _emit(res) if as_json else click.echo(t("accounts.user_updated", _lang(), user=res["username"],
+                                            role=role_label(res["role"], _lang())))
 
 
 # ====================================================================== calendar
@@ -322,7 +341,8 @@ def calendar_add(day, description, workday, actor, as_json):
     """Add DAY (YYYY-MM-DD) to the calendar as a holiday (or, with --workday, a working day). Administrators only."""
     res = _service().add_calendar_day(day, kind="workday" if workday else "holiday", description=description,
                                       actor=actor)
-    _emit(res) if as_json else click.echo(t("tracker.calendar_added", _lang(), day=res["day"], kind=res["kind"]))
+    _emit(res) if as_json else click.echo(t("tracker.calendar_added", _lang(), day=_day(res["day"], _lang(), False),
+                                            kind=_label("tracker.day_kind.", res["kind"], _lang())))
 
 
 @calendar_group.command("list")
@@ -349,7 +369,7 @@ def calendar_list(year, as_json):
     for key in ("day", "name", "origin"):
         table.add_column(Text(t(f"tracker.col_{key}", lang)))
     for r in rows:
-        table.add_row(r["day"], r["name"], r["origin"])
+        table.add_row(_day(r["day"], lang), r["name"], _label("web.admin.origin.", r["origin"], lang))
     console().print(table)
 
 
@@ -402,7 +422,8 @@ def template_import(plan, name, out, register, actor, as_json):
         write_text_atomic(out, yaml.safe_dump(tpl.model_dump(mode="json"), allow_unicode=True, sort_keys=False))
         res["out"] = str(out)
     _emit(res) if as_json else click.echo(t("tracker.template_imported", _lang(), name=tpl.name, n=len(tpl.stages),
-                                            where=("database" if register else "-") + (f", {out}" if out else "")))
+                                            where=(t("tracker.where_database", _lang()) if register else "-")
+                                            + (f", {out}" if out else "")))
 
 
 @template_group.command("add")
@@ -416,7 +437,7 @@ def template_add(file, actor, as_json):
     tpl = load_template(file)
     res = _service().register_template(tpl, source=str(file), actor=actor)
     _emit(res) if as_json else click.echo(t("tracker.template_imported", _lang(), name=tpl.name, n=len(tpl.stages),
-                                            where="database"))
+                                            where=t("tracker.where_database", _lang())))
 
 
 @template_group.command("list")
@@ -431,7 +452,7 @@ def template_list(as_json):
     for key in ("name", "version", "stages", "origin"):
         table.add_column(Text(t(f"tracker.col_{key}", lang)))
     for r in rows:
-        table.add_row(r["name"], r["version"], str(r["stages"]), r["origin"])
+        table.add_row(r["name"], r["version"], str(r["stages"]), _label("web.templates.origin.", r["origin"], lang))
     console().print(table)
 
 
@@ -520,7 +541,7 @@ def project_create(template, name, start, regency, site, options, application_da
     click.echo(t("tracker.project_created", lang, id=res["id"], name=res["name"], template=res["template"],
                  n=res["stages"]))
     if res["options"]:
-        click.echo(t("tracker.project_created_options", lang, date=res["application_date"] or "-",
+        click.echo(t("tracker.project_created_options", lang, date=_day(res["application_date"], lang, False),
                      choices=", ".join(f"{k}={v}" for k, v in res["options"].items())))
 
 
@@ -561,7 +582,7 @@ def project_list(as_json):
         c = r["status_counts"]
         done = c.get("approved", 0) + c.get("waived", 0)
         prog = t("tracker.progress", lang, done=done, n=r["stages"], blocked=c.get("blocked", 0))
-        table.add_row(str(r["id"]), r["name"], r["regency"] or "-", r["template"], r["start"], prog)
+        table.add_row(str(r["id"]), r["name"], r["regency"] or "-", r["template"], _day(r["start"], lang), prog)
     console().print(table)
 
 
@@ -582,12 +603,13 @@ def print_state(res: dict, lang: str) -> None:
     if res.get("synthetic"):
         con.print(f"[bold yellow]{t('tracker.synthetic_template', lang)}[/]")
     con.print(t("tracker.project_header", lang, id=res["id"], name=res["name"], regency=res["regency"] or "-",
-                template=res["template"], version=res["template_version"], start=res["start"], today=res["today"]),
+                template=res["template"], version=res["template_version"], start=_day(res["start"], lang, False),
+                today=_day(res["today"], lang, False)),
               markup=False)
     if res.get("options"):
         choices = "; ".join(f"{o['key']}={o['value']} ({o['choice'][lang if lang in ('id', 'en') else 'en']})"
                             for o in res["options"])
-        con.print(t("tracker.project_options", lang, choices=choices, date=res.get("application_date") or "-"),
+        con.print(t("tracker.project_options", lang, choices=choices, date=_day(res.get("application_date"), lang, False)),
                   markup=False)
     table = Table()
     for key in ("stage", "name", "state", "agency", "due", "deemed", "overdue", "obstacles"):
@@ -596,13 +618,13 @@ def print_state(res: dict, lang: str) -> None:
         state = t(f"tracker.state.{s['status']}", lang)
         if s["status"] == "blocked" and s.get("reason"):
             state += f": {s['reason']}"
-        due = s["due"] or "-"
+        due = _day(s["due"], lang)
         if s["due"] and not s["statutory"]:
             due += " " + t("tracker.est", lang)
         obs = "; ".join(f"#{o['id']} {o['description']} ({o['owner']})" for o in s["obstacles"]
                         if not o["resolved_on"]) or "-"
         table.add_row(s["id"], s["name"][lang if lang in ("id", "en") else "en"], state, s["agency"], due,
-                      s["deemed_approved"] or "-", str(s["overdue_days"] or "-"), obs)
+                      _day(s["deemed_approved"], lang), str(s["overdue_days"] or "-"), obs)
     con.print(table)
 
 
@@ -623,8 +645,9 @@ def project_forecast(project_id, today, runs, seed, as_json):
 
 def print_forecast(res: dict, lang: str) -> None:
     con = console()
-    con.print(t("tracker.forecast_header", lang, id=res["project"], name=res["name"], today=res["today"],
-                finish=res["finish"], p50=res["p50"], p80=res["p80"], runs=res["runs"], seed=res["seed"]),
+    con.print(t("tracker.forecast_header", lang, id=res["project"], name=res["name"], today=_day(res["today"], lang, False),
+                finish=_day(res["finish"], lang, False), p50=_day(res["p50"], lang, False),
+                p80=_day(res["p80"], lang, False), runs=res["runs"], seed=res["seed"]),
               markup=False)
     con.print(t("tracker.critical_path", lang, path=" -> ".join(res["critical_path"])), markup=False)
     table = Table()
@@ -633,15 +656,15 @@ def print_forecast(res: dict, lang: str) -> None:
     crit = set(res["critical_path"])
     for s in res["stages"]:
         mark = " *" if s["id"] in crit else ""
-        table.add_row(s["id"] + mark, *(_num(s[k]) for k in ("es", "ef", "ls", "lf", "slack")))
+        table.add_row(s["id"] + mark, *(_num(s[k], lang) for k in ("es", "ef", "ls", "lf", "slack")))
     con.print(table)
     con.print(t("tracker.forecast_note", lang), markup=False)
 
 
-def _num(v) -> str:
+def _num(v, lang: str = "en") -> str:
     if v is None:
         return "-"
-    return f"{v:g}" if isinstance(v, (int, float)) else str(v)
+    return format_number(v, "g", lang) if isinstance(v, (int, float)) else str(v)
 
 
 def _pairs(values, option):
@@ -709,8 +732,10 @@ def project_whatif(project_id, parallel, shorten, resolve, today, runs, seed, as
     lang = _lang()
     con = console()
     base, var = res["base"], res["variant"]
-    con.print(t("tracker.whatif_result", lang, base=base["finish"], variant=var["finish"], saved=res["days_saved"],
-                p80b=base["p80"], p80v=var["p80"]), markup=False)
+    saved = res["days_saved"]
+    con.print(t("tracker.whatif_result" if saved >= 0 else "tracker.whatif_later", lang,
+                base=_day(base["finish"], lang, False), variant=_day(var["finish"], lang, False), saved=saved,
+                later=-saved, p80b=_day(base["p80"], lang, False), p80v=_day(var["p80"], lang, False)), markup=False)
     con.print(t("tracker.critical_path", lang, path=" -> ".join(var["critical_path"])), markup=False)
     if res["newly_critical"]:
         con.print(t("tracker.newly_critical", lang, ids=", ".join(res["newly_critical"])), markup=False)
@@ -736,9 +761,10 @@ def project_history(project_id, stage_id, as_json):
     for key in ("event", "recorded", "effective", "who", "stage", "what", "change", "why"):
         table.add_column(Text(t(f"tracker.col_{key}", lang)))
     for e in rows:
-        change = f"{e['from'] or '-'} -> {e['to'] or '-'}" if e["from"] else (e["to"] or "-")
-        table.add_row(str(e["id"]), (e["recorded_at"] or "")[:19], e["effective_date"] or "-", e["actor"],
-                      e["stage"] or "-", e["kind"], change, e["reason"] or "-")
+        change = f"{_state(e['from'], lang)} -> {_state(e['to'], lang)}" if e["from"] else _state(e["to"], lang)
+        recorded = f"{_day(e['recorded_at'], lang)} {(e['recorded_at'] or '')[11:16]}".strip()
+        table.add_row(str(e["id"]), recorded, _day(e["effective_date"], lang), e["actor"],
+                      e["stage"] or "-", _label("tracker.event.", e["kind"], lang), change, e["reason"] or "-")
     console().print(table)
 
 
@@ -778,8 +804,9 @@ def stage_update(project_id, stage_id, status, reason, on, expect_version, actor
 
 
 def _fmt(res: dict) -> dict:
-    return {"project": res["project"], "stage": res["stage"], "old": res["from"], "new": res["to"],
-            "version": res["version"], "on": res["on"]}
+    lang = _lang()
+    return {"project": res["project"], "stage": res["stage"], "old": _state(res["from"], lang),
+            "new": _state(res["to"], lang), "version": res["version"], "on": _day(res["on"], lang, False)}
 
 
 @stage_group.command("block")
@@ -831,7 +858,7 @@ def stage_attach(project_id, stage_id, file, name, actor, as_json):
     """Attach FILE to STAGE (pdf, png, jpg, tif, docx, xlsx, pptx, odt, ods, geojson, gpkg, kml, kmz, zip)."""
     res = _service().attach(project_id, stage_id, file, name=name, actor=actor)
     _emit(res) if as_json else click.echo(t("tracker.attached", _lang(), name=res["name"], version=res["version"],
-                                            stage=res["stage"], sha=res["sha256"][:12], size=res["size_bytes"]))
+                                            stage=res["stage"], sha=res["sha256"][:12], size=fmt_int(res["size_bytes"], _lang())))
 
 
 @stage_group.command("documents")
@@ -848,7 +875,8 @@ def stage_documents(project_id, stage_id, as_json):
     for key in ("stage", "name", "version", "file", "size", "sha256"):
         table.add_column(Text(t(f"tracker.col_{key}", lang)))
     for d in rows:
-        table.add_row(d["stage"], d["name"], str(d["version"]), d["filename"], f"{d['size_bytes']:,}", d["sha256"][:16])
+        table.add_row(d["stage"], d["name"], str(d["version"]), d["filename"], fmt_int(d["size_bytes"], lang),
+                      d["sha256"][:16])
     console().print(table)
 
 
@@ -882,7 +910,8 @@ def obstacle_add(project_id, stage_id, description, owner, until, on, actor, as_
 def obstacle_resolve(obstacle_id, resolution, on, actor, as_json):
     """Record how obstacle OBSTACLE_ID was resolved."""
     res = _service().resolve_obstacle(obstacle_id, resolution, on=on, actor=actor)
-    _emit(res) if as_json else click.echo(t("tracker.obstacle_resolved", _lang(), id=res["id"], on=res["resolved_on"]))
+    _emit(res) if as_json else click.echo(t("tracker.obstacle_resolved", _lang(), id=res["id"],
+                                            on=_day(res["resolved_on"], _lang(), False)))
 
 
 @obstacle_group.command("list")
@@ -900,6 +929,6 @@ def obstacle_list(project_id, stage_id, open_only, as_json):
     for key in ("id", "stage", "description", "owner", "raised", "resolution"):
         table.add_column(Text(t(f"tracker.col_{key}", lang)))
     for o in rows:
-        res = f"{o['resolved_on']}: {o['resolution']}" if o["resolved_on"] else t("tracker.open", lang)
-        table.add_row(str(o["id"]), o["stage"], o["description"], o["owner"], o["raised_on"], res)
+        res = f"{_day(o['resolved_on'], lang)}: {o['resolution']}" if o["resolved_on"] else t("tracker.open", lang)
+        table.add_row(str(o["id"]), o["stage"], o["description"], o["owner"], _day(o["raised_on"], lang), res)
     console().print(table)

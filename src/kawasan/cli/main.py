@@ -2,8 +2,12 @@
 
 Exit codes: 0 success; 2 bad input (any InputError, or a usage error from click);
 1 any other kawasan error. Errors are printed as one line on stderr ("Error: <file>:
-field '<x>': <what was expected>"); with --json the same error is also printed on
-stdout as a JSON object {"error", "message", "source", "field"}.
+field '<x>': <what was expected>"; "Kesalahan: ..." with ``--lang id``); with --json the
+same error is also printed on stdout as a JSON object {"error", "message", "source", "field"}
+(the message in English, for scripts).
+
+Every command, its help and click's own messages follow the language of ``--lang`` (or
+``KAWASAN_LANG``): see :mod:`kawasan.cli.language`.
 """
 from __future__ import annotations
 
@@ -12,28 +16,52 @@ import json
 import click
 
 from kawasan import __version__
+from kawasan.cli.language import LocalizedGroup, argv_language, ctx_language, localized
 from kawasan.errors import KawasanError
 from kawasan.i18n import current_language, t
 
 
-class KawasanGroup(click.Group):
-    """A click group that turns KawasanError into a clear message and its exit code."""
+class KawasanGroup(LocalizedGroup):
+    """The root group: a KawasanError becomes a clear message and its exit code, click's errors are shown in
+    the user's language."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.ClickException as exc:
+            raise localized(exc, argv_language(args)) from exc
 
     def invoke(self, ctx):
         argv = [*getattr(ctx, "_protected_args", []), *ctx.args]
+        lang = ctx_language(ctx)
         try:
             return super().invoke(ctx)
         except KawasanError as exc:
-            lang = (ctx.obj or {}).get("lang", "en")
-            click.echo(f"{t('error.prefix', lang)}: {exc}", err=True)
+            lang = ctx_language(ctx)
+            click.echo(f"{t('error.prefix', lang)}: {exc.text(lang)}", err=True)
             if "--json" in argv:
                 click.echo(json.dumps(exc.to_dict(), ensure_ascii=False))
             ctx.exit(exc.exit_code)
+        except click.ClickException as exc:
+            raise localized(exc, ctx_language(ctx)) from exc
+        except (click.exceptions.Abort, KeyboardInterrupt, EOFError):
+            if lang == "en":
+                raise
+            click.echo(err=True)
+            click.echo(t("cli.aborted", lang), err=True)
+            ctx.exit(1)
+
+
+def _set_language(ctx, _param, value):
+    """--lang is eager: ``kawasan --lang id --help`` is already Indonesian."""
+    ctx.ensure_object(dict)
+    ctx.obj["lang"] = current_language(value)
+    return value
 
 
 @click.group(cls=KawasanGroup)
 @click.version_option(__version__, prog_name="kawasan")
-@click.option("--lang", type=click.Choice(["en", "id"]), default=None,
+@click.option("--lang", type=click.Choice(["en", "id"]), default=None, is_eager=True, callback=_set_language,
               help="Language of messages (default: KAWASAN_LANG or en).")
 @click.pass_context
 def cli(ctx, lang):

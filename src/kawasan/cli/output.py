@@ -18,7 +18,7 @@ from rich.measure import Measurement
 from rich.table import Table as _RichTable
 from rich.text import Text
 
-from kawasan.i18n import t
+from kawasan.i18n import certainty_tag, fmt_datetime, fmt_number, fmt_percent, t
 from kawasan.spatial.model import CLASS_LABELS
 
 WORD_MAX = 24   # a text column is at least as wide as its longest word, up to this
@@ -108,8 +108,8 @@ def print_run_summary(manifest: dict, folder, lang: str) -> None:
     for row in manifest["classes"]:
         if row["class"] == "nodata" and row["cells"] == 0:
             continue
-        share = f"{row['share'] * 100:.1f} %" if row["share"] is not None else "-"
-        table.add_row(row["class"], CLASS_LABELS[row["class"]][lang], f"{row['area_ha']:,.1f}", share)
+        table.add_row(class_code(row["class"], lang), CLASS_LABELS[row["class"]][lang],
+                      fmt_number(row["area_ha"], lang, 1), fmt_percent(row["share"], lang, 1))
     con.print(table)
     best = manifest.get("best_areas") or []
     if best:
@@ -131,7 +131,8 @@ def print_run_summary(manifest: dict, folder, lang: str) -> None:
             con.print("  - " + t("law.constraint_off", lang, label=label, why=cause_text(c, lang)), markup=False)
         else:
             con.print("  - " + t("run.constraint_row", lang, label=label, ha=c["excluded_ha"],
-                                 basis=localized(c, "legal_basis", lang) or "-", certainty=c["certainty"]),
+                                 basis=localized(c, "legal_basis", lang) or "-",
+                                 certainty=certainty_tag(c["certainty"], lang)),
                       markup=False)
             print_rule_details(con, c, lang)
     for pr in manifest.get("proxies") or []:
@@ -147,12 +148,18 @@ def print_run_summary(manifest: dict, folder, lang: str) -> None:
     click.echo(t("run.written", lang, path=folder))
 
 
+def class_code(cls: str, lang: str) -> str:
+    """The class column: S1 .. N2 as they are, the excluded and no-data classes in words."""
+    return t(f"run.class.{cls}", lang) if cls in ("excluded", "nodata") else cls
+
+
 def print_replaced(prev: dict, lang: str) -> None:
     """Say which earlier run a run replaced, and what went with it (its sites, reports, other files)."""
     items = [t("run.replaced_sites", lang, name=e["name"], n=e["sites"]) if e["sites"] is not None else e["name"]
              for e in prev["extra"]]
     extra = t("run.replaced_extra", lang, items=", ".join(items)) if items else ""
-    click.echo(t("run.replaced", lang, path=prev["folder"], model=prev["model"], created=prev["created"], extra=extra))
+    click.echo(t("run.replaced", lang, path=prev["folder"], model=prev["model"], created=fmt_datetime(prev["created"], lang),
+                 extra=extra))
 
 
 def localized(row: dict, key: str, lang: str) -> str | None:

@@ -8,7 +8,7 @@ import click
 
 from kawasan.cli.main import cli
 from kawasan.cli.output import Table, console
-from kawasan.i18n import t
+from kawasan.i18n import certainty_tag, fmt_number, format_number, t, text_in
 
 
 @cli.group()
@@ -69,10 +69,10 @@ def _print_sites(res, run_dir, lang):
         con.print(f"[bold yellow]{t('demo.synthetic_notice', lang)}[/]")
     warnings = res.get("warnings", [])
     for w in warnings:
-        con.print(w, style="bold yellow", markup=False)
+        con.print(text_in(w, lang), style="bold yellow", markup=False)
     for n in res["notes"]:
         if n not in warnings:
-            con.print(t("sites.note", lang, text=n), markup=False)
+            con.print(t("sites.note", lang, text=text_in(n, lang)), markup=False)
     _print_site_law(con, res, lang)
     method = res["rank_method"]
     table = Table(title=t("sites.title", lang, min_area=res["rules"]["min_area_ha"],
@@ -83,10 +83,11 @@ def _print_sites(res, run_dir, lang):
         table.add_column(t(f"sites.col_{col}", lang), justify="left" if col == "where" else "right")
     for s in res["sites"]:
         d = s["distance_m"]
-        value = [] if method == "mean" else [f"{s['rank_value']:,.{2 if method == 'area_weighted' else 4}f}"]
-        table.add_row(str(s["rank"]), str(s["id"]), f"{s['area_ha']:,.1f}", f"{s['score_mean']:.3f}", *value,
-                      _metres(d.get("arterial_road")), _metres(d.get("settlement")),
-                      "-" if not s["slope_percent"] else f"{s['slope_percent']['mean']:.1f}",
+        value = [] if method == "mean" else [fmt_number(s["rank_value"], lang, 2 if method == "area_weighted" else 4)]
+        table.add_row(str(s["rank"]), str(s["id"]), fmt_number(s["area_ha"], lang, 1),
+                      fmt_number(s["score_mean"], lang, 3), *value,
+                      _metres(d.get("arterial_road"), lang), _metres(d.get("settlement"), lang),
+                      "-" if not s["slope_percent"] else fmt_number(s["slope_percent"]["mean"], lang, 1),
                       "; ".join(a["main"] or "-" for a in s.get("admin", [])) or "-")
     con.print(table)
     if res["sites"]:
@@ -95,21 +96,21 @@ def _print_sites(res, run_dir, lang):
     click.echo(t("sites.written", lang, path=Path(run_dir) / "sites"))
 
 
-def _metres(v) -> str:
-    return "-" if v is None else f"{v:,.0f}"
+def _metres(v, lang) -> str:
+    return "-" if v is None else fmt_number(v, lang, 0)
 
 
 def _print_site_law(con, res, lang) -> None:
     """The screening notice every site carries and the legal basis of the minimum area."""
-    from kawasan.cli.output import print_screening
+    from kawasan.cli.output import localized, print_screening
 
     sites = res.get("sites") or []
     notices = (sites[0].get("screening") if sites else None) or []
     print_screening(con, {"screening": notices}, lang)
     basis = res.get("legal_basis") or {}
     if basis.get("legal_basis"):
-        con.print(f"Minimum area {basis.get('min_area_ha')} ha (gross, in one expanse): {basis['legal_basis']} "
-                  f"[{basis.get('certainty')}]", markup=False)
+        con.print(t("sites.min_area", lang, ha=basis.get("min_area_ha"), basis=localized(basis, "legal_basis", lang),
+                    tag=certainty_tag(basis.get("certainty"), lang)), markup=False)
 
 
 @sites.command("rank")
@@ -136,7 +137,8 @@ def rank_cmd(ctx, run_dir, method, as_json):
 @click.option("--radius", type=float, default=None, help="For a point site: radius in metres.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object with passes, constraints [{rule, passed, value, legal_basis}], score, ...")
-def check_cmd(site_file, run_dir, radius, as_json):
+@click.pass_context
+def check_cmd(ctx, site_file, run_dir, radius, as_json):
     """Check a proposed site (polygon, or point with --radius) against every rule of the run."""
     from kawasan.spatial.sitecheck import check_site
 
@@ -144,28 +146,55 @@ def check_cmd(site_file, run_dir, radius, as_json):
     if as_json:
         click.echo(json.dumps(res, ensure_ascii=False))
         return
+    _print_check(res, site_file, run_dir, ctx.obj["lang"])
+
+
+def _print_check(res: dict, site_file, run_dir, lang: str) -> None:
+    """The verdict, then one line per rule (ok / NO / not checked) with its legal basis, in the user's language."""
+    from kawasan.cli.output import localized, print_screening
+    from kawasan.spatial.runs import open_run
+
     con = console()
     if res["synthetic"]:
-        con.print("[bold yellow]SYNTHETIC DATA: not a real place.[/]")
+        con.print(f"[bold yellow]{t('check.synthetic', lang)}[/]")
     for n in res["notes"]:
-        con.print(f"note: {n}", markup=False)
-    from kawasan.cli.output import print_screening
-
-    print_screening(con, {"screening": res.get("screening") or []}, "en")
-    verdict = "PASSES every rule" if res["passes"] else "FAILS at least one rule"
-    con.print(f"{site_file}: {verdict}", markup=False)
+        con.print(t("check.note", lang, text=text_in(n, lang)), markup=False)
+    print_screening(con, {"screening": res.get("screening") or []}, lang)
+    con.print(t("check.passes" if res["passes"] else "check.fails", lang, site=site_file), markup=False)
+    run = open_run(run_dir)
+    rules = {c["id"]: c for c in run.manifest.get("constraints", [])}
+    changes = []
     for r in res["constraints"]:
-        mark = "ok " if r["passed"] else ("-- " if r["passed"] is None else "NO ")
-        con.print(f"  {mark} {r['message']}", markup=False)
+        c = rules.get(r["rule"]) or (run.site_rules if r["rule"] == "min_area" else {})
+        basis = f"{localized(c, 'legal_basis', lang) or t('check.no_basis', lang)} [{certainty_tag(r['certainty'], lang)}]"
+        label = localized(c, "label", lang) or r["label"]
+        if r["rule"] == "min_area":
+            need = float(run.site_rules["min_area_ha"])
+            text = t("check.min_area_ok" if r["passed"] else "check.min_area_short", lang, ha=r["value"], need=need,
+                     basis=basis)
+            if not r["passed"]:
+                changes.append(t("check.change_enlarge", lang, ha=need - r["value"]))
+        elif r["passed"] is None:
+            why = c.get("skipped_because") or ""
+            from kawasan.cli.output import cause_text
+
+            text = t("check.not_checked", lang, label=label, why=cause_text(c, lang) or why, basis=basis)
+        elif r["passed"]:
+            text = t("check.rule_passes", lang, label=label, basis=basis)
+        else:
+            text = t("check.rule_fails", lang, label=label, share=r["value"], ha=r["failing_ha"], basis=basis)
+            changes.append(t("check.change_fix", lang, ha=r["failing_ha"], label=label))
+        mark = "ok " if r["passed"] else ("-- " if r["passed"] is None else t("check.no_mark", lang))
+        con.print(f"  {mark} {text}", markup=False)
     s = res["score"]
     if s["score_mean"] is not None:
-        con.print(f"  score mean {s['score_mean']:.3f} (min {s['score_min']:.3f}, max {s['score_max']:.3f}) "
-                  f"over {s['area_passing_ha']:.2f} of {s['area_ha']:.2f} ha", markup=False)
+        con.print("  " + t("check.score", lang, mean=s["score_mean"], min=s["score_min"], max=s["score_max"],
+                           passing=s["area_passing_ha"], area=s["area_ha"]), markup=False)
     if res["rank_among_extracted"]:
         r = res["rank_among_extracted"]
-        con.print(f"  would rank {r['would_rank']} of {r['of']} by mean score among the extracted sites", markup=False)
-    for c in res["what_would_have_to_change"]:
-        con.print(f"  to change: {c}", markup=False)
+        con.print("  " + t("check.would_rank", lang, rank=r["would_rank"], of=r["of"]), markup=False)
+    for c in changes:
+        con.print("  " + t("check.to_change", lang, text=c), markup=False)
 
 
 @sites.command("sensitivity")
@@ -176,10 +205,11 @@ def check_cmd(site_file, run_dir, radius, as_json):
 @click.option("--change", "changes", multiple=True, type=float,
               help="One-at-a-time relative weight change, repeatable (default -0.2 -0.1 0.1 0.2).")
 @click.option("--concentration", type=float, default=None,
-              help="Dirichlet concentration (default: about 20 %% coefficient of variation per weight).")
+              help="Dirichlet concentration (default: about 20 % coefficient of variation per weight).")
 @click.option("--no-map", is_flag=True, help="Skip the score-spread raster.")
 @click.option("--json", "as_json", is_flag=True)
-def sensitivity_cmd(run_dir, draws, seed, top_k, changes, concentration, no_map, as_json):
+@click.pass_context
+def sensitivity_cmd(ctx, run_dir, draws, seed, top_k, changes, concentration, no_map, as_json):
     """Stress-test the ranking of the extracted sites against disputed weights."""
     from kawasan.spatial.siteservice import stress_test
 
@@ -188,20 +218,31 @@ def sensitivity_cmd(run_dir, draws, seed, top_k, changes, concentration, no_map,
     if as_json:
         click.echo(json.dumps(res, ensure_ascii=False, default=str))
         return
+    _print_sensitivity(res, run_dir, ctx.obj["lang"], spread_asked=not no_map)
+
+
+def _print_sensitivity(res: dict, run_dir, lang: str, *, spread_asked: bool) -> None:
+    """How exact the test is, the Monte Carlo table (P(k in top), rank ranges), the spread map."""
+    from kawasan.spatial.runs import open_run
+
     con = console()
-    con.print(res["method_note"], markup=False)
+    agg = ((open_run(run_dir).manifest.get("model") or {}).get("aggregation") or {}).get("method", "wlc")
+    con.print(t("report.stress.exact", lang) if agg == "wlc" else t("report.stress.approx", lang, method=agg),
+              markup=False)
     mc = res.get("monte_carlo")
     if not mc:
-        con.print("no sites to stress-test", markup=False)
+        con.print(t("report.stress.no_sites", lang), markup=False)
         return
-    table = Table(title=f"Monte Carlo weights: {mc['n']} draws, seed {mc['seed']}, top {mc['top_k']}")
-    for col in ("id", "rank now", f"P(top {mc['top_k']})", "rank range", "rank p05-p95", "score sd"):
-        table.add_column(col, justify="right")
+    k = mc["top_k"]
+    table = Table(title=t("sens.title", lang, n=mc["n"], seed=mc["seed"], k=k))
+    for col in ("id", "rank_now", "p", "range", "p90", "sd"):
+        table.add_column(t(f"sens.col_{col}", lang, k=k), justify="right")
     for s in sorted(mc["sites"], key=lambda s: s["rank_base"]):
-        table.add_row(str(s["id"]), str(s["rank_base"]), f"{s['p_top_k']:.2f}", f"{s['rank_min']}-{s['rank_max']}",
-                      f"{s['rank_p05']:.0f}-{s['rank_p95']:.0f}", f"{s['score_std']:.4f}")
+        table.add_row(str(s["id"]), str(s["rank_base"]), fmt_number(s["p_top_k"], lang, 2),
+                      f"{s['rank_min']}-{s['rank_max']}", f"{s['rank_p05']:.0f}-{s['rank_p95']:.0f}",
+                      format_number(s["score_std"], ".4f", lang))
     con.print(table)
     if res.get("score_spread"):
-        click.echo(f"Score spread map: {Path(run_dir) / 'sites' / res['score_spread']}")
-    for n in res.get("notes", []):
-        con.print(f"note: {n}", markup=False)
+        click.echo(t("sens.spread_map", lang, path=Path(run_dir) / "sites" / res["score_spread"]))
+    elif spread_asked:
+        con.print(t("sens.no_spread_map", lang), markup=False)

@@ -28,7 +28,9 @@ def _read_raw(path: Path, sheet) -> pd.DataFrame:
     """All cells as strings (no header), from CSV (delimiter sniffed) or XLSX."""
     suffix = path.suffix.lower()
     if not path.exists():
-        raise TableError("file not found", source=str(path))
+        from kawasan.i18n import Message
+
+        raise TableError(Message("err.table_not_found"), source=str(path))
     if suffix in (".xlsx", ".xlsm"):
         try:
             return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, header=None, dtype=object)

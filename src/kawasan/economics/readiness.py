@@ -652,8 +652,9 @@ def compute_readiness(gaz: Gazetteer, *, pdrb: MatchedTable | None = None, popul
         if mt is not None and mt.unmatched:
             unmatched[mt.source] = list(mt.unmatched)
         if mt is not None and mt.skipped_notes:
-            notes.append(f"{mt.skipped_notes} row(s) of {mt.source} without a value and without a known region "
-                         "(notes or blank lines of the export) were skipped")
+            from kawasan.i18n import Message
+
+            notes.append(Message("potential.note.skipped_rows", n=mt.skipped_notes, source=mt.source))
     if year is None:
         cands = [int(mt.values["year"].max()) for mt in (pdrb, population) if mt is not None and len(mt.values)]
         year = min(cands) if cands else None

@@ -8,11 +8,23 @@ in the language shown.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from kawasan.i18n import t
 
 
+DATE_PARAMS = ("day", "due", "date")   # values given as YYYY-MM-DD: written as dates of the language
+
+
 def _pick(params: dict, lang: str) -> dict:
-    return {k: (v.get(lang) or v.get("en")) if isinstance(v, dict) else v for k, v in params.items()}
+    out = {k: (v.get(lang) or v.get("en")) if isinstance(v, dict) else v for k, v in params.items()}
+    for k in DATE_PARAMS:
+        if isinstance(out.get(k), str) and len(out[k]) == 10:
+            try:
+                out[k] = date.fromisoformat(out[k])
+            except ValueError:
+                pass
+    return out
 
 
 class Note(str):

@@ -15,6 +15,7 @@ from importlib import resources
 import yaml
 
 from kawasan.errors import TransitionError
+from kawasan.i18n import Message, t
 
 
 class StageStatus(str, Enum):
@@ -56,8 +57,8 @@ def parse_status(value: str | StageStatus, *, field: str = "status") -> StageSta
     try:
         return StageStatus(str(value).strip().lower().replace(" ", "_").replace("-", "_"))
     except ValueError:
-        raise TransitionError(f"unknown stage status {value!r}; expected one of "
-                              f"{', '.join(s.value for s in StageStatus)}", field=field) from None
+        raise TransitionError(Message("err.unknown_status", value=value, values=", ".join(s.value for s in StageStatus)),
+                              field=field) from None
 
 
 def allowed_transitions(status: str | StageStatus) -> list[StageStatus]:
@@ -79,12 +80,16 @@ def check_transition(old: str | StageStatus, new: str | StageStatus, *, reason: 
     """
     o, n = parse_status(old, field="from"), parse_status(new, field="to")
     allowed = allowed_transitions(o)
-    where = f"stage {stage}: " if stage else ""
+    where = Message("err.transition_where", stage=stage) if stage else ""
     if n not in allowed:
-        options = ", ".join(s.value for s in allowed) if allowed else f"none ({o.value} is final)"
-        raise TransitionError(f"{where}cannot change status from {o.value} to {n.value}; allowed from "
-                              f"{o.value}: {options}", field="status")
+        options = ", ".join(s.value for s in allowed) if allowed else Message("err.transition_final", old=o.value)
+        raise TransitionError(Message("err.transition", where=where, old=_words(o), new=_words(n), options=options),
+                              field="status")
     if n in transition_table()["reason_required"] and not (reason and reason.strip()):
-        raise TransitionError(f"{where}a change to {n.value} needs a reason (why it is {n.value})",
-                              field="reason")
+        raise TransitionError(Message("err.transition_reason", where=where, new=_words(n)), field="reason")
     return n
+
+
+def _words(status: StageStatus) -> dict:
+    """A status in a message: its code in English (what --status takes), its name and code in Indonesian."""
+    return {"en": status.value, "id": f"{t(f'tracker.state.{status.value}', 'id')} ({status.value})"}

@@ -17,8 +17,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from kawasan.errors import InputError
 from kawasan.fileio import write_bytes_atomic
-from kawasan.i18n import LANGUAGES, t
+from kawasan.i18n import LANGUAGES, certainty_tag, fmt_datetime, t
 from kawasan.reports import charts, mapviews, tables
+from kawasan.spatial.model import label_text
 from kawasan.spatial.runs import open_run
 
 MAX_CHART_SITES = 25
@@ -49,8 +50,9 @@ def _title(manifest: dict, lang: str) -> str:
 
 
 def _figure(img, tr) -> dict:
-    return {"img": img, "overlay": charts.map_overlay(img.width, img.height, img.pixel_size, img.labels,
-                                                       tr("report.north"))}
+    overlay = charts.map_overlay(img.width, img.height, img.pixel_size, img.labels, tr("report.north"))
+    notes = [tr("report.map.labels_hidden", n=overlay.hidden)] if overlay.hidden else []
+    return {"img": img, "overlay": overlay, "notes": notes}
 
 
 def _sites_section(run, ctx, lang, tr, crit_labels) -> dict:
@@ -74,6 +76,7 @@ def _sites_section(run, ctx, lang, tr, crit_labels) -> dict:
         "legal_text": tables.localized(doc.get("legal_basis") or {}, "legal_basis", lang),
         "proxies": ", ".join(sorted({p["id"] for p in (sites[0].get("proxies") or [])})) if sites else "",
         "rows": tables.site_rows(sites[:MAX_TABLE_SITES], crit_labels, lang, tr, mc_by_id, mc.get("top_k")),
+        "any_admin": any(a.get("main") for s in sites for a in s.get("admin", [])),
         "truncated": max(0, len(sites) - MAX_TABLE_SITES),
         "map": _figure(mapviews.sites_map(ctx, sites), tr) if sites else None,
     }
@@ -95,7 +98,7 @@ def _stress_section(run, sens, fresh, sites, lang, tr, crit_labels) -> dict:
     for r in rows:
         r["label"] = tr("report.site.label", rank=r.get("rank_base"), id=r["id"])
     p_chart = charts.p_top_k_chart([{"label": r["label"], "p": r["p_top_k"]} for r in rows], k=k,
-                                   axis_label=tr("report.stress.p_axis", k=k), dec="," if lang == "id" else ".")
+                                   axis_label=tr("report.stress.p_axis", k=k), lang=lang)
     r_chart = charts.rank_range_chart(rows, n_sites=len(mc.get("sites", [])),
                                       axis_label=tr("report.stress.rank_axis"),
                                       legend={"range": tr("report.stress.legend_range"),
@@ -122,6 +125,15 @@ def _summary(man: dict, sites: dict, lang: str, tr) -> dict:
     return out
 
 
+#: The NoData policy every run of this version writes in its manifest (English); the report words it per language.
+NODATA_POLICY = "NaN score / class 0 where any criterion input is NoData; excluded cells score 0, class 6"
+
+
+def _nodata_policy(man: dict, tr) -> str:
+    policy = man.get("nodata_policy", "")
+    return tr("report.manifest.nodata_policy") if policy == NODATA_POLICY else policy
+
+
 def collect(run_dir, lang: str = "en") -> dict:
     """The template context of a run's report."""
     if lang not in LANGUAGES:
@@ -146,7 +158,8 @@ def collect(run_dir, lang: str = "en") -> dict:
         "tr_cert": partial(tables.certainty, tr=tr),
         "title": _title(man, lang), "model_name": (man.get("model") or {}).get("name", ""),
         "area_name": man["study_area"].get("name") or run.study_area.name,
-        "created": man.get("created", ""), "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "created": fmt_datetime(man.get("created"), lang), "generated": fmt_datetime(datetime.now(timezone.utc), lang),
+        "tag_text": partial(certainty_tag, lang=lang),
         "synthetic": bool(man.get("synthetic")), "notice": man.get("notice"), "run_folder": str(run.folder),
         "maps": {"study_area": _figure(mapviews.study_area_map(ctx), tr),
                  "suitability": _figure(mapviews.suitability_map(ctx, classes), tr),
@@ -156,7 +169,7 @@ def collect(run_dir, lang: str = "en") -> dict:
         "weights_method": weights_spec.get("method", ""),
         "weights_method_text": tables.optional_key("report.wmethod.", weights_spec.get("method") or "direct", lang,
                                                    tr),
-        "weights_source": (weights_spec.get("source") or "").strip(),
+        "weights_source": label_text(weights_spec.get("source"), lang).strip(),
         "aggregation": ((man.get("model") or {}).get("aggregation") or {}).get("method", "wlc"),
         "constraints": applied, "skipped": skipped, "site_rules": man.get("sites") or {},
         "site_rules_certainty": tables.certainty((man.get("sites") or {}).get("certainty"), tr),
@@ -165,7 +178,7 @@ def collect(run_dir, lang: str = "en") -> dict:
         "sites": sites, "summary": _summary(man, sites, lang, tr),
         "inputs": man.get("inputs", []), "software": man.get("software", {}),
         "timings": [(k, tables.num(v, 3, lang)) for k, v in (man.get("timings") or {}).items()],
-        "model_source": man.get("model_source", ""), "nodata_policy": man.get("nodata_policy", ""),
+        "model_source": man.get("model_source", ""), "nodata_policy": _nodata_policy(man, tr),
         "warnings": man.get("warnings", []), "grid": man["study_area"].get("grid") or {},
         "screening": [f"{n.get('id') if lang == 'id' else n.get('en')} ({tables.cause_text(n, tr)})"
                       for n in man.get("screening") or []],

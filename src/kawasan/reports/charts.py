@@ -8,6 +8,9 @@ from html import escape
 
 from markupsafe import Markup
 
+from kawasan.i18n import fmt_number, format_number
+from kawasan.reports import svgtext
+
 FONT = "font-family=\"system-ui, 'Segoe UI', Arial, sans-serif\""
 
 
@@ -33,16 +36,28 @@ def _length_text(m: float) -> str:
 MAX_LABEL_CHARS = 28
 
 
+class Chart(Markup):
+    """An SVG chart (safe markup) that also says how many of its labels it left out (``hidden``)."""
+
+    hidden: int = 0
+
+
+def chart(svg: str, hidden: int = 0) -> Chart:
+    out = Chart(svg)
+    out.hidden = hidden
+    return out
+
+
 def _place_label(text: str, x: float, y: float, size: float, width: float,
                  placed: list[tuple[float, float, float, float]]):
     """(text, x, anchor) for a place label kept inside the map and clear of labels already placed, or None.
 
-    Width is estimated at 0.56 em per character; a long name is shortened with an ellipsis (the full
-    name becomes the label's tooltip); near the left or right edge the label is anchored to that edge.
+    A long name is shortened with an ellipsis (the full name becomes the label's tooltip); near the left or
+    right edge the label is anchored to that edge.
     """
     if len(text) > MAX_LABEL_CHARS:
         text = text[: MAX_LABEL_CHARS - 1].rstrip() + "…"
-    w = 0.56 * size * len(text)
+    w = svgtext.text_px(text, size)
     x0, anchor, tx = x - w / 2, "middle", x
     if x0 < 2:
         x0, anchor, tx = 2.0, "start", 2.0
@@ -55,13 +70,16 @@ def _place_label(text: str, x: float, y: float, size: float, width: float,
     return text, tx, anchor
 
 
-def map_overlay(width: int, height: int, pixel_size: float, labels: list[dict], north: str) -> Markup:
-    """An SVG laid over a map image (same pixel coordinates): labels, a km scale bar and a north arrow."""
+def map_overlay(width: int, height: int, pixel_size: float, labels: list[dict], north: str) -> Chart:
+    """An SVG laid over a map image (same pixel coordinates): labels, a km scale bar and a north arrow.
+
+    A place name that would cover one already placed is left out; ``hidden`` counts them."""
     fs = max(11.0, width / 55.0)
     parts = [f'<svg class="overlay" viewBox="0 0 {width} {height}" preserveAspectRatio="none" '
              f'{FONT} aria-hidden="true">']
     halo = 'stroke="#ffffff" stroke-width="{w}" paint-order="stroke" stroke-linejoin="round"'
     placed: list[tuple[float, float, float, float]] = []
+    hidden = 0
     for lab in labels:
         x, y = lab["x"], lab["y"]
         if lab["kind"] == "site":
@@ -73,6 +91,7 @@ def map_overlay(width: int, height: int, pixel_size: float, labels: list[dict], 
         else:
             box = _place_label(lab["text"], x, y - fs * 0.6, fs * 0.8, width, placed)
             if box is None:   # it would cover a label already placed: the first (listed first) wins
+                hidden += 1
                 continue
             text, tx, anchor = box
             full = lab["text"]
@@ -103,17 +122,31 @@ def map_overlay(width: int, height: int, pixel_size: float, labels: list[dict], 
     parts.append(f'<text x="{_f(cx)}" y="{_f(top + fs * 0.85)}" text-anchor="middle" font-weight="700" '
                  f'font-size="{_f(fs)}">{escape(north)}</text>')
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return chart("".join(parts), hidden)
 
 
-def p_top_k_chart(rows: list[dict], *, k: int, axis_label: str, dec: str = ".") -> Markup:
-    """Horizontal bars: the probability that each site stays in the top k under the weight draws.
+def _rows_layout(labels: list[str], size: float = 12.0) -> tuple[float, float, list[list[str]]]:
+    """Label column width (sized to the longest label, wrapped to two lines beyond 300 px), row height, lines."""
+    lw, lines = svgtext.label_column(labels, size=size)
+    rh = 22 if all(len(x) == 1 for x in lines) else 32
+    return lw + 16, rh, lines
 
-    rows: [{"label", "p"}] in display order; dec: the decimal separator of the language.
+
+def _row_label(lines: list[str], x: float, y_mid: float, full: str) -> str:
+    """A row's label, right-aligned at ``x`` and centred on ``y_mid`` (one or two lines)."""
+    first = y_mid + 4 - (len(lines) - 1) * 13.8 / 2
+    return svgtext.text_lines(x, first, lines, anchor="end", title=full if len(lines) > 1 or "…" in lines[-1] else None)
+
+
+def p_top_k_chart(rows: list[dict], *, k: int, axis_label: str, lang: str = "en") -> Markup:
+    """Horizontal bars: the probability that each site (or region) stays in the top k under the weight draws.
+
+    rows: [{"label", "p"}] in display order. The label column is as wide as the longest label.
     """
-    lw, bw, rh, top = 120, 420, 22, 14
-    width, height = lw + bw + 60, top + rh * len(rows) + 40
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+    lw, rh, lines = _rows_layout([str(r["label"]) for r in rows])
+    bw, top = 420, 14
+    width, height = lw + bw + 50, top + rh * len(rows) + 40
+    parts = [f'<svg class="chart" viewBox="0 0 {_f(width)} {height}" width="{_f(width)}" height="{height}" '
              f'{FONT} font-size="12" role="img" '
              f'aria-label="{escape(axis_label)}">']
     for i in range(5):
@@ -121,16 +154,16 @@ def p_top_k_chart(rows: list[dict], *, k: int, axis_label: str, dec: str = ".") 
         parts.append(f'<line x1="{_f(x)}" y1="{top - 4}" x2="{_f(x)}" y2="{top + rh * len(rows)}" '
                      f'stroke="#dddddd"/>')
         parts.append(f'<text x="{_f(x)}" y="{top + rh * len(rows) + 14}" text-anchor="middle" '
-                     f'fill="#555555">{f"{i / 4:g}".replace(".", dec)}</text>')
+                     f'fill="#555555">{escape(format_number(i / 4, "g", lang))}</text>')
     for j, r in enumerate(rows):
         y = top + j * rh
         p = max(0.0, min(1.0, float(r["p"])))
         colour = "#1a9641" if p >= 0.9 else "#f0a202" if p >= 0.5 else "#d7191c"
-        parts.append(f'<text x="{lw - 8}" y="{y + rh * 0.65:.1f}" text-anchor="end">{escape(r["label"])}</text>')
-        parts.append(f'<rect x="{lw}" y="{y + 3}" width="{_f(bw * p)}" height="{rh - 6}" fill="{colour}"/>')
-        value = f"{p:.2f}".replace(".", dec)
-        parts.append(f'<text x="{_f(lw + bw * p + 5)}" y="{y + rh * 0.65:.1f}" fill="#333333">{value}</text>')
-    parts.append(f'<text x="{lw + bw / 2}" y="{height - 6}" text-anchor="middle" fill="#333333">'
+        parts.append(_row_label(lines[j], lw - 8, y + rh / 2, str(r["label"])))
+        parts.append(f'<rect x="{_f(lw)}" y="{_f(y + rh / 2 - 8)}" width="{_f(bw * p)}" height="16" fill="{colour}"/>')
+        parts.append(f'<text x="{_f(lw + bw * p + 5)}" y="{_f(y + rh / 2 + 4)}" fill="#333333">'
+                     f'{fmt_number(p, lang, 2)}</text>')
+    parts.append(f'<text x="{_f(lw + bw / 2)}" y="{height - 6}" text-anchor="middle" fill="#333333">'
                  f'{escape(axis_label)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -141,21 +174,21 @@ def rank_range_chart(rows: list[dict], *, n_sites: int, axis_label: str, legend:
     ranks, and a dot at the rank under the model's weights. Rank 1 is on the left.
 
     rows: [{"label", "rank_min", "rank_max", "rank_p05", "rank_p95", "rank_base"}]; legend: texts for
-    "range", "p90" and "base".
+    "range", "p90" and "base". The label column is as wide as the longest label.
     """
-    lw, bw, rh, top = 120, 420, 22, 34
+    lw, rh, lines = _rows_layout([str(r["label"]) for r in rows])
+    bw, top = 420, 34
     n = max(int(n_sites), 2)
-    # legend row, laid out from an estimate of the text widths (about 6.6 px per character at 12 px)
-    items, lx = [], 10.0
+    items, lx = [], 10.0           # the legend row, laid out from the estimated text widths
     for kind in ("range", "p90", "base"):
         items.append((kind, lx))
-        lx += 30 + 6.6 * len(legend[kind]) + 18
-    width, height = int(max(lw + bw + 30, lx)), top + rh * len(rows) + 40
+        lx += 30 + svgtext.text_px(legend[kind]) + 18
+    width, height = max(lw + bw + 30, lx), top + rh * len(rows) + 40
 
     def x(rank: float) -> float:
         return lw + bw * (float(rank) - 1) / (n - 1)
 
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+    parts = [f'<svg class="chart" viewBox="0 0 {_f(width)} {height}" width="{_f(width)}" height="{height}" '
              f'{FONT} font-size="12" role="img" '
              f'aria-label="{escape(axis_label)}">']
     for kind, x0 in items:
@@ -174,14 +207,14 @@ def rank_range_chart(rows: list[dict], *, n_sites: int, axis_label: str, legend:
                      f'fill="#555555">{rank}</text>')
     for j, r in enumerate(rows):
         yc = top + j * rh + rh / 2
-        parts.append(f'<text x="{lw - 8}" y="{yc + 4:.1f}" text-anchor="end">{escape(r["label"])}</text>')
+        parts.append(_row_label(lines[j], lw - 8, yc, str(r["label"])))
         parts.append(f'<line x1="{_f(x(r["rank_min"]))}" y1="{yc:.1f}" x2="{_f(x(r["rank_max"]))}" y2="{yc:.1f}" '
                      f'stroke="#555555" stroke-width="2"/>')
         x0, x1 = x(r["rank_p05"]), x(r["rank_p95"])
         parts.append(f'<rect x="{_f(x0 - 3)}" y="{yc - 6:.1f}" width="{_f(x1 - x0 + 6)}" height="12" '
                      f'fill="#6baed6" rx="3"/>')
         parts.append(f'<circle cx="{_f(x(r["rank_base"]))}" cy="{yc:.1f}" r="5" fill="#08306b"/>')
-    parts.append(f'<text x="{lw + bw / 2}" y="{height - 6}" text-anchor="middle" fill="#333333">'
+    parts.append(f'<text x="{_f(lw + bw / 2)}" y="{height - 6}" text-anchor="middle" fill="#333333">'
                  f'{escape(axis_label)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -2,7 +2,8 @@
 diverging stacked bars (shift-share components, potential contributions).
 
 Pure functions from plain rows to SVG text; every text is escaped here and the result is marked safe
-for the autoescaping template. Numbers use the language's decimal separator (``dec``).
+for the autoescaping template. Numbers are written for the language (kawasan.i18n); label columns are as wide
+as their labels (kawasan.reports.svgtext), and a label that cannot be placed is left out and counted.
 """
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ import math
 from html import escape
 
 from markupsafe import Markup
+
+from kawasan.i18n import fmt_number
+from kawasan.reports import svgtext
+from kawasan.reports.charts import chart
 
 FONT = "font-family=\"system-ui, 'Segoe UI', Arial, sans-serif\""
 PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666",
@@ -23,17 +28,19 @@ def _f(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
-def _n(x: float, digits: int, dec: str) -> str:
-    return f"{x:.{digits}f}".replace(".", dec)
+def _n(x: float, digits: int, lang: str) -> str:
+    return fmt_number(x, lang, digits)
 
 
-CHAR_PX = 6.6   # about the width of one character at 12 px
+def _label_rows(labels: list[str]) -> tuple[float, float, list[list[str]]]:
+    """Label column width (the longest label, wrapped to two lines beyond 300 px), row height, and the lines."""
+    lw, lines = svgtext.label_column(labels)
+    return lw + 16, (20 if all(len(x) == 1 for x in lines) else 30), lines
 
 
-def _clip(text: str, px: float) -> str:
-    """The text shortened with an ellipsis to fit about ``px`` pixels (the full text goes in a tooltip)."""
-    n = max(4, int(px / CHAR_PX))
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+def _row_label(lines: list[str], x: float, y_mid: float, full: str) -> str:
+    first = y_mid + 4 - (len(lines) - 1) * 13.8 / 2
+    return svgtext.text_lines(x, first, lines, anchor="end", title=full)
 
 
 def _svg_open(width: float, height: float, label: str, cls: str = "chart") -> str:
@@ -56,12 +63,13 @@ def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return ticks
 
 
-def lq_bars(rows: list[dict], *, axis_label: str, dec: str = ".") -> Markup:
+def lq_bars(rows: list[dict], *, axis_label: str, lang: str = "en") -> Markup:
     """Horizontal bars of LQ per sector with the line LQ = 1; bars above 1 (basis sectors) in green.
 
     rows: [{"label", "lq"}] in display order.
     """
-    lw, bw, rh, top = 260, 420, 20, 10
+    lw, rh, lines = _label_rows([str(r["label"]) for r in rows])
+    bw, top = 420, 10
     vals = [float(r["lq"]) for r in rows if r.get("lq") is not None and math.isfinite(float(r["lq"]))]
     hi = max(vals + [1.0]) * 1.08
     ticks = [t for t in _nice_ticks(0.0, hi) if t <= hi]
@@ -71,34 +79,36 @@ def lq_bars(rows: list[dict], *, axis_label: str, dec: str = ".") -> Markup:
     for t in ticks:
         parts.append(f'<line x1="{_f(x(t))}" y1="{top - 4}" x2="{_f(x(t))}" y2="{top + rh * len(rows)}" '
                      f'stroke="#e5e5e5"/><text x="{_f(x(t))}" y="{top + rh * len(rows) + 14}" text-anchor="middle" '
-                     f'fill="#555555">{_n(t, 1, dec)}</text>')
+                     f'fill="#555555">{_n(t, 1, lang)}</text>')
     for j, r in enumerate(rows):
         y = top + j * rh
-        parts.append(f'<text x="{lw - 8}" y="{y + rh * 0.7:.1f}" text-anchor="end">'
-                     f'<title>{escape(str(r["label"]))}</title>{escape(_clip(str(r["label"]), lw - 12))}</text>')
+        parts.append(_row_label(lines[j], lw - 8, y + rh / 2, str(r["label"])))
         v = r.get("lq")
         if v is None or not math.isfinite(float(v)):
-            parts.append(f'<text x="{lw + 4}" y="{y + rh * 0.7:.1f}" fill="#888888">–</text>')
+            parts.append(f'<text x="{_f(lw + 4)}" y="{y + rh / 2 + 4:.1f}" fill="#888888">–</text>')
             continue
         v = float(v)
         colour = "#1a9641" if v > 1 else "#9e9e9e"
-        parts.append(f'<rect x="{lw}" y="{y + 3}" width="{_f(max(0.5, x(v) - lw))}" height="{rh - 6}" '
-                     f'fill="{colour}"><title>{escape(str(r["label"]))}: {_n(v, 3, dec)}</title></rect>')
-        parts.append(f'<text x="{_f(x(v) + 4)}" y="{y + rh * 0.7:.1f}" fill="#333333">{_n(v, 2, dec)}</text>')
+        parts.append(f'<rect x="{_f(lw)}" y="{_f(y + rh / 2 - 7)}" width="{_f(max(0.5, x(v) - lw))}" height="14" '
+                     f'fill="{colour}"><title>{escape(str(r["label"]))}: {_n(v, 3, lang)}</title></rect>')
+        parts.append(f'<text x="{_f(x(v) + 4)}" y="{y + rh / 2 + 4:.1f}" fill="#333333">{_n(v, 2, lang)}</text>')
     parts.append(f'<line x1="{_f(x(1.0))}" y1="{top - 6}" x2="{_f(x(1.0))}" y2="{top + rh * len(rows) + 2}" '
                  f'stroke="#b91c1c" stroke-width="1.5" stroke-dasharray="4 3"/>')
-    parts.append(f'<text x="{lw + bw / 2}" y="{height - 4}" text-anchor="middle" fill="#333333">'
+    parts.append(f'<text x="{_f(lw + bw / 2)}" y="{height - 4}" text-anchor="middle" fill="#333333">'
                  f'{escape(axis_label)}</text></svg>')
     return Markup("".join(parts))
 
 
 def quadrant_chart(rows: list[dict], *, x_label: str, y_label: str, x_split: float, y_split: float,
-                   quadrant_text: dict, dec: str = ".", log: bool = False) -> Markup:
+                   quadrant_text: dict, lang: str = "en", log: bool = False) -> Markup:
     """A scatter of points split into four quadrants at (x_split, y_split).
 
     rows: [{"label", "x", "y", "cls"}]; quadrant_text: {"tr", "tl", "br", "bl"} texts written in the
-    corners (top-right, top-left, bottom-right, bottom-left); cls picks the point colour
-    (:data:`QUADRANT_COLOURS`). ``log``: logarithmic axes (for LQ-like ratios; values must be > 0).
+    corners (top-right, top-left, bottom-right, bottom-left), wrapped to fit half the plot; cls picks the point
+    colour (:data:`QUADRANT_COLOURS`). ``log``: logarithmic axes (for LQ-like ratios; values must be > 0).
+    Each point's label (``short``, else ``label``) goes right, left, above or below it where it covers no other
+    label, point or corner text; one that fits nowhere is left out (the chart's ``hidden`` counts them; every
+    point keeps its tooltip and the table lists all).
     """
     pts = [r for r in rows if r.get("x") is not None and r.get("y") is not None
            and math.isfinite(float(r["x"])) and math.isfinite(float(r["y"]))
@@ -112,47 +122,72 @@ def quadrant_chart(rows: list[dict], *, x_label: str, y_label: str, x_split: flo
     if not log:     # no negative tick on an axis of values that cannot be negative (PDRB per capita)
         x0 = max(x0, 0.0) if min(xs) >= 0 else x0
         y0 = max(y0, 0.0) if min(ys) >= 0 else y0
-    left, top, pw, ph = 76, 14, 520, 360     # left: the y tick labels clear the rotated y-axis title
-    width, height = left + pw + 20, top + ph + 48
+    y_ticks = [(t, _n(10 ** t if log else t, 2, lang)) for t in (y0, (y0 + y1) / 2, y1)]
+    left = 30 + max(svgtext.text_px(txt) for _, txt in y_ticks) + 10   # room for the rotated title and the ticks
+    top, pw, ph = 14, 520, 360
+    width, height = left + pw + 24, top + ph + 48
     X = lambda v: left + pw * (tf(v) - x0) / (x1 - x0)  # noqa: E731
     Y = lambda v: top + ph * (1 - (tf(v) - y0) / (y1 - y0))  # noqa: E731
     parts = [_svg_open(width, height, f"{x_label} / {y_label}")]
-    parts.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fafafa" stroke="#bbbbbb"/>')
+    parts.append(f'<rect x="{_f(left)}" y="{top}" width="{pw}" height="{ph}" fill="#fafafa" stroke="#bbbbbb"/>')
     xs_px, ys_px = X(x_split), Y(y_split)
     parts.append(f'<line x1="{_f(xs_px)}" y1="{top}" x2="{_f(xs_px)}" y2="{top + ph}" stroke="#b91c1c" '
-                 f'stroke-dasharray="4 3"/><line x1="{left}" y1="{_f(ys_px)}" x2="{left + pw}" y2="{_f(ys_px)}" '
-                 f'stroke="#b91c1c" stroke-dasharray="4 3"/>')
-    corners = {"tr": (left + pw - 6, top + 16, "end"), "tl": (left + 6, top + 16, "start"),
-               "br": (left + pw - 6, top + ph - 8, "end"), "bl": (left + 6, top + ph - 8, "start")}
-    for k, (cx, cy, anchor) in corners.items():
-        # two corner texts share one edge: each gets half of it (bold text is about 10 % wider)
-        text = str(quadrant_text.get(k, ""))
-        parts.append(f'<text x="{cx}" y="{cy}" text-anchor="{anchor}" fill="#6b7280" font-weight="600">'
-                     f'<title>{escape(text)}</title>{escape(_clip(text, (pw / 2 - 12) / 1.1))}</text>')
+                 f'stroke-dasharray="4 3"/><line x1="{_f(left)}" y1="{_f(ys_px)}" x2="{_f(left + pw)}" '
+                 f'y2="{_f(ys_px)}" stroke="#b91c1c" stroke-dasharray="4 3"/>')
+    taken: list[svgtext.Box] = []
+    parts += _corner_texts(quadrant_text, left, top, pw, ph, taken)
     for t in (x0, (x0 + x1) / 2, x1):
         val = 10 ** t if log else t
         parts.append(f'<text x="{_f(left + pw * (t - x0) / (x1 - x0))}" y="{top + ph + 14}" text-anchor="middle" '
-                     f'fill="#555555">{_n(val, 2, dec)}</text>')
-    for t in (y0, (y0 + y1) / 2, y1):
-        val = 10 ** t if log else t
-        parts.append(f'<text x="{left - 6}" y="{_f(top + ph * (1 - (t - y0) / (y1 - y0)) + 4)}" text-anchor="end" '
-                     f'fill="#555555">{_n(val, 2, dec)}</text>')
-    for r in pts:
-        px, py = X(float(r["x"])), Y(float(r["y"]))
+                     f'fill="#555555">{_n(val, 2, lang)}</text>')
+    for t, txt in y_ticks:
+        parts.append(f'<text x="{_f(left - 6)}" y="{_f(top + ph * (1 - (t - y0) / (y1 - y0)) + 4)}" '
+                     f'text-anchor="end" fill="#555555">{txt}</text>')
+    centres = [(X(float(r["x"])), Y(float(r["y"]))) for r in pts]
+    taken += [svgtext.Box(px - 5, py - 5, px + 5, py + 5) for px, py in centres]
+    area, hidden = svgtext.Box(left + 2, top + 2, left + pw - 2, top + ph - 2), 0
+    for r, (px, py) in zip(pts, centres):
         colour = QUADRANT_COLOURS.get(str(r.get("cls")), "#555555")
-        tip = f'{r["label"]}: {_n(float(r["x"]), 3, dec)}; {_n(float(r["y"]), 3, dec)}'
+        tip = f'{r["label"]}: {_n(float(r["x"]), 3, lang)}; {_n(float(r["y"]), 3, lang)}'
         parts.append(f'<circle cx="{_f(px)}" cy="{_f(py)}" r="5" fill="{colour}" stroke="#333333" '
                      f'stroke-width="0.8"><title>{escape(tip)}</title></circle>')
-        short = escape(str(r.get("short", r["label"])))
-        parts.append(f'<text x="{_f(px + 7)}" y="{_f(py + 4)}" font-size="10.5">{short}</text>')
-    parts.append(f'<text x="{left + pw / 2}" y="{height - 6}" text-anchor="middle" fill="#333333">'
+    for r, (px, py) in zip(pts, centres):
+        short = str(r.get("short", r["label"]))
+        spot = svgtext.place_point_label(short, px, py, size=10.5, area=area, taken=taken)
+        if spot is None:
+            hidden += 1
+            continue
+        tx, ty, anchor = spot
+        parts.append(f'<text class="point-label" x="{_f(tx)}" y="{_f(ty)}" text-anchor="{anchor}" '
+                     f'font-size="10.5">{escape(short)}</text>')
+    parts.append(f'<text x="{_f(left + pw / 2)}" y="{height - 6}" text-anchor="middle" fill="#333333">'
                  f'{escape(x_label)}</text>')
     parts.append(f'<text transform="translate(14,{top + ph / 2}) rotate(-90)" text-anchor="middle" '
                  f'fill="#333333">{escape(y_label)}</text></svg>')
-    return Markup("".join(parts))
+    return chart("".join(parts), hidden)
 
 
-def stacked_bars(rows: list[dict], *, parts: list[tuple[str, str]], axis_label: str, dec: str = ".",
+def _corner_texts(quadrant_text: dict, left: float, top: float, pw: float, ph: float,
+                  taken: list[svgtext.Box]) -> list[str]:
+    """The four quadrant names in the plot's corners, each wrapped to half the plot's width (never cut)."""
+    out = []
+    for k in ("tl", "tr", "bl", "br"):
+        text = str(quadrant_text.get(k, ""))
+        if not text:
+            continue
+        lines, _ = svgtext.wrap(text, pw / 2 - 16, 12, max_lines=3, bold=True)
+        h = 13.8 * len(lines)
+        right, bottom = k.endswith("r"), k.startswith("b")
+        x = left + pw - 6 if right else left + 6
+        y = top + ph - 8 - (len(lines) - 1) * 13.8 if bottom else top + 16
+        w = max(svgtext.text_px(t, 12, True) for t in lines)
+        taken.append(svgtext.Box(x - w if right else x, y - 12, x if right else x + w, y - 12 + h + 2))
+        out.append(svgtext.text_lines(x, y, lines, anchor="end" if right else "start",
+                                      attrs='class="corner" fill="#6b7280" font-weight="600"'))
+    return out
+
+
+def stacked_bars(rows: list[dict], *, parts: list[tuple[str, str]], axis_label: str, lang: str = "en",
                  total_label: str | None = None, digits: int = 1) -> Markup:
     """Diverging horizontal stacked bars: positive parts stack to the right of 0, negative to the left.
 
@@ -160,12 +195,13 @@ def stacked_bars(rows: list[dict], *, parts: list[tuple[str, str]], axis_label: 
     in stacking order. A black tick marks each row's total (e.g. the actual change, which the shift-share
     components add up to) when ``total_label`` is given.
     """
-    lw, bw, rh = 220, 460, 20
+    lw, rh, lines = _label_rows([str(r["label"]) for r in rows])
+    bw = 460
     width = lw + bw + 30
     legend = [(PALETTE[i % len(PALETTE)], text) for i, (_, text) in enumerate(parts)]
     items, lx, ly = [], 10.0, 0
     for colour, text in legend + ([("total", total_label)] if total_label else []):
-        w = 30 + CHAR_PX * len(text)
+        w = 30 + svgtext.text_px(text)
         if lx + w > width - 10 and lx > 10:
             lx, ly = 10.0, ly + 1
         items.append((colour, text, lx, 16 + 18 * ly))
@@ -192,12 +228,11 @@ def stacked_bars(rows: list[dict], *, parts: list[tuple[str, str]], axis_label: 
     for t in ticks:
         out.append(f'<line x1="{_f(X(t))}" y1="{top - 4}" x2="{_f(X(t))}" y2="{top + rh * len(rows)}" '
                    f'stroke="#e5e5e5"/><text x="{_f(X(t))}" y="{top + rh * len(rows) + 14}" text-anchor="middle" '
-                   f'fill="#555555">{_n(t, digits, dec)}</text>')
+                   f'fill="#555555">{_n(t, digits, lang)}</text>')
     out.append(f'<line x1="{_f(X(0))}" y1="{top - 4}" x2="{_f(X(0))}" y2="{top + rh * len(rows)}" stroke="#555555"/>')
     for j, r in enumerate(rows):
         y = top + j * rh
-        out.append(f'<text x="{lw - 8}" y="{y + rh * 0.7:.1f}" text-anchor="end">'
-                   f'<title>{escape(str(r["label"]))}</title>{escape(_clip(str(r["label"]), lw - 12))}</text>')
+        out.append(_row_label(lines[j], lw - 8, y + rh / 2, str(r["label"])))
         p_acc, n_acc = 0.0, 0.0
         for i, (pid, text) in enumerate(parts):
             v = float(r["values"].get(pid, 0.0) or 0.0)
@@ -209,14 +244,14 @@ def stacked_bars(rows: list[dict], *, parts: list[tuple[str, str]], axis_label: 
             else:
                 a, b = n_acc + v, n_acc
                 n_acc = a
-            out.append(f'<rect x="{_f(X(a))}" y="{y + 3}" width="{_f(max(0.4, X(b) - X(a)))}" height="{rh - 6}" '
-                       f'fill="{PALETTE[i % len(PALETTE)]}"><title>{escape(str(r["label"]))}, {escape(text)}: '
-                       f'{_n(v, digits + 2, dec)}</title></rect>')
+            out.append(f'<rect x="{_f(X(a))}" y="{_f(y + rh / 2 - 7)}" width="{_f(max(0.4, X(b) - X(a)))}" '
+                       f'height="14" fill="{PALETTE[i % len(PALETTE)]}"><title>{escape(str(r["label"]))}, '
+                       f'{escape(text)}: {_n(v, digits + 2, lang)}</title></rect>')
         if total_label and r.get("total") is not None and math.isfinite(float(r["total"])):
             tx = X(float(r["total"]))
-            out.append(f'<line x1="{_f(tx)}" y1="{y + 1}" x2="{_f(tx)}" y2="{y + rh - 1}" stroke="#000000" '
-                       f'stroke-width="2.5"><title>{escape(total_label)}: {_n(float(r["total"]), digits + 2, dec)}'
-                       f'</title></line>')
-    out.append(f'<text x="{lw + bw / 2}" y="{height - 4}" text-anchor="middle" fill="#333333">'
+            out.append(f'<line x1="{_f(tx)}" y1="{_f(y + rh / 2 - 9)}" x2="{_f(tx)}" y2="{_f(y + rh / 2 + 9)}" '
+                       f'stroke="#000000" stroke-width="2.5"><title>{escape(total_label)}: '
+                       f'{_n(float(r["total"]), digits + 2, lang)}</title></line>')
+    out.append(f'<text x="{_f(lw + bw / 2)}" y="{height - 4}" text-anchor="middle" fill="#333333">'
                f'{escape(axis_label)}</text></svg>')
     return Markup("".join(out))

@@ -30,7 +30,7 @@ from kawasan.economics.labels import (
 )
 from kawasan.errors import InputError, KawasanError
 from kawasan.fileio import write_bytes_atomic
-from kawasan.i18n import LANGUAGES, t
+from kawasan.i18n import LANGUAGES, certainty_tag, fmt_datetime, has, t, text_in
 from kawasan.reports import charts, choropleth, econcharts
 from kawasan.reports.tables import num as _num
 
@@ -92,7 +92,6 @@ def potential_map_kwargs(res, lang: str) -> dict:
 def _potential_section(run, lang: str, tr) -> dict:
     res = run.result
     notes_extra: list[str] = []
-    dec = "," if lang == "id" else "."
     recs = res.records()
     comps = res.components()
     labels = {c["id"]: tr(f"potential.comp.{c['id']}") for c in comps}
@@ -101,7 +100,7 @@ def _potential_section(run, lang: str, tr) -> dict:
         [{"label": f"{r['rank']}. {r['region']}", "values": {k: r["components"][k]["contribution"] or 0.0
                                                              for k in res.scored}, "total": r["score"]}
          for r in ranked],
-        parts=[(k, labels[k]) for k in res.scored], axis_label=tr("potential.chart.axis"), dec=dec,
+        parts=[(k, labels[k]) for k in res.scored], axis_label=tr("potential.chart.axis"), lang=lang,
         total_label=tr("potential.chart.total"), digits=2)
     rows = []
     for r in recs:
@@ -125,7 +124,7 @@ def _potential_section(run, lang: str, tr) -> dict:
                           "scored": c["scored"], "when": when,
                           "reason": tr(f"potential.reason.{res.reasons[c['id']][0]}", **res.reasons[c["id"]][1])
                           if c["id"] in res.reasons else "",
-                          "n": c["regions_with_value"], "method": c.get("method_label") or c.get("method") or "",
+                          "n": c["regions_with_value"], "method": _method_label(c, tr),
                           "source": c.get("source") or ""})
     for total in sorted({c["reference_total"] for c in comps if c.get("reference_total")}):
         notes_extra.append(tr("potential.sector_total", total=reference_total_label(total, lang)))
@@ -139,11 +138,13 @@ def _potential_section(run, lang: str, tr) -> dict:
             srows.append({"label": f"{r['rank']}. {r['region']}", "p": st["p_top_k"], "rank_base": r["rank"], **st})
         stress = {"intro": tr("econreport.stress.intro", n=res.stress["n"], c=num(res.stress["concentration"], 0, lang),
                               seed=res.stress["seed"], k=k),
-                  "p_chart": charts.p_top_k_chart(srows, k=k, axis_label=tr("econreport.stress.p_axis", k=k), dec=dec),
+                  "p_chart": charts.p_top_k_chart(srows, k=k, axis_label=tr("econreport.stress.p_axis", k=k), lang=lang),
                   "rank_chart": charts.rank_range_chart(
                       srows, n_sites=len(res.stress["regions"]), axis_label=tr("econreport.stress.rank_axis"),
                       legend={"range": tr("econreport.stress.legend_range"), "p90": tr("econreport.stress.legend_p90"),
-                              "base": tr("econreport.stress.legend_base")})}
+                              "base": tr("econreport.stress.legend_base")}),
+                  "shown": len(srows),
+                  "truncated": max(0, len([r for r in recs if r["rank"] is not None]) - MAX_STRESS_ROWS)}
     klassen = None
     kl, err = _call(pt_regional_klassen, run)
     if kl is not None:
@@ -155,7 +156,7 @@ def _potential_section(run, lang: str, tr) -> dict:
         klassen = {"chart": econcharts.quadrant_chart(
             pts, x_label=tr("econreport.rklassen.x"), y_label=tr("econreport.rklassen.y"),
             x_split=float(kl["reference_growth"].iloc[0]) * 100.0, y_split=float(kl["reference_level"].iloc[0]),
-            quadrant_text=_klassen_corners("regional"), dec=dec),
+            quadrant_text=_klassen_corners("regional"), lang=lang),
             "period": f"{int(kl['start'].iloc[0])}–{int(kl['end'].iloc[0])}",
             "rows": sorted(({"rank": rank[c], "region": names[c], "cls": kt.get(str(q), "–"),
                              "growth": f"{num(g * 100, 2, lang)} %", "pc": num(v, 2, lang)}
@@ -174,10 +175,18 @@ def _potential_section(run, lang: str, tr) -> dict:
                                          "consistent": ahp["consistent"]},
             "normalisation": tr(f"potential.norm.{res.normalisation}"),
             "missing_rule": tr(f"potential.missing.{res.missing}"),
-            "unmatched": res.unmatched, "notes": res.notes + notes_extra, "synthetic": res.synthetic,
+            "unmatched": res.unmatched, "notes": [text_in(n, lang) for n in res.notes + notes_extra],
+            "synthetic": res.synthetic,
             "truncated": max(0, n_ranked - MAX_RANK_CHART),
             "best": recs[0]["region"] if recs and recs[0]["rank"] else "–", "n": len(recs),
             "n_ranked": n_ranked}
+
+
+def _method_label(component: dict, tr) -> str:
+    """How a component was measured (e.g. which BPS IPM series), in the report's language when the catalogue has it."""
+    method = component.get("method") or ""
+    key = f"potential.method.{method}"
+    return tr(key) if method and has(key) else (component.get("method_label") or method)
 
 
 def _klassen_corners(variant: str) -> dict:
@@ -210,7 +219,6 @@ def _sector_section(table, region: str | None, reference: str, start, end, metho
                     lang: str, tr, reference_total: str = "sectors") -> dict:
     from kawasan.economics import indicators as ind
 
-    dec = "," if lang == "id" else "."
     regions = [r for r in table.regions if r != reference]
     if region is None:
         if len(regions) != 1:
@@ -234,7 +242,7 @@ def _sector_section(table, region: str | None, reference: str, start, end, metho
     lq = ind.location_quotient(table, region=region, reference=reference, year=end, reference_total=reference_total)
     lq_rows = [{"label": label(str(s)), "lq": float(v)} for s, v in zip(lq["sector"], lq["lq"])]
     out["lq_chart"] = econcharts.lq_bars(lq_rows, axis_label=tr("econreport.lq.axis", year=end, reference=reference),
-                                        dec=dec)
+                                        lang=lang)
     out["lq_rows"] = [{"label": r["label"], "lq": num(r["lq"], 3, lang), "basis": r["lq"] > 1} for r in lq_rows]
     if start >= end:
         out["single_year_note"] = tr("econreport.sector.single_year", year=end)
@@ -246,7 +254,7 @@ def _sector_section(table, region: str | None, reference: str, start, end, metho
             [{"label": label(str(s)), "short": str(s), "x": a, "y": b, "cls": c}
              for s, a, b, c in zip(q["sector"], q["slq"], q["dlq"], q["quadrant"])],
             x_label=tr("econreport.quad.x"), y_label=tr("econreport.quad.y"), x_split=1.0, y_split=1.0,
-            quadrant_text={"tr": unggulan, "tl": andalan, "br": prospektif, "bl": tertinggal}, dec=dec, log=True)
+            quadrant_text={"tr": unggulan, "tl": andalan, "br": prospektif, "bl": tertinggal}, lang=lang, log=True)
         out["quadrant_rows"] = [{"label": label(str(s)), "slq": num(a, 3, lang), "dlq": num(b, 3, lang),
                                  "cls": lq_class_label(c if isinstance(c, str) else None, lang)}
                                 for s, a, b, c in zip(q["sector"], q["slq"], q["dlq"], q["quadrant"])]
@@ -260,7 +268,7 @@ def _sector_section(table, region: str | None, reference: str, start, end, metho
             [{"label": label(str(r["sector"])), "values": {c: float(r[c]) for c in comps},
               "total": float(r["change"])} for _, r in ss.iterrows()],
             parts=[(c, tr(f"econreport.ss.{c}")) for c in comps],
-            axis_label=tr("econreport.ss.axis", start=start, end=end, unit=unit_label(table.unit, lang)), dec=dec,
+            axis_label=tr("econreport.ss.axis", start=start, end=end, unit=unit_label(table.unit, lang)), lang=lang,
             total_label=tr("econreport.ss.change"))
         out["ss_cols"] = [tr(f"econreport.ss.{c}") for c in comps]
         out["ss_rows"] = [{"label": label(str(r["sector"])), "change": num(r["change"], 1, lang),
@@ -280,7 +288,7 @@ def _sector_section(table, region: str | None, reference: str, start, end, metho
                         "cls": str(r["quadrant"])})
         out["klassen_chart"] = econcharts.quadrant_chart(
             pts, x_label=tr("econreport.klassen.x"), y_label=tr("econreport.klassen.y"), x_split=0.0, y_split=0.0,
-            quadrant_text=_klassen_corners("sectoral"), dec=dec)
+            quadrant_text=_klassen_corners("sectoral"), lang=lang)
         out["klassen_rows"] = [{"label": label(str(r["sector"])), "cls": kt.get(str(r["quadrant"]), "–"),
                                 "gr": f"{num(r['growth_region'] * 100, 2, lang)} %",
                                 "gn": f"{num(r['growth_reference'] * 100, 2, lang)} %",
@@ -318,8 +326,8 @@ def collect(*, potential=None, sector_table=None, region: str | None = None, ref
         sources.append((tr("potential.input.sectors"), str(sector_table.source or "")))
     return {"lang": lang, "tr": tr, "potential": pot, "sector": sec, "sources": sources,
             "reference_total": reference_total_label(reference_total, lang),
-            "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "version": __version__,
-            "reference": reference}
+            "generated": fmt_datetime(datetime.now(timezone.utc), lang), "version": __version__,
+            "reference": reference, "tag_text": partial(certainty_tag, lang=lang)}
 
 
 def build_economics_report(**kw) -> str:

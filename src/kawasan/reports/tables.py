@@ -1,27 +1,25 @@
 """Rows of the report's tables, shaped from the run manifest, sites.json and sensitivity.json.
 
-Fixed text comes from the locale catalogues through ``tr(key, **kw)``; numbers are formatted for the
-language (Bahasa Indonesia: 1.234,5; English: 1,234.5).
+Fixed text comes from the locale catalogues through ``tr(key, **kw)``; numbers are written by
+:mod:`kawasan.i18n` (Bahasa Indonesia: 1.234,5; English: 1,234.5).
 """
 from __future__ import annotations
 
 import json
 
-from kawasan.i18n import catalogue
+from kawasan.i18n import catalogue, fmt_number, fmt_percent
 
 CERTAINTY_KEYS = {"V": "V", "P": "P", "U": "U", "NOT FOUND": "NOT_FOUND", "design": "design"}
 
 
 def num(x, decimals: int = 1, lang: str = "en") -> str:
-    """A number for people (Indonesian separators with lang="id"); "–" for a missing value (None or NaN)."""
-    if x is None or (isinstance(x, float) and x != x):
-        return "–"
-    s = f"{float(x):,.{decimals}f}"
-    return s.translate(str.maketrans({",": ".", ".": ","})) if lang == "id" else s
+    """A number for people in the report's language; "–" for a missing value (None or NaN)."""
+    return fmt_number(x, lang, decimals)
 
 
 def pct(x, decimals: int = 1, lang: str = "en") -> str:
-    return "–" if x is None or (isinstance(x, float) and x != x) else f"{num(float(x) * 100.0, decimals, lang)} %"
+    """A share of 1 as a percentage ("12,5 %")."""
+    return fmt_percent(x, lang, decimals)
 
 
 def distance(m, lang: str) -> str:
@@ -94,12 +92,14 @@ def certainty(tag: str | None, tr) -> dict:
     return {"tag": tag, "meaning": tr(f"report.certainty.{key}") if key else ""}
 
 
-def transform_text(c: dict, lang: str) -> str:
+def transform_text(c: dict, lang: str, tr) -> str:
+    """How a criterion's values become scores, in words of the report's language."""
     t = c.get("transform") or {}
     kind = t.get("type", "")
     unit = " m" if c.get("measure") == "distance" else " %" if c.get("measure") == "slope_percent" else ""
     if kind == "linear":
-        return f"linear {num(t.get('low'), 0, lang)} → {num(t.get('high'), 0, lang)}{unit}"
+        return tr("report.transform.linear", low=num(t.get("low"), 0, lang), high=num(t.get("high"), 0, lang),
+                  unit=unit)
     if kind == "ranges":
         parts = []
         for r in t.get("ranges", []):
@@ -107,11 +107,13 @@ def transform_text(c: dict, lang: str) -> str:
             rng = (f"< {num(hi, 0, lang)}" if lo is None else f"≥ {num(lo, 0, lang)}" if hi is None
                    else f"{num(lo, 0, lang)}–{num(hi, 0, lang)}")
             parts.append(f"{rng}{unit}: {num(r.get('score'), 0, lang)}")
-        return "ranges " + "; ".join(parts)
+        return tr("report.transform.ranges", items="; ".join(parts))
     if kind == "categories":
-        return "categories " + ", ".join(f"{k} {num(v, 0, lang)}" for k, v in (t.get("values") or {}).items())
+        return tr("report.transform.categories", items=", ".join(
+            f"{optional_key('report.lc.', k, lang, tr)} {num(v, 0, lang)}" for k, v in (t.get("values") or {}).items()))
     params = {k: v for k, v in t.items() if k != "type"}
-    return f"{kind} {json.dumps(params, ensure_ascii=False)}" if params else kind
+    name = optional_key("report.transform.name.", kind, lang, tr)
+    return f"{name} {json.dumps(params, ensure_ascii=False)}" if params else name
 
 
 def criteria_rows(manifest: dict, lang: str, tr) -> list[dict]:
@@ -120,7 +122,7 @@ def criteria_rows(manifest: dict, lang: str, tr) -> list[dict]:
         rows.append({
             "id": c.get("id"), "label": label(c, lang), "layer": c.get("layer"),
             "measure": optional_key("report.measure.", c.get("measure", "value"), lang, tr),
-            "transform": transform_text(c, lang), "direction": tr(f"report.dir.{c.get('direction', 'benefit')}"),
+            "transform": transform_text(c, lang, tr), "direction": tr(f"report.dir.{c.get('direction', 'benefit')}"),
             "weight": pct(c.get("weight"), 1, lang), "group": c.get("group"),
             "legal_basis": localized(c, "legal_basis", lang), "note": localized(c, "note", lang),
             "source": c.get("source"), "certainty": certainty(c.get("certainty"), tr),
@@ -173,13 +175,18 @@ def constraint_rows(manifest: dict, lang: str, tr, categories=None) -> tuple[lis
 
 
 def class_rows(manifest: dict, lang: str) -> list[dict]:
-    labels = manifest.get("class_labels") or {}
+    """The suitability classes with their words (the software's current words, not those a run stored)."""
+    from kawasan.i18n import t
+    from kawasan.spatial.model import CLASS_LABELS
+
+    labels = {**(manifest.get("class_labels") or {}), **CLASS_LABELS}
     out = []
     for r in manifest.get("classes", []):
         if r.get("class") == "nodata" and not r.get("cells"):
             continue
-        out.append({"code": r.get("code"), "cls": r.get("class"),
-                    "meaning": (labels.get(r.get("class")) or {}).get(lang, ""),
+        cls = r.get("class")
+        out.append({"code": r.get("code"), "cls": t(f"run.class.{cls}", lang) if cls in ("excluded", "nodata") else cls,
+                    "meaning": (labels.get(cls) or {}).get(lang, ""),
                     "area": num(r.get("area_ha"), 1, lang), "share": pct(r.get("share"), 1, lang),
                     "score_min": num(r.get("score_min"), 2, lang) if r.get("score_min") is not None else ""})
     return out

@@ -642,7 +642,9 @@ def read_matrix_csv(path) -> tuple[np.ndarray, tuple[str, ...]]:
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise WeightsError("pairwise comparison file not found", source=src) from None
+        from kawasan.i18n import Message
+
+        raise WeightsError(Message("err.ahp_not_found"), source=src) from None
     except IsADirectoryError:
         raise WeightsError("expected a CSV file but this is a directory", source=src) from None
     except OSError as e:

@@ -379,7 +379,7 @@ class WeightSpec(_Strict):
     file: str | None = None
     matrices: list[PairwiseMatrix] | None = None
     ahp_method: Literal["eigenvector", "geometric_mean"] = "eigenvector"
-    source: str | None = None
+    source: Label | None = None
 
     @model_validator(mode="after")
     def _shape(self):
@@ -427,14 +427,15 @@ class Aggregation(_Strict):
         return self
 
 
+#: Class words of the Undip weighted-overlay studies (see docs/glossary.md, "Suitability classes").
 CLASS_CODES = {1: "S1", 2: "S2", 3: "S3", 4: "N1", 5: "N2", 6: "excluded", 0: "nodata"}
 CLASS_LABELS = {
     "S1": {"en": "highly suitable", "id": "sangat sesuai"},
     "S2": {"en": "suitable", "id": "sesuai"},
-    "S3": {"en": "marginally suitable", "id": "cukup sesuai"},
-    "N1": {"en": "currently not suitable", "id": "kurang sesuai"},
+    "S3": {"en": "fairly suitable", "id": "cukup sesuai"},
+    "N1": {"en": "poorly suitable", "id": "kurang sesuai"},
     "N2": {"en": "not suitable", "id": "tidak sesuai"},
-    "excluded": {"en": "excluded by law", "id": "dikecualikan oleh peraturan"},
+    "excluded": {"en": "excluded by a rule", "id": "dikecualikan oleh aturan"},
     "nodata": {"en": "no data", "id": "tidak ada data"},
 }
 
@@ -600,7 +601,9 @@ def read_model_file(path: str | Path) -> tuple[dict, Path]:
     """Parse a YAML (.yaml/.yml) or TOML (.toml) model file into a dict."""
     p = Path(path)
     if not p.exists():
-        raise ModelError("model file not found; expected a .yaml, .yml or .toml file or a preset name", source=str(p))
+        from kawasan.i18n import Message
+
+        raise ModelError(Message("err.model_not_found"), source=str(p))
     text = p.read_text(encoding="utf-8")
     try:
         if p.suffix.lower() == ".toml":

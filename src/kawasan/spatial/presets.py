@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from kawasan.errors import ModelError
+from kawasan.i18n import Message
 from kawasan.spatial.model import Model, load_model, model_from_dict
 
 _PKG = "kawasan.presets"
@@ -18,7 +19,7 @@ def preset_names() -> list[str]:
 
 def preset_text(name: str) -> str:
     if name not in preset_names():
-        raise ModelError(f"unknown preset '{name}'; built-in presets are: {', '.join(preset_names())}", source=name)
+        raise ModelError(Message("err.unknown_preset", name=name, names=", ".join(preset_names())), source=name)
     return resources.files(_PKG).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
 
 
@@ -34,7 +35,7 @@ def resolve_model(ref: str | Path) -> tuple[Model, str, Path]:
     if str(ref) in preset_names():
         return load_preset(str(ref)), f"preset:{ref}", Path(".")
     raise ModelError(
-        f"neither a model file nor a built-in preset; expected a .yaml/.toml path or one of: {', '.join(preset_names())}",
+        Message("err.not_model", names=", ".join(preset_names())),
         source=str(ref),
     )
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from kawasan.errors import OutputError
+from kawasan.i18n import Message, pick
 from kawasan.fileio import publish
 from kawasan.spatial.engine import Evaluation
 from kawasan.spatial.model import CERTAINTY_MEANING, CLASS_CODES, CLASS_LABELS, label_text
@@ -59,7 +60,7 @@ def previous_run(out: Path) -> dict | None:
     folder that is not a kawasan run (kawasan never deletes what it did not write).
     """
     if out.exists() and not out.is_dir():
-        raise OutputError("exists and is a file; expected a folder for the run", source=str(out))
+        raise OutputError(Message("err.run_is_file"), source=str(out))
     if not out.is_dir() or not any(out.iterdir()):
         return None
     try:
@@ -67,8 +68,7 @@ def previous_run(out: Path) -> dict | None:
     except (OSError, ValueError):
         manifest = {}
     if not isinstance(manifest, dict) or manifest.get("kind") != RUN_KIND:
-        raise OutputError("exists, is not empty and is not a kawasan run folder; choose another --out "
-                          "(kawasan never deletes what it did not write)", source=str(out))
+        raise OutputError(Message("err.not_run_dir"), source=str(out))
     written = {Path(o["path"]).parts[0] for o in manifest.get("outputs", []) if o.get("path")}
     extra = []
     for entry in sorted(out.iterdir(), key=lambda p: p.name):
@@ -95,16 +95,29 @@ def describe_previous(prev: dict) -> str:
     return text
 
 
+def refusal(prev: dict) -> Message:
+    """Why an earlier run is not replaced without --overwrite: the run and what the folder holds besides it."""
+    items = [Message("err.run_exists_sites", name=e["name"], n=e["sites"]) if e["sites"] is not None else e["name"]
+             for e in prev["extra"]]
+    extra = Message("err.run_exists_extra", items=_joined(items)) if items else ""
+    return Message("err.run_exists", model=prev["model"], area=prev["study_area"], created=prev["created"],
+                   extra=extra, goes=Message("err.run_exists_goes") if items else "")
+
+
+def _joined(items) -> Message | str:
+    """Items (texts or messages) joined by commas in either language."""
+    if not any(isinstance(i, Message) for i in items):
+        return ", ".join(items)
+    return {"en": ", ".join(pick(i, "en") for i in items), "id": ", ".join(pick(i, "id") for i in items)}
+
+
 def check_target(out: Path, *, overwrite: bool = False) -> dict | None:
     """Refuse to write over anything that is not a previous kawasan run, and over a previous run unless
     ``overwrite``; return the previous run's description (None when there is none)."""
     out = Path(out)
     prev = previous_run(out)
     if prev is not None and not overwrite:
-        goes = " and everything listed" if prev["extra"] else ""
-        raise OutputError(f"already holds a {describe_previous(prev)}. Add --overwrite (overwrite=True in Python) to "
-                          f"replace it: the old run{goes} is removed, since it describes the old run. Or choose "
-                          "another --out", source=str(out))
+        raise OutputError(refusal(prev), source=str(out))
     return prev
 
 
@@ -136,7 +149,7 @@ def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteri
     outputs = []
     jobs = []  # (path, array, write_cog keyword arguments)
     jobs.append(("score.tif", ev.score, dict(nodata=np.nan, descriptions="suitability score",
-                                             tags={**base_tags, "ROLE": "score", "RANGE": "0..1, 0 where excluded by law"})))
+                                             tags={**base_tags, "ROLE": "score", "RANGE": "0..1, 0 where excluded by a rule"})))
     outputs.append({"path": "score.tif", "role": "score", "dtype": "float32", "nodata": "nan"})
     class_tags = {str(k): v for k, v in CLASS_CODES.items()}
     jobs.append(("classes.tif", ev.classes, dict(nodata=0, categorical=True, descriptions="suitability class",

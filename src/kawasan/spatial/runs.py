@@ -9,6 +9,7 @@ import numpy as np
 import rasterio
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 from kawasan.spatial.grid import Grid
 from kawasan.spatial.runfolder import RUN_KIND
 
@@ -60,8 +61,7 @@ def open_run(folder: str | Path) -> Run:
     folder = Path(folder)
     man = folder / "manifest.json"
     if not man.exists():
-        raise InputError("not a run folder: manifest.json is missing (make one with kawasan suitability run)",
-                         source=str(folder))
+        raise InputError(Message("err.not_run_folder"), source=str(folder))
     try:
         manifest = json.loads(man.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:

@@ -15,17 +15,18 @@ from shapely import make_valid
 from shapely.geometry import box
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 from kawasan.spatial import vectors
 from kawasan.spatial.runs import Run, open_run
 from kawasan.spatial.siteservice import load_sites
 
 
 def load_site_geometry(path, grid, *, radius: float | None = None) -> tuple[object, list[str]]:
-    """The site as one polygon in the grid CRS, and notes on what was done to it."""
+    """The site as one polygon in the grid CRS, and notes on what was done to it (readable in either language)."""
     notes = []
     gdf = vectors.read_features(path, layer_name="site")
     if gdf.crs != grid.crs:
-        notes.append(f"reprojected from {gdf.crs.to_string()} to {grid.crs.to_string()}")
+        notes.append(Message("check.reprojected", src=gdf.crs.to_string(), dst=grid.crs.to_string()))
         gdf = gdf.to_crs(grid.crs)
     kinds = set(gdf.geom_type)
     if kinds <= {"Point", "MultiPoint"}:
@@ -33,14 +34,14 @@ def load_site_geometry(path, grid, *, radius: float | None = None) -> tuple[obje
             raise InputError("the site file holds point(s); give --radius (metres) to make a site around them",
                              source=str(path), field="radius")
         geom = gdf.geometry.buffer(radius).union_all()
-        notes.append(f"point(s) buffered by {radius:g} m")
+        notes.append(Message("check.buffered", radius=radius))
     else:
         polys = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
         if polys.empty:
             raise InputError(f"expected polygon(s) or point(s); got {sorted(kinds)}", source=str(path))
         invalid = int((~polys.geometry.is_valid).sum())
         if invalid:
-            notes.append(f"{invalid} invalid (e.g. self-intersecting) polygon(s) repaired with shapely.make_valid")
+            notes.append(Message("check.repaired", n=invalid))
         geom = make_valid(polys.geometry.union_all())
         geom = geom if geom.geom_type in ("Polygon", "MultiPolygon") else geom.buffer(0)
     if geom.is_empty or geom.area <= 0:
@@ -50,7 +51,7 @@ def load_site_geometry(path, grid, *, radius: float | None = None) -> tuple[obje
                          f"study area {tuple(round(v, 1) for v in grid.bounds)} in {grid.crs.to_string()})",
                          source=str(path))
     if not box(*grid.bounds).contains(geom):
-        notes.append("part of the site lies outside the study area; only the part inside is checked")
+        notes.append(Message("check.partly_outside"))
         geom = geom.intersection(box(*grid.bounds))
     return geom, notes
 

@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 from kawasan.spatial import ranking, sitecriteria
 from kawasan.spatial.explain import explain
 from kawasan.fileio import publish, write_text_atomic
@@ -166,7 +167,7 @@ def rerank(run_dir, method: str) -> dict:
     run = open_run(run_dir)
     res = load_sites(run.folder)
     if res is None:
-        raise InputError("no extracted sites yet; run kawasan sites extract first", source=str(run.folder))
+        raise InputError(Message("err.no_sites_yet"), source=str(run.folder))
     _rank_in_place(res["sites"], res["criteria"], np.array(res["weights"], dtype=float), method, run)
     res["rank_method"] = method
     folder = run.folder / "sites"
@@ -199,7 +200,7 @@ def stress_test(run_dir, *, n: int = 1000, seed: int = 0, top_k: int = 5, change
     run = open_run(run_dir)
     res = load_sites(run.folder)
     if res is None:
-        raise InputError("no extracted sites yet; run kawasan sites extract first", source=str(run.folder))
+        raise InputError(Message("err.no_sites_yet"), source=str(run.folder))
     names = res["criteria"]
     infos = sorted(res["sites"], key=lambda i: i["id"])
     ids = [i["id"] for i in infos]

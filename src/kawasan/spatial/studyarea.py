@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from kawasan.errors import InputError, RasterError, VectorError
+from kawasan.i18n import Message
 from kawasan.spatial import kernels, rasters, vectors
 from kawasan.spatial.grid import Grid
 from kawasan.spatial.model import LayerSpec, Model
@@ -89,8 +90,7 @@ class StudyArea:
 def open_study_area(data_dir: str | Path, model: Model | None = None) -> StudyArea:
     root = Path(data_dir)
     if not root.is_dir():
-        raise InputError("study-area folder not found; expected a folder of layers (made by kawasan demo or kawasan data prepare)",
-                         source=str(root))
+        raise InputError(Message("err.no_study_area"), source=str(root))
     man_path = root / MANIFEST
     manifest = {}
     if man_path.exists():

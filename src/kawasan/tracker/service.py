@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from kawasan.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from kawasan.i18n import Message
 from kawasan.storage.models import Agency, Document, Event, Obstacle, Project, StageRow, User
 from kawasan.tracker import documents as docs
 from kawasan.tracker.accounts import AccountsMixin
@@ -118,8 +119,8 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
         p = s.get(Project, pid)
         if p is None:
             ids = s.scalars(select(Project.id).order_by(Project.id.desc()).limit(10)).all()
-            raise NotFoundError(f"no project with id {pid}; existing ids: {', '.join(map(str, sorted(ids))) or 'none'} "
-                                "(kawasan project list)", source="projects", field="project")
+            raise NotFoundError(Message("err.no_project", id=pid, ids=", ".join(map(str, sorted(ids)))
+                                        or Message("err.none")), source="projects", field="project")
         return p
 
     @staticmethod
@@ -132,8 +133,8 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
         row = s.scalar(select(StageRow).where(StageRow.project_id == p.id, StageRow.stage_id == stage_id))
         if row is None:
             ids = [r.stage_id for r in p.stages]
-            raise NotFoundError(f"stage {stage_id!r} is not in project {p.id} ({p.template_name}); its stages are "
-                                f"{', '.join(ids)}", source=f"project {p.id}", field="stage")
+            raise NotFoundError(Message("err.no_stage", stage=repr(stage_id), project=p.id, template=p.template_name,
+                                        stages=", ".join(ids)), source=f"project {p.id}", field="stage")
         return row
 
     def _why_cannot_act(self, user: User, p: Project, row: StageRow) -> str | None:
@@ -158,8 +159,8 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
         why = self._why_cannot_act(user, p, row)
         if why:
             raise PermissionDeniedError(
-                f"user {user.username!r} ({user.role}) may not change stage {row.stage_id} of project {p.id} "
-                f"(held by {row.agency}, project regency {p.regency or '-'}): {why}",
+                Message("err.may_not_change", user=user.username, role=user.role, stage=row.stage_id, project=p.id,
+                        agency=row.agency, regency=p.regency or "-", why=why),
                 source=f"project {p.id}", field=f"stage {row.stage_id}")
 
     @staticmethod
@@ -187,16 +188,14 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
     def _check_date(self, p: Project, row: StageRow | None, on: date, s: Session) -> date:
         today = self.today()
         if on > today:
-            raise InputError(f"{on.isoformat()} is in the future (today is {today.isoformat()}); record a change "
-                             "when it has happened", field="on")
+            raise InputError(Message("err.on_future", on=on, today=today), field="on")
         if on < p.start_date:
-            raise InputError(f"{on.isoformat()} is before the project start {p.start_date.isoformat()}", field="on")
+            raise InputError(Message("err.on_before_start", on=on, start=p.start_date), field="on")
         if row is not None:
             last = s.scalar(select(func.max(Event.effective_date)).where(
                 Event.project_id == p.id, Event.stage_id == row.stage_id, Event.field == "status"))
             if last and on < last:
-                raise InputError(f"{on.isoformat()} is before the last recorded change of stage {row.stage_id} "
-                                 f"({last.isoformat()}); changes are recorded in order", field="on")
+                raise InputError(Message("err.on_before_last", on=on, stage=row.stage_id, last=last), field="on")
         return on
 
     @staticmethod
@@ -265,8 +264,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
                      on: date | None = None, expected_version: int | None = None, actor: str | None = None) -> dict:
         """Move a stage to ``status`` (a legal transition), effective ``on`` (default today)."""
         if str(status).strip().lower() == "blocked":
-            raise InputError("use 'kawasan stage block' (with a reason and the obstacle) to block a stage",
-                             field="status")
+            raise InputError(Message("err.use_block"), field="status")
         with self._write() as s:
             user = self._actor(s, actor)
             p = self._project(s, pid)
@@ -280,7 +278,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
                     expected_version: int | None = None, actor: str | None = None) -> dict:
         """Block a stage with a reason; optionally record the obstacle (kendala) behind it at once."""
         if not reason or not reason.strip():
-            raise InputError("blocking a stage needs a reason", field="reason")
+            raise InputError(Message("err.block_reason"), field="reason")
         on = on or self.today()
         if expected_unblock is not None and expected_unblock < on:
             raise InputError(f"the expected unblock date {expected_unblock.isoformat()} is before the block date "
@@ -316,7 +314,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
             p = self._project(s, pid)
             row = self._stage(s, p, stage_id)
             if row.status != "blocked":
-                raise InputError(f"stage {stage_id} of project {pid} is not blocked (it is {row.status})",
+                raise InputError(Message("err.not_blocked", stage=stage_id, project=pid, status=_status_words(row.status)),
                                  source=f"project {pid}", field=f"stage {stage_id}")
             if to is None:
                 last = s.scalars(select(Event).where(Event.project_id == p.id, Event.stage_id == row.stage_id,
@@ -332,9 +330,9 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
     def add_obstacle(self, pid: int, stage_id: str, description: str, *, owner: str, on: date | None = None,
                      expected_resolution: date | None = None, actor: str | None = None) -> dict:
         if not description or not description.strip():
-            raise InputError("an obstacle needs a description", field="description")
+            raise InputError(Message("err.obstacle_description"), field="description")
         if not owner or not owner.strip():
-            raise InputError("an obstacle needs an owner (who must solve it)", field="owner")
+            raise InputError(Message("err.obstacle_owner"), field="owner")
         with self._write() as s:
             user = self._actor(s, actor)
             p = self._project(s, pid)
@@ -356,17 +354,17 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
     def resolve_obstacle(self, obstacle_id: int, resolution: str, *, on: date | None = None,
                          expected_version: int | None = None, actor: str | None = None) -> dict:
         if not resolution or not resolution.strip():
-            raise InputError("say how the obstacle was resolved", field="resolution")
+            raise InputError(Message("err.resolution"), field="resolution")
         with self._write() as s:
             user = self._actor(s, actor)
             ob = s.get(Obstacle, obstacle_id)
             if ob is None:
-                raise NotFoundError(f"no obstacle with id {obstacle_id}", source="obstacles", field="obstacle")
+                raise NotFoundError(Message("err.no_obstacle", id=obstacle_id), source="obstacles", field="obstacle")
             p = self._project(s, ob.project_id)
             row = self._stage(s, p, ob.stage_id)
             self._check_can_act(user, p, row)
             if ob.resolved_on is not None:
-                raise InputError(f"obstacle {obstacle_id} was already resolved on {ob.resolved_on.isoformat()}",
+                raise InputError(Message("err.obstacle_resolved", id=obstacle_id, on=ob.resolved_on),
                                  source="obstacles", field="obstacle")
             if expected_version is not None and expected_version != ob.version:
                 raise ConflictError(f"obstacle {obstacle_id} was changed by someone else: your copy is version "
@@ -616,3 +614,10 @@ def _event_dict(e: Event) -> dict:
 
 
 __all__ = ["ProjectService", "ROLES", "AGENCY_KINDS", "LOCAL_ADMIN"]
+
+
+def _status_words(status: str) -> dict:
+    """A stage state for a message: its code in English (what --status takes), its name and code in Indonesian."""
+    from kawasan.i18n import t
+
+    return {"en": status, "id": f"{t(f'tracker.state.{status}', 'id')} ({status})"}

@@ -64,7 +64,11 @@ def _safe_next(request: Request) -> str:
 
 
 async def kawasan_error(request: Request, exc: KawasanError):
-    return render_error(request, exc.http_status, error_code(exc), exc.message, exc.field)
+    from kawasan.i18n import text_in
+    from kawasan.web.render import language
+
+    message = exc.message if wants_json(request) else text_in(exc.message, language(request))
+    return render_error(request, exc.http_status, error_code(exc), message, exc.field)
 
 
 async def validation_error(request: Request, exc: RequestValidationError):
