@@ -100,7 +100,11 @@ def reports(demo_dir, tmp_path_factory):
             r = runner.invoke(cli, ["report", str(demo_dir / "runs" / preset), "--lang", lang, "--out", str(path)])
             assert r.exit_code == 0, r.output
             out.append((f"run-{preset}-{lang}", path))
-    sector_table = Path(__file__).parent / "data" / "economics" / "pdrb_province_beside_indonesia.csv"
+    # a deep folder: the report names its input files, and a long path must wrap wherever the checkout lives
+    deep = tmp / "a_deeply_nested_folder_of_the_regency_planning_office" / "economics_tables_as_received_2026"
+    deep.mkdir(parents=True)
+    sector_table = deep / "pdrb_province_beside_indonesia.csv"
+    shutil.copy(Path(__file__).parent / "data" / "economics" / "pdrb_province_beside_indonesia.csv", sector_table)
     for lang in ("id", "en"):
         path = tmp / f"economy-sectors-{lang}.html"
         r = runner.invoke(cli, ["--lang", lang, "economy", "report", str(path), "--sectors", str(sector_table),
