@@ -713,9 +713,24 @@ def test_suggest_revision_on_consistent_and_small_matrices():
     from kawasan.spatial.ahp import suggest_revision
 
     consistent = [[1, 2, 4], [1 / 2, 1, 2], [1 / 4, 1 / 2, 1]]
-    hint = suggest_revision(ahp_weights(consistent, ["a", "b", "c"]))
-    assert hint["off_by"] == pytest.approx(1.0) and hint["cr_suggested"] >= hint["cr_now"] - 1e-12
+    assert suggest_revision(ahp_weights(consistent, ["a", "b", "c"])) is None      # no pair is "most inconsistent"
+    nearly = [[1, 2, 5], [1 / 2, 1, 2], [1 / 5, 1 / 2, 1]]
+    hint = suggest_revision(ahp_weights(nearly, ["a", "b", "c"]))
+    assert hint["off_by"] > 1.0 and hint["cr_suggested"] <= hint["cr_now"] + 1e-12
     assert suggest_revision(ahp_weights([[1, 3], [1 / 3, 1]], ["a", "b"])) is None
+
+
+def test_ahp_command_says_a_consistent_matrix_is_consistent(tmp_path):
+    """A fully consistent table is not told that one of its judgements is "the most inconsistent"."""
+    from click.testing import CliRunner
+    from kawasan.cli.main import cli
+
+    path = tmp_path / "m.csv"
+    path.write_text(",a,b,c\na,1,2,4\nb,1/2,1,2\nc,1/4,1/2,1\n", encoding="utf-8")
+    for lang, said in (("en", "fully consistent"), ("id", "konsisten sempurna")):
+        r = CliRunner().invoke(cli, ["--lang", lang, "ahp", str(path)])
+        assert r.exit_code == 0, r.output
+        assert said in r.output and "inconsistent judgement" not in r.output and "paling tidak" not in r.output
 
 
 def test_cli_ahp_shows_the_most_inconsistent_pair(runner, tmp_path):

@@ -74,6 +74,8 @@ def ahp_cmd(ctx, matrices, method, as_json):
         hint = ahp_mod.suggest_revision(r)
         if hint is not None:
             con.print(("  " if label else "") + _revision_text(hint, lang), markup=False)
+        elif len(r.criteria) >= 3 and r.matrix is not None:
+            con.print(("  " if label else "") + t("ahp.fully_consistent", lang), markup=False)
 
 
 def _revision_text(hint: dict, lang: str) -> str:

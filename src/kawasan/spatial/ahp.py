@@ -545,8 +545,9 @@ SAATY_SCALE = tuple([1.0 / k for k in range(9, 1, -1)] + [float(k) for k in rang
 
 def suggest_revision(result: AHPResult) -> dict | None:
     """The most inconsistent judgement and the value of Saaty's scale that, written in its place, gives
-    the lowest consistency ratio (None for fewer than 3 criteria, where every matrix is consistent, or
-    without the matrix).
+    the lowest consistency ratio (None for fewer than 3 criteria, where every matrix is consistent, for a
+    fully consistent matrix (every a_ij = w_i / w_j, so no judgement is "most inconsistent"), or without the
+    matrix).
 
     Keys: ``pair`` [criterion i, criterion j], ``judgement`` (a_ij now), ``implied`` (w_i / w_j),
     ``off_by`` (eps_ij), ``suggested`` (the scale value), ``suggested_text`` (as a user writes it:
@@ -556,6 +557,8 @@ def suggest_revision(result: AHPResult) -> dict | None:
         return None
     a = np.array(result.matrix, dtype=np.float64)
     i, j, eps = most_inconsistent_pair(a, result.weights)
+    if abs(eps - 1.0) < 1e-9:
+        return None
 
     def cr_with(v: float) -> float:
         b = a.copy()
