@@ -392,6 +392,30 @@ def fixture(*names: str, shared: bool = True):
     return deco
 
 
+# Pages name these files of ../shared/data by a shorter name; the harness copies them in as they are.
+SHARED_COPIES = {
+    "jatim_kabkota.geojson": "boundaries/jatim_kabkota.geojson",
+    "kabkota.geojson": "boundaries/jatim_kabkota.geojson",
+    "kecamatan.geojson": "boundaries/probolinggo_kab_kecamatan.geojson",
+    "desa.geojson": "boundaries/probolinggo_kab_desa.geojson",
+    "pelabuhan.geojson": "places/ports_kemenhub_2017.geojson",
+    "pdrb.csv": "economy/pdrb_17sector_2023_long.csv",
+    "pdrb_total.csv": "economy/pdrb_total_jatim_2010_2023.csv",
+    "ipm.csv": "economy/ipm_jatim_long.csv",
+    "population.csv": "economy/population_jatim_2010_2023_long.csv",
+}
+
+
+def _copy_shared(relative: str):
+    def copy(dest: Path, cache: Path) -> None:
+        shutil.copy(SHARED / "data" / relative, dest)
+    return copy
+
+
+for _name, _relative in SHARED_COPIES.items():
+    FIXTURES[_name] = (_copy_shared(_relative), True)
+
+
 def _boundary_wgs84():
     from kawasan.spatial.ingest.boundary import read_boundary
 
@@ -413,21 +437,6 @@ def _cached(cache: Path, key: str, build) -> Path:
         build(folder)
         (folder / ".done").write_text("")
     return folder
-
-
-@fixture("jatim_kabkota.geojson", "kabkota.geojson")
-def _kabkota(dest: Path, cache: Path) -> None:
-    shutil.copy(SHARED / "data" / "boundaries" / "jatim_kabkota.geojson", dest)
-
-
-@fixture("kecamatan.geojson")
-def _kecamatan(dest: Path, cache: Path) -> None:
-    shutil.copy(SHARED / "data" / "boundaries" / "probolinggo_kab_kecamatan.geojson", dest)
-
-
-@fixture("desa.geojson")
-def _desa(dest: Path, cache: Path) -> None:
-    shutil.copy(SHARED / "data" / "boundaries" / "probolinggo_kab_desa.geojson", dest)
 
 
 @fixture("batas_kabupaten.shp")
@@ -572,11 +581,6 @@ def _krb(dest: Path, cache: Path) -> None:
                      geometry=[r[1] for r in rings], crs="EPSG:32749").to_file(dest)
 
 
-@fixture("pelabuhan.geojson")
-def _ports(dest: Path, cache: Path) -> None:
-    shutil.copy(SHARED / "data" / "places" / "ports_kemenhub_2017.geojson", dest)
-
-
 def _site_square(side_m: float):
     import geopandas as gpd
 
@@ -617,26 +621,6 @@ def _pdrb_series(dest: Path, cache: Path) -> None:
             rows.append({**g.iloc[0].to_dict(), "year": year, "value": round(v2023 / (1 + rate) ** (2023 - year), 2),
                          "note": "SYNTHETIC before 2023: back-cast for the docs test"})
     pd.DataFrame(rows).to_csv(dest, index=False)
-
-
-@fixture("pdrb.csv")
-def _pdrb(dest: Path, cache: Path) -> None:
-    shutil.copy(SHARED / "data" / "economy" / "pdrb_17sector_2023_long.csv", dest)
-
-
-@fixture("pdrb_total.csv")
-def _pdrb_total(dest: Path, cache: Path) -> None:
-    shutil.copy(SHARED / "data" / "economy" / "pdrb_total_jatim_2010_2023.csv", dest)
-
-
-@fixture("ipm.csv")
-def _ipm(dest: Path, cache: Path) -> None:
-    shutil.copy(SHARED / "data" / "economy" / "ipm_jatim_long.csv", dest)
-
-
-@fixture("population.csv")
-def _population(dest: Path, cache: Path) -> None:
-    shutil.copy(SHARED / "data" / "economy" / "population_jatim_2010_2023_long.csv", dest)
 
 
 @fixture("pkkpr.pdf", shared=False)

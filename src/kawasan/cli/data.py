@@ -107,7 +107,7 @@ def print_prepare_summary(man: dict, out: Path, lang: str, *, boundary=None, whe
 def next_steps(out: Path, lang: str, *, boundary=None, where=None, assume_crs=None, dissolve=False) -> list[str]:
     """What to run next, as commands that run as printed (paths quoted): a preset run when the workspace has
     every layer some preset needs, else the download of what it lacks."""
-    from kawasan.spatial.ingest.fetch import _quote as q
+    from kawasan.spatial.ingest.fetch import boundary_arguments, quote_argument as q
     from kawasan.spatial.presets import load_preset, missing_layers
 
     needs = {}
@@ -120,13 +120,8 @@ def next_steps(out: Path, lang: str, *, boundary=None, where=None, assume_crs=No
     lacking = sorted({layer for v in needs.values() for layer in v})
     lines = [t("prepare.next_missing", lang, layers=", ".join(lacking))]
     if boundary is not None:
-        parts = ["kawasan", "data", "fetch", "--boundary", q(str(boundary))]
-        if where:
-            parts += ["--where", q(where)]
-        if assume_crs:
-            parts += ["--assume-crs", q(assume_crs)]
-        if dissolve:
-            parts.append("--dissolve")
+        parts = ["kawasan", "data", "fetch", *boundary_arguments(boundary, where=where, assume_crs=assume_crs,
+                                                                 dissolve=dissolve)]
         parts += ["--out", q(str(Path(str(out) + "-inputs")))]
         lines.append(t("prepare.next_fetch", lang, cmd=" ".join(parts)))
     return lines

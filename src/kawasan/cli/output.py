@@ -90,9 +90,9 @@ def shell_quote(*parts) -> str:
     """A command line to show the user, every part quoted when needed so that a path with spaces pastes and
     runs: the rule of ``data fetch``'s next command (double quotes where they suffice, which also work in
     cmd.exe and PowerShell; shlex.quote otherwise), so every command kawasan prints is quoted alike."""
-    from kawasan.spatial.ingest.fetch import _quote
+    from kawasan.spatial.ingest.fetch import quote_argument
 
-    return " ".join(_quote(str(p)) for p in parts)
+    return " ".join(quote_argument(str(p)) for p in parts)
 
 
 def print_run_summary(manifest: dict, folder, lang: str) -> None:

@@ -394,7 +394,22 @@ def _bbox(geom) -> list[float]:
     return [round(v, 6) for v in geom.bounds]
 
 
-def _quote(v: str) -> str:
+def boundary_arguments(boundary, *, where=None, assume_crs=None, dissolve=False) -> list[str]:
+    """The ``--boundary`` options of a printed ``kawasan data ...`` command, quoted (shared by the commands
+    that ``data fetch`` and ``data prepare`` suggest next)."""
+    parts = ["--boundary", quote_argument(str(boundary))]
+    if where:
+        parts += ["--where", quote_argument(where)]
+    if assume_crs:
+        parts += ["--assume-crs", quote_argument(assume_crs)]
+    if dissolve:
+        parts.append("--dissolve")
+    return parts
+
+
+def quote_argument(v: str) -> str:
+    """``v`` as it pastes into a shell: bare when it needs no quoting, else in double quotes where possible
+    (they also work in cmd.exe and PowerShell), else POSIX single quotes."""
     if shlex.quote(v) == v:
         return v
     if not any(c in v for c in '"$`\\!'):
@@ -406,14 +421,9 @@ def next_command(boundary, out: Path, summary: dict, *, where=None, assume_crs=N
                  buffer_m=None) -> str:
     """The ``kawasan data prepare`` command that uses what was fetched (quoted for a POSIX shell;
     double quotes where possible, which also work in cmd.exe and PowerShell)."""
-    q = _quote
-    parts = ["kawasan", "data", "prepare", "--boundary", q(str(boundary))]
-    if where:
-        parts += ["--where", q(where)]
-    if assume_crs:
-        parts += ["--assume-crs", q(assume_crs)]
-    if dissolve:
-        parts.append("--dissolve")
+    q = quote_argument
+    parts = ["kawasan", "data", "prepare", *boundary_arguments(boundary, where=where, assume_crs=assume_crs,
+                                                               dissolve=dissolve)]
     dem = summary.get("dem")
     if dem:
         for t in dem["tiles"]:
