@@ -9,6 +9,7 @@ import click
 from kawasan.cli.main import cli
 from kawasan.cli.output import console, print_replaced, print_run_summary, shell_quote
 from kawasan.cli.progress import progress_bar
+from kawasan.cli.ranges import SEED
 from kawasan.i18n import t
 
 DEMO_PRESETS = ("kawasan-industri", "apht")
@@ -17,7 +18,7 @@ DEMO_PRESETS = ("kawasan-industri", "apht")
 @cli.command("demo")
 @click.option("--out", "out_dir", default="kawasan-demo", show_default=True, type=click.Path(path_type=Path),
               help="Folder for the demo: DIR/data (study area) and DIR/runs/<preset> (one run per preset).")
-@click.option("--seed", default=7, show_default=True, help="Seed of the synthetic study area (same seed, same bytes).")
+@click.option("--seed", type=SEED, default=7, show_default=True, help="Seed of the synthetic study area (same seed, same bytes).")
 @click.option("--no-serve", is_flag=True, help="Do not start the web app afterwards.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the demo web app listens on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)

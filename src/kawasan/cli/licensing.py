@@ -776,7 +776,7 @@ def stage_group():
 
 
 def _version_option(f):
-    return click.option("--expect-version", type=int, default=None,
+    return click.option("--expect-version", type=ID, default=None,
                         help="The stage version you read (project show); a newer stored version is a conflict.")(f)
 
 
