@@ -117,9 +117,10 @@ def prepare_output(path: Path, option: str) -> Path:
 
 def _emit(df, as_json, csv_out, render):
     if csv_out is not None:
+        from kawasan.csvout import dataframe_csv
         from kawasan.fileio import write_text_atomic
 
-        write_text_atomic(prepare_output(csv_out, "--csv"), df.to_csv(index=False))
+        write_text_atomic(prepare_output(csv_out, "--csv"), dataframe_csv(df))
     if as_json:
         click.echo(json.dumps(_records(df), ensure_ascii=False))
         return

@@ -302,8 +302,11 @@ def _proxies(cons: list[dict], crit: list[dict]) -> list[dict]:
 
 
 def _write_setback_table(folder: Path, cid: str, rows: list[dict]) -> str:
-    """One CSV row per feature: the class its setback used and why (the per-river choice)."""
+    """One CSV row per feature: the class its setback used and why (the per-river choice); names from
+    OpenStreetMap or agency files go through :func:`kawasan.csvout.safe_cell` (no formula injection)."""
     import csv
+
+    from kawasan.csvout import safe_cell
 
     (folder / "setbacks").mkdir(exist_ok=True)
     rel = f"setbacks/{cid}.csv"
@@ -313,7 +316,7 @@ def _write_setback_table(folder: Path, cid: str, rows: list[dict]) -> str:
         w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
         for r in rows:
-            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
+            w.writerow({k: safe_cell(r.get(k)) for k in cols})
     return rel
 
 
