@@ -105,11 +105,10 @@ def _licensing_demo(con, out_dir: Path, run_folder: Path, site: dict | None, lan
     """A licensing project for the top APHT site in the demo's own database (DIR/licensing), and its forecast;
     returns the database and the project id."""
     import shutil
-    import uuid
 
     from kawasan.cli.licensing import print_forecast
     from kawasan.errors import OutputError
-    from kawasan.fileio import publish
+    from kawasan.fileio import publish, recover, temp_sibling
     from kawasan.tracker import ProjectService, Settings
     from kawasan.tracker.demo import DEMO_TODAY, seed_demo_project, site_geometry
 
@@ -117,7 +116,8 @@ def _licensing_demo(con, out_dir: Path, run_folder: Path, site: dict | None, lan
     if target.exists() and not (target / "kawasan.db").is_file():
         raise OutputError("the folder exists and is not a demo licensing database; nothing was overwritten",
                           source=str(target))
-    tmp = out_dir / f".licensing.tmp-{uuid.uuid4().hex[:8]}"
+    recover(target)
+    tmp = temp_sibling(target)
     con.print(f"\n[bold]{t('tracker.demo_title', lang)}[/]")
     svc = ProjectService(Settings.in_folder(tmp), today=DEMO_TODAY)
     try:
