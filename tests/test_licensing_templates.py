@@ -474,7 +474,7 @@ def test_csv_that_is_really_a_binary_file(tmp_path):
     """A database or other binary file saved with a .csv name: a clear TemplateError, not a csv.Error."""
     p = tmp_path / "plan.csv"
     p.write_bytes(b"SQLite format 3\x00\x10\x00\x01\x01\x00@  \x00\x00\x00\rid,x\n\x00\x00")
-    with pytest.raises(TemplateError, match="not a readable CSV"):
+    with pytest.raises(TemplateError, match="holds binary data"):
         import_csv(p, "x")
 
 

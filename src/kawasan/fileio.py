@@ -1,34 +1,133 @@
 """Atomic file and folder writes: nothing half-written is left behind, nothing stored is lost.
 
 Every output of kawasan (study areas, run folders, site folders, JSON results) is written
-under a hidden temporary name next to its target and moved into place only when complete.
+under a hidden temporary name next to its target (:func:`temp_sibling`) and moved into place only
+when complete (:func:`publish`).
+
+Publishing a folder over an earlier one uses Linux ``renameat2(RENAME_EXCHANGE)``: the two folders
+swap names in one atomic step, so at every instant ``out`` is either the whole old folder or the
+whole new one, whatever kills the process. Where the exchange is not available (another system, or a
+file system without it) the old folder is renamed aside (``.NAME.old-PID-XXXX``) and the new one
+renamed in; a kill between the two renames leaves ``out`` missing, and :func:`recover` (called by
+every command that writes or opens such a folder) puts the old folder back. :func:`recover` also
+removes the temporary and set-aside folders that killed processes left (their process id is in the
+name and no longer running), so a rerun of the same command cleans up after a kill.
 """
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
 
+AT_FDCWD = -100
+RENAME_EXCHANGE = 2   # <linux/fs.h>
+_LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)-[0-9a-f]{8}(\..*)?\Z")
+
+
+def temp_sibling(out: Path, kind: str = "tmp", suffix: str = "") -> Path:
+    """A hidden name next to ``out`` that :func:`recover` knows: ``.NAME.tmp-PID-XXXXXXXX[suffix]``."""
+    out = Path(out)
+    return out.with_name(f".{out.name}.{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}{suffix}")
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap the names of ``a`` and ``b`` atomically (Linux ``renameat2`` with ``RENAME_EXCHANGE``).
+
+    Returns False, having changed nothing, where the system or file system cannot exchange.
+    """
+    fn = _renameat2()
+    if fn is None:
+        return False
+    rc = fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _renameat2():
+    """libc's renameat2, or None (not Linux, or a libc older than glibc 2.28)."""
+    global _RENAMEAT2
+    if _RENAMEAT2 is False:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            fn = libc.renameat2
+            fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+            fn.restype = ctypes.c_int
+            _RENAMEAT2 = fn
+        except (OSError, AttributeError):
+            _RENAMEAT2 = None
+    return _RENAMEAT2
+
+
+_RENAMEAT2 = False   # not looked up yet
+USE_EXCHANGE = os.environ.get("KAWASAN_NO_RENAME_EXCHANGE") is None   # tests switch it off to test the fallback
+
 
 def publish(tmp: Path, out: Path) -> None:
-    """Move a finished temporary folder to ``out``.
+    """Move a finished temporary folder to ``out`` (module docstring: exchange, else rename aside).
 
-    A previous ``out`` (already checked by the caller as replaceable) is renamed aside first and
-    deleted only after the new folder is in place; if the move fails the old one is put back.
+    A previous ``out`` (already checked by the caller as replaceable) is deleted only after the new
+    folder is in place; if the move fails the old one is put back.
     """
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{uuid.uuid4().hex[:8]}")
-        os.replace(out, old)
+    tmp, out = Path(tmp), Path(out)
+    if not out.exists():
+        os.rename(tmp, out)
+        return
+    if USE_EXCHANGE and exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)   # tmp now holds the old folder
+        return
+    old = temp_sibling(out, "old")
+    os.rename(out, old)
     try:
-        os.replace(tmp, out)
+        os.rename(tmp, out)
     except OSError:
-        if old is not None:
-            os.replace(old, out)
+        os.rename(old, out)
         raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover(out: Path) -> list[str]:
+    """Repair what a killed publish of ``out`` left: restore a set-aside folder when ``out`` is missing, and
+    remove the temporary and set-aside siblings of processes no longer running. Returns what it did."""
+    out = Path(out)
+    parent = out.parent
+    if not parent.is_dir():
+        return []
+    done: list[str] = []
+    leftovers = []
+    for entry in parent.iterdir():
+        m = _LEFTOVER.match(entry.name)
+        if m and m.group("name") == out.name and not _alive(int(m.group("pid"))):
+            leftovers.append((m.group("kind"), entry))
+    olds = sorted((e for k, e in leftovers if k == "old" and e.is_dir()), key=lambda e: e.stat().st_mtime)
+    if not out.exists() and olds:
+        os.rename(olds[-1], out)
+        done.append(f"restored {out.name} from {olds[-1].name}")
+    for _, entry in leftovers:
+        if entry.exists():
+            shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+            done.append(f"removed {entry.name}")
+    return done
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (on this machine); a leftover of a running process is never touched."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -39,7 +138,7 @@ def write_text_atomic(path: Path, text: str) -> None:
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Write a file through a temporary sibling and an atomic rename."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
+    tmp = temp_sibling(path)
     try:
         tmp.write_bytes(data)
         os.replace(tmp, path)

@@ -8,6 +8,7 @@ import click
 
 from kawasan.cli.main import cli
 from kawasan.cli.output import Table, console
+from kawasan.cli.ranges import METRES, Finite
 from kawasan.i18n import fmt_number, t
 
 
@@ -33,13 +34,13 @@ def data_group():
                    "protected_forest=hutan_lindung.shp, zoning=rtrw.gpkg|pola_ruang:KODE; repeatable.")
 @click.option("--map", "maps", multiple=True, metavar="NAME=FILE.csv",
               help="Category mapping for a layer (CSV columns value,category); repeatable.")
-@click.option("--resolution", type=float, default=30.0, show_default=True, help="Cell size in metres.")
-@click.option("--buffer", "buffer_m", type=float, default=5000.0, show_default=True,
+@click.option("--resolution", type=Finite(1.0, 10_000.0), default=30.0, show_default=True, help="Cell size in metres.")
+@click.option("--buffer", "buffer_m", type=METRES, default=5000.0, show_default=True,
               help="Metres added around the boundary so distances near the edge are right.")
 @click.option("--crs", default=None, help="Grid CRS, projected in metres with an EPSG code (default: the UTM zone of "
                                          "the boundary, e.g. EPSG:32749).")
 @click.option("--assume-crs", default=None, help="CRS for input files that have none (e.g. EPSG:4326).")
-@click.option("--max-memory-gb", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--max-memory-gb", type=Finite(0.0, 1e6, min_open=True), default=None,
               help="Refuse grids needing more memory than this (default: the memory available now).")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Workspace folder to write.")
 @click.option("--json", "as_json", is_flag=True, help="Print the workspace manifest as JSON.")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kawasan.cli.data import data_group
+from kawasan.cli.ranges import METRES
 from kawasan.i18n import t
 
 
@@ -22,7 +23,7 @@ from kawasan.i18n import t
               help="Sources file (YAML) replacing the packaged one (docs/reference/data-sources.md).")
 @click.option("--dem", "dem", default=None, metavar="copernicus|srtm|none",
               help="DEM source from the sources file, or none (default: its default_dem, copernicus).")
-@click.option("--buffer", "buffer_m", type=float, default=None,
+@click.option("--buffer", "buffer_m", type=METRES, default=None,
               help="Metres around the boundary to cover (default: the sources file's buffer_m, 5000, the same as "
                    "kawasan data prepare --buffer).")
 @click.option("--osm/--no-osm", default=True, show_default=True, help="Fetch the OpenStreetMap extract.")

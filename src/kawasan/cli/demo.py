@@ -9,6 +9,7 @@ import click
 from kawasan.cli.main import cli
 from kawasan.cli.output import console, print_replaced, print_run_summary, shell_quote
 from kawasan.cli.progress import progress_bar
+from kawasan.cli.ranges import SEED
 from kawasan.i18n import t
 
 DEMO_PRESETS = ("kawasan-industri", "apht")
@@ -17,7 +18,7 @@ DEMO_PRESETS = ("kawasan-industri", "apht")
 @cli.command("demo")
 @click.option("--out", "out_dir", default="kawasan-demo", show_default=True, type=click.Path(path_type=Path),
               help="Folder for the demo: DIR/data (study area) and DIR/runs/<preset> (one run per preset).")
-@click.option("--seed", default=7, show_default=True, help="Seed of the synthetic study area (same seed, same bytes).")
+@click.option("--seed", type=SEED, default=7, show_default=True, help="Seed of the synthetic study area (same seed, same bytes).")
 @click.option("--no-serve", is_flag=True, help="Do not start the web app afterwards.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the demo web app listens on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
@@ -104,11 +105,10 @@ def _licensing_demo(con, out_dir: Path, run_folder: Path, site: dict | None, lan
     """A licensing project for the top APHT site in the demo's own database (DIR/licensing), and its forecast;
     returns the database and the project id."""
     import shutil
-    import uuid
 
     from kawasan.cli.licensing import print_forecast
     from kawasan.errors import OutputError
-    from kawasan.fileio import publish
+    from kawasan.fileio import publish, recover, temp_sibling
     from kawasan.tracker import ProjectService, Settings
     from kawasan.tracker.demo import DEMO_TODAY, seed_demo_project, site_geometry
 
@@ -116,7 +116,8 @@ def _licensing_demo(con, out_dir: Path, run_folder: Path, site: dict | None, lan
     if target.exists() and not (target / "kawasan.db").is_file():
         raise OutputError("the folder exists and is not a demo licensing database; nothing was overwritten",
                           source=str(target))
-    tmp = out_dir / f".licensing.tmp-{uuid.uuid4().hex[:8]}"
+    recover(target)
+    tmp = temp_sibling(target)
     con.print(f"\n[bold]{t('tracker.demo_title', lang)}[/]")
     svc = ProjectService(Settings.in_folder(tmp), today=DEMO_TODAY)
     try:

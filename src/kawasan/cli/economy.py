@@ -16,6 +16,7 @@ import click
 
 from kawasan.cli.main import cli
 from kawasan.cli.output import Table, console
+from kawasan.cli.ranges import YEARS
 from kawasan.economics.tables import REFERENCE_TOTALS
 from kawasan.i18n import format_number, t
 
@@ -37,7 +38,7 @@ def _table_options(f):
                      help="Keep only rows of this price basis (ADHK2010 or ADHB) when the file has both."),
         click.option("--table-region", default=None,
                      help="Region of a wide table with years as columns (the file does not name it)."),
-        click.option("--table-year", type=int, default=None,
+        click.option("--table-year", type=YEARS, default=None,
                      help="Year of a wide table with regions as columns (the file does not name it)."),
         click.option("--unit", default=None, help="Unit of the values when the file does not state it."),
         click.option("--partial", is_flag=True,
@@ -69,8 +70,8 @@ def _period_options(f):
     f = click.option("--growth", type=click.Choice(["auto", "mean", "cagr"]), default="auto", show_default=True,
                      help="Average growth: mean of the yearly rates, compound rate from the two end years, or auto "
                           "(mean when every year is in the table, else compound).")(f)
-    f = click.option("--end", type=int, default=None, help="Last year (default: the table's last year).")(f)
-    f = click.option("--start", type=int, default=None, help="First year (default: the table's first year).")(f)
+    f = click.option("--end", type=YEARS, default=None, help="Last year (default: the table's last year).")(f)
+    f = click.option("--start", type=YEARS, default=None, help="First year (default: the table's first year).")(f)
     return f
 
 
@@ -116,9 +117,10 @@ def prepare_output(path: Path, option: str) -> Path:
 
 def _emit(df, as_json, csv_out, render):
     if csv_out is not None:
+        from kawasan.csvout import dataframe_csv
         from kawasan.fileio import write_text_atomic
 
-        write_text_atomic(prepare_output(csv_out, "--csv"), df.to_csv(index=False))
+        write_text_atomic(prepare_output(csv_out, "--csv"), dataframe_csv(df))
     if as_json:
         click.echo(json.dumps(_records(df), ensure_ascii=False))
         return
@@ -181,7 +183,7 @@ def _rich(title, columns, rows):
 @economy_group.command("lq")
 @_table_options
 @_region_options
-@click.option("--year", type=int, default=None, help="Year (default: the table's last year).")
+@click.option("--year", type=YEARS, default=None, help="Year (default: the table's last year).")
 @click.pass_context
 def lq_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, partial, as_json, csv_out,
            reference_total, regions, reference, year):
@@ -254,8 +256,8 @@ def dlq_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, part
 @economy_group.command("shiftshare")
 @_table_options
 @_region_options
-@click.option("--start", type=int, default=None, help="First year (default: the table's first year).")
-@click.option("--end", type=int, default=None, help="Last year (default: the table's last year).")
+@click.option("--start", type=YEARS, default=None, help="First year (default: the table's first year).")
+@click.option("--end", type=YEARS, default=None, help="Last year (default: the table's last year).")
 @click.option("--method", type=click.Choice(["classic", "esteban_marquillas", "arcelus"]), default="classic",
               show_default=True)
 @click.option("--series", is_flag=True, help="Decompose each pair of consecutive years start..end instead.")
@@ -369,7 +371,7 @@ def klassen_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, 
 @economy_group.command("specialization")
 @_table_options
 @_region_options
-@click.option("--year", type=int, default=None, help="Year (default: the table's last year).")
+@click.option("--year", type=YEARS, default=None, help="Year (default: the table's last year).")
 @click.option("--localization", is_flag=True,
               help="Instead: the Hoover localisation coefficient of each sector across the regions.")
 @click.pass_context

@@ -12,6 +12,7 @@ import click
 
 from kawasan.cli.economy import economy_group, prepare_output
 from kawasan.cli.output import Table, console
+from kawasan.cli.ranges import COUNT, SEED, SHARE, YEARS
 from kawasan.economics.tables import REFERENCE_TOTALS
 from kawasan.errors import InputError
 from kawasan.i18n import fmt_number, t, text_in
@@ -88,8 +89,8 @@ def potential_options(f):
                           "arterial road). Repeatable."),
         click.option("--run", "run", multiple=True, metavar="REGION=DIR",
                      help="A suitability run of one region: land_not_excluded. Repeatable."),
-        click.option("--year", type=int, default=None, help="Analysis year (default: the latest PDRB year)."),
-        click.option("--growth-start", type=int, default=None,
+        click.option("--year", type=YEARS, default=None, help="Analysis year (default: the latest PDRB year)."),
+        click.option("--growth-start", type=YEARS, default=None,
                      help="First year of the growth period (default: year - 5)."),
         click.option("--kind", type=click.Choice(["all", "kabupaten", "kota"]), default="all", show_default=True,
                      help="Rank regencies, cities or both."),
@@ -107,14 +108,14 @@ def potential_options(f):
         click.option("--missing", type=click.Choice(["renormalise", "worst"]), default="renormalise",
                      show_default=True, help="A region lacking a component: rescale its other weights, or count "
                                              "the component at its worst value."),
-        click.option("--min-coverage", type=float, default=0.5, show_default=True,
+        click.option("--min-coverage", type=SHARE, default=0.5, show_default=True,
                      help="Regions whose available components carry less weight than this are listed unranked."),
-        click.option("--stress", type=int, default=0, show_default=True,
+        click.option("--stress", type=COUNT, default=0, show_default=True,
                      help="Weight stress test: this many Dirichlet weight draws (about 20 % variation) re-rank "
                           "the regions; each gets p_top_k and its rank range (0 = off)."),
-        click.option("--stress-top-k", type=int, default=5, show_default=True,
+        click.option("--stress-top-k", type=click.IntRange(1, 10_000), default=5, show_default=True,
                      help="k of p_top_k: the share of draws in which a region is among the best k."),
-        click.option("--seed", type=int, default=0, show_default=True, help="Seed of the stress test's draws."),
+        click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the stress test's draws."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -156,7 +157,7 @@ def _check_out(path: Path | None, suffixes: tuple[str, ...], option: str) -> Non
               help="Write a choropleth map of the scores (.svg with labels and legend, or .png); needs --boundaries.")
 @click.option("--report", "report_out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the economics HTML report (self-contained).")
-@click.option("--top", type=int, default=0, help="Show only the best N regions in the table (0 = all).")
+@click.option("--top", type=COUNT, default=0, help="Show only the best N regions in the table (0 = all).")
 @click.pass_context
 def potential_cmd(ctx, as_json, map_out, report_out, top, **kw):
     """Rank the regencies and cities of a province by their potential for industrial development.
@@ -250,8 +251,8 @@ def _print(res, lang: str, top: int) -> None:
 @economy_group.command("report")
 @click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--region", default=None, help="Region whose sector structure is analysed (from --sectors).")
-@click.option("--start", type=int, default=None, help="First year of DLQ / shift-share / Klassen (default: first).")
-@click.option("--end", type=int, default=None, help="Last year (default: the latest year of the sector table).")
+@click.option("--start", type=YEARS, default=None, help="First year of DLQ / shift-share / Klassen (default: first).")
+@click.option("--end", type=YEARS, default=None, help="Last year (default: the latest year of the sector table).")
 @click.option("--shift-share-method", type=click.Choice(["classic", "esteban_marquillas", "arcelus"]),
               default="classic", show_default=True,
               help="Shift-share variant for the stacked bars (classic, esteban_marquillas, arcelus).")

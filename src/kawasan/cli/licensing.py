@@ -548,12 +548,13 @@ def project_create(template, name, start, regency, site, options, application_da
 def _read_site(path: Path) -> dict:
     from kawasan.errors import InputError
 
+    from kawasan import guarded
+
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found (expected a GeoJSON file)", source=str(path), field="--site") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InputError(f"not valid GeoJSON ({e})", source=str(path), field="--site") from None
+        data = guarded.parse_mapping(guarded.read_text(path, error=InputError, what="GeoJSON file"), "json",
+                                     source=str(path), error=InputError)
+    except InputError as e:
+        raise InputError(f"not valid GeoJSON ({e.message})", source=str(path), field="--site") from None
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         feats = data.get("features") or []
         if len(feats) != 1:
@@ -776,7 +777,7 @@ def stage_group():
 
 
 def _version_option(f):
-    return click.option("--expect-version", type=int, default=None,
+    return click.option("--expect-version", type=ID, default=None,
                         help="The stage version you read (project show); a newer stored version is a conflict.")(f)
 
 

@@ -8,6 +8,7 @@ import click
 
 from kawasan.cli.main import cli
 from kawasan.cli.output import Table, console
+from kawasan.cli.ranges import HECTARES, SEED, SHARE, Finite
 from kawasan.i18n import certainty_tag, fmt_number, format_number, t, text_in
 
 
@@ -24,15 +25,15 @@ def _admin_specs(paths, name_field):
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("--min-class", type=click.Choice(["S1", "S2", "S3", "N1"]), default="S2", show_default=True,
               help="Cells of this class or better are suitable.")
-@click.option("--min-score", type=float, default=None, help="Instead of a class: cells scoring at least this.")
-@click.option("--min-area-ha", type=float, default=None, help="Minimum site area (default: the model's legal minimum).")
+@click.option("--min-score", type=SHARE, default=None, help="Instead of a class: cells scoring at least this.")
+@click.option("--min-area-ha", type=HECTARES, default=None, help="Minimum site area (default: the model's legal minimum).")
 @click.option("--area-rule", default=None, metavar="OPTION",
               help="One of the smaller areas the law allows in stated conditions (the model's sites.options, e.g. "
                    "thematic, kpi_shortage, national_policy, sentra_ikm).")
-@click.option("--max-area-ha", type=float, default=None)
-@click.option("--min-compactness", type=float, default=None, help="Polsby-Popper 4*pi*A/P^2, 0..1.")
-@click.option("--min-width-cells", type=int, default=3, show_default=True, help="Slivers narrower than this go.")
-@click.option("--fill-holes-ha", type=float, default=1.0, show_default=True,
+@click.option("--max-area-ha", type=HECTARES, default=None)
+@click.option("--min-compactness", type=SHARE, default=None, help="Polsby-Popper 4*pi*A/P^2, 0..1.")
+@click.option("--min-width-cells", type=click.IntRange(1, 10_000), default=3, show_default=True, help="Slivers narrower than this go.")
+@click.option("--fill-holes-ha", type=HECTARES, default=1.0, show_default=True,
               help="Enclosed gaps up to this size with no excluded cell become part of the site.")
 @click.option("--rank", "method", type=click.Choice(["mean", "area_weighted", "topsis"]), default="mean",
               show_default=True)
@@ -134,7 +135,7 @@ def rank_cmd(ctx, run_dir, method, as_json):
 @sites.command("check")
 @click.argument("site_file", type=click.Path(path_type=Path))
 @click.option("--run", "run_dir", required=True, type=click.Path(path_type=Path), help="Suitability run folder.")
-@click.option("--radius", type=float, default=None, help="For a point site: radius in metres.")
+@click.option("--radius", type=Finite(0.0, min_open=True), default=None, help="For a point site: radius in metres.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object with passes, constraints [{rule, passed, value, legal_basis}], score, ...")
 @click.pass_context
@@ -199,12 +200,12 @@ def _print_check(res: dict, site_file, run_dir, lang: str) -> None:
 
 @sites.command("sensitivity")
 @click.argument("run_dir", type=click.Path(path_type=Path))
-@click.option("-n", "--draws", default=1000, show_default=True, help="Monte Carlo weight draws.")
-@click.option("--seed", default=0, show_default=True)
-@click.option("--top-k", default=5, show_default=True)
-@click.option("--change", "changes", multiple=True, type=float,
+@click.option("-n", "--draws", type=click.IntRange(1, 1_000_000), default=1000, show_default=True, help="Monte Carlo weight draws.")
+@click.option("--seed", type=SEED, default=0, show_default=True)
+@click.option("--top-k", type=click.IntRange(1, 10_000), default=5, show_default=True)
+@click.option("--change", "changes", multiple=True, type=Finite(-1.0, 10.0, min_open=True),
               help="One-at-a-time relative weight change, repeatable (default -0.2 -0.1 0.1 0.2).")
-@click.option("--concentration", type=float, default=None,
+@click.option("--concentration", type=Finite(0.0, 1e6, min_open=True), default=None,
               help="Dirichlet concentration (default: about 20 % coefficient of variation per weight).")
 @click.option("--no-map", is_flag=True, help="Skip the score-spread raster.")
 @click.option("--json", "as_json", is_flag=True)

@@ -32,7 +32,7 @@ Method
 """
 from __future__ import annotations
 
-import json
+import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,34 +148,29 @@ def ahp_weights_from_csv(path, *, method: str = "eigenvector", allow_inconsisten
 
 
 def read_weights_file(path) -> WeightSet:
-    """Direct weights from a file: JSON/YAML mapping ``{component: weight}`` or CSV ``component,weight``."""
-    p = Path(path)
-    if not p.exists():
-        raise WeightsError("weights file not found", source=str(p))
-    text = p.read_text(encoding="utf-8-sig")
-    try:
-        if p.suffix.lower() == ".json":
-            data = json.loads(text)
-        elif p.suffix.lower() in (".yaml", ".yml"):
-            import yaml
+    """Direct weights from a file: JSON/YAML mapping ``{component: weight}`` or CSV ``component,weight``,
+    read through :mod:`kawasan.guarded` (binary or wrongly encoded files are a WeightsError)."""
+    from kawasan import guarded
 
-            data = yaml.safe_load(text)
-        elif p.suffix.lower() == ".csv":
-            df = pd.read_csv(p, encoding="utf-8-sig")
-            cols = {c.strip().lower(): c for c in df.columns}
-            if "component" not in cols or "weight" not in cols:
-                raise WeightsError(f"expected columns component,weight; found {', '.join(df.columns)}",
-                                   source=str(p))
-            data = dict(zip(df[cols["component"]].astype(str).str.strip(), df[cols["weight"]]))
-        else:
-            raise WeightsError(f"unsupported weights file type '{p.suffix}'; expected .json, .yaml or .csv",
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in (".json", ".yaml", ".yml", ".csv"):
+        raise WeightsError(f"unsupported weights file type '{p.suffix}'; expected .json, .yaml or .csv",
+                           source=str(p))
+    text = guarded.read_text(p, error=WeightsError, what="weights file")
+    if suffix == ".csv":
+        with guarded.guard(p, WeightsError, "weights file"):
+            try:
+                df = pd.read_csv(io.StringIO(text))
+            except (ValueError, pd.errors.ParserError) as exc:
+                raise WeightsError(f"not a readable weights CSV ({exc})", source=str(p)) from None
+        cols = {str(c).strip().lower(): c for c in df.columns}
+        if "component" not in cols or "weight" not in cols:
+            raise WeightsError(f"expected columns component,weight; found {', '.join(map(str, df.columns))}",
                                source=str(p))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise WeightsError(f"not a readable weights file ({exc})", source=str(p)) from exc
-    except Exception as exc:  # noqa: BLE001 - yaml errors
-        if isinstance(exc, WeightsError):
-            raise
-        raise WeightsError(f"not a readable weights file ({type(exc).__name__}: {exc})", source=str(p)) from exc
+        data = dict(zip(df[cols["component"]].astype(str).str.strip(), df[cols["weight"]]))
+    else:
+        data = guarded.parse_mapping(text, guarded.format_of(p), source=str(p), error=WeightsError)
     if not isinstance(data, dict):
         raise WeightsError("expected a mapping of component id to weight", source=str(p))
     return direct_weights(data, source=str(p))

@@ -41,18 +41,10 @@ def _read_raw(path: Path, sheet) -> pd.DataFrame:
     if suffix == ".xls":
         raise TableError("old .xls workbooks are not read; save the sheet as .xlsx or .csv (BPS '.xls' downloads are "
                          "often HTML tables: open them in a spreadsheet and save as .xlsx)", source=str(path))
-    data = path.read_bytes()
-    text = None
-    # UTF-16 with a byte-order mark: Excel's "Unicode Text" export
-    for enc in (("utf-16",) if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ()) + ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None or "\x00" in text:
-        raise TableError("not a text table: the bytes are neither UTF-8, UTF-16 nor Windows-1252 text; expected a "
-                         "CSV or XLSX file", source=str(path))
+    from kawasan import guarded
+
+    # UTF-8 or UTF-16 with a byte-order mark (Excel's "Unicode Text" export), else Windows-1252
+    text = guarded.read_text(path, error=TableError, what="table", fallback="cp1252")
     sep = _sniff_delimiter(text)
     try:  # the fast C parser when every row has the same width
         return pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,

@@ -42,6 +42,7 @@ apart; a name that matches nothing is *reported* (``unmatched``), never silently
 """
 from __future__ import annotations
 
+import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -243,7 +244,10 @@ def read_table_file(path) -> pd.DataFrame:
         if p.suffix.lower() in (".xlsx", ".xlsm"):
             df = pd.read_excel(p)
         elif p.suffix.lower() in (".csv", ".txt"):
-            df = pd.read_csv(p, sep=None, engine="python", encoding="utf-8-sig")
+            from kawasan import guarded
+
+            text = guarded.read_text(p, error=TableError, what="table")
+            df = pd.read_csv(io.StringIO(text), sep=None, engine="python")
         else:
             raise TableError(f"unsupported file type '{p.suffix}'; expected .csv or .xlsx", source=str(p))
     except TableError:

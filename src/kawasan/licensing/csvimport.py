@@ -14,7 +14,6 @@ unknown prerequisites, duplicate ids, missing agencies); errors name the row and
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -52,14 +51,10 @@ def import_csv(path: str | Path, name: str, *, text: str | None = None) -> Templ
         if not p.is_file():
             raise TemplateError("file not found (expected a CSV with columns " + ",".join(REQUIRED) + ")",
                                 source=source)
-        raw = p.read_bytes()
-        try:
-            if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):  # "Unicode" exports of some spreadsheets
-                text = raw.decode("utf-16")
-            else:
-                text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")
+        from kawasan import guarded
+
+        # UTF-8, or UTF-16 with its mark ("Unicode" exports of some spreadsheets), else Windows-1252
+        text = guarded.read_text(p, error=TemplateError, what="plan CSV", fallback="cp1252")
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
         raise TemplateError("the CSV is empty; expected a header row " + ",".join(REQUIRED), source=source)
@@ -71,6 +66,9 @@ def import_csv(path: str | Path, name: str, *, text: str | None = None) -> Templ
     except csv.Error as exc:  # binary content (NUL bytes, stray carriage returns): not a spreadsheet export
         raise TemplateError(f"not a readable CSV (line {reader.line_num}: {exc}); save the plan as CSV with "
                             f"columns {','.join(REQUIRED)}", source=source) from None
+    from kawasan.limits import check_limit
+
+    check_limit("plan_stages", len(rows) - 1, source=source, field="stages", error=TemplateError)
     header = [h.strip().lower() for h in rows[0]]
     for i, h in enumerate(header):
         if not h:

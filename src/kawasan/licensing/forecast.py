@@ -235,6 +235,22 @@ def concrete(template: Template) -> tuple[Template, list[str]]:
     return variant, [Note("licensing.note.options_default", chosen=chosen)]
 
 
+FORECAST_ARRAYS = 4   # sampled durations, early starts, early finishes, and one temporary of the same shape
+
+
+def forecast_memory(stages: int, runs: int) -> int:
+    """Bytes the Monte Carlo forecast holds at once: stages x runs x 8 bytes (float64) x FORECAST_ARRAYS."""
+    return stages * runs * 8 * FORECAST_ARRAYS
+
+
+def check_forecast_memory(stages: int, runs: int) -> None:
+    """Refuse, before any array is allocated, a forecast over the limit ``forecast_memory_bytes``."""
+    from kawasan.limits import check_limit
+
+    check_limit("forecast_memory_bytes", forecast_memory(stages, runs), field="runs",
+                what=f"{runs:,} runs x {stages:,} stages need")
+
+
 def forecast(template: Template, snapshots: dict[str, StageSnapshot] | None, start: date, today: date,
              calendar: WorkingCalendar | None = None, *, runs: int = DEFAULT_RUNS, seed: int = 0) -> Forecast:
     """CPM schedule, critical path, and P50/P80 completion dates of a project on ``today``."""
@@ -247,6 +263,7 @@ def forecast(template: Template, snapshots: dict[str, StageSnapshot] | None, sta
     built = build_network(template, snapshots, start, today, calendar)
     built.notes[:0] = defaulted
     net = built.net
+    check_forecast_memory(len(net.likely), runs)
     es, ef = cpm.forward(net, net.likely)
     ls, lf, slack = cpm.backward(net, es, ef)
     path = cpm.critical_path(net, es, ef, slack)

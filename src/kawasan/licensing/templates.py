@@ -609,6 +609,9 @@ def validate_template(data: dict | Template, source: str = "template") -> Templa
                             f"{type(data).__name__}", source=source)
     if not isinstance(data.get("stages"), list) or not data.get("stages"):
         raise TemplateError("the template needs a non-empty list 'stages'", source=source, field="stages")
+    from kawasan.limits import check_limit
+
+    check_limit("plan_stages", len(data["stages"]), source=source, field="stages", error=TemplateError)
     if not isinstance(data.get("agencies"), list) or not data.get("agencies"):
         raise TemplateError("the template needs a non-empty list 'agencies' (code and name of each responsible "
                             "agency)", source=source, field="agencies")
@@ -628,18 +631,10 @@ def validate_template(data: dict | Template, source: str = "template") -> Templa
 # --------------------------------------------------------------------------- loading
 
 def _read_mapping(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TemplateError(f"not UTF-8 text (byte {exc.start}: {exc.reason}); save the template as UTF-8",
-                            source=str(path)) from None
-    try:
-        if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise TemplateError(f"not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}",
-                            source=str(path)) from None
+    """A template file parsed through :mod:`kawasan.guarded` (encoding, nesting, size: a TemplateError)."""
+    from kawasan import guarded
+
+    return guarded.read_mapping(path, error=TemplateError, what="template")
 
 
 def load_template(path: str | Path) -> Template:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from shapely import affinity, simplify
 from shapely.geometry import LineString, Point, shape
 
 from kawasan.errors import InputError
-from kawasan.fileio import check_replaceable, publish
+from kawasan.fileio import check_replaceable, publish, recover, temp_sibling
 from kawasan.sampledata import lawlayers as law
 from kawasan.sampledata import thematic as th
 from kawasan.sampledata.hydro import drain
@@ -82,7 +81,8 @@ def build_study_area(out_dir: Path, *, seed: int = 7, width: int = 2000, height:
     out_dir = Path(out_dir).absolute()
     _check_target(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f".{out_dir.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
+    recover(out_dir)
+    tmp = temp_sibling(out_dir)
     os.mkdir(tmp)
     try:
         _generate(tmp, int(seed), int(width), int(height), float(res))

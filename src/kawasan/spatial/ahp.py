@@ -635,30 +635,21 @@ def read_matrix_csv(path) -> tuple[np.ndarray, tuple[str, ...]]:
         road,1/3,1,2
         flood,1/5,1/2,1
 
-    UTF-8 (a BOM is tolerated); comma-separated, or semicolon/tab-separated when the
+    UTF-8 (a BOM is tolerated) or UTF-16 with a byte-order mark; comma-separated, or semicolon/tab-separated when the
     header has no comma. Blank lines are ignored. The matrix is checked with
     :func:`validate_matrix`. Every problem raises :class:`WeightsError` with the file
     as ``source`` and the row/column in the message. Returns the validated matrix
     (exact reciprocals in the lower triangle) and the criterion names.
     """
     src = _src(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
+    if not Path(path).exists():
         from kawasan.i18n import Message
 
-        raise WeightsError(Message("err.ahp_not_found"), source=src) from None
-    except IsADirectoryError:
-        raise WeightsError("expected a CSV file but this is a directory", source=src) from None
-    except OSError as e:
-        raise WeightsError(f"cannot read the file: {e.strerror or e}", source=src) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise WeightsError(
-            f"the file is not UTF-8 text (undecodable byte at position {e.start}); save it as UTF-8 CSV",
-            source=src,
-        ) from None
+        raise WeightsError(Message("err.ahp_not_found"), source=src)
+    from kawasan import guarded
+
+    # UTF-8 (a BOM is tolerated) or UTF-16 with its byte-order mark, like the other table readers
+    text = guarded.read_text(path, error=WeightsError, what="AHP matrix file")
     if not text.strip():
         raise WeightsError("the file is empty; expected a header row of criterion names and one row per criterion",
                            source=src)

@@ -30,7 +30,19 @@ CERTAINTY_MEANING = {
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    model_config = ConfigDict(extra="forbid", frozen=False, allow_inf_nan=False)
+
+
+def _bounded_distance(value: float | None, what: str) -> float | None:
+    """A distance no larger than the limit ``max_distance_m`` (:mod:`kawasan.limits`): a larger one is a typo
+    and would make the distance transforms scan the whole grid for nothing."""
+    from kawasan.limits import LIMITS, limit
+
+    allowed = limit("max_distance_m")
+    if value is not None and value > allowed:
+        raise ValueError(f"{what} {value:g} exceeds the limit max_distance_m = {allowed:,.0f} metres; "
+                         f"set {LIMITS['max_distance_m'].env} to raise it")
+    return value
 
 
 Label = Union[str, dict[str, str]]
@@ -219,6 +231,11 @@ class Criterion(_Sourced):
     direction: Literal["benefit", "cost"] = "benefit"
     group: str | None = Field(None, pattern=IDENT)
 
+    @field_validator("max_distance")
+    @classmethod
+    def _max_distance_bounded(cls, v):
+        return _bounded_distance(v, "max_distance")
+
     @model_validator(mode="after")
     def _distance(self):
         if self.measure == "distance" and self.max_distance is None:
@@ -236,6 +253,11 @@ class SetbackDistance(_Strict):
 
     rural: float = Field(gt=0)
     urban: float = Field(gt=0)
+
+    @field_validator("rural", "urban")
+    @classmethod
+    def _bounded(cls, v, info):
+        return _bounded_distance(v, f"setback distance ({info.field_name})")
 
 
 class SetbackClassify(_Strict):
@@ -294,6 +316,8 @@ class Setback(_Strict):
                 raise ValueError(f"setback class '{k}' must be an identifier (a-z0-9_) other than '{NO_SETBACK}'")
             if isinstance(v, (int, float)) and not v > 0:
                 raise ValueError(f"setback distance of class '{k}' must be positive; got {v}")
+            if isinstance(v, (int, float)):
+                _bounded_distance(v, f"setback distance of class '{k}'")
         names = set(self.distances)
         for i, c in enumerate(self.classify):
             if c.class_ not in names and c.class_ != NO_SETBACK:
@@ -321,6 +345,11 @@ class Constraint(_Sourced):
     distance: float | None = Field(None, gt=0)
     limit: float | None = None
     setback: Setback | None = None
+
+    @field_validator("distance")
+    @classmethod
+    def _distance_bounded(cls, v):
+        return _bounded_distance(v, "distance")
     skip_if_missing: bool = False
     enabled: bool = True
     skipped_notice: Label | None = None
@@ -585,6 +614,7 @@ def model_from_dict(data: dict, *, source: str = "<model>") -> Model:
     """Validate a model dictionary; raise ModelError naming the field on the first problem(s)."""
     if not isinstance(data, dict):
         raise ModelError(f"expected a mapping at the top level, got {type(data).__name__}", source=source)
+    _check_text_sizes(data, source)
     try:
         return Model.model_validate(data)
     except ValidationError as exc:
@@ -597,22 +627,32 @@ def model_from_dict(data: dict, *, source: str = "<model>") -> Model:
         raise ModelError(_explain(first) + more, source=source, field=field) from None
 
 
+def _check_text_sizes(data, source: str, where: str = "") -> None:
+    """Refuse any text in the model longer than the limit ``model_text_chars`` (a run folder copies the model)."""
+    from kawasan.limits import check_limit
+
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        field = f"{where}.{key}" if where and not isinstance(key, int) else f"{where}[{key}]" if where else str(key)
+        if isinstance(value, str):
+            check_limit("model_text_chars", len(value), source=source, field=field, error=ModelError)
+        elif isinstance(value, (dict, list)):
+            _check_text_sizes(value, source, field)
+
+
 def read_model_file(path: str | Path) -> tuple[dict, Path]:
-    """Parse a YAML (.yaml/.yml) or TOML (.toml) model file into a dict."""
+    """Parse a YAML (.yaml/.yml) or TOML (.toml) model file into a dict, through :mod:`kawasan.guarded`
+    (binary, wrongly encoded, too deeply nested or too large files are a :class:`ModelError`)."""
+    from kawasan import guarded
+
     p = Path(path)
     if not p.exists():
         from kawasan.i18n import Message
 
         raise ModelError(Message("err.model_not_found"), source=str(p))
-    text = p.read_text(encoding="utf-8")
-    try:
-        if p.suffix.lower() == ".toml":
-            data = tomllib.loads(text)
-        else:
-            data = yaml.safe_load(text)
-    except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
-        raise ModelError(f"not valid {'TOML' if p.suffix.lower() == '.toml' else 'YAML'}: {exc}", source=str(p)) from exc
-    return data, p
+    text = guarded.read_text(p, error=ModelError, what="model file", limit="model_file_bytes")
+    fmt = "toml" if p.suffix.lower() == ".toml" else "yaml"
+    return guarded.parse_mapping(text, fmt, source=str(p), error=ModelError), p
 
 
 def load_model(path: str | Path) -> Model:

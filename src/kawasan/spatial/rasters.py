@@ -20,6 +20,7 @@ from rasterio.enums import Resampling
 from rasterio.errors import RasterioIOError
 from rasterio.warp import reproject, transform_bounds
 
+from kawasan import guarded
 from kawasan.errors import GridMismatchError, RasterError
 from kawasan.spatial import kernels
 from kawasan.spatial.grid import Grid
@@ -82,7 +83,7 @@ def read_on_grid(
     label = f"{path}" if layer_name is None else f"{path} (layer '{layer_name}')"
     # Reads go straight into the numpy buffer; a large GDAL block cache would only hold a second
     # copy of every tile (measured: +0.4 GB resident and ~1 s of page faults per float32 layer at 1e8 cells).
-    with block_cache(_READ_CACHE_MB), _open(path) as ds:
+    with block_cache(_READ_CACHE_MB), _open(path) as ds, guarded.guard(label, RasterError, "raster"):
         if band < 1 or band > ds.count:
             raise RasterError(f"band {band} requested but the file has {ds.count} band(s)", source=label)
         if ds.crs is None:

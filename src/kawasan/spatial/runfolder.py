@@ -14,7 +14,6 @@ import platform
 import shutil
 import sys
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,7 +22,7 @@ import numpy as np
 
 from kawasan.errors import OutputError
 from kawasan.i18n import Message, pick
-from kawasan.fileio import publish
+from kawasan.fileio import publish, recover, temp_sibling
 from kawasan.spatial.engine import Evaluation
 from kawasan.spatial.model import CERTAINTY_MEANING, CLASS_CODES, CLASS_LABELS, label_text
 from kawasan.spatial.rasters import WRITE_CACHE_MB, block_cache, write_cog
@@ -125,9 +124,10 @@ def write_run(ev: Evaluation, out: str | Path, *, model_source: str, write_crite
               compress: str = "ZSTD", extra: dict | None = None, overwrite: bool = False) -> dict:
     """Write the run folder and return its manifest (an earlier run in ``out`` is replaced only with ``overwrite``)."""
     out = Path(out)
+    recover(out)
     check_target(out, overwrite=overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp-{uuid.uuid4().hex[:8]}")
+    tmp = temp_sibling(out)
     tmp.mkdir()
     try:
         manifest = _write_contents(ev, tmp, model_source=model_source, write_criteria=write_criteria,
@@ -302,8 +302,11 @@ def _proxies(cons: list[dict], crit: list[dict]) -> list[dict]:
 
 
 def _write_setback_table(folder: Path, cid: str, rows: list[dict]) -> str:
-    """One CSV row per feature: the class its setback used and why (the per-river choice)."""
+    """One CSV row per feature: the class its setback used and why (the per-river choice); names from
+    OpenStreetMap or agency files go through :func:`kawasan.csvout.safe_cell` (no formula injection)."""
     import csv
+
+    from kawasan.csvout import safe_cell
 
     (folder / "setbacks").mkdir(exist_ok=True)
     rel = f"setbacks/{cid}.csv"
@@ -313,7 +316,7 @@ def _write_setback_table(folder: Path, cid: str, rows: list[dict]) -> str:
         w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
         for r in rows:
-            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
+            w.writerow({k: safe_cell(r.get(k)) for k in cols})
     return rel
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import rasterio
 
 from kawasan.errors import InputError
+from kawasan.fileio import recover
 from kawasan.i18n import Message
 from kawasan.spatial.grid import Grid
 from kawasan.spatial.runfolder import RUN_KIND
@@ -59,6 +60,8 @@ class Run:
 
 def open_run(folder: str | Path) -> Run:
     folder = Path(folder)
+    recover(folder)              # a run folder a killed --overwrite left set aside is put back
+    recover(folder / "sites")
     man = folder / "manifest.json"
     if not man.exists():
         raise InputError(Message("err.not_run_folder"), source=str(folder))

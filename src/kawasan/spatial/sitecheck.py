@@ -8,14 +8,18 @@ site would rank among the extracted sites, and what would have to change.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import rasterio
 from rasterio import features
 from shapely import make_valid
 from shapely.geometry import box
 
+from kawasan import guarded
 from kawasan.errors import InputError
 from kawasan.i18n import Message
+from kawasan.limits import check_limit
 from kawasan.spatial import vectors
 from kawasan.spatial.runs import Run, open_run
 from kawasan.spatial.siteservice import load_sites
@@ -30,10 +34,12 @@ def load_site_geometry(path, grid, *, radius: float | None = None) -> tuple[obje
         gdf = gdf.to_crs(grid.crs)
     kinds = set(gdf.geom_type)
     if kinds <= {"Point", "MultiPoint"}:
-        if radius is None or radius <= 0:
-            raise InputError("the site file holds point(s); give --radius (metres) to make a site around them",
-                             source=str(path), field="radius")
-        geom = gdf.geometry.buffer(radius).union_all()
+        if radius is None or not math.isfinite(radius) or radius <= 0:
+            raise InputError("the site file holds point(s); give --radius (a finite number of metres > 0) to make "
+                             "a site around them", source=str(path), field="radius")
+        check_limit("site_radius_m", radius, field="radius")
+        with guarded.guard(path, InputError, "site file"):
+            geom = gdf.geometry.buffer(radius).union_all()
         notes.append(Message("check.buffered", radius=radius))
     else:
         polys = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
@@ -42,8 +48,9 @@ def load_site_geometry(path, grid, *, radius: float | None = None) -> tuple[obje
         invalid = int((~polys.geometry.is_valid).sum())
         if invalid:
             notes.append(Message("check.repaired", n=invalid))
-        geom = make_valid(polys.geometry.union_all())
-        geom = geom if geom.geom_type in ("Polygon", "MultiPolygon") else geom.buffer(0)
+        with guarded.guard(path, InputError, "site file"):
+            geom = make_valid(polys.geometry.union_all())
+            geom = geom if geom.geom_type in ("Polygon", "MultiPolygon") else geom.buffer(0)
     if geom.is_empty or geom.area <= 0:
         raise InputError("the site has no area", source=str(path))
     if not geom.intersects(box(*grid.bounds)):

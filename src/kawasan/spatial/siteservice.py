@@ -16,10 +16,10 @@ import geopandas as gpd
 import numpy as np
 
 from kawasan.errors import InputError
+from kawasan.fileio import publish, recover, temp_sibling, write_text_atomic
 from kawasan.i18n import Message
 from kawasan.spatial import ranking, sitecriteria
 from kawasan.spatial.explain import explain
-from kawasan.fileio import publish, write_text_atomic
 from kawasan.spatial.runs import Run, open_run
 from kawasan.spatial.sites import ExtractRules, extract
 
@@ -122,7 +122,8 @@ def _rank_in_place(infos: list[dict], names: list[str], w: np.ndarray, method: s
 
 def _write(run: Run, sites, result: dict) -> None:
     out = run.folder / "sites"
-    tmp = run.folder / f".sites.tmp-{uuid.uuid4().hex[:8]}"
+    recover(out)
+    tmp = temp_sibling(out)
     tmp.mkdir()
     try:
         rows = {s.id: s for s in sites}
@@ -162,8 +163,9 @@ def load_sites(run_dir) -> dict | None:
 def rerank(run_dir, method: str) -> dict:
     """Rank the already extracted sites of a run by another method.
 
-    sites.json and the rank attribute of sites.gpkg / sites.geojson are rewritten together (each
-    file written aside and moved into place)."""
+    sites.json and the rank attribute of sites.gpkg / sites.geojson are rewritten together: a copy of the
+    sites folder is updated and exchanged with it in one step (:func:`kawasan.fileio.publish`), so a kill
+    leaves either the three old files or the three new ones."""
     run = open_run(run_dir)
     res = load_sites(run.folder)
     if res is None:
@@ -171,18 +173,26 @@ def rerank(run_dir, method: str) -> dict:
     _rank_in_place(res["sites"], res["criteria"], np.array(res["weights"], dtype=float), method, run)
     res["rank_method"] = method
     folder = run.folder / "sites"
+    recover(folder)
     ranks = {i["id"]: i["rank"] for i in res["sites"]}
-    for name, driver in (("sites.gpkg", "GPKG"), ("sites.geojson", "GeoJSON")):
-        path = folder / name
-        if path.exists():
-            gdf = gpd.read_file(path)
-            gdf["rank"] = gdf["id"].map(ranks).astype("int64")
-            tmp = path.with_name(f".{uuid.uuid4().hex[:8]}.{name}")
-            gdf.sort_values("rank").to_file(tmp, driver=driver, **({"layer": "sites"} if driver == "GPKG" else {}))
-            if driver == "GPKG":
-                _stamp_geopackage(tmp, run.manifest.get("created"))
-            tmp.replace(path)
-    write_text_atomic(folder / "sites.json", json.dumps(res, indent=2, ensure_ascii=False))
+    tmp = temp_sibling(folder)          # a new sites folder, exchanged with the old one in one step
+    try:
+        shutil.copytree(folder, tmp)
+        for name, driver in (("sites.gpkg", "GPKG"), ("sites.geojson", "GeoJSON")):
+            path = tmp / name
+            if path.exists():
+                gdf = gpd.read_file(path)
+                gdf["rank"] = gdf["id"].map(ranks).astype("int64")
+                path.unlink()
+                gdf.sort_values("rank").to_file(path, driver=driver,
+                                                **({"layer": "sites"} if driver == "GPKG" else {}))
+                if driver == "GPKG":
+                    _stamp_geopackage(path, run.manifest.get("created"))
+        (tmp / "sites.json").write_text(json.dumps(res, indent=2, ensure_ascii=False), encoding="utf-8")
+        publish(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return res
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from kawasan.errors import InputError, RasterError, VectorError
+from kawasan.fileio import recover
 from kawasan.i18n import Message
 from kawasan.spatial import kernels, rasters, vectors
 from kawasan.spatial.grid import Grid
@@ -89,6 +90,7 @@ class StudyArea:
 
 def open_study_area(data_dir: str | Path, model: Model | None = None) -> StudyArea:
     root = Path(data_dir)
+    recover(root)                # a study area a killed data prepare left set aside is put back
     if not root.is_dir():
         raise InputError(Message("err.no_study_area"), source=str(root))
     man_path = root / MANIFEST

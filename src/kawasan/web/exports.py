@@ -1,30 +1,13 @@
 """CSV exports of the portfolio and of a project's stages, safe to open in a spreadsheet.
 
-A cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be run as a
-formula by a spreadsheet (OWASP, "CSV Injection"); such a cell is written with a leading apostrophe.
+Every cell goes through :func:`kawasan.csvout.safe_cell` (OWASP's rule against formula injection: a text
+cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe).
 """
 from __future__ import annotations
 
-import csv
-import io
+from kawasan.csvout import safe_cell, to_csv
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def to_csv(header: list[str], rows: list[list]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([safe_cell(h) for h in header])
-    for r in rows:
-        w.writerow([safe_cell(v) for v in r])
-    return buf.getvalue()
+__all__ = ["safe_cell", "to_csv", "portfolio_csv", "stages_csv"]
 
 
 def portfolio_csv(portfolio: dict) -> str:

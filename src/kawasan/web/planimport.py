@@ -52,7 +52,7 @@ def import_plan(path: Path, name: str):
         n = int(m.group(1))
         rows[n - 1] = _placeholder(header, rows[n - 1], n, keep_id="id" not in errors[-1].message.split(":")[-1]
                                    and "duplicate" not in errors[-1].message)
-        buf = io.StringIO()
+        buf = io.StringIO()   # an in-memory copy re-read by import_csv, never an output: cells stay as given
         csv.writer(buf, delimiter=delim, lineterminator="\n").writerows(rows)
         try:
             import_csv(path, name, text=buf.getvalue())

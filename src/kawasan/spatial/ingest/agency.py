@@ -101,11 +101,9 @@ def parse_map_arg(text: str) -> tuple[str, dict[str, str]]:
     if not path.exists():
         raise InputError("category mapping file not found", source=str(path), field=f"map {name}")
     out: dict[str, str] = {}
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not a UTF-8 CSV file (byte {exc.start}); expected columns value,category",
-                         source=str(path), field=f"map {name}") from exc
+    from kawasan import guarded
+
+    text = guarded.read_text(path, error=InputError, what="category mapping CSV (columns value,category)")
     import io
 
     with io.StringIO(text, newline="") as fh:

@@ -32,6 +32,7 @@ from rasterio.enums import Resampling
 from rasterio.errors import RasterioIOError
 from rasterio.warp import reproject, transform_geom
 
+from kawasan import guarded
 from kawasan.errors import InputError, RasterError
 from kawasan.spatial.grid import Grid
 
@@ -117,7 +118,7 @@ def prepare_dem(paths: list[Path], grid: Grid, aoi: np.ndarray, *, assume_crs: s
         except RasterioIOError as exc:
             raise RasterError(f"not a readable elevation raster (SRTM .hgt or GeoTIFF expected): {exc}",
                               source=str(path)) from exc
-        with src:
+        with src, guarded.guard(path, RasterError, "elevation raster"):
             crs = src.crs
             if crs is None:
                 if not assume_crs:
@@ -133,8 +134,11 @@ def prepare_dem(paths: list[Path], grid: Grid, aoi: np.ndarray, *, assume_crs: s
             data = src.read(1, masked=False).astype(np.float32, copy=False)
             if nodata is not None:
                 data = np.where(data == np.float32(nodata), np.nan, data)
-            # SRTM marks voids -32768 even when a file forgets to declare it
-            data[data <= -32767] = np.nan
+            # SRTM marks voids -32768 even when a file forgets to declare it; +-inf is no elevation either
+            data[(data <= -32767) | np.isinf(data)] = np.nan
+            if not np.isfinite(data).any():
+                raise RasterError("the DEM holds no finite elevation (every cell is NoData, NaN or infinite); "
+                                  "expected heights in metres", source=str(path))
             # a band with a scale/offset (integers holding decimetres, say) stores (z - offset) / scale
             scale, offset = (src.scales or (1.0,))[0], (src.offsets or (0.0,))[0]
             if (scale not in (None, 1.0)) or (offset not in (None, 0.0)):

@@ -19,7 +19,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kawasan.errors import InputError
@@ -166,10 +165,9 @@ def load_sources(path: str | Path | None = None) -> Sources:
     if not p.is_file():
         raise InputError("sources file not found; expected a YAML file like the packaged sources.yaml",
                          source=src)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"not a readable YAML file ({exc})", source=src) from exc
+    from kawasan import guarded
+
+    data = guarded.read_mapping(p, error=InputError, what="sources file")
     if not isinstance(data, dict):
         raise InputError("expected a mapping of keys (version, osm, dem, ...) at the top level", source=src)
     try:

@@ -325,10 +325,9 @@ def load_osm_mapping(path: str | Path | None = None) -> OsmMapping:
     p = Path(path)
     if not p.is_file():
         raise InputError("mapping file not found (expected a YAML file shaped like the default osm_mapping.yaml)", source=str(p))
-    try:
-        user = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"not a readable YAML file: {exc}", source=str(p)) from None
+    from kawasan import guarded
+
+    user = guarded.read_mapping(p, error=InputError, what="OSM mapping file")
     if user is None:
         user = {}
     if not isinstance(user, dict):

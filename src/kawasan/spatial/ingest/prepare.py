@@ -16,7 +16,6 @@ import os
 import platform
 import shutil
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,7 +27,7 @@ from rasterio import features
 
 from kawasan import __version__
 from kawasan.errors import InputError
-from kawasan.fileio import check_replaceable, publish
+from kawasan.fileio import check_replaceable, publish, recover, temp_sibling
 from kawasan.spatial import rasters
 from kawasan.spatial.grid import Grid
 from kawasan.spatial.ingest import agency as ag
@@ -113,7 +112,8 @@ def prepare(req: PrepareRequest, progress: Progress | None = None) -> PrepareRes
 
     # Everything is written into a temporary sibling folder, published only when complete.
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp-{uuid.uuid4().hex[:8]}")
+    recover(out)
+    tmp = temp_sibling(out)
     tmp.mkdir()
     try:
         manifest = _build(req, b, geom, wgs, grid, aoi, inside, memory, tmp, say, timings)

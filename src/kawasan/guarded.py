@@ -1,0 +1,167 @@
+"""The one guarded path for reading a user's file: every failure becomes an InputError naming the file.
+
+Every reader of a file a user gives kawasan (model, template, weights, AHP matrix, plan and economic
+tables, rasters, vectors, mappings) goes through this module, so that a file of binary garbage, a
+text in another encoding, a document nested 100,000 deep, a truncated GeoTIFF, an invalid geometry
+or a file too large for memory ends in one clear :class:`kawasan.errors.InputError` (exit code 2,
+HTTP 422) that names the file and says what was expected, never in a traceback.
+
+The steps:
+
+- :func:`read_bytes` checks that the path is a readable file no larger than a limit
+  (:mod:`kawasan.limits`) before reading it;
+- :func:`decode` turns bytes into text: a UTF-16 or UTF-8 byte-order mark is honoured (the "Unicode
+  text" exports of spreadsheets), otherwise UTF-8, optionally a fallback encoding; a text holding
+  NUL characters is refused as binary;
+- :func:`parse_mapping` parses YAML, JSON or TOML text;
+- :func:`guard` is the context manager around everything else (raster and vector reads, geometry
+  work): it maps the low-level exceptions of the libraries to the caller's error class.
+
+Heavy libraries (rasterio, pyogrio, shapely) are never imported here: their exception classes are
+only looked up when the library is already loaded (an error of a library not loaded cannot occur).
+"""
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import json
+import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+from kawasan.errors import InputError, KawasanError
+
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def read_bytes(path: str | Path, *, error: type[InputError] = InputError, what: str = "file",
+               limit: str = "input_file_bytes") -> bytes:
+    """The bytes of ``path``, refused with ``error`` when it is missing, a folder, unreadable or larger than
+    the limit ``limit`` (see :mod:`kawasan.limits`)."""
+    from kawasan.limits import check_limit
+
+    p = Path(path)
+    try:
+        if not p.exists():
+            raise error(f"{what} not found", source=str(p))
+        if p.is_dir():
+            raise error(f"expected a {what} but this is a folder", source=str(p))
+        check_limit(limit, p.stat().st_size, source=str(p), error=error)
+        return p.read_bytes()
+    except OSError as exc:
+        raise error(f"cannot read the {what}: {exc.strerror or exc}", source=str(p)) from None
+    except MemoryError:
+        raise error(f"the {what} is too large to read into memory", source=str(p)) from None
+
+
+def decode(data: bytes, *, source: str, error: type[InputError] = InputError,
+           fallback: str | None = None, what: str = "file") -> str:
+    """Text of ``data``: by its byte-order mark (UTF-8, UTF-16 LE/BE), else UTF-8, else ``fallback``.
+
+    A text holding NUL characters is binary data (or UTF-16 without a mark) and is refused.
+    """
+    encoding = next((enc for bom, enc in BOMS if data.startswith(bom)), "utf-8")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if fallback is None or encoding != "utf-8":
+            raise error(f"the {what} is not {encoding.upper().replace('-SIG', '')} text (undecodable byte "
+                        f"0x{data[exc.start]:02x} at position {exc.start}); save it as UTF-8",
+                        source=source) from None
+        text = data.decode(fallback, errors="replace")
+    if "\x00" in text:
+        raise error(f"not a text {what}: it holds binary data (NUL character at position {text.index(chr(0))}); "
+                    "expected UTF-8 text", source=source)
+    return text
+
+
+def read_text(path: str | Path, *, error: type[InputError] = InputError, what: str = "file",
+              fallback: str | None = None, limit: str = "input_file_bytes") -> str:
+    """:func:`read_bytes` then :func:`decode`."""
+    return decode(read_bytes(path, error=error, what=what, limit=limit), source=str(path), error=error,
+                  fallback=fallback, what=what)
+
+
+def parse_mapping(text: str, fmt: str, *, source: str, error: type[InputError] = InputError):
+    """Parse ``text`` as ``fmt`` ("yaml", "json" or "toml") under :func:`guard`."""
+    import yaml
+
+    with guard(source, error):
+        try:
+            if fmt == "json":
+                return json.loads(text)
+            if fmt == "toml":
+                return tomllib.loads(text)
+            return yaml.safe_load(text)
+        except (yaml.YAMLError, json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise error(f"not valid {fmt.upper()}: {_one_line(exc)}", source=source) from None
+
+
+def format_of(path: str | Path, default: str = "yaml") -> str:
+    """"json", "toml" or "yaml" from a file's suffix."""
+    suffix = Path(path).suffix.lower()
+    return {".json": "json", ".toml": "toml", ".yaml": "yaml", ".yml": "yaml"}.get(suffix, default)
+
+
+def read_mapping(path: str | Path, *, error: type[InputError] = InputError, what: str = "file",
+                 limit: str = "input_file_bytes"):
+    """A YAML, JSON or TOML file (by suffix) parsed, every failure an ``error`` naming the file."""
+    text = read_text(path, error=error, what=what, limit=limit)
+    return parse_mapping(text, format_of(path), source=str(path), error=error)
+
+
+@contextlib.contextmanager
+def guard(source: str | Path | None, error: type[InputError] = InputError, what: str = "file") -> Iterator[None]:
+    """Run the body; a low-level failure of reading or parsing becomes ``error`` naming ``source``.
+
+    A :class:`KawasanError` raised inside passes unchanged.
+    """
+    src = str(source) if source is not None else None
+    try:
+        yield
+    except KawasanError:
+        raise
+    except UnicodeDecodeError as exc:
+        raise error(f"the {what} is not UTF-8 text (undecodable byte at position {exc.start}); save it as UTF-8",
+                    source=src) from None
+    except RecursionError:
+        raise error(f"the {what} is nested too deeply to read (more than Python's limit of "
+                    f"{sys.getrecursionlimit()} levels); expected a plain structure", source=src) from None
+    except MemoryError:
+        raise error(f"the {what} is too large to process in memory", source=src) from None
+    except csv.Error as exc:
+        raise error(f"not a readable CSV file: {exc}", source=src) from None
+    except _library_errors() as exc:
+        raise error(f"cannot read the {what}: {_one_line(exc)}", source=src) from None
+    except FileNotFoundError:
+        raise error(f"{what} not found", source=src) from None
+    except OSError as exc:
+        raise error(f"cannot read the {what}: {exc.strerror or exc}", source=src) from None
+
+
+def _library_errors() -> tuple[type[BaseException], ...]:
+    """The exception classes of the file libraries already loaded (rasterio, pyogrio, fiona, shapely)."""
+    found: list[type[BaseException]] = []
+    if "rasterio" in sys.modules:
+        from rasterio.errors import RasterioError
+        found.append(RasterioError)
+        from rasterio._err import CPLE_BaseError
+        found.append(CPLE_BaseError)
+    if "pyogrio" in sys.modules:
+        from pyogrio.errors import CRSError, DataLayerError, DataSourceError, FeatureError, FieldError, GeometryError
+        found += [CRSError, DataLayerError, DataSourceError, FeatureError, FieldError, GeometryError]
+    if "shapely" in sys.modules:
+        from shapely.errors import GEOSException, ShapelyError
+        found += [GEOSException, ShapelyError]
+    if "pyproj" in sys.modules:
+        from pyproj.exceptions import CRSError as ProjCRSError, ProjError
+        found += [ProjCRSError, ProjError]
+    return tuple(found)
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one line, at most 300 characters."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 300 else text[:297] + "..."
