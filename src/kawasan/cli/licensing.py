@@ -148,15 +148,19 @@ def db_group():
 @db_group.command("upgrade")
 @_json_option
 def db_upgrade(as_json):
-    """Apply the database migrations (also done automatically on first use)."""
+    """Apply the database migrations (also done automatically on first use) and put back the append-only
+    triggers of the event log if they were removed or disabled (it says so)."""
     from kawasan.tracker import upgrade_database
 
-    before, after, url = upgrade_database()
-    res = {"database": url, "from": before, "to": after}
+    repairs: list[str] = []
+    before, after, url = upgrade_database(repairs=repairs)
+    res = {"database": url, "from": before, "to": after, "repaired": repairs}
     if as_json:
         _emit(res)
     else:
         click.echo(t("tracker.db_upgraded", _lang(), url=url, before=before or "-", after=after))
+        for what in repairs:
+            click.echo(t("record.guard_repaired", _lang(), what=what))
 
 
 @db_group.command("refresh-forecasts")
@@ -932,3 +936,6 @@ def obstacle_list(project_id, stage_id, open_only, as_json):
         res = f"{_day(o['resolved_on'], lang)}: {o['resolution']}" if o["resolved_on"] else t("tracker.open", lang)
         table.add_row(str(o["id"]), o["stage"], o["description"], o["owner"], _day(o["raised_on"], lang), res)
     console().print(table)
+
+
+from kawasan.cli import db as _db  # noqa: E402,F401  (db verify/backup/restore/gc attach themselves to db_group)

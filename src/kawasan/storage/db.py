@@ -226,8 +226,12 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, settings: Settings, revision: str = "head") -> tuple[str | None, str]:
-    """Apply the migrations up to ``revision``; returns (revision before, revision after)."""
+def upgrade(engine: Engine, settings: Settings, revision: str = "head",
+            repairs: list[str] | None = None) -> tuple[str | None, str]:
+    """Apply the migrations up to ``revision``; returns (revision before, revision after).
+
+    At the head revision it also puts back the append-only triggers of the event log when someone removed or
+    disabled them (:func:`kawasan.storage.guard.install_guard`); what it did is appended to ``repairs``."""
     from alembic import command
     from alembic.script import ScriptDirectory
 
@@ -238,19 +242,29 @@ def upgrade(engine: Engine, settings: Settings, revision: str = "head") -> tuple
             raise StorageError(f"the database is at revision {before}, which this version of kawasan does not know "
                                "(it was migrated by a newer kawasan); upgrade kawasan", source=settings.safe_url)
         if engine.dialect.name == "sqlite":
-            _upgrade_sqlite(engine, revision, settings)
+            _upgrade_sqlite(engine, revision, settings, repairs)
         else:
             with writer(engine).begin() as conn:
                 if conn.dialect.name == "postgresql":  # two processes migrating a fresh server database take turns
                     conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242005)")
                 command.upgrade(alembic_config(conn), revision)
+                _repair_guard(conn, revision, repairs)
         after = current_revision(engine)
     with _lock:
         _migrated.add(settings.database_url)
     return before, after
 
 
-def _upgrade_sqlite(engine: Engine, revision: str, settings: Settings) -> None:
+def _repair_guard(conn, revision: str, repairs: list[str] | None) -> None:
+    from kawasan.storage.guard import install_guard
+
+    if revision == "head" or revision == head_revision():
+        done = install_guard(conn)
+        if repairs is not None:
+            repairs.extend(done)
+
+
+def _upgrade_sqlite(engine: Engine, revision: str, settings: Settings, repairs: list[str] | None = None) -> None:
     """Migrations on SQLite rebuild tables to alter them (Alembic batch mode), which needs foreign keys off
     while it runs (they cannot change inside a transaction); afterwards every reference is checked."""
     from alembic import command
@@ -261,6 +275,7 @@ def _upgrade_sqlite(engine: Engine, revision: str, settings: Settings) -> None:
         try:
             with conn.begin():
                 command.upgrade(alembic_config(conn), revision)
+                _repair_guard(conn, revision, repairs)
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise StorageError(f"the migration would leave {len(broken)} broken references (first: "

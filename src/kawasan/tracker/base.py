@@ -12,9 +12,9 @@ from contextlib import contextmanager
 from datetime import date, datetime, timezone
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from kawasan.errors import NotFoundError, PermissionDeniedError
+from kawasan.storage.chain import RecordSession as Session
 from kawasan.storage.db import Settings, ensure_migrated, make_engine, storage_errors, writer
 from kawasan.storage.models import Event, User
 
