@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import click
 
-from kawasan.cli.licensing import _emit, _json_option, _lang, _service, db_group
-from kawasan.i18n import t
+from kawasan.cli.licensing import _as_option, _emit, _json_option, _lang, _service, db_group
+from kawasan.i18n import format_number, t
+
+
+def format_bytes(n: int, lang: str) -> str:
+    """A size in MB with two decimals, written for the language."""
+    return f"{format_number(n / 1048576, ',.2f', lang)} MB"
 
 
 @db_group.command("verify")
@@ -31,3 +36,22 @@ def db_verify(no_bytes, as_json):
         click.echo(t("record.verify_ok" if res["ok"] else "record.verify_broken", lang, n=len(res["problems"])))
     if not res["ok"]:
         click.get_current_context().exit(1)
+
+
+@db_group.command("gc")
+@click.option("--dry-run", "dry_run", is_flag=True, help="List what would be removed; remove nothing.")
+@_as_option
+@_json_option
+def db_gc(dry_run, actor, as_json):
+    """Remove stored document files that no document refers to (left by a failed or killed attach) and
+    temporary files of interrupted uploads older than an hour. Referenced files are never touched; attaches
+    wait while it runs. Administrators only."""
+    res = _service().collect_garbage(actor=actor, dry_run=dry_run)
+    if as_json:
+        _emit(res)
+        return
+    lang = _lang()
+    for f in res["files"]:
+        click.echo(f"  {f}")
+    click.echo(t("record.gc_dry" if dry_run else "record.gc_done", lang, n=res["removed"],
+                 size=format_bytes(res["bytes"], lang), kept=res["kept"]))
