@@ -265,8 +265,9 @@ def upgrade(engine: Engine, settings: Settings, revision: str = "head",
             _upgrade_sqlite(engine, revision, settings, repairs)
         else:
             with writer(engine).begin() as conn:
-                if conn.dialect.name == "postgresql":  # two processes migrating a fresh server database take turns
-                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242005)")
+                if conn.dialect.name == "postgresql":  # two processes migrating one schema take turns
+                    conn.exec_driver_sql("SET LOCAL lock_timeout = '120s'")  # a migration may take a while
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242005, hashtext(current_schema()))")
                 command.upgrade(alembic_config(conn), revision)
                 _repair_guard(conn, revision, repairs)
         after = current_revision(engine)
