@@ -23,15 +23,28 @@ def kw(request, tmp_path, monkeypatch, runner):
         url, _ = request.getfixturevalue("pg_schema_url")
         monkeypatch.setenv("KAWASAN_DATABASE_URL", url)
 
-    def run(*args, env=None):
-        return runner.invoke(cli, [str(a) for a in args], env=env)
+    monkeypatch.delenv("KAWASAN_TOKEN", raising=False)
 
-    if request.param == "postgresql":
+    def run(*args, env=None, input=None):
+        return runner.invoke(cli, [str(a) for a in args], env=env, input=input)
+
+    if request.param == "postgresql":  # a shared database: the CLI proves who acts with an API token
         r = run("user", "add", "admin", "--role", "administrator")
         assert r.exit_code == 0, r.output
         monkeypatch.setenv("KAWASAN_USER", "admin")
+        monkeypatch.setenv("KAWASAN_TOKEN", _token_of("admin"))
     run.backend = request.param
     return run
+
+
+def _token_of(username: str) -> str:
+    from kawasan.tracker import ProjectService
+
+    svc = ProjectService()
+    try:
+        return svc.create_token(username, "tests")["token"]
+    finally:
+        svc.close()
 
 
 def _create(kw, template="apht", start="2026-01-05"):
@@ -151,15 +164,24 @@ def test_users_agencies_and_acting_outside_ones_agency(kw, tmp_path):
     assert kw("user", "add", "kemenperin", "--role", "viewer").exit_code == 0
     r = kw("user", "list", "--json")
     assert {u["username"] for u in json.loads(r.stdout)} >= {"admin", "dlh", "kemenperin"}
-    r = kw("stage", "update", pid, "K2", "--status", "in_progress", "--as", "dlh")
+    # on the shared database each of them proves who they are with their password (asked without echo)
+    shared = kw.backend == "postgresql"
+    pw = {"KAWASAN_TOKEN": None} if shared else None
+    if shared:
+        for name in ("dlh", "kemenperin"):
+            assert kw("user", "set-password", name, "--password-stdin", input="a-long-password\n").exit_code == 0
+    answer = "a-long-password\n" if shared else None
+    r = kw("stage", "update", pid, "K2", "--status", "in_progress", "--as", "dlh", env=pw, input=answer)
     assert r.exit_code == 2 and "own agency" in r.output and "DPMPTSP" in r.output
     r = kw("stage", "update", pid, "K6", "--status", "in_progress", "--on", "2026-02-02",
-           env={"KAWASAN_USER": "dlh"})
+           env={"KAWASAN_USER": "dlh", **(pw or {})}, input=answer)
     assert r.exit_code == 0, r.output
-    r = kw("user", "add", "x", "--role", "viewer", "--as", "kemenperin")
+    r = kw("user", "add", "x", "--role", "viewer", "--as", "kemenperin", env=pw, input=answer)
     assert r.exit_code == 2 and "administrator" in r.output
-    r = kw("stage", "update", pid, "K1", "--status", "in_progress", "--as", "ghost")
-    assert r.exit_code == 2 and "unknown user 'ghost'" in r.output
+    r = kw("stage", "update", pid, "K1", "--status", "in_progress", "--as", "ghost", env=pw, input=answer)
+    assert r.exit_code == 2
+    assert ("wrong user name or password" if shared else "unknown user 'ghost'") in r.output
+    assert "kemenperin" not in r.output  # no list of the known users for whoever asks
     r = kw("user", "add", "o2", "--role", "agency_officer")
     assert r.exit_code == 2 and "--agency" in r.output
 

@@ -61,7 +61,9 @@ def test_switched_off_or_unreachable_server_skips_with_a_reason(monkeypatch):
 
 
 def test_attachment_under_a_lock_leaves_no_file_and_no_row(pg_schema_url, tmp_path):  # noqa: F811
-    """The blob is stored before the commit; when the commit fails (lock timeout) it is removed again."""
+    """The blob is stored before the commit; when the commit fails (lock timeout) no row refers to it, and the file
+    stays for the garbage collector (a failed attach never deletes a file: another attach may have committed a
+    reference to the same bytes, issue 14 defect 1)."""
     import psycopg
 
     from kawasan.errors import StorageError
@@ -81,7 +83,9 @@ def test_attachment_under_a_lock_leaves_no_file_and_no_row(pg_schema_url, tmp_pa
             with pytest.raises(StorageError, match="locked"):
                 svc.attach(pid, "K1", pdf)
             other.rollback()
-        assert svc.documents(pid) == [] and not [p for p in files.rglob("*") if p.is_file()]
+        assert svc.documents(pid) == [] and len([p for p in files.rglob("*") if p.is_file()]) == 1
+        assert svc.collect_garbage()["removed"] == 1 and not [p for p in files.rglob("*") if p.is_file()]
         assert svc.attach(pid, "K1", pdf)["version"] == 1
+        assert svc.verify_record()["ok"]
     finally:
         svc.close()

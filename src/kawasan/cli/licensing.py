@@ -1,8 +1,9 @@
 """kawasan project|stage|template|user|agency|calendar|db: the licensing path as a live plan.
 
-Thin commands over :class:`kawasan.tracker.ProjectService`. Who acts: ``--as USER`` or the
-``KAWASAN_USER`` environment variable; on the embedded (SQLite) database the local administrator
-``admin`` acts when neither is given. Dates are YYYY-MM-DD. ``--json`` prints one stable JSON
+Thin commands over :class:`kawasan.tracker.ProjectService`. Who acts: on a shared database (PostgreSQL,
+or SQLite with ``KAWASAN_SHARED=1``) the owner of the personal API token in ``KAWASAN_TOKEN``, or ``--as
+USER`` (``KAWASAN_USER``) with the password asked; on the local single-user embedded database ``--as`` /
+``KAWASAN_USER`` as given, and the local administrator ``admin`` when neither is given. Dates are YYYY-MM-DD. ``--json`` prints one stable JSON
 object (or list) documented in docs/reference/licensing-storage.md.
 """
 from __future__ import annotations
@@ -64,14 +65,37 @@ def _lang() -> str:
 
 
 def _service():
-    """The tracker on the configured database; its connections are closed when the command ends."""
+    """The tracker on the configured database; its connections are closed when the command ends.
+
+    For a command that acts (it has ``--as``) on a shared database, who acts is proven first (:func:`_prove`)."""
     from kawasan.tracker import ProjectService
 
     svc = ProjectService()
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
         ctx.call_on_close(svc.close)
+        if "actor" in ctx.params and svc.settings.shared:
+            svc.user = _prove(svc, ctx.params.get("actor"))
     return svc
+
+
+def _prove(svc, claimed: str | None) -> str | None:
+    """The proven username on a shared database: the owner of the API token in ``KAWASAN_TOKEN``, else ``--as``
+    (``KAWASAN_USER``) with its password, asked without echo. A fresh database without users needs no proof
+    (its first administrator is being created). On the local embedded database ``--as`` is taken as given."""
+    import os
+
+    token = (os.environ.get("KAWASAN_TOKEN") or "").strip()
+    if not token and not svc.has_users():
+        return claimed
+    password = None
+    if not token and claimed:
+        try:
+            password = click.prompt(t("record.password_prompt", _lang(), user=claimed), hide_input=True,
+                                    default="", show_default=False)
+        except (click.exceptions.Abort, EOFError):  # no terminal to ask: the same refusal as no proof at all
+            password = None
+    return svc.prove_identity(token=token or None, username=claimed, password=password)
 
 
 def _emit(obj) -> None:
@@ -80,7 +104,8 @@ def _emit(obj) -> None:
 
 def _as_option(f):
     return click.option("--as", "actor", envvar="KAWASAN_USER", default=None, metavar="USER",
-                        help="Who acts (default: KAWASAN_USER; on the embedded database the local 'admin').")(f)
+                        help="Who acts (default: KAWASAN_USER; on the embedded database the local 'admin'). On a "
+                             "shared database proven by KAWASAN_TOKEN or the password asked.")(f)
 
 
 def _json_option(f):
@@ -148,15 +173,19 @@ def db_group():
 @db_group.command("upgrade")
 @_json_option
 def db_upgrade(as_json):
-    """Apply the database migrations (also done automatically on first use)."""
+    """Apply the database migrations (also done automatically on first use) and put back the append-only
+    triggers of the event log if they were removed or disabled (it says so)."""
     from kawasan.tracker import upgrade_database
 
-    before, after, url = upgrade_database()
-    res = {"database": url, "from": before, "to": after}
+    repairs: list[str] = []
+    before, after, url = upgrade_database(repairs=repairs)
+    res = {"database": url, "from": before, "to": after, "repaired": repairs}
     if as_json:
         _emit(res)
     else:
         click.echo(t("tracker.db_upgraded", _lang(), url=url, before=before or "-", after=after))
+        for what in repairs:
+            click.echo(t("record.guard_repaired", _lang(), what=what))
 
 
 @db_group.command("refresh-forecasts")
@@ -933,3 +962,6 @@ def obstacle_list(project_id, stage_id, open_only, as_json):
         res = f"{_day(o['resolved_on'], lang)}: {o['resolution']}" if o["resolved_on"] else t("tracker.open", lang)
         table.add_row(str(o["id"]), o["stage"], o["description"], o["owner"], _day(o["raised_on"], lang), res)
     console().print(table)
+
+
+from kawasan.cli import db as _db  # noqa: E402,F401  (db verify/backup/restore/gc attach themselves to db_group)

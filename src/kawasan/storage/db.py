@@ -9,6 +9,7 @@ Settings (environment variables, all optional):
 | ``KAWASAN_FILES_DIR`` | where attached documents are stored (by SHA-256) | ``<KAWASAN_HOME>/documents`` |
 | ``KAWASAN_MAX_UPLOAD_MB`` | size limit of one attached document in MB | 25 |
 | ``KAWASAN_DB_TIMEOUT`` | seconds to wait for a lock (SQLite busy timeout, PostgreSQL lock and connect timeout) | 5 |
+| ``KAWASAN_SHARED`` | ``1`` marks an SQLite database as shared by several people (a PostgreSQL one always is) | 0 |
 
 SQLite (the embedded default) runs in WAL mode, so readers never block the one writer and
 the writer never blocks readers; foreign keys are enforced; every write transaction starts
@@ -54,6 +55,17 @@ def data_home() -> Path:
     return base / "kawasan"
 
 
+def _bool_env(name: str, default: bool) -> bool:
+    raw = (os.environ.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise StorageError(f"expected 1 or 0 (true/false, yes/no), got {raw!r}", source="environment", field=name)
+
+
 def _float_env(name: str, default: float) -> float:
     raw = os.environ.get(name)
     if raw in (None, ""):
@@ -76,6 +88,13 @@ class Settings:
     max_upload_bytes: int = 25 * 1024 * 1024
     timeout_s: float = 5.0
     home: Path = field(default_factory=data_home)
+    shared_flag: bool = False
+
+    @property
+    def shared(self) -> bool:
+        """Whether several people use this database, so the CLI must prove who acts (issue 14 defect 2):
+        always for a server database, for SQLite when ``KAWASAN_SHARED=1``."""
+        return self.shared_flag or not self.database_url.lower().startswith("sqlite")
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -84,7 +103,8 @@ class Settings:
         files = Path(os.environ.get("KAWASAN_FILES_DIR") or home / "documents").expanduser()
         mb = _float_env("KAWASAN_MAX_UPLOAD_MB", 25.0)
         return cls(database_url=url, files_dir=files, max_upload_bytes=int(mb * 1024 * 1024),
-                   timeout_s=_float_env("KAWASAN_DB_TIMEOUT", 5.0), home=home)
+                   timeout_s=_float_env("KAWASAN_DB_TIMEOUT", 5.0), home=home,
+                   shared_flag=_bool_env("KAWASAN_SHARED", False))
 
     @classmethod
     def in_folder(cls, folder: Path, **kw) -> "Settings":
@@ -226,8 +246,12 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, settings: Settings, revision: str = "head") -> tuple[str | None, str]:
-    """Apply the migrations up to ``revision``; returns (revision before, revision after)."""
+def upgrade(engine: Engine, settings: Settings, revision: str = "head",
+            repairs: list[str] | None = None) -> tuple[str | None, str]:
+    """Apply the migrations up to ``revision``; returns (revision before, revision after).
+
+    At the head revision it also puts back the append-only triggers of the event log when someone removed or
+    disabled them (:func:`kawasan.storage.guard.install_guard`); what it did is appended to ``repairs``."""
     from alembic import command
     from alembic.script import ScriptDirectory
 
@@ -238,19 +262,30 @@ def upgrade(engine: Engine, settings: Settings, revision: str = "head") -> tuple
             raise StorageError(f"the database is at revision {before}, which this version of kawasan does not know "
                                "(it was migrated by a newer kawasan); upgrade kawasan", source=settings.safe_url)
         if engine.dialect.name == "sqlite":
-            _upgrade_sqlite(engine, revision, settings)
+            _upgrade_sqlite(engine, revision, settings, repairs)
         else:
             with writer(engine).begin() as conn:
-                if conn.dialect.name == "postgresql":  # two processes migrating a fresh server database take turns
-                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242005)")
+                if conn.dialect.name == "postgresql":  # two processes migrating one schema take turns
+                    conn.exec_driver_sql("SET LOCAL lock_timeout = '120s'")  # a migration may take a while
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242005, hashtext(current_schema()))")
                 command.upgrade(alembic_config(conn), revision)
+                _repair_guard(conn, revision, repairs)
         after = current_revision(engine)
     with _lock:
         _migrated.add(settings.database_url)
     return before, after
 
 
-def _upgrade_sqlite(engine: Engine, revision: str, settings: Settings) -> None:
+def _repair_guard(conn, revision: str, repairs: list[str] | None) -> None:
+    from kawasan.storage.guard import install_guard
+
+    if revision == "head" or revision == head_revision():
+        done = install_guard(conn)
+        if repairs is not None:
+            repairs.extend(done)
+
+
+def _upgrade_sqlite(engine: Engine, revision: str, settings: Settings, repairs: list[str] | None = None) -> None:
     """Migrations on SQLite rebuild tables to alter them (Alembic batch mode), which needs foreign keys off
     while it runs (they cannot change inside a transaction); afterwards every reference is checked."""
     from alembic import command
@@ -261,6 +296,7 @@ def _upgrade_sqlite(engine: Engine, revision: str, settings: Settings) -> None:
         try:
             with conn.begin():
                 command.upgrade(alembic_config(conn), revision)
+                _repair_guard(conn, revision, repairs)
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise StorageError(f"the migration would leave {len(broken)} broken references (first: "

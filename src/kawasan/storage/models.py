@@ -4,7 +4,9 @@ docs/reference/licensing-storage.md documents every table and column here; a tes
 the two agree, and another that the Alembic migrations create exactly these tables.
 
 The event log (``events``) is append-only: the application never updates or deletes a row, and
-the initial migration installs database triggers (SQLite and PostgreSQL) that refuse it.
+the initial migration installs database triggers (SQLite and PostgreSQL) that refuse it
+(:mod:`kawasan.storage.guard`). Each event carries a hash chained to the previous event of its
+project (:mod:`kawasan.storage.chain`), so a rewrite by someone who bypasses the triggers is evident.
 The current state of a stage (``stages.status``) is a cache of its event log, written in the same
 transaction as the event that changed it; ``stages.version`` is the optimistic-lock counter.
 """
@@ -189,6 +191,8 @@ class Event(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict | None] = mapped_column(JSON)
+    #: SHA-256 linking this event to the previous one of its project (kawasan.storage.chain), set on insert
+    chain_hash: Mapped[str] = mapped_column(String(64))
 
 
 class Obstacle(Base):

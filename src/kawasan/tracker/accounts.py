@@ -144,6 +144,34 @@ class AccountsMixin(TrackerBase):
                 u.password_hash = _hasher().hash(password)
             return self._user_view(u)
 
+    def prove_identity(self, *, token: str | None = None, username: str | None = None,
+                       password: str | None = None) -> str:
+        """Who acts, proven with the web app's credentials: a personal API token, or a username and password.
+
+        Returns the username; raises AuthenticationError when the token is not live, the password is wrong, or
+        a token and a username name two different people. Used by the CLI on a shared database."""
+        if token:
+            owner = self.resolve_token(token.strip(), purpose="api")
+            if owner is None:
+                raise AuthenticationError("KAWASAN_TOKEN is not a live API token of an active user (unknown, "
+                                          "revoked or of an other kind); create one in the web app under Account",
+                                          source="KAWASAN_TOKEN", field="token")
+            if username and username != owner["username"]:
+                raise AuthenticationError(f"KAWASAN_TOKEN belongs to {owner['username']!r}, not to {username!r}; "
+                                          "drop --as (KAWASAN_USER) or use that user's own token",
+                                          source="KAWASAN_TOKEN", field="user")
+            return owner["username"]
+        if username and password is not None:
+            return self.authenticate(username, password)["username"]
+        raise AuthenticationError("this database is shared: prove who acts with a personal API token in "
+                                  "KAWASAN_TOKEN (web app: Account), or with --as USER and the password asked",
+                                  field="user")
+
+    def has_users(self) -> bool:
+        """Whether the database has any user yet (a fresh shared database has none until its first administrator)."""
+        with self._read() as s:
+            return s.scalar(select(User.id).limit(1)) is not None
+
     def failed_logins(self, username: str) -> int:
         with self._read() as s:
             return s.scalar(select(User.failed_logins).where(User.username == (username or "").strip())) or 0

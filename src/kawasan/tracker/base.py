@@ -1,9 +1,11 @@
 """Plumbing of the tracker service: settings, engine, transactions, the acting user, event rows.
 
-Who acts: a username (``--as`` / ``KAWASAN_USER`` in the CLI). On a fresh embedded (SQLite)
-database a local administrator ``admin`` is created on first use, so one person on a laptop can
-work without any setup; a shared PostgreSQL database starts empty and its first user must be an
-administrator (``kawasan user add NAME --role administrator``).
+Who acts: a username. The web app proves it (sign-in, API token); the CLI proves it on a shared
+database (:attr:`Settings.shared`) with an API token or a password (``kawasan.cli.licensing._service``),
+and on the local single-user embedded database takes ``--as`` / ``KAWASAN_USER`` as given. On a fresh
+embedded (SQLite) database a local administrator ``admin`` is created on first use, so one person on a
+laptop can work without any setup; a shared PostgreSQL database starts empty and its first user must be
+an administrator (``kawasan user create NAME --admin``).
 """
 from __future__ import annotations
 
@@ -12,9 +14,9 @@ from contextlib import contextmanager
 from datetime import date, datetime, timezone
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from kawasan.errors import NotFoundError, PermissionDeniedError
+from kawasan.storage.chain import RecordSession as Session
 from kawasan.storage.db import Settings, ensure_migrated, make_engine, storage_errors, writer
 from kawasan.storage.models import Event, User
 
@@ -110,11 +112,9 @@ class TrackerBase:
                 raise PermissionDeniedError("say who acts: --as USER or the KAWASAN_USER environment variable "
                                             "(a shared database has no default user)", field="user")
         user = s.scalar(select(User).where(User.username == username))
-        if user is None:
-            names = s.scalars(select(User.username).order_by(User.username).limit(20)).all()
-            raise NotFoundError(f"unknown user {username!r}; known users: {', '.join(names) or 'none'} "
-                                "(an administrator adds users with 'kawasan user add')", source="users",
-                                field="user")
+        if user is None:  # no list of the known names: whoever asks is nobody we know (issue 14 defect 8)
+            raise NotFoundError(f"unknown user {username!r} (an administrator adds users with 'kawasan user add' "
+                                "and lists them with 'kawasan user list')", source="users", field="user")
         return user
 
     @staticmethod

@@ -1,6 +1,7 @@
 """Agencies, users, the working calendar and registered templates: the tracker's directory data."""
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date
 from pathlib import Path
@@ -242,8 +243,15 @@ class DirectoryMixin(TrackerBase):
                             source="templates", field="template")
 
     def register_template(self, template, *, source: str | None = None, actor: str | None = None) -> dict:
-        """Store a validated template in the database so projects can use it by name."""
+        """Store a validated template in the database so projects can use it by name (and version) that are
+        :data:`SAFE_NAME`: they appear in pages, file names and commands, so no markup, path or space."""
         from kawasan.licensing import builtin_names
+
+        for field, value in (("name", template.name), ("version", template.version)):
+            if not SAFE_NAME.fullmatch(str(value)):
+                raise InputError(f"template {field} {str(value)[:80]!r} is not allowed: expected 1-64 letters, digits, "
+                                 "'.', '_', '+' or '-', starting with a letter or digit (no spaces, '/', '..', "
+                                 "'<' or quotes)", source="templates", field=field)
 
         clash = next((b for b in builtin_names() if b.casefold() == template.name.strip().casefold()), None)
         if clash:  # a registered template wins over a built-in one by name: it would silently replace it
@@ -277,6 +285,10 @@ class DirectoryMixin(TrackerBase):
                 out.append({"name": r.name, "version": r.version, "stages": len(r.body.get("stages", [])),
                             "origin": "database"})
         return out
+
+
+#: what a registered template's name and version may be (design choice: safe in HTML, paths and shells)
+SAFE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_+-]|\.(?!\.)){0,63}")
 
 
 def _same_regency(regency: str | None):

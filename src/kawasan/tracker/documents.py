@@ -2,19 +2,24 @@
 
 A file is accepted when its extension is one of :data:`ALLOWED` and its first bytes (and for
 ZIP-based Office files, its members; for GeoJSON, its parsed content) match that extension. The
-bytes are stored once under ``<files_dir>/<sha256[:2]>/<sha256>`` through an atomic rename, so a
-failed upload leaves nothing half-written and two versions with the same bytes share one file.
+bytes are stored once under ``<files_dir>/<sha256[:2]>/<sha256>`` through a temporary file, fsync and
+an atomic rename, so a failed upload leaves nothing half-written and two versions with the same bytes
+share one file. Stored files are write-once: nothing but the garbage collector
+(:meth:`kawasan.tracker.records.RecordsMixin.collect_garbage`) ever deletes one, and it deletes only
+files no document row refers to, decided while no attach can run (issue 14 defect 1: a failed attach
+used to delete a file a concurrent attach had just committed a reference to).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from kawasan.errors import InputError, StorageError
-from kawasan.fileio import write_bytes_atomic
 
 PDF = "application/pdf"
 #: extension -> (media type, human description); the content check for each is in :func:`sniff`.
@@ -134,18 +139,51 @@ def blob_path(files_dir: Path, sha256: str) -> Path:
     return Path(files_dir) / sha256[:2] / sha256
 
 
-def store(checked: CheckedFile, files_dir: Path) -> tuple[Path, bool]:
-    """Copy the file into the store; returns (stored path, whether it was new)."""
+#: the prefix of a file being written into the store (the garbage collector removes old ones left by a kill)
+TEMP_PREFIX = ".tmp-"
+
+
+def is_blob_name(name: str) -> bool:
+    """Whether a file name in the store is a stored document (64 lower-case hex digits)."""
+    return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
+
+
+def store(checked: CheckedFile, files_dir: Path) -> Path:
+    """Copy the file into the store (write-once: an existing file with these bytes is kept); returns its path.
+
+    The bytes are written to a temporary file in the same folder, flushed to disk (fsync), renamed into
+    place and the folder flushed, so the file is whole on disk before the database commits a reference."""
     target = blob_path(files_dir, checked.sha256)
-    if target.exists():
-        return target, False
+    if target.is_file():
+        return target
     data = checked.path.read_bytes()
     if hashlib.sha256(data).hexdigest() != checked.sha256:
         raise InputError("the file changed while it was being attached; try again", source=str(checked.path))
+    tmp = target.with_name(f"{TEMP_PREFIX}{checked.sha256[:16]}-{uuid.uuid4().hex[:8]}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(target, data)
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)  # a concurrent writer of the same bytes renames an identical file: harmless
+        _fsync_dir(target.parent)
     except OSError as e:
         raise StorageError(f"cannot write the document store ({e.strerror or e}). Nothing was attached; check "
-                           "KAWASAN_FILES_DIR (an existing, writable folder)", source=str(files_dir)) from None
-    return target, True
+                           "KAWASAN_FILES_DIR (an existing, writable folder with free space)",
+                           source=str(files_dir)) from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return target
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # e.g. Windows cannot open a folder; the rename is still atomic
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -28,11 +28,13 @@ from kawasan.tracker import documents as docs
 from kawasan.tracker.accounts import AccountsMixin
 from kawasan.tracker.base import LOCAL_ADMIN, _iso, _now, _utc
 from kawasan.tracker.directory import AGENCY_KINDS, ROLES, DirectoryMixin
+from kawasan.tracker.integrity import IntegrityMixin
+from kawasan.tracker.records import RecordsMixin
 from kawasan.tracker.portfolio import PortfolioMixin, refreshes_forecast
 from kawasan.tracker.snapshots import StatusChange, derive
 
 
-class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
+class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMixin, RecordsMixin):
     """The tracker's use cases. One instance per database; cheap to create."""
 
     # ------------------------------------------------------------------ projects
@@ -404,30 +406,26 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin):
         """Attach a file to a stage as the next version of the document ``name`` (default: the file name)."""
         checked = docs.check_file(Path(path), self.settings.max_upload_bytes)
         name = (name or Path(path).stem).strip()
-        blob, created = None, False
-        try:
-            with self._write() as s:
-                user = self._actor(s, actor)
-                p = self._project(s, pid)
-                row = self._stage(s, p, stage_id)
-                self._check_can_act(user, p, row)
-                version = (s.scalar(select(func.max(Document.version)).where(
-                    Document.project_id == p.id, Document.stage_id == row.stage_id, Document.name == name)) or 0) + 1
-                blob, created = docs.store(checked, self.settings.files_dir)
-                d = Document(project_id=p.id, stage_id=row.stage_id, name=name, version=version,
-                             filename=checked.filename, media_type=checked.media_type, size_bytes=checked.size_bytes,
-                             sha256=checked.sha256, uploaded_at=_now(), uploaded_by=user.id)
-                s.add(d)
-                s.flush()
-                s.add(self._event(user, "document.attach", project=p.id, stage=row.stage_id, field="document",
-                                  new=f"{name} v{version}", detail={"sha256": checked.sha256,
-                                                                    "size_bytes": checked.size_bytes,
-                                                                    "filename": checked.filename}))
-                out = _document_dict(d)
-        except BaseException:
-            if created and blob is not None and blob.exists():
-                blob.unlink()
-            raise
+        with self._write() as s:
+            user = self._actor(s, actor)
+            p = self._project(s, pid)
+            row = self._stage(s, p, stage_id)
+            self._check_can_act(user, p, row)
+            self._hold_store(s, exclusive=False)  # the garbage collector waits until this attach commits
+            version = (s.scalar(select(func.max(Document.version)).where(
+                Document.project_id == p.id, Document.stage_id == row.stage_id, Document.name == name)) or 0) + 1
+            # write-once: a failed attach leaves the file for the garbage collector, never deletes it (defect 1)
+            blob = docs.store(checked, self.settings.files_dir)
+            d = Document(project_id=p.id, stage_id=row.stage_id, name=name, version=version,
+                         filename=checked.filename, media_type=checked.media_type, size_bytes=checked.size_bytes,
+                         sha256=checked.sha256, uploaded_at=_now(), uploaded_by=user.id)
+            s.add(d)
+            s.flush()
+            s.add(self._event(user, "document.attach", project=p.id, stage=row.stage_id, field="document",
+                              new=f"{name} v{version}", detail={"sha256": checked.sha256,
+                                                                "size_bytes": checked.size_bytes,
+                                                                "filename": checked.filename}))
+            out = _document_dict(d)
         out["stored_at"] = str(blob)
         return out
 
