@@ -168,3 +168,68 @@ def test_cli_chunked_run_writes_the_same_run(runner, area, tmp_path):
                              "workers": 2, "spilled_to_disk": False}
     with rasterio.open(tmp_path / "a" / "classes.tif") as x, rasterio.open(tmp_path / "b" / "classes.tif") as y:
         assert np.array_equal(x.read(1), y.read(1))
+
+
+# --- candidate sites across chunks ------------------------------------------------------------------------
+def _blob_run(folder, seed=0, shape=(180, 240)):
+    """A run folder whose classes are random blobs (hundreds of components of every size, holes, slivers)."""
+    from scipy import ndimage
+
+    from conftest import write_raster
+    from kawasan.spatial.runfolder import RUN_KIND
+
+    folder.mkdir()
+    rng = np.random.default_rng(seed)
+    noise = ndimage.gaussian_filter(rng.random(shape), 3.0)
+    score = ((noise - noise.min()) / (noise.max() - noise.min())).astype(np.float32)
+    classes = np.digitize(score, [0.35, 0.5, 0.6, 0.7])[::1].astype(np.uint8)
+    classes = (5 - classes).astype(np.uint8)                  # 1 (S1) for the highest scores .. 5 (N2)
+    reason = (rng.random(shape) < 0.01).astype(np.uint8)      # scattered excluded cells: holes not filled
+    classes[reason == 1] = 6
+    score[reason == 1] = 0
+    write_raster(folder / "score.tif", score, nodata=np.nan)
+    write_raster(folder / "classes.tif", classes, nodata=0)
+    write_raster(folder / "constraints.tif", reason)
+    h, w = shape
+    manifest = {"kind": RUN_KIND, "study_area": {"grid": {"crs": "EPSG:32749", "transform": [30.0, 0, 700000.0, 0,
+                                                                                            -30.0, 9150000.0],
+                                                          "width": w, "height": h}},
+                "outputs": [{"path": f"{r}.tif", "role": r} for r in ("score", "classes", "constraints")]}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+@pytest.mark.parametrize("over", [
+    {"min_area_ha": 0.5, "min_class": "S2"},
+    {"min_area_ha": 0.09, "min_class": "S3", "min_width_cells": 1, "fill_holes_ha": 0.5},
+    {"min_area_ha": 2.0, "min_score": 0.55, "max_area_ha": 60.0, "min_compactness": 0.2},
+])
+def test_sites_across_chunks_equal_in_memory(tmp_path, over):
+    from kawasan.spatial.chunked.sites import extract_chunked
+    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.sites import ExtractRules, extract
+
+    run = open_run(_blob_run(tmp_path / "run"))
+    rules = ExtractRules(**over)
+    a, notes_a = extract(run, rules)
+    assert len(a) > 20
+    for chunks in (13, 50):      # 13: below the site halo (3 + hole cells + 2), sites span many chunks
+        b, notes_b = extract_chunked(run, rules, ChunkOptions(chunks=chunks, scheduler="threads"))
+        assert notes_a == notes_b
+        assert [(s.id, s.cells, tuple(s.window.flatten())) for s in a] == \
+               [(s.id, s.cells, tuple(s.window.flatten())) for s in b]
+        for x, y in zip(a, b):
+            assert np.array_equal(x.mask, y.mask) and x.geometry.equals(y.geometry)
+
+
+def test_sites_extract_cli_chunked_equals_in_memory(runner, demo_dir, tmp_path):
+    """kawasan sites extract --chunks on the demo run through worker processes: the same sites.json."""
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(demo_dir / "runs" / "kawasan-industri", run)
+    r1 = runner.invoke(cli, ["sites", "extract", str(run), "--min-area-ha", "5", "--json"])
+    r2 = runner.invoke(cli, ["sites", "extract", str(run), "--min-area-ha", "5", "--json", "--chunks", "300",
+                             "--scheduler", "processes", "--workers", "2"])
+    assert r1.exit_code == 0 and r2.exit_code == 0, r2.output
+    assert json.loads(r1.output) == json.loads(r2.output) and len(json.loads(r1.output)) > 1
