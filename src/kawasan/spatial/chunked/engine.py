@@ -71,6 +71,7 @@ class BlockResult:
     evaluation: Evaluation | None = None        # metadata (weights, outcomes, reads) of the first chunk only
     inputs: dict = field(default_factory=dict)
     seconds: float = 0.0
+    peak_rss_mb: float = 0.0                    # the worker process's peak resident memory so far
 
 
 def run_block(job: BlockJob) -> BlockResult | KawasanError:
@@ -111,7 +112,15 @@ def _run_block(job: BlockJob) -> BlockResult:
         ev.store = None
         out.evaluation = ev
     out.seconds = time.perf_counter() - t
+    out.peak_rss_mb = _peak_rss_mb()
     return out
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident set size (getrusage; kilobytes on Linux), in MiB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def grid_bytes(model: Model, grid: Grid) -> int:
@@ -194,7 +203,8 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
         spec = switched.layers[name]
         coordinator._record(name, spec, Path(entry["path"]))
     timings = {"chunks": float(len(blocks)), "chunk_cells": float(size), "halo_cells": float(halo),
-               "chunk_seconds": chunk_seconds, "total": time.perf_counter() - t_all}
+               "chunk_seconds": chunk_seconds, "worker_peak_rss_mb": max(r.peak_rss_mb for r in results),
+               "total": time.perf_counter() - t_all}
     out = Evaluation(ev.model, area, ev.weights, score, classes, reason, outcomes, criteria, coordinator, timings,
                      warnings, ev.criteria_read, ev.notices, ev.switches)
     out.spill = spill
