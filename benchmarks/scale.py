@@ -52,17 +52,28 @@ def _hash01(i, j, seed):
 
 
 def value_noise(r0, c0, h, w, spacing, seed):
-    """Value noise: lattice values every ``spacing`` cells, smoothstep-interpolated, for rows r0.., cols c0..."""
+    """Value noise: lattice values every ``spacing`` cells, smoothstep-interpolated, for rows r0.., cols c0...
+
+    Separable: the lattice rows the strip needs are interpolated along x first (a few rows x w), then
+    each cell blends two of those rows; only lattice points are hashed."""
     import numpy as np
 
-    rows = (np.arange(r0, r0 + h) / spacing)[:, None]
-    cols = (np.arange(c0, c0 + w) / spacing)[None, :]
+    rows = np.arange(r0, r0 + h) / spacing
+    cols = np.arange(c0, c0 + w) / spacing
     i0, j0 = np.floor(rows).astype(np.int64), np.floor(cols).astype(np.int64)
     fy, fx = rows - i0, cols - j0
     fy, fx = fy * fy * (3 - 2 * fy), fx * fx * (3 - 2 * fx)
-    v00, v01 = _hash01(i0, j0, seed), _hash01(i0, j0 + 1, seed)
-    v10, v11 = _hash01(i0 + 1, j0, seed), _hash01(i0 + 1, j0 + 1, seed)
-    return (v00 * (1 - fx) + v01 * fx) * (1 - fy) + (v10 * (1 - fx) + v11 * fx) * fy
+    li = np.arange(i0.min(), i0.max() + 2)
+    lj = np.arange(j0.min(), j0.max() + 2)
+    lattice = _hash01(li[:, None], lj[None, :], seed)               # (rows of lattice, cols of lattice)
+    jj = j0 - lj[0]
+    along_x = (lattice[:, jj] * (1 - fx) + lattice[:, jj + 1] * fx).astype(np.float32)   # (lattice rows, w)
+    ii = i0 - li[0]
+    fy = fy.astype(np.float32)[:, None]
+    out = along_x[ii]
+    out *= 1 - fy
+    out += along_x[ii + 1] * fy
+    return out
 
 
 def fractal(r0, c0, h, w, seed, octaves=((1333, 1.0), (667, 0.6), (333, 0.36), (167, 0.22), (83, 0.13), (42, 0.08))):

@@ -171,8 +171,10 @@ def test_cli_chunked_run_writes_the_same_run(runner, area, tmp_path):
 
 
 # --- candidate sites across chunks ------------------------------------------------------------------------
-def _blob_run(folder, seed=0, shape=(180, 240)):
+def _blob_run(folder, seed=0, shape=(180, 240), origin=(700000.0, 9150000.0)):
     """A run folder whose classes are random blobs (hundreds of components of every size, holes, slivers)."""
+    from affine import Affine
+
     from scipy import ndimage
 
     from conftest import write_raster
@@ -187,12 +189,12 @@ def _blob_run(folder, seed=0, shape=(180, 240)):
     reason = (rng.random(shape) < 0.01).astype(np.uint8)      # scattered excluded cells: holes not filled
     classes[reason == 1] = 6
     score[reason == 1] = 0
-    write_raster(folder / "score.tif", score, nodata=np.nan)
-    write_raster(folder / "classes.tif", classes, nodata=0)
-    write_raster(folder / "constraints.tif", reason)
+    tr = Affine(30.0, 0, origin[0], 0, -30.0, origin[1])
+    write_raster(folder / "score.tif", score, nodata=np.nan, transform=tr)
+    write_raster(folder / "classes.tif", classes, nodata=0, transform=tr)
+    write_raster(folder / "constraints.tif", reason, transform=tr)
     h, w = shape
-    manifest = {"kind": RUN_KIND, "study_area": {"grid": {"crs": "EPSG:32749", "transform": [30.0, 0, 700000.0, 0,
-                                                                                            -30.0, 9150000.0],
+    manifest = {"kind": RUN_KIND, "study_area": {"grid": {"crs": "EPSG:32749", "transform": list(tr)[:6],
                                                           "width": w, "height": h}},
                 "outputs": [{"path": f"{r}.tif", "role": r} for r in ("score", "classes", "constraints")]}
     (folder / "manifest.json").write_text(json.dumps(manifest))
@@ -233,3 +235,38 @@ def test_sites_extract_cli_chunked_equals_in_memory(runner, demo_dir, tmp_path):
                              "--scheduler", "processes", "--workers", "2"])
     assert r1.exit_code == 0 and r2.exit_code == 0, r2.output
     assert json.loads(r1.output) == json.loads(r2.output) and len(json.loads(r1.output)) > 1
+
+
+def test_area_straddling_a_utm_zone_border(tmp_path):
+    """A study area across 108 degrees E (the border of UTM zones 48S and 49S), on one grid in zone 49S: the
+    chunked sites equal the in-memory ones (none counted twice or cut at the zone border or a chunk border),
+    and each site's hectares (cells x cell area) differ from its geodesic area by the transverse Mercator
+    scale error the design states (k^2, Snyder 1987 eq. 8-11), under 0.2 % at 3 degrees from the meridian."""
+    from pyproj import Geod, Transformer
+    from shapely.ops import transform as reproject
+
+    from kawasan.spatial.chunked.sites import extract_chunked
+    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.sites import ExtractRules, extract
+
+    # x = 168,499 m is 108 E at 7 S in zone 49S; the grid spans about 3.6 km either side of it
+    run = open_run(_blob_run(tmp_path / "run", seed=3, origin=(164900.0, 9228800.0)))
+    to_ll = Transformer.from_crs("EPSG:32749", "EPSG:4326", always_xy=True)
+    lon_left, _ = to_ll.transform(164900.0, 9226000.0)
+    lon_right, _ = to_ll.transform(164900.0 + 240 * 30, 9226000.0)
+    assert lon_left < 108.0 < lon_right
+    rules = ExtractRules(min_area_ha=1.0)
+    a, _ = extract(run, rules)
+    b, _ = extract_chunked(run, rules, ChunkOptions(chunks=40, scheduler="threads"))
+    assert [(s.id, s.cells) for s in a] == [(s.id, s.cells) for s in b]
+    crossing = [s for s in b if s.geometry.bounds[0] < 168499 < s.geometry.bounds[2]]
+    assert crossing, "a site crosses the zone border"
+    geod = Geod(ellps="WGS84")
+    for s in b:
+        ll = reproject(lambda x, y: to_ll.transform(x, y), s.geometry)
+        true_ha = abs(geod.geometry_area_perimeter(ll)[0]) / 10_000.0
+        grid_ha = s.cells * 0.09
+        lon, lat = to_ll.transform(s.geometry.centroid.x, s.geometry.centroid.y)
+        k = 0.9996 / np.sqrt(1 - (np.cos(np.radians(lat)) * np.sin(np.radians(lon - 111.0))) ** 2)
+        assert abs(grid_ha / true_ha - k * k) < 2e-4, (s.id, grid_ha, true_ha, k * k)
+        assert abs(grid_ha / true_ha - 1) < 2e-3
