@@ -102,6 +102,12 @@ def test_dataset_carries_cf_spatial_ref(area, tmp_path):
     ds["score"].rio.to_raster(tmp_path / "score.tif")
     with rasterio.open(tmp_path / "score.tif") as r:
         assert r.crs.to_epsg() == 32749 and r.transform == ds.rio.transform()
+    from kawasan.spatial.api import open_run_dataset
+
+    res = run_suitability(m, area, tmp_path / "run")
+    lazy = open_run_dataset(tmp_path / "run", chunks=16)
+    assert lazy.rio.crs.to_epsg() == 32749 and lazy["classes"].chunks is not None
+    assert np.array_equal(lazy["classes"].values, res.evaluation.classes)
 
 
 def test_grid_too_large_for_memory_goes_to_chunks_by_itself(area, monkeypatch):
