@@ -20,6 +20,10 @@ class KawasanError(Exception):
         self.field = field
         super().__init__(self.__str__())
 
+    def __reduce__(self):
+        # pickled whole (a chunk's error raised on a Dask worker reaches the CLI with its file and field)
+        return (_rebuild, (type(self), self.message, self.source, self.field))
+
     def __str__(self) -> str:
         where = []
         if self.source:
@@ -133,3 +137,8 @@ class StorageError(KawasanError):
 
     exit_code = 1
     http_status = 503
+
+
+def _rebuild(cls, message, source, field):
+    """An error of class ``cls`` from its parts (the other side of ``KawasanError.__reduce__``)."""
+    return cls(message, source=source, field=field)

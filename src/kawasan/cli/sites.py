@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from kawasan.cli.chunking import chunk_options
 from kawasan.cli.main import cli
 from kawasan.cli.output import Table, console
 from kawasan.cli.ranges import HECTARES, SEED, SHARE, Finite
@@ -42,9 +43,10 @@ def _admin_specs(paths, name_field):
                    "repeatable. Units that miss the study area are refused; partial cover is a warning.")
 @click.option("--admin-name-field", default=None, help="Name attribute of the boundary layers (default: nama/name).")
 @click.option("--json", "as_json", is_flag=True, help="Print the sites as a JSON list (id, area_ha, score_mean, rank, ...).")
+@chunk_options
 @click.pass_context
 def extract_cmd(ctx, run_dir, min_class, min_score, min_area_ha, area_rule, max_area_ha, min_compactness,
-                min_width_cells, fill_holes_ha, method, admin, admin_name_field, as_json):
+                min_width_cells, fill_holes_ha, method, admin, admin_name_field, as_json, scheduler, workers, chunks):
     """Extract contiguous candidate sites of legal size from the run in RUN_DIR, explain and rank them."""
     from kawasan.spatial.siteservice import extract_sites
 
@@ -52,7 +54,7 @@ def extract_cmd(ctx, run_dir, min_class, min_score, min_area_ha, area_rule, max_
                         min_class=min_class,
                         min_score=min_score, min_area_ha=min_area_ha, max_area_ha=max_area_ha,
                         min_compactness=min_compactness, min_width_cells=min_width_cells,
-                        fill_holes_ha=fill_holes_ha)
+                        fill_holes_ha=fill_holes_ha, scheduler=scheduler, workers=workers, chunks=chunks)
     if as_json:
         for w in res.get("warnings", []):   # stdout holds the JSON; the warnings go to stderr
             click.echo(w, err=True)

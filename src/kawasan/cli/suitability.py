@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kawasan.cli.main import cli
+from kawasan.cli.chunking import chunk_options
 from kawasan.cli.output import print_replaced, print_run_summary
 from kawasan.cli.progress import progress_bar
 from kawasan.spatial.api import run_suitability
@@ -35,8 +36,10 @@ def suitability():
               help="Switch one constraint on or off for this run (e.g. nuisance_buffer=on); repeatable; recorded in "
                    "the run manifest.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run manifest as JSON instead of a summary.")
+@chunk_options
 @click.pass_context
-def run_cmd(ctx, model, data_dir, out_dir, allow_inconsistent, write_criteria, compress, overwrite, rules, as_json):
+def run_cmd(ctx, model, data_dir, out_dir, allow_inconsistent, write_criteria, compress, overwrite, rules, as_json,
+            scheduler, workers, chunks):
     """Run MODEL (a .yaml/.toml model file or a preset name) on the study area in --data."""
     from kawasan.cli.switches import parse_rule_switches
 
@@ -45,7 +48,8 @@ def run_cmd(ctx, model, data_dir, out_dir, allow_inconsistent, write_criteria, c
     with progress_bar(f"suitability {model}") as prog:
         result = run_suitability(model, data_dir, out_dir, allow_inconsistent=allow_inconsistent,
                                  write_criteria=write_criteria, compress=compress.upper(), progress=prog,
-                                 overwrite=overwrite, rules=switches)
+                                 overwrite=overwrite, rules=switches, scheduler=scheduler, workers=workers,
+                                 chunks=chunks)
     if as_json:
         click.echo(json.dumps({**result.manifest, **({"replaced": result.replaced} if result.replaced else {})},
                               ensure_ascii=False, indent=2))

@@ -87,7 +87,7 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
     weights = resolve(model, base_dir=base_dir, allow_inconsistent=allow_inconsistent, source=model_source)
     timings["weights"] = time.perf_counter() - t
 
-    store = LayerStore(area, model)
+    store = area.layer_store(model)
     grid = area.grid
     criteria = sorted(model.criteria, key=lambda c: c.id)
     constraints = list(model.constraints)

@@ -316,7 +316,7 @@ def finalize(score, reason, breaks, classes):
 
 # --- burning lines and points ----------------------------------------------------------------
 @nb.njit(cache=True, nogil=True)
-def burn_segments(u0, v0, u1, v1, out):
+def burn_segments(u0, v0, u1, v1, out, row0=0, col0=0):
     """out[r, c] = 1 for every cell that holds a point of a segment (an exact "supercover").
 
     Segments run from (u0[k], v0[k]) to (u1[k], v1[k]) in pixel coordinates (u = column, v = row,
@@ -327,23 +327,27 @@ def burn_segments(u0, v0, u1, v1, out):
     point itself included) spans u from u(v=lo) to u(v=hi), and burns columns floor(u_min) to
     floor(u_max), or ceil(u_max) - 1 when u_max is only approached (the part leaves the row there).
     Same segments, same cells: the result does not depend on chunking, threads or any setting.
+    ``out`` may be a window of a larger grid whose upper-left cell is (``row0``, ``col0``): the coordinates
+    stay those of the whole grid (so every decision is the same float arithmetic) and only the cells
+    inside the window are written, at out[r - row0, c - col0].
     """
-    h, w = out.shape
+    h = out.shape[0] + row0
+    w = out.shape[1] + col0
     for k in range(u0.size):
         ua, va, ub, vb = u0[k], v0[k], u1[k], v1[k]
         if not (ua == ua and va == va and ub == ub and vb == vb):
             continue
         if va == vb:
             r = math.floor(va)
-            if 0 <= r < h:
-                c_lo = max(math.floor(min(ua, ub)), 0)
+            if row0 <= r < h:
+                c_lo = max(math.floor(min(ua, ub)), col0)
                 c_hi = min(math.floor(max(ua, ub)), w - 1)
                 for c in range(c_lo, c_hi + 1):
-                    out[r, c] = 1
+                    out[r - row0, c - col0] = 1
             continue
         vmin, vmax = min(va, vb), max(va, vb)
         slope = (ub - ua) / (vb - va)
-        r_lo = max(math.floor(vmin), 0)
+        r_lo = max(math.floor(vmin), row0)
         r_hi = min(math.floor(vmax), h - 1)
         for r in range(r_lo, r_hi + 1):
             lo = max(float(r), vmin)
@@ -359,10 +363,10 @@ def burn_segments(u0, v0, u1, v1, out):
             else:
                 c_lo = math.floor(u_hi)   # approached from above: floor is the same whether or not reached
                 c_hi = math.floor(u_lo)
-            c_lo = max(c_lo, 0)
+            c_lo = max(c_lo, col0)
             c_hi = min(c_hi, w - 1)
             for c in range(c_lo, c_hi + 1):
-                out[r, c] = 1
+                out[r - row0, c - col0] = 1
     return out
 
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kawasan.errors import ModelError, VectorError
-from kawasan.spatial import vectors
 from kawasan.spatial.model import NO_SETBACK, Constraint, Setback, SetbackClassify, label_text
 from kawasan.spatial.proximity import distance_to
 from kawasan.spatial.studyarea import LayerStore, resolve_codes
@@ -99,7 +98,7 @@ def urban_mask(rules: Setback, store: LayerStore, warnings: list[str], con_id: s
     wanted = resolve_codes(spec.values, legend, source=src, field=f"constraints.{con_id}.setback.urban.values",
                            warnings=store.warnings)
     urban = np.isin(codes, np.array([w for w in wanted if w >= 0], dtype=codes.dtype))
-    info = {"used": True, "layer": spec.layer, "values": list(spec.values), "cells": int(urban.sum()),
+    info = {"used": True, "layer": spec.layer, "values": list(spec.values), "cells": int(urban[store.counted].sum()),
             "differs": any(r != u for r, u in map(rules.metres, rules.distances))}
     if spec.note is not None:
         info["note"], info["note_id"] = label_text(spec.note, "en"), label_text(spec.note, "id")
@@ -135,7 +134,7 @@ def apply_setback(con: Constraint, layer: str, where: dict | None, store: LayerS
     cls_arr = np.array(classes, dtype=object)
     for cls in sorted(set(classes) - {UNCLASSED, NO_SETBACK}):
         rural, urb = rules.metres(cls)
-        mask = vectors.burn_mask(gdf[cls_arr == cls], grid, out=store._mask_buffer())
+        mask = store.burn(gdf[cls_arr == cls])
         d = distance_to(mask, grid.res, max(rural, urb) + 2 * res, out=scratch)
         if urban is None:
             hit = d <= np.float32(rural)
@@ -143,7 +142,7 @@ def apply_setback(con: Constraint, layer: str, where: dict | None, store: LayerS
             hit = d <= np.where(urban, np.float32(urb), np.float32(rural))
         reason[hit] |= b
         report.classes.append(_class_summary(cls, rural, urb, [r for r in report.features if r["class"] == cls],
-                                             int(hit.sum())))
+                                             int(hit[store.counted].sum())))
     if report.unclassified:
         warnings.append(f"constraint '{con.id}': {report.unclassified} feature(s) of layer '{layer}' match no "
                         "classify step and no default class; no setback was drawn around them")

@@ -47,11 +47,23 @@ def area_option(run: Run, oid: str) -> dict:
 
 
 def extract_sites(run_dir, *, method: str = "mean", admin: list[dict] | None = None, write: bool = True,
-                  area_rule: str | None = None, **rule_overrides) -> dict:
+                  area_rule: str | None = None, scheduler: str | None = None, workers: int | None = None,
+                  chunks: int | None = None, **rule_overrides) -> dict:
+    """Extract, explain and rank the sites of a run. ``scheduler``/``workers``/``chunks`` label the sites chunk
+    by chunk on Dask (kawasan.spatial.chunked.sites; the same sites); a grid too large for memory does so by
+    itself."""
+    from kawasan.spatial.chunked import ChunkOptions
+    from kawasan.spatial.chunked.sites import extract_chunked, sites_fit_in_memory
+
     run = open_run(run_dir)
     rules = default_rules(run, area_rule, **rule_overrides)
+    options = ChunkOptions(chunks=chunks, scheduler=scheduler, workers=workers)
+    options.check()
     warnings = _check_admin_layers(run, admin or [])   # before any work: units of another region are refused
-    sites, notes = extract(run, rules)
+    if options.requested or not sites_fit_in_memory(run.grid):
+        sites, notes = extract_chunked(run, rules, options, spill_dir=run.folder.parent)
+    else:
+        sites, notes = extract(run, rules)
     notes = warnings + notes
     infos = explain(run, sites, admin=admin)
     means_source = _complete_criteria_means(run, sites, infos, notes)

@@ -80,6 +80,10 @@ class StudyArea:
         arr, _ = rasters.read_on_grid(p, self.grid, categorical=True, allow_resample=False, layer_name="mask")
         return np.asarray(arr) == 0
 
+    def layer_store(self, model: Model) -> "LayerStore":
+        """The store the engine loads this area's layers through (a chunk's window brings its own)."""
+        return LayerStore(self, model)
+
     def legend(self, spec: LayerSpec) -> dict[int, str]:
         """Category code -> name, from the model's layer spec or the study-area manifest."""
         if spec.categories:
@@ -162,6 +166,13 @@ class LayerStore:
         self._rasters.pop(name, None)
         self._rasters.pop(f"{name}#codes", None)
         self._vectors.pop(name, None)
+
+    #: The part of the grid that cell counts cover (a chunk's window counts only its core, not its halo).
+    counted: tuple = (slice(None), slice(None))
+
+    def burn(self, gdf) -> np.ndarray:
+        """uint8 mask of ``gdf``'s features on the study grid, drawn into the shared mask buffer."""
+        return vectors.burn_mask(gdf, self.area.grid, out=self._mask_buffer())
 
     def _mask_buffer(self) -> np.ndarray:
         """One uint8 grid reused for every feature mask (only one distance is measured at a time)."""
@@ -301,7 +312,7 @@ class LayerStore:
                     out = self._mask_buffer()
                     out.fill(0)
                     return out
-            return vectors.burn_mask(gdf, self.area.grid, out=self._mask_buffer())
+            return self.burn(gdf)
         out = self._mask_buffer()
         if spec.type == "categorical":
             arr, nodata, legend = self.codes(name)

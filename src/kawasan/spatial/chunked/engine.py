@@ -1,0 +1,307 @@
+"""The chunked engine: the in-memory engine applied chunk by chunk, on Dask workers, with the same results.
+
+Flow: the grid is cut into chunks (:mod:`.plan`); each chunk is one Dask task that opens the study area
+through its haloed window (:mod:`.window`), runs ``engine.evaluate`` there (the same model, weights, kernels,
+burning and classification) and returns its core; the coordinator writes each core into the outputs as it
+arrives and merges what the chunks report (cells excluded per rule, setback classes, warnings). One task per
+chunk reads its own inputs by windows: the task graph stays small (chunks, not cells) and a worker holds one
+window of each layer at a time, so its peak memory depends on the chunk size, not on the grid.
+
+Outputs that do not fit in memory go to memory-mapped files in a spill folder beside the run (the operating
+system pages them out; no worker holds the grid), and are written as COGs from there.
+
+Equality with the in-memory path is by construction (each rule's halo is its reach, see :mod:`.plan`) and is
+the acceptance test (tests/test_chunked.py).
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from kawasan.errors import InputError, KawasanError, ModelError, VectorError
+from kawasan.spatial.chunked.cluster import ChunkOptions, open_executor
+from kawasan.spatial.chunked.plan import Block, halo_cells, plan_blocks
+from kawasan.spatial.chunked.window import WindowArea
+from kawasan.spatial.engine import ConstraintOutcome, Evaluation, Progress, _noop, evaluate, with_switches
+from kawasan.spatial.grid import Grid
+from kawasan.spatial.model import Model
+from kawasan.spatial.model import NO_SETBACK
+from kawasan.spatial.setbacks import UNCLASSED, SetbackReport, _class_summary, _feature_rows, classify
+from kawasan.spatial.sources import resolve as resolve_source
+from kawasan.spatial.studyarea import LayerStore, StudyArea
+
+DEFAULT_CHUNK = 2048
+MIN_CHUNK = 8
+#: bytes per cell of one in-memory run: the inputs (float32 each) plus score, scratch, bitmask and classes
+_RUN_BYTES = 4
+
+
+@dataclass
+class BlockJob:
+    """Everything one chunk's task needs (picklable: it travels to the worker)."""
+
+    model: Model
+    root: str
+    manifest: dict
+    grid: dict
+    block: Block
+    base_dir: str
+    allow_inconsistent: bool
+    keep_criteria: bool
+    model_source: str
+    switches: dict
+    threads: int
+
+
+@dataclass
+class BlockResult:
+    block: Block
+    score: np.ndarray
+    classes: np.ndarray
+    reason: np.ndarray
+    criteria: dict[str, np.ndarray]
+    excluded: dict[str, int]                    # constraint id -> cells of the core it excludes
+    setback_cells: dict[str, dict[str, int]]    # constraint id -> class -> cells of the core
+    urban_cells: dict[str, int]
+    warnings: list[str]
+    evaluation: Evaluation | None = None        # metadata (weights, outcomes, reads) of the first chunk only
+    inputs: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    peak_rss_mb: float = 0.0                    # the worker process's peak resident memory so far
+
+
+def run_block(job: BlockJob) -> BlockResult | KawasanError:
+    """Evaluate one chunk: the in-memory engine on its haloed window, cut back to its core.
+
+    A user's error (a corrupt file, a bad value) is returned, not raised: the coordinator raises it as it is,
+    with its file and field, instead of the worker logging a traceback."""
+    try:
+        return _run_block(job)
+    except KawasanError as exc:
+        return exc
+
+
+def _run_block(job: BlockJob) -> BlockResult:
+    import numba
+
+    t = time.perf_counter()
+    numba.set_num_threads(max(1, min(job.threads, numba.config.NUMBA_NUM_THREADS)))
+    b = job.block
+    core = b.core_in_window
+    area = WindowArea(Path(job.root), Grid.from_dict(job.grid), job.manifest, b.win_row, b.win_col, b.win_height,
+                      b.win_width, core)
+    ev = evaluate(job.model, area, base_dir=Path(job.base_dir), allow_inconsistent=job.allow_inconsistent,
+                  keep_criteria=job.keep_criteria, model_source=job.model_source, switches=job.switches)
+    reason = np.ascontiguousarray(ev.reason[core])
+    excluded = {o.id: int(np.count_nonzero(reason & reason.dtype.type(o.bit)))
+                for o in ev.constraints if o.status == "applied"}
+    setback_cells = {o.id: {c["class"]: c["excluded_cells"] for c in o.setback.classes}
+                     for o in ev.constraints if o.setback is not None}
+    urban_cells = {o.id: o.setback.urban.get("cells", 0) for o in ev.constraints if o.setback is not None}
+    first = b.index == 0
+    out = BlockResult(b, np.ascontiguousarray(ev.score[core]), np.ascontiguousarray(ev.classes[core]), reason,
+                      {k: np.ascontiguousarray(v[core]) for k, v in ev.criteria.items()}, excluded, setback_cells,
+                      urban_cells, list(ev.warnings), inputs=dict(ev.store._inputs))
+    if first:
+        ev.score = ev.classes = ev.reason = None
+        ev.criteria = {}
+        ev.store = None
+        out.evaluation = ev
+    out.seconds = time.perf_counter() - t
+    out.peak_rss_mb = _peak_rss_mb()
+    return out
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident set size (getrusage; kilobytes on Linux), in MiB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def grid_bytes(model: Model, grid: Grid) -> int:
+    """Rough bytes an in-memory run of ``model`` needs on ``grid``: every layer it reads plus four grids."""
+    layers = {layer for item in [*model.criteria, *model.constraints] for layer in item.layers_read()}
+    return grid.width * grid.height * _RUN_BYTES * (len(layers) + 4)
+
+
+def fits_in_memory(model: Model, grid: Grid) -> bool:
+    """Whether an in-memory run fits in half the memory available now (psutil)."""
+    import psutil
+
+    return grid_bytes(model, grid) <= psutil.virtual_memory().available // 2
+
+
+def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, base_dir: Path = Path("."),
+                     allow_inconsistent: bool = False, keep_criteria: bool = False, progress: Progress = _noop,
+                     model_source: str = "<model>", switches: dict[str, bool] | None = None,
+                     spill_dir: Path | None = None) -> Evaluation:
+    """``engine.evaluate`` chunk by chunk on Dask; the same :class:`Evaluation` (see the module docstring).
+
+    ``spill_dir``: where outputs too large for memory are memory-mapped (a temporary folder by default).
+    """
+    t_all = time.perf_counter()
+    if area.memory:
+        raise InputError("the chunked path reads a study-area folder by windows; in-memory layers are evaluated "
+                         "in memory (leave out --chunks/--scheduler)", source=area.name, field="chunks")
+    grid = area.grid
+    size = options.chunks or DEFAULT_CHUNK
+    if size < MIN_CHUNK:
+        raise InputError(f"a chunk must be at least {MIN_CHUNK} cells on a side; got {size}", field="--chunks")
+    switched = with_switches(model, dict(switches or {}), source=model_source)
+    coordinator = LayerStore(area, switched)
+    _check_layers(switched, coordinator)
+    halo = halo_cells(switched, grid.res)
+    blocks = plan_blocks(grid.shape, size, halo)
+    nbits = len(model.constraints)
+    if nbits > 32:
+        raise ModelError(f"at most 32 constraints are supported; got {nbits}", source=model_source, field="constraints")
+    rdtype = np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32
+    big = not fits_in_memory(model, grid)
+    spill = Path(tempfile.mkdtemp(prefix="kawasan-chunks-", dir=spill_dir)) if big else None
+    score = _allocate(grid.shape, np.float32, spill, "score")
+    classes = _allocate(grid.shape, np.uint8, spill, "classes")
+    reason = _allocate(grid.shape, rdtype, spill, "reason")
+    criteria: dict[str, np.ndarray] = {}
+    jobs = [BlockJob(model, str(area.root), area.manifest, grid.to_dict(), b, str(base_dir), allow_inconsistent,
+                     keep_criteria, model_source, dict(switches or {}), 1) for b in blocks]
+    results: list[BlockResult] = []
+    first: BlockResult | None = None
+    warnings: list[str] = []
+    chunk_seconds = 0.0
+    progress(f"chunks ({len(blocks)} of {size} x {size} cells, halo {halo})", 0, len(blocks))
+    with open_executor(options) as (submit_all, threads):
+        for job in jobs:
+            job.threads = threads
+        for done, res in enumerate(submit_all(run_block, jobs), 1):
+            if isinstance(res, KawasanError):
+                raise res
+            sl = res.block.core
+            score[sl], classes[sl], reason[sl] = res.score, res.classes, res.reason
+            for cid, arr in res.criteria.items():
+                if cid not in criteria:
+                    criteria[cid] = _allocate(grid.shape, np.float32, spill, f"criterion-{cid}")
+                criteria[cid][sl] = arr
+            chunk_seconds += res.seconds
+            res.score = res.classes = res.reason = None
+            res.criteria = {}
+            if res.evaluation is not None:
+                first = res
+            results.append(res)
+            progress(f"chunk {done}/{len(blocks)}", done, len(blocks))
+    assert first is not None and first.evaluation is not None
+    ev = first.evaluation
+    results.sort(key=lambda r: r.block.index)     # completion order varies; the merge does not
+    for r in results:
+        warnings.extend(w for w in r.warnings if w not in warnings)
+    outcomes = _merge_outcomes(ev.constraints, results, coordinator, switched)
+    for name, entry in sorted({k: v for r in results for k, v in r.inputs.items()}.items()):
+        spec = switched.layers[name]
+        coordinator._record(name, spec, Path(entry["path"]))
+    timings = {"chunks": float(len(blocks)), "chunk_cells": float(size), "halo_cells": float(halo),
+               "chunk_seconds": chunk_seconds, "worker_peak_rss_mb": max(r.peak_rss_mb for r in results),
+               "total": time.perf_counter() - t_all}
+    out = Evaluation(ev.model, area, ev.weights, score, classes, reason, outcomes, criteria, coordinator, timings,
+                     warnings, ev.criteria_read, ev.notices, ev.switches)
+    out.spill = spill
+    return out
+
+
+def _allocate(shape, dtype, spill: Path | None, name: str) -> np.ndarray:
+    if spill is None:
+        return np.empty(shape, dtype=dtype)
+    return np.lib.format.open_memmap(spill / f"{name}.npy", mode="w+", dtype=dtype, shape=shape)
+
+
+def _check_layers(model: Model, store: LayerStore) -> None:
+    """What the in-memory run checks on whole layers, checked once here: every vector layer a rule reads is
+    readable, has a CRS, features and overlaps the grid; a feature filter that selects nothing in the whole
+    layer is refused unless the layer's declared vocabulary knows the values (then every cell is beyond reach,
+    with a warning, as in memory)."""
+    items = [*model.criteria, *[c for c in model.constraints if c.enabled]]
+    for item in items:
+        src = resolve_source(item, store)
+        if src is None:
+            continue
+        for name, where in src.features():
+            spec = model.layers[name]
+            if spec.kind != "vector" or not store.exists(name):
+                continue
+            gdf = store.vector(name)
+            if not where or any(a not in gdf.columns for a in where):
+                continue
+            sel = np.ones(len(gdf), dtype=bool)
+            for attr, vals in where.items():
+                sel &= gdf[attr].astype(str).isin([str(v) for v in vals]).to_numpy()
+            if sel.any():
+                continue
+            vocab = store.area.manifest_entry(spec).get("vocabulary") or {}
+            known = all(a in vocab and {str(v) for v in vals} <= {str(x) for x in vocab[a]} for a, vals in where.items())
+            if not known:
+                raise VectorError(f"has no features matching {where}", source=str(store.area.path(spec)))
+
+
+def _merge_outcomes(first: list[ConstraintOutcome], results: list[BlockResult], store: LayerStore,
+                    model: Model) -> list[ConstraintOutcome]:
+    """The first chunk's outcomes with the cell counts of every chunk's core, setback tables of whole layers."""
+    out = []
+    for o in first:
+        o.excluded_cells = sum(r.excluded.get(o.id, 0) for r in results)
+        if o.setback is not None:
+            o.setback = _whole_setback(o, model, store, results)
+        out.append(o)
+    return out
+
+
+def _whole_setback(o: ConstraintOutcome, model: Model, store: LayerStore, results: list[BlockResult]) -> SetbackReport:
+    """A setback's report on the whole layer: every feature once, the cells it excludes summed over chunks."""
+    con = model.constraint(o.id)
+    rules = con.setback
+    gdf = store.vector(o.read["layer"])
+    where = o.read.get("where")
+    if where:
+        sel = np.ones(len(gdf), dtype=bool)
+        for attr, vals in where.items():
+            sel &= gdf[attr].astype(str).isin([str(v) for v in vals]).to_numpy()
+        gdf = gdf[sel]
+    report = SetbackReport(urban=dict(o.setback.urban), unclassified=0, no_setback=0)
+    if "cells" in report.urban:
+        report.urban["cells"] = sum(r.urban_cells.get(o.id, 0) for r in results)
+    classes, steps = classify(gdf, rules)
+    report.features = _feature_rows(gdf, classes, steps, rules)
+    report.unclassified = sum(1 for c in classes if c == UNCLASSED)
+    report.no_setback = sum(1 for c in classes if c == NO_SETBACK)
+    for cls in sorted(set(classes) - {UNCLASSED, NO_SETBACK}):
+        rural, urb = rules.metres(cls)
+        cells = sum(r.setback_cells.get(o.id, {}).get(cls, 0) for r in results)
+        report.classes.append(_class_summary(cls, rural, urb, [f for f in report.features if f["class"] == cls], cells))
+    return report
+
+
+def chunked_entry(ev: Evaluation, scheduler: str | None, workers: int | None) -> dict:
+    """What a run manifest records about a chunked run (how it was cut; the results do not depend on it)."""
+    t = ev.timings
+    return {"chunk_cells": int(t["chunk_cells"]), "chunks": int(t["chunks"]), "halo_cells": int(t["halo_cells"]),
+            "scheduler": "processes" if scheduler is None else ("address" if "://" in scheduler or ":" in scheduler
+                                                                 and scheduler not in ("threads", "processes")
+                                                                 else scheduler),
+            "workers": workers, "spilled_to_disk": getattr(ev, "spill", None) is not None}
+
+
+def release_spill(ev: Evaluation) -> None:
+    """Remove the memory-mapped outputs of a chunked run once they are written (nothing if none)."""
+    import shutil
+
+    spill = getattr(ev, "spill", None)
+    if spill is not None:
+        ev.score = ev.classes = ev.reason = None
+        ev.criteria = {}
+        shutil.rmtree(spill, ignore_errors=True)
+        ev.spill = None
+
+
+__all__ = ["evaluate_chunked", "fits_in_memory", "grid_bytes", "ChunkOptions", "run_block", "DEFAULT_CHUNK"]
