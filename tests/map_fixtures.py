@@ -37,4 +37,9 @@ class MapWorld:
 MAP_ROUTES = {
     ("GET", "/map"): "test_web_map.py: every signed-in role looks, signed out is sent to sign in",
     ("GET", "/api/v1/data"): "test_web_map.py: every signed-in role looks, signed out 401",
+    ("GET", "/map/runs/{run_id}"): "test_web_map.py: every signed-in role looks",
+    ("GET", "/api/v1/runs/{run_id}"): "test_web_map.py: every signed-in role looks",
+    ("GET", "/api/v1/runs/{run_id}/tiles/{layer}/{z}/{x}/{y}.{fmt}"): "test_web_map.py: every signed-in role looks",
+    ("GET", "/api/v1/runs/{run_id}/vectors/{name}.geojson"): "test_web_map.py: every signed-in role looks",
+    ("GET", "/api/v1/runs/{run_id}/point"): "test_web_map.py: every signed-in role looks",
 }

@@ -61,6 +61,9 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None,
         from kawasan.spatial.catalog import DataFolder
 
         app.state.data = DataFolder(web.data_dir)
+    from kawasan.web.map.tiles import TileCache
+
+    app.state.tiles = TileCache(web.tile_cache)
     errors.install(app)
     tiles = ""
     if web.basemap_url and web.basemap_url.startswith("http"):  # the configured base map's host may serve images
