@@ -46,6 +46,7 @@ def _looking_urls(world) -> dict:
         ("GET", "/api/v1/runs/{run_id}/tiles/{layer}/{z}/{x}/{y}.{fmt}"): f"{run}/tiles/score/{z}/{x}/{y}.png",
         ("GET", "/api/v1/runs/{run_id}/vectors/{name}.geojson"): f"{run}/vectors/boundary.geojson?z=10",
         ("GET", "/api/v1/runs/{run_id}/point"): f"{run}/point?lon=113.07&lat=-7.76",
+        ("GET", "/api/v1/runs/{run_id}/sites"): f"{run}/sites?by=topsis",
     }
 
 

@@ -158,6 +158,7 @@ KW.runMap = function (el, run, S, options) {
   for (const item of run.layers) {
     rasters[item.id] = L.tileLayer(base + "/tiles/" + encodeURIComponent(item.id) + "/{z}/{x}/{y}.png?v=" + run.checksum.slice(0, 12), {
       bounds, maxNativeZoom: 18, maxZoom: 20, opacity: item.id === "hillshade" ? 1 : 0.75, className: "tiles-" + item.id.replace(/\W/g, "-"),
+      zIndex: item.id === "hillshade" ? 1 : item.group === "study" ? 2 : item.group === "criteria" ? 3 : 4,
     });
   }
   const vectors = {};
