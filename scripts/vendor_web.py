@@ -34,7 +34,15 @@ PACKAGES = {
         "dist/images/marker-shadow.png": "images/marker-shadow.png",
         "LICENSE": "LICENSE",
     }),
+    # drawing a site on the map (the map's "Check a site")
+    "leaflet-geoman": ("2.20.2", "MIT", {
+        "dist/leaflet-geoman.js": "leaflet-geoman.js",
+        "dist/leaflet-geoman.css": "leaflet-geoman.css",
+        "LICENSE": "LICENSE",
+    }),
 }
+#: vendored folder -> npm package name, where they differ
+NPM_NAMES = {"leaflet-geoman": "@geoman-io/leaflet-geoman-free"}
 
 
 def sha256(path: Path) -> str:
@@ -42,7 +50,8 @@ def sha256(path: Path) -> str:
 
 
 def vendor_one(name: str, version: str, licence: str, files: dict[str, str], work: Path) -> dict:
-    out = json.loads(subprocess.run(["npm", "pack", f"{name}@{version}", "--json", "--pack-destination", str(work)],
+    npm_name = NPM_NAMES.get(name, name)
+    out = json.loads(subprocess.run(["npm", "pack", f"{npm_name}@{version}", "--json", "--pack-destination", str(work)],
                                     check=True, capture_output=True, text=True, cwd=work).stdout)[0]
     with tarfile.open(work / out["filename"]) as tar:
         tar.extractall(work / name, filter="data")

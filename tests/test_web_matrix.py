@@ -15,6 +15,7 @@ from typing import Callable
 
 import pytest
 
+from map_fixtures import MAP_ROUTES
 from web_fixtures import DLH_STAGE, REGENCY_A, ROLES, START, World, password
 
 SIGNED = frozenset(ROLES) - {"anon"}
@@ -190,6 +191,7 @@ ELSEWHERE = {
     ("POST", "/login"): "test_web_auth.py: sign-in, lock-out, session rotation",
     ("POST", "/logout"): "test_web_auth.py: the session ends",
     ("GET", "/calendar/{token}.ics"): "test_web_auth.py: a feed token, not a role, opens it",
+    **MAP_ROUTES,
 }
 
 

@@ -75,6 +75,19 @@ def test_bad_options_exit_2(runner):
     assert r.exit_code == 2 and "--today" in r.output
     r = runner.invoke(cli, ["serve", "--workers", "0"])
     assert r.exit_code == 2 and "--workers" in r.output
+    r = runner.invoke(cli, ["serve", "--data", "/no/such/folder"])
+    assert r.exit_code == 2 and "--data" in r.output and "/no/such/folder" in r.output
+
+
+def test_a_data_folder_that_is_not_a_folder_is_refused_before_the_server_starts(monkeypatch, tmp_path):
+    from kawasan.errors import InputError
+    from kawasan.web.settings import WebSettings
+
+    monkeypatch.setenv("KAWASAN_DATA_DIR", str(tmp_path / "missing"))
+    with pytest.raises(InputError, match="KAWASAN_DATA_DIR"):
+        WebSettings.from_env()
+    monkeypatch.setenv("KAWASAN_DATA_DIR", str(tmp_path))
+    assert WebSettings.from_env().data_dir == tmp_path.resolve()
 
 
 def test_demo_serves_its_licensing_database(monkeypatch, tmp_path):
@@ -82,10 +95,12 @@ def test_demo_serves_its_licensing_database(monkeypatch, tmp_path):
     from kawasan.cli.demo import _serve_demo
 
     seen = {}
-    monkeypatch.setattr(serve_mod, "run_server", lambda host, port, workers, today=None: seen.update(
-        host=host, port=port, workers=workers, today=today, url=os.environ["KAWASAN_DATABASE_URL"]))
+    monkeypatch.setattr(serve_mod, "run_server", lambda host, port, workers, today=None, data_dir=None: seen.update(
+        host=host, port=port, workers=workers, today=today, url=os.environ["KAWASAN_DATABASE_URL"],
+        data_dir=data_dir))
     monkeypatch.setenv("KAWASAN_DATABASE_URL", "sqlite:///elsewhere.db")  # restored afterwards, as is:
     monkeypatch.setenv("KAWASAN_FILES_DIR", "elsewhere")
-    _serve_demo(tmp_path / "licensing", "127.0.0.1", 8123)
+    _serve_demo(tmp_path / "licensing", "127.0.0.1", 8123, data_dir=tmp_path)
     assert seen["port"] == 8123 and seen["today"] == "2025-06-02"
+    assert seen["data_dir"] == tmp_path  # the demo's folder is the map's data folder
     assert seen["url"].endswith(str((tmp_path / "licensing" / "kawasan.db").resolve()))

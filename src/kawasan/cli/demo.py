@@ -58,7 +58,7 @@ def demo_cmd(ctx, out_dir, seed, no_serve, host, port):
     con.print("\n" + t("demo.done", lang, seconds=time.perf_counter() - start, path=out_dir))
     click.echo("\n".join([t("demo.next", lang)] + ["  " + c for c in next_commands(out_dir, *project)]))
     if not no_serve:
-        _serve_demo(out_dir / "licensing", host, port)
+        _serve_demo(out_dir / "licensing", host, port, data_dir=out_dir)
 
 
 def _switches_demo(con, data: Path, out_dir: Path, lang: str) -> None:
@@ -165,8 +165,9 @@ def _demo_accounts(con, folder: Path, lang: str) -> None:
                   markup=False)
 
 
-def _serve_demo(folder: Path, host: str, port: int) -> None:
-    """Serve the demo's licensing database as of the demo's date until Ctrl+C."""
+def _serve_demo(folder: Path, host: str, port: int, *, data_dir: Path) -> None:
+    """Serve the demo's licensing database as of the demo's date, with the demo's folder as the data folder
+    (its study area and runs on the map pages), until Ctrl+C."""
     import os
 
     from kawasan.cli.serve import run_server
@@ -174,4 +175,4 @@ def _serve_demo(folder: Path, host: str, port: int) -> None:
 
     os.environ["KAWASAN_DATABASE_URL"] = f"sqlite:///{(folder / 'kawasan.db').resolve()}"
     os.environ["KAWASAN_FILES_DIR"] = str((folder / "documents").resolve())
-    run_server(host, port, 1, today=DEMO_TODAY.isoformat())
+    run_server(host, port, 1, today=DEMO_TODAY.isoformat(), data_dir=data_dir)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
 
@@ -22,17 +23,27 @@ def _lang() -> str:
               help="Worker processes (several need PostgreSQL: KAWASAN_DATABASE_URL=postgresql+psycopg://...).")
 @click.option("--today", default=None, metavar="YYYY-MM-DD",
               help="Evaluate clocks and forecasts as of this date (demo, training); default the system date.")
-def serve(host, port, workers, today):
+@click.option("--data", "data_dir", default=None, metavar="DIR",
+              type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="Data folder whose study areas and suitability runs the map pages show (default: "
+                   "KAWASAN_DATA_DIR, else none).")
+def serve(host, port, workers, today, data_dir):
     """Serve the web app on KAWASAN_DATABASE_URL (default: the SQLite file in the data folder)."""
-    run_server(host, port, workers, today=today)
+    run_server(host, port, workers, today=today, data_dir=data_dir)
 
 
-def run_server(host: str, port: int, workers: int = 1, *, today: str | None = None, quiet: bool = False) -> None:
+def run_server(host: str, port: int, workers: int = 1, *, today: str | None = None, quiet: bool = False,
+               data_dir: Path | None = None) -> None:
     """Migrate the database, then run uvicorn with ``workers`` processes until interrupted."""
     import uvicorn
 
     from kawasan.tracker import Settings, upgrade_database
     from kawasan.web.asgi import today_from_env
+    from kawasan.web.settings import WebSettings
+
+    if data_dir is not None:
+        os.environ["KAWASAN_DATA_DIR"] = str(Path(data_dir).resolve())  # the worker processes read it
+    WebSettings.from_env()  # a bad setting is refused before the server starts
 
     if today:
         from datetime import date

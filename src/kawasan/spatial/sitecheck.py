@@ -159,3 +159,21 @@ def check_site(site_path, run_dir, *, radius: float | None = None) -> dict:
             **({"screening": screening} if screening else {}),
             "synthetic": bool(run.manifest.get("synthetic")), "constraints": rows, "score": stats,
             "rank_among_extracted": rank, "what_would_have_to_change": changes}
+
+
+def failing_areas(geom, run_dir) -> list[tuple[dict, int]]:
+    """The parts of a site (a polygon in the run's CRS, as :func:`load_site_geometry` returns it) that some rule
+    excludes, as (GeoJSON geometry in the run's CRS, exclusion bitmask) pairs, one per connected group of
+    cells with the same rules (cell edges, 4-connected)."""
+    run: Run = open_run(run_dir)
+    win, mask = _site_cells(geom, run.grid)
+    r0, c0, h, w = int(win.row_off), int(win.col_off), int(win.height), int(win.width)
+    reason = run.raster("constraints")[r0:r0 + h, c0:c0 + w]
+    failing = mask & (reason != 0)
+    if not failing.any():
+        return []
+    wt = rasterio.windows.transform(win, run.grid.transform)
+    values = reason.astype(np.int32 if reason.dtype.itemsize < 4 else np.int64)
+    if values.dtype == np.int64:  # rasterio.features.shapes takes at most 32-bit integers
+        values = values.astype(np.float32)
+    return [(g, int(v)) for g, v in features.shapes(values, mask=failing, transform=wt, connectivity=4)]

@@ -172,6 +172,18 @@ def load_sites(run_dir) -> dict | None:
     return json.loads(p.read_text(encoding="utf-8")) if p.exists() else None
 
 
+def ranked_sites(run_dir, method: str) -> dict:
+    """The extracted sites of a run ranked by ``method`` (mean, area_weighted, topsis) in memory; nothing
+    is written (``rerank`` writes the new ranks into the run's site files)."""
+    run = open_run(run_dir)
+    res = load_sites(run.folder)
+    if res is None:
+        raise InputError(Message("err.no_sites_yet"), source=str(run.folder))
+    _rank_in_place(res["sites"], res["criteria"], np.array(res["weights"], dtype=float), method, run)
+    res["rank_method"] = method
+    return res
+
+
 def rerank(run_dir, method: str) -> dict:
     """Rank the already extracted sites of a run by another method.
 

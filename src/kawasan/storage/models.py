@@ -146,6 +146,7 @@ class Project(Base):
     template_version: Mapped[str] = mapped_column(String(64))
     template_body: Mapped[dict] = mapped_column(JSON)
     site_geometry: Mapped[dict | None] = mapped_column(JSON)
+    site_origin: Mapped[dict | None] = mapped_column(JSON)   # run id, candidate site, site check (from the map)
     start_date: Mapped[date] = mapped_column(Date)
     target_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

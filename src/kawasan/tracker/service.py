@@ -41,8 +41,12 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
 
     def create_project(self, name: str, template: str, start: date, *, regency: str | None = None,
                        site_geometry: dict | None = None, actor: str | None = None,
-                       options: dict[str, str] | None = None, application_date: date | None = None) -> dict:
+                       options: dict[str, str] | None = None, application_date: date | None = None,
+                       site_origin: dict | None = None) -> dict:
         """Create a project from a template; every stage starts ``not_started`` at version 1.
+
+        ``site_origin`` records where a site chosen on the map came from (run id and checksum, candidate site
+        id, the site check's result); it is kept with the project as given.
 
         The template's options are resolved here (:func:`kawasan.licensing.choose_variant`):
         ``options`` as given (others at their default) and the date-chosen ones by
@@ -61,6 +65,8 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
         if site_geometry is not None and (not isinstance(site_geometry, dict) or "type" not in site_geometry):
             raise InputError("the site geometry must be a GeoJSON geometry or feature (an object with 'type')",
                              field="site")
+        if site_origin is not None and not isinstance(site_origin, dict):
+            raise InputError("the site origin must be an object (run id, site id, check result)", field="site_origin")
         with self._write() as s:
             user = self._actor(s, actor)
             regency = regency or user.regency
@@ -74,7 +80,8 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
                 raise PermissionDeniedError(f"user {user.username!r} ({user.role}) may not create projects: only an "
                                             "administrator or a coordinator may", field="user")
             p = Project(name=name, regency=regency, template_name=tpl.name, template_version=tpl.version,
-                        template_body=tpl.model_dump(mode="json"), site_geometry=site_geometry, start_date=start,
+                        template_body=tpl.model_dump(mode="json"), site_geometry=site_geometry,
+                        site_origin=site_origin, start_date=start,
                         created_at=_now(), created_by=user.id)
             s.add(p)
             s.flush()
@@ -549,7 +556,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
                                              "citation_text": text_dict(c.legal_basis.citation)}}
                             for c in tpl.chosen],
                 "application_date": _iso(tpl.application_date),
-                "site_geometry": p.site_geometry, "stages": stages}
+                "site_geometry": p.site_geometry, "site_origin": p.site_origin, "stages": stages}
 
     def _plan_inputs(self, pid: int, today: date):
         with self._read() as s:

@@ -56,6 +56,14 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None,
                               "personal API token: `Authorization: Bearer kwt_...`.")
     app.state.tracker = svc
     app.state.web = web
+    app.state.data = None
+    if web.data_dir is not None:
+        from kawasan.spatial.catalog import DataFolder
+
+        app.state.data = DataFolder(web.data_dir)
+    from kawasan.web.map.tiles import TileCache
+
+    app.state.tiles = TileCache(web.tile_cache)
     errors.install(app)
     tiles = ""
     if web.basemap_url and web.basemap_url.startswith("http"):  # the configured base map's host may serve images
@@ -84,10 +92,13 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None,
     static = str(resources.files("kawasan.web").joinpath("static"))
     app.mount("/static", StaticFiles(directory=static), name="static")
     from kawasan.web.api import router as api_router
+    from kawasan.web.map import api_router as map_api, pages_router as map_pages
     from kawasan.web.pages import router as pages_router
 
     app.include_router(api_router)
+    app.include_router(map_api)
     app.include_router(pages_router)
+    app.include_router(map_pages)
     return app
 
 

@@ -1,0 +1,76 @@
+"""The map in a real browser (headless Debian Chromium through Playwright): the demo run's tiles load, a click
+on an excluded cell names its rule, a drawn site gets its check, licensing starts from a site.
+
+One server (uvicorn in a thread, the session's demo folder as its data folder, a seeded SYNTHETIC database)
+serves the module. Screenshots go to test-artifacts/web/ (git-ignored); docs/images/ keeps copies of the best.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from test_web_browser import ARTIFACTS, CHROMIUM, _free_port, _sign_in, browser, page  # noqa: F401 - fixtures
+from web_fixtures import TODAY, make_settings, seed_world
+
+pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(),
+                                reason="Debian's chromium is not installed (apt-get install -y chromium)")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, demo_dir):
+    import uvicorn
+
+    from kawasan.tracker import ProjectService
+    from kawasan.web.app import create_app
+    from kawasan.web.settings import WebSettings
+
+    settings, cleanup = make_settings("sqlite", tmp_path_factory.mktemp("map-browser"))
+    svc = ProjectService(settings, today=TODAY, user="admin")
+    ids = seed_world(svc)
+    svc.close()
+    app = create_app(settings, WebSettings(data_dir=demo_dir), today=TODAY, background=False)
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    th = threading.Thread(target=srv.run, daemon=True)
+    th.start()
+    deadline = time.monotonic() + 20
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started, "the test server did not start"
+    yield {"url": f"http://127.0.0.1:{port}", "ids": ids, "app": app}
+    srv.should_exit = True
+    th.join(timeout=10)
+    cleanup()
+
+
+def _shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+
+
+def _open_run(page, base: str, run_id: str = "runs~apht") -> None:
+    page.goto(f"{base}/map/runs/{run_id}")
+    page.wait_for_selector("#run-map[data-ready='1']")
+    page.wait_for_load_state("networkidle")
+
+
+def test_the_demo_run_opens_with_its_tiles_and_a_click_names_the_excluding_rule(server, page):
+    tiles = []
+    page.on("response", lambda r: tiles.append(r.status) if "/tiles/" in r.url else None)
+    _sign_in(page, server["url"], "viewer")
+    page.goto(f"{server['url']}/map")
+    page.click("a[href='/map/runs/runs~apht']")
+    page.wait_for_selector("#run-map[data-ready='1']")
+    page.wait_for_load_state("networkidle")
+    assert tiles and all(s == 200 for s in tiles), tiles
+    assert page.locator(".tiles-classes img.leaflet-tile-loaded").count() > 0
+    assert page.locator("#legend-body .legend-item").count() >= 1  # the classes (the hillshade has none)
+    assert page.locator(".leaflet-control-scale").count() == 1
+    box = page.locator("#run-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector("#cell-rules li")
+    text = page.locator("#cell-body").inner_text()
+    assert "LP2B" in text or "lp2b" in text.lower()
+    assert page.locator("#cell-rules .tag").count() >= 1  # every rule with its certainty tag
+    _shot(page, "map-run-click")
