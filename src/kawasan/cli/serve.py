@@ -22,14 +22,21 @@ def _lang() -> str:
               help="Worker processes (several need PostgreSQL: KAWASAN_DATABASE_URL=postgresql+psycopg://...).")
 @click.option("--today", default=None, metavar="YYYY-MM-DD",
               help="Evaluate clocks and forecasts as of this date (demo, training); default the system date.")
-def serve(host, port, workers, today):
+@click.option("--jobs", "jobs", type=click.IntRange(0, 64), default=1, show_default=True,
+              help="Analysis jobs run at once by a worker process started with the server (0: none; run "
+                   "'kawasan worker' elsewhere).")
+@click.option("--queue", default=None, metavar="sqlite|redis://HOST:PORT/DB",
+              help="The job queue: sqlite (a file in the data folder, the default) or a Redis URL; "
+                   "default KAWASAN_QUEUE or sqlite.")
+def serve(host, port, workers, today, jobs, queue):
     """Serve the web app on KAWASAN_DATABASE_URL (default: the SQLite file in the data folder)."""
-    run_server(host, port, workers, today=today)
+    run_server(host, port, workers, today=today, jobs=jobs, queue=queue)
 
 
-def run_server(host: str, port: int, workers: int = 1, *, today: str | None = None, quiet: bool = False) -> None:
-    """Migrate the database, then run uvicorn with ``workers`` processes until interrupted."""
-    import uvicorn
+def run_server(host: str, port: int, workers: int = 1, *, today: str | None = None, quiet: bool = False,
+               jobs: int = 1, queue: str | None = None) -> None:
+    """Migrate the database, start the job worker (``jobs`` > 0), then run uvicorn with ``workers`` processes
+    until interrupted; the job worker stops with it (its running jobs are marked interrupted on the next start)."""
 
     from kawasan.tracker import Settings, upgrade_database
     from kawasan.web.asgi import today_from_env
@@ -52,6 +59,49 @@ def run_server(host: str, port: int, workers: int = 1, *, today: str | None = No
         click.echo(t("serve.sqlite_workers", lang), err=True)
     if not quiet:
         click.echo(t("serve.listening", lang, url=f"http://{host}:{port}/", db=url, workers=workers))
+    from kawasan.jobs.queue import queue_spec
+
+    os.environ["KAWASAN_QUEUE"] = queue_spec(queue)  # the web workers enqueue on the same queue
+    worker = start_job_worker(jobs, os.environ["KAWASAN_QUEUE"]) if jobs > 0 else None
+    if worker is not None and not quiet:
+        from kawasan.cli.worker import _safe
+
+        click.echo(t("jobs.serve_worker", lang, jobs=jobs, queue=_safe(os.environ["KAWASAN_QUEUE"])))
+    try:
+        _uvicorn(host, port, workers)
+    finally:
+        if worker is not None:
+            stop_job_worker(worker)
+
+
+def start_job_worker(jobs: int, queue: str):
+    """``kawasan worker --jobs N --queue Q`` as a child process (the server's own environment)."""
+    import subprocess
+    import sys
+
+    from kawasan.jobs.queue import make_huey, ping
+
+    ping(make_huey(queue))  # an unreachable Redis is refused before anything starts
+    code = "import sys; from kawasan.cli.main import main; main(sys.argv[1:])"
+    return subprocess.Popen([sys.executable, "-c", code, "worker", "--jobs", str(jobs), "--queue", queue])
+
+
+def stop_job_worker(proc, timeout: float = 10.0) -> None:
+    """Stop the worker child: SIGTERM (huey stops at once), then kill after ``timeout`` seconds."""
+    import subprocess
+
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _uvicorn(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
     uvicorn.run("kawasan.web.asgi:create", factory=True, host=host, port=port, workers=workers,
                 proxy_headers=True, forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
                 log_level="info", server_header=False)
