@@ -39,6 +39,9 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None,
     (demo, tests); ``background`` runs the forecast refresher thread."""
     web = web or WebSettings.from_env()
     svc = ProjectService(settings, today=today)
+    from kawasan.tracker.jobs import JobService
+
+    jobs = JobService(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -49,12 +52,14 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None,
         yield
         stop.set()
         svc.close()
+        jobs.close()
 
     app = FastAPI(title="kawasan", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="The licensing tracker of kawasan: projects, stages, obstacles, documents, "
                               "forecasts, templates, users. Sign in with the session cookie (pages) or a "
                               "personal API token: `Authorization: Bearer kwt_...`.")
     app.state.tracker = svc
+    app.state.jobs = jobs
     app.state.web = web
     errors.install(app)
     tiles = ""

@@ -7,11 +7,13 @@
 | ``KAWASAN_SECURE_COOKIES`` | ``auto`` (Secure when the request came over HTTPS), ``always`` or ``never`` | auto |
 | ``KAWASAN_BASEMAP_URL`` | an XYZ tile URL for a base map under the project sites (none: no base map, works offline) | none |
 | ``KAWASAN_FORECAST_REFRESH_MINUTES`` | how often the server refreshes stale stored forecasts in the background (0: never) | 10 |
+| ``KAWASAN_DATA_DIR`` | the server's data folder: study areas, runs, saved models (``kawasan serve --data``) | ``<KAWASAN_HOME>/data`` |
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from kawasan.errors import InputError
 
@@ -34,6 +36,7 @@ class WebSettings:
     secure_cookies: str = "auto"
     basemap_url: str | None = None
     refresh_minutes: float = 10.0
+    data_dir: Path | None = None
 
     @classmethod
     def from_env(cls) -> "WebSettings":
@@ -46,5 +49,7 @@ class WebSettings:
                             or basemap.startswith("/")) or (basemap and "{z}" not in basemap):
             raise InputError(f"expected an XYZ tile URL with {{z}}/{{x}}/{{y}}, got {basemap!r}",
                              source="environment", field="KAWASAN_BASEMAP_URL")
+        data = (os.environ.get("KAWASAN_DATA_DIR") or "").strip()
         return cls(secure_cookies=secure, basemap_url=basemap,
-                   refresh_minutes=_number("KAWASAN_FORECAST_REFRESH_MINUTES", 10.0))
+                   refresh_minutes=_number("KAWASAN_FORECAST_REFRESH_MINUTES", 10.0),
+                   data_dir=Path(data).expanduser() if data else None)
