@@ -27,6 +27,20 @@ def _saved(w) -> str:
     return "/analysis/models/matrix.yaml"
 
 
+def _econ(w) -> bool:
+    """The world reads the East Java table set when ../shared/data is present (else the routes answer 404)."""
+    import dataclasses
+
+    from conftest import SHARED
+
+    folder = SHARED / "data"
+    w.app.state.web = dataclasses.replace(w.app.state.web, economics_dir=folder if folder.is_dir() else None)
+    return True
+
+
+ECON_OK = (200, 404)  # 404: no table set (a fresh clone without ../shared/data); the role rules are the same
+
+
 def analysis_cases(Case, SIGNED):
     j = lambda body: {"json": body}  # noqa: E731
     return [
@@ -47,4 +61,13 @@ def analysis_cases(Case, SIGNED):
         Case("GET", "/api/v1/jobs/{job_id}", SIGNED, make=lambda w, r: (f"/api/v1/jobs/{_queued_job(w)}", {})),
         Case("POST", "/api/v1/jobs/{job_id}/cancel", RUNNER_ROLES,
              make=lambda w, r: (f"/api/v1/jobs/{_queued_job(w)}/cancel", {})),
+        Case("GET", "/potential", SIGNED, ok=ECON_OK, make=lambda w, r: (_econ(w) and "/potential?stress=0", {})),
+        Case("GET", "/potential/regions/{code}", SIGNED, ok=ECON_OK,
+             make=lambda w, r: (_econ(w) and "/potential/regions/3513?stress=0", {})),
+        Case("GET", "/potential/report.html", SIGNED, ok=ECON_OK,
+             make=lambda w, r: (_econ(w) and "/potential/report.html?stress=0", {})),
+        Case("GET", "/api/v1/potential", SIGNED, ok=ECON_OK,
+             make=lambda w, r: (_econ(w) and "/api/v1/potential?stress=0", {})),
+        Case("GET", "/api/v1/potential/map.geojson", SIGNED, ok=ECON_OK,
+             make=lambda w, r: (_econ(w) and "/api/v1/potential/map.geojson?stress=0", {})),
     ]

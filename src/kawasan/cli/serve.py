@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
 
@@ -28,8 +29,16 @@ def _lang() -> str:
 @click.option("--queue", default=None, metavar="sqlite|redis://HOST:PORT/DB",
               help="The job queue: sqlite (a file in the data folder, the default) or a Redis URL; "
                    "default KAWASAN_QUEUE or sqlite.")
-def serve(host, port, workers, today, jobs, queue):
+@click.option("--economics", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder of the regional-potential table set (tableset.yaml, or the East Java example layout "
+                   "of ../shared/data); default KAWASAN_ECONOMICS_DIR.")
+def serve(host, port, workers, today, jobs, queue, economics):
     """Serve the web app on KAWASAN_DATABASE_URL (default: the SQLite file in the data folder)."""
+    if economics is not None:
+        from kawasan.economics.tableset import TableSet
+
+        TableSet.from_dir(economics)  # a wrong folder is refused before the server starts
+        os.environ["KAWASAN_ECONOMICS_DIR"] = str(Path(economics).resolve())  # the web workers read it
     run_server(host, port, workers, today=today, jobs=jobs, queue=queue)
 
 

@@ -7,6 +7,7 @@
 | ``KAWASAN_SECURE_COOKIES`` | ``auto`` (Secure when the request came over HTTPS), ``always`` or ``never`` | auto |
 | ``KAWASAN_BASEMAP_URL`` | an XYZ tile URL for a base map under the project sites (none: no base map, works offline) | none |
 | ``KAWASAN_FORECAST_REFRESH_MINUTES`` | how often the server refreshes stale stored forecasts in the background (0: never) | 10 |
+| ``KAWASAN_ECONOMICS_DIR`` | the regional-potential table set (``kawasan serve --economics``; see kawasan.economics.tableset) | none |
 | ``KAWASAN_DATA_DIR`` | the server's data folder: study areas, runs, saved models (``kawasan serve --data``) | ``<KAWASAN_HOME>/data`` |
 """
 from __future__ import annotations
@@ -37,6 +38,7 @@ class WebSettings:
     basemap_url: str | None = None
     refresh_minutes: float = 10.0
     data_dir: Path | None = None
+    economics_dir: Path | None = None
 
     @classmethod
     def from_env(cls) -> "WebSettings":
@@ -50,6 +52,8 @@ class WebSettings:
             raise InputError(f"expected an XYZ tile URL with {{z}}/{{x}}/{{y}}, got {basemap!r}",
                              source="environment", field="KAWASAN_BASEMAP_URL")
         data = (os.environ.get("KAWASAN_DATA_DIR") or "").strip()
+        econ = (os.environ.get("KAWASAN_ECONOMICS_DIR") or "").strip()
         return cls(secure_cookies=secure, basemap_url=basemap,
                    refresh_minutes=_number("KAWASAN_FORECAST_REFRESH_MINUTES", 10.0),
-                   data_dir=Path(data).expanduser() if data else None)
+                   data_dir=Path(data).expanduser() if data else None,
+                   economics_dir=Path(econ).expanduser() if econ else None)
