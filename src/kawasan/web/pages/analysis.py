@@ -9,7 +9,8 @@ from kawasan.errors import KawasanError, NotFoundError
 from kawasan.jobs import folders
 from kawasan.spatial.model import model_from_dict
 from kawasan.spatial.modeledit import editor_view
-from kawasan.tracker.jobs import RUNNERS
+from kawasan.i18n import t
+from kawasan.tracker.jobs import RUNNERS, STATES
 from kawasan.web.api.analysis import _public
 from kawasan.web.auth import Identity, current_user
 from kawasan.web.jobs import base_model, data_root, job_service, model_refs
@@ -35,7 +36,8 @@ def analysis(request: Request, area: str | None = Query(None, max_length=64),
     return render(request, "analysis.html", {
         "areas": areas, "area": area, "models": models, "ref": ref, "view": view, "model_error": model_error,
         "jobs": jobs, "can_run": me.role in RUNNERS, "data_dir": str(root),
-        "page_data": {"model": ref, "area": area, "view": view, "can_run": me.role in RUNNERS}})
+        "page_data": {"model": ref, "area": area, "view": view, "can_run": me.role in RUNNERS,
+                      "states": {s: t(f"web.analysis.state.{s}", language(request)) for s in STATES}}})
 
 
 @router.get("/analysis/models/{name}.yaml")

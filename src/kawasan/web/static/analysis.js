@@ -183,10 +183,11 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!r.ok) { showError(r.json.error || {}); return; }
       const j = r.json;
       $("#job-progress").value = j.progress;
-      $("#job-step").textContent = j.step || "";
-      $("#job-status").textContent = j.status;
+      const active = j.status === "queued" || j.status === "running";
+      $("#job-step").textContent = active ? (j.step || "") : "";
+      $("#job-status").textContent = (page.states && page.states[j.status]) || j.status;
       box.dataset.status = j.status;
-      if (j.status === "queued" || j.status === "running") { setTimeout(poll, 400); return; }
+      if (active) { setTimeout(poll, 400); return; }
       cancel.hidden = true;
       if (run) run.disabled = false;
       if (j.links && j.links.map) { const a = $("#job-map"); a.href = j.links.map; a.hidden = false; }
