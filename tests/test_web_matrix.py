@@ -16,6 +16,7 @@ from typing import Callable
 import pytest
 
 from map_fixtures import MAP_ROUTES
+from analysis_cases import analysis_cases
 from web_fixtures import DLH_STAGE, REGENCY_A, ROLES, START, World, password
 
 SIGNED = frozenset(ROLES) - {"anon"}
@@ -183,6 +184,7 @@ def cases() -> list[Case]:
         Case("POST", "/api/v1/calendar", ADMIN, ok=(201,),
              make=lambda w, r: ("/api/v1/calendar", j({"day": date(2031, 1, 1).fromordinal(
                  date(2031, 1, 1).toordinal() + next(_counter)).isoformat()}))),
+        *analysis_cases(Case, SIGNED),
     ]
 
 

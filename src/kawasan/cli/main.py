@@ -73,6 +73,7 @@ def cli(ctx, lang):
 def _register():
     from kawasan.cli import (  # noqa: F401  (commands attach themselves)
         ahp, data, data_fetch, demo, economy, economy_potential, licensing, report, serve, sites, suitability,
+        worker,
     )
 
 

@@ -25,17 +25,31 @@ def _lang() -> str:
               help="Evaluate clocks and forecasts as of this date (demo, training); default the system date.")
 @click.option("--data", "data_dir", default=None, metavar="DIR",
               type=click.Path(path_type=Path, exists=True, file_okay=False),
-              help="Data folder whose study areas and suitability runs the map pages show (default: "
-                   "KAWASAN_DATA_DIR, else none).")
-def serve(host, port, workers, today, data_dir):
+              help="Data folder whose study areas and suitability runs the map pages show and analysis jobs write "
+                   "into (default: KAWASAN_DATA_DIR, else KAWASAN_HOME/data).")
+@click.option("--jobs", "jobs", type=click.IntRange(0, 64), default=1, show_default=True,
+              help="Analysis jobs run at once by a worker process started with the server (0: none; run "
+                   "'kawasan worker' elsewhere).")
+@click.option("--queue", default=None, metavar="sqlite|redis://HOST:PORT/DB",
+              help="The job queue: sqlite (a file in the data folder, the default) or a Redis URL; "
+                   "default KAWASAN_QUEUE or sqlite.")
+@click.option("--economics", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder of the regional-potential table set (tableset.yaml, or the East Java example layout "
+                   "of ../shared/data); default KAWASAN_ECONOMICS_DIR.")
+def serve(host, port, workers, today, data_dir, jobs, queue, economics):
     """Serve the web app on KAWASAN_DATABASE_URL (default: the SQLite file in the data folder)."""
-    run_server(host, port, workers, today=today, data_dir=data_dir)
+    if economics is not None:
+        from kawasan.economics.tableset import TableSet
+
+        TableSet.from_dir(economics)  # a wrong folder is refused before the server starts
+        os.environ["KAWASAN_ECONOMICS_DIR"] = str(Path(economics).resolve())  # the web workers read it
+    run_server(host, port, workers, today=today, data_dir=data_dir, jobs=jobs, queue=queue)
 
 
 def run_server(host: str, port: int, workers: int = 1, *, today: str | None = None, quiet: bool = False,
-               data_dir: Path | None = None) -> None:
-    """Migrate the database, then run uvicorn with ``workers`` processes until interrupted."""
-    import uvicorn
+               data_dir: Path | None = None, jobs: int = 1, queue: str | None = None) -> None:
+    """Migrate the database, start the job worker (``jobs`` > 0), then run uvicorn with ``workers`` processes
+    until interrupted; the job worker stops with it (its running jobs are marked interrupted on the next start)."""
 
     from kawasan.tracker import Settings, upgrade_database
     from kawasan.web.asgi import today_from_env
@@ -63,6 +77,49 @@ def run_server(host: str, port: int, workers: int = 1, *, today: str | None = No
         click.echo(t("serve.sqlite_workers", lang), err=True)
     if not quiet:
         click.echo(t("serve.listening", lang, url=f"http://{host}:{port}/", db=url, workers=workers))
+    from kawasan.jobs.queue import queue_spec
+
+    os.environ["KAWASAN_QUEUE"] = queue_spec(queue)  # the web workers enqueue on the same queue
+    worker = start_job_worker(jobs, os.environ["KAWASAN_QUEUE"]) if jobs > 0 else None
+    if worker is not None and not quiet:
+        from kawasan.cli.worker import _safe
+
+        click.echo(t("jobs.serve_worker", lang, jobs=jobs, queue=_safe(os.environ["KAWASAN_QUEUE"])))
+    try:
+        _uvicorn(host, port, workers)
+    finally:
+        if worker is not None:
+            stop_job_worker(worker)
+
+
+def start_job_worker(jobs: int, queue: str):
+    """``kawasan worker --jobs N --queue Q`` as a child process (the server's own environment)."""
+    import subprocess
+    import sys
+
+    from kawasan.jobs.queue import make_huey, ping
+
+    ping(make_huey(queue))  # an unreachable Redis is refused before anything starts
+    code = "import sys; from kawasan.cli.main import main; main(sys.argv[1:])"
+    return subprocess.Popen([sys.executable, "-c", code, "worker", "--jobs", str(jobs), "--queue", queue])
+
+
+def stop_job_worker(proc, timeout: float = 10.0) -> None:
+    """Stop the worker child: SIGTERM (huey stops at once), then kill after ``timeout`` seconds."""
+    import subprocess
+
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _uvicorn(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
     uvicorn.run("kawasan.web.asgi:create", factory=True, host=host, port=port, workers=workers,
                 proxy_headers=True, forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
                 log_level="info", server_header=False)

@@ -39,6 +39,9 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None,
     (demo, tests); ``background`` runs the forecast refresher thread."""
     web = web or WebSettings.from_env()
     svc = ProjectService(settings, today=today)
+    from kawasan.tracker.jobs import JobService
+
+    jobs = JobService(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -49,18 +52,16 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None,
         yield
         stop.set()
         svc.close()
+        jobs.close()
 
     app = FastAPI(title="kawasan", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="The licensing tracker of kawasan: projects, stages, obstacles, documents, "
                               "forecasts, templates, users. Sign in with the session cookie (pages) or a "
                               "personal API token: `Authorization: Bearer kwt_...`.")
     app.state.tracker = svc
+    app.state.jobs = jobs
     app.state.web = web
-    app.state.data = None
-    if web.data_dir is not None:
-        from kawasan.spatial.catalog import DataFolder
-
-        app.state.data = DataFolder(web.data_dir)
+    app.state.data = _data_folder(web)
     from kawasan.web.map.tiles import TileCache
 
     app.state.tiles = TileCache(web.tile_cache)
@@ -117,3 +118,16 @@ def route_table(app: FastAPI) -> list[tuple[str, str]]:
 
     walk(app.router.routes, "")
     return sorted(out, key=lambda x: (x[1], x[0]))
+
+
+def _data_folder(web: WebSettings):
+    """The one data folder of the server: the map pages list its study areas and runs, analysis jobs write into
+    it. ``KAWASAN_DATA_DIR`` (``kawasan serve --data``) when set, else ``<KAWASAN_HOME>/data`` (created)."""
+    from kawasan.jobs.folders import data_dir
+    from kawasan.spatial.catalog import DataFolder
+
+    root = web.data_dir
+    if root is None:
+        root = data_dir()
+        root.mkdir(parents=True, exist_ok=True)
+    return DataFolder(root)

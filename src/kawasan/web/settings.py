@@ -7,8 +7,9 @@
 | ``KAWASAN_SECURE_COOKIES`` | ``auto`` (Secure when the request came over HTTPS), ``always`` or ``never`` | auto |
 | ``KAWASAN_BASEMAP_URL`` | an XYZ tile URL for a base map under the project sites (none: no base map, works offline) | none |
 | ``KAWASAN_FORECAST_REFRESH_MINUTES`` | how often the server refreshes stale stored forecasts in the background (0: never) | 10 |
-| ``KAWASAN_DATA_DIR`` | the data folder: study areas and suitability runs the map pages list (``kawasan serve --data DIR``) | none |
+| ``KAWASAN_DATA_DIR`` | the data folder: study areas and suitability runs the map pages list, where analysis jobs write runs and saved models (``kawasan serve --data DIR``) | ``<KAWASAN_HOME>/data`` |
 | ``KAWASAN_TILE_CACHE`` | how many rendered map tiles the server keeps in memory (0: none) | 2048 |
+| ``KAWASAN_ECONOMICS_DIR`` | the regional-potential table set (``kawasan serve --economics``; see kawasan.economics.tableset) | none |
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ class WebSettings:
     refresh_minutes: float = 10.0
     data_dir: Path | None = None
     tile_cache: int = 2048
+    economics_dir: Path | None = None
 
     @classmethod
     def from_env(cls) -> "WebSettings":
@@ -55,7 +57,9 @@ class WebSettings:
         if data and not Path(data).is_dir():
             raise InputError(f"expected an existing folder of study areas and runs, got {data!r}",
                              source="environment", field="KAWASAN_DATA_DIR")
+        econ = (os.environ.get("KAWASAN_ECONOMICS_DIR") or "").strip()
         return cls(secure_cookies=secure, basemap_url=basemap,
                    refresh_minutes=_number("KAWASAN_FORECAST_REFRESH_MINUTES", 10.0),
                    data_dir=Path(data).resolve() if data else None,
-                   tile_cache=int(_number("KAWASAN_TILE_CACHE", 2048)))
+                   tile_cache=int(_number("KAWASAN_TILE_CACHE", 2048)),
+                   economics_dir=Path(econ).expanduser() if econ else None)

@@ -1,8 +1,10 @@
 """The JSON API under /api/v1: the same service calls as the pages, one error shape, pagination on lists."""
 from fastapi import APIRouter
 
-from kawasan.web.api import directory, projects
+from kawasan.web.api import analysis, directory, potential, projects
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(projects.router)
 router.include_router(directory.router)
+router.include_router(analysis.router)
+router.include_router(potential.router)

@@ -5,7 +5,7 @@
   result (passes, rule by rule) at the time the project was created.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-05
 """
 from __future__ import annotations

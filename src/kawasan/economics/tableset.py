@@ -1,0 +1,79 @@
+"""A table set: the files of one province's regional-potential analysis, found in one folder.
+
+A folder with ``tableset.yaml`` names its files (paths relative to the folder)::
+
+    title: Jawa Timur
+    reference: Jawa Timur
+    boundaries: boundaries/jatim_kabkota.geojson
+    pdrb: economy/pdrb_total_jatim_2010_2023.csv
+    population: economy/population_jatim_2010_2023_long.csv
+    ipm: economy/ipm_jatim_long.csv
+    sectors: economy/pdrb_17sector_2023_long.csv
+    ports: places/ports_kemenhub_2017.geojson
+
+A folder without it is read with exactly these names (the layout of the East Java example data, the
+project's ``shared/data``). ``boundaries`` and ``pdrb`` are required; the others are used when present.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from kawasan.errors import InputError
+
+FILE_KEYS = ("boundaries", "pdrb", "population", "ipm", "labour_force", "unemployment", "sectors", "ports")
+REQUIRED = ("boundaries", "pdrb")
+EAST_JAVA = {"title": "Jawa Timur", "reference": "Jawa Timur",
+             "boundaries": "boundaries/jatim_kabkota.geojson", "pdrb": "economy/pdrb_total_jatim_2010_2023.csv",
+             "population": "economy/population_jatim_2010_2023_long.csv", "ipm": "economy/ipm_jatim_long.csv",
+             "sectors": "economy/pdrb_17sector_2023_long.csv", "ports": "places/ports_kemenhub_2017.geojson"}
+
+
+@dataclass(frozen=True)
+class TableSet:
+    folder: Path
+    title: str
+    reference: str
+    files: dict[str, Path] = field(default_factory=dict)
+
+    @classmethod
+    def from_dir(cls, folder: str | Path) -> "TableSet":
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise InputError("the economics folder does not exist; expected a folder with tableset.yaml or the "
+                             "East Java layout (boundaries/, economy/, places/)", source=str(folder),
+                             field="economics_dir")
+        spec_file = folder / "tableset.yaml"
+        if spec_file.is_file():
+            try:
+                spec = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
+            except yaml.YAMLError as e:
+                raise InputError(f"not valid YAML: {e}", source=str(spec_file)) from None
+            if not isinstance(spec, dict):
+                raise InputError("expected a mapping of file keys to paths", source=str(spec_file))
+            unknown = sorted(set(spec) - {*FILE_KEYS, "title", "reference"})
+            if unknown:
+                raise InputError(f"unknown key(s) {unknown}; expected {', '.join(FILE_KEYS)}, title, reference",
+                                 source=str(spec_file))
+        else:
+            spec, spec_file = EAST_JAVA, folder
+        files = {}
+        for key in FILE_KEYS:
+            if spec.get(key):
+                p = folder / str(spec[key])
+                if p.is_file():
+                    files[key] = p
+                elif key in REQUIRED or spec_file != folder:
+                    raise InputError(f"the {key} file {p} does not exist", source=str(spec_file), field=key)
+        for key in REQUIRED:
+            if key not in files:
+                raise InputError(f"a table set needs {key}", source=str(spec_file), field=key)
+        return cls(folder, str(spec.get("title") or folder.name), str(spec.get("reference") or "Jawa Timur"), files)
+
+    def inputs(self, **options):
+        """:class:`kawasan.economics.potential.PotentialInputs` of these files with ``options``."""
+        from kawasan.economics.potential import PotentialInputs
+
+        return PotentialInputs(**{k: str(v) for k, v in self.files.items()}, reference=self.reference, **options)

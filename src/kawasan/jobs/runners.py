@@ -1,0 +1,123 @@
+"""Doing a job in the worker: parameters from the database, the domain code, progress and cancellation.
+
+A job's parameters (``jobs.params``) hold absolute paths the web app resolved inside its data folder,
+and, for a suitability run, the whole model (so the run is the model the user saw, even if a saved
+model changes later). The outputs are written atomically by the domain code: a failed or cancelled
+job leaves no run folder and no study area behind, only its temporary folder, which is removed.
+
+Progress: the engine calls ``progress(label, step, total)`` once per constraint and criterion; the
+run is 0..0.9 of the bar, the candidate-site extraction 0.9..1. A preparation reports named steps
+(boundary, mask, dem, osm, one per agency layer), each a share of the bar. At every step the worker
+records the fraction and, when the job's cancellation was asked, raises :class:`JobCancelled`.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from kawasan.errors import KawasanError
+from kawasan.tracker.jobs import JobCancelled, JobService
+
+log = logging.getLogger("kawasan.jobs")
+RUN_SHARE = 0.9  # of the progress bar: the suitability run; the rest is the candidate-site extraction
+
+
+def run_job(job_id: int, service: JobService | None = None) -> str:
+    """Do job ``job_id`` (called by the huey task); returns its final status."""
+    svc = service or JobService()
+    try:
+        job = svc.start(job_id)
+        if job is None:
+            return "skipped"  # cancelled while queued, or taken by another worker
+        tick = _ticker(svc, job_id)
+        try:
+            result = RUNNERS[job["kind"]](job["params"], tick)
+        except JobCancelled:
+            _clean(job["params"])
+            svc.cancelled(job_id)
+            return "cancelled"
+        except KawasanError as e:
+            _clean(job["params"])
+            svc.fail(job_id, str(e))
+            return "failed"
+        except Exception as e:  # noqa: BLE001 - a job never kills the worker; the reason is stored for the page
+            log.exception("job %s failed", job_id)
+            _clean(job["params"])
+            svc.fail(job_id, f"internal error ({type(e).__name__}: {e}); the server log has the details")
+            return "failed"
+        svc.finish(job_id, result)
+        return "finished"
+    finally:
+        if service is None:
+            svc.close()
+
+
+def _ticker(svc: JobService, job_id: int):
+    """``tick(fraction, step)``: record progress; raise JobCancelled when the job's cancellation was asked."""
+    def tick(fraction: float, step: str) -> None:
+        if svc.progress(job_id, fraction, step):
+            raise JobCancelled(job_id)
+    return tick
+
+
+def _clean(params: dict) -> None:
+    """Remove the temporary siblings a stopped job left (``.NAME.tmp-*``); the target itself is never touched."""
+    out = params.get("out")
+    if not out:
+        return
+    out = Path(out)
+    for tmp in out.parent.glob(f".{out.name}.tmp-*"):
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_suitability_job(params: dict, tick) -> dict:
+    """A suitability run into ``params['out']``, then its candidate sites; returns what the page links to."""
+    from kawasan.spatial.api import run_suitability
+    from kawasan.spatial.model import model_from_dict
+    from kawasan.spatial.siteservice import extract_sites
+
+    model = model_from_dict(params["model"], source=f"model:{params.get('model_name', 'model')}")
+    tick(0.0, "start")
+
+    def progress(label: str, step: int, total: int) -> None:
+        tick(RUN_SHARE * step / max(total, 1), label)
+
+    out = Path(params["out"])
+    result = run_suitability(model, params["data"], out, allow_inconsistent=bool(params.get("allow_inconsistent")),
+                             write_criteria=True, progress=progress, rules=params.get("rules") or None)
+    sites = None
+    if model.sites is not None:  # a model without site rules makes a run only (the CLI asks for --min-area-ha)
+        tick(RUN_SHARE, "candidate sites")
+        sites = len(extract_sites(out).get("sites", []))
+    man = result.manifest or {}
+    return {"run": out.name, "folder": str(out), "sites": sites, "warnings": list(man.get("warnings") or [])}
+
+
+PREPARE_STEPS = ("boundary", "mask", "dem", "osm")
+
+
+def run_prepare_job(params: dict, tick) -> dict:
+    """``data prepare`` into ``params['out']``; returns the new study area's name and the prepare warnings."""
+    from kawasan.spatial.ingest.agency import LayerArg
+    from kawasan.spatial.ingest.prepare import PrepareRequest, prepare
+
+    layers = [LayerArg(name=la["name"], path=Path(la["path"]), attribute=la.get("attribute"), layer=la.get("layer"))
+              for la in params.get("layers") or []]
+    req = PrepareRequest(boundary=Path(params["boundary"]), out=Path(params["out"]), where=params.get("where"),
+                         dissolve=bool(params.get("dissolve")), resolution=float(params.get("resolution") or 30.0),
+                         dem=[Path(p) for p in params.get("dem") or []],
+                         osm=Path(params["osm"]) if params.get("osm") else None, layers=layers)
+    steps = [*PREPARE_STEPS, *(f"layer {la.name}" for la in layers)]
+
+    def progress(step: str) -> None:
+        done = steps.index(step) if step in steps else 0
+        tick(done / (len(steps) + 1), step)
+
+    result = prepare(req, progress)
+    man = result.manifest
+    return {"study_area": Path(result.out).name, "folder": str(result.out), "warnings": list(man.get("warnings") or []),
+            "missing": man.get("missing") or {}}
+
+
+RUNNERS = {"suitability": run_suitability_job, "prepare": run_prepare_job}

@@ -1,0 +1,132 @@
+"""API: the model editor (check, save), suitability runs started as jobs, and the jobs themselves.
+
+Every route parses, calls the domain (:mod:`kawasan.spatial.modeledit`) or the job service, and answers;
+errors come in the one shape of :mod:`kawasan.web.errors` with the field the editor shows them beside.
+Starting or cancelling a job, and saving a model, need a role other than viewer.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import yaml
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from kawasan.errors import InputError
+from kawasan.jobs import folders
+from kawasan.spatial import modeledit
+from kawasan.tracker.jobs import RUNNERS
+from kawasan.web.auth import Identity, current_user, require_roles
+from kawasan.web.jobs import base_model, data_root, job_service, model_refs, start_job
+
+router = APIRouter(tags=["analysis"])
+runners = require_roles(*RUNNERS)
+
+
+class EditsIn(BaseModel):
+    """A model (``preset:NAME`` or ``saved:NAME``) and the edits made to it (see kawasan.spatial.modeledit)."""
+
+    model_config = ConfigDict(extra="forbid")
+    model: str = Field(max_length=200, examples=["preset:kawasan-industri"])
+    edits: dict = Field(default_factory=dict)
+
+
+class SaveIn(EditsIn):
+    name: str = Field(max_length=64, examples=["ki-road-heavy"])
+
+
+class RunIn(EditsIn):
+    study_area: str = Field(max_length=64, examples=["data"])
+    run: str | None = Field(None, max_length=64, description="name of the run folder (default: model and time)")
+
+
+def _edited(request: Request, body: EditsIn, name: str | None = None) -> tuple[dict, dict]:
+    edits = dict(body.edits)
+    if name:
+        edits["name"] = name
+    model = modeledit.apply_edits(base_model(data_root(request), body.model), edits, source=body.model)
+    return model, modeledit.check(model, allow_inconsistent=bool(edits.get("allow_inconsistent")), source=body.model)
+
+
+@router.get("/analysis/models")
+def list_models(request: Request, me: Identity = Depends(current_user)):
+    """The presets and the saved models."""
+    return {"items": model_refs(data_root(request))}
+
+
+@router.get("/analysis/studyareas")
+def list_study_areas(request: Request, me: Identity = Depends(current_user)):
+    """The study areas in the server's data folder."""
+    return {"items": [{k: v for k, v in sa.items() if k != "folder"} for sa in folders.study_areas(data_root(request))]}
+
+
+@router.post("/analysis/check")
+def check(request: Request, body: EditsIn, me: Identity = Depends(current_user)):
+    """Validate the edited model; its global weights and the AHP numbers (λmax, CI, CR) of the top level."""
+    return _edited(request, body)[1]
+
+
+@router.post("/analysis/models", status_code=201)
+def save_model(request: Request, body: SaveIn, me: Identity = Depends(runners)):
+    """Save the edited model as ``DATA/models/NAME.yaml`` (the file ``kawasan suitability run`` reads)."""
+    from kawasan.fileio import write_text_atomic
+
+    name = folders.check_name(body.name, "name")
+    model, _ = _edited(request, body, name)
+    path = folders.model_file(data_root(request), name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path, yaml.safe_dump(model, sort_keys=False, allow_unicode=True))
+    return {"name": name, "ref": f"saved:{name}", "yaml": f"/analysis/models/{name}.yaml"}
+
+
+@router.post("/analysis/runs", status_code=202)
+async def start_run(request: Request, body: RunIn, me: Identity = Depends(runners)):
+    """Start a suitability run of the edited model on a study area, as a job; answers the queued job."""
+    def submit():
+        root = data_root(request)
+        area = folders.study_area(root, body.study_area)
+        model, _ = _edited(request, body)
+        name = body.run or f"{model['name']}-{datetime.now(timezone.utc).strftime('%Y%m%d-%H%M%S')}"
+        out = folders.run_folder(root, name)
+        if out.exists():
+            raise InputError(f"a run {name!r} exists already; choose another name", field="run")
+        rules = (body.edits or {}).get("rules") or {}
+        params = {"data": str(area), "out": str(out), "model": model, "model_name": model["name"],
+                  "model_ref": body.model, "rules": rules, "study_area": body.study_area,
+                  "allow_inconsistent": bool((body.edits or {}).get("allow_inconsistent"))}
+        return start_job(request, "suitability", f"{model['name']} · {body.study_area}", params, me.username)
+
+    return await run_in_threadpool(submit)
+
+
+@router.get("/jobs", tags=["jobs"])
+def list_jobs(request: Request, kind: str | None = Query(None, max_length=32),
+              me: Identity = Depends(current_user)):
+    """The latest 50 analysis jobs, newest first (every signed-in role sees them)."""
+    return {"items": [_public(j) for j in job_service(request).list(kind=kind)]}
+
+
+@router.get("/jobs/{job_id}", tags=["jobs"])
+def get_job(request: Request, job_id: int, me: Identity = Depends(current_user)):
+    """One job: status, progress (0..1), the step running, its result (run name) or error."""
+    return _public(job_service(request).get(job_id))
+
+
+@router.post("/jobs/{job_id}/cancel", tags=["jobs"])
+def cancel_job(request: Request, job_id: int, me: Identity = Depends(runners)):
+    """Cancel a queued job, or ask a running one to stop at its next step."""
+    return _public(job_service(request).cancel(job_id, actor=me.username))
+
+
+def _public(job: dict) -> dict:
+    """A job without its server paths and full model (the page needs the names, not the folders)."""
+    p = job.get("params") or {}
+    out = {k: v for k, v in job.items() if k != "params"}
+    out["params"] = {k: p[k] for k in ("model_name", "model_ref", "study_area", "rules") if k in p}
+    res = dict(job.get("result") or {})
+    res.pop("folder", None)
+    out["result"] = res or None
+    if job["kind"] == "suitability" and job["status"] == "finished" and res.get("run"):
+        out["links"] = {"map": f"/map/runs/{res['run']}"}
+    return out

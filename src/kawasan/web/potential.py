@@ -1,0 +1,123 @@
+"""The Regional potential pages' computation: the configured table set, the options of a request, a cache.
+
+The table set is the folder ``WebSettings.economics_dir`` (``KAWASAN_ECONOMICS_DIR``, ``kawasan serve
+--economics DIR``; see :mod:`kawasan.economics.tableset`). Options come from the query string, so a view
+is a link: ``year``, ``sector`` (default C), ``kind`` (all, kabupaten, kota; default kabupaten),
+``stress`` (weight draws, 0..2000; default 500), ``top_k`` (default 5) and one ``w_<component>`` per
+weight (direct weights; none given: equal weights). Results are kept for the last 16 option sets
+(reading the tables takes about a second; a result is the same for the same files and options).
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from fastapi import Request
+
+from kawasan.errors import InputError
+
+KINDS = {"all": ("kabupaten", "kota"), "kabupaten": ("kabupaten",), "kota": ("kota",)}
+MAX_STRESS = 2000
+_cache: OrderedDict = OrderedDict()
+_lock = threading.Lock()
+CACHE_SIZE = 16
+
+
+def economics_dir(request: Request) -> Path | None:
+    d = getattr(request.app.state.web, "economics_dir", None)
+    if d:
+        return Path(d)
+    env = (os.environ.get("KAWASAN_ECONOMICS_DIR") or "").strip()
+    return Path(env).expanduser() if env else None
+
+
+def _int(q, name: str, default, lo: int, hi: int):
+    raw = (q.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        v = int(raw)
+    except ValueError:
+        raise InputError(f"expected a whole number, got {raw!r}", field=name) from None
+    if not lo <= v <= hi:
+        raise InputError(f"expected {lo}..{hi}, got {v}", field=name)
+    return v
+
+
+def options(request: Request) -> dict:
+    """The analysis options of the query string, checked (InputError naming the parameter)."""
+    q = request.query_params
+    kind = (q.get("kind") or "kabupaten").strip()
+    if kind not in KINDS:
+        raise InputError(f"expected all, kabupaten or kota, got {kind!r}", field="kind")
+    sector = (q.get("sector") or "C").strip()
+    if not sector or len(sector) > 8:
+        raise InputError(f"expected a sector code such as C, got {sector!r}", field="sector")
+    weights = {k[2:]: v.strip() for k, v in q.items() if k.startswith("w_") and v.strip() != ""}
+    return {"year": _int(q, "year", None, 1900, 2100), "sector": sector, "kind": kind,
+            "stress": _int(q, "stress", 500, 0, MAX_STRESS), "top_k": _int(q, "top_k", 5, 1, 50),
+            "weights": weights}
+
+
+def compute(folder: Path, opts: dict):
+    """The potential run of the table set in ``folder`` with ``opts`` (cached)."""
+    key = (str(folder), opts["year"], opts["sector"], opts["kind"], opts["stress"], opts["top_k"],
+           tuple(sorted(opts["weights"].items())))
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    from kawasan.economics import potential as pt
+    from kawasan.economics.tableset import TableSet
+
+    ts = TableSet.from_dir(folder)
+    ws = None
+    if opts["weights"]:
+        try:
+            ws = pt.direct_weights(opts["weights"], source="weights")
+        except InputError as e:
+            field = f"w_{e.field}" if e.field and e.field != "weights" else "weights"
+            raise type(e)(e.message, source=e.source, field=field) from None
+    run = pt.potential_from_files(ts.inputs(sector=opts["sector"], year=opts["year"], kinds=KINDS[opts["kind"]]),
+                                  weights=ws, stress=opts["stress"], stress_top_k=opts["top_k"], seed=0)
+    run.tableset = ts
+    with _lock:
+        _cache[key] = run
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return run
+
+
+def map_geojson(run, lang: str) -> dict:
+    """The regions (WGS84, simplified to about 100 m) with name, code, score, rank and a colour class 0..4
+    (the report map's five equal-interval classes, :func:`kawasan.reports.choropleth.classify`)."""
+    import json
+
+    from kawasan.reports.choropleth import CLASS_COLOURS, NO_DATA, classify
+
+    recs = {r["code"]: r for r in run.result.records()}
+    values = {c: r["score"] for c, r in recs.items() if r["rank"] is not None}
+    cls, bounds = classify(values)
+    gdf = run.boundaries.to_crs("EPSG:4326")[["code", "geometry"]].copy()
+    gdf["geometry"] = gdf.geometry.simplify(0.001, preserve_topology=True)
+    feats = json.loads(gdf.to_json(drop_id=True))["features"]
+    for f in feats:
+        code = f["properties"]["code"]
+        r = recs.get(code)
+        f["properties"].update({"region": r["region"] if r else code, "score": r["score"] if r else None,
+                                "rank": r["rank"] if r else None, "class": cls.get(code),
+                                "colour": CLASS_COLOURS[cls[code]] if code in cls else NO_DATA})
+    return {"type": "FeatureCollection", "features": feats,
+            "legend": [{"low": lo, "high": hi, "colour": CLASS_COLOURS[i]} for i, (lo, hi) in enumerate(bounds)],
+            "no_data": NO_DATA}
+
+
+def query_string(opts: dict, **override) -> str:
+    from urllib.parse import urlencode
+
+    o = {**opts, **override}
+    pairs = [(k, o[k]) for k in ("year", "sector", "kind", "stress", "top_k") if o.get(k) is not None]
+    pairs += [(f"w_{k}", v) for k, v in sorted(o["weights"].items())]
+    return urlencode(pairs)

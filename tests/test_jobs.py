@@ -1,0 +1,213 @@
+"""Analysis jobs: the state machine in the database, the runner, and real workers on both queues.
+
+The worker tests start ``kawasan worker`` as a process on huey's SQLite storage and on Redis
+(127.0.0.1:6379, skipped with the reason when no server answers) and run real suitability jobs on the
+small synthetic test area: every job finishes, no more run at once than the worker's ``--jobs``.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import make_area, small_model
+
+
+@pytest.fixture
+def jobs(tmp_path):
+    from kawasan.tracker import ProjectService, Settings
+    from kawasan.tracker.jobs import JobService
+
+    settings = Settings.in_folder(tmp_path / "home")
+    ps = ProjectService(settings)
+    ps.add_user("viewer", "viewer", actor="admin")
+    ps.close()
+    svc = JobService(settings)
+    yield svc
+    svc.close()
+
+
+def _params(tmp_path: Path, name: str = "r1", **over) -> dict:
+    area = tmp_path / "area"
+    if not area.exists():
+        make_area(area)
+    return {"data": str(area), "out": str(tmp_path / "runs" / name), "model": small_model(**over),
+            "model_name": "test-model", "rules": {}}
+
+
+def test_a_viewer_may_not_start_or_cancel_a_job(jobs, tmp_path):
+    from kawasan.errors import PermissionDeniedError
+
+    with pytest.raises(PermissionDeniedError, match="viewer"):
+        jobs.submit("suitability", "x", _params(tmp_path), actor="viewer")
+    job = jobs.submit("suitability", "x", _params(tmp_path), actor="admin")
+    with pytest.raises(PermissionDeniedError):
+        jobs.cancel(job["id"], actor="viewer")
+    assert jobs.get(job["id"])["status"] == "queued" and jobs.list()[0]["created_by"] == "admin"
+
+
+def test_an_unknown_kind_is_refused(jobs, tmp_path):
+    from kawasan.errors import InputError
+
+    with pytest.raises(InputError, match="unknown job kind"):
+        jobs.submit("mine-bitcoin", "x", {}, actor="admin")
+    assert jobs.list() == []
+
+
+def test_a_job_runs_reports_progress_and_finishes(jobs, tmp_path):
+    from kawasan.jobs.runners import run_job
+
+    job = jobs.submit("suitability", "run", _params(tmp_path), actor="admin")
+    seen = []
+    real = jobs.progress
+
+    def spy(job_id, fraction, step=None):
+        seen.append(fraction)
+        return real(job_id, fraction, step)
+
+    jobs.progress = spy
+    assert run_job(job["id"], jobs) == "finished"
+    done = jobs.get(job["id"])
+    assert done["status"] == "finished" and done["progress"] == 1.0 and done["finished_at"]
+    assert done["result"]["run"] == "r1" and (tmp_path / "runs" / "r1" / "score.tif").is_file()
+    assert seen == sorted(seen) and len(seen) >= 8 and seen[-1] < 1.0  # one step per rule, never backwards
+
+
+def test_a_queued_job_cancelled_never_runs(jobs, tmp_path):
+    from kawasan.jobs.runners import run_job
+
+    job = jobs.submit("suitability", "run", _params(tmp_path), actor="admin")
+    assert jobs.cancel(job["id"], actor="admin")["status"] == "cancelled"
+    assert run_job(job["id"], jobs) == "skipped"
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_running_job_cancelled_stops_and_leaves_nothing(jobs, tmp_path):
+    from kawasan.errors import ConflictError
+    from kawasan.jobs.runners import run_job
+
+    job = jobs.submit("suitability", "run", _params(tmp_path), actor="admin")
+    real = jobs.progress
+    calls = []
+
+    def cancel_on_third_step(job_id, fraction, step=None):
+        calls.append(step)
+        if len(calls) == 3:
+            assert jobs.cancel(job_id, actor="admin")["cancel_requested"]
+        return real(job_id, fraction, step)
+
+    jobs.progress = cancel_on_third_step
+    assert run_job(job["id"], jobs) == "cancelled"
+    assert len(calls) == 3 and jobs.get(job["id"])["status"] == "cancelled"
+    runs = tmp_path / "runs"
+    assert not runs.exists() or list(runs.iterdir()) == []  # no run folder, no temporary folder
+    with pytest.raises(ConflictError, match="cancelled"):
+        jobs.cancel(job["id"], actor="admin")
+
+
+def test_a_failing_job_stores_the_reason(jobs, tmp_path):
+    from kawasan.jobs.runners import run_job
+
+    params = _params(tmp_path)
+    params["data"] = str(tmp_path / "no-such-area")
+    job = jobs.submit("suitability", "run", params, actor="admin")
+    assert run_job(job["id"], jobs) == "failed"
+    done = jobs.get(job["id"])
+    assert done["status"] == "failed" and "no-such-area" in done["error"]
+
+
+def test_a_restart_marks_jobs_of_stopped_processes_interrupted(jobs, tmp_path):
+    import socket
+
+    a = jobs.submit("suitability", "a", _params(tmp_path), actor="admin")
+    b = jobs.submit("suitability", "b", _params(tmp_path, "r2"), actor="admin")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    jobs.start(a["id"], worker=f"{socket.gethostname()}:{dead.pid}")
+    jobs.start(b["id"])  # this process: alive
+    assert jobs.mark_interrupted() == [a["id"]]
+    assert jobs.get(a["id"])["status"] == "interrupted" and "restart" in jobs.get(a["id"])["error"]
+    assert jobs.get(b["id"])["status"] == "running"
+    jobs.finish(a["id"], {"run": "late"})  # a late word from the lost process changes nothing
+    assert jobs.get(a["id"])["status"] == "interrupted"
+
+
+def test_a_bad_queue_spec_is_refused():
+    from kawasan.errors import InputError
+    from kawasan.jobs.queue import queue_spec
+
+    with pytest.raises(InputError, match="--queue"):
+        queue_spec("amqp://x")
+
+
+def test_the_worker_command_refuses_an_unreachable_redis(runner):
+    from kawasan.cli.main import cli
+
+    r = runner.invoke(cli, ["worker", "--queue", "redis://127.0.0.1:1/0"])
+    assert r.exit_code == 1 and "not reachable" in r.output and "Traceback" not in r.output
+
+
+# ---------------------------------------------------------------------------------------------- real workers
+
+
+def _redis_or_skip(url: str) -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception as e:  # noqa: BLE001
+        pytest.skip(f"no Redis server at {url} ({e})")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_a_worker_runs_queued_jobs_at_most_n_at_once(tmp_path, backend):
+    from kawasan.jobs.queue import enqueue, make_huey
+    from kawasan.tracker import ProjectService, Settings
+    from kawasan.tracker.jobs import JobService
+
+    if backend == "redis":
+        queue = "redis://127.0.0.1:6379/15"
+        _redis_or_skip(queue)
+        import redis
+
+        redis.Redis.from_url(queue).flushdb()
+    else:
+        queue = f"sqlite:///{tmp_path / 'queue.db'}"
+    settings = Settings.in_folder(tmp_path / "home")
+    ProjectService(settings).close()
+    svc = JobService(settings)
+    huey = make_huey(queue)
+    ids = []
+    for i in range(3):
+        job = svc.submit("suitability", f"run {i}", _params(tmp_path, f"r{i}"), actor="admin")
+        svc.set_queue_id(job["id"], enqueue(huey, job["id"]))
+        ids.append(job["id"])
+    env = {**os.environ, "KAWASAN_DATABASE_URL": settings.database_url, "KAWASAN_HOME": str(tmp_path / "home")}
+    code = "import sys; from kawasan.cli.main import main; main(sys.argv[1:])"
+    proc = subprocess.Popen([sys.executable, "-c", code, "worker", "--jobs", "2", "--queue", queue], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    most = 0
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            states = [svc.get(i)["status"] for i in ids]
+            most = max(most, states.count("running"))
+            if all(s in ("finished", "failed") for s in states):
+                break
+            time.sleep(0.05)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        out = proc.communicate(timeout=30)[0].decode(errors="replace")
+        svc.close()
+    svc = JobService(settings)
+    done = [svc.get(i) for i in ids]
+    svc.close()
+    assert [d["status"] for d in done] == ["finished"] * 3, (done, out)
+    assert 1 <= most <= 2
+    for i in range(3):
+        assert (tmp_path / "runs" / f"r{i}" / "manifest.json").is_file()
