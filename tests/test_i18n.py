@@ -32,6 +32,7 @@ SAME_IN_BOTH = {
     "tracker.col_sha256", "web.col.status", "web.project.status", "web.project.target", "web.account.purpose.api",
     "tracker.demo_blocked", "report.transform.name.sigmoid", "report.transform.name.gaussian", "prepare.kind.raster",
     "help.kawasan sites extract --min-compactness", "cli.extra.envvar", "run.class.nodata",
+    "prepare.err.boundary.what_hint",
 }
 #: Fields of the presets and templates that are not sentences: identifiers, URLs and the model files' own notes.
 PLAIN_ALLOWED = re.compile(r"(^name$|\.source$|^source$|^description$)")
@@ -169,12 +170,10 @@ def id_demo(tmp_path_factory, demo_dir):
 
 
 def _demo_story() -> list[str]:
-    """The demo's SYNTHETIC project story (data recorded in the database, in English)."""
+    """The demo's SYNTHETIC project story (data recorded in the database, in Bahasa Indonesia by default)."""
     from kawasan.tracker import demo
 
-    return ([s[4] for s in demo.STORY] + [demo.DEMO_REGENCY, "two parcels claimed by heirs; the certificate cannot be "
-            "issued", "inheritance dispute over 2 of 8 parcels (synthetic)", "BPN + Bagian Hukum Setda",
-             "Tim Investasi Daerah secretariat (synthetic)", "DLH officer (synthetic)"])
+    return demo.story_texts("id") + demo.story_texts("en")
 
 
 def test_commands_in_indonesian_print_no_english(id_demo, monkeypatch):

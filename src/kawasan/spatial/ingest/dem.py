@@ -33,6 +33,7 @@ from rasterio.errors import RasterioIOError
 from rasterio.warp import reproject, transform_geom
 
 from kawasan.errors import InputError, RasterError
+from kawasan.i18n import Message
 from kawasan.spatial.grid import Grid
 
 NODATA = -9999.0
@@ -62,9 +63,9 @@ def open_paths(path: Path) -> list[str]:
             with zipfile.ZipFile(p) as zf:
                 members = [n for n in zf.namelist() if n.lower().endswith((".hgt", ".tif", ".tiff"))]
         except (zipfile.BadZipFile, OSError) as exc:
-            raise RasterError(f"not a readable zip archive ({exc})", source=str(p)) from exc
+            raise RasterError(Message("prepare.err.dem.readable_zip_archive", exc=str(exc)), source=str(p)) from exc
         if not members:
-            raise RasterError("the zip archive holds no .hgt or GeoTIFF elevation file", source=str(p))
+            raise RasterError(Message("prepare.err.dem.zip_archive_hgt_geotiff"), source=str(p))
         return [f"/vsizip/{p}/{m}" for m in members]
     return [str(p)]
 
@@ -83,12 +84,12 @@ def expand_paths(paths) -> list[Path]:
         if p.is_dir():
             found = sorted(f for f in p.iterdir() if f.is_file() and f.name.lower().endswith(DEM_SUFFIXES))
             if not found:
-                raise RasterError("the folder holds no DEM file (.hgt, .tif, .zip)", source=str(p), field="dem")
+                raise RasterError(Message("prepare.err.dem.folder_dem_file_hgt"), source=str(p), field="dem")
             out += found
         elif not p.exists() and any(ch in str(raw) for ch in "*?["):
             found = sorted(Path(f) for f in glob.glob(str(raw)))
             if not found:
-                raise RasterError("no file matches this pattern", source=str(raw), field="dem")
+                raise RasterError(Message("prepare.err.dem.file_matches_this_pattern"), source=str(raw), field="dem")
             out += found
         else:
             out.append(p)
@@ -104,7 +105,7 @@ def prepare_dem(paths: list[Path], grid: Grid, aoi: np.ndarray, *, assume_crs: s
                 max_fill_m: float = 3000.0, tolerance: float = 0.001, boundary_wgs84=None) -> DemResult:
     """Mosaic ``paths`` onto ``grid``; ``aoi`` is the boundary mask (bool) used for the coverage check."""
     if not paths:
-        raise InputError("no DEM file given", field="dem")
+        raise InputError(Message("prepare.err.dem.dem_file_given"), field="dem")
     paths = expand_paths(paths)
     res_m = grid.res[0]
     acc = np.full(grid.shape, np.nan, dtype=np.float32)
@@ -115,17 +116,17 @@ def prepare_dem(paths: list[Path], grid: Grid, aoi: np.ndarray, *, assume_crs: s
         try:
             src = rasterio.open(gpath)
         except RasterioIOError as exc:
-            raise RasterError(f"not a readable elevation raster (SRTM .hgt or GeoTIFF expected): {exc}",
+            raise RasterError(Message("prepare.err.dem.readable_elevation_raster_srtm", exc=str(exc)),
                               source=str(path)) from exc
         with src:
             crs = src.crs
             if crs is None:
                 if not assume_crs:
-                    raise RasterError("the DEM has no CRS; give it with --assume-crs (for example EPSG:4326)",
+                    raise RasterError(Message("prepare.err.dem.dem_crs_give_with"),
                                       source=str(path))
                 crs = rasterio.crs.CRS.from_user_input(assume_crs)
             if src.count < 1:
-                raise RasterError("the file has no raster band", source=str(path))
+                raise RasterError(Message("prepare.err.dem.file_raster_band"), source=str(path))
             src_res = _source_res_m(src, crs)
             method = Resampling.average if res_m >= 2.0 * src_res else Resampling.bilinear
             methods.add(method.name)

@@ -21,6 +21,7 @@ from typing import Any, Mapping
 import yaml
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 
 #: The kawasan land-cover vocabulary used by the built-in presets (code -> name).
 LANDCOVER_CLASSES: dict[int, str] = {
@@ -324,15 +325,16 @@ def load_osm_mapping(path: str | Path | None = None) -> OsmMapping:
         return _parse(raw, "<default osm_mapping.yaml>")
     p = Path(path)
     if not p.is_file():
-        raise InputError("mapping file not found (expected a YAML file shaped like the default osm_mapping.yaml)", source=str(p))
+        raise InputError(Message("osm.err.osm_mapping.mapping_file_found_expected"), source=str(p))
     try:
         user = yaml.safe_load(p.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"not a readable YAML file: {exc}", source=str(p)) from None
+        raise InputError(Message("osm.err.osm_mapping.readable_yaml_file", exc=str(exc)), source=str(p)) from None
     if user is None:
         user = {}
     if not isinstance(user, dict):
-        raise InputError(f"expected a mapping of sections ({', '.join(SECTIONS)}), got {type(user).__name__}", source=str(p))
+        raise InputError(Message("osm.err.osm_mapping.expected_mapping_sections_got", v1=', '.join(SECTIONS),
+                                 v2=type(user).__name__), source=str(p))
     merged = dict(raw)
     merged.update(user)
     return _parse(merged, str(p))

@@ -28,6 +28,7 @@ from rasterio import features
 
 from kawasan import __version__
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 from kawasan.fileio import check_replaceable, publish
 from kawasan.spatial import rasters
 from kawasan.spatial.grid import Grid
@@ -200,18 +201,17 @@ def _check_layer_names(req: PrepareRequest) -> None:
     seen = set()
     for la in req.layers:
         if la.name in seen:
-            raise InputError(f"layer '{la.name}' is given twice", field="layer")
+            raise InputError(Message("prepare.err.prepare.layer_given_twice", la_name=la.name), field="layer")
         if la.name in ("dem", "aoi", "boundary"):
-            raise InputError(f"layer name '{la.name}' is reserved (the DEM is given with --dem, the boundary with "
-                             "--boundary)", field="layer")
+            raise InputError(Message("prepare.err.prepare.layer_name_reserved_dem", la_name=la.name), field="layer")
         seen.add(la.name)
     for name in seen:
         if name.endswith("_cells") and name[:-len("_cells")] in seen:
-            raise InputError(f"layer name '{name}' is taken by the cell raster of layer '{name[:-len('_cells')]}'; "
-                             "choose another name", field="layer")
+            raise InputError(Message("prepare.err.prepare.layer_name_taken_by", name=name,
+                                     v2=name[:-len('_cells')]), field="layer")
     for name in req.maps:
         if name not in seen:
-            raise InputError(f"--map {name}=... names no --layer {name}=...", field="map")
+            raise InputError(Message("prepare.err.prepare.map_names_layer", name=name), field="map")
 
 
 def _user_crs(text: str, field: str = "crs", example: str = "EPSG:32749"):
@@ -221,7 +221,8 @@ def _user_crs(text: str, field: str = "crs", example: str = "EPSG:32749"):
     try:
         return CRS.from_user_input(text)
     except CRSError as exc:
-        raise InputError(f"not a CRS pyproj knows (expected for example {example}): {exc}", field=field) from exc
+        raise InputError(Message("prepare.err.prepare.crs_pyproj_knows_expected", example=example, exc=str(exc)),
+                         field=field) from exc
 
 
 def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder: Path, say, timings) -> dict:
