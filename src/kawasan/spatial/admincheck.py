@@ -18,6 +18,7 @@ import shapely
 from pyproj import Transformer
 
 from kawasan.errors import InputError, VectorError
+from kawasan.i18n import Message
 from kawasan.spatial import vectors
 from kawasan.spatial.runs import Run
 
@@ -56,9 +57,8 @@ def check_admin(run: Run, path: Path, gdf) -> list[str]:
     share = covered / study.area if study.area else 0.0
     if share <= 1e-9:
         raise InputError(
-            "the administrative units do not overlap the study area of the run, so they cannot name its sites: "
-            f"units {_extent(gdf.total_bounds, run)}; study area ({what}) {_extent(study.bounds, run)}. "
-            "Give the boundaries of the run's own region", source=str(path))
+            Message("run.err.admincheck.administrative_units_do_overlap", v1=_extent(gdf.total_bounds, run),
+                    what=what, v3=_extent(study.bounds, run)), source=str(path))
     warnings = []
     if share < FULL:
         warnings.append(f"WARNING: the administrative units in {path} cover only {share * 100:.1f} % of the study "

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kawasan.errors import ModelError, VectorError
+from kawasan.i18n import Message
 from kawasan.spatial import vectors
 from kawasan.spatial.model import NO_SETBACK, Constraint, Setback, SetbackClassify, label_text
 from kawasan.spatial.proximity import distance_to
@@ -112,13 +113,13 @@ def apply_setback(con: Constraint, layer: str, where: dict | None, store: LayerS
     rules = con.setback
     spec = store.model.layers[layer]
     if spec.kind != "vector":
-        raise ModelError(f"constraint '{con.id}': a setback is measured from vector features; layer '{layer}' is a "
-                         "raster", field=f"constraints.{con.id}.layer")
+        raise ModelError(Message("run.err.setbacks.constraint_setback_measured_from", con_id=con.id,
+                                 layer=layer), field=f"constraints.{con.id}.layer")
     gdf = store.vector(layer)
     if where:
         missing = [a for a in where if a not in gdf.columns]
         if missing:
-            raise VectorError(f"has no attribute {missing[0]!r}", source=str(store.area.path(spec)),
+            raise VectorError(Message("run.err.setbacks.attribute", v1=missing[0]), source=str(store.area.path(spec)),
                               field=f"constraints.{con.id}.where")
         sel = np.ones(len(gdf), dtype=bool)
         for attr, vals in where.items():

@@ -28,6 +28,7 @@ from shapely.geometry import shape
 from shapely.ops import unary_union
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 from kawasan.spatial import kernels
 from kawasan.spatial.model import CLASS_CODES
 from kawasan.spatial.runs import Run
@@ -63,11 +64,13 @@ def suitable_mask(run: Run, rules: ExtractRules) -> np.ndarray:
     classes = run.raster("classes")
     if rules.min_score is not None:
         if not 0.0 <= rules.min_score <= 1.0:
-            raise InputError(f"min_score must lie in [0, 1]; got {rules.min_score}", field="min_score")
+            raise InputError(Message("run.err.sites.min_score_must_lie", rules_min_score=rules.min_score),
+                             field="min_score")
         score = run.raster("score")
         return ((score >= rules.min_score) & (classes >= 1) & (classes <= 5)).view(np.uint8)
     if rules.min_class not in CLASS_BY_NAME:
-        raise InputError(f"unknown class '{rules.min_class}'; expected one of S1, S2, S3, N1, N2", field="min_class")
+        raise InputError(Message("run.err.sites.unknown_class_expected_one", rules_min_class=rules.min_class),
+                         field="min_class")
     top = CLASS_BY_NAME[rules.min_class]
     return ((classes >= 1) & (classes <= top)).view(np.uint8)
 
@@ -78,7 +81,8 @@ def extract(run: Run, rules: ExtractRules) -> tuple[list[Site], list[str]]:
     cell_ha = grid.cell_area / 10_000.0
     notes: list[str] = []
     if rules.min_area_ha <= 0:
-        raise InputError(f"the minimum area must be positive; got {rules.min_area_ha} ha", field="min_area_ha")
+        raise InputError(Message("run.err.sites.minimum_area_must_positive",
+                                 rules_min_area_ha=rules.min_area_ha), field="min_area_ha")
     min_cells = math.ceil(rules.min_area_ha / cell_ha - 1e-9)
     if rules.min_area_ha < cell_ha:
         notes.append(f"the minimum area {rules.min_area_ha} ha is smaller than one cell ({cell_ha:g} ha): "
@@ -87,7 +91,8 @@ def extract(run: Run, rules: ExtractRules) -> tuple[list[Site], list[str]]:
     max_cells = None
     if rules.max_area_ha is not None:
         if rules.max_area_ha < rules.min_area_ha:
-            raise InputError(f"max_area_ha {rules.max_area_ha} is below min_area_ha {rules.min_area_ha}",
+            raise InputError(Message("run.err.sites.max_area_ha_below", rules_max_area_ha=rules.max_area_ha,
+                                     rules_min_area_ha=rules.min_area_ha),
                              field="max_area_ha")
         max_cells = math.floor(rules.max_area_ha / cell_ha + 1e-9)
     mask = suitable_mask(run, rules)

@@ -163,11 +163,10 @@ def prepare_dem(paths: list[Path], grid: Grid, aoi: np.ndarray, *, assume_crs: s
     share = 1.0 - n_unc / aoi_cells if aoi_cells else 0.0
     if aoi_cells and n_unc / aoi_cells > tolerance:
         need = _missing_tiles(uncovered, grid)
-        raise RasterError(
-            f"the DEM covers {share * 100:.1f} % of the boundary; {n_unc * cell_ha / 100:,.1f} km² "
-            f"({n_unc * cell_ha:,.0f} ha) have no elevation. Add the tiles that cover it"
-            + (f" (1-degree tiles {', '.join(need)})" if need else ""), source=", ".join(str(p) for p in paths),
-            field="dem")
+        tiles = Message("prepare.err.dem.tiles_needed", tiles=", ".join(need)) if need else ""
+        raise RasterError(Message("prepare.err.dem.partial_cover", percent=share * 100, km2=n_unc * cell_ha / 100,
+                                  ha=n_unc * cell_ha, tiles=tiles),
+                          source=", ".join(str(p) for p in paths), field="dem")
     # voids inside the footprint
     voids = foot & np.isnan(acc)
     n_void = int(np.count_nonzero(voids))

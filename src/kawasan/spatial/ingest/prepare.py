@@ -176,8 +176,9 @@ def check_inputs_exist(*, boundary, dem=(), osm=None, osm_mapping=None, layers=(
         if sep:
             need(path, f"--map {name}=")
     if missing:
-        raise InputError("file not found" + (f" ({len(missing)} inputs)" if len(missing) > 1 else "") + ": "
-                         + "; ".join(missing) + ". Check the paths (relative to the current folder)", field="inputs")
+        count = Message("prepare.err.prepare.n_inputs", n=len(missing)) if len(missing) > 1 else ""
+        raise InputError(Message("prepare.err.prepare.inputs_not_found", count=count, missing="; ".join(missing)),
+                         field="inputs")
 
 
 def _user_entries(out: Path, manifest: dict) -> list[str]:
