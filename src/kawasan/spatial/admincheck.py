@@ -61,12 +61,12 @@ def check_admin(run: Run, path: Path, gdf) -> list[str]:
                     what=what, v3=_extent(study.bounds, run)), source=str(path))
     warnings = []
     if share < FULL:
-        warnings.append(f"WARNING: the administrative units in {path} cover only {share * 100:.1f} % of the study "
-                        f"area ({what}): sites outside them get no name (units {_extent(gdf.total_bounds, run)}; "
-                        f"study area {_extent(study.bounds, run)})")
+        warnings.append(Message("run.note.admincheck.warning_administrative_units_cover", path=path,
+                                v2=share * 100, what=what,
+                                v4=_extent(gdf.total_bounds, run),
+                                v5=_extent(study.bounds, run)))
     if run.manifest.get("synthetic") and not _inside(path, run.study_area):
-        warnings.append(f"WARNING: the study area is SYNTHETIC; the names in {path} are real places that merely lie "
-                        "at the same coordinates, not where these synthetic sites are")
+        warnings.append(Message("run.note.admincheck.warning_study_area_synthetic", path=path))
     return warnings
 
 

@@ -91,8 +91,8 @@ def urban_mask(rules: Setback, store: LayerStore, warnings: list[str], con_id: s
         return None, {"used": False, "differs": differs,
                       "why": "no urban layer named: every cell counts as outside urban areas"}
     if not store.exists(spec.layer):
-        warnings.append(f"constraint '{con_id}': urban layer '{spec.layer}' not provided; every cell counts as "
-                        "outside urban areas (the larger, rural setbacks apply)")
+        warnings.append(Message("run.note.setbacks.constraint_urban_layer_provided", con_id=con_id,
+                                spec_layer=spec.layer))
         return None, {"used": False, "differs": differs, "layer": spec.layer,
                       "why": f"layer '{spec.layer}' not provided"}
     codes, nodata, legend = store.codes(spec.layer)
@@ -146,8 +146,8 @@ def apply_setback(con: Constraint, layer: str, where: dict | None, store: LayerS
         report.classes.append(_class_summary(cls, rural, urb, [r for r in report.features if r["class"] == cls],
                                              int(hit.sum())))
     if report.unclassified:
-        warnings.append(f"constraint '{con.id}': {report.unclassified} feature(s) of layer '{layer}' match no "
-                        "classify step and no default class; no setback was drawn around them")
+        warnings.append(Message("run.note.setbacks.constraint_feature_s_layer", con_id=con.id,
+                                report_unclassified=report.unclassified, layer=layer))
     return report
 
 

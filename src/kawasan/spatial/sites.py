@@ -85,8 +85,8 @@ def extract(run: Run, rules: ExtractRules) -> tuple[list[Site], list[str]]:
                                  rules_min_area_ha=rules.min_area_ha), field="min_area_ha")
     min_cells = math.ceil(rules.min_area_ha / cell_ha - 1e-9)
     if rules.min_area_ha < cell_ha:
-        notes.append(f"the minimum area {rules.min_area_ha} ha is smaller than one cell ({cell_ha:g} ha): "
-                     "every single suitable cell can be a site")
+        notes.append(Message("run.note.sites.minimum_area_ha_smaller", rules_min_area_ha=rules.min_area_ha,
+                             cell_ha=cell_ha))
         min_cells = 1
     max_cells = None
     if rules.max_area_ha is not None:
@@ -106,8 +106,8 @@ def extract(run: Run, rules: ExtractRules) -> tuple[list[Site], list[str]]:
     areas = stats[1:, cv2.CC_STAT_AREA]
     keep = np.flatnonzero((areas >= min_cells) & ((areas <= max_cells) if max_cells else True)) + 1
     if len(keep) == 0:
-        notes.append(f"no contiguous area of suitable cells reaches {rules.min_area_ha:g} ha "
-                     f"({n - 1} smaller patch(es) found); lower the class threshold or the area only if the law allows")
+        notes.append(Message("run.note.sites.contiguous_area_suitable_cells",
+                             rules_min_area_ha=rules.min_area_ha, v2=n - 1))
     sites = []
     for lab in keep:
         x, y, w, h = (int(v) for v in stats[lab, :4])

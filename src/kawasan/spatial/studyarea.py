@@ -297,8 +297,8 @@ class LayerStore:
                     if not known:
                         raise VectorError(Message("run.err.studyarea.features_matching", where=where),
                                           source=str(self.area.path(spec)))
-                    self.warnings.append(f"layer '{name}' has no features matching {where} in this study area: "
-                                         "every cell counts as beyond reach of them")
+                    self.warnings.append(Message("run.note.studyarea.no_features_matching", layer=name,
+                                                 where=where))
                     out = self._mask_buffer()
                     out.fill(0)
                     return out

@@ -36,7 +36,7 @@ import yaml
 from rasterio import features
 
 from kawasan.errors import InputError, VectorError
-from kawasan.i18n import Message
+from kawasan.i18n import LANGUAGES, Message, t
 from kawasan.spatial.grid import Grid
 from kawasan.spatial.vectors import burn_mask
 
@@ -65,6 +65,12 @@ class AgencyLayer:
 
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _value_codes(pairs) -> dict[str, str]:
+    """"'value' (code n), ..." in each language (a ``{en, id}`` label for a :class:`Message`)."""
+    return {lang: ", ".join(t("prepare.note.agency.value_code", lang, value=v, code=c) for v, c in pairs)
+            for lang in LANGUAGES}
 
 
 def parse_layer_arg(text: str) -> LayerArg:
@@ -180,7 +186,7 @@ def read_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None):
             raise VectorError(Message("prepare.err.agency.file_crs_give_with"), source=src,
                               field=f"layer {arg.name}")
         gdf = gdf.set_crs(assume_crs)
-        notes.append(f"no CRS in the file; assumed {assume_crs}")
+        notes.append(Message("prepare.note.agency.crs_file_assumed", assume_crs=assume_crs))
     if arg.attribute is not None and arg.attribute not in gdf.columns:
         attrs = [c for c in gdf.columns if c != "geometry"]
         raise VectorError(Message("prepare.err.agency.attribute_attributes", arg_attribute=arg.attribute,
@@ -191,8 +197,7 @@ def read_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None):
         bx = gdf.geometry.bounds
         wild = (bx.minx < -180) | (bx.maxx > 180) | (bx.miny < -90) | (bx.maxy > 90)
         if wild.any():
-            notes.append(f"{int(wild.sum())} feature(s) with impossible coordinates (outside longitude -180..180 / "
-                         "latitude -90..90) skipped")
+            notes.append(Message("prepare.note.agency.feature_s_with_impossible", v1=int(wild.sum())))
             gdf = gdf[~wild]
     bad = ~gdf.geometry.is_valid
     repaired = int(bad.sum())
@@ -201,7 +206,8 @@ def read_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None):
         before = gdf.geometry[bad].values
         gdf.loc[bad, "geometry"] = [_same_dimension(f, shapely.get_dimensions(g))
                                     for f, g in zip(shapely.make_valid(before), before)]
-        notes.append(f"{repaired} invalid geometr{'y' if repaired == 1 else 'ies'} repaired with make_valid")
+        notes.append(Message("prepare.note.agency.repaired_one" if repaired == 1 else "prepare.note.agency.repaired",
+                             n=repaired))
     gdf = gdf.to_crs(grid.crs)
     l, b, r, t = grid.bounds
     before = gdf
@@ -281,10 +287,9 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
         return AgencyLayer(arg.name, "continuous", arr, -9999.0, {}, gdf, "Polygon", src, notes)
     codes, cats, unmatched = _code_values(arg.name, values, mapping or {})
     if unmatched:
-        notes.append(f"values with no standard '{arg.name}' category kept as their own: "
-                     + ", ".join(f"'{v}' (code {c})" for v, c in unmatched[:20])
-                     + ("" if len(unmatched) <= 20 else f", ... ({len(unmatched) - 20} more)")
-                     + f"; map them with --map {arg.name}=FILE.csv")
+        more = Message("prepare.note.agency.more", n=len(unmatched) - 20) if len(unmatched) > 20 else ""
+        notes.append(Message("prepare.note.agency.unmatched", layer=arg.name, more=more,
+                             values=_value_codes(unmatched[:20])))
     nodata = 255 if max(cats, default=0) < 255 else 65535
     if nodata in cats:
         nodata = 65535
@@ -293,7 +298,8 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
     shapes = [(g, codes[_key(v)]) for g, v in zip(gdf.geometry, values) if _key(v) in codes]
     n_null = int(values.isna().sum())
     if n_null:
-        notes.append(f"{n_null} feature(s) with an empty '{arg.attribute}' left as NoData")
+        notes.append(Message("prepare.note.agency.feature_s_with_empty", n_null=n_null,
+                             arg_attribute=arg.attribute))
     features.rasterize(shapes, out=arr, transform=grid.transform, dtype=dtype)
     return AgencyLayer(arg.name, "categorical", arr, nodata, cats, gdf, "Polygon", src, notes)
 

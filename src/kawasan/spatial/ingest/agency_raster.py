@@ -71,7 +71,7 @@ def prepare_raster_layer(arg: ag.LayerArg, grid: Grid, inside: np.ndarray, *, as
             from rasterio.crs import CRS
 
             crs = CRS.from_user_input(assume_crs)
-            notes.append(f"no CRS in the file; assumed {assume_crs}")
+            notes.append(Message("prepare.note.agency_raster.crs_file_assumed", assume_crs=assume_crs))
         covered = _coverage(ds, crs, grid, inside, arg)
         dtype = np.dtype(ds.dtypes[0])
         nodata = ds.nodatavals[0]
@@ -105,17 +105,16 @@ def prepare_raster_layer(arg: ag.LayerArg, grid: Grid, inside: np.ndarray, *, as
 
     codes, cats, unmatched = ag._code_values(arg.name, pd.Series(values, dtype=object), mapping or {})
     if unmatched:
-        notes.append(f"values with no standard '{arg.name}' category kept as their own: "
-                     + ", ".join(f"'{v}' (code {c})" for v, c in unmatched[:20]) + f"; map them with --map "
-                     f"{arg.name}=FILE.csv")
+        notes.append(Message("prepare.note.agency.unmatched", layer=arg.name, more="",
+                             values=ag._value_codes(unmatched[:20])))
     out_nodata = 255 if max(cats, default=0) < 255 else 65535
     out = np.full(grid.shape, out_nodata, np.uint8 if out_nodata == 255 else np.uint16)
     for v in present:
         out[raw == v] = codes[str(v)]
     notes += _nodata_note(raw == fill, inside)
     if covered < 1.0:
-        notes.append(f"{(1 - covered) * 100:.2f} % of the boundary lies outside the raster's extent (within the "
-                     f"{COVERAGE_TOLERANCE * 100:g} % tolerance): NoData there")
+        notes.append(Message("prepare.note.agency_raster.boundary_lies_outside_raster", v1=(1 - covered) * 100,
+                             v2=COVERAGE_TOLERANCE * 100))
     return ag.AgencyLayer(arg.name, "categorical", out, out_nodata, cats, None, "", source, notes)
 
 

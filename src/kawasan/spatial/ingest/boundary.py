@@ -196,7 +196,7 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
         except CRSError as exc:
             raise InputError(Message("prepare.err.boundary.assume_crs_crs_pyproj", assume_crs=assume_crs,
                                      exc=str(exc)), field="assume_crs") from exc
-        notes.append(f"no CRS in the file; assumed {assume_crs} (--assume-crs)")
+        notes.append(Message("prepare.note.boundary.crs_file_assumed_assume", assume_crs=assume_crs))
     else:
         crs = CRS.from_user_input(gdf.crs)
     geoms = list(gdf.geometry)
@@ -204,13 +204,13 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
     if invalid:
         geoms = [shapely.make_valid(g) if not g.is_valid else g for g in geoms]
         geoms = [_polygonal(g) for g in geoms]
-        notes.append(f"{len(invalid)} invalid polygon(s) repaired with make_valid")
+        notes.append(Message("prepare.note.boundary.invalid_polygon_s_repaired", v1=len(invalid)))
     geom = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
     geom = _polygonal(geom)
     if geom.is_empty or geom.area == 0:
         raise VectorError(Message("prepare.err.boundary.boundary_polygon_empty_after"), source=src)
     if len(gdf) > 1:
-        notes.append(f"{len(gdf)} features dissolved into one boundary")
+        notes.append(Message("prepare.note.boundary.features_dissolved_into_one", v1=len(gdf)))
     if nf and len(gdf) == 1:
         name = str(gdf[nf].iloc[0])
     elif nf:

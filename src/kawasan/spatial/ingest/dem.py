@@ -184,17 +184,15 @@ def prepare_dem(paths: list[Path], grid: Grid, aoi: np.ndarray, *, assume_crs: s
         n_left = int(np.count_nonzero(foot & np.isnan(acc)))
         filled_ha = (n_void - n_left) * cell_ha
         left_ha = n_left * cell_ha
-        notes.append(f"{filled_ha:,.1f} ha of DEM voids filled by inverse-distance interpolation (GDAL FillNodata, "
-                     f"up to {max_fill_m:,.0f} m)")
+        notes.append(Message("prepare.note.dem.ha_dem_voids_filled", filled_ha=filled_ha, max_fill_m=max_fill_m))
         if n_left:
             n_in = int(np.count_nonzero(aoi & foot & np.isnan(acc)))
-            notes.append(f"{left_ha:,.1f} ha of voids larger than {max_fill_m:,.0f} m stay NoData"
-                         + (f", {n_in * cell_ha:,.1f} ha of them inside the boundary ({n_in / aoi_cells * 100:.1f} %: "
-                            "rules on elevation or slope cannot judge those cells)" if n_in and aoi_cells else
-                            " (all in the buffer, none inside the boundary)"))
+            where = (Message("prepare.note.dem.voids_inside", ha=n_in * cell_ha, percent=n_in / aoi_cells * 100)
+                     if n_in and aoi_cells else Message("prepare.note.dem.voids_in_buffer"))
+            notes.append(Message("prepare.note.dem.voids_left", ha=left_ha, max_fill_m=max_fill_m, where=where))
     if n_unc:
-        notes.append(f"{n_unc * cell_ha:,.1f} ha of the boundary outside every DEM tile (within the "
-                     f"{tolerance * 100:g} % tolerance)")
+        notes.append(Message("prepare.note.dem.ha_boundary_outside_every", v1=n_unc * cell_ha,
+                             v2=tolerance * 100))
     out = np.where(np.isnan(acc), np.float32(NODATA), acc).astype(np.float32)
     return DemResult(out, tiles, "/".join(sorted(methods)), filled_ha, left_ha, share, notes)
 

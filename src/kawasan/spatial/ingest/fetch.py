@@ -183,12 +183,15 @@ def _fresh_or_stale(url, cache_dir, http, max_age_days, refresh, progress, warni
         stale = cached(target, url)
         if stale is None:
             raise
-        warnings.append(f"could not refresh the {label} ({exc.message}); used the copy from {stale.fetched_at}")
+        warnings.append(Message("fetch.note.fetch.could_refresh_used_copy", label=label,
+                                exc_message=exc.message,
+                                stale_fetched_at=stale.fetched_at))
         return stale
 
 
 def _read_index(url, cache_dir, http, max_age_days, refresh, progress, warnings) -> dict:
-    hit = _fresh_or_stale(url, cache_dir, http, max_age_days, refresh, progress, warnings, "extract index")
+    hit = _fresh_or_stale(url, cache_dir, http, max_age_days, refresh, progress, warnings,
+                          Message("fetch.note.fetch.label_index"))
     try:
         data = json.loads(Path(hit.path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -246,9 +249,9 @@ def choose_extract(index: dict, area, wide, index_url: str, *, extract: str | No
     size, wide_ok, best = covering[0]
     if not wide_ok and warnings is not None:
         larger = next((c[2]["properties"].get("id") for c in covering if c[1]), None)
-        hint = f"; extract {larger!r} would (set osm.extract in a --sources file to use it)" if larger else ""
-        warnings.append(f"extract {best['properties'].get('id')!r} covers the boundary but not all of the "
-                        f"buffer around it, so features just outside the boundary may be missing{hint}")
+        hint = Message("fetch.note.fetch.larger_extract", extract=larger) if larger else ""
+        warnings.append(Message("fetch.note.fetch.extract_covers_boundary_but",
+                                v1=best['properties'].get('id'), hint=hint))
     return best
 
 
@@ -315,8 +318,8 @@ def _fetch_dem(cfg: Sources, name: str, area, wide, cache_dir, http, refresh, pr
     covered = unary_union(have)
     share_without = 1.0 - area.intersection(covered).area / area.area if area.area > 0 else 0.0
     if share_without > 1e-9:
-        warnings.append(f"{share_without * 100:.1f} % of the boundary has no {name} DEM tile "
-                        f"({', '.join(missing)}); kawasan data prepare will report it as not covered")
+        warnings.append(Message("fetch.note.fetch.boundary_dem_tile_kawasan", v1=share_without * 100,
+                                name=name, v3=', '.join(missing)))
     return {"source": name, "title": src.title, "tiles": rows, "missing": missing,
             "boundary_share_without_tile": round(share_without, 6),
             "attribution": src.attribution, "licence": src.licence}
@@ -351,9 +354,10 @@ def _tile_list(src: DemSource, cache_dir, http, refresh, progress, warnings) -> 
     is requested and the server's 404 marks the sea tiles, with a warning."""
     url = src.tile_list
     try:
-        hit = _fresh_or_stale(url, cache_dir, http, TILE_LIST_MAX_AGE_DAYS, refresh, progress, warnings, "tile list")
+        hit = _fresh_or_stale(url, cache_dir, http, TILE_LIST_MAX_AGE_DAYS, refresh, progress, warnings,
+                              Message("fetch.note.fetch.label_tile_list"))
     except DownloadError as exc:
-        warnings.append(f"could not read the tile list {url} ({exc.message}); every tile was requested instead")
+        warnings.append(Message("fetch.note.fetch.could_read_tile_list", url=url, exc_message=exc.message))
         return None
     names = set()
     for line in Path(hit.path).read_text(encoding="utf-8", errors="replace").splitlines():
