@@ -14,6 +14,7 @@ import re
 import shutil
 import string
 from datetime import date, datetime, timezone
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -32,6 +33,7 @@ SAME_IN_BOTH = {
     "tracker.col_sha256", "web.col.status", "web.project.status", "web.project.target", "web.account.purpose.api",
     "tracker.demo_blocked", "report.transform.name.sigmoid", "report.transform.name.gaussian", "prepare.kind.raster",
     "help.kawasan sites extract --min-compactness", "cli.extra.envvar", "run.class.nodata",
+    "prepare.err.boundary.what_hint",
 }
 #: Fields of the presets and templates that are not sentences: identifiers, URLs and the model files' own notes.
 PLAIN_ALLOWED = re.compile(r"(^name$|\.source$|^source$|^description$)")
@@ -169,12 +171,10 @@ def id_demo(tmp_path_factory, demo_dir):
 
 
 def _demo_story() -> list[str]:
-    """The demo's SYNTHETIC project story (data recorded in the database, in English)."""
+    """The demo's SYNTHETIC project story (data recorded in the database, in Bahasa Indonesia by default)."""
     from kawasan.tracker import demo
 
-    return ([s[4] for s in demo.STORY] + [demo.DEMO_REGENCY, "two parcels claimed by heirs; the certificate cannot be "
-            "issued", "inheritance dispute over 2 of 8 parcels (synthetic)", "BPN + Bagian Hukum Setda",
-             "Tim Investasi Daerah secretariat (synthetic)", "DLH officer (synthetic)"])
+    return demo.story_texts("id") + demo.story_texts("en")
 
 
 def test_commands_in_indonesian_print_no_english(id_demo, monkeypatch):
@@ -221,3 +221,103 @@ def test_commands_in_indonesian_print_no_english(id_demo, monkeypatch):
         if words:
             found.append(f"kawasan --lang id {' '.join(args)}: {words}\n{text}")
     assert not found, "\n\n".join(found)
+
+
+# ------------------------------------------------------------------------------------------ errors in Indonesian
+def _grid():
+    from kawasan.spatial.grid import Grid
+
+    return Grid.from_bounds("EPSG:32749", 500000.0, 9103000.0, 30.0, 100, 100)
+
+
+def _error_cases(tmp):
+    """(module, callable raising a KawasanError, what the message must still name) for a sample of the converted
+    error paths: at least one per module."""
+    from importlib import import_module
+
+    from kawasan.licensing import calendar, roles, variants
+    from kawasan.licensing.templates import builtin_template
+    from kawasan.spatial import ahp, ranking, rasters, runs, sensitivity, sitecheck, sites, studyarea, vectors
+    from kawasan.spatial.ingest import agency, boundary, dem, fetch_sources, gridplan, osm, osm_mapping
+
+    forecast, whatif = (import_module(f"kawasan.licensing.{m}") for m in ("forecast", "whatif"))
+    apht = builtin_template("apht")
+    empty_pbf, bad_mapping, bad_run = tmp / "empty.osm.pbf", tmp / "mapping.yaml", tmp / "run"
+    return [
+        ("licensing.calendar", lambda: calendar._as_date("2024-13-01", "on"), "2024-13-01"),
+        ("licensing.roles", lambda: roles.parse_role("boss"), "boss"),
+        ("licensing.roles", lambda: roles.require_can_act("coordinator", None, "Kab A", "Kab B", "DLH", user="tim",
+                                                          stage="K2"), "Kab B"),
+        ("licensing.variants", lambda: variants.choose_variant(apht, {"nope": "x"}), "nope"),
+        ("licensing.forecast", lambda: forecast.forecast(apht, None, date(2025, 1, 6), date(2025, 1, 6), runs=0),
+         "0"),
+        ("licensing.whatif", lambda: whatif.apply_scenario(apht, None, whatif.Scenario(shorten={"K2": -3.0})), "K2"),
+        ("ingest.agency", lambda: agency.parse_layer_arg("zoning"), "zoning"),
+        ("ingest.boundary", lambda: boundary.read_boundary(tmp / "batas.geojson"), "batas.geojson"),
+        ("ingest.dem", lambda: dem.expand_paths([str(tmp / "nothing-*.tif")]), "nothing-*.tif"),
+        ("ingest.gridplan", lambda: gridplan.plan_grid((0, 0, 1, 1), "EPSG:32749", -5, 0), "-5"),
+        ("ingest.fetch_sources", lambda: fetch_sources.load_sources(tmp / "sumber.yaml"), "sumber.yaml"),
+        ("ingest.osm", lambda: osm.extract_osm(empty_pbf), "empty.osm.pbf"),
+        ("ingest.osm_mapping", lambda: osm_mapping.load_osm_mapping(bad_mapping), "7"),
+        ("spatial.ahp", lambda: ahp.parse_judgement("tiga", field="jalan,sungai"), "tiga"),
+        ("spatial.ahp", lambda: ahp.check_consistency(ahp.ahp_weights(
+            [[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]], ["jalan", "sungai", "lereng"]), allow_inconsistent=False),
+         "jalan"),
+        ("spatial.ranking", lambda: ranking.check_weights([0.5, -1.0], 2), "-1"),
+        ("spatial.sensitivity", lambda: sensitivity.oat_weights([0.5, 0.5], 0, 1.5), "1.5"),
+        ("spatial.rasters", lambda: rasters.read_on_grid(tmp / "lereng.tif", _grid(), categorical=False,
+                                                              allow_resample=False), "lereng.tif"),
+        ("spatial.vectors", lambda: vectors.read_features(tmp / "sungai.gpkg"), "sungai.gpkg"),
+        ("spatial.runs", lambda: runs.open_run(bad_run), "manifest.json"),
+        ("spatial.studyarea", lambda: studyarea.open_study_area(tmp / "nowhere"), "nowhere"),
+        ("spatial.sites", lambda: sites.extract(SimpleNamespace(grid=_grid()), sites.ExtractRules(min_area_ha=-1.0)),
+         "-1"),
+        ("spatial.sitecheck", lambda: sitecheck.load_site_geometry(_point_site(tmp), _grid()), "site.geojson"),
+    ]
+
+
+def _point_site(tmp):
+    p = tmp / "site.geojson"
+    p.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
+                             "geometry": {"type": "Point", "coordinates": [111.0, -8.1]}}]}))
+    return p
+
+
+def _write_inputs(tmp):
+    """The bad input files some cases read: an empty PBF, a mapping of an unknown version, a broken run manifest."""
+    (tmp / "empty.osm.pbf").write_bytes(b"")
+    (tmp / "mapping.yaml").write_text("version: 7\n")
+    (tmp / "run").mkdir()
+    (tmp / "run" / "manifest.json").write_text("{not json")
+
+
+@pytest.fixture
+def error_cases(tmp_path):
+    _write_inputs(tmp_path)
+    return {f"{i:02d}-{name}": (call, named) for i, (name, call, named) in enumerate(_error_cases(tmp_path))}
+
+
+@pytest.mark.parametrize("case", [f"{i:02d}-{n}" for i, (n, _, _) in enumerate(_error_cases(
+    __import__("pathlib").Path("/nonexistent")))])
+def test_errors_read_in_indonesian_and_still_name_the_value(case, error_cases):
+    """Each converted error path, shown under --lang id: no English word of the stop-list is left, the text is not
+    the English one, and it still names the file, field or value the user has to fix."""
+    from kawasan.errors import KawasanError
+
+    call, named = error_cases[case]
+    with pytest.raises(KawasanError) as info:
+        call()
+    err = info.value
+    idn, en = err.text("id"), err.text("en")
+    assert named in idn, f"{case}: {idn!r} no longer names {named!r}"
+    assert idn != en, f"{case}: the Indonesian text is the English one: {en!r}"
+    words = _stop_words_in(_program_text(idn, [named, str(err.source or "")]))
+    assert not words, f"{case}: English words {words} in {idn!r}"
+
+
+def test_a_prepare_error_reads_in_indonesian_on_the_command_line(tmp_path):
+    r = CliRunner().invoke(cli, ["--lang", "id", "data", "prepare", "--boundary", str(tmp_path / "batas.geojson"),
+                                 "--dem", str(tmp_path / "dem.tif"), "--out", str(tmp_path / "ws")], prog_name="kawasan")
+    assert r.exit_code == 2, r.output
+    assert "berkas" in r.output and "batas.geojson" in r.output
+    assert not _stop_words_in(_program_text(r.output, []))

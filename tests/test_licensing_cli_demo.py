@@ -20,7 +20,7 @@ def test_demo_project_has_realistic_progress_and_a_forecast(tmp_path, capsys, mo
     monkeypatch.delenv("KAWASAN_DATABASE_URL", raising=False)
     monkeypatch.setenv("KAWASAN_HOME", str(tmp_path / "user-home"))
     text = _run(tmp_path, site={"id": 5, "area_ha": 84.0}) + capsys.readouterr().out
-    assert "SYNTHETIC" in text and "site 5" in text
+    assert "SYNTHETIC" in text and "lokasi 5 (84,0 ha) (SINTETIS)" in text  # the records are in Indonesian
     assert "Blocked: K5" in text and "obstacle #1" in text and "In progress: K6" in text
     assert "Critical path" in text and "P80" in text
     db = tmp_path / "demo" / "licensing" / "kawasan.db"
@@ -70,3 +70,26 @@ def test_site_geometry_comes_from_the_runs_geojson(tmp_path):
     (tmp_path / "sites" / "sites.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"id": 5}, "geometry": geom}]}))
     assert site_geometry(tmp_path, 5) == geom and site_geometry(tmp_path, 6) is None
+
+
+def test_demo_story_is_recorded_in_indonesian_by_default_and_in_english_on_request(tmp_path):
+    """The web app's default language is Indonesian: the demo's records (names, reasons, the obstacle) are
+    written in it; every story text exists in both languages and is labelled SINTETIS / SYNTHETIC where it names
+    a made-up party."""
+    from kawasan.storage.db import Settings
+    from kawasan.tracker import ProjectService
+    from kawasan.tracker.demo import DEMO_TODAY, seed_demo_project, story_text, story_texts
+
+    for lang, label, words in (("id", "SINTETIS", "ahli waris"), ("en", "SYNTHETIC", "heirs")):
+        svc = ProjectService(Settings.in_folder(tmp_path / lang), today=DEMO_TODAY)
+        try:
+            pid = seed_demo_project(svc, site={"id": 3, "area_ha": 1234.56}, geometry=None, lang=lang)
+            state = svc.state(pid)
+            assert state["name"].endswith(f"({label})") and state["regency"].lower().endswith(f"({label.lower()})")
+            k5 = next(s for s in state["stages"] if s["id"] == "K5")
+            assert words in k5["reason"] and k5["reason"] in story_texts(lang)
+            reasons = [e.get("reason") for e in svc.history(pid) if e.get("reason")]
+            assert reasons and all(r in story_texts(lang) for r in reasons)
+        finally:
+            svc.close()
+    assert "lokasi 3 (1234,6 ha)" in story_text("project_site", "id", site=3, area=1234.56)

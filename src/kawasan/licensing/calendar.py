@@ -29,6 +29,7 @@ import holidays as _holidays
 import numpy as np
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 
 CATEGORIES = ("public", "government")
 ADMIN_LABEL = "Ditetapkan administrator / set by an administrator"
@@ -40,12 +41,11 @@ def _as_date(value, field: str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise InputError(f"{value!r} is not a date; expected YYYY-MM-DD", field=field) from None
+        raise InputError(Message("licensing.err.not_a_date", value=value), field=field) from None
 
 
 def _beyond(d: date, n: int) -> InputError:
-    return InputError(f"{int(n)} working days from {d.isoformat()} is outside the calendar (years 1 to 9998); "
-                      "check the stage durations", field="duration")
+    return InputError(Message("licensing.err.beyond_calendar", n=int(n), day=d.isoformat()), field="duration")
 
 
 class WorkingCalendar:

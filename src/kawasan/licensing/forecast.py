@@ -45,6 +45,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 from kawasan.licensing import cpm
 from kawasan.licensing.calendar import WorkingCalendar
 from kawasan.licensing.clocks import StageSnapshot, stage_clock
@@ -135,8 +136,8 @@ def build_network(template: Template, snapshots: dict[str, StageSnapshot] | None
     snapshots = dict(snapshots or {})
     unknown = sorted(set(snapshots) - set(template.ids))
     if unknown:
-        raise InputError(f"state given for unknown stage(s) {', '.join(unknown)}; the template "
-                         f"{template.name!r} has {', '.join(template.ids)}", field="stage")
+        raise InputError(Message("licensing.err.unknown_stages", unknown=", ".join(unknown), template=template.name,
+                                 ids=", ".join(template.ids)), field="stage")
     ids = template.ids
     index = {s: i for i, s in enumerate(ids)}
     n = len(ids)
@@ -255,9 +256,9 @@ def forecast(template: Template, snapshots: dict[str, StageSnapshot] | None, sta
              calendar: WorkingCalendar | None = None, *, runs: int = DEFAULT_RUNS, seed: int = 0) -> Forecast:
     """CPM schedule, critical path, and P50/P80 completion dates of a project on ``today``."""
     if runs < 1:
-        raise InputError(f"runs must be at least 1, got {runs}", field="runs")
+        raise InputError(Message("licensing.err.runs", runs=runs), field="runs")
     if seed < 0:
-        raise InputError(f"seed must be a whole number >= 0, got {seed}", field="seed")
+        raise InputError(Message("licensing.err.seed", seed=seed), field="seed")
     calendar = calendar or WorkingCalendar()
     template, defaulted = concrete(template)
     built = build_network(template, snapshots, start, today, calendar)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from enum import Enum
 
 from kawasan.errors import InputError, PermissionDeniedError
+from kawasan.i18n import Message
 
 
 class Role(str, Enum):
@@ -33,7 +34,7 @@ def parse_role(value: str | Role) -> Role:
     try:
         return Role(str(value).strip().lower().replace(" ", "_").replace("-", "_"))
     except ValueError:
-        raise InputError(f"unknown role {value!r}; expected one of {', '.join(r.value for r in Role)}",
+        raise InputError(Message("licensing.err.unknown_role", value=value, roles=", ".join(r.value for r in Role)),
                          field="role") from None
 
 
@@ -66,16 +67,16 @@ def why_not(role: str | Role, user_agency: str | None, user_regency: str | None,
         return None
     r = parse_role(role)
     if r is Role.viewer:
-        return "a viewer can read projects but not change them"
+        return Message("licensing.why.viewer")
     if r is Role.coordinator:
         if not _norm(user_regency):
-            return "this coordinator has no regency assigned"
-        return (f"a coordinator may act only on projects of their own regency ({user_regency}); this project is in "
-                f"{project_regency or 'no regency'}")
+            return Message("licensing.why.no_regency")
+        return Message("licensing.why.other_regency", own=user_regency,
+                       other=project_regency or Message("licensing.why.no_regency_project"))
     if not _norm(user_agency):
-        return "this agency officer has no agency assigned"
-    return (f"an agency officer may act only on stages of their own agency ({user_agency}); this stage belongs to "
-            f"{stage_agency or 'no agency'}")
+        return Message("licensing.why.no_agency")
+    return Message("licensing.why.other_agency", own=user_agency,
+                   other=stage_agency or Message("licensing.why.no_agency_stage"))
 
 
 def require_can_act(role: str | Role, user_agency: str | None, user_regency: str | None,
@@ -84,6 +85,8 @@ def require_can_act(role: str | Role, user_agency: str | None, user_regency: str
     """Raise :class:`PermissionDeniedError` with a clear message when the user may not act."""
     reason = why_not(role, user_agency, user_regency, project_regency, stage_agency)
     if reason:
-        who = f"user {user!r} ({parse_role(role).value})" if user else parse_role(role).value
-        what = f" on stage {stage}" if stage else ""
-        raise PermissionDeniedError(f"{who} may not act{what}: {reason}", field="user")
+        role_name = parse_role(role).value
+        who = Message("licensing.err.who_user", user=user, role=role_name) if user else role_name
+        what = Message("licensing.err.on_stage", stage=stage) if stage else ""
+        raise PermissionDeniedError(Message("licensing.err.may_not_act", who=who, what=what, reason=reason),
+                                    field="user")

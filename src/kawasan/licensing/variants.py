@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 from kawasan.licensing.templates import ChosenOption, Stage, Template, TemplateOption
 
 
@@ -66,15 +67,15 @@ def _selection(template: Template, options: Mapping[str, str], application_date:
     known = {o.key: o for o in template.options}
     for key, value in options.items():
         if key not in known:
-            raise InputError(f"the template {template.name!r} has no option {key!r}; its options: "
-                             f"{', '.join(known) or 'none'}", source=f"template {template.name}", field="option")
+            raise InputError(Message("licensing.err.no_option", template=template.name, option=key,
+                                     options=", ".join(known) or Message("licensing.err.none")),
+                             source=f"template {template.name}", field="option")
         opt = known[key]
         if opt.chosen_by == "application_date":
-            raise InputError(f"option {key} of template {template.name!r} is chosen by the application date, "
-                             f"not by hand; give --application-date YYYY-MM-DD instead",
+            raise InputError(Message("licensing.err.option_by_date", option=key, template=template.name),
                              source=f"template {template.name}", field="option")
         if value not in opt.values:
-            raise InputError(f"option {key} has no value {value!r}; its values: {', '.join(opt.values)}",
+            raise InputError(Message("licensing.err.no_value", option=key, value=value, values=", ".join(opt.values)),
                              source=f"template {template.name}", field="option")
     out = []
     for opt in template.options:
@@ -97,7 +98,7 @@ def choose_variant(template: Template, options: Mapping[str, str] | None = None,
     options = dict(options or {})
     if not template.options:
         if options:
-            raise InputError(f"the template {template.name!r} has no options (got {', '.join(options)})",
+            raise InputError(Message("licensing.err.no_options", template=template.name, options=", ".join(options)),
                              source=f"template {template.name}", field="option")
         if application_date is None or template.application_date is not None:
             return template

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from kawasan.errors import InputError, TemplateError
+from kawasan.i18n import Message
 from kawasan.licensing.calendar import WorkingCalendar, _as_date
 from kawasan.licensing.clocks import StageSnapshot
 from kawasan.licensing.forecast import DEFAULT_RUNS, Forecast, concrete, forecast
@@ -71,7 +72,7 @@ def apply_scenario(template: Template, snapshots: dict[str, StageSnapshot] | Non
     seen: set[frozenset] = set()
     for pair in scenario.parallel:
         if len(pair) != 2:
-            raise InputError(f"a parallel pair needs two stage ids, got {pair!r}", field="parallel")
+            raise InputError(Message("licensing.err.parallel_pair", pair=pair), field="parallel")
         a, b = (str(x) for x in pair)
         if frozenset((a, b)) in seen:  # the same pair given twice (either order): already applied
             continue
@@ -82,13 +83,11 @@ def apply_scenario(template: Template, snapshots: dict[str, StageSnapshot] | Non
         elif b in stages[a].requires:
             first, second = b, a
         else:
-            raise TemplateError(f"{b} does not wait for {a} directly (nor {a} for {b}); running them in parallel "
-                                f"means dropping a direct prerequisite", source=f"template {template.name}",
-                                field="parallel")
+            raise TemplateError(Message("licensing.err.parallel_not_direct", a=a, b=b),
+                                source=f"template {template.name}", field="parallel")
         allow = next((o for o in stages[second].may_overlap if o.stage == first), None)
         if allow is None:
-            raise TemplateError(f"{second} must wait for {first}: the template gives no legal basis for running "
-                                f"them in parallel (stages[{second}].may_overlap does not name {first})",
+            raise TemplateError(Message("licensing.err.parallel_no_basis", first=first, second=second),
                                 source=f"template {template.name}", field="parallel")
         cur = stages[second]
         inherited = [p for p in stages[first].requires if p not in cur.requires and p != second]
@@ -105,9 +104,9 @@ def apply_scenario(template: Template, snapshots: dict[str, StageSnapshot] | Non
         try:
             days = float(days)
         except (TypeError, ValueError):
-            raise InputError(f"shorten {sid}: {days!r} is not a number of working days", field="shorten") from None
+            raise InputError(Message("licensing.err.shorten_not_number", stage=sid, days=days), field="shorten") from None
         if days < 0:
-            raise InputError(f"shorten {sid}: {days:g} working days; expected a number >= 0", field="shorten")
+            raise InputError(Message("licensing.err.shorten_negative", stage=sid, days=days), field="shorten")
         stages[sid] = stages[sid].model_copy(update={"duration": _shorter(stages[sid].duration, days)})
         kind = "statutory" if st.duration.statutory_days is not None else "estimate"
         notes.append(Note(f"licensing.note.shorten_{kind}", stage=sid, days=days))

@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from kawasan.errors import InputError
 from kawasan.fileio import write_bytes_atomic
-from kawasan.i18n import LANGUAGES, certainty_tag, fmt_datetime, t
+from kawasan.i18n import LANGUAGES, Message, certainty_tag, fmt_datetime, t
 from kawasan.reports import charts, mapviews, tables
 from kawasan.spatial.model import label_text
 from kawasan.spatial.runs import open_run
@@ -38,7 +38,7 @@ def _load_json(path: Path, what: str):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"{what} is not valid JSON ({exc})", source=str(path)) from exc
+        raise InputError(Message("report.err.builder.valid_json", what=what, exc=str(exc)), source=str(path)) from exc
 
 
 def _title(manifest: dict, lang: str) -> str:
@@ -137,12 +137,13 @@ def _nodata_policy(man: dict, tr) -> str:
 def collect(run_dir, lang: str = "en") -> dict:
     """The template context of a run's report."""
     if lang not in LANGUAGES:
-        raise InputError(f"unknown report language {lang!r}; expected one of {', '.join(LANGUAGES)}", field="lang")
+        raise InputError(Message("report.err.builder.unknown_report_language_expected", language=lang,
+                                 v2=', '.join(LANGUAGES)), field="lang")
     run = open_run(run_dir)
     man = run.manifest
     for key in ("model", "study_area", "constraints", "criteria", "outputs"):
         if key not in man:
-            raise InputError(f"manifest.json has no '{key}'; the run folder is incomplete (re-run the suitability)",
+            raise InputError(Message("report.err.builder.manifest_json_run_folder", name_=key),
                              source=str(run.folder / "manifest.json"), field=key)
     tr = partial(t, lang=lang)
     crit_labels = {c["id"]: tables.label(c, lang) for c in man.get("criteria", [])}
@@ -207,8 +208,7 @@ def write_report(run_dir, out=None, lang: str = "en", pdf: bool = False) -> Path
     """
     engine = _pdf_engine() if pdf else None
     if pdf and engine is None:
-        raise InputError("the PDF engine is not installed: --pdf needs WeasyPrint (pip install weasyprint); "
-                         "or open the HTML report in a browser and print it to PDF", field="--pdf")
+        raise InputError(Message("report.err.builder.pdf_engine_installed_pdf"), field="--pdf")
     html = build_report(run_dir, lang)
     path = Path(out) if out is not None else Path(run_dir) / f"report-{lang}.html"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from kawasan.economics.readiness import utm_crs_of
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 from kawasan.fileio import write_bytes_atomic
 
 FONT = "font-family=\"system-ui, 'Segoe UI', Arial, sans-serif\""
@@ -76,7 +77,7 @@ def choropleth_svg(gdf, values: dict, *, key: str = "code", names: dict | None =
     fmt: how values are written in the legend and tooltips; note: a line under the legend.
     """
     if gdf is None or len(gdf) == 0:
-        raise InputError("no region geometry to map", field="boundaries")
+        raise InputError(Message("report.err.choropleth.region_geometry_map"), field="boundaries")
     margin = 12.0
     g, geoms, tr, h = _project(gdf, width, margin)
     cls, bounds = classify(values)
@@ -151,7 +152,8 @@ def write_map(path, gdf, values: dict, **kw) -> Path:
     elif suffix == ".png":
         data = choropleth_png(gdf, values, key=kw.get("key", "code"))
     else:
-        raise InputError(f"unsupported map format '{p.suffix}'; expected .svg or .png", source=str(p), field="--map")
+        raise InputError(Message("report.err.choropleth.unsupported_map_format_expected", p_suffix=p.suffix),
+                         source=str(p), field="--map")
     p.parent.mkdir(parents=True, exist_ok=True)
     write_bytes_atomic(p, data)
     return p

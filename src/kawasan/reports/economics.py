@@ -30,7 +30,7 @@ from kawasan.economics.labels import (
 )
 from kawasan.errors import InputError, KawasanError
 from kawasan.fileio import write_bytes_atomic
-from kawasan.i18n import LANGUAGES, certainty_tag, fmt_datetime, has, t, text_in
+from kawasan.i18n import LANGUAGES, Message, certainty_tag, fmt_datetime, has, t, text_in
 from kawasan.reports import charts, choropleth, econcharts
 from kawasan.reports.tables import num as _num
 
@@ -230,7 +230,7 @@ def _sector_section(table, region: str | None, reference: str, start, end, metho
     end = int(end) if end is not None else years[-1]
     start = int(start) if start is not None else years[0]
     if start > end:
-        raise InputError(f"the start year {start} comes after the end year {end}; expected start <= end",
+        raise InputError(Message("report.err.economics.start_year_comes_after", start=start, end=end),
                          field="--start")
     names = _sector_names(table, lang)
     label = lambda s: f"{s} {names.get(s, '')}".strip()  # noqa: E731
@@ -305,9 +305,10 @@ def collect(*, potential=None, sector_table=None, region: str | None = None, ref
     """The template context of the economics report (``reference_total``: see
     :data:`kawasan.economics.tables.REFERENCE_TOTALS`)."""
     if lang not in LANGUAGES:
-        raise InputError(f"unknown report language {lang!r}; expected one of {', '.join(LANGUAGES)}", field="lang")
+        raise InputError(Message("report.err.economics.unknown_report_language_expected", language=lang,
+                                 v2=', '.join(LANGUAGES)), field="lang")
     if potential is None and sector_table is None:
-        raise InputError("nothing to report: give a potential run and/or a sector table", field="potential")
+        raise InputError(Message("report.err.economics.nothing_report_give_potential"), field="potential")
     tr = partial(t, lang=lang)
     if sector_table is None and potential is not None:
         sector_table = potential.sector_table

@@ -34,6 +34,7 @@ from shapely.geometry import LineString, Point, shape
 
 from kawasan.errors import InputError
 from kawasan.fileio import check_replaceable, publish, recover, temp_sibling
+from kawasan.i18n import Message
 from kawasan.sampledata import lawlayers as law
 from kawasan.sampledata import thematic as th
 from kawasan.sampledata.hydro import drain
@@ -76,8 +77,7 @@ def build_study_area(out_dir: Path, *, seed: int = 7, width: int = 2000, height:
     ``"kind": "kawasan.study_area"``); anything else raises :class:`OutputError`.
     """
     if int(width) < 60 or int(height) < 40 or not float(res) > 0:
-        raise InputError(f"the synthetic grid needs at least 60 x 40 cells and a positive cell size; "
-                         f"got {width} x {height} cells of {res} m")
+        raise InputError(Message("demo.err.contoh.synthetic_grid_needs_at", width=width, height=height, res=res))
     out_dir = Path(out_dir).absolute()
     _check_target(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -33,6 +33,7 @@ import numpy as np
 import shapely
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 
 NOTE = "SYNTHETIC kawasan fixture"
 GENERATOR = "kawasan synthetic OSM fixture (SYNTHETIC, not OpenStreetMap data)"
@@ -161,19 +162,22 @@ def write_synthetic_pbf(path, boundary, *, seed: int = 0, target_ways: int | Non
 
     t0 = time.perf_counter()
     if not isinstance(boundary, (shapely.Polygon, shapely.MultiPolygon)) or boundary.is_empty:
-        raise InputError(f"expected a non-empty shapely Polygon or MultiPolygon in EPSG:4326, got {str(boundary)[:80]}",
+        raise InputError(Message("demo.err.osm_fixture.expected_non_empty_shapely", v1=str(boundary)[:80]),
                          field="boundary")
     b = boundary.bounds
     if b[0] < -180 or b[2] > 180 or b[1] < -90 or b[3] > 90:
-        raise InputError(f"bounds {tuple(round(v, 3) for v in b)} are not longitude/latitude; give the boundary in EPSG:4326",
+        raise InputError(Message("demo.err.osm_fixture.bounds_are_longitude_latitude",
+                                 v1=tuple((round(v, 3) for v in b))),
                          field="boundary")
     if sea_side is not None and sea_side not in SEA_SIDES:
-        raise InputError(f"expected one of {', '.join(SEA_SIDES)} or None, got {sea_side!r}", field="sea_side")
+        raise InputError(Message("demo.err.osm_fixture.expected_one_none_got", v1=', '.join(SEA_SIDES),
+                                 sea_side=sea_side), field="sea_side")
     if coastline is not None:
         if sea_side is not None:
-            raise InputError("give either sea_side or coastline, not both", field="coastline")
+            raise InputError(Message("demo.err.osm_fixture.give_either_sea_side"), field="coastline")
         if not isinstance(coastline, (shapely.LineString, shapely.MultiLineString)) or coastline.is_empty:
-            raise InputError(f"expected a shapely LineString or MultiLineString in EPSG:4326, got {str(coastline)[:80]}",
+            raise InputError(Message("demo.err.osm_fixture.expected_shapely_linestring_multilinestring",
+                                     v1=str(coastline)[:80]),
                              field="coastline")
     path = Path(path)
     if path.exists() and not overwrite:
@@ -209,8 +213,7 @@ def write_synthetic_pbf(path, boundary, *, seed: int = 0, target_ways: int | Non
         frame = shapely.box(bb[0] - pad, bb[1] - pad, bb[2] + pad, bb[3] + pad)
         sea_deg, _ = derive_sea(gpd.GeoDataFrame(geometry=[coastline], crs="EPSG:4326"), frame)
         if sea_deg.empty:
-            raise InputError("the coastline leaves no sea next to the boundary: draw it across the area (extended beyond "
-                             "the boundary at both ends) with the land on its left", field="coastline")
+            raise InputError(Message("demo.err.osm_fixture.coastline_leaves_sea_next"), field="coastline")
         to_m = lambda xy: np.column_stack(fr.to_m(xy[:, 0], xy[:, 1]))  # noqa: E731
         sea_poly = shapely.make_valid(shapely.transform(sea_deg.geometry.iloc[0], to_m))
         for part in shapely.get_parts(shapely.line_merge(coastline)):
@@ -301,7 +304,7 @@ def write_synthetic_pbf(path, boundary, *, seed: int = 0, target_ways: int | Non
     n_villages = max(3, int(area_km2 / 8))
     towns = random_land_points(n_towns, min_dist=0.3 * min(W, H) if n_towns > 1 else 0)
     if towns.size == 0:
-        raise InputError("the boundary leaves no land to fill (is sea_side cutting it all away?)", field="boundary")
+        raise InputError(Message("demo.err.osm_fixture.boundary_leaves_land_fill"), field="boundary")
     villages = random_land_points(n_villages, min_dist=1200.0)
     settle_xy = np.vstack([towns, villages])
     is_town = np.r_[np.ones(len(towns), bool), np.zeros(len(villages), bool)]

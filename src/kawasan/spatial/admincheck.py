@@ -18,6 +18,7 @@ import shapely
 from pyproj import Transformer
 
 from kawasan.errors import InputError, VectorError
+from kawasan.i18n import Message
 from kawasan.spatial import vectors
 from kawasan.spatial.runs import Run
 
@@ -56,17 +57,16 @@ def check_admin(run: Run, path: Path, gdf) -> list[str]:
     share = covered / study.area if study.area else 0.0
     if share <= 1e-9:
         raise InputError(
-            "the administrative units do not overlap the study area of the run, so they cannot name its sites: "
-            f"units {_extent(gdf.total_bounds, run)}; study area ({what}) {_extent(study.bounds, run)}. "
-            "Give the boundaries of the run's own region", source=str(path))
+            Message("run.err.admincheck.administrative_units_do_overlap", v1=_extent(gdf.total_bounds, run),
+                    what=what, v3=_extent(study.bounds, run)), source=str(path))
     warnings = []
     if share < FULL:
-        warnings.append(f"WARNING: the administrative units in {path} cover only {share * 100:.1f} % of the study "
-                        f"area ({what}): sites outside them get no name (units {_extent(gdf.total_bounds, run)}; "
-                        f"study area {_extent(study.bounds, run)})")
+        warnings.append(Message("run.note.admincheck.warning_administrative_units_cover", path=path,
+                                v2=share * 100, what=what,
+                                v4=_extent(gdf.total_bounds, run),
+                                v5=_extent(study.bounds, run)))
     if run.manifest.get("synthetic") and not _inside(path, run.study_area):
-        warnings.append(f"WARNING: the study area is SYNTHETIC; the names in {path} are real places that merely lie "
-                        "at the same coordinates, not where these synthetic sites are")
+        warnings.append(Message("run.note.admincheck.warning_study_area_synthetic", path=path))
     return warnings
 
 

@@ -63,6 +63,7 @@ from typing import Sequence
 import numpy as np
 
 from kawasan.errors import InconsistentJudgementsError, WeightsError
+from kawasan.i18n import Message
 
 __all__ = [
     "RANDOM_INDEX",
@@ -113,8 +114,6 @@ METHODS = ("eigenvector", "geometric_mean")
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _JUDGEMENT_RE = re.compile(rf"^\s*({_NUMBER})\s*(?:/\s*({_NUMBER})\s*)?$")
 
-_OVERRIDE_HINT = "pass --allow-inconsistent (allow_inconsistent=True) to use the weights anyway"
-
 
 # -- result -------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -153,7 +152,8 @@ class AHPResult:
             return self.weights[self.criteria.index(criterion)]
         except ValueError:
             raise WeightsError(
-                f"unknown criterion '{criterion}'; the matrix has {', '.join(self.criteria)}"
+                Message("run.err.ahp.unknown_criterion_matrix", criterion=criterion,
+                        v2=', '.join(self.criteria))
             ) from None
 
     def to_dict(self) -> dict:
@@ -204,16 +204,18 @@ def parse_judgement(value, *, source=None, field=None) -> float:
     criterion names at hand.
     """
     source = _src(source)
-    expected = "expected a number such as 3, 1/3 or 0.333"
+    expected = Message("run.err.ahp.expected_number")
     if isinstance(value, (bool, np.bool_)):
-        raise WeightsError(f"judgement {value!r} is not a number; {expected}", source=source, field=field)
+        raise WeightsError(Message("run.err.ahp.judgement_number", value=value, expected=expected),
+                           source=source, field=field)
     if isinstance(value, numbers.Real):
         x = float(value)
     elif isinstance(value, str):
         m = _JUDGEMENT_RE.match(value)
         if not m:
             shown = value.strip() or "(empty)"
-            raise WeightsError(f"cannot read judgement '{shown}'; {expected}", source=source, field=field)
+            raise WeightsError(Message("run.err.ahp.cannot_read_judgement", shown=shown, expected=expected),
+                               source=source, field=field)
         num = float(m.group(1))
         if m.group(2) is None:
             x = num
@@ -221,32 +223,35 @@ def parse_judgement(value, *, source=None, field=None) -> float:
             den = float(m.group(2))
             if den == 0.0:
                 raise WeightsError(
-                    f"judgement '{value.strip()}' divides by zero; {expected}", source=source, field=field
+                    Message("run.err.ahp.judgement_divides_by_zero", v1=value.strip(), expected=expected),
+                                   source=source, field=field
                 )
             x = num / den
     else:
         raise WeightsError(
-            f"judgement {value!r} ({type(value).__name__}) is not a number; {expected}", source=source, field=field
+            Message("run.err.ahp.judgement_number_2", value=value, v2=type(value).__name__, expected=expected),
+                           source=source, field=field
         )
     if not math.isfinite(x):
-        raise WeightsError(f"judgement {value!r} is not a finite number; {expected}", source=source, field=field)
+        raise WeightsError(Message("run.err.ahp.judgement_finite_number", value=value, expected=expected),
+                           source=source, field=field)
     return x
 
 
 # -- validation -----------------------------------------------------------------------
 def _check_criteria(criteria, source) -> tuple[str, ...]:
     if isinstance(criteria, str):
-        raise WeightsError("criteria must be a sequence of names, not one string", source=source)
+        raise WeightsError(Message("run.err.ahp.criteria_must_sequence_names"), source=source)
     names = []
     for k, c in enumerate(criteria):
         if not isinstance(c, str) or not c.strip():
-            raise WeightsError(f"criterion name {k + 1} is empty or not text: {c!r}", source=source)
+            raise WeightsError(Message("run.err.ahp.criterion_name_empty_text", v1=k + 1, c=c), source=source)
         names.append(c.strip())
     seen: dict[str, int] = {}
     for k, c in enumerate(names):
         if c in seen:
             raise WeightsError(
-                f"criterion '{c}' appears twice (positions {seen[c] + 1} and {k + 1}); names must be unique",
+                Message("run.err.ahp.criterion_appears_twice_positions", c=c, v2=seen[c] + 1, v3=k + 1),
                 source=source,
             )
         seen[c] = k
@@ -259,7 +264,7 @@ def _to_array(matrix, source) -> np.ndarray:
         a = np.array(matrix, dtype=np.float64)
         if a.ndim != 2:
             raise WeightsError(
-                f"the matrix has {a.ndim} dimension(s); a pairwise comparison matrix must be square (n x n)",
+                Message("run.err.ahp.matrix_dimension_s_pairwise", a_ndim=a.ndim),
                 source=source,
             )
         return a
@@ -267,13 +272,12 @@ def _to_array(matrix, source) -> np.ndarray:
         rows = [list(r) for r in matrix]
     except TypeError:
         raise WeightsError(
-            "the matrix must be a square table of judgements (rows of numbers)", source=source
+            Message("run.err.ahp.matrix_must_square_table"), source=source
         ) from None
     widths = {len(r) for r in rows}
     if len(widths) > 1:
         raise WeightsError(
-            "the matrix rows have different lengths "
-            f"({', '.join(str(len(r)) for r in rows)}); a pairwise comparison matrix must be square",
+            Message("run.err.ahp.matrix_rows_have_different", v1=', '.join((str(len(r)) for r in rows))),
             source=source,
         )
     out = np.empty((len(rows), widths.pop() if widths else 0), dtype=np.float64)
@@ -308,31 +312,30 @@ def validate_matrix(matrix, criteria, *, source=None, rtol=0.02) -> np.ndarray:
     a = _to_array(matrix, source)
     rows, cols = a.shape
     if rows == 0 or cols == 0:
-        raise WeightsError("the matrix is empty; it needs at least one criterion", source=source)
+        raise WeightsError(Message("run.err.ahp.matrix_empty_needs_at"), source=source)
     if rows != cols:
         raise WeightsError(
-            f"the matrix is {rows} x {cols}; a pairwise comparison matrix must be square", source=source
+            Message("run.err.ahp.matrix_x_pairwise_comparison", rows=rows, cols=cols), source=source
         )
     n = rows
     if n != len(names):
         raise WeightsError(
-            f"the matrix is {n} x {n} but {len(names)} criteria are named ({', '.join(names)})", source=source
+            Message("run.err.ahp.matrix_x_but_criteria", n=n, v2=len(names), v3=', '.join(names)), source=source
         )
     for i in range(n):
         for j in range(n):
             x = a[i, j]
             if not math.isfinite(x):
-                raise WeightsError(f"cell {_cell(names, i, j)} = {x} is not a finite number", source=source)
+                raise WeightsError(Message("run.err.ahp.cell_finite_number", v1=_cell(names, i, j), x=x), source=source)
             if x <= 0:
                 raise WeightsError(
-                    f"cell {_cell(names, i, j)} = {_fmt(x)}; judgements must be positive "
-                    "(1 = equal, 3 = moderately more important, 1/3 = moderately less, ... up to 9 and 1/9)",
+                    Message("run.err.ahp.cell_judgements_must_positive", v1=_cell(names, i, j), v2=_fmt(x)),
                     source=source,
                 )
     for i in range(n):
         if abs(a[i, i] - 1.0) > 1e-9:
             raise WeightsError(
-                f"diagonal cell {_cell(names, i, i)} = {_fmt(a[i, i])}; a criterion compared with itself must be 1",
+                Message("run.err.ahp.diagonal_cell_criterion_compared", v1=_cell(names, i, i), v2=_fmt(a[i, i])),
                 source=source,
             )
     lo, hi = SAATY_MIN * (1.0 - rtol), SAATY_MAX * (1.0 + rtol)
@@ -341,14 +344,14 @@ def validate_matrix(matrix, criteria, *, source=None, rtol=0.02) -> np.ndarray:
             x = a[i, j]
             if x < lo or x > hi:
                 raise WeightsError(
-                    f"cell {_cell(names, i, j)} = {_fmt(x)} is outside Saaty's scale 1/9 .. 9", source=source
+                    Message("run.err.ahp.cell_outside_saaty_s", v1=_cell(names, i, j), v2=_fmt(x)), source=source
                 )
     for i in range(n):
         for j in range(i + 1, n):
             if abs(a[i, j] * a[j, i] - 1.0) > rtol + 1e-12:
                 raise WeightsError(
-                    f"cell {_cell(names, i, j)} = {_fmt(a[i, j])} but {_cell(names, j, i)} = {_fmt(a[j, i])}; "
-                    f"expected {_fmt(1.0 / a[i, j])} (a_ji must be 1 / a_ij)",
+                    Message("run.err.ahp.cell_but_expected_ji", v1=_cell(names, i, j), v2=_fmt(a[i, j]),
+                            v3=_cell(names, j, i), v4=_fmt(a[j, i]), v5=_fmt(1.0 / a[i, j])),
                     source=source,
                 )
     out = np.ones((n, n), dtype=np.float64)
@@ -405,15 +408,15 @@ def ahp_weights(matrix, criteria, *, method="eigenvector", source=None) -> AHPRe
     source = _src(source)
     if method not in METHODS:
         raise WeightsError(
-            f"unknown AHP method '{method}'; expected one of {', '.join(METHODS)}", source=source, field="method"
+            Message("run.err.ahp.unknown_ahp_method_expected", method=method, v2=', '.join(METHODS)),
+                           source=source, field="method"
         )
     a = validate_matrix(matrix, criteria, source=source)
     names = _check_criteria(criteria, source)
     n = a.shape[0]
     if n > max(RANDOM_INDEX):
         raise WeightsError(
-            f"{n} criteria compared; the AHP consistency ratio is defined for at most {max(RANDOM_INDEX)} "
-            "(Saaty advises 7 +/- 2) - group the criteria into a hierarchy",
+            Message("run.err.ahp.criteria_compared_ahp_consistency", n=n, v2=max(RANDOM_INDEX)),
             source=source,
         )
     if n == 1:
@@ -457,34 +460,34 @@ def group_matrix(matrices: list[np.ndarray], *, weights=None) -> np.ndarray:
     try:
         mats = list(matrices)
     except TypeError:
-        raise WeightsError("group_matrix needs a list of matrices") from None
+        raise WeightsError(Message("run.err.ahp.group_matrix_needs_list")) from None
     if not mats:
-        raise WeightsError("group_matrix needs at least one decision maker's matrix")
+        raise WeightsError(Message("run.err.ahp.group_matrix_needs_at"))
     arrays = []
     for k, m in enumerate(mats, start=1):
         try:
             a = np.array(m, dtype=np.float64)
         except (TypeError, ValueError):
-            raise WeightsError(f"matrix of decision maker {k} is not a numeric square table") from None
+            raise WeightsError(Message("run.err.ahp.matrix_decision_maker_numeric", k=k)) from None
         if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
-            raise WeightsError(f"matrix of decision maker {k} has shape {a.shape}; it must be square (n x n)")
+            raise WeightsError(Message("run.err.ahp.matrix_decision_maker_shape", k=k, a_shape=a.shape))
         if arrays and a.shape != arrays[0].shape:
             raise WeightsError(
-                f"matrix of decision maker {k} is {a.shape[0]} x {a.shape[1]} but decision maker 1's is "
-                f"{arrays[0].shape[0]} x {arrays[0].shape[1]}"
+                Message("run.err.ahp.matrix_decision_maker_x", k=k, v2=a.shape[0], v3=a.shape[1],
+                        v4=arrays[0].shape[0], v5=arrays[0].shape[1])
             )
         bad = ~np.isfinite(a) | (a <= 0)
         if bad.any():
             i, j = map(int, np.argwhere(bad)[0])
             raise WeightsError(
-                f"matrix of decision maker {k}: cell ({i + 1}, {j + 1}) = {a[i, j]}; judgements must be positive"
+                Message("run.err.ahp.matrix_decision_maker_cell", k=k, v2=i + 1, v3=j + 1, v4=a[i, j])
             )
         dev = np.abs(a * a.T - 1.0)
         if (dev > 0.02 + 1e-12).any():
             i, j = map(int, np.argwhere(dev > 0.02 + 1e-12)[0])
             raise WeightsError(
-                f"matrix of decision maker {k}: cell ({i + 1}, {j + 1}) = {_fmt(a[i, j])} but "
-                f"({j + 1}, {i + 1}) = {_fmt(a[j, i])}; expected {_fmt(1.0 / a[i, j])}"
+                Message("run.err.ahp.matrix_decision_maker_cell_2", k=k, v2=i + 1, v3=j + 1, v4=_fmt(a[i, j]),
+                        v5=_fmt(a[j, i]), v6=_fmt(1.0 / a[i, j]))
             )
         arrays.append(a)
     m = len(arrays)
@@ -494,14 +497,14 @@ def group_matrix(matrices: list[np.ndarray], *, weights=None) -> np.ndarray:
         try:
             p = np.array(list(weights), dtype=np.float64)
         except (TypeError, ValueError):
-            raise WeightsError("decision-maker weights must be numbers", field="weights") from None
+            raise WeightsError(Message("run.err.ahp.decision_maker_weights_must"), field="weights") from None
         if p.shape != (m,):
             raise WeightsError(
-                f"{p.size} decision-maker weights given for {m} matrices", field="weights"
+                Message("run.err.ahp.decision_maker_weights_given", p_size=p.size, m=m), field="weights"
             )
         if not np.all(np.isfinite(p)) or np.any(p < 0) or p.sum() <= 0:
             raise WeightsError(
-                "decision-maker weights must be finite, non-negative and not all zero", field="weights"
+                Message("run.err.ahp.decision_maker_weights_must_2"), field="weights"
             )
         p = p / p.sum()
     logs = np.tensordot(p, np.log(np.stack(arrays)), axes=1)
@@ -526,11 +529,11 @@ def most_inconsistent_pair(matrix, weights) -> tuple[int, int, float]:
     a = np.asarray(matrix, dtype=np.float64)
     w = np.asarray(weights, dtype=np.float64).ravel()
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
-        raise WeightsError(f"the matrix has shape {a.shape}; it must be square")
+        raise WeightsError(Message("run.err.ahp.matrix_shape_must_square", a_shape=a.shape))
     if w.shape[0] != a.shape[0]:
-        raise WeightsError(f"{w.shape[0]} weights given for a {a.shape[0]} x {a.shape[0]} matrix")
+        raise WeightsError(Message("run.err.ahp.weights_given_x_matrix", v1=w.shape[0], v2=a.shape[0]))
     if not np.all(w > 0) or not np.all(np.isfinite(w)):
-        raise WeightsError("weights must be finite and positive")
+        raise WeightsError(Message("run.err.ahp.weights_must_finite_positive"))
     n = a.shape[0]
     if n == 1:
         return (0, 0, 1.0)
@@ -591,23 +594,20 @@ def check_consistency(result: AHPResult, *, allow_inconsistent: bool, source=Non
     """
     if result.cr <= threshold or allow_inconsistent:
         return None
-    msg = (
-        f"the pairwise judgements are inconsistent: consistency ratio CR = {result.cr:.3f} "
-        f"exceeds the threshold {threshold:g}"
-    )
+    worst = revision = ""
     if result.matrix is not None and len(result.criteria) > 1:
         i, j, eps = most_inconsistent_pair(result.matrix, result.weights)
         ci_, cj = result.criteria[i], result.criteria[j]
         implied = result.weights[i] / result.weights[j]
-        msg += (
-            f"; the most inconsistent judgement is ({ci_}, {cj}) = {_fmt(result.matrix[i][j])} while the "
-            f"weights imply w_{ci_} / w_{cj} = {implied:.3g} (off by a factor {eps:.2f})"
-        )
+        worst = Message("run.err.ahp.inconsistent_worst", ci=ci_, cj=cj, judgement=_fmt(result.matrix[i][j]),
+                        implied=float(implied), factor=float(eps))
         hint = suggest_revision(result)
         if hint is not None and hint["cr_suggested"] < result.cr:
-            msg += f"; writing {hint['suggested_text']} there instead would give CR = {hint['cr_suggested']:.3f}"
-    msg += f"; revise the judgements or {_OVERRIDE_HINT}"
-    raise InconsistentJudgementsError(msg, source=_src(source))
+            revision = Message("run.err.ahp.inconsistent_revision", text=hint["suggested_text"],
+                               cr=float(hint["cr_suggested"]))
+    raise InconsistentJudgementsError(Message("run.err.ahp.inconsistent", cr=float(result.cr),
+                                              threshold=float(threshold), worst=worst, revision=revision),
+                                      source=_src(source))
 
 
 # -- CSV ------------------------------------------------------------------------------
@@ -643,15 +643,13 @@ def read_matrix_csv(path) -> tuple[np.ndarray, tuple[str, ...]]:
     """
     src = _src(path)
     if not Path(path).exists():
-        from kawasan.i18n import Message
-
         raise WeightsError(Message("err.ahp_not_found"), source=src)
     from kawasan import guarded
 
     # UTF-8 (a BOM is tolerated) or UTF-16 with its byte-order mark, like the other table readers
     text = guarded.read_text(path, error=WeightsError, what="AHP matrix file")
     if not text.strip():
-        raise WeightsError("the file is empty; expected a header row of criterion names and one row per criterion",
+        raise WeightsError(Message("run.err.ahp.file_empty_expected_header"),
                            source=src)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows: list[tuple[int, list[str]]] = []
@@ -661,17 +659,19 @@ def read_matrix_csv(path) -> tuple[np.ndarray, tuple[str, ...]]:
                 continue
             rows.append((reader.line_num, [c.strip() for c in rec]))
     except csv.Error as e:
-        raise WeightsError(f"malformed CSV at line {reader.line_num}: {e}", source=src) from None
+        raise WeightsError(Message("run.err.ahp.malformed_csv_at_line", reader_line_num=reader.line_num, e=str(e)),
+                           source=src) from None
 
     header_line, header = rows[0]
     names = header[1:]
     if not names:
         raise WeightsError(
-            f"line {header_line}: the header has no criterion names (expected ',name1,name2,...')", source=src
+            Message("run.err.ahp.line_header_criterion_names", header_line=header_line), source=src
         )
     for k, c in enumerate(names):
         if not c:
-            raise WeightsError(f"line {header_line}: column {k + 2} of the header has no criterion name", source=src)
+            raise WeightsError(Message("run.err.ahp.line_column_header_criterion", header_line=header_line,
+                                       v2=k + 2), source=src)
     names_t = _check_criteria(names, src)
     body = rows[1:]
     width = len(header)
@@ -679,21 +679,19 @@ def read_matrix_csv(path) -> tuple[np.ndarray, tuple[str, ...]]:
         if len(rec) != width:
             label = f" ({rec[0]})" if rec and rec[0] else ""
             raise WeightsError(
-                f"line {line}{label} has {len(rec)} cells but the header has {width}; every row needs a name "
-                f"and {len(names)} judgements",
+                Message("run.err.ahp.line_cells_but_header", line=line, label=label, v3=len(rec), width=width,
+                        v5=len(names)),
                 source=src,
             )
     if len(body) != len(names):
         raise WeightsError(
-            f"the header names {len(names)} criteria ({', '.join(names)}) but there are {len(body)} judgement "
-            "rows; the matrix must be square",
+            Message("run.err.ahp.header_names_criteria_but", v1=len(names), v2=', '.join(names), v3=len(body)),
             source=src,
         )
     for k, (line, rec) in enumerate(body):
         if rec[0] != names[k]:
             raise WeightsError(
-                f"line {line}: row {k + 1} is named '{rec[0]}' but column {k + 1} is '{names[k]}'; the row names "
-                "must be the column names in the same order",
+                Message("run.err.ahp.line_row_named_but", line=line, v2=k + 1, v3=rec[0], v4=names[k]),
                 source=src,
             )
     matrix = np.empty((len(names), len(names)), dtype=np.float64)

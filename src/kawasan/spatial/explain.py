@@ -17,6 +17,7 @@ from pyproj import Transformer
 from rasterio.windows import Window
 
 from kawasan.errors import InputError, VectorError
+from kawasan.i18n import Message
 from kawasan.spatial import kernels, vectors
 from kawasan.spatial.runs import Run
 from kawasan.spatial.sites import Site
@@ -185,7 +186,8 @@ def _admin_layer(spec: dict, grid) -> dict:
     gdf = vectors.read_features(path, grid=grid)
     name_field = spec.get("name_field") or next((c for c in ("nama", "name", "NAME", "Nama") if c in gdf.columns), None)
     if name_field is None or name_field not in gdf.columns:
-        raise InputError(f"no name field; give one of {', '.join(c for c in gdf.columns if c != 'geometry')}",
+        raise InputError(Message("run.err.explain.name_field_give_one",
+                                 v1=', '.join((c for c in gdf.columns if c != 'geometry'))),
                          source=str(path), field="name_field")
     code_field = spec.get("code_field") or next((c for c in ("kode", "code", "KODE") if c in gdf.columns), None)
     gdf = gdf.assign(geometry=gdf.geometry.make_valid())

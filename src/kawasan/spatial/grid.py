@@ -12,6 +12,7 @@ from affine import Affine
 from rasterio.crs import CRS
 
 from kawasan.errors import GridMismatchError
+from kawasan.i18n import Message
 
 
 @dataclass(frozen=True)
@@ -81,13 +82,12 @@ class Grid:
         """Refuse grids the engine cannot measure distances or slopes on."""
         if not self.is_north_up:
             raise GridMismatchError(
-                "the grid must be north-up (no rotation, rows from north to south); "
-                f"got transform {tuple(self.transform)[:6]}",
+                Message("run.err.grid.grid_must_north_up", v1=tuple(self.transform)[:6]),
                 source=source,
             )
         if not self.crs or not self.crs.is_projected:
             raise GridMismatchError(
-                f"the grid CRS must be projected with metric units (for example UTM 49S, EPSG:32749); got {self.crs}",
+                Message("run.err.grid.grid_crs_must_projected", crs=self.crs),
                 source=source,
             )
 

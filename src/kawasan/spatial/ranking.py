@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kawasan.errors import InputError, WeightsError
+from kawasan.i18n import Message
 
 METHODS = ("mean", "area_weighted", "topsis")
 
@@ -55,23 +56,23 @@ def check_weights(weights, n_crit: int | None = None, *, field: str = "weights")
     """
     w = np.asarray(weights, dtype=float)
     if w.ndim != 1:
-        raise WeightsError(f"weights must be a 1-D vector with one weight per criterion; got an array of shape {w.shape}",
+        raise WeightsError(Message("run.err.ranking.weights_must_d_vector", w_shape=w.shape),
                            field=field)
     if n_crit is not None and w.size != n_crit:
-        raise WeightsError(f"expected {n_crit} weight(s), one per criterion column; got {w.size}", field=field)
+        raise WeightsError(Message("run.err.ranking.expected_weight_s_one", n_crit=n_crit, w_size=w.size), field=field)
     if w.size == 0:
-        raise WeightsError("expected at least one weight; got an empty vector", field=field)
+        raise WeightsError(Message("run.err.ranking.expected_at_least_one"), field=field)
     bad = np.flatnonzero(~np.isfinite(w))
     if bad.size:
         i = int(bad[0])
-        raise WeightsError(f"weight {i} (index from 0) is {w[i]}; expected a finite number >= 0", field=field)
+        raise WeightsError(Message("run.err.ranking.weight_index_from_expected", i=i, v2=w[i]), field=field)
     neg = np.flatnonzero(w < 0)
     if neg.size:
         i = int(neg[0])
-        raise WeightsError(f"weight {i} (index from 0) is {w[i]:g}; expected a number >= 0", field=field)
+        raise WeightsError(Message("run.err.ranking.weight_index_from_expected_2", i=i, v2=w[i]), field=field)
     total = float(w.sum())
     if total <= 0:
-        raise WeightsError("all weights are zero; expected at least one positive weight", field=field)
+        raise WeightsError(Message("run.err.ranking.all_weights_are_zero"), field=field)
     return w / total
 
 
@@ -79,19 +80,21 @@ def check_ids(ids, n: int) -> np.ndarray:
     """Site ids as an int64 vector of length ``n``; integer-valued and unique."""
     raw = np.asarray(ids)
     if raw.ndim != 1 or raw.size != n:
-        raise InputError(f"expected {n} site id(s), one per site; got {raw.size} (shape {raw.shape})", field="ids")
+        raise InputError(Message("run.err.ranking.expected_site_id_s", n=n, raw_size=raw.size,
+                                 raw_shape=raw.shape), field="ids")
     if raw.size == 0:
         return np.zeros(0, dtype=np.int64)
     if raw.dtype.kind == "b" or raw.dtype.kind not in "iuf":
-        raise InputError(f"site ids must be integers; got values of type {raw.dtype}", field="ids")
+        raise InputError(Message("run.err.ranking.site_ids_must_integers", raw_dtype=raw.dtype), field="ids")
     if raw.dtype.kind == "f":
         bad = np.flatnonzero(~np.isfinite(raw) | (raw != np.round(raw)))
         if bad.size:
-            raise InputError(f"site id at position {int(bad[0])} is {raw[bad[0]]}; expected an integer", field="ids")
+            raise InputError(Message("run.err.ranking.site_id_at_position", v1=int(bad[0]), v2=raw[bad[0]]),
+                             field="ids")
     out = raw.astype(np.int64)
     uniq, counts = np.unique(out, return_counts=True)
     if np.any(counts > 1):
-        raise InputError(f"site id {int(uniq[counts > 1][0])} occurs more than once; expected unique ids", field="ids")
+        raise InputError(Message("run.err.ranking.site_id_occurs_more", v1=int(uniq[counts > 1][0])), field="ids")
     return out
 
 
@@ -99,16 +102,19 @@ def check_vector(values, n: int, ids: np.ndarray, *, field: str, nonnegative: bo
     """A per-site float vector of length ``n``: finite (NaN refused naming the site id)."""
     v = np.asarray(values, dtype=float)
     if v.ndim != 1 or v.size != n:
-        raise InputError(f"expected {n} value(s), one per site; got {v.size} (shape {v.shape})", field=field)
+        raise InputError(Message("run.err.ranking.expected_value_s_one", n=n, v_size=v.size, v_shape=v.shape),
+                         field=field)
     bad = np.flatnonzero(~np.isfinite(v))
     if bad.size:
         k = int(bad[0])
-        raise InputError(f"site id {int(ids[k])} has {field} = {v[k]}; expected a finite number", field=field)
+        raise InputError(Message("run.err.ranking.site_id_expected_finite", v1=int(ids[k]), field=field,
+                                 v3=v[k]), field=field)
     if nonnegative:
         neg = np.flatnonzero(v < 0)
         if neg.size:
             k = int(neg[0])
-            raise InputError(f"site id {int(ids[k])} has {field} = {v[k]:g}; expected a number >= 0", field=field)
+            raise InputError(Message("run.err.ranking.site_id_expected_number", v1=int(ids[k]), field=field,
+                                     v3=v[k]), field=field)
     return v
 
 
@@ -117,18 +123,19 @@ def check_criteria(criteria_means, ids: np.ndarray | None = None, *, field: str 
     """The (n_sites, n_crit) matrix of criterion means as float64; NaN / inf refused naming site id and criterion."""
     c = np.asarray(criteria_means, dtype=float)
     if c.ndim != 2:
-        raise InputError(f"expected a 2-D array (n_sites, n_criteria); got shape {c.shape}", field=field)
+        raise InputError(Message("run.err.ranking.expected_d_array_n", c_shape=c.shape), field=field)
     if n_crit is not None and c.shape[1] != n_crit:
-        raise InputError(f"{field} has {c.shape[1]} criterion column(s) but there are {n_crit} weight(s); "
-                         "expected one column per weight", field=field)
+        raise InputError(Message("run.err.ranking.criterion_column_s_but", field=field, v2=c.shape[1],
+                                 n_crit=n_crit), field=field)
     if ids is not None and c.shape[0] != len(ids):
-        raise InputError(f"expected {len(ids)} row(s) of criterion means, one per site; got {c.shape[0]}", field=field)
+        raise InputError(Message("run.err.ranking.expected_row_s_criterion", v1=len(ids), v2=c.shape[0]), field=field)
     bad = np.argwhere(~np.isfinite(c))
     if bad.size:
         r, j = (int(x) for x in bad[0])
         sid = int(ids[r]) if ids is not None else r
-        label = "site id" if ids is not None else "row"
-        raise InputError(f"{label} {sid} has {c[r, j]} for criterion {j} (index from 0); expected a finite mean in [0, 1]",
+        label = Message("run.err.ranking.label_site") if ids is not None else Message("run.err.ranking.label_row")
+        raise InputError(Message("run.err.ranking.criterion_index_from_expected", label=label, sid=sid,
+                                 v3=c[r, j], j=j),
                          field=field)
     return c
 
@@ -163,7 +170,7 @@ def topsis(matrix, weights) -> np.ndarray:
     neg = np.argwhere(x < 0)
     if neg.size:
         r, j = (int(v) for v in neg[0])
-        raise InputError(f"row {r} has {x[r, j]:g} for criterion {j} (index from 0); TOPSIS expects values >= 0",
+        raise InputError(Message("run.err.ranking.row_criterion_index_from", r=r, v2=x[r, j], j=j),
                          field="matrix")
     if x.shape[0] == 0:
         return np.zeros(0)
@@ -187,11 +194,12 @@ def rank_sites(ids, area_ha, score_mean, criteria_means, weights, *, method: str
     (normalised to sum 1). Zero sites give an empty list.
     """
     if method not in METHODS:
-        raise InputError(f"unknown ranking method {method!r}; expected one of {', '.join(METHODS)}", field="method")
+        raise InputError(Message("run.err.ranking.unknown_ranking_method_expected", method=method,
+                                 v2=', '.join(METHODS)), field="method")
     raw_ids = np.asarray(ids)
     n = int(raw_ids.size) if raw_ids.ndim == 1 else -1
     if n < 0:
-        raise InputError(f"site ids must be a 1-D sequence; got shape {raw_ids.shape}", field="ids")
+        raise InputError(Message("run.err.ranking.site_ids_must_d", raw_ids_shape=raw_ids.shape), field="ids")
     sid = check_ids(raw_ids, n)
     area = check_vector(area_ha, n, sid, field="area_ha", nonnegative=True)
     score = check_vector(score_mean, n, sid, field="score_mean")

@@ -22,6 +22,7 @@ from rasterio.warp import reproject, transform_bounds
 
 from kawasan import guarded
 from kawasan.errors import GridMismatchError, RasterError
+from kawasan.i18n import Message
 from kawasan.spatial import kernels
 from kawasan.spatial.grid import Grid
 
@@ -55,11 +56,11 @@ def grid_of(path: str | Path) -> Grid:
 def _open(path: str | Path):
     p = Path(path)
     if not p.exists():
-        raise RasterError("file not found; expected a GeoTIFF (or any raster GDAL reads)", source=str(p))
+        raise RasterError(Message("run.err.rasters.file_found_expected_geotiff"), source=str(p))
     try:
         return rasterio.open(p)
     except RasterioIOError as exc:
-        raise RasterError(f"not a readable raster ({exc}); the file may be corrupt or truncated", source=str(p)) from exc
+        raise RasterError(Message("run.err.rasters.readable_raster_file_may", exc=str(exc)), source=str(p)) from exc
 
 
 def read_on_grid(
@@ -85,25 +86,28 @@ def read_on_grid(
     # copy of every tile (measured: +0.4 GB resident and ~1 s of page faults per float32 layer at 1e8 cells).
     with block_cache(_READ_CACHE_MB), _open(path) as ds, guarded.guard(label, RasterError, "raster"):
         if band < 1 or band > ds.count:
-            raise RasterError(f"band {band} requested but the file has {ds.count} band(s)", source=label)
+            raise RasterError(Message("run.err.rasters.band_requested_but_file", band=band, ds_count=ds.count),
+                              source=label)
         if ds.crs is None:
-            raise RasterError("the raster has no CRS; expected one (for example EPSG:32749)", source=label)
+            raise RasterError(Message("run.err.rasters.raster_crs_expected_one"), source=label)
         own = Grid(ds.crs, ds.transform, ds.width, ds.height)
         nodata = ds.nodatavals[band - 1]
         dtype = np.dtype(ds.dtypes[band - 1])
         try:
             layer_bounds = transform_bounds(ds.crs, grid.crs, *ds.bounds, densify_pts=21)
         except Exception as exc:  # pragma: no cover - pyproj failure on exotic CRS
-            raise RasterError(f"cannot relate its CRS {ds.crs} to the study grid ({exc})", source=label) from exc
+            raise RasterError(Message("run.err.rasters.cannot_relate_crs_study", ds_crs=ds.crs, exc=str(exc)),
+                              source=label) from exc
         if not grid.overlaps(layer_bounds):
             raise RasterError(
-                f"does not overlap the study area: layer bounds {tuple(round(v, 1) for v in layer_bounds)} "
-                f"vs study area {tuple(round(v, 1) for v in grid.bounds)} in {grid.crs.to_string()}",
+                Message("run.err.rasters.does_overlap_study_area",
+                        v1=tuple((round(v, 1) for v in layer_bounds)),
+                        v2=tuple((round(v, 1) for v in grid.bounds)), v3=grid.crs.to_string()),
                 source=label,
             )
         diffs = grid.differences(own)
         if categorical and not np.issubdtype(dtype, np.integer):
-            raise RasterError(f"a categorical layer must hold integer codes; got {dtype}", source=label)
+            raise RasterError(Message("run.err.rasters.categorical_layer_must_hold", dtype=dtype), source=label)
         if not diffs:
             if categorical:
                 arr = ds.read(band)
@@ -112,9 +116,7 @@ def read_on_grid(
                 ds.read(band, out=arr)
         elif not allow_resample:
             raise GridMismatchError(
-                "the layer is not on the study grid: "
-                + "; ".join(diffs)
-                + ". Align it first (kawasan data prepare) or set 'align: true' in the model to resample.",
+                Message("run.err.rasters.not_on_grid", diffs="; ".join(diffs)),
                 source=label,
             )
         else:
@@ -142,11 +144,11 @@ def read_on_grid(
         else:
             valid = kernels.count_finite(arr)
         if valid == 0:
-            raise RasterError("holds only NoData over the study area; expected at least one valid cell", source=label)
+            raise RasterError(Message("run.err.rasters.only_nodata_over_study"), source=label)
         nodata = np.nan
     else:
         if nodata is not None and not (arr != nodata).any():
-            raise RasterError("holds only NoData over the study area; expected at least one valid cell", source=label)
+            raise RasterError(Message("run.err.rasters.only_nodata_over_study_2"), source=label)
     return arr, nodata
 
 

@@ -32,7 +32,7 @@ class Run:
         if role not in self._cache:
             path = self.output(role)
             if path is None or not path.exists():
-                raise InputError(f"the run has no '{role}' raster", source=str(self.folder))
+                raise InputError(Message("run.err.runs.run_raster", role=role), source=str(self.folder))
             with rasterio.open(path) as ds:
                 self._cache[role] = ds.read(1)
         return self._cache[role]
@@ -68,8 +68,9 @@ def open_run(folder: str | Path) -> Run:
     try:
         manifest = json.loads(man.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"manifest.json is not valid JSON ({exc})", source=str(man)) from exc
+        raise InputError(Message("run.err.runs.manifest_json_valid_json", exc=str(exc)), source=str(man)) from exc
     if manifest.get("kind") != RUN_KIND:
-        raise InputError(f"manifest.json is not a kawasan run (kind {manifest.get('kind')!r}, expected {RUN_KIND!r})",
+        raise InputError(Message("run.err.runs.manifest_json_kawasan_run", v1=manifest.get('kind'),
+                                 RUN_KIND=RUN_KIND),
                          source=str(man))
     return Run(folder, manifest, Grid.from_dict(manifest["study_area"]["grid"]))

@@ -23,6 +23,7 @@ import numba as nb
 import numpy as np
 
 from kawasan.errors import InputError, WeightsError
+from kawasan.i18n import Message
 from kawasan.spatial.ranking import check_criteria, check_ids, check_weights, order_sites
 
 #: Target coefficient of variation of the Monte Carlo weights (see :func:`default_concentration`).
@@ -32,9 +33,11 @@ TARGET_CV = 0.2
 # --- validation ----------------------------------------------------------------------------------
 def _check_int(value, name: str, *, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise InputError(f"{name} must be an integer >= {minimum}; got {value!r}", field=name)
+        raise InputError(Message("run.err.sensitivity.must_integer_got", name=name, minimum=minimum,
+                                 value=value), field=name)
     if value < minimum:
-        raise InputError(f"{name} must be an integer >= {minimum}; got {value}", field=name)
+        raise InputError(Message("run.err.sensitivity.must_integer_got_2", name=name, minimum=minimum,
+                                 value=value), field=name)
     return int(value)
 
 
@@ -43,7 +46,7 @@ def _inputs(criteria_means, weights, ids):
     raw = np.asarray(criteria_means, dtype=float)
     n_sites = raw.shape[0] if raw.ndim == 2 else None
     if n_sites is None:
-        raise InputError(f"expected a 2-D array (n_sites, n_criteria); got shape {raw.shape}", field="criteria_means")
+        raise InputError(Message("run.err.sensitivity.expected_d_array_n", raw_shape=raw.shape), field="criteria_means")
     sid = np.arange(n_sites, dtype=np.int64) if ids is None else check_ids(ids, n_sites)
     c = check_criteria(raw, sid, n_crit=w.size)
     return c, w, sid
@@ -74,10 +77,10 @@ def oat_weights(weights, j: int, change: float) -> np.ndarray:
     w = check_weights(weights)
     p = float(change)
     if not (-1.0 < p < 1.0):
-        raise InputError(f"a relative weight change must lie in (-1, 1) (e.g. -0.1 for -10 %); got {change!r}",
+        raise InputError(Message("run.err.sensitivity.relative_weight_change_must", change=change),
                          field="changes")
     if isinstance(j, bool) or not isinstance(j, numbers.Integral) or not 0 <= j < w.size:
-        raise InputError(f"criterion index {j!r} is out of range; expected an integer in 0..{w.size - 1}", field="j")
+        raise InputError(Message("run.err.sensitivity.criterion_index_out_range", j=j, v2=w.size - 1), field="j")
     if w.size == 1:
         return w.copy()
     new_j = min(max(w[j] * (1.0 + p), 0.0), 1.0)
@@ -111,14 +114,15 @@ def one_at_a_time(criteria_means, weights, names: Sequence[str], *, changes=(-0.
     k = _check_int(top_k, "top_k", minimum=1)
     names = list(names) if not isinstance(names, str) else [names]
     if len(names) != w.size:
-        raise InputError(f"expected {w.size} criterion name(s), one per weight; got {len(names)}", field="names")
+        raise InputError(Message("run.err.sensitivity.expected_criterion_name_s", w_size=w.size, v2=len(names)),
+                         field="names")
     if len(set(names)) != len(names):
         dup = next(x for x in names if names.count(x) > 1)
-        raise InputError(f"criterion name {dup!r} occurs more than once; expected unique names", field="names")
+        raise InputError(Message("run.err.sensitivity.criterion_name_occurs_more", dup=dup), field="names")
     ch = []
     for p in changes:
         if isinstance(p, bool) or not isinstance(p, numbers.Real) or not (-1.0 < float(p) < 1.0):
-            raise InputError(f"a relative weight change must lie in (-1, 1) (e.g. -0.1 for -10 %); got {p!r}",
+            raise InputError(Message("run.err.sensitivity.relative_weight_change_must_2", p=p),
                              field="changes")
         ch.append(float(p))
 
@@ -178,7 +182,8 @@ def _check_concentration(concentration, w) -> float:
         return default_concentration(w)
     if isinstance(concentration, bool) or not isinstance(concentration, numbers.Real) \
             or not math.isfinite(float(concentration)) or float(concentration) <= 0:
-        raise InputError(f"concentration must be a finite number > 0; got {concentration!r}", field="concentration")
+        raise InputError(Message("run.err.sensitivity.concentration_must_finite_number",
+                                 concentration=concentration), field="concentration")
     return float(concentration)
 
 
@@ -303,35 +308,37 @@ def score_spread(criteria: Sequence[np.ndarray], weights_cov, out: np.ndarray | 
     one of the criterion rasters, each cell being read in full before it is written.
     """
     if isinstance(criteria, np.ndarray) or len(criteria) == 0:
-        raise InputError("expected a non-empty list of criterion rasters (2-D arrays)", field="criteria")
+        raise InputError(Message("run.err.sensitivity.expected_non_empty_list"), field="criteria")
     grids = tuple(np.ascontiguousarray(g, dtype=np.float32) for g in criteria)
     shape = grids[0].shape
     for i, g in enumerate(grids):
         if g.ndim != 2 or g.shape != shape:
-            raise InputError(f"criterion raster {i} (index from 0) has shape {g.shape}; expected a 2-D array "
-                             f"of shape {shape} like raster 0", field="criteria")
+            raise InputError(Message("run.err.sensitivity.criterion_raster_index_from", i=i, g_shape=g.shape,
+                                     shape=shape), field="criteria")
     cov = np.asarray(weights_cov, dtype=float)
     m = len(grids)
     if cov.shape != (m, m):
-        raise WeightsError(f"weights_cov has shape {cov.shape}; expected ({m}, {m}), one row and column per criterion",
+        raise WeightsError(Message("run.err.sensitivity.weights_cov_shape_expected", cov_shape=cov.shape, m=m),
                            field="weights_cov")
     if not np.all(np.isfinite(cov)):
         i, j = (int(x) for x in np.argwhere(~np.isfinite(cov))[0])
-        raise WeightsError(f"weights_cov[{i}, {j}] is {cov[i, j]}; expected a finite number", field="weights_cov")
+        raise WeightsError(Message("run.err.sensitivity.weights_cov_expected_finite", i=i, j=j, v3=cov[i, j]),
+                           field="weights_cov")
     scale = float(np.abs(cov).max()) if cov.size else 0.0
     tol = 1e-9 * scale
     if np.any(np.abs(cov - cov.T) > tol):
         i, j = (int(x) for x in np.argwhere(np.abs(cov - cov.T) > tol)[0])
-        raise WeightsError(f"weights_cov is not symmetric: [{i}, {j}] = {cov[i, j]:g} but [{j}, {i}] = {cov[j, i]:g}",
+        raise WeightsError(Message("run.err.sensitivity.weights_cov_symmetric_but", i=i, j=j, v3=cov[i, j],
+                                   v4=cov[j, i]),
                            field="weights_cov")
     low = float(np.linalg.eigvalsh(cov).min()) if scale > 0 else 0.0
     if low < -1e-9 * scale:
-        raise WeightsError(f"weights_cov has a negative eigenvalue ({low:g}); expected a positive semi-definite "
-                           "covariance matrix", field="weights_cov")
+        raise WeightsError(Message("run.err.sensitivity.weights_cov_negative_eigenvalue", low=low), field="weights_cov")
     if out is None:
         out = np.empty(shape, dtype=np.float32)
     elif not isinstance(out, np.ndarray) or out.dtype != np.float32 or out.shape != shape \
             or not out.flags.c_contiguous or not out.flags.writeable:
-        raise InputError(f"out must be a writeable C-contiguous float32 array of shape {shape}; got "
-                         f"{getattr(out, 'dtype', type(out).__name__)} {getattr(out, 'shape', '')}", field="out")
+        raise InputError(Message("run.err.sensitivity.out_must_writeable_c", shape=shape,
+                                 v2=getattr(out, 'dtype', type(out).__name__),
+                                 v3=getattr(out, 'shape', '')), field="out")
     return _spread_kernel(grids, np.ascontiguousarray(cov), out)

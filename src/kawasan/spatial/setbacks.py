@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kawasan.errors import ModelError, VectorError
+from kawasan.i18n import Message
 from kawasan.spatial.model import NO_SETBACK, Constraint, Setback, SetbackClassify, label_text
 from kawasan.spatial.proximity import distance_to
 from kawasan.spatial.studyarea import LayerStore, resolve_codes
@@ -89,8 +90,8 @@ def urban_mask(rules: Setback, store: LayerStore, warnings: list[str], con_id: s
         return None, {"used": False, "differs": differs,
                       "why": "no urban layer named: every cell counts as outside urban areas"}
     if not store.exists(spec.layer):
-        warnings.append(f"constraint '{con_id}': urban layer '{spec.layer}' not provided; every cell counts as "
-                        "outside urban areas (the larger, rural setbacks apply)")
+        warnings.append(Message("run.note.setbacks.constraint_urban_layer_provided", con_id=con_id,
+                                spec_layer=spec.layer))
         return None, {"used": False, "differs": differs, "layer": spec.layer,
                       "why": f"layer '{spec.layer}' not provided"}
     codes, nodata, legend = store.codes(spec.layer)
@@ -111,13 +112,13 @@ def apply_setback(con: Constraint, layer: str, where: dict | None, store: LayerS
     rules = con.setback
     spec = store.model.layers[layer]
     if spec.kind != "vector":
-        raise ModelError(f"constraint '{con.id}': a setback is measured from vector features; layer '{layer}' is a "
-                         "raster", field=f"constraints.{con.id}.layer")
+        raise ModelError(Message("run.err.setbacks.constraint_setback_measured_from", con_id=con.id,
+                                 layer=layer), field=f"constraints.{con.id}.layer")
     gdf = store.vector(layer)
     if where:
         missing = [a for a in where if a not in gdf.columns]
         if missing:
-            raise VectorError(f"has no attribute {missing[0]!r}", source=str(store.area.path(spec)),
+            raise VectorError(Message("run.err.setbacks.attribute", v1=missing[0]), source=str(store.area.path(spec)),
                               field=f"constraints.{con.id}.where")
         sel = np.ones(len(gdf), dtype=bool)
         for attr, vals in where.items():
@@ -144,8 +145,8 @@ def apply_setback(con: Constraint, layer: str, where: dict | None, store: LayerS
         report.classes.append(_class_summary(cls, rural, urb, [r for r in report.features if r["class"] == cls],
                                              int(hit[store.counted].sum())))
     if report.unclassified:
-        warnings.append(f"constraint '{con.id}': {report.unclassified} feature(s) of layer '{layer}' match no "
-                        "classify step and no default class; no setback was drawn around them")
+        warnings.append(Message("run.note.setbacks.constraint_feature_s_layer", con_id=con.id,
+                                report_unclassified=report.unclassified, layer=layer))
     return report
 
 

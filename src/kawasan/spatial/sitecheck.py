@@ -35,8 +35,8 @@ def load_site_geometry(path, grid, *, radius: float | None = None) -> tuple[obje
     kinds = set(gdf.geom_type)
     if kinds <= {"Point", "MultiPoint"}:
         if radius is None or not math.isfinite(radius) or radius <= 0:
-            raise InputError("the site file holds point(s); give --radius (a finite number of metres > 0) to make "
-                             "a site around them", source=str(path), field="radius")
+            raise InputError(Message("run.err.sitecheck.site_file_point_s"),
+                             source=str(path), field="radius")
         check_limit("site_radius_m", radius, field="radius")
         with guarded.guard(path, InputError, "site file"):
             geom = gdf.geometry.buffer(radius).union_all()
@@ -44,7 +44,7 @@ def load_site_geometry(path, grid, *, radius: float | None = None) -> tuple[obje
     else:
         polys = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
         if polys.empty:
-            raise InputError(f"expected polygon(s) or point(s); got {sorted(kinds)}", source=str(path))
+            raise InputError(Message("run.err.sitecheck.expected_polygon_s_point", v1=sorted(kinds)), source=str(path))
         invalid = int((~polys.geometry.is_valid).sum())
         if invalid:
             notes.append(Message("check.repaired", n=invalid))
@@ -52,10 +52,12 @@ def load_site_geometry(path, grid, *, radius: float | None = None) -> tuple[obje
             geom = make_valid(polys.geometry.union_all())
             geom = geom if geom.geom_type in ("Polygon", "MultiPolygon") else geom.buffer(0)
     if geom.is_empty or geom.area <= 0:
-        raise InputError("the site has no area", source=str(path))
+        raise InputError(Message("run.err.sitecheck.site_area"), source=str(path))
     if not geom.intersects(box(*grid.bounds)):
-        raise InputError(f"the site lies outside the study area (site bounds {tuple(round(v, 1) for v in geom.bounds)}, "
-                         f"study area {tuple(round(v, 1) for v in grid.bounds)} in {grid.crs.to_string()})",
+        raise InputError(Message("run.err.sitecheck.site_lies_outside_study",
+                                 v1=tuple((round(v, 1) for v in geom.bounds)),
+                                 v2=tuple((round(v, 1) for v in grid.bounds)),
+                                 v3=grid.crs.to_string()),
                          source=str(path))
     if not box(*grid.bounds).contains(geom):
         notes.append(Message("check.partly_outside"))

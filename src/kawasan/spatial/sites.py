@@ -28,6 +28,7 @@ from shapely.geometry import shape
 from shapely.ops import unary_union
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 from kawasan.spatial import kernels
 from kawasan.spatial.model import CLASS_CODES
 from kawasan.spatial.runs import Run
@@ -63,11 +64,13 @@ def suitable_mask(run: Run, rules: ExtractRules) -> np.ndarray:
     classes = run.raster("classes")
     if rules.min_score is not None:
         if not 0.0 <= rules.min_score <= 1.0:
-            raise InputError(f"min_score must lie in [0, 1]; got {rules.min_score}", field="min_score")
+            raise InputError(Message("run.err.sites.min_score_must_lie", rules_min_score=rules.min_score),
+                             field="min_score")
         score = run.raster("score")
         return ((score >= rules.min_score) & (classes >= 1) & (classes <= 5)).view(np.uint8)
     if rules.min_class not in CLASS_BY_NAME:
-        raise InputError(f"unknown class '{rules.min_class}'; expected one of S1, S2, S3, N1, N2", field="min_class")
+        raise InputError(Message("run.err.sites.unknown_class_expected_one", rules_min_class=rules.min_class),
+                         field="min_class")
     top = CLASS_BY_NAME[rules.min_class]
     return ((classes >= 1) & (classes <= top)).view(np.uint8)
 
@@ -78,16 +81,18 @@ def extract(run: Run, rules: ExtractRules) -> tuple[list[Site], list[str]]:
     cell_ha = grid.cell_area / 10_000.0
     notes: list[str] = []
     if rules.min_area_ha <= 0:
-        raise InputError(f"the minimum area must be positive; got {rules.min_area_ha} ha", field="min_area_ha")
+        raise InputError(Message("run.err.sites.minimum_area_must_positive",
+                                 rules_min_area_ha=rules.min_area_ha), field="min_area_ha")
     min_cells = math.ceil(rules.min_area_ha / cell_ha - 1e-9)
     if rules.min_area_ha < cell_ha:
-        notes.append(f"the minimum area {rules.min_area_ha} ha is smaller than one cell ({cell_ha:g} ha): "
-                     "every single suitable cell can be a site")
+        notes.append(Message("run.note.sites.minimum_area_ha_smaller", rules_min_area_ha=rules.min_area_ha,
+                             cell_ha=cell_ha))
         min_cells = 1
     max_cells = None
     if rules.max_area_ha is not None:
         if rules.max_area_ha < rules.min_area_ha:
-            raise InputError(f"max_area_ha {rules.max_area_ha} is below min_area_ha {rules.min_area_ha}",
+            raise InputError(Message("run.err.sites.max_area_ha_below", rules_max_area_ha=rules.max_area_ha,
+                                     rules_min_area_ha=rules.min_area_ha),
                              field="max_area_ha")
         max_cells = math.floor(rules.max_area_ha / cell_ha + 1e-9)
     mask = suitable_mask(run, rules)
@@ -101,8 +106,8 @@ def extract(run: Run, rules: ExtractRules) -> tuple[list[Site], list[str]]:
     areas = stats[1:, cv2.CC_STAT_AREA]
     keep = np.flatnonzero((areas >= min_cells) & ((areas <= max_cells) if max_cells else True)) + 1
     if len(keep) == 0:
-        notes.append(f"no contiguous area of suitable cells reaches {rules.min_area_ha:g} ha "
-                     f"({n - 1} smaller patch(es) found); lower the class threshold or the area only if the law allows")
+        notes.append(Message("run.note.sites.contiguous_area_suitable_cells",
+                             rules_min_area_ha=rules.min_area_ha, v2=n - 1))
     sites = []
     for lab in keep:
         x, y, w, h = (int(v) for v in stats[lab, :4])

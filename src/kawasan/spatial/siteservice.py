@@ -30,7 +30,7 @@ def default_rules(run: Run, area_rule: str | None = None, **over) -> ExtractRule
     rules = area_option(run, area_rule) if area_rule else run.site_rules
     min_area = over.pop("min_area_ha", None) or rules.get("min_area_ha")
     if min_area is None:
-        raise InputError("the run's model has no site rules (sites.min_area_ha); give --min-area-ha",
+        raise InputError(Message("run.err.siteservice.run_s_model_site"),
                          source=str(run.folder), field="sites.min_area_ha")
     max_area = over.pop("max_area_ha", None) or rules.get("max_area_ha")
     return ExtractRules(min_area_ha=float(min_area), max_area_ha=max_area,
@@ -41,8 +41,9 @@ def area_option(run: Run, oid: str) -> dict:
     """One of the smaller areas the law allows in stated conditions (the model's sites.options)."""
     options = {o["id"]: o for o in run.site_rules.get("options") or []}
     if oid not in options:
-        raise InputError(f"no site-area option '{oid}' in this run's model; its options are: "
-                         f"{', '.join(options) or 'none'}", source=str(run.folder), field="--area-rule")
+        raise InputError(Message("run.err.siteservice.site_area_option_this", oid=oid,
+                                 v2=', '.join(options) or Message("err.none")),
+                         source=str(run.folder), field="--area-rule")
     return {**options[oid], "land_budget": run.site_rules.get("land_budget")}
 
 
@@ -120,8 +121,8 @@ def _rank_in_place(infos: list[dict], names: list[str], w: np.ndarray, method: s
         len(infos), len(names))
     if infos and np.isnan(crit).any():
         if method == "topsis":
-            raise InputError("TOPSIS ranks by each site's criterion means, which are missing ("
-                             + _why_no_means(infos) + ")", source=str(run.folder))
+            raise InputError(Message("run.err.siteservice.topsis_no_means", why=_why_no_means(infos)),
+                             source=str(run.folder))
         crit = np.nan_to_num(crit)
     ranked = ranking.rank_sites([i["id"] for i in infos], [i["area_ha"] for i in infos],
                                 [i["score_mean"] for i in infos], crit, w, method=method)
@@ -241,7 +242,7 @@ def stress_test(run_dir, *, n: int = 1000, seed: int = 0, top_k: int = 5, change
     crit = np.array([[i["criteria_means"].get(n_, np.nan) for n_ in names] for i in infos], dtype=float).reshape(
         len(infos), len(names))
     if infos and np.isnan(crit).any():
-        raise InputError("the sites have no criterion means (" + _why_no_means(infos) + ")", source=str(run.folder))
+        raise InputError(Message("run.err.siteservice.no_means", why=_why_no_means(infos)), source=str(run.folder))
     w = np.array(res["weights"], dtype=float)
     out = {"kind": "kawasan.sensitivity", "format_version": 1, "run": str(run.folder.resolve()),
            "synthetic": res.get("synthetic", False), "criteria": names, "ids": ids,

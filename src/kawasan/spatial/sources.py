@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kawasan.errors import InputError, VectorError
+from kawasan.i18n import Message
 from kawasan.spatial.model import Constraint, Criterion, Label, label_text
 from kawasan.spatial.studyarea import LayerStore
 
@@ -90,15 +91,16 @@ def resolve(item: Criterion | Constraint, store: LayerStore) -> Source | None:
         if why != "not provided":
             lacking.append(f"layer '{layer}' {why}")
     if lacking:
-        raise VectorError(f"'{item.id}' cannot read any of its layers: " + "; ".join(tried)
-                          + ". A workspace made by an earlier kawasan lacks newer attributes: re-run kawasan data "
-                          "prepare (or kawasan demo)", source=str(store.area.root), field=item.id)
+        raise VectorError(Message("run.err.sources.no_layer_readable", item=item.id, tried="; ".join(tried)),
+                          source=str(store.area.root), field=item.id)
     return None
 
 
 def missing_error(item: Criterion | Constraint, store: LayerStore, kind: str) -> InputError:
     """The error for a required item none of whose layers exists."""
     spec = store.model.layers[item.layer]
-    alt = f" (nor its fallback {', '.join(f.layer for f in item.fallback)})" if item.fallback else ""
-    return InputError(f"{kind} '{item.id}' needs layer '{item.layer}'{alt}, but its file is missing",
+    alt = (Message("run.err.sources.nor_fallback", layers=", ".join(f.layer for f in item.fallback))
+           if item.fallback else "")
+    return InputError(Message("run.err.sources.needs_layer_but_file", kind=kind, item_id=item.id,
+                              item_layer=item.layer, alt=alt),
                       source=str(store.area.path(spec)), field=f"layers.{item.layer}.path")

@@ -76,7 +76,7 @@ class StudyArea:
             return None
         p = self.root / name
         if not p.exists():
-            raise RasterError("the study-area mask named in manifest.json is missing", source=str(p), field="mask")
+            raise RasterError(Message("run.err.studyarea.study_area_mask_named"), source=str(p), field="mask")
         arr, _ = rasters.read_on_grid(p, self.grid, categorical=True, allow_resample=False, layer_name="mask")
         return np.asarray(arr) == 0
 
@@ -103,20 +103,20 @@ def open_study_area(data_dir: str | Path, model: Model | None = None) -> StudyAr
         try:
             manifest = json.loads(man_path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"not valid JSON: {exc}", source=str(man_path)) from exc
+            raise InputError(Message("run.err.studyarea.valid_json", exc=str(exc)), source=str(man_path)) from exc
     if "grid" in manifest:
         try:
             grid = Grid.from_dict(manifest["grid"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"invalid grid description ({exc}); expected crs, transform, width, height",
+            raise InputError(Message("run.err.studyarea.invalid_grid_description_expected", exc=str(exc)),
                              source=str(man_path), field="grid") from exc
     else:
         if model is None:
-            raise InputError("no manifest.json with a grid; a model naming a raster layer is needed to fix the grid",
+            raise InputError(Message("run.err.studyarea.manifest_json_with_grid"),
                              source=str(root))
         first = next((s for s in model.layers.values() if s.kind == "raster" and (root / s.path).exists()), None)
         if first is None:
-            raise RasterError("no raster layer of the model exists here to define the study grid", source=str(root))
+            raise RasterError(Message("run.err.studyarea.raster_layer_model_exists"), source=str(root))
         grid = rasters.grid_of(root / first.path)
     grid.check_usable(str(man_path if manifest else root))
     return StudyArea(root, grid, manifest)
@@ -248,7 +248,7 @@ class LayerStore:
         if name not in self._vectors and name in self.area.memory:
             gdf = self.area.memory[name]
             if gdf.crs is None:
-                raise VectorError("the GeoDataFrame has no CRS", source=f"<memory:{name}>")
+                raise VectorError(Message("run.err.studyarea.geodataframe_crs"), source=f"<memory:{name}>")
             self._vectors[name] = gdf.to_crs(self.area.grid.crs) if gdf.crs != self.area.grid.crs else gdf
             self._inputs[name] = {"layer": name, "path": "<memory>", "kind": "vector", "type": self.model.layers[name].type}
         if name not in self._vectors:
@@ -268,11 +268,12 @@ class LayerStore:
         key = f"{name}#codes"
         if key not in self._rasters:
             if not spec.attribute:
-                raise VectorError("a categorical vector layer needs 'attribute' (the field holding the category)",
+                raise VectorError(Message("run.err.studyarea.categorical_vector_layer_needs"),
                                   source=str(self.area.path(spec)), field=f"layers.{name}.attribute")
             gdf = self.vector(name)
             if spec.attribute not in gdf.columns:
-                raise VectorError(f"has no attribute '{spec.attribute}'", source=str(self.area.path(spec)),
+                raise VectorError(Message("run.err.studyarea.attribute", spec_attribute=spec.attribute),
+                                  source=str(self.area.path(spec)),
                                   field=f"layers.{name}.attribute")
             values = sorted(gdf[spec.attribute].astype(str).unique())
             codes = {v: i + 1 for i, v in enumerate(values)}
@@ -292,7 +293,8 @@ class LayerStore:
                 for attr in where:
                     if attr not in gdf.columns:
                         raise VectorError(
-                            f"has no attribute '{attr}'; available: {', '.join(c for c in gdf.columns if c != 'geometry')}",
+                            Message("run.err.studyarea.attribute_available", attr=attr,
+                                    v2=', '.join((c for c in gdf.columns if c != 'geometry'))),
                             source=str(self.area.path(spec)), field=f"where.{attr}")
                 sel = np.ones(len(gdf), dtype=bool)
                 for attr, vals in where.items():
@@ -306,9 +308,10 @@ class LayerStore:
                     known = all(attr in vocab and {str(v) for v in vals} <= {str(x) for x in vocab[attr]}
                                 for attr, vals in where.items())
                     if not known:
-                        raise VectorError(f"has no features matching {where}", source=str(self.area.path(spec)))
-                    self.warnings.append(f"layer '{name}' has no features matching {where} in this study area: "
-                                         "every cell counts as beyond reach of them")
+                        raise VectorError(Message("run.err.studyarea.features_matching", where=where),
+                                          source=str(self.area.path(spec)))
+                    self.warnings.append(Message("run.note.studyarea.no_features_matching", layer=name,
+                                                 where=where))
                     out = self._mask_buffer()
                     out.fill(0)
                     return out
@@ -337,17 +340,19 @@ def _memory_raster(name: str, value, spec: LayerSpec, grid: Grid):
     """An in-memory raster (numpy array or xarray DataArray on the grid) as (array, nodata)."""
     arr = np.asarray(getattr(value, "values", value))
     if arr.shape != grid.shape:
-        raise RasterError(f"has shape {arr.shape}, expected the grid's {grid.shape}", source=f"<memory:{name}>")
+        raise RasterError(Message("run.err.studyarea.shape_expected_grid_s", arr_shape=arr.shape,
+                                  grid_shape=grid.shape), source=f"<memory:{name}>")
     nodata = getattr(value, "attrs", {}).get("_FillValue", getattr(value, "attrs", {}).get("nodata"))
     if spec.type == "categorical":
         if not np.issubdtype(arr.dtype, np.integer):
-            raise RasterError(f"a categorical layer must hold integer codes; got {arr.dtype}", source=f"<memory:{name}>")
+            raise RasterError(Message("run.err.studyarea.categorical_layer_must_hold", arr_dtype=arr.dtype),
+                              source=f"<memory:{name}>")
         return arr, nodata
     out = arr.astype(np.float32, copy=True)
     if nodata is not None and not np.isnan(nodata):
         out[out == np.float32(nodata)] = np.nan
     if not np.isfinite(out).any():
-        raise RasterError("holds only NoData", source=f"<memory:{name}>")
+        raise RasterError(Message("run.err.studyarea.only_nodata"), source=f"<memory:{name}>")
     return out, np.nan
 
 
@@ -361,13 +366,13 @@ def grid_from_dataarray(da) -> Grid:
     if crs is None and hasattr(da, "rio"):
         crs = da.rio.crs
     if crs is None:
-        raise InputError("the DataArray has no CRS; set da.attrs['crs'] (for example 'EPSG:32749')", source="<memory>")
+        raise InputError(Message("run.err.studyarea.dataarray_crs_set_da"), source="<memory>")
     xs, ys = np.asarray(da["x"]), np.asarray(da["y"])
     if xs.size < 2 or ys.size < 2:
-        raise InputError("need at least 2 x 2 cells to infer the grid", source="<memory>")
+        raise InputError(Message("run.err.studyarea.need_at_least_x"), source="<memory>")
     dx, dy = float(xs[1] - xs[0]), float(ys[1] - ys[0])
     if not (np.allclose(np.diff(xs), dx) and np.allclose(np.diff(ys), dy)) or dy >= 0:
-        raise InputError("x/y coordinates must be regular with y decreasing (north-up)", source="<memory>")
+        raise InputError(Message("run.err.studyarea.x_y_coordinates_must"), source="<memory>")
     return Grid(CRS.from_user_input(crs), Affine(dx, 0, xs[0] - dx / 2, 0, dy, ys[0] - dy / 2), xs.size, ys.size)
 
 
@@ -377,7 +382,7 @@ def memory_study_area(layers: dict, *, grid: Grid | None = None, name: str = "in
     if grid is None:
         da = next((v for v in layers.values() if hasattr(v, "dims") and hasattr(v, "coords")), None)
         if da is None:
-            raise InputError("give grid= or at least one xarray DataArray with x/y coordinates and a CRS",
+            raise InputError(Message("run.err.studyarea.give_grid_at_least"),
                              source="<memory>")
         grid = grid_from_dataarray(da)
     grid.check_usable("<memory>")
@@ -412,5 +417,6 @@ def resolve_codes(values, legend: dict[int, str], *, source: str, field: str,
                     warnings.append(text)
         else:
             known = ", ".join(f"{k}={n}" for k, n in sorted(legend.items())) or "none (give integer codes)"
-            raise InputError(f"unknown category '{v}'; the layer's categories are: {known}", source=source, field=field)
+            raise InputError(Message("run.err.studyarea.unknown_category_layer_s", v=v, known=known),
+                             source=source, field=field)
     return out

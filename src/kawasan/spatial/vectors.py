@@ -20,6 +20,7 @@ import numpy as np
 from rasterio import features
 
 from kawasan.errors import VectorError
+from kawasan.i18n import Message
 from kawasan.spatial import kernels
 from kawasan.spatial.grid import Grid
 
@@ -36,33 +37,36 @@ def read_features(path: str | Path, *, layer: str | None = None, where: dict | N
     p = Path(path)
     label = str(p) if layer_name is None else f"{p} (layer '{layer_name}')"
     if not p.exists():
-        raise VectorError("file not found; expected a GeoPackage, GeoJSON or Shapefile", source=label)
+        raise VectorError(Message("run.err.vectors.file_found_expected_geopackage"), source=label)
     try:
         gdf = pyogrio.read_dataframe(p, layer=layer)
     except (DataSourceError, DataLayerError) as exc:
-        raise VectorError(f"not a readable vector file ({exc})", source=label) from exc
+        raise VectorError(Message("run.err.vectors.readable_vector_file", exc=str(exc)), source=label) from exc
     except Exception as exc:  # corrupt GeoPackage (SQLite error) or other GDAL failure
-        raise VectorError(f"not a readable vector file ({type(exc).__name__}: {exc})", source=label) from exc
+        raise VectorError(Message("run.err.vectors.readable_vector_file_2", v1=type(exc).__name__, exc=str(exc)),
+                          source=label) from exc
     if gdf.crs is None:
-        raise VectorError("the layer has no CRS; expected one (for example EPSG:4326 or EPSG:32749)", source=label)
+        raise VectorError(Message("run.err.vectors.layer_crs_expected_one"), source=label)
     for attr, values in (where or {}).items():
         if attr not in gdf.columns:
             raise VectorError(
-                f"has no attribute '{attr}'; available: {', '.join(c for c in gdf.columns if c != 'geometry')}",
+                Message("run.err.vectors.attribute_available", attr=attr,
+                        v2=', '.join((c for c in gdf.columns if c != 'geometry'))),
                 source=label, field=f"where.{attr}",
             )
         gdf = gdf[gdf[attr].astype(str).isin([str(v) for v in values])]
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if gdf.empty:
-        cond = f" matching {where}" if where else ""
-        raise VectorError(f"has no features{cond}", source=label)
+        cond = Message("run.err.vectors.matching", where=where) if where else ""
+        raise VectorError(Message("run.err.vectors.features", cond=cond), source=label)
     if grid is not None:
         if gdf.crs != grid.crs:
             gdf = gdf.to_crs(grid.crs)
         if not grid.overlaps(tuple(gdf.total_bounds)):
             raise VectorError(
-                f"does not overlap the study area: layer bounds {tuple(round(v, 1) for v in gdf.total_bounds)} "
-                f"vs study area {tuple(round(v, 1) for v in grid.bounds)} in {grid.crs.to_string()}",
+                Message("run.err.vectors.does_overlap_study_area",
+                        v1=tuple((round(v, 1) for v in gdf.total_bounds)),
+                        v2=tuple((round(v, 1) for v in grid.bounds)), v3=grid.crs.to_string()),
                 source=label,
             )
     return gdf
@@ -139,13 +143,14 @@ def burn_codes(gdf, grid: Grid, attribute: str, codes: dict[str, int], *, nodata
                label: str = "") -> np.ndarray:
     """uint8/uint16 raster of category codes from a polygon attribute (``codes`` maps value -> code)."""
     if attribute not in gdf.columns:
-        raise VectorError(f"has no attribute '{attribute}'", source=label, field="attribute")
+        raise VectorError(Message("run.err.vectors.attribute", attribute=attribute), source=label, field="attribute")
     dtype = np.uint8 if max(codes.values(), default=0) < 255 else np.uint16
     out = np.full(grid.shape, nodata, dtype=dtype)
     shapes = []
     for geom, value in zip(gdf.geometry, gdf[attribute].astype(str)):
         if value not in codes:
-            raise VectorError(f"value '{value}' of attribute '{attribute}' has no code", source=label)
+            raise VectorError(Message("run.err.vectors.value_attribute_code", value=value, attribute=attribute),
+                              source=label)
         shapes.append((geom, codes[value]))
     features.rasterize(shapes, out=out, transform=grid.transform, dtype=dtype)
     return out

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from kawasan.errors import WeightsError
+from kawasan.i18n import Message
 from kawasan.spatial import ahp
 from kawasan.spatial.model import Model, WeightSpec
 
@@ -50,8 +51,8 @@ def _matrix_rows(rows, names, source):
     n = len(names)
     if len(rows) != n or any(len(r) != n for r in rows):
         raise WeightsError(
-            f"the pairwise matrix must be square with one row and column per criterion ({n} x {n} for {', '.join(names)}); "
-            f"got {len(rows)} row(s) of length(s) {sorted({len(r) for r in rows})}",
+            Message("run.err.weights.pairwise_matrix_must_square", n=n, v2=', '.join(names), v3=len(rows),
+                    v4=sorted({len(r) for r in rows})),
             source=source,
         )
     return np.array([[ahp.parse_judgement(v, source=source) for v in r] for r in rows], dtype=float)
@@ -65,10 +66,10 @@ def _resolve_level(spec: WeightSpec, nodes: list[str], *, where: str, base_dir: 
         _same_nodes(set(vals), nodes, label)
         neg = {k: v for k, v in vals.items() if v < 0 or not np.isfinite(v)}
         if neg:
-            raise WeightsError(f"weights must be finite and non-negative; got {neg}", source=label)
+            raise WeightsError(Message("run.err.weights.weights_must_finite_non", neg=neg), source=label)
         total = sum(vals.values())
         if total <= 0:
-            raise WeightsError("all weights are zero; at least one must be positive", source=label)
+            raise WeightsError(Message("run.err.weights.all_weights_are_zero"), source=label)
         local = {k: vals[k] / total for k in nodes}
         return local, {"level": where, "method": "direct", "weights": local, "given": vals}
 
@@ -88,7 +89,7 @@ def _resolve_level(spec: WeightSpec, nodes: list[str], *, where: str, base_dir: 
                 mats.append((f"{path} ({who})", *ahp.read_matrix_csv(path)))
             else:
                 if not spec.criteria:
-                    raise WeightsError("group AHP with inline matrices needs 'criteria'", source=label)
+                    raise WeightsError(Message("run.err.weights.group_ahp_with_inline"), source=label)
                 names = tuple(spec.criteria)
                 mats.append((f"{label} ({who})", _matrix_rows(pm.matrix, names, f"{label} ({who})"), names))
     ref_names = mats[0][2]
@@ -96,7 +97,8 @@ def _resolve_level(spec: WeightSpec, nodes: list[str], *, where: str, base_dir: 
     aligned, per_member = [], []
     for src, m, names in mats:
         if set(names) != set(ref_names):
-            raise WeightsError(f"criteria {sorted(names)} differ from the other matrices' {sorted(ref_names)}", source=src)
+            raise WeightsError(Message("run.err.weights.criteria_differ_from_other", v1=sorted(names),
+                                       v2=sorted(ref_names)), source=src)
         m = ahp.validate_matrix(m, names, source=src)
         order = [names.index(n) for n in ref_names]
         m = m[np.ix_(order, order)]
@@ -118,12 +120,11 @@ def _same_nodes(given: set[str], nodes: list[str], label: str) -> None:
     missing = [n for n in nodes if n not in given]
     extra = sorted(given - set(nodes))
     if missing or extra:
-        parts = []
-        if missing:
-            parts.append(f"missing {missing}")
-        if extra:
-            parts.append(f"unknown {extra}")
-        raise WeightsError(f"weights must cover exactly {nodes}: " + "; ".join(parts), source=label)
+        raise WeightsError(Message("run.err.weights.cover_exactly", nodes=nodes,
+                                   missing=Message("run.err.weights.missing", names=missing) if missing else "",
+                                   sep="; " if missing and extra else "",
+                                   extra=Message("run.err.weights.unknown", names=extra) if extra else ""),
+                           source=label)
 
 
 def resolve(model: Model, *, base_dir: Path = Path("."), allow_inconsistent: bool = False,
@@ -131,7 +132,7 @@ def resolve(model: Model, *, base_dir: Path = Path("."), allow_inconsistent: boo
     top, groups = _nodes(model)
     for g in model.weights.groups:
         if g not in groups:
-            raise WeightsError(f"weights.groups has '{g}' but no criterion has group '{g}'", source=source)
+            raise WeightsError(Message("run.err.weights.weights_groups_but_criterion", g=g), source=source)
     top_local, info = _resolve_level(model.weights, top, where="top", base_dir=base_dir,
                                      allow_inconsistent=allow_inconsistent, source=source)
     levels = [info]
@@ -143,7 +144,8 @@ def resolve(model: Model, *, base_dir: Path = Path("."), allow_inconsistent: boo
             if spec is None:
                 if len(members) > 1:
                     raise WeightsError(
-                        f"group '{node}' has {len(members)} criteria {members} but no entry in weights.groups",
+                        Message("run.err.weights.group_criteria_but_entry", node=node, v2=len(members),
+                                members=members),
                         source=source,
                     )
                 local = {members[0]: 1.0}

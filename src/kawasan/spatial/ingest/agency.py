@@ -36,6 +36,7 @@ import yaml
 from rasterio import features
 
 from kawasan.errors import InputError, VectorError
+from kawasan.i18n import LANGUAGES, Message, t
 from kawasan.spatial.grid import Grid
 from kawasan.spatial.vectors import burn_mask
 
@@ -66,15 +67,21 @@ class AgencyLayer:
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+def _value_codes(pairs) -> dict[str, str]:
+    """"'value' (code n), ..." in each language (a ``{en, id}`` label for a :class:`Message`)."""
+    return {lang: ", ".join(t("prepare.note.agency.value_code", lang, value=v, code=c) for v, c in pairs)
+            for lang in LANGUAGES}
+
+
 def parse_layer_arg(text: str) -> LayerArg:
     """Parse ``NAME=PATH[:ATTRIBUTE]`` (an attribute suffix is recognised only if PATH alone exists)."""
     if "=" not in text:
-        raise InputError(f"expected NAME=PATH[:ATTRIBUTE] (for example zoning=rtrw.shp:POLA_RUANG); got {text!r}",
+        raise InputError(Message("prepare.err.agency.expected_name_path_attribute", text=text),
                          field="layer")
     name, rest = text.split("=", 1)
     name = name.strip()
     if not _NAME.match(name):
-        raise InputError(f"layer name {name!r} must be letters, digits and underscores (for example hazard_flood)",
+        raise InputError(Message("prepare.err.agency.layer_name_must_letters", name=name),
                          field="layer")
     from kawasan.spatial.ingest.boundary import split_source
 
@@ -87,7 +94,7 @@ def parse_layer_arg(text: str) -> LayerArg:
         if hpath.exists() and tail and "/" not in tail and "\\" not in tail:
             path, layer, attr = hpath, hlayer, tail
     if not path.exists():
-        raise VectorError("file not found; expected a Shapefile, GeoPackage or GeoJSON", source=str(path),
+        raise VectorError(Message("prepare.err.agency.file_found_expected_shapefile"), source=str(path),
                           field=f"layer {name}")
     return LayerArg(name, path, attr, layer)
 
@@ -95,11 +102,12 @@ def parse_layer_arg(text: str) -> LayerArg:
 def parse_map_arg(text: str) -> tuple[str, dict[str, str]]:
     """``NAME=FILE.csv`` with columns value,category -> (name, {value: category})."""
     if "=" not in text:
-        raise InputError(f"expected NAME=FILE.csv; got {text!r}", field="map")
+        raise InputError(Message("prepare.err.agency.expected_name_file_csv", text=text), field="map")
     name, p = text.split("=", 1)
     path = Path(p)
     if not path.exists():
-        raise InputError("category mapping file not found", source=str(path), field=f"map {name}")
+        raise InputError(Message("prepare.err.agency.category_mapping_file_found"),
+                         source=str(path), field=f"map {name}")
     out: dict[str, str] = {}
     from kawasan import guarded
 
@@ -110,12 +118,13 @@ def parse_map_arg(text: str) -> tuple[str, dict[str, str]]:
         reader = csv.DictReader(fh)
         cols = [c.strip().lower() for c in (reader.fieldnames or [])]
         if "value" not in cols or "category" not in cols:
-            raise InputError(f"needs columns 'value' and 'category'; got {', '.join(reader.fieldnames or []) or 'none'}",
+            raise InputError(Message("prepare.err.agency.needs_columns_value_category",
+                                     v1=', '.join(reader.fieldnames or []) or Message("err.none")),
                              source=str(path), field="header")
         for i, row in enumerate(reader, start=2):
             row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
             if not row["value"] or not row["category"]:
-                raise InputError("empty value or category", source=f"{path}:{i}", field="row")
+                raise InputError(Message("prepare.err.agency.empty_value_category"), source=f"{path}:{i}", field="row")
             out[row["value"]] = row["category"]
     return name.strip(), out
 
@@ -166,26 +175,27 @@ def read_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None):
     try:
         gdf = pyogrio.read_dataframe(arg.path, layer=layer)
     except Exception as exc:
-        raise VectorError(f"not a readable vector file ({type(exc).__name__}: {exc})", source=src,
+        raise VectorError(Message("prepare.err.agency.readable_vector_file", v1=type(exc).__name__, exc=str(exc)),
+                          source=src,
                           field=f"layer {arg.name}") from exc
     notes = [f"read layer '{layer}' of {arg.path.name}"] if layer and not arg.layer else []
     if gdf.crs is None:
         if not assume_crs:
-            raise VectorError("the file has no CRS; give it with --assume-crs (for example EPSG:4326)", source=src,
+            raise VectorError(Message("prepare.err.agency.file_crs_give_with"), source=src,
                               field=f"layer {arg.name}")
         gdf = gdf.set_crs(assume_crs)
-        notes.append(f"no CRS in the file; assumed {assume_crs}")
+        notes.append(Message("prepare.note.agency.crs_file_assumed", assume_crs=assume_crs))
     if arg.attribute is not None and arg.attribute not in gdf.columns:
         attrs = [c for c in gdf.columns if c != "geometry"]
-        raise VectorError(f"has no attribute '{arg.attribute}'; attributes: {', '.join(attrs) or '(none)'}",
+        raise VectorError(Message("prepare.err.agency.attribute_attributes", arg_attribute=arg.attribute,
+                                  v2=', '.join(attrs) or Message("prepare.err.none")),
                           source=src, field=f"layer {arg.name}")
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if gdf.crs.is_geographic and len(gdf):
         bx = gdf.geometry.bounds
         wild = (bx.minx < -180) | (bx.maxx > 180) | (bx.miny < -90) | (bx.maxy > 90)
         if wild.any():
-            notes.append(f"{int(wild.sum())} feature(s) with impossible coordinates (outside longitude -180..180 / "
-                         "latitude -90..90) skipped")
+            notes.append(Message("prepare.note.agency.feature_s_with_impossible", v1=int(wild.sum())))
             gdf = gdf[~wild]
     bad = ~gdf.geometry.is_valid
     repaired = int(bad.sum())
@@ -194,16 +204,17 @@ def read_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None):
         before = gdf.geometry[bad].values
         gdf.loc[bad, "geometry"] = [_same_dimension(f, shapely.get_dimensions(g))
                                     for f, g in zip(shapely.make_valid(before), before)]
-        notes.append(f"{repaired} invalid geometr{'y' if repaired == 1 else 'ies'} repaired with make_valid")
+        notes.append(Message("prepare.note.agency.repaired_one" if repaired == 1 else "prepare.note.agency.repaired",
+                             n=repaired))
     gdf = gdf.to_crs(grid.crs)
     l, b, r, t = grid.bounds
     before = gdf
     gdf = gdf.set_geometry(gdf.geometry.clip_by_rect(l, b, r, t))
     gdf = gdf[~gdf.geometry.is_empty]
     if gdf.empty and len(before):
-        raise VectorError(f"no feature of the layer lies inside the study grid: its {len(before)} feature(s) lie at "
-                          f"{_where(before)}, the study area at {_where(grid.bounds, grid.crs)}; is it the right file, "
-                          "and its CRS (.prj) right?", source=src, field=f"layer {arg.name}")
+        raise VectorError(Message("prepare.err.agency.feature_layer_lies_inside", v1=len(before),
+                                  v2=_where(before), v3=_where(grid.bounds, grid.crs)),
+                          source=src, field=f"layer {arg.name}")
     return gdf, repaired, notes
 
 
@@ -228,7 +239,7 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
     src = {"path": str(arg.path), **({"layer": arg.layer} if arg.layer else {}), "attribute": arg.attribute,
            "features": int(len(gdf)), "repaired": repaired}
     if gdf.empty:
-        raise VectorError("no feature of the layer lies inside the study grid", source=str(arg.path),
+        raise VectorError(Message("prepare.err.agency.feature_layer_lies_inside_2"), source=str(arg.path),
                           field=f"layer {arg.name}")
     kinds = set(gdf.geometry.geom_type)
     if "GeometryCollection" in kinds:   # collections (in the file, or left by clipping): their parts
@@ -251,10 +262,9 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
                            notes)
     if table is not None and arg.attribute is None:
         attrs = [c for c in gdf.columns if c != gdf.geometry.name]
-        raise VectorError(f"'{arg.name}' is a category layer: give the attribute holding its classes, "
-                          f"{arg.name}=FILE:ATTRIBUTE (attributes: {', '.join(attrs) or '(none)'}); "
-                          "a file of one class "
-                          "needs an attribute naming it", source=str(arg.path), field=f"layer {arg.name}")
+        raise VectorError(Message("prepare.err.agency.category_layer_give_attribute", arg_name=arg.name,
+                                  v2=', '.join(attrs) or Message("prepare.err.none")),
+                      source=str(arg.path), field=f"layer {arg.name}")
     if arg.attribute is None:
         mask = np.zeros(grid.shape, np.uint8)
         features.rasterize(((g, 1) for g in gdf.geometry), out=mask, transform=grid.transform)
@@ -262,10 +272,11 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
     values = gdf[arg.attribute]
     fractional = values.dtype.kind == "f" and not np.all(np.isnan(values) | (np.mod(values.fillna(0), 1) == 0))
     if fractional and table is not None and not mapping:
-        raise VectorError(f"attribute '{arg.attribute}' holds fractional numbers ({values.min():g} .. "
-                          f"{values.max():g}), but '{arg.name}' is a category layer; give the attribute holding "
-                          f"the classes ({', '.join(str(v) for v in table['codes'].values())}), or map the values "
-                          f"with --map {arg.name}=FILE.csv", source=str(arg.path), field=f"layer {arg.name}")
+        raise VectorError(Message("prepare.err.agency.attribute_fractional_numbers_but",
+                                  arg_attribute=arg.attribute, v2=values.min(),
+                                  v3=values.max(), arg_name=arg.name,
+                                  v5=', '.join((str(v) for v in table['codes'].values()))),
+                          source=str(arg.path), field=f"layer {arg.name}")
     if fractional and table is None:
         arr = np.full(grid.shape, np.nan, np.float32)
         shapes = [(g, float(v)) for g, v in zip(gdf.geometry, values) if np.isfinite(v)]
@@ -274,10 +285,9 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
         return AgencyLayer(arg.name, "continuous", arr, -9999.0, {}, gdf, "Polygon", src, notes)
     codes, cats, unmatched = _code_values(arg.name, values, mapping or {})
     if unmatched:
-        notes.append(f"values with no standard '{arg.name}' category kept as their own: "
-                     + ", ".join(f"'{v}' (code {c})" for v, c in unmatched[:20])
-                     + ("" if len(unmatched) <= 20 else f", ... ({len(unmatched) - 20} more)")
-                     + f"; map them with --map {arg.name}=FILE.csv")
+        more = Message("prepare.note.agency.more", n=len(unmatched) - 20) if len(unmatched) > 20 else ""
+        notes.append(Message("prepare.note.agency.unmatched", layer=arg.name, more=more,
+                             values=_value_codes(unmatched[:20])))
     nodata = 255 if max(cats, default=0) < 255 else 65535
     if nodata in cats:
         nodata = 65535
@@ -286,7 +296,8 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
     shapes = [(g, codes[_key(v)]) for g, v in zip(gdf.geometry, values) if _key(v) in codes]
     n_null = int(values.isna().sum())
     if n_null:
-        notes.append(f"{n_null} feature(s) with an empty '{arg.attribute}' left as NoData")
+        notes.append(Message("prepare.note.agency.feature_s_with_empty", n_null=n_null,
+                             arg_attribute=arg.attribute))
     features.rasterize(shapes, out=arr, transform=grid.transform, dtype=dtype)
     return AgencyLayer(arg.name, "categorical", arr, nodata, cats, gdf, "Polygon", src, notes)
 

@@ -28,6 +28,7 @@ from rasterio.errors import RasterioIOError
 from rasterio.warp import reproject, transform_bounds, transform_geom
 
 from kawasan.errors import InputError, RasterError
+from kawasan.i18n import Message
 from kawasan.spatial.grid import Grid
 from kawasan.spatial.ingest import agency as ag
 
@@ -52,23 +53,25 @@ def prepare_raster_layer(arg: ag.LayerArg, grid: Grid, inside: np.ndarray, *, as
                          mapping: dict[str, str] | None = None) -> ag.AgencyLayer:
     src_label = str(arg.path)
     if arg.attribute is not None:
-        raise InputError(f"'{arg.name}' is a raster: it takes no attribute (got ':{arg.attribute}'); give "
-                         f"{arg.name}={arg.path.name}", source=src_label, field=f"layer {arg.name}")
+        raise InputError(Message("prepare.err.agency_raster.raster_takes_attribute_got", arg_name=arg.name,
+                                 arg_attribute=arg.attribute,
+                                 arg_path_name=arg.path.name), source=src_label, field=f"layer {arg.name}")
     try:
         ds = rasterio.open(arg.path)
     except RasterioIOError as exc:
-        raise RasterError(f"not a readable raster ({exc})", source=src_label, field=f"layer {arg.name}") from exc
+        raise RasterError(Message("prepare.err.agency_raster.readable_raster", exc=str(exc)),
+                          source=src_label, field=f"layer {arg.name}") from exc
     with ds:
         crs = ds.crs
         notes = []
         if crs is None:
             if not assume_crs:
-                raise RasterError("the raster has no CRS; give it with --assume-crs (for example EPSG:4326)",
+                raise RasterError(Message("prepare.err.agency_raster.raster_crs_give_with"),
                                   source=src_label, field=f"layer {arg.name}")
             from rasterio.crs import CRS
 
             crs = CRS.from_user_input(assume_crs)
-            notes.append(f"no CRS in the file; assumed {assume_crs}")
+            notes.append(Message("prepare.note.agency_raster.crs_file_assumed", assume_crs=assume_crs))
         covered = _coverage(ds, crs, grid, inside, arg)
         dtype = np.dtype(ds.dtypes[0])
         nodata = ds.nodatavals[0]
@@ -78,9 +81,10 @@ def prepare_raster_layer(arg: ag.LayerArg, grid: Grid, inside: np.ndarray, *, as
         coarser = _source_res_m(ds, crs) < min(grid.res) - 1e-9
         if dtype.kind == "f" and not _whole_numbers(ds, nodata):
             if table is not None:
-                raise RasterError(f"holds fractional values, but '{arg.name}' is a category layer; give the classified "
-                                  f"raster ({', '.join(str(v) for v in table['codes'].values())}) or map its values "
-                                  f"with --map {arg.name}=FILE.csv", source=src_label, field=f"layer {arg.name}")
+                raise RasterError(Message("prepare.err.agency_raster.fractional_values_but_category",
+                                          arg_name=arg.name,
+                                          v2=', '.join((str(v) for v in table['codes'].values()))),
+                                  source=src_label, field=f"layer {arg.name}")
             arr = np.full(grid.shape, np.nan, np.float32)
             method = Resampling.average if coarser else Resampling.bilinear
             reproject(rasterio.band(ds, 1), arr, src_crs=crs, src_nodata=nodata, dst_transform=grid.transform,
@@ -101,17 +105,16 @@ def prepare_raster_layer(arg: ag.LayerArg, grid: Grid, inside: np.ndarray, *, as
 
     codes, cats, unmatched = ag._code_values(arg.name, pd.Series(values, dtype=object), mapping or {})
     if unmatched:
-        notes.append(f"values with no standard '{arg.name}' category kept as their own: "
-                     + ", ".join(f"'{v}' (code {c})" for v, c in unmatched[:20]) + f"; map them with --map "
-                     f"{arg.name}=FILE.csv")
+        notes.append(Message("prepare.note.agency.unmatched", layer=arg.name, more="",
+                             values=ag._value_codes(unmatched[:20])))
     out_nodata = 255 if max(cats, default=0) < 255 else 65535
     out = np.full(grid.shape, out_nodata, np.uint8 if out_nodata == 255 else np.uint16)
     for v in present:
         out[raw == v] = codes[str(v)]
     notes += _nodata_note(raw == fill, inside)
     if covered < 1.0:
-        notes.append(f"{(1 - covered) * 100:.2f} % of the boundary lies outside the raster's extent (within the "
-                     f"{COVERAGE_TOLERANCE * 100:g} % tolerance): NoData there")
+        notes.append(Message("prepare.note.agency_raster.boundary_lies_outside_raster", v1=(1 - covered) * 100,
+                             v2=COVERAGE_TOLERANCE * 100))
     return ag.AgencyLayer(arg.name, "categorical", out, out_nodata, cats, None, "", source, notes)
 
 
@@ -128,11 +131,11 @@ def _coverage(ds, crs, grid: Grid, inside: np.ndarray, arg) -> float:
     if share < 1.0 - COVERAGE_TOLERANCE:
         lb = transform_bounds(crs, "EPSG:4326", *b, densify_pts=21)
         gb = transform_bounds(grid.crs, "EPSG:4326", *grid.bounds, densify_pts=21)
-        what = "does not overlap the study area" if share == 0.0 else \
-            f"covers only {share * 100:.1f} % of the study boundary"
-        raise RasterError(f"{what}: the raster spans lon {lb[0]:.3f}..{lb[2]:.3f}, lat {lb[1]:.3f}..{lb[3]:.3f}, the "
-                          f"study area lon {gb[0]:.3f}..{gb[2]:.3f}, lat {gb[1]:.3f}..{gb[3]:.3f}; give a raster covering "
-                          "the whole boundary (a province-wide InaRISK file, or tiles merged with gdal_merge)",
+        what = (Message("prepare.err.agency_raster.no_overlap") if share == 0.0
+                else Message("prepare.err.agency_raster.covers_only", percent=share * 100))
+        raise RasterError(Message("prepare.err.agency_raster.raster_spans_lon_lat", what=what, v2=lb[0],
+                                  v3=lb[2], v4=lb[1], v5=lb[3], v6=gb[0], v7=gb[2],
+                                  v8=gb[1], v9=gb[3]),
                           source=str(arg.path), field=f"layer {arg.name}")
     return share
 

@@ -22,6 +22,7 @@ from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
 from kawasan.errors import InputError, VectorError
+from kawasan.i18n import Message
 
 NAME_FIELDS = ("name", "nama", "NAMOBJ", "WADMKK", "WADMKC", "WADMKD", "NAME_2", "NAME_3", "NAME", "Nama", "nm_kab",
                "kabupaten", "kab_kota")
@@ -105,14 +106,15 @@ def choose_layer(p: Path, layer: str | None, *, field: str | None = None, polygo
     except Exception as exc:
         hint = ""
         if _is_raster(p):
-            hint = ("; it is a raster: this needs a vector file (Shapefile, GeoPackage, GeoJSON), e.g. made with "
-                    "gdal_polygonize.py")
-        raise VectorError(f"not a readable vector file ({type(exc).__name__}: {exc}){hint}", source=src,
+            hint = Message("prepare.err.boundary.hint_raster")
+        raise VectorError(Message("prepare.err.boundary.readable_vector_file", v1=type(exc).__name__, exc=str(exc),
+                                  hint=hint), source=src,
                           field=field) from exc
     listing = ", ".join(f"{n} ({g})" for n, g in layers) or "(none)"
     if layer is not None:
         if layer not in [n for n, _ in layers]:
-            raise VectorError(f"has no layer '{layer}'; its layers: {listing}", source=src, field=field)
+            raise VectorError(Message("prepare.err.boundary.layer_layers", layer=layer, listing=listing),
+                              source=src, field=field)
         return layer
     if len(layers) <= 1:
         return None
@@ -121,10 +123,12 @@ def choose_layer(p: Path, layer: str | None, *, field: str | None = None, polygo
         cands = [(n, g) for n, g in cands if attribute in _fields(p, n)]
     if len(cands) == 1:
         return cands[0][0]
-    why = " (with a polygon geometry" + (f" and attribute '{attribute}')" if attribute else ")") if polygons else (
-        f" (with attribute '{attribute}')" if attribute else "")
-    raise VectorError(f"the file holds {len(layers)} layers: {listing}; {len(cands) or 'no'} could be meant{why}. "
-                      f"Name one after the path, e.g. \"{p.name}|{(cands or layers)[0][0]}\"", source=src, field=field)
+    why = (Message("prepare.err.boundary.why_polygon_attribute", attribute=attribute) if polygons and attribute
+           else Message("prepare.err.boundary.why_polygon") if polygons
+           else Message("prepare.err.boundary.why_attribute", attribute=attribute) if attribute else "")
+    raise VectorError(Message("prepare.err.boundary.file_layers_could_meant", v1=len(layers), listing=listing,
+                              v3=len(cands) or Message("prepare.err.boundary.no_candidate"), why=why, p_name=p.name,
+                              v6=(cands or layers)[0][0]), source=src, field=field)
 
 
 def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | None = None, *,
@@ -146,47 +150,53 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
     layer = layer or named
     src = str(p)
     if not p.exists():
-        raise VectorError("boundary file not found; expected a GeoJSON, GeoPackage or Shapefile", source=src)
+        raise VectorError(Message("prepare.err.boundary.boundary_file_found_expected"), source=src)
     layer = choose_layer(p, layer, polygons=True)
     try:
         gdf = pyogrio.read_dataframe(p, layer=layer, where=where)
     except FieldError as exc:
-        raise InputError(f"the --where filter {where!r} is not valid for this file ({exc}); "
-                         f"fields: {', '.join(_fields(p, layer))}", source=src, field="where") from exc
+        raise InputError(Message("prepare.err.boundary.where_filter_valid_this", where=where, exc=str(exc),
+                                 v3=', '.join(_fields(p, layer))), source=src, field="where") from exc
     except (DataSourceError, DataLayerError) as exc:
         if where and ("where" in str(exc).lower() or "sql" in str(exc).lower() or "field" in str(exc).lower()):
-            raise InputError(f"the --where filter {where!r} is not valid for this file ({exc}); "
-                             f"fields: {', '.join(_fields(p, layer))}", source=src, field="where") from exc
-        raise VectorError(f"not a readable vector file ({exc})", source=src) from exc
+            raise InputError(Message("prepare.err.boundary.where_filter_valid_this_2", where=where, exc=str(exc),
+                                     v3=', '.join(_fields(p, layer))), source=src, field="where") from exc
+        raise VectorError(Message("prepare.err.boundary.readable_vector_file_2", exc=str(exc)), source=src) from exc
     except Exception as exc:  # GDAL errors surface with various types
         if where:
-            raise InputError(f"the --where filter {where!r} could not be applied ({type(exc).__name__}: {exc}); "
-                             f"fields: {', '.join(_fields(p, layer))}", source=src, field="where") from exc
-        raise VectorError(f"not a readable vector file ({type(exc).__name__}: {exc})", source=src) from exc
+            raise InputError(Message("prepare.err.boundary.where_filter_could_applied", where=where,
+                                     v2=type(exc).__name__, exc=str(exc),
+                                     v4=', '.join(_fields(p, layer))), source=src, field="where") from exc
+        raise VectorError(Message("prepare.err.boundary.readable_vector_file_3", v1=type(exc).__name__, exc=str(exc)),
+                          source=src) from exc
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     gdf = gdf[gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
     nf = name_field(gdf.columns)
     if gdf.empty:
         names = _names(p, layer)
-        what = f"no polygon feature matches {where!r}" if where else "the file has no polygon feature"
-        hint = f"; names in the file ({len(names)}): {_listing(names)}" if names else ""
-        raise VectorError(what + hint, source=src, field="where" if where else None)
+        what = (Message("prepare.err.boundary.no_polygon_matches", where=where) if where
+                else Message("prepare.err.boundary.no_polygon"))
+        hint = Message("prepare.err.boundary.names_in_file", n=len(names), names=_listing(names)) if names else ""
+        raise VectorError(Message("prepare.err.boundary.what_hint", what=what, hint=hint), source=src,
+                          field="where" if where else None)
     if len(gdf) > 1 and not dissolve:
-        found = [str(v) for v in gdf[nf]] if nf else [f"feature {i}" for i in range(len(gdf))]
-        what = f"{len(gdf)} features match {where!r}" if where else f"the file holds {len(gdf)} features"
-        raise VectorError(f"{what}: {_listing(found)}; narrow --where to one of them (for example "
-                          f"--where \"{nf or 'name'} = '{found[0]}'\") or merge them with --dissolve",
+        found = ([str(v) for v in gdf[nf]] if nf
+                 else [Message("prepare.err.boundary.feature_n", i=i) for i in range(len(gdf))])
+        what = (Message("prepare.err.boundary.features_match", n=len(gdf), where=where) if where
+                else Message("prepare.err.boundary.file_holds_features", n=len(gdf)))
+        raise VectorError(Message("prepare.err.boundary.narrow_where_one_them", what=what, v2=_listing(found),
+                                  v3=nf or 'name', v4=found[0]),
                           source=src, field="where")
     notes = [f"read layer '{layer}' of {p.name}"] if layer else []
     if gdf.crs is None:
         if not assume_crs:
-            raise VectorError("the file has no CRS; give it with --assume-crs (for example EPSG:4326)", source=src)
+            raise VectorError(Message("prepare.err.boundary.file_crs_give_with"), source=src)
         try:
             crs = CRS.from_user_input(assume_crs)
         except CRSError as exc:
-            raise InputError(f"--assume-crs {assume_crs!r} is not a CRS pyproj knows (expected for example "
-                             f"EPSG:4326): {exc}", field="assume_crs") from exc
-        notes.append(f"no CRS in the file; assumed {assume_crs} (--assume-crs)")
+            raise InputError(Message("prepare.err.boundary.assume_crs_crs_pyproj", assume_crs=assume_crs,
+                                     exc=str(exc)), field="assume_crs") from exc
+        notes.append(Message("prepare.note.boundary.crs_file_assumed_assume", assume_crs=assume_crs))
     else:
         crs = CRS.from_user_input(gdf.crs)
     geoms = list(gdf.geometry)
@@ -194,13 +204,13 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
     if invalid:
         geoms = [shapely.make_valid(g) if not g.is_valid else g for g in geoms]
         geoms = [_polygonal(g) for g in geoms]
-        notes.append(f"{len(invalid)} invalid polygon(s) repaired with make_valid")
+        notes.append(Message("prepare.note.boundary.invalid_polygon_s_repaired", v1=len(invalid)))
     geom = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
     geom = _polygonal(geom)
     if geom.is_empty or geom.area == 0:
-        raise VectorError("the boundary polygon is empty after repair", source=src)
+        raise VectorError(Message("prepare.err.boundary.boundary_polygon_empty_after"), source=src)
     if len(gdf) > 1:
-        notes.append(f"{len(gdf)} features dissolved into one boundary")
+        notes.append(Message("prepare.note.boundary.features_dissolved_into_one", v1=len(gdf)))
     if nf and len(gdf) == 1:
         name = str(gdf[nf].iloc[0])
     elif nf:
@@ -225,8 +235,8 @@ def _check_plausible(geom, crs: CRS, src: str) -> None:
         minx, miny, maxx, maxy = geom.bounds
         if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
             raise VectorError(
-                f"coordinates {tuple(round(v, 1) for v in geom.bounds)} are not longitude/latitude although the CRS "
-                f"is {_crs_string(crs)}; the file's CRS is probably wrong (give the right one with --assume-crs)",
+                Message("prepare.err.boundary.coordinates_are_longitude_latitude",
+                        v1=tuple((round(v, 1) for v in geom.bounds)), v2=_crs_string(crs)),
                 source=src)
 
 

@@ -34,6 +34,7 @@ from rasterio.warp import reproject, transform_geom
 
 from kawasan import guarded
 from kawasan.errors import InputError, RasterError
+from kawasan.i18n import Message
 from kawasan.spatial.grid import Grid
 
 NODATA = -9999.0
@@ -63,9 +64,9 @@ def open_paths(path: Path) -> list[str]:
             with zipfile.ZipFile(p) as zf:
                 members = [n for n in zf.namelist() if n.lower().endswith((".hgt", ".tif", ".tiff"))]
         except (zipfile.BadZipFile, OSError) as exc:
-            raise RasterError(f"not a readable zip archive ({exc})", source=str(p)) from exc
+            raise RasterError(Message("prepare.err.dem.readable_zip_archive", exc=str(exc)), source=str(p)) from exc
         if not members:
-            raise RasterError("the zip archive holds no .hgt or GeoTIFF elevation file", source=str(p))
+            raise RasterError(Message("prepare.err.dem.zip_archive_hgt_geotiff"), source=str(p))
         return [f"/vsizip/{p}/{m}" for m in members]
     return [str(p)]
 
@@ -84,12 +85,12 @@ def expand_paths(paths) -> list[Path]:
         if p.is_dir():
             found = sorted(f for f in p.iterdir() if f.is_file() and f.name.lower().endswith(DEM_SUFFIXES))
             if not found:
-                raise RasterError("the folder holds no DEM file (.hgt, .tif, .zip)", source=str(p), field="dem")
+                raise RasterError(Message("prepare.err.dem.folder_dem_file_hgt"), source=str(p), field="dem")
             out += found
         elif not p.exists() and any(ch in str(raw) for ch in "*?["):
             found = sorted(Path(f) for f in glob.glob(str(raw)))
             if not found:
-                raise RasterError("no file matches this pattern", source=str(raw), field="dem")
+                raise RasterError(Message("prepare.err.dem.file_matches_this_pattern"), source=str(raw), field="dem")
             out += found
         else:
             out.append(p)
@@ -105,7 +106,7 @@ def prepare_dem(paths: list[Path], grid: Grid, aoi: np.ndarray, *, assume_crs: s
                 max_fill_m: float = 3000.0, tolerance: float = 0.001, boundary_wgs84=None) -> DemResult:
     """Mosaic ``paths`` onto ``grid``; ``aoi`` is the boundary mask (bool) used for the coverage check."""
     if not paths:
-        raise InputError("no DEM file given", field="dem")
+        raise InputError(Message("prepare.err.dem.dem_file_given"), field="dem")
     paths = expand_paths(paths)
     res_m = grid.res[0]
     acc = np.full(grid.shape, np.nan, dtype=np.float32)
@@ -116,17 +117,17 @@ def prepare_dem(paths: list[Path], grid: Grid, aoi: np.ndarray, *, assume_crs: s
         try:
             src = rasterio.open(gpath)
         except RasterioIOError as exc:
-            raise RasterError(f"not a readable elevation raster (SRTM .hgt or GeoTIFF expected): {exc}",
+            raise RasterError(Message("prepare.err.dem.readable_elevation_raster_srtm", exc=str(exc)),
                               source=str(path)) from exc
         with src, guarded.guard(path, RasterError, "elevation raster"):
             crs = src.crs
             if crs is None:
                 if not assume_crs:
-                    raise RasterError("the DEM has no CRS; give it with --assume-crs (for example EPSG:4326)",
+                    raise RasterError(Message("prepare.err.dem.dem_crs_give_with"),
                                       source=str(path))
                 crs = rasterio.crs.CRS.from_user_input(assume_crs)
             if src.count < 1:
-                raise RasterError("the file has no raster band", source=str(path))
+                raise RasterError(Message("prepare.err.dem.file_raster_band"), source=str(path))
             src_res = _source_res_m(src, crs)
             method = Resampling.average if res_m >= 2.0 * src_res else Resampling.bilinear
             methods.add(method.name)
@@ -166,11 +167,10 @@ def prepare_dem(paths: list[Path], grid: Grid, aoi: np.ndarray, *, assume_crs: s
     share = 1.0 - n_unc / aoi_cells if aoi_cells else 0.0
     if aoi_cells and n_unc / aoi_cells > tolerance:
         need = _missing_tiles(uncovered, grid)
-        raise RasterError(
-            f"the DEM covers {share * 100:.1f} % of the boundary; {n_unc * cell_ha / 100:,.1f} km² "
-            f"({n_unc * cell_ha:,.0f} ha) have no elevation. Add the tiles that cover it"
-            + (f" (1-degree tiles {', '.join(need)})" if need else ""), source=", ".join(str(p) for p in paths),
-            field="dem")
+        tiles = Message("prepare.err.dem.tiles_needed", tiles=", ".join(need)) if need else ""
+        raise RasterError(Message("prepare.err.dem.partial_cover", percent=share * 100, km2=n_unc * cell_ha / 100,
+                                  ha=n_unc * cell_ha, tiles=tiles),
+                          source=", ".join(str(p) for p in paths), field="dem")
     # voids inside the footprint
     voids = foot & np.isnan(acc)
     n_void = int(np.count_nonzero(voids))
@@ -188,17 +188,15 @@ def prepare_dem(paths: list[Path], grid: Grid, aoi: np.ndarray, *, assume_crs: s
         n_left = int(np.count_nonzero(foot & np.isnan(acc)))
         filled_ha = (n_void - n_left) * cell_ha
         left_ha = n_left * cell_ha
-        notes.append(f"{filled_ha:,.1f} ha of DEM voids filled by inverse-distance interpolation (GDAL FillNodata, "
-                     f"up to {max_fill_m:,.0f} m)")
+        notes.append(Message("prepare.note.dem.ha_dem_voids_filled", filled_ha=filled_ha, max_fill_m=max_fill_m))
         if n_left:
             n_in = int(np.count_nonzero(aoi & foot & np.isnan(acc)))
-            notes.append(f"{left_ha:,.1f} ha of voids larger than {max_fill_m:,.0f} m stay NoData"
-                         + (f", {n_in * cell_ha:,.1f} ha of them inside the boundary ({n_in / aoi_cells * 100:.1f} %: "
-                            "rules on elevation or slope cannot judge those cells)" if n_in and aoi_cells else
-                            " (all in the buffer, none inside the boundary)"))
+            where = (Message("prepare.note.dem.voids_inside", ha=n_in * cell_ha, percent=n_in / aoi_cells * 100)
+                     if n_in and aoi_cells else Message("prepare.note.dem.voids_in_buffer"))
+            notes.append(Message("prepare.note.dem.voids_left", ha=left_ha, max_fill_m=max_fill_m, where=where))
     if n_unc:
-        notes.append(f"{n_unc * cell_ha:,.1f} ha of the boundary outside every DEM tile (within the "
-                     f"{tolerance * 100:g} % tolerance)")
+        notes.append(Message("prepare.note.dem.ha_boundary_outside_every", v1=n_unc * cell_ha,
+                             v2=tolerance * 100))
     out = np.where(np.isnan(acc), np.float32(NODATA), acc).astype(np.float32)
     return DemResult(out, tiles, "/".join(sorted(methods)), filled_ha, left_ha, share, notes)
 

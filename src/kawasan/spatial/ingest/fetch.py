@@ -34,6 +34,7 @@ from pathlib import Path
 
 from kawasan import __version__
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 from kawasan.fileio import write_text_atomic
 from kawasan.spatial.ingest.fetch_http import (
     DownloadError, Fetched, HttpSettings, NotAvailable, Progress, cache_path, cached, download, fetch_text,
@@ -89,15 +90,15 @@ def fetch_area(boundary: str | Path, out: str | Path, *, where: str | None = Non
     src_label = str(sources) if sources else "packaged sources.yaml"
     dem_name = cfg.default_dem if dem is None else dem
     if dem_name != "none" and dem_name not in cfg.dem:
-        raise InputError(f"unknown DEM source {dem_name!r}; the sources file ({src_label}) has: "
-                         f"{', '.join([*cfg.dem, 'none'])}", field="--dem")
+        raise InputError(Message("fetch.err.fetch.unknown_dem_source_sources", dem_name=dem_name,
+                                 src_label=src_label, v3=', '.join([*cfg.dem, 'none'])), field="--dem")
     if not osm and dem_name == "none":
-        raise InputError("nothing to fetch: --no-osm and --dem none", field="--dem")
+        raise InputError(Message("fetch.err.fetch.nothing_fetch_osm_dem"), field="--dem")
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise InputError("the output must be a folder; a file of that name exists", source=str(out))
+        raise InputError(Message("fetch.err.fetch.output_must_folder_file"), source=str(out))
     if buffer_m is not None and not (0 <= buffer_m <= 100_000):
-        raise InputError(f"--buffer {buffer_m:g} m is outside 0..100000 m", field="--buffer")
+        raise InputError(Message("fetch.err.fetch.buffer_m_outside_m", buffer_m=buffer_m), field="--buffer")
     buffer = cfg.buffer_m if buffer_m is None else float(buffer_m)
     bnd = read_boundary(boundary, where=where, assume_crs=assume_crs, dissolve=dissolve)
     area = bnd.to_wgs84()
@@ -106,7 +107,8 @@ def fetch_area(boundary: str | Path, out: str | Path, *, where: str | None = Non
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"cannot create the cache folder ({exc})", source=str(cache_dir), field="--cache") from exc
+        raise InputError(Message("fetch.err.fetch.cannot_create_cache_folder", exc=str(exc)),
+                         source=str(cache_dir), field="--cache") from exc
     http = HttpSettings(user_agent=cfg.user_agent.replace("{version}", __version__), timeout=cfg.timeout_s,
                         retries=cfg.retries, retry_wait=cfg.retry_wait_s)
     warnings: list[str] = []
@@ -152,8 +154,9 @@ def _fetch_osm(cfg: Sources, area, wide, cache_dir, http, refresh, progress, war
     urls = props.get("urls") or {}
     url = urls.get(src.url_key)
     if not url:
-        raise InputError(f"extract {props.get('id')!r} has no urls.{src.url_key} in the index; it has: "
-                         f"{', '.join(urls) or 'none'}", source=src.index_url, field="osm.url_key")
+        raise InputError(Message("fetch.err.fetch.extract_urls_index", v1=props.get('id'),
+                                 src_url_key=src.url_key, v3=', '.join(urls) or Message("err.none")),
+                         source=src.index_url, field="osm.url_key")
     target = cache_path(cache_dir, url)
     hit = None if refresh else cached(target, url)
     if hit is None:
@@ -180,19 +183,22 @@ def _fresh_or_stale(url, cache_dir, http, max_age_days, refresh, progress, warni
         stale = cached(target, url)
         if stale is None:
             raise
-        warnings.append(f"could not refresh the {label} ({exc.message}); used the copy from {stale.fetched_at}")
+        warnings.append(Message("fetch.note.fetch.could_refresh_used_copy", label=label,
+                                exc_message=exc.message,
+                                stale_fetched_at=stale.fetched_at))
         return stale
 
 
 def _read_index(url, cache_dir, http, max_age_days, refresh, progress, warnings) -> dict:
-    hit = _fresh_or_stale(url, cache_dir, http, max_age_days, refresh, progress, warnings, "extract index")
+    hit = _fresh_or_stale(url, cache_dir, http, max_age_days, refresh, progress, warnings,
+                          Message("fetch.note.fetch.label_index"))
     try:
         data = json.loads(Path(hit.path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         Path(hit.path).unlink(missing_ok=True)
-        raise InputError(f"the extract index is not JSON ({exc}); deleted from the cache", source=url) from exc
+        raise InputError(Message("fetch.err.fetch.extract_index_json_deleted", exc=str(exc)), source=url) from exc
     if not isinstance(data, dict) or not isinstance(data.get("features"), list):
-        raise InputError("the extract index is not a GeoJSON FeatureCollection like Geofabrik's index-v1.json",
+        raise InputError(Message("fetch.err.fetch.extract_index_geojson_featurecollection"),
                          source=url, field="features")
     return data
 
@@ -215,8 +221,8 @@ def choose_extract(index: dict, area, wide, index_url: str, *, extract: str | No
             if f["properties"].get("id") == extract:
                 return f
         ids = sorted(str(f["properties"].get("id")) for f in feats)
-        raise InputError(f"extract {extract!r} is not in the index; it has {len(ids)} extracts, e.g. "
-                         f"{', '.join(ids[:15])}", source=index_url, field="osm.extract")
+        raise InputError(Message("fetch.err.fetch.extract_index_extracts_e", extract=extract, v2=len(ids),
+                                 v3=', '.join(ids[:15])), source=index_url, field="osm.extract")
     geod = Geod(ellps="WGS84")
     covering = []
     aminx, aminy, amaxx, amaxy = area.bounds
@@ -237,16 +243,15 @@ def choose_extract(index: dict, area, wide, index_url: str, *, extract: str | No
             covering.append((abs(geod.geometry_area_perimeter(shp)[0]), shp.covers(wide), f))
     if not covering:
         b = ", ".join(f"{v:.3f}" for v in area.bounds)
-        raise InputError(f"no extract in the index covers the boundary (lon/lat bbox {b}); set osm.extract in a "
-                         "--sources file, or pass your own extract to kawasan data prepare --osm",
+        raise InputError(Message("fetch.err.fetch.extract_index_covers_boundary", b=b),
                          source=index_url)
     covering.sort(key=lambda c: c[0])
     size, wide_ok, best = covering[0]
     if not wide_ok and warnings is not None:
         larger = next((c[2]["properties"].get("id") for c in covering if c[1]), None)
-        hint = f"; extract {larger!r} would (set osm.extract in a --sources file to use it)" if larger else ""
-        warnings.append(f"extract {best['properties'].get('id')!r} covers the boundary but not all of the "
-                        f"buffer around it, so features just outside the boundary may be missing{hint}")
+        hint = Message("fetch.note.fetch.larger_extract", extract=larger) if larger else ""
+        warnings.append(Message("fetch.note.fetch.extract_covers_boundary_but",
+                                v1=best['properties'].get('id'), hint=hint))
     return best
 
 
@@ -257,8 +262,8 @@ def _expected_checksum(rule, url, http) -> dict:
     try:
         text = fetch_text(curl, http)
     except NotAvailable as exc:
-        raise DownloadError(f"the checksum file is missing (HTTP {exc.status}); the sources file says "
-                            f"{rule.kind} is published next to {url}", source=curl) from None
+        raise DownloadError(Message("fetch.err.fetch.checksum_file_missing_http", exc_status=exc.status,
+                                    rule_kind=rule.kind, url=url), source=curl) from None
     return {"kind": rule.kind, "expected": parse_digest(text, rule.kind, curl), "url": curl}
 
 
@@ -307,14 +312,14 @@ def _fetch_dem(cfg: Sources, name: str, area, wide, cache_dir, http, refresh, pr
         have.append(box(lon, lat, lon + 1, lat + 1))
     missing = [r["name"] for r in rows if r["status"] == "missing"]
     if not have:
-        raise DownloadError(f"none of the {len(tiles)} DEM tile(s) covering the area exists at the source "
-                            f"({', '.join(missing)}); check the dem.{name}.url template or choose another --dem",
+        raise DownloadError(Message("fetch.err.fetch.none_dem_tile_s", v1=len(tiles), v2=', '.join(missing),
+                                    name=name),
                             source=src.url)
     covered = unary_union(have)
     share_without = 1.0 - area.intersection(covered).area / area.area if area.area > 0 else 0.0
     if share_without > 1e-9:
-        warnings.append(f"{share_without * 100:.1f} % of the boundary has no {name} DEM tile "
-                        f"({', '.join(missing)}); kawasan data prepare will report it as not covered")
+        warnings.append(Message("fetch.note.fetch.boundary_dem_tile_kawasan", v1=share_without * 100,
+                                name=name, v3=', '.join(missing)))
     return {"source": name, "title": src.title, "tiles": rows, "missing": missing,
             "boundary_share_without_tile": round(share_without, 6),
             "attribution": src.attribution, "licence": src.licence}
@@ -349,9 +354,10 @@ def _tile_list(src: DemSource, cache_dir, http, refresh, progress, warnings) -> 
     is requested and the server's 404 marks the sea tiles, with a warning."""
     url = src.tile_list
     try:
-        hit = _fresh_or_stale(url, cache_dir, http, TILE_LIST_MAX_AGE_DAYS, refresh, progress, warnings, "tile list")
+        hit = _fresh_or_stale(url, cache_dir, http, TILE_LIST_MAX_AGE_DAYS, refresh, progress, warnings,
+                              Message("fetch.note.fetch.label_tile_list"))
     except DownloadError as exc:
-        warnings.append(f"could not read the tile list {url} ({exc.message}); every tile was requested instead")
+        warnings.append(Message("fetch.note.fetch.could_read_tile_list", url=url, exc_message=exc.message))
         return None
     names = set()
     for line in Path(hit.path).read_text(encoding="utf-8", errors="replace").splitlines():

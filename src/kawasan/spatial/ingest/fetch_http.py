@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Callable
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 
 CHUNK = 1 << 20
 Progress = Callable[[str, int, "int | None"], None]
@@ -157,13 +158,14 @@ def open_url(url: str, http: HttpSettings, headers: dict | None = None):
                 from None
         raise
     except urllib.error.URLError as exc:
-        raise DownloadError(f"cannot reach the server ({exc.reason}); check the internet connection, a proxy "
-                            "(HTTPS_PROXY) or the URL in the sources file", source=url) from exc
+        raise DownloadError(Message("fetch.err.fetch_http.cannot_reach_server_check", exc_reason=exc.reason),
+                            source=url) from exc
     except (socket.timeout, TimeoutError) as exc:
-        raise DownloadError(f"no answer within {http.timeout:g} s (timeout_s); check the connection",
+        raise DownloadError(Message("fetch.err.fetch_http.answer_within_s_timeout", http_timeout=http.timeout),
                             source=url) from exc
     except (ConnectionError, HTTPException) as exc:
-        raise DownloadError(f"connection failed ({type(exc).__name__}: {exc})", source=url) from exc
+        raise DownloadError(Message("fetch.err.fetch_http.connection_failed", v1=type(exc).__name__, exc=str(exc)),
+                            source=url) from exc
 
 
 def fetch_text(url: str, http: HttpSettings, limit: int = 1 << 20) -> str:
@@ -193,7 +195,8 @@ def parse_digest(text: str, kind: str, source: str) -> str:
     n = 32 if kind == "md5-file" else 64
     m = re.match(rf"\s*([0-9a-fA-F]{{{n}}})\b", text)
     if not m:
-        raise DownloadError(f"not a {kind} checksum file (expected {n} hex digits first); got {text[:80]!r}",
+        raise DownloadError(Message("fetch.err.fetch_http.checksum_file_expected_hex", kind=kind, n=n,
+                                    v3=text[:80]),
                             source=source)
     return m.group(1).lower()
 
@@ -236,8 +239,8 @@ def download_lock(target: Path):
 
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise DownloadError("another kawasan data fetch is downloading this file into the same cache right "
-                                "now; wait for it to finish (or use another --cache)", source=str(target)) from None
+            raise DownloadError(Message("fetch.err.fetch_http.another_kawasan_data_fetch"),
+                                source=str(target)) from None
         locked = True
         yield
     finally:
@@ -301,7 +304,7 @@ def _download(url, target: Path, http: HttpSettings, checksum, compression, prog
                 meta = {}
                 attempt += 1
                 if attempt > http.retries + 1:
-                    raise DownloadError("the server refuses the byte range of an earlier partial download",
+                    raise DownloadError(Message("fetch.err.fetch_http.server_refuses_byte_range"),
                                         source=url) from None
                 continue
             if (exc.code >= 500 or exc.code == 429) and attempt < http.retries:
@@ -309,7 +312,8 @@ def _download(url, target: Path, http: HttpSettings, checksum, compression, prog
                 time.sleep(http.retry_wait * 2 ** attempt)
                 attempt += 1
                 continue
-            raise DownloadError(f"the server answered HTTP {exc.code} {exc.reason}", source=url) from None
+            raise DownloadError(Message("fetch.err.fetch_http.server_answered_http", exc_code=exc.code,
+                                        exc_reason=exc.reason), source=url) from None
         except NotAvailable:
             _drop(part, meta_path)
             raise
@@ -326,8 +330,9 @@ def _download(url, target: Path, http: HttpSettings, checksum, compression, prog
             if resp.status == 206:
                 m = re.match(r"bytes\s+(\d+)-", resp.headers.get("Content-Range", ""))
                 if not m or int(m.group(1)) != offset:
-                    raise DownloadError(f"the server sent the wrong byte range ({resp.headers.get('Content-Range')!r} "
-                                        f"for bytes={offset}-)", source=url)
+                    raise DownloadError(Message("fetch.err.fetch_http.server_sent_wrong_byte",
+                                                v1=resp.headers.get('Content-Range'),
+                                                offset=offset), source=url)
             total = _total_from(resp, offset)
             meta = {"url": url, "validator": _validator(resp), "total": total}
             _write_json(meta_path, meta)
@@ -356,8 +361,8 @@ def _download(url, target: Path, http: HttpSettings, checksum, compression, prog
             time.sleep(http.retry_wait * 2 ** attempt)
             attempt += 1
             continue
-        raise DownloadError(f"the download broke off at {done:,} of {total or 0:,} bytes ({dropped}); "
-                            f"run the command again to resume from there (kept: {part.name})", source=url)
+        raise DownloadError(Message("fetch.err.fetch_http.download_broke_off_at", done=done, v2=total or 0,
+                                    dropped=dropped, part_name=part.name), source=url)
     if hashes is None:                                  # the .part was already complete (416)
         sha, md5 = file_digests(part)
     else:
@@ -367,8 +372,9 @@ def _download(url, target: Path, http: HttpSettings, checksum, compression, prog
         got = md5 if checksum["kind"] == "md5-file" else sha
         if got != expected.lower():
             _drop(part, meta_path)
-            raise ChecksumError(f"checksum mismatch: the source publishes {checksum['kind'][:-5]} {expected}, the "
-                                f"download has {got}; the file was deleted, run again to download it afresh",
+            raise ChecksumError(Message("fetch.err.fetch_http.checksum_mismatch_source_publishes",
+                                        v1=checksum['kind'][:-5],
+                                        expected=expected, got=got),
                                 source=url)
         checksum["verified"] = True
     else:
@@ -382,7 +388,8 @@ def _download(url, target: Path, http: HttpSettings, checksum, compression, prog
         except (OSError, EOFError) as exc:
             tmp.unlink(missing_ok=True)
             _drop(part, meta_path)
-            raise DownloadError(f"not a gzip file ({exc}); the download was deleted", source=url) from exc
+            raise DownloadError(Message("fetch.err.fetch_http.gzip_file_download_was", exc=str(exc)),
+                                source=url) from exc
         final_sha, _ = file_digests(tmp)
         os.replace(tmp, target)
         part.unlink()

@@ -22,6 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 
 PACKAGED = "sources.yaml"
 
@@ -148,8 +149,8 @@ def tiles_for(area, max_tiles: int | None = None) -> list[tuple[int, int]]:
                 out.append((lat, lon))
     out = sorted(set(out), key=lambda t: (-t[0], t[1]))
     if max_tiles is not None and len(out) > max_tiles:
-        raise InputError(f"the area needs {len(out)} one-degree DEM tiles, more than max_tiles = {max_tiles}; "
-                         "is the boundary the right one? (raise max_tiles in a --sources file for a larger area)",
+        raise InputError(Message("fetch.err.fetch_sources.area_needs_one_degree", v1=len(out),
+                                 max_tiles=max_tiles),
                          field="max_tiles")
     return out
 
@@ -163,13 +164,13 @@ def load_sources(path: str | Path | None = None) -> Sources:
     p = Path(path) if path else packaged_sources_path()
     src = str(p)
     if not p.is_file():
-        raise InputError("sources file not found; expected a YAML file like the packaged sources.yaml",
+        raise InputError(Message("fetch.err.fetch_sources.sources_file_found_expected"),
                          source=src)
     from kawasan import guarded
 
     data = guarded.read_mapping(p, error=InputError, what="sources file")
     if not isinstance(data, dict):
-        raise InputError("expected a mapping of keys (version, osm, dem, ...) at the top level", source=src)
+        raise InputError(Message("fetch.err.fetch_sources.expected_mapping_keys_version"), source=src)
     try:
         sources = Sources.model_validate(data)
     except ValidationError as exc:
@@ -178,8 +179,10 @@ def load_sources(path: str | Path | None = None) -> Sources:
         more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
         got = repr(err.get("input"))
         got = got if len(got) <= 120 else got[:117] + "..."
-        raise InputError(f"{err['msg']}; got {got}{more}", source=src, field=loc) from exc
+        raise InputError(Message("fetch.err.fetch_sources.got", v1=err['msg'], got=got, more=more),
+                         source=src, field=loc) from exc
     if sources.default_dem not in sources.dem:
-        raise InputError(f"default_dem {sources.default_dem!r} is not one of the dem sources "
-                         f"({', '.join(sources.dem)})", source=src, field="default_dem")
+        raise InputError(Message("fetch.err.fetch_sources.default_dem_one_dem",
+                                 sources_default_dem=sources.default_dem,
+                                 v2=', '.join(sources.dem)), source=src, field="default_dem")
     return sources

@@ -21,6 +21,7 @@ from pyproj import CRS
 from rasterio.crs import CRS as RioCRS
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 from kawasan.spatial.grid import Grid
 
 # Bytes per cell held at the peak of `kawasan data prepare` (float32 DEM + float32 warp buffer +
@@ -33,7 +34,7 @@ MAX_SIDE = 2**31 - 1      # GDAL's raster width/height are 32-bit integers
 def utm_crs_for(lon: float, lat: float) -> CRS:
     """The WGS 84 / UTM CRS whose zone holds (lon, lat)."""
     if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
-        raise InputError(f"({lon}, {lat}) is not a longitude/latitude; cannot choose a UTM zone")
+        raise InputError(Message("prepare.err.gridplan.longitude_latitude_cannot_choose", lon=lon, lat=lat))
     zone = min(60, int(math.floor((lon + 180.0) / 6.0)) + 1)
     return CRS.from_epsg((32700 if lat < 0 else 32600) + zone)
 
@@ -41,22 +42,21 @@ def utm_crs_for(lon: float, lat: float) -> CRS:
 def plan_grid(bounds: tuple[float, float, float, float], crs, resolution: float, buffer_m: float) -> Grid:
     """A north-up grid covering ``bounds`` (in ``crs``) plus ``buffer_m``, snapped to ``resolution``."""
     if not (0 < resolution < math.inf):
-        raise InputError(f"resolution must be a positive number of metres; got {resolution}", field="resolution")
+        raise InputError(Message("prepare.err.gridplan.resolution_must_positive_number", resolution=resolution),
+                         field="resolution")
     if not (0 <= buffer_m < math.inf):
-        raise InputError(f"buffer must be zero or more metres; got {buffer_m}", field="buffer")
+        raise InputError(Message("prepare.err.gridplan.buffer_must_zero_more", buffer_m=buffer_m), field="buffer")
     c = CRS.from_user_input(crs)
     if not c.is_projected:
-        raise InputError(f"the study grid needs a projected CRS in metres (for example a UTM zone); got {c.name}",
+        raise InputError(Message("prepare.err.gridplan.study_grid_needs_projected", c_name=c.name),
                          field="crs")
     units = {(ax.unit_name or "").lower() for ax in c.axis_info}
     if not units <= {"metre", "meter", "m"}:
-        raise InputError(f"the study grid needs a projected CRS in metres (for example a UTM zone); {c.name} is in "
-                         f"{', '.join(sorted(units))}", field="crs")
+        raise InputError(Message("prepare.err.gridplan.study_grid_needs_projected_2", c_name=c.name,
+                                 v2=', '.join(sorted(units))), field="crs")
     epsg = c.to_epsg()
     if not epsg:
-        raise InputError(f"the grid CRS {c.name!r} has no EPSG code, and the workspace records its CRS as EPSG:nnnnn; "
-                         "give it by its EPSG code (for example EPSG:32749, or a DGN95 / Indonesia TM-3 zone, "
-                         "EPSG:23830 to 23845)", field="crs")
+        raise InputError(Message("prepare.err.gridplan.grid_crs_epsg_code", c_name=c.name), field="crs")
     left, bottom, right, top = bounds
     left = math.floor((left - buffer_m) / resolution) * resolution
     bottom = math.floor((bottom - buffer_m) / resolution) * resolution
@@ -66,10 +66,9 @@ def plan_grid(bounds: tuple[float, float, float, float], crs, resolution: float,
     height = int(round((top - bottom) / resolution))
     if max(width, height) > MAX_SIDE:
         side = max(right - left, top - bottom)
-        raise InputError(f"a grid of {float(width):,.4g} x {float(height):,.4g} cells at {resolution:g} m is beyond "
-                         f"GeoTIFF's limit of "
-                         f"{MAX_SIDE:,} cells a side; use a coarser resolution (at least {side / 1e5:g} m keeps it "
-                         "under 100,000 cells a side)", field="resolution")
+        raise InputError(Message("prepare.err.gridplan.grid_x_cells_at", v1=float(width), v2=float(height),
+                                 resolution=resolution, MAX_SIDE=MAX_SIDE,
+                                 v5=side / 100000.0), field="resolution")
     rio = RioCRS.from_epsg(epsg)
     return Grid(rio, Affine(resolution, 0.0, left, 0.0, -resolution, top), width, height)
 
@@ -100,7 +99,7 @@ def check_fits(grid: Grid, *, limit_bytes: int | None = None) -> dict:
     need_run = cells * RUN_BYTES_PER_CELL
     limit = int(limit_bytes if limit_bytes is not None else available_memory())
     if limit <= 0:
-        raise InputError(f"the memory limit must be a positive number of bytes; got {limit}", field="max_memory")
+        raise InputError(Message("prepare.err.gridplan.memory_limit_must_positive", limit=limit), field="max_memory")
     est = {"cells": cells, "width": grid.width, "height": grid.height, "prepare_bytes": need_prepare,
            "run_bytes": need_run, "limit_bytes": limit}
     need = max(need_prepare, need_run)
@@ -109,10 +108,9 @@ def check_fits(grid: Grid, *, limit_bytes: int | None = None) -> dict:
         factor = math.sqrt(need / (0.8 * limit))
         suggest = _nice_resolution(res * factor)
         raise InputError(
-            f"a grid of {grid.width:,} x {grid.height:,} cells ({cells / 1e6:,.0f} million at {res:g} m) needs about "
-            f"{need / 2**30:,.1f} GB of memory, and {limit / 2**30:,.1f} GB is available; use a coarser resolution "
-            f"(--resolution {suggest:g} fits) or a smaller boundary; the scale-out path for national rasters "
-            f"(chunked Dask execution on a server) is planned but not built yet (docs/design.md)", field="resolution")
+            Message("prepare.err.gridplan.grid_x_cells_million", grid_width=grid.width,
+                    grid_height=grid.height, v3=cells / 1000000.0, res=res, v5=need / 2 ** 30,
+                    v6=limit / 2 ** 30, suggest=suggest), field="resolution")
     return est
 
 

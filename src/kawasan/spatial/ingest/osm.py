@@ -32,6 +32,7 @@ import pandas as pd
 import shapely
 
 from kawasan.errors import InputError, VectorError
+from kawasan.i18n import Message
 from kawasan.spatial.ingest.osm_result import (
     CRS,
     INT_COLUMNS,
@@ -64,14 +65,13 @@ def _detect_format(path: Path) -> str:
     """'pbf' or an XML flavour libosmium reads; VectorError for anything else."""
     src = str(path)
     if not path.exists():
-        raise VectorError("file not found (expected an OpenStreetMap extract, .osm.pbf)", source=src)
+        raise VectorError(Message("osm.err.osm.file_found_expected_openstreetmap"), source=src)
     if not path.is_file():
-        raise VectorError("is not a file (expected an OpenStreetMap extract, .osm.pbf)", source=src)
+        raise VectorError(Message("osm.err.osm.file_expected_openstreetmap_extract"), source=src)
     with open(path, "rb") as fh:
         head = fh.read(64)
     if not head:
-        raise VectorError("the file is empty (0 bytes); expected an OpenStreetMap PBF extract (.osm.pbf). "
-                          "Download it again", source=src)
+        raise VectorError(Message("osm.err.osm.file_empty_bytes_expected"), source=src)
     if len(head) >= 15 and head[4:6] == b"\x0a\x09" and head[6:15] == b"OSMHeader":
         return "pbf"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -81,22 +81,21 @@ def _detect_format(path: Path) -> str:
         return "osm.gz"
     if head[:3] == b"BZh" and path.name.endswith(".osm.bz2"):
         return "osm.bz2"
-    raise VectorError("not an OpenStreetMap file: it starts with neither a PBF header block ('OSMHeader') nor OSM XML; "
-                      "expected an .osm.pbf extract (for example from download.geofabrik.de)", source=src)
+    raise VectorError(Message("osm.err.osm.openstreetmap_file_starts_with"), source=src)
 
 
 def _check_clip(clip) -> shapely.Geometry | None:
     if clip is None:
         return None
     if not isinstance(clip, (shapely.Polygon, shapely.MultiPolygon)):
-        raise InputError(f"the clip area must be a shapely Polygon or MultiPolygon in EPSG:4326, got {type(clip).__name__}",
+        raise InputError(Message("osm.err.osm.clip_area_must_shapely", v1=type(clip).__name__),
                          field="clip")
     if clip.is_empty:
-        raise InputError("the clip area is empty", field="clip")
+        raise InputError(Message("osm.err.osm.clip_area_empty"), field="clip")
     minx, miny, maxx, maxy = clip.bounds
     if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-        raise InputError(f"the clip area's bounds {tuple(round(b, 3) for b in clip.bounds)} are not longitude/latitude; "
-                         "give it in EPSG:4326", field="clip")
+        raise InputError(Message("osm.err.osm.clip_area_s_bounds", v1=tuple((round(b, 3) for b in clip.bounds))),
+                         field="clip")
     if not clip.is_valid:
         clip = shapely.make_valid(clip)
     return clip
@@ -251,8 +250,8 @@ def extract_osm(pbf_path, *, clip=None, mapping=None, progress: Progress | None 
     path = Path(pbf_path)
     kind = str(index).split(",", 1)[0]
     if kind not in osmium.index.map_types():
-        raise InputError(f"unknown node-location index '{index}'; expected one of {', '.join(osmium.index.map_types())} "
-                         "(file-based ones as 'dense_file_array,PATH')", field="index")
+        raise InputError(Message("osm.err.osm.unknown_node_location_index", index=index,
+                                 v2=', '.join(osmium.index.map_types())), field="index")
     fmt = _detect_format(path)
     mp = resolve_mapping(mapping)
     clip_geom = _check_clip(clip)
@@ -272,7 +271,7 @@ def extract_osm(pbf_path, *, clip=None, mapping=None, progress: Progress | None 
         with osmium.io.Reader(ofile, osmium.osm.NOTHING) as reader:
             header_info = _header_info(reader.header())
     except RuntimeError as exc:
-        raise VectorError(f"the OSM header could not be read ({exc}); expected a valid .osm.pbf extract", source=str(path)) from None
+        raise VectorError(Message("osm.err.osm.osm_header_could_read", exc=str(exc)), source=str(path)) from None
 
     area_keys = mp.area_keys()
     fp = (osmium.FileProcessor(ofile)
@@ -390,8 +389,7 @@ def extract_osm(pbf_path, *, clip=None, mapping=None, progress: Progress | None 
                 if r is not None:
                     col["toll_gates"].add((oid, "node", r.value, tags.get("name"), tags.get("ref")), xy)
     except RuntimeError as exc:
-        raise VectorError(f"could not be read to the end ({exc}); the file is truncated or corrupt: "
-                          "expected a complete OpenStreetMap extract, download it again", source=str(path)) from None
+        raise VectorError(Message("osm.err.osm.could_read_end_file", exc=str(exc)), source=str(path)) from None
     stats["objects"] = n
     progress_call("read", n, n)
     if failed_ways:

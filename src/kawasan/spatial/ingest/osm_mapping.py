@@ -21,6 +21,7 @@ from typing import Any, Mapping
 import yaml
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 
 #: The kawasan land-cover vocabulary used by the built-in presets (code -> name).
 LANDCOVER_CLASSES: dict[int, str] = {
@@ -170,29 +171,31 @@ def _str_list(value: Any, source: str, where: str) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, (list, tuple)) or not value or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
-        raise _err(source, where, f"expected a non-empty list of tag values, got {value!r}")
+        raise _err(source, where, Message("osm.err.osm_mapping.expected_non_empty_list", value=value))
     return [str(v) for v in value]
 
 
 def _rules(value: Any, source: str, where: str, out_key: str, allowed_out: set[str] | None,
            nullable: bool = False) -> tuple[TagRule, ...]:
     if not isinstance(value, list) or not value:
-        raise _err(source, where, f"expected a non-empty list of rules {{match: {{key: values}}, {out_key}: ...}}, got {value!r}")
+        raise _err(source, where, Message("osm.err.osm_mapping.expected_non_empty_list_2", out_key=out_key,
+                                          value=value))
     rules = []
     for i, item in enumerate(value):
         w = f"{where}[{i}]"
         if not isinstance(item, dict) or "match" not in item or out_key not in item:
-            raise _err(source, w, f"expected {{match: {{key: values}}, {out_key}: ...}}, got {item!r}")
+            raise _err(source, w, Message("osm.err.osm_mapping.expected_got", out_key=out_key, item=item))
         unknown = set(item) - {"match", out_key}
         if unknown:
-            raise _err(source, w, f"unknown entries {sorted(unknown)}; a rule has 'match' and '{out_key}'")
+            raise _err(source, w, Message("osm.err.osm_mapping.unknown_entries_rule_match", v1=sorted(unknown),
+                                          out_key=out_key))
         m = item["match"]
         if not isinstance(m, dict) or not m:
-            raise _err(source, f"{w}.match", f"expected a mapping of tag key -> value(s), got {m!r}")
+            raise _err(source, f"{w}.match", Message("osm.err.osm_mapping.expected_mapping_tag_key", m=m))
         match = []
         for k, v in m.items():
             if not isinstance(k, str) or not k:
-                raise _err(source, f"{w}.match", f"tag keys must be non-empty strings, got {k!r}")
+                raise _err(source, f"{w}.match", Message("osm.err.osm_mapping.tag_keys_must_non", k=k))
             if v == "*":
                 match.append((k, None))
             else:
@@ -202,12 +205,13 @@ def _rules(value: Any, source: str, where: str, out_key: str, allowed_out: set[s
             out = "rice_field"
         if out is None:
             if not nullable:
-                raise _err(source, f"{w}.{out_key}", f"'{out_key}' must be given")
+                raise _err(source, f"{w}.{out_key}", Message("osm.err.osm_mapping.must_given", out_key=out_key))
         else:
             out = str(out)
             if allowed_out is not None and out not in allowed_out:
                 raise _err(source, f"{w}.{out_key}",
-                           f"'{out}' is not one of {', '.join(sorted(allowed_out, key=lambda n: LANDCOVER_CODES.get(n, 0)))}")
+                           Message("osm.err.osm_mapping.one", out=out,
+                                   v2=', '.join(sorted(allowed_out, key=lambda n: LANDCOVER_CODES.get(n, 0)))))
         rules.append(TagRule(tuple(match), out))
     return tuple(rules)
 
@@ -215,12 +219,14 @@ def _rules(value: Any, source: str, where: str, out_key: str, allowed_out: set[s
 def _value_table(value: Any, source: str, where: str) -> dict[str, str]:
     """{kind: [tag values]} -> {tag value: kind}, refusing a value listed under two kinds."""
     if not isinstance(value, dict) or not value:
-        raise _err(source, where, f"expected a mapping of kind -> list of tag values, got {value!r}")
+        raise _err(source, where, Message("osm.err.osm_mapping.expected_mapping_kind_list", value=value))
     out: dict[str, str] = {}
     for kind, vals in value.items():
         for v in _str_list(vals, source, f"{where}.{kind}"):
             if v in out:
-                raise _err(source, f"{where}.{kind}", f"'{v}' is listed under both '{out[v]}' and '{kind}'")
+                raise _err(source, f"{where}.{kind}", Message("osm.err.osm_mapping.listed_under_both", v=v,
+                                                              v2=out[v],
+                                                              kind=kind))
             out[v] = str(kind)
     return out
 
@@ -228,32 +234,39 @@ def _value_table(value: Any, source: str, where: str) -> dict[str, str]:
 def _parse(raw: dict, source: str) -> OsmMapping:
     unknown = set(raw) - set(SECTIONS)
     if unknown:
-        raise _err(source, ", ".join(sorted(unknown)), f"unknown section(s); the sections are {', '.join(SECTIONS)}")
+        raise _err(source, ", ".join(sorted(unknown)), Message("osm.err.osm_mapping.unknown_section_s_sections",
+                                                               v1=', '.join(SECTIONS)))
     if raw.get("version", 1) != 1:
-        raise _err(source, "version", f"mapping version {raw.get('version')!r} is not supported (expected 1)")
+        raise _err(source, "version", Message("osm.err.osm_mapping.mapping_version_supported_expected",
+                                              v1=raw.get('version')))
     roads_raw = raw["roads"]
     if not isinstance(roads_raw, dict):
-        raise _err(source, "roads", f"expected a mapping arterial/collector/local -> highway values, got {roads_raw!r}")
+        raise _err(source, "roads", Message("osm.err.osm_mapping.expected_mapping_arterial_collector",
+                                            roads_raw=roads_raw))
     unknown = set(roads_raw) - set(ROAD_CLASSES) - {"dropped"}
     if unknown:
-        raise _err(source, "roads", f"unknown road class(es) {sorted(unknown)}; the classes are {', '.join(ROAD_CLASSES)} (plus 'dropped')")
+        raise _err(source, "roads", Message("osm.err.osm_mapping.unknown_road_class_es", v1=sorted(unknown),
+                                            v2=', '.join(ROAD_CLASSES)))
     roads = _value_table({k: v for k, v in roads_raw.items() if k != "dropped"}, source, "roads")
     dropped = tuple(_str_list(roads_raw["dropped"], source, "roads.dropped")) if roads_raw.get("dropped") else ()
     clash = sorted(set(dropped) & set(roads))
     if clash:
-        raise _err(source, "roads.dropped", f"{', '.join(clash)} both kept and dropped")
+        raise _err(source, "roads.dropped", Message("osm.err.osm_mapping.both_kept_dropped",
+                                                    v1=', '.join(clash)))
     lu = raw["landuse"]
     if not isinstance(lu, dict) or "rules" not in lu:
-        raise _err(source, "landuse", f"expected {{keys: [...], exclude: {{...}}, rules: [...]}}, got {lu!r}")
+        raise _err(source, "landuse", Message("osm.err.osm_mapping.expected_rules_got", lu=lu))
     unknown = set(lu) - {"keys", "exclude", "rules", "protected_forest_overlay"}
     if unknown:
-        raise _err(source, "landuse", f"unknown entries {sorted(unknown)}")
+        raise _err(source, "landuse", Message("osm.err.osm_mapping.unknown_entries", v1=sorted(unknown)))
     excl_raw = lu.get("exclude") or {}
     if not isinstance(excl_raw, dict):
-        raise _err(source, "landuse.exclude", f"expected a mapping key -> values, got {excl_raw!r}")
+        raise _err(source, "landuse.exclude", Message("osm.err.osm_mapping.expected_mapping_key_values",
+                                                      excl_raw=excl_raw))
     overlay = lu.get("protected_forest_overlay", True)
     if not isinstance(overlay, bool):
-        raise _err(source, "landuse.protected_forest_overlay", f"expected true or false, got {overlay!r}")
+        raise _err(source, "landuse.protected_forest_overlay", Message("osm.err.osm_mapping.expected_true_false_got",
+                                                                       overlay=overlay))
     lc_names = set(LANDCOVER_CLASSES.values())
     status_ref, status_proxy = _road_status(raw.get("road_status") or {}, source)
     gates = frozenset(_str_list(raw["road_entry_at_gates"], source, "road_entry_at_gates")) \
@@ -286,25 +299,29 @@ def _parse(raw: dict, source: str) -> OsmMapping:
 
 def _road_status(raw: dict, source: str) -> tuple[tuple, dict]:
     if not isinstance(raw, dict):
-        raise _err(source, "road_status", f"expected {{ref: [...], highway_proxy: {{...}}}}, got {raw!r}")
+        raise _err(source, "road_status", Message("osm.err.osm_mapping.expected_got_2", raw=raw))
     unknown = set(raw) - {"ref", "highway_proxy"}
     if unknown:
-        raise _err(source, "road_status", f"unknown entries {sorted(unknown)}; the entries are ref, highway_proxy")
+        raise _err(source, "road_status", Message("osm.err.osm_mapping.unknown_entries_entries_are",
+                                                  v1=sorted(unknown)))
     refs = []
     for i, item in enumerate(raw.get("ref") or []):
         w = f"road_status.ref[{i}]"
         if not isinstance(item, dict) or set(item) != {"pattern", "status"}:
-            raise _err(source, w, f"expected {{pattern: REGEX, status: national|provincial|regency}}, got {item!r}")
+            raise _err(source, w, Message("osm.err.osm_mapping.expected_got_3", item=item))
         if item["status"] not in ROAD_STATUSES:
-            raise _err(source, f"{w}.status", f"'{item['status']}' is not one of {', '.join(ROAD_STATUSES)}")
+            raise _err(source, f"{w}.status", Message("osm.err.osm_mapping.one_2", v1=item['status'],
+                                                      v2=', '.join(ROAD_STATUSES)))
         try:
             refs.append((re.compile(str(item["pattern"])), str(item["status"])))
         except re.error as exc:
-            raise _err(source, f"{w}.pattern", f"not a valid regular expression ({exc})") from None
+            raise _err(source, f"{w}.pattern",
+                       Message("osm.err.osm_mapping.valid_regular_expression", exc=str(exc))) from None
     proxy = raw.get("highway_proxy") or {}
     if not isinstance(proxy, dict) or set(proxy) - set(ROAD_STATUSES):
         raise _err(source, "road_status.highway_proxy",
-                   f"expected a mapping {'/'.join(ROAD_STATUSES)} -> highway values, got {proxy!r}")
+                   Message("osm.err.osm_mapping.expected_mapping_highway_values", v1='/'.join(ROAD_STATUSES),
+                           proxy=proxy))
     return tuple(refs), _value_table(proxy, source, "road_status.highway_proxy") if proxy else {}
 
 
@@ -324,14 +341,15 @@ def load_osm_mapping(path: str | Path | None = None) -> OsmMapping:
         return _parse(raw, "<default osm_mapping.yaml>")
     p = Path(path)
     if not p.is_file():
-        raise InputError("mapping file not found (expected a YAML file shaped like the default osm_mapping.yaml)", source=str(p))
+        raise InputError(Message("osm.err.osm_mapping.mapping_file_found_expected"), source=str(p))
     from kawasan import guarded
 
     user = guarded.read_mapping(p, error=InputError, what="OSM mapping file")
     if user is None:
         user = {}
     if not isinstance(user, dict):
-        raise InputError(f"expected a mapping of sections ({', '.join(SECTIONS)}), got {type(user).__name__}", source=str(p))
+        raise InputError(Message("osm.err.osm_mapping.expected_mapping_sections_got", v1=', '.join(SECTIONS),
+                                 v2=type(user).__name__), source=str(p))
     merged = dict(raw)
     merged.update(user)
     return _parse(merged, str(p))

@@ -28,6 +28,7 @@ from rasterio import features
 from kawasan import __version__
 from kawasan.errors import InputError
 from kawasan.fileio import check_replaceable, publish, recover, temp_sibling
+from kawasan.i18n import Message
 from kawasan.spatial import rasters
 from kawasan.spatial.grid import Grid
 from kawasan.spatial.ingest import agency as ag
@@ -123,8 +124,8 @@ def prepare(req: PrepareRequest, progress: Progress | None = None) -> PrepareRes
         keep = _user_entries(out, manifest)
         if keep:
             manifest["kept"] = keep
-            manifest["warnings"].append(f"kept from the earlier workspace: {', '.join(keep)} (not written by "
-                                        "kawasan data prepare; runs in it were computed on the earlier data)")
+            manifest["warnings"].append(Message("prepare.note.prepare.kept_from_earlier_workspace",
+                                                v1=', '.join(keep)))
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n",
                                     encoding="utf-8")
         moved: list[str] = []
@@ -175,8 +176,9 @@ def check_inputs_exist(*, boundary, dem=(), osm=None, osm_mapping=None, layers=(
         if sep:
             need(path, f"--map {name}=")
     if missing:
-        raise InputError("file not found" + (f" ({len(missing)} inputs)" if len(missing) > 1 else "") + ": "
-                         + "; ".join(missing) + ". Check the paths (relative to the current folder)", field="inputs")
+        count = Message("prepare.err.prepare.n_inputs", n=len(missing)) if len(missing) > 1 else ""
+        raise InputError(Message("prepare.err.prepare.inputs_not_found", count=count, missing="; ".join(missing)),
+                         field="inputs")
 
 
 def _user_entries(out: Path, manifest: dict) -> list[str]:
@@ -200,18 +202,17 @@ def _check_layer_names(req: PrepareRequest) -> None:
     seen = set()
     for la in req.layers:
         if la.name in seen:
-            raise InputError(f"layer '{la.name}' is given twice", field="layer")
+            raise InputError(Message("prepare.err.prepare.layer_given_twice", la_name=la.name), field="layer")
         if la.name in ("dem", "aoi", "boundary"):
-            raise InputError(f"layer name '{la.name}' is reserved (the DEM is given with --dem, the boundary with "
-                             "--boundary)", field="layer")
+            raise InputError(Message("prepare.err.prepare.layer_name_reserved_dem", la_name=la.name), field="layer")
         seen.add(la.name)
     for name in seen:
         if name.endswith("_cells") and name[:-len("_cells")] in seen:
-            raise InputError(f"layer name '{name}' is taken by the cell raster of layer '{name[:-len('_cells')]}'; "
-                             "choose another name", field="layer")
+            raise InputError(Message("prepare.err.prepare.layer_name_taken_by", name=name,
+                                     v2=name[:-len('_cells')]), field="layer")
     for name in req.maps:
         if name not in seen:
-            raise InputError(f"--map {name}=... names no --layer {name}=...", field="map")
+            raise InputError(Message("prepare.err.prepare.map_names_layer", name=name), field="map")
 
 
 def _user_crs(text: str, field: str = "crs", example: str = "EPSG:32749"):
@@ -221,7 +222,8 @@ def _user_crs(text: str, field: str = "crs", example: str = "EPSG:32749"):
     try:
         return CRS.from_user_input(text)
     except CRSError as exc:
-        raise InputError(f"not a CRS pyproj knows (expected for example {example}): {exc}", field=field) from exc
+        raise InputError(Message("prepare.err.prepare.crs_pyproj_knows_expected", example=example, exc=str(exc)),
+                         field=field) from exc
 
 
 def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder: Path, say, timings) -> dict:
@@ -343,8 +345,7 @@ def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder:
             from_osm.add("landcover")
             um = float(np.count_nonzero(lc[inside] == LANDCOVER_CODES["unmapped"])) / max(1, int(inside.sum()))
             if um > 0.5:
-                warnings.append(f"{um * 100:.0f} % of the boundary has no OpenStreetMap land use (class 'unmapped'); "
-                                "give an agency land-cover layer with --layer landcover=FILE:ATTRIBUTE")
+                warnings.append(Message("prepare.note.prepare.boundary_openstreetmap_land_use", v1=um * 100))
         timings["osm_layers"] = time.perf_counter() - t
 
     # agency layers
@@ -355,7 +356,7 @@ def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder:
             res = agr.prepare_raster_layer(la, grid, inside, assume_crs=req.assume_crs, mapping=req.maps.get(la.name))
         else:
             res = ag.prepare_layer(la, grid, assume_crs=req.assume_crs, mapping=req.maps.get(la.name))
-        warnings += [f"layer {la.name}: {n}" for n in res.notes]
+        warnings += [Message("prepare.note.prepare.layer_note", layer=la.name, note=n) for n in res.notes]
         sources.append({"role": f"layer:{la.name}", **res.source, "sha256": _sha(la.path)})
         desc = f"agency layer from {la.path.name}" + (f" (attribute {la.attribute})" if la.attribute else "")
         if res.kind == "vector":
@@ -381,20 +382,20 @@ def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder:
         timings[f"layer:{la.name}"] = time.perf_counter() - t
         for attr, values in VOCABULARY.get(la.name, {}).items():
             if layers.get(la.name, {}).get("kind") == "vector" and attr not in res.gdf.columns:
-                warnings.append(f"layer {la.name}: the presets select {la.name} by the attribute '{attr}' "
-                                f"({' / '.join(values)}), which this file lacks; add it, or the criteria that "
-                                "select by it will be refused")
+                warnings.append(Message("prepare.note.prepare.layer_presets_select_by", la_name=la.name,
+                                        attr=attr, v3=' / '.join(values)))
         if la.name in LANDCOVER_OVERRIDES and la.attribute and (req.osm or "landcover" in agency_names):
-            warnings.append(f"layer {la.name}: every polygon of it is burned into the land cover as "
-                            f"'{LANDCOVER_OVERRIDES[la.name]}', whatever its '{la.attribute}' (a forest-area file "
-                            "with production forest too should be cut to the protected polygons first)")
+            warnings.append(Message("prepare.note.prepare.layer_every_polygon_burned", la_name=la.name,
+                                    v2=LANDCOVER_OVERRIDES[la.name],
+                                    la_attribute=la.attribute))
 
     for entry in layers.values():
         entry["sha256"] = _sha(folder / entry["path"])
     missing = _missing(layers)
     for m in missing:
         effects = "; ".join(f"{u['preset']}: {u['kind']} '{u['id']}' {u['effect']}" for u in m["needed_by"])
-        warnings.append(f"layer '{m['layer']}' not provided" + (f" ({effects})" if effects else ""))
+        warnings.append(Message("prepare.note.prepare.layer_missing", layer=m["layer"],
+                                effects=f" ({effects})" if effects else ""))
     area_km2 = float(geom.area) / 1e6
     manifest = {
         "kind": KIND, "format_version": 1, "name": b.name, "synthetic": bool(synthetic),
