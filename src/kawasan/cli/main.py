@@ -74,6 +74,7 @@ def _register():
     from kawasan.cli import (  # noqa: F401  (commands attach themselves)
         ahp, data, data_fetch, demo, economy, economy_potential, licensing, report, serve, sites, suitability,
     )
+    from kawasan.cli import screen  # noqa: F401,E402  (kawasan screen, issue 15)
 
 
 _register()
