@@ -90,7 +90,7 @@ def available_memory() -> int:
 
 
 def check_fits(grid: Grid, *, limit_bytes: int | None = None) -> dict:
-    """Refuse a grid whose preparation or suitability run would not fit in memory.
+    """Refuse a grid whose preparation would not fit in memory (a suitability run on it runs in chunks).
 
     Returns the estimate (cells, bytes for prepare and for a run, the limit). The limit is the
     memory available now (or ``limit_bytes``); the message names the size and a resolution that fits.
@@ -103,7 +103,7 @@ def check_fits(grid: Grid, *, limit_bytes: int | None = None) -> dict:
         raise InputError(f"the memory limit must be a positive number of bytes; got {limit}", field="max_memory")
     est = {"cells": cells, "width": grid.width, "height": grid.height, "prepare_bytes": need_prepare,
            "run_bytes": need_run, "limit_bytes": limit}
-    need = max(need_prepare, need_run)
+    need = need_prepare   # a suitability run no longer needs the grid in memory: it runs in chunks (issue 15)
     if need > limit:
         res = grid.res[0]
         factor = math.sqrt(need / (0.8 * limit))
@@ -111,8 +111,9 @@ def check_fits(grid: Grid, *, limit_bytes: int | None = None) -> dict:
         raise InputError(
             f"a grid of {grid.width:,} x {grid.height:,} cells ({cells / 1e6:,.0f} million at {res:g} m) needs about "
             f"{need / 2**30:,.1f} GB of memory, and {limit / 2**30:,.1f} GB is available; use a coarser resolution "
-            f"(--resolution {suggest:g} fits) or a smaller boundary; the scale-out path for national rasters "
-            f"(chunked Dask execution on a server) is planned but not built yet (docs/design.md)", field="resolution")
+            f"(--resolution {suggest:g} fits) or a smaller boundary; on the scale-out path the suitability run and "
+            f"the site step already run in chunks on Dask (--chunks), but data prepare still holds whole layers: "
+            f"writing them by windows is planned (docs/design.md)", field="resolution")
     return est
 
 
