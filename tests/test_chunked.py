@@ -276,3 +276,14 @@ def test_area_straddling_a_utm_zone_border(tmp_path):
         k = 0.9996 / np.sqrt(1 - (np.cos(np.radians(lat)) * np.sin(np.radians(lon - 111.0))) ** 2)
         assert abs(grid_ha / true_ha - k * k) < 2e-4, (s.id, grid_ha, true_ha, k * k)
         assert abs(grid_ha / true_ha - 1) < 2e-3
+
+
+def test_running_cluster_by_its_address(area):
+    """--scheduler ADDRESS: a running Dask scheduler (here a LocalCluster started by the test) runs the chunks."""
+    from distributed import LocalCluster
+
+    m = model_from_dict(small_model())
+    full = evaluate_model(m, area)
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0") as cluster:
+        part = evaluate_model(m, area, chunks=12, scheduler=cluster.scheduler_address)
+    assert_same(full, part)

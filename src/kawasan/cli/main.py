@@ -75,6 +75,7 @@ def _register():
         ahp, data, data_fetch, demo, economy, economy_potential, licensing, report, serve, sites, suitability,
         worker,
     )
+    from kawasan.cli import screen  # noqa: F401,E402  (kawasan screen, issue 15)
 
 
 _register()

@@ -79,8 +79,9 @@ def read_window(path: Path, area: WindowArea, *, categorical: bool, allow_resamp
 
 
 @lru_cache(maxsize=32)
-def _whole_layer(path: str, layer: str | None, grid_json: str, name: str):
-    """The whole vector layer in the grid CRS with a spatial index, read once per process."""
+def _whole_layer(path: str, layer: str | None, grid_json: str, name: str, stamp: tuple):
+    """The whole vector layer in the grid CRS with a spatial index, read once per process (``stamp``, the
+    file's size and modification time, makes a long-lived worker read a changed file again)."""
     gdf = vectors.read_features(path, layer=layer, grid=Grid.from_dict(json.loads(grid_json)), layer_name=name)
     gdf.sindex  # built once, queried by every chunk
     return gdf
@@ -112,7 +113,9 @@ class WindowStore(LayerStore):
         p = self.area.path(spec)
         self._record(name, spec, p)
         g = self.area.parent
-        return _whole_layer(str(p), spec.layer, json.dumps(g.to_dict()), name)
+        st = p.stat() if p.exists() else None
+        stamp = (st.st_size, st.st_mtime_ns) if st else ()
+        return _whole_layer(str(p), spec.layer, json.dumps(g.to_dict()), name, stamp)
 
     def vector(self, name: str):
         """The features of the whole layer that touch the window (the layer's columns, its CRS)."""

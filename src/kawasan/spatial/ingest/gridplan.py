@@ -89,7 +89,7 @@ def available_memory() -> int:
 
 
 def check_fits(grid: Grid, *, limit_bytes: int | None = None) -> dict:
-    """Refuse a grid whose preparation or suitability run would not fit in memory.
+    """Refuse a grid whose preparation would not fit in memory (a suitability run on it runs in chunks).
 
     Returns the estimate (cells, bytes for prepare and for a run, the limit). The limit is the
     memory available now (or ``limit_bytes``); the message names the size and a resolution that fits.
@@ -102,7 +102,7 @@ def check_fits(grid: Grid, *, limit_bytes: int | None = None) -> dict:
         raise InputError(Message("prepare.err.gridplan.memory_limit_must_positive", limit=limit), field="max_memory")
     est = {"cells": cells, "width": grid.width, "height": grid.height, "prepare_bytes": need_prepare,
            "run_bytes": need_run, "limit_bytes": limit}
-    need = max(need_prepare, need_run)
+    need = need_prepare   # a suitability run no longer needs the grid in memory: it runs in chunks (issue 15)
     if need > limit:
         res = grid.res[0]
         factor = math.sqrt(need / (0.8 * limit))
