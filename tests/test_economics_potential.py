@@ -462,3 +462,18 @@ def test_sector_table_with_both_price_bases_uses_the_price_basis_option(runner, 
     assert lq["regions_with_value"] == 1
     r = runner.invoke(cli, args + ["--price-basis", "ADHB"])
     assert r.exit_code == 0, r.output
+
+
+def test_cli_potential_table_matching_no_region_is_named_not_a_traceback(runner, shared_data, tmp_path):
+    """An IPM table of other regions (here: made-up names) matches nothing: a clear error, exit 2."""
+    ipm = tmp_path / "ipm_other.csv"
+    ipm.write_text("kode_bps,nama,tahun,metode,ipm\n9901,Kabupaten Entah,2023,baru,70.1\n"
+                   "9902,Kabupaten Lain,2023,baru,71.2\n", encoding="utf-8")
+    eco = shared_data / "economy"
+    res = runner.invoke(cli, ["economy", "potential", "--boundaries",
+                              str(shared_data / "boundaries" / "jatim_kabkota.geojson"),
+                              "--pdrb", str(eco / "pdrb_total_jatim_2010_2023.csv"), "--ipm", str(ipm),
+                              "--map", str(tmp_path / "m.svg")])
+    assert res.exit_code == 2, res.output
+    assert "ipm_other.csv" in res.output and "matches a region" in res.output and "Kabupaten Entah" in res.output
+    assert "Traceback" not in res.output and not (tmp_path / "m.svg").exists()

@@ -348,6 +348,11 @@ def _long_values(df: pd.DataFrame, value_col: str, gaz: Gazetteer, source: str, 
             ref_rows.append({"year": year, "value": x, **extras})
         else:
             rows.append({"code": region.code, "name": label, "year": year, "value": x, **extras})
+    if not rows:
+        shown = ", ".join(unmatched[:5]) + (f" and {len(unmatched) - 5} more" if len(unmatched) > 5 else "")
+        raise TableError(f"no row of the {what} table matches a region of the boundaries"
+                         + (f" (names in the file: {shown})" if shown else " (the table has no data rows)")
+                         + "; expected the regions' names or BPS codes, as in the boundaries file", source=source)
     out = pd.DataFrame(rows, columns=["code", "name", "year", "value", *extra])
     return MatchedTable(out, pd.DataFrame(ref_rows, columns=["year", "value", *extra]), unmatched, notes, source)
 
