@@ -211,3 +211,25 @@ def test_a_worker_runs_queued_jobs_at_most_n_at_once(tmp_path, backend):
     assert 1 <= most <= 2
     for i in range(3):
         assert (tmp_path / "runs" / f"r{i}" / "manifest.json").is_file()
+
+
+def test_serve_refuses_a_bad_queue_or_economics_folder_before_starting(runner, tmp_path):
+    from kawasan.cli.main import cli
+
+    r = runner.invoke(cli, ["serve", "--queue", "amqp://x", "--port", "8799"])
+    assert r.exit_code == 2 and "--queue" in r.output and "Traceback" not in r.output
+    r = runner.invoke(cli, ["serve", "--economics", str(tmp_path / "nowhere"), "--port", "8799"])
+    assert r.exit_code == 2 and "economics" in r.output
+
+
+def test_serve_starts_and_stops_its_job_worker(tmp_path, monkeypatch):
+    from kawasan.cli.serve import start_job_worker, stop_job_worker
+
+    monkeypatch.setenv("KAWASAN_HOME", str(tmp_path / "home"))
+    proc = start_job_worker(1, f"sqlite:///{tmp_path / 'q.db'}")
+    try:
+        time.sleep(1.0)
+        assert proc.poll() is None  # the worker is consuming
+    finally:
+        stop_job_worker(proc)
+    assert proc.returncode is not None
