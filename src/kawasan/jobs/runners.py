@@ -139,3 +139,15 @@ def run_prepare_job(params: dict, tick) -> dict:
 
 
 RUNNERS = {"suitability": run_suitability_job, "prepare": run_prepare_job}
+
+
+def sweep_interrupted(svc: JobService) -> list[int]:
+    """Mark the running jobs of stopped processes ``interrupted`` and remove what they left: the temporary
+    sibling of their output and their uploads (called by a worker at start and once a minute)."""
+    ids = svc.mark_interrupted()
+    for jid in ids:
+        job = _quiet_get(svc, jid)
+        if job is not None:
+            _clean(job.get("params") or {})
+            _remove_uploads(job)
+    return ids
