@@ -28,9 +28,10 @@ async def potential(request: Request, me: Identity = Depends(current_user)):
             ctx.update(_view(run, opts, language(request)))
         except KawasanError as e:  # shown beside the field; the page shows the equal-weight result meanwhile
             ctx["error"] = e
-            if opts is not None and opts["weights"] and (e.field or "").startswith(("w_", "weights")):
+            if opts is not None and (opts["weights"] or opts["ahp"]) and (e.field or "").startswith(("w_", "weights",
+                                                                                                      "ahp")):
                 try:
-                    ctx.update(_view(await run_in_threadpool(compute, folder, {**opts, "weights": {}}), opts,
+                    ctx.update(_view(await run_in_threadpool(compute, folder, {**opts, "weights": {}, "ahp": ""}), opts,
                                      language(request)))
                 except KawasanError:
                     pass
