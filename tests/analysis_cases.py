@@ -41,6 +41,18 @@ def _econ(w) -> bool:
 ECON_OK = (200, 404)  # 404: no table set (a fresh clone without ../shared/data); the role rules are the same
 
 
+BOUNDARY = (b'{"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:4326"}}, '
+            b'"features": [{"type": "Feature", "properties": {"nama": "Desa Uji (SYNTHETIC)"}, "geometry": '
+            b'{"type": "Polygon", "coordinates": [[[113.1, -7.8], [113.12, -7.8], [113.12, -7.78], [113.1, -7.78], '
+            b'[113.1, -7.8]]]}}]}')
+
+
+def _new_area(w):
+    _data(w)
+    return ("/api/v1/analysis/studyareas", {"data": {"name": f"area-{next(_n)}"},
+                                            "files": {"boundary": ("b.geojson", BOUNDARY, "application/geo+json")}})
+
+
 def analysis_cases(Case, SIGNED):
     j = lambda body: {"json": body}  # noqa: E731
     return [
@@ -61,6 +73,8 @@ def analysis_cases(Case, SIGNED):
         Case("GET", "/api/v1/jobs/{job_id}", SIGNED, make=lambda w, r: (f"/api/v1/jobs/{_queued_job(w)}", {})),
         Case("POST", "/api/v1/jobs/{job_id}/cancel", RUNNER_ROLES,
              make=lambda w, r: (f"/api/v1/jobs/{_queued_job(w)}/cancel", {})),
+        Case("GET", "/analysis/new-area", SIGNED, make=lambda w, r: (_data(w) and "/analysis/new-area", {})),
+        Case("POST", "/api/v1/analysis/studyareas", RUNNER_ROLES, ok=(202,), make=lambda w, r: _new_area(w)),
         Case("GET", "/potential", SIGNED, ok=ECON_OK, make=lambda w, r: (_econ(w) and "/potential?stress=0", {})),
         Case("GET", "/potential/regions/{code}", SIGNED, ok=ECON_OK,
              make=lambda w, r: (_econ(w) and "/potential/regions/3513?stress=0", {})),

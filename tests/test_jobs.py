@@ -211,3 +211,85 @@ def test_a_worker_runs_queued_jobs_at_most_n_at_once(tmp_path, backend):
     assert 1 <= most <= 2
     for i in range(3):
         assert (tmp_path / "runs" / f"r{i}" / "manifest.json").is_file()
+
+
+def test_serve_refuses_a_bad_queue_or_economics_folder_before_starting(runner, tmp_path):
+    from kawasan.cli.main import cli
+
+    r = runner.invoke(cli, ["serve", "--queue", "amqp://x", "--port", "8799"])
+    assert r.exit_code == 2 and "--queue" in r.output and "Traceback" not in r.output
+    r = runner.invoke(cli, ["serve", "--economics", str(tmp_path / "nowhere"), "--port", "8799"])
+    assert r.exit_code == 2 and "economics" in r.output
+
+
+def test_serve_starts_and_stops_its_job_worker(tmp_path, monkeypatch):
+    from kawasan.cli.serve import start_job_worker, stop_job_worker
+
+    monkeypatch.setenv("KAWASAN_HOME", str(tmp_path / "home"))
+    proc = start_job_worker(1, f"sqlite:///{tmp_path / 'q.db'}")
+    try:
+        time.sleep(1.0)
+        assert proc.poll() is None  # the worker is consuming
+    finally:
+        stop_job_worker(proc)
+    assert proc.returncode is not None
+
+
+def test_with_a_real_worker_cancel_stops_a_running_job_and_a_killed_worker_leaves_it_interrupted(tmp_path, demo_dir):
+    """On the demo (a run of several seconds): cancel while running -> cancelled, no run folder; the worker
+    killed mid-run (a crash, a restart) -> the next worker marks the job interrupted, no run folder."""
+    import yaml
+
+    from kawasan.jobs.queue import enqueue, make_huey
+    from kawasan.spatial.presets import preset_text
+    from kawasan.tracker import ProjectService, Settings
+    from kawasan.tracker.jobs import JobService
+
+    settings = Settings.in_folder(tmp_path / "home")
+    ProjectService(settings).close()
+    svc = JobService(settings)
+    queue = f"sqlite:///{tmp_path / 'queue.db'}"
+    huey = make_huey(queue)
+    model = yaml.safe_load(preset_text("kawasan-industri"))
+    env = {**os.environ, "KAWASAN_DATABASE_URL": settings.database_url, "KAWASAN_HOME": str(tmp_path / "home")}
+    code = "import sys; from kawasan.cli.main import main; main(sys.argv[1:])"
+
+    def worker():
+        return subprocess.Popen([sys.executable, "-c", code, "worker", "--jobs", "1", "--queue", queue], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def submit(name):
+        job = svc.submit("suitability", name, {"data": str(demo_dir / "data"), "out": str(tmp_path / "runs" / name),
+                                               "model": model, "model_name": "kawasan-industri"}, actor="admin")
+        enqueue(huey, job["id"])
+        return job["id"]
+
+    def wait_for(jid, states, timeout=120):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            st = svc.get(jid)
+            if st["status"] in states and (st["status"] != "running" or st["progress"] > 0.05):
+                return st
+            time.sleep(0.05)
+        raise AssertionError(f"job {jid} never reached {states}: {svc.get(jid)}")
+
+    proc = worker()
+    try:
+        a = submit("cancelled-run")
+        wait_for(a, ("running",))
+        svc.cancel(a, actor="admin")
+        assert wait_for(a, ("cancelled", "finished", "failed"))["status"] == "cancelled"
+        b = submit("killed-run")
+        wait_for(b, ("running",))
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert svc.get(b)["status"] == "running"  # nobody has noticed yet
+        proc = worker()  # the restart
+        assert wait_for(b, ("interrupted",), timeout=60)["status"] == "interrupted"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        svc.close()
+    runs = tmp_path / "runs"
+    assert not (runs / "cancelled-run").exists() and not (runs / "killed-run").exists()
+    assert not runs.exists() or list(runs.iterdir()) == []  # the restart also removed the half-written folder

@@ -87,7 +87,7 @@ def page(browser):
     pg = ctx.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" and "422" not in m.text else None)
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" and "422" not in m.text else None)  # a 422 is the answer the page shows
     yield pg
     ctx.close()
     assert not errors, errors  # no script error, no resource blocked by the CSP
@@ -165,3 +165,27 @@ def test_the_regional_potential_map_opens_and_a_region_click_goes_to_its_page(se
     page.goto(f"{base}/potential/regions/3513?stress=200")
     assert page.locator("#lq-chart svg").count() == 1
     _shot(page, "potential-region")
+
+
+def test_new_study_area_upload_with_no_matching_feature_names_the_ones_in_the_file(server, page, tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    gpd.GeoDataFrame({"nama": ["Kecamatan Barat (SYNTHETIC)", "Kecamatan Timur (SYNTHETIC)"]},
+                     geometry=[box(113.10, -7.82, 113.14, -7.765), box(113.14, -7.82, 113.18, -7.765)],
+                     crs="EPSG:4326").to_file(tmp_path / "units.geojson", driver="GeoJSON")
+    base = server["url"]
+    _sign_in(page, base, "coord")
+    page.goto(f"{base}/analysis")
+    page.click("#new-area-link")
+    page.fill("input[name=name]", "uji-baru")
+    page.set_input_files("input[name=boundary]", str(tmp_path / "units.geojson"))
+    page.fill("input[name=feature]", "Kecamatan Utara")
+    page.click("#newarea button.primary")
+    err = page.locator('.field-error[data-field="where"]')
+    err.wait_for(timeout=20000)
+    from playwright.sync_api import expect
+
+    expect(err).to_contain_text("Kecamatan Barat (SYNTHETIC)", timeout=20000)
+    assert not (server["data"] / "studyareas" / "uji-baru").exists()
+    _shot(page, "analysis-new-area-error")

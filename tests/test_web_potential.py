@@ -102,3 +102,26 @@ def test_a_table_set_file_names_its_files_and_missing_ones_are_refused(tmp_path)
     (tmp_path / "p.csv").write_text("x")
     ts = TableSet.from_dir(tmp_path)
     assert set(ts.files) == {"boundaries", "pdrb"} and ts.reference == "Jawa Timur"
+
+
+AHP_OK = ",ipm,gdp_growth,port_distance\nipm,1,2,3\ngdp_growth,1/2,1,2\nport_distance,1/3,1/2,1\n"
+AHP_BAD = ",ipm,gdp_growth,port_distance\nipm,1,9,1/9\ngdp_growth,1/9,1,9\nport_distance,9,1/9,1\n"
+
+
+def test_ahp_weights_with_their_cr_and_an_inconsistent_matrix_refused_unless_deliberate(world):
+    from urllib.parse import quote
+
+    c = world.clients["viewer"]
+    r = c.get(f"/api/v1/potential?stress=0&ahp={quote(AHP_OK)}")
+    assert r.status_code == 200, r.text
+    w = r.json()["weights"]
+    assert w["method"] == "ahp" and w["ahp"]["cr"] < 0.1 and w["given"]["ipm"] > w["given"]["port_distance"]
+    bad = c.get(f"/api/v1/potential?stress=0&ahp={quote(AHP_BAD)}")
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "ahp" and "CR" in bad.json()["error"]["message"]
+    page = c.get(f"/potential?stress=0&ahp={quote(AHP_BAD)}")
+    assert page.status_code == 422 and 'id="ahp-error"' in page.text
+    ok = c.get(f"/api/v1/potential?stress=0&allow_inconsistent=1&ahp={quote(AHP_BAD)}")
+    assert ok.status_code == 200 and ok.json()["weights"]["ahp"]["cr"] > 0.1
+    both = c.get(f"/api/v1/potential?stress=0&w_ipm=1&ahp={quote(AHP_OK)}")
+    assert both.status_code == 422 and both.json()["error"]["field"] == "ahp"
+    assert "λmax" in c.get(f"/potential?stress=0&ahp={quote(AHP_OK)}").text

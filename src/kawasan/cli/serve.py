@@ -51,6 +51,7 @@ def run_server(host: str, port: int, workers: int = 1, *, today: str | None = No
     """Migrate the database, start the job worker (``jobs`` > 0), then run uvicorn with ``workers`` processes
     until interrupted; the job worker stops with it (its running jobs are marked interrupted on the next start)."""
 
+    from kawasan.jobs.queue import queue_spec
     from kawasan.tracker import Settings, upgrade_database
     from kawasan.web.asgi import today_from_env
     from kawasan.web.settings import WebSettings
@@ -58,6 +59,8 @@ def run_server(host: str, port: int, workers: int = 1, *, today: str | None = No
     if data_dir is not None:
         os.environ["KAWASAN_DATA_DIR"] = str(Path(data_dir).resolve())  # the worker processes read it
     WebSettings.from_env()  # a bad setting is refused before the server starts
+
+    queue = queue_spec(queue)  # a malformed queue is refused before anything starts
 
     if today:
         from datetime import date
@@ -77,9 +80,7 @@ def run_server(host: str, port: int, workers: int = 1, *, today: str | None = No
         click.echo(t("serve.sqlite_workers", lang), err=True)
     if not quiet:
         click.echo(t("serve.listening", lang, url=f"http://{host}:{port}/", db=url, workers=workers))
-    from kawasan.jobs.queue import queue_spec
-
-    os.environ["KAWASAN_QUEUE"] = queue_spec(queue)  # the web workers enqueue on the same queue
+    os.environ["KAWASAN_QUEUE"] = queue  # the web workers enqueue on the same queue
     worker = start_job_worker(jobs, os.environ["KAWASAN_QUEUE"]) if jobs > 0 else None
     if worker is not None and not quiet:
         from kawasan.cli.worker import _safe

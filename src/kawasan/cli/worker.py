@@ -31,9 +31,11 @@ def run_worker(jobs: int, queue: str | None, *, quiet: bool = False) -> None:
     spec = queue_spec(queue)
     huey = make_huey(spec)
     ping(huey)
+    from kawasan.jobs.runners import sweep_interrupted
+
     svc = JobService()
     try:
-        gone = svc.mark_interrupted()
+        gone = sweep_interrupted(svc)
     finally:
         svc.close()
     lang = _lang()
@@ -47,7 +49,7 @@ def run_worker(jobs: int, queue: str | None, *, quiet: bool = False) -> None:
     def _sweep():  # a job process killed outright (out of memory) is found within a minute
         s = JobService()
         try:
-            s.mark_interrupted()
+            sweep_interrupted(s)
         finally:
             s.close()
 

@@ -24,9 +24,9 @@ def data_dir() -> Path:
     raw = (os.environ.get("KAWASAN_DATA_DIR") or "").strip()
     if raw:
         return Path(raw).expanduser()
-    from kawasan.storage.db import data_home
+    from kawasan.tracker import Settings
 
-    return data_home() / "data"
+    return Settings.from_env().home / "data"
 
 
 def check_name(name: str, field: str) -> str:

@@ -33,9 +33,9 @@ def queue_spec(spec: str | None = None) -> str:
 
 def _sqlite_path(spec: str) -> Path:
     if spec == "sqlite":
-        from kawasan.storage.db import data_home
+        from kawasan.tracker import Settings
 
-        return data_home() / "jobs-queue.db"
+        return Settings.from_env().home / "jobs-queue.db"
     return Path(spec[len("sqlite:///"):]).expanduser()
 
 

@@ -26,6 +26,7 @@ RUN_SHARE = 0.9  # of the progress bar: the suitability run; the rest is the can
 def run_job(job_id: int, service: JobService | None = None) -> str:
     """Do job ``job_id`` (called by the huey task); returns its final status."""
     svc = service or JobService()
+    job = None
     try:
         job = svc.start(job_id)
         if job is None:
@@ -49,8 +50,25 @@ def run_job(job_id: int, service: JobService | None = None) -> str:
         svc.finish(job_id, result)
         return "finished"
     finally:
+        _remove_uploads(_quiet_get(svc, job_id))
         if service is None:
             svc.close()
+
+
+def _quiet_get(svc: JobService, job_id: int) -> dict | None:
+    try:
+        return svc.get(job_id)
+    except KawasanError:
+        return None
+
+
+def _remove_uploads(job: dict | None) -> None:
+    """The uploaded files of a preparation (``params['cleanup']``, a folder under DATA/uploads) go when it ends."""
+    if job is None or job["status"] in ("queued", "running"):
+        return  # still to do, or done by another worker
+    folder = (job.get("params") or {}).get("cleanup")
+    if folder and Path(folder).parent.name == "uploads":
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _ticker(svc: JobService, job_id: int):
@@ -121,3 +139,15 @@ def run_prepare_job(params: dict, tick) -> dict:
 
 
 RUNNERS = {"suitability": run_suitability_job, "prepare": run_prepare_job}
+
+
+def sweep_interrupted(svc: JobService) -> list[int]:
+    """Mark the running jobs of stopped processes ``interrupted`` and remove what they left: the temporary
+    sibling of their output and their uploads (called by a worker at start and once a minute)."""
+    ids = svc.mark_interrupted()
+    for jid in ids:
+        job = _quiet_get(svc, jid)
+        if job is not None:
+            _clean(job.get("params") or {})
+            _remove_uploads(job)
+    return ids

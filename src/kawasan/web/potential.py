@@ -56,15 +56,38 @@ def options(request: Request) -> dict:
     if not sector or len(sector) > 8:
         raise InputError(f"expected a sector code such as C, got {sector!r}", field="sector")
     weights = {k[2:]: v.strip() for k, v in q.items() if k.startswith("w_") and v.strip() != ""}
+    ahp = (q.get("ahp") or "").strip()
+    if ahp and weights:
+        raise InputError("give the weights one way: direct weights or an AHP matrix, not both", field="ahp")
+    if len(ahp) > 20000:
+        raise InputError("the AHP matrix is longer than 20,000 characters", field="ahp")
     return {"year": _int(q, "year", None, 1900, 2100), "sector": sector, "kind": kind,
             "stress": _int(q, "stress", 500, 0, MAX_STRESS), "top_k": _int(q, "top_k", 5, 1, 50),
-            "weights": weights}
+            "weights": weights, "ahp": ahp, "allow_inconsistent": q.get("allow_inconsistent") in ("1", "on", "true")}
+
+
+def ahp_weights(text: str, allow_inconsistent: bool):
+    """AHP weights from the matrix text (the CLI's ``--ahp`` CSV: a header row of component ids, one row per
+    component), read by :func:`kawasan.economics.potential.ahp_weights_from_csv`; CR > 0.1 is refused unless
+    ``allow_inconsistent``. Errors name the field ``ahp``."""
+    import tempfile
+
+    from kawasan.economics import potential as pt
+    from kawasan.errors import KawasanError
+
+    with tempfile.TemporaryDirectory(prefix="kawasan-ahp-") as d:
+        path = Path(d) / "ahp.csv"
+        path.write_text(text, encoding="utf-8")
+        try:
+            return pt.ahp_weights_from_csv(path, allow_inconsistent=allow_inconsistent)
+        except KawasanError as e:
+            raise type(e)(str(e.message).replace(str(path), "ahp"), source="ahp", field="ahp") from None
 
 
 def compute(folder: Path, opts: dict):
     """The potential run of the table set in ``folder`` with ``opts`` (cached)."""
     key = (str(folder), opts["year"], opts["sector"], opts["kind"], opts["stress"], opts["top_k"],
-           tuple(sorted(opts["weights"].items())))
+           tuple(sorted(opts["weights"].items())), opts.get("ahp", ""), opts.get("allow_inconsistent", False))
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -73,7 +96,7 @@ def compute(folder: Path, opts: dict):
     from kawasan.economics.tableset import TableSet
 
     ts = TableSet.from_dir(folder)
-    ws = None
+    ws = ahp_weights(opts["ahp"], opts["allow_inconsistent"]) if opts.get("ahp") else None
     if opts["weights"]:
         try:
             ws = pt.direct_weights(opts["weights"], source="weights")
@@ -120,4 +143,8 @@ def query_string(opts: dict, **override) -> str:
     o = {**opts, **override}
     pairs = [(k, o[k]) for k in ("year", "sector", "kind", "stress", "top_k") if o.get(k) is not None]
     pairs += [(f"w_{k}", v) for k, v in sorted(o["weights"].items())]
+    if o.get("ahp"):
+        pairs.append(("ahp", o["ahp"]))
+        if o.get("allow_inconsistent"):
+            pairs.append(("allow_inconsistent", "1"))
     return urlencode(pairs)

@@ -129,4 +129,114 @@ def _public(job: dict) -> dict:
     out["result"] = res or None
     if job["kind"] == "suitability" and job["status"] == "finished" and res.get("run"):
         out["links"] = {"map": f"/map/runs/{res['run']}"}
+    if job["kind"] == "prepare" and job["status"] == "finished" and res.get("study_area"):
+        out["links"] = {"analysis": f"/analysis?area={res['study_area']}"}
+    return out
+
+
+@router.post("/analysis/studyareas", status_code=202)
+async def new_study_area(request: Request, me: Identity = Depends(runners)):
+    """A new study area: multipart form with ``name``, the boundary (``boundary`` file or ``boundary_path`` in
+    DATA/incoming) and its feature (``feature`` name or ``where`` filter), optional ``dem`` files (or
+    ``dem_path``), ``osm`` (or ``osm_path``), agency layers (``layer_name`` with ``layer_file`` or
+    ``layer_path``, in the same order) and ``resolution`` (m). Every file is checked, then ``data prepare``
+    runs as a job (202, the queued job). Nothing is written when a check fails."""
+    from kawasan.web import newarea
+
+    newarea.check_declared_size(request.headers.get("content-length"))
+    form = await request.form(max_files=newarea.MAX_FILES)
+    return await run_in_threadpool(_submit_area, request, form, me.username)
+
+
+def _files(form, key: str) -> list:
+    return [f for f in form.getlist(key) if getattr(f, "filename", None)]
+
+
+def _texts(form, key: str) -> list[str]:
+    return [str(v).strip() for v in form.getlist(key) if isinstance(v, str) and str(v).strip()]
+
+
+def _one(form, up_key: str, path_key: str, root, tmp, field: str, *, required: bool):
+    from kawasan.web import newarea
+
+    ups, paths = _files(form, up_key), _texts(form, path_key)
+    if len(ups) + len(paths) > 1:
+        raise InputError("give one file: an upload or a file on the server, not both", field=field)
+    if ups:
+        return newarea.save(ups[0], tmp, field)
+    if paths:
+        return newarea.server_file(root, paths[0], field)
+    if required:
+        raise InputError("this file is required", field=field)
+    return None
+
+
+def _submit_area(request: Request, form, actor: str) -> dict:
+    from kawasan.web import newarea
+
+    root = data_root(request)
+    name = str(form.get("name") or "").strip()
+    out = folders.new_study_area_folder(root, name)
+    res_raw = str(form.get("resolution") or "").strip()
+    try:
+        resolution = float(res_raw) if res_raw else 30.0
+    except ValueError:
+        raise InputError(f"expected a number of metres, got {res_raw!r}", field="resolution") from None
+    if not 5 <= resolution <= 1000:
+        raise InputError(f"expected 5..1000 m, got {resolution:g}", field="resolution")
+    job_service(request)._ready()  # an unreachable database is refused before any file is written
+    tmp = newarea.staging(root)
+    try:
+        boundary = _one(form, "boundary", "boundary_path", root, tmp, "boundary", required=True)
+        where = newarea.boundary_filter(boundary, str(form.get("feature") or "").strip() or None,
+                                        str(form.get("where") or "").strip() or None)
+        title = newarea.check_boundary(boundary, where)
+        dem = [newarea.save(f, tmp, "dem") for f in _files(form, "dem")]
+        dem += [newarea.server_file(root, p, "dem_path") for p in _texts(form, "dem_path")]
+        for d in dem:
+            newarea.check_dem(d)
+        osm = _one(form, "osm", "osm_path", root, tmp, "osm", required=False)
+        if osm is not None:
+            newarea.check_osm(osm)
+        layers = _layers(form, root, tmp)
+        final = newarea.publish(tmp)
+
+        def moved(p):
+            return str(final / p.name) if p is not None and tmp in p.parents else (str(p) if p else None)
+
+        params = {"boundary": moved(boundary), "where": where, "resolution": resolution,
+                  "dem": [moved(d) for d in dem], "osm": moved(osm),
+                  "layers": [{"name": n, "path": moved(p), "attribute": a} for n, p, a in layers],
+                  "out": str(out), "study_area": name, "cleanup": str(final)}
+    except Exception:
+        newarea.discard(tmp)
+        raise
+    try:
+        return start_job(request, "prepare", f"{name} · {title}", params, actor)
+    except Exception:
+        newarea.discard(final)
+        raise
+
+
+def _layers(form, root, tmp) -> list[tuple[str, object, str | None]]:
+    """Agency layer rows: ``layer_name`` with ``layer_file`` (upload) or ``layer_path`` (server), and the
+    optional ``layer_attribute`` (the field holding the classes), matched by position; empty rows skipped."""
+    from kawasan.web import newarea
+
+    names = [str(v).strip() for v in form.getlist("layer_name")]
+    attrs = [str(v).strip() for v in form.getlist("layer_attribute")]
+    files = list(form.getlist("layer_file"))
+    paths = [str(v).strip() for v in form.getlist("layer_path")]
+    out = []
+    for i, name in enumerate(names):
+        up = files[i] if i < len(files) and getattr(files[i], "filename", None) else None
+        rel = paths[i] if i < len(paths) and paths[i] else None
+        if not name and up is None and rel is None:
+            continue
+        name = newarea.check_layer_name(name)
+        if (up is None) == (rel is None):
+            raise InputError(f"layer {name!r}: give one file, an upload or a file on the server", field="layer_file")
+        p = newarea.save(up, tmp, "layer_file") if up is not None else newarea.server_file(root, rel, "layer_path")
+        newarea.check_layer(p, name)
+        out.append((name, p, (attrs[i] if i < len(attrs) else "") or None))
     return out

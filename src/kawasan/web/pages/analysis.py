@@ -48,3 +48,19 @@ def model_yaml(request: Request, name: str, me: Identity = Depends(current_user)
         raise NotFoundError(f"no saved model {name!r}", field="name")
     return Response(path.read_bytes(), media_type="application/yaml",
                     headers={"Content-Disposition": f'attachment; filename="{name}.yaml"'})
+
+
+@router.get("/analysis/new-area")
+def new_area(request: Request, me: Identity = Depends(current_user)):
+    """Upload a boundary and its data (or pick files in DATA/incoming); ``data prepare`` runs as a job."""
+    from kawasan.web.newarea import max_upload_bytes
+
+    root = data_root(request)
+    incoming = root / "incoming"
+    server_files = sorted(str(p.relative_to(incoming)) for p in incoming.rglob("*") if p.is_file()) \
+        if incoming.is_dir() else []
+    jobs = [_public(j) for j in job_service(request).list(kind="prepare", limit=10)]
+    return render(request, "analysis_newarea.html", {
+        "jobs": jobs, "can_run": me.role in RUNNERS, "server_files": server_files[:500],
+        "incoming": str(incoming), "limit_mb": max_upload_bytes() // 1048576,
+        "page_data": {"states": {s: t(f"web.analysis.state.{s}", language(request)) for s in STATES}}})

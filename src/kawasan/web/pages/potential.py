@@ -25,21 +25,28 @@ async def potential(request: Request, me: Identity = Depends(current_user)):
             opts = options(request)
             ctx["opts"], ctx["qs"] = opts, query_string(opts)
             run = await run_in_threadpool(compute, folder, opts)
-            ctx.update(_view(run, opts))
+            ctx.update(_view(run, opts, language(request)))
         except KawasanError as e:  # shown beside the field; the page shows the equal-weight result meanwhile
             ctx["error"] = e
-            if opts is not None and opts["weights"] and (e.field or "").startswith(("w_", "weights")):
+            if opts is not None and (opts["weights"] or opts["ahp"]) and (e.field or "").startswith(("w_", "weights",
+                                                                                                      "ahp")):
                 try:
-                    ctx.update(_view(await run_in_threadpool(compute, folder, {**opts, "weights": {}}), opts))
+                    ctx.update(_view(await run_in_threadpool(compute, folder, {**opts, "weights": {}, "ahp": ""}), opts,
+                                     language(request)))
                 except KawasanError:
                     pass
             return render(request, "potential.html", ctx, status_code=e.http_status)
     return render(request, "potential.html", ctx)
 
 
-def _view(run, opts) -> dict:
+def _view(run, opts, lang: str) -> dict:
+    from kawasan.i18n import t
+
     res = run.result
     comps = res.components()
+    for c in comps:  # why a component is shown but not scored, in the page's language (as the CLI prints it)
+        code, kw = res.reasons.get(c["id"], (None, {}))
+        c["reason_text"] = t(f"potential.reason.{code}", lang, **kw) if code else (c.get("not_scored_reason") or "")
     return {"run": run, "records": res.records(), "components": comps, "stress": res.stress,
             "sectors": list(run.sector_table.sectors) if run.sector_table is not None else [],
             "weights_given": opts["weights"], "title": run.tableset.title,
