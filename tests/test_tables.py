@@ -126,6 +126,7 @@ def test_economy_growth_numbers_whole_at_80_columns(runner, shared_data):
 NO_TABLE = {
     "demo": "a walkthrough; its outputs are files (run folders, reports, a database)",
     "serve": "runs the web server until stopped; the web app has its own JSON API",
+    "worker": "runs analysis jobs until stopped; their state is in the web app and its JSON API",
     "report": "writes an HTML report",
     "economy report": "writes an HTML report",
     "suitability presets": "prints one preset name per line",
