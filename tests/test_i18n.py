@@ -33,7 +33,7 @@ SAME_IN_BOTH = {
     "tracker.col_sha256", "web.col.status", "web.project.status", "web.project.target", "web.account.purpose.api",
     "tracker.demo_blocked", "report.transform.name.sigmoid", "report.transform.name.gaussian", "prepare.kind.raster",
     "help.kawasan sites extract --min-compactness", "cli.extra.envvar", "run.class.nodata",
-    "prepare.err.boundary.what_hint",
+    "prepare.err.boundary.what_hint", "run.note.sources.tried",
 }
 #: Fields of the presets and templates that are not sentences: identifiers, URLs and the model files' own notes.
 PLAIN_ALLOWED = re.compile(r"(^name$|\.source$|^source$|^description$)")
@@ -267,6 +267,8 @@ def _error_cases(tmp):
         ("spatial.sensitivity", lambda: sensitivity.oat_weights([0.5, 0.5], 0, 1.5), "1.5"),
         ("spatial.rasters", lambda: rasters.read_on_grid(tmp / "lereng.tif", _grid(), categorical=False,
                                                               allow_resample=False), "lereng.tif"),
+        ("spatial.grid", lambda: rasters.read_on_grid(tmp / "lereng_60m.tif", _grid(), categorical=False,
+                                                      allow_resample=False), "(60.0, 60.0)"),
         ("spatial.vectors", lambda: vectors.read_features(tmp / "sungai.gpkg"), "sungai.gpkg"),
         ("spatial.runs", lambda: runs.open_run(bad_run), "manifest.json"),
         ("spatial.studyarea", lambda: studyarea.open_study_area(tmp / "nowhere"), "nowhere"),
@@ -289,6 +291,13 @@ def _write_inputs(tmp):
     (tmp / "mapping.yaml").write_text("version: 7\n")
     (tmp / "run").mkdir()
     (tmp / "run" / "manifest.json").write_text("{not json")
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    with rasterio.open(tmp / "lereng_60m.tif", "w", driver="GTiff", width=50, height=50, count=1, dtype="float32",
+                       crs="EPSG:32749", transform=from_origin(500000.0, 9103000.0, 60.0, 60.0)) as ds:
+        ds.write(np.ones((1, 50, 50), dtype="float32"))
 
 
 @pytest.fixture

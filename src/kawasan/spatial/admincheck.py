@@ -42,10 +42,10 @@ def study_geometry(run: Run):
     if path is not None and path.exists():
         try:
             gdf = vectors.read_features(path, grid=run.grid)
-            return shapely.union_all(gdf.geometry.make_valid().values), "boundary"
+            return shapely.union_all(gdf.geometry.make_valid().values), Message("run.note.admincheck.boundary")
         except VectorError:
             pass
-    return shapely.box(*run.grid.bounds), "grid extent"
+    return shapely.box(*run.grid.bounds), Message("run.note.admincheck.grid_extent")
 
 
 def check_admin(run: Run, path: Path, gdf) -> list[str]:

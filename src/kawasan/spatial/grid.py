@@ -96,14 +96,16 @@ class Grid:
         """Human-readable list of how ``other`` differs from this grid (empty when aligned)."""
         out = []
         if self.crs != other.crs:
-            out.append(f"CRS {other.crs.to_string() or other.crs} instead of {self.crs.to_string()}")
+            out.append(Message("run.note.grid.crs", other=other.crs.to_string() or str(other.crs),
+                               own=self.crs.to_string()))
         if any(abs(a - b) > tol * max(1.0, abs(b)) for a, b in zip(other.res, self.res)):
-            out.append(f"resolution {other.res} instead of {self.res}")
+            out.append(Message("run.note.grid.resolution", other=other.res, own=self.res))
         ox, oy = other.transform.c, other.transform.f
         if abs(ox - self.transform.c) > tol * max(1.0, abs(ox)) or abs(oy - self.transform.f) > tol * max(1.0, abs(oy)):
-            out.append(f"origin ({ox}, {oy}) instead of ({self.transform.c}, {self.transform.f})")
+            out.append(Message("run.note.grid.origin", ox=ox, oy=oy, x=self.transform.c, y=self.transform.f))
         if other.shape != self.shape:
-            out.append(f"shape {other.height}x{other.width} (rows x cols) instead of {self.height}x{self.width}")
+            out.append(Message("run.note.grid.shape", rows=other.height, cols=other.width, own_rows=self.height,
+                               own_cols=self.width))
         return out
 
     def overlaps(self, bounds: tuple[float, float, float, float]) -> bool:

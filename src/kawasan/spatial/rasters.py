@@ -22,7 +22,7 @@ from rasterio.warp import reproject, transform_bounds
 
 from kawasan import guarded
 from kawasan.errors import GridMismatchError, RasterError
-from kawasan.i18n import Message
+from kawasan.i18n import LANGUAGES, Message, text_in
 from kawasan.spatial import kernels
 from kawasan.spatial.grid import Grid
 
@@ -116,7 +116,8 @@ def read_on_grid(
                 ds.read(band, out=arr)
         elif not allow_resample:
             raise GridMismatchError(
-                Message("run.err.rasters.not_on_grid", diffs="; ".join(diffs)),
+                Message("run.err.rasters.not_on_grid",
+                        diffs={lang: "; ".join(text_in(d, lang) for d in diffs) for lang in LANGUAGES}),
                 source=label,
             )
         else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kawasan.errors import InputError, VectorError
-from kawasan.i18n import Message
+from kawasan.i18n import LANGUAGES, Message, text_in
 from kawasan.spatial.model import Constraint, Criterion, Label, label_text
 from kawasan.spatial.studyarea import LayerStore
 
@@ -87,11 +87,11 @@ def resolve(item: Criterion | Constraint, store: LayerStore) -> Source | None:
                     else:
                         src.missing_also.append(extra.layer)
             return src
-        tried.append(f"{layer}: {why}")
+        tried.append(Message("run.note.sources.tried", layer=layer, why=why))
         if why != "not provided":
             lacking.append(f"layer '{layer}' {why}")
     if lacking:
-        raise VectorError(Message("run.err.sources.no_layer_readable", item=item.id, tried="; ".join(tried)),
+        raise VectorError(Message("run.err.sources.no_layer_readable", item=item.id, tried={lang: "; ".join(text_in(x, lang) for x in tried) for lang in LANGUAGES}),
                           source=str(store.area.root), field=item.id)
     return None
 

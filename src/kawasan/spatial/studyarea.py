@@ -186,13 +186,13 @@ class LayerStore:
     def unavailable(self, name: str, where: dict | None = None) -> str | None:
         """Why layer ``name`` cannot serve a rule with feature filter ``where`` (None: it can)."""
         if not self.exists(name):
-            return "not provided"
+            return Message("run.note.studyarea.not_provided")
         spec = self.model.layers[name]
         if where and spec.kind == "vector":
             gdf = self.vector(name)
             absent = [a for a in where if a not in gdf.columns]
             if absent:
-                return f"has no attribute {', '.join(repr(a) for a in absent)}"
+                return Message("run.note.studyarea.no_attributes", names=", ".join(repr(a) for a in absent))
         return None
 
     def basis_of(self, name: str, where: dict | None) -> dict[str, dict[str, int]]:

@@ -176,7 +176,7 @@ def load_sources(path: str | Path | None = None) -> Sources:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(x) for x in err["loc"])
-        more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
+        more = Message("fetch.err.fetch_sources.more", n=len(exc.errors()) - 1) if len(exc.errors()) > 1 else ""
         got = repr(err.get("input"))
         got = got if len(got) <= 120 else got[:117] + "..."
         raise InputError(Message("fetch.err.fetch_sources.got", v1=err['msg'], got=got, more=more),
