@@ -9,7 +9,7 @@ import click
 from kawasan.cli.main import cli
 from kawasan.cli.output import Table, console
 from kawasan.cli.ranges import METRES, Finite
-from kawasan.i18n import fmt_number, t
+from kawasan.i18n import fmt_number, t, text_in
 
 
 @cli.group("data")
@@ -99,7 +99,7 @@ def print_prepare_summary(man: dict, out: Path, lang: str, *, boundary=None, whe
         table.add_row(name, t(f"prepare.kind.{e['kind']}", lang), e.get("origin", ""), detail)
     con.print(table)
     for w in man["warnings"]:
-        con.print(f"! {w}", markup=False, style="yellow")
+        con.print(f"! {text_in(w, lang)}", markup=False, style="yellow")
     click.echo(t("prepare.written", lang, out=str(out)))
     for line in next_steps(out, lang, boundary=boundary, where=where, assume_crs=assume_crs, dissolve=dissolve):
         click.echo(line)

@@ -8,7 +8,7 @@ import click
 
 from kawasan.cli.data import data_group
 from kawasan.cli.ranges import METRES
-from kawasan.i18n import t
+from kawasan.i18n import t, text_in
 
 
 @data_group.command("fetch")
@@ -99,7 +99,7 @@ def _print_summary(s: dict, out: Path, lang: str) -> None:
                                    status=t(f"fetch.status_{tile['status']}", lang), path=tile["path"]), markup=False)
         con.print("  " + t("fetch.attribution", lang, text=d["attribution"], licence=d["licence"]), markup=False)
     for w in s.get("warnings", []):
-        con.print(t("fetch.warning", lang, text=w), style="yellow", markup=False)
+        con.print(t("fetch.warning", lang, text=text_in(w, lang)), style="yellow", markup=False)
     click.echo(t("fetch.written", lang, path=out, record=Path(out) / "fetch.json"))
     click.echo(t("fetch.next", lang))
     click.echo("  " + s["next_command"])
