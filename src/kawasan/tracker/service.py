@@ -28,13 +28,15 @@ from kawasan.tracker import documents as docs
 from kawasan.tracker.accounts import AccountsMixin
 from kawasan.tracker.base import LOCAL_ADMIN, _iso, _now, _utc
 from kawasan.tracker.directory import AGENCY_KINDS, ROLES, DirectoryMixin
+from kawasan.tracker.backup import BackupMixin
 from kawasan.tracker.integrity import IntegrityMixin
 from kawasan.tracker.records import RecordsMixin
 from kawasan.tracker.portfolio import PortfolioMixin, refreshes_forecast
 from kawasan.tracker.snapshots import StatusChange, derive
 
 
-class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMixin, RecordsMixin):
+class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMixin, RecordsMixin,
+                     BackupMixin):
     """The tracker's use cases. One instance per database; cheap to create."""
 
     # ------------------------------------------------------------------ projects
