@@ -317,6 +317,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
             user = self._actor(s, actor)
             p = self._project(s, pid)
             row = self._stage(s, p, stage_id)
+            self._check_version(p, row, expected_version)  # a stale copy is a conflict, whatever the state now
             if row.status != "blocked":
                 raise InputError(Message("err.not_blocked", stage=stage_id, project=pid, status=_status_words(row.status)),
                                  source=f"project {pid}", field=f"stage {stage_id}")
