@@ -5,6 +5,8 @@ Thin commands over :class:`kawasan.tracker.ProjectService` (``db upgrade`` and `
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from kawasan.cli.licensing import _as_option, _emit, _json_option, _lang, _service, db_group
@@ -55,3 +57,54 @@ def db_gc(dry_run, actor, as_json):
         click.echo(f"  {f}")
     click.echo(t("record.gc_dry" if dry_run else "record.gc_done", lang, n=res["removed"],
                  size=format_bytes(res["bytes"], lang), kept=res["kept"]))
+
+
+@db_group.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--overwrite", is_flag=True, help="Replace FILE if it exists.")
+@_as_option
+@_json_option
+def db_backup(file, overwrite, actor, as_json):
+    """Write the whole licensing record (every table but sign-in sessions, and the bytes of every document) to
+    FILE, a portable, checksummed archive that 'kawasan db restore' loads into SQLite or PostgreSQL.
+    Administrators only: it holds password hashes."""
+    res = _service().backup(file, actor=actor, overwrite=overwrite)
+    if as_json:
+        _emit(res)
+    else:
+        click.echo(t("record.backup_done", _lang(), file=res["file"], size=format_bytes(res["bytes"], _lang()),
+                     events=res["tables"]["events"], documents=res["documents"], sha=res["sha256"]))
+
+
+@db_group.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True,
+              help="Discard the record the database holds and load FILE instead (default: only an empty database).")
+@_as_option
+@_json_option
+def db_restore(file, replace, actor, as_json):
+    """Load a backup archive written by 'kawasan db backup' into the configured database. Every checksum and the
+    event chains are checked first; all rows are written in one transaction, so a failure changes nothing.
+    Run 'kawasan db verify' afterwards."""
+    res = _service().restore(file, actor=actor, replace=replace)
+    if as_json:
+        _emit(res)
+    else:
+        click.echo(t("record.restore_done", _lang(), file=res["file"], url=res["database"],
+                     events=res["tables"]["events"], documents=res["documents"]))
+
+
+@db_group.command("grant")
+@click.argument("role")
+@_json_option
+def db_grant(role, as_json):
+    """Give the PostgreSQL login ROLE what the application needs, and on the event log only SELECT and INSERT.
+    Run it as the owner of the database after 'kawasan db upgrade'; then the web app and the CLI connect as ROLE
+    (see docs/deployment.md)."""
+    done = _service().grant_app_role(role)
+    if as_json:
+        _emit({"role": role, "statements": done})
+    else:
+        for stmt in done:
+            click.echo(f"  {stmt}")
+        click.echo(t("record.granted", _lang(), role=role, n=len(done)))

@@ -205,6 +205,12 @@ def storage_errors(settings: Settings):
         if "does not exist" in str(e.orig) or "no such table" in str(e.orig):
             raise StorageError(f"the database is not migrated ({e.orig}); run 'kawasan db upgrade'. "
                                "Nothing was changed.", source=settings.safe_url) from None
+        low = str(e.orig).lower()
+        if "permission denied" in low or "must be owner" in low:
+            first = str(e.orig).strip().splitlines()[0]
+            raise StorageError(f"the database login may not do this ({first}). Nothing was changed. Migrations, "
+                               "restores and 'db upgrade' run as the owner role of the database; the application "
+                               "role may only add to and read the event log", source=settings.safe_url) from None
         raise
     except exc.DatabaseError as e:  # e.g. SQLite "file is not a database": a damaged or foreign file
         raise _storage_error(e, settings) from None

@@ -149,17 +149,25 @@ def is_blob_name(name: str) -> bool:
 
 
 def store(checked: CheckedFile, files_dir: Path) -> Path:
-    """Copy the file into the store (write-once: an existing file with these bytes is kept); returns its path.
-
-    The bytes are written to a temporary file in the same folder, flushed to disk (fsync), renamed into
-    place and the folder flushed, so the file is whole on disk before the database commits a reference."""
+    """Copy the file into the store (write-once: an existing file with these bytes is kept); returns its path."""
     target = blob_path(files_dir, checked.sha256)
     if target.is_file():
         return target
     data = checked.path.read_bytes()
     if hashlib.sha256(data).hexdigest() != checked.sha256:
         raise InputError("the file changed while it was being attached; try again", source=str(checked.path))
-    tmp = target.with_name(f"{TEMP_PREFIX}{checked.sha256[:16]}-{uuid.uuid4().hex[:8]}")
+    return write_blob(data, checked.sha256, files_dir)
+
+
+def write_blob(data: bytes, sha256: str, files_dir: Path) -> Path:
+    """Store ``data`` (whose SHA-256 is ``sha256``) unless a file with these bytes is already there.
+
+    The bytes are written to a temporary file in the same folder, flushed to disk (fsync), renamed into
+    place and the folder flushed, so the file is whole on disk before the database commits a reference."""
+    target = blob_path(files_dir, sha256)
+    if target.is_file():
+        return target
+    tmp = target.with_name(f"{TEMP_PREFIX}{sha256[:16]}-{uuid.uuid4().hex[:8]}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as f:

@@ -59,6 +59,16 @@ class RecordsMixin(TrackerBase):
             fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
             conn.execute(text(f"SELECT {fn}(:k)"), {"k": _STORE_LOCK})
 
+    def grant_app_role(self, role: str) -> list[str]:
+        """Give the PostgreSQL role ``role`` the application's privileges (:mod:`kawasan.storage.roles`); run by the
+        owner of the database after every upgrade. Returns the statements run."""
+        from kawasan.storage.db import storage_errors, writer
+        from kawasan.storage.roles import grant_app_role
+
+        self._ready()
+        with storage_errors(self.settings), writer(self.engine).begin() as conn:
+            return grant_app_role(conn, role)
+
     def collect_garbage(self, *, actor: str | None = None, dry_run: bool = False,
                         temp_grace_s: float = TEMP_GRACE_S) -> dict:
         """Delete stored files no document refers to, and temporary files older than ``temp_grace_s``.

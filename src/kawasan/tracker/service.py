@@ -28,13 +28,15 @@ from kawasan.tracker import documents as docs
 from kawasan.tracker.accounts import AccountsMixin
 from kawasan.tracker.base import LOCAL_ADMIN, _iso, _now, _utc
 from kawasan.tracker.directory import AGENCY_KINDS, ROLES, DirectoryMixin
+from kawasan.tracker.backup import BackupMixin
 from kawasan.tracker.integrity import IntegrityMixin
 from kawasan.tracker.records import RecordsMixin
 from kawasan.tracker.portfolio import PortfolioMixin, refreshes_forecast
 from kawasan.tracker.snapshots import StatusChange, derive
 
 
-class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMixin, RecordsMixin):
+class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMixin, RecordsMixin,
+                     BackupMixin):
     """The tracker's use cases. One instance per database; cheap to create."""
 
     # ------------------------------------------------------------------ projects
@@ -322,6 +324,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
             user = self._actor(s, actor)
             p = self._project(s, pid)
             row = self._stage(s, p, stage_id)
+            self._check_version(p, row, expected_version)  # a stale copy is a conflict, whatever the state now
             if row.status != "blocked":
                 raise InputError(Message("err.not_blocked", stage=stage_id, project=pid, status=_status_words(row.status)),
                                  source=f"project {pid}", field=f"stage {stage_id}")
