@@ -301,3 +301,15 @@ def test_ahp_accepts_utf16_with_a_byte_order_mark_like_the_other_readers(runner,
     assert json.loads(res.output)["criteria"] == ["slope", "road", "flood"]
     p.write_bytes(text.encode("utf-16-le"))          # UTF-16 without its mark: binary to a reader, refused
     _refused(runner.invoke(cli, ["ahp", str(p)]), "ahp.csv")
+
+
+def test_the_limits_page_lists_every_limit_with_its_default():
+    from pathlib import Path
+
+    from kawasan.limits import _amount
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "reference" / "limits.md").read_text(encoding="utf-8")
+    rows = [ln for ln in page.splitlines() if ln.startswith("| `")]
+    assert len(rows) == len(LIMITS)
+    for lim in LIMITS.values():
+        assert f"| `{lim.name}` | {_amount(lim.default, lim.unit)} | `{lim.env}` |" in page, lim.name
