@@ -2,7 +2,8 @@
 from fastapi import APIRouter
 
 from kawasan.web.api import directory, projects
+from kawasan.web.schemas import ERROR_RESPONSES
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 router.include_router(projects.router)
 router.include_router(directory.router)
