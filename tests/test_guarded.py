@@ -286,3 +286,30 @@ def test_every_numeric_cli_option_has_a_finite_range():
             walk(sub, f"{path} {name}")
 
     walk(cli, "kawasan")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
+def test_ahp_accepts_utf16_with_a_byte_order_mark_like_the_other_readers(runner, tmp_path, encoding):
+    text = ",slope,road,flood\nslope,1,3,5\nroad,1/3,1,2\nflood,1/5,1/2,1\n"
+    p = tmp_path / "ahp.csv"
+    data = text.encode(encoding)
+    if encoding in ("utf-16-le", "utf-16-be"):   # the mark written explicitly, as Excel's "Unicode text" does
+        data = ("\ufeff" + text).encode(encoding)
+    p.write_bytes(data)
+    res = runner.invoke(cli, ["ahp", str(p), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["criteria"] == ["slope", "road", "flood"]
+    p.write_bytes(text.encode("utf-16-le"))          # UTF-16 without its mark: binary to a reader, refused
+    _refused(runner.invoke(cli, ["ahp", str(p)]), "ahp.csv")
+
+
+def test_the_limits_page_lists_every_limit_with_its_default():
+    from pathlib import Path
+
+    from kawasan.limits import _amount
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "reference" / "limits.md").read_text(encoding="utf-8")
+    rows = [ln for ln in page.splitlines() if ln.startswith("| `")]
+    assert len(rows) == len(LIMITS)
+    for lim in LIMITS.values():
+        assert f"| `{lim.name}` | {_amount(lim.default, lim.unit)} | `{lim.env}` |" in page, lim.name

@@ -15,6 +15,7 @@ name and no longer running), so a rerun of the same command cleans up after a ki
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
@@ -91,6 +92,39 @@ def publish(tmp: Path, out: Path) -> None:
         os.rename(old, out)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def writing(out: Path, what: str):
+    """Around the writing of an output: a full disk, a quota, a read-only or forbidden folder (OSError, or the
+    error GDAL raises for it) becomes an OutputError naming ``out``; the caller's temporary folder is removed by
+    the caller, so nothing half-written stays."""
+    from kawasan.errors import KawasanError, OutputError
+
+    try:
+        yield
+    except KawasanError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write the {what}: {exc.strerror or exc} ({_free(out)}); nothing was written "
+                          f"(an earlier {what} there is kept)", source=str(out)) from None
+    except Exception as exc:
+        if type(exc).__module__.startswith(("rasterio", "pyogrio", "fiona")):
+            raise OutputError(f"cannot write the {what}: {' '.join(str(exc).split())[:300]} ({_free(out)}); nothing "
+                              f"was written (an earlier {what} there is kept)", source=str(out)) from None
+        raise
+
+
+def _free(out: Path) -> str:
+    """"12 KiB free on that disk" for the nearest existing folder of ``out`` (a full disk names itself)."""
+    folder = Path(out)
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return "free space unknown"
+    return f"{free / 1024:,.0f} KiB free on that disk" if free < 1024 ** 2 else f"{free / 1024 ** 2:,.0f} MiB free on that disk"
 
 
 def recover(out: Path) -> list[str]:

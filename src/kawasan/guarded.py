@@ -94,9 +94,51 @@ def parse_mapping(text: str, fmt: str, *, source: str, error: type[InputError] =
                 return json.loads(text)
             if fmt == "toml":
                 return tomllib.loads(text)
-            return yaml.safe_load(text)
+            return _safe_yaml(text, source, error)
         except (yaml.YAMLError, json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
             raise error(f"not valid {fmt.upper()}: {_one_line(exc)}", source=source) from None
+
+
+MAX_YAML_VALUES = 1_000_000   # values a YAML document may expand to through its aliases
+
+
+def _safe_yaml(text: str, source: str, error: type[InputError]):
+    """``yaml.safe_load`` that first counts the values the document expands to: aliases (``*a``) repeat a
+    node without copying it, so a few lines can stand for 10^9 values (the "billion laughs") that any walk
+    over the result would take hours to visit. Counted on the node graph with memoisation, in linear time."""
+    import yaml
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        size = _expanded_size(node, {})
+        if size > MAX_YAML_VALUES:
+            raise error(f"the YAML expands to more than {MAX_YAML_VALUES:,} values through its aliases (*name), "
+                        "the most kawasan reads; write the values out instead", source=source)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(node, memo: dict) -> int:
+    """Values under ``node`` counting every alias as a full copy (memoised per node)."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = 0   # a recursive alias counts once
+        value = node.value
+        if isinstance(value, list):
+            total = 1
+            for item in value:
+                total += sum(_expanded_size(n, memo) for n in item) if isinstance(item, tuple) \
+                    else _expanded_size(item, memo)
+                if total > MAX_YAML_VALUES:
+                    break
+        else:
+            total = 1
+        memo[key] = total
+    return memo[key]
 
 
 def format_of(path: str | Path, default: str = "yaml") -> str:

@@ -83,4 +83,6 @@ def _amount(value: float, unit: str) -> str:
     if unit == "bytes" and value >= MIB:
         scale, name = (GIB, "GiB") if value >= GIB else (MIB, "MiB")
         return f"{value / scale:,.1f} {name} ({value:,.0f} bytes)"
+    if value >= 1e15:
+        return f"{value:g} {unit}"
     return f"{value:,.0f} {unit}" if float(value).is_integer() else f"{value:,g} {unit}"

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from kawasan.cli.main import cli
-from kawasan.cli.output import Table, console
+from kawasan.cli.output import PLAIN_ROWS, PlainTable, Table, console, show_table
 from kawasan.cli.ranges import YEARS
 from kawasan.economics.tables import REFERENCE_TOTALS
 from kawasan.i18n import format_number, t
@@ -124,9 +124,21 @@ def _emit(df, as_json, csv_out, render):
     if as_json:
         click.echo(json.dumps(_records(df), ensure_ascii=False))
         return
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and len(df) > PLAIN_ROWS:
+        ctx.find_root().ensure_object(dict)["plain_tables"] = True
     render()
     if csv_out is not None:
         click.echo(str(csv_out))
+
+
+def _by_region(df) -> list[tuple[str, list]]:
+    """The rows of ``df`` as named tuples grouped by region, in the order of first appearance (one pass over the
+    frame: a pandas groupby per region costs more than the printing of a long table)."""
+    groups: dict[str, list] = {}
+    for r in df.itertuples(index=False):
+        groups.setdefault(r.region, []).append(r)
+    return list(groups.items())
 
 
 def _fmt(v, spec=".3f"):
@@ -169,6 +181,10 @@ def _notice(con, table, lang, reference_total="sectors"):
 
 
 def _rich(title, columns, rows):
+    """A rich Table, or a PlainTable when the command's output is long (:data:`PLAIN_ROWS`, set by _emit)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and (ctx.find_root().obj or {}).get("plain_tables"):
+        return PlainTable(title, columns, rows)
     tb = Table(title=title)
     for name, right in columns:
         tb.add_column(name, justify="right" if right else "left")
@@ -201,13 +217,13 @@ def lq_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, parti
     def render():
         con = console()
         _notice(con, tb, lang, reference_total)
-        for region, g in df.groupby("region", sort=False):
+        for region, g in _by_region(df):
             rows = [(_sector_label(r.sector, lang), _fmt(r.value, ",.2f"), _fmt(r.share * 100, ".2f"),
                      _fmt(r.reference_share * 100, ".2f"), _fmt(r.lq),
                      "-" if not math.isfinite(r.lq) else t("econ.basis" if r.lq > 1 else "econ.non_basis", lang))
-                    for r in g.itertuples()]
-            con.print(_rich(t("econ.lq.title", lang, region=region, reference=_ref(g["reference"].iloc[0], lang),
-                              year=int(g["year"].iloc[0])),
+                    for r in g]
+            show_table(con, _rich(t("econ.lq.title", lang, region=region, reference=_ref(g[0].reference, lang),
+                              year=int(g[0].year)),
                             [(t("econ.col.sector", lang), False), (t("econ.col.value", lang), True),
                              (t("econ.col.share", lang), True), (t("econ.col.reference_share", lang), True),
                              ("LQ", True), (t("econ.col.class", lang), False)], rows))
@@ -238,13 +254,13 @@ def dlq_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, part
     def render():
         con = console()
         _notice(con, tb, lang, reference_total)
-        for region, g in df.groupby("region", sort=False):
+        for region, g in _by_region(df):
             rows = [(_sector_label(r.sector, lang), _fmt(r.g_region * 100, ".2f"), _fmt(r.g_reference * 100, ".2f"),
                      _fmt(r.slq), _fmt(r.dlq),
                      lq_class_label(_text(r.quadrant), lang))
-                    for r in g.itertuples()]
-            con.print(_rich(t("econ.dlq.title", lang, region=region, reference=_ref(g["reference"].iloc[0], lang),
-                              start=int(g["start"].iloc[0]), end=int(g["end"].iloc[0])),
+                    for r in g]
+            show_table(con, _rich(t("econ.dlq.title", lang, region=region, reference=_ref(g[0].reference, lang),
+                              start=int(g[0].start), end=int(g[0].end)),
                             [(t("econ.col.sector", lang), False), (t("econ.col.growth_region", lang), True),
                              (t("econ.col.growth_reference", lang), True), ("SLQ", True), ("DLQ", True),
                              (t("econ.col.class", lang), False)], rows))
@@ -294,7 +310,7 @@ def shiftshare_cmd(ctx, table, sheet, price_basis, table_region, table_year, uni
             cols = [(t("econ.col.sector", lang), False)] + [(t(f"econ.col.{c}", lang), True) for c in
                                                              ["change", "national_share", "industry_mix",
                                                               "competitive_shift", *extra]]
-            con.print(_rich(t("econ.ss.title", lang, region=region, reference=_ref(g["reference"].iloc[0], lang),
+            show_table(con, _rich(t("econ.ss.title", lang, region=region, reference=_ref(g["reference"].iloc[0], lang),
                               start=int(a), end=int(b), method=g["method"].iloc[0]), cols, rows))
 
     _emit(df, as_json, csv_out, render)
@@ -347,19 +363,19 @@ def klassen_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, 
                       level=ref["reference_level"])
             if total_pdrb:
                 title += " " + t("econ.klassen.total_pdrb_marker", lang)
-            con.print(_rich(title, [(t("econ.col.region", lang), False), (t("econ.col.growth_region", lang), True),
+            show_table(con, _rich(title, [(t("econ.col.region", lang), False), (t("econ.col.growth_region", lang), True),
                                     (level_name, True), (t("econ.col.quadrant", lang), False),
                                     (t("econ.col.class", lang), False)], rows))
             if total_pdrb:
                 con.print(t("econ.klassen.total_pdrb_note", lang), style="yellow", markup=False)
             return
-        for region, g in df.groupby("region", sort=False):
+        for region, g in _by_region(df):
             rows = [(_sector_label(r.sector, lang), _fmt(r.share_region * 100, ".2f"),
                      _fmt(r.share_reference * 100, ".2f"), _fmt(r.growth_region * 100, ".2f"),
                      _fmt(r.growth_reference * 100, ".2f"), _text(r.quadrant) or "-",
-                     klassen_name(r.quadrant)) for r in g.itertuples()]
-            con.print(_rich(t("econ.klassen.title", lang, region=region, reference=_ref(g["reference"].iloc[0], lang),
-                              start=int(g["start"].iloc[0]), end=int(g["end"].iloc[0])),
+                     klassen_name(r.quadrant)) for r in g]
+            show_table(con, _rich(t("econ.klassen.title", lang, region=region, reference=_ref(g[0].reference, lang),
+                              start=int(g[0].start), end=int(g[0].end)),
                             [(t("econ.col.sector", lang), False), (t("econ.col.share", lang), True),
                              (t("econ.col.reference_share", lang), True), (t("econ.col.growth_region", lang), True),
                              (t("econ.col.growth_reference", lang), True), (t("econ.col.quadrant", lang), False),
@@ -394,13 +410,13 @@ def specialization_cmd(ctx, table, sheet, price_basis, table_region, table_year,
         if localization:
             rows = [(_sector_label(r.sector, lang), _fmt(r.hoover_localization), r.top_region,
                      _fmt(r.top_region_share * 100, ".1f")) for r in df.itertuples()]
-            con.print(_rich(t("econ.loc.title", lang, year=int(df["year"].iloc[0]), n=int(df["n_regions"].iloc[0])),
+            show_table(con, _rich(t("econ.loc.title", lang, year=int(df["year"].iloc[0]), n=int(df["n_regions"].iloc[0])),
                             [(t("econ.col.sector", lang), False), ("Hoover", True),
                              (t("econ.col.top_region", lang), False), (t("econ.col.top_share", lang), True)], rows))
             return
         rows = [(r.region, _fmt(r.krugman), _fmt(r.hoover_specialization), _fmt(r.herfindahl),
                  _sector_label(r.largest_sector, lang), _fmt(r.largest_share * 100, ".1f")) for r in df.itertuples()]
-        con.print(_rich(t("econ.spec.title", lang, reference=_ref(df["reference"].iloc[0], lang),
+        show_table(con, _rich(t("econ.spec.title", lang, reference=_ref(df["reference"].iloc[0], lang),
                           year=int(df["year"].iloc[0]), hhi=df["herfindahl_reference"].iloc[0]),
                         [(t("econ.col.region", lang), False), ("Krugman", True), ("Hoover", True),
                          ("Herfindahl", True), (t("econ.col.largest", lang), False),
@@ -433,7 +449,7 @@ def growth_cmd(ctx, table, sheet, price_basis, table_region, table_year, unit, p
         rows = [(r.region, _sector_label(r.sector, lang) if r.sector != "TOTAL" else "PDRB",
                  _fmt(r.value_start, ",.2f"), _fmt(r.value_end, ",.2f"), _fmt(r.cagr * 100, ".2f"),
                  _fmt(r.mean_growth * 100, ".2f")) for r in df.itertuples()]
-        con.print(_rich(t("econ.growth.title", lang, start=int(df["start"].iloc[0]), end=int(df["end"].iloc[0])),
+        show_table(con, _rich(t("econ.growth.title", lang, start=int(df["start"].iloc[0]), end=int(df["end"].iloc[0])),
                         [(t("econ.col.region", lang), False), (t("econ.col.sector", lang), False),
                          (str(int(df["start"].iloc[0])), True), (str(int(df["end"].iloc[0])), True),
                          ("CAGR %", True), (t("econ.col.mean_growth", lang), True)], rows))

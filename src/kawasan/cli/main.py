@@ -8,9 +8,15 @@ same error is also printed on stdout as a JSON object {"error", "message", "sour
 
 Every command, its help and click's own messages follow the language of ``--lang`` (or
 ``KAWASAN_LANG``): see :mod:`kawasan.cli.language`.
+
+Commands are loaded lazily: the module of a command is imported only when that command runs (or
+when a listing such as ``kawasan --help`` needs them all), so ``kawasan project ...`` does not import
+the spatial engine (numba, rasterio, OpenCV). :data:`COMMAND_MODULES` says which module defines which
+top-level command; ``tests/test_cli_lazy.py`` checks it against the modules and the import costs.
 """
 from __future__ import annotations
 
+import importlib
 import json
 
 import click
@@ -19,6 +25,60 @@ from kawasan import __version__
 from kawasan.cli.language import LocalizedGroup, argv_language, ctx_language, localized
 from kawasan.errors import KawasanError
 from kawasan.i18n import current_language, t
+
+
+#: top-level command -> the modules under kawasan.cli that define it and its subcommands
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "agency": ("licensing",), "calendar": ("licensing",), "db": ("licensing",), "project": ("licensing",),
+    "stage": ("licensing",), "template": ("licensing",), "user": ("licensing",),
+    "ahp": ("ahp",), "data": ("data", "data_fetch"), "demo": ("demo",), "economy": ("economy", "economy_potential"),
+    "report": ("report",), "serve": ("serve",), "sites": ("sites",), "suitability": ("suitability",),
+    "worker": ("worker",), "screen": ("screen",),
+}
+
+
+class LazyCommands(dict):
+    """The command table of the root group: a command's modules are imported on first look-up; iterating
+    (a listing, ``--help``, the docs generator) imports them all."""
+
+    def _load(self, name: str | None = None) -> None:
+        names = COMMAND_MODULES if name is None else ((name,) if name in COMMAND_MODULES else ())
+        for n in names:
+            if not dict.__contains__(self, n):
+                for module in COMMAND_MODULES[n]:
+                    importlib.import_module(f"kawasan.cli.{module}")
+
+    def get(self, name, default=None):
+        self._load(name)
+        return dict.get(self, name, default)
+
+    def __getitem__(self, name):
+        self._load(name)
+        return dict.__getitem__(self, name)
+
+    def __contains__(self, name):
+        self._load(name)
+        return dict.__contains__(self, name)
+
+    def __iter__(self):
+        self._load()
+        return dict.__iter__(self)
+
+    def __len__(self):
+        self._load()
+        return dict.__len__(self)
+
+    def keys(self):
+        self._load()
+        return dict.keys(self)
+
+    def items(self):
+        self._load()
+        return dict.items(self)
+
+    def values(self):
+        self._load()
+        return dict.values(self)
 
 
 class KawasanGroup(LocalizedGroup):
@@ -70,15 +130,7 @@ def cli(ctx, lang):
     ctx.obj["lang"] = current_language(lang)
 
 
-def _register():
-    from kawasan.cli import (  # noqa: F401  (commands attach themselves)
-        ahp, data, data_fetch, demo, economy, economy_potential, licensing, report, serve, sites, suitability,
-        worker,
-    )
-    from kawasan.cli import screen  # noqa: F401,E402  (kawasan screen, issue 15)
-
-
-_register()
+cli.commands = LazyCommands(cli.commands)   # the root only: subgroups are plain groups of one module
 
 
 def main(argv=None):

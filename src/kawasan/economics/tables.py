@@ -649,6 +649,11 @@ def _clean_values(df, src, notes=None, not_available=None):
         what = "missing" if (pd.isna(raw.iloc[i]) or str(raw.iloc[i]).strip() == "") else "not a number"
         raise TableError(f"value {cell(raw.iloc[i])} is {what} at {_where(r)}; expected a number (BPS '-' counts "
                          "as 0)", source=src, field="value")
+    infinite = np.isinf(vals)
+    if infinite.any():
+        i = int(np.flatnonzero(infinite)[0])
+        raise TableError(f"value {cell(raw.iloc[i])} is infinite at {_where(df.iloc[i])}; expected a finite number",
+                         source=src, field="value")
     # net taxes on products may be negative (subsidies larger than taxes); PDRB values may not
     neg = (vals < 0) & (df["sector"] != NET_TAXES).to_numpy() if "sector" in df.columns else vals < 0
     if neg.any():

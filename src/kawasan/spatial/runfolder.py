@@ -22,7 +22,7 @@ import numpy as np
 
 from kawasan.errors import OutputError
 from kawasan.i18n import Message, pick
-from kawasan.fileio import publish, recover, temp_sibling
+from kawasan.fileio import publish, recover, temp_sibling, writing
 from kawasan.spatial.engine import Evaluation
 from kawasan.spatial.model import CERTAINTY_MEANING, CLASS_CODES, CLASS_LABELS, label_text
 from kawasan.spatial.rasters import WRITE_CACHE_MB, block_cache, write_cog
@@ -128,11 +128,12 @@ def write_run(ev: Evaluation, out: str | Path, *, model_source: str, write_crite
     check_target(out, overwrite=overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_sibling(out)
-    tmp.mkdir()
     try:
-        manifest = _write_contents(ev, tmp, model_source=model_source, write_criteria=write_criteria,
-                                   compress=compress, extra=extra or {})
-        publish(tmp, out)
+        with writing(out, "run folder"):
+            tmp.mkdir()
+            manifest = _write_contents(ev, tmp, model_source=model_source, write_criteria=write_criteria,
+                                       compress=compress, extra=extra or {})
+            publish(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -117,3 +117,27 @@ class CalendarDayIn(_In):
 
 class TokenIn(_In):
     name: str = Field(min_length=1, max_length=128)
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a code (``input``, ``not_found``, ``conflict``, ...), the message and the field."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorOut(BaseModel):
+    """The one error shape of every 4xx and 5xx answer of the API (kawasan.web.errors)."""
+
+    error: ErrorDetail
+
+
+#: the error answers every API operation may give, each in the one error shape (listed in /openapi.json so a
+#: client, and schemathesis, know them)
+ERROR_RESPONSES = {status: {"model": ErrorOut, "description": text} for status, text in (
+    (400, "Bad request"), (401, "Not signed in, or an unknown or revoked API token"),
+    (403, "Outside the caller's role or agency"), (404, "No such project, stage, document, user or agency"),
+    (409, "A conflict: the record changed since it was read, or the change is not allowed in this state"),
+    (413, "Upload too large"), (415, "Unsupported media type"), (422, "Invalid input (the field is named)"),
+    (429, "Too many sign-in attempts"), (503, "The database is unavailable; nothing was changed"))}

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 
 from kawasan.errors import NotFoundError
 from kawasan.web import schemas
-from kawasan.web.api.common import Page, svc
+from kawasan.web.api.common import Page, RecordId, svc
 from kawasan.web.auth import Identity, admin_only, coordinators, current_user
 from kawasan.web.uploads import saved_upload
 
@@ -35,7 +35,7 @@ def create_token(request: Request, body: schemas.TokenIn, me: Identity = Depends
 
 
 @router.delete("/me/tokens/{token_id}", tags=["account"])
-def revoke_token(request: Request, token_id: int, me: Identity = Depends(current_user)):
+def revoke_token(request: Request, token_id: RecordId, me: Identity = Depends(current_user)):
     return svc(request).revoke_token(token_id, actor=me.username)
 
 
@@ -112,7 +112,7 @@ def add_agency(request: Request, body: schemas.AgencyIn, me: Identity = Depends(
 
 
 @router.patch("/agencies/{agency_id}", tags=["administration"])
-def update_agency(request: Request, agency_id: int, body: schemas.AgencyUpdateIn,
+def update_agency(request: Request, agency_id: RecordId, body: schemas.AgencyUpdateIn,
                   me: Identity = Depends(admin_only)):
     return svc(request).update_agency(agency_id, name=body.name, kind=body.kind, regency=body.regency,
                                       actor=me.username)

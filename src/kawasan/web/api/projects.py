@@ -6,7 +6,7 @@ from fastapi.responses import FileResponse, Response
 
 from kawasan.licensing import Scenario
 from kawasan.web import exports, schemas
-from kawasan.web.api.common import Page, svc
+from kawasan.web.api.common import Page, RecordId, svc
 from kawasan.web.auth import Identity, coordinators, current_user
 from kawasan.web.uploads import saved_upload
 
@@ -47,51 +47,51 @@ def sites(request: Request, me: Identity = Depends(current_user)):
 
 
 @router.get("/projects/{pid}")
-def project(request: Request, pid: int, me: Identity = Depends(current_user)):
+def project(request: Request, pid: RecordId, me: Identity = Depends(current_user)):
     """The project's stages with state, agency, clocks, legal basis and obstacles (as of today)."""
     return svc(request).current(pid, parts=("state",))["state"]
 
 
 @router.put("/projects/{pid}/target")
-def set_target(request: Request, pid: int, body: schemas.TargetIn, me: Identity = Depends(current_user)):
+def set_target(request: Request, pid: RecordId, body: schemas.TargetIn, me: Identity = Depends(current_user)):
     return svc(request).set_target(pid, body.target, actor=me.username)
 
 
 @router.get("/projects/{pid}/forecast")
-def forecast(request: Request, pid: int, me: Identity = Depends(current_user)):
+def forecast(request: Request, pid: RecordId, me: Identity = Depends(current_user)):
     """The stored current forecast (CPM, P50/P80 of 10,000 Monte Carlo runs, seed 0) and its summary."""
     body = svc(request).current(pid, parts=("summary", "forecast"))
     return {**body["forecast"], "summary": body["summary"]}
 
 
 @router.get("/projects/{pid}/forecast/history")
-def forecast_history(request: Request, pid: int, page: Page = Depends(), me: Identity = Depends(current_user)):
+def forecast_history(request: Request, pid: RecordId, page: Page = Depends(), me: Identity = Depends(current_user)):
     return page.of(svc(request).forecast_history(pid))
 
 
 @router.post("/projects/{pid}/whatif")
-def whatif(request: Request, pid: int, body: schemas.WhatIfIn, me: Identity = Depends(current_user)):
+def whatif(request: Request, pid: RecordId, body: schemas.WhatIfIn, me: Identity = Depends(current_user)):
     """The forecast under a scenario beside today's; nothing is saved."""
     scen = Scenario(parallel=[tuple(p) for p in body.parallel], shorten=body.shorten, resolve=body.resolve)
     return svc(request).whatif(pid, scen, runs=body.runs, seed=0)
 
 
 @router.get("/projects/{pid}/history")
-def history(request: Request, pid: int, stage: str | None = Query(None, max_length=64), page: Page = Depends(),
+def history(request: Request, pid: RecordId, stage: str | None = Query(None, max_length=64), page: Page = Depends(),
             me: Identity = Depends(current_user)):
     """The append-only event log: who, when, from, to, why."""
     return page.of(svc(request).history(pid, stage))
 
 
 @router.get("/projects/{pid}/stages.csv", response_class=Response)
-def stages_csv(request: Request, pid: int, lang: str = Query("en", pattern="^(id|en)$"),
+def stages_csv(request: Request, pid: RecordId, lang: str = Query("en", pattern="^(id|en)$"),
                me: Identity = Depends(current_user)):
     return Response(exports.stages_csv(svc(request).state(pid), lang), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="project-{pid}-stages.csv"'})
 
 
 @router.post("/projects/{pid}/stages/{sid}/status")
-def stage_status(request: Request, pid: int, sid: str, body: schemas.StageStatusIn,
+def stage_status(request: Request, pid: RecordId, sid: str, body: schemas.StageStatusIn,
                  me: Identity = Depends(current_user)):
     """Move a stage to a new state (legal transitions only; the caller must hold the stage)."""
     return svc(request).update_stage(pid, sid, body.status, reason=body.reason, on=body.on,
@@ -99,7 +99,7 @@ def stage_status(request: Request, pid: int, sid: str, body: schemas.StageStatus
 
 
 @router.post("/projects/{pid}/stages/{sid}/block")
-def stage_block(request: Request, pid: int, sid: str, body: schemas.StageBlockIn,
+def stage_block(request: Request, pid: RecordId, sid: str, body: schemas.StageBlockIn,
                 me: Identity = Depends(current_user)):
     return svc(request).block_stage(pid, sid, reason=body.reason, on=body.on, expected_unblock=body.expected_unblock,
                                     obstacle=body.obstacle, owner=body.owner,
@@ -107,38 +107,38 @@ def stage_block(request: Request, pid: int, sid: str, body: schemas.StageBlockIn
 
 
 @router.post("/projects/{pid}/stages/{sid}/unblock")
-def stage_unblock(request: Request, pid: int, sid: str, body: schemas.StageUnblockIn,
+def stage_unblock(request: Request, pid: RecordId, sid: str, body: schemas.StageUnblockIn,
                   me: Identity = Depends(current_user)):
     return svc(request).unblock_stage(pid, sid, reason=body.reason, on=body.on, to=body.to,
                                       expected_version=body.expected_version, actor=me.username)
 
 
 @router.get("/projects/{pid}/obstacles")
-def obstacles(request: Request, pid: int, open_only: bool = False, page: Page = Depends(),
+def obstacles(request: Request, pid: RecordId, open_only: bool = False, page: Page = Depends(),
               me: Identity = Depends(current_user)):
     return page.of(svc(request).obstacles(pid, open_only=open_only))
 
 
 @router.post("/projects/{pid}/stages/{sid}/obstacles", status_code=201)
-def add_obstacle(request: Request, pid: int, sid: str, body: schemas.ObstacleIn,
+def add_obstacle(request: Request, pid: RecordId, sid: str, body: schemas.ObstacleIn,
                  me: Identity = Depends(current_user)):
     return svc(request).add_obstacle(pid, sid, body.description, owner=body.owner, on=body.on,
                                      expected_resolution=body.expected_resolution, actor=me.username)
 
 
 @router.post("/obstacles/{oid}/resolve")
-def resolve_obstacle(request: Request, oid: int, body: schemas.ObstacleResolveIn,
+def resolve_obstacle(request: Request, oid: RecordId, body: schemas.ObstacleResolveIn,
                      me: Identity = Depends(current_user)):
     return svc(request).resolve_obstacle(oid, body.resolution, on=body.on, actor=me.username)
 
 
 @router.get("/projects/{pid}/documents")
-def documents(request: Request, pid: int, page: Page = Depends(), me: Identity = Depends(current_user)):
+def documents(request: Request, pid: RecordId, page: Page = Depends(), me: Identity = Depends(current_user)):
     return page.of(svc(request).documents(pid))
 
 
 @router.post("/projects/{pid}/stages/{sid}/documents", status_code=201)
-def upload_document(request: Request, pid: int, sid: str, file: UploadFile = File(...),
+def upload_document(request: Request, pid: RecordId, sid: str, file: UploadFile = File(...),
                     name: str | None = Form(None, max_length=255), me: Identity = Depends(current_user)):
     """Attach a file to a stage (the tracker's size and type rules; the same name makes a new version)."""
     s = svc(request)
@@ -149,7 +149,7 @@ def upload_document(request: Request, pid: int, sid: str, file: UploadFile = Fil
 
 
 @router.get("/projects/{pid}/documents/{doc_id}", response_class=FileResponse)
-def download_document(request: Request, pid: int, doc_id: int, me: Identity = Depends(current_user)):
+def download_document(request: Request, pid: RecordId, doc_id: RecordId, me: Identity = Depends(current_user)):
     """The document's bytes, as an attachment (never shown inline)."""
     return document_response(svc(request), pid, doc_id)
 
