@@ -24,9 +24,13 @@ def run_map(request: Request, run_id: str, me: Identity = Depends(current_user))
     from kawasan.web.render import language
 
     entry = run_entry(request, run_id)
+    from kawasan.web.map.sites import template_for
+
     info = describe(entry, data_folder(request), language(request))
+    info["template"] = template_for(entry)
+    today = request.app.state.tracker.today()
     return render(request, "map_run.html", {"run": info, "basemap": request.app.state.web.basemap_url,
-                                            "strings": map_strings(language(request))})
+                                            "strings": map_strings(language(request)), "today": today.isoformat()})
 
 
 def map_strings(lang: str) -> dict:
