@@ -174,9 +174,10 @@ def bench_token(home: Path) -> str:
 class Server:
     def __init__(self, args: list[str], env: dict | None = None):
         self.port = free_port()
+        self.log = WORK / f"server-{args[0].strip('_')}-{self.port}.log"
+        self._fh = self.log.open("w")  # a file, not a pipe: a chatty server must never block on a full pipe
         self.proc = subprocess.Popen([PY, __file__, *args[:1], str(self.port), *args[1:]],
-                                     env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
+                                     env={**os.environ, **(env or {})}, stdout=self._fh, stderr=self._fh, text=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -184,11 +185,12 @@ class Server:
                     return
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError(f"server {args[0]} did not start: {self.proc.stderr.read()[:2000]}")
+        raise RuntimeError(f"server {args[0]} did not start: {self.log.read_text()[:2000]}")
 
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=20)
+        self._fh.close()
 
 
 # ---- clients ------------------------------------------------------------------------------------------
