@@ -122,3 +122,20 @@ def test_licensing_starts_from_a_candidate_site_and_lands_on_its_project_page(se
     assert page.locator("#project-site a[href='/map/runs/runs~apht']").count() == 1
     assert "SYNTHETIC" in page.locator("h1").inner_text()
     _shot(page, "map-project-site")
+
+
+def test_two_runs_compare_side_by_side_swipe_and_difference(server, page):
+    tiles = []
+    page.on("response", lambda r: tiles.append((r.url, r.status)) if "/compare/" in r.url else None)
+    _sign_in(page, server["url"], "viewer")
+    page.goto(f"{server['url']}/map/compare?a=runs~apht&b=runs~apht-switched")
+    page.wait_for_selector("#map-diff[data-ready='1']")
+    page.wait_for_load_state("networkidle")
+    assert tiles and all(s == 200 for _, s in tiles), tiles
+    assert page.locator(".tiles-score-a img.leaflet-tile-loaded").count() > 0
+    assert page.locator(".tiles-score-b img.leaflet-tile-loaded").count() > 0
+    page.check("input[name=mode][value=swipe]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".tiles-swipe-b img.leaflet-tile-loaded").count() > 0
+    assert page.locator("#fig-b").is_hidden()
+    _shot(page, "map-compare")
