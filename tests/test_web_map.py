@@ -275,3 +275,14 @@ def test_the_downloads_of_a_run(world):
     assert model["name"] == "apht" and model["criteria"]
     assert c.get(f"{APHT}/files/..%2Fmanifest.json").status_code == 404
     assert c.get(f"{APHT}/files/manifest.json").status_code == 404
+
+
+def test_no_inline_script_or_style_on_the_map_pages(world):
+    import re
+
+    c = world.clients["viewer"]
+    for path in ("/map", "/map/runs/runs~apht", "/map/compare?a=runs~apht&b=runs~kawasan-industri"):
+        html = c.get(path).text
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
+        assert not re.search(r"\son[a-z]+=", html), path
+        assert " style=" not in html, path
