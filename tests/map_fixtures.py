@@ -43,6 +43,10 @@ MAP_ROUTES = {
     ("GET", "/api/v1/runs/{run_id}/vectors/{name}.geojson"): "test_web_map.py: every signed-in role looks",
     ("GET", "/api/v1/runs/{run_id}/point"): "test_web_map.py: every signed-in role looks",
     ("GET", "/api/v1/runs/{run_id}/sites"): "test_web_map.py: every signed-in role looks",
+    ("GET", "/map/compare"): "test_web_map.py: every signed-in role looks",
+    ("GET", "/api/v1/compare/{run_a}/{run_b}/tiles/{z}/{x}/{y}.{fmt}"): "test_web_map.py: every signed-in role looks",
+    ("GET", "/api/v1/runs/{run_id}/files"): "test_web_map.py: every signed-in role looks",
+    ("GET", "/api/v1/runs/{run_id}/files/{name}"): "test_web_map.py: every signed-in role looks",
     ("POST", "/api/v1/runs/{run_id}/check"): "test_web_map_sites.py: a viewer may check (nothing is written)",
     ("POST", "/api/v1/runs/{run_id}/check/upload"): "test_web_map_sites.py: a viewer may check (nothing is written)",
     ("POST", "/api/v1/runs/{run_id}/licensing"): "test_web_map_sites.py: a coordinator starts, a viewer is refused "

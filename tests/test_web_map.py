@@ -47,6 +47,11 @@ def _looking_urls(world) -> dict:
         ("GET", "/api/v1/runs/{run_id}/vectors/{name}.geojson"): f"{run}/vectors/boundary.geojson?z=10",
         ("GET", "/api/v1/runs/{run_id}/point"): f"{run}/point?lon=113.07&lat=-7.76",
         ("GET", "/api/v1/runs/{run_id}/sites"): f"{run}/sites?by=topsis",
+        ("GET", "/map/compare"): "/map/compare?a=runs~apht&b=runs~kawasan-industri",
+        ("GET", "/api/v1/compare/{run_a}/{run_b}/tiles/{z}/{x}/{y}.{fmt}"):
+            f"/api/v1/compare/runs~apht/runs~kawasan-industri/tiles/{z}/{x}/{y}.png",
+        ("GET", "/api/v1/runs/{run_id}/files"): f"{run}/files",
+        ("GET", "/api/v1/runs/{run_id}/files/{name}"): f"{run}/files/model.yaml",
     }
 
 
@@ -224,3 +229,60 @@ def test_the_run_map_page_carries_the_run_and_its_strings(world):
     assert 'id="run-map"' in page.text and "/static/map_run.js" in page.text
     assert "leaflet.js" in page.text and "unpkg" not in page.text and "cdn" not in page.text.lower()
     assert world.clients["viewer"].get("/map/runs/runs~nope").status_code == 404
+
+
+# ---- compare and downloads -----------------------------------------------------------------------------
+
+def test_the_difference_of_two_runs_is_a_tile_and_zero_for_a_run_with_itself(world):
+    import io
+
+    import numpy as np
+    from rasterio.io import MemoryFile
+
+    z, x, y = _centre_tile(world, 11)
+    c = world.clients["viewer"]
+    diff = c.get(f"/api/v1/compare/runs~apht/runs~apht-switched/tiles/{z}/{x}/{y}.png")
+    same = c.get(f"/api/v1/compare/runs~apht/runs~apht/tiles/{z}/{x}/{y}.png")
+    assert diff.status_code == 200 and same.status_code == 200 and diff.content != same.content
+    with MemoryFile(io.BytesIO(same.content)) as mem, mem.open() as ds:
+        rgba = ds.read()
+    opaque = rgba[3] == 255
+    assert opaque.any()
+    from kawasan.web.map.tiles import DIFF_TABLE
+
+    middle = tuple(int(v) for v in DIFF_TABLE[128][:3])  # a difference of 0 (the ramp's middle, near white)
+    assert set(map(tuple, rgba[:3, opaque].T.tolist())) == {middle} and min(middle) > 240
+    assert c.get(f"/api/v1/compare/runs~apht/runs~nope/tiles/{z}/{x}/{y}.png").status_code == 404
+
+
+def test_the_compare_page_shows_both_runs_weights(world):
+    page = world.clients["viewer"].get("/map/compare", params={"a": "runs~apht", "b": "runs~kawasan-industri"})
+    assert page.status_code == 200 and 'id="compare-weights"' in page.text
+    assert world.clients["viewer"].get("/map/compare", params={"a": "runs~apht", "b": "../x"}).status_code == 404
+
+
+def test_the_downloads_of_a_run(world):
+    c = world.clients["viewer"]
+    names = [f["name"] for f in c.get(f"{APHT}/files").json()["files"]]
+    assert {"report-en.html", "score.tif", "classes.tif", "constraints.tif", "sites.gpkg", "sites.geojson",
+            "model.json", "model.yaml"} <= set(names)
+    r = c.get(f"{APHT}/files/sites.gpkg")
+    assert r.status_code == 200 and r.content[:15] == b"SQLite format 3" and "attachment" in r.headers[
+        "content-disposition"]
+    import yaml
+
+    model = yaml.safe_load(c.get(f"{APHT}/files/model.yaml").text)
+    assert model["name"] == "apht" and model["criteria"]
+    assert c.get(f"{APHT}/files/..%2Fmanifest.json").status_code == 404
+    assert c.get(f"{APHT}/files/manifest.json").status_code == 404
+
+
+def test_no_inline_script_or_style_on_the_map_pages(world):
+    import re
+
+    c = world.clients["viewer"]
+    for path in ("/map", "/map/runs/runs~apht", "/map/compare?a=runs~apht&b=runs~kawasan-industri"):
+        html = c.get(path).text
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
+        assert not re.search(r"\son[a-z]+=", html), path
+        assert " style=" not in html, path

@@ -74,3 +74,68 @@ def test_the_demo_run_opens_with_its_tiles_and_a_click_names_the_excluding_rule(
     assert "LP2B" in text or "lp2b" in text.lower()
     assert page.locator("#cell-rules .tag").count() >= 1  # every rule with its certainty tag
     _shot(page, "map-run-click")
+
+
+def test_a_site_is_selected_in_the_table_and_the_ranking_changes(server, page):
+    _sign_in(page, server["url"], "viewer")
+    _open_run(page, server["url"])
+    page.wait_for_selector("#sites-table tbody tr")
+    first = page.locator("#sites-table tbody tr").first
+    first.click()
+    page.wait_for_selector("#site-explain dl.facts")
+    assert page.locator("#stress-chart svg rect").count() > 0
+    before = page.locator("#sites-table tbody tr td:nth-child(2)").all_inner_texts()
+    page.select_option("#rank-by", "topsis")
+    page.wait_for_function("document.querySelectorAll('#sites-table tbody tr').length > 0")
+    page.wait_for_load_state("networkidle")
+    after = page.locator("#sites-table tbody tr td:nth-child(2)").all_inner_texts()
+    assert sorted(before) == sorted(after)
+    _shot(page, "map-sites")
+
+
+def test_a_drawn_polygon_gets_its_check_with_the_failing_parts_on_the_map(server, page):
+    _sign_in(page, server["url"], "viewer")
+    _open_run(page, server["url"])
+    page.click("#draw-site")
+    box = page.locator("#run-map").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for dx, dy in ((-40, -30), (40, -30), (40, 30), (-40, 30)):
+        page.mouse.click(cx + dx, cy + dy)
+    page.mouse.click(cx - 40, cy - 30)  # back on the first vertex closes the polygon
+    page.wait_for_selector("#check-rules tbody tr")
+    assert page.locator("#check-verdict").inner_text()
+    assert page.locator("#check-rules tr.fail").count() >= 1   # the middle of the demo is excluded
+    assert page.locator("#run-map path.leaflet-interactive, #run-map path").count() > 0
+    _shot(page, "map-check")
+
+
+def test_licensing_starts_from_a_candidate_site_and_lands_on_its_project_page(server, page):
+    _sign_in(page, server["url"], "coord")
+    _open_run(page, server["url"])
+    page.wait_for_selector("#sites-table tbody tr")
+    page.locator("#sites-table tbody tr").first.click()
+    page.click("#start-from-site")
+    page.fill("#licensing-dialog input[name=name]", "KIHT dari peta")
+    page.click("#licensing-create")
+    page.wait_for_url("**/projects/*")
+    page.wait_for_selector("#project-site-map[data-ready='1']")
+    assert page.locator("#project-site a[href='/map/runs/runs~apht']").count() == 1
+    assert "SYNTHETIC" in page.locator("h1").inner_text()
+    _shot(page, "map-project-site")
+
+
+def test_two_runs_compare_side_by_side_swipe_and_difference(server, page):
+    tiles = []
+    page.on("response", lambda r: tiles.append((r.url, r.status)) if "/compare/" in r.url else None)
+    _sign_in(page, server["url"], "viewer")
+    page.goto(f"{server['url']}/map/compare?a=runs~apht&b=runs~apht-switched")
+    page.wait_for_selector("#map-diff[data-ready='1']")
+    page.wait_for_load_state("networkidle")
+    assert tiles and all(s == 200 for _, s in tiles), tiles
+    assert page.locator(".tiles-score-a img.leaflet-tile-loaded").count() > 0
+    assert page.locator(".tiles-score-b img.leaflet-tile-loaded").count() > 0
+    page.check("input[name=mode][value=swipe]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".tiles-swipe-b img.leaflet-tile-loaded").count() > 0
+    assert page.locator("#fig-b").is_hidden()
+    _shot(page, "map-compare")

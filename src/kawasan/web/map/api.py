@@ -95,3 +95,42 @@ def run_vector(request: Request, name: str = Path(..., max_length=80), z: int = 
         return Response(status_code=304, headers=headers)
     body = request.app.state.tiles.get_or_render(key, lambda: vectors.geojson(path, z))
     return Response(body, media_type="application/geo+json", headers=headers)
+
+
+@router.get("/runs/{run_id}/files", summary="The downloads of a run: report, rasters, sites, model")
+def run_files(request: Request, run_id: str = RUN_ID, me: Identity = Depends(current_user)) -> dict:
+    from kawasan.web.map.downloads import downloads
+
+    entry = run_entry(request, run_id)
+    files = downloads(entry)
+    return {"files": [{"name": n, "url": f"/api/v1/runs/{entry.id}/files/{n}",
+                       "bytes": p.stat().st_size if p is not None else None} for n, p in files.items()]}
+
+
+@router.get("/runs/{run_id}/files/{name}", response_class=Response,
+            summary="Download one file of a run (a name from GET /api/v1/runs/{run_id}/files)")
+def run_file(request: Request, name: str = Path(..., max_length=120), run_id: str = RUN_ID,
+             me: Identity = Depends(current_user)) -> Response:
+    from fastapi.responses import FileResponse
+
+    from kawasan.web.map.downloads import download_body
+
+    entry = run_entry(request, run_id)
+    body, media = download_body(entry, name)
+    disposition = {"Content-Disposition": f'attachment; filename="{entry.id}-{name}"'}
+    if isinstance(body, bytes):
+        return Response(body, media_type=media, headers=disposition)
+    return FileResponse(body, media_type=media, headers=disposition)
+
+
+@router.get("/compare/{run_a}/{run_b}/tiles/{z}/{x}/{y}.{fmt}", responses=TILE_RESPONSES, response_class=Response,
+            summary="One XYZ tile of the difference of two runs' scores (B minus A; blue higher in B, red lower)")
+def compare_tile(request: Request, run_a: str = Path(..., max_length=400, description="run A (a run id)"),
+                 run_b: str = Path(..., max_length=400, description="run B (a run id)"), z: int = Path(...),
+                 x: int = Path(...), y: int = Path(...), fmt: TileFormat = Path(...),
+                 me: Identity = Depends(current_user)) -> Response:
+    tiles.check_tile(z, x, y)
+    a, b = layers.tile_source(run_entry(request, run_a), "score"), layers.tile_source(run_entry(request, run_b), "score")
+    key = (a.tag + b.tag, "diff", z, x, y, fmt.value)
+    return tile_response(request, key, ":".join(map(str, key)),
+                         lambda: tiles.render_difference(a, b, z, x, y, fmt.value))

@@ -125,11 +125,19 @@ def layer_list(run: Entry, lang: str) -> list[dict]:
         spec = study[name]
         cats = spec.get("categories") or {}
         cols = file_colours(spec["file"]) or category_colours(cats)
-        out.append({"id": f"layer.{name}", "group": "study", "label": t("map.layer.study", lang, name=name),
+        out.append({"id": f"layer.{name}", "group": "study", "label": study_label(name, lang),
                     "legend": {"kind": "swatches", "items": [{"colour": cols.get(int(k), "#888888"), "label": v}
                                                              for k, v in sorted(cats.items(), key=lambda kv: int(kv[0]))
                                                              if int(k) in cols]}})
     return out
+
+
+def study_label(name: str, lang: str) -> str:
+    """The name of a study-area layer in ``lang`` (the standard layers have one; others keep their name)."""
+    from kawasan.i18n import catalogue, t
+
+    key = f"map.study.{name}"
+    return catalogue(lang)[key] if key in catalogue(lang) else t("map.layer.study", lang, name=name)
 
 
 def tile_source(run: Entry, layer: str) -> TileSource:

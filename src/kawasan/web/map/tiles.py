@@ -33,6 +33,7 @@ from kawasan.errors import InputError, NotFoundError
 from kawasan.reports import maps as palette
 
 TILE_SIZE = 256
+PNG_ZLEVEL = 3
 #: how many zoom levels beyond the layer's native resolution may be asked (cells become visible squares)
 OVERZOOM = 4
 MAX_ZOOM = 24
@@ -154,21 +155,48 @@ def colourize(values: np.ma.MaskedArray, style: Style, *, pixel_m: float = 1.0, 
     return np.moveaxis(out, -1, 0)
 
 
-def read_tile(path: Path, z: int, x: int, y: int, *, resampling: str = "nearest", buffer: float = 0.0):
-    """The band under tile (z, x, y) as a masked array and the zoom limit; 404/422 for a tile outside."""
-    from rio_tiler.errors import TileOutsideBounds
+_local = threading.local()
+_limits: dict = {}
+_limits_lock = threading.Lock()
+#: open readers per thread (a rasterio dataset is not shared between threads); the oldest closes beyond this
+READERS_PER_THREAD = 32
+
+
+def _reader(path: Path):
+    """This thread's open rio-tiler Reader of ``path`` (reopened when the file changed) and its zoom limit."""
     from rio_tiler.io import Reader
 
-    with Reader(str(path)) as src:
+    st = path.stat()
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    readers = getattr(_local, "readers", None)
+    if readers is None:
+        readers = _local.readers = {}
+    src = readers.get(key)
+    if src is None:
+        while len(readers) >= READERS_PER_THREAD:
+            readers.pop(next(iter(readers))).close()
+        src = readers[key] = Reader(str(path))
+    with _limits_lock:
+        limit = _limits.get(key)
+    if limit is None:
         limit = min(MAX_ZOOM, src.maxzoom + OVERZOOM)
-        if z > limit:
-            raise InputError(f"expected a zoom of at most {limit} for this layer (its cells are "
-                             f"{_cell_text(src)}), got {z}", field="z")
-        try:
-            img = src.tile(x, y, z, tilesize=TILE_SIZE, indexes=1, resampling_method=resampling,
-                           buffer=buffer or None)
-        except TileOutsideBounds:
-            raise NotFoundError(f"tile {z}/{x}/{y} is outside the layer's extent", field="tile") from None
+        with _limits_lock:
+            _limits[key] = limit
+    return src, limit
+
+
+def read_tile(path: Path, z: int, x: int, y: int, *, resampling: str = "nearest", buffer: float = 0.0):
+    """The band under tile (z, x, y) as a masked array; 404/422 for a tile outside the layer or too deep."""
+    from rio_tiler.errors import TileOutsideBounds
+
+    src, limit = _reader(Path(path))
+    if z > limit:
+        raise InputError(f"expected a zoom of at most {limit} for this layer (its cells are "
+                         f"{_cell_text(src)}), got {z}", field="z")
+    try:
+        img = src.tile(x, y, z, tilesize=TILE_SIZE, indexes=1, resampling_method=resampling, buffer=buffer or None)
+    except TileOutsideBounds:
+        raise NotFoundError(f"tile {z}/{x}/{y} is outside the layer's extent", field="tile") from None
     return img.array[0]
 
 
@@ -190,7 +218,8 @@ def encode(rgba: np.ndarray, fmt: str) -> bytes:
     from rio_tiler.utils import render
 
     driver = FORMATS[fmt][0]
-    options = {"lossless": True} if driver == "WEBP" else {}
+    # PNG: zlib level 3 (GDAL's default is 6): tiles about 10 % larger, encoded about twice as fast
+    options = {"lossless": True} if driver == "WEBP" else {"zlevel": PNG_ZLEVEL}
     return render(rgba[:3], rgba[3], img_format=driver, **options)
 
 

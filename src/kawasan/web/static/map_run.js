@@ -24,8 +24,8 @@ KW.fmt = function (v, digits) {
 };
 
 KW.json = function (id) {
-  const node = document.getElementById(id);
-  return node ? JSON.parse(node.textContent) : null;
+  const node = document.getElementById(id);  // data in a data-json attribute: no inline script on any page
+  return node ? JSON.parse(node.dataset.json) : null;
 };
 
 KW.swatches = function () {
