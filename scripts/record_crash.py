@@ -2,14 +2,14 @@
 
 A child process changes stage K1 again and again (``updates``: block, unblock, ...) or attaches a new document
 again and again (``uploads``), printing ``ACK`` after each change the service acknowledged. The parent kills
-it with SIGKILL after a delay drawn from a seeded generator (so the points differ from kill to kill but the run
+it with SIGKILL after a delay drawn from a seeded generator (0 to --max-delay seconds) (so the points differ from kill to kill but the run
 is repeatable), KILLS times. After every kill it checks that the database holds exactly the acknowledged
 changes plus at most the one in flight, that SQLite passes ``PRAGMA integrity_check``, and that ``db verify``
 passes (chains, stages against their events, every document with its bytes). At the end the garbage collector
 removes the files of uploads killed between writing the file and the commit, and reports how many.
 
 Usage: .venv/bin/python scripts/record_crash.py --what updates|uploads [--backend sqlite|postgresql]
-       [--kills 20] [--seed 0] [--json]
+       [--kills 20] [--seed 0] [--max-delay 2.0] [--json]
 """
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def _count(svc, pid, what) -> int:
     return len(svc.documents(pid))
 
 
-def run(what: str, backend: str, kills: int, seed: int, pg_url: str = PG_DEFAULT) -> dict:
+def run(what: str, backend: str, kills: int, seed: int, pg_url: str = PG_DEFAULT, max_delay: float = 2.0) -> dict:
     from sqlalchemy import text
 
     rng = random.Random(seed)
@@ -87,7 +87,7 @@ def run(what: str, backend: str, kills: int, seed: int, pg_url: str = PG_DEFAULT
                 proc = subprocess.Popen([sys.executable, __file__, "--child", what, "--project", str(pid)],
                                         stdout=subprocess.PIPE, text=True, env={**os.environ, **env})
                 assert proc.stdout.readline().strip() == "READY"
-                time.sleep(rng.uniform(0.0, 0.6))
+                time.sleep(rng.uniform(0.0, max_delay))
                 proc.send_signal(signal.SIGKILL)
                 out, _ = proc.communicate()
                 acked = out.count("ACK")
@@ -125,6 +125,8 @@ def main(argv=None) -> int:
     ap.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--max-delay", type=float, default=2.0,
+                    help="kill after a delay drawn uniformly from 0 to this many seconds after start-up")
     ap.add_argument("--pg-url", default=os.environ.get("KAWASAN_TEST_PG_URL", PG_DEFAULT))
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--child", choices=["updates", "uploads"], help=argparse.SUPPRESS)
@@ -135,7 +137,7 @@ def main(argv=None) -> int:
         return 0
     if not 1 <= a.kills <= 10000:
         ap.error("--kills must be 1-10000")
-    res = run(a.what, a.backend, a.kills, a.seed, a.pg_url)
+    res = run(a.what, a.backend, a.kills, a.seed, a.pg_url, a.max_delay)
     print(json.dumps(res) if a.json else "\n".join(f"{k}: {v}" for k, v in res.items()))
     return 0 if not res["failures"] else 1
 

@@ -21,7 +21,7 @@ def test_kills_inside_a_burst_leave_a_sound_record(what, monkeypatch):
     spec = importlib.util.spec_from_file_location("record_crash", ROOT / "scripts" / "record_crash.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    res = mod.run(what, "sqlite", kills=2, seed=1)
+    res = mod.run(what, "sqlite", kills=2, seed=1, max_delay=1.0)
     assert res["failures"] == [], res
     assert res["in_flight_committed"] <= res["kills"]
     sys.modules.pop("record_stress", None)
