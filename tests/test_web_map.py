@@ -48,6 +48,9 @@ def _looking_urls(world) -> dict:
         ("GET", "/api/v1/runs/{run_id}/point"): f"{run}/point?lon=113.07&lat=-7.76",
         ("GET", "/api/v1/runs/{run_id}/sites"): f"{run}/sites?by=topsis",
         ("GET", "/map/compare"): "/map/compare?a=runs~apht&b=runs~kawasan-industri",
+        ("GET", "/api/v1/areas/{area_id}"): "/api/v1/areas/data",
+        ("GET", "/api/v1/areas/{area_id}/tiles/{layer}/{z}/{x}/{y}.{fmt}"): f"/api/v1/areas/data/tiles/hillshade/{z}/{x}/{y}.png",
+        ("GET", "/api/v1/areas/{area_id}/vectors/{name}.geojson"): "/api/v1/areas/data/vectors/roads.geojson?z=9",
         ("GET", "/api/v1/compare/{run_a}/{run_b}/tiles/{z}/{x}/{y}.{fmt}"):
             f"/api/v1/compare/runs~apht/runs~kawasan-industri/tiles/{z}/{x}/{y}.png",
         ("GET", "/api/v1/runs/{run_id}/files"): f"{run}/files",
@@ -286,3 +289,17 @@ def test_no_inline_script_or_style_on_the_map_pages(world):
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
         assert not re.search(r"\son[a-z]+=", html), path
         assert " style=" not in html, path
+
+
+def test_a_study_area_has_its_own_layers_and_tiles(world):
+    c = world.clients["viewer"]
+    body = c.get("/api/v1/areas/data").json()
+    ids = [i["id"] for i in body["layers"]]
+    assert ids[0] == "hillshade" and "layer.landcover" in ids and "score" not in ids
+    assert "roads" in body["vectors"] and "sites" not in body["vectors"] and body["synthetic"] is True
+    z, x, y = _centre_tile(world)
+    r = c.get(f"/api/v1/areas/data/tiles/layer.zoning/{z}/{x}/{y}.png")
+    assert r.status_code == 200 and r.content[:4] == b"\x89PNG"
+    r = c.get(f"/api/v1/areas/data/tiles/score/{z}/{x}/{y}.png")
+    assert r.status_code == 404 and r.json()["error"]["field"] == "layer"
+    assert c.get("/api/v1/areas/runs~apht").status_code == 404   # a run is not a study area

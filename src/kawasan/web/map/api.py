@@ -84,7 +84,10 @@ def run_point(request: Request, lon: float = Query(..., ge=-180, le=180), lat: f
                     "simplified for the zoom z")
 def run_vector(request: Request, name: str = Path(..., max_length=80), z: int = Query(12, ge=0, le=tiles.MAX_ZOOM),
                run_id: str = RUN_ID, me: Identity = Depends(current_user)) -> Response:
-    entry = run_entry(request, run_id)
+    return _vector_response(request, run_entry(request, run_id), name, z)
+
+
+def _vector_response(request: Request, entry, name: str, z: int) -> Response:
     path = vectors.vector_path(entry, name)
     st = path.stat()
     key = (entry.checksum, f"vector:{name}:{st.st_mtime_ns}:{st.st_size}", z, 0, 0, "geojson")
@@ -134,3 +137,39 @@ def compare_tile(request: Request, run_a: str = Path(..., max_length=400, descri
     key = (a.tag + b.tag, "diff", z, x, y, fmt.value)
     return tile_response(request, key, ":".join(map(str, key)),
                          lambda: tiles.render_difference(a, b, z, x, y, fmt.value))
+
+
+AREA_ID = Path(..., max_length=400, description="a study area id from GET /api/v1/data (e.g. data)")
+
+
+@router.get("/areas/{area_id}", summary="A study area: extent, tile layers (hillshade, land cover, zoning...) and "
+                                        "vector layers")
+def area_detail(request: Request, area_id: str = AREA_ID, me: Identity = Depends(current_user)) -> dict:
+    from kawasan.web.map.common import area_entry
+
+    return runinfo.describe_area(area_entry(request, area_id), language(request))
+
+
+@router.get("/areas/{area_id}/tiles/{layer}/{z}/{x}/{y}.{fmt}", responses=TILE_RESPONSES, response_class=Response,
+            summary="One XYZ tile of a study area's layer: hillshade or layer.<name>")
+def area_tile(request: Request, layer: str = Path(..., max_length=80), z: int = Path(...), x: int = Path(...),
+              y: int = Path(...), fmt: TileFormat = Path(...), area_id: str = AREA_ID,
+              me: Identity = Depends(current_user)) -> Response:
+    from kawasan.web.map.common import area_entry
+
+    tiles.check_tile(z, x, y)
+    source = layers.tile_source(area_entry(request, area_id), layer)
+    key = (source.tag, layer, z, x, y, fmt.value)
+    return tile_response(request, key, ":".join(map(str, key)),
+                         lambda: tiles.render_tile(source, z, x, y, fmt.value))
+
+
+@router.get("/areas/{area_id}/vectors/{name}.geojson", response_class=Response,
+            responses={200: {"content": {"application/geo+json": {}}}},
+            summary="A vector layer of a study area as GeoJSON in WGS 84, simplified for the zoom z")
+def area_vector(request: Request, name: str = Path(..., max_length=80),
+                z: int = Query(12, ge=0, le=tiles.MAX_ZOOM), area_id: str = AREA_ID,
+                me: Identity = Depends(current_user)) -> Response:
+    from kawasan.web.map.common import area_entry
+
+    return _vector_response(request, area_entry(request, area_id), name, z)

@@ -28,8 +28,9 @@ def _file_tag(path: Path) -> str:
 
 
 def study_layers(run: Entry) -> dict[str, dict]:
-    """The study area's manifest layers (name -> entry with an absolute ``file``), {} when it is gone."""
-    root = Path((run.manifest.get("study_area") or {}).get("path") or "")
+    """The study area's manifest layers (name -> entry with an absolute ``file``), {} when it is gone. ``run``
+    is a run (its study area's folder from its manifest) or a study area itself."""
+    root = run.path if run.kind == "study_area" else Path((run.manifest.get("study_area") or {}).get("path") or "")
     man = root / "manifest.json"
     try:
         layers = json.loads(man.read_text(encoding="utf-8")).get("layers") or {}
@@ -89,7 +90,16 @@ def file_colours(path: Path) -> dict[int, str] | None:
 
 
 def layer_list(run: Entry, lang: str) -> list[dict]:
-    """Every tile layer of the run with its group, label and legend (for the layer switcher)."""
+    """Every tile layer of the run (or study area) with its group, label and legend (for the layer switcher)."""
+    from kawasan.i18n import t
+
+    if run.kind == "study_area":
+        return study_layer_list(run, lang)
+    return run_layer_list(run, lang) + study_layer_list(run, lang)
+
+
+def run_layer_list(run: Entry, lang: str) -> list[dict]:
+    """The run's own layers: score, classes, exclusion reasons, criteria, score spread."""
     from kawasan.i18n import t
 
     out = [{"id": "score", "group": "run", "label": t("map.layer.score", lang),
@@ -115,6 +125,14 @@ def layer_list(run: Entry, lang: str) -> list[dict]:
         out.append({"id": "spread", "group": "run", "label": t("map.layer.spread", lang),
                     "legend": {"kind": "ramp", "stops": ["#f7f7f7", "#9e9ac8", "#3f007d"], "low": "0",
                                "high": "max"}})
+    return out
+
+
+def study_layer_list(run: Entry, lang: str) -> list[dict]:
+    """The study area's layers: the DEM as hillshade, land cover, zoning and the other categorical rasters."""
+    from kawasan.i18n import t
+
+    out = []
     study = study_layers(run)
     if "dem" in study:
         out.append({"id": "hillshade", "group": "study", "label": t("map.layer.hillshade", lang), "legend": None})
@@ -145,7 +163,9 @@ def tile_source(run: Entry, layer: str) -> TileSource:
     check_layer_name(layer)
     tag = f"{run.checksum}:{STYLE_VERSION}:{__version__}"
     path, style = None, None
-    if layer == "score":
+    if run.kind == "study_area" and layer not in ("hillshade",) and not layer.startswith("layer."):
+        pass
+    elif layer == "score":
         path, style = _output(run, "score"), Style("ramp", SCORE_TABLE)
     elif layer == "classes":
         codes = {int(k): hex_rgba(palette.CLASS_COLOURS[int(k)]) for k in class_codes(run) if int(k) in
@@ -173,7 +193,8 @@ def tile_source(run: Entry, layer: str) -> TileSource:
             tag += ":" + _file_tag(path)
     if path is None:
         have = ", ".join(item["id"] for item in layer_list(run, "en"))
-        raise NotFoundError(f"the run has no layer {layer!r}; it has: {have}", field="layer")
+        what = "study area" if run.kind == "study_area" else "run"
+        raise NotFoundError(f"the {what} has no layer {layer!r}; it has: {have}", field="layer")
     return TileSource(layer, path, style, hashlib.sha256(tag.encode()).hexdigest()[:24])
 
 

@@ -16,7 +16,8 @@ def _text(item: dict, key: str, lang: str) -> str | None:
 
 def bounds_wgs84(run: Entry) -> list[float]:
     """[west, south, east, north] of the run's grid in degrees."""
-    grid = Grid.from_dict(run.manifest["study_area"]["grid"])
+    grid_dict = run.manifest.get("grid") if run.kind == "study_area" else run.manifest["study_area"]["grid"]
+    grid = Grid.from_dict(grid_dict)
     return [round(v, 7) for v in transform_bounds(grid.crs, "EPSG:4326", *grid.bounds, densify_pts=21)]
 
 
@@ -76,3 +77,10 @@ def localise_point(out: dict, lang: str, class_labels: dict | None = None) -> di
         item["certainty_tag"] = certainty_of(item.get("certainty"))
         item.pop("legal_basis_id", None)
     return out
+
+
+def describe_area(area: Entry, lang: str) -> dict:
+    """A study area for a map: its name, extent, tile layers with legends and vector layers."""
+    return {"id": area.id, "name": area.name, "synthetic": area.synthetic, "notice": area.manifest.get("notice"),
+            "created": area.created, "checksum": area.checksum, "bounds": bounds_wgs84(area),
+            "layers": layers.layer_list(area, lang), "vectors": vector_names(area)}
