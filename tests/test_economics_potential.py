@@ -299,8 +299,8 @@ def test_cli_potential_ahp_and_inconsistent(runner, shared_data, tmp_path):
     (["--map", "m.jpg"], "expected .svg or .png"),
     (["--report", "r.pdf"], "expected .html"),
     (["--ipm-method", "undp"], "IPM method 'undp'"),
-    (["--min-coverage", "2"], "outside 0..1"),
-    (["--stress", "-5"], "--stress must be >= 0"),
+    (["--min-coverage", "2"], r"not in the range 0\.0<=x<=1\.0"),
+    (["--stress", "-5"], r"not in the range 0<=x<=1000000"),
 ])
 def test_cli_potential_bad_input_exits_2_and_writes_nothing(runner, shared_data, tmp_path, extra, match):
     extra = [str(tmp_path / e) if e.endswith((".jpg", ".pdf", ".json")) else e for e in extra]
