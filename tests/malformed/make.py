@@ -145,6 +145,7 @@ def files() -> dict[str, bytes | str]:
     out["pdrb_unknown_sector.csv"] = pdrb_long(sector_override="Pariwisata")
     out["pdrb_year_out_of_range.csv"] = pdrb_long(year="99999")
     out["pdrb_missing_columns.csv"] = "wilayah,nilai\nX,1\n"
+    out["pdrb_header_no_rows.csv"] = "d,[m[ml0), l0),g"   # found by atheris (scripts/fuzz_readers.py): a KeyError
     out["pdrb_fake.xlsx"] = b"PK\x03\x04" + GARBAGE[:300]
     out["pdrb_old.xls"] = GARBAGE[:200]
     # --- weights (economy potential --weights)

@@ -260,6 +260,9 @@ def _parse_table(raw, src, *, region, year, unit, price_basis, columns, region_c
             "lapangan_usaha (or sector codes A..R,S,T,U as column headers); headers are "
             f"{', '.join(h for h in headers if h)} (in Python: read_table(..., sector_col=))", source=src,
             field="sector")
+    if frame.empty or "sector" not in frame.columns:   # a header and nothing under it (found by atheris)
+        raise TableError(f"the table has a header ({', '.join(h for h in headers if h) or 'empty'}) but no data rows; "
+                         "expected one row per region, sector and year (or one column per sector)", source=src)
     # drop note rows (Sumber: BPS ...) and empty rows of wide tables
     lab = frame["sector"].astype(str)
     note_of = {v: _is_note(v) for v in pd.unique(pd.concat([lab, frame["region"].astype(str)]))}
