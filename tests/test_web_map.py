@@ -80,12 +80,17 @@ def test_signed_out_is_refused(world):
             assert r.status_code == 303, url
 
 
-def test_a_server_without_a_data_folder_says_so(tmp_path):
+def test_a_server_without_a_configured_data_folder_uses_the_home_one(tmp_path):
+    """No --data: the map pages and the analysis jobs share KAWASAN_HOME/data (created, empty at first)."""
+    from kawasan.jobs.folders import data_dir
+
     w = MapWorld(tmp_path, None)
     try:
         r = w.clients["viewer"].get("/api/v1/data")
-        assert r.status_code == 404 and "--data" in r.json()["error"]["message"]
-        assert "kawasan serve --data DIR" in w.clients["viewer"].get("/map").text
+        assert r.status_code == 200 and r.json()["runs"] == [] and r.json()["study_areas"] == []
+        assert data_dir().is_dir()
+        page = w.clients["viewer"].get("/map").text
+        assert "kawasan serve --data DIR" in page and 'id="runs"' not in page
     finally:
         w.close()
 
