@@ -11,6 +11,7 @@ import shutil
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,10 +31,28 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+@contextmanager
+def served(app):
+    """``app`` served by uvicorn on a free loopback port in a thread: yields its address, stops it after."""
     import uvicorn
 
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    th = threading.Thread(target=srv.run, daemon=True)
+    th.start()
+    deadline = time.monotonic() + 20
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started, "the test server did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        th.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
     from kawasan.tracker import ProjectService
     from kawasan.web.app import create_app
     from kawasan.web.settings import WebSettings
@@ -43,17 +62,8 @@ def server(tmp_path_factory):
     ids = seed_world(svc)
     svc.close()
     app = create_app(settings, WebSettings(), today=TODAY, background=False)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "the test server did not start"
-    yield {"url": f"http://127.0.0.1:{port}", "ids": ids, "app": app}
-    srv.should_exit = True
-    th.join(timeout=10)
+    with served(app) as url:
+        yield {"url": url, "ids": ids, "app": app}
     cleanup()
 
 

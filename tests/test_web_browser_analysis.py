@@ -14,13 +14,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from test_web_browser import ARTIFACTS, CHROMIUM, _free_port, _shot, _sign_in
+from test_web_browser import ARTIFACTS, CHROMIUM, _shot, _sign_in, browser, served  # noqa: F401 - fixtures
 from web_fixtures import TODAY, make_settings, seed_world
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -29,8 +28,6 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, demo_dir):
-    import uvicorn
-
     from conftest import SHARED
     from kawasan.tracker import ProjectService
     from kawasan.web.app import create_app
@@ -53,32 +50,11 @@ def server(tmp_path_factory, demo_dir):
     code = "import sys; from kawasan.cli.main import main; main(sys.argv[1:])"
     worker = subprocess.Popen([sys.executable, "-c", code, "worker", "--jobs", "1", "--queue", queue], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "the test server did not start"
-    yield {"url": f"http://127.0.0.1:{port}", "data": data, "econ": econ}
-    srv.should_exit = True
-    th.join(timeout=10)
+    with served(app) as url:
+        yield {"url": url, "data": data, "econ": econ}
     os.killpg(worker.pid, signal.SIGTERM)
     worker.wait(timeout=30)
     cleanup()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu",
-                                                              "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 @pytest.fixture

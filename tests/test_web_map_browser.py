@@ -6,12 +6,10 @@ serves the module. Screenshots go to test-artifacts/web/ (git-ignored); docs/ima
 """
 from __future__ import annotations
 
-import threading
-import time
 
 import pytest
 
-from test_web_browser import ARTIFACTS, CHROMIUM, _free_port, _sign_in, browser, page  # noqa: F401 - fixtures
+from test_web_browser import ARTIFACTS, CHROMIUM, _sign_in, browser, page, served  # noqa: F401 - fixtures
 from web_fixtures import TODAY, make_settings, seed_world
 
 pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(),
@@ -20,8 +18,6 @@ pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, demo_dir):
-    import uvicorn
-
     from kawasan.tracker import ProjectService
     from kawasan.web.app import create_app
     from kawasan.web.settings import WebSettings
@@ -31,17 +27,8 @@ def server(tmp_path_factory, demo_dir):
     ids = seed_world(svc)
     svc.close()
     app = create_app(settings, WebSettings(data_dir=demo_dir), today=TODAY, background=False)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "the test server did not start"
-    yield {"url": f"http://127.0.0.1:{port}", "ids": ids, "app": app}
-    srv.should_exit = True
-    th.join(timeout=10)
+    with served(app) as url:
+        yield {"url": url, "ids": ids, "app": app}
     cleanup()
 
 

@@ -176,7 +176,11 @@ def load_sites(run_dir) -> dict | None:
 def ranked_sites(run_dir, method: str) -> dict:
     """The extracted sites of a run ranked by ``method`` (mean, area_weighted, topsis) in memory; nothing
     is written (``rerank`` writes the new ranks into the run's site files)."""
-    run = open_run(run_dir)
+    return _ranked(open_run(run_dir), method)
+
+
+def _ranked(run, method: str) -> dict:
+    """The run's extracted sites with their ranks by ``method`` (an InputError when none were extracted)."""
     res = load_sites(run.folder)
     if res is None:
         raise InputError(Message("err.no_sites_yet"), source=str(run.folder))
@@ -192,11 +196,7 @@ def rerank(run_dir, method: str) -> dict:
     sites folder is updated and exchanged with it in one step (:func:`kawasan.fileio.publish`), so a kill
     leaves either the three old files or the three new ones."""
     run = open_run(run_dir)
-    res = load_sites(run.folder)
-    if res is None:
-        raise InputError(Message("err.no_sites_yet"), source=str(run.folder))
-    _rank_in_place(res["sites"], res["criteria"], np.array(res["weights"], dtype=float), method, run)
-    res["rank_method"] = method
+    res = _ranked(run, method)
     folder = run.folder / "sites"
     recover(folder)
     ranks = {i["id"]: i["rank"] for i in res["sites"]}
