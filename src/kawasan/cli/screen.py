@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kawasan.cli.chunking import chunk_options
+from kawasan.cli.ranges import SHARE
 from kawasan.cli.main import cli
 from kawasan.i18n import t
 
@@ -25,7 +26,7 @@ from kawasan.i18n import t
               help="BPS IPM (human development index) table, for the regional-potential ranking.")
 @click.option("--reference", default="Jawa Timur", show_default=True,
               help="The province the regencies belong to (as the BPS tables name it).")
-@click.option("--land-weight", type=float, default=0.5, show_default=True,
+@click.option("--land-weight", type=SHARE, default=0.5, show_default=True,
               help="Weight of land (candidate-site hectares) in the combined rank; the economy gets the rest.")
 @click.option("--overwrite", is_flag=True, help="Replace an earlier screening in --out.")
 @click.option("--json", "as_json", is_flag=True, help="Print the per-regency table as JSON.")

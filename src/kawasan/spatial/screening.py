@@ -280,6 +280,7 @@ def _write(folder: Path, result: dict, regions, sites: dict) -> None:
 
     import geopandas as gpd
 
+    from kawasan.csvout import safe_cell
     from kawasan.spatial.screenreport import write_reports
 
     (folder / "manifest.json").write_text(json.dumps({"kind": KIND, "format_version": 1}) + "\n", encoding="utf-8")
@@ -290,7 +291,7 @@ def _write(folder: Path, result: dict, regions, sites: dict) -> None:
         w = csv.DictWriter(fh, fieldnames=cols, lineterminator="\n")
         w.writeheader()
         for r in rows:
-            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
+            w.writerow({k: safe_cell(r.get(k)) for k in cols})   # region names from a user's file: formula-safe
     table = gpd.GeoDataFrame([{k: r.get(k) for k in cols} for r in rows], geometry=list(regions.geometry),
                              crs=regions.crs)
     table.to_file(folder / "screen.gpkg", layer="regencies", driver="GPKG")
