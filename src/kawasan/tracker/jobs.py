@@ -53,7 +53,17 @@ def _alive(worker: str | None) -> bool:
         return False
     except (PermissionError, ValueError):
         return True
-    return True
+    return not _zombie(int(pid))
+
+
+def _zombie(pid: int) -> bool:
+    """A killed worker whose parent died too stays a zombie until init reaps it: dead, though kill(pid, 0)
+    still finds it (Linux: state ``Z`` in /proc/PID/stat; elsewhere assumed not)."""
+    try:
+        stat = open(f"/proc/{pid}/stat", encoding="ascii", errors="replace").read()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def job_dict(j: Job, creator: str | None = None) -> dict:
