@@ -13,7 +13,8 @@ Text = Field(default=None, max_length=2000)
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    #: unknown fields are refused, and so are NaN and Infinity (Python's JSON reader accepts them)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class StageStatusIn(_In):

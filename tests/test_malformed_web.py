@@ -1,0 +1,218 @@
+"""Issue 14, "Bad input", the web side: uploads that are not what they say and API payloads that are wrong.
+
+Each case goes through the running app (the web tests' World, tests/web_fixtures.py) and must end with a 4xx:
+for ``/api/v1`` the one JSON error shape ``{"error": {"code", "message", ...}}``, for a page the HTML error
+page; no traceback text in the body; and nothing written: a dump of every table of the database (SQLite
+``iterdump()``) and every file of the document and data folders compared before and after. The corpus of
+files for the CLI is tests/malformed/ (tests/test_malformed.py). All data here is SYNTHETIC.
+"""
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import re
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+from fastapi.routing import APIRoute
+
+from web_fixtures import DLH_STAGE, World
+
+PDF = b"%PDF-1.4\n% synthetic\n%%EOF\n"
+HUGE_ID = "99999999999999999999999"
+TRACE = re.compile(r"Traceback|File \"/|\.py\", line \d")
+
+
+def _zip_bytes() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    return buf.getvalue()
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from kawasan.jobs.queue import make_huey
+
+    folder = tmp_path_factory.mktemp("web-malformed")
+    w = World("sqlite", folder)
+    w.data = folder / "data"
+    w.data.mkdir()
+    w.app.state.web = dataclasses.replace(w.app.state.web, data_dir=w.data)
+    w.app.state.queue = make_huey(f"sqlite:///{folder / 'queue.db'}")
+    yield w
+    w.close()
+
+
+def _dump(world) -> list[str]:
+    con = sqlite3.connect(world.settings.database_url.removeprefix("sqlite:///"))
+    try:
+        return list(con.iterdump())
+    finally:
+        con.close()
+
+
+def _files(*roots: Path) -> dict:
+    return {str(p): (p.stat().st_size, p.read_bytes()) for root in roots if root.exists()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _state(world):
+    return _dump(world), _files(world.settings.files_dir, world.data), len(world.app.state.jobs.list())
+
+
+# (id, kind, role, method, url, request keywords; "{pa}", "{stage}", "{doc}" are filled in)
+API = "/api/v1"
+P = API + "/projects/{pa}"
+CASES = [
+    # document upload (API and page)
+    ("doc-pdf-name-zip-bytes", "api", "POST", P + "/stages/{stage}/documents",
+     {"files": {"file": ("rencana.pdf", _zip_bytes(), "application/pdf")}}),
+    ("doc-empty-file", "api", "POST", P + "/stages/{stage}/documents",
+     {"files": {"file": ("kosong.pdf", b"", "application/pdf")}}),
+    ("doc-over-the-limit", "api", "POST", P + "/stages/{stage}/documents",
+     {"files": {"file": ("besar.pdf", PDF + b"\0" * (25 * 1024 * 1024), "application/pdf")}}),
+    ("doc-name-dotdot-exe", "api", "POST", P + "/stages/{stage}/documents",
+     {"files": {"file": ("../../etc/evil.exe", b"MZ\x90\x00", "application/octet-stream")}}),
+    ("doc-no-filename", "api", "POST", P + "/stages/{stage}/documents",
+     {"files": {"file": ("", PDF, "application/pdf")}}),
+    ("doc-page-pdf-name-zip-bytes", "page", "POST", "/projects/{pa}/documents",
+     {"data": {"stage": "{stage}"}, "files": {"file": ("rencana.pdf", _zip_bytes(), "application/pdf")}}),
+    ("doc-page-unknown-stage", "page", "POST", "/projects/{pa}/documents",
+     {"data": {"stage": "<script>alert(1)</script>"}, "files": {"file": ("a.pdf", PDF, "application/pdf")}}),
+    # plan CSV import
+    ("plan-binary", "api", "POST", API + "/templates/import",
+     {"data": {"name": "biner"}, "files": {"file": ("rencana.csv", bytes(range(256)) * 4, "text/csv")}}),
+    ("plan-utf16-no-bom", "api", "POST", API + "/templates/import",
+     {"data": {"name": "utf16"}, "files": {"file": ("rencana.csv", "id,name,agency,duration_days,requires\nS1,Survei,"
+                                                    "BAPPEDA,10,\n".encode("utf-16-le"), "text/csv")}}),
+    ("plan-empty", "api", "POST", API + "/templates/import",
+     {"data": {"name": "kosong"}, "files": {"file": ("rencana.csv", b"", "text/csv")}}),
+    ("plan-deep-quotes", "api", "POST", API + "/templates/import",
+     {"data": {"name": "dalam"}, "files": {"file": ("rencana.csv", b"id,name,agency,duration_days,requires\n"
+                                                    + b'"' * 100_001 + b"\n", "text/csv")}}),
+    ("plan-bad-name", "api", "POST", API + "/templates/import",
+     {"data": {"name": "../../apht"}, "files": {"file": ("rencana.csv", b"id,name,agency,duration_days,requires\n"
+                                                         b"S1,Survei,BAPPEDA,10,\n", "text/csv")}}),
+    ("plan-page-binary", "page", "POST", "/templates/import",
+     {"data": {"name": "biner-halaman"}, "files": {"file": ("rencana.csv", b"\x00\xff" * 500, "text/csv")}}),
+    # new study area
+    ("area-fake-pbf", "api", "POST", API + "/analysis/studyareas",
+     {"data": {"name": "palsu", "where": "1=1"}, "files": [("boundary", ("b.geojson", b'{"type":"FeatureCollection",'
+                                                           b'"features":[]}', "application/geo+json")),
+                                                          ("osm", ("area.osm.pbf", b"not a PBF", "application/octet-stream"))]}),
+    ("area-boundary-not-json", "api", "POST", API + "/analysis/studyareas",
+     {"data": {"name": "bukan-json", "where": "1=1"}, "files": [("boundary", ("b.geojson", b"{not json",
+                                                                              "application/geo+json"))]}),
+    # JSON payloads
+    ("json-wrong-types", "api", "POST", API + "/projects",
+     {"json": {"name": 12, "template": ["apht"], "start": True}}),
+    ("json-nan", "api", "POST", P + "/whatif",
+     {"content": b'{"shorten": {"K1": NaN}}'}),
+    ("json-infinity", "api", "POST", P + "/whatif",
+     {"content": b'{"shorten": {"K1": Infinity}}'}),
+    ("json-huge-string", "api", "POST", API + "/projects",
+     {"json": {"name": "x" * 1_000_000, "template": "apht", "start": "2026-01-05"}}),
+    ("json-deeply-nested", "api", "POST", API + "/projects",
+     {"content": ('{"name": "dalam", "template": "apht", "start": "2026-01-05", "site_geometry": '
+                  + _nested(100_000) + "}").encode()}),
+    ("json-nested-geometry", "api", "POST", API + "/projects",
+     {"json": {"name": "geometri", "template": "apht", "start": "2026-01-05",
+               "site_geometry": {"type": "Polygon", "coordinates": [[[[[[1]]]]]]}}}),
+    ("json-unknown-field", "api", "POST", API + "/projects",
+     {"json": {"name": "asing", "template": "apht", "start": "2026-01-05", "owner": "root"}}),
+    ("json-date-0001", "api", "POST", API + "/projects",
+     {"json": {"name": "tahun satu", "template": "apht", "start": "0001-01-01"}}),
+    ("json-date-9999", "api", "POST", API + "/projects",
+     {"json": {"name": "tahun 9999", "template": "apht", "start": "9999-12-31"}}),
+    ("json-target-9999", "api", "PUT", P + "/target", {"json": {"target": "9999-12-31"}}),
+    ("json-stage-on-0001", "api", "POST", P + "/stages/{stage}/status",
+     {"json": {"status": "submitted", "on": "0001-01-01"}}),
+    ("json-injection-template", "api", "POST", API + "/projects",
+     {"json": {"name": "injeksi", "template": "apht'; DROP TABLE projects; --", "start": "2026-01-05"}}),
+    ("json-injection-stage", "api", "POST", P + "/stages/K1' OR '1'='1/status", {"json": {"status": "submitted"}}),
+    ("json-not-json", "api", "POST", API + "/projects", {"content": b"{'name': 'python dict'}"}),
+    ("json-not-utf8", "api", "POST", API + "/projects", {"content": b'{"name": "\xff\xfe"}'}),
+    ("json-array-body", "api", "POST", API + "/projects", {"content": b"[1, 2, 3]"}),
+    ("json-huge-number", "api", "POST", P + "/stages/{stage}/status",
+     {"json": {"status": "submitted", "expected_version": 10 ** 30}}),
+    ("json-huge-id", "api", "POST", API + "/obstacles/" + HUGE_ID + "/resolve", {"json": {"resolution": "x"}}),
+    ("page-form-date-9999", "page", "POST", "/projects/{pa}/stages/{stage}/status",
+     {"data": {"status": "submitted", "on": "9999-12-31"}}),
+    ("page-form-huge-version", "page", "POST", "/projects/{pa}/stages/{stage}/status",
+     {"data": {"status": "submitted", "expected_version": "9" * 40}}),
+]
+
+
+def _fill(value, world):
+    if isinstance(value, str):
+        return value.format(pa=world.ids["pa"], stage=DLH_STAGE, doc=world.ids["document"])
+    if isinstance(value, dict):
+        return {k: _fill(v, world) for k, v in value.items()}
+    return value
+
+
+def test_the_corpus_is_large_enough():
+    assert len(CASES) >= 25 and len({c[0] for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_a_malformed_request_is_refused_cleanly(world, case):
+    name, kind, method, url, kw = case
+    kw = {k: _fill(v, world) if k == "data" else v for k, v in kw.items()}
+    client, csrf = world.clients["coord"], world.csrf["coord"]
+    headers = {"X-CSRF-Token": csrf}
+    if "content" in kw:
+        headers["Content-Type"] = "application/json"
+    if kind == "page":
+        kw["data"] = {**kw.get("data", {}), "csrf_token": csrf}
+    before = _state(world)
+    r = client.request(method, _fill(url, world), headers=headers, follow_redirects=False, **kw)
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:500])
+    assert not TRACE.search(r.text), r.text[:2000]
+    if kind == "api":
+        err = r.json()["error"]
+        assert set(r.json()) == {"error"} and err["code"] and err["message"], r.text[:500]
+    else:
+        assert r.headers["content-type"].startswith("text/html") and "<html" in r.text.lower(), r.text[:500]
+    assert _state(world) == before, name
+
+
+def _int_path_routes(app) -> list[tuple[str, APIRoute]]:
+    """Every page route (not /api) with an integer path parameter, with its full path (FastAPI keeps the
+    included routers nested, as kawasan.web.app.route_table walks them)."""
+    out = []
+
+    def walk(routes, prefix: str) -> None:
+        for r in routes:
+            if hasattr(r, "original_router"):
+                walk(r.original_router.routes, prefix + r.include_context.prefix)
+            elif isinstance(r, APIRoute) and not (prefix + r.path).startswith("/api/") \
+                    and any(p.field_info.annotation is int for p in r.dependant.path_params):
+                out.append((prefix + r.path, r))
+
+    walk(app.router.routes, "")
+    return out
+
+
+def test_every_page_route_with_an_integer_id_refuses_a_huge_one(world):
+    routes = _int_path_routes(world.app)
+    assert len(routes) >= 10, [p for p, _ in routes]  # the project, stage, obstacle, document... pages
+    client, csrf = world.clients["admin"], world.csrf["admin"]
+    for path, route in routes:
+        ints = {p.name for p in route.dependant.path_params if p.field_info.annotation is int}
+        url = re.sub(r"\{(\w+)\}", lambda m: HUGE_ID if m.group(1) in ints else "K1", path)
+        for method in sorted(route.methods - {"HEAD"}):
+            before = _state(world)
+            r = client.request(method, url, data={"csrf_token": csrf} if method == "POST" else None,
+                               follow_redirects=False)
+            assert r.status_code in (404, 422), (method, url, r.status_code, r.text[:300])
+            assert r.headers["content-type"].startswith("text/html") and not TRACE.search(r.text), (method, url)
+            assert _state(world) == before, (method, url)
