@@ -13,6 +13,7 @@ import io
 import json
 import re
 import sqlite3
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -105,8 +106,11 @@ CASES = [
      {"data": {"name": "biner-halaman"}, "files": {"file": ("rencana.csv", b"\x00\xff" * 500, "text/csv")}}),
     # new study area
     ("area-fake-pbf", "api", "POST", API + "/analysis/studyareas",
-     {"data": {"name": "palsu", "where": "1=1"}, "files": [("boundary", ("b.geojson", b'{"type":"FeatureCollection",'
-                                                           b'"features":[]}', "application/geo+json")),
+     {"data": {"name": "palsu", "feature": "Barat"},
+      "files": [("boundary", ("b.geojson", json.dumps({"type": "FeatureCollection", "features": [
+          {"type": "Feature", "properties": {"nama": "Barat"}, "geometry": {"type": "Polygon", "coordinates": [[
+              [113.10, -7.82], [113.14, -7.82], [113.14, -7.765], [113.10, -7.765], [113.10, -7.82]]]}}]}).encode(),
+                              "application/geo+json")),
                                                           ("osm", ("area.osm.pbf", b"not a PBF", "application/octet-stream"))]}),
     ("area-boundary-not-json", "api", "POST", API + "/analysis/studyareas",
      {"data": {"name": "bukan-json", "where": "1=1"}, "files": [("boundary", ("b.geojson", b"{not json",
@@ -141,14 +145,21 @@ CASES = [
     ("json-not-json", "api", "POST", API + "/projects", {"content": b"{'name': 'python dict'}"}),
     ("json-not-utf8", "api", "POST", API + "/projects", {"content": b'{"name": "\xff\xfe"}'}),
     ("json-array-body", "api", "POST", API + "/projects", {"content": b"[1, 2, 3]"}),
-    ("json-huge-number", "api", "POST", P + "/stages/{stage}/status",
+    ("json-huge-version", "api", "POST", P + "/stages/{stage}/status",
      {"json": {"status": "submitted", "expected_version": 10 ** 30}}),
     ("json-huge-id", "api", "POST", API + "/obstacles/" + HUGE_ID + "/resolve", {"json": {"resolution": "x"}}),
+    ("page-whatif-shorten-nan", "page", "POST", "/projects/{pa}/whatif", {"data": {"shorten_K1": "NaN"}}),
+    ("page-whatif-shorten-inf", "page", "POST", "/projects/{pa}/whatif", {"data": {"shorten_K1": "Infinity"}}),
     ("page-form-date-9999", "page", "POST", "/projects/{pa}/stages/{stage}/status",
      {"data": {"status": "submitted", "on": "9999-12-31"}}),
     ("page-form-huge-version", "page", "POST", "/projects/{pa}/stages/{stage}/status",
      {"data": {"status": "submitted", "expected_version": "9" * 40}}),
 ]
+
+
+#: the status of each case: 422 (input refused) unless named here
+STATUS = {"doc-page-unknown-stage": 404, "json-injection-template": 404, "json-injection-stage": 404,
+          "json-deeply-nested": 400, "json-not-utf8": 400}
 
 
 def _fill(value, world):
@@ -160,7 +171,7 @@ def _fill(value, world):
 
 
 def test_the_corpus_is_large_enough():
-    assert len(CASES) >= 25 and len({c[0] for c in CASES}) == len(CASES)
+    assert len(CASES) + len(MAP_CASES) >= 25 and len({c[0] for c in CASES + MAP_CASES}) == len(CASES) + len(MAP_CASES)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
@@ -175,8 +186,8 @@ def test_a_malformed_request_is_refused_cleanly(world, case):
         kw["data"] = {**kw.get("data", {}), "csrf_token": csrf}
     before = _state(world)
     r = client.request(method, _fill(url, world), headers=headers, follow_redirects=False, **kw)
-    assert 400 <= r.status_code < 500, (r.status_code, r.text[:500])
-    assert not TRACE.search(r.text), r.text[:2000]
+    assert r.status_code == STATUS.get(name, 422), (r.status_code, r.text[:500])
+    assert not TRACE.search(r.text) and tempfile.gettempdir() + "/" not in r.text, r.text[:2000]
     if kind == "api":
         err = r.json()["error"]
         assert set(r.json()) == {"error"} and err["code"] and err["message"], r.text[:500]
@@ -216,3 +227,68 @@ def test_every_page_route_with_an_integer_id_refuses_a_huge_one(world):
             assert r.status_code in (404, 422), (method, url, r.status_code, r.text[:300])
             assert r.headers["content-type"].startswith("text/html") and not TRACE.search(r.text), (method, url)
             assert _state(world) == before, (method, url)
+
+
+# ---- the map's site check upload (on the session's demo folder: its run runs~apht) ----------------------
+
+RUN = "/api/v1/runs/runs~apht"
+
+
+def _gpkg_without_layer(folder: Path) -> bytes:
+    """A true GeoPackage (written by GDAL) whose only layer is then dropped: the file is right, the site is not."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    path = folder / "empty.gpkg"
+    gpd.GeoDataFrame({"n": [1]}, geometry=[box(113.1, -7.8, 113.11, -7.79)], crs="EPSG:4326").to_file(
+        path, driver="GPKG", layer="site")
+    con = sqlite3.connect(path)
+    with con:
+        for table in ("gpkg_geometry_columns", "gpkg_contents"):
+            con.execute(f"DELETE FROM {table} WHERE table_name = 'site'")
+        con.execute("DROP TABLE site")
+    con.close()
+    return path.read_bytes()
+
+
+def _text_zip_named(name: str) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(name, "this is plain text, not a Shapefile part")
+    return buf.getvalue()
+
+
+MAP_CASES = [
+    ("site-geojson-not-json", "site.geojson", lambda tmp: b"{type: Polygon, coordinates: [}", {}),
+    ("site-geojson-empty-collection", "site.geojson",
+     lambda tmp: b'{"type": "FeatureCollection", "features": []}', {}),
+    ("site-geojson-nan-coordinates", "site.geojson",
+     lambda tmp: b'{"type": "Polygon", "coordinates": [[[NaN, 1], [2, 2], [3, 1], [NaN, 1]]]}', {}),
+    ("site-zip-plain-text", "site.zip", lambda tmp: b"PK\x03\x04 but then only plain text", {}),
+    ("site-zip-of-text-shp", "site.zip", lambda tmp: _text_zip_named("site.shp"), {}),
+    ("site-gpkg-no-layer", "site.gpkg", _gpkg_without_layer, {}),
+    ("site-radius-nan", "site.geojson",
+     lambda tmp: b'{"type": "Point", "coordinates": [113.1, -7.8]}', {"radius_m": "NaN"}),
+]
+
+
+@pytest.fixture(scope="module")
+def map_world(demo_dir, tmp_path_factory):
+    from map_fixtures import MapWorld
+
+    w = MapWorld(tmp_path_factory.mktemp("map-malformed"), demo_dir)
+    yield w
+    w.close()
+
+
+@pytest.mark.parametrize("case", MAP_CASES, ids=[c[0] for c in MAP_CASES])
+def test_a_malformed_site_upload_is_refused_cleanly(map_world, tmp_path, case):
+    _, filename, make, data = case
+    body = make(tmp_path)
+    before = _dump(map_world), _files(map_world.data_dir, map_world.settings.files_dir)
+    r = map_world.clients["coord"].post(f"{RUN}/check/upload", headers={"X-CSRF-Token": map_world.csrf["coord"]},
+                                        files={"file": (filename, body)}, data=data)
+    assert r.status_code == 422, (r.status_code, r.text[:500])
+    assert set(r.json()) == {"error"} and r.json()["error"]["message"] and not TRACE.search(r.text), r.text[:500]
+    assert tempfile.gettempdir() + "/" not in r.text, r.text[:500]  # the server's folders are not the user's business
+    assert (_dump(map_world), _files(map_world.data_dir, map_world.settings.files_dir)) == before

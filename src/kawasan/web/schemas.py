@@ -21,7 +21,7 @@ class StageStatusIn(_In):
     status: Status
     reason: str | None = Text
     on: date | None = None
-    expected_version: int | None = Field(default=None, ge=1)
+    expected_version: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class StageBlockIn(_In):
@@ -30,14 +30,14 @@ class StageBlockIn(_In):
     owner: str | None = Field(default=None, max_length=255)
     expected_unblock: date | None = None
     on: date | None = None
-    expected_version: int | None = Field(default=None, ge=1)
+    expected_version: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class StageUnblockIn(_In):
     reason: str | None = Text
     to: Status | None = None
     on: date | None = None
-    expected_version: int | None = Field(default=None, ge=1)
+    expected_version: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class ObstacleIn(_In):
