@@ -2,8 +2,9 @@
 
 Each case goes through the running app (the web tests' World, tests/web_fixtures.py) and must end with a 4xx:
 for ``/api/v1`` the one JSON error shape ``{"error": {"code", "message", ...}}``, for a page the HTML error
-page; no traceback text in the body; and nothing written: a dump of every table of the database (SQLite
-``iterdump()``) and every file of the document and data folders compared before and after. The corpus of
+page; no traceback text and no server temporary path in the body; and nothing written: every row of every
+table of the database (SQLite, and PostgreSQL when a server is reachable) and every file of the document and
+data folders compared before and after. The corpus of
 files for the CLI is tests/malformed/ (tests/test_malformed.py). All data here is SYNTHETIC.
 """
 from __future__ import annotations
@@ -38,12 +39,12 @@ def _nested(depth: int) -> str:
     return "[" * depth + "]" * depth
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def world(request, tmp_path_factory):
     from kawasan.jobs.queue import make_huey
 
-    folder = tmp_path_factory.mktemp("web-malformed")
-    w = World("sqlite", folder)
+    folder = tmp_path_factory.mktemp(f"web-malformed-{request.param}")
+    w = World(request.param, folder)
     w.data = folder / "data"
     w.data.mkdir()
     w.app.state.web = dataclasses.replace(w.app.state.web, data_dir=w.data)
@@ -52,12 +53,19 @@ def world(tmp_path_factory):
     w.close()
 
 
-def _dump(world) -> list[str]:
-    con = sqlite3.connect(world.settings.database_url.removeprefix("sqlite:///"))
+def _dump(world) -> dict[str, list[str]]:
+    """Every row of every table (SQLite or PostgreSQL), sorted: equal dumps mean nothing was written."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(world.settings.database_url)
     try:
-        return list(con.iterdump())
+        with engine.connect() as con:
+            meta = sa.MetaData()
+            meta.reflect(con)
+            return {name: sorted(repr(tuple(row)) for row in con.execute(sa.select(table)))
+                    for name, table in sorted(meta.tables.items())}
     finally:
-        con.close()
+        engine.dispose()
 
 
 def _files(*roots: Path) -> dict:
@@ -66,7 +74,9 @@ def _files(*roots: Path) -> dict:
 
 
 def _state(world):
-    return _dump(world), _files(world.settings.files_dir, world.data), len(world.app.state.jobs.list())
+    dump = _dump(world)
+    assert len(dump) >= 5 and sum(map(len, dump.values())) >= 20, dump.keys()  # the seeded world is there
+    return dump, _files(world.settings.files_dir, world.data), len(world.app.state.jobs.list())
 
 
 # (id, kind, role, method, url, request keywords; "{pa}", "{stage}", "{doc}" are filled in)
@@ -292,3 +302,12 @@ def test_a_malformed_site_upload_is_refused_cleanly(map_world, tmp_path, case):
     assert set(r.json()) == {"error"} and r.json()["error"]["message"] and not TRACE.search(r.text), r.text[:500]
     assert tempfile.gettempdir() + "/" not in r.text, r.text[:500]  # the server's folders are not the user's business
     assert (_dump(map_world), _files(map_world.data_dir, map_world.settings.files_dir)) == before
+
+
+def test_an_error_message_names_the_upload_not_the_server_folder():
+    from kawasan.web.errors import without_temp_paths
+
+    tmp = tempfile.gettempdir()
+    msg = f"not a readable vector file ('/vsizip/{tmp}/kawasan-upload-x1/site.zip' not recognized); also {tmp}/a/b.gpkg"
+    assert without_temp_paths(msg) == "not a readable vector file ('site.zip' not recognized); also b.gpkg"
+    assert without_temp_paths("row 3: 'abc' is not a number") == "row 3: 'abc' is not a number"
