@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 
 #: the geometry types a site may be (a drawn or ranked site is a polygon; a point needs no area)
 SITE_TYPES = ("Point", "Polygon", "MultiPolygon")
@@ -20,8 +21,7 @@ def checked_site(value) -> dict:
     geom = value.get("geometry") if isinstance(value, dict) and value.get("type") == "Feature" else value
     if not isinstance(geom, dict) or geom.get("type") not in SITE_TYPES:
         got = geom.get("type") if isinstance(geom, dict) else type(geom).__name__
-        raise InputError(f"the site geometry must be a GeoJSON {', '.join(SITE_TYPES)} (or a Feature of one), "
-                         f"got {got!r}", field="site")
+        raise InputError(Message("err.site_type", types=", ".join(SITE_TYPES), got=repr(got)), field="site")
     from shapely.errors import GEOSException
     from shapely.geometry import shape
 
@@ -29,11 +29,9 @@ def checked_site(value) -> dict:
         shp = shape(geom)
         coords = _coordinates(shp)
     except (GEOSException, ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError) as e:
-        raise InputError(f"the site's {geom['type']} coordinates are not valid GeoJSON positions ({e})",
-                         field="site") from None
+        raise InputError(Message("err.site_coordinates", type=geom["type"], detail=str(e)), field="site") from None
     if not coords or not all(math.isfinite(c) for c in coords):
-        raise InputError(f"the site's {geom['type']} needs finite coordinates (no NaN, Infinity or empty parts)",
-                         field="site")
+        raise InputError(Message("err.site_not_finite", type=geom["type"]), field="site")
     return value
 
 
