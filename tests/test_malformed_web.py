@@ -79,7 +79,12 @@ def _state(world):
     return dump, _files(world.settings.files_dir, world.data), len(world.app.state.jobs.list())
 
 
-# (id, kind, role, method, url, request keywords; "{pa}", "{stage}", "{doc}" are filled in)
+#: a good one-feature boundary (SYNTHETIC), so that the new study area fails on its other file
+BOUNDARY = json.dumps({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"nama": "Barat"}, "geometry": {"type": "Polygon", "coordinates": [[
+        [113.10, -7.82], [113.14, -7.82], [113.14, -7.765], [113.10, -7.765], [113.10, -7.82]]]}}]}).encode()
+
+# (id, kind, method, url, request keywords; "{pa}", "{stage}", "{doc}" are filled in)
 API = "/api/v1"
 P = API + "/projects/{pa}"
 CASES = [
@@ -117,11 +122,8 @@ CASES = [
     # new study area
     ("area-fake-pbf", "api", "POST", API + "/analysis/studyareas",
      {"data": {"name": "palsu", "feature": "Barat"},
-      "files": [("boundary", ("b.geojson", json.dumps({"type": "FeatureCollection", "features": [
-          {"type": "Feature", "properties": {"nama": "Barat"}, "geometry": {"type": "Polygon", "coordinates": [[
-              [113.10, -7.82], [113.14, -7.82], [113.14, -7.765], [113.10, -7.765], [113.10, -7.82]]]}}]}).encode(),
-                              "application/geo+json")),
-                                                          ("osm", ("area.osm.pbf", b"not a PBF", "application/octet-stream"))]}),
+      "files": [("boundary", ("b.geojson", BOUNDARY, "application/geo+json")),
+                ("osm", ("area.osm.pbf", b"not a PBF", "application/octet-stream"))]}),
     ("area-boundary-not-json", "api", "POST", API + "/analysis/studyareas",
      {"data": {"name": "bukan-json", "where": "1=1"}, "files": [("boundary", ("b.geojson", b"{not json",
                                                                               "application/geo+json"))]}),
