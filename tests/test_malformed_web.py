@@ -183,7 +183,8 @@ def _fill(value, world):
 
 
 def test_the_corpus_is_large_enough():
-    assert len(CASES) + len(MAP_CASES) >= 25 and len({c[0] for c in CASES + MAP_CASES}) == len(CASES) + len(MAP_CASES)
+    names = [c[0] for c in CASES + MAP_CASES + MAP_JSON_CASES]
+    assert len(names) >= 25 and len(set(names)) == len(names)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
@@ -313,3 +314,24 @@ def test_an_error_message_names_the_upload_not_the_server_folder():
     msg = f"not a readable vector file ('/vsizip/{tmp}/kawasan-upload-x1/site.zip' not recognized); also {tmp}/a/b.gpkg"
     assert without_temp_paths(msg) == "not a readable vector file ('site.zip' not recognized); also b.gpkg"
     assert without_temp_paths("row 3: 'abc' is not a number") == "row 3: 'abc' is not a number"
+
+
+MAP_JSON_CASES = [
+    ("check-point-nan", "check", b'{"point": {"lon": NaN, "lat": -7.8}, "radius_m": 100}'),
+    ("check-radius-infinity", "check", b'{"point": {"lon": 113.1, "lat": -7.8}, "radius_m": Infinity}'),
+    ("check-geometry-nested", "check", b'{"geometry": {"type": "Polygon", "coordinates": [[[[[[1]]]]]]}}'),
+    ("licensing-geometry-nested", "licensing",
+     b'{"name": "dalam", "start": "2026-06-01", "geometry": {"type": "Polygon", "coordinates": [[[[[[1]]]]]]}}'),
+    ("licensing-start-9999", "licensing", b'{"name": "jauh", "start": "9999-12-31", "site_id": 1}'),
+]
+
+
+@pytest.mark.parametrize("case", MAP_JSON_CASES, ids=[c[0] for c in MAP_JSON_CASES])
+def test_a_malformed_site_payload_is_refused_cleanly(map_world, case):
+    _, action, body = case
+    before = _dump(map_world), _files(map_world.data_dir, map_world.settings.files_dir)
+    r = map_world.clients["coord"].post(f"{RUN}/{action}", content=body, headers={
+        "X-CSRF-Token": map_world.csrf["coord"], "Content-Type": "application/json"})
+    assert r.status_code == 422, (r.status_code, r.text[:500])
+    assert set(r.json()) == {"error"} and r.json()["error"]["message"] and not TRACE.search(r.text), r.text[:500]
+    assert (_dump(map_world), _files(map_world.data_dir, map_world.settings.files_dir)) == before
