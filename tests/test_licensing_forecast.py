@@ -209,6 +209,9 @@ def test_whatif_refuses_parallel_without_legal_basis():
         whatif(DIAMOND, {}, START, START, CAL, Scenario(shorten={"Q": 3}), runs=10)
     with pytest.raises(InputError, match="expected a number >= 0"):
         whatif(DIAMOND, {}, START, START, CAL, Scenario(shorten={"A": -3}), runs=10)
+    for odd in (float("nan"), float("inf"), "Infinity"):  # a JSON body or a CSV may hold them
+        with pytest.raises(InputError, match="is not a number of working days"):
+            whatif(DIAMOND, {}, START, START, CAL, Scenario(shorten={"A": odd}), runs=10)
     with pytest.raises(InputError, match="expected YYYY-MM-DD"):
         whatif(DIAMOND, {}, START, START, CAL, Scenario(resolve={"A": "next week"}), runs=10)
 

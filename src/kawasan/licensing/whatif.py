@@ -16,6 +16,7 @@ the same calendar, today and Monte Carlo seed:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -103,6 +104,8 @@ def apply_scenario(template: Template, snapshots: dict[str, StageSnapshot] | Non
         st = template.stage(sid)
         try:
             days = float(days)
+            if not math.isfinite(days):  # NaN or Infinity (a JSON or CSV input may hold them): not a count of days
+                raise ValueError(days)
         except (TypeError, ValueError):
             raise InputError(Message("licensing.err.shorten_not_number", stage=sid, days=days), field="shorten") from None
         if days < 0:

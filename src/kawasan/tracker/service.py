@@ -64,9 +64,10 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
 
         tpl = template if hasattr(template, "stages") else self.resolve_template(template)
         tpl = choose_variant(tpl, options, application_date or start)
-        if site_geometry is not None and (not isinstance(site_geometry, dict) or "type" not in site_geometry):
-            raise InputError("the site geometry must be a GeoJSON geometry or feature (an object with 'type')",
-                             field="site")
+        if site_geometry is not None:
+            from kawasan.tracker.sitegeometry import checked_site
+
+            checked_site(site_geometry)
         if site_origin is not None and not isinstance(site_origin, dict):
             raise InputError("the site origin must be an object (run id, site id, check result)", field="site_origin")
         with self._write() as s:

@@ -68,7 +68,17 @@ async def kawasan_error(request: Request, exc: KawasanError):
     from kawasan.web.render import language
 
     message = exc.message if wants_json(request) else text_in(exc.message, language(request))
-    return render_error(request, exc.http_status, error_code(exc), message, exc.field)
+    return render_error(request, exc.http_status, error_code(exc), without_temp_paths(str(message)), exc.field)
+
+
+def without_temp_paths(message: str) -> str:
+    """The message with every path in the server's temporary folder (where uploads are checked) cut to its
+    file name: a library's error about an upload names the server's folder, which is no business of the user."""
+    import tempfile
+
+    root = re.escape(tempfile.gettempdir().rstrip("/"))
+    return re.sub(rf"(?:/vsi\w+/)?{root}/[^\s'\"]*", lambda m: m.group(0).rsplit("/", 1)[-1] or "upload",
+                  message)
 
 
 async def validation_error(request: Request, exc: RequestValidationError):

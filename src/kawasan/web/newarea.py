@@ -96,7 +96,8 @@ def boundary_filter(path: Path, feature: str | None, where: str | None) -> str |
     try:
         fields = list(pyogrio.read_info(split_source(path)[0])["fields"])
     except Exception as e:  # noqa: BLE001 - any GDAL failure means the same: not a vector file
-        raise VectorError(f"not a readable vector file ({e})", source=path.name, field="boundary") from None
+        raise VectorError(f"not a readable vector file ({str(e).replace(str(path), path.name)})", source=path.name,
+                          field="boundary") from None
     nf = name_field(fields)
     if nf is None:
         raise InputError(f"the file has no name field to pick a feature by (fields: {', '.join(fields)}); give "

@@ -13,14 +13,15 @@ Text = Field(default=None, max_length=2000)
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    #: unknown fields are refused, and so are NaN and Infinity (Python's JSON reader accepts them)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class StageStatusIn(_In):
     status: Status
     reason: str | None = Text
     on: date | None = None
-    expected_version: int | None = Field(default=None, ge=1)
+    expected_version: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class StageBlockIn(_In):
@@ -29,14 +30,14 @@ class StageBlockIn(_In):
     owner: str | None = Field(default=None, max_length=255)
     expected_unblock: date | None = None
     on: date | None = None
-    expected_version: int | None = Field(default=None, ge=1)
+    expected_version: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class StageUnblockIn(_In):
     reason: str | None = Text
     to: Status | None = None
     on: date | None = None
-    expected_version: int | None = Field(default=None, ge=1)
+    expected_version: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class ObstacleIn(_In):

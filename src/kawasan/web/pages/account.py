@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kawasan.errors import AuthenticationError, PermissionDeniedError
 from kawasan.web import i18n
+from kawasan.web.api.common import RecordId
 from kawasan.web.auth import PRE_COOKIE, SESSION_COOKIE, Identity, current_user, identify
 from kawasan.web.calendar_feed import feed_ics
 from kawasan.web.pages.common import back, svc, text
@@ -152,7 +153,7 @@ async def account_token(request: Request, me: Identity = Depends(current_user)):
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def account_revoke(request: Request, token_id: int, me: Identity = Depends(current_user)):
+def account_revoke(request: Request, token_id: RecordId, me: Identity = Depends(current_user)):
     svc(request).revoke_token(token_id, actor=me.username)
     return back("/account", "web.account.token_revoked")
 

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from kawasan.errors import InputError
+from kawasan.web.api.common import RecordId
 from kawasan.web.api.directory import calendar_days
 from kawasan.web.auth import Identity, admin_only
 from kawasan.web.pages.common import back, day, svc, text
@@ -79,7 +80,7 @@ async def add_agency(request: Request, me: Identity = Depends(admin_only)):
 
 
 @router.post("/agencies/{agency_id}")
-async def update_agency(request: Request, agency_id: int, me: Identity = Depends(admin_only)):
+async def update_agency(request: Request, agency_id: RecordId, me: Identity = Depends(admin_only)):
     form = await request.form()
     await run_in_threadpool(lambda: svc(request).update_agency(
         agency_id, name=text(form, "name", max_length=255), kind=text(form, "kind", max_length=16),

@@ -42,11 +42,16 @@ def day(form, name: str) -> date | None:
         raise InputError(f"{raw!r} is not a date (YYYY-MM-DD)", field=name) from None
 
 
-def number(form, name: str) -> int | None:
+def number(form, name: str, lo: int = 1, hi: int = 2**31 - 1) -> int | None:
+    """A whole number of a form from ``lo`` to ``hi`` (by default a record's version or id: the database's
+    INTEGER), or None when the field is empty."""
     raw = str(form.get(name) or "").strip()
     if not raw:
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise InputError(f"{raw!r} is not a whole number", field=name) from None
+    if not lo <= value <= hi:
+        raise InputError(f"{raw[:20]!r}: expected a whole number from {lo} to {hi}", field=name)
+    return value

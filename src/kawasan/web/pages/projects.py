@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from kawasan.licensing import allowed_transitions
 from kawasan.tracker.portfolio import FORECAST_RUNS
 from kawasan.web import exports
+from kawasan.web.api.common import RecordId
 from kawasan.web.api.projects import document_response
 from kawasan.web.auth import Identity, current_user
 from kawasan.web.gantt import timeline
@@ -57,7 +58,7 @@ def portfolio_csv(request: Request, me: Identity = Depends(current_user)):
 
 
 @router.get("/projects/{pid}")
-def project(request: Request, pid: int, me: Identity = Depends(current_user), done: str | None = None):
+def project(request: Request, pid: RecordId, me: Identity = Depends(current_user), done: str | None = None):
     s = svc(request)
     body = s.current(pid)
     state, fc = body["state"], body["forecast"]
@@ -81,14 +82,14 @@ def project(request: Request, pid: int, me: Identity = Depends(current_user), do
 
 
 @router.get("/projects/{pid}/stages.csv")
-def stages_csv(request: Request, pid: int, me: Identity = Depends(current_user)):
+def stages_csv(request: Request, pid: RecordId, me: Identity = Depends(current_user)):
     return Response(exports.stages_csv(svc(request).state(pid), language(request)),
                     media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="project-{pid}-stages.csv"'})
 
 
 @router.post("/projects/{pid}/stages/{sid}/status")
-async def stage_status(request: Request, pid: int, sid: str, me: Identity = Depends(current_user)):
+async def stage_status(request: Request, pid: RecordId, sid: str, me: Identity = Depends(current_user)):
     form = await request.form()
     await run_in_threadpool(svc(request).update_stage, pid, sid, text(form, "status", required=True, max_length=32),
                             reason=text(form, "reason"), on=day(form, "on"),
@@ -97,7 +98,7 @@ async def stage_status(request: Request, pid: int, sid: str, me: Identity = Depe
 
 
 @router.post("/projects/{pid}/stages/{sid}/block")
-async def stage_block(request: Request, pid: int, sid: str, me: Identity = Depends(current_user)):
+async def stage_block(request: Request, pid: RecordId, sid: str, me: Identity = Depends(current_user)):
     form = await request.form()
     await run_in_threadpool(svc(request).block_stage, pid, sid, reason=text(form, "reason", required=True),
                             on=day(form, "on"), expected_unblock=day(form, "expected_unblock"),
@@ -107,7 +108,7 @@ async def stage_block(request: Request, pid: int, sid: str, me: Identity = Depen
 
 
 @router.post("/projects/{pid}/stages/{sid}/unblock")
-async def stage_unblock(request: Request, pid: int, sid: str, me: Identity = Depends(current_user)):
+async def stage_unblock(request: Request, pid: RecordId, sid: str, me: Identity = Depends(current_user)):
     form = await request.form()
     await run_in_threadpool(svc(request).unblock_stage, pid, sid, reason=text(form, "reason"), on=day(form, "on"),
                             expected_version=number(form, "expected_version"), actor=me.username)
@@ -115,7 +116,7 @@ async def stage_unblock(request: Request, pid: int, sid: str, me: Identity = Dep
 
 
 @router.post("/projects/{pid}/obstacles")
-async def add_obstacle(request: Request, pid: int, me: Identity = Depends(current_user)):
+async def add_obstacle(request: Request, pid: RecordId, me: Identity = Depends(current_user)):
     form = await request.form()
     sid = text(form, "stage", required=True, max_length=64)
     await run_in_threadpool(svc(request).add_obstacle, pid, sid, text(form, "description", required=True),
@@ -125,7 +126,7 @@ async def add_obstacle(request: Request, pid: int, me: Identity = Depends(curren
 
 
 @router.post("/projects/{pid}/obstacles/{oid}/resolve")
-async def resolve_obstacle(request: Request, pid: int, oid: int, me: Identity = Depends(current_user)):
+async def resolve_obstacle(request: Request, pid: RecordId, oid: RecordId, me: Identity = Depends(current_user)):
     form = await request.form()
     await run_in_threadpool(svc(request).resolve_obstacle, oid, text(form, "resolution", required=True),
                             on=day(form, "on"), actor=me.username)
@@ -133,7 +134,7 @@ async def resolve_obstacle(request: Request, pid: int, oid: int, me: Identity = 
 
 
 @router.post("/projects/{pid}/documents")
-async def upload(request: Request, pid: int, file: UploadFile = File(...), me: Identity = Depends(current_user)):
+async def upload(request: Request, pid: RecordId, file: UploadFile = File(...), me: Identity = Depends(current_user)):
     form = await request.form()
     s = svc(request)
     sid = text(form, "stage", required=True, max_length=64)
@@ -147,17 +148,17 @@ async def upload(request: Request, pid: int, file: UploadFile = File(...), me: I
 
 
 @router.get("/projects/{pid}/documents/{doc_id}")
-def download(request: Request, pid: int, doc_id: int, me: Identity = Depends(current_user)):
+def download(request: Request, pid: RecordId, doc_id: RecordId, me: Identity = Depends(current_user)):
     return document_response(svc(request), pid, doc_id)
 
 
 @router.get("/projects/{pid}/whatif")
-def whatif_form(request: Request, pid: int, me: Identity = Depends(current_user)):
+def whatif_form(request: Request, pid: RecordId, me: Identity = Depends(current_user)):
     return _whatif_page(request, pid, None, None)
 
 
 @router.post("/projects/{pid}/whatif")
-async def whatif_run(request: Request, pid: int, me: Identity = Depends(current_user)):
+async def whatif_run(request: Request, pid: RecordId, me: Identity = Depends(current_user)):
     """Run a scenario; nothing is saved."""
     form = await request.form()
     s = svc(request)
