@@ -330,3 +330,13 @@ def test_a_prepare_error_reads_in_indonesian_on_the_command_line(tmp_path):
     assert r.exit_code == 2, r.output
     assert "berkas" in r.output and "batas.geojson" in r.output
     assert not _stop_words_in(_program_text(r.output, []))
+
+
+def test_datetimes_of_manifests_read_for_the_language_and_odd_ones_shown_as_they_are():
+    """The map lists runs by the time in their manifest: written for the language, in UTC; a time some other
+    tool wrote in another shape is shown as it is rather than failing the page."""
+    from kawasan.i18n import fmt_datetime
+
+    assert fmt_datetime("2026-12-05T04:11:59+00:00", "id") == "5 Desember 2026 04:11 UTC"
+    assert fmt_datetime("2026-12-05T11:11:59+07:00", "en") == "5 December 2026 04:11 UTC"
+    assert fmt_datetime("kemarin sore", "id") == "kemarin sore"

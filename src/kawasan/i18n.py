@@ -26,7 +26,7 @@ import json
 import os
 import re
 import string
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -233,7 +233,12 @@ def fmt_datetime(value, lang: str = "en") -> str:
     if not value:
         return NOTHING
     if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value            # a time written by something else (a hand-made manifest): shown as it is
+    if value.utcoffset():
+        value = value.astimezone(timezone.utc)
     return f"{fmt_date(value.date(), lang)} {value:%H:%M} UTC"
 
 
