@@ -139,8 +139,13 @@ _CROPS_DRY = ["maize", "cassava", "soy", None, None]
 _CROPS_PLANTATION = ["sugarcane", "tobacco", "coffee"]
 
 
+def _polygon(x, y) -> shapely.Polygon:
+    """A polygon from vertex coordinate arrays."""
+    return shapely.Polygon(np.column_stack([x, y]))
+
+
 def _tags(**kw) -> dict:
-    """OSM tags from keywords (``seamark__type`` becomes ``seamark:type``, None is left out), then the SYNTHETIC note."""
+    """OSM tags from keywords (``seamark__type`` becomes ``seamark:type``, None left out), then the SYNTHETIC note."""
     d = {k.replace("__", ":"): str(v) for k, v in kw.items() if v is not None}
     d.update(_BASE)
     return d
@@ -198,7 +203,10 @@ def _parcel_tags(r: float, uu: float, industrial: bool, protected: bool, quarry_
             t_ = _tags(landuse="farmland", crop=_CROPS_PLANTATION[int(uu * 100) % 3])
         return t_, "landuse_plantation", quarry_done
     if r > 0.65:
-        t_ = _tags(natural="scrub") if uu < 0.6 else (_tags(natural="grassland") if uu < 0.8 else _tags(landuse="meadow"))
+        if uu < 0.6:
+            t_ = _tags(natural="scrub")
+        else:
+            t_ = _tags(natural="grassland") if uu < 0.8 else _tags(landuse="meadow")
         return t_, "landuse_shrub", quarry_done
     if r > 0.36:
         t_ = _tags(landuse="farmland", crop=_CROPS_DRY[int(uu * 100) % 5]) if uu < 0.93 else _tags(landuse="farmyard")
@@ -304,29 +312,35 @@ class _SyntheticRegency:
         """A coast running east-west: its vertices (land on the left) and the sea polygon beyond it."""
         xmin, ymin, xmax, ymax, W, H, m = self.xmin, self.ymin, self.xmax, self.ymax, self.W, self.H, 2000.0
         xs = np.arange(xmin - m, xmax + m + 300, 300.0)
-        wave = 0.02 * H * np.sin(xs / (W / 3 + 1) * 2 * math.pi + self.rng.uniform(0, 6)) + self.rng.normal(0, 25, xs.size)
+        wave = self._coast_wave(xs, 0.02 * H, W)
         if sea_side == "north":
             ys = ymax - coast_fraction * H + wave
             xs, ys = xs[::-1], ys[::-1]               # walking west: land (south) on the left
-            sea_poly = shapely.Polygon(np.column_stack([np.r_[xs, xs[-1], xs[0]], np.r_[ys, ymax + 10 * m, ymax + 10 * m]]))
+            sea_poly = _polygon(np.r_[xs, xs[-1], xs[0]], np.r_[ys, ymax + 10 * m, ymax + 10 * m])
         else:
             ys = ymin + coast_fraction * H + wave     # walking east: land (north) on the left
-            sea_poly = shapely.Polygon(np.column_stack([np.r_[xs, xs[-1], xs[0]], np.r_[ys, ymin - 10 * m, ymin - 10 * m]]))
+            sea_poly = _polygon(np.r_[xs, xs[-1], xs[0]], np.r_[ys, ymin - 10 * m, ymin - 10 * m])
         return xs, ys, sea_poly
 
     def _coast_across_east_west(self, sea_side: str, coast_fraction: float):
         """A coast running north-south: its vertices (land on the left) and the sea polygon beyond it."""
         xmin, ymin, xmax, ymax, W, H, m = self.xmin, self.ymin, self.xmax, self.ymax, self.W, self.H, 2000.0
         ys = np.arange(ymin - m, ymax + m + 300, 300.0)
-        wave = 0.02 * W * np.sin(ys / (H / 3 + 1) * 2 * math.pi + self.rng.uniform(0, 6)) + self.rng.normal(0, 25, ys.size)
+        wave = self._coast_wave(ys, 0.02 * W, H)
         if sea_side == "east":
             xs = xmax - coast_fraction * W + wave     # walking north: land (west) on the left
-            sea_poly = shapely.Polygon(np.column_stack([np.r_[xs, xmax + 10 * m, xmax + 10 * m], np.r_[ys, ys[-1], ys[0]]]))
+            sea_poly = _polygon(np.r_[xs, xmax + 10 * m, xmax + 10 * m], np.r_[ys, ys[-1], ys[0]])
         else:
             xs = xmin + coast_fraction * W + wave
             xs, ys = xs[::-1], ys[::-1]               # walking south: land (east) on the left
-            sea_poly = shapely.Polygon(np.column_stack([np.r_[xs, xmin - 10 * m, xmin - 10 * m], np.r_[ys, ys[-1], ys[0]]]))
+            sea_poly = _polygon(np.r_[xs, xmin - 10 * m, xmin - 10 * m], np.r_[ys, ys[-1], ys[0]])
         return xs, ys, sea_poly
+
+    def _coast_wave(self, along: np.ndarray, amplitude: float, length: float) -> np.ndarray:
+        """The coast's offset at each vertex: a sine of ``amplitude`` with three waves over ``length`` (random
+        phase), plus 25 m of noise per vertex."""
+        phase = self.rng.uniform(0, 6)
+        return amplitude * np.sin(along / (length / 3 + 1) * 2 * math.pi + phase) + self.rng.normal(0, 25, along.size)
 
     def draw_coastline(self) -> None:
         """natural=coastline ways (up to 200 nodes each) along every coast part; then the land is ready to query."""
@@ -345,7 +359,7 @@ class _SyntheticRegency:
         return shapely.contains_xy(self.land, x, y)
 
     def random_land_points(self, n: int, min_dist: float = 0.0) -> np.ndarray:
-        """Up to ``n`` uniform random points on land, at least ``min_dist`` apart (batches of >= 64 draws, 200 tries)."""
+        """Up to ``n`` uniform random points on land, at least ``min_dist`` apart (batches of >= 64, 200 tries)."""
         pts = []
         tries = 0
         while len(pts) < n and tries < 200:
@@ -509,9 +523,9 @@ class _SyntheticRegency:
         dx_, dy_ = x_ax[1:][both] - ex_, y_ax[1:][both] - ey_
         mid = np.zeros(both.shape + (STREET_BENDS,), dtype=np.int64)
         if both.any():
-            mid[both] = self.osm.nodes(ex_[:, None] + dx_[:, None] * t + self.rng.normal(0, 4, (ex_.size, STREET_BENDS)),
-                                       ey_[:, None] + dy_[:, None] * t + self.rng.normal(0, 4, (ex_.size, STREET_BENDS))
-                                       ).reshape(-1, STREET_BENDS)
+            bx = ex_[:, None] + dx_[:, None] * t + self.rng.normal(0, 4, (ex_.size, STREET_BENDS))
+            by = ey_[:, None] + dy_[:, None] * t + self.rng.normal(0, 4, (ex_.size, STREET_BENDS))
+            mid[both] = self.osm.nodes(bx, by).reshape(-1, STREET_BENDS)
         return mid
 
     def _street_ways(self, i: int, ids_ax: np.ndarray, mid: np.ndarray) -> None:
@@ -552,7 +566,8 @@ class _SyntheticRegency:
             for p0, p1 in ((a, tw), (tw, b)):
                 x, y = self.polyline(p0, p1, 250.0, 40.0)
                 ref = "AH 2" if k == 1 else f"SYN {k + 1}"   # one primary road is national by its ref
-                self.add_line(x, y, _tags(highway=hw, ref=ref, name=f"Jalan Raya Sintetis {k + 1}"), "road_arterial", 60)
+                self.add_line(x, y, _tags(highway=hw, ref=ref, name=f"Jalan Raya Sintetis {k + 1}"),
+                              "road_arterial", 60)
 
     def draw_collectors(self) -> None:
         """Secondary/tertiary roads: every village towards a settlement nearer to its town (a tree rooted at
@@ -650,7 +665,7 @@ class _SyntheticRegency:
         for k, (cx, cy) in enumerate(self.random_land_points(n_lakes + 1)):
             rx, ry = self.rng.uniform(300, 1200), self.rng.uniform(250, 700)
             x, y = self.ring(cx, cy, rx, ry, rot=self.rng.uniform(0, math.pi))
-            self.water_polys.append(shapely.Polygon(np.column_stack([x, y])))
+            self.water_polys.append(_polygon(x, y))
             if k == 0:
                 self._lake_with_island(x, y, cx, cy, rx, ry)
             elif k == n_lakes:
@@ -683,10 +698,10 @@ class _SyntheticRegency:
         tx, ty = self.peak
         self.pr = pr = 0.07 * math.sqrt(self.B.area)
         ox, oy = self.ring(tx, ty, pr, pr * 0.8, k=32, rot=self.rng.uniform(0, math.pi), jitter=0.04)
-        self.prot_poly = shapely.Polygon(np.column_stack([ox, oy]))
+        self.prot_poly = _polygon(ox, oy)
         outer = self.closed_way(ox, oy, _member_tags(), "protected_member")
         hx, hy = self.ring(tx + 0.2 * pr, ty, 0.15 * pr, 0.15 * pr, k=10)
-        self.hole_poly = shapely.Polygon(np.column_stack([hx, hy]))
+        self.hole_poly = _polygon(hx, hy)
         inner = self.closed_way(hx, hy, _member_tags(), "protected_member")
         self.osm.relation([("w", outer, "outer"), ("w", inner, "inner")],
                           _tags(type="multipolygon", boundary="protected_area", protect_class=6,
@@ -716,7 +731,7 @@ class _SyntheticRegency:
         if self.coast_xy is not None:
             cx_, cy_ = self.coast_xy
             i = int(np.argmin(np.hypot(cx_ - self.towns[0][0], cy_ - self.towns[0][1])))
-            self.osm.node(cx_[i], cy_[i], _tags(harbour="yes", name="Pelabuhan Sintetis", **{"seamark__type": "harbour"}),
+            self.osm.node(cx_[i], cy_[i], _tags(harbour="yes", name="Pelabuhan Sintetis", seamark__type="harbour"),
                           "harbour")
         else:
             rp = self.river_pts[0][len(self.river_pts[0]) // 2]
