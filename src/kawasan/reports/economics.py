@@ -90,79 +90,23 @@ def potential_map_kwargs(res, lang: str) -> dict:
 
 
 def _potential_section(run, lang: str, tr) -> dict:
+    """The ranking part of the report: the ranking chart and table, the map, the components and how they were
+    weighted, the weight stress test and the regional Klassen typology (each only when its inputs exist)."""
     res = run.result
-    notes_extra: list[str] = []
     recs = res.records()
     comps = res.components()
     labels = {c["id"]: tr(f"potential.comp.{c['id']}") for c in comps}
-    ranked = [r for r in recs if r["rank"] is not None][:MAX_RANK_CHART]
-    chart = econcharts.stacked_bars(
-        [{"label": f"{r['rank']}. {r['region']}", "values": {k: r["components"][k]["contribution"] or 0.0
-                                                             for k in res.scored}, "total": r["score"]}
-         for r in ranked],
-        parts=[(k, labels[k]) for k in res.scored], axis_label=tr("potential.chart.axis"), lang=lang,
-        total_label=tr("potential.chart.total"), digits=2)
-    rows = []
-    for r in recs:
-        rows.append({"rank": "–" if r["rank"] is None else r["rank"], "region": r["region"], "code": r["code"],
-                     "score": "–" if r["score"] is None else num(r["score"], 3, lang),
-                     "coverage": num(r["coverage"], 2, lang), "missing": ", ".join(r["missing"]),
-                     "reason": "" if r["unranked_reason"] is None else tr(
-                         "potential.reason.low_coverage", coverage=num(r["coverage"], 2, lang),
-                         min=num(res.min_coverage, 2, lang)),
-                     "cells": [_fmt_value(k, r["components"][k]["value"], lang)
-                               for k in res.scored + list(res.reported)],
-                     "contribs": [num(r["components"][k]["contribution"], 3, lang) for k in res.scored]})
+    chart = _ranking_chart(res, recs, labels, lang, tr)
+    rows = [_ranking_row(res, r, lang, tr) for r in recs]
     map_svg = None
     if run.boundaries is not None:
         map_svg = choropleth.choropleth_svg(run.boundaries, **potential_map_kwargs(res, lang))
-    comp_rows = []
-    for c in comps:
-        when = c.get("year") or ("–".join(map(str, c["period"])) if c.get("period") else "")
-        comp_rows.append({"id": c["id"], "label": labels[c["id"]], "direction": tr(f"potential.dir.{c['direction']}"),
-                          "unit": tr(f"potential.unit.{c['id']}"), "weight": num(c["weight"], 3, lang),
-                          "scored": c["scored"], "when": when,
-                          "reason": tr(f"potential.reason.{res.reasons[c['id']][0]}", **res.reasons[c["id"]][1])
-                          if c["id"] in res.reasons else "",
-                          "n": c["regions_with_value"], "method": _method_label(c, tr),
-                          "source": c.get("source") or ""})
-    for total in sorted({c["reference_total"] for c in comps if c.get("reference_total")}):
-        notes_extra.append(tr("potential.sector_total", total=reference_total_label(total, lang)))
-    ahp = res.weight_set.ahp
-    stress = None
-    if res.stress is not None and res.stress["regions"]:
-        k = res.stress["top_k"]
-        srows = []
-        for r in [r for r in recs if r["rank"] is not None][:MAX_STRESS_ROWS]:
-            st = res.stress["regions"][r["code"]]
-            srows.append({"label": f"{r['rank']}. {r['region']}", "p": st["p_top_k"], "rank_base": r["rank"], **st})
-        stress = {"intro": tr("econreport.stress.intro", n=res.stress["n"], c=num(res.stress["concentration"], 0, lang),
-                              seed=res.stress["seed"], k=k),
-                  "p_chart": charts.p_top_k_chart(srows, k=k, axis_label=tr("econreport.stress.p_axis", k=k), lang=lang),
-                  "rank_chart": charts.rank_range_chart(
-                      srows, n_sites=len(res.stress["regions"]), axis_label=tr("econreport.stress.rank_axis"),
-                      legend={"range": tr("econreport.stress.legend_range"), "p90": tr("econreport.stress.legend_p90"),
-                              "base": tr("econreport.stress.legend_base")}),
-                  "shown": len(srows),
-                  "truncated": max(0, len([r for r in recs if r["rank"] is not None]) - MAX_STRESS_ROWS)}
-    klassen = None
-    kl, err = _call(pt_regional_klassen, run)
-    if kl is not None:
-        rank = {r["code"]: r["rank"] for r in recs}
-        names = {r["code"]: r["region"] for r in recs}
-        kt = {q: klassen_label("regional", q, lang) for q in KLASSEN_QUADRANTS}
-        pts = [{"label": names[c], "short": str(rank[c]), "x": g * 100.0, "y": v, "cls": str(q)}
-               for c, g, v, q in zip(kl["code"], kl["growth"], kl["level"], kl["quadrant"])]
-        klassen = {"chart": econcharts.quadrant_chart(
-            pts, x_label=tr("econreport.rklassen.x"), y_label=tr("econreport.rklassen.y"),
-            x_split=float(kl["reference_growth"].iloc[0]) * 100.0, y_split=float(kl["reference_level"].iloc[0]),
-            quadrant_text=_klassen_corners("regional"), lang=lang),
-            "period": f"{int(kl['start'].iloc[0])}–{int(kl['end'].iloc[0])}",
-            "rows": sorted(({"rank": rank[c], "region": names[c], "cls": kt.get(str(q), "–"),
-                             "growth": f"{num(g * 100, 2, lang)} %", "pc": num(v, 2, lang)}
-                            for c, g, v, q in zip(kl["code"], kl["growth"], kl["level"], kl["quadrant"])),
-                           key=lambda r: r["rank"])}
-    elif err:
+    comp_rows = [_component_row(res, c, labels, lang, tr) for c in comps]
+    notes_extra = [tr("potential.sector_total", total=reference_total_label(total, lang))
+                   for total in sorted({c["reference_total"] for c in comps if c.get("reference_total")})]
+    stress = _stress_section(res, recs, lang, tr)
+    klassen, err = _regional_klassen_section(run, recs, lang, tr)
+    if klassen is None and err:
         notes_extra.append(err)
     n_ranked = len([r for r in recs if r["rank"] is not None])
     return {"present": True, "stress": stress, "klassen": klassen, "chart": chart, "rows": rows, "map": map_svg,
@@ -170,9 +114,7 @@ def _potential_section(run, lang: str, tr) -> dict:
             "scored_labels": [labels[k] for k in res.scored],
             "all_labels": [labels[k] for k in res.scored + list(res.reported)],
             "weights_method": tr(f"potential.wmethod.{res.weight_set.method}"), "weights_source": res.weight_set.source,
-            "ahp": None if not ahp else {"cr": num(ahp["cr"], 3, lang), "ci": num(ahp["ci"], 3, lang),
-                                         "lambda_max": num(ahp["lambda_max"], 3, lang),
-                                         "consistent": ahp["consistent"]},
+            "ahp": _ahp_summary(res.weight_set.ahp, lang),
             "normalisation": tr(f"potential.norm.{res.normalisation}"),
             "missing_rule": tr(f"potential.missing.{res.missing}"),
             "unmatched": res.unmatched, "notes": [text_in(n, lang) for n in res.notes + notes_extra],
@@ -180,6 +122,94 @@ def _potential_section(run, lang: str, tr) -> dict:
             "truncated": max(0, n_ranked - MAX_RANK_CHART),
             "best": recs[0]["region"] if recs and recs[0]["rank"] else "–", "n": len(recs),
             "n_ranked": n_ranked}
+
+
+def _ranking_chart(res, recs: list, labels: dict, lang: str, tr):
+    """Stacked bars of the first MAX_RANK_CHART ranked regions: each scored component's contribution to the score."""
+    ranked = [r for r in recs if r["rank"] is not None][:MAX_RANK_CHART]
+    return econcharts.stacked_bars(
+        [{"label": f"{r['rank']}. {r['region']}", "values": {k: r["components"][k]["contribution"] or 0.0
+                                                             for k in res.scored}, "total": r["score"]}
+         for r in ranked],
+        parts=[(k, labels[k]) for k in res.scored], axis_label=tr("potential.chart.axis"), lang=lang,
+        total_label=tr("potential.chart.total"), digits=2)
+
+
+def _ranking_row(res, r: dict, lang: str, tr) -> dict:
+    """One region's row of the ranking table: rank, score, coverage, why it is unranked, values and contributions."""
+    return {"rank": "–" if r["rank"] is None else r["rank"], "region": r["region"], "code": r["code"],
+            "score": "–" if r["score"] is None else num(r["score"], 3, lang),
+            "coverage": num(r["coverage"], 2, lang), "missing": ", ".join(r["missing"]),
+            "reason": "" if r["unranked_reason"] is None else tr(
+                "potential.reason.low_coverage", coverage=num(r["coverage"], 2, lang),
+                min=num(res.min_coverage, 2, lang)),
+            "cells": [_fmt_value(k, r["components"][k]["value"], lang)
+                      for k in res.scored + list(res.reported)],
+            "contribs": [num(r["components"][k]["contribution"], 3, lang) for k in res.scored]}
+
+
+def _component_row(res, c: dict, labels: dict, lang: str, tr) -> dict:
+    """One component's row of the method table: direction, unit, weight, year or period, why it is not scored,
+    how many regions have it, how it was measured and its source."""
+    when = c.get("year") or ("–".join(map(str, c["period"])) if c.get("period") else "")
+    return {"id": c["id"], "label": labels[c["id"]], "direction": tr(f"potential.dir.{c['direction']}"),
+            "unit": tr(f"potential.unit.{c['id']}"), "weight": num(c["weight"], 3, lang),
+            "scored": c["scored"], "when": when,
+            "reason": tr(f"potential.reason.{res.reasons[c['id']][0]}", **res.reasons[c["id"]][1])
+            if c["id"] in res.reasons else "",
+            "n": c["regions_with_value"], "method": _method_label(c, tr),
+            "source": c.get("source") or ""}
+
+
+def _ahp_summary(ahp, lang: str) -> dict | None:
+    """The AHP consistency figures (CR, CI, lambda max) when the weights came from a pairwise comparison."""
+    if not ahp:
+        return None
+    return {"cr": num(ahp["cr"], 3, lang), "ci": num(ahp["ci"], 3, lang),
+            "lambda_max": num(ahp["lambda_max"], 3, lang), "consistent": ahp["consistent"]}
+
+
+def _stress_section(res, recs: list, lang: str, tr) -> dict | None:
+    """The weight stress test, when it was run: P(top k) and rank-range charts of the first MAX_STRESS_ROWS
+    ranked regions."""
+    if res.stress is None or not res.stress["regions"]:
+        return None
+    k = res.stress["top_k"]
+    srows = []
+    for r in [r for r in recs if r["rank"] is not None][:MAX_STRESS_ROWS]:
+        st = res.stress["regions"][r["code"]]
+        srows.append({"label": f"{r['rank']}. {r['region']}", "p": st["p_top_k"], "rank_base": r["rank"], **st})
+    return {"intro": tr("econreport.stress.intro", n=res.stress["n"], c=num(res.stress["concentration"], 0, lang),
+                        seed=res.stress["seed"], k=k),
+            "p_chart": charts.p_top_k_chart(srows, k=k, axis_label=tr("econreport.stress.p_axis", k=k), lang=lang),
+            "rank_chart": charts.rank_range_chart(
+                srows, n_sites=len(res.stress["regions"]), axis_label=tr("econreport.stress.rank_axis"),
+                legend={"range": tr("econreport.stress.legend_range"), "p90": tr("econreport.stress.legend_p90"),
+                        "base": tr("econreport.stress.legend_base")}),
+            "shown": len(srows),
+            "truncated": max(0, len([r for r in recs if r["rank"] is not None]) - MAX_STRESS_ROWS)}
+
+
+def _regional_klassen_section(run, recs: list, lang: str, tr):
+    """(section, None) with the regional Klassen chart and table (PDRB growth x PDRB per capita), or (None, the
+    reason) when it cannot be computed (None, None when its inputs are absent)."""
+    kl, err = _call(pt_regional_klassen, run)
+    if kl is None:
+        return None, err
+    rank = {r["code"]: r["rank"] for r in recs}
+    names = {r["code"]: r["region"] for r in recs}
+    kt = {q: klassen_label("regional", q, lang) for q in KLASSEN_QUADRANTS}
+    pts = [{"label": names[c], "short": str(rank[c]), "x": g * 100.0, "y": v, "cls": str(q)}
+           for c, g, v, q in zip(kl["code"], kl["growth"], kl["level"], kl["quadrant"])]
+    chart = econcharts.quadrant_chart(
+        pts, x_label=tr("econreport.rklassen.x"), y_label=tr("econreport.rklassen.y"),
+        x_split=float(kl["reference_growth"].iloc[0]) * 100.0, y_split=float(kl["reference_level"].iloc[0]),
+        quadrant_text=_klassen_corners("regional"), lang=lang)
+    rows = sorted(({"rank": rank[c], "region": names[c], "cls": kt.get(str(q), "–"),
+                    "growth": f"{num(g * 100, 2, lang)} %", "pc": num(v, 2, lang)}
+                   for c, g, v, q in zip(kl["code"], kl["growth"], kl["level"], kl["quadrant"])),
+                  key=lambda r: r["rank"])
+    return {"chart": chart, "period": f"{int(kl['start'].iloc[0])}–{int(kl['end'].iloc[0])}", "rows": rows}, None
 
 
 def _method_label(component: dict, tr) -> str:
