@@ -247,8 +247,9 @@ def _sector_names(table, lang: str) -> dict:
 
 def _sector_section(table, region: str | None, reference: str, start, end, method: str, sector: str,
                     lang: str, tr, reference_total: str = "sectors") -> dict:
-    from kawasan.economics import indicators as ind
-
+    """The sector structure of one region against ``reference``: LQ in the end year and, with two or more years,
+    the SLQ x DLQ quadrant, shift-share (``method``) and the sectoral Klassen typology. An indicator that cannot
+    be computed leaves its message in place of its chart."""
     regions = [r for r in table.regions if r != reference]
     if region is None:
         if len(regions) != 1:
@@ -256,77 +257,118 @@ def _sector_section(table, region: str | None, reference: str, start, end, metho
         region = regions[0]
     region = table.require_region(region)
     reference = table.require_region(reference, "reference")
+    start, end = _year_range(table, start, end)
+    label = partial(_sector_label, _sector_names(table, lang))
+    out = {"present": True, "region": region, "reference": reference, "year": end, "start": start,
+           "multi_year": start < end, "sector": sector, "unit": unit_label(table.unit, lang),
+           "basis": price_basis_label(table.price_basis, lang),
+           "reference_total": reference_total_label(reference_total, lang),
+           "net_taxes": sorted({r for r, _ in table.net_taxes})}
+    out.update(_lq_part(table, region, reference, end, reference_total, label, lang, tr))
+    if start >= end:
+        out["single_year_note"] = tr("econreport.sector.single_year", year=end)
+        return out
+    period = (table, region, reference, start, end)
+    out.update(_lq_quadrant_part(period, reference_total, label, lang, tr))
+    out.update(_shift_share_part(period, method, reference_total, label, lang, tr))
+    out.update(_sectoral_klassen_part(period, reference_total, label, lang, tr))
+    return out
+
+
+def _year_range(table, start, end) -> tuple[int, int]:
+    """(start, end) years, the table's first and last by default; InputError when start comes after end."""
     years = table.years
     end = int(end) if end is not None else years[-1]
     start = int(start) if start is not None else years[0]
     if start > end:
         raise InputError(Message("report.err.economics.start_year_comes_after", start=start, end=end),
                          field="--start")
-    names = _sector_names(table, lang)
-    label = lambda s: f"{s} {names.get(s, '')}".strip()  # noqa: E731
-    out = {"present": True, "region": region, "reference": reference, "year": end, "start": start,
-           "multi_year": start < end, "sector": sector, "unit": unit_label(table.unit, lang),
-           "basis": price_basis_label(table.price_basis, lang),
-           "reference_total": reference_total_label(reference_total, lang),
-           "net_taxes": sorted({r for r, _ in table.net_taxes})}
+    return start, end
+
+
+def _sector_label(names: dict, s: str) -> str:
+    """A sector's code and, when known, its name (``C Industri Pengolahan``)."""
+    return f"{s} {names.get(s, '')}".strip()
+
+
+def _lq_part(table, region, reference, end, reference_total, label, lang: str, tr) -> dict:
+    """LQ bars of every sector in the end year and their table (LQ > 1: a basis sector)."""
+    from kawasan.economics import indicators as ind
+
     lq = ind.location_quotient(table, region=region, reference=reference, year=end, reference_total=reference_total)
     lq_rows = [{"label": label(str(s)), "lq": float(v)} for s, v in zip(lq["sector"], lq["lq"])]
-    out["lq_chart"] = econcharts.lq_bars(lq_rows, axis_label=tr("econreport.lq.axis", year=end, reference=reference),
-                                        lang=lang)
-    out["lq_rows"] = [{"label": r["label"], "lq": num(r["lq"], 3, lang), "basis": r["lq"] > 1} for r in lq_rows]
-    if start >= end:
-        out["single_year_note"] = tr("econreport.sector.single_year", year=end)
-        return out
-    q, err = _call(ind.lq_quadrant, table, region, reference, start, end, reference_total=reference_total)
-    if q is not None:
-        unggulan, andalan, prospektif, tertinggal = LQ_CLASSES
-        out["quadrant_chart"] = econcharts.quadrant_chart(
-            [{"label": label(str(s)), "short": str(s), "x": a, "y": b, "cls": c}
-             for s, a, b, c in zip(q["sector"], q["slq"], q["dlq"], q["quadrant"])],
-            x_label=tr("econreport.quad.x"), y_label=tr("econreport.quad.y"), x_split=1.0, y_split=1.0,
-            quadrant_text={"tr": unggulan, "tl": andalan, "br": prospektif, "bl": tertinggal}, lang=lang, log=True)
-        out["quadrant_rows"] = [{"label": label(str(s)), "slq": num(a, 3, lang), "dlq": num(b, 3, lang),
-                                 "cls": lq_class_label(c if isinstance(c, str) else None, lang)}
-                                for s, a, b, c in zip(q["sector"], q["slq"], q["dlq"], q["quadrant"])]
-    else:
-        out["quadrant_error"] = err
-    ss, err = _call(ind.shift_share, table, region, reference, start, end, method, reference_total=reference_total)
-    if ss is not None:
-        ss = ss[~ss["sector"].astype(str).str.contains(".", regex=False)]   # the 17 main sectors only
-        comps = [c for c in SHIFT_SHARE_PARTS.get(method, SHIFT_SHARE_PARTS["classic"]) if c in ss.columns]
-        out["ss_chart"] = econcharts.stacked_bars(
-            [{"label": label(str(r["sector"])), "values": {c: float(r[c]) for c in comps},
-              "total": float(r["change"])} for _, r in ss.iterrows()],
-            parts=[(c, tr(f"econreport.ss.{c}")) for c in comps],
-            axis_label=tr("econreport.ss.axis", start=start, end=end, unit=unit_label(table.unit, lang)), lang=lang,
-            total_label=tr("econreport.ss.change"))
-        out["ss_cols"] = [tr(f"econreport.ss.{c}") for c in comps]
-        out["ss_rows"] = [{"label": label(str(r["sector"])), "change": num(r["change"], 1, lang),
-                           "cells": [num(r[c], 1, lang) for c in comps]} for _, r in ss.iterrows()]
-        out["ss_method"] = method
-    else:
-        out["ss_error"] = err
-    kl, err = _call(ind.klassen_sectoral, table, region, reference, start, end, reference_total=reference_total)
-    if kl is not None:
-        kl = kl[~kl["sector"].astype(str).str.contains(".", regex=False)]
-        kt = {q: klassen_label("sectoral", q, lang) for q in KLASSEN_QUADRANTS}
-        pts = []
-        for _, r in kl.iterrows():
-            dx = (r["growth_region"] - r["growth_reference"]) * 100.0
-            dy = (r["share_region"] - r["share_reference"]) * 100.0
-            pts.append({"label": label(str(r["sector"])), "short": str(r["sector"]), "x": dx, "y": dy,
-                        "cls": str(r["quadrant"])})
-        out["klassen_chart"] = econcharts.quadrant_chart(
-            pts, x_label=tr("econreport.klassen.x"), y_label=tr("econreport.klassen.y"), x_split=0.0, y_split=0.0,
-            quadrant_text=_klassen_corners("sectoral"), lang=lang)
-        out["klassen_rows"] = [{"label": label(str(r["sector"])), "cls": kt.get(str(r["quadrant"]), "–"),
-                                "gr": f"{num(r['growth_region'] * 100, 2, lang)} %",
-                                "gn": f"{num(r['growth_reference'] * 100, 2, lang)} %",
-                                "sr": f"{num(r['share_region'] * 100, 2, lang)} %",
-                                "sn": f"{num(r['share_reference'] * 100, 2, lang)} %"} for _, r in kl.iterrows()]
-    else:
-        out["klassen_error"] = err
-    return out
+    return {"lq_chart": econcharts.lq_bars(lq_rows, axis_label=tr("econreport.lq.axis", year=end, reference=reference),
+                                           lang=lang),
+            "lq_rows": [{"label": r["label"], "lq": num(r["lq"], 3, lang), "basis": r["lq"] > 1} for r in lq_rows]}
+
+
+def _lq_quadrant_part(period, reference_total, label, lang: str, tr) -> dict:
+    """The SLQ x DLQ quadrant (log axes, split at 1) and its table, or the reason it cannot be drawn."""
+    from kawasan.economics import indicators as ind
+
+    q, err = _call(ind.lq_quadrant, *period, reference_total=reference_total)
+    if q is None:
+        return {"quadrant_error": err}
+    unggulan, andalan, prospektif, tertinggal = LQ_CLASSES
+    chart = econcharts.quadrant_chart(
+        [{"label": label(str(s)), "short": str(s), "x": a, "y": b, "cls": c}
+         for s, a, b, c in zip(q["sector"], q["slq"], q["dlq"], q["quadrant"])],
+        x_label=tr("econreport.quad.x"), y_label=tr("econreport.quad.y"), x_split=1.0, y_split=1.0,
+        quadrant_text={"tr": unggulan, "tl": andalan, "br": prospektif, "bl": tertinggal}, lang=lang, log=True)
+    rows = [{"label": label(str(s)), "slq": num(a, 3, lang), "dlq": num(b, 3, lang),
+             "cls": lq_class_label(c if isinstance(c, str) else None, lang)}
+            for s, a, b, c in zip(q["sector"], q["slq"], q["dlq"], q["quadrant"])]
+    return {"quadrant_chart": chart, "quadrant_rows": rows}
+
+
+def _shift_share_part(period, method: str, reference_total, label, lang: str, tr) -> dict:
+    """Shift-share of the 17 main sectors: stacked bars of the method's additive parts with the actual change,
+    and their table; or the reason it cannot be computed."""
+    from kawasan.economics import indicators as ind
+
+    table, _, _, start, end = period
+    ss, err = _call(ind.shift_share, *period, method, reference_total=reference_total)
+    if ss is None:
+        return {"ss_error": err}
+    ss = ss[~ss["sector"].astype(str).str.contains(".", regex=False)]   # the 17 main sectors only
+    comps = [c for c in SHIFT_SHARE_PARTS.get(method, SHIFT_SHARE_PARTS["classic"]) if c in ss.columns]
+    chart = econcharts.stacked_bars(
+        [{"label": label(str(r["sector"])), "values": {c: float(r[c]) for c in comps},
+          "total": float(r["change"])} for _, r in ss.iterrows()],
+        parts=[(c, tr(f"econreport.ss.{c}")) for c in comps],
+        axis_label=tr("econreport.ss.axis", start=start, end=end, unit=unit_label(table.unit, lang)), lang=lang,
+        total_label=tr("econreport.ss.change"))
+    return {"ss_chart": chart, "ss_cols": [tr(f"econreport.ss.{c}") for c in comps],
+            "ss_rows": [{"label": label(str(r["sector"])), "change": num(r["change"], 1, lang),
+                         "cells": [num(r[c], 1, lang) for c in comps]} for _, r in ss.iterrows()],
+            "ss_method": method}
+
+
+def _sectoral_klassen_part(period, reference_total, label, lang: str, tr) -> dict:
+    """The sectoral Klassen typology of the 17 main sectors (growth and share against the reference, in
+    percentage points) and its table; or the reason it cannot be computed."""
+    from kawasan.economics import indicators as ind
+
+    kl, err = _call(ind.klassen_sectoral, *period, reference_total=reference_total)
+    if kl is None:
+        return {"klassen_error": err}
+    kl = kl[~kl["sector"].astype(str).str.contains(".", regex=False)]
+    kt = {q: klassen_label("sectoral", q, lang) for q in KLASSEN_QUADRANTS}
+    pts = []
+    for _, r in kl.iterrows():
+        dx = (r["growth_region"] - r["growth_reference"]) * 100.0
+        dy = (r["share_region"] - r["share_reference"]) * 100.0
+        pts.append({"label": label(str(r["sector"])), "short": str(r["sector"]), "x": dx, "y": dy,
+                    "cls": str(r["quadrant"])})
+    chart = econcharts.quadrant_chart(
+        pts, x_label=tr("econreport.klassen.x"), y_label=tr("econreport.klassen.y"), x_split=0.0, y_split=0.0,
+        quadrant_text=_klassen_corners("sectoral"), lang=lang)
+    rows = [{"label": label(str(r["sector"])), "cls": kt.get(str(r["quadrant"]), "–"),
+             "gr": f"{num(r['growth_region'] * 100, 2, lang)} %",
+             "gn": f"{num(r['growth_reference'] * 100, 2, lang)} %",
+             "sr": f"{num(r['share_region'] * 100, 2, lang)} %",
+             "sn": f"{num(r['share_reference'] * 100, 2, lang)} %"} for _, r in kl.iterrows()]
+    return {"klassen_chart": chart, "klassen_rows": rows}
 
 
 def collect(*, potential=None, sector_table=None, region: str | None = None, reference: str = "Jawa Timur",
