@@ -51,9 +51,11 @@ class _Frame:
         self.kx = 111_320.0 * math.cos(math.radians(lat0))
 
     def to_m(self, lon, lat):
+        """Lon/lat (degrees) to metres east and north of the centre."""
         return (np.asarray(lon) - self.lon0) * self.kx, (np.asarray(lat) - self.lat0) * _M_PER_DEG_LAT
 
     def to_deg(self, x, y):
+        """Metres east and north of the centre to lon/lat (degrees)."""
         return np.asarray(x) / self.kx + self.lon0, np.asarray(y) / _M_PER_DEG_LAT + self.lat0
 
 
@@ -70,6 +72,7 @@ class _Osm:
         self.counts: dict[str, int] = {}
 
     def nodes(self, x, y) -> np.ndarray:
+        """Untagged nodes at metre coordinates; their ids, consecutive from the next free one."""
         x = np.asarray(x, dtype="float64").ravel()
         y = np.asarray(y, dtype="float64").ravel()
         ids = np.arange(self.n_nodes + 1, self.n_nodes + 1 + x.size, dtype=np.int64)
@@ -79,12 +82,14 @@ class _Osm:
         return ids
 
     def node(self, x: float, y: float, tags: dict, count: str) -> int:
+        """One tagged node (a feature: place, harbour), counted under ``count``; its id."""
         nid = int(self.nodes([x], [y])[0])
         self.node_tags[nid] = tags
         self.counts[count] = self.counts.get(count, 0) + 1
         return nid
 
     def way(self, ids, tags: dict, count: str) -> int:
+        """A way through node ``ids`` (none for fewer than 2), counted under ``count``; its id (0 when none)."""
         ids = [int(i) for i in ids]
         if len(ids) < 2:
             return 0
@@ -92,7 +97,13 @@ class _Osm:
         self.counts[count] = self.counts.get(count, 0) + 1
         return len(self.ways)
 
+    def tag_node(self, nid, tags: dict, count: str) -> None:
+        """Tag an existing node (a way's vertex that is also a feature, e.g. a motorway junction)."""
+        self.node_tags[int(nid)] = tags
+        self.counts[count] = self.counts.get(count, 0) + 1
+
     def relation(self, members, tags: dict, count: str) -> int:
+        """A relation of (type, id, role) members, counted under ``count``; its id."""
         self.relations.append((members, tags))
         self.counts[count] = self.counts.get(count, 0) + 1
         return len(self.relations)
@@ -877,9 +888,8 @@ class _SyntheticRegency:
                 continue
             ids = self.osm.nodes(x[a:b], y[a:b])
             for k, nid in enumerate(ids[2:-2:max(3, (b - a) // 3)], start=1):
-                self.osm.node_tags[int(nid)] = _tags(highway="motorway_junction", ref=str(k),
-                                                     name=f"Simpang Susun Sintetis {k}")
-                self.osm.counts["toll_junction"] = self.osm.counts.get("toll_junction", 0) + 1
+                junction = _tags(highway="motorway_junction", ref=str(k), name=f"Simpang Susun Sintetis {k}")
+                self.osm.tag_node(nid, junction, "toll_junction")
             for chunk in _split(ids, 60):
                 self.osm.way(chunk, _tags(highway="motorway", toll="yes", ref="TOL 1", name="Jalan Tol Sintetis"),
                              "road_motorway")
