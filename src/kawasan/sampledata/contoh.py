@@ -125,6 +125,7 @@ def _coastline(land, grid) -> LineString:
         line = max(getattr(merged, "geoms", [merged]), key=lambda g: g.length)
     return line
 
+
 def slope_percent(dem: np.ndarray, res: float) -> np.ndarray:
     """Slope in percent by central differences (one-sided at the edges)."""
     gy, gx = np.gradient(dem, res)
