@@ -110,18 +110,10 @@ def quadrant_chart(rows: list[dict], *, x_label: str, y_label: str, x_split: flo
     label, point or corner text; one that fits nowhere is left out (the chart's ``hidden`` counts them; every
     point keeps its tooltip and the table lists all).
     """
-    pts = [r for r in rows if r.get("x") is not None and r.get("y") is not None
-           and math.isfinite(float(r["x"])) and math.isfinite(float(r["y"]))
-           and (not log or (float(r["x"]) > 0 and float(r["y"]) > 0))]
+    pts = _plottable(rows, log)
     tf = (lambda v: math.log10(v)) if log else (lambda v: v)  # noqa: E731
-    xs = [tf(float(r["x"])) for r in pts] + [tf(x_split)]
-    ys = [tf(float(r["y"])) for r in pts] + [tf(y_split)]
-    pad = lambda lo, hi: ((hi - lo) * 0.1 or 1.0)  # noqa: E731
-    x0, x1 = min(xs) - pad(min(xs), max(xs)), max(xs) + pad(min(xs), max(xs))
-    y0, y1 = min(ys) - pad(min(ys), max(ys)), max(ys) + pad(min(ys), max(ys))
-    if not log:     # no negative tick on an axis of values that cannot be negative (PDRB per capita)
-        x0 = max(x0, 0.0) if min(xs) >= 0 else x0
-        y0 = max(y0, 0.0) if min(ys) >= 0 else y0
+    x0, x1, y0, y1 = _quadrant_extent([tf(float(r["x"])) for r in pts] + [tf(x_split)],
+                                      [tf(float(r["y"])) for r in pts] + [tf(y_split)], log)
     y_ticks = [(t, _n(10 ** t if log else t, 2, lang)) for t in (y0, (y0 + y1) / 2, y1)]
     left = 30 + max(svgtext.text_px(txt) for _, txt in y_ticks) + 10   # room for the rotated title and the ticks
     top, pw, ph = 14, 520, 360
@@ -145,12 +137,52 @@ def quadrant_chart(rows: list[dict], *, x_label: str, y_label: str, x_split: flo
                      f'text-anchor="end" fill="#555555">{txt}</text>')
     centres = [(X(float(r["x"])), Y(float(r["y"]))) for r in pts]
     taken += [svgtext.Box(px - 5, py - 5, px + 5, py + 5) for px, py in centres]
-    area, hidden = svgtext.Box(left + 2, top + 2, left + pw - 2, top + ph - 2), 0
+    parts += _point_marks(pts, centres, lang)
+    area = svgtext.Box(left + 2, top + 2, left + pw - 2, top + ph - 2)
+    labels, hidden = _point_labels(pts, centres, area, taken)
+    parts += labels
+    parts.append(f'<text x="{_f(left + pw / 2)}" y="{height - 6}" text-anchor="middle" fill="#333333">'
+                 f'{escape(x_label)}</text>')
+    parts.append(f'<text transform="translate(14,{top + ph / 2}) rotate(-90)" text-anchor="middle" '
+                 f'fill="#333333">{escape(y_label)}</text></svg>')
+    return chart("".join(parts), hidden)
+
+
+def _plottable(rows: list[dict], log: bool) -> list[dict]:
+    """The rows with finite x and y (and both > 0 on log axes)."""
+    return [r for r in rows if r.get("x") is not None and r.get("y") is not None
+            and math.isfinite(float(r["x"])) and math.isfinite(float(r["y"]))
+            and (not log or (float(r["x"]) > 0 and float(r["y"]) > 0))]
+
+
+def _quadrant_extent(xs: list[float], ys: list[float], log: bool) -> tuple[float, float, float, float]:
+    """(x0, x1, y0, y1): the values' range (axis units) padded by 10 % (1 when the range is empty); on linear
+    axes the padding does not go below 0 when no value does."""
+    pad = lambda lo, hi: ((hi - lo) * 0.1 or 1.0)  # noqa: E731
+    x0, x1 = min(xs) - pad(min(xs), max(xs)), max(xs) + pad(min(xs), max(xs))
+    y0, y1 = min(ys) - pad(min(ys), max(ys)), max(ys) + pad(min(ys), max(ys))
+    if not log:     # no negative tick on an axis of values that cannot be negative (PDRB per capita)
+        x0 = max(x0, 0.0) if min(xs) >= 0 else x0
+        y0 = max(y0, 0.0) if min(ys) >= 0 else y0
+    return x0, x1, y0, y1
+
+
+def _point_marks(pts: list[dict], centres: list[tuple[float, float]], lang: str) -> list[str]:
+    """A circle per point in its class colour, with its label and values as the tooltip."""
+    out = []
     for r, (px, py) in zip(pts, centres):
         colour = QUADRANT_COLOURS.get(str(r.get("cls")), "#555555")
         tip = f'{r["label"]}: {_n(float(r["x"]), 3, lang)}; {_n(float(r["y"]), 3, lang)}'
-        parts.append(f'<circle cx="{_f(px)}" cy="{_f(py)}" r="5" fill="{colour}" stroke="#333333" '
-                     f'stroke-width="0.8"><title>{escape(tip)}</title></circle>')
+        out.append(f'<circle cx="{_f(px)}" cy="{_f(py)}" r="5" fill="{colour}" stroke="#333333" '
+                   f'stroke-width="0.8"><title>{escape(tip)}</title></circle>')
+    return out
+
+
+def _point_labels(pts: list[dict], centres: list[tuple[float, float]], area: svgtext.Box,
+                  taken: list[svgtext.Box]) -> tuple[list[str], int]:
+    """Each point's short label where it covers nothing already ``taken`` (which it then joins); and how many
+    found no place."""
+    out, hidden = [], 0
     for r, (px, py) in zip(pts, centres):
         short = str(r.get("short", r["label"]))
         spot = svgtext.place_point_label(short, px, py, size=10.5, area=area, taken=taken)
@@ -158,13 +190,9 @@ def quadrant_chart(rows: list[dict], *, x_label: str, y_label: str, x_split: flo
             hidden += 1
             continue
         tx, ty, anchor = spot
-        parts.append(f'<text class="point-label" x="{_f(tx)}" y="{_f(ty)}" text-anchor="{anchor}" '
-                     f'font-size="10.5">{escape(short)}</text>')
-    parts.append(f'<text x="{_f(left + pw / 2)}" y="{height - 6}" text-anchor="middle" fill="#333333">'
-                 f'{escape(x_label)}</text>')
-    parts.append(f'<text transform="translate(14,{top + ph / 2}) rotate(-90)" text-anchor="middle" '
-                 f'fill="#333333">{escape(y_label)}</text></svg>')
-    return chart("".join(parts), hidden)
+        out.append(f'<text class="point-label" x="{_f(tx)}" y="{_f(ty)}" text-anchor="{anchor}" '
+                   f'font-size="10.5">{escape(short)}</text>')
+    return out, hidden
 
 
 def _corner_texts(quadrant_text: dict, left: float, top: float, pw: float, ph: float,
@@ -198,33 +226,14 @@ def stacked_bars(rows: list[dict], *, parts: list[tuple[str, str]], axis_label: 
     lw, rh, lines = _label_rows([str(r["label"]) for r in rows])
     bw = 460
     width = lw + bw + 30
-    legend = [(PALETTE[i % len(PALETTE)], text) for i, (_, text) in enumerate(parts)]
-    items, lx, ly = [], 10.0, 0
-    for colour, text in legend + ([("total", total_label)] if total_label else []):
-        w = 30 + svgtext.text_px(text)
-        if lx + w > width - 10 and lx > 10:
-            lx, ly = 10.0, ly + 1
-        items.append((colour, text, lx, 16 + 18 * ly))
-        lx += w
-    top = 34 + 18 * ly
-    pos = [sum(max(0.0, float(r["values"].get(p, 0.0) or 0.0)) for p, _ in parts) for r in rows]
-    neg = [sum(min(0.0, float(r["values"].get(p, 0.0) or 0.0)) for p, _ in parts) for r in rows]
-    tots = [float(r["total"]) for r in rows if r.get("total") is not None]
-    hi = max(pos + [t for t in tots if t > 0] + [0.0])
-    lo = min(neg + [t for t in tots if t < 0] + [0.0])
-    if hi - lo <= 0:
-        hi = 1.0
+    items, legend_rows = _legend_items(parts, total_label, width)
+    top = 34 + 18 * legend_rows
+    lo, hi = _stack_range(rows, parts)
     ticks = [t for t in _nice_ticks(lo, hi) if lo - 1e-12 <= t <= hi + 1e-12]
     height = top + rh * len(rows) + 40
     X = lambda v: lw + bw * (v - lo) / (hi - lo)  # noqa: E731
     out = [_svg_open(width, height, axis_label)]
-    for colour, text, lx, ty in items:
-        if colour == "total":
-            out.append(f'<line x1="{_f(lx + 7)}" y1="{ty - 11}" x2="{_f(lx + 7)}" y2="{ty + 3}" stroke="#000000" '
-                       f'stroke-width="2.5"/><text x="{_f(lx + 18)}" y="{ty}">{escape(text)}</text>')
-        else:
-            out.append(f'<rect x="{_f(lx)}" y="{ty - 10}" width="14" height="12" fill="{colour}"/>'
-                       f'<text x="{_f(lx + 18)}" y="{ty}">{escape(text)}</text>')
+    out += _legend_svg(items)
     for t in ticks:
         out.append(f'<line x1="{_f(X(t))}" y1="{top - 4}" x2="{_f(X(t))}" y2="{top + rh * len(rows)}" '
                    f'stroke="#e5e5e5"/><text x="{_f(X(t))}" y="{top + rh * len(rows) + 14}" text-anchor="middle" '
@@ -233,20 +242,7 @@ def stacked_bars(rows: list[dict], *, parts: list[tuple[str, str]], axis_label: 
     for j, r in enumerate(rows):
         y = top + j * rh
         out.append(_row_label(lines[j], lw - 8, y + rh / 2, str(r["label"])))
-        p_acc, n_acc = 0.0, 0.0
-        for i, (pid, text) in enumerate(parts):
-            v = float(r["values"].get(pid, 0.0) or 0.0)
-            if v == 0 or not math.isfinite(v):
-                continue
-            if v > 0:
-                a, b = p_acc, p_acc + v
-                p_acc = b
-            else:
-                a, b = n_acc + v, n_acc
-                n_acc = a
-            out.append(f'<rect x="{_f(X(a))}" y="{_f(y + rh / 2 - 7)}" width="{_f(max(0.4, X(b) - X(a)))}" '
-                       f'height="14" fill="{PALETTE[i % len(PALETTE)]}"><title>{escape(str(r["label"]))}, '
-                       f'{escape(text)}: {_n(v, digits + 2, lang)}</title></rect>')
+        out += _stacked_row(r, parts, X, y + rh / 2, digits, lang)
         if total_label and r.get("total") is not None and math.isfinite(float(r["total"])):
             tx = X(float(r["total"]))
             out.append(f'<line x1="{_f(tx)}" y1="{_f(y + rh / 2 - 9)}" x2="{_f(tx)}" y2="{_f(y + rh / 2 + 9)}" '
@@ -255,3 +251,62 @@ def stacked_bars(rows: list[dict], *, parts: list[tuple[str, str]], axis_label: 
     out.append(f'<text x="{_f(lw + bw / 2)}" y="{height - 4}" text-anchor="middle" fill="#333333">'
                f'{escape(axis_label)}</text></svg>')
     return Markup("".join(out))
+
+
+def _legend_items(parts: list[tuple[str, str]], total_label: str | None, width: float) -> tuple[list, int]:
+    """Legend entries (colour or "total", text, x, baseline y) flowed into lines across ``width``, and the
+    number of extra lines."""
+    legend = [(PALETTE[i % len(PALETTE)], text) for i, (_, text) in enumerate(parts)]
+    items, lx, ly = [], 10.0, 0
+    for colour, text in legend + ([("total", total_label)] if total_label else []):
+        w = 30 + svgtext.text_px(text)
+        if lx + w > width - 10 and lx > 10:
+            lx, ly = 10.0, ly + 1
+        items.append((colour, text, lx, 16 + 18 * ly))
+        lx += w
+    return items, ly
+
+
+def _legend_svg(items: list) -> list[str]:
+    """A colour swatch (or the total's black tick) and the text of each legend entry."""
+    out = []
+    for colour, text, lx, ty in items:
+        if colour == "total":
+            out.append(f'<line x1="{_f(lx + 7)}" y1="{ty - 11}" x2="{_f(lx + 7)}" y2="{ty + 3}" stroke="#000000" '
+                       f'stroke-width="2.5"/><text x="{_f(lx + 18)}" y="{ty}">{escape(text)}</text>')
+        else:
+            out.append(f'<rect x="{_f(lx)}" y="{ty - 10}" width="14" height="12" fill="{colour}"/>'
+                       f'<text x="{_f(lx + 18)}" y="{ty}">{escape(text)}</text>')
+    return out
+
+
+def _stack_range(rows: list[dict], parts: list[tuple[str, str]]) -> tuple[float, float]:
+    """(lo, hi) of the axis: the largest negative and positive stacks and totals, always including 0."""
+    pos = [sum(max(0.0, float(r["values"].get(p, 0.0) or 0.0)) for p, _ in parts) for r in rows]
+    neg = [sum(min(0.0, float(r["values"].get(p, 0.0) or 0.0)) for p, _ in parts) for r in rows]
+    tots = [float(r["total"]) for r in rows if r.get("total") is not None]
+    hi = max(pos + [t for t in tots if t > 0] + [0.0])
+    lo = min(neg + [t for t in tots if t < 0] + [0.0])
+    if hi - lo <= 0:
+        hi = 1.0
+    return lo, hi
+
+
+def _stacked_row(r: dict, parts: list[tuple[str, str]], X, y_mid: float, digits: int, lang: str) -> list[str]:
+    """One row's bar pieces: positive parts stacked right of 0, negative ones left, each with its tooltip."""
+    out = []
+    p_acc, n_acc = 0.0, 0.0
+    for i, (pid, text) in enumerate(parts):
+        v = float(r["values"].get(pid, 0.0) or 0.0)
+        if v == 0 or not math.isfinite(v):
+            continue
+        if v > 0:
+            a, b = p_acc, p_acc + v
+            p_acc = b
+        else:
+            a, b = n_acc + v, n_acc
+            n_acc = a
+        out.append(f'<rect x="{_f(X(a))}" y="{_f(y_mid - 7)}" width="{_f(max(0.4, X(b) - X(a)))}" '
+                   f'height="14" fill="{PALETTE[i % len(PALETTE)]}"><title>{escape(str(r["label"]))}, '
+                   f'{escape(text)}: {_n(v, digits + 2, lang)}</title></rect>')
+    return out

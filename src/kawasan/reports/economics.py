@@ -90,79 +90,23 @@ def potential_map_kwargs(res, lang: str) -> dict:
 
 
 def _potential_section(run, lang: str, tr) -> dict:
+    """The ranking part of the report: the ranking chart and table, the map, the components and how they were
+    weighted, the weight stress test and the regional Klassen typology (each only when its inputs exist)."""
     res = run.result
-    notes_extra: list[str] = []
     recs = res.records()
     comps = res.components()
     labels = {c["id"]: tr(f"potential.comp.{c['id']}") for c in comps}
-    ranked = [r for r in recs if r["rank"] is not None][:MAX_RANK_CHART]
-    chart = econcharts.stacked_bars(
-        [{"label": f"{r['rank']}. {r['region']}", "values": {k: r["components"][k]["contribution"] or 0.0
-                                                             for k in res.scored}, "total": r["score"]}
-         for r in ranked],
-        parts=[(k, labels[k]) for k in res.scored], axis_label=tr("potential.chart.axis"), lang=lang,
-        total_label=tr("potential.chart.total"), digits=2)
-    rows = []
-    for r in recs:
-        rows.append({"rank": "–" if r["rank"] is None else r["rank"], "region": r["region"], "code": r["code"],
-                     "score": "–" if r["score"] is None else num(r["score"], 3, lang),
-                     "coverage": num(r["coverage"], 2, lang), "missing": ", ".join(r["missing"]),
-                     "reason": "" if r["unranked_reason"] is None else tr(
-                         "potential.reason.low_coverage", coverage=num(r["coverage"], 2, lang),
-                         min=num(res.min_coverage, 2, lang)),
-                     "cells": [_fmt_value(k, r["components"][k]["value"], lang)
-                               for k in res.scored + list(res.reported)],
-                     "contribs": [num(r["components"][k]["contribution"], 3, lang) for k in res.scored]})
+    chart = _ranking_chart(res, recs, labels, lang, tr)
+    rows = [_ranking_row(res, r, lang, tr) for r in recs]
     map_svg = None
     if run.boundaries is not None:
         map_svg = choropleth.choropleth_svg(run.boundaries, **potential_map_kwargs(res, lang))
-    comp_rows = []
-    for c in comps:
-        when = c.get("year") or ("–".join(map(str, c["period"])) if c.get("period") else "")
-        comp_rows.append({"id": c["id"], "label": labels[c["id"]], "direction": tr(f"potential.dir.{c['direction']}"),
-                          "unit": tr(f"potential.unit.{c['id']}"), "weight": num(c["weight"], 3, lang),
-                          "scored": c["scored"], "when": when,
-                          "reason": tr(f"potential.reason.{res.reasons[c['id']][0]}", **res.reasons[c["id"]][1])
-                          if c["id"] in res.reasons else "",
-                          "n": c["regions_with_value"], "method": _method_label(c, tr),
-                          "source": c.get("source") or ""})
-    for total in sorted({c["reference_total"] for c in comps if c.get("reference_total")}):
-        notes_extra.append(tr("potential.sector_total", total=reference_total_label(total, lang)))
-    ahp = res.weight_set.ahp
-    stress = None
-    if res.stress is not None and res.stress["regions"]:
-        k = res.stress["top_k"]
-        srows = []
-        for r in [r for r in recs if r["rank"] is not None][:MAX_STRESS_ROWS]:
-            st = res.stress["regions"][r["code"]]
-            srows.append({"label": f"{r['rank']}. {r['region']}", "p": st["p_top_k"], "rank_base": r["rank"], **st})
-        stress = {"intro": tr("econreport.stress.intro", n=res.stress["n"], c=num(res.stress["concentration"], 0, lang),
-                              seed=res.stress["seed"], k=k),
-                  "p_chart": charts.p_top_k_chart(srows, k=k, axis_label=tr("econreport.stress.p_axis", k=k), lang=lang),
-                  "rank_chart": charts.rank_range_chart(
-                      srows, n_sites=len(res.stress["regions"]), axis_label=tr("econreport.stress.rank_axis"),
-                      legend={"range": tr("econreport.stress.legend_range"), "p90": tr("econreport.stress.legend_p90"),
-                              "base": tr("econreport.stress.legend_base")}),
-                  "shown": len(srows),
-                  "truncated": max(0, len([r for r in recs if r["rank"] is not None]) - MAX_STRESS_ROWS)}
-    klassen = None
-    kl, err = _call(pt_regional_klassen, run)
-    if kl is not None:
-        rank = {r["code"]: r["rank"] for r in recs}
-        names = {r["code"]: r["region"] for r in recs}
-        kt = {q: klassen_label("regional", q, lang) for q in KLASSEN_QUADRANTS}
-        pts = [{"label": names[c], "short": str(rank[c]), "x": g * 100.0, "y": v, "cls": str(q)}
-               for c, g, v, q in zip(kl["code"], kl["growth"], kl["level"], kl["quadrant"])]
-        klassen = {"chart": econcharts.quadrant_chart(
-            pts, x_label=tr("econreport.rklassen.x"), y_label=tr("econreport.rklassen.y"),
-            x_split=float(kl["reference_growth"].iloc[0]) * 100.0, y_split=float(kl["reference_level"].iloc[0]),
-            quadrant_text=_klassen_corners("regional"), lang=lang),
-            "period": f"{int(kl['start'].iloc[0])}–{int(kl['end'].iloc[0])}",
-            "rows": sorted(({"rank": rank[c], "region": names[c], "cls": kt.get(str(q), "–"),
-                             "growth": f"{num(g * 100, 2, lang)} %", "pc": num(v, 2, lang)}
-                            for c, g, v, q in zip(kl["code"], kl["growth"], kl["level"], kl["quadrant"])),
-                           key=lambda r: r["rank"])}
-    elif err:
+    comp_rows = [_component_row(res, c, labels, lang, tr) for c in comps]
+    notes_extra = [tr("potential.sector_total", total=reference_total_label(total, lang))
+                   for total in sorted({c["reference_total"] for c in comps if c.get("reference_total")})]
+    stress = _stress_section(res, recs, lang, tr)
+    klassen, err = _regional_klassen_section(run, recs, lang, tr)
+    if klassen is None and err:
         notes_extra.append(err)
     n_ranked = len([r for r in recs if r["rank"] is not None])
     return {"present": True, "stress": stress, "klassen": klassen, "chart": chart, "rows": rows, "map": map_svg,
@@ -170,9 +114,7 @@ def _potential_section(run, lang: str, tr) -> dict:
             "scored_labels": [labels[k] for k in res.scored],
             "all_labels": [labels[k] for k in res.scored + list(res.reported)],
             "weights_method": tr(f"potential.wmethod.{res.weight_set.method}"), "weights_source": res.weight_set.source,
-            "ahp": None if not ahp else {"cr": num(ahp["cr"], 3, lang), "ci": num(ahp["ci"], 3, lang),
-                                         "lambda_max": num(ahp["lambda_max"], 3, lang),
-                                         "consistent": ahp["consistent"]},
+            "ahp": _ahp_summary(res.weight_set.ahp, lang),
             "normalisation": tr(f"potential.norm.{res.normalisation}"),
             "missing_rule": tr(f"potential.missing.{res.missing}"),
             "unmatched": res.unmatched, "notes": [text_in(n, lang) for n in res.notes + notes_extra],
@@ -180,6 +122,94 @@ def _potential_section(run, lang: str, tr) -> dict:
             "truncated": max(0, n_ranked - MAX_RANK_CHART),
             "best": recs[0]["region"] if recs and recs[0]["rank"] else "–", "n": len(recs),
             "n_ranked": n_ranked}
+
+
+def _ranking_chart(res, recs: list, labels: dict, lang: str, tr):
+    """Stacked bars of the first MAX_RANK_CHART ranked regions: each scored component's contribution to the score."""
+    ranked = [r for r in recs if r["rank"] is not None][:MAX_RANK_CHART]
+    return econcharts.stacked_bars(
+        [{"label": f"{r['rank']}. {r['region']}", "values": {k: r["components"][k]["contribution"] or 0.0
+                                                             for k in res.scored}, "total": r["score"]}
+         for r in ranked],
+        parts=[(k, labels[k]) for k in res.scored], axis_label=tr("potential.chart.axis"), lang=lang,
+        total_label=tr("potential.chart.total"), digits=2)
+
+
+def _ranking_row(res, r: dict, lang: str, tr) -> dict:
+    """One region's row of the ranking table: rank, score, coverage, why it is unranked, values and contributions."""
+    return {"rank": "–" if r["rank"] is None else r["rank"], "region": r["region"], "code": r["code"],
+            "score": "–" if r["score"] is None else num(r["score"], 3, lang),
+            "coverage": num(r["coverage"], 2, lang), "missing": ", ".join(r["missing"]),
+            "reason": "" if r["unranked_reason"] is None else tr(
+                "potential.reason.low_coverage", coverage=num(r["coverage"], 2, lang),
+                min=num(res.min_coverage, 2, lang)),
+            "cells": [_fmt_value(k, r["components"][k]["value"], lang)
+                      for k in res.scored + list(res.reported)],
+            "contribs": [num(r["components"][k]["contribution"], 3, lang) for k in res.scored]}
+
+
+def _component_row(res, c: dict, labels: dict, lang: str, tr) -> dict:
+    """One component's row of the method table: direction, unit, weight, year or period, why it is not scored,
+    how many regions have it, how it was measured and its source."""
+    when = c.get("year") or ("–".join(map(str, c["period"])) if c.get("period") else "")
+    return {"id": c["id"], "label": labels[c["id"]], "direction": tr(f"potential.dir.{c['direction']}"),
+            "unit": tr(f"potential.unit.{c['id']}"), "weight": num(c["weight"], 3, lang),
+            "scored": c["scored"], "when": when,
+            "reason": tr(f"potential.reason.{res.reasons[c['id']][0]}", **res.reasons[c["id"]][1])
+            if c["id"] in res.reasons else "",
+            "n": c["regions_with_value"], "method": _method_label(c, tr),
+            "source": c.get("source") or ""}
+
+
+def _ahp_summary(ahp, lang: str) -> dict | None:
+    """The AHP consistency figures (CR, CI, lambda max) when the weights came from a pairwise comparison."""
+    if not ahp:
+        return None
+    return {"cr": num(ahp["cr"], 3, lang), "ci": num(ahp["ci"], 3, lang),
+            "lambda_max": num(ahp["lambda_max"], 3, lang), "consistent": ahp["consistent"]}
+
+
+def _stress_section(res, recs: list, lang: str, tr) -> dict | None:
+    """The weight stress test, when it was run: P(top k) and rank-range charts of the first MAX_STRESS_ROWS
+    ranked regions."""
+    if res.stress is None or not res.stress["regions"]:
+        return None
+    k = res.stress["top_k"]
+    srows = []
+    for r in [r for r in recs if r["rank"] is not None][:MAX_STRESS_ROWS]:
+        st = res.stress["regions"][r["code"]]
+        srows.append({"label": f"{r['rank']}. {r['region']}", "p": st["p_top_k"], "rank_base": r["rank"], **st})
+    return {"intro": tr("econreport.stress.intro", n=res.stress["n"], c=num(res.stress["concentration"], 0, lang),
+                        seed=res.stress["seed"], k=k),
+            "p_chart": charts.p_top_k_chart(srows, k=k, axis_label=tr("econreport.stress.p_axis", k=k), lang=lang),
+            "rank_chart": charts.rank_range_chart(
+                srows, n_sites=len(res.stress["regions"]), axis_label=tr("econreport.stress.rank_axis"),
+                legend={"range": tr("econreport.stress.legend_range"), "p90": tr("econreport.stress.legend_p90"),
+                        "base": tr("econreport.stress.legend_base")}),
+            "shown": len(srows),
+            "truncated": max(0, len([r for r in recs if r["rank"] is not None]) - MAX_STRESS_ROWS)}
+
+
+def _regional_klassen_section(run, recs: list, lang: str, tr):
+    """(section, None) with the regional Klassen chart and table (PDRB growth x PDRB per capita), or (None, the
+    reason) when it cannot be computed (None, None when its inputs are absent)."""
+    kl, err = _call(pt_regional_klassen, run)
+    if kl is None:
+        return None, err
+    rank = {r["code"]: r["rank"] for r in recs}
+    names = {r["code"]: r["region"] for r in recs}
+    kt = {q: klassen_label("regional", q, lang) for q in KLASSEN_QUADRANTS}
+    pts = [{"label": names[c], "short": str(rank[c]), "x": g * 100.0, "y": v, "cls": str(q)}
+           for c, g, v, q in zip(kl["code"], kl["growth"], kl["level"], kl["quadrant"])]
+    chart = econcharts.quadrant_chart(
+        pts, x_label=tr("econreport.rklassen.x"), y_label=tr("econreport.rklassen.y"),
+        x_split=float(kl["reference_growth"].iloc[0]) * 100.0, y_split=float(kl["reference_level"].iloc[0]),
+        quadrant_text=_klassen_corners("regional"), lang=lang)
+    rows = sorted(({"rank": rank[c], "region": names[c], "cls": kt.get(str(q), "–"),
+                    "growth": f"{num(g * 100, 2, lang)} %", "pc": num(v, 2, lang)}
+                   for c, g, v, q in zip(kl["code"], kl["growth"], kl["level"], kl["quadrant"])),
+                  key=lambda r: r["rank"])
+    return {"chart": chart, "period": f"{int(kl['start'].iloc[0])}–{int(kl['end'].iloc[0])}", "rows": rows}, None
 
 
 def _method_label(component: dict, tr) -> str:
@@ -217,8 +247,9 @@ def _sector_names(table, lang: str) -> dict:
 
 def _sector_section(table, region: str | None, reference: str, start, end, method: str, sector: str,
                     lang: str, tr, reference_total: str = "sectors") -> dict:
-    from kawasan.economics import indicators as ind
-
+    """The sector structure of one region against ``reference``: LQ in the end year and, with two or more years,
+    the SLQ x DLQ quadrant, shift-share (``method``) and the sectoral Klassen typology. An indicator that cannot
+    be computed leaves its message in place of its chart."""
     regions = [r for r in table.regions if r != reference]
     if region is None:
         if len(regions) != 1:
@@ -226,77 +257,118 @@ def _sector_section(table, region: str | None, reference: str, start, end, metho
         region = regions[0]
     region = table.require_region(region)
     reference = table.require_region(reference, "reference")
+    start, end = _year_range(table, start, end)
+    label = partial(_sector_label, _sector_names(table, lang))
+    out = {"present": True, "region": region, "reference": reference, "year": end, "start": start,
+           "multi_year": start < end, "sector": sector, "unit": unit_label(table.unit, lang),
+           "basis": price_basis_label(table.price_basis, lang),
+           "reference_total": reference_total_label(reference_total, lang),
+           "net_taxes": sorted({r for r, _ in table.net_taxes})}
+    out.update(_lq_part(table, region, reference, end, reference_total, label, lang, tr))
+    if start >= end:
+        out["single_year_note"] = tr("econreport.sector.single_year", year=end)
+        return out
+    period = (table, region, reference, start, end)
+    out.update(_lq_quadrant_part(period, reference_total, label, lang, tr))
+    out.update(_shift_share_part(period, method, reference_total, label, lang, tr))
+    out.update(_sectoral_klassen_part(period, reference_total, label, lang, tr))
+    return out
+
+
+def _year_range(table, start, end) -> tuple[int, int]:
+    """(start, end) years, the table's first and last by default; InputError when start comes after end."""
     years = table.years
     end = int(end) if end is not None else years[-1]
     start = int(start) if start is not None else years[0]
     if start > end:
         raise InputError(Message("report.err.economics.start_year_comes_after", start=start, end=end),
                          field="--start")
-    names = _sector_names(table, lang)
-    label = lambda s: f"{s} {names.get(s, '')}".strip()  # noqa: E731
-    out = {"present": True, "region": region, "reference": reference, "year": end, "start": start,
-           "multi_year": start < end, "sector": sector, "unit": unit_label(table.unit, lang),
-           "basis": price_basis_label(table.price_basis, lang),
-           "reference_total": reference_total_label(reference_total, lang),
-           "net_taxes": sorted({r for r, _ in table.net_taxes})}
+    return start, end
+
+
+def _sector_label(names: dict, s: str) -> str:
+    """A sector's code and, when known, its name (``C Industri Pengolahan``)."""
+    return f"{s} {names.get(s, '')}".strip()
+
+
+def _lq_part(table, region, reference, end, reference_total, label, lang: str, tr) -> dict:
+    """LQ bars of every sector in the end year and their table (LQ > 1: a basis sector)."""
+    from kawasan.economics import indicators as ind
+
     lq = ind.location_quotient(table, region=region, reference=reference, year=end, reference_total=reference_total)
     lq_rows = [{"label": label(str(s)), "lq": float(v)} for s, v in zip(lq["sector"], lq["lq"])]
-    out["lq_chart"] = econcharts.lq_bars(lq_rows, axis_label=tr("econreport.lq.axis", year=end, reference=reference),
-                                        lang=lang)
-    out["lq_rows"] = [{"label": r["label"], "lq": num(r["lq"], 3, lang), "basis": r["lq"] > 1} for r in lq_rows]
-    if start >= end:
-        out["single_year_note"] = tr("econreport.sector.single_year", year=end)
-        return out
-    q, err = _call(ind.lq_quadrant, table, region, reference, start, end, reference_total=reference_total)
-    if q is not None:
-        unggulan, andalan, prospektif, tertinggal = LQ_CLASSES
-        out["quadrant_chart"] = econcharts.quadrant_chart(
-            [{"label": label(str(s)), "short": str(s), "x": a, "y": b, "cls": c}
-             for s, a, b, c in zip(q["sector"], q["slq"], q["dlq"], q["quadrant"])],
-            x_label=tr("econreport.quad.x"), y_label=tr("econreport.quad.y"), x_split=1.0, y_split=1.0,
-            quadrant_text={"tr": unggulan, "tl": andalan, "br": prospektif, "bl": tertinggal}, lang=lang, log=True)
-        out["quadrant_rows"] = [{"label": label(str(s)), "slq": num(a, 3, lang), "dlq": num(b, 3, lang),
-                                 "cls": lq_class_label(c if isinstance(c, str) else None, lang)}
-                                for s, a, b, c in zip(q["sector"], q["slq"], q["dlq"], q["quadrant"])]
-    else:
-        out["quadrant_error"] = err
-    ss, err = _call(ind.shift_share, table, region, reference, start, end, method, reference_total=reference_total)
-    if ss is not None:
-        ss = ss[~ss["sector"].astype(str).str.contains(".", regex=False)]   # the 17 main sectors only
-        comps = [c for c in SHIFT_SHARE_PARTS.get(method, SHIFT_SHARE_PARTS["classic"]) if c in ss.columns]
-        out["ss_chart"] = econcharts.stacked_bars(
-            [{"label": label(str(r["sector"])), "values": {c: float(r[c]) for c in comps},
-              "total": float(r["change"])} for _, r in ss.iterrows()],
-            parts=[(c, tr(f"econreport.ss.{c}")) for c in comps],
-            axis_label=tr("econreport.ss.axis", start=start, end=end, unit=unit_label(table.unit, lang)), lang=lang,
-            total_label=tr("econreport.ss.change"))
-        out["ss_cols"] = [tr(f"econreport.ss.{c}") for c in comps]
-        out["ss_rows"] = [{"label": label(str(r["sector"])), "change": num(r["change"], 1, lang),
-                           "cells": [num(r[c], 1, lang) for c in comps]} for _, r in ss.iterrows()]
-        out["ss_method"] = method
-    else:
-        out["ss_error"] = err
-    kl, err = _call(ind.klassen_sectoral, table, region, reference, start, end, reference_total=reference_total)
-    if kl is not None:
-        kl = kl[~kl["sector"].astype(str).str.contains(".", regex=False)]
-        kt = {q: klassen_label("sectoral", q, lang) for q in KLASSEN_QUADRANTS}
-        pts = []
-        for _, r in kl.iterrows():
-            dx = (r["growth_region"] - r["growth_reference"]) * 100.0
-            dy = (r["share_region"] - r["share_reference"]) * 100.0
-            pts.append({"label": label(str(r["sector"])), "short": str(r["sector"]), "x": dx, "y": dy,
-                        "cls": str(r["quadrant"])})
-        out["klassen_chart"] = econcharts.quadrant_chart(
-            pts, x_label=tr("econreport.klassen.x"), y_label=tr("econreport.klassen.y"), x_split=0.0, y_split=0.0,
-            quadrant_text=_klassen_corners("sectoral"), lang=lang)
-        out["klassen_rows"] = [{"label": label(str(r["sector"])), "cls": kt.get(str(r["quadrant"]), "–"),
-                                "gr": f"{num(r['growth_region'] * 100, 2, lang)} %",
-                                "gn": f"{num(r['growth_reference'] * 100, 2, lang)} %",
-                                "sr": f"{num(r['share_region'] * 100, 2, lang)} %",
-                                "sn": f"{num(r['share_reference'] * 100, 2, lang)} %"} for _, r in kl.iterrows()]
-    else:
-        out["klassen_error"] = err
-    return out
+    return {"lq_chart": econcharts.lq_bars(lq_rows, axis_label=tr("econreport.lq.axis", year=end, reference=reference),
+                                           lang=lang),
+            "lq_rows": [{"label": r["label"], "lq": num(r["lq"], 3, lang), "basis": r["lq"] > 1} for r in lq_rows]}
+
+
+def _lq_quadrant_part(period, reference_total, label, lang: str, tr) -> dict:
+    """The SLQ x DLQ quadrant (log axes, split at 1) and its table, or the reason it cannot be drawn."""
+    from kawasan.economics import indicators as ind
+
+    q, err = _call(ind.lq_quadrant, *period, reference_total=reference_total)
+    if q is None:
+        return {"quadrant_error": err}
+    unggulan, andalan, prospektif, tertinggal = LQ_CLASSES
+    chart = econcharts.quadrant_chart(
+        [{"label": label(str(s)), "short": str(s), "x": a, "y": b, "cls": c}
+         for s, a, b, c in zip(q["sector"], q["slq"], q["dlq"], q["quadrant"])],
+        x_label=tr("econreport.quad.x"), y_label=tr("econreport.quad.y"), x_split=1.0, y_split=1.0,
+        quadrant_text={"tr": unggulan, "tl": andalan, "br": prospektif, "bl": tertinggal}, lang=lang, log=True)
+    rows = [{"label": label(str(s)), "slq": num(a, 3, lang), "dlq": num(b, 3, lang),
+             "cls": lq_class_label(c if isinstance(c, str) else None, lang)}
+            for s, a, b, c in zip(q["sector"], q["slq"], q["dlq"], q["quadrant"])]
+    return {"quadrant_chart": chart, "quadrant_rows": rows}
+
+
+def _shift_share_part(period, method: str, reference_total, label, lang: str, tr) -> dict:
+    """Shift-share of the 17 main sectors: stacked bars of the method's additive parts with the actual change,
+    and their table; or the reason it cannot be computed."""
+    from kawasan.economics import indicators as ind
+
+    table, _, _, start, end = period
+    ss, err = _call(ind.shift_share, *period, method, reference_total=reference_total)
+    if ss is None:
+        return {"ss_error": err}
+    ss = ss[~ss["sector"].astype(str).str.contains(".", regex=False)]   # the 17 main sectors only
+    comps = [c for c in SHIFT_SHARE_PARTS.get(method, SHIFT_SHARE_PARTS["classic"]) if c in ss.columns]
+    chart = econcharts.stacked_bars(
+        [{"label": label(str(r["sector"])), "values": {c: float(r[c]) for c in comps},
+          "total": float(r["change"])} for _, r in ss.iterrows()],
+        parts=[(c, tr(f"econreport.ss.{c}")) for c in comps],
+        axis_label=tr("econreport.ss.axis", start=start, end=end, unit=unit_label(table.unit, lang)), lang=lang,
+        total_label=tr("econreport.ss.change"))
+    return {"ss_chart": chart, "ss_cols": [tr(f"econreport.ss.{c}") for c in comps],
+            "ss_rows": [{"label": label(str(r["sector"])), "change": num(r["change"], 1, lang),
+                         "cells": [num(r[c], 1, lang) for c in comps]} for _, r in ss.iterrows()],
+            "ss_method": method}
+
+
+def _sectoral_klassen_part(period, reference_total, label, lang: str, tr) -> dict:
+    """The sectoral Klassen typology of the 17 main sectors (growth and share against the reference, in
+    percentage points) and its table; or the reason it cannot be computed."""
+    from kawasan.economics import indicators as ind
+
+    kl, err = _call(ind.klassen_sectoral, *period, reference_total=reference_total)
+    if kl is None:
+        return {"klassen_error": err}
+    kl = kl[~kl["sector"].astype(str).str.contains(".", regex=False)]
+    kt = {q: klassen_label("sectoral", q, lang) for q in KLASSEN_QUADRANTS}
+    pts = []
+    for _, r in kl.iterrows():
+        dx = (r["growth_region"] - r["growth_reference"]) * 100.0
+        dy = (r["share_region"] - r["share_reference"]) * 100.0
+        pts.append({"label": label(str(r["sector"])), "short": str(r["sector"]), "x": dx, "y": dy,
+                    "cls": str(r["quadrant"])})
+    chart = econcharts.quadrant_chart(
+        pts, x_label=tr("econreport.klassen.x"), y_label=tr("econreport.klassen.y"), x_split=0.0, y_split=0.0,
+        quadrant_text=_klassen_corners("sectoral"), lang=lang)
+    rows = [{"label": label(str(r["sector"])), "cls": kt.get(str(r["quadrant"]), "–"),
+             "gr": f"{num(r['growth_region'] * 100, 2, lang)} %",
+             "gn": f"{num(r['growth_reference'] * 100, 2, lang)} %",
+             "sr": f"{num(r['share_region'] * 100, 2, lang)} %",
+             "sn": f"{num(r['share_reference'] * 100, 2, lang)} %"} for _, r in kl.iterrows()]
+    return {"klassen_chart": chart, "klassen_rows": rows}
 
 
 def collect(*, potential=None, sector_table=None, region: str | None = None, reference: str = "Jawa Timur",

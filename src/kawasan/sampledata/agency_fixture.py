@@ -10,6 +10,7 @@ EPSG:4326 Shapefile) as a regency's would be.
 """
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -38,6 +39,11 @@ def _polygons(classes: np.ndarray, transform: Affine, names: dict[int, str], cli
     return geoms, values
 
 
+_HAZARD_CLASSES = {1: "Rendah", 2: "Sedang", 3: "Tinggi"}
+_ZONE_NAMES = {1: "Hutan Lindung", 2: "Pertanian Tanaman Pangan", 4: "Kawasan Peruntukan Industri", 5: "Perkebunan"}
+_SOIL_NAMES = {1: "Aluvial", 2: "Latosol", 3: "Mediteran", 4: "Andosol", 5: "Regosol"}
+
+
 def write_agency_layers(out_dir: Path, boundary_wgs84, *, coast_lat: float, cones, seed: int = 0,
                         kpi_windows: tuple[tuple[float, float], ...] = (), corridors=None,
                         corridor_m: float = 1500.0, cell_deg: float = 0.004,
@@ -50,31 +56,69 @@ def write_agency_layers(out_dir: Path, boundary_wgs84, *, coast_lat: float, cone
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    minx, miny, maxx, maxy = boundary_wgs84.bounds
+    lons, lats, tr = _cell_grid(boundary_wgs84.bounds, cell_deg)
+    z = elevation(lons[None, :], lats[:, None], coast_lat=coast_lat, cones=list(cones), seed=seed)
+    gy, gx = np.gradient(z, cell_deg * 110_600.0)
+    slope = 100.0 * np.hypot(gx, gy)
+    rng = np.random.default_rng(seed + 11)
+    layer = partial(_labelled_layer, tr=tr, clip=boundary_wgs84.buffer(0))
+    paths = {"hazard_flood": out_dir / "rawan_banjir_synthetic.geojson",
+             "hazard_landslide": out_dir / "rawan_longsor_synthetic.shp",
+             "zoning": out_dir / "rtrw_pola_ruang_synthetic.gpkg",
+             "soil": out_dir / "jenis_tanah_synthetic.geojson"}
+    layer(_flood_classes(z), _HAZARD_CLASSES, "KELAS").to_file(paths["hazard_flood"], driver="GeoJSON")
+    layer(_landslide_classes(z, slope), _HAZARD_CLASSES, "KELAS").to_file(paths["hazard_landslide"],
+                                                                         driver="ESRI Shapefile")
+    zone = _zoning(z, lons, kpi_windows, _corridor_cells(corridors, corridor_m, utm, z.shape, tr))
+    layer(zone, _ZONE_NAMES, "POLA_RUANG").to_crs(utm).to_file(paths["zoning"], driver="GPKG", layer="pola_ruang")
+    layer(_soil_classes(rng, z), _SOIL_NAMES, "JENIS_TANAH").to_file(paths["soil"], driver="GeoJSON")
+    return paths
+
+
+def _cell_grid(bounds, cell_deg: float) -> tuple[np.ndarray, np.ndarray, Affine]:
+    """Cell-centre longitudes (west to east) and latitudes (north to south) over ``bounds``, and the transform."""
+    minx, miny, maxx, maxy = bounds
     w = int(np.ceil((maxx - minx) / cell_deg))
     h = int(np.ceil((maxy - miny) / cell_deg))
     lons = minx + (np.arange(w) + 0.5) * cell_deg
     lats = maxy - (np.arange(h) + 0.5) * cell_deg
-    z = elevation(lons[None, :], lats[:, None], coast_lat=coast_lat, cones=list(cones), seed=seed)
-    gy, gx = np.gradient(z, cell_deg * 110_600.0)
-    slope = 100.0 * np.hypot(gx, gy)
-    tr = Affine(cell_deg, 0, minx, 0, -cell_deg, maxy)
-    clip = boundary_wgs84.buffer(0)
-    rng = np.random.default_rng(seed + 11)
-    paths: dict[str, Path] = {}
+    return lons, lats, Affine(cell_deg, 0, minx, 0, -cell_deg, maxy)
 
-    flood = np.where(z < 12, 3, np.where(z < 35, 2, 1))
-    g, v = _polygons(flood, tr, {1: "Rendah", 2: "Sedang", 3: "Tinggi"}, clip)
-    gdf = gpd.GeoDataFrame({"KELAS": v, "KETERANGAN": LABEL}, geometry=g, crs="EPSG:4326")
-    paths["hazard_flood"] = out_dir / "rawan_banjir_synthetic.geojson"
-    gdf.to_file(paths["hazard_flood"], driver="GeoJSON")
 
-    slide = np.where((slope > 40) | (z > 1500), 3, np.where((slope > 20) | (z > 700), 2, 1))
-    g, v = _polygons(slide, tr, {1: "Rendah", 2: "Sedang", 3: "Tinggi"}, clip)
-    gdf = gpd.GeoDataFrame({"KELAS": v, "KETERANGAN": LABEL}, geometry=g, crs="EPSG:4326")
-    paths["hazard_landslide"] = out_dir / "rawan_longsor_synthetic.shp"
-    gdf.to_file(paths["hazard_landslide"], driver="ESRI Shapefile")
+def _labelled_layer(classes: np.ndarray, names: dict[int, str], column: str, tr: Affine, clip) -> gpd.GeoDataFrame:
+    """The class polygons inside ``clip`` (EPSG:4326), the class name in ``column`` and KETERANGAN = SYNTHETIC."""
+    g, v = _polygons(classes, tr, names, clip)
+    return gpd.GeoDataFrame({column: v, "KETERANGAN": LABEL}, geometry=g, crs="EPSG:4326")
 
+
+def _flood_classes(z: np.ndarray) -> np.ndarray:
+    """Flood hazard by elevation: Tinggi (3) below 12 m, Sedang (2) below 35 m, else Rendah (1)."""
+    return np.where(z < 12, 3, np.where(z < 35, 2, 1))
+
+
+def _landslide_classes(z: np.ndarray, slope: np.ndarray) -> np.ndarray:
+    """Landslide hazard: Tinggi (3) on slopes over 40 % or above 1,500 m, Sedang (2) over 20 % or above 700 m,
+    else Rendah (1)."""
+    return np.where((slope > 40) | (z > 1500), 3, np.where((slope > 20) | (z > 700), 2, 1))
+
+
+def _corridor_cells(corridors, corridor_m: float, utm: str, shape_: tuple[int, int], tr: Affine):
+    """Cells within ``corridor_m`` of the corridor lines (buffered in ``utm``), or None without corridors."""
+    if corridors is None or corridors.is_empty:
+        return None
+    from pyproj import Transformer
+
+    fwd = Transformer.from_crs("EPSG:4326", utm, always_xy=True)
+    back = Transformer.from_crs(utm, "EPSG:4326", always_xy=True)
+    to = lambda tr: (lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))  # noqa: E731
+    band = shapely.transform(shapely.transform(corridors, to(fwd)).buffer(corridor_m), to(back))
+    return features.rasterize([(band, 1)], out_shape=shape_, transform=tr, dtype="uint8").astype(bool)
+
+
+def _zoning(z: np.ndarray, lons: np.ndarray, kpi_windows, near) -> np.ndarray:
+    """RTRW pola ruang: agriculture (2), plantation (5) from 250 m, protected forest (1) above 1,000 m, sea 0;
+    Kawasan Peruntukan Industri (4) on the 5-80 m plain inside ``kpi_windows`` and the 5-150 m plain ``near``
+    the corridors."""
     zone = np.full(z.shape, 2)                                        # agriculture
     zone[(z > 250) & (z <= 1000)] = 5                                 # plantation
     zone[z > 1000] = 1                                                # protected
@@ -82,29 +126,17 @@ def write_agency_layers(out_dir: Path, boundary_wgs84, *, coast_lat: float, cone
     lon2d = np.broadcast_to(lons[None, :], z.shape)
     for a, b in kpi_windows:
         zone[(lon2d >= a) & (lon2d <= b) & (z > 5) & (z < 80)] = 4
-    if corridors is not None and not corridors.is_empty:
-        from pyproj import Transformer
-
-        fwd = Transformer.from_crs("EPSG:4326", utm, always_xy=True)
-        back = Transformer.from_crs(utm, "EPSG:4326", always_xy=True)
-        to = lambda tr: (lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))  # noqa: E731
-        band = shapely.transform(shapely.transform(corridors, to(fwd)).buffer(corridor_m), to(back))
-        near = features.rasterize([(band, 1)], out_shape=z.shape, transform=tr, dtype="uint8").astype(bool)
+    if near is not None:
         zone[near & (z > 5) & (z < 150) & (zone != 0)] = 4
-    names = {1: "Hutan Lindung", 2: "Pertanian Tanaman Pangan", 4: "Kawasan Peruntukan Industri", 5: "Perkebunan"}
-    g, v = _polygons(zone, tr, names, clip)
-    gdf = gpd.GeoDataFrame({"POLA_RUANG": v, "KETERANGAN": LABEL}, geometry=g, crs="EPSG:4326").to_crs(utm)
-    paths["zoning"] = out_dir / "rtrw_pola_ruang_synthetic.gpkg"
-    gdf.to_file(paths["zoning"], driver="GPKG", layer="pola_ruang")
+    return zone
 
+
+def _soil_classes(rng: np.random.Generator, z: np.ndarray) -> np.ndarray:
+    """Soil by elevation with 60 m of noise: Aluvial below 40 m, Latosol to 300, Mediteran to 700, Andosol to
+    1,400, Regosol above."""
     noise = rng.normal(0, 60, z.shape)
-    soil = np.where(z + noise < 40, 1, np.where(z + noise < 300, 2, np.where(z + noise < 700, 3,
+    return np.where(z + noise < 40, 1, np.where(z + noise < 300, 2, np.where(z + noise < 700, 3,
                     np.where(z + noise < 1400, 4, 5))))
-    g, v = _polygons(soil, tr, {1: "Aluvial", 2: "Latosol", 3: "Mediteran", 4: "Andosol", 5: "Regosol"}, clip)
-    gdf = gpd.GeoDataFrame({"JENIS_TANAH": v, "KETERANGAN": LABEL}, geometry=g, crs="EPSG:4326")
-    paths["soil"] = out_dir / "jenis_tanah_synthetic.geojson"
-    gdf.to_file(paths["soil"], driver="GeoJSON")
-    return paths
 
 
 def bowtie(center_lon: float, center_lat: float, size: float = 0.01):

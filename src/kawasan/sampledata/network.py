@@ -129,96 +129,133 @@ def _new_runs(path: list[int], on_net: np.ndarray) -> list[list[int]]:
 
 def make_network(*, res, slope, water, river_order, dist_sea, dem, layout,
                  extent) -> list[Route]:
+    """Every route of the module docstring, in this order (each later route joins the ones before), smoothed."""
     lx, ly = extent
-    g = RoutingGrid(res, slope.shape)
-    s = g.block(slope) / 100.0
-    wet = g.block(water) > 0.5
-    riv = g.block(river_order, "max")
-    dsea = g.block(dist_sea)
-    base = 1.0 + (s / 0.07) ** 2 + np.where(riv >= 2, 300.0, np.where(riv >= 1, 80.0, 0.0)) / g.cell
-    base += np.where(g.block(dem) > 1200, 3.0, 0.0)
-    base[(s > 0.45) | wet | (dsea < 0.5 * g.cell)] = np.inf
-    routes: list[Route] = []
-    on_net = np.zeros(g.h * g.w, bool)
+    net = _Network(res, slope, water, river_order, dist_sea, dem)
+    target = min(0.075 * ly, 3000.0)
+    net.arterial(target, layout.town.centre)
+    net.railway(target + min(0.035 * ly, 1400.0))
+    graph = net.g.graph(net.base)
+    _toll_road(net.g, graph, net.base, net.band_route, target, ly, layout, net.on_net, net.add)
+    ends = net.collectors(graph, layout)
+    net.local_roads(graph, layout, ends, lx)
+    _shape(net.routes, net.g)
+    return net.routes
 
-    def add(kind, status, nodes, head=None, tail=None):
-        routes.append(Route(kind, status, list(nodes), head, tail))
+
+class _Network:
+    """The routing grid and its costs, the routes so far, and which grid nodes are already on the road network."""
+
+    def __init__(self, res, slope, water, river_order, dist_sea, dem):
+        g = self.g = RoutingGrid(res, slope.shape)
+        self.s = g.block(slope) / 100.0
+        wet = g.block(water) > 0.5
+        self.riv = g.block(river_order, "max")
+        self.dsea = g.block(dist_sea)
+        self.base = self._base_cost(g.block(dem), wet)
+        self.routes: list[Route] = []
+        self.on_net = np.zeros(g.h * g.w, bool)
+
+    def _base_cost(self, dem, wet) -> np.ndarray:
+        """Cost per metre: 1 + (slope / 7 %)², a river crossing 80 m (stream) or 300 m (order >= 2) extra per cell,
+        3 more above 1,200 m; impassable on slopes over 45 %, water and the shore's half cell."""
+        s, riv, g = self.s, self.riv, self.g
+        base = 1.0 + (s / 0.07) ** 2 + np.where(riv >= 2, 300.0, np.where(riv >= 1, 80.0, 0.0)) / g.cell
+        base += np.where(dem > 1200, 3.0, 0.0)
+        base[(s > 0.45) | wet | (self.dsea < 0.5 * g.cell)] = np.inf
+        return base
+
+    def add(self, kind, status, nodes, head=None, tail=None) -> Route:
+        """Append a route; its nodes join the network unless it is a railway or a toll road."""
+        self.routes.append(Route(kind, status, list(nodes), head, tail))
         if kind not in ("railway", "toll"):   # nothing joins a railway or a toll road between its gates
-            on_net[nodes] = True
-        return routes[-1]
+            self.on_net[nodes] = True
+        return self.routes[-1]
 
-    def band_route(target, slope_scale, width):
+    def band_route(self, target, slope_scale, width):
+        """Cost for a route keeping ``target`` m from the sea (quadratic penalty over ``width``, slope penalty over
+        ``slope_scale``, 200 m extra per river), and its passable west and east end nodes nearest that band."""
+        s, dsea, g = self.s, self.dsea, self.g
         cost = 1.0 + (s / slope_scale) ** 2 + 2.0 * ((dsea - target) / width) ** 2
-        cost += np.where(riv >= 1, 200.0, 0.0) / g.cell
-        cost[~np.isfinite(base)] = np.inf
+        cost += np.where(self.riv >= 1, 200.0, 0.0) / g.cell
+        cost[~np.isfinite(self.base)] = np.inf
         ends = []
         for col in (0, g.w - 1):
             miss = np.abs(dsea[:, col] - target) + 1e9 * ~np.isfinite(cost[:, col])
             ends.append(_nearest_passable(cost, int(np.argmin(miss)), col))
         return cost, ends[0], ends[1]
 
-    # arterial: west edge -> town centre -> east edge
-    target = min(0.075 * ly, 3000.0)
-    cost, start, end = band_route(target, 0.05, 1500.0)
-    town = _nearest_passable(cost, *divmod(g.node(*layout.town.centre), g.w))
-    _, pred = dijkstra(g.graph(cost), directed=False, indices=town, return_predecessors=True)
-    west = _trace(pred, start)  # west edge ... town
-    blocked = cost.copy()
-    blocked.ravel()[west[:-1]] = np.inf  # the eastern half may not double back on the western one
-    dist, pred2 = dijkstra(g.graph(blocked), directed=False, indices=town, return_predecessors=True)
-    east = _trace(pred2 if np.isfinite(dist[end]) else pred, end)[::-1]  # town ... east edge
-    add("arterial", "national", west + east[1:])
+    def arterial(self, target: float, town_centre) -> None:
+        """The national arterial: west edge -> town centre -> east edge, its eastern half not doubling back."""
+        g = self.g
+        cost, start, end = self.band_route(target, 0.05, 1500.0)
+        town = _nearest_passable(cost, *divmod(g.node(*town_centre), g.w))
+        _, pred = dijkstra(g.graph(cost), directed=False, indices=town, return_predecessors=True)
+        west = _trace(pred, start)  # west edge ... town
+        blocked = cost.copy()
+        blocked.ravel()[west[:-1]] = np.inf  # the eastern half may not double back on the western one
+        dist, pred2 = dijkstra(g.graph(blocked), directed=False, indices=town, return_predecessors=True)
+        east = _trace(pred2 if np.isfinite(dist[end]) else pred, end)[::-1]  # town ... east edge
+        self.add("arterial", "national", west + east[1:])
 
-    # railway, a little further inland
-    cost, start, end = band_route(target + min(0.035 * ly, 1400.0), 0.02, 1000.0)
-    _, pred = dijkstra(g.graph(cost), directed=False, indices=start, return_predecessors=True)
-    add("railway", "", _trace(pred, end)[::-1])
+    def railway(self, target: float) -> None:
+        """The railway edge to edge in its band (a strong slope penalty: 2 % scale)."""
+        cost, start, end = self.band_route(target, 0.02, 1000.0)
+        _, pred = dijkstra(self.g.graph(cost), directed=False, indices=start, return_predecessors=True)
+        self.add("railway", "", _trace(pred, end)[::-1])
 
-    graph = g.graph(base)
-    _toll_road(g, graph, base, band_route, target, ly, layout, on_net, add)
+    def passable_node(self, xy) -> int:
+        """The passable routing node nearest to local (x, y)."""
+        return _nearest_passable(self.base, *divmod(self.g.node(*xy), self.g.w))
 
-    # collectors: port and villages to the network (one shortest-path tree)
-    port = _nearest_passable(base, *divmod(g.node(*layout.port), g.w))
-    _, pred, _src = dijkstra(graph, directed=False, indices=np.nonzero(on_net)[0], return_predecessors=True,
-                             min_only=True)
-    path = _trace(pred, port)
-    add("collector", "provincial", path, head=layout.port)
-    ends = [(v, _nearest_passable(base, *divmod(g.node(*v.centre), g.w))) for v in layout.villages]
-    dist_tree, pred, _src = dijkstra(graph, directed=False, indices=np.nonzero(on_net)[0],
-                                     return_predecessors=True, min_only=True)
-    collectors = []
-    for v, node in sorted(ends, key=lambda e: dist_tree[e[1]]):
-        if not np.isfinite(dist_tree[node]) or on_net[node]:
-            continue
+    def tree_from_network(self, graph):
+        """Distances and predecessors of the shortest paths from the nearest node on the network."""
+        dist, pred, _src = dijkstra(graph, directed=False, indices=np.nonzero(self.on_net)[0],
+                                    return_predecessors=True, min_only=True)
+        return dist, pred
+
+    def path_to_network(self, pred, node) -> list[int]:
+        """The path from ``node`` up to (and including) its first node on the network."""
         path = _trace(pred, node)
-        cut = next(i for i, n in enumerate(path) if on_net[n])
-        path = path[:cut + 1]
-        if len(path) >= 2:
-            collectors.append((len(path), v, path))
-            on_net[path] = True
-    longest = {id(v) for _, v, _ in sorted(collectors, key=lambda t: -t[0])[:2]}
-    for _, v, path in collectors:
-        add("collector", "provincial" if id(v) in longest else "regency", path, head=v.centre)
+        cut = next(i for i, n in enumerate(path) if self.on_net[n])
+        return path[:cut + 1]
 
-    # local roads: villages to their two nearest villages; hamlets joined to the
-    # network by a shortest-path tree, then each hamlet to its nearest neighbour
-    vpts = [(np.asarray(v.centre), n, 2) for v, n in ends]
-    hnodes = [_nearest_passable(base, *divmod(g.node(*p), g.w)) for p in layout.hamlets]
-    hpts = [(np.asarray(p), n, 1) for p, n in zip(layout.hamlets, hnodes)]
-    _link_neighbours(g, graph, vpts, 0.12 * lx, on_net, add)
-    dist_tree, pred, _src = dijkstra(graph, directed=False, indices=np.nonzero(on_net)[0],
-                                     return_predecessors=True, min_only=True)
-    for p, node in sorted(zip(layout.hamlets, hnodes), key=lambda e: dist_tree[e[1]]):
-        if not np.isfinite(dist_tree[node]) or on_net[node]:
-            continue
-        path = _trace(pred, node)
-        cut = next(i for i, n in enumerate(path) if on_net[n])
-        path = path[:cut + 1]
-        if len(path) >= 2:
-            add("local", "regency", path[::-1], tail=p)
-    _link_neighbours(g, graph, vpts + hpts, 0.07 * lx, on_net, add, only_from=len(vpts))
-    _shape(routes, g)
-    return routes
+    def collectors(self, graph, layout) -> list:
+        """The port, then every village, joined by one shortest-path tree (nearest first, paths merge); the two
+        longest village collectors are provincial. Returns the villages with their routing nodes."""
+        port = self.passable_node(layout.port)
+        _, pred = self.tree_from_network(graph)
+        self.add("collector", "provincial", _trace(pred, port), head=layout.port)
+        ends = [(v, self.passable_node(v.centre)) for v in layout.villages]
+        dist_tree, pred = self.tree_from_network(graph)
+        collectors = []
+        for v, node in sorted(ends, key=lambda e: dist_tree[e[1]]):
+            if not np.isfinite(dist_tree[node]) or self.on_net[node]:
+                continue
+            path = self.path_to_network(pred, node)
+            if len(path) >= 2:
+                collectors.append((len(path), v, path))
+                self.on_net[path] = True
+        longest = {id(v) for _, v, _ in sorted(collectors, key=lambda t: -t[0])[:2]}
+        for _, v, path in collectors:
+            self.add("collector", "provincial" if id(v) in longest else "regency", path, head=v.centre)
+        return ends
+
+    def local_roads(self, graph, layout, ends, lx: float) -> None:
+        """Villages to their two nearest villages (within 12 % of the width); hamlets joined to the network by a
+        shortest-path tree, then each hamlet to its nearest neighbour (within 7 %)."""
+        vpts = [(np.asarray(v.centre), n, 2) for v, n in ends]
+        hnodes = [self.passable_node(p) for p in layout.hamlets]
+        hpts = [(np.asarray(p), n, 1) for p, n in zip(layout.hamlets, hnodes)]
+        _link_neighbours(self.g, graph, vpts, 0.12 * lx, self.on_net, self.add)
+        dist_tree, pred = self.tree_from_network(graph)
+        for p, node in sorted(zip(layout.hamlets, hnodes), key=lambda e: dist_tree[e[1]]):
+            if not np.isfinite(dist_tree[node]) or self.on_net[node]:
+                continue
+            path = self.path_to_network(pred, node)
+            if len(path) >= 2:
+                self.add("local", "regency", path[::-1], tail=p)
+        _link_neighbours(self.g, graph, vpts + hpts, 0.07 * lx, self.on_net, self.add, only_from=len(vpts))
 
 
 def _toll_road(g, graph, base, band_route, target, ly, layout, on_net, add) -> None:
