@@ -381,3 +381,25 @@ def test_suitability_analysis_finds_sites(study):
 def test_default_size_is_fast_enough(default):
     assert default.shape == (1340, 2000)
     assert default.seconds < 60
+
+
+def test_agency_layers_are_byte_identical_run_to_run(tmp_path):
+    """The synthetic agency layers (GeoJSON, Shapefile, GeoPackage) carry no clock time: the same seed, the
+    same bytes (the GeoPackage's timestamps come from the fixed OGR_CURRENT_DATE)."""
+    import hashlib
+
+    from shapely.geometry import box
+
+    from kawasan.sampledata.agency_fixture import write_agency_layers
+
+    def digests(folder):
+        paths = write_agency_layers(folder, box(113.0, -7.9, 113.1, -7.8), coast_lat=-7.82,
+                                    cones=[(113.05, -7.88, 400.0)], seed=3)
+        files = sorted(p for p in folder.iterdir() if p.is_file())
+        assert paths["zoning"] in files
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+    first = digests(tmp_path / "a")
+    import time
+    time.sleep(1.1)  # a clock-stamped file would now differ
+    assert digests(tmp_path / "b") == first

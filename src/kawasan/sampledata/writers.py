@@ -11,6 +11,7 @@ GDAL then leaves a ``.aux.xml`` file next to the GeoPackage whenever it is read.
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -49,14 +50,21 @@ def write_raster(path: Path, array: np.ndarray, grid, *, nodata, description: st
                 dst.write_colormap(1, colors)
 
 
-def write_vector(path: Path, gdf, *, description: str) -> None:
-    layer = path.stem
+@contextmanager
+def fixed_gpkg_date():
+    """GeoPackages written inside carry FIXED_DATE instead of the clock (GDAL's ``OGR_CURRENT_DATE``)."""
     previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_DATE})
     try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+
+
+def write_vector(path: Path, gdf, *, description: str) -> None:
+    layer = path.stem
+    with fixed_gpkg_date():
         pyogrio.write_dataframe(
             gdf, path, layer=layer, driver="GPKG", promote_to_multi=False,
             layer_options={"IDENTIFIER": f"{layer} (synthetic)", "DESCRIPTION": description},
         )
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
