@@ -505,16 +505,15 @@ def _parse(data: dict, source: str) -> Template:
 
 
 def _pydantic_message(err: dict, loc: tuple) -> Message | str:
-    """The message of one pydantic error: a validator's own :class:`Message` (raised as ValueError), an unknown
-    or missing key, or pydantic's English text with the value it got (pydantic's texts are not translated)."""
-    own = (err.get("ctx") or {}).get("error")
+    """The message of one pydantic error: an unknown or missing key, a validator's own :class:`Message` (raised as
+    ValueError) or pydantic's text (from the catalogue when it has the error's type), with the value it got."""
+    from kawasan.spatial.model import pydantic_message   # the same texts as the model files' errors
+
     if err["type"] == "extra_forbidden":
         return Message("licensing.err.templates.unknown_key", key_name=loc[-1])
     if err["type"] == "missing":
         return Message("licensing.err.templates.missing_key", key_name=loc[-1])
-    if isinstance(own, Exception) and own.args and isinstance(own.args[0], Message):
-        return own.args[0]
-    msg = err["msg"].removeprefix("Value error, ")
+    msg = pydantic_message(err)
     if "input" in err and err["type"] not in ("value_error",):
         return Message("licensing.err.templates.pydantic_got", message=msg, value=err["input"])
     return msg
