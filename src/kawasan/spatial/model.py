@@ -697,8 +697,6 @@ def read_model_file(path: str | Path) -> tuple[dict, Path]:
 
     p = Path(path)
     if not p.exists():
-        from kawasan.i18n import Message
-
         raise ModelError(Message("err.model_not_found"), source=str(p))
     text = guarded.read_text(p, error=ModelError, what="model file", limit="model_file_bytes")
     fmt = "toml" if p.suffix.lower() == ".toml" else "yaml"

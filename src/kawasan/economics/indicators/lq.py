@@ -11,6 +11,7 @@ import pandas as pd
 
 from kawasan.economics.classes import LQ_CLASSES
 from kawasan.economics.indicators import _panel as P
+from kawasan.i18n import Message
 
 #: SLQ x DLQ class codes (see :mod:`kawasan.economics.classes`).
 QUADRANTS = LQ_CLASSES
@@ -122,7 +123,7 @@ def lq_quadrant(table, region=None, reference=None, start=None, end=None, growth
     Returns columns region, sector, start, end, slq, dlq, quadrant, reference, reference_total.
     """
     if slq not in ("end", "mean"):
-        raise ValueError("slq must be 'end' or 'mean'")
+        raise ValueError(Message("econ.err.lq.slq_must_end_mean"))
     d = dynamic_lq(table, region, reference, start, end, growth=growth, reference_total=reference_total)
     start, end = int(d["start"].iloc[0]), int(d["end"].iloc[0])
     regions = list(dict.fromkeys(d["region"]))
