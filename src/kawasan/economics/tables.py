@@ -757,7 +757,8 @@ def _check_partial_region_years(main, count, sums, stated, nt, n, main_codes, re
             why = Message("econ.err.tables.marked_not_available", sectors=", ".join(na)) if na else ""
             raise TableError(
                 Message("econ.err.tables.region_year_missing_sector",
-                        region=region, year=plain(year), plural_s="s" if len(lacking) > 1 else "", lacking=", ".join(lacking),
+                        region=region, year=plain(year), sectors=Message("econ.err.tables.word_sectors" if len(lacking) > 1
+                                                         else "econ.err.tables.word_sector"), lacking=", ".join(lacking),
                         why=why, n_present=len(present), count=n, total=float(sums[k])), source=src, field="sector")
         if sums[k] + nt[k] > st * (1 + tol):
             taxes = Message("econ.err.tables.plus_net_taxes", taxes=float(nt[k])) if nt[k] else ""

@@ -87,7 +87,8 @@ def import_csv(path: str | Path, name: str, *, text: str | None = None) -> Templ
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise TemplateError(Message("licensing.err.csvimport.missing_column_header_must",
-                                    plural_s="s" if len(missing) > 1 else "", missing=', '.join(missing), required=','.join(REQUIRED)), source=source, field=missing[0])
+                                    columns=Message("licensing.err.csvimport.word_columns" if len(missing) > 1
+                                                    else "licensing.err.csvimport.word_column"), missing=', '.join(missing), required=','.join(REQUIRED)), source=source, field=missing[0])
     col = {h: i for i, h in enumerate(header)}
     split_req = re.compile(r"[;,\s]+") if delim == ";" else re.compile(r"[;\s]+")
 

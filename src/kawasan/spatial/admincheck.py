@@ -57,14 +57,14 @@ def check_admin(run: Run, path: Path, gdf) -> list[str]:
     share = covered / study.area if study.area else 0.0
     if share <= 1e-9:
         raise InputError(
-            Message("run.err.admincheck.administrative_units_do_overlap", v1=_extent(gdf.total_bounds, run),
-                    what=what, v3=_extent(study.bounds, run)), source=str(path))
+            Message("run.err.admincheck.administrative_units_do_overlap", units_extent=_extent(gdf.total_bounds, run),
+                    what=what, area_extent=_extent(study.bounds, run)), source=str(path))
     warnings = []
     if share < FULL:
         warnings.append(Message("run.note.admincheck.warning_administrative_units_cover", path=path,
-                                v2=share * 100, what=what,
-                                v4=_extent(gdf.total_bounds, run),
-                                v5=_extent(study.bounds, run)))
+                                percent=share * 100, what=what,
+                                units_extent=_extent(gdf.total_bounds, run),
+                                area_extent=_extent(study.bounds, run)))
     if run.manifest.get("synthetic") and not _inside(path, run.study_area):
         warnings.append(Message("run.note.admincheck.warning_study_area_synthetic", path=path))
     return warnings

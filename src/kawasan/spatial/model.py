@@ -646,7 +646,7 @@ def pydantic_message(err: dict) -> Message | str:
         if has(kind):               # "Dictionary", "List": the kind of value pydantic names
             ctx["field_type"] = Message(kind)
         n = ctx.get("min_length", ctx.get("max_length"))
-        return Message(key, **{**ctx, "expected_plural": "" if n == 1 else "s"})
+        return Message(key, **{**ctx, "items": Message("model.pydantic.word_item" if n == 1 else "model.pydantic.word_items")})
     return re.sub(r"^Value error, ", "", err.get("msg", ""))
 
 

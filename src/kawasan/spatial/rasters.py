@@ -101,8 +101,8 @@ def read_on_grid(
         if not grid.overlaps(layer_bounds):
             raise RasterError(
                 Message("run.err.rasters.does_overlap_study_area",
-                        v1=tuple((round(v, 1) for v in layer_bounds)),
-                        v2=tuple((round(v, 1) for v in grid.bounds)), v3=grid.crs.to_string()),
+                        layer_bounds=tuple((round(v, 1) for v in layer_bounds)),
+                        grid_bounds=tuple((round(v, 1) for v in grid.bounds)), crs=grid.crs.to_string()),
                 source=label,
             )
         diffs = grid.differences(own)

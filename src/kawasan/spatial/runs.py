@@ -70,7 +70,7 @@ def open_run(folder: str | Path) -> Run:
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(Message("run.err.runs.manifest_json_valid_json", exc=str(exc)), source=str(man)) from exc
     if manifest.get("kind") != RUN_KIND:
-        raise InputError(Message("run.err.runs.manifest_json_kawasan_run", v1=manifest.get('kind'),
-                                 RUN_KIND=RUN_KIND),
+        raise InputError(Message("run.err.runs.manifest_json_kawasan_run", kind=manifest.get('kind'),
+                                 expected=RUN_KIND),
                          source=str(man))
     return Run(folder, manifest, Grid.from_dict(manifest["study_area"]["grid"]))

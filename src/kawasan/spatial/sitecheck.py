@@ -44,7 +44,7 @@ def load_site_geometry(path, grid, *, radius: float | None = None) -> tuple[obje
     else:
         polys = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
         if polys.empty:
-            raise InputError(Message("run.err.sitecheck.expected_polygon_s_point", v1=sorted(kinds)), source=str(path))
+            raise InputError(Message("run.err.sitecheck.expected_polygon_s_point", kinds=sorted(kinds)), source=str(path))
         invalid = int((~polys.geometry.is_valid).sum())
         if invalid:
             notes.append(Message("check.repaired", n=invalid))
@@ -55,9 +55,9 @@ def load_site_geometry(path, grid, *, radius: float | None = None) -> tuple[obje
         raise InputError(Message("run.err.sitecheck.site_area"), source=str(path))
     if not geom.intersects(box(*grid.bounds)):
         raise InputError(Message("run.err.sitecheck.site_lies_outside_study",
-                                 v1=tuple((round(v, 1) for v in geom.bounds)),
-                                 v2=tuple((round(v, 1) for v in grid.bounds)),
-                                 v3=grid.crs.to_string()),
+                                 site_bounds=tuple((round(v, 1) for v in geom.bounds)),
+                                 grid_bounds=tuple((round(v, 1) for v in grid.bounds)),
+                                 crs=grid.crs.to_string()),
                          source=str(path))
     if not box(*grid.bounds).contains(geom):
         notes.append(Message("check.partly_outside"))

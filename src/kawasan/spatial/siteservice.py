@@ -41,8 +41,8 @@ def area_option(run: Run, oid: str) -> dict:
     """One of the smaller areas the law allows in stated conditions (the model's sites.options)."""
     options = {o["id"]: o for o in run.site_rules.get("options") or []}
     if oid not in options:
-        raise InputError(Message("run.err.siteservice.site_area_option_this", oid=oid,
-                                 v2=', '.join(options) or Message("err.none")),
+        raise InputError(Message("run.err.siteservice.site_area_option_this", option=oid,
+                                 options=', '.join(options) or Message("err.none")),
                          source=str(run.folder), field="--area-rule")
     return {**options[oid], "land_budget": run.site_rules.get("land_budget")}
 

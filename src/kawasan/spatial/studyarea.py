@@ -294,7 +294,7 @@ class LayerStore:
                     if attr not in gdf.columns:
                         raise VectorError(
                             Message("run.err.studyarea.attribute_available", attr=attr,
-                                    v2=', '.join((c for c in gdf.columns if c != 'geometry'))),
+                                    columns=', '.join((c for c in gdf.columns if c != 'geometry'))),
                             source=str(self.area.path(spec)), field=f"where.{attr}")
                 sel = np.ones(len(gdf), dtype=bool)
                 for attr, vals in where.items():
