@@ -383,7 +383,7 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
     for k in present:
         n = int(values[k].notna().sum())
         if n < min_regions:
-            reported[k] = f"only {n} region(s) have a value; at least {min_regions} are needed to compare"
+            reported[k] = Message("potential.note.too_few_regions", count=n, minimum=min_regions)
             reasons[k] = ("too_few_regions", {"n": n, "min": min_regions})
         else:
             comparable.append(k)
@@ -395,12 +395,12 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
     scored = [k for k in comparable if ws.raw.get(k, 0.0) > 0]
     for k in comparable:
         if k not in scored:
-            reported[k] = "weight 0 (not in the weights)"
+            reported[k] = Message("potential.note.zero_weight")
             reasons[k] = ("zero_weight", {})
     for k in present:
         if k in reported and ws.raw.get(k, 0.0) > 0 and k not in comparable:
-            notes.append(f"{k} has weight {plain(ws.raw[k])} but cannot be compared ({reported[k]}); the other "
-                         "weights are rescaled")
+            notes.append(Message("potential.note.weight_not_comparable", component=k, weight=plain(ws.raw[k]),
+                                 reason=reported[k]))
     if not scored:
         raise WeightsError(Message("potential.err.component_can_scored_every"), source=ws.source, field="weights")
     total = sum(ws.raw[k] for k in scored)
@@ -432,7 +432,7 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
     reason = []
     for c in codes:
         if cov[c] < min_coverage - 1e-12:
-            reason.append(f"coverage {cov[c]:.2f} < {min_coverage:.2f}: too few weighted components available")
+            reason.append(Message("potential.note.low_coverage", coverage=float(cov[c]), minimum=float(min_coverage)))
         else:
             reason.append(None)
     table["unranked_reason"] = reason

@@ -697,8 +697,7 @@ def compute_readiness(gaz: Gazetteer, *, pdrb: MatchedTable | None = None, popul
                 raise TableError(Message("econ.err.readiness.pdrb_growth_start_year",
                                          start=start, years=', '.join(map(str, sorted(pdrb.values['year'].unique())))),
                                  source=pdrb.source, field="year")
-            notes.append(f"gdp_growth not computed: {pdrb.source} has no PDRB in {start} (analysis year - 5); "
-                         "pass --growth-start with a year it has")
+            notes.append(Message("econ.note.readiness.growth_not_computed", source=pdrb.source, year=start))
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
                 cagr = (gdp / first.where(first > 0)) ** (1.0 / (used - start)) - 1.0
@@ -715,7 +714,8 @@ def compute_readiness(gaz: Gazetteer, *, pdrb: MatchedTable | None = None, popul
             meta["gdp_per_capita"] = {"year": used, "source": f"{pdrb.source}; {population.source}",
                                       "formula": "PDRB ADHK2010 (million IDR) / population"}
             if used != meta["gdp"]["year"]:
-                notes.append(f"gdp_per_capita divides PDRB of {meta['gdp']['year']} by population of {used}")
+                notes.append(Message("econ.note.readiness.per_capita_years", gdp_year=meta["gdp"]["year"],
+                                     population_year=used))
     for key, mt in (("labour_force", labour_force), ("unemployment", unemployment)):
         if mt is not None:
             v, used = _year_series(mt, year if year is not None else int(mt.values["year"].max()), codes)
@@ -745,8 +745,7 @@ def compute_readiness(gaz: Gazetteer, *, pdrb: MatchedTable | None = None, popul
         meta["port_distance"] = {"source": ports_source, "ports": counts,
                                  "method": "great-circle distance from the region centroid to the nearest port"}
         if counts["invalid"]:
-            notes.append(f"{counts['invalid']} port feature(s) of {ports_source} skipped: impossible coordinates "
-                         "or not a point")
+            notes.append(Message("econ.note.readiness.ports_skipped", count=counts["invalid"], source=ports_source))
     synthetic: list[str] = []
     if study_areas:
         from kawasan.spatial.studyarea import open_study_area
@@ -758,7 +757,8 @@ def compute_readiness(gaz: Gazetteer, *, pdrb: MatchedTable | None = None, popul
             vals[reg.code] = road_access_share(folder, region_geom=geoms.get(reg.code), distance_m=road_distance_m,
                                                classes=road_classes)
             if open_study_area(folder).synthetic:
-                synthetic.append(f"road_access of {reg.name} comes from a SYNTHETIC study area ({folder})")
+                synthetic.append(Message("econ.note.readiness.synthetic_study_area", region=reg.name,
+                                         folder=str(folder)))
         cols["road_access"] = pd.Series(vals, dtype=float).reindex(codes)
         meta["road_access"] = {"distance_m": road_distance_m, "road_classes": list(road_classes),
                                "study_areas": {k: str(v) for k, v in study_areas.items()}}
@@ -770,7 +770,7 @@ def compute_readiness(gaz: Gazetteer, *, pdrb: MatchedTable | None = None, popul
             reg = _region_arg(gaz, key, "--run")
             vals[reg.code] = land_not_excluded_share(folder)
             if open_run(folder).manifest.get("synthetic"):
-                synthetic.append(f"land_not_excluded of {reg.name} comes from a run on SYNTHETIC data ({folder})")
+                synthetic.append(Message("econ.note.readiness.synthetic_run", region=reg.name, folder=str(folder)))
         cols["land_not_excluded"] = pd.Series(vals, dtype=float).reindex(codes)
         meta["land_not_excluded"] = {"runs": {k: str(v) for k, v in runs.items()}}
     notes.extend(synthetic)

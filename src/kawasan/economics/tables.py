@@ -537,15 +537,16 @@ def _clean_sectors(df, src, notes=None):
     nonoil = _label_matches(labels, _NON_OIL_RE)
     if nonoil.any():
         if notes is not None:
-            notes.append(f"{int(nonoil.sum())} row(s) of PDRB without oil and gas ({labels[nonoil].iloc[0]!r}) were "
-                         "left out: the indicators use PDRB with oil and gas, the sum of the 17 lapangan usaha")
+            notes.append(Message("econ.note.tables.non_oil_left_out", count=int(nonoil.sum()),
+                                 label=labels[nonoil].iloc[0]))
         df = df[~nonoil.to_numpy()].copy()
         labels = labels[~nonoil]
     # "PDRB per Kapita" lines below a table are no sector and no total
     percap = _label_matches(labels, _PER_CAPITA_RE)
     if percap.any():
         if notes is not None:
-            notes.append(f"{int(percap.sum())} row(s) of PDRB per capita ({labels[percap].iloc[0]!r}) were left out")
+            notes.append(Message("econ.note.tables.per_capita_left_out", count=int(percap.sum()),
+                                 label=labels[percap].iloc[0]))
         df = df[~percap.to_numpy()].copy()
         labels = labels[~percap]
     uniq = list(pd.unique(labels))
@@ -573,8 +574,8 @@ def _clean_sectors(df, src, notes=None):
     if generic.any():
         parents = sorted({c[:-2] for c in codes[generic]}, key=sort_key)
         if notes is not None:
-            notes.append(f"{int(generic.sum())} sub-category rows of {', '.join(parents)} were left out: their "
-                         f"category rows carry the values; only manufacturing sub-categories (C.1..C.16) are kept")
+            notes.append(Message("econ.note.tables.subcategories_left_out", count=int(generic.sum()),
+                                 sectors=", ".join(parents)))
         df = df[~generic.to_numpy()].copy()
         codes = codes[~generic]
     df["sector"] = codes.to_numpy()
@@ -630,8 +631,8 @@ def _clean_values(df, src, notes=None, not_available=None):
         if na.any():
             gone = df[na]
             where = "; ".join(f"{r['region']} {r['sector']} {r['year']}" for _, r in gone.head(5).iterrows())
-            notes.append(f"{int(na.sum())} value(s) marked not available ('...') were left out ({where}"
-                         f"{' ...' if na.sum() > 5 else ''})")
+            notes.append(Message("econ.note.tables.not_available_left_out", count=int(na.sum()),
+                                 cells=where + (" ..." if na.sum() > 5 else "")))
             if not_available is not None:
                 not_available.update(zip(gone["region"], gone["sector"], gone["year"]))
             df = df[~na].copy()

@@ -105,8 +105,8 @@ def _complete_criteria_means(run: Run, sites, infos: list[dict], notes: list[str
     try:
         means = sitecriteria.recompute_means(run, sites, missing)
     except sitecriteria.MeansUnavailable as exc:
-        why = f"criterion means of {', '.join(missing)} unavailable: {exc}"
-        notes.append(why + "; the sites' explanation and the stress test need them (or re-run with --criteria)")
+        why = Message("run.note.siteservice.means_unavailable", criteria=", ".join(missing), why=exc.args[0])
+        notes.append(Message("run.note.siteservice.means_needed", why=why))
         for i in infos:
             i["criteria_means_missing"] = why
         return "unavailable"
