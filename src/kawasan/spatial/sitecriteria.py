@@ -24,7 +24,7 @@ from affine import Affine
 from rasterio.windows import Window
 
 from kawasan.errors import KawasanError
-from kawasan.i18n import Message
+from kawasan.i18n import LANGUAGES, Message
 from kawasan.spatial import rasters, vectors
 from kawasan.spatial.engine import evaluate
 from kawasan.spatial.grid import Grid
@@ -62,7 +62,7 @@ def recompute_means(run: Run, sites: list[Site], criteria: list[str]) -> dict[in
         ev = evaluate(model, sub, keep_criteria=True, model_source=f"{run.folder}/manifest.json")
     except KawasanError as exc:
         raise MeansUnavailable(Message("run.err.sitecriteria.criteria_could_recomputed",
-                                       error=exc)) from exc
+                                       error={lang: exc.text(lang) for lang in LANGUAGES})) from exc
     out = {}
     for s in sites:
         r0, c0 = s.window.row_off - window.row_off, s.window.col_off - window.col_off
