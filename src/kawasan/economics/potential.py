@@ -103,7 +103,8 @@ def _check_ids(ids, source) -> None:
     unknown = [k for k in ids if k not in INDICATORS]
     if unknown:
         raise WeightsError(Message("potential.err.unknown_component_expected_ids",
-                                   unknown=', '.join(map(repr, unknown)), components=', '.join(INDICATORS)), source=source, field="weights")
+                                   unknown=', '.join(map(repr, unknown)), components=', '.join(INDICATORS)),
+                           source=source, field="weights")
 
 
 def direct_weights(values: dict[str, float], *, source: str = "") -> WeightSet:

@@ -338,8 +338,8 @@ def _melt_wide(body, headers, roles, rownum, region, year, src):
     for j in value_cols:
         reg, yr = _parse_value_header(headers[j])
         if reg is not None and "region" in roles:
-            raise TableError(Message("econ.err.readers.column_neither_year_nor",
-                                     column=headers[j], region_column=headers[roles['region']]), source=src, field=headers[j])
+            raise TableError(Message("econ.err.readers.column_neither_year_nor", column=headers[j],
+                                     region_column=headers[roles['region']]), source=src, field=headers[j])
         for i in range(len(body)):
             rg = reg if reg is not None else (body.iat[i, roles["region"]] if "region" in roles else region)
             yy = yr if yr is not None else (body.iat[i, roles["year"]] if "year" in roles else year)

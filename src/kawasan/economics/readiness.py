@@ -277,8 +277,8 @@ def _number(v, *, source, region, year, what) -> float:
         try:
             x = float(s)
         except ValueError:
-            raise TableError(Message("econ.err.readiness.expected_number_decimal_point",
-                                     what=what, region=region, year=plain(year), value=cell(v)), source=source, field=what) from None
+            raise TableError(Message("econ.err.readiness.expected_number_decimal_point", what=what, region=region,
+                                     year=plain(year), value=cell(v)), source=source, field=what) from None
     if not math.isfinite(x) or x < 0:
         raise TableError(Message("econ.err.readiness.expected_non_negative_number",
                                  what=what, region=region, year=plain(year), value=plain(x)),
@@ -373,8 +373,8 @@ def _dedupe(mt: MatchedTable, keys: list[str], what: str, tol: float) -> Matched
     for key, grp in v.groupby(keys, sort=False):
         if len(grp) > 1 and grp["value"].max() - grp["value"].min() > tol:
             names = ", ".join(f"{n!r}={plain(x)}" for n, x in zip(grp["name"], grp["value"]))
-            raise TableError(Message("econ.err.readiness.given_twice_same_region",
-                                     what=what, names=names, key_values=dict(zip(keys, key if isinstance(key, tuple) else (key,)))),
+            raise TableError(Message("econ.err.readiness.given_twice_same_region", what=what, names=names,
+                                     key_values=dict(zip(keys, key if isinstance(key, tuple) else (key,)))),
                              source=mt.source, field=what)
     mt.values = v.drop_duplicates(subset=keys, keep="first").reset_index(drop=True)
     return mt
@@ -511,8 +511,8 @@ def read_labour(path, gaz: Gazetteer, *, what: str) -> MatchedTable:
         bad = mt.values[mt.values["value"] > 100]
         if not bad.empty:
             r = bad.iloc[0]
-            raise TableError(Message("econ.err.readiness.unemployment_rate_expected_percent",
-                                     region=r['name'], year=plain(r['year']), value=plain(r['value'])), source=src, field=value_col)
+            raise TableError(Message("econ.err.readiness.unemployment_rate_expected_percent", region=r['name'],
+                                     year=plain(r['year']), value=plain(r['value'])), source=src, field=value_col)
     mt.label = what
     return _dedupe(mt, ["code", "year"], what, 1e-9)
 
@@ -647,8 +647,9 @@ def _year_series(mt: MatchedTable, year: int, codes: list[str]) -> tuple[pd.Seri
     """Values of one year (the latest year <= ``year`` that the table has), by code."""
     years = sorted(y for y in mt.values["year"].unique() if y <= year)
     if not years:
-        raise TableError(Message("econ.err.readiness.value_before_table",
-                                 label=mt.label, year=year, years=', '.join(map(str, sorted(mt.values['year'].unique())))), source=mt.source, field="year")
+        raise TableError(Message("econ.err.readiness.value_before_table", label=mt.label, year=year,
+                                 years=', '.join(map(str, sorted(mt.values['year'].unique())))),
+                         source=mt.source, field="year")
     used = years[-1]
     v = mt.values[mt.values["year"] == used].set_index("code")["value"]
     return v.reindex(codes), int(used)

@@ -507,8 +507,9 @@ def _clean_years(df, src):
     bad = [y for y, v in parsed.items() if v is None]
     if bad:
         r = df[col.isin(bad) | col.isna()].iloc[0] if not all(pd.isna(b) for b in bad) else df[col.isna()].iloc[0]
-        raise TableError(Message("econ.err.tables.year_year_expected_four",
-                                 year=cell(r['year']), region=cell(r['region']), sector=cell(r['sector']), row=plain(r['_row']), value=cell(r['value'])),
+        raise TableError(Message("econ.err.tables.year_year_expected_four", year=cell(r['year']),
+                                 region=cell(r['region']), sector=cell(r['sector']), row=plain(r['_row']),
+                                 value=cell(r['value'])),
                          source=src, field="year")
     df["year"] = col.map(parsed).astype(int)
     return df
@@ -568,8 +569,9 @@ def _clean_sectors(df, src, notes=None):
     if unknown.any():
         r = df[unknown].iloc[0]
         raise TableError(
-            Message("econ.err.tables.sector_region_year_value",
-                    sector=str(r['sector']), region=cell(r['region']), year=plain(r['year']), value=cell(r['value']), row=plain(r['_row']), sector_codes=', '.join(SECTOR_CODES)), source=src, field="sector")
+            Message("econ.err.tables.sector_region_year_value", sector=str(r['sector']), region=cell(r['region']),
+                    year=plain(r['year']), value=cell(r['value']), row=plain(r['_row']),
+                    sector_codes=', '.join(SECTOR_CODES)), source=src, field="sector")
     generic = codes.str.endswith(".*")
     if generic.any():
         parents = sorted({c[:-2] for c in codes[generic]}, key=sort_key)
@@ -586,8 +588,9 @@ def _keep_sectors(df, src):
     labels = df["sector"].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
     if (labels == "").any():
         r = df[labels == ""].iloc[0]
-        raise TableError(Message("econ.err.tables.empty_sector_label_region",
-                                 region=cell(r['region']), year=plain(r['year']), row=plain(r['_row']), value=cell(r['value'])), source=src, field="sector")
+        raise TableError(Message("econ.err.tables.empty_sector_label_region", region=cell(r['region']),
+                                 year=plain(r['year']), row=plain(r['_row']), value=cell(r['value'])),
+                         source=src, field="sector")
     special = (TOTAL, NET_TAXES, GVA)
     df["sector"] = [code if (code := sector_code(v)) in special else v for v in labels]
     return df
@@ -713,8 +716,8 @@ def _check_duplicates(df, src):
         rows = d[(d["region"] == r["region"]) & (d["sector"] == r["sector"]) & (d["year"] == r["year"])]
         vals = _join([Message("econ.err.tables.value_on_row", value=plain(v), row=plain(n))
                       for v, n in zip(rows["value"], rows["_row"])])
-        raise TableError(Message("econ.err.tables.duplicated_rows_region_sector",
-                                 region=cell(r['region']), sector=cell(r['sector']), year=plain(r['year']), values=vals),
+        raise TableError(Message("econ.err.tables.duplicated_rows_region_sector", region=cell(r['region']),
+                                 sector=cell(r['sector']), year=plain(r['year']), values=vals),
                          source=src, field="sector")
 
 
@@ -757,14 +760,15 @@ def _check_partial_region_years(main, count, sums, stated, nt, n, main_codes, re
             na = [c for c in lacking if (region, c, year) in not_available]
             why = Message("econ.err.tables.marked_not_available", sectors=", ".join(na)) if na else ""
             raise TableError(
-                Message("econ.err.tables.region_year_missing_sector",
-                        region=region, year=plain(year), sectors=Message("econ.err.tables.word_sectors" if len(lacking) > 1
-                                                         else "econ.err.tables.word_sector"), lacking=", ".join(lacking),
-                        why=why, n_present=len(present), count=n, total=float(sums[k])), source=src, field="sector")
+                Message("econ.err.tables.region_year_missing_sector", region=region, year=plain(year),
+                        sectors=Message("econ.err.tables.word_sectors" if len(lacking) > 1
+                                                         else "econ.err.tables.word_sector"),
+                        lacking=", ".join(lacking), why=why, n_present=len(present), count=n, total=float(sums[k])),
+                source=src, field="sector")
         if sums[k] + nt[k] > st * (1 + tol):
             taxes = Message("econ.err.tables.plus_net_taxes", taxes=float(nt[k])) if nt[k] else ""
-            raise TableError(Message("econ.err.tables.region_year_sectors_present",
-                                     region=region, year=plain(year), total=float(sums[k]), taxes=taxes, stated=float(st)),
+            raise TableError(Message("econ.err.tables.region_year_sectors_present", region=region, year=plain(year),
+                                     total=float(sums[k]), taxes=taxes, stated=float(st)),
                              source=src, field="value")
 
 
@@ -817,9 +821,8 @@ def _check_subcategories(df, main, tol, src):
             raise TableError(Message("econ.err.tables.region_year_sub_categories",
                                      region=region, year=plain(year), parent=parent), source=src, field="sector")
         if v > p * (1 + tol) + 1e-9:
-            raise TableError(Message("econ.err.tables.region_year_sub_categories_2",
-                                     region=region, year=plain(year), parent=parent, total=float(v), parent_value=float(p),
-                                     difference=float(v - p)),
+            raise TableError(Message("econ.err.tables.region_year_sub_categories_2", region=region, year=plain(year),
+                                     parent=parent, total=float(v), parent_value=float(p), difference=float(v - p)),
                              source=src, field="value")
 
 

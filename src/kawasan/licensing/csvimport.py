@@ -67,20 +67,21 @@ def import_csv(path: str | Path, name: str, *, text: str | None = None) -> Templ
     try:
         rows = [r for r in reader if any(c.strip() for c in r)]
     except csv.Error as exc:  # binary content (NUL bytes, stray carriage returns): not a spreadsheet export
-        raise TemplateError(Message("licensing.err.csvimport.readable_csv_line_save",
-                                    line=reader.line_num, error=exc, required=','.join(REQUIRED)), source=source) from None
+        raise TemplateError(Message("licensing.err.csvimport.readable_csv_line_save", line=reader.line_num, error=exc,
+                                    required=','.join(REQUIRED)), source=source) from None
     from kawasan.limits import check_limit
 
     check_limit("plan_stages", len(rows) - 1, source=source, field="stages", error=TemplateError)
     header = [h.strip().lower() for h in rows[0]]
     for i, h in enumerate(header):
         if not h:
-            raise TemplateError(Message("licensing.err.csvimport.column_header_empty_expected",
-                                        number=i + 1, required=','.join(REQUIRED), optional=','.join(OPTIONAL)), source=source,
+            raise TemplateError(Message("licensing.err.csvimport.column_header_empty_expected", number=i + 1,
+                                        required=','.join(REQUIRED), optional=','.join(OPTIONAL)), source=source,
                                 field=f"column {i + 1}")
         if h not in REQUIRED + OPTIONAL:
-            raise TemplateError(Message("licensing.err.csvimport.unknown_column_expected_columns",
-                                        column=h, required=','.join(REQUIRED), optional=','.join(OPTIONAL)), source=source, field=h)
+            raise TemplateError(Message("licensing.err.csvimport.unknown_column_expected_columns", column=h,
+                                        required=','.join(REQUIRED), optional=','.join(OPTIONAL)),
+                                source=source, field=h)
         if header.count(h) > 1:
             raise TemplateError(Message("licensing.err.csvimport.column_appears_twice_header",
                                         column=h), source=source, field=h)
@@ -88,15 +89,17 @@ def import_csv(path: str | Path, name: str, *, text: str | None = None) -> Templ
     if missing:
         raise TemplateError(Message("licensing.err.csvimport.missing_column_header_must",
                                     columns=Message("licensing.err.csvimport.word_columns" if len(missing) > 1
-                                                    else "licensing.err.csvimport.word_column"), missing=', '.join(missing), required=','.join(REQUIRED)), source=source, field=missing[0])
+                                                    else "licensing.err.csvimport.word_column"),
+                                    missing=', '.join(missing), required=','.join(REQUIRED)),
+                            source=source, field=missing[0])
     col = {h: i for i, h in enumerate(header)}
     split_req = re.compile(r"[;,\s]+") if delim == ";" else re.compile(r"[;\s]+")
 
     stages, agencies, row_of = [], {}, {}
     for rownum, r in enumerate(rows[1:], start=2):
         if len(r) > len(header):
-            raise TemplateError(Message("licensing.err.csvimport.row_values_columns_value",
-                                        row=rownum, n_values=len(r), n_columns=len(header), delimiter=delim), source=source, field="row")
+            raise TemplateError(Message("licensing.err.csvimport.row_values_columns_value", row=rownum, n_values=len(r),
+                                        n_columns=len(header), delimiter=delim), source=source, field="row")
         r = r + [""] * (len(header) - len(r))
         get = lambda c: r[col[c]].strip() if c in col else ""  # noqa: E731
         sid = get("id")
@@ -122,8 +125,9 @@ def import_csv(path: str | Path, name: str, *, text: str | None = None) -> Templ
         lo = likely if lo is None else lo
         hi = likely if hi is None else hi
         if not lo <= likely <= hi:
-            raise TemplateError(Message("licensing.err.csvimport.row_stage_expected_min",
-                                        row=rownum, stage=sid, min_days=lo, duration_days=likely, max_days=hi), source=source, field="min_days")
+            raise TemplateError(Message("licensing.err.csvimport.row_stage_expected_min", row=rownum, stage=sid,
+                                        min_days=lo, duration_days=likely, max_days=hi),
+                                source=source, field="min_days")
         reqs = [x for x in split_req.split(get("requires")) if x]
         basis = get("legal_basis")
         agencies.setdefault(agency, {"code": agency, "name": {"id": agency, "en": agency}, "level": "other"})

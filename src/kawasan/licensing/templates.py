@@ -377,15 +377,16 @@ class Template(_Frozen):
         for s in self.stages:
             if s.id == stage_id:
                 return s
-        raise NotFoundError(Message("licensing.err.templates.unknown_stage_template",
-                                    stage=stage_id, template=self.name, stages=', '.join(s.id for s in self.stages)), source=f"template {self.name}", field="stage")
+        raise NotFoundError(Message("licensing.err.templates.unknown_stage_template", stage=stage_id,
+                                    template=self.name, stages=', '.join(s.id for s in self.stages)),
+                            source=f"template {self.name}", field="stage")
 
     def agency(self, code: str) -> Agency:
         for a in self.agencies:
             if a.code == code:
                 return a
-        raise NotFoundError(Message("licensing.err.templates.unknown_agency_template",
-                                    agency=code, template=self.name, agencies=', '.join(a.code for a in self.agencies)), source=f"template {self.name}",
+        raise NotFoundError(Message("licensing.err.templates.unknown_agency_template", agency=code, template=self.name,
+                                    agencies=', '.join(a.code for a in self.agencies)), source=f"template {self.name}",
                             field="agency")
 
     @property
@@ -535,8 +536,9 @@ def _check_options(tpl: Template, source: str) -> None:
                                 field=f"options[{o.key}].choices")
         if o.chosen_by == "user":
             if o.default not in o.values:
-                raise TemplateError(Message("licensing.err.templates.option_default_one_values",
-                                            option=o.key, default=o.default, values=', '.join(o.values)), source=source, field=f"options[{o.key}].default")
+                raise TemplateError(Message("licensing.err.templates.option_default_one_values", option=o.key,
+                                            default=o.default, values=', '.join(o.values)),
+                                    source=source, field=f"options[{o.key}].default")
             if any(c.applies_from or c.applies_until for c in o.choices):
                 raise TemplateError(Message("licensing.err.templates.option_applies_applies_until",
                                             option=o.key), source=source, field=f"options[{o.key}].choices")
@@ -572,8 +574,9 @@ def _check_date_ranges(o: TemplateOption, source: str) -> None:
     for prev, nxt in zip(o.choices, o.choices[1:]):
         if prev.applies_until is None or nxt.applies_from is None or \
                 nxt.applies_from.toordinal() != prev.applies_until.toordinal() + 1:
-            raise TemplateError(Message("licensing.err.templates.option_must_apply_day",
-                                        option=o.key, next_value=nxt.value, previous_value=prev.value, applies_until=prev.applies_until, applies_from=nxt.applies_from),
+            raise TemplateError(Message("licensing.err.templates.option_must_apply_day", option=o.key,
+                                        next_value=nxt.value, previous_value=prev.value,
+                                        applies_until=prev.applies_until, applies_from=nxt.applies_from),
                                 source=source, field=field)
 
 
@@ -644,7 +647,8 @@ def validate_template(data: dict | Template, source: str = "template") -> Templa
 
     check_limit("plan_stages", len(data["stages"]), source=source, field="stages", error=TemplateError)
     if not isinstance(data.get("agencies"), list) or not data.get("agencies"):
-        raise TemplateError(Message("licensing.err.templates.template_needs_non_empty_2"), source=source, field="agencies")
+        raise TemplateError(Message("licensing.err.templates.template_needs_non_empty_2"),
+                            source=source, field="agencies")
     tpl = _parse(data, source)
     codes: set[str] = set()
     for a in tpl.agencies:

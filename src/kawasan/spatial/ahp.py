@@ -320,13 +320,15 @@ def validate_matrix(matrix, criteria, *, source=None, rtol=0.02) -> np.ndarray:
     n = rows
     if n != len(names):
         raise WeightsError(
-            Message("run.err.ahp.matrix_x_but_criteria", n=n, n_criteria=len(names), criteria=', '.join(names)), source=source
+            Message("run.err.ahp.matrix_x_but_criteria", n=n, n_criteria=len(names), criteria=', '.join(names)),
+            source=source
         )
     for i in range(n):
         for j in range(n):
             x = a[i, j]
             if not math.isfinite(x):
-                raise WeightsError(Message("run.err.ahp.cell_finite_number", cell=_cell(names, i, j), value=x), source=source)
+                raise WeightsError(Message("run.err.ahp.cell_finite_number", cell=_cell(names, i, j), value=x),
+                                   source=source)
             if x <= 0:
                 raise WeightsError(
                     Message("run.err.ahp.cell_judgements_must_positive", cell=_cell(names, i, j), value=_fmt(x)),
@@ -486,8 +488,8 @@ def group_matrix(matrices: list[np.ndarray], *, weights=None) -> np.ndarray:
         if (dev > 0.02 + 1e-12).any():
             i, j = map(int, np.argwhere(dev > 0.02 + 1e-12)[0])
             raise WeightsError(
-                Message("run.err.ahp.matrix_decision_maker_cell_2", matrix=k, row=i + 1, column=j + 1, value=_fmt(a[i, j]),
-                        mirror=_fmt(a[j, i]), expected=_fmt(1.0 / a[i, j]))
+                Message("run.err.ahp.matrix_decision_maker_cell_2", matrix=k, row=i + 1, column=j + 1,
+                        value=_fmt(a[i, j]), mirror=_fmt(a[j, i]), expected=_fmt(1.0 / a[i, j]))
             )
         arrays.append(a)
     m = len(arrays)
@@ -685,7 +687,8 @@ def read_matrix_csv(path) -> tuple[np.ndarray, tuple[str, ...]]:
             )
     if len(body) != len(names):
         raise WeightsError(
-            Message("run.err.ahp.header_names_criteria_but", n_criteria=len(names), criteria=', '.join(names), n_rows=len(body)),
+            Message("run.err.ahp.header_names_criteria_but", n_criteria=len(names), criteria=', '.join(names),
+                    n_rows=len(body)),
             source=src,
         )
     for k, (line, rec) in enumerate(body):

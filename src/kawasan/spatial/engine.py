@@ -266,7 +266,8 @@ def with_switches(model: Model, switches: dict[str, bool], *, source: str = "<mo
     unknown = sorted(set(switches) - set(ids))
     if unknown:
         raise ModelError(Message("run.err.engine.constraint_called_model_constraints",
-                                 names=', '.join(repr(u) for u in unknown), model=model.name, constraints=', '.join(ids)), source=source, field="--rule")
+                                 names=', '.join(repr(u) for u in unknown), model=model.name,
+                                 constraints=', '.join(ids)), source=source, field="--rule")
     copy = model.model_copy(deep=True)
     for c in copy.constraints:
         if c.id in switches:

@@ -567,13 +567,13 @@ class Model(_Strict):
                 for layer in item.layers_read():
                     if layer not in self.layers:
                         raise ValueError(
-                            Message("model.err.refers_layer_which_declared",
-                                    where=where, number=i, item=item.id, layer=layer, layers=', '.join(sorted(self.layers)))
+                            Message("model.err.refers_layer_which_declared", where=where, number=i, item=item.id,
+                                    layer=layer, layers=', '.join(sorted(self.layers)))
                         )
                 spec = self.layers[item.layer]
                 if item.measure.startswith("slope") and spec.type != "continuous":
-                    raise ValueError(Message("model.err.slope_needs_continuous_dem",
-                                             where=where, number=i, item=item.id, layer=item.layer, layer_type=spec.type))
+                    raise ValueError(Message("model.err.slope_needs_continuous_dem", where=where, number=i,
+                                             item=item.id, layer=item.layer, layer_type=spec.type))
         for i, c in enumerate(self.criteria):
             spec = self.layers[c.layer]
             if isinstance(c.transform, Categories) and spec.type != "categorical":
@@ -646,7 +646,8 @@ def pydantic_message(err: dict) -> Message | str:
         if has(kind):               # "Dictionary", "List": the kind of value pydantic names
             ctx["field_type"] = Message(kind)
         n = ctx.get("min_length", ctx.get("max_length"))
-        return Message(key, **{**ctx, "items": Message("model.pydantic.word_item" if n == 1 else "model.pydantic.word_items")})
+        items = Message("model.pydantic.word_item" if n == 1 else "model.pydantic.word_items")
+        return Message(key, **{**ctx, "items": items})
     return re.sub(r"^Value error, ", "", err.get("msg", ""))
 
 

@@ -165,7 +165,8 @@ def _thresholds(m: dict, th: dict) -> None:
                              Message("model.err.modeledit.no_threshold", constraint=cid, threshold=key),
                              field=f"constraints.{cid}.{key}")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise InputError(Message("model.err.modeledit.expected_number", value=value), field=f"constraints.{cid}.{key}")
+            raise InputError(Message("model.err.modeledit.expected_number", value=value),
+                             field=f"constraints.{cid}.{key}")
         con[key] = value
 
 

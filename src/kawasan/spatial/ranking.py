@@ -128,7 +128,8 @@ def check_criteria(criteria_means, ids: np.ndarray | None = None, *, field: str 
         raise InputError(Message("run.err.ranking.criterion_column_s_but", field=field, n_columns=c.shape[1],
                                  n_crit=n_crit), field=field)
     if ids is not None and c.shape[0] != len(ids):
-        raise InputError(Message("run.err.ranking.expected_row_s_criterion", n_sites=len(ids), n_rows=c.shape[0]), field=field)
+        raise InputError(Message("run.err.ranking.expected_row_s_criterion", n_sites=len(ids), n_rows=c.shape[0]),
+                         field=field)
     bad = np.argwhere(~np.isfinite(c))
     if bad.size:
         r, j = (int(x) for x in bad[0])

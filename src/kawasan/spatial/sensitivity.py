@@ -80,7 +80,8 @@ def oat_weights(weights, j: int, change: float) -> np.ndarray:
         raise InputError(Message("run.err.sensitivity.relative_weight_change_must", change=change),
                          field="changes")
     if isinstance(j, bool) or not isinstance(j, numbers.Integral) or not 0 <= j < w.size:
-        raise InputError(Message("run.err.sensitivity.criterion_index_out_range", index=j, maximum=w.size - 1), field="j")
+        raise InputError(Message("run.err.sensitivity.criterion_index_out_range", index=j, maximum=w.size - 1),
+                         field="j")
     if w.size == 1:
         return w.copy()
     new_j = min(max(w[j] * (1.0 + p), 0.0), 1.0)

@@ -44,7 +44,8 @@ def load_site_geometry(path, grid, *, radius: float | None = None) -> tuple[obje
     else:
         polys = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
         if polys.empty:
-            raise InputError(Message("run.err.sitecheck.expected_polygon_s_point", kinds=sorted(kinds)), source=str(path))
+            raise InputError(Message("run.err.sitecheck.expected_polygon_s_point", kinds=sorted(kinds)),
+                             source=str(path))
         invalid = int((~polys.geometry.is_valid).sum())
         if invalid:
             notes.append(Message("check.repaired", n=invalid))

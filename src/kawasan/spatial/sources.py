@@ -91,7 +91,8 @@ def resolve(item: Criterion | Constraint, store: LayerStore) -> Source | None:
         if why != "not provided":
             lacking.append(Message("run.note.sources.layer_why", layer=layer, why=why))
     if lacking:
-        raise VectorError(Message("run.err.sources.no_layer_readable", item=item.id, tried={lang: "; ".join(text_in(x, lang) for x in tried) for lang in LANGUAGES}),
+        raise VectorError(Message("run.err.sources.no_layer_readable", item=item.id,
+                                  tried={lang: "; ".join(text_in(x, lang) for x in tried) for lang in LANGUAGES}),
                           source=str(store.area.root), field=item.id)
     return None
 

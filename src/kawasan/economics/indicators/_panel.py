@@ -51,7 +51,8 @@ def resolve(table: RegionalTable, region, reference):
         known = set(table.regions)
         regions = [r if r in known else table.require_region(r) for r in names]
     if not regions:
-        raise TableError(Message("econ.err.panel.region_analyse_besides_reference"), source=table.source, field="region")
+        raise TableError(Message("econ.err.panel.region_analyse_besides_reference"),
+                         source=table.source, field="region")
     return regions, ref
 
 
@@ -159,8 +160,8 @@ def period_years(table: RegionalTable, start: int, end: int, method: str) -> lis
     years = list(range(start, end + 1))
     missing = [y for y in years if y not in table.years]
     if missing:
-        raise TableError(Message("econ.err.panel.average_annual_growth_growth",
-                                 start=start, end=end, missing=', '.join(map(str, missing))), source=table.source, field="year")
+        raise TableError(Message("econ.err.panel.average_annual_growth_growth", start=start, end=end,
+                                 missing=', '.join(map(str, missing))), source=table.source, field="year")
     return years
 
 

@@ -138,8 +138,8 @@ def klassen_regional(table, population=None, reference=None, start=None, end=Non
                                          region=name, year=plain(y)), source="population",
                                  field="population")
             if look[k] <= 0:
-                raise TableError(Message("econ.err.klassen.population_region_year_must",
-                                         population=plain(look[k]), region=name, year=plain(y)), source="population", field="population")
+                raise TableError(Message("econ.err.klassen.population_region_year_must", population=plain(look[k]),
+                                         region=name, year=plain(y)), source="population", field="population")
             return look[k]
 
         pops = np.array([[pop(r, y) for y in years] for r in regions])

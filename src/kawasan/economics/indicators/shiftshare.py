@@ -120,8 +120,8 @@ def dynamic_shift_share(table, region=None, reference=None, start=None, end=None
     start, end = P.pick_period(table, start, end)
     missing = [y for y in range(start, end + 1) if y not in table.years]
     if missing:
-        raise P.TableError(Message("econ.err.shiftshare.dynamic_shift_share_needs",
-                                   start=start, end=end, missing=', '.join(map(str, missing))), source=table.source, field="year")
+        raise P.TableError(Message("econ.err.shiftshare.dynamic_shift_share_needs", start=start, end=end,
+                                   missing=', '.join(map(str, missing))), source=table.source, field="year")
     s = shift_share_series(table, region, reference, list(range(start, end + 1)), method=method,
                            reference_total=reference_total)
     skip = {"region", "sector", "start", "end", "reference", "method", "reference_total", "value_start", "value_end",
