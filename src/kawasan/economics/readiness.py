@@ -53,7 +53,7 @@ import pandas as pd
 
 from kawasan.economics.numbers import cell, plain
 from kawasan.errors import InputError, TableError, VectorError
-from kawasan.i18n import Message
+from kawasan.i18n import Message, has
 
 __all__ = [
     "Region", "Gazetteer", "Indicator", "INDICATORS", "IPM_METHODS", "ipm_method_of",
@@ -221,6 +221,13 @@ class Gazetteer:
         return None
 
 
+def _what(what: str) -> Message | str:
+    """The name of a table or column role for a message ("population" reads "penduduk"); a name the catalogue
+    does not list (PDRB, IPM) as it is."""
+    key = f"econ.err.readiness.what.{what}"
+    return Message(key) if has(key) else what
+
+
 def _pick(columns, candidates, source, what) -> str:
     low = {str(c).strip().lower(): c for c in columns}
     for c in candidates:
@@ -228,7 +235,7 @@ def _pick(columns, candidates, source, what) -> str:
             return low[c]
     found = ", ".join(map(str, columns))
     raise TableError(Message("econ.err.readiness.column_expected_one_found",
-                             what=what, candidates=', '.join(candidates), found=found),
+                             what=_what(what), candidates=', '.join(candidates), found=found),
                      source=source, field=what)
 
 
@@ -277,11 +284,11 @@ def _number(v, *, source, region, year, what) -> float:
         try:
             x = float(s)
         except ValueError:
-            raise TableError(Message("econ.err.readiness.expected_number_decimal_point", what=what, region=region,
+            raise TableError(Message("econ.err.readiness.expected_number_decimal_point", what=_what(what), region=region,
                                      year=plain(year), value=cell(v)), source=source, field=what) from None
     if not math.isfinite(x) or x < 0:
         raise TableError(Message("econ.err.readiness.expected_non_negative_number",
-                                 what=what, region=region, year=plain(year), value=plain(x)),
+                                 what=_what(what), region=region, year=plain(year), value=plain(x)),
                          source=source, field=what)
     return x
 
@@ -362,7 +369,7 @@ def _long_values(df: pd.DataFrame, value_col: str, gaz: Gazetteer, source: str, 
             shown = Message("econ.err.readiness.and_more", names=shown, count=len(unmatched) - 5)
         found = Message("econ.err.readiness.names_in_file", names=shown) if unmatched else \
             Message("econ.err.readiness.no_data_rows")
-        raise TableError(Message("econ.err.readiness.no_row_matches", what=what, found=found), source=source)
+        raise TableError(Message("econ.err.readiness.no_row_matches", what=_what(what), found=found), source=source)
     out = pd.DataFrame(rows, columns=["code", "name", "year", "value", *extra])
     return MatchedTable(out, pd.DataFrame(ref_rows, columns=["year", "value", *extra]), unmatched, notes, source)
 
@@ -373,7 +380,7 @@ def _dedupe(mt: MatchedTable, keys: list[str], what: str, tol: float) -> Matched
     for key, grp in v.groupby(keys, sort=False):
         if len(grp) > 1 and grp["value"].max() - grp["value"].min() > tol:
             names = ", ".join(f"{n!r}={plain(x)}" for n, x in zip(grp["name"], grp["value"]))
-            raise TableError(Message("econ.err.readiness.given_twice_same_region", what=what, names=names,
+            raise TableError(Message("econ.err.readiness.given_twice_same_region", what=_what(what), names=names,
                                      key_values=dict(zip(keys, key if isinstance(key, tuple) else (key,)))),
                              source=mt.source, field=what)
     mt.values = v.drop_duplicates(subset=keys, keep="first").reset_index(drop=True)
@@ -505,7 +512,7 @@ def read_labour(path, gaz: Gazetteer, *, what: str) -> MatchedTable:
     value_col = next((low[c] for c in candidates[what] if c in low), None)
     if value_col is None:
         raise TableError(Message("econ.err.readiness.column_expected_one",
-                                 what=what, candidates=', '.join(candidates[what])), source=src, field=what)
+                                 what=_what(what), candidates=', '.join(candidates[what])), source=src, field=what)
     mt = _long_values(df, value_col, gaz, src, what)
     if what == "unemployment":
         bad = mt.values[mt.values["value"] > 100]

@@ -176,7 +176,8 @@ class DataFolder:
                                 field="id")
         entry = self._current().get(entry_id)
         if entry is None or (kind and entry.kind != kind):
-            what = {"run": "run", "study_area": "study area"}.get(kind or "", "study area or run")
+            what = Message({"run": "run.err.catalog.kind_run", "study_area": "run.err.catalog.kind_study_area"}
+                           .get(kind or "", "run.err.catalog.kind_either"))
             raise NotFoundError(Message("run.err.catalog.server_data_folder",
                                         what=what, entry=entry_id), field="id")
         return entry

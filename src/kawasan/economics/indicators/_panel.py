@@ -30,7 +30,7 @@ def check_table(table) -> RegionalTable:
     return table
 
 
-def need_sectors(table: RegionalTable, what: str) -> list[str]:
+def need_sectors(table: RegionalTable, what) -> list[str]:
     if table.totals_only:
         raise TableError(Message("econ.err.panel.needs_values_sector_table", what=what), source=table.source,
                          field="sector")

@@ -50,7 +50,7 @@ def klassen_sectoral(table, region=None, reference=None, start=None, end=None, g
     quadrant (I..IV), label, reference, growth_method, reference_total.
     """
     P.check_table(table)
-    sectors = P.need_sectors(table, "the sectoral Klassen typology")
+    sectors = P.need_sectors(table, Message("econ.err.panel.what_klassen"))
     start, end = P.pick_period(table, start, end)
     growth = P.resolve_growth(table, start, end, growth)
     P.period_years(table, start, end, growth)

@@ -36,7 +36,7 @@ def location_quotient(table, region=None, reference=None, year=None, reference_t
     ``lq`` is NaN where the reference has no value in the sector (share 0).
     """
     P.check_table(table)
-    sectors = P.need_sectors(table, "the location quotient")
+    sectors = P.need_sectors(table, Message("econ.err.panel.what_lq"))
     year = P.pick_year(table, year)
     regions, ref = P.resolve(table, region, reference)
     v, t = P.panel(table, regions, [year], sectors, reference_total)
@@ -68,7 +68,7 @@ def dynamic_lq(table, region=None, reference=None, start=None, end=None, growth=
     reference, growth_method, reference_total.
     """
     P.check_table(table)
-    sectors = P.need_sectors(table, "the dynamic location quotient")
+    sectors = P.need_sectors(table, Message("econ.err.panel.what_dlq"))
     start, end = P.pick_period(table, start, end)
     growth = P.resolve_growth(table, start, end, growth)
     years = P.period_years(table, start, end, growth)

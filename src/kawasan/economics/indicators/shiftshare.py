@@ -48,7 +48,7 @@ def shift_share(table, region=None, reference=None, start=None, end=None, method
         raise ValueError(Message("econ.err.shiftshare.method_must_one",
                                  methods=METHODS, method=method))
     P.check_table(table)
-    sectors = P.need_sectors(table, "shift-share")
+    sectors = P.need_sectors(table, Message("econ.err.panel.what_shiftshare"))
     start, end = P.pick_period(table, start, end)
     regions, ref = P.resolve(table, region, reference)
     v, t = P.panel(table, regions, [start, end], sectors, reference_total)
