@@ -357,8 +357,8 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
                                  missing=missing, missing_rules=', '.join(MISSING_RULES)),
                          field="missing")
     if normalisation not in NORMALISATIONS:
-        raise InputError(Message("potential.err.unknown_normalisation_expected_one_2",
-                                 normalisation=normalisation, normalisations=', '.join(NORMALISATIONS)),
+        raise InputError(Message("potential.err.unknown_normalisation_expected_one",
+                                 method=normalisation, normalisations=', '.join(NORMALISATIONS)),
                          field="normalisation")
     codes = [r.code for r in readiness.regions]
     if len(codes) < max(2, min_regions):

@@ -821,7 +821,7 @@ def read_boundaries(path, *, reference: str = "Jawa Timur"):
         raise VectorError(Message("econ.err.readiness.readable_vector_file",
                                   type=type(exc).__name__, error=exc), source=str(p)) from exc
     if gdf.crs is None:
-        raise VectorError(Message("econ.err.readiness.layer_crs_expected_one_2"), source=str(p))
+        raise VectorError(Message("econ.err.readiness.layer_crs_expected_one"), source=str(p))
     gaz = Gazetteer.from_boundaries(gdf, reference=reference, source=str(p))
     col = _pick(gdf.columns, ("kode", "kode_bps", "code", "kode_wilayah", "id"), str(p), "code")
     gdf = gdf.assign(code=gdf[col].map(normalise_code))

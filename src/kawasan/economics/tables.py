@@ -784,7 +784,7 @@ def _check_stated_totals(stated, sums, nt, complete, n, tol, src):
     share = Message("econ.err.tables.share", percent=d / st * 100) if st else Message("econ.err.tables.share_infinite")
     if nt[k]:
         raise TableError(
-            Message("econ.err.tables.region_year_stated_total_2",
+            Message("econ.err.tables.region_year_stated_total_with_taxes",
                     region=region, year=plain(year), stated=float(st), count=n, total=float(sums[k]),
                     taxes=float(nt[k]), expected=float(expected[k]), difference=float(d), share=share,
                     tolerance=tol * 100),
@@ -821,7 +821,7 @@ def _check_subcategories(df, main, tol, src):
             raise TableError(Message("econ.err.tables.region_year_sub_categories",
                                      region=region, year=plain(year), parent=parent), source=src, field="sector")
         if v > p * (1 + tol) + 1e-9:
-            raise TableError(Message("econ.err.tables.region_year_sub_categories_2", region=region, year=plain(year),
+            raise TableError(Message("econ.err.tables.region_year_subcategories_exceed", region=region, year=plain(year),
                                      parent=parent, total=float(v), parent_value=float(p), difference=float(v - p)),
                              source=src, field="value")
 

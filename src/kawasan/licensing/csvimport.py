@@ -152,7 +152,7 @@ def import_csv(path: str | Path, name: str, *, text: str | None = None) -> Templ
     except TemplateError as exc:
         m = re.match(r"stages\[([^\]]+)\]", exc.field or "")
         if m and m.group(1) in row_of:
-            raise TemplateError(Message("licensing.err.csvimport.row",
+            raise TemplateError(Message("licensing.err.csvimport.on_row",
                                         row=row_of[m.group(1)], message=exc.message), source=source,
                                 field=exc.field) from None
         raise

@@ -86,7 +86,7 @@ def text_dict(value: Text | None) -> dict:
 
 def _not_blank(v):
     if isinstance(v, str) and not v.strip():
-        raise ValueError(Message("licensing.err.templates.must_empty"))
+        raise ValueError(Message("licensing.err.templates.not_blank"))
     return v
 
 
@@ -499,7 +499,7 @@ def _parse(data: dict, source: str) -> Template:
         if loc and loc[0] in ("agencies", "options") and len(loc) >= 2:
             kind = Message("licensing.err.templates.kind_agency" if loc[0] == "agencies"
                            else "licensing.err.templates.kind_option")
-            raise TemplateError(Message("licensing.err.templates.error", kind=kind,
+            raise TemplateError(Message("licensing.err.templates.list_item", kind=kind,
                                         number=loc[1] + 1 if isinstance(loc[1], int) else loc[1], message=msg),
                                 source=source, field=_loc_text(loc)) from None
         raise TemplateError(msg, source=source, field=_loc_text(loc) or None) from None
@@ -642,12 +642,12 @@ def validate_template(data: dict | Template, source: str = "template") -> Templa
         raise TemplateError(Message("licensing.err.templates.template_must_mapping_name",
                                     type=type(data).__name__), source=source)
     if not isinstance(data.get("stages"), list) or not data.get("stages"):
-        raise TemplateError(Message("licensing.err.templates.template_needs_non_empty"), source=source, field="stages")
+        raise TemplateError(Message("licensing.err.templates.needs_stages"), source=source, field="stages")
     from kawasan.limits import check_limit
 
     check_limit("plan_stages", len(data["stages"]), source=source, field="stages", error=TemplateError)
     if not isinstance(data.get("agencies"), list) or not data.get("agencies"):
-        raise TemplateError(Message("licensing.err.templates.template_needs_non_empty_2"),
+        raise TemplateError(Message("licensing.err.templates.needs_agencies"),
                             source=source, field="agencies")
     tpl = _parse(data, source)
     codes: set[str] = set()

@@ -123,10 +123,10 @@ class Piecewise(_Strict):
     def _points(cls, pts):
         xs = [p[0] for p in pts]
         if any(b <= a for a, b in zip(xs, xs[1:])):
-            raise ValueError(Message("model.err.control_point_values_must", values=xs))
+            raise ValueError(Message("model.err.control_points_x_ascending", values=xs))
         bad = [p[1] for p in pts if not 0.0 <= p[1] <= 1.0]
         if bad:
-            raise ValueError(Message("model.err.control_point_values_must_2", values=bad))
+            raise ValueError(Message("model.err.control_points_y_range", values=bad))
         return pts
 
 

@@ -156,7 +156,7 @@ def _thresholds(m: dict, th: dict) -> None:
             raise InputError(Message("model.err.modeledit.constraint_constraints",
                                      constraint=cid, constraints=', '.join(by_id)), field=f"thresholds.{cid}")
         if not isinstance(change, dict) or len(change) != 1 or next(iter(change)) not in THRESHOLD_KEYS:
-            raise InputError(Message("model.err.modeledit.expected_2"), field=f"thresholds.{cid}")
+            raise InputError(Message("model.err.modeledit.expected_threshold_edit"), field=f"thresholds.{cid}")
         key, value = next(iter(change.items()))
         if key not in con:
             have = next((k for k in THRESHOLD_KEYS if k in con), None)
@@ -172,7 +172,7 @@ def _thresholds(m: dict, th: dict) -> None:
 
 def _top_weights(m: dict, w: dict) -> None:
     if not isinstance(w, dict) or w.get("method") not in ("direct", "ahp"):
-        raise InputError(Message("model.err.modeledit.expected"), field="weights")
+        raise InputError(Message("model.err.modeledit.expected_weights_edit"), field="weights")
     keep = {k: v for k, v in m["weights"].items() if k in ("groups", "source", "ahp_method")}
     if w["method"] == "direct":
         values = w.get("values")
@@ -180,7 +180,7 @@ def _top_weights(m: dict, w: dict) -> None:
             raise InputError(Message("model.err.modeledit.expected_node_weight"), field="weights.values")
         for k, v in values.items():
             if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise InputError(Message("model.err.modeledit.expected_number_2",
+                raise InputError(Message("model.err.modeledit.expected_number",
                                          value=v), field=f"weights.values.{k}")
         m["weights"] = {"method": "direct", "values": values, **keep}
     else:
@@ -193,7 +193,7 @@ def _rules_known(m: dict, rules: dict) -> None:
     ids = [c.get("id") for c in m.get("constraints", [])]
     for cid, on in rules.items():
         if cid not in ids:
-            raise InputError(Message("model.err.modeledit.constraint_constraints_2",
+            raise InputError(Message("model.err.modeledit.constraint_constraints",
                                      constraint=cid, constraints=', '.join(ids)), field=f"rules.{cid}")
         if not isinstance(on, bool):
             raise InputError(Message("model.err.modeledit.expected_true_false", value=on), field=f"rules.{cid}")

@@ -72,7 +72,7 @@ def pick_period(table: RegionalTable, start, end) -> tuple[int, int]:
     end = years[-1] if end is None else int(end)
     for y in (start, end):
         if y not in years:
-            raise TableError(Message("econ.err.panel.values_year_table_years_2",
+            raise TableError(Message("econ.err.panel.values_year_table_years",
                                      year=y, years=years), source=table.source, field="year")
     if end <= start:
         raise TableError(Message("econ.err.panel.end_year_must_come",
@@ -146,7 +146,7 @@ def average_growth_rate(series: np.ndarray, years, start: int, end: int, method:
 def resolve_growth(table: RegionalTable, start: int, end: int, growth: str) -> str:
     """``auto``: ``mean`` when every year start..end is in the table, else ``cagr``; others unchanged."""
     if growth not in GROWTH_METHODS + ("auto",):
-        raise ValueError(Message("econ.err.panel.growth_must_one_2",
+        raise ValueError(Message("econ.err.panel.growth_must_one",
                                  methods=GROWTH_METHODS + ('auto',), method=growth))
     if growth != "auto":
         return growth
