@@ -78,11 +78,11 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def _extent(bounds, run: Run) -> str:
+def _extent(bounds, run: Run) -> Message:
     """Bounds in the grid CRS and in longitude/latitude."""
     x0, y0, x1, y1 = (float(v) for v in bounds)
     to_ll = Transformer.from_crs(run.grid.crs, "EPSG:4326", always_xy=True)
     lon0, lat0 = to_ll.transform(x0, y0)
     lon1, lat1 = to_ll.transform(x1, y1)
-    return (f"x {x0:,.0f}..{x1:,.0f}, y {y0:,.0f}..{y1:,.0f} in {run.grid.crs.to_string()} "
-            f"(lon {lon0:.4f}..{lon1:.4f}, lat {lat0:.4f}..{lat1:.4f})")
+    return Message("run.note.admincheck.extent", x0=x0, x1=x1, y0=y0, y1=y1, crs=run.grid.crs.to_string(),
+                   lon0=lon0, lon1=lon1, lat0=lat0, lat1=lat1)

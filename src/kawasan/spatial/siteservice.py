@@ -295,10 +295,8 @@ def _jsonable(o):
     raise TypeError(type(o).__name__)
 
 
-def _method_note(manifest: dict) -> str:
+def _method_note(manifest: dict) -> Message:
     agg = manifest["model"].get("aggregation", {}).get("method", "wlc")
     if agg == "wlc":
-        return ("exact: a site's WLC score is the weighted sum of its criterion means, so the stress test runs on "
-                "site-level means without recomputing rasters")
-    return (f"approximation: the model aggregates with {agg}, which is not linear; the stress test uses the "
-            "weighted sum of the site-level criterion means")
+        return Message("run.note.siteservice.stress_exact")
+    return Message("run.note.siteservice.stress_approximation", method=agg)
