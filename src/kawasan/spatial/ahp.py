@@ -470,9 +470,9 @@ def group_matrix(matrices: list[np.ndarray], *, weights=None) -> np.ndarray:
         try:
             a = np.array(m, dtype=np.float64)
         except (TypeError, ValueError):
-            raise WeightsError(Message("run.err.ahp.matrix_decision_maker_numeric", k=k)) from None
+            raise WeightsError(Message("run.err.ahp.matrix_decision_maker_numeric", matrix=k)) from None
         if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
-            raise WeightsError(Message("run.err.ahp.matrix_decision_maker_shape", k=k, a_shape=a.shape))
+            raise WeightsError(Message("run.err.ahp.matrix_decision_maker_shape", matrix=k, shape=a.shape))
         if arrays and a.shape != arrays[0].shape:
             raise WeightsError(
                 Message("run.err.ahp.matrix_decision_maker_x", matrix=k, rows=a.shape[0], columns=a.shape[1],
@@ -502,7 +502,7 @@ def group_matrix(matrices: list[np.ndarray], *, weights=None) -> np.ndarray:
             raise WeightsError(Message("run.err.ahp.decision_maker_weights_must"), field="weights") from None
         if p.shape != (m,):
             raise WeightsError(
-                Message("run.err.ahp.decision_maker_weights_given", p_size=p.size, m=m), field="weights"
+                Message("run.err.ahp.decision_maker_weights_given", n_weights=p.size, n_matrices=m), field="weights"
             )
         if not np.all(np.isfinite(p)) or np.any(p < 0) or p.sum() <= 0:
             raise WeightsError(
@@ -601,7 +601,7 @@ def check_consistency(result: AHPResult, *, allow_inconsistent: bool, source=Non
         i, j, eps = most_inconsistent_pair(result.matrix, result.weights)
         ci_, cj = result.criteria[i], result.criteria[j]
         implied = result.weights[i] / result.weights[j]
-        worst = Message("run.err.ahp.inconsistent_worst", ci=ci_, cj=cj, judgement=_fmt(result.matrix[i][j]),
+        worst = Message("run.err.ahp.inconsistent_worst", row_criterion=ci_, column_criterion=cj, judgement=_fmt(result.matrix[i][j]),
                         implied=float(implied), factor=float(eps))
         hint = suggest_revision(result)
         if hint is not None and hint["cr_suggested"] < result.cr:
@@ -661,7 +661,7 @@ def read_matrix_csv(path) -> tuple[np.ndarray, tuple[str, ...]]:
                 continue
             rows.append((reader.line_num, [c.strip() for c in rec]))
     except csv.Error as e:
-        raise WeightsError(Message("run.err.ahp.malformed_csv_at_line", reader_line_num=reader.line_num, e=str(e)),
+        raise WeightsError(Message("run.err.ahp.malformed_csv_at_line", line=reader.line_num, error=str(e)),
                            source=src) from None
 
     header_line, header = rows[0]

@@ -567,13 +567,13 @@ class Model(_Strict):
                 for layer in item.layers_read():
                     if layer not in self.layers:
                         raise ValueError(
-                            Message("model.err.refers_layer_which_declared", where=where, number=i, item=item.id,
+                            Message("model.err.refers_layer_which_declared", where=where, number=i, item_id=item.id,
                                     layer=layer, layers=', '.join(sorted(self.layers)))
                         )
                 spec = self.layers[item.layer]
                 if item.measure.startswith("slope") and spec.type != "continuous":
                     raise ValueError(Message("model.err.slope_needs_continuous_dem", where=where, number=i,
-                                             item=item.id, layer=item.layer, layer_type=spec.type))
+                                             item_id=item.id, layer=item.layer, layer_type=spec.type))
         for i, c in enumerate(self.criteria):
             spec = self.layers[c.layer]
             if isinstance(c.transform, Categories) and spec.type != "categorical":

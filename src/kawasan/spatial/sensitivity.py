@@ -123,7 +123,7 @@ def one_at_a_time(criteria_means, weights, names: Sequence[str], *, changes=(-0.
     ch = []
     for p in changes:
         if isinstance(p, bool) or not isinstance(p, numbers.Real) or not (-1.0 < float(p) < 1.0):
-            raise InputError(Message("run.err.sensitivity.relative_weight_change_must_2", p=p),
+            raise InputError(Message("run.err.sensitivity.relative_weight_change_must_2", value=p),
                              field="changes")
         ch.append(float(p))
 
@@ -314,12 +314,12 @@ def score_spread(criteria: Sequence[np.ndarray], weights_cov, out: np.ndarray | 
     shape = grids[0].shape
     for i, g in enumerate(grids):
         if g.ndim != 2 or g.shape != shape:
-            raise InputError(Message("run.err.sensitivity.criterion_raster_index_from", i=i, g_shape=g.shape,
+            raise InputError(Message("run.err.sensitivity.criterion_raster_index_from", index=i, raster_shape=g.shape,
                                      shape=shape), field="criteria")
     cov = np.asarray(weights_cov, dtype=float)
     m = len(grids)
     if cov.shape != (m, m):
-        raise WeightsError(Message("run.err.sensitivity.weights_cov_shape_expected", cov_shape=cov.shape, m=m),
+        raise WeightsError(Message("run.err.sensitivity.weights_cov_shape_expected", shape=cov.shape, n_criteria=m),
                            field="weights_cov")
     if not np.all(np.isfinite(cov)):
         i, j = (int(x) for x in np.argwhere(~np.isfinite(cov))[0])

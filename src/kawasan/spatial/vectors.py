@@ -41,7 +41,7 @@ def read_features(path: str | Path, *, layer: str | None = None, where: dict | N
     try:
         gdf = pyogrio.read_dataframe(p, layer=layer)
     except (DataSourceError, DataLayerError) as exc:
-        raise VectorError(Message("run.err.vectors.readable_vector_file", exc=str(exc)), source=label) from exc
+        raise VectorError(Message("run.err.vectors.readable_vector_file", error=str(exc)), source=label) from exc
     except Exception as exc:  # corrupt GeoPackage (SQLite error) or other GDAL failure
         raise VectorError(Message("run.err.vectors.readable_vector_file_2", type=type(exc).__name__, error=str(exc)),
                           source=label) from exc
