@@ -21,7 +21,7 @@ PRESETS = sorted((PACKAGE / "presets").glob("*.yaml"))
 TEMPLATES = sorted((PACKAGE / "licensing" / "templates").glob("[!_]*.yaml"))
 
 PREFIX_DOMAIN = {
-    **dict.fromkeys(("run", "report", "sites", "ahp", "demo", "law", "prepare", "fetch", "osm"), "spatial"),
+    **dict.fromkeys(("run", "report", "sites", "ahp", "demo", "law", "prepare", "fetch", "osm", "model"), "spatial"),
     **dict.fromkeys(("licensing", "tracker", "accounts", "serve"), "licensing"),
     **dict.fromkeys(("econ", "econreport", "potential"), "economics"),
     "web": "web", "cli": "cli", "error": "cli",

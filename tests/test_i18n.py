@@ -34,6 +34,9 @@ SAME_IN_BOTH = {
     "tracker.demo_blocked", "report.transform.name.sigmoid", "report.transform.name.gaussian", "prepare.kind.raster",
     "help.kawasan sites extract --min-compactness", "cli.extra.envvar", "run.class.nodata",
     "prepare.err.boundary.what_hint", "run.note.sources.tried",
+    # punctuation that joins translated parts ("{first}, {rest}", "{field}: {message}", "+1.25 %")
+    "econ.err.readers.with_sheet_hint", "econ.err.tables.share", "econ.err.tables.then", "licensing.err.templates.list_item",
+    "model.err.first_problem", "model.err.problem_at", "model.err.problems_then", "run.note.sitecheck.basis",
 }
 #: Fields of the presets and templates that are not sentences: identifiers, URLs and the model files' own notes.
 PLAIN_ALLOWED = re.compile(r"(^name$|\.source$|^source$|^description$)")

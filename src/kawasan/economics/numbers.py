@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import numbers
 
+from kawasan.i18n import Message
+
 __all__ = ["plain", "cell"]
 
 
@@ -47,8 +49,8 @@ def cell(v) -> str:
     """A file cell quoted in a message: a text in quotes (``'abc'``), a number plain (``10.5``), an empty
     cell as ``empty``."""
     if _missing(v):
-        return "empty"
+        return Message("econ.cell.empty")
     if isinstance(v, numbers.Number) and not isinstance(v, bool):
         return plain(v)
     text = str(v)
-    return "empty" if not text.strip() else repr(text)
+    return Message("econ.cell.empty") if not text.strip() else repr(text)

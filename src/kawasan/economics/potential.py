@@ -43,6 +43,7 @@ import pandas as pd
 from kawasan.economics.numbers import cell, plain
 from kawasan.economics.readiness import INDICATORS, Gazetteer, ReadinessResult
 from kawasan.errors import InconsistentJudgementsError, InputError, TableError, WeightsError
+from kawasan.i18n import Message
 
 __all__ = ["NORMALISATIONS", "MISSING_RULES", "WeightSet", "normalise", "direct_weights", "equal_weights",
            "ahp_weights_from_csv", "read_weights_file", "sector_components", "SectorComponents",
@@ -57,10 +58,12 @@ MISSING_RULES = ("renormalise", "worst")
 def normalise(x: pd.Series, direction: str, method: str = "minmax") -> pd.Series:
     """Normalise one indicator over the regions that have it (formulas in the module docstring)."""
     if method not in NORMALISATIONS:
-        raise InputError(f"unknown normalisation {method!r}; expected one of {', '.join(NORMALISATIONS)}",
+        raise InputError(Message("potential.err.unknown_normalisation_expected_one",
+                                 method=method, normalisations=', '.join(NORMALISATIONS)),
                          field="normalisation")
     if direction not in ("benefit", "cost"):
-        raise InputError(f"unknown direction {direction!r}; expected benefit or cost", field="direction")
+        raise InputError(Message("potential.err.unknown_direction_expected_benefit",
+                                 direction=direction), field="direction")
     x = pd.to_numeric(x, errors="coerce").astype(float)
     v = x.dropna()
     out = pd.Series(np.nan, index=x.index, dtype=float)
@@ -99,27 +102,30 @@ class WeightSet:
 def _check_ids(ids, source) -> None:
     unknown = [k for k in ids if k not in INDICATORS]
     if unknown:
-        raise WeightsError(f"unknown component(s) {', '.join(map(repr, unknown))}; expected ids among "
-                           f"{', '.join(INDICATORS)}", source=source, field="weights")
+        raise WeightsError(Message("potential.err.unknown_component_expected_ids",
+                                   unknown=', '.join(map(repr, unknown)), components=', '.join(INDICATORS)),
+                           source=source, field="weights")
 
 
 def direct_weights(values: dict[str, float], *, source: str = "") -> WeightSet:
     """Direct weights ``{component: weight}``: finite, >= 0, not all zero; components not listed get 0."""
     if not values:
-        raise WeightsError("no weights given", source=source, field="weights")
+        raise WeightsError(Message("potential.err.weights_given"), source=source, field="weights")
     _check_ids(values, source)
     clean = {}
     for k, w in values.items():
         try:
             x = float(w)
         except (TypeError, ValueError):
-            raise WeightsError(f"weight of {k!r} is {cell(w)}; expected a number >= 0", source=source,
+            raise WeightsError(Message("potential.err.weight_expected_number",
+                                       component=k, value=cell(w)), source=source,
                                field=k) from None
         if not math.isfinite(x) or x < 0:
-            raise WeightsError(f"weight of {k!r} is {cell(w)}; expected a finite number >= 0", source=source, field=k)
+            raise WeightsError(Message("potential.err.weight_expected_finite_number",
+                                       component=k, value=cell(w)), source=source, field=k)
         clean[k] = x
     if sum(clean.values()) <= 0:
-        raise WeightsError("all weights are zero; give at least one positive weight", source=source,
+        raise WeightsError(Message("potential.err.all_weights_zero_give"), source=source,
                            field="weights")
     return WeightSet(clean, "direct", source)
 
@@ -142,8 +148,7 @@ def ahp_weights_from_csv(path, *, method: str = "eigenvector", allow_inconsisten
     res = ahp_mod.ahp_weights(m, names, method=method, source=str(path))
     if not res.consistent() and not allow_inconsistent:
         raise InconsistentJudgementsError(
-            f"consistency ratio CR = {res.cr:.3f} exceeds 0.1: revise the judgements, or pass "
-            "--allow-inconsistent to use these weights anyway", source=str(path), field="cr")
+            Message("potential.err.consistency_ratio_exceeds_revise", cr=res.cr), source=str(path), field="cr")
     return WeightSet(dict(zip(res.criteria, res.weights)), "ahp", str(path), res.to_dict())
 
 
@@ -155,7 +160,8 @@ def read_weights_file(path) -> WeightSet:
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in (".json", ".yaml", ".yml", ".csv"):
-        raise WeightsError(f"unsupported weights file type '{p.suffix}'; expected .json, .yaml or .csv",
+        raise WeightsError(Message("potential.err.unsupported_weights_file_type",
+                                   suffix=p.suffix),
                            source=str(p))
     text = guarded.read_text(p, error=WeightsError, what="weights file")
     if suffix == ".csv":
@@ -163,16 +169,18 @@ def read_weights_file(path) -> WeightSet:
             try:
                 df = pd.read_csv(io.StringIO(text))
             except (ValueError, pd.errors.ParserError) as exc:
-                raise WeightsError(f"not a readable weights CSV ({exc})", source=str(p)) from None
+                raise WeightsError(Message("potential.err.readable_weights_csv",
+                                           error=exc), source=str(p)) from None
         cols = {str(c).strip().lower(): c for c in df.columns}
         if "component" not in cols or "weight" not in cols:
-            raise WeightsError(f"expected columns component,weight; found {', '.join(map(str, df.columns))}",
+            raise WeightsError(Message("potential.err.expected_columns_component_weight",
+                                       columns=', '.join(map(str, df.columns))),
                                source=str(p))
         data = dict(zip(df[cols["component"]].astype(str).str.strip(), df[cols["weight"]]))
     else:
         data = guarded.parse_mapping(text, guarded.format_of(p), source=str(p), error=WeightsError)
     if not isinstance(data, dict):
-        raise WeightsError("expected a mapping of component id to weight", source=str(p))
+        raise WeightsError(Message("potential.err.expected_mapping_component_weight"), source=str(p))
     return direct_weights(data, source=str(p))
 
 
@@ -193,7 +201,7 @@ def _table_frame(table) -> pd.DataFrame:
             return df
     if isinstance(table, pd.DataFrame):
         return table
-    raise TableError("the sector table has no tidy data frame (region, sector, year, value)")
+    raise TableError(Message("potential.err.sector_table_tidy_data"))
 
 
 def sector_components(table, gaz: Gazetteer, *, sector: str = "C", reference: str | None = None,
@@ -216,12 +224,14 @@ def sector_components(table, gaz: Gazetteer, *, sector: str = "C", reference: st
     wanted = int(year) if year is not None else years[-1]
     earlier = [y for y in years if y <= wanted]
     if not earlier:
-        raise TableError(f"the sector table has no year {wanted} or earlier (it has {', '.join(map(str, years))})",
+        raise TableError(Message("potential.err.sector_table_year_earlier",
+                                 year=wanted, years=', '.join(map(str, years))),
                          source=getattr(table, "source", None), field="year")
     year = earlier[-1]          # like the readiness tables: the analysis year, or the latest year before it
     sectors = set(df["sector"].astype(str))
     if sector not in sectors:
-        raise TableError(f"the sector table has no sector {sector!r} (it has {', '.join(sorted(sectors))})",
+        raise TableError(Message("potential.err.sector_table_sector",
+                                 sector=sector, sectors=', '.join(sorted(sectors))),
                          field="sector")
     names = [n for n in df["region"].astype(str).unique() if not gaz.is_reference(n) and n != reference]
     matched, unmatched = {}, []
@@ -343,17 +353,18 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
                       min_coverage: float = 0.5) -> PotentialResult:
     """Composite potential score and ranking (method in the module docstring)."""
     if missing not in MISSING_RULES:
-        raise InputError(f"unknown missing-value rule {missing!r}; expected one of {', '.join(MISSING_RULES)}",
+        raise InputError(Message("potential.err.unknown_missing_value_rule",
+                                 missing=missing, missing_rules=', '.join(MISSING_RULES)),
                          field="missing")
     if normalisation not in NORMALISATIONS:
-        raise InputError(f"unknown normalisation {normalisation!r}; expected one of {', '.join(NORMALISATIONS)}",
+        raise InputError(Message("potential.err.unknown_normalisation_expected_one",
+                                 method=normalisation, normalisations=', '.join(NORMALISATIONS)),
                          field="normalisation")
     codes = [r.code for r in readiness.regions]
     if len(codes) < max(2, min_regions):
         names = ", ".join(repr(r.name) for r in readiness.regions) or "none"
-        raise InputError(f"{len(codes)} region(s) to rank ({names}); the potential compares regions, so at least "
-                         f"{max(2, min_regions)} are needed (give the regions of the whole province, e.g. --boundaries "
-                         "or a PDRB totals table of all kabupaten/kota, and check --kind)", field="regions")
+        raise InputError(Message("potential.err.region_rank_potential_compares",
+                                 count=len(codes), regions=names, minimum=max(2, min_regions)), field="regions")
     values = readiness.values.reindex(codes).copy()
     meta = dict(readiness.meta)
     unmatched = dict(readiness.unmatched)
@@ -366,35 +377,33 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
             unmatched["sector table"] = list(sector.unmatched)
     present = [k for k in INDICATORS if k in values.columns]
     if not present:
-        raise InputError("no indicator could be computed: give at least one of PDRB totals, population, IPM, "
-                         "a sector table, ports with boundaries, a study area or a run")
+        raise InputError(Message("potential.err.indicator_could_computed_give"))
     reported: dict[str, str] = {}
     reasons: dict[str, tuple[str, dict]] = {}
     comparable = []
     for k in present:
         n = int(values[k].notna().sum())
         if n < min_regions:
-            reported[k] = f"only {n} region(s) have a value; at least {min_regions} are needed to compare"
+            reported[k] = Message("potential.note.too_few_regions", count=n, minimum=min_regions)
             reasons[k] = ("too_few_regions", {"n": n, "min": min_regions})
         else:
             comparable.append(k)
     ws = weights or equal_weights(comparable)
     for k in ws.raw:
         if k not in present:
-            raise WeightsError(f"component {k!r} has a weight but no input computes it (computed: "
-                               f"{', '.join(present)})", source=ws.source, field=k)
+            raise WeightsError(Message("potential.err.component_weight_but_input",
+                                       component=k, present=', '.join(present)), source=ws.source, field=k)
     scored = [k for k in comparable if ws.raw.get(k, 0.0) > 0]
     for k in comparable:
         if k not in scored:
-            reported[k] = "weight 0 (not in the weights)"
+            reported[k] = Message("potential.note.zero_weight")
             reasons[k] = ("zero_weight", {})
     for k in present:
         if k in reported and ws.raw.get(k, 0.0) > 0 and k not in comparable:
-            notes.append(f"{k} has weight {plain(ws.raw[k])} but cannot be compared ({reported[k]}); the other "
-                         "weights are rescaled")
+            notes.append(Message("potential.note.weight_not_comparable", component=k, weight=plain(ws.raw[k]),
+                                 reason=reported[k]))
     if not scored:
-        raise WeightsError("no component can be scored: every weighted component is missing or has too few "
-                           "regions", source=ws.source, field="weights")
+        raise WeightsError(Message("potential.err.component_can_scored_every"), source=ws.source, field="weights")
     total = sum(ws.raw[k] for k in scored)
     w = {k: ws.raw[k] / total for k in scored}
     table = pd.DataFrame(index=pd.Index(codes, name="code"))
@@ -424,7 +433,7 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
     reason = []
     for c in codes:
         if cov[c] < min_coverage - 1e-12:
-            reason.append(f"coverage {cov[c]:.2f} < {min_coverage:.2f}: too few weighted components available")
+            reason.append(Message("potential.note.low_coverage", coverage=float(cov[c]), minimum=float(min_coverage)))
         else:
             reason.append(None)
     table["unranked_reason"] = reason
@@ -492,12 +501,10 @@ def potential_from_files(inputs: PotentialInputs, *, weights: WeightSet | None =
     elif inputs.pdrb is not None:
         gaz = rd.gazetteer_from_table(inputs.pdrb, reference=inputs.reference)
     else:
-        raise InputError("the list of regions is needed: give --boundaries (regency boundaries with codes) or "
-                         "--pdrb (a PDRB totals table with BPS codes)", field="--boundaries")
+        raise InputError(Message("potential.err.list_regions_needed_give"), field="--boundaries")
     if not any([inputs.pdrb, inputs.population, inputs.ipm, inputs.labour_force, inputs.unemployment,
                 inputs.sectors, inputs.ports, inputs.study_areas, inputs.runs]):
-        raise InputError("no data given: pass at least one of --pdrb, --population, --ipm, --labour-force, "
-                         "--unemployment, --sectors, --ports, --study-area, --run", field="--pdrb")
+        raise InputError(Message("potential.err.data_given_pass_least"), field="--pdrb")
     pdrb = rd.read_pdrb_totals(inputs.pdrb, gaz, price_basis=inputs.price_basis) if inputs.pdrb else None
     pop = rd.read_population(inputs.population, gaz) if inputs.population else None
     ipm = rd.read_ipm(inputs.ipm, gaz) if inputs.ipm else None
@@ -506,7 +513,7 @@ def potential_from_files(inputs: PotentialInputs, *, weights: WeightSet | None =
     ports = None
     if inputs.ports is not None:
         if gdf is None:
-            raise InputError("--ports needs --boundaries (distances are measured from each region's centroid)",
+            raise InputError(Message("potential.err.ports_needs_boundaries_distances"),
                              field="--ports")
         ports = _read_points(inputs.ports)
     res = rd.compute_readiness(gaz, pdrb=pdrb, population=pop, ipm=ipm, labour_force=lf, unemployment=un,
@@ -536,11 +543,12 @@ def _read_points(path):
 
     p = Path(path)
     if not p.exists():
-        raise VectorError("file not found; expected a GeoJSON or GeoPackage of port points", source=str(p))
+        raise VectorError(Message("potential.err.file_found_expected_geojson"), source=str(p))
     try:
         return gpd.read_file(p)
     except Exception as exc:  # noqa: BLE001
-        raise VectorError(f"not a readable vector file ({type(exc).__name__}: {exc})", source=str(p)) from exc
+        raise VectorError(Message("potential.err.readable_vector_file",
+                                  type=type(exc).__name__, error=exc), source=str(p)) from exc
 
 
 # -- how stable is the ranking? ------------------------------------------------------------------
@@ -559,7 +567,7 @@ def weight_stress(result: PotentialResult, *, n: int = 1000, concentration: floa
     from kawasan.spatial.sensitivity import default_concentration, draw_weights
 
     if isinstance(top_k, bool) or int(top_k) < 1:
-        raise InputError(f"top_k must be >= 1; got {cell(top_k)}", field="top_k")
+        raise InputError(Message("potential.err.top_must", value=cell(top_k)), field="top_k")
     t = result.table[result.table["rank"].notna()].sort_values("code")
     comps = result.scored
     w = np.array([result.weights[k] for k in comps], dtype=float)

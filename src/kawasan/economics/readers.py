@@ -19,6 +19,7 @@ from kawasan.economics.tables import (
     _role_of, _unit_in, header_mapping, normalise_region_name,
 )
 from kawasan.errors import TableError
+from kawasan.i18n import Message
 
 __all__ = ["read_table", "read_population"]
 
@@ -28,19 +29,18 @@ def _read_raw(path: Path, sheet) -> pd.DataFrame:
     """All cells as strings (no header), from CSV (delimiter sniffed) or XLSX."""
     suffix = path.suffix.lower()
     if not path.exists():
-        from kawasan.i18n import Message
-
         raise TableError(Message("err.table_not_found"), source=str(path))
     if suffix in (".xlsx", ".xlsm"):
         try:
             return pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, header=None, dtype=object)
         except ValueError as exc:
-            raise TableError(f"cannot read sheet {sheet!r}: {exc}", source=str(path), field="sheet") from None
+            raise TableError(Message("econ.err.readers.cannot_read_sheet",
+                                     sheet=sheet, error=exc), source=str(path), field="sheet") from None
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
-            raise TableError(f"not a readable XLSX workbook ({exc})", source=str(path)) from None
+            raise TableError(Message("econ.err.readers.readable_xlsx_workbook",
+                                     error=exc), source=str(path)) from None
     if suffix == ".xls":
-        raise TableError("old .xls workbooks are not read; save the sheet as .xlsx or .csv (BPS '.xls' downloads are "
-                         "often HTML tables: open them in a spreadsheet and save as .xlsx)", source=str(path))
+        raise TableError(Message("econ.err.readers.old_xls_workbooks_read"), source=str(path))
     from kawasan import guarded
 
     # UTF-8 or UTF-16 with a byte-order mark (Excel's "Unicode Text" export), else Windows-1252
@@ -54,7 +54,7 @@ def _read_raw(path: Path, sheet) -> pd.DataFrame:
     try:
         rows = [r for r in csv.reader(io.StringIO(text), delimiter=sep) if any(c.strip() for c in r)]
     except csv.Error as exc:
-        raise TableError(f"not a readable CSV file ({exc})", source=str(path)) from None
+        raise TableError(Message("econ.err.readers.readable_csv_file", error=exc), source=str(path)) from None
     width = max((len(r) for r in rows), default=0)
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
 
@@ -149,11 +149,12 @@ def read_table(path, *, sheet=None, region=None, year=None, unit=None, price_bas
     except TableError as exc:
         hint = _other_sheets(path, sheet)
         if hint:
-            raise TableError(exc.message + hint, source=exc.source, field=exc.field) from None
+            raise TableError(Message("econ.err.readers.with_sheet_hint", message=exc.message, hint=hint),
+                             source=exc.source, field=exc.field) from None
         raise
 
 
-def _other_sheets(path: Path, sheet) -> str:
+def _other_sheets(path: Path, sheet) -> Message | str:
     """' (read the first sheet 'X'; the workbook has sheets ...: pass sheet= / --sheet)' for a multi-sheet XLSX
     read without ``sheet``, else ''."""
     if sheet is not None or path.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -164,8 +165,7 @@ def _other_sheets(path: Path, sheet) -> str:
         return ""
     if len(names) < 2:
         return ""
-    return (f" (read the first sheet {names[0]!r}; the workbook has sheets "
-            f"{', '.join(repr(n) for n in names)}: pass sheet= / --sheet)")
+    return Message("econ.err.readers.other_sheets", first=names[0], sheets=", ".join(repr(n) for n in names))
 
 
 def _parse_table(raw, src, *, region, year, unit, price_basis, columns, region_col, sector_col, year_col,
@@ -174,7 +174,7 @@ def _parse_table(raw, src, *, region, year, unit, price_basis, columns, region_c
     blank = raw.isna() | raw.astype(str).apply(lambda col: col.str.strip().isin(["", "nan", "None"]))
     raw = raw[~blank.all(axis=1)]
     if raw.empty:
-        raise TableError("the table is empty", source=src)
+        raise TableError(Message("econ.err.readers.table_empty"), source=src)
     h = _header_row(raw)
     headers = [_header_text(c) for c in raw.iloc[h]]
     # the title rows above the header and a spanning header cell ("PDRB Atas Dasar Harga Konstan 2010 (Juta
@@ -215,7 +215,8 @@ def _parse_table(raw, src, *, region, year, unit, price_basis, columns, region_c
     for role, name in forced.items():
         if name is not None:
             if name not in headers:
-                raise TableError(f"no column {name!r}; columns are {', '.join(h for h in headers if h)}",
+                raise TableError(Message("econ.err.readers.column_columns",
+                                         column=name, columns=', '.join(h for h in headers if h)),
                                  source=src, field=name)
             roles[role] = headers.index(name)
     for j, hd in enumerate(headers):
@@ -256,13 +257,12 @@ def _parse_table(raw, src, *, region, year, unit, price_basis, columns, region_c
         header_price = header_price or _common(_price_in(headers[j]) for j in frame.attrs.get("value_cols", []))
     else:
         raise TableError(
-            "cannot tell which column holds the sectors; expected a header such as sector / kategori / "
-            "lapangan_usaha (or sector codes A..R,S,T,U as column headers); headers are "
-            f"{', '.join(h for h in headers if h)} (in Python: read_table(..., sector_col=))", source=src,
+            Message("econ.err.readers.cannot_tell_which_column",
+                    headers=', '.join(h for h in headers if h)), source=src,
             field="sector")
     if frame.empty or "sector" not in frame.columns:   # a header and nothing under it (found by atheris)
-        raise TableError(f"the table has a header ({', '.join(h for h in headers if h) or 'empty'}) but no data rows; "
-                         "expected one row per region, sector and year (or one column per sector)", source=src)
+        raise TableError(Message("econ.err.readers.table_header_but_data",
+                                 headers=', '.join(h for h in headers if h) or 'empty'), source=src)
     # drop note rows (Sumber: BPS ...) and empty rows of wide tables
     lab = frame["sector"].astype(str)
     note_of = {v: _is_note(v) for v in pd.unique(pd.concat([lab, frame["region"].astype(str)]))}
@@ -274,7 +274,8 @@ def _parse_table(raw, src, *, region, year, unit, price_basis, columns, region_c
         want = _price_basis_of(price_basis) or price_basis
         bases = frame["price_basis"].map(lambda v: _price_basis_of(v) or str(v).strip())
         if not (bases == want).any():
-            raise TableError(f"no rows with price basis {want!r}; the table has {', '.join(sorted(set(bases)))}",
+            raise TableError(Message("econ.err.readers.rows_price_basis_table",
+                                     price_basis=want, bases=', '.join(sorted(set(bases)))),
                              source=src, field="price_basis")
         frame = frame[bases == want]
     header_unit = header_unit or _common(_unit_in(c) for c in titles if c)
@@ -323,7 +324,7 @@ def _melt_wide(body, headers, roles, rownum, region, year, src):
     used = set(roles.values())
     value_cols = [j for j, hd in enumerate(headers) if j not in used and hd]
     if not value_cols:
-        raise TableError("no value columns: expected years or regions as column headers beside the sector column",
+        raise TableError(Message("econ.err.readers.value_columns_expected_years"),
                          source=src, field="value")
     rows = []
     # a price basis in the column headers ("2023 ADHK") when they differ between columns
@@ -337,16 +338,17 @@ def _melt_wide(body, headers, roles, rownum, region, year, src):
     for j in value_cols:
         reg, yr = _parse_value_header(headers[j])
         if reg is not None and "region" in roles:
-            raise TableError(f"column {headers[j]!r} is neither a year nor a known column while the regions are in "
-                             f"column {headers[roles['region']]!r}", source=src, field=headers[j])
+            raise TableError(Message("econ.err.readers.column_neither_year_nor", column=headers[j],
+                                     region_column=headers[roles['region']]), source=src, field=headers[j])
         for i in range(len(body)):
             rg = reg if reg is not None else (body.iat[i, roles["region"]] if "region" in roles else region)
             yy = yr if yr is not None else (body.iat[i, roles["year"]] if "year" in roles else year)
             if rg is None:
-                raise TableError(f"column {headers[j]!r} gives a year but no region: add a region column or pass "
-                                 f"region= / --table-region", source=src, field="region")
+                raise TableError(Message("econ.err.readers.column_gives_year_but",
+                                         column=headers[j]), source=src, field="region")
             if yy is None:
-                raise TableError(f"column {headers[j]!r} gives a region but no year: pass year= / --table-year",
+                raise TableError(Message("econ.err.readers.column_gives_region_but",
+                                         column=headers[j]),
                                  source=src, field="year")
             row = {"region": rg, "sector": body.iat[i, roles["sector"]], "year": yy, "value": body.iat[i, j],
                    "_row": rownum[i]}
@@ -372,7 +374,7 @@ def _melt_sectors_as_columns(body, headers, roles, sector_cols, rownum, region, 
         rg = body.iat[i, roles["region"]] if "region" in roles else region
         yy = body.iat[i, roles["year"]] if "year" in roles else year
         if rg is None or yy is None:
-            raise TableError("sectors are columns: expected a region column (or region=) and a year column (or year=)",
+            raise TableError(Message("econ.err.readers.sectors_columns_expected_region"),
                              source=src, field="region" if rg is None else "year")
         for j in sector_cols:
             row = {"region": rg, "sector": headers[j], "year": yy, "value": body.iat[i, j], "_row": rownum[i]}
@@ -412,7 +414,8 @@ def read_population(path, *, sheet=None) -> pd.DataFrame:
     sc = find(["jenis_kelamin", "sex", "gender", "jk"])
     for role, col in (("region", rc), ("year", yc), ("population", vc)):
         if col is None:
-            raise TableError(f"no {role} column; headers are {', '.join(headers)}", source=str(path), field=role)
+            raise TableError(Message("econ.err.readers.column_headers",
+                                     role=role, headers=', '.join(headers)), source=str(path), field=role)
     df = pd.DataFrame({"region": body[rc].astype(str).str.strip(), "year": body[yc], "population": body[vc]})
     frame = df.assign(sector="TOTAL", value=df["population"])
     frame["_row"] = np.arange(len(frame)) + h + 2
@@ -433,7 +436,8 @@ def read_population(path, *, sheet=None) -> pd.DataFrame:
         dup = frame.duplicated(["region", "year"], keep=False)
         if dup.any():
             r = frame[dup].iloc[0]
-            raise TableError(f"duplicated population rows for region {r['region']!r}, year {r['year']}",
+            raise TableError(Message("econ.err.readers.duplicated_population_rows_region",
+                                     region=r['region'], year=r['year']),
                              source=str(path), field="population")
         res = frame[["region", "year", "population"]].reset_index(drop=True)
     res["year"] = res["year"].astype(int)

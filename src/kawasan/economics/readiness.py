@@ -53,6 +53,7 @@ import pandas as pd
 
 from kawasan.economics.numbers import cell, plain
 from kawasan.errors import InputError, TableError, VectorError
+from kawasan.i18n import Message, has
 
 __all__ = [
     "Region", "Gazetteer", "Indicator", "INDICATORS", "IPM_METHODS", "ipm_method_of",
@@ -172,7 +173,7 @@ class Gazetteer:
         self.by_code = {r.code: r for r in self.regions}
         self._by_kind = {(r.kind, r.base): r for r in self.regions}
         if len(self.by_code) != len(self.regions):
-            raise InputError("two regions share one code in the region list", source=self.source)
+            raise InputError(Message("econ.err.readiness.two_regions_share_one"), source=self.source)
 
     @classmethod
     def from_frame(cls, df: pd.DataFrame, *, code: str, name: str, reference: str = "Jawa Timur",
@@ -182,7 +183,8 @@ class Gazetteer:
         for c, n in zip(df[code], df[name]):
             k = normalise_code(c)
             if k is None:
-                raise InputError(f"region code {c!r} of {n!r} is not a BPS code like 3513 or 35.13",
+                raise InputError(Message("econ.err.readiness.region_code_bps_code",
+                                         code=c, region=n),
                                  source=source, field=code)
             kind, _ = _split_name(n)
             kind = kind or ("kota" if k[2] in "789" else "kabupaten")
@@ -219,13 +221,21 @@ class Gazetteer:
         return None
 
 
+def _what(what: str) -> Message | str:
+    """The name of a table or column role for a message ("population" reads "penduduk"); a name the catalogue
+    does not list (PDRB, IPM) as it is."""
+    key = f"econ.err.readiness.what.{what}"
+    return Message(key) if has(key) else what
+
+
 def _pick(columns, candidates, source, what) -> str:
     low = {str(c).strip().lower(): c for c in columns}
     for c in candidates:
         if c in low:
             return low[c]
     found = ", ".join(map(str, columns))
-    raise TableError(f"no {what} column; expected one of {', '.join(candidates)} (found {found})",
+    raise TableError(Message("econ.err.readiness.column_expected_one_found",
+                             what=_what(what), candidates=', '.join(candidates), found=found),
                      source=source, field=what)
 
 
@@ -239,7 +249,7 @@ def read_table_file(path) -> pd.DataFrame:
     """A CSV (comma or semicolon separated, UTF-8) or XLSX file as a DataFrame of strings and numbers."""
     p = Path(path)
     if not p.exists():
-        raise TableError("file not found", source=str(p))
+        raise TableError(Message("econ.err.readiness.file_found"), source=str(p))
     try:
         if p.suffix.lower() in (".xlsx", ".xlsm"):
             df = pd.read_excel(p)
@@ -249,14 +259,16 @@ def read_table_file(path) -> pd.DataFrame:
             text = guarded.read_text(p, error=TableError, what="table")
             df = pd.read_csv(io.StringIO(text), sep=None, engine="python")
         else:
-            raise TableError(f"unsupported file type '{p.suffix}'; expected .csv or .xlsx", source=str(p))
+            raise TableError(Message("econ.err.readiness.unsupported_file_type_expected",
+                                     suffix=p.suffix), source=str(p))
     except TableError:
         raise
     except Exception as exc:  # noqa: BLE001 - pandas/openpyxl raise many kinds
-        raise TableError(f"not a readable table ({type(exc).__name__}: {exc})", source=str(p)) from exc
+        raise TableError(Message("econ.err.readiness.readable_table",
+                                 type=type(exc).__name__, error=exc), source=str(p)) from exc
     df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
-        raise TableError("the table has no rows", source=str(p))
+        raise TableError(Message("econ.err.readiness.table_rows"), source=str(p))
     return df
 
 
@@ -272,10 +284,11 @@ def _number(v, *, source, region, year, what) -> float:
         try:
             x = float(s)
         except ValueError:
-            raise TableError(f"{what} of {region} in {plain(year)} is {cell(v)}; expected a number (decimal point, no "
-                             "thousands separators)", source=source, field=what) from None
+            raise TableError(Message("econ.err.readiness.expected_number_decimal_point", what=_what(what), region=region,
+                                     year=plain(year), value=cell(v)), source=source, field=what) from None
     if not math.isfinite(x) or x < 0:
-        raise TableError(f"{what} of {region} in {plain(year)} is {plain(x)}; expected a non-negative number",
+        raise TableError(Message("econ.err.readiness.expected_non_negative_number",
+                                 what=_what(what), region=region, year=plain(year), value=plain(x)),
                          source=source, field=what)
     return x
 
@@ -318,7 +331,8 @@ def _long_values(df: pd.DataFrame, value_col: str, gaz: Gazetteer, source: str, 
     code_col = next((c for c in df.columns if c.lower() in CODE_COLUMNS), None)
     year_col = _pick(df.columns, YEAR_COLUMNS, source, "year")
     if region_col is None and code_col is None:
-        raise TableError(f"no region column; expected one of {', '.join(REGION_COLUMNS + CODE_COLUMNS)}",
+        raise TableError(Message("econ.err.readiness.region_column_expected_one",
+                                 columns=', '.join(REGION_COLUMNS + CODE_COLUMNS)),
                          source=source, field="region")
     rows, ref_rows, unmatched, notes = [], [], [], 0
     df = _plain_numbers(df, value_col)
@@ -340,7 +354,8 @@ def _long_values(df: pd.DataFrame, value_col: str, gaz: Gazetteer, source: str, 
         try:
             year = int(float(raw_year))
         except (TypeError, ValueError):
-            raise TableError(f"year of {label} is {cell(raw_year)}; expected a year such as 2023", source=source,
+            raise TableError(Message("econ.err.readiness.year_expected_year_such",
+                                     label=label, value=cell(raw_year)), source=source,
                              field=year_col) from None
         x = _number(value, source=source, region=label, year=year, what=what)
         extras = {k: rec.get(k) for k in extra}
@@ -349,10 +364,12 @@ def _long_values(df: pd.DataFrame, value_col: str, gaz: Gazetteer, source: str, 
         else:
             rows.append({"code": region.code, "name": label, "year": year, "value": x, **extras})
     if not rows:
-        shown = ", ".join(unmatched[:5]) + (f" and {len(unmatched) - 5} more" if len(unmatched) > 5 else "")
-        raise TableError(f"no row of the {what} table matches a region of the boundaries"
-                         + (f" (names in the file: {shown})" if shown else " (the table has no data rows)")
-                         + "; expected the regions' names or BPS codes, as in the boundaries file", source=source)
+        shown = ", ".join(unmatched[:5])
+        if len(unmatched) > 5:
+            shown = Message("econ.err.readiness.and_more", names=shown, count=len(unmatched) - 5)
+        found = Message("econ.err.readiness.names_in_file", names=shown) if unmatched else \
+            Message("econ.err.readiness.no_data_rows")
+        raise TableError(Message("econ.err.readiness.no_row_matches", what=_what(what), found=found), source=source)
     out = pd.DataFrame(rows, columns=["code", "name", "year", "value", *extra])
     return MatchedTable(out, pd.DataFrame(ref_rows, columns=["year", "value", *extra]), unmatched, notes, source)
 
@@ -363,8 +380,8 @@ def _dedupe(mt: MatchedTable, keys: list[str], what: str, tol: float) -> Matched
     for key, grp in v.groupby(keys, sort=False):
         if len(grp) > 1 and grp["value"].max() - grp["value"].min() > tol:
             names = ", ".join(f"{n!r}={plain(x)}" for n, x in zip(grp["name"], grp["value"]))
-            raise TableError(f"{what} is given twice for the same region and year with different values ({names}; "
-                             f"key {dict(zip(keys, key if isinstance(key, tuple) else (key,)))})",
+            raise TableError(Message("econ.err.readiness.given_twice_same_region", what=_what(what), names=names,
+                                     key_values=dict(zip(keys, key if isinstance(key, tuple) else (key,)))),
                              source=mt.source, field=what)
     mt.values = v.drop_duplicates(subset=keys, keep="first").reset_index(drop=True)
     return mt
@@ -384,7 +401,7 @@ def read_pdrb_totals(path, gaz: Gazetteer, *, price_basis: str = "ADHK2010") -> 
     low = {c.lower(): c for c in df.columns}
     value_col = next((low[c] for c in ("nilai_juta_rp", "value", "nilai", "pdrb") if c in low), None)
     if value_col is None:
-        raise TableError("no value column; expected nilai_juta_rp or value", source=src, field="value")
+        raise TableError(Message("econ.err.readiness.value_column_expected_nilai"), source=src, field="value")
     if "komponen" in low:
         df = df[df[low["komponen"]].astype(str).str.upper().str.strip() == "PDRB"]
     basis_col = next((low[c] for c in ("harga", "price_basis") if c in low), None)
@@ -393,19 +410,22 @@ def read_pdrb_totals(path, gaz: Gazetteer, *, price_basis: str = "ADHK2010") -> 
         want = re.sub(r"[^A-Z0-9]", "", price_basis.upper())
         keep = df[basis_col].astype(str).str.upper().str.replace(r"[^A-Z0-9]", "", regex=True) == want
         if not keep.any():
-            raise TableError(f"no rows at price basis {price_basis}; the table has {', '.join(bases)}",
+            raise TableError(Message("econ.err.readiness.rows_price_basis_table",
+                                     price_basis=price_basis, bases=', '.join(bases)),
                              source=src, field=basis_col)
         df = df[keep]
     scale = 1.0
     if "unit" in low:
         units = set(df[low["unit"]].astype(str).str.lower().str.strip())
         if len(units) > 1:
-            raise TableError(f"mixed units {sorted(units)}; expected one unit", source=src, field="unit")
+            raise TableError(Message("econ.err.readiness.mixed_units_expected_one",
+                                     units=sorted(units)), source=src, field="unit")
         unit = units.pop() if units else ""
         scale = 1000.0 if ("billion" in unit or "miliar" in unit) else 1.0 if ("million" in unit or "juta" in unit) \
             else None
         if scale is None:
-            raise TableError(f"unit {unit!r}; expected million or billion rupiah", source=src, field="unit")
+            raise TableError(Message("econ.err.readiness.unit_expected_million_billion",
+                                     unit=unit), source=src, field="unit")
     mt = _long_values(df, value_col, gaz, src, "PDRB")
     mt.values["value"] *= scale
     mt.reference["value"] = mt.reference["value"] * scale
@@ -425,7 +445,7 @@ def read_population(path, gaz: Gazetteer) -> MatchedTable:
     low = {c.lower(): c for c in df.columns}
     value_col = next((low[c] for c in ("jiwa", "population", "penduduk", "value") if c in low), None)
     if value_col is None:
-        raise TableError("no population column; expected jiwa, population or value", source=src, field="value")
+        raise TableError(Message("econ.err.readiness.population_column_expected_jiwa"), source=src, field="value")
     sex_col = next((low[c] for c in ("jenis_kelamin", "sex", "gender") if c in low), None)
     if sex_col is not None:
         sex = df[sex_col].astype(str).str.upper().str.replace(" ", "")
@@ -435,7 +455,8 @@ def read_population(path, gaz: Gazetteer) -> MatchedTable:
         else:
             parts = df[sex.isin(["L", "P", "M", "F", "LAKI-LAKI", "PEREMPUAN"])]
             if parts.empty:
-                raise TableError(f"sex column values {sorted(set(sex))[:6]}; expected L+P (total) or L and P",
+                raise TableError(Message("econ.err.readiness.sex_column_values_expected",
+                                         values=sorted(set(sex))[:6]),
                                  source=src, field=sex_col)
             mt = _long_values(parts, value_col, gaz, src, "population", extra=(sex_col,))
             mt.values = mt.values.groupby(["code", "year"], as_index=False).agg(
@@ -459,7 +480,7 @@ def read_ipm(path, gaz: Gazetteer) -> MatchedTable:
     low = {c.lower(): c for c in df.columns}
     value_col = next((low[c] for c in ("ipm", "hdi", "value") if c in low), None)
     if value_col is None:
-        raise TableError("no IPM column; expected ipm or value", source=src, field="ipm")
+        raise TableError(Message("econ.err.readiness.ipm_column_expected_ipm"), source=src, field="ipm")
     method_col = next((low[c] for c in ("metode", "method") if c in low), None)
     df = df.copy()
     df["_method"] = df[method_col].map(ipm_method_of) if method_col else "unspecified"
@@ -469,8 +490,8 @@ def read_ipm(path, gaz: Gazetteer) -> MatchedTable:
     bad = mt.values[(mt.values["value"] > 100)]
     if not bad.empty:
         r = bad.iloc[0]
-        raise TableError(f"IPM of {r['name']} in {plain(r['year'])} is {plain(r['value'])}; expected an index "
-                         "between 0 and 100",
+        raise TableError(Message("econ.err.readiness.ipm_expected_index_between",
+                                 region=r['name'], year=plain(r['year']), value=plain(r['value'])),
                          source=src, field=value_col)
     mt.label = "IPM"
     return _dedupe(mt, ["code", "year", "method"], "IPM", 0.005)
@@ -483,20 +504,22 @@ def read_labour(path, gaz: Gazetteer, *, what: str) -> MatchedTable:
     candidates = {"labour_force": ("angkatan_kerja", "labour_force", "labor_force", "value"),
                   "unemployment": ("tpt", "unemployment", "unemployment_rate", "pengangguran", "value")}
     if what not in candidates:
-        raise InputError(f"unknown labour table {what!r}; expected labour_force or unemployment", field="what")
+        raise InputError(Message("econ.err.readiness.unknown_labour_table_expected",
+                                 what=what), field="what")
     df = read_table_file(path)
     src = str(path)
     low = {c.lower(): c for c in df.columns}
     value_col = next((low[c] for c in candidates[what] if c in low), None)
     if value_col is None:
-        raise TableError(f"no {what} column; expected one of {', '.join(candidates[what])}", source=src, field=what)
+        raise TableError(Message("econ.err.readiness.column_expected_one",
+                                 what=_what(what), candidates=', '.join(candidates[what])), source=src, field=what)
     mt = _long_values(df, value_col, gaz, src, what)
     if what == "unemployment":
         bad = mt.values[mt.values["value"] > 100]
         if not bad.empty:
             r = bad.iloc[0]
-            raise TableError(f"unemployment rate of {r['name']} in {plain(r['year'])} is {plain(r['value'])}; "
-                             "expected a percent between 0 and 100", source=src, field=value_col)
+            raise TableError(Message("econ.err.readiness.unemployment_rate_expected_percent", region=r['name'],
+                                     year=plain(r['year']), value=plain(r['value'])), source=src, field=value_col)
     mt.label = what
     return _dedupe(mt, ["code", "year"], what, 1e-9)
 
@@ -514,7 +537,7 @@ def utm_crs_of(gdf) -> str:
 def _valid_points(gdf, source: str) -> tuple[object, int]:
     """Point features with possible lon/lat (EPSG:4326 after reprojection); returns (gdf, skipped count)."""
     if gdf.crs is None:
-        raise VectorError("the layer has no CRS; expected one (for example EPSG:4326)", source=source)
+        raise VectorError(Message("econ.err.readiness.layer_crs_expected_one"), source=source)
     g = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     g = g[g.geometry.geom_type.isin(["Point", "MultiPoint"])]
     n0 = len(g)
@@ -544,7 +567,7 @@ def port_distance_km(boundaries, ports, *, source: str = "ports", margin_deg: fl
     far = int((~near).sum())
     pts = pts[near.values]
     if pts.empty:
-        raise VectorError("no port with valid coordinates; expected points in EPSG:4326 range", source=source)
+        raise VectorError(Message("econ.err.readiness.port_valid_coordinates_expected"), source=source)
     geod = Geod(ellps="WGS84")
     utm = utm_crs_of(boundaries)
     cent = boundaries.to_crs(utm).geometry.centroid.to_crs(4326)
@@ -577,7 +600,8 @@ def road_access_share(study_dir, *, region_geom=None, distance_m: float = 5000.0
     path = area.root / entry.get("path", "roads.gpkg")
     roads = read_features(path, grid=area.grid, layer_name="roads")
     if class_field not in roads.columns:
-        raise VectorError(f"the roads layer has no '{class_field}' attribute; expected road classes such as arterial",
+        raise VectorError(Message("econ.err.readiness.roads_layer_attribute_expected",
+                                  class_field=class_field),
                           source=str(path), field=class_field)
     sel = roads[roads[class_field].astype(str).str.lower().isin([c.lower() for c in classes])]
     grid = area.grid
@@ -590,7 +614,7 @@ def road_access_share(study_dir, *, region_geom=None, distance_m: float = 5000.0
         geom = gpd.GeoSeries([region_geom], crs=4326).to_crs(grid.crs).iloc[0]
         land = features.rasterize([(geom, 1)], out_shape=grid.shape, transform=grid.transform, dtype="uint8") == 1
         if not land.any():
-            raise VectorError("the study area does not overlap the region's boundary", source=str(study_dir))
+            raise VectorError(Message("econ.err.readiness.study_area_does_overlap"), source=str(study_dir))
     return float(np.count_nonzero((dist <= distance_m) & land) / np.count_nonzero(land))
 
 
@@ -601,7 +625,7 @@ def land_not_excluded_share(run_dir) -> float:
     run = open_run(run_dir)
     classes = {c.get("class"): c for c in run.manifest.get("classes", [])}
     if not classes:
-        raise InputError("the run manifest lists no classes; re-run the suitability", source=str(run_dir),
+        raise InputError(Message("econ.err.readiness.run_manifest_lists_classes"), source=str(run_dir),
                          field="classes")
     share = (classes.get("excluded") or {}).get("share") or 0.0
     return float(1.0 - share)
@@ -630,8 +654,9 @@ def _year_series(mt: MatchedTable, year: int, codes: list[str]) -> tuple[pd.Seri
     """Values of one year (the latest year <= ``year`` that the table has), by code."""
     years = sorted(y for y in mt.values["year"].unique() if y <= year)
     if not years:
-        raise TableError(f"no {mt.label} value in or before {year} (the table has "
-                         f"{', '.join(map(str, sorted(mt.values['year'].unique())))})", source=mt.source, field="year")
+        raise TableError(Message("econ.err.readiness.value_before_table", label=mt.label, year=year,
+                                 years=', '.join(map(str, sorted(mt.values['year'].unique())))),
+                         source=mt.source, field="year")
     used = years[-1]
     v = mt.values[mt.values["year"] == used].set_index("code")["value"]
     return v.reindex(codes), int(used)
@@ -661,8 +686,6 @@ def compute_readiness(gaz: Gazetteer, *, pdrb: MatchedTable | None = None, popul
         if mt is not None and mt.unmatched:
             unmatched[mt.source] = list(mt.unmatched)
         if mt is not None and mt.skipped_notes:
-            from kawasan.i18n import Message
-
             notes.append(Message("potential.note.skipped_rows", n=mt.skipped_notes, source=mt.source))
     if year is None:
         cands = [int(mt.values["year"].max()) for mt in (pdrb, population) if mt is not None and len(mt.values)]
@@ -673,16 +696,16 @@ def compute_readiness(gaz: Gazetteer, *, pdrb: MatchedTable | None = None, popul
         meta["gdp"] = {"year": used, "source": pdrb.source, "basis": pdrb.label}
         start = growth_start if growth_start is not None else used - 5
         if start >= used:
-            raise InputError(f"growth period start {start} is not before the analysis year {used}",
+            raise InputError(Message("econ.err.readiness.growth_period_start_before",
+                                     start=start, year=used),
                              field="growth_start")
         first = pdrb.values[pdrb.values["year"] == start].set_index("code")["value"].reindex(codes)
         if first.isna().all():
             if growth_start is not None:
-                raise TableError(f"no PDRB in the growth start year {start} (the table has "
-                                 f"{', '.join(map(str, sorted(pdrb.values['year'].unique())))})",
+                raise TableError(Message("econ.err.readiness.pdrb_growth_start_year",
+                                         start=start, years=', '.join(map(str, sorted(pdrb.values['year'].unique())))),
                                  source=pdrb.source, field="year")
-            notes.append(f"gdp_growth not computed: {pdrb.source} has no PDRB in {start} (analysis year - 5); "
-                         "pass --growth-start with a year it has")
+            notes.append(Message("econ.note.readiness.growth_not_computed", source=pdrb.source, year=start))
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
                 cagr = (gdp / first.where(first > 0)) ** (1.0 / (used - start)) - 1.0
@@ -699,7 +722,8 @@ def compute_readiness(gaz: Gazetteer, *, pdrb: MatchedTable | None = None, popul
             meta["gdp_per_capita"] = {"year": used, "source": f"{pdrb.source}; {population.source}",
                                       "formula": "PDRB ADHK2010 (million IDR) / population"}
             if used != meta["gdp"]["year"]:
-                notes.append(f"gdp_per_capita divides PDRB of {meta['gdp']['year']} by population of {used}")
+                notes.append(Message("econ.note.readiness.per_capita_years", gdp_year=meta["gdp"]["year"],
+                                     population_year=used))
     for key, mt in (("labour_force", labour_force), ("unemployment", unemployment)):
         if mt is not None:
             v, used = _year_series(mt, year if year is not None else int(mt.values["year"].max()), codes)
@@ -711,7 +735,8 @@ def compute_readiness(gaz: Gazetteer, *, pdrb: MatchedTable | None = None, popul
             ipm_method = max(methods, key=lambda m: (ipm.values.loc[ipm.values["method"] == m, "year"].max(),
                                                      (ipm.values["method"] == m).sum()))
         if ipm_method not in methods:
-            raise InputError(f"IPM method {ipm_method!r} is not in {ipm.source}; it has {', '.join(methods)}",
+            raise InputError(Message("econ.err.readiness.ipm_method",
+                                     method=ipm_method, source=ipm.source, methods=', '.join(methods)),
                              field="ipm_method")
         one = MatchedTable(ipm.values[ipm.values["method"] == ipm_method], ipm.reference, source=ipm.source,
                            label=f"IPM ({ipm_method})")
@@ -728,8 +753,7 @@ def compute_readiness(gaz: Gazetteer, *, pdrb: MatchedTable | None = None, popul
         meta["port_distance"] = {"source": ports_source, "ports": counts,
                                  "method": "great-circle distance from the region centroid to the nearest port"}
         if counts["invalid"]:
-            notes.append(f"{counts['invalid']} port feature(s) of {ports_source} skipped: impossible coordinates "
-                         "or not a point")
+            notes.append(Message("econ.note.readiness.ports_skipped", count=counts["invalid"], source=ports_source))
     synthetic: list[str] = []
     if study_areas:
         from kawasan.spatial.studyarea import open_study_area
@@ -741,7 +765,8 @@ def compute_readiness(gaz: Gazetteer, *, pdrb: MatchedTable | None = None, popul
             vals[reg.code] = road_access_share(folder, region_geom=geoms.get(reg.code), distance_m=road_distance_m,
                                                classes=road_classes)
             if open_study_area(folder).synthetic:
-                synthetic.append(f"road_access of {reg.name} comes from a SYNTHETIC study area ({folder})")
+                synthetic.append(Message("econ.note.readiness.synthetic_study_area", region=reg.name,
+                                         folder=str(folder)))
         cols["road_access"] = pd.Series(vals, dtype=float).reindex(codes)
         meta["road_access"] = {"distance_m": road_distance_m, "road_classes": list(road_classes),
                                "study_areas": {k: str(v) for k, v in study_areas.items()}}
@@ -753,7 +778,7 @@ def compute_readiness(gaz: Gazetteer, *, pdrb: MatchedTable | None = None, popul
             reg = _region_arg(gaz, key, "--run")
             vals[reg.code] = land_not_excluded_share(folder)
             if open_run(folder).manifest.get("synthetic"):
-                synthetic.append(f"land_not_excluded of {reg.name} comes from a run on SYNTHETIC data ({folder})")
+                synthetic.append(Message("econ.note.readiness.synthetic_run", region=reg.name, folder=str(folder)))
         cols["land_not_excluded"] = pd.Series(vals, dtype=float).reindex(codes)
         meta["land_not_excluded"] = {"runs": {k: str(v) for k, v in runs.items()}}
     notes.extend(synthetic)
@@ -764,8 +789,8 @@ def compute_readiness(gaz: Gazetteer, *, pdrb: MatchedTable | None = None, popul
 def _region_arg(gaz: Gazetteer, key: str, option: str) -> Region:
     reg = gaz.match(key)
     if reg is None:
-        raise InputError(f"region {key!r} matches no regency or city of the region list "
-                         f"(e.g. {gaz.regions[0].name!r} or code {gaz.regions[0].code})", field=option)
+        raise InputError(Message("econ.err.readiness.region_matches_regency_city",
+                                 region=key, name=gaz.regions[0].name, code=gaz.regions[0].code), field=option)
     return reg
 
 
@@ -789,13 +814,14 @@ def read_boundaries(path, *, reference: str = "Jawa Timur"):
 
     p = Path(path)
     if not p.exists():
-        raise VectorError("file not found; expected a GeoJSON or GeoPackage of regency boundaries", source=str(p))
+        raise VectorError(Message("econ.err.readiness.file_found_expected_geojson"), source=str(p))
     try:
         gdf = gpd.read_file(p)
     except Exception as exc:  # noqa: BLE001
-        raise VectorError(f"not a readable vector file ({type(exc).__name__}: {exc})", source=str(p)) from exc
+        raise VectorError(Message("econ.err.readiness.readable_vector_file",
+                                  type=type(exc).__name__, error=exc), source=str(p)) from exc
     if gdf.crs is None:
-        raise VectorError("the layer has no CRS; expected one (for example EPSG:4326)", source=str(p))
+        raise VectorError(Message("econ.err.readiness.layer_crs_expected_one"), source=str(p))
     gaz = Gazetteer.from_boundaries(gdf, reference=reference, source=str(p))
     col = _pick(gdf.columns, ("kode", "kode_bps", "code", "kode_wilayah", "id"), str(p), "code")
     gdf = gdf.assign(code=gdf[col].map(normalise_code))

@@ -39,6 +39,7 @@ from kawasan.economics.sectors import (
     parent_of, resolve_subrow, sector_code, sort_key, subrow_name,
 )
 from kawasan.errors import InputError, TableError
+from kawasan.i18n import Message, has
 
 __all__ = ["RegionalTable", "read_table", "read_population", "SECTORS_17", "SECTOR_CODES", "TOTAL", "NET_TAXES",
            "MANUFACTURING_SUBSECTORS", "TOTAL_TOLERANCE", "REFERENCE_TOTALS", "check_reference_total",
@@ -61,8 +62,8 @@ _YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d|21\d\d)(?!\d)")
 def check_reference_total(total) -> str:
     """``total`` if it is one of :data:`REFERENCE_TOTALS`, else InputError naming the choices."""
     if total not in REFERENCE_TOTALS:
-        raise InputError(f"reference total {total!r} is not one of {', '.join(REFERENCE_TOTALS)} (sectors: the sum "
-                         "of the 17 lapangan usaha; gdp: PDB/PDRB including net taxes on products)",
+        raise InputError(Message("econ.err.tables.reference_total_one_sectors",
+                                 total=total, reference_totals=', '.join(REFERENCE_TOTALS)),
                          field="reference_total")
     return total
 
@@ -252,7 +253,8 @@ class RegionalTable:
         src = source or "table"
         missing = [c for c in ("region", "sector", "year", "value") if c not in frame.columns]
         if missing:
-            raise TableError(f"the table has no column {', '.join(missing)}; expected region, sector, year and value",
+            raise TableError(Message("econ.err.tables.table_column_expected_region",
+                                     missing=', '.join(missing)),
                              source=src, field=missing[0])
         df = frame.copy()
         df["_row"] = df["_row"] if "_row" in df.columns else np.arange(len(df)) + 2
@@ -262,7 +264,7 @@ class RegionalTable:
         df = _clean_regions(df, src)
         df = _clean_years(df, src)
         if scheme not in ("bps17", "any"):
-            raise ValueError("scheme must be 'bps17' or 'any'")
+            raise ValueError(Message("econ.err.tables.scheme_must_bps_any"))
         notes: list[str] = []
         df = _clean_sectors(df, src, notes) if scheme == "bps17" else _keep_sectors(df, src)
         df = _drop_blank_special_rows(df)
@@ -401,7 +403,8 @@ class RegionalTable:
         try:
             return c.xs(int(year), level="year")
         except KeyError:
-            raise TableError(f"no values for year {year}; the table has years {self.years}",
+            raise TableError(Message("econ.err.tables.values_year_table_years",
+                                     year=year, years=self.years),
                              source=self.source, field="year") from None
 
     def select(self, *, regions=None, years=None, sectors=None) -> "RegionalTable":
@@ -440,31 +443,43 @@ class RegionalTable:
         if len(same) == 1 and bare(normalise_name(same[0])) == bare(want):
             return same[0]
         close = [r for r in regions if want.split()[-1:] and want.split()[-1] in normalise_name(r)]
-        hint = f" (did you mean {', '.join(repr(c) for c in close[:3])}?)" if close else ""
-        raise TableError(f"{role} {name!r} is not in the table{hint}; regions: {', '.join(regions[:12])}"
-                         + (" ..." if len(regions) > 12 else ""), source=self.source, field="region")
+        hint = Message("econ.err.tables.did_you_mean", names=", ".join(repr(c) for c in close[:3])) if close else ""
+        shown = ", ".join(regions[:12]) + (" ..." if len(regions) > 12 else "")
+        role_key = f"econ.err.tables.role_{role.replace(' ', '_')}"
+        role_text = Message(role_key) if has(role_key) else role
+        raise TableError(Message("econ.err.tables.region_not_in_table", role=role_text, name=name, hint=hint,
+                                 regions=shown), source=self.source, field="region")
 
 
 # ----------------------------------------------------------------------------------------------------------
 # validation steps (each names region, sector, year and value)
 
 
-def _where(row) -> str:
+def _where(row) -> Message | str:
+    """Where a row is: "region 'X', sector 'A', year 2023, row 5" (the parts the row has), in either language."""
     parts = []
     for k in ("region", "sector", "year"):
         if k in row and not (isinstance(row[k], float) and np.isnan(row[k])):
-            parts.append(f"{k} {cell(row[k])}" if k != "year" else f"year {plain(row[k])}")
+            parts.append(Message(f"econ.err.tables.at_{k}", value=cell(row[k]) if k != "year" else plain(row[k])))
     if "_row" in row:
-        parts.append(f"row {plain(row['_row'])}")
-    return ", ".join(parts)
+        parts.append(Message("econ.err.tables.at_row", value=plain(row["_row"])))
+    return _join(parts)
+
+
+def _join(parts: list) -> Message | str:
+    """Messages joined by ", " that stay translatable as a whole (each part in the reader's language)."""
+    out = ""
+    for part in reversed(parts):
+        out = part if not out else Message("econ.err.tables.then", first=part, rest=out)
+    return out
 
 
 def _clean_regions(df, src):
     bad = df["region"].isna() | (df["region"].astype(str).str.strip() == "")
     if bad.any():
         r = df[bad].iloc[0]
-        raise TableError(f"empty region name at {_where(r.drop('region'))} (value {cell(r['value'])}); "
-                         "every row needs a region",
+        raise TableError(Message("econ.err.tables.empty_region_name_value",
+                                 where=_where(r.drop('region')), value=cell(r['value'])),
                          source=src, field="region")
     if "region_code" in df.columns:
         df["region"] = [normalise_region_name(n, c) for n, c in zip(df["region"], df["region_code"])]
@@ -492,9 +507,9 @@ def _clean_years(df, src):
     bad = [y for y, v in parsed.items() if v is None]
     if bad:
         r = df[col.isin(bad) | col.isna()].iloc[0] if not all(pd.isna(b) for b in bad) else df[col.isna()].iloc[0]
-        raise TableError(f"year {cell(r['year'])} is not a year (expected four digits like 2023) at region "
-                         f"{cell(r['region'])}, sector {cell(r['sector'])}, row {plain(r['_row'])} "
-                         f"(value {cell(r['value'])})",
+        raise TableError(Message("econ.err.tables.year_year_expected_four", year=cell(r['year']),
+                                 region=cell(r['region']), sector=cell(r['sector']), row=plain(r['_row']),
+                                 value=cell(r['value'])),
                          source=src, field="year")
     df["year"] = col.map(parsed).astype(int)
     return df
@@ -523,15 +538,16 @@ def _clean_sectors(df, src, notes=None):
     nonoil = _label_matches(labels, _NON_OIL_RE)
     if nonoil.any():
         if notes is not None:
-            notes.append(f"{int(nonoil.sum())} row(s) of PDRB without oil and gas ({labels[nonoil].iloc[0]!r}) were "
-                         "left out: the indicators use PDRB with oil and gas, the sum of the 17 lapangan usaha")
+            notes.append(Message("econ.note.tables.non_oil_left_out", count=int(nonoil.sum()),
+                                 label=labels[nonoil].iloc[0]))
         df = df[~nonoil.to_numpy()].copy()
         labels = labels[~nonoil]
     # "PDRB per Kapita" lines below a table are no sector and no total
     percap = _label_matches(labels, _PER_CAPITA_RE)
     if percap.any():
         if notes is not None:
-            notes.append(f"{int(percap.sum())} row(s) of PDRB per capita ({labels[percap].iloc[0]!r}) were left out")
+            notes.append(Message("econ.note.tables.per_capita_left_out", count=int(percap.sum()),
+                                 label=labels[percap].iloc[0]))
         df = df[~percap.to_numpy()].copy()
         labels = labels[~percap]
     uniq = list(pd.unique(labels))
@@ -553,16 +569,15 @@ def _clean_sectors(df, src, notes=None):
     if unknown.any():
         r = df[unknown].iloc[0]
         raise TableError(
-            f"sector {str(r['sector'])!r} (region {cell(r['region'])}, year {plain(r['year'])}, value "
-            f"{cell(r['value'])}, row {plain(r['_row'])}) is not a BPS lapangan usaha; expected a code "
-            f"{', '.join(SECTOR_CODES)} (or a sub-category C.1..C.16, PDRB/PDB/Total, or Pajak Dikurangi Subsidi "
-            f"atas Produk) or a BPS/English sector name", source=src, field="sector")
+            Message("econ.err.tables.sector_region_year_value", sector=str(r['sector']), region=cell(r['region']),
+                    year=plain(r['year']), value=cell(r['value']), row=plain(r['_row']),
+                    sector_codes=', '.join(SECTOR_CODES)), source=src, field="sector")
     generic = codes.str.endswith(".*")
     if generic.any():
         parents = sorted({c[:-2] for c in codes[generic]}, key=sort_key)
         if notes is not None:
-            notes.append(f"{int(generic.sum())} sub-category rows of {', '.join(parents)} were left out: their "
-                         f"category rows carry the values; only manufacturing sub-categories (C.1..C.16) are kept")
+            notes.append(Message("econ.note.tables.subcategories_left_out", count=int(generic.sum()),
+                                 sectors=", ".join(parents)))
         df = df[~generic.to_numpy()].copy()
         codes = codes[~generic]
     df["sector"] = codes.to_numpy()
@@ -573,8 +588,9 @@ def _keep_sectors(df, src):
     labels = df["sector"].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
     if (labels == "").any():
         r = df[labels == ""].iloc[0]
-        raise TableError(f"empty sector label at region {cell(r['region'])}, year {plain(r['year'])}, row "
-                         f"{plain(r['_row'])} (value {cell(r['value'])})", source=src, field="sector")
+        raise TableError(Message("econ.err.tables.empty_sector_label_region", region=cell(r['region']),
+                                 year=plain(r['year']), row=plain(r['_row']), value=cell(r['value'])),
+                         source=src, field="sector")
     special = (TOTAL, NET_TAXES, GVA)
     df["sector"] = [code if (code := sector_code(v)) in special else v for v in labels]
     return df
@@ -618,8 +634,8 @@ def _clean_values(df, src, notes=None, not_available=None):
         if na.any():
             gone = df[na]
             where = "; ".join(f"{r['region']} {r['sector']} {r['year']}" for _, r in gone.head(5).iterrows())
-            notes.append(f"{int(na.sum())} value(s) marked not available ('...') were left out ({where}"
-                         f"{' ...' if na.sum() > 5 else ''})")
+            notes.append(Message("econ.note.tables.not_available_left_out", count=int(na.sum()),
+                                 cells=where + (" ..." if na.sum() > 5 else "")))
             if not_available is not None:
                 not_available.update(zip(gone["region"], gone["sector"], gone["year"]))
             df = df[~na].copy()
@@ -646,20 +662,23 @@ def _clean_values(df, src, notes=None, not_available=None):
     if not ok.all():
         i = int(np.flatnonzero(~ok)[0])
         r = df.iloc[i]
-        what = "missing" if (pd.isna(raw.iloc[i]) or str(raw.iloc[i]).strip() == "") else "not a number"
-        raise TableError(f"value {cell(raw.iloc[i])} is {what} at {_where(r)}; expected a number (BPS '-' counts "
-                         "as 0)", source=src, field="value")
+        what = Message("econ.err.tables.value_missing" if (pd.isna(raw.iloc[i]) or str(raw.iloc[i]).strip() == "")
+                       else "econ.err.tables.value_not_number")
+        raise TableError(Message("econ.err.tables.value_expected_number_bps",
+                                 value=cell(raw.iloc[i]), what=what, where=_where(r)), source=src, field="value")
     infinite = np.isinf(vals)
     if infinite.any():
         i = int(np.flatnonzero(infinite)[0])
-        raise TableError(f"value {cell(raw.iloc[i])} is infinite at {_where(df.iloc[i])}; expected a finite number",
+        raise TableError(Message("econ.err.tables.value_infinite_expected_finite",
+                                 value=cell(raw.iloc[i]), where=_where(df.iloc[i])),
                          source=src, field="value")
     # net taxes on products may be negative (subsidies larger than taxes); PDRB values may not
     neg = (vals < 0) & (df["sector"] != NET_TAXES).to_numpy() if "sector" in df.columns else vals < 0
     if neg.any():
         i = int(np.flatnonzero(neg)[0])
         r = df.iloc[i]
-        raise TableError(f"negative value {plain(vals[i])} at {_where(r)}; PDRB values must be zero or more",
+        raise TableError(Message("econ.err.tables.negative_value_pdrb_values",
+                                 value=plain(vals[i]), where=_where(r)),
                          source=src, field="value")
     df["value"] = vals
     return df
@@ -674,17 +693,17 @@ def _single_attr(df, col, given, src, parse):
         found = [v for v in dict.fromkeys(norm) if v is not None]
         if len(found) > 1:
             firsts = [df[df[col] == v].iloc[0] for v in found[:2]]
-            what = "price bases" if col == "price_basis" else "units"
-            hint = (" (keep one with price_basis='ADHK2010' / --price-basis ADHK2010)" if col == "price_basis"
-                    else " (convert to one unit first)")
+            what = Message("econ.err.tables.price_bases" if col == "price_basis" else "econ.err.tables.units")
+            hint = Message("econ.err.tables.keep_one_basis" if col == "price_basis" else "econ.err.tables.one_unit")
             raise TableError(
-                f"mixed {what} in one table: {found[0]!r} at {_where(firsts[0])} (value "
-                f"{plain(firsts[0]['value'], 2)}) and {found[1]!r} at {_where(firsts[1])} (value "
-                f"{plain(firsts[1]['value'], 2)}); expected one{hint}",
+                Message("econ.err.tables.mixed_one_table_value",
+                        what=what, found=found[0], where=_where(firsts[0]), value=float(firsts[0]["value"]),
+                        found_2=found[1], where_2=_where(firsts[1]), value_2=float(firsts[1]["value"]), hint=hint),
                 source=src, field=col)
         if found:
             if given is not None and (parse(given) or given) != found[0]:
-                raise TableError(f"the table states {col} {found[0]!r} but {given!r} was given", source=src, field=col)
+                raise TableError(Message("econ.err.tables.table_states_but_given",
+                                         column=col, found=found[0], given=given), source=src, field=col)
             return found[0]
     return (parse(given) or given) if given is not None else None
 
@@ -695,10 +714,11 @@ def _check_duplicates(df, src):
         d = df[dup].sort_values(["region", "sector", "year"])
         r = d.iloc[0]
         rows = d[(d["region"] == r["region"]) & (d["sector"] == r["sector"]) & (d["year"] == r["year"])]
-        vals = ", ".join(f"{plain(v)} (row {plain(n)})" for v, n in zip(rows["value"], rows["_row"]))
-        raise TableError(f"duplicated rows for region {cell(r['region'])}, sector {cell(r['sector'])}, year "
-                         f"{plain(r['year'])}: "
-                         f"values {vals}; expected one value per region, sector and year", source=src, field="sector")
+        vals = _join([Message("econ.err.tables.value_on_row", value=plain(v), row=plain(n))
+                      for v, n in zip(rows["value"], rows["_row"])])
+        raise TableError(Message("econ.err.tables.duplicated_rows_region_sector", region=cell(r['region']),
+                                 sector=cell(r['sector']), year=plain(r['year']), values=vals),
+                         source=src, field="sector")
 
 
 def _check_totals(df, src, require_all_sectors, tol, main_codes=SECTOR_CODES, not_available=frozenset(),
@@ -738,16 +758,17 @@ def _check_partial_region_years(main, count, sums, stated, nt, n, main_codes, re
         st = stated.get(k)
         if require_all_sectors or st is None or np.isnan(st):
             na = [c for c in lacking if (region, c, year) in not_available]
-            why = f" ({', '.join(na)} marked not available: '...')" if na else ""
+            why = Message("econ.err.tables.marked_not_available", sectors=", ".join(na)) if na else ""
             raise TableError(
-                f"region {region!r}, year {plain(year)}: missing sector{'s' if len(lacking) > 1 else ''} "
-                f"{', '.join(lacking)}{why} (has {len(present)} of the {n} sectors, sum of those present "
-                f"{plain(sums[k], 2)}); expected all {n} (a partial table needs a stated total and "
-                f"require_all_sectors=False / --partial)", source=src, field="sector")
+                Message("econ.err.tables.region_year_missing_sector", region=region, year=plain(year),
+                        sectors=Message("econ.err.tables.word_sectors" if len(lacking) > 1
+                                                         else "econ.err.tables.word_sector"),
+                        lacking=", ".join(lacking), why=why, n_present=len(present), count=n, total=float(sums[k])),
+                source=src, field="sector")
         if sums[k] + nt[k] > st * (1 + tol):
-            taxes = f" plus net taxes on products {plain(nt[k], 2)}" if nt[k] else ""
-            raise TableError(f"region {region!r}, year {plain(year)}: the sectors present add up to "
-                             f"{plain(sums[k], 2)}{taxes}, more than the stated total {plain(st, 2)}",
+            taxes = Message("econ.err.tables.plus_net_taxes", taxes=float(nt[k])) if nt[k] else ""
+            raise TableError(Message("econ.err.tables.region_year_sectors_present", region=region, year=plain(year),
+                                     total=float(sums[k]), taxes=taxes, stated=float(st)),
                              source=src, field="value")
 
 
@@ -760,18 +781,19 @@ def _check_stated_totals(stated, sums, nt, complete, n, tol, src):
     k = bad[0]
     region, year = k
     st, d = stated[k], diff[k]
-    share = f"{d / st * 100:+.2f} %" if st else "infinite %"
+    share = Message("econ.err.tables.share", percent=d / st * 100) if st else Message("econ.err.tables.share_infinite")
     if nt[k]:
         raise TableError(
-            f"region {region!r}, year {plain(year)}: stated total (PDB/PDRB) {plain(st, 2)} differs from the sum "
-            f"of the {n} sectors {plain(sums[k], 2)} plus net taxes on products {plain(nt[k], 2)} "
-            f"(= {plain(expected[k], 2)}) by {d:+,.2f} ({share}); expected agreement within {tol * 100:g} %",
+            Message("econ.err.tables.region_year_stated_total_with_taxes",
+                    region=region, year=plain(year), stated=float(st), count=n, total=float(sums[k]),
+                    taxes=float(nt[k]), expected=float(expected[k]), difference=float(d), share=share,
+                    tolerance=tol * 100),
             source=src, field="value")
-    hint = (" (a PDB/PDRB that includes net taxes on products needs its 'Pajak Dikurangi Subsidi atas Produk' row "
-            "in the table)") if d > 0 else ""
+    hint = Message("econ.err.tables.needs_net_taxes_row") if d > 0 else ""
     raise TableError(
-        f"region {region!r}, year {plain(year)}: stated total (PDRB) {plain(st, 2)} differs from the sum of the "
-        f"{n} sectors {plain(sums[k], 2)} by {d:+,.2f} ({share}); expected agreement within {tol * 100:g} %{hint}",
+        Message("econ.err.tables.region_year_stated_total",
+                region=region, year=plain(year), stated=float(st), count=n, total=float(sums[k]), difference=float(d),
+                share=share, tolerance=tol * 100, hint=hint),
         source=src, field="value")
 
 
@@ -781,9 +803,9 @@ def _check_stated_gva(gva, sums, count, n, tol, src):
         if count.get((region, year), 0) == n and abs(v - sums[(region, year)]) > tol * abs(v):
             d = v - sums[(region, year)]
             raise TableError(
-                f"region {region!r}, year {plain(year)}: stated gross value added (Nilai Tambah Bruto) {plain(v, 2)} "
-                f"differs from the sum of the {n} sectors {plain(sums[(region, year)], 2)} by {d:+,.2f}; expected "
-                f"agreement within {tol * 100:g} %", source=src, field="value")
+                Message("econ.err.tables.region_year_stated_gross",
+                        region=region, year=plain(year), stated=float(v), count=n, total=float(sums[(region, year)]),
+                        difference=float(d), tolerance=tol * 100), source=src, field="value")
 
 
 def _check_subcategories(df, main, tol, src):
@@ -796,11 +818,11 @@ def _check_subcategories(df, main, tol, src):
     for (region, year, parent), v in sub_sum.items():
         p = par.get((region, year, parent))
         if p is None:
-            raise TableError(f"region {region!r}, year {plain(year)}: sub-categories of {parent} are given but sector "
-                             f"{parent} itself is missing", source=src, field="sector")
+            raise TableError(Message("econ.err.tables.region_year_sub_categories",
+                                     region=region, year=plain(year), parent=parent), source=src, field="sector")
         if v > p * (1 + tol) + 1e-9:
-            raise TableError(f"region {region!r}, year {plain(year)}: the sub-categories of sector {parent} add up "
-                             f"to {plain(v, 2)}, more than {parent} itself ({plain(p, 2)}) by {plain(v - p, 2)}",
+            raise TableError(Message("econ.err.tables.region_year_subcategories_exceed", region=region, year=plain(year),
+                                     parent=parent, total=float(v), parent_value=float(p), difference=float(v - p)),
                              source=src, field="value")
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 
 FILE_KEYS = ("boundaries", "pdrb", "population", "ipm", "labour_force", "unemployment", "sectors", "ports")
 REQUIRED = ("boundaries", "pdrb")
@@ -42,20 +43,20 @@ class TableSet:
     def from_dir(cls, folder: str | Path) -> "TableSet":
         folder = Path(folder)
         if not folder.is_dir():
-            raise InputError("the economics folder does not exist; expected a folder with tableset.yaml or the "
-                             "East Java layout (boundaries/, economy/, places/)", source=str(folder),
+            raise InputError(Message("econ.err.tableset.economics_folder_does_exist"), source=str(folder),
                              field="economics_dir")
         spec_file = folder / "tableset.yaml"
         if spec_file.is_file():
             try:
                 spec = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
             except yaml.YAMLError as e:
-                raise InputError(f"not valid YAML: {e}", source=str(spec_file)) from None
+                raise InputError(Message("econ.err.tableset.valid_yaml", error=e), source=str(spec_file)) from None
             if not isinstance(spec, dict):
-                raise InputError("expected a mapping of file keys to paths", source=str(spec_file))
+                raise InputError(Message("econ.err.tableset.expected_mapping_file_keys"), source=str(spec_file))
             unknown = sorted(set(spec) - {*FILE_KEYS, "title", "reference"})
             if unknown:
-                raise InputError(f"unknown key(s) {unknown}; expected {', '.join(FILE_KEYS)}, title, reference",
+                raise InputError(Message("econ.err.tableset.unknown_key_expected_title",
+                                         unknown=unknown, file_keys=', '.join(FILE_KEYS)),
                                  source=str(spec_file))
         else:
             spec, spec_file = EAST_JAVA, folder
@@ -66,10 +67,12 @@ class TableSet:
                 if p.is_file():
                     files[key] = p
                 elif key in REQUIRED or spec_file != folder:
-                    raise InputError(f"the {key} file {p} does not exist", source=str(spec_file), field=key)
+                    raise InputError(Message("econ.err.tableset.file_does_exist",
+                                             table=key, path=p), source=str(spec_file), field=key)
         for key in REQUIRED:
             if key not in files:
-                raise InputError(f"a table set needs {key}", source=str(spec_file), field=key)
+                raise InputError(Message("econ.err.tableset.table_set_needs",
+                                         setting=key), source=str(spec_file), field=key)
         return cls(folder, str(spec.get("title") or folder.name), str(spec.get("reference") or "Jawa Timur"), files)
 
     def inputs(self, **options):

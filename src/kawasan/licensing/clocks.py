@@ -30,6 +30,7 @@ from datetime import date
 from kawasan.licensing.calendar import WorkingCalendar
 from kawasan.licensing.states import StageStatus, parse_status
 from kawasan.licensing.templates import Stage
+from kawasan.i18n import Message
 
 
 @dataclass
@@ -54,7 +55,7 @@ class StageSnapshot:
     def __post_init__(self):
         self.status = parse_status(self.status)
         if self.clarification_days < 0:
-            raise ValueError("clarification_days must be >= 0")
+            raise ValueError(Message("licensing.err.clocks.clarification_days_must"))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 from kawasan.errors import TemplateError
+from kawasan.i18n import Message
 from kawasan.licensing.templates import Template, validate_template
 
 REQUIRED = ("id", "name", "agency", "duration_days", "requires")
@@ -33,10 +34,12 @@ def _number(value: str, row: int, sid: str, column: str, source: str) -> float |
     try:
         x = float(v.replace(",", ".")) if v.count(",") == 1 and "." not in v else float(v)
     except ValueError:
-        raise TemplateError(f"row {row} (stage {sid or '?'}): {column} {v!r} is not a number of working days",
+        raise TemplateError(Message("licensing.err.csvimport.row_stage_number_working",
+                                    row=row, stage=sid or '?', column=column, value=v),
                             source=source, field=column) from None
     if x < 0 or x != x or x in (float("inf"),):
-        raise TemplateError(f"row {row} (stage {sid or '?'}): {column} {v!r} must be a number >= 0",
+        raise TemplateError(Message("licensing.err.csvimport.row_stage_must_number",
+                                    row=row, stage=sid or '?', column=column, value=v),
                             source=source, field=column)
     return x
 
@@ -46,10 +49,10 @@ def import_csv(path: str | Path, name: str, *, text: str | None = None) -> Templ
     p = Path(path)
     source = str(p)
     if not name or not str(name).strip():
-        raise TemplateError("a template name is needed (--name)", source=source, field="name")
+        raise TemplateError(Message("licensing.err.csvimport.template_name_needed_name"), source=source, field="name")
     if text is None:
         if not p.is_file():
-            raise TemplateError("file not found (expected a CSV with columns " + ",".join(REQUIRED) + ")",
+            raise TemplateError(Message("licensing.err.csvimport.file_not_found", required=",".join(REQUIRED)),
                                 source=source)
         from kawasan import guarded
 
@@ -57,66 +60,74 @@ def import_csv(path: str | Path, name: str, *, text: str | None = None) -> Templ
         text = guarded.read_text(p, error=TemplateError, what="plan CSV", fallback="cp1252")
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
-        raise TemplateError("the CSV is empty; expected a header row " + ",".join(REQUIRED), source=source)
+        raise TemplateError(Message("licensing.err.csvimport.empty", required=",".join(REQUIRED)), source=source)
     header_line = lines[0]
     delim = "," if header_line.count(",") >= header_line.count(";") and "," in header_line else ";"
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     try:
         rows = [r for r in reader if any(c.strip() for c in r)]
     except csv.Error as exc:  # binary content (NUL bytes, stray carriage returns): not a spreadsheet export
-        raise TemplateError(f"not a readable CSV (line {reader.line_num}: {exc}); save the plan as CSV with "
-                            f"columns {','.join(REQUIRED)}", source=source) from None
+        raise TemplateError(Message("licensing.err.csvimport.readable_csv_line_save", line=reader.line_num, error=exc,
+                                    required=','.join(REQUIRED)), source=source) from None
     from kawasan.limits import check_limit
 
     check_limit("plan_stages", len(rows) - 1, source=source, field="stages", error=TemplateError)
     header = [h.strip().lower() for h in rows[0]]
     for i, h in enumerate(header):
         if not h:
-            raise TemplateError(f"column {i + 1} of the header is empty; expected columns "
-                                f"{','.join(REQUIRED)} (optional: {','.join(OPTIONAL)})", source=source,
+            raise TemplateError(Message("licensing.err.csvimport.column_header_empty_expected", number=i + 1,
+                                        required=','.join(REQUIRED), optional=','.join(OPTIONAL)), source=source,
                                 field=f"column {i + 1}")
         if h not in REQUIRED + OPTIONAL:
-            raise TemplateError(f"unknown column {h!r}; expected columns {','.join(REQUIRED)} "
-                                f"(optional: {','.join(OPTIONAL)})", source=source, field=h)
+            raise TemplateError(Message("licensing.err.csvimport.unknown_column_expected_columns", column=h,
+                                        required=','.join(REQUIRED), optional=','.join(OPTIONAL)),
+                                source=source, field=h)
         if header.count(h) > 1:
-            raise TemplateError(f"column {h!r} appears twice in the header", source=source, field=h)
+            raise TemplateError(Message("licensing.err.csvimport.column_appears_twice_header",
+                                        column=h), source=source, field=h)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise TemplateError(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; the header "
-                            f"must have {','.join(REQUIRED)}", source=source, field=missing[0])
+        raise TemplateError(Message("licensing.err.csvimport.missing_column_header_must",
+                                    columns=Message("licensing.err.csvimport.word_columns" if len(missing) > 1
+                                                    else "licensing.err.csvimport.word_column"),
+                                    missing=', '.join(missing), required=','.join(REQUIRED)),
+                            source=source, field=missing[0])
     col = {h: i for i, h in enumerate(header)}
     split_req = re.compile(r"[;,\s]+") if delim == ";" else re.compile(r"[;\s]+")
 
     stages, agencies, row_of = [], {}, {}
     for rownum, r in enumerate(rows[1:], start=2):
         if len(r) > len(header):
-            raise TemplateError(f"row {rownum}: {len(r)} values for {len(header)} columns (a value with the "
-                                f"delimiter {delim!r} in it must be quoted)", source=source, field="row")
+            raise TemplateError(Message("licensing.err.csvimport.row_values_columns_value", row=rownum, n_values=len(r),
+                                        n_columns=len(header), delimiter=delim), source=source, field="row")
         r = r + [""] * (len(header) - len(r))
         get = lambda c: r[col[c]].strip() if c in col else ""  # noqa: E731
         sid = get("id")
         if not sid:
-            raise TemplateError(f"row {rownum}: empty id", source=source, field="id")
+            raise TemplateError(Message("licensing.err.csvimport.row_empty",
+                                        row=rownum), source=source, field="id")
         if sid in row_of:
-            raise TemplateError(f"row {rownum} (stage {sid}): duplicate stage id {sid!r} (first on row "
-                                f"{row_of[sid]})", source=source, field="id")
+            raise TemplateError(Message("licensing.err.csvimport.row_stage_duplicate_stage",
+                                        row=rownum, stage=sid, first_row=row_of[sid]), source=source, field="id")
         row_of[sid] = rownum
         nm = get("name") or sid
         agency = get("agency")
         if not agency:
-            raise TemplateError(f"row {rownum} (stage {sid}): empty agency; every stage needs a responsible "
-                                f"agency", source=source, field="agency")
+            raise TemplateError(Message("licensing.err.csvimport.row_stage_empty_agency",
+                                        row=rownum, stage=sid), source=source, field="agency")
         likely = _number(get("duration_days"), rownum, sid, "duration_days", source)
         if likely is None:
-            raise TemplateError(f"row {rownum} (stage {sid}): empty duration_days; expected working days",
+            raise TemplateError(Message("licensing.err.csvimport.row_stage_empty_duration",
+                                        row=rownum, stage=sid),
                                 source=source, field="duration_days")
         lo = _number(get("min_days"), rownum, sid, "min_days", source)
         hi = _number(get("max_days"), rownum, sid, "max_days", source)
         lo = likely if lo is None else lo
         hi = likely if hi is None else hi
         if not lo <= likely <= hi:
-            raise TemplateError(f"row {rownum} (stage {sid}): expected min_days <= duration_days <= max_days, got "
-                                f"{lo:g} <= {likely:g} <= {hi:g}", source=source, field="min_days")
+            raise TemplateError(Message("licensing.err.csvimport.row_stage_expected_min", row=rownum, stage=sid,
+                                        min_days=lo, duration_days=likely, max_days=hi),
+                                source=source, field="min_days")
         reqs = [x for x in split_req.split(get("requires")) if x]
         basis = get("legal_basis")
         agencies.setdefault(agency, {"code": agency, "name": {"id": agency, "en": agency}, "level": "other"})
@@ -132,7 +143,7 @@ def import_csv(path: str | Path, name: str, *, text: str | None = None) -> Templ
                                    "en": f"planning estimate from {p.name}"}, "tag": "U"},
         })
     if not stages:
-        raise TemplateError("the CSV has a header but no stage rows", source=source)
+        raise TemplateError(Message("licensing.err.csvimport.csv_header_but_stage"), source=source)
     data = {"name": str(name).strip(), "version": "1",
             "title": {"id": str(name).strip(), "en": str(name).strip()},
             "description": f"Imported from {p.name}", "agencies": list(agencies.values()), "stages": stages}
@@ -141,6 +152,7 @@ def import_csv(path: str | Path, name: str, *, text: str | None = None) -> Templ
     except TemplateError as exc:
         m = re.match(r"stages\[([^\]]+)\]", exc.field or "")
         if m and m.group(1) in row_of:
-            raise TemplateError(f"row {row_of[m.group(1)]}: {exc.message}", source=source,
+            raise TemplateError(Message("licensing.err.csvimport.on_row",
+                                        row=row_of[m.group(1)], message=exc.message), source=source,
                                 field=exc.field) from None
         raise

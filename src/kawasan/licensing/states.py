@@ -43,7 +43,7 @@ def transition_table() -> dict:
                          .read_text(encoding="utf-8"))
     names = [s.value for s in StageStatus]
     if sorted(raw["statuses"]) != sorted(names) or sorted(raw["transitions"]) != sorted(names):
-        raise RuntimeError("templates/_transitions.yaml does not list exactly the StageStatus values")
+        raise RuntimeError(Message("licensing.err.states.templates_transitions_yaml_does"))
     table = {StageStatus(k): tuple(StageStatus(v) for v in vs) for k, vs in raw["transitions"].items()}
     return {"statuses": [StageStatus(s) for s in raw["statuses"]],
             "reason_required": frozenset(StageStatus(s) for s in raw["reason_required"]),

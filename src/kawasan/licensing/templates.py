@@ -39,6 +39,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from kawasan.errors import NotFoundError, TemplateError
+from kawasan.i18n import Message
 
 CERTAINTY_TAGS = ("V", "P", "U", "NOT FOUND", "–")
 """Certainty tags of REGULATIONS.md; "–" marks a stage that is not a legal procedure."""
@@ -85,7 +86,7 @@ def text_dict(value: Text | None) -> dict:
 
 def _not_blank(v):
     if isinstance(v, str) and not v.strip():
-        raise ValueError("must not be empty")
+        raise ValueError(Message("licensing.err.templates.not_blank"))
     return v
 
 
@@ -103,7 +104,8 @@ def _numbers_as_text(v):
 def _check_tag(v: str) -> str:
     v = v.strip()
     if not _TAG_RE.match(v):
-        raise ValueError(f"certainty tag {v!r} must start with one of {', '.join(CERTAINTY_TAGS)}")
+        raise ValueError(Message("licensing.err.templates.certainty_tag_must_start",
+                                 value=v, certainty_tags=', '.join(CERTAINTY_TAGS)))
     return v
 
 
@@ -161,15 +163,15 @@ class Duration(_Frozen):
         est = (self.min, self.likely, self.max)
         if self.statutory_days is not None:
             if any(v is not None for v in est):
-                raise ValueError("give either statutory_days or an estimate (min, likely, max), not both")
+                raise ValueError(Message("licensing.err.templates.give_either_statutory_days"))
             return self
         if any(v is None for v in est):
             missing = [n for n, v in zip(("min", "likely", "max"), est) if v is None]
-            raise ValueError(f"an estimate needs min, likely and max (missing: {', '.join(missing)}); "
-                             "or give statutory_days")
+            raise ValueError(Message("licensing.err.templates.estimate_needs_min_likely",
+                                     missing=', '.join(missing)))
         if not (self.min <= self.likely <= self.max):
-            raise ValueError(f"expected min <= likely <= max, got min={self.min:g}, likely={self.likely:g}, "
-                             f"max={self.max:g}")
+            raise ValueError(Message("licensing.err.templates.expected_min_likely_max",
+                                     min=self.min, likely=self.likely, max=self.max))
         return self
 
     @property
@@ -274,14 +276,14 @@ class Stage(_Frozen):
     @classmethod
     def _id(cls, v: str) -> str:
         if not _ID_RE.match(v):
-            raise ValueError(f"stage id {v!r} must be letters, digits, '_', '.' or '-' (no spaces)")
+            raise ValueError(Message("licensing.err.templates.stage_must_letters_digits",
+                                     value=v))
         return v
 
     @model_validator(mode="after")
     def _deemed(self):
         if self.deemed_approval and self.duration.statutory_days is None:
-            raise ValueError("deemed_approval needs duration.statutory_days: silence can only count as "
-                             "approval after a statutory deadline")
+            raise ValueError(Message("licensing.err.templates.deemed_approval_needs_duration"))
         return self
 
 
@@ -304,7 +306,8 @@ class OptionChoice(_Frozen):
     @classmethod
     def _value(cls, v: str) -> str:
         if not _ID_RE.match(v):
-            raise ValueError(f"option value {v!r} must be letters, digits, '_', '.' or '-' (no spaces)")
+            raise ValueError(Message("licensing.err.templates.option_value_must_letters",
+                                     value=v))
         return v
 
     def covers(self, day: date) -> bool:
@@ -328,7 +331,8 @@ class TemplateOption(_Frozen):
     @classmethod
     def _key(cls, v: str) -> str:
         if not _ID_RE.match(v):
-            raise ValueError(f"option key {v!r} must be letters, digits, '_', '.' or '-' (no spaces)")
+            raise ValueError(Message("licensing.err.templates.option_key_must_letters",
+                                     value=v))
         return v
 
     @property
@@ -373,15 +377,16 @@ class Template(_Frozen):
         for s in self.stages:
             if s.id == stage_id:
                 return s
-        raise NotFoundError(f"unknown stage {stage_id!r}; the template {self.name!r} has: "
-                            f"{', '.join(s.id for s in self.stages)}", source=f"template {self.name}", field="stage")
+        raise NotFoundError(Message("licensing.err.templates.unknown_stage_template", stage=stage_id,
+                                    template=self.name, stages=', '.join(s.id for s in self.stages)),
+                            source=f"template {self.name}", field="stage")
 
     def agency(self, code: str) -> Agency:
         for a in self.agencies:
             if a.code == code:
                 return a
-        raise NotFoundError(f"unknown agency {code!r}; the template {self.name!r} has: "
-                            f"{', '.join(a.code for a in self.agencies)}", source=f"template {self.name}",
+        raise NotFoundError(Message("licensing.err.templates.unknown_agency_template", agency=code, template=self.name,
+                                    agencies=', '.join(a.code for a in self.agencies)), source=f"template {self.name}",
                             field="agency")
 
     @property
@@ -460,10 +465,14 @@ def find_cycle(requires: dict[str, list[str]]) -> list[str] | None:
     return None
 
 
-def _problem(source: str, stage: str | None, field: str, message: str, context: str = "") -> TemplateError:
-    where = f"stage {stage}: " if stage else ""
+def _problem(source: str, stage: str | None, field: str, message: Message, context: str = "") -> TemplateError:
+    """A TemplateError about one stage: "<option values>: stage <id>: <message>", in either language."""
     fld = f"stages[{stage}].{field}" if stage else field
-    return TemplateError(f"{context}{where}{message}", source=source, field=fld)
+    if stage:
+        message = Message("licensing.err.templates.in_stage", stage=stage, message=message)
+    if context:
+        message = Message("licensing.err.templates.with_options", options=context, message=message)
+    return TemplateError(message, source=source, field=fld)
 
 
 def _loc_text(loc) -> str:
@@ -484,20 +493,31 @@ def _parse(data: dict, source: str) -> Template:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(x for x in err["loc"] if x not in ("LocalText", "str", "date"))  # union branches
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown key {loc[-1]!r}"
-        elif err["type"] == "missing":
-            msg = f"missing required key {loc[-1]!r}"
-        elif "input" in err and err["type"] not in ("value_error",):
-            msg = f"{msg} (got {err['input']!r})"
+        msg = _pydantic_message(err, loc)
         if loc and loc[0] == "stages" and len(loc) >= 2:
             raise _problem(source, stage_label(loc[1]), _loc_text(loc[2:]) or "stage", msg) from None
         if loc and loc[0] in ("agencies", "options") and len(loc) >= 2:
-            what = "agency" if loc[0] == "agencies" else "option"
-            raise TemplateError(f"{what} #{loc[1] + 1 if isinstance(loc[1], int) else loc[1]}: {msg}",
+            kind = Message("licensing.err.templates.kind_agency" if loc[0] == "agencies"
+                           else "licensing.err.templates.kind_option")
+            raise TemplateError(Message("licensing.err.templates.list_item", kind=kind,
+                                        number=loc[1] + 1 if isinstance(loc[1], int) else loc[1], message=msg),
                                 source=source, field=_loc_text(loc)) from None
         raise TemplateError(msg, source=source, field=_loc_text(loc) or None) from None
+
+
+def _pydantic_message(err: dict, loc: tuple) -> Message | str:
+    """The message of one pydantic error: an unknown or missing key, a validator's own :class:`Message` (raised as
+    ValueError) or pydantic's text (from the catalogue when it has the error's type), with the value it got."""
+    from kawasan.spatial.model import pydantic_message   # the same texts as the model files' errors
+
+    if err["type"] == "extra_forbidden":
+        return Message("licensing.err.templates.unknown_key", key_name=loc[-1])
+    if err["type"] == "missing":
+        return Message("licensing.err.templates.missing_key", key_name=loc[-1])
+    msg = pydantic_message(err)
+    if "input" in err and err["type"] not in ("value_error",):
+        return Message("licensing.err.templates.pydantic_got", message=msg, value=err["input"])
+    return msg
 
 
 def _check_options(tpl: Template, source: str) -> None:
@@ -506,19 +526,22 @@ def _check_options(tpl: Template, source: str) -> None:
     keys: dict[str, TemplateOption] = {}
     for o in tpl.options:
         if o.key in keys:
-            raise TemplateError(f"duplicate option key {o.key!r}", source=source, field="options")
+            raise TemplateError(Message("licensing.err.templates.duplicate_option_key",
+                                        option=o.key), source=source, field="options")
         keys[o.key] = o
         if len(set(o.values)) != len(o.values):
             dup = sorted({v for v in o.values if o.values.count(v) > 1})
-            raise TemplateError(f"option {o.key}: value listed twice: {', '.join(dup)}", source=source,
+            raise TemplateError(Message("licensing.err.templates.option_value_listed_twice",
+                                        option=o.key, values=', '.join(dup)), source=source,
                                 field=f"options[{o.key}].choices")
         if o.chosen_by == "user":
             if o.default not in o.values:
-                raise TemplateError(f"option {o.key}: default {o.default!r} is not one of its values "
-                                    f"({', '.join(o.values)})", source=source, field=f"options[{o.key}].default")
+                raise TemplateError(Message("licensing.err.templates.option_default_one_values", option=o.key,
+                                            default=o.default, values=', '.join(o.values)),
+                                    source=source, field=f"options[{o.key}].default")
             if any(c.applies_from or c.applies_until for c in o.choices):
-                raise TemplateError(f"option {o.key}: applies_from/applies_until only make sense for an option "
-                                    "chosen_by: application_date", source=source, field=f"options[{o.key}].choices")
+                raise TemplateError(Message("licensing.err.templates.option_applies_applies_until",
+                                            option=o.key), source=source, field=f"options[{o.key}].choices")
         else:
             _check_date_ranges(o, source)
     for st in tpl.stages:
@@ -526,12 +549,14 @@ def _check_options(tpl: Template, source: str) -> None:
         for field, cond in conditions:
             for key, values in cond.items():
                 if key not in keys:
-                    raise _problem(source, st.id, field, f"unknown option {key!r}; the template's options: "
-                                   f"{', '.join(keys) or 'none'}")
+                    raise _problem(source, st.id, field, Message(
+                        "licensing.err.templates.unknown_option", option=key,
+                        options=", ".join(keys) or Message("licensing.err.templates.none")))
                 bad = [v for v in values if v not in keys[key].values]
                 if bad or not values:
-                    raise _problem(source, st.id, field, f"option {key} has no value {(bad or [''])[0]!r}; its "
-                                   f"values: {', '.join(keys[key].values)}")
+                    raise _problem(source, st.id, field, Message(
+                        "licensing.err.templates.option_has_no_value", option=key, value=(bad or [""])[0],
+                        values=", ".join(keys[key].values)))
 
 
 def _check_date_ranges(o: TemplateOption, source: str) -> None:
@@ -539,17 +564,19 @@ def _check_date_ranges(o: TemplateOption, source: str) -> None:
     open at the end, each ``applies_from`` the day after the previous ``applies_until``."""
     field = f"options[{o.key}].choices"
     if o.default is not None:
-        raise TemplateError(f"option {o.key} is chosen by the application date; it takes no default",
+        raise TemplateError(Message("licensing.err.templates.option_chosen_application_date",
+                                    option=o.key),
                             source=source, field=f"options[{o.key}].default")
     first, last = o.choices[0], o.choices[-1]
     if first.applies_from is not None or last.applies_until is not None:
-        raise TemplateError(f"option {o.key}: the first choice must have no applies_from and the last no "
-                            "applies_until, so that every application date has a choice", source=source, field=field)
+        raise TemplateError(Message("licensing.err.templates.option_first_choice_must",
+                                    option=o.key), source=source, field=field)
     for prev, nxt in zip(o.choices, o.choices[1:]):
         if prev.applies_until is None or nxt.applies_from is None or \
                 nxt.applies_from.toordinal() != prev.applies_until.toordinal() + 1:
-            raise TemplateError(f"option {o.key}: {nxt.value} must apply from the day after {prev.value} ends "
-                                f"(applies_until {prev.applies_until}, applies_from {nxt.applies_from})",
+            raise TemplateError(Message("licensing.err.templates.option_must_apply_day", option=o.key,
+                                        next_value=nxt.value, previous_value=prev.value,
+                                        applies_until=prev.applies_until, applies_from=nxt.applies_from),
                                 source=source, field=field)
 
 
@@ -559,34 +586,41 @@ def _check_structure(agencies: list[Agency], stages: list[Stage], source: str, c
     seen: set[str] = set()
     for s in stages:
         if s.id in seen:
-            raise _problem(source, s.id, "id", f"duplicate stage id {s.id!r}: each stage id must be unique", context)
+            raise _problem(source, s.id, "id", Message("licensing.err.templates.duplicate_stage", stage=s.id),
+                           context)
         seen.add(s.id)
     for s in stages:
         if s.agency not in codes:
-            raise _problem(source, s.id, "agency", f"agency {s.agency!r} is not in the template's agencies "
-                           f"({', '.join(sorted(codes))})", context)
+            raise _problem(source, s.id, "agency", Message("licensing.err.templates.agency_not_listed",
+                                                           agency=s.agency, agencies=", ".join(sorted(codes))),
+                           context)
         for a in s.supporting_agencies:
             if a not in codes:
-                raise _problem(source, s.id, "supporting_agencies", f"agency {a!r} is not in the template's "
-                               f"agencies ({', '.join(sorted(codes))})", context)
+                raise _problem(source, s.id, "supporting_agencies", Message(
+                    "licensing.err.templates.agency_not_listed", agency=a, agencies=", ".join(sorted(codes))),
+                    context)
         for p in s.requires:
             if p == s.id:
-                raise _problem(source, s.id, "requires", f"the stage requires itself (cycle {s.id} -> {s.id})",
-                               context)
+                raise _problem(source, s.id, "requires",
+                               Message("licensing.err.templates.requires_itself", stage=s.id), context)
             if p not in seen:
-                raise _problem(source, s.id, "requires", f"unknown prerequisite {p!r}; known stages: "
-                               f"{', '.join(x.id for x in stages)}", context)
+                raise _problem(source, s.id, "requires", Message(
+                    "licensing.err.templates.unknown_prerequisite", prerequisite=p,
+                    stages=", ".join(x.id for x in stages)), context)
         if len(set(s.requires)) != len(s.requires):
             dup = sorted({p for p in s.requires if s.requires.count(p) > 1})
-            raise _problem(source, s.id, "requires", f"prerequisite listed twice: {', '.join(dup)}", context)
+            raise _problem(source, s.id, "requires",
+                           Message("licensing.err.templates.prerequisite_twice", prerequisites=", ".join(dup)),
+                           context)
         for o in s.may_overlap:
             if o.stage not in s.requires:
-                raise _problem(source, s.id, "may_overlap", f"may_overlap names {o.stage!r}, which is not a "
-                               f"prerequisite of {s.id} (requires: {', '.join(s.requires) or 'none'})", context)
+                raise _problem(source, s.id, "may_overlap", Message(
+                    "licensing.err.templates.overlap_not_prerequisite", overlap=o.stage, stage=s.id,
+                    requires=", ".join(s.requires) or Message("licensing.err.templates.none")), context)
     cycle = find_cycle({s.id: list(s.requires) for s in stages})
     if cycle:
-        raise _problem(source, cycle[0], "requires", f"the prerequisites form a cycle: {' -> '.join(cycle)}",
-                       context)
+        raise _problem(source, cycle[0], "requires",
+                       Message("licensing.err.templates.cycle", cycle=" -> ".join(cycle)), context)
 
 
 def validate_template(data: dict | Template, source: str = "template") -> Template:
@@ -605,25 +639,26 @@ def validate_template(data: dict | Template, source: str = "template") -> Templa
     if isinstance(data, Template):
         data = data.model_dump(mode="json")
     if not isinstance(data, dict):
-        raise TemplateError(f"a template must be a mapping with name, title, agencies and stages, got "
-                            f"{type(data).__name__}", source=source)
+        raise TemplateError(Message("licensing.err.templates.template_must_mapping_name",
+                                    type=type(data).__name__), source=source)
     if not isinstance(data.get("stages"), list) or not data.get("stages"):
-        raise TemplateError("the template needs a non-empty list 'stages'", source=source, field="stages")
+        raise TemplateError(Message("licensing.err.templates.needs_stages"), source=source, field="stages")
     from kawasan.limits import check_limit
 
     check_limit("plan_stages", len(data["stages"]), source=source, field="stages", error=TemplateError)
     if not isinstance(data.get("agencies"), list) or not data.get("agencies"):
-        raise TemplateError("the template needs a non-empty list 'agencies' (code and name of each responsible "
-                            "agency)", source=source, field="agencies")
+        raise TemplateError(Message("licensing.err.templates.needs_agencies"),
+                            source=source, field="agencies")
     tpl = _parse(data, source)
     codes: set[str] = set()
     for a in tpl.agencies:
         if a.code in codes:
-            raise TemplateError(f"duplicate agency code {a.code!r}", source=source, field="agencies")
+            raise TemplateError(Message("licensing.err.templates.duplicate_agency_code",
+                                        agency=a.code), source=source, field="agencies")
         codes.add(a.code)
     _check_options(tpl, source)
     for values in combinations(tpl):
-        context = ("with " + ", ".join(f"{k}={v}" for k, v in values.items()) + ": ") if values else ""
+        context = ", ".join(f"{k}={v}" for k, v in values.items())
         _check_structure(tpl.agencies, concrete_stages(tpl, values), source, context)
     return tpl
 
@@ -644,12 +679,13 @@ def load_template(path: str | Path) -> Template:
     """
     p = Path(path)
     if not p.is_file():
-        raise TemplateError("file not found (expected a template .yaml, .yml, .json or .csv file)", source=str(p))
+        raise TemplateError(Message("licensing.err.templates.file_found_expected_template"), source=str(p))
     if p.suffix.lower() == ".csv":
         from kawasan.licensing.csvimport import import_csv
         return import_csv(p, p.stem)
     if p.suffix.lower() not in (".yaml", ".yml", ".json"):
-        raise TemplateError(f"unsupported file type {p.suffix!r}; expected .yaml, .yml, .json or .csv",
+        raise TemplateError(Message("licensing.err.templates.unsupported_file_type_expected",
+                                    suffix=p.suffix),
                             source=str(p))
     return validate_template(_read_mapping(p), source=str(p))
 
@@ -669,7 +705,8 @@ def builtin_template(name: str) -> Template:
     (templates are immutable, so the same object can be shared)."""
     names = builtin_names()
     if name not in names:
-        raise NotFoundError(f"unknown template {name!r}; built-in templates: {', '.join(names)}",
+        raise NotFoundError(Message("licensing.err.templates.unknown_template_built_templates",
+                                    template=name, templates=', '.join(names)),
                             source="templates", field="template")
     return _load_builtin(name)
 

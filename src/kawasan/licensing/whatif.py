@@ -84,7 +84,7 @@ def apply_scenario(template: Template, snapshots: dict[str, StageSnapshot] | Non
         elif b in stages[a].requires:
             first, second = b, a
         else:
-            raise TemplateError(Message("licensing.err.parallel_not_direct", a=a, b=b),
+            raise TemplateError(Message("licensing.err.parallel_not_direct", first=a, second=b),
                                 source=f"template {template.name}", field="parallel")
         allow = next((o for o in stages[second].may_overlap if o.stage == first), None)
         if allow is None:

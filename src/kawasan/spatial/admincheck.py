@@ -57,14 +57,14 @@ def check_admin(run: Run, path: Path, gdf) -> list[str]:
     share = covered / study.area if study.area else 0.0
     if share <= 1e-9:
         raise InputError(
-            Message("run.err.admincheck.administrative_units_do_overlap", v1=_extent(gdf.total_bounds, run),
-                    what=what, v3=_extent(study.bounds, run)), source=str(path))
+            Message("run.err.admincheck.administrative_units_do_overlap", units_extent=_extent(gdf.total_bounds, run),
+                    what=what, area_extent=_extent(study.bounds, run)), source=str(path))
     warnings = []
     if share < FULL:
         warnings.append(Message("run.note.admincheck.warning_administrative_units_cover", path=path,
-                                v2=share * 100, what=what,
-                                v4=_extent(gdf.total_bounds, run),
-                                v5=_extent(study.bounds, run)))
+                                percent=share * 100, what=what,
+                                units_extent=_extent(gdf.total_bounds, run),
+                                area_extent=_extent(study.bounds, run)))
     if run.manifest.get("synthetic") and not _inside(path, run.study_area):
         warnings.append(Message("run.note.admincheck.warning_study_area_synthetic", path=path))
     return warnings
@@ -78,11 +78,11 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def _extent(bounds, run: Run) -> str:
+def _extent(bounds, run: Run) -> Message:
     """Bounds in the grid CRS and in longitude/latitude."""
     x0, y0, x1, y1 = (float(v) for v in bounds)
     to_ll = Transformer.from_crs(run.grid.crs, "EPSG:4326", always_xy=True)
     lon0, lat0 = to_ll.transform(x0, y0)
     lon1, lat1 = to_ll.transform(x1, y1)
-    return (f"x {x0:,.0f}..{x1:,.0f}, y {y0:,.0f}..{y1:,.0f} in {run.grid.crs.to_string()} "
-            f"(lon {lon0:.4f}..{lon1:.4f}, lat {lat0:.4f}..{lat1:.4f})")
+    return Message("run.note.admincheck.extent", x0=x0, x1=x1, y0=y0, y1=y1, crs=run.grid.crs.to_string(),
+                   lon0=lon0, lon1=lon1, lat0=lat0, lat1=lat1)

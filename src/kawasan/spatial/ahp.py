@@ -153,7 +153,7 @@ class AHPResult:
         except ValueError:
             raise WeightsError(
                 Message("run.err.ahp.unknown_criterion_matrix", criterion=criterion,
-                        v2=', '.join(self.criteria))
+                        criteria=', '.join(self.criteria))
             ) from None
 
     def to_dict(self) -> dict:
@@ -223,13 +223,13 @@ def parse_judgement(value, *, source=None, field=None) -> float:
             den = float(m.group(2))
             if den == 0.0:
                 raise WeightsError(
-                    Message("run.err.ahp.judgement_divides_by_zero", v1=value.strip(), expected=expected),
+                    Message("run.err.ahp.judgement_divides_by_zero", value=value.strip(), expected=expected),
                                    source=source, field=field
                 )
             x = num / den
     else:
         raise WeightsError(
-            Message("run.err.ahp.judgement_number_2", value=value, v2=type(value).__name__, expected=expected),
+            Message("run.err.ahp.judgement_number_2", value=value, type=type(value).__name__, expected=expected),
                            source=source, field=field
         )
     if not math.isfinite(x):
@@ -245,13 +245,13 @@ def _check_criteria(criteria, source) -> tuple[str, ...]:
     names = []
     for k, c in enumerate(criteria):
         if not isinstance(c, str) or not c.strip():
-            raise WeightsError(Message("run.err.ahp.criterion_name_empty_text", v1=k + 1, c=c), source=source)
+            raise WeightsError(Message("run.err.ahp.criterion_name_empty_text", number=k + 1, name=c), source=source)
         names.append(c.strip())
     seen: dict[str, int] = {}
     for k, c in enumerate(names):
         if c in seen:
             raise WeightsError(
-                Message("run.err.ahp.criterion_appears_twice_positions", c=c, v2=seen[c] + 1, v3=k + 1),
+                Message("run.err.ahp.criterion_appears_twice_positions", criterion=c, first=seen[c] + 1, second=k + 1),
                 source=source,
             )
         seen[c] = k
@@ -277,7 +277,7 @@ def _to_array(matrix, source) -> np.ndarray:
     widths = {len(r) for r in rows}
     if len(widths) > 1:
         raise WeightsError(
-            Message("run.err.ahp.matrix_rows_have_different", v1=', '.join((str(len(r)) for r in rows))),
+            Message("run.err.ahp.matrix_rows_have_different", lengths=', '.join((str(len(r)) for r in rows))),
             source=source,
         )
     out = np.empty((len(rows), widths.pop() if widths else 0), dtype=np.float64)
@@ -320,22 +320,24 @@ def validate_matrix(matrix, criteria, *, source=None, rtol=0.02) -> np.ndarray:
     n = rows
     if n != len(names):
         raise WeightsError(
-            Message("run.err.ahp.matrix_x_but_criteria", n=n, v2=len(names), v3=', '.join(names)), source=source
+            Message("run.err.ahp.matrix_x_but_criteria", n=n, n_criteria=len(names), criteria=', '.join(names)),
+            source=source
         )
     for i in range(n):
         for j in range(n):
             x = a[i, j]
             if not math.isfinite(x):
-                raise WeightsError(Message("run.err.ahp.cell_finite_number", v1=_cell(names, i, j), x=x), source=source)
+                raise WeightsError(Message("run.err.ahp.cell_finite_number", cell=_cell(names, i, j), value=x),
+                                   source=source)
             if x <= 0:
                 raise WeightsError(
-                    Message("run.err.ahp.cell_judgements_must_positive", v1=_cell(names, i, j), v2=_fmt(x)),
+                    Message("run.err.ahp.cell_judgements_must_positive", cell=_cell(names, i, j), value=_fmt(x)),
                     source=source,
                 )
     for i in range(n):
         if abs(a[i, i] - 1.0) > 1e-9:
             raise WeightsError(
-                Message("run.err.ahp.diagonal_cell_criterion_compared", v1=_cell(names, i, i), v2=_fmt(a[i, i])),
+                Message("run.err.ahp.diagonal_cell_criterion_compared", cell=_cell(names, i, i), value=_fmt(a[i, i])),
                 source=source,
             )
     lo, hi = SAATY_MIN * (1.0 - rtol), SAATY_MAX * (1.0 + rtol)
@@ -344,14 +346,14 @@ def validate_matrix(matrix, criteria, *, source=None, rtol=0.02) -> np.ndarray:
             x = a[i, j]
             if x < lo or x > hi:
                 raise WeightsError(
-                    Message("run.err.ahp.cell_outside_saaty_s", v1=_cell(names, i, j), v2=_fmt(x)), source=source
+                    Message("run.err.ahp.cell_outside_saaty_s", cell=_cell(names, i, j), value=_fmt(x)), source=source
                 )
     for i in range(n):
         for j in range(i + 1, n):
             if abs(a[i, j] * a[j, i] - 1.0) > rtol + 1e-12:
                 raise WeightsError(
-                    Message("run.err.ahp.cell_but_expected_ji", v1=_cell(names, i, j), v2=_fmt(a[i, j]),
-                            v3=_cell(names, j, i), v4=_fmt(a[j, i]), v5=_fmt(1.0 / a[i, j])),
+                    Message("run.err.ahp.cell_but_expected_ji", cell=_cell(names, i, j), value=_fmt(a[i, j]),
+                            mirror_cell=_cell(names, j, i), mirror=_fmt(a[j, i]), expected=_fmt(1.0 / a[i, j])),
                     source=source,
                 )
     out = np.ones((n, n), dtype=np.float64)
@@ -408,7 +410,7 @@ def ahp_weights(matrix, criteria, *, method="eigenvector", source=None) -> AHPRe
     source = _src(source)
     if method not in METHODS:
         raise WeightsError(
-            Message("run.err.ahp.unknown_ahp_method_expected", method=method, v2=', '.join(METHODS)),
+            Message("run.err.ahp.unknown_ahp_method_expected", method=method, methods=', '.join(METHODS)),
                            source=source, field="method"
         )
     a = validate_matrix(matrix, criteria, source=source)
@@ -416,7 +418,7 @@ def ahp_weights(matrix, criteria, *, method="eigenvector", source=None) -> AHPRe
     n = a.shape[0]
     if n > max(RANDOM_INDEX):
         raise WeightsError(
-            Message("run.err.ahp.criteria_compared_ahp_consistency", n=n, v2=max(RANDOM_INDEX)),
+            Message("run.err.ahp.criteria_compared_ahp_consistency", n=n, maximum=max(RANDOM_INDEX)),
             source=source,
         )
     if n == 1:
@@ -468,26 +470,26 @@ def group_matrix(matrices: list[np.ndarray], *, weights=None) -> np.ndarray:
         try:
             a = np.array(m, dtype=np.float64)
         except (TypeError, ValueError):
-            raise WeightsError(Message("run.err.ahp.matrix_decision_maker_numeric", k=k)) from None
+            raise WeightsError(Message("run.err.ahp.matrix_decision_maker_numeric", matrix=k)) from None
         if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
-            raise WeightsError(Message("run.err.ahp.matrix_decision_maker_shape", k=k, a_shape=a.shape))
+            raise WeightsError(Message("run.err.ahp.matrix_decision_maker_shape", matrix=k, shape=a.shape))
         if arrays and a.shape != arrays[0].shape:
             raise WeightsError(
-                Message("run.err.ahp.matrix_decision_maker_x", k=k, v2=a.shape[0], v3=a.shape[1],
-                        v4=arrays[0].shape[0], v5=arrays[0].shape[1])
+                Message("run.err.ahp.matrix_decision_maker_x", matrix=k, rows=a.shape[0], columns=a.shape[1],
+                        first_rows=arrays[0].shape[0], first_columns=arrays[0].shape[1])
             )
         bad = ~np.isfinite(a) | (a <= 0)
         if bad.any():
             i, j = map(int, np.argwhere(bad)[0])
             raise WeightsError(
-                Message("run.err.ahp.matrix_decision_maker_cell", k=k, v2=i + 1, v3=j + 1, v4=a[i, j])
+                Message("run.err.ahp.matrix_decision_maker_cell", matrix=k, row=i + 1, column=j + 1, value=a[i, j])
             )
         dev = np.abs(a * a.T - 1.0)
         if (dev > 0.02 + 1e-12).any():
             i, j = map(int, np.argwhere(dev > 0.02 + 1e-12)[0])
             raise WeightsError(
-                Message("run.err.ahp.matrix_decision_maker_cell_2", k=k, v2=i + 1, v3=j + 1, v4=_fmt(a[i, j]),
-                        v5=_fmt(a[j, i]), v6=_fmt(1.0 / a[i, j]))
+                Message("run.err.ahp.matrix_decision_maker_cell_2", matrix=k, row=i + 1, column=j + 1,
+                        value=_fmt(a[i, j]), mirror=_fmt(a[j, i]), expected=_fmt(1.0 / a[i, j]))
             )
         arrays.append(a)
     m = len(arrays)
@@ -500,7 +502,7 @@ def group_matrix(matrices: list[np.ndarray], *, weights=None) -> np.ndarray:
             raise WeightsError(Message("run.err.ahp.decision_maker_weights_must"), field="weights") from None
         if p.shape != (m,):
             raise WeightsError(
-                Message("run.err.ahp.decision_maker_weights_given", p_size=p.size, m=m), field="weights"
+                Message("run.err.ahp.decision_maker_weights_given", n_weights=p.size, n_matrices=m), field="weights"
             )
         if not np.all(np.isfinite(p)) or np.any(p < 0) or p.sum() <= 0:
             raise WeightsError(
@@ -531,7 +533,7 @@ def most_inconsistent_pair(matrix, weights) -> tuple[int, int, float]:
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
         raise WeightsError(Message("run.err.ahp.matrix_shape_must_square", a_shape=a.shape))
     if w.shape[0] != a.shape[0]:
-        raise WeightsError(Message("run.err.ahp.weights_given_x_matrix", v1=w.shape[0], v2=a.shape[0]))
+        raise WeightsError(Message("run.err.ahp.weights_given_x_matrix", n_weights=w.shape[0], size=a.shape[0]))
     if not np.all(w > 0) or not np.all(np.isfinite(w)):
         raise WeightsError(Message("run.err.ahp.weights_must_finite_positive"))
     n = a.shape[0]
@@ -599,7 +601,7 @@ def check_consistency(result: AHPResult, *, allow_inconsistent: bool, source=Non
         i, j, eps = most_inconsistent_pair(result.matrix, result.weights)
         ci_, cj = result.criteria[i], result.criteria[j]
         implied = result.weights[i] / result.weights[j]
-        worst = Message("run.err.ahp.inconsistent_worst", ci=ci_, cj=cj, judgement=_fmt(result.matrix[i][j]),
+        worst = Message("run.err.ahp.inconsistent_worst", row_criterion=ci_, column_criterion=cj, judgement=_fmt(result.matrix[i][j]),
                         implied=float(implied), factor=float(eps))
         hint = suggest_revision(result)
         if hint is not None and hint["cr_suggested"] < result.cr:
@@ -659,7 +661,7 @@ def read_matrix_csv(path) -> tuple[np.ndarray, tuple[str, ...]]:
                 continue
             rows.append((reader.line_num, [c.strip() for c in rec]))
     except csv.Error as e:
-        raise WeightsError(Message("run.err.ahp.malformed_csv_at_line", reader_line_num=reader.line_num, e=str(e)),
+        raise WeightsError(Message("run.err.ahp.malformed_csv_at_line", line=reader.line_num, error=str(e)),
                            source=src) from None
 
     header_line, header = rows[0]
@@ -671,7 +673,7 @@ def read_matrix_csv(path) -> tuple[np.ndarray, tuple[str, ...]]:
     for k, c in enumerate(names):
         if not c:
             raise WeightsError(Message("run.err.ahp.line_column_header_criterion", header_line=header_line,
-                                       v2=k + 2), source=src)
+                                       column=k + 2), source=src)
     names_t = _check_criteria(names, src)
     body = rows[1:]
     width = len(header)
@@ -679,19 +681,20 @@ def read_matrix_csv(path) -> tuple[np.ndarray, tuple[str, ...]]:
         if len(rec) != width:
             label = f" ({rec[0]})" if rec and rec[0] else ""
             raise WeightsError(
-                Message("run.err.ahp.line_cells_but_header", line=line, label=label, v3=len(rec), width=width,
-                        v5=len(names)),
+                Message("run.err.ahp.line_cells_but_header", line=line, label=label, n_cells=len(rec), width=width,
+                        n_criteria=len(names)),
                 source=src,
             )
     if len(body) != len(names):
         raise WeightsError(
-            Message("run.err.ahp.header_names_criteria_but", v1=len(names), v2=', '.join(names), v3=len(body)),
+            Message("run.err.ahp.header_names_criteria_but", n_criteria=len(names), criteria=', '.join(names),
+                    n_rows=len(body)),
             source=src,
         )
     for k, (line, rec) in enumerate(body):
         if rec[0] != names[k]:
             raise WeightsError(
-                Message("run.err.ahp.line_row_named_but", line=line, v2=k + 1, v3=rec[0], v4=names[k]),
+                Message("run.err.ahp.line_row_named_but", line=line, row=k + 1, name=rec[0], expected=names[k]),
                 source=src,
             )
     matrix = np.empty((len(names), len(names)), dtype=np.float64)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kawasan.errors import InputError, NotFoundError
+from kawasan.i18n import Message
 from kawasan.spatial.runfolder import RUN_KIND
 
 STUDY_AREA_KIND = "kawasan.study_area"
@@ -104,7 +105,7 @@ class DataFolder:
     def __init__(self, root: str | Path):
         root = Path(root)
         if not root.is_dir():
-            raise InputError("expected an existing folder of study areas and runs", source=str(root),
+            raise InputError(Message("run.err.catalog.expected_existing_folder_study"), source=str(root),
                              field="data_dir")
         self.root = root.resolve()
         self._entries: dict[str, Entry] | None = None
@@ -170,12 +171,15 @@ class DataFolder:
     def get(self, entry_id: str, kind: str | None = None) -> Entry:
         """The entry with this id (and kind); :class:`NotFoundError` for any other id, well-formed or not."""
         if not isinstance(entry_id, str) or not _ID.match(entry_id) or ".." in entry_id.split("~"):
-            raise NotFoundError(f"expected a study area or run id like 'runs~apht', got {entry_id!r}",
+            raise NotFoundError(Message("run.err.catalog.expected_study_area_run",
+                                        entry=entry_id),
                                 field="id")
         entry = self._current().get(entry_id)
         if entry is None or (kind and entry.kind != kind):
-            what = {"run": "run", "study_area": "study area"}.get(kind or "", "study area or run")
-            raise NotFoundError(f"no {what} with id {entry_id!r} in the server's data folder", field="id")
+            what = Message({"run": "run.err.catalog.kind_run", "study_area": "run.err.catalog.kind_study_area"}
+                           .get(kind or "", "run.err.catalog.kind_either"))
+            raise NotFoundError(Message("run.err.catalog.server_data_folder",
+                                        what=what, entry=entry_id), field="id")
         return entry
 
     def run(self, run_id: str) -> Entry:

@@ -18,6 +18,7 @@ import rasterio
 from rasterio.windows import Window
 
 from kawasan.errors import InputError, KawasanError
+from kawasan.i18n import Message
 from kawasan.spatial import engine
 from kawasan.spatial.runs import Run
 from kawasan.spatial.sitecriteria import MeansUnavailable, _criteria_model, _open_area, _sub_area
@@ -30,7 +31,8 @@ def cell_of(run: Run, x: float, y: float) -> tuple[int, int]:
     col, row = ~run.grid.transform * (x, y)
     r, c = int(math.floor(row)), int(math.floor(col))
     if not (0 <= r < run.grid.height and 0 <= c < run.grid.width):
-        raise InputError(f"the point ({x:.1f}, {y:.1f}) is outside the run's grid", field="lon/lat")
+        raise InputError(Message("run.err.cellquery.point_outside_run_grid",
+                                 x=x, y=y), field="lon/lat")
     return r, c
 
 

@@ -21,6 +21,7 @@ from typing import Callable
 import numpy as np
 
 from kawasan.errors import InputError, ModelError
+from kawasan.i18n import Message
 from kawasan.spatial import kernels
 from kawasan.spatial.model import (Categories, Constraint, Criterion, Gaussian, Linear, Model, Piecewise, Ranges,
                                    Sigmoid, Triangular, label_text)
@@ -107,16 +108,16 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
         csources[c.id] = src
     if skipped:
         if len(skipped) == len(criteria):
-            raise InputError("every criterion's layer is missing: "
-                             + ", ".join(f"{c.id} ({c.layer})" for c in skipped), source=area.name)
+            raise InputError(Message("run.err.engine.every_layer_missing",
+                                     criteria=", ".join(f"{c.id} ({c.layer})" for c in skipped)), source=area.name)
         criteria = [c for c in criteria if c not in skipped]
         kept = sum(weights.weights[c.id] for c in criteria)
         if kept <= 0:
-            raise InputError("the criteria left after skipping missing optional layers have zero weight: "
-                             + ", ".join(c.id for c in criteria), source=model_source, field="weights")
+            raise InputError(Message("run.err.engine.kept_zero_weight", criteria=", ".join(c.id for c in criteria)),
+                             source=model_source, field="weights")
         for c in skipped:
-            warnings.append(f"criterion '{c.id}' skipped: optional layer '{c.layer}' not provided; its weight "
-                            f"{weights.weights[c.id]:.3f} was shared among the other criteria in proportion")
+            warnings.append(Message("run.note.engine.criterion_skipped", criterion=c.id, layer=c.layer,
+                                    weight=weights.weights[c.id]))
         weights.skipped = {c.id: weights.weights[c.id] for c in skipped}
         weights.weights = {c.id: weights.weights[c.id] / kept for c in criteria}
     for cid, src in csources.items():
@@ -125,7 +126,8 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
     nbits = len(constraints)
     reason = np.zeros(grid.shape, dtype=np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32)
     if nbits > 32:
-        raise ModelError(f"at most 32 constraints are supported; got {nbits}", source=model_source, field="constraints")
+        raise ModelError(Message("run.err.engine.most_constraints_supported",
+                                 count=nbits), source=model_source, field="constraints")
 
     scratch = np.empty(grid.shape, dtype=np.float32)
     outcomes: dict[str, ConstraintOutcome] = {}
@@ -152,7 +154,7 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
         step += 1
         if not con.enabled:
             cause = "switched_off" if con.id in switches else "off_in_model"
-            why = "switched off for this run" if con.id in switches else "off in the model (enabled: false)"
+            why = Message("run.note.engine.switched_off" if con.id in switches else "run.note.engine.off_in_model")
             outcomes[con.id] = ConstraintOutcome(con.id, bit, "off", reason=why, cause=cause)
             _notice(con, notices, why, cause)
             used(con)
@@ -160,10 +162,12 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
         src = resolve_source(con, store)
         if src is None:
             if con.skip_if_missing or model.layers[con.layer].optional:
-                why = f"layer '{con.layer}' not provided" + (
-                    f" (nor {', '.join(f.layer for f in con.fallback)})" if con.fallback else "")
+                why = Message("run.note.engine.layer_not_provided", layer=con.layer,
+                              fallback=Message("run.note.engine.nor_fallback",
+                                               layers=", ".join(f.layer for f in con.fallback))
+                              if con.fallback else "")
                 outcomes[con.id] = ConstraintOutcome(con.id, bit, "skipped", reason=why, cause="layer_missing")
-                warnings.append(f"constraint '{con.id}' skipped: {why}")
+                warnings.append(Message("run.note.engine.constraint_skipped", constraint=con.id, why=why))
                 _notice(con, notices, why, "layer_missing")
                 used(con)
                 continue
@@ -261,8 +265,9 @@ def with_switches(model: Model, switches: dict[str, bool], *, source: str = "<mo
     ids = [c.id for c in model.constraints]
     unknown = sorted(set(switches) - set(ids))
     if unknown:
-        raise ModelError(f"no constraint called {', '.join(repr(u) for u in unknown)} in model '{model.name}'; "
-                         f"its constraints are: {', '.join(ids)}", source=source, field="--rule")
+        raise ModelError(Message("run.err.engine.constraint_called_model_constraints",
+                                 names=', '.join(repr(u) for u in unknown), model=model.name,
+                                 constraints=', '.join(ids)), source=source, field="--rule")
     copy = model.model_copy(deep=True)
     for c in copy.constraints:
         if c.id in switches:
@@ -282,8 +287,7 @@ def _note_source(item, src: Source, warnings: list[str], kind: str) -> None:
     """Extra features a rule could not count are a warning; a proxy is recorded with the rule itself
     (its ``read``, the manifest's ``proxies``) and shown under it in the summary and the report."""
     for layer in src.missing_also:
-        warnings.append(f"{kind} '{item.id}': layer '{layer}' not provided; its features are not counted "
-                        "(re-run kawasan data prepare to add it)")
+        warnings.append(Message(f"run.note.engine.{kind}_also_missing", item=item.id, layer=layer))
 
 
 def _order_weights(agg, n: int) -> np.ndarray:
@@ -326,8 +330,8 @@ def _apply_constraint(con: Constraint, source: Source, store: LayerStore, grid, 
     src = str(store.area.path(spec))
     if con.rule in ("exclude_categories", "require_categories"):
         if spec.kind == "vector" and spec.type != "categorical":
-            raise ModelError(f"constraint '{con.id}': rule '{con.rule}' needs a categorical layer; set "
-                             f"type: categorical and attribute on layer '{source.layer}'",
+            raise ModelError(Message("run.err.engine.constraint_rule_needs_categorical",
+                                     constraint=con.id, rule=con.rule, layer=source.layer),
                              field=f"layers.{source.layer}")
         codes, nodata, legend = store.codes(source.layer)
         wanted = resolve_codes(source.values, legend, source=src, field=f"constraints.{con.id}.values",
@@ -408,4 +412,5 @@ def _standardize(crit: Criterion, source: Source, store: LayerStore, grid, out: 
         scores = np.array([(r.score - lo) / (hi - lo) for r in tr.ranges], dtype=np.float32)
         kernels.std_ranges(out, lows, highs, scores, inv)
     else:  # pragma: no cover - the schema admits no other transform
-        raise ModelError(f"unsupported transform {type(tr).__name__}", source=model_source)
+        raise ModelError(Message("run.err.engine.unsupported_transform",
+                                 type=type(tr).__name__), source=model_source)

@@ -187,7 +187,7 @@ def _admin_layer(spec: dict, grid) -> dict:
     name_field = spec.get("name_field") or next((c for c in ("nama", "name", "NAME", "Nama") if c in gdf.columns), None)
     if name_field is None or name_field not in gdf.columns:
         raise InputError(Message("run.err.explain.name_field_give_one",
-                                 v1=', '.join((c for c in gdf.columns if c != 'geometry'))),
+                                 columns=', '.join((c for c in gdf.columns if c != 'geometry'))),
                          source=str(path), field="name_field")
     code_field = spec.get("code_field") or next((c for c in ("kode", "code", "KODE") if c in gdf.columns), None)
     gdf = gdf.assign(geometry=gdf.geometry.make_valid())

@@ -82,7 +82,7 @@ class Grid:
         """Refuse grids the engine cannot measure distances or slopes on."""
         if not self.is_north_up:
             raise GridMismatchError(
-                Message("run.err.grid.grid_must_north_up", v1=tuple(self.transform)[:6]),
+                Message("run.err.grid.grid_must_north_up", transform=tuple(self.transform)[:6]),
                 source=source,
             )
         if not self.crs or not self.crs.is_projected:

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from kawasan.errors import ModelError
+from kawasan.i18n import Message
 
 IDENT = r"^[a-z][a-z0-9_]*$"
 Certainty = Literal["V", "P", "U", "NOT FOUND", "design"]
@@ -40,8 +41,8 @@ def _bounded_distance(value: float | None, what: str) -> float | None:
 
     allowed = limit("max_distance_m")
     if value is not None and value > allowed:
-        raise ValueError(f"{what} {value:g} exceeds the limit max_distance_m = {allowed:,.0f} metres; "
-                         f"set {LIMITS['max_distance_m'].env} to raise it")
+        raise ValueError(Message("model.err.exceeds_limit_max_distance",
+                                 setting=what, value=value, allowed=allowed, variable=LIMITS['max_distance_m'].env))
     return value
 
 
@@ -84,7 +85,8 @@ class Linear(_Strict):
     @model_validator(mode="after")
     def _order(self):
         if not self.high > self.low:
-            raise ValueError(f"'high' ({self.high}) must be greater than 'low' ({self.low})")
+            raise ValueError(Message("model.err.high_must_greater_than",
+                                     high=self.high, low=self.low))
         return self
 
 
@@ -107,7 +109,8 @@ class Triangular(_Strict):
     @model_validator(mode="after")
     def _order(self):
         if not (self.low <= self.peak <= self.high and self.low < self.high):
-            raise ValueError(f"need low <= peak <= high and low < high; got {self.low}, {self.peak}, {self.high}")
+            raise ValueError(Message("model.err.need_low_peak_high",
+                                     low=self.low, peak=self.peak, high=self.high))
         return self
 
 
@@ -120,16 +123,16 @@ class Piecewise(_Strict):
     def _points(cls, pts):
         xs = [p[0] for p in pts]
         if any(b <= a for a, b in zip(xs, xs[1:])):
-            raise ValueError(f"control point x values must be strictly ascending; got {xs}")
+            raise ValueError(Message("model.err.control_points_x_ascending", values=xs))
         bad = [p[1] for p in pts if not 0.0 <= p[1] <= 1.0]
         if bad:
-            raise ValueError(f"control point y values must lie in [0, 1]; got {bad}")
+            raise ValueError(Message("model.err.control_points_y_range", values=bad))
         return pts
 
 
 def _check_scale(scale):
     if not scale[1] > scale[0]:
-        raise ValueError(f"scale must be [min, max] with max > min; got {list(scale)}")
+        raise ValueError(Message("model.err.scale_must_min_max", scale=list(scale)))
     return scale
 
 
@@ -145,9 +148,11 @@ class Categories(_Strict):
         lo, hi = self.scale
         bad = {k: v for k, v in self.values.items() if not lo <= v <= hi}
         if bad:
-            raise ValueError(f"scores {bad} lie outside scale {list(self.scale)}")
+            raise ValueError(Message("model.err.scores_lie_outside_scale",
+                                     scores=bad, scale=list(self.scale)))
         if self.unlisted != "nodata" and not lo <= float(self.unlisted) <= hi:
-            raise ValueError(f"'unlisted' score {self.unlisted} lies outside scale {list(self.scale)}")
+            raise ValueError(Message("model.err.unlisted_score_lies_outside",
+                                     unlisted=self.unlisted, scale=list(self.scale)))
         return self
 
 
@@ -168,9 +173,11 @@ class Ranges(_Strict):
         lo, hi = self.scale
         for r in self.ranges:
             if r.min is not None and r.max is not None and not r.max > r.min:
-                raise ValueError(f"range min {r.min} must be below max {r.max}")
+                raise ValueError(Message("model.err.range_min_must_below",
+                                         min=r.min, max=r.max))
             if not lo <= r.score <= hi:
-                raise ValueError(f"score {r.score} lies outside scale {list(self.scale)}")
+                raise ValueError(Message("model.err.score_lies_outside_scale",
+                                         score=r.score, scale=list(self.scale)))
         return self
 
 
@@ -216,10 +223,11 @@ class _Sourced(_Cited):
     def _check_sources(self) -> None:
         """Called by the subclasses once ``measure`` is final."""
         if self.also and self.measure != "distance":
-            raise ValueError("'also' adds features to a distance; it needs measure: distance")
+            raise ValueError(Message("model.err.also_adds_features_distance"))
         for f in self.fallback:
             if f.layer == self.layer and f.where == self.where and f.values is None:
-                raise ValueError(f"fallback layer '{f.layer}' is the rule's own layer with the same filter")
+                raise ValueError(Message("model.err.fallback_layer_rule_own",
+                                         layer=f.layer))
 
     def layers_read(self) -> list[str]:
         return [self.layer, *(f.layer for f in self.fallback), *(f.layer for f in self.also)]
@@ -239,11 +247,11 @@ class Criterion(_Sourced):
     @model_validator(mode="after")
     def _distance(self):
         if self.measure == "distance" and self.max_distance is None:
-            raise ValueError("a distance criterion needs a finite 'max_distance' (map units, e.g. metres)")
+            raise ValueError(Message("model.err.distance_criterion_needs_finite"))
         if self.measure != "distance" and self.max_distance is not None:
-            raise ValueError("'max_distance' applies only to measure: distance")
+            raise ValueError(Message("model.err.max_distance_applies_only"))
         if isinstance(self.transform, Categories) and self.measure != "value":
-            raise ValueError("a 'categories' transform needs measure: value on a categorical layer")
+            raise ValueError(Message("model.err.categories_transform_needs_measure"))
         self._check_sources()
         return self
 
@@ -282,7 +290,7 @@ class SetbackClassify(_Strict):
     @model_validator(mode="after")
     def _one_test(self):
         if self.values is not None and (self.above is not None or self.at_most is not None):
-            raise ValueError("give 'values' or a numeric range ('above', 'at_most'), not both")
+            raise ValueError(Message("model.err.give_values_numeric_range"))
         return self
 
 
@@ -313,20 +321,23 @@ class Setback(_Strict):
     def _classes(self):
         for k, v in self.distances.items():
             if not re.match(IDENT, k) or k == NO_SETBACK:
-                raise ValueError(f"setback class '{k}' must be an identifier (a-z0-9_) other than '{NO_SETBACK}'")
+                raise ValueError(Message("model.err.setback_class_must_identifier",
+                                         setback_class=k, reserved=NO_SETBACK))
             if isinstance(v, (int, float)) and not v > 0:
-                raise ValueError(f"setback distance of class '{k}' must be positive; got {v}")
+                raise ValueError(Message("model.err.setback_distance_class_must",
+                                         setback_class=k, value=v))
             if isinstance(v, (int, float)):
                 _bounded_distance(v, f"setback distance of class '{k}'")
         names = set(self.distances)
         for i, c in enumerate(self.classify):
             if c.class_ not in names and c.class_ != NO_SETBACK:
-                raise ValueError(f"classify[{i}] gives class '{c.class_}', which 'distances' does not list "
-                                 f"(classes: {', '.join(sorted(names))})")
+                raise ValueError(Message("model.err.classify_gives_class_which",
+                                         number=i, setback_class=c.class_, classes=', '.join(sorted(names))))
         if self.default is not None and self.default not in names:
-            raise ValueError(f"default class '{self.default}' is not in 'distances' ({', '.join(sorted(names))})")
+            raise ValueError(Message("model.err.default_class_distances",
+                                     default=self.default, classes=', '.join(sorted(names))))
         if not self.classify and self.default is None and len(names) > 1:
-            raise ValueError("with several classes, give 'classify' steps or a 'default' class")
+            raise ValueError(Message("model.err.several_classes_give_classify"))
         return self
 
     def metres(self, cls: str) -> tuple[float, float]:
@@ -358,27 +369,27 @@ class Constraint(_Sourced):
     def _params(self):
         r = self.rule
         if r != "setback" and self.setback is not None:
-            raise ValueError("'setback' belongs to rule: setback")
+            raise ValueError(Message("model.err.setback_belongs_rule_setback"))
         if r in ("exclude_categories", "require_categories"):
             if not self.values:
-                raise ValueError(f"rule '{r}' needs a non-empty 'values' list")
+                raise ValueError(Message("model.err.rule_needs_non_empty", rule=r))
         elif r in ("exclude_within", "exclude_beyond"):
             if self.distance is None:
-                raise ValueError(f"rule '{r}' needs 'distance' (map units, e.g. metres)")
+                raise ValueError(Message("model.err.rule_needs_distance_map", rule=r))
             self.measure = "distance"
         elif r == "setback":
             if self.setback is None:
-                raise ValueError("rule 'setback' needs 'setback' (distances by class, and how features are classed)")
+                raise ValueError(Message("model.err.rule_setback_needs_setback"))
             if self.distance is not None:
-                raise ValueError("rule 'setback' takes its distances from 'setback.distances', not 'distance'")
+                raise ValueError(Message("model.err.rule_setback_takes_distances"))
             self.measure = "distance"
         else:
             if self.limit is None:
-                raise ValueError(f"rule '{r}' needs 'limit'")
+                raise ValueError(Message("model.err.rule_needs_limit", rule=r))
             if self.measure == "distance":
-                raise ValueError(f"rule '{r}' takes measure value, slope_percent or slope_degrees; use exclude_within/exclude_beyond for distances")
+                raise ValueError(Message("model.err.rule_takes_measure_value", rule=r))
         if r == "setback" and self.also:
-            raise ValueError("a setback is drawn around the features of its own layer; 'also' is not taken")
+            raise ValueError(Message("model.err.setback_drawn_around_features"))
         self._check_sources()
         return self
 
@@ -396,7 +407,7 @@ class PairwiseMatrix(_Strict):
     @model_validator(mode="after")
     def _one(self):
         if (self.file is None) == (self.matrix is None):
-            raise ValueError("give exactly one of 'file' (CSV) or 'matrix' (rows)")
+            raise ValueError(Message("model.err.give_exactly_one_file"))
         return self
 
 
@@ -414,18 +425,19 @@ class WeightSpec(_Strict):
     def _shape(self):
         if self.method == "direct":
             if not self.values:
-                raise ValueError("method 'direct' needs 'values' (node -> weight)")
+                raise ValueError(Message("model.err.method_direct_needs_values"))
             for k in ("matrix", "file", "matrices"):
                 if getattr(self, k) is not None:
-                    raise ValueError(f"'{k}' belongs to method 'ahp', not 'direct'")
+                    raise ValueError(Message("model.err.belongs_method_ahp_direct",
+                                             setting=k))
         else:
             given = [k for k in ("matrix", "file", "matrices") if getattr(self, k) is not None]
             if len(given) != 1:
-                raise ValueError("method 'ahp' needs exactly one of 'matrix', 'file' or 'matrices' (group AHP)")
+                raise ValueError(Message("model.err.method_ahp_needs_exactly"))
             if self.values is not None:
-                raise ValueError("'values' belongs to method 'direct', not 'ahp'")
+                raise ValueError(Message("model.err.values_belongs_method_direct"))
             if given[0] != "file" and not self.criteria:
-                raise ValueError("method 'ahp' with an inline matrix needs 'criteria' (the row/column order)")
+                raise ValueError(Message("model.err.method_ahp_inline_matrix"))
         return self
 
 
@@ -444,15 +456,15 @@ class Aggregation(_Strict):
     def _check(self):
         if self.method == "owa":
             if (self.order_weights is None) == (self.risk is None):
-                raise ValueError("method 'owa' needs exactly one of 'order_weights' or 'risk' (RIM quantifier exponent)")
+                raise ValueError(Message("model.err.method_owa_needs_exactly"))
             if self.order_weights is not None:
                 if any(v < 0 for v in self.order_weights) or sum(self.order_weights) <= 0:
-                    raise ValueError("order_weights must be non-negative and not all zero")
+                    raise ValueError(Message("model.err.order_weights_must_non"))
         elif self.method == "fuzzy":
             if self.operator is None:
-                raise ValueError("method 'fuzzy' needs 'operator' (and, or, product, sum, gamma)")
+                raise ValueError(Message("model.err.method_fuzzy_needs_operator"))
             if self.operator == "gamma" and self.gamma is None:
-                raise ValueError("operator 'gamma' needs 'gamma' in [0, 1]")
+                raise ValueError(Message("model.err.operator_gamma_needs_gamma"))
         return self
 
 
@@ -476,7 +488,7 @@ class Classes(_Strict):
     @classmethod
     def _desc(cls, b):
         if any(not 0.0 < x < 1.0 for x in b) or any(y >= x for x, y in zip(b, b[1:])):
-            raise ValueError(f"breaks must be 4 strictly descending values in (0, 1) for S1/S2/S3/N1; got {b}")
+            raise ValueError(Message("model.err.breaks_must_strictly_descending", breaks=b))
         return b
 
 
@@ -501,9 +513,10 @@ class LandBudget(_Cited):
     @model_validator(mode="after")
     def _shares(self):
         if self.plots_target > self.plots_max:
-            raise ValueError(f"plots_target ({self.plots_target}) is above plots_max ({self.plots_max})")
+            raise ValueError(Message("model.err.plots_target_above_plots",
+                                     plots_target=self.plots_target, plots_max=self.plots_max))
         if self.plots_target + self.green_min + self.roads_min > 1 + 1e-9:
-            raise ValueError("plots_target + green_min + roads_min exceed the whole site (1.0)")
+            raise ValueError(Message("model.err.plots_target_green_min"))
         return self
 
 
@@ -518,7 +531,7 @@ class SiteRules(_Cited):
         ids = [o.id for o in self.options]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
-            raise ValueError(f"site option ids must be unique; repeated: {dup}")
+            raise ValueError(Message("model.err.site_option_ids_must", ids=dup))
         return self
 
     def option(self, oid: str) -> AreaOption | None:
@@ -544,30 +557,33 @@ class Model(_Strict):
         ids = [c.id for c in self.criteria]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
-            raise ValueError(f"criterion ids must be unique; repeated: {dup}")
+            raise ValueError(Message("model.err.criterion_ids_must_unique", ids=dup))
         cids = [c.id for c in self.constraints]
         dup = sorted({i for i in cids if cids.count(i) > 1})
         if dup:
-            raise ValueError(f"constraint ids must be unique; repeated: {dup}")
+            raise ValueError(Message("model.err.constraint_ids_must_unique", ids=dup))
         for where, items in (("criteria", self.criteria), ("constraints", self.constraints)):
             for i, item in enumerate(items):
                 for layer in item.layers_read():
                     if layer not in self.layers:
                         raise ValueError(
-                            f"{where}[{i}] ('{item.id}') refers to layer '{layer}', which is not declared in "
-                            f"'layers' (declared: {', '.join(sorted(self.layers))})"
+                            Message("model.err.refers_layer_which_declared", where=where, number=i, item_id=item.id,
+                                    layer=layer, layers=', '.join(sorted(self.layers)))
                         )
                 spec = self.layers[item.layer]
                 if item.measure.startswith("slope") and spec.type != "continuous":
-                    raise ValueError(f"{where}[{i}] ('{item.id}'): slope needs a continuous DEM layer, '{item.layer}' is {spec.type}")
+                    raise ValueError(Message("model.err.slope_needs_continuous_dem", where=where, number=i,
+                                             item_id=item.id, layer=item.layer, layer_type=spec.type))
         for i, c in enumerate(self.criteria):
             spec = self.layers[c.layer]
             if isinstance(c.transform, Categories) and spec.type != "categorical":
-                raise ValueError(f"criteria[{i}] ('{c.id}'): a 'categories' transform needs a categorical layer; '{c.layer}' is {spec.type}")
+                raise ValueError(Message("model.err.criteria_categories_transform_needs",
+                                         number=i, criterion=c.id, layer=c.layer, layer_type=spec.type))
         if self.aggregation.method == "owa" and self.aggregation.order_weights is not None:
             if len(self.aggregation.order_weights) != len(self.criteria):
                 raise ValueError(
-                    f"aggregation.order_weights has {len(self.aggregation.order_weights)} values for {len(self.criteria)} criteria"
+                    Message("model.err.aggregation_order_weights_values",
+                            n_order_weights=len(self.aggregation.order_weights), n_criteria=len(self.criteria))
                 )
         return self
 
@@ -596,24 +612,61 @@ def _format_loc(loc) -> str:
     return out
 
 
-def _explain(err: dict) -> str:
+def _explain(err: dict) -> Message | str:
+    """One pydantic error as the user reads it: the model's own message (a validator's :class:`Message`), or
+    pydantic's, from the catalogue when it has the error's type (English as pydantic writes it otherwise)."""
     kind = err.get("type")
     if kind == "extra_forbidden":
-        return "unknown key (not part of the model schema; see docs/reference/model.md)"
+        return Message("model.err.unknown_key")
     if kind == "missing":
-        return "required key is missing"
-    msg = err.get("msg", "")
-    msg = re.sub(r"^Value error, ", "", msg)
+        return Message("model.err.missing_key")
+    msg = pydantic_message(err)
     inp = err.get("input")
     if kind and ("type" in kind or "parsing" in kind) and not isinstance(inp, (dict, list)):
-        return f"{msg}; got {inp!r}"
+        return Message("model.err.got", message=msg, value=inp)
     return msg
+
+
+def pydantic_message(err: dict) -> Message | str:
+    """The message of one pydantic error (``ValidationError.errors()[i]``) in both languages.
+
+    A validator that raised ``ValueError(Message(...))`` keeps its Message (pydantic's ``msg`` holds only its
+    English); a pydantic error type the catalogue knows (``model.pydantic.<type>``, the texts of pydantic-core
+    2.x) is filled with its context; any other stays pydantic's English.
+    """
+    from kawasan.i18n import has
+
+    own = (err.get("ctx") or {}).get("error")
+    if isinstance(own, Exception) and own.args and isinstance(own.args[0], Message):
+        return own.args[0]
+    key = f"model.pydantic.{err.get('type')}"
+    if has(key):
+        ctx = {k: v if isinstance(v, (int, float)) else str(v) for k, v in (err.get("ctx") or {}).items()}
+        kind = f"model.pydantic.kind.{str(ctx.get('field_type', '')).lower()}"
+        if has(kind):               # "Dictionary", "List": the kind of value pydantic names
+            ctx["field_type"] = Message(kind)
+        n = ctx.get("min_length", ctx.get("max_length"))
+        items = Message("model.pydantic.word_item" if n == 1 else "model.pydantic.word_items")
+        return Message(key, **{**ctx, "items": items})
+    return re.sub(r"^Value error, ", "", err.get("msg", ""))
+
+
+def _more_problems(errs: list[dict]) -> Message | str:
+    """" (and 2 more problem(s): a.b: ...; c: ...)" for the errors after the first (at most three shown)."""
+    if len(errs) < 2:
+        return ""
+    shown = None
+    for e in reversed(errs[1:4]):
+        one = Message("model.err.problem_at", field=_format_loc(e["loc"]) or "<top>", message=_explain(e))
+        shown = one if shown is None else Message("model.err.problems_then", first=one, rest=shown)
+    return Message("model.err.more_problems", count=len(errs) - 1, problems=shown)
 
 
 def model_from_dict(data: dict, *, source: str = "<model>") -> Model:
     """Validate a model dictionary; raise ModelError naming the field on the first problem(s)."""
     if not isinstance(data, dict):
-        raise ModelError(f"expected a mapping at the top level, got {type(data).__name__}", source=source)
+        raise ModelError(Message("model.err.expected_mapping_top_level",
+                                 type=type(data).__name__), source=source)
     _check_text_sizes(data, source)
     try:
         return Model.model_validate(data)
@@ -621,10 +674,8 @@ def model_from_dict(data: dict, *, source: str = "<model>") -> Model:
         errs = exc.errors()
         first = errs[0]
         field = _format_loc(first["loc"]) or None
-        more = f" (and {len(errs) - 1} more problem(s): " + "; ".join(
-            f"{_format_loc(e['loc']) or '<top>'}: {_explain(e)}" for e in errs[1:4]
-        ) + ")" if len(errs) > 1 else ""
-        raise ModelError(_explain(first) + more, source=source, field=field) from None
+        raise ModelError(Message("model.err.first_problem", message=_explain(first), more=_more_problems(errs)),
+                         source=source, field=field) from None
 
 
 def _check_text_sizes(data, source: str, where: str = "") -> None:
@@ -647,8 +698,6 @@ def read_model_file(path: str | Path) -> tuple[dict, Path]:
 
     p = Path(path)
     if not p.exists():
-        from kawasan.i18n import Message
-
         raise ModelError(Message("err.model_not_found"), source=str(p))
     text = guarded.read_text(p, error=ModelError, what="model file", limit="model_file_bytes")
     fmt = "toml" if p.suffix.lower() == ".toml" else "yaml"

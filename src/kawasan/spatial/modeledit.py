@@ -25,6 +25,7 @@ import copy
 import re
 
 from kawasan.errors import InputError, KawasanError, ModelError
+from kawasan.i18n import Message
 from kawasan.spatial.model import Model, label_text, model_from_dict
 from kawasan.spatial.weights import _nodes, resolve
 
@@ -82,11 +83,12 @@ def _ahp_numbers(level: dict) -> dict | None:
 def apply_edits(base: dict, edits: dict, *, source: str = "<model>") -> dict:
     """``base`` (a model dict) with ``edits`` applied; validated by the model schema (ModelError naming the field)."""
     if not isinstance(edits, dict):
-        raise InputError(f"expected an object of edits, got {type(edits).__name__}", field="edits")
+        raise InputError(Message("model.err.modeledit.expected_object_edits",
+                                 type=type(edits).__name__), field="edits")
     unknown = sorted(set(edits) - {"weights", "off", "rules", "thresholds", "allow_inconsistent", "name"})
     if unknown:
-        raise InputError(f"unknown edit(s) {unknown}; expected weights, off, rules, thresholds, "
-                         "allow_inconsistent, name", field="edits")
+        raise InputError(Message("model.err.modeledit.unknown_edit_expected_weights",
+                                 unknown=unknown), field="edits")
     m = copy.deepcopy(base)
     if edits.get("name"):
         m["name"] = edits["name"]
@@ -104,13 +106,14 @@ def apply_edits(base: dict, edits: dict, *, source: str = "<model>") -> dict:
 
 def _switch_off(m: dict, off: list) -> None:
     if not isinstance(off, list) or not all(isinstance(x, str) for x in off):
-        raise InputError("expected a list of criterion ids", field="off")
+        raise InputError(Message("model.err.modeledit.expected_list_criterion_ids"), field="off")
     ids = [c.get("id") for c in m.get("criteria", [])]
     for cid in off:
         if cid not in ids:
-            raise InputError(f"no criterion {cid!r}; criteria: {', '.join(ids)}", field=f"off.{cid}")
+            raise InputError(Message("model.err.modeledit.criterion_criteria",
+                                     criterion=cid, criteria=', '.join(ids)), field=f"off.{cid}")
     if len(set(off)) >= len(ids):
-        raise InputError("at least one criterion must stay on", field="off")
+        raise InputError(Message("model.err.modeledit.least_one_criterion_must"), field="off")
     removed = [c for c in m["criteria"] if c["id"] in off]
     m["criteria"] = [c for c in m["criteria"] if c["id"] not in off]
     still_grouped = {c.get("group") for c in m["criteria"] if c.get("group")}
@@ -140,42 +143,45 @@ def _drop_nodes(spec: dict, nodes: list[str]) -> None:
         spec["matrix"] = [[spec["matrix"][i][j] for j in keep] for i in keep]
         spec["criteria"] = [spec["criteria"][i] for i in keep]
     else:
-        raise InputError("this model's weights come from a file or from several matrices; switch criteria off "
-                         "by editing the model file", field="off")
+        raise InputError(Message("model.err.modeledit.model_weights_come_file"), field="off")
 
 
 def _thresholds(m: dict, th: dict) -> None:
     if not isinstance(th, dict):
-        raise InputError("expected constraint id -> {limit|distance: number}", field="thresholds")
+        raise InputError(Message("model.err.modeledit.expected_constraint"), field="thresholds")
     by_id = {c.get("id"): c for c in m.get("constraints", [])}
     for cid, change in th.items():
         con = by_id.get(cid)
         if con is None:
-            raise InputError(f"no constraint {cid!r}; constraints: {', '.join(by_id)}", field=f"thresholds.{cid}")
+            raise InputError(Message("model.err.modeledit.constraint_constraints",
+                                     constraint=cid, constraints=', '.join(by_id)), field=f"thresholds.{cid}")
         if not isinstance(change, dict) or len(change) != 1 or next(iter(change)) not in THRESHOLD_KEYS:
-            raise InputError("expected {\"limit\": number} or {\"distance\": number}", field=f"thresholds.{cid}")
+            raise InputError(Message("model.err.modeledit.expected_threshold_edit"), field=f"thresholds.{cid}")
         key, value = next(iter(change.items()))
         if key not in con:
             have = next((k for k in THRESHOLD_KEYS if k in con), None)
-            raise InputError(f"constraint {cid!r} has no {key}" + (f"; it has {have}" if have else ""),
+            raise InputError(Message("model.err.modeledit.no_threshold_has", constraint=cid, threshold=key,
+                                     has=have) if have else
+                             Message("model.err.modeledit.no_threshold", constraint=cid, threshold=key),
                              field=f"constraints.{cid}.{key}")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise InputError(f"expected a number, got {value!r}", field=f"constraints.{cid}.{key}")
+            raise InputError(Message("model.err.modeledit.expected_number", value=value),
+                             field=f"constraints.{cid}.{key}")
         con[key] = value
 
 
 def _top_weights(m: dict, w: dict) -> None:
     if not isinstance(w, dict) or w.get("method") not in ("direct", "ahp"):
-        raise InputError("expected {\"method\": \"direct\", \"values\": {...}} or {\"method\": \"ahp\", "
-                         "\"criteria\": [...], \"matrix\": [[...]]}", field="weights")
+        raise InputError(Message("model.err.modeledit.expected_weights_edit"), field="weights")
     keep = {k: v for k, v in m["weights"].items() if k in ("groups", "source", "ahp_method")}
     if w["method"] == "direct":
         values = w.get("values")
         if not isinstance(values, dict):
-            raise InputError("expected node -> weight", field="weights.values")
+            raise InputError(Message("model.err.modeledit.expected_node_weight"), field="weights.values")
         for k, v in values.items():
             if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise InputError(f"expected a number, got {v!r}", field=f"weights.values.{k}")
+                raise InputError(Message("model.err.modeledit.expected_number",
+                                         value=v), field=f"weights.values.{k}")
         m["weights"] = {"method": "direct", "values": values, **keep}
     else:
         m["weights"] = {"method": "ahp", "criteria": w.get("criteria"), "matrix": w.get("matrix"), **keep}
@@ -183,13 +189,14 @@ def _top_weights(m: dict, w: dict) -> None:
 
 def _rules_known(m: dict, rules: dict) -> None:
     if not isinstance(rules, dict):
-        raise InputError("expected constraint id -> true/false", field="rules")
+        raise InputError(Message("model.err.modeledit.expected_constraint_true_false"), field="rules")
     ids = [c.get("id") for c in m.get("constraints", [])]
     for cid, on in rules.items():
         if cid not in ids:
-            raise InputError(f"no constraint {cid!r}; constraints: {', '.join(ids)}", field=f"rules.{cid}")
+            raise InputError(Message("model.err.modeledit.constraint_constraints",
+                                     constraint=cid, constraints=', '.join(ids)), field=f"rules.{cid}")
         if not isinstance(on, bool):
-            raise InputError(f"expected true or false, got {on!r}", field=f"rules.{cid}")
+            raise InputError(Message("model.err.modeledit.expected_true_false", value=on), field=f"rules.{cid}")
 
 
 def _field_by_id(field: str | None, m: dict) -> str | None:

@@ -65,11 +65,11 @@ def check_weights(weights, n_crit: int | None = None, *, field: str = "weights")
     bad = np.flatnonzero(~np.isfinite(w))
     if bad.size:
         i = int(bad[0])
-        raise WeightsError(Message("run.err.ranking.weight_index_from_expected", i=i, v2=w[i]), field=field)
+        raise WeightsError(Message("run.err.ranking.weight_index_from_expected", index=i, value=w[i]), field=field)
     neg = np.flatnonzero(w < 0)
     if neg.size:
         i = int(neg[0])
-        raise WeightsError(Message("run.err.ranking.weight_index_from_expected_2", i=i, v2=w[i]), field=field)
+        raise WeightsError(Message("run.err.ranking.weight_index_from_expected_2", index=i, value=w[i]), field=field)
     total = float(w.sum())
     if total <= 0:
         raise WeightsError(Message("run.err.ranking.all_weights_are_zero"), field=field)
@@ -89,12 +89,12 @@ def check_ids(ids, n: int) -> np.ndarray:
     if raw.dtype.kind == "f":
         bad = np.flatnonzero(~np.isfinite(raw) | (raw != np.round(raw)))
         if bad.size:
-            raise InputError(Message("run.err.ranking.site_id_at_position", v1=int(bad[0]), v2=raw[bad[0]]),
+            raise InputError(Message("run.err.ranking.site_id_at_position", position=int(bad[0]), value=raw[bad[0]]),
                              field="ids")
     out = raw.astype(np.int64)
     uniq, counts = np.unique(out, return_counts=True)
     if np.any(counts > 1):
-        raise InputError(Message("run.err.ranking.site_id_occurs_more", v1=int(uniq[counts > 1][0])), field="ids")
+        raise InputError(Message("run.err.ranking.site_id_occurs_more", site=int(uniq[counts > 1][0])), field="ids")
     return out
 
 
@@ -107,14 +107,14 @@ def check_vector(values, n: int, ids: np.ndarray, *, field: str, nonnegative: bo
     bad = np.flatnonzero(~np.isfinite(v))
     if bad.size:
         k = int(bad[0])
-        raise InputError(Message("run.err.ranking.site_id_expected_finite", v1=int(ids[k]), field=field,
-                                 v3=v[k]), field=field)
+        raise InputError(Message("run.err.ranking.site_id_expected_finite", site=int(ids[k]), field=field,
+                                 value=v[k]), field=field)
     if nonnegative:
         neg = np.flatnonzero(v < 0)
         if neg.size:
             k = int(neg[0])
-            raise InputError(Message("run.err.ranking.site_id_expected_number", v1=int(ids[k]), field=field,
-                                     v3=v[k]), field=field)
+            raise InputError(Message("run.err.ranking.site_id_expected_number", site=int(ids[k]), field=field,
+                                     value=v[k]), field=field)
     return v
 
 
@@ -125,17 +125,18 @@ def check_criteria(criteria_means, ids: np.ndarray | None = None, *, field: str 
     if c.ndim != 2:
         raise InputError(Message("run.err.ranking.expected_d_array_n", c_shape=c.shape), field=field)
     if n_crit is not None and c.shape[1] != n_crit:
-        raise InputError(Message("run.err.ranking.criterion_column_s_but", field=field, v2=c.shape[1],
+        raise InputError(Message("run.err.ranking.criterion_column_s_but", field=field, n_columns=c.shape[1],
                                  n_crit=n_crit), field=field)
     if ids is not None and c.shape[0] != len(ids):
-        raise InputError(Message("run.err.ranking.expected_row_s_criterion", v1=len(ids), v2=c.shape[0]), field=field)
+        raise InputError(Message("run.err.ranking.expected_row_s_criterion", n_sites=len(ids), n_rows=c.shape[0]),
+                         field=field)
     bad = np.argwhere(~np.isfinite(c))
     if bad.size:
         r, j = (int(x) for x in bad[0])
         sid = int(ids[r]) if ids is not None else r
         label = Message("run.err.ranking.label_site") if ids is not None else Message("run.err.ranking.label_row")
-        raise InputError(Message("run.err.ranking.criterion_index_from_expected", label=label, sid=sid,
-                                 v3=c[r, j], j=j),
+        raise InputError(Message("run.err.ranking.criterion_index_from_expected", label=label, site=sid,
+                                 value=c[r, j], index=j),
                          field=field)
     return c
 
@@ -170,7 +171,7 @@ def topsis(matrix, weights) -> np.ndarray:
     neg = np.argwhere(x < 0)
     if neg.size:
         r, j = (int(v) for v in neg[0])
-        raise InputError(Message("run.err.ranking.row_criterion_index_from", r=r, v2=x[r, j], j=j),
+        raise InputError(Message("run.err.ranking.row_criterion_index_from", row=r, value=x[r, j], index=j),
                          field="matrix")
     if x.shape[0] == 0:
         return np.zeros(0)
@@ -195,7 +196,7 @@ def rank_sites(ids, area_ha, score_mean, criteria_means, weights, *, method: str
     """
     if method not in METHODS:
         raise InputError(Message("run.err.ranking.unknown_ranking_method_expected", method=method,
-                                 v2=', '.join(METHODS)), field="method")
+                                 methods=', '.join(METHODS)), field="method")
     raw_ids = np.asarray(ids)
     n = int(raw_ids.size) if raw_ids.ndim == 1 else -1
     if n < 0:

@@ -60,7 +60,7 @@ def _open(path: str | Path):
     try:
         return rasterio.open(p)
     except RasterioIOError as exc:
-        raise RasterError(Message("run.err.rasters.readable_raster_file_may", exc=str(exc)), source=str(p)) from exc
+        raise RasterError(Message("run.err.rasters.readable_raster_file_may", error=str(exc)), source=str(p)) from exc
 
 
 def read_on_grid(
@@ -86,7 +86,7 @@ def read_on_grid(
     # copy of every tile (measured: +0.4 GB resident and ~1 s of page faults per float32 layer at 1e8 cells).
     with block_cache(_READ_CACHE_MB), _open(path) as ds, guarded.guard(label, RasterError, "raster"):
         if band < 1 or band > ds.count:
-            raise RasterError(Message("run.err.rasters.band_requested_but_file", band=band, ds_count=ds.count),
+            raise RasterError(Message("run.err.rasters.band_requested_but_file", band=band, n_bands=ds.count),
                               source=label)
         if ds.crs is None:
             raise RasterError(Message("run.err.rasters.raster_crs_expected_one"), source=label)
@@ -96,13 +96,13 @@ def read_on_grid(
         try:
             layer_bounds = transform_bounds(ds.crs, grid.crs, *ds.bounds, densify_pts=21)
         except Exception as exc:  # pragma: no cover - pyproj failure on exotic CRS
-            raise RasterError(Message("run.err.rasters.cannot_relate_crs_study", ds_crs=ds.crs, exc=str(exc)),
+            raise RasterError(Message("run.err.rasters.cannot_relate_crs_study", crs=ds.crs, error=str(exc)),
                               source=label) from exc
         if not grid.overlaps(layer_bounds):
             raise RasterError(
                 Message("run.err.rasters.does_overlap_study_area",
-                        v1=tuple((round(v, 1) for v in layer_bounds)),
-                        v2=tuple((round(v, 1) for v in grid.bounds)), v3=grid.crs.to_string()),
+                        layer_bounds=tuple((round(v, 1) for v in layer_bounds)),
+                        grid_bounds=tuple((round(v, 1) for v in grid.bounds)), crs=grid.crs.to_string()),
                 source=label,
             )
         diffs = grid.differences(own)

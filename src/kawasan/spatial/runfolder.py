@@ -328,4 +328,5 @@ def _json_default(o):
         return float(o)
     if isinstance(o, tuple):
         return list(o)
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+    raise TypeError(Message("run.err.runfolder.json_serialisable",
+                            type=type(o).__name__))

@@ -68,9 +68,9 @@ def open_run(folder: str | Path) -> Run:
     try:
         manifest = json.loads(man.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(Message("run.err.runs.manifest_json_valid_json", exc=str(exc)), source=str(man)) from exc
+        raise InputError(Message("run.err.runs.manifest_json_valid_json", error=str(exc)), source=str(man)) from exc
     if manifest.get("kind") != RUN_KIND:
-        raise InputError(Message("run.err.runs.manifest_json_kawasan_run", v1=manifest.get('kind'),
-                                 RUN_KIND=RUN_KIND),
+        raise InputError(Message("run.err.runs.manifest_json_kawasan_run", kind=manifest.get('kind'),
+                                 expected=RUN_KIND),
                          source=str(man))
     return Run(folder, manifest, Grid.from_dict(manifest["study_area"]["grid"]))

@@ -80,7 +80,8 @@ def oat_weights(weights, j: int, change: float) -> np.ndarray:
         raise InputError(Message("run.err.sensitivity.relative_weight_change_must", change=change),
                          field="changes")
     if isinstance(j, bool) or not isinstance(j, numbers.Integral) or not 0 <= j < w.size:
-        raise InputError(Message("run.err.sensitivity.criterion_index_out_range", j=j, v2=w.size - 1), field="j")
+        raise InputError(Message("run.err.sensitivity.criterion_index_out_range", index=j, maximum=w.size - 1),
+                         field="j")
     if w.size == 1:
         return w.copy()
     new_j = min(max(w[j] * (1.0 + p), 0.0), 1.0)
@@ -114,7 +115,7 @@ def one_at_a_time(criteria_means, weights, names: Sequence[str], *, changes=(-0.
     k = _check_int(top_k, "top_k", minimum=1)
     names = list(names) if not isinstance(names, str) else [names]
     if len(names) != w.size:
-        raise InputError(Message("run.err.sensitivity.expected_criterion_name_s", w_size=w.size, v2=len(names)),
+        raise InputError(Message("run.err.sensitivity.expected_criterion_name_s", n_weights=w.size, n_names=len(names)),
                          field="names")
     if len(set(names)) != len(names):
         dup = next(x for x in names if names.count(x) > 1)
@@ -122,7 +123,7 @@ def one_at_a_time(criteria_means, weights, names: Sequence[str], *, changes=(-0.
     ch = []
     for p in changes:
         if isinstance(p, bool) or not isinstance(p, numbers.Real) or not (-1.0 < float(p) < 1.0):
-            raise InputError(Message("run.err.sensitivity.relative_weight_change_must_2", p=p),
+            raise InputError(Message("run.err.sensitivity.relative_weight_change_must_2", value=p),
                              field="changes")
         ch.append(float(p))
 
@@ -313,23 +314,23 @@ def score_spread(criteria: Sequence[np.ndarray], weights_cov, out: np.ndarray | 
     shape = grids[0].shape
     for i, g in enumerate(grids):
         if g.ndim != 2 or g.shape != shape:
-            raise InputError(Message("run.err.sensitivity.criterion_raster_index_from", i=i, g_shape=g.shape,
+            raise InputError(Message("run.err.sensitivity.criterion_raster_index_from", index=i, raster_shape=g.shape,
                                      shape=shape), field="criteria")
     cov = np.asarray(weights_cov, dtype=float)
     m = len(grids)
     if cov.shape != (m, m):
-        raise WeightsError(Message("run.err.sensitivity.weights_cov_shape_expected", cov_shape=cov.shape, m=m),
+        raise WeightsError(Message("run.err.sensitivity.weights_cov_shape_expected", shape=cov.shape, n_criteria=m),
                            field="weights_cov")
     if not np.all(np.isfinite(cov)):
         i, j = (int(x) for x in np.argwhere(~np.isfinite(cov))[0])
-        raise WeightsError(Message("run.err.sensitivity.weights_cov_expected_finite", i=i, j=j, v3=cov[i, j]),
+        raise WeightsError(Message("run.err.sensitivity.weights_cov_expected_finite", row=i, column=j, value=cov[i, j]),
                            field="weights_cov")
     scale = float(np.abs(cov).max()) if cov.size else 0.0
     tol = 1e-9 * scale
     if np.any(np.abs(cov - cov.T) > tol):
         i, j = (int(x) for x in np.argwhere(np.abs(cov - cov.T) > tol)[0])
-        raise WeightsError(Message("run.err.sensitivity.weights_cov_symmetric_but", i=i, j=j, v3=cov[i, j],
-                                   v4=cov[j, i]),
+        raise WeightsError(Message("run.err.sensitivity.weights_cov_symmetric_but", row=i, column=j, value=cov[i, j],
+                                   mirror=cov[j, i]),
                            field="weights_cov")
     low = float(np.linalg.eigvalsh(cov).min()) if scale > 0 else 0.0
     if low < -1e-9 * scale:
@@ -339,6 +340,6 @@ def score_spread(criteria: Sequence[np.ndarray], weights_cov, out: np.ndarray | 
     elif not isinstance(out, np.ndarray) or out.dtype != np.float32 or out.shape != shape \
             or not out.flags.c_contiguous or not out.flags.writeable:
         raise InputError(Message("run.err.sensitivity.out_must_writeable_c", shape=shape,
-                                 v2=getattr(out, 'dtype', type(out).__name__),
-                                 v3=getattr(out, 'shape', '')), field="out")
+                                 dtype=getattr(out, 'dtype', type(out).__name__),
+                                 out_shape=getattr(out, 'shape', '')), field="out")
     return _spread_kernel(grids, np.ascontiguousarray(cov), out)

@@ -118,7 +118,8 @@ def apply_setback(con: Constraint, layer: str, where: dict | None, store: LayerS
     if where:
         missing = [a for a in where if a not in gdf.columns]
         if missing:
-            raise VectorError(Message("run.err.setbacks.attribute", v1=missing[0]), source=str(store.area.path(spec)),
+            raise VectorError(Message("run.err.setbacks.attribute", attribute=missing[0]),
+                              source=str(store.area.path(spec)), 
                               field=f"constraints.{con.id}.where")
         sel = np.ones(len(gdf), dtype=bool)
         for attr, vals in where.items():

@@ -44,7 +44,8 @@ def load_site_geometry(path, grid, *, radius: float | None = None) -> tuple[obje
     else:
         polys = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
         if polys.empty:
-            raise InputError(Message("run.err.sitecheck.expected_polygon_s_point", v1=sorted(kinds)), source=str(path))
+            raise InputError(Message("run.err.sitecheck.expected_polygon_s_point", kinds=sorted(kinds)),
+                             source=str(path))
         invalid = int((~polys.geometry.is_valid).sum())
         if invalid:
             notes.append(Message("check.repaired", n=invalid))
@@ -55,9 +56,9 @@ def load_site_geometry(path, grid, *, radius: float | None = None) -> tuple[obje
         raise InputError(Message("run.err.sitecheck.site_area"), source=str(path))
     if not geom.intersects(box(*grid.bounds)):
         raise InputError(Message("run.err.sitecheck.site_lies_outside_study",
-                                 v1=tuple((round(v, 1) for v in geom.bounds)),
-                                 v2=tuple((round(v, 1) for v in grid.bounds)),
-                                 v3=grid.crs.to_string()),
+                                 site_bounds=tuple((round(v, 1) for v in geom.bounds)),
+                                 grid_bounds=tuple((round(v, 1) for v in grid.bounds)),
+                                 crs=grid.crs.to_string()),
                          source=str(path))
     if not box(*grid.bounds).contains(geom):
         notes.append(Message("check.partly_outside"))
@@ -104,39 +105,40 @@ def check_site(site_path, run_dir, *, radius: float | None = None) -> dict:
     rows, changes = [], []
     for c in run.constraint_bits:
         label = c.get("label") or c["id"]
-        basis = f"{c.get('legal_basis') or 'no legal basis given'} [{c.get('certainty')}]"
+        basis = Message("run.note.sitecheck.basis", certainty=c.get("certainty"),
+                        legal_basis=c.get("legal_basis") or Message("run.note.sitecheck.no_legal_basis"))
         if c["status"] != "applied":
             rows.append({"rule": c["id"], "label": label, "passed": None, "value": None, "unit": None,
                          "legal_basis": c.get("legal_basis"), "certainty": c.get("certainty"),
-                         "message": f"{label}: not checked ({c.get('skipped_because', 'skipped')}) - {basis}"})
+                         "message": Message("run.note.sitecheck.not_checked", label=label, basis=basis,
+                                            why=c.get("skipped_because") or Message("run.note.sitecheck.skipped"))})
             continue
         bad = int(np.count_nonzero(reason & reason.dtype.type(c["bit"])))
         share = bad / cells if cells else 0.0
         passed = bad == 0
-        msg = (f"{label}: passes - {basis}" if passed else
-               f"{label}: {share * 100:.1f} % of the site ({bad * cell_ha:.2f} ha) fails - {basis}")
+        msg = (Message("run.note.sitecheck.passes", label=label, basis=basis) if passed else
+               Message("run.note.sitecheck.fails", label=label, percent=share * 100, ha=bad * cell_ha, basis=basis))
         rows.append({"rule": c["id"], "label": label, "passed": passed, "value": round(share * 100, 2),
-                     "unit": "% of site area failing", "failing_ha": round(bad * cell_ha, 2),
+                     "unit": Message("run.note.sitecheck.unit_failing"), "failing_ha": round(bad * cell_ha, 2),
                      "legal_basis": c.get("legal_basis"), "certainty": c.get("certainty"), "message": msg})
         if not passed:
-            changes.append(f"remove or fix {bad * cell_ha:.2f} ha that fail '{label}'")
+            changes.append(Message("run.note.sitecheck.remove_or_fix", ha=bad * cell_ha, label=label))
     clean_ha = int(np.count_nonzero(reason == 0)) * cell_ha
     block_ha = _largest_block(mask, run.raster("constraints")[r0:r0 + h, c0:c0 + w]) * cell_ha
     site_rules = run.site_rules
     if site_rules.get("min_area_ha"):
         need = float(site_rules["min_area_ha"])
         ok = block_ha >= need
-        basis = f"{site_rules.get('legal_basis') or '-'} [{site_rules.get('certainty')}]"
+        basis = Message("run.note.sitecheck.basis", legal_basis=site_rules.get("legal_basis") or "-",
+                        certainty=site_rules.get("certainty"))
         rows.append({"rule": "min_area",
-                     "label": f"At least {need:g} ha (gross) in one contiguous block that passes every rule",
-                     "passed": ok, "value": round(block_ha, 2), "unit": "ha in the largest contiguous passing block",
+                     "label": Message("run.note.sitecheck.min_area_label", need=need),
+                     "passed": ok, "value": round(block_ha, 2), "unit": Message("run.note.sitecheck.unit_block"),
                      "legal_basis": site_rules.get("legal_basis"), "certainty": site_rules.get("certainty"),
-                     "message": f"the largest contiguous block passing every rule is {block_ha:.2f} ha gross "
-                                f"({'enough' if ok else 'less than'} {need:g} ha; plots, roads and green space "
-                                f"come out of it) - {basis}"})
+                     "message": Message("run.note.sitecheck.block_enough" if ok else "run.note.sitecheck.block_short",
+                                        ha=block_ha, need=need, basis=basis)})
         if not ok:
-            changes.append(f"enlarge the site: {need - block_ha:.2f} ha more contiguous land that passes every rule "
-                           "is needed")
+            changes.append(Message("run.note.sitecheck.enlarge", ha=need - block_ha))
     valid = score[np.isfinite(score) & (reason == 0)]
     stats = {"cells": cells, "area_ha": round(cells * cell_ha, 2), "area_passing_ha": round(clean_ha, 2),
              "score_mean": round(float(valid.mean()), 4) if valid.size else None,

@@ -24,6 +24,7 @@ from affine import Affine
 from rasterio.windows import Window
 
 from kawasan.errors import KawasanError
+from kawasan.i18n import LANGUAGES, Message
 from kawasan.spatial import rasters, vectors
 from kawasan.spatial.engine import evaluate
 from kawasan.spatial.grid import Grid
@@ -60,7 +61,8 @@ def recompute_means(run: Run, sites: list[Site], criteria: list[str]) -> dict[in
     try:
         ev = evaluate(model, sub, keep_criteria=True, model_source=f"{run.folder}/manifest.json")
     except KawasanError as exc:
-        raise MeansUnavailable(f"the criteria could not be recomputed: {exc}") from exc
+        raise MeansUnavailable(Message("run.err.sitecriteria.criteria_could_recomputed",
+                                       error={lang: exc.text(lang) for lang in LANGUAGES})) from exc
     out = {}
     for s in sites:
         r0, c0 = s.window.row_off - window.row_off, s.window.col_off - window.col_off
@@ -85,16 +87,18 @@ def _criteria_model(run: Run, criteria: list[str]) -> Model:
 def _open_area(run: Run, model: Model) -> StudyArea:
     root = run.study_area
     if not root.is_dir():
-        raise MeansUnavailable(f"the study area of the run is not at {root} any more")
+        raise MeansUnavailable(Message("run.err.sitecriteria.study_area_run_any",
+                                       root=root))
     area = open_study_area(root, model)
     recorded = {i["layer"]: i.get("sha256") for i in run.manifest.get("inputs", [])}
     for name in sorted({c.layer for c in model.criteria}):
         p = area.path(model.layers[name])
         if not p.exists():
-            raise MeansUnavailable(f"layer '{name}' of the run is missing: {p}")
+            raise MeansUnavailable(Message("run.err.sitecriteria.layer_run_missing",
+                                           layer=name, path=p))
         if recorded.get(name) and sha256_of(p) != recorded[name]:
-            raise MeansUnavailable(f"layer '{name}' ({p}) changed since the run (its SHA-256 differs from the one in "
-                                   "the run's manifest); re-run the suitability")
+            raise MeansUnavailable(Message("run.err.sitecriteria.layer_changed_since_run",
+                                           layer=name, path=p))
     return area
 
 

@@ -107,7 +107,7 @@ def extract(run: Run, rules: ExtractRules) -> tuple[list[Site], list[str]]:
     keep = np.flatnonzero((areas >= min_cells) & ((areas <= max_cells) if max_cells else True)) + 1
     if len(keep) == 0:
         notes.append(Message("run.note.sites.contiguous_area_suitable_cells",
-                             rules_min_area_ha=rules.min_area_ha, v2=n - 1))
+                             min_area_ha=rules.min_area_ha, n_more=n - 1))
     sites = []
     for lab in keep:
         x, y, w, h = (int(v) for v in stats[lab, :4])

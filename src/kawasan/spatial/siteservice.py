@@ -41,8 +41,8 @@ def area_option(run: Run, oid: str) -> dict:
     """One of the smaller areas the law allows in stated conditions (the model's sites.options)."""
     options = {o["id"]: o for o in run.site_rules.get("options") or []}
     if oid not in options:
-        raise InputError(Message("run.err.siteservice.site_area_option_this", oid=oid,
-                                 v2=', '.join(options) or Message("err.none")),
+        raise InputError(Message("run.err.siteservice.site_area_option_this", option=oid,
+                                 options=', '.join(options) or Message("err.none")),
                          source=str(run.folder), field="--area-rule")
     return {**options[oid], "land_budget": run.site_rules.get("land_budget")}
 
@@ -105,8 +105,8 @@ def _complete_criteria_means(run: Run, sites, infos: list[dict], notes: list[str
     try:
         means = sitecriteria.recompute_means(run, sites, missing)
     except sitecriteria.MeansUnavailable as exc:
-        why = f"criterion means of {', '.join(missing)} unavailable: {exc}"
-        notes.append(why + "; the sites' explanation and the stress test need them (or re-run with --criteria)")
+        why = Message("run.note.siteservice.means_unavailable", criteria=", ".join(missing), why=exc.args[0])
+        notes.append(Message("run.note.siteservice.means_needed", why=why))
         for i in infos:
             i["criteria_means_missing"] = why
         return "unavailable"
@@ -295,10 +295,8 @@ def _jsonable(o):
     raise TypeError(type(o).__name__)
 
 
-def _method_note(manifest: dict) -> str:
+def _method_note(manifest: dict) -> Message:
     agg = manifest["model"].get("aggregation", {}).get("method", "wlc")
     if agg == "wlc":
-        return ("exact: a site's WLC score is the weighted sum of its criterion means, so the stress test runs on "
-                "site-level means without recomputing rasters")
-    return (f"approximation: the model aggregates with {agg}, which is not linear; the stress test uses the "
-            "weighted sum of the site-level criterion means")
+        return Message("run.note.siteservice.stress_exact")
+    return Message("run.note.siteservice.stress_approximation", method=agg)

@@ -89,9 +89,10 @@ def resolve(item: Criterion | Constraint, store: LayerStore) -> Source | None:
             return src
         tried.append(Message("run.note.sources.tried", layer=layer, why=why))
         if why != "not provided":
-            lacking.append(f"layer '{layer}' {why}")
+            lacking.append(Message("run.note.sources.layer_why", layer=layer, why=why))
     if lacking:
-        raise VectorError(Message("run.err.sources.no_layer_readable", item=item.id, tried={lang: "; ".join(text_in(x, lang) for x in tried) for lang in LANGUAGES}),
+        raise VectorError(Message("run.err.sources.no_layer_readable", item_id=item.id,
+                                  tried={lang: "; ".join(text_in(x, lang) for x in tried) for lang in LANGUAGES}),
                           source=str(store.area.root), field=item.id)
     return None
 

@@ -103,12 +103,12 @@ def open_study_area(data_dir: str | Path, model: Model | None = None) -> StudyAr
         try:
             manifest = json.loads(man_path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(Message("run.err.studyarea.valid_json", exc=str(exc)), source=str(man_path)) from exc
+            raise InputError(Message("run.err.studyarea.valid_json", error=str(exc)), source=str(man_path)) from exc
     if "grid" in manifest:
         try:
             grid = Grid.from_dict(manifest["grid"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(Message("run.err.studyarea.invalid_grid_description_expected", exc=str(exc)),
+            raise InputError(Message("run.err.studyarea.invalid_grid_description_expected", error=str(exc)),
                              source=str(man_path), field="grid") from exc
     else:
         if model is None:
@@ -294,7 +294,7 @@ class LayerStore:
                     if attr not in gdf.columns:
                         raise VectorError(
                             Message("run.err.studyarea.attribute_available", attr=attr,
-                                    v2=', '.join((c for c in gdf.columns if c != 'geometry'))),
+                                    columns=', '.join((c for c in gdf.columns if c != 'geometry'))),
                             source=str(self.area.path(spec)), field=f"where.{attr}")
                 sel = np.ones(len(gdf), dtype=bool)
                 for attr, vals in where.items():
@@ -417,6 +417,6 @@ def resolve_codes(values, legend: dict[int, str], *, source: str, field: str,
                     warnings.append(text)
         else:
             known = ", ".join(f"{k}={n}" for k, n in sorted(legend.items())) or "none (give integer codes)"
-            raise InputError(Message("run.err.studyarea.unknown_category_layer_s", v=v, known=known),
+            raise InputError(Message("run.err.studyarea.unknown_category_layer_s", category=v, known=known),
                              source=source, field=field)
     return out

@@ -41,9 +41,9 @@ def read_features(path: str | Path, *, layer: str | None = None, where: dict | N
     try:
         gdf = pyogrio.read_dataframe(p, layer=layer)
     except (DataSourceError, DataLayerError) as exc:
-        raise VectorError(Message("run.err.vectors.readable_vector_file", exc=str(exc)), source=label) from exc
+        raise VectorError(Message("run.err.vectors.readable_vector_file", error=str(exc)), source=label) from exc
     except Exception as exc:  # corrupt GeoPackage (SQLite error) or other GDAL failure
-        raise VectorError(Message("run.err.vectors.readable_vector_file_2", v1=type(exc).__name__, exc=str(exc)),
+        raise VectorError(Message("run.err.vectors.readable_vector_file_2", type=type(exc).__name__, error=str(exc)),
                           source=label) from exc
     if gdf.crs is None:
         raise VectorError(Message("run.err.vectors.layer_crs_expected_one"), source=label)
@@ -51,7 +51,7 @@ def read_features(path: str | Path, *, layer: str | None = None, where: dict | N
         if attr not in gdf.columns:
             raise VectorError(
                 Message("run.err.vectors.attribute_available", attr=attr,
-                        v2=', '.join((c for c in gdf.columns if c != 'geometry'))),
+                        columns=', '.join((c for c in gdf.columns if c != 'geometry'))),
                 source=label, field=f"where.{attr}",
             )
         gdf = gdf[gdf[attr].astype(str).isin([str(v) for v in values])]
@@ -65,8 +65,8 @@ def read_features(path: str | Path, *, layer: str | None = None, where: dict | N
         if not grid.overlaps(tuple(gdf.total_bounds)):
             raise VectorError(
                 Message("run.err.vectors.does_overlap_study_area",
-                        v1=tuple((round(v, 1) for v in gdf.total_bounds)),
-                        v2=tuple((round(v, 1) for v in grid.bounds)), v3=grid.crs.to_string()),
+                        layer_bounds=tuple((round(v, 1) for v in gdf.total_bounds)),
+                        grid_bounds=tuple((round(v, 1) for v in grid.bounds)), crs=grid.crs.to_string()),
                 source=label,
             )
     return gdf

@@ -51,8 +51,8 @@ def _matrix_rows(rows, names, source):
     n = len(names)
     if len(rows) != n or any(len(r) != n for r in rows):
         raise WeightsError(
-            Message("run.err.weights.pairwise_matrix_must_square", n=n, v2=', '.join(names), v3=len(rows),
-                    v4=sorted({len(r) for r in rows})),
+            Message("run.err.weights.pairwise_matrix_must_square", n=n, criteria=', '.join(names), n_rows=len(rows),
+                    lengths=sorted({len(r) for r in rows})),
             source=source,
         )
     return np.array([[ahp.parse_judgement(v, source=source) for v in r] for r in rows], dtype=float)
@@ -97,8 +97,8 @@ def _resolve_level(spec: WeightSpec, nodes: list[str], *, where: str, base_dir: 
     aligned, per_member = [], []
     for src, m, names in mats:
         if set(names) != set(ref_names):
-            raise WeightsError(Message("run.err.weights.criteria_differ_from_other", v1=sorted(names),
-                                       v2=sorted(ref_names)), source=src)
+            raise WeightsError(Message("run.err.weights.criteria_differ_from_other", criteria=sorted(names),
+                                       expected=sorted(ref_names)), source=src)
         m = ahp.validate_matrix(m, names, source=src)
         order = [names.index(n) for n in ref_names]
         m = m[np.ix_(order, order)]
@@ -144,7 +144,7 @@ def resolve(model: Model, *, base_dir: Path = Path("."), allow_inconsistent: boo
             if spec is None:
                 if len(members) > 1:
                     raise WeightsError(
-                        Message("run.err.weights.group_criteria_but_entry", node=node, v2=len(members),
+                        Message("run.err.weights.group_criteria_but_entry", node=node, n_members=len(members),
                                 members=members),
                         source=source,
                     )

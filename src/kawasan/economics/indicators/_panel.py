@@ -15,6 +15,7 @@ from kawasan.economics.numbers import plain
 from kawasan.economics.sectors import TOTAL, is_main_sector
 from kawasan.economics.tables import RegionalTable, check_reference_total
 from kawasan.errors import TableError
+from kawasan.i18n import Message
 
 AGGREGATE = "(sum of all regions)"
 GROWTH_METHODS = ("mean", "cagr")
@@ -22,15 +23,16 @@ GROWTH_METHODS = ("mean", "cagr")
 
 def check_table(table) -> RegionalTable:
     if not isinstance(table, RegionalTable):
-        raise TypeError(f"expected a RegionalTable (kawasan.economics.tables.read_table), got {type(table).__name__}")
+        raise TypeError(Message("econ.err.panel.expected_regionaltable_kawasan_economics",
+                                type=type(table).__name__))
     if not len(table):
-        raise TableError("the table is empty", source=table.source)
+        raise TableError(Message("econ.err.panel.table_empty"), source=table.source)
     return table
 
 
-def need_sectors(table: RegionalTable, what: str) -> list[str]:
+def need_sectors(table: RegionalTable, what) -> list[str]:
     if table.totals_only:
-        raise TableError(f"{what} needs values by sector; this table holds only PDRB totals", source=table.source,
+        raise TableError(Message("econ.err.panel.needs_values_sector_table", what=what), source=table.source,
                          field="sector")
     return table.sectors
 
@@ -40,9 +42,8 @@ def resolve(table: RegionalTable, region, reference):
     ref = table.require_region(reference, "reference region") if reference is not None else None
     if ref is None and len(table.regions) < 2:
         # the default reference, the sum of all regions, would be the region itself (every LQ 1, no shift)
-        raise TableError(f"the table holds one region ({table.regions[0]!r}), so it has no reference to compare "
-                         "with: add the province or nation to the table and name it as the reference "
-                         "(reference= / --reference)", source=table.source, field="reference")
+        raise TableError(Message("econ.err.panel.table_holds_one_region",
+                                 region=table.regions[0]), source=table.source, field="reference")
     if region is None:
         regions = [r for r in table.regions if r != ref]
     else:
@@ -50,7 +51,8 @@ def resolve(table: RegionalTable, region, reference):
         known = set(table.regions)
         regions = [r if r in known else table.require_region(r) for r in names]
     if not regions:
-        raise TableError("no region to analyse besides the reference", source=table.source, field="region")
+        raise TableError(Message("econ.err.panel.region_analyse_besides_reference"),
+                         source=table.source, field="region")
     return regions, ref
 
 
@@ -58,7 +60,8 @@ def pick_year(table: RegionalTable, year) -> int:
     if year is None:
         return table.years[-1]
     if int(year) not in table.years:
-        raise TableError(f"no values for year {year}; the table has years {table.years}", source=table.source,
+        raise TableError(Message("econ.err.panel.values_year_table_years",
+                                 year=year, years=table.years), source=table.source,
                          field="year")
     return int(year)
 
@@ -69,9 +72,11 @@ def pick_period(table: RegionalTable, start, end) -> tuple[int, int]:
     end = years[-1] if end is None else int(end)
     for y in (start, end):
         if y not in years:
-            raise TableError(f"no values for year {y}; the table has years {years}", source=table.source, field="year")
+            raise TableError(Message("econ.err.panel.values_year_table_years",
+                                     year=y, years=years), source=table.source, field="year")
     if end <= start:
-        raise TableError(f"the end year {end} must come after the start year {start}", source=table.source,
+        raise TableError(Message("econ.err.panel.end_year_must_come",
+                                 end=end, start=start), source=table.source,
                          field="year")
     return start, end
 
@@ -91,7 +96,8 @@ def panel(table: RegionalTable, regions, years, sectors, total: str = "sectors")
     t = tot[np.ix_(ri, yi)]
     if np.isnan(t).any():
         i, j = np.argwhere(np.isnan(t))[0]
-        raise TableError(f"region {regions[i]!r} has no values for year {plain(years[j])}", source=table.source,
+        raise TableError(Message("econ.err.panel.region_values_year",
+                                 region=regions[i], year=plain(years[j])), source=table.source,
                          field="year")
     return vals, t
 
@@ -124,7 +130,8 @@ def average_growth_rate(series: np.ndarray, years, start: int, end: int, method:
     ``cagr``: (E_end / E_start) ** (1 / (end - start)) - 1. NaN where a base value is 0.
     """
     if method not in GROWTH_METHODS:
-        raise ValueError(f"growth must be one of {GROWTH_METHODS}, not {method!r}")
+        raise ValueError(Message("econ.err.panel.growth_must_one",
+                                 methods=GROWTH_METHODS, method=method))
     years = list(years)
     if method == "cagr":
         a = series[:, years.index(start)]
@@ -139,7 +146,8 @@ def average_growth_rate(series: np.ndarray, years, start: int, end: int, method:
 def resolve_growth(table: RegionalTable, start: int, end: int, growth: str) -> str:
     """``auto``: ``mean`` when every year start..end is in the table, else ``cagr``; others unchanged."""
     if growth not in GROWTH_METHODS + ("auto",):
-        raise ValueError(f"growth must be one of {GROWTH_METHODS + ('auto',)}, not {growth!r}")
+        raise ValueError(Message("econ.err.panel.growth_must_one",
+                                 methods=GROWTH_METHODS + ('auto',), method=growth))
     if growth != "auto":
         return growth
     return "mean" if all(y in table.years for y in range(start, end + 1)) else "cagr"
@@ -152,9 +160,8 @@ def period_years(table: RegionalTable, start: int, end: int, method: str) -> lis
     years = list(range(start, end + 1))
     missing = [y for y in years if y not in table.years]
     if missing:
-        raise TableError(f"average annual growth (growth='mean') needs every year {start}..{end}; missing "
-                         f"{', '.join(map(str, missing))} (use growth='cagr' / --growth cagr to use only the two "
-                         f"ends)", source=table.source, field="year")
+        raise TableError(Message("econ.err.panel.average_annual_growth_growth", start=start, end=end,
+                                 missing=', '.join(map(str, missing))), source=table.source, field="year")
     return years
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 
 from kawasan.economics.indicators import _panel as P
 from kawasan.economics.sectors import TOTAL
+from kawasan.i18n import Message
 
 _BY = {("region", "sector"), ("region",), ("sector",)}
 
@@ -26,7 +27,7 @@ def average_growth(table, start=None, end=None, by=("region", "sector"), referen
     P.check_table(table)
     by = tuple(by)
     if by not in _BY:
-        raise ValueError("by must be ('region', 'sector'), ('region',) or ('sector',)")
+        raise ValueError(Message("econ.err.growth.must_region_sector_region"))
     start, end = P.pick_period(table, start, end)
     years = [y for y in table.years if start <= y <= end]
     complete = years == list(range(start, end + 1))

@@ -10,6 +10,7 @@ from kawasan.economics.numbers import plain
 from kawasan.economics.sectors import normalise_name
 from kawasan.economics.tables import RegionalTable, normalise_region_name
 from kawasan.errors import TableError
+from kawasan.i18n import Message
 
 #: Klassen label codes by variant ("sectoral", "regional") and quadrant I..IV.
 KLASSEN_LABELS = _LABELS
@@ -49,7 +50,7 @@ def klassen_sectoral(table, region=None, reference=None, start=None, end=None, g
     quadrant (I..IV), label, reference, growth_method, reference_total.
     """
     P.check_table(table)
-    sectors = P.need_sectors(table, "the sectoral Klassen typology")
+    sectors = P.need_sectors(table, Message("econ.err.panel.what_klassen"))
     start, end = P.pick_period(table, start, end)
     growth = P.resolve_growth(table, start, end, growth)
     P.period_years(table, start, end, growth)
@@ -83,7 +84,8 @@ def _population_lookup(population, source):
             df = df.rename(columns={"value": "population"})
     for c in ("region", "year", "population"):
         if c not in df.columns:
-            raise TableError(f"population data has no column {c!r}; expected region, year, population",
+            raise TableError(Message("econ.err.klassen.population_data_column_expected",
+                                     column=c),
                              source=source, field=c)
     if "sector" in df.columns:
         df = df.groupby(["region", "year"], as_index=False)["population"].sum()
@@ -132,11 +134,12 @@ def klassen_regional(table, population=None, reference=None, start=None, end=Non
         def pop(name, y):
             k = (normalise_name(normalise_region_name(name)), y)
             if k not in look:
-                raise TableError(f"no population for region {name!r}, year {plain(y)}", source="population",
+                raise TableError(Message("econ.err.klassen.population_region_year",
+                                         region=name, year=plain(y)), source="population",
                                  field="population")
             if look[k] <= 0:
-                raise TableError(f"population {plain(look[k])} for region {name!r}, year {plain(y)} must be more "
-                                 "than 0", source="population", field="population")
+                raise TableError(Message("econ.err.klassen.population_region_year_must", population=plain(look[k]),
+                                         region=name, year=plain(y)), source="population", field="population")
             return look[k]
 
         pops = np.array([[pop(r, y) for y in years] for r in regions])

@@ -11,6 +11,7 @@ import pandas as pd
 
 from kawasan.economics.classes import LQ_CLASSES
 from kawasan.economics.indicators import _panel as P
+from kawasan.i18n import Message
 
 #: SLQ x DLQ class codes (see :mod:`kawasan.economics.classes`).
 QUADRANTS = LQ_CLASSES
@@ -35,7 +36,7 @@ def location_quotient(table, region=None, reference=None, year=None, reference_t
     ``lq`` is NaN where the reference has no value in the sector (share 0).
     """
     P.check_table(table)
-    sectors = P.need_sectors(table, "the location quotient")
+    sectors = P.need_sectors(table, Message("econ.err.panel.what_lq"))
     year = P.pick_year(table, year)
     regions, ref = P.resolve(table, region, reference)
     v, t = P.panel(table, regions, [year], sectors, reference_total)
@@ -67,7 +68,7 @@ def dynamic_lq(table, region=None, reference=None, start=None, end=None, growth=
     reference, growth_method, reference_total.
     """
     P.check_table(table)
-    sectors = P.need_sectors(table, "the dynamic location quotient")
+    sectors = P.need_sectors(table, Message("econ.err.panel.what_dlq"))
     start, end = P.pick_period(table, start, end)
     growth = P.resolve_growth(table, start, end, growth)
     years = P.period_years(table, start, end, growth)
@@ -122,7 +123,7 @@ def lq_quadrant(table, region=None, reference=None, start=None, end=None, growth
     Returns columns region, sector, start, end, slq, dlq, quadrant, reference, reference_total.
     """
     if slq not in ("end", "mean"):
-        raise ValueError("slq must be 'end' or 'mean'")
+        raise ValueError(Message("econ.err.lq.slq_must_end_mean"))
     d = dynamic_lq(table, region, reference, start, end, growth=growth, reference_total=reference_total)
     start, end = int(d["start"].iloc[0]), int(d["end"].iloc[0])
     regions = list(dict.fromkeys(d["region"]))

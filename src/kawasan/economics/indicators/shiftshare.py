@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from kawasan.economics.indicators import _panel as P
+from kawasan.i18n import Message
 
 METHODS = ("classic", "esteban_marquillas", "arcelus")
 
@@ -44,9 +45,10 @@ def shift_share(table, region=None, reference=None, start=None, end=None, method
     the method's components.
     """
     if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+        raise ValueError(Message("econ.err.shiftshare.method_must_one",
+                                 methods=METHODS, method=method))
     P.check_table(table)
-    sectors = P.need_sectors(table, "shift-share")
+    sectors = P.need_sectors(table, Message("econ.err.panel.what_shiftshare"))
     start, end = P.pick_period(table, start, end)
     regions, ref = P.resolve(table, region, reference)
     v, t = P.panel(table, regions, [start, end], sectors, reference_total)
@@ -95,7 +97,8 @@ def shift_share_series(table, region=None, reference=None, years=None, method="c
     P.check_table(table)
     ys = sorted(int(y) for y in (years if years is not None else table.years))
     if len(ys) < 2:
-        raise P.TableError(f"a shift-share series needs at least two years; got {ys}", source=table.source,
+        raise P.TableError(Message("econ.err.shiftshare.shift_share_series_needs",
+                                   years=ys), source=table.source,
                            field="year")
     parts = [shift_share(table, region, reference, a, b, method=method, reference_total=reference_total)
              for a, b in zip(ys[:-1], ys[1:])]
@@ -117,8 +120,8 @@ def dynamic_shift_share(table, region=None, reference=None, start=None, end=None
     start, end = P.pick_period(table, start, end)
     missing = [y for y in range(start, end + 1) if y not in table.years]
     if missing:
-        raise P.TableError(f"dynamic shift-share needs every year {start}..{end}; missing "
-                           f"{', '.join(map(str, missing))}", source=table.source, field="year")
+        raise P.TableError(Message("econ.err.shiftshare.dynamic_shift_share_needs", start=start, end=end,
+                                   missing=', '.join(map(str, missing))), source=table.source, field="year")
     s = shift_share_series(table, region, reference, list(range(start, end + 1)), method=method,
                            reference_total=reference_total)
     skip = {"region", "sector", "start", "end", "reference", "method", "reference_total", "value_start", "value_end",

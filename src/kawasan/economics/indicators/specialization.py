@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from kawasan.economics.indicators import _panel as P
+from kawasan.i18n import Message
 
 
 def specialization(table, region=None, reference=None, year=None, reference_total="sectors") -> pd.DataFrame:
@@ -22,7 +23,7 @@ def specialization(table, region=None, reference=None, year=None, reference_tota
     herfindahl, herfindahl_reference, largest_sector, largest_share, reference, reference_total.
     """
     P.check_table(table)
-    P.need_sectors(table, "the specialisation indices")
+    P.need_sectors(table, Message("econ.err.panel.what_specialisation"))
     sectors = table.main_sectors
     year = P.pick_year(table, year)
     regions, ref = P.resolve(table, region, reference)
@@ -50,7 +51,7 @@ def hoover_localization(table, year=None, reference=None, region=None, reference
     Returns columns sector, year, hoover_localization, n_regions, top_region, top_region_share, reference_total.
     """
     P.check_table(table)
-    sectors = P.need_sectors(table, "the Hoover localisation coefficient")
+    sectors = P.need_sectors(table, Message("econ.err.panel.what_hoover"))
     year = P.pick_year(table, year)
     regions, ref = P.resolve(table, region, reference)
     v, t = P.panel(table, regions, [year], sectors, reference_total)
