@@ -55,6 +55,7 @@ class BlockJob:
     model_source: str
     switches: dict
     threads: int
+    halo: int = 0                   # the plan's halo: how far around the chunk a rule may measure from
 
 
 @dataclass
@@ -91,9 +92,11 @@ def _run_block(job: BlockJob) -> BlockResult:
     t = time.perf_counter()
     numba.set_num_threads(max(1, min(job.threads, numba.config.NUMBA_NUM_THREADS)))
     b = job.block
-    core = b.core_in_window
-    area = WindowArea(Path(job.root), Grid.from_dict(job.grid), job.manifest, b.win_row, b.win_col, b.win_height,
-                      b.win_width, core)
+    # The chunk is evaluated on its core only: value and category criteria need no neighbour; the distances
+    # and the slope grow their own window by their own reach (WindowStore.distance / .slope).
+    core = (slice(None), slice(None))
+    area = WindowArea(Path(job.root), Grid.from_dict(job.grid), job.manifest, b.row, b.col, b.height, b.width,
+                      core, reach=job.halo)
     ev = evaluate(job.model, area, base_dir=Path(job.base_dir), allow_inconsistent=job.allow_inconsistent,
                   keep_criteria=job.keep_criteria, model_source=job.model_source, switches=job.switches)
     reason = np.ascontiguousarray(ev.reason[core])
@@ -168,7 +171,7 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
     reason = _allocate(grid.shape, rdtype, spill, "reason")
     criteria: dict[str, np.ndarray] = {}
     jobs = [BlockJob(model, str(area.root), area.manifest, grid.to_dict(), b, str(base_dir), allow_inconsistent,
-                     keep_criteria, model_source, dict(switches or {}), 1) for b in blocks]
+                     keep_criteria, model_source, dict(switches or {}), 1, halo) for b in blocks]
     results: list[BlockResult] = []
     first: BlockResult | None = None
     warnings: list[str] = []
