@@ -197,21 +197,33 @@ def gdal_run(data: Path, log: Path) -> dict:
     return {"wall_s": total, "peak_rss_mb": peak}
 
 
+def _sides(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages (the machine is shared: results mean something only as ratios)."""
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--width", type=int, default=40000)
     p.add_argument("--height", type=int, default=12000)
     p.add_argument("--compare", type=int, default=10000, help="side of the grid run in memory and chunked (0: skip)")
-    p.add_argument("--chunks", type=int, default=2048)
+    p.add_argument("--chunks", type=_sides, default=[2048],
+                   help="cells per chunk side; several (2048,4096) run the COMPARE grid chunked with each, the "
+                        "Java-sized grid with the first")
     p.add_argument("--no-gdal", action="store_true", help="skip the GDAL command-line chain")
     a = p.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     log = WORK / "log.txt"
     R = {"machine": machine.describe(), "cores": os.cpu_count(), "chunks": a.chunks, "runs": []}
+    print(f"load average at start: {_load()}", flush=True)
     print(R["machine"], flush=True)
 
     def record(label, cells, r):
-        r = {"label": label, "cells": cells, **r}
+        r = {"label": label, "cells": cells, **r, "load_after": _load()}
         if "error" not in r:
             r["cells_per_s"] = cells / r["wall_s"]
         R["runs"].append(r)
@@ -219,21 +231,24 @@ def main(argv=None) -> int:
         peak_w = (r.get("timings") or {}).get("worker_peak_rss_mb")
         print(f"  {label}: {r.get('wall_s', float('nan')):.1f} s, {r.get('cells_per_s', 0) / 1e6:.1f} M cells/s, "
               f"peak RSS {r.get('peak_rss_mb', 0) / 1024:.2f} GiB"
-              + (f", busiest worker {peak_w / 1024:.2f} GiB" if peak_w else "") + (f" ({r['error']})" if 'error' in r else ""),
+              + (f", busiest worker {peak_w / 1024:.2f} GiB" if peak_w else "") + (f" ({r['error']})" if 'error' in r else "")
+              + f"; load after {r['load_after']}",
               flush=True)
 
     if a.compare:
         d = ensure(a.compare, a.compare, log)
         n = a.compare * a.compare
-        record(f"in-memory {a.compare}x{a.compare}", n, kawasan_run(d, "memory", 1, a.chunks, log))
-        record(f"chunked {a.compare}x{a.compare}, 2 workers", n, kawasan_run(d, "chunked", 2, a.chunks, log))
+        record(f"in-memory {a.compare}x{a.compare}", n, kawasan_run(d, "memory", 1, a.chunks[0], log))
+        for size in a.chunks:
+            record(f"chunked {a.compare}x{a.compare}, 2 workers, chunks {size}", n,
+                   kawasan_run(d, "chunked", 2, size, log))
         if not a.no_gdal:
             record(f"GDAL chain {a.compare}x{a.compare}", n, gdal_run(d, log))
     if a.width and a.height:
         d = ensure(a.width, a.height, log)
         n = a.width * a.height
         for w in (1, 2):
-            record(f"chunked {a.width}x{a.height}, {w} worker(s)", n, kawasan_run(d, "chunked", w, a.chunks, log))
+            record(f"chunked {a.width}x{a.height}, {w} worker(s)", n, kawasan_run(d, "chunked", w, a.chunks[0], log))
     print(json.dumps(R["runs"], indent=1)[:200] + " ... (benchmarks/_work/scale/results.json)")
     return 0
 
