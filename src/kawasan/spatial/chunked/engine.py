@@ -24,6 +24,7 @@ import numpy as np
 
 from kawasan.errors import InputError, KawasanError, ModelError, VectorError
 from kawasan.spatial.chunked.cluster import ChunkOptions, open_executor
+from kawasan.spatial.chunked.outputs import TiledOutputs
 from kawasan.spatial.chunked.plan import Block, halo_cells, plan_blocks
 from kawasan.spatial.chunked.window import WindowArea
 from kawasan.spatial.engine import ConstraintOutcome, Evaluation, Progress, _noop, evaluate, with_switches
@@ -171,10 +172,14 @@ def fits_in_memory(model: Model, grid: Grid) -> bool:
 def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, base_dir: Path = Path("."),
                      allow_inconsistent: bool = False, keep_criteria: bool = False, progress: Progress = _noop,
                      model_source: str = "<model>", switches: dict[str, bool] | None = None,
-                     spill_dir: Path | None = None) -> Evaluation:
+                     spill_dir: Path | None = None, tiled: bool = False) -> Evaluation:
     """``engine.evaluate`` chunk by chunk on Dask; the same :class:`Evaluation` (see the module docstring).
 
     ``spill_dir``: where outputs too large for memory are memory-mapped (a temporary folder by default).
+    ``tiled``: write the outputs window by window into tiled GeoTIFFs in the spill folder as the chunks
+    arrive (:mod:`.outputs`) instead of holding them: the Evaluation's ``score``, ``classes``, ``reason`` and
+    ``criteria`` are then None/empty and ``ev.tiled`` holds the files and the cells per class (for
+    ``runfolder.write_run``, which makes the COGs from the files).
     """
     t_all = time.perf_counter()
     if area.memory:
@@ -194,10 +199,13 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
         raise ModelError(f"at most 32 constraints are supported; got {nbits}", source=model_source, field="constraints")
     rdtype = np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32
     big = not fits_in_memory(model, grid)
-    spill = Path(tempfile.mkdtemp(prefix="kawasan-chunks-", dir=spill_dir)) if big else None
-    score = _allocate(grid.shape, np.float32, spill, "score")
-    classes = _allocate(grid.shape, np.uint8, spill, "classes")
-    reason = _allocate(grid.shape, rdtype, spill, "reason")
+    spill = Path(tempfile.mkdtemp(prefix="kawasan-chunks-", dir=spill_dir)) if big or tiled else None
+    sink = TiledOutputs(spill, grid, rdtype) if tiled else None
+    score = classes = reason = None
+    if sink is None:
+        score = _allocate(grid.shape, np.float32, spill, "score")
+        classes = _allocate(grid.shape, np.uint8, spill, "classes")
+        reason = _allocate(grid.shape, rdtype, spill, "reason")
     criteria: dict[str, np.ndarray] = {}
     jobs = [BlockJob(model, str(area.root), area.manifest, grid.to_dict(), b, str(base_dir), allow_inconsistent,
                      keep_criteria, model_source, dict(switches or {}), 1, halo) for b in blocks]
@@ -206,25 +214,31 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
     warnings: list[str] = []
     chunk_seconds = 0.0
     progress(f"chunks ({len(blocks)} of {size} x {size} cells, halo {halo})", 0, len(blocks))
-    with open_executor(options) as (submit_all, threads):
-        for job in jobs:
-            job.threads = threads
-        for done, res in enumerate(submit_all(run_block, jobs), 1):
-            if isinstance(res, KawasanError):
-                raise res
-            sl = res.block.core
-            score[sl], classes[sl], reason[sl] = res.score, res.classes, res.reason
-            for cid, arr in res.criteria.items():
-                if cid not in criteria:
-                    criteria[cid] = _allocate(grid.shape, np.float32, spill, f"criterion-{cid}")
-                criteria[cid][sl] = arr
-            chunk_seconds += res.seconds
-            res.score = res.classes = res.reason = None
-            res.criteria = {}
-            if res.evaluation is not None:
-                first = res
-            results.append(res)
-            progress(f"chunk {done}/{len(blocks)}", done, len(blocks))
+    try:
+        with open_executor(options) as (submit_all, threads):
+            for job in jobs:
+                job.threads = threads
+            for done, res in enumerate(submit_all(run_block, jobs), 1):
+                if isinstance(res, KawasanError):
+                    raise res
+                if sink is not None:
+                    sink.write(res.block, res.score, res.classes, res.reason, res.criteria)
+                else:
+                    _place(res, score, classes, reason, criteria, spill)
+                chunk_seconds += _received(res, results)
+                if res.evaluation is not None:
+                    first = res
+                progress(f"chunk {done}/{len(blocks)}", done, len(blocks))
+    except BaseException:
+        if sink is not None:
+            sink.close()
+        if spill is not None:
+            import shutil
+
+            shutil.rmtree(spill, ignore_errors=True)
+        raise
+    if sink is not None:
+        sink.close()
     assert first is not None and first.evaluation is not None
     ev = first.evaluation
     results.sort(key=lambda r: r.block.index)     # completion order varies; the merge does not
@@ -240,7 +254,26 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
     out = Evaluation(ev.model, area, ev.weights, score, classes, reason, outcomes, criteria, coordinator, timings,
                      warnings, ev.criteria_read, ev.notices, ev.switches)
     out.spill = spill
+    out.tiled = sink
     return out
+
+
+def _place(res: BlockResult, score, classes, reason, criteria: dict, spill: Path | None) -> None:
+    """Copy one chunk's core into the whole-grid outputs held by the coordinator."""
+    sl = res.block.core
+    score[sl], classes[sl], reason[sl] = res.score, res.classes, res.reason
+    for cid, arr in res.criteria.items():
+        if cid not in criteria:
+            criteria[cid] = _allocate(score.shape, np.float32, spill, f"criterion-{cid}")
+        criteria[cid][sl] = arr
+
+
+def _received(res: BlockResult, results: list[BlockResult]) -> float:
+    """Keep what the merge needs of a placed chunk (not its grids); its seconds of work."""
+    res.score = res.classes = res.reason = None
+    res.criteria = {}
+    results.append(res)
+    return res.seconds
 
 
 def _allocate(shape, dtype, spill: Path | None, name: str) -> np.ndarray:
@@ -321,7 +354,9 @@ def chunked_entry(ev: Evaluation, scheduler: str | None, workers: int | None) ->
             "scheduler": "processes" if scheduler is None else ("address" if "://" in scheduler or ":" in scheduler
                                                                  and scheduler not in ("threads", "processes")
                                                                  else scheduler),
-            "workers": workers, "spilled_to_disk": getattr(ev, "spill", None) is not None}
+            "workers": workers,
+            "spilled_to_disk": getattr(ev, "spill", None) is not None and getattr(ev, "tiled", None) is None,
+            "written_by_windows": getattr(ev, "tiled", None) is not None}
 
 
 def release_spill(ev: Evaluation) -> None:
@@ -332,6 +367,7 @@ def release_spill(ev: Evaluation) -> None:
     if spill is not None:
         ev.score = ev.classes = ev.reason = None
         ev.criteria = {}
+        ev.tiled = None
         shutil.rmtree(spill, ignore_errors=True)
         ev.spill = None
 
