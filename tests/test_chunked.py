@@ -146,7 +146,7 @@ def test_cli_bad_chunk_options_exit_2(runner, area, tmp_path):
     r = runner.invoke(cli, [*base, "--out", str(tmp_path / "o2"), "--scheduler", "fast"])
     assert r.exit_code == 2 and "unknown scheduler 'fast'" in r.output
     r = runner.invoke(cli, [*base, "--out", str(tmp_path / "o3"), "--workers", "0"])
-    assert r.exit_code == 2
+    assert r.exit_code == 2 and "--workers" in r.output and "0" in r.output
     r = runner.invoke(cli, [*base, "--out", str(tmp_path / "o4"), "--scheduler", "tcp://127.0.0.1:9"])
     assert r.exit_code == 2 and "cannot reach the Dask scheduler" in r.output
     assert not any(p.name.startswith((".o", "o")) for p in tmp_path.iterdir() if p.name != "m.json")
@@ -349,3 +349,36 @@ def test_best_areas_by_strips_equals_whole_grid(tmp_path, monkeypatch, strip):
     counts = np.bincount(classes.ravel(), minlength=256)
     assert outputs.best_areas_by_strips(tmp_path / "classes.tif", tmp_path / "score.tif", counts, grid) == \
         best_areas(score, classes, grid)
+
+
+def test_chunked_errors_name_the_value_in_both_languages(area, tmp_path, monkeypatch):
+    """The chunked path's own refusals: the value, the option, and the user's language."""
+    from kawasan.errors import ModelError, VectorError
+    from kawasan.spatial.chunked.sites import extract_chunked
+    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.sites import ExtractRules
+
+    m = model_from_dict(small_model())
+    with pytest.raises(InputError) as e:
+        evaluate_model(m, area, chunks=5)
+    assert e.value.field == "--chunks" and "sisi satu potongan minimal 8 sel; yang diberikan 5" in \
+        e.value.message.text("id")
+    with pytest.raises(InputError, match="--workers must be at least 1; got 0"):
+        evaluate_model(m, area, chunks=16, workers=0)
+    big = small_model()
+    big["constraints"] = [{"id": f"c{i}", "layer": "dem", "rule": "max_value", "limit": 1000 + i}
+                          for i in range(33)]
+    with pytest.raises(ModelError, match="at most 32 constraints are supported; got 33"):
+        evaluate_model(model_from_dict(big), area, chunks=16, scheduler="threads")
+    wrong = small_model()
+    next(c for c in wrong["criteria"] if c["id"] == "road")["where"] = {"class": ["no-such-class"]}
+    with pytest.raises(VectorError, match="has no features matching"):
+        evaluate_model(model_from_dict(wrong), area, chunks=16, scheduler="threads")
+    run_suitability(m, area, tmp_path / "run")
+    run = open_run(tmp_path / "run")
+    for rules, text in ((ExtractRules(min_area_ha=0), "the minimum area must be positive; got 0"),
+                        (ExtractRules(min_area_ha=1, min_score=1.5), "min_score must lie in [0, 1]; got 1.5"),
+                        (ExtractRules(min_area_ha=1, min_class="S9"), "unknown class 'S9'")):
+        with pytest.raises(InputError) as e:
+            extract_chunked(run, rules, ChunkOptions(chunks=16, scheduler="threads"))
+        assert text in str(e.value)

@@ -81,6 +81,24 @@ def test_screen_bad_input_exit_2(runner, demo_dir, demo_regions, tmp_path):
     r = runner.invoke(cli, [*base, "--boundaries", str(demo_regions), "--out", str(other)])
     assert r.exit_code == 2 and (other / "mine.txt").read_text() == "keep"
     assert not any(p.name.startswith(".o") for p in tmp_path.iterdir())
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    (earlier / "manifest.json").write_text(json.dumps({"kind": "kawasan.screen"}))
+    r = runner.invoke(cli, [*base, "--boundaries", str(demo_regions), "--out", str(earlier)])
+    assert r.exit_code == 2 and "earlier" in r.output and "--overwrite" in r.output
+    assert (earlier / "manifest.json").exists()
+    dup = tmp_path / "dup.geojson"
+    gpd.GeoDataFrame({"kode": ["35.01", "35.01"], "nama": ["A", "B"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)],
+                     crs="EPSG:4326").to_file(dup)
+    r = runner.invoke(cli, [*base, "--boundaries", str(dup), "--out", str(tmp_path / "o3")])
+    assert r.exit_code == 2 and "dup.geojson" in r.output and "3501" in r.output and "more than once" in r.output
+
+
+def test_screen_errors_read_in_indonesian(runner, demo_dir, demo_regions, tmp_path, monkeypatch):
+    monkeypatch.setenv("KAWASAN_LANG", "id")
+    r = runner.invoke(cli, ["screen", "kawasan-industri", "--data", str(demo_dir / "data"), "--boundaries",
+                            str(demo_regions), "--out", str(tmp_path / "o"), "--land-weight", "2"])
+    assert r.exit_code == 2 and "bobot lahan harus di antara 0 dan 1" in r.output and "--land-weight" in r.output
 
 
 @pytest.mark.shared_data

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from kawasan.errors import InputError, KawasanError, ModelError, VectorError
+from kawasan.i18n import Message
 from kawasan.spatial.chunked.cluster import ChunkOptions, open_executor
 from kawasan.spatial.chunked.outputs import TiledOutputs
 from kawasan.spatial.chunked.plan import Block, halo_cells, plan_blocks
@@ -183,12 +184,11 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
     """
     t_all = time.perf_counter()
     if area.memory:
-        raise InputError("the chunked path reads a study-area folder by windows; in-memory layers are evaluated "
-                         "in memory (leave out --chunks/--scheduler)", source=area.name, field="chunks")
+        raise InputError(Message("chunked.err.memory_layers"), source=area.name, field="chunks")
     grid = area.grid
     size = options.chunks or DEFAULT_CHUNK
     if size < MIN_CHUNK:
-        raise InputError(f"a chunk must be at least {MIN_CHUNK} cells on a side; got {size}", field="--chunks")
+        raise InputError(Message("chunked.err.chunk_too_small", minimum=MIN_CHUNK, size=size), field="--chunks")
     switched = with_switches(model, dict(switches or {}), source=model_source)
     coordinator = LayerStore(area, switched)
     _check_layers(switched, coordinator)
@@ -196,7 +196,8 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
     blocks = plan_blocks(grid.shape, size, halo)
     nbits = len(model.constraints)
     if nbits > 32:
-        raise ModelError(f"at most 32 constraints are supported; got {nbits}", source=model_source, field="constraints")
+        raise ModelError(Message("chunked.err.too_many_constraints", n=nbits), source=model_source,
+                         field="constraints")
     rdtype = np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32
     big = not fits_in_memory(model, grid)
     spill = Path(tempfile.mkdtemp(prefix="kawasan-chunks-", dir=spill_dir)) if big or tiled else None
@@ -213,7 +214,7 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
     first: BlockResult | None = None
     warnings: list[str] = []
     chunk_seconds = 0.0
-    progress(f"chunks ({len(blocks)} of {size} x {size} cells, halo {halo})", 0, len(blocks))
+    progress(Message("chunked.progress.chunks", n=len(blocks), size=size, halo=halo), 0, len(blocks))
     try:
         with open_executor(options) as (submit_all, threads):
             for job in jobs:
@@ -228,7 +229,7 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
                 chunk_seconds += _received(res, results)
                 if res.evaluation is not None:
                     first = res
-                progress(f"chunk {done}/{len(blocks)}", done, len(blocks))
+                progress(Message("chunked.progress.chunk", done=done, total=len(blocks)), done, len(blocks))
     except BaseException:
         if sink is not None:
             sink.close()
@@ -307,7 +308,8 @@ def _check_layers(model: Model, store: LayerStore) -> None:
             vocab = store.area.manifest_entry(spec).get("vocabulary") or {}
             known = all(a in vocab and {str(v) for v in vals} <= {str(x) for x in vocab[a]} for a, vals in where.items())
             if not known:
-                raise VectorError(f"has no features matching {where}", source=str(store.area.path(spec)))
+                raise VectorError(Message("run.err.studyarea.features_matching", where=where),
+                                  source=str(store.area.path(spec)))
 
 
 def _merge_outcomes(first: list[ConstraintOutcome], results: list[BlockResult], store: LayerStore,

@@ -28,6 +28,7 @@ from rasterio import features
 from rasterio.windows import Window
 
 from kawasan.errors import VectorError
+from kawasan.i18n import Message
 from kawasan.spatial import kernels, rasters, vectors
 from kawasan.spatial.grid import Grid
 from kawasan.spatial.model import Model
@@ -157,11 +158,12 @@ class WindowStore(LayerStore):
         key = f"{name}#codes"
         if key not in self._rasters:
             if not spec.attribute:
-                raise VectorError("a categorical vector layer needs 'attribute' (the field holding the category)",
+                raise VectorError(Message("run.err.studyarea.categorical_vector_layer_needs"),
                                   source=str(self.area.path(spec)), field=f"layers.{name}.attribute")
             whole = self.whole_vector(name)
             if spec.attribute not in whole.columns:
-                raise VectorError(f"has no attribute '{spec.attribute}'", source=str(self.area.path(spec)),
+                raise VectorError(Message("run.err.studyarea.attribute", spec_attribute=spec.attribute),
+                                  source=str(self.area.path(spec)),
                                   field=f"layers.{name}.attribute")
             values = sorted(whole[spec.attribute].astype(str).unique())   # the whole layer's codes
             codes = {v: i + 1 for i, v in enumerate(values)}
@@ -180,7 +182,8 @@ class WindowStore(LayerStore):
             gdf = self.vector(name)
             missing = [a for a in where if a not in gdf.columns]
             if missing:
-                raise VectorError(f"has no attribute '{missing[0]}'", source=str(self.area.path(spec)),
+                raise VectorError(Message("run.err.studyarea.attribute", spec_attribute=missing[0]),
+                                  source=str(self.area.path(spec)),
                                   field=f"where.{missing[0]}")
             sel = np.ones(len(gdf), dtype=bool)
             for attr, vals in where.items():
