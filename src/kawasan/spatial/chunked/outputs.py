@@ -5,9 +5,10 @@ Flow (``kawasan suitability run`` on the chunked path with a run folder):
 1. :class:`TiledOutputs` opens one tiled, uncompressed GeoTIFF per output (score, classes, constraint
    bitmask, and each criterion when asked) in the run's spill folder; each chunk's core is written into its
    window as the chunk arrives (in any order: a window is a window), and the cells per class are counted;
-2. :func:`cog_from_file` makes each COG from its tiled file with GDAL's COG driver (overviews computed from
-   the file, a bounded block cache): the same pixels, the same tags, whatever order the chunks came in, so
-   the run folder is byte-identical run to run and whatever the number of workers;
+2. :func:`cog_from_file` makes each COG from its tiled file (overviews built into the file, then GDAL's GTiff
+   driver copies it with COPY_SRC_OVERVIEWS, as ``rasters.write_cog`` does from memory; a bounded block
+   cache): the same pixels, the same tags, whatever order the chunks came in, so the run folder is
+   byte-identical run to run and whatever the number of workers;
 3. :func:`best_areas_by_strips` finds the run summary's largest patches of the best class by strips of rows
    read from the files (8-connected labels per strip, merged across strip borders), with the numbers of
    ``summary.best_areas`` on the whole grid.
@@ -81,25 +82,33 @@ class TiledOutputs:
 
 def cog_from_file(src: Path, path: Path, *, nodata=None, tags: dict | None = None, categorical: bool = False,
                   compress: str = "ZSTD", descriptions: str | None = None) -> None:
-    """Write the tiled GeoTIFF ``src`` as a COG at ``path`` (the options of ``rasters.write_cog``).
+    """Write the tiled GeoTIFF ``src`` as a COG at ``path`` (the layout and options of ``rasters.write_cog``).
 
-    The tags and the band description are set on ``src`` first, so the COG driver copies them; overviews are
-    computed by the driver from the file (average for continuous values, nearest for codes)."""
+    As ``write_cog`` does with its in-memory dataset: the tags, band description and overviews (average
+    for continuous values, nearest for codes; ``rasters.overview_factors``) are added to ``src`` itself,
+    then GDAL's GTiff driver copies it with COPY_SRC_OVERVIEWS, which lays the file out as a COG in one
+    pass (GDAL's COG driver would write a temporary copy first). Memory: GDAL's block cache."""
+    from rasterio.enums import Resampling
+
     comp = compress.upper()
-    opts = dict(driver="COG", compress=comp, blocksize=512, num_threads="ALL_CPUS", BIGTIFF="IF_SAFER",
-                overview_resampling="nearest" if categorical else "average")
-    with rasterio.open(src, "r+") as ds:
-        if nodata is not None:
-            ds.nodata = nodata
-        if tags:
-            ds.update_tags(**{k: str(v) for k, v in tags.items()})
-        if descriptions:
-            ds.set_band_description(1, descriptions)
-        kind = ds.dtypes[0]
-    if comp in ("ZSTD", "DEFLATE"):
-        opts.update(level=1, predictor="FLOATING_POINT" if kind.startswith("float") else "YES")
+    gtiff = dict(driver="GTiff", tiled=True, blockxsize=512, blockysize=512, compress=comp,
+                 COPY_SRC_OVERVIEWS="YES", num_threads="ALL_CPUS", BIGTIFF="IF_SAFER")
     with rasters.block_cache(CACHE_MB), rasterio.Env(GDAL_NUM_THREADS="ALL_CPUS"):
-        rasterio.shutil.copy(src, path, **opts)
+        with rasterio.open(src, "r+") as ds:
+            if nodata is not None:
+                ds.nodata = nodata
+            if tags:
+                ds.update_tags(**{k: str(v) for k, v in tags.items()})
+            if descriptions:
+                ds.set_band_description(1, descriptions)
+            factors = rasters.overview_factors(ds.width, ds.height)
+            if factors:
+                ds.build_overviews(factors, Resampling.nearest if categorical else Resampling.average)
+            kind = ds.dtypes[0]
+        if comp in ("ZSTD", "DEFLATE"):
+            gtiff.update(predictor=3 if kind.startswith("float") else 2,
+                         **({"zstd_level": 1} if comp == "ZSTD" else {"zlevel": 1}))
+        rasterio.shutil.copy(src, path, **gtiff)
 
 
 def best_areas_by_strips(classes_path: Path, score_path: Path, counts: np.ndarray, grid: Grid, *,
