@@ -100,16 +100,13 @@ def screen(req: ScreenRequest, progress=None) -> dict:
 
 def read_regions(path):
     """The regency boundaries: GeoDataFrame with ``code`` (4-digit BPS) and ``name`` (VectorError/TableError
-    naming the file when unreadable or without such columns)."""
+    naming the file when unreadable or without such columns; ``read_boundaries`` refuses two regions with one
+    code)."""
     from kawasan.economics.readiness import _pick, read_boundaries
 
     gdf, _gaz = read_boundaries(path)
     name = _pick(gdf.columns, NAME_COLUMNS, str(path), "name")
     gdf = gdf.assign(name=gdf[name].astype(str)).reset_index(drop=True)
-    dup = gdf["code"][gdf["code"].duplicated()].tolist()
-    if dup:
-        raise InputError(Message("screen.err.duplicate_codes", codes=", ".join(map(str, dup))), source=str(path),
-                         field="code")
     return gdf[["code", "name", "geometry"]]
 
 
