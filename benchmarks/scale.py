@@ -145,7 +145,7 @@ def role_run(a) -> None:
     from kawasan.spatial.api import run_suitability
 
     t = time.perf_counter()
-    kw = {} if a.mode == "memory" else {"scheduler": "processes", "workers": a.workers, "chunks": a.chunks}
+    kw = {} if a.mode == "memory" else {"scheduler": a.scheduler, "workers": a.workers, "chunks": a.chunks}
     res = run_suitability(a.model, a.data, a.out, compress="ZSTD", overwrite=True, **kw)
     Path(a.trace).write_text(json.dumps({"wall_inside_s": time.perf_counter() - t, "timings": res.manifest["timings"],
                                          "chunked": res.manifest.get("chunked")}))
@@ -167,14 +167,15 @@ def ensure(width, height, log) -> Path:
     return d
 
 
-def kawasan_run(data: Path, mode: str, workers: int, chunks: int, log: Path) -> dict:
+def kawasan_run(data: Path, mode: str, workers: int, chunks: int, log: Path, scheduler: str = "processes") -> dict:
     out = WORK / f"run-{data.name}-{mode}-{workers}"
     model = WORK / "model.json"
     model.write_text(json.dumps(pipeline.model_dict()))
     trace = WORK / f"trace-{data.name}-{mode}-{workers}.json"
     trace.unlink(missing_ok=True)
     r = pipeline.measure([pipeline.VENV_PY, __file__, "_run", "--mode", mode, "--workers", workers, "--chunks",
-                          chunks, "--model", model, "--data", data, "--out", out, "--trace", trace], log=log)
+                          chunks, "--model", model, "--data", data, "--out", out, "--trace", trace,
+                          "--scheduler", scheduler], log=log)
     if r["rc"] != 0:
         return {"error": f"exit {r['rc']}; see {log}", **r}
     r.update(json.loads(trace.read_text()))
@@ -186,15 +187,26 @@ def gdal_run(data: Path, log: Path) -> dict:
     out = WORK / "gdal-out"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    total, peak = 0.0, 0.0
+    total, peak, user, system = 0.0, 0.0, 0.0, 0.0
     for label, cmd in pipeline.gdal_chain(data, out):
         r = pipeline.measure(cmd, log=log, env=pipeline._env(False, gdal=True))
         if r["rc"] != 0:
             return {"error": f"{label} failed; see {log}"}
         total += r["wall_s"]
         peak = max(peak, r["peak_rss_mb"])
+        user += r.get("user_s") or 0.0
+        system += r.get("sys_s") or 0.0
     shutil.rmtree(out, ignore_errors=True)
-    return {"wall_s": total, "peak_rss_mb": peak}
+    return {"wall_s": total, "peak_rss_mb": peak, "user_s": user, "sys_s": system}
+
+
+def _sides(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages (the machine is shared: results mean something only as ratios)."""
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main(argv=None) -> int:
@@ -202,38 +214,49 @@ def main(argv=None) -> int:
     p.add_argument("--width", type=int, default=40000)
     p.add_argument("--height", type=int, default=12000)
     p.add_argument("--compare", type=int, default=10000, help="side of the grid run in memory and chunked (0: skip)")
-    p.add_argument("--chunks", type=int, default=2048)
+    p.add_argument("--chunks", type=_sides, default=[2048],
+                   help="cells per chunk side; several (2048,4096) run the COMPARE grid chunked with each, the "
+                        "Java-sized grid with the first")
+    p.add_argument("--schedulers", type=lambda t: [x for x in t.split(",") if x], default=["processes"],
+                   help="schedulers of the chunked runs on the COMPARE grid: processes, threads or both")
     p.add_argument("--no-gdal", action="store_true", help="skip the GDAL command-line chain")
     a = p.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     log = WORK / "log.txt"
     R = {"machine": machine.describe(), "cores": os.cpu_count(), "chunks": a.chunks, "runs": []}
+    print(f"load average at start: {_load()}", flush=True)
     print(R["machine"], flush=True)
 
     def record(label, cells, r):
-        r = {"label": label, "cells": cells, **r}
+        r = {"label": label, "cells": cells, **r, "load_after": _load()}
         if "error" not in r:
             r["cells_per_s"] = cells / r["wall_s"]
         R["runs"].append(r)
         (WORK / "results.json").write_text(json.dumps(R, indent=2))
         peak_w = (r.get("timings") or {}).get("worker_peak_rss_mb")
         print(f"  {label}: {r.get('wall_s', float('nan')):.1f} s, {r.get('cells_per_s', 0) / 1e6:.1f} M cells/s, "
+              f"CPU {r.get('user_s') or 0:.1f} + {r.get('sys_s') or 0:.1f} s, "
               f"peak RSS {r.get('peak_rss_mb', 0) / 1024:.2f} GiB"
-              + (f", busiest worker {peak_w / 1024:.2f} GiB" if peak_w else "") + (f" ({r['error']})" if 'error' in r else ""),
+              + (f", busiest worker {peak_w / 1024:.2f} GiB" if peak_w else "") + (f" ({r['error']})" if 'error' in r else "")
+              + f"; load after {r['load_after']}",
               flush=True)
 
     if a.compare:
         d = ensure(a.compare, a.compare, log)
         n = a.compare * a.compare
-        record(f"in-memory {a.compare}x{a.compare}", n, kawasan_run(d, "memory", 1, a.chunks, log))
-        record(f"chunked {a.compare}x{a.compare}, 2 workers", n, kawasan_run(d, "chunked", 2, a.chunks, log))
+        record(f"in-memory {a.compare}x{a.compare}", n, kawasan_run(d, "memory", 1, a.chunks[0], log))
+        for sched in a.schedulers:
+            for size in a.chunks:
+                what = "2 worker processes" if sched == "processes" else "threads (one process, 2 kernel threads)"
+                record(f"chunked {a.compare}x{a.compare}, {what}, chunks {size}", n,
+                       kawasan_run(d, "chunked", 2, size, log, sched))
         if not a.no_gdal:
             record(f"GDAL chain {a.compare}x{a.compare}", n, gdal_run(d, log))
     if a.width and a.height:
         d = ensure(a.width, a.height, log)
         n = a.width * a.height
         for w in (1, 2):
-            record(f"chunked {a.width}x{a.height}, {w} worker(s)", n, kawasan_run(d, "chunked", w, a.chunks, log))
+            record(f"chunked {a.width}x{a.height}, {w} worker(s)", n, kawasan_run(d, "chunked", w, a.chunks[0], log))
     print(json.dumps(R["runs"], indent=1)[:200] + " ... (benchmarks/_work/scale/results.json)")
     return 0
 
@@ -249,7 +272,7 @@ def _roles(argv) -> bool:
         q = argparse.ArgumentParser()
         q.add_argument("_r"); q.add_argument("--mode"); q.add_argument("--workers", type=int)
         q.add_argument("--chunks", type=int); q.add_argument("--model"); q.add_argument("--data")
-        q.add_argument("--out"); q.add_argument("--trace")
+        q.add_argument("--out"); q.add_argument("--trace"); q.add_argument("--scheduler", default="processes")
         role_run(q.parse_args(argv[1:]))
         return True
     return False

@@ -146,7 +146,7 @@ def test_cli_bad_chunk_options_exit_2(runner, area, tmp_path):
     r = runner.invoke(cli, [*base, "--out", str(tmp_path / "o2"), "--scheduler", "fast"])
     assert r.exit_code == 2 and "unknown scheduler 'fast'" in r.output
     r = runner.invoke(cli, [*base, "--out", str(tmp_path / "o3"), "--workers", "0"])
-    assert r.exit_code == 2
+    assert r.exit_code == 2 and "--workers" in r.output and "0" in r.output
     r = runner.invoke(cli, [*base, "--out", str(tmp_path / "o4"), "--scheduler", "tcp://127.0.0.1:9"])
     assert r.exit_code == 2 and "cannot reach the Dask scheduler" in r.output
     assert not any(p.name.startswith((".o", "o")) for p in tmp_path.iterdir() if p.name != "m.json")
@@ -171,7 +171,7 @@ def test_cli_chunked_run_writes_the_same_run(runner, area, tmp_path):
     assert r1.exit_code == 0 and r2.exit_code == 0, r2.output
     m2 = json.loads(r2.output)
     assert m2["chunked"] == {"chunk_cells": 10, "chunks": 24, "halo_cells": 21, "scheduler": "threads",
-                             "workers": 2, "spilled_to_disk": False}
+                             "workers": 2, "spilled_to_disk": False, "written_by_windows": True}
     with rasterio.open(tmp_path / "a" / "classes.tif") as x, rasterio.open(tmp_path / "b" / "classes.tif") as y:
         assert np.array_equal(x.read(1), y.read(1))
 
@@ -287,3 +287,98 @@ def test_running_cluster_by_its_address(area):
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0") as cluster:
         part = evaluate_model(m, area, chunks=12, scheduler=cluster.scheduler_address)
     assert_same(full, part)
+
+
+# --- outputs written by windows -------------------------------------------------------------------------
+def test_chunked_run_folder_is_byte_identical_whatever_the_workers(area, tmp_path):
+    """The coordinator writes each chunk into tiled files as it arrives (in any order) and makes the COGs
+    from them: the same bytes run to run, on 1 or 2 worker processes or on threads; the pixels and the
+    summary are the in-memory run's."""
+    m = model_from_dict(small_model())
+    mem = run_suitability(m, area, tmp_path / "mem")
+    runs = {"one": dict(scheduler="processes", workers=1), "two": dict(scheduler="processes", workers=2),
+            "threads": dict(scheduler="threads"), "again": dict(scheduler="threads")}
+    made = {k: run_suitability(m, area, tmp_path / k, chunks=10, **kw) for k, kw in runs.items()}
+    from rio_cogeo.cogeo import cog_validate
+
+    for name in ("score.tif", "classes.tif", "constraints.tif"):
+        valid, errors, _ = cog_validate(str(tmp_path / "two" / name), strict=True)
+        assert valid, (name, errors)
+        first = (tmp_path / "one" / name).read_bytes()
+        assert all((tmp_path / k / name).read_bytes() == first for k in runs), name
+        with rasterio.open(tmp_path / "mem" / name) as x, rasterio.open(tmp_path / "one" / name) as y:
+            assert np.array_equal(x.read(1), y.read(1), equal_nan=True), name
+            assert x.overviews(1) == y.overviews(1) and x.tags() == y.tags(), name
+            assert x.descriptions == y.descriptions and x.dtypes == y.dtypes, name
+    for key in ("classes", "best_areas", "constraints"):
+        assert made["two"].manifest[key] == mem.manifest[key], key
+    assert made["two"].manifest["chunked"]["written_by_windows"] is True
+    assert made["two"].evaluation.score is None and not list(tmp_path.glob("kawasan-chunks-*"))
+
+
+@pytest.mark.parametrize("strip", [1, 7, 64])
+def test_best_areas_by_strips_equals_whole_grid(tmp_path, monkeypatch, strip):
+    """Hundreds of blobs crossing strip borders (a strip as thin as one row): the same largest patches,
+    areas, score means and centroids, ties in the same order, as summary.best_areas on the whole grid."""
+    from affine import Affine
+    from scipy import ndimage
+
+    from conftest import write_raster
+    from kawasan.spatial.chunked import outputs
+    from kawasan.spatial.grid import Grid
+    from kawasan.spatial.summary import best_areas
+
+    rng = np.random.default_rng(3)
+    score = ndimage.gaussian_filter(rng.random((150, 170)), 2.0).astype(np.float32)
+    score = (score - score.min()) / (score.max() - score.min())
+    classes = (5 - np.digitize(score, [0.3, 0.45, 0.55, 0.62])).astype(np.uint8)
+    classes[rng.random(classes.shape) < 0.003] = 0
+    score[classes == 0] = np.nan
+    tr = Affine(30.0, 0, 700000.0, 0, -30.0, 9150000.0)
+    write_raster(tmp_path / "score.tif", score, nodata=np.nan, transform=tr)
+    write_raster(tmp_path / "classes.tif", classes, nodata=0, transform=tr)
+    grid = Grid.from_dict({"crs": "EPSG:32749", "transform": list(tr)[:6], "width": 170, "height": 150})
+    monkeypatch.setattr(outputs, "STRIP_ROWS", strip)
+    counts = np.bincount(classes.ravel(), minlength=256)
+    whole = best_areas(score, classes, grid, top=400)
+    assert len(whole) > 20
+    assert outputs.best_areas_by_strips(tmp_path / "classes.tif", tmp_path / "score.tif", counts, grid,
+                                        top=400) == whole
+    classes[classes == 1] = 2            # no S1: the best class present is S2
+    write_raster(tmp_path / "classes.tif", classes, nodata=0, transform=tr)
+    counts = np.bincount(classes.ravel(), minlength=256)
+    assert outputs.best_areas_by_strips(tmp_path / "classes.tif", tmp_path / "score.tif", counts, grid) == \
+        best_areas(score, classes, grid)
+
+
+def test_chunked_errors_name_the_value_in_both_languages(area, tmp_path, monkeypatch):
+    """The chunked path's own refusals: the value, the option, and the user's language."""
+    from kawasan.errors import ModelError, VectorError
+    from kawasan.spatial.chunked.sites import extract_chunked
+    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.sites import ExtractRules
+
+    m = model_from_dict(small_model())
+    with pytest.raises(InputError) as e:
+        evaluate_model(m, area, chunks=5)
+    assert e.value.field == "--chunks" and "sisi satu potongan minimal 8 sel; yang diberikan 5" in \
+        e.value.message.text("id")
+    with pytest.raises(InputError, match="--workers must be at least 1; got 0"):
+        evaluate_model(m, area, chunks=16, workers=0)
+    big = small_model()
+    big["constraints"] = [{"id": f"c{i}", "layer": "dem", "rule": "max_value", "limit": 1000 + i}
+                          for i in range(33)]
+    with pytest.raises(ModelError, match="at most 32 constraints are supported; got 33"):
+        evaluate_model(model_from_dict(big), area, chunks=16, scheduler="threads")
+    wrong = small_model()
+    next(c for c in wrong["criteria"] if c["id"] == "road")["where"] = {"class": ["no-such-class"]}
+    with pytest.raises(VectorError, match="has no features matching"):
+        evaluate_model(model_from_dict(wrong), area, chunks=16, scheduler="threads")
+    run_suitability(m, area, tmp_path / "run")
+    run = open_run(tmp_path / "run")
+    for rules, text in ((ExtractRules(min_area_ha=0), "the minimum area must be positive; got 0"),
+                        (ExtractRules(min_area_ha=1, min_score=1.5), "min_score must lie in [0, 1]; got 1.5"),
+                        (ExtractRules(min_area_ha=1, min_class="S9"), "unknown class 'S9'")):
+        with pytest.raises(InputError) as e:
+            extract_chunked(run, rules, ChunkOptions(chunks=16, scheduler="threads"))
+        assert text in str(e.value)

@@ -81,6 +81,35 @@ def test_screen_bad_input_exit_2(runner, demo_dir, demo_regions, tmp_path):
     r = runner.invoke(cli, [*base, "--boundaries", str(demo_regions), "--out", str(other)])
     assert r.exit_code == 2 and (other / "mine.txt").read_text() == "keep"
     assert not any(p.name.startswith(".o") for p in tmp_path.iterdir())
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    (earlier / "manifest.json").write_text(json.dumps({"kind": "kawasan.screen"}))
+    r = runner.invoke(cli, [*base, "--boundaries", str(demo_regions), "--out", str(earlier)])
+    assert r.exit_code == 2 and "earlier" in r.output and "--overwrite" in r.output
+    assert (earlier / "manifest.json").exists()
+    dup = tmp_path / "dup.geojson"
+    gpd.GeoDataFrame({"kode": ["35.01", "35.01"], "nama": ["A", "B"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)],
+                     crs="EPSG:4326").to_file(dup)
+    r = runner.invoke(cli, [*base, "--boundaries", str(dup), "--out", str(tmp_path / "o3")])
+    assert r.exit_code == 2 and "dup.geojson" in r.output and "share one code" in r.output
+
+
+def test_screen_api_refusals_name_the_value_in_both_languages(demo_dir, demo_regions, tmp_path):
+    """The Python API's own checks (the command line's option ranges catch the land weight first)."""
+    from kawasan.errors import InputError, OutputError
+    from kawasan.spatial.screening import ScreenRequest, screen
+
+    req = ScreenRequest("kawasan-industri", demo_dir / "data", demo_regions, tmp_path / "o", land_weight=1.5)
+    with pytest.raises(InputError) as e:
+        screen(req)
+    assert e.value.field == "--land-weight" and "got 1.5" in str(e.value)
+    assert e.value.message.text("id") == "bobot lahan harus di antara 0 dan 1; yang diberikan 1,5"
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    (earlier / "manifest.json").write_text(json.dumps({"kind": "kawasan.screen"}))
+    with pytest.raises(OutputError) as e:
+        screen(ScreenRequest("kawasan-industri", demo_dir / "data", demo_regions, earlier))
+    assert "--overwrite" in e.value.message.text("id") and str(earlier) == e.value.source
 
 
 @pytest.mark.shared_data

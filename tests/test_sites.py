@@ -170,3 +170,48 @@ def test_sensitivity_before_extract_is_a_clear_error(area, tmp_path, runner):
     run_suitability(model_from_dict(small_model(sites={"min_area_ha": 5})), area, out)
     r = runner.invoke(cli, ["sites", "sensitivity", str(out)])
     assert r.exit_code == 2 and "kawasan sites extract" in r.output
+
+
+def test_explanation_steps_for_all_sites_at_once(tmp_path):
+    """explain's batched steps give what the per-site computations give: the nearest feature's distance
+    (one spatial-index query for all sites), slope read with one cell around a site at the grid's edge
+    (NaN beyond it, as a boundless read), each file opened once."""
+    import rasterio
+    from affine import Affine
+    from rasterio.windows import Window
+
+    from conftest import write_raster
+    from kawasan.spatial import explain, kernels
+    from kawasan.spatial.grid import Grid
+    from kawasan.spatial.sites import Site
+
+    rng = np.random.default_rng(5)
+    roads = gpd.GeoDataFrame(geometry=[Point(LEFT + x, TOP - y).buffer(5) for x, y in rng.random((300, 2)) * 3000],
+                             crs=CRS)
+    tr = Affine(RES, 0, LEFT, 0, -RES, TOP)
+    dem = (rng.random((50, 60)) * 40).astype(np.float32)
+    dem[10, 0] = -9999.0
+    write_raster(tmp_path / "dem.tif", dem, nodata=-9999.0, transform=tr)
+    grid = Grid(rasterio.crs.CRS.from_user_input(CRS), tr, 60, 50)
+    sites = []
+    for i, (r, c, h, w) in enumerate([(0, 0, 12, 9), (20, 30, 7, 7), (43, 52, 7, 8)], 1):
+        mask = rng.random((h, w)) < 0.7
+        mask[0, 0] = True
+        x0, y0 = LEFT + c * RES, TOP - r * RES
+        sites.append(Site(i, int(mask.sum()), Window(c, r, w, h), mask, box(x0, y0 - h * RES, x0 + w * RES, y0)))
+    near = explain._nearest(roads, [s.geometry for s in sites])
+    assert near.tolist() == [float(roads.distance(s.geometry).min()) for s in sites]
+    assert explain._nearest(None, [s.geometry for s in sites]) is None
+    stats = explain._slope_stats(tmp_path / "dem.tif", sites, grid)
+    with rasterio.open(tmp_path / "dem.tif") as ds:
+        for s, got in zip(sites, stats):
+            w = s.window
+            pad = Window(w.col_off - 1, w.row_off - 1, w.width + 2, w.height + 2)
+            d = ds.read(1, window=pad, boundless=True, fill_value=np.nan).astype(np.float32)
+            d[d == ds.nodata] = np.nan
+            sl = kernels.slope_percent(d, RES, RES, np.empty_like(d))[1:-1, 1:-1][s.mask]
+            sl = sl[np.isfinite(sl)]
+            assert got == {"mean": round(float(sl.mean()), 2), "max": round(float(sl.max()), 2),
+                           "p90": round(float(np.percentile(sl, 90)), 2),
+                           "share_above_15": round(float((sl > 15).mean()), 4)}
+    assert explain._slope_stats(tmp_path / "none.tif", sites, grid) == [None, None, None]

@@ -85,7 +85,7 @@ def to_xarray(ev: Evaluation):
 def evaluate_model(model: str | Path | Model, data: str | Path | dict, *, allow_inconsistent: bool = False,
                    keep_criteria: bool = False, progress: Progress = _noop, grid=None,
                    rules: dict[str, bool] | None = None, scheduler: str | None = None, workers: int | None = None,
-                   chunks: int | None = None, spill_dir: Path | None = None) -> Evaluation:
+                   chunks: int | None = None, spill_dir: Path | None = None, tiled: bool = False) -> Evaluation:
     """Evaluate a model on a study-area folder, or on in-memory layers.
 
     ``data`` is a folder, or a dict of layer name -> xarray.DataArray / numpy array (rasters on one grid)
@@ -97,6 +97,8 @@ def evaluate_model(model: str | Path | Model, data: str | Path | dict, *, allow_
     chunk side) run the chunked path (:mod:`kawasan.spatial.chunked`) on Dask; giving ``scheduler`` or
     ``chunks`` runs it even on a grid that fits in memory. Without them a folder whose grid does not fit in
     memory is evaluated in chunks on a local cluster, with a warning saying so. The results are the same.
+    ``tiled`` (chunked path only): the outputs go window by window to tiled GeoTIFFs in ``spill_dir`` instead
+    of whole grids in memory (``ev.tiled``; what :func:`run_suitability` uses to write a run folder).
     """
     if isinstance(model, Model):
         m, source, base = model, f"model:{model.name}", Path(".")
@@ -109,7 +111,7 @@ def evaluate_model(model: str | Path | Model, data: str | Path | dict, *, allow_
     if options.requested or auto:
         ev = evaluate_chunked(m, area, options, base_dir=base, allow_inconsistent=allow_inconsistent,
                               keep_criteria=keep_criteria, progress=progress, model_source=source, switches=rules,
-                              spill_dir=spill_dir)
+                              spill_dir=spill_dir, tiled=tiled)
         if auto:
             ev.warnings.insert(0, f"the grid ({area.grid.width} x {area.grid.height} cells) does not fit in the memory "
                                   "available: it was evaluated in chunks on a local Dask cluster (--chunks, "
@@ -146,7 +148,7 @@ def run_suitability(model: str | Path | Model, data_dir: str | Path, out_dir: st
         spill.mkdir(parents=True, exist_ok=True)
     ev = evaluate_model(model, data_dir, allow_inconsistent=allow_inconsistent, keep_criteria=write_criteria,
                         progress=progress, rules=rules, scheduler=scheduler, workers=workers, chunks=chunks,
-                        spill_dir=spill)
+                        spill_dir=spill, tiled=out_dir is not None)
     manifest = None
     try:
         if out_dir is not None:

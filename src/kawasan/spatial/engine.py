@@ -25,7 +25,6 @@ from kawasan.i18n import Message
 from kawasan.spatial import kernels
 from kawasan.spatial.model import (Categories, Constraint, Criterion, Gaussian, Linear, Model, Piecewise, Ranges,
                                    Sigmoid, Triangular, label_text)
-from kawasan.spatial.proximity import distance_to, slope
 from kawasan.spatial.setbacks import SetbackReport, apply_setback
 from kawasan.spatial.sources import PROXY, Source, missing_error
 from kawasan.spatial.sources import resolve as resolve_source
@@ -308,11 +307,9 @@ def _measure(item: Criterion | Constraint, src: Source, store: LayerStore, grid,
     """Raw measure of a criterion or constraint, read from ``src``, into ``out`` (float32, NaN = NoData)."""
     spec = store.model.layers[src.layer]
     if item.measure == "distance":
-        mask = store.features_mask(src.features())
-        return distance_to(mask, grid.res, max_distance, out=out)
+        return store.distance(src.features(), grid.res, max_distance, out)
     if item.measure in ("slope_percent", "slope_degrees"):
-        dem, _ = store.raster(src.layer)
-        return slope(dem, grid.res, out=out, degrees=item.measure == "slope_degrees")
+        return store.slope(src.layer, grid.res, out, degrees=item.measure == "slope_degrees")
     if spec.type == "categorical":
         codes, nodata, _ = store.codes(src.layer)
         lut = np.arange(max(int(codes.max()), 0) + 1, dtype=np.float32)

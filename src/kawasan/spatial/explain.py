@@ -39,7 +39,6 @@ def explain(run: Run, sites: list[Site], *, admin: list[dict] | None = None) -> 
     area_dir = run.study_area
     study = _study_manifest(area_dir)
     cell_ha = grid.cell_area / 10_000.0
-    score = run.raster("score")
     crit_paths = run.criteria_paths()
     to_ll = Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
     near = {k: _features([(area_dir / path, where) for path, where in sources], grid)
@@ -52,42 +51,45 @@ def explain(run: Run, sites: list[Site], *, admin: list[dict] | None = None) -> 
     admins = [_admin_layer(a, grid) for a in (admin or [])]
     # Many or large sites: read each layer once; a few small ones: read only their windows.
     whole = sum(s.window.width * s.window.height for s in sites) > 0.2 * grid.width * grid.height
-    # layer by layer (one full layer in memory at a time), site by site inside
+    # layer by layer (one full layer in memory at a time, each file opened once), site by site inside
+    score_path = run.output("score")
+    if "score" not in run._cache and (score_path is None or not score_path.exists()):
+        run.raster("score")         # the run's own error: the run has no score raster
+    scores = {s.id: (np.nanmean(v), np.nanmin(v), np.nanmax(v)) for s, v in
+              (_site_values(run._cache["score"], sites) if "score" in run._cache
+               else _site_values(score_path, sites, whole))}
     crit_means = {s.id: {} for s in sites}
     for cid, path in sorted(crit_paths.items()):
-        values = _site_values(path, whole)
-        for s in sites:
-            crit_means[s.id][cid] = round(float(np.nanmean(values(s))), 4)
-        del values
+        for s, v in _site_values(path, sites, whole):
+            crit_means[s.id][cid] = round(float(np.nanmean(v)), 4)
     shares = {s.id: {} for s in sites}
     for key, fname in SHARE_LAYERS.items():
         if (area_dir / fname).exists():
-            values = _site_values(area_dir / fname, whole)
             legend = study.get(key, {}).get("categories", {})
-            for s in sites:
-                shares[s.id][f"{key}_shares"] = _shares(values(s), legend)
-            del values
+            for s, v in _site_values(area_dir / fname, sites, whole):
+                shares[s.id][f"{key}_shares"] = _shares(v, legend)
+    slopes = _slope_stats(area_dir / "dem.tif", sites, grid)
+    geoms = [s.geometry for s in sites]
+    distances = {k: _nearest(gdf, geoms) for k, gdf in near.items()}
     out = []
-    for s in sites:
-        r0, c0, h, w = s.window.row_off, s.window.col_off, s.window.height, s.window.width
-        vals = score[r0:r0 + h, c0:c0 + w][s.mask]
+    for i, s in enumerate(sites):
+        mean, lo, hi = scores[s.id]
         c = s.geometry.centroid
         lon, lat = to_ll.transform(c.x, c.y)
         info = {
             "id": s.id,
             "area_ha": round(s.cells * cell_ha, 2),
             "cells": s.cells,
-            "score_mean": round(float(np.nanmean(vals)), 4),
-            "score_min": round(float(np.nanmin(vals)), 4),
-            "score_max": round(float(np.nanmax(vals)), 4),
+            "score_mean": round(float(mean), 4),
+            "score_min": round(float(lo), 4),
+            "score_max": round(float(hi), 4),
             "compactness": round(s.attrs.get("compactness", 0.0), 4),
             "centroid": {"x": round(c.x, 1), "y": round(c.y, 1), "lon": round(lon, 6), "lat": round(lat, 6)},
             "criteria_means": crit_means[s.id],
             **shares[s.id],
         }
-        info["slope_percent"] = _slope_stats(area_dir / "dem.tif", s, grid)
-        info["distance_m"] = {k: (round(float(gdf.distance(s.geometry).min()), 1) if gdf is not None else None)
-                              for k, gdf in near.items()}
+        info["slope_percent"] = slopes[i]
+        info["distance_m"] = {k: (round(float(d[i]), 1) if d is not None else None) for k, d in distances.items()}
         info["admin"] = [_admin_overlap(layer, s.geometry) for layer in admins]
         if budget:
             info["land_budget"] = land_budget(info["area_ha"], budget)
@@ -141,21 +143,23 @@ def _features(sources, grid):
     return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
-def _site_values(path: Path, whole: bool):
-    """A function site -> the layer's values on the site's cells (the file read once when ``whole``)."""
-    if whole:
-        with rasterio.open(path) as ds:
-            arr = ds.read(1)
+def _site_values(source, sites: list[Site], whole: bool = True):
+    """Yield (site, the layer's values on the site's cells) for every site, in order.
 
-        def values(s: Site):
+    ``source`` is a path (opened once for all sites: the whole band read when ``whole``, else each site's
+    window) or an array of the whole grid already in memory."""
+    if isinstance(source, np.ndarray):
+        for s in sites:
             r, c = s.window.row_off, s.window.col_off
-            return arr[r:r + s.window.height, c:c + s.window.width][s.mask]
-        return values
-
-    def windowed(s: Site):
-        with rasterio.open(path) as ds:
-            return ds.read(1, window=s.window)[s.mask]
-    return windowed
+            yield s, source[r:r + s.window.height, c:c + s.window.width][s.mask]
+        return
+    with rasterio.open(source) as ds:
+        if whole:
+            arr = ds.read(1)
+            yield from _site_values(arr, sites)
+            return
+        for s in sites:
+            yield s, ds.read(1, window=s.window)[s.mask]
 
 
 def _shares(codes: np.ndarray, legend: dict) -> dict:
@@ -164,21 +168,52 @@ def _shares(codes: np.ndarray, legend: dict) -> dict:
     return {legend.get(str(int(v)), str(int(v))): round(float(n) / total, 4) for v, n in zip(vals, counts)}
 
 
-def _slope_stats(dem_path: Path, s: Site, grid) -> dict | None:
+def _slope_stats(dem_path: Path, sites: list[Site], grid) -> list[dict | None]:
+    """Per site, slope statistics in percent (Horn's 3 x 3, ``kernels.slope_percent``) on its cells: mean,
+    max, 90th percentile and the share above 15 %. The DEM is opened once; each site's window is read with
+    one cell around it (NaN beyond the grid's edge, as the whole grid's edge has no neighbour)."""
     if not dem_path.exists():
-        return None
-    w = s.window
-    pad = Window(w.col_off - 1, w.row_off - 1, w.width + 2, w.height + 2)
+        return [None] * len(sites)
+    out = []
     with rasterio.open(dem_path) as ds:
-        dem = ds.read(1, window=pad, boundless=True, fill_value=np.nan).astype(np.float32)
+        for s in sites:
+            dem = _padded_read(ds, s.window)
+            sl = kernels.slope_percent(dem, float(grid.res[0]), float(grid.res[1]), np.empty_like(dem))
+            sl = sl[1:-1, 1:-1][s.mask]
+            sl = sl[np.isfinite(sl)]
+            out.append(None if sl.size == 0 else
+                       {"mean": round(float(sl.mean()), 2), "max": round(float(sl.max()), 2),
+                        "p90": round(float(np.percentile(sl, 90)), 2),
+                        "share_above_15": round(float((sl > 15).mean()), 4)})
+    return out
+
+
+def _padded_read(ds, w: Window) -> np.ndarray:
+    """float32 band 1 on ``w`` grown by one cell, NaN outside the dataset and on its NoData."""
+    r0, c0 = int(w.row_off) - 1, int(w.col_off) - 1
+    h, wd = int(w.height) + 2, int(w.width) + 2
+    dem = np.full((h, wd), np.nan, dtype=np.float32)
+    rr0, cc0 = max(0, r0), max(0, c0)
+    rr1, cc1 = min(ds.height, r0 + h), min(ds.width, c0 + wd)
+    if rr1 > rr0 and cc1 > cc0:
+        part = ds.read(1, window=Window(cc0, rr0, cc1 - cc0, rr1 - rr0)).astype(np.float32)
         if ds.nodata is not None:
-            dem[dem == ds.nodata] = np.nan
-    sl = kernels.slope_percent(dem, float(grid.res[0]), float(grid.res[1]), np.empty_like(dem))[1:-1, 1:-1][s.mask]
-    sl = sl[np.isfinite(sl)]
-    if sl.size == 0:
+            part[part == np.float32(ds.nodata)] = np.nan
+        dem[rr0 - r0:rr1 - r0, cc0 - c0:cc1 - c0] = part
+    return dem
+
+
+def _nearest(gdf, geoms: list) -> np.ndarray | None:
+    """Per geometry, the distance to the nearest feature of ``gdf`` (None: no features): one query of the
+    layer's spatial index for all sites (GEOS distance, the same value as ``gdf.distance(g).min()``)."""
+    if gdf is None:
         return None
-    return {"mean": round(float(sl.mean()), 2), "max": round(float(sl.max()), 2),
-            "p90": round(float(np.percentile(sl, 90)), 2), "share_above_15": round(float((sl > 15).mean()), 4)}
+    out = np.full(len(geoms), np.nan)
+    if not geoms:
+        return out
+    (which, _), dist = gdf.sindex.nearest(geoms, return_all=False, return_distance=True)
+    out[which] = dist
+    return out
 
 
 def _admin_layer(spec: dict, grid) -> dict:
@@ -196,7 +231,7 @@ def _admin_layer(spec: dict, grid) -> dict:
 
 def _admin_overlap(layer: dict, geom) -> dict:
     gdf = layer["gdf"]
-    hits = gdf[gdf.intersects(geom)]
+    hits = gdf.iloc[np.sort(gdf.sindex.query(geom, predicate="intersects"))]   # the units it touches, in order
     units = []
     for _, row in hits.iterrows():
         share = row.geometry.intersection(geom).area / geom.area if geom.area else 0.0

@@ -26,7 +26,7 @@ from kawasan.fileio import publish, recover, temp_sibling, writing
 from kawasan.spatial.engine import Evaluation
 from kawasan.spatial.model import CERTAINTY_MEANING, CLASS_CODES, CLASS_LABELS, label_text
 from kawasan.spatial.rasters import WRITE_CACHE_MB, block_cache, write_cog
-from kawasan.spatial.summary import best_areas, class_table
+from kawasan.spatial.summary import best_areas, class_table, class_table_from_counts
 
 RUN_KIND = "kawasan.run"
 
@@ -148,26 +148,29 @@ def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteri
     if synthetic:
         base_tags["SYNTHETIC"] = "yes: computed on synthetic demo data, not a real place"
     outputs = []
-    jobs = []  # (path, array, write_cog keyword arguments)
-    jobs.append(("score.tif", ev.score, dict(nodata=np.nan, descriptions="suitability score",
+    tiled = getattr(ev, "tiled", None)     # a chunked run's outputs, already on disk as tiled GeoTIFFs
+    src = tiled.paths if tiled is not None else {"score": ev.score, "classes": ev.classes, "constraints": ev.reason}
+    jobs = []  # (path, array or tiled file, write_cog keyword arguments)
+    jobs.append(("score.tif", src["score"], dict(nodata=np.nan, descriptions="suitability score",
                                              tags={**base_tags, "ROLE": "score", "RANGE": "0..1, 0 where excluded by a rule"})))
     outputs.append({"path": "score.tif", "role": "score", "dtype": "float32", "nodata": "nan"})
     class_tags = {str(k): v for k, v in CLASS_CODES.items()}
-    jobs.append(("classes.tif", ev.classes, dict(nodata=0, categorical=True, descriptions="suitability class",
+    jobs.append(("classes.tif", src["classes"], dict(nodata=0, categorical=True, descriptions="suitability class",
                                                  tags={**base_tags, "ROLE": "classes",
                                                        **{f"CLASS_{k}": v for k, v in class_tags.items()}})))
     outputs.append({"path": "classes.tif", "role": "classes", "dtype": "uint8", "nodata": 0, "codes": class_tags})
     bits = {str(o.bit): o.id for o in ev.constraints}
-    jobs.append(("constraints.tif", ev.reason, dict(nodata=None, categorical=True,
+    jobs.append(("constraints.tif", src["constraints"], dict(nodata=None, categorical=True,
                                                     descriptions="exclusion reasons (bitmask)",
                                                     tags={**base_tags, "ROLE": "constraints",
                                                           "ENCODING": "bitmask; 0 = not excluded",
                                                           **{f"BIT_{k}": v for k, v in bits.items()}})))
-    outputs.append({"path": "constraints.tif", "role": "constraints", "dtype": str(ev.reason.dtype),
+    rdtype = ev.reason.dtype if tiled is None else np.dtype(tiled.reason_dtype)
+    outputs.append({"path": "constraints.tif", "role": "constraints", "dtype": str(rdtype),
                     "encoding": "bitmask", "bits": bits})
     if write_criteria:
         (folder / "criteria").mkdir()
-        for cid, arr in sorted(ev.criteria.items()):
+        for cid, arr in sorted((ev.criteria if tiled is None else tiled.criteria).items()):
             rel = f"criteria/{cid}.tif"
             jobs.append((rel, arr, dict(nodata=np.nan, descriptions=f"standardized {cid}",
                                         tags={**base_tags, "ROLE": "criterion", "CRITERION": cid})))
@@ -178,9 +181,18 @@ def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteri
     # The block cache is process-wide: it is limited here, in the calling thread (block_cache leaves it
     # alone in the writer threads, where it could not be put back).
     with block_cache(WRITE_CACHE_MB), ThreadPoolExecutor(max_workers=3, thread_name_prefix="kawasan-cog") as pool:
-        futures = [pool.submit(write_cog, folder / rel, arr, grid, compress=compress, **kw) for rel, arr, kw in jobs]
-        best = best_areas(ev.score, ev.classes, grid)
-        table = class_table(ev.classes, grid, model.classes.breaks)
+        if tiled is None:
+            futures = [pool.submit(write_cog, folder / rel, arr, grid, compress=compress, **kw)
+                       for rel, arr, kw in jobs]
+            best = best_areas(ev.score, ev.classes, grid)
+            table = class_table(ev.classes, grid, model.classes.breaks)
+        else:
+            from kawasan.spatial.chunked.outputs import best_areas_by_strips, cog_from_file
+
+            futures = [pool.submit(cog_from_file, tif, folder / rel, compress=compress, **kw)
+                       for rel, tif, kw in jobs]
+            best = best_areas_by_strips(tiled.paths["classes"], tiled.paths["score"], tiled.counts, grid)
+            table = class_table_from_counts(tiled.counts, grid, model.classes.breaks)
         for f in futures:
             f.result()
     model_path = folder / "model.json"

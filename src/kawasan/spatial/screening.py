@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 from kawasan.fileio import check_replaceable, publish
 from kawasan.spatial.model import CLASS_CODES
 
@@ -62,13 +63,13 @@ def screen(req: ScreenRequest, progress=None) -> dict:
     """Run the screening (see the module docstring); returns the result written as ``OUT/screen.json``."""
     say = progress or (lambda step: None)
     if not 0.0 <= req.land_weight <= 1.0:
-        raise InputError(f"the land weight must lie in [0, 1]; got {req.land_weight}", field="--land-weight")
+        raise InputError(Message("screen.err.land_weight", value=req.land_weight), field="--land-weight")
     out = Path(req.out)
     check_replaceable(out, KIND, "kawasan screening")
     if out.exists() and any(out.iterdir()) and not req.overwrite:
         from kawasan.errors import OutputError
 
-        raise OutputError("holds an earlier screening; give --overwrite to replace it", source=str(out))
+        raise OutputError(Message("screen.err.earlier_screening"), source=str(out))
     regions = read_regions(req.boundaries)
     from kawasan.spatial.api import run_suitability
 
@@ -99,16 +100,13 @@ def screen(req: ScreenRequest, progress=None) -> dict:
 
 def read_regions(path):
     """The regency boundaries: GeoDataFrame with ``code`` (4-digit BPS) and ``name`` (VectorError/TableError
-    naming the file when unreadable or without such columns)."""
+    naming the file when unreadable or without such columns; ``read_boundaries`` refuses two regions with one
+    code)."""
     from kawasan.economics.readiness import _pick, read_boundaries
 
     gdf, _gaz = read_boundaries(path)
     name = _pick(gdf.columns, NAME_COLUMNS, str(path), "name")
     gdf = gdf.assign(name=gdf[name].astype(str)).reset_index(drop=True)
-    dup = gdf["code"][gdf["code"].duplicated()].tolist()
-    if dup:
-        raise InputError(f"regency code(s) {', '.join(map(str, dup))} appear more than once", source=str(path),
-                         field="code")
     return gdf[["code", "name", "geometry"]]
 
 

@@ -22,7 +22,6 @@ import numpy as np
 from kawasan.errors import ModelError, VectorError
 from kawasan.i18n import Message
 from kawasan.spatial.model import NO_SETBACK, Constraint, Setback, SetbackClassify, label_text
-from kawasan.spatial.proximity import distance_to
 from kawasan.spatial.studyarea import LayerStore, resolve_codes
 
 UNCLASSED = ""
@@ -136,8 +135,7 @@ def apply_setback(con: Constraint, layer: str, where: dict | None, store: LayerS
     cls_arr = np.array(classes, dtype=object)
     for cls in sorted(set(classes) - {UNCLASSED, NO_SETBACK}):
         rural, urb = rules.metres(cls)
-        mask = store.burn(gdf[cls_arr == cls])
-        d = distance_to(mask, grid.res, max(rural, urb) + 2 * res, out=scratch)
+        d = store.distance_to_features(gdf[cls_arr == cls], grid.res, max(rural, urb) + 2 * res, scratch)
         if urban is None:
             hit = d <= np.float32(rural)
         else:

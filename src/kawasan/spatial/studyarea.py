@@ -219,6 +219,30 @@ class LayerStore:
                 out[attr] = {str(k): int(v) for k, v in sorted(counts.items())}
         return out
 
+    def distance(self, sources: list[tuple[str, dict | None]], res: tuple[float, float], max_distance: float,
+                 out: np.ndarray) -> np.ndarray:
+        """Bounded distance to the features of ``sources`` into ``out`` (``proximity.distance_to``).
+
+        A step of its own so that a chunk's store (``chunked.window``) can measure it on a window grown by
+        the reach and keep only the chunk: the one measure that needs cells beyond the chunk."""
+        from kawasan.spatial.proximity import distance_to
+
+        return distance_to(self.features_mask(sources), res, max_distance, out=out)
+
+    def distance_to_features(self, gdf, res: tuple[float, float], max_distance: float,
+                             out: np.ndarray) -> np.ndarray:
+        """Bounded distance to the features of ``gdf`` (a setback class) into ``out``; see :meth:`distance`."""
+        from kawasan.spatial.proximity import distance_to
+
+        return distance_to(self.burn(gdf), res, max_distance, out=out)
+
+    def slope(self, name: str, res: tuple[float, float], out: np.ndarray, *, degrees: bool) -> np.ndarray:
+        """Slope of the DEM ``name`` into ``out`` (``proximity.slope``: Horn's 3 x 3, one cell of context)."""
+        from kawasan.spatial.proximity import slope
+
+        dem, _ = self.raster(name)
+        return slope(dem, res, out=out, degrees=degrees)
+
     def features_mask(self, sources: list[tuple[str, dict | None]]) -> np.ndarray:
         """uint8 mask (1 = a feature of any of ``sources``, each a (layer, where) pair) for one distance."""
         first, *more = sources

@@ -12,7 +12,11 @@ from kawasan.spatial.model import CLASS_CODES
 
 def class_table(classes: np.ndarray, grid: Grid, breaks) -> list[dict]:
     """Cells, hectares and share of the valid study area per class (S1..N2, excluded, nodata)."""
-    counts = kernels.histogram_u8(classes)
+    return class_table_from_counts(kernels.histogram_u8(classes), grid, breaks)
+
+
+def class_table_from_counts(counts: np.ndarray, grid: Grid, breaks) -> list[dict]:
+    """:func:`class_table` from the cells per class code (a 256-bin histogram, summed over chunks or not)."""
     valid = int(counts[1:7].sum())
     cell_ha = grid.cell_area / 10_000.0
     rows = []
@@ -42,10 +46,17 @@ def best_areas(score: np.ndarray, classes: np.ndarray, grid: Grid, *, top: int =
     n, labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_32S)
     if n <= 1:
         return []
-    areas = stats[1:, cv2.CC_STAT_AREA]
-    order = np.argsort(-areas, kind="stable")[:top] + 1
+    areas = stats[:, cv2.CC_STAT_AREA]
     sums = kernels.label_sums(labels, score, n)
     del labels
+    return area_rows(code, areas[1:], sums[1:], centroids[1:], grid, top=top)
+
+
+def area_rows(code: int, areas: np.ndarray, sums: np.ndarray, centroids: np.ndarray, grid: Grid, *,
+              top: int = 5) -> list[dict]:
+    """The ``top`` largest patches as summary rows, from per-patch cells, score sums and centroids (cell
+    coordinates), the patches in labelling order (a tie in area keeps that order)."""
+    order = np.argsort(-np.asarray(areas), kind="stable")[:top]
     to_ll = Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
     out = []
     cell_ha = grid.cell_area / 10_000.0
@@ -54,7 +65,7 @@ def best_areas(score: np.ndarray, classes: np.ndarray, grid: Grid, *, top: int =
         t = grid.transform
         x, y = t.c + (cx + 0.5) * t.a, t.f + (cy + 0.5) * t.e
         lon, lat = to_ll.transform(x, y)
-        cells = int(stats[lab, cv2.CC_STAT_AREA])
+        cells = int(areas[lab])
         out.append({"class": CLASS_CODES[code], "area_ha": round(cells * cell_ha, 2),
                     "score_mean": round(float(sums[lab] / cells), 4),
                     "centroid": {"x": round(x, 1), "y": round(y, 1), "lon": round(lon, 6), "lat": round(lat, 6)}})

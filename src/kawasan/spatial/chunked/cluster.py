@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 
 
 @dataclass
@@ -33,11 +34,10 @@ class ChunkOptions:
 
     def check(self) -> None:
         if self.workers is not None and self.workers < 1:
-            raise InputError(f"--workers must be at least 1; got {self.workers}", field="--workers")
+            raise InputError(Message("chunked.err.workers_min", workers=self.workers), field="--workers")
         s = self.scheduler
         if s is not None and s not in ("threads", "processes") and "://" not in s and ":" not in s:
-            raise InputError(f"unknown scheduler '{s}'; expected threads, processes or a scheduler address "
-                             "such as tcp://10.0.0.5:8786", field="--scheduler")
+            raise InputError(Message("chunked.err.unknown_scheduler", scheduler=s), field="--scheduler")
 
 
 @contextmanager
@@ -65,8 +65,8 @@ def open_executor(options: ChunkOptions):
         try:
             client = Client(cluster if cluster is not None else sched, timeout="10s")
         except (OSError, TimeoutError) as exc:
-            raise InputError(f"cannot reach the Dask scheduler at {sched} ({exc}); start one with dask-scheduler "
-                             "and dask-worker, or use --scheduler processes", field="--scheduler") from exc
+            raise InputError(Message("chunked.err.unreachable", scheduler=sched, error=str(exc)),
+                             field="--scheduler") from exc
         with client:
             def run_all(fn, jobs):
                 futures = client.map(fn, jobs, pure=False)

@@ -23,7 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from kawasan.errors import InputError, KawasanError, ModelError, VectorError
+from kawasan.i18n import Message
 from kawasan.spatial.chunked.cluster import ChunkOptions, open_executor
+from kawasan.spatial.chunked.outputs import TiledOutputs
 from kawasan.spatial.chunked.plan import Block, halo_cells, plan_blocks
 from kawasan.spatial.chunked.window import WindowArea
 from kawasan.spatial.engine import ConstraintOutcome, Evaluation, Progress, _noop, evaluate, with_switches
@@ -55,6 +57,7 @@ class BlockJob:
     model_source: str
     switches: dict
     threads: int
+    halo: int = 0                   # the plan's halo: how far around the chunk a rule may measure from
 
 
 @dataclass
@@ -89,11 +92,14 @@ def _run_block(job: BlockJob) -> BlockResult:
     import numba
 
     t = time.perf_counter()
+    keep_freed_memory()
     numba.set_num_threads(max(1, min(job.threads, numba.config.NUMBA_NUM_THREADS)))
     b = job.block
-    core = b.core_in_window
-    area = WindowArea(Path(job.root), Grid.from_dict(job.grid), job.manifest, b.win_row, b.win_col, b.win_height,
-                      b.win_width, core)
+    # The chunk is evaluated on its core only: value and category criteria need no neighbour; the distances
+    # and the slope grow their own window by their own reach (WindowStore.distance / .slope).
+    core = (slice(None), slice(None))
+    area = WindowArea(Path(job.root), Grid.from_dict(job.grid), job.manifest, b.row, b.col, b.height, b.width,
+                      core, reach=job.halo)
     ev = evaluate(job.model, area, base_dir=Path(job.base_dir), allow_inconsistent=job.allow_inconsistent,
                   keep_criteria=job.keep_criteria, model_source=job.model_source, switches=job.switches)
     reason = np.ascontiguousarray(ev.reason[core])
@@ -114,6 +120,34 @@ def _run_block(job: BlockJob) -> BlockResult:
     out.seconds = time.perf_counter() - t
     out.peak_rss_mb = _peak_rss_mb()
     return out
+
+
+_MALLOC_SET = False
+#: glibc mallopt parameters (malloc.h): M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
+def keep_freed_memory() -> None:
+    """Let this worker process reuse the memory of its previous chunk instead of faulting in fresh pages.
+
+    A worker evaluates chunk after chunk with arrays of the same sizes. By default glibc serves arrays above
+    its mmap threshold with fresh mappings and Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536, so every chunk
+    touches new memory: about 2 s of system time per GB on a VM that hands freed memory back to its host
+    (docs/performance.md). Raising the mmap threshold to glibc's limit (32 MiB: a chunk of 2,048 cells is
+    16 MiB a float32 grid) and the trim threshold to 1 GiB keeps freed pages in the process for the next
+    chunk; the process's memory stays that of one chunk. Nothing happens off glibc (macOS, Windows, musl)."""
+    global _MALLOC_SET
+    if _MALLOC_SET:
+        return
+    _MALLOC_SET = True
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)
+        libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30)
+    except (OSError, AttributeError):
+        return
 
 
 def _peak_rss_mb() -> float:
@@ -139,19 +173,22 @@ def fits_in_memory(model: Model, grid: Grid) -> bool:
 def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, base_dir: Path = Path("."),
                      allow_inconsistent: bool = False, keep_criteria: bool = False, progress: Progress = _noop,
                      model_source: str = "<model>", switches: dict[str, bool] | None = None,
-                     spill_dir: Path | None = None) -> Evaluation:
+                     spill_dir: Path | None = None, tiled: bool = False) -> Evaluation:
     """``engine.evaluate`` chunk by chunk on Dask; the same :class:`Evaluation` (see the module docstring).
 
     ``spill_dir``: where outputs too large for memory are memory-mapped (a temporary folder by default).
+    ``tiled``: write the outputs window by window into tiled GeoTIFFs in the spill folder as the chunks
+    arrive (:mod:`.outputs`) instead of holding them: the Evaluation's ``score``, ``classes``, ``reason`` and
+    ``criteria`` are then None/empty and ``ev.tiled`` holds the files and the cells per class (for
+    ``runfolder.write_run``, which makes the COGs from the files).
     """
     t_all = time.perf_counter()
     if area.memory:
-        raise InputError("the chunked path reads a study-area folder by windows; in-memory layers are evaluated "
-                         "in memory (leave out --chunks/--scheduler)", source=area.name, field="chunks")
+        raise InputError(Message("chunked.err.memory_layers"), source=area.name, field="chunks")
     grid = area.grid
     size = options.chunks or DEFAULT_CHUNK
     if size < MIN_CHUNK:
-        raise InputError(f"a chunk must be at least {MIN_CHUNK} cells on a side; got {size}", field="--chunks")
+        raise InputError(Message("chunked.err.chunk_too_small", minimum=MIN_CHUNK, size=size), field="--chunks")
     switched = with_switches(model, dict(switches or {}), source=model_source)
     coordinator = LayerStore(area, switched)
     _check_layers(switched, coordinator)
@@ -159,40 +196,50 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
     blocks = plan_blocks(grid.shape, size, halo)
     nbits = len(model.constraints)
     if nbits > 32:
-        raise ModelError(f"at most 32 constraints are supported; got {nbits}", source=model_source, field="constraints")
+        raise ModelError(Message("chunked.err.too_many_constraints", n=nbits), source=model_source,
+                         field="constraints")
     rdtype = np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32
     big = not fits_in_memory(model, grid)
-    spill = Path(tempfile.mkdtemp(prefix="kawasan-chunks-", dir=spill_dir)) if big else None
-    score = _allocate(grid.shape, np.float32, spill, "score")
-    classes = _allocate(grid.shape, np.uint8, spill, "classes")
-    reason = _allocate(grid.shape, rdtype, spill, "reason")
+    spill = Path(tempfile.mkdtemp(prefix="kawasan-chunks-", dir=spill_dir)) if big or tiled else None
+    sink = TiledOutputs(spill, grid, rdtype) if tiled else None
+    score = classes = reason = None
+    if sink is None:
+        score = _allocate(grid.shape, np.float32, spill, "score")
+        classes = _allocate(grid.shape, np.uint8, spill, "classes")
+        reason = _allocate(grid.shape, rdtype, spill, "reason")
     criteria: dict[str, np.ndarray] = {}
     jobs = [BlockJob(model, str(area.root), area.manifest, grid.to_dict(), b, str(base_dir), allow_inconsistent,
-                     keep_criteria, model_source, dict(switches or {}), 1) for b in blocks]
+                     keep_criteria, model_source, dict(switches or {}), 1, halo) for b in blocks]
     results: list[BlockResult] = []
     first: BlockResult | None = None
     warnings: list[str] = []
     chunk_seconds = 0.0
-    progress(f"chunks ({len(blocks)} of {size} x {size} cells, halo {halo})", 0, len(blocks))
-    with open_executor(options) as (submit_all, threads):
-        for job in jobs:
-            job.threads = threads
-        for done, res in enumerate(submit_all(run_block, jobs), 1):
-            if isinstance(res, KawasanError):
-                raise res
-            sl = res.block.core
-            score[sl], classes[sl], reason[sl] = res.score, res.classes, res.reason
-            for cid, arr in res.criteria.items():
-                if cid not in criteria:
-                    criteria[cid] = _allocate(grid.shape, np.float32, spill, f"criterion-{cid}")
-                criteria[cid][sl] = arr
-            chunk_seconds += res.seconds
-            res.score = res.classes = res.reason = None
-            res.criteria = {}
-            if res.evaluation is not None:
-                first = res
-            results.append(res)
-            progress(f"chunk {done}/{len(blocks)}", done, len(blocks))
+    progress(Message("chunked.progress.chunks", n=len(blocks), size=size, halo=halo), 0, len(blocks))
+    try:
+        with open_executor(options) as (submit_all, threads):
+            for job in jobs:
+                job.threads = threads
+            for done, res in enumerate(submit_all(run_block, jobs), 1):
+                if isinstance(res, KawasanError):
+                    raise res
+                if sink is not None:
+                    sink.write(res.block, res.score, res.classes, res.reason, res.criteria)
+                else:
+                    _place(res, score, classes, reason, criteria, spill)
+                chunk_seconds += _received(res, results)
+                if res.evaluation is not None:
+                    first = res
+                progress(Message("chunked.progress.chunk", done=done, total=len(blocks)), done, len(blocks))
+    except BaseException:
+        if sink is not None:
+            sink.close()
+        if spill is not None:
+            import shutil
+
+            shutil.rmtree(spill, ignore_errors=True)
+        raise
+    if sink is not None:
+        sink.close()
     assert first is not None and first.evaluation is not None
     ev = first.evaluation
     results.sort(key=lambda r: r.block.index)     # completion order varies; the merge does not
@@ -208,7 +255,26 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
     out = Evaluation(ev.model, area, ev.weights, score, classes, reason, outcomes, criteria, coordinator, timings,
                      warnings, ev.criteria_read, ev.notices, ev.switches)
     out.spill = spill
+    out.tiled = sink
     return out
+
+
+def _place(res: BlockResult, score, classes, reason, criteria: dict, spill: Path | None) -> None:
+    """Copy one chunk's core into the whole-grid outputs held by the coordinator."""
+    sl = res.block.core
+    score[sl], classes[sl], reason[sl] = res.score, res.classes, res.reason
+    for cid, arr in res.criteria.items():
+        if cid not in criteria:
+            criteria[cid] = _allocate(score.shape, np.float32, spill, f"criterion-{cid}")
+        criteria[cid][sl] = arr
+
+
+def _received(res: BlockResult, results: list[BlockResult]) -> float:
+    """Keep what the merge needs of a placed chunk (not its grids); its seconds of work."""
+    res.score = res.classes = res.reason = None
+    res.criteria = {}
+    results.append(res)
+    return res.seconds
 
 
 def _allocate(shape, dtype, spill: Path | None, name: str) -> np.ndarray:
@@ -242,7 +308,8 @@ def _check_layers(model: Model, store: LayerStore) -> None:
             vocab = store.area.manifest_entry(spec).get("vocabulary") or {}
             known = all(a in vocab and {str(v) for v in vals} <= {str(x) for x in vocab[a]} for a, vals in where.items())
             if not known:
-                raise VectorError(f"has no features matching {where}", source=str(store.area.path(spec)))
+                raise VectorError(Message("run.err.studyarea.features_matching", where=where),
+                                  source=str(store.area.path(spec)))
 
 
 def _merge_outcomes(first: list[ConstraintOutcome], results: list[BlockResult], store: LayerStore,
@@ -289,7 +356,9 @@ def chunked_entry(ev: Evaluation, scheduler: str | None, workers: int | None) ->
             "scheduler": "processes" if scheduler is None else ("address" if "://" in scheduler or ":" in scheduler
                                                                  and scheduler not in ("threads", "processes")
                                                                  else scheduler),
-            "workers": workers, "spilled_to_disk": getattr(ev, "spill", None) is not None}
+            "workers": workers,
+            "spilled_to_disk": getattr(ev, "spill", None) is not None and getattr(ev, "tiled", None) is None,
+            "written_by_windows": getattr(ev, "tiled", None) is not None}
 
 
 def release_spill(ev: Evaluation) -> None:
@@ -300,6 +369,7 @@ def release_spill(ev: Evaluation) -> None:
     if spill is not None:
         ev.score = ev.classes = ev.reason = None
         ev.criteria = {}
+        ev.tiled = None
         shutil.rmtree(spill, ignore_errors=True)
         ev.spill = None
 

@@ -27,6 +27,7 @@ import rasterio
 from rasterio.windows import Window
 
 from kawasan.errors import InputError, KawasanError
+from kawasan.i18n import Message
 from kawasan.spatial.chunked.cluster import ChunkOptions, open_executor
 from kawasan.spatial.chunked.engine import DEFAULT_CHUNK, MIN_CHUNK
 from kawasan.spatial.chunked.plan import Block, plan_blocks
@@ -113,32 +114,35 @@ def extract_chunked(run: Run, rules: ExtractRules, options: ChunkOptions,
     cell_ha = grid.cell_area / 10_000.0
     notes: list[str] = []
     if rules.min_area_ha <= 0:
-        raise InputError(f"the minimum area must be positive; got {rules.min_area_ha} ha", field="min_area_ha")
+        raise InputError(Message("run.err.sites.minimum_area_must_positive", rules_min_area_ha=rules.min_area_ha),
+                         field="min_area_ha")
     if rules.min_score is not None and not 0.0 <= rules.min_score <= 1.0:
-        raise InputError(f"min_score must lie in [0, 1]; got {rules.min_score}", field="min_score")
+        raise InputError(Message("run.err.sites.min_score_must_lie", rules_min_score=rules.min_score),
+                         field="min_score")
     if rules.min_score is None and rules.min_class not in CLASS_BY_NAME:
-        raise InputError(f"unknown class '{rules.min_class}'; expected one of S1, S2, S3, N1, N2", field="min_class")
+        raise InputError(Message("run.err.sites.unknown_class_expected_one", rules_min_class=rules.min_class),
+                         field="min_class")
     min_cells = math.ceil(rules.min_area_ha / cell_ha - 1e-9)
     if rules.min_area_ha < cell_ha:
-        notes.append(f"the minimum area {rules.min_area_ha} ha is smaller than one cell ({cell_ha:g} ha): "
-                     "every single suitable cell can be a site")
+        notes.append(Message("run.note.sites.minimum_area_ha_smaller", rules_min_area_ha=rules.min_area_ha,
+                             cell_ha=cell_ha))
         min_cells = 1
     max_cells = None
     if rules.max_area_ha is not None:
         if rules.max_area_ha < rules.min_area_ha:
-            raise InputError(f"max_area_ha {rules.max_area_ha} is below min_area_ha {rules.min_area_ha}",
-                             field="max_area_ha")
+            raise InputError(Message("run.err.sites.max_area_ha_below", rules_max_area_ha=rules.max_area_ha,
+                                     rules_min_area_ha=rules.min_area_ha), field="max_area_ha")
         max_cells = math.floor(rules.max_area_ha / cell_ha + 1e-9)
     size = options.chunks or DEFAULT_CHUNK
     if size < MIN_CHUNK:
-        raise InputError(f"a chunk must be at least {MIN_CHUNK} cells on a side; got {size}", field="--chunks")
+        raise InputError(Message("chunked.err.chunk_too_small", minimum=MIN_CHUNK, size=size), field="--chunks")
     fill_cells = int(min(rules.fill_holes_ha, rules.min_area_ha / 10.0) / cell_ha)
     halo = max(1, rules.min_width_cells) + max(0, fill_cells) + 2
     paths = {}
     for role in ("classes", "score", "constraints"):
         p = run.output(role)
         if p is None or not p.exists():
-            raise InputError(f"the run has no '{role}' raster", source=str(run.folder))
+            raise InputError(Message("run.err.runs.run_raster", role=role), source=str(run.folder))
         paths[role] = str(p)
     blocks = plan_blocks(grid.shape, size, halo)
     from kawasan.spatial.chunked.engine import _allocate
@@ -214,8 +218,8 @@ def _merge(labels, parts, offset, total, blocks, grid, min_cells, max_cells, rul
     merged.sort(key=lambda m: m[0])
     keep = [m for m in merged if m[1] >= min_cells and (m[1] <= max_cells if max_cells else True)]
     if not keep:
-        notes.append(f"no contiguous area of suitable cells reaches {rules.min_area_ha:g} ha "
-                     f"({len(merged)} smaller patch(es) found); lower the class threshold or the area only if the law allows")
+        notes.append(Message("run.note.sites.contiguous_area_suitable_cells", rules_min_area_ha=rules.min_area_ha,
+                             v2=len(merged)))
     sites = []
     for _, cells, (r0, c0, r1, c1), g in keep:
         win = Window(c0, r0, c1 - c0, r1 - r0)

@@ -17,6 +17,8 @@ happens to hold no feature, or only NoData, is a normal case here, not an error.
 from __future__ import annotations
 
 import json
+import math
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from rasterio import features
 from rasterio.windows import Window
 
 from kawasan.errors import VectorError
+from kawasan.i18n import Message
 from kawasan.spatial import kernels, rasters, vectors
 from kawasan.spatial.grid import Grid
 from kawasan.spatial.model import Model
@@ -41,11 +44,14 @@ class WindowArea(StudyArea):
     """The study area seen through one chunk's window (``grid`` is the window's grid)."""
 
     def __init__(self, root: Path, parent: Grid, manifest: dict, row: int, col: int, height: int, width: int,
-                 counted: tuple[slice, slice]):
+                 counted: tuple[slice, slice], reach: int = 0):
         super().__init__(Path(root), window_grid(parent, row, col, height, width), manifest, {})
         self.parent = parent
         self.row, self.col = row, col
         self.counted = counted
+        #: cells around the window whose vector features the window's rules may measure from (a setback
+        #: selects its features on the window, then measures on the window grown by its reach)
+        self.reach = reach
 
     def layer_store(self, model: Model) -> "WindowStore":
         return WindowStore(self, model)
@@ -118,13 +124,15 @@ class WindowStore(LayerStore):
         return _whole_layer(str(p), spec.layer, json.dumps(g.to_dict()), name, stamp)
 
     def vector(self, name: str):
-        """The features of the whole layer that touch the window (the layer's columns, its CRS)."""
+        """The features of the whole layer that touch the window grown by ``area.reach`` cells (the layer's
+        columns, its CRS)."""
         if name not in self._vectors:
             import shapely
 
             gdf = self.whole_vector(name)
             l, b, r, t = self.area.grid.bounds
-            hits = gdf.sindex.query(shapely.box(l, b, r, t))
+            m = self.area.reach * max(self.area.grid.res)
+            hits = gdf.sindex.query(shapely.box(l - m, b - m, r + m, t + m))
             self._vectors[name] = gdf.iloc[np.sort(hits)]
         return self._vectors[name]
 
@@ -150,11 +158,12 @@ class WindowStore(LayerStore):
         key = f"{name}#codes"
         if key not in self._rasters:
             if not spec.attribute:
-                raise VectorError("a categorical vector layer needs 'attribute' (the field holding the category)",
+                raise VectorError(Message("run.err.studyarea.categorical_vector_layer_needs"),
                                   source=str(self.area.path(spec)), field=f"layers.{name}.attribute")
             whole = self.whole_vector(name)
             if spec.attribute not in whole.columns:
-                raise VectorError(f"has no attribute '{spec.attribute}'", source=str(self.area.path(spec)),
+                raise VectorError(Message("run.err.studyarea.attribute", spec_attribute=spec.attribute),
+                                  source=str(self.area.path(spec)),
                                   field=f"layers.{name}.attribute")
             values = sorted(whole[spec.attribute].astype(str).unique())   # the whole layer's codes
             codes = {v: i + 1 for i, v in enumerate(values)}
@@ -173,7 +182,8 @@ class WindowStore(LayerStore):
             gdf = self.vector(name)
             missing = [a for a in where if a not in gdf.columns]
             if missing:
-                raise VectorError(f"has no attribute '{missing[0]}'", source=str(self.area.path(spec)),
+                raise VectorError(Message("run.err.studyarea.attribute", spec_attribute=missing[0]),
+                                  source=str(self.area.path(spec)),
                                   field=f"where.{missing[0]}")
             sel = np.ones(len(gdf), dtype=bool)
             for attr, vals in where.items():
@@ -184,6 +194,84 @@ class WindowStore(LayerStore):
     def burn(self, gdf) -> np.ndarray:
         """``vectors.burn_mask`` for the window, in the whole grid's cell coordinates."""
         return burn_window(gdf, self.area.parent, self.area.row, self.area.col, self._mask_buffer())
+
+    # -- the measures that need cells beyond the chunk: measured on a grown window, cut back to the chunk --
+
+    def grown(self, cells: int) -> tuple["WindowStore", tuple[slice, slice]]:
+        """A store on this window grown by ``cells`` on every side (clipped at the grid), and where this
+        window lies inside it. It shares this store's warnings and input records; its buffers are the
+        process's reusable ones (:func:`reusable`), so a chunk allocates no new grown grid per measure."""
+        a, p = self.area, self.area.parent
+        h, w = a.grid.shape
+        r0, c0 = max(0, a.row - cells), max(0, a.col - cells)
+        r1, c1 = min(p.height, a.row + h + cells), min(p.width, a.col + w + cells)
+        area = WindowArea(a.root, p, a.manifest, r0, c0, r1 - r0, c1 - c0, (slice(None), slice(None)))
+        store = _GrownStore(area, self.model)
+        store.warnings, store._inputs = self.warnings, self._inputs
+        return store, (slice(a.row - r0, a.row - r0 + h), slice(a.col - c0, a.col - c0 + w))
+
+    def distance(self, sources, res, max_distance, out):
+        """The whole grid's bounded distance on this window: measured on the window grown by the reach,
+        ``halo = ceil(max_distance / smaller cell side) + 1`` (a feature farther than that is beyond reach
+        for every cell of the window, so it cannot change the clamped distance), then cut back."""
+        from kawasan.spatial.proximity import distance_to
+
+        store, inner = self.grown(reach_cells(max_distance, res))
+        d = distance_to(store.features_mask(sources), res, max_distance,
+                        out=reusable("distance", store.area.grid.shape, np.float32))
+        out[...] = d[inner]
+        return out
+
+    def distance_to_features(self, gdf, res, max_distance, out):
+        from kawasan.spatial.proximity import distance_to
+
+        store, inner = self.grown(reach_cells(max_distance, res))
+        d = distance_to(store.burn(gdf), res, max_distance,
+                        out=reusable("distance", store.area.grid.shape, np.float32))
+        out[...] = d[inner]
+        return out
+
+    def slope(self, name, res, out, *, degrees):
+        """Horn's 3 x 3 slope needs one cell around the window: measured on the window grown by one cell."""
+        from kawasan.spatial.proximity import slope
+
+        store, inner = self.grown(1)
+        dem, _ = store.raster(name)
+        s = slope(dem, res, out=reusable("slope", store.area.grid.shape, np.float32), degrees=degrees)
+        out[...] = s[inner]
+        return out
+
+
+class _GrownStore(WindowStore):
+    """A chunk's window grown for one distance or slope; its mask buffer is the process's reusable one."""
+
+    def _mask_buffer(self) -> np.ndarray:
+        return reusable("mask", self.area.grid.shape, np.uint8)
+
+
+def reach_cells(max_distance: float, res: tuple[float, float]) -> int:
+    """Cells a bounded distance of ``max_distance`` map units can reach: ceil(max_distance / smaller side) + 1."""
+    return max(1, math.ceil(float(max_distance) / min(res) - 1e-9) + 1)
+
+
+_BUFFERS = threading.local()
+
+
+def reusable(name: str, shape: tuple[int, int], dtype) -> np.ndarray:
+    """A C-contiguous ``shape`` array on a per-thread buffer ``name`` that only ever grows.
+
+    A worker evaluates chunk after chunk: its grown windows are about the same size each time, so the
+    buffer is allocated (and its pages faulted in) once per process, not once per measure. Contents are
+    whatever the last user left: the caller fills it."""
+    pool = getattr(_BUFFERS, "pool", None)
+    if pool is None:
+        pool = _BUFFERS.pool = {}
+    dt = np.dtype(dtype)
+    n = int(shape[0]) * int(shape[1])
+    buf = pool.get((name, dt.str))
+    if buf is None or buf.size < n:
+        buf = pool[(name, dt.str)] = np.empty(n, dtype=dt)
+    return buf[:n].reshape(shape)
 
 
 def burn_window(gdf, grid: Grid, row: int, col: int, out: np.ndarray) -> np.ndarray:
