@@ -24,11 +24,6 @@ USER_LISTS = {"warnings", "notes", "synthetic", "changes", "reason"}
 
 #: Files another branch converts (a temporary entry each, dropped when that branch is merged).
 ALLOWED_FILES = {
-    "spatial/chunked/cluster.py": "converted on branch scale-engine (the chunked engine is rewritten there)",
-    "spatial/chunked/engine.py": "converted on branch scale-engine (the chunked engine is rewritten there)",
-    "spatial/chunked/sites.py": "converted on branch scale-engine (the chunked engine is rewritten there)",
-    "spatial/chunked/window.py": "converted on branch scale-engine (the chunked engine is rewritten there)",
-    "spatial/screening.py": "converted on branch scale-engine (province screening is rewritten there)",
     "spatial/ingest/dem.py": "converted on branch scale-prepare (data preparation is rewritten there)",
     "spatial/ingest/fetch_http.py": "converted on branch scale-prepare (data preparation is rewritten there)",
     "spatial/ingest/fetch_sources.py": "converted on branch scale-prepare (data preparation is rewritten there)",
