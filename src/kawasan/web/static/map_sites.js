@@ -141,7 +141,7 @@ window.KW_SITES = function (run, S) {
       tb.append(el("tr", { class: r.passed === false ? "fail" : "" }, el("td", { text: r.label }), el("td", { text: verdict }),
         el("td", { class: "num", text: r.failing_ha === undefined ? "–" : KW.fmt(r.failing_ha, 2) }),
         el("td", { class: "small", text: r.legal_basis || S.no_basis }),
-        el("td", {}, el("span", { class: "tag c-" + (r.certainty_tag || "U"), text: r.certainty || "–" }))));
+        el("td", {}, KW.cert(r.certainty, r.certainty_tag))));
     }
     t.append(tb);
     box.append(t);
