@@ -17,7 +17,8 @@ DEMO_PRESETS = ("kawasan-industri", "apht")
 
 @cli.command("demo")
 @click.option("--out", "out_dir", default="kawasan-demo", show_default=True, type=click.Path(path_type=Path),
-              help="Folder for the demo: DIR/data (study area) and DIR/runs/<preset> (one run per preset).")
+              help="Folder for the demo: DIR/data (study area), DIR/runs/<preset> (one run per preset) and "
+                   "DIR/economics (a SYNTHETIC regional-potential table set).")
 @click.option("--seed", type=SEED, default=7, show_default=True, help="Seed of the synthetic study area (same seed, same bytes).")
 @click.option("--no-serve", is_flag=True, help="Do not start the web app afterwards.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the demo web app listens on.")
@@ -37,6 +38,7 @@ def demo_cmd(ctx, out_dir, seed, no_serve, host, port):
     data = out_dir / "data"
     con.print(t("demo.building", lang, seed=seed, path=data))
     build_study_area(data, seed=seed)
+    _economics_demo(con, out_dir, data, seed, lang)
     top_site = {}
     for preset in DEMO_PRESETS:
         con.print(f"\n[bold]{t('demo.running', lang, preset=preset)}[/]")
@@ -59,6 +61,15 @@ def demo_cmd(ctx, out_dir, seed, no_serve, host, port):
     click.echo("\n".join([t("demo.next", lang)] + ["  " + c for c in next_commands(out_dir, *project)]))
     if not no_serve:
         _serve_demo(out_dir / "licensing", host, port, data_dir=out_dir)
+
+
+def _economics_demo(con, out_dir: Path, data: Path, seed: int, lang: str) -> None:
+    """The SYNTHETIC regional-potential table set of Kabupaten Contoh and its neighbours in DIR/economics
+    (the Regional potential page of ``kawasan serve --data DIR`` reads it)."""
+    from kawasan.sampledata.economy import build_tableset
+
+    spec = build_tableset(out_dir / "economics", seed=seed, study_area=data)
+    con.print(t("demo.economics", lang, path=spec.parent), markup=False)
 
 
 def _switches_demo(con, data: Path, out_dir: Path, lang: str) -> None:
@@ -121,7 +132,8 @@ def _licensing_demo(con, out_dir: Path, run_folder: Path, site: dict | None, lan
     con.print(f"\n[bold]{t('tracker.demo_title', lang)}[/]")
     svc = ProjectService(Settings.in_folder(tmp), today=DEMO_TODAY)
     try:
-        pid = seed_demo_project(svc, site=site, geometry=site_geometry(run_folder, site["id"]) if site else None)
+        pid = seed_demo_project(svc, site=site, geometry=site_geometry(run_folder, site["id"]) if site else None,
+                                lang=lang)   # the records in the language the demo was asked in
         fc = svc.forecast(pid, runs=10000, seed=0)
         state = svc.state(pid)
         svc.close()
