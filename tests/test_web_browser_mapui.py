@@ -107,6 +107,7 @@ def test_the_jobs_table_follows_a_job_live_in_a_second_browser(server, browser, 
         assert link.startswith("/map/runs/") and other.evaluate("window.__sameDocument") == "yes"
         assert float(row.locator("progress").evaluate("p => p.value")) == 1.0
         assert row.locator("td.job-status").inner_text().startswith("selesai")  # the page's language (id)
+        other.locator("#jobs").scroll_into_view_if_needed()
         _shot(other, "analysis-jobs-live")
         # cancelled at once: the other browser sees it too
         page.wait_for_selector("#run:not([disabled])")
@@ -147,6 +148,7 @@ def test_a_design_choice_shows_as_a_design_choice_everywhere(server, page):
     assert legend.locator(".tag.c-design").inner_text() == "pilihan desain"
     colours = {c: _background(page, f"#certainty-legend .tag.c-{c}") for c in ("design", "U", "V", "P")}
     assert len(set(colours.values())) == 4, colours   # its own colour: not law (V, P), not unverified (U)
+    page.locator("#constraints").scroll_into_view_if_needed()
     _shot(page, "analysis-design-choice")
     # the run's map: the tables, the cell panel and a site check
     page.goto(f"{base}/map/runs/runs~apht")
@@ -182,7 +184,7 @@ def test_the_demo_table_set_opens_the_potential_map_labelled_synthetic(server, p
     assert "Contoh Raya (SYNTHETIC)" in page.locator("#tableset").inner_text()
     html = page.content()
     assert str(server["data"]) not in html and "/tmp/" not in html
-    _shot(page, "potential-map-demo")
+    _shot(page, "potential-map-demo", full=True)
     page.locator("#ranking tbody tr").first.locator("a").click()
     page.wait_for_selector("#lq-chart svg", timeout=30000)
     assert page.locator("#tableset-synthetic").is_visible()
