@@ -35,7 +35,7 @@ def test_demo_runs_both_presets_and_labels_synthetic(runner, tmp_path):
 
     ts = TableSet.from_dir(out / "economics")
     assert ts.synthetic and "SYNTHETIC" in ts.title and {"boundaries", "pdrb", "sectors", "ports"} <= set(ts.files)
-    assert "DIR/economics" not in r.output and str(out / "economics") in r.output.replace("\n", "")
+    assert "regional-potential tables of Kabupaten Contoh and its 8 neighbours" in " ".join(r.output.split())
     # the licensing project for the top APHT site, in the demo's own database
     assert (out / "licensing" / "kawasan.db").exists()
     assert "Critical path" in r.output and "P80" in r.output
