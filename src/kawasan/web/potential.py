@@ -190,11 +190,14 @@ def _compute(folder: Path, opts: dict):
 
 def _publish_texts(run, ts) -> None:
     """The notes, unmatched-name sources and synthetic notes of a run name the table set's files by their
-    public names (they are shown on the page, in the API and in the economics report)."""
+    public names (they are shown on the page, in the API and in the economics report); a synthetic table set
+    is one of the run's synthetic values (the report's banner)."""
     res = run.result
     res.notes = public(list(res.notes), ts.folder, ts.files)
     res.synthetic = public(list(res.synthetic), ts.folder, ts.files)
     res.unmatched = {public(k, ts.folder, ts.files): v for k, v in res.unmatched.items()}
+    if ts.synthetic:   # the report's SYNTHETIC banner lists it (its title and source say SYNTHETIC themselves)
+        res.synthetic.append(f"{ts.title} · {ts.source}" if ts.source else ts.title)
 
 
 def map_geojson(run, lang: str) -> dict:
