@@ -131,6 +131,25 @@ def test_the_jobs_table_follows_a_job_live_in_a_second_browser(server, browser, 
         ctx_b.close()
 
 
+def test_the_new_area_jobs_table_follows_preparations_live(server, page):
+    """A preparation recorded elsewhere (here straight in the job service, as a worker records it) appears on
+    an open New study area page, then finishes with its warnings and the link to analyse the area."""
+    base = server["url"]
+    _sign_in(page, base, "viewer")
+    page.goto(f"{base}/analysis/new-area")
+    page.evaluate("window.__sameDocument = 'yes'")
+    jobs = server["app"].state.jobs
+    job = jobs.submit("prepare", "prepare · kota-baru", {"study_area": "kota-baru"}, actor="coord")["id"]
+    page.wait_for_selector(f"#jobs tr[data-job='{job}'][data-status=queued]", timeout=20000)
+    jobs.start(job)
+    jobs.finish(job, {"study_area": "kota-baru", "warnings": ["land cover class 99 is not mapped (SYNTHETIC)"]})
+    row = page.locator(f"#jobs tr[data-job='{job}'][data-status=finished]")
+    row.wait_for(timeout=20000)
+    assert "class 99" in row.locator("li").inner_text()
+    assert row.locator("a.job-link").get_attribute("href") == "/analysis?area=kota-baru"
+    assert page.evaluate("window.__sameDocument") == "yes"
+
+
 # ------------------------------------------------------------------------------------------ design choice
 def _background(page, selector: str) -> str:
     return page.locator(selector).first.evaluate("e => getComputedStyle(e).backgroundColor")
