@@ -30,6 +30,12 @@ def test_demo_runs_both_presets_and_labels_synthetic(runner, tmp_path):
     ki = json.loads((out / "runs" / "kawasan-industri" / "manifest.json").read_text())
     assert apht["sites"]["min_area_ha"] == 2 and ki["sites"]["min_area_ha"] == 50
     _every_rule_of_issue_10_fires(out)
+    # the SYNTHETIC regional-potential table set that `kawasan serve --data DIR` opens
+    from kawasan.economics.tableset import TableSet
+
+    ts = TableSet.from_dir(out / "economics")
+    assert ts.synthetic and "SYNTHETIC" in ts.title and {"boundaries", "pdrb", "sectors", "ports"} <= set(ts.files)
+    assert "regional-potential tables of Kabupaten Contoh and its 8 neighbours" in " ".join(r.output.split())
     # the licensing project for the top APHT site, in the demo's own database
     assert (out / "licensing" / "kawasan.db").exists()
     assert "Critical path" in r.output and "P80" in r.output

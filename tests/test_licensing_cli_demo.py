@@ -20,7 +20,7 @@ def test_demo_project_has_realistic_progress_and_a_forecast(tmp_path, capsys, mo
     monkeypatch.delenv("KAWASAN_DATABASE_URL", raising=False)
     monkeypatch.setenv("KAWASAN_HOME", str(tmp_path / "user-home"))
     text = _run(tmp_path, site={"id": 5, "area_ha": 84.0}) + capsys.readouterr().out
-    assert "SYNTHETIC" in text and "lokasi 5 (84,0 ha) (SINTETIS)" in text  # the records are in Indonesian
+    assert "SYNTHETIC" in text and "site 5 (84.0 ha) (SYNTHETIC)" in text  # the records in the demo's language
     assert "Blocked: K5" in text and "obstacle #1" in text and "In progress: K6" in text
     assert "Critical path" in text and "P80" in text
     db = tmp_path / "demo" / "licensing" / "kawasan.db"
@@ -72,6 +72,26 @@ def test_site_geometry_comes_from_the_runs_geojson(tmp_path):
     assert site_geometry(tmp_path, 5) == geom and site_geometry(tmp_path, 6) is None
 
 
+@pytest.mark.parametrize("lang, name", [("id", "lokasi 5 (84,0 ha) (SINTETIS)"), ("en", "site 5 (84.0 ha) (SYNTHETIC)")])
+def test_the_demo_records_its_project_in_the_language_it_was_asked_in(tmp_path, monkeypatch, lang, name):
+    """`kawasan --lang en demo` writes the demo's records in English, `--lang id` (or the default) in Indonesian:
+    the language reaches the seeding of the licensing project."""
+    from kawasan.storage.db import Settings
+    from kawasan.tracker import ProjectService
+    from kawasan.tracker.demo import DEMO_TODAY, story_texts
+
+    monkeypatch.setenv("KAWASAN_HOME", str(tmp_path / "user-home"))
+    _run(tmp_path, site={"id": 5, "area_ha": 84.0}, lang=lang)
+    svc = ProjectService(Settings.in_folder(tmp_path / "demo" / "licensing"), today=DEMO_TODAY)
+    try:
+        state = svc.state(1)
+        assert state["name"].endswith(name)
+        k5 = next(s for s in state["stages"] if s["id"] == "K5")
+        assert k5["reason"] in story_texts(lang) and k5["obstacles"][0]["description"] in story_texts(lang)
+    finally:
+        svc.close()
+
+
 def test_demo_story_is_recorded_in_indonesian_by_default_and_in_english_on_request(tmp_path):
     """The web app's default language is Indonesian: the demo's records (names, reasons, the obstacle) are
     written in it; every story text exists in both languages and is labelled SINTETIS / SYNTHETIC where it names
@@ -93,3 +113,21 @@ def test_demo_story_is_recorded_in_indonesian_by_default_and_in_english_on_reque
         finally:
             svc.close()
     assert "lokasi 3 (1234,6 ha)" in story_text("project_site", "id", site=3, area=1234.56)
+
+
+@pytest.mark.parametrize("flag, env, expected", [(None, None, "id"), ("en", None, "en"), ("id", None, "id"),
+                                                 (None, "en", "en"), ("id", "en", "id")])
+def test_the_demo_records_follow_lang_and_default_to_the_web_apps_indonesian(monkeypatch, flag, env, expected):
+    """`kawasan --lang en demo` records in English; without --lang (or KAWASAN_LANG) in Bahasa Indonesia, the
+    language the demo is served in."""
+    import click
+
+    from kawasan.cli.demo import records_language
+
+    if env:
+        monkeypatch.setenv("KAWASAN_LANG", env)
+    else:
+        monkeypatch.delenv("KAWASAN_LANG", raising=False)
+    ctx = click.Context(click.Command("kawasan"))
+    ctx.params["lang"] = flag
+    assert records_language(click.Context(click.Command("demo"), parent=ctx)) == expected

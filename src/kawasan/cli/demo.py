@@ -17,7 +17,8 @@ DEMO_PRESETS = ("kawasan-industri", "apht")
 
 @cli.command("demo")
 @click.option("--out", "out_dir", default="kawasan-demo", show_default=True, type=click.Path(path_type=Path),
-              help="Folder for the demo: DIR/data (study area) and DIR/runs/<preset> (one run per preset).")
+              help="Folder for the demo: DIR/data (study area), DIR/runs/<preset> (one run per preset) and "
+                   "DIR/economics (a SYNTHETIC regional-potential table set).")
 @click.option("--seed", type=SEED, default=7, show_default=True, help="Seed of the synthetic study area (same seed, same bytes).")
 @click.option("--no-serve", is_flag=True, help="Do not start the web app afterwards.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the demo web app listens on.")
@@ -37,6 +38,7 @@ def demo_cmd(ctx, out_dir, seed, no_serve, host, port):
     data = out_dir / "data"
     con.print(t("demo.building", lang, seed=seed, path=data))
     build_study_area(data, seed=seed)
+    _economics_demo(con, out_dir, data, seed, lang)
     top_site = {}
     for preset in DEMO_PRESETS:
         con.print(f"\n[bold]{t('demo.running', lang, preset=preset)}[/]")
@@ -53,12 +55,33 @@ def demo_cmd(ctx, out_dir, seed, no_serve, host, port):
         report = write_report(folder, lang=lang)
         con.print(t("report.written", lang, path=report), markup=False)
     _switches_demo(con, data, out_dir, lang)
-    project = _licensing_demo(con, out_dir, *top_site["apht"], lang)
+    project = _licensing_demo(con, out_dir, *top_site["apht"], lang, record_lang=records_language(ctx))
     _demo_accounts(con, out_dir / "licensing", lang)
     con.print("\n" + t("demo.done", lang, seconds=time.perf_counter() - start, path=out_dir))
     click.echo("\n".join([t("demo.next", lang)] + ["  " + c for c in next_commands(out_dir, *project)]))
     if not no_serve:
         _serve_demo(out_dir / "licensing", host, port, data_dir=out_dir)
+
+
+def records_language(ctx) -> str:
+    """The language the demo's licensing records are written in: ``--lang`` (or ``KAWASAN_LANG``) when given,
+    else Bahasa Indonesia, the web app's default (the demo is served in it)."""
+    import os
+
+    from kawasan.i18n import current_language
+    from kawasan.tracker.demo import DEMO_LANGUAGE
+
+    explicit = ctx.find_root().params.get("lang") or os.environ.get("KAWASAN_LANG")
+    return current_language(explicit) if explicit else DEMO_LANGUAGE
+
+
+def _economics_demo(con, out_dir: Path, data: Path, seed: int, lang: str) -> None:
+    """The SYNTHETIC regional-potential table set of Kabupaten Contoh and its neighbours in DIR/economics
+    (the Regional potential page of ``kawasan serve --data DIR`` reads it)."""
+    from kawasan.sampledata.economy import build_tableset
+
+    spec = build_tableset(out_dir / "economics", seed=seed, study_area=data)
+    con.print(t("demo.economics", lang, path=spec.parent), markup=False)
 
 
 def _switches_demo(con, data: Path, out_dir: Path, lang: str) -> None:
@@ -101,9 +124,11 @@ def next_commands(out_dir: Path, db: Path, project_id: int) -> list[str]:
     ]
 
 
-def _licensing_demo(con, out_dir: Path, run_folder: Path, site: dict | None, lang: str) -> tuple[Path, int]:
+def _licensing_demo(con, out_dir: Path, run_folder: Path, site: dict | None, lang: str,
+                    record_lang: str | None = None) -> tuple[Path, int]:
     """A licensing project for the top APHT site in the demo's own database (DIR/licensing), and its forecast;
-    returns the database and the project id."""
+    returns the database and the project id. The output is in ``lang``; the records (names, reasons, the
+    obstacle) in ``record_lang`` (default: ``lang``)."""
     import shutil
 
     from kawasan.cli.licensing import print_forecast
@@ -121,7 +146,8 @@ def _licensing_demo(con, out_dir: Path, run_folder: Path, site: dict | None, lan
     con.print(f"\n[bold]{t('tracker.demo_title', lang)}[/]")
     svc = ProjectService(Settings.in_folder(tmp), today=DEMO_TODAY)
     try:
-        pid = seed_demo_project(svc, site=site, geometry=site_geometry(run_folder, site["id"]) if site else None)
+        pid = seed_demo_project(svc, site=site, geometry=site_geometry(run_folder, site["id"]) if site else None,
+                                lang=record_lang or lang)
         fc = svc.forecast(pid, runs=10000, seed=0)
         state = svc.state(pid)
         svc.close()

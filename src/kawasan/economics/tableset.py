@@ -4,6 +4,8 @@ A folder with ``tableset.yaml`` names its files (paths relative to the folder)::
 
     title: Jawa Timur
     reference: Jawa Timur
+    source: BPS Provinsi Jawa Timur; batas wilayah (wilayah_boundaries); pelabuhan Kemenhub 2017
+    synthetic: false
     boundaries: boundaries/jatim_kabkota.geojson
     pdrb: economy/pdrb_total_jatim_2010_2023.csv
     population: economy/population_jatim_2010_2023_long.csv
@@ -13,6 +15,8 @@ A folder with ``tableset.yaml`` names its files (paths relative to the folder)::
 
 A folder without it is read with exactly these names (the layout of the East Java example data, the
 project's ``shared/data``). ``boundaries`` and ``pdrb`` are required; the others are used when present.
+``title``, ``source`` (where the tables come from, in words) and ``synthetic`` (made-up tables, such as the
+demo's) are what a user is shown of a table set: its name is the folder's name, never its path.
 """
 from __future__ import annotations
 
@@ -29,7 +33,9 @@ REQUIRED = ("boundaries", "pdrb")
 EAST_JAVA = {"title": "Jawa Timur", "reference": "Jawa Timur",
              "boundaries": "boundaries/jatim_kabkota.geojson", "pdrb": "economy/pdrb_total_jatim_2010_2023.csv",
              "population": "economy/population_jatim_2010_2023_long.csv", "ipm": "economy/ipm_jatim_long.csv",
-             "sectors": "economy/pdrb_17sector_2023_long.csv", "ports": "places/ports_kemenhub_2017.geojson"}
+             "sectors": "economy/pdrb_17sector_2023_long.csv", "ports": "places/ports_kemenhub_2017.geojson",
+             "source": "BPS Provinsi Jawa Timur; batas wilayah: wilayah_boundaries; pelabuhan: Kemenhub 2017"}
+DESCRIPTIVE = ("title", "reference", "source", "synthetic")
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,13 @@ class TableSet:
     title: str
     reference: str
     files: dict[str, Path] = field(default_factory=dict)
+    source: str = ""
+    synthetic: bool = False
+
+    @property
+    def name(self) -> str:
+        """The table set's name as users see it: its folder's name (the path stays on the server)."""
+        return self.folder.name
 
     @classmethod
     def from_dir(cls, folder: str | Path) -> "TableSet":
@@ -53,11 +66,14 @@ class TableSet:
                 raise InputError(Message("econ.err.tableset.valid_yaml", error=e), source=str(spec_file)) from None
             if not isinstance(spec, dict):
                 raise InputError(Message("econ.err.tableset.expected_mapping_file_keys"), source=str(spec_file))
-            unknown = sorted(set(spec) - {*FILE_KEYS, "title", "reference"})
+            unknown = sorted(set(spec) - {*FILE_KEYS, *DESCRIPTIVE})
             if unknown:
                 raise InputError(Message("econ.err.tableset.unknown_key_expected_title",
-                                         unknown=unknown, file_keys=', '.join(FILE_KEYS)),
+                                         unknown=unknown, expected=", ".join((*FILE_KEYS, *DESCRIPTIVE))),
                                  source=str(spec_file))
+            if not isinstance(spec.get("synthetic", False), bool):
+                raise InputError(Message("econ.err.tableset.expected_true_false", value=repr(spec["synthetic"])),
+                                 source=str(spec_file), field="synthetic")
         else:
             spec, spec_file = EAST_JAVA, folder
         files = {}
@@ -73,7 +89,8 @@ class TableSet:
             if key not in files:
                 raise InputError(Message("econ.err.tableset.table_set_needs",
                                          setting=key), source=str(spec_file), field=key)
-        return cls(folder, str(spec.get("title") or folder.name), str(spec.get("reference") or "Jawa Timur"), files)
+        return cls(folder, str(spec.get("title") or folder.name), str(spec.get("reference") or "Jawa Timur"), files,
+                   source=str(spec.get("source") or ""), synthetic=bool(spec.get("synthetic", False)))
 
     def inputs(self, **options):
         """:class:`kawasan.economics.potential.PotentialInputs` of these files with ``options``."""

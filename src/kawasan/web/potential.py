@@ -1,11 +1,16 @@
 """The Regional potential pages' computation: the configured table set, the options of a request, a cache.
 
 The table set is the folder ``WebSettings.economics_dir`` (``KAWASAN_ECONOMICS_DIR``, ``kawasan serve
---economics DIR``; see :mod:`kawasan.economics.tableset`). Options come from the query string, so a view
+--economics DIR``; see :mod:`kawasan.economics.tableset`), else ``DATA/economics`` when the data folder has
+one (``kawasan demo`` leaves its SYNTHETIC table set there). Options come from the query string, so a view
 is a link: ``year``, ``sector`` (default C), ``kind`` (all, kabupaten, kota; default kabupaten),
 ``stress`` (weight draws, 0..2000; default 500), ``top_k`` (default 5) and one ``w_<component>`` per
 weight (direct weights; none given: equal weights). Results are kept for the last 16 option sets
 (reading the tables takes about a second; a result is the same for the same files and options).
+
+No server path reaches the browser: the page and the API show the table set's name (its folder's name),
+title and source, and every text that names one of its files (notes, sources, errors, the report) names it
+relative to the table set (``economy/ipm.csv``), see :func:`public`.
 """
 from __future__ import annotations
 
@@ -25,12 +30,65 @@ _lock = threading.Lock()
 CACHE_SIZE = 16
 
 
+DATA_TABLESET = "economics"   # DATA/economics: the table set of a data folder (the demo writes one)
+
+
 def economics_dir(request: Request) -> Path | None:
+    """The configured table set folder; without one, ``DATA/economics`` when it holds a ``tableset.yaml``."""
     d = getattr(request.app.state.web, "economics_dir", None)
     if d:
         return Path(d)
     env = (os.environ.get("KAWASAN_ECONOMICS_DIR") or "").strip()
-    return Path(env).expanduser() if env else None
+    if env:
+        return Path(env).expanduser()
+    from kawasan.web.jobs import data_root
+
+    inside = data_root(request) / DATA_TABLESET
+    return inside if (inside / "tableset.yaml").is_file() else None
+
+
+def _path_names(folder: Path, files: dict | None = None) -> list[tuple[str, str]]:
+    """(server text, public text) pairs, longest first: each file as its path inside the table set, the folder
+    as the table set's name; both as given and resolved (a message may carry either)."""
+    pairs = {}
+    for p in (files or {}).values():
+        rel = Path(p).relative_to(folder).as_posix() if Path(p).is_relative_to(folder) else Path(p).name
+        pairs[str(p)] = pairs[str(Path(p).resolve())] = rel
+    pairs[str(folder)] = pairs[str(folder.resolve())] = folder.name
+    return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
+
+
+def public(value, folder: Path, files: dict | None = None):
+    """``value`` (text, a catalogue Message, or dicts and lists of them) with every server path of the table
+    set replaced by its public name; anything else as it is."""
+    from kawasan.i18n import Message
+
+    pairs = _path_names(folder, files)
+
+    def walk(v):
+        if isinstance(v, Message):
+            return Message(v.key, **{k: walk(x) for k, x in v.params.items()})
+        if isinstance(v, str):
+            for server, shown in pairs:
+                v = v.replace(server, shown)
+            return v
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return type(v)(walk(x) for x in v)
+        return v
+
+    return walk(value)
+
+
+def public_error(e, folder: Path, files: dict | None = None):
+    """The same error with the table set's paths replaced by their public names (message and source)."""
+    return type(e)(public(e.message, folder, files), source=public(e.source, folder, files), field=e.field)
+
+
+def tableset_info(ts) -> dict:
+    """What a user is shown of a table set: name (the folder's name), title, source, synthetic."""
+    return {"name": ts.name, "title": ts.title, "source": ts.source, "synthetic": ts.synthetic}
 
 
 def _int(q, name: str, default, lo: int, hi: int):
@@ -85,7 +143,23 @@ def ahp_weights(text: str, allow_inconsistent: bool):
 
 
 def compute(folder: Path, opts: dict):
-    """The potential run of the table set in ``folder`` with ``opts`` (cached)."""
+    """The potential run of the table set in ``folder`` with ``opts`` (cached). An error names the table set's
+    files by their public names (:func:`public_error`)."""
+    from kawasan.errors import KawasanError
+
+    try:
+        return _compute(folder, opts)
+    except KawasanError as e:
+        from kawasan.economics.tableset import TableSet
+
+        try:
+            files = TableSet.from_dir(folder).files
+        except KawasanError:
+            files = None
+        raise public_error(e, folder, files) from None
+
+
+def _compute(folder: Path, opts: dict):
     key = (str(folder), opts["year"], opts["sector"], opts["kind"], opts["stress"], opts["top_k"],
            tuple(sorted(opts["weights"].items())), opts.get("ahp", ""), opts.get("allow_inconsistent", False))
     with _lock:
@@ -106,11 +180,24 @@ def compute(folder: Path, opts: dict):
     run = pt.potential_from_files(ts.inputs(sector=opts["sector"], year=opts["year"], kinds=KINDS[opts["kind"]]),
                                   weights=ws, stress=opts["stress"], stress_top_k=opts["top_k"], seed=0)
     run.tableset = ts
+    _publish_texts(run, ts)
     with _lock:
         _cache[key] = run
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return run
+
+
+def _publish_texts(run, ts) -> None:
+    """The notes, unmatched-name sources and synthetic notes of a run name the table set's files by their
+    public names (they are shown on the page, in the API and in the economics report); a synthetic table set
+    is one of the run's synthetic values (the report's banner)."""
+    res = run.result
+    res.notes = public(list(res.notes), ts.folder, ts.files)
+    res.synthetic = public(list(res.synthetic), ts.folder, ts.files)
+    res.unmatched = {public(k, ts.folder, ts.files): v for k, v in res.unmatched.items()}
+    if ts.synthetic:   # the report's SYNTHETIC banner lists it (its title and source say SYNTHETIC themselves)
+        res.synthetic.append(f"{ts.title} · {ts.source}" if ts.source else ts.title)
 
 
 def map_geojson(run, lang: str) -> dict:

@@ -6,7 +6,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kawasan.errors import NotFoundError
 from kawasan.web.auth import Identity, current_user
-from kawasan.web.potential import compute, economics_dir, map_geojson, options
+from kawasan.web.potential import compute, economics_dir, map_geojson, options, public, tableset_info
 from kawasan.web.render import language
 
 router = APIRouter(tags=["potential"])
@@ -16,7 +16,7 @@ def folder_or_404(request: Request):
     folder = economics_dir(request)
     if folder is None:
         raise NotFoundError("no economics table set is configured: start the server with --economics DIR "
-                            "(or set KAWASAN_ECONOMICS_DIR)", field="economics_dir")
+                            "(or set KAWASAN_ECONOMICS_DIR, or put one in DATA/economics)", field="economics_dir")
     return folder
 
 
@@ -26,7 +26,8 @@ async def potential(request: Request, me: Identity = Depends(current_user)):
     ``top_k`` and direct weights ``w_<component>`` (none: equal weights)."""
     folder, opts = folder_or_404(request), options(request)
     run = await run_in_threadpool(compute, folder, opts)
-    return run.result.to_dict()
+    ts = run.tableset
+    return {"tableset": tableset_info(ts), **public(run.result.to_dict(), ts.folder, ts.files)}
 
 
 @router.get("/potential/map.geojson")

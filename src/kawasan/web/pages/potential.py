@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from kawasan.errors import KawasanError, NotFoundError
 from kawasan.web.api.potential import folder_or_404
 from kawasan.web.auth import Identity, current_user
-from kawasan.web.potential import compute, economics_dir, options, query_string
+from kawasan.web.potential import compute, economics_dir, options, public, query_string, tableset_info
 from kawasan.web.render import language, render
 
 router = APIRouter()
@@ -47,9 +47,10 @@ def _view(run, opts, lang: str) -> dict:
     for c in comps:  # why a component is shown but not scored, in the page's language (as the CLI prints it)
         code, kw = res.reasons.get(c["id"], (None, {}))
         c["reason_text"] = t(f"potential.reason.{code}", lang, **kw) if code else (c.get("not_scored_reason") or "")
-    return {"run": run, "records": res.records(), "components": comps, "stress": res.stress,
+    ts = run.tableset
+    return {"run": run, "records": res.records(), "components": public(comps, ts.folder, ts.files), "stress": res.stress,
             "sectors": list(run.sector_table.sectors) if run.sector_table is not None else [],
-            "weights_given": opts["weights"], "title": run.tableset.title,
+            "weights_given": opts["weights"], "title": ts.title, "tableset": tableset_info(ts),
             "synthetic": res.synthetic, "notes": res.notes, "unmatched": res.unmatched,
             "ahp": res.weight_set.ahp}
 
@@ -70,7 +71,8 @@ async def region(request: Request, code: str, me: Identity = Depends(current_use
         sector = ctx["sector"]
     return render(request, "potential_region.html", {"rec": rec, "sector": sector, "qs": query_string(opts),
                                                      "components": run.result.components(),
-                                                     "stress": run.result.stress, "title": run.tableset.title})
+                                                     "stress": run.result.stress, "title": run.tableset.title,
+                                                     "tableset": tableset_info(run.tableset)})
 
 
 @router.get("/potential/report.html")
@@ -83,5 +85,6 @@ async def report(request: Request, me: Identity = Depends(current_user)):
     region = request.query_params.get("region") or None
     html = await run_in_threadpool(build_economics_report, potential=run, region=region,
                                    reference=run.tableset.reference, sector=opts["sector"], lang=language(request))
+    html = public(html, run.tableset.folder, run.tableset.files)   # no server path in the downloaded report
     return Response(html, media_type="text/html; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="potential-report.html"'})

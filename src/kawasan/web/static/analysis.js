@@ -166,6 +166,7 @@ document.addEventListener("DOMContentLoaded", () => {
     run.disabled = true;
     const r = await call("POST", "/api/v1/analysis/runs", { model: page.model, edits: edits(), study_area: page.area });
     if (!r.ok) { showError(r.json.error || {}); run.disabled = false; return; }
+    document.dispatchEvent(new CustomEvent("kawasan:job-started", { detail: r.json }));
     follow(r.json.id);
   });
 

@@ -106,6 +106,16 @@ KW.legendFor = function (item, S) {
   return box;
 };
 
+// A certainty tag as the server's pages show it: the colour of its class (a design choice has its own), its
+// text in the page's language, its meaning on hover; the classes come from #certainty-data.
+KW.cert = function (tag, cls) {
+  const by = {};
+  for (const c of KW.json("certainty-data") || []) by[c.tag] = c;
+  const c = by[cls] || by.U || { css: "c-U", meaning: "" };
+  const text = tag ? String(tag).split(";").map((p) => p.trim()).map((p) => (by[p] ? by[p].text : p)).join("; ") : "–";
+  return KW.el("abbr", { class: "tag " + c.css, "data-certainty": cls || "U", title: c.meaning, text });
+};
+
 KW.cellHtml = function (q, S) {
   const body = KW.el("div", { class: "cell" });
   const dl = KW.el("dl", { class: "facts" });
@@ -120,7 +130,7 @@ KW.cellHtml = function (q, S) {
     for (const r of q.excluded_by) {
       ul.append(KW.el("li", {},
         KW.el("strong", { text: r.label }), " ",
-        KW.el("span", { class: "tag c-" + (r.certainty_tag || "U"), title: r.certainty_meaning || "", text: r.certainty || "–" }),
+        KW.cert(r.certainty, r.certainty_tag),
         KW.el("div", { class: "small", text: (r.legal_basis || S.no_basis) })));
     }
     body.append(ul);

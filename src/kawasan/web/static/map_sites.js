@@ -82,7 +82,7 @@ window.KW_SITES = function (run, S) {
     if (!state.stress || !state.stress.sites.length) { box.append(el("p", { class: "muted", text: S.no_stress })); return; }
     const rows = state.sites.slice(0, 15).map((s) => [s, state.stress.sites.find((r) => r.id === s.id)]).filter((x) => x[1]);
     const n = Math.max(...state.stress.sites.map((r) => r.rank_max));
-    const W = 560, rowH = 18, left = 48, mid = 250, H = rows.length * rowH + 30;
+    const W = 560, rowH = 18, left = 48, mid = 250, H = rows.length * rowH + 10;
     const ns = "http://www.w3.org/2000/svg";
     const svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);
@@ -90,10 +90,12 @@ window.KW_SITES = function (run, S) {
     svg.setAttribute("aria-label", S.stress_title);
     const text = (x, y, s, anchor) => { const t = document.createElementNS(ns, "text"); t.setAttribute("x", x); t.setAttribute("y", y); t.setAttribute("font-size", "11"); if (anchor) t.setAttribute("text-anchor", anchor); t.textContent = s; svg.append(t); };
     const rect = (x, y, w, h, fill) => { const r = document.createElementNS(ns, "rect"); r.setAttribute("x", x); r.setAttribute("y", y); r.setAttribute("width", Math.max(0, w)); r.setAttribute("height", h); r.setAttribute("fill", fill); svg.append(r); };
-    text(left, 12, S.p_top_k.replace("{k}", state.stress.top_k));
-    text(mid + 20, 12, S.rank_range.replace("{n}", state.stress.n));
+    // the two columns' titles are text above the chart (they wrap on a phone; inside the SVG they were cut)
+    const keys = el("p", { class: "chart-keys small" },
+      el("span", { class: "key-p", text: S.p_top_k.replace("{k}", state.stress.top_k) }),
+      el("span", { class: "key-range", text: S.rank_range.replace("{n}", state.stress.n) }));
     rows.forEach(([s, r], i) => {
-      const y = 20 + i * rowH;
+      const y = 4 + i * rowH;
       text(4, y + 12, "#" + s.id);
       rect(left, y + 3, (mid - left - 10) * r.p_top_k, rowH - 6, "#1a9641");
       text(left + (mid - left - 10) * r.p_top_k + 3, y + 12, KW.fmt(r.p_top_k * 100, 0) + " %");
@@ -103,7 +105,7 @@ window.KW_SITES = function (run, S) {
       rect(x(r.rank_base) - 1, y + 3, 3, 12, "#000000");
     });
     svg.append();
-    box.append(svg, el("p", { class: "muted small", text: S.stress_note.replace("{n}", state.stress.n).replace("{seed}", state.stress.seed) }));
+    box.append(keys, svg, el("p", { class: "muted small", text: S.stress_note.replace("{n}", state.stress.n).replace("{seed}", state.stress.seed) }));
   }
 
   async function load(by) {
@@ -141,7 +143,7 @@ window.KW_SITES = function (run, S) {
       tb.append(el("tr", { class: r.passed === false ? "fail" : "" }, el("td", { text: r.label }), el("td", { text: verdict }),
         el("td", { class: "num", text: r.failing_ha === undefined ? "–" : KW.fmt(r.failing_ha, 2) }),
         el("td", { class: "small", text: r.legal_basis || S.no_basis }),
-        el("td", {}, el("span", { class: "tag c-" + (r.certainty_tag || "U"), text: r.certainty || "–" }))));
+        el("td", {}, KW.cert(r.certainty, r.certainty_tag))));
     }
     t.append(tb);
     box.append(t);
