@@ -30,7 +30,7 @@ from kawasan.spatial.grid import Grid
 from kawasan.spatial.model import Model, model_from_dict
 from kawasan.spatial.runs import Run
 from kawasan.spatial.sites import Site
-from kawasan.spatial.studyarea import StudyArea, open_study_area, sha256_of
+from kawasan.spatial.studyarea import StudyArea, open_study_area, sha256_unchanged
 
 SOURCE_RASTERS = "criteria rasters of the run"
 SOURCE_RECOMPUTED = "recomputed at extraction from the run's model and study area"
@@ -92,7 +92,7 @@ def _open_area(run: Run, model: Model) -> StudyArea:
         p = area.path(model.layers[name])
         if not p.exists():
             raise MeansUnavailable(f"layer '{name}' of the run is missing: {p}")
-        if recorded.get(name) and sha256_of(p) != recorded[name]:
+        if recorded.get(name) and sha256_unchanged(p) != recorded[name]:
             raise MeansUnavailable(f"layer '{name}' ({p}) changed since the run (its SHA-256 differs from the one in "
                                    "the run's manifest); re-run the suitability")
     return area
