@@ -89,3 +89,9 @@ def warm_up_quietly() -> None:
         return
     log.info("worker warmed up in %.1f s (%s)", took["total"],
              ", ".join(f"{k} {v:.1f} s" for k, v in took.items() if k != "total"))
+    import sys
+
+    from kawasan.i18n import current_language, t
+
+    print(t("jobs.warmed_up", current_language(None), pid=os.getpid(), seconds=f"{took['total']:.1f}"),
+          file=sys.stderr, flush=True)
