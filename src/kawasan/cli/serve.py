@@ -70,13 +70,13 @@ def run_server(host: str, port: int, workers: int = 1, *, today: str | None = No
 
     queue = queue_spec(queue)  # a malformed queue is refused before anything starts
     from kawasan.jobs import warmup
-    from kawasan.jobs.runners import SCHEDULER_ENV, job_scheduler
+    from kawasan.jobs.runners import job_scheduler
 
     if scheduler is not None:
-        os.environ[SCHEDULER_ENV] = scheduler  # the job worker reads it
+        os.environ["KAWASAN_SCHEDULER"] = scheduler  # the job worker reads it
     job_scheduler(check=True)  # a malformed or silent scheduler is refused before anything starts
     if warm is not None:
-        os.environ[warmup.ENV] = "1" if warm else "0"  # the job worker reads it
+        os.environ["KAWASAN_WORKER_WARMUP"] = "1" if warm else "0"  # the job worker reads it
     warmup.enabled()  # a malformed KAWASAN_WORKER_WARMUP is refused before anything starts
 
     if today:
