@@ -135,13 +135,18 @@ def traces(tiles: list, z0: int, users: int, steps: int, seed: int = 0) -> list[
 def serve_kawasan(port: int, data: str, home: str, cache: str) -> None:
     import uvicorn
 
+    before = os.environ.get("KAWASAN_BENCH_SRC")
+    if before:  # an older source tree (--before-src), served as it was: uvicorn's pure-Python HTTP parser
+        sys.path.insert(0, before)
+
     from kawasan.tracker import Settings
     from kawasan.web.app import create_app
     from kawasan.web.settings import WebSettings
 
     settings = Settings.in_folder(Path(home))
     app = create_app(settings, WebSettings(data_dir=Path(data), tile_cache=int(cache)), background=False)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
+                http="h11" if before else "auto")
 
 
 def serve_titiler(port: int) -> None:
@@ -173,11 +178,12 @@ def bench_token(home: Path) -> str:
 
 class Server:
     def __init__(self, args: list[str], env: dict | None = None):
+        env = {k: v for k, v in (env or {}).items() if v is not None}
         self.port = free_port()
         self.log = WORK / f"server-{args[0].strip('_')}-{self.port}.log"
         self._fh = self.log.open("w")  # a file, not a pipe: a chatty server must never block on a full pipe
         self.proc = subprocess.Popen([PY, __file__, *args[:1], str(self.port), *args[1:]],
-                                     env={**os.environ, **(env or {})}, stdout=self._fh, stderr=self._fh, text=True)
+                                     env={**os.environ, **env}, stdout=self._fh, stderr=self._fh, text=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -263,7 +269,7 @@ def summary(ms: list[float]) -> dict:
 
 # ---- the run ------------------------------------------------------------------------------------------
 
-def contenders(run: Path, data_root: Path, run_id: str, token: str):
+def contenders(run: Path, data_root: Path, run_id: str, token: str, before: str | None = None):
     k_headers = {"Authorization": f"Bearer {token}"}
     t_query = f"?url={run / 'score.tif'}&rescale=0,1&colormap_name=rdylgn"
 
@@ -273,18 +279,21 @@ def contenders(run: Path, data_root: Path, run_id: str, token: str):
     def titiler_url(z, x, y):
         return f"/tiles/WebMercatorQuad/{z}/{x}/{y}.png{t_query}"
 
-    return [("kawasan", kawasan_url, k_headers, {"KAWASAN_TILE_CACHE": "2048"}, "2048"),
-            ("kawasan (cache off)", kawasan_url, k_headers, {}, "0"),
-            ("TiTiler", titiler_url, {}, None, None)]
+    out = [("kawasan", kawasan_url, k_headers, {"KAWASAN_TILE_CACHE": "2048"}, "2048"),
+           ("kawasan (cache off)", kawasan_url, k_headers, {}, "0"),
+           ("TiTiler", titiler_url, {}, None, None)]
+    if before:
+        out.insert(1, ("kawasan before", kawasan_url, k_headers, {"KAWASAN_BENCH_SRC": before}, "2048"))
+    return out
 
 
 def bench_dataset(name: str, run: Path, data_root: Path, run_id: str, token: str, home: Path, a) -> dict:
     tiles, z0 = tiles_of(run)
     views = traces(tiles, z0, a.users, steps=20)
     out = {"run": name, "tiles": len(tiles), "zooms": [z0, z0 + 2], "contenders": {}}
-    for label, url_of, headers, _env, cache in contenders(run, data_root, run_id, token):
+    for label, url_of, headers, env, cache in contenders(run, data_root, run_id, token, a.before_src):
         args = ["_kawasan", str(data_root), str(home), cache] if cache is not None else ["_titiler"]
-        srv = Server(args)
+        srv = Server(args, env)
         try:
             paths = [url_of(*t) for t in tiles]
             cold = sequential(srv.port, paths, headers)
@@ -307,6 +316,9 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--skip-big", action="store_true", help="only the demo run")
+    ap.add_argument("--before-src", default=None, metavar="DIR",
+                    help="also serve kawasan from this older src/ folder (e.g. `git archive` of the commit before "
+                         "a change), with uvicorn's pure-Python parser as it then ran: before/after in one run")
     a = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     data_root = WORK / "data"

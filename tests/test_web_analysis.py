@@ -24,6 +24,9 @@ def setup_data(world, root):
         (root / "models").mkdir(parents=True, exist_ok=True)
         (root / "models" / "test-model.yaml").write_text(yaml.safe_dump(small_model()))
     world.app.state.web = dataclasses.replace(world.app.state.web, data_dir=root)
+    from kawasan.spatial.catalog import DataFolder
+
+    world.app.state.data = DataFolder(root)  # the map pages read the same folder the jobs write into
     if getattr(world.app.state, "queue", None) is None:
         world.app.state.queue = make_huey(f"sqlite:///{root / 'queue.db'}")
     return root
@@ -156,7 +159,8 @@ def test_a_run_is_a_job_that_finishes_and_links_to_its_map(world):
     assert run_job(job["id"], world.app.state.jobs) == "finished"  # what the worker does
     done = world.clients["viewer"].get(f"/api/v1/jobs/{job['id']}").json()
     assert done["status"] == "finished" and done["progress"] == 1.0
-    assert done["links"]["map"] == "/map/runs/equal-weights"
+    assert done["links"]["map"] == "/map/runs/runs~equal-weights"  # the run's id in the data folder
+    assert world.clients["viewer"].get(done["links"]["map"]).status_code == 200  # the link opens its map
     import json
 
     man = json.loads((world.root / "runs" / "equal-weights" / "manifest.json").read_text())

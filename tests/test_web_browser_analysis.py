@@ -88,11 +88,11 @@ def test_change_a_weight_and_run_the_job_finishes_with_a_map_link(server, page):
     page.wait_for_selector("#job[data-status=finished]", timeout=120000)
     seconds = time.perf_counter() - t0
     link = page.locator("#job-map")
-    assert link.is_visible() and link.get_attribute("href").startswith("/map/runs/kawasan-industri-")
+    assert link.is_visible() and link.get_attribute("href").startswith("/map/runs/runs~kawasan-industri-")
     print(f"\nRun on the demo -> finished job: {seconds:.1f} s")
     (ARTIFACTS / "analysis-run-seconds.txt").write_text(f"{seconds:.2f}\n")
     _shot(page, "analysis-job-finished")
-    run = server["data"] / "runs" / link.get_attribute("href").rsplit("/", 1)[1]
+    run = server["data"] / "runs" / link.get_attribute("href").rsplit("~", 1)[1]
     import json
 
     man = json.loads((run / "manifest.json").read_text())

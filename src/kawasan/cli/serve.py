@@ -36,18 +36,26 @@ def _lang() -> str:
 @click.option("--economics", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder of the regional-potential table set (tableset.yaml, or the East Java example layout "
                    "of ../shared/data); default KAWASAN_ECONOMICS_DIR.")
-def serve(host, port, workers, today, data_dir, jobs, queue, economics):
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run the analysis jobs' suitability runs and site extraction in chunks on this Dask scheduler "
+                   "(tcp://host:8786; or threads, processes); default KAWASAN_SCHEDULER, else in the job process.")
+@click.option("--warm-up/--no-warm-up", "warm", default=None,
+              help="The job worker does a tiny job's work when it starts (imports, numba's cached kernels, GDAL), "
+                   "so the first analysis is as fast as the next; default KAWASAN_WORKER_WARMUP or on.")
+def serve(host, port, workers, today, data_dir, jobs, queue, economics, scheduler, warm):
     """Serve the web app on KAWASAN_DATABASE_URL (default: the SQLite file in the data folder)."""
     if economics is not None:
         from kawasan.economics.tableset import TableSet
 
         TableSet.from_dir(economics)  # a wrong folder is refused before the server starts
         os.environ["KAWASAN_ECONOMICS_DIR"] = str(Path(economics).resolve())  # the web workers read it
-    run_server(host, port, workers, today=today, data_dir=data_dir, jobs=jobs, queue=queue)
+    run_server(host, port, workers, today=today, data_dir=data_dir, jobs=jobs, queue=queue, scheduler=scheduler,
+               warm=warm)
 
 
 def run_server(host: str, port: int, workers: int = 1, *, today: str | None = None, quiet: bool = False,
-               data_dir: Path | None = None, jobs: int = 1, queue: str | None = None) -> None:
+               data_dir: Path | None = None, jobs: int = 1, queue: str | None = None, scheduler: str | None = None,
+               warm: bool | None = None) -> None:
     """Migrate the database, start the job worker (``jobs`` > 0), then run uvicorn with ``workers`` processes
     until interrupted; the job worker stops with it (its running jobs are marked interrupted on the next start)."""
 
@@ -61,6 +69,15 @@ def run_server(host: str, port: int, workers: int = 1, *, today: str | None = No
     WebSettings.from_env()  # a bad setting is refused before the server starts
 
     queue = queue_spec(queue)  # a malformed queue is refused before anything starts
+    from kawasan.jobs import warmup
+    from kawasan.jobs.runners import job_scheduler
+
+    if scheduler is not None:
+        os.environ["KAWASAN_SCHEDULER"] = scheduler  # the job worker reads it
+    job_scheduler(check=True)  # a malformed or silent scheduler is refused before anything starts
+    if warm is not None:
+        os.environ["KAWASAN_WORKER_WARMUP"] = "1" if warm else "0"  # the job worker reads it
+    warmup.enabled()  # a malformed KAWASAN_WORKER_WARMUP is refused before anything starts
 
     if today:
         from datetime import date

@@ -13,6 +13,7 @@ records the fraction and, when the job's cancellation was asked, raises :class:`
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -89,6 +90,36 @@ def _clean(params: dict) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+SCHEDULER_ENV = "KAWASAN_SCHEDULER"
+
+
+def job_scheduler(*, check: bool = False) -> str | None:
+    """Where the jobs' runs compute: ``KAWASAN_SCHEDULER`` (``kawasan serve --scheduler``/``kawasan worker
+    --scheduler``: a Dask scheduler's address, or threads/processes), None for in the job process. With
+    ``check``, a malformed value is refused and an address that does not answer within 10 s is an error."""
+    raw = (os.environ.get(SCHEDULER_ENV) or "").strip() or None
+    if raw is None or not check:
+        return raw
+    from kawasan.errors import InputError, StorageError
+    from kawasan.i18n import Message
+    from kawasan.spatial.chunked import ChunkOptions
+
+    try:
+        ChunkOptions(scheduler=raw).check()
+    except InputError:
+        raise InputError(Message("jobs.err.scheduler_unknown", value=raw), field=f"--scheduler ({SCHEDULER_ENV})") \
+            from None
+    if raw not in ("threads", "processes"):
+        from distributed import Client
+
+        try:
+            Client(raw, timeout=10).close()
+        except Exception as e:  # noqa: BLE001 - every connection failure means the same to the user
+            raise StorageError(Message("jobs.err.scheduler_silent", address=raw, reason=f"{type(e).__name__}: {e}"),
+                               field=f"--scheduler ({SCHEDULER_ENV})") from None
+    return raw
+
+
 def run_suitability_job(params: dict, tick) -> dict:
     """A suitability run into ``params['out']``, then its candidate sites; returns what the page links to."""
     from kawasan.spatial.api import run_suitability
@@ -102,12 +133,14 @@ def run_suitability_job(params: dict, tick) -> dict:
         tick(RUN_SHARE * step / max(total, 1), label)
 
     out = Path(params["out"])
+    scheduler = job_scheduler()
     result = run_suitability(model, params["data"], out, allow_inconsistent=bool(params.get("allow_inconsistent")),
-                             write_criteria=True, progress=progress, rules=params.get("rules") or None)
+                             write_criteria=True, progress=progress, rules=params.get("rules") or None,
+                             scheduler=scheduler)
     sites = None
     if model.sites is not None:  # a model without site rules makes a run only (the CLI asks for --min-area-ha)
         tick(RUN_SHARE, "candidate sites")
-        sites = len(extract_sites(out).get("sites", []))
+        sites = len(extract_sites(out, scheduler=scheduler).get("sites", []))
     man = result.manifest or {}
     return {"run": out.name, "folder": str(out), "sites": sites, "warnings": list(man.get("warnings") or [])}
 

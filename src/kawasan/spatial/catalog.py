@@ -146,10 +146,10 @@ class DataFolder:
         return self._entries
 
     def _unchanged(self) -> bool:
-        for path, mtime, man in self._stamp or ():
+        for path, mtime, man in self._stamp or ():  # os.stat on strings: this runs on every map tile request
             try:
-                p = Path(path)
-                if p.stat().st_mtime_ns != mtime or (man and (p / MANIFEST).stat().st_mtime_ns != man):
+                if os.stat(path).st_mtime_ns != mtime or (man and os.stat(os.path.join(path, MANIFEST)).st_mtime_ns
+                                                          != man):
                     return False
             except OSError:
                 return False

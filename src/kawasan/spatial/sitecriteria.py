@@ -31,7 +31,7 @@ from kawasan.spatial.grid import Grid
 from kawasan.spatial.model import Model, model_from_dict
 from kawasan.spatial.runs import Run
 from kawasan.spatial.sites import Site
-from kawasan.spatial.studyarea import StudyArea, open_study_area, sha256_of
+from kawasan.spatial.studyarea import StudyArea, open_study_area, sha256_unchanged
 
 SOURCE_RASTERS = "criteria rasters of the run"
 SOURCE_RECOMPUTED = "recomputed at extraction from the run's model and study area"
@@ -96,7 +96,7 @@ def _open_area(run: Run, model: Model) -> StudyArea:
         if not p.exists():
             raise MeansUnavailable(Message("run.err.sitecriteria.layer_run_missing",
                                            layer=name, path=p))
-        if recorded.get(name) and sha256_of(p) != recorded[name]:
+        if recorded.get(name) and sha256_unchanged(p) != recorded[name]:
             raise MeansUnavailable(Message("run.err.sitecriteria.layer_changed_since_run",
                                            layer=name, path=p))
     return area

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +40,33 @@ def sha256_of(path: Path, chunk: int = 1 << 22) -> str:
                     break
                 h.update(b)
     return h.hexdigest()
+
+
+_digests: dict = {}
+_digests_lock = threading.Lock()
+#: how many file digests :func:`sha256_unchanged` remembers (a few per layer of each study area served)
+DIGESTS_KEPT = 512
+
+
+def sha256_unchanged(path: Path) -> str:
+    """:func:`sha256_of` of a file, remembered while the file keeps its identity: (path, device, inode, size,
+    modification time in ns). A rewrite changes the size or mtime (or the inode, when a file is replaced by a
+    rename), so the digest is computed again; a folder is always hashed anew. The map's cell click uses this
+    instead of re-reading every layer of the run on every click."""
+    path = Path(path)
+    if path.is_dir():
+        return sha256_of(path)
+    st = os.stat(path)
+    key = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    with _digests_lock:
+        found = _digests.get(key)
+    if found is None:
+        found = sha256_of(path)
+        with _digests_lock:
+            if len(_digests) >= DIGESTS_KEPT:
+                _digests.pop(next(iter(_digests)))
+            _digests[key] = found
+    return found
 
 
 @dataclass

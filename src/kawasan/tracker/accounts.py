@@ -10,6 +10,9 @@
   ``KAWASAN_SESSION_IDLE_MINUTES`` and ``KAWASAN_SESSION_MAX_HOURS``). Sessions live in the database so
   every worker process of a server shares them.
 - API and feed tokens are random secrets shown once; only their SHA-256 is stored, with a short hint.
+- :func:`accounts_generation` counts the committed changes of this process to users, agencies, sessions and
+  tokens (not the last-seen/last-used times), so a cache of who a secret belongs to (the web app's
+  identity cache) can drop what it knows the moment an account or token is changed or revoked here.
 """
 from __future__ import annotations
 
@@ -18,10 +21,14 @@ import os
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select, update
+import itertools
+import threading
+
+from sqlalchemy import delete, event, select, update
 
 from kawasan.errors import AuthenticationError, InputError, NotFoundError, PermissionDeniedError
-from kawasan.storage.models import ApiToken, User, WebSession
+from kawasan.storage.chain import RecordSession
+from kawasan.storage.models import Agency, ApiToken, User, WebSession
 from kawasan.tracker.base import TrackerBase, _now, _utc
 
 MIN_PASSWORD_LENGTH = 10
@@ -29,6 +36,60 @@ LOCK_AFTER = 5
 LOCK_MINUTES = 15
 TOKEN_PURPOSES = ("api", "feed")
 _LAST_SEEN_STEP = timedelta(seconds=60)  # a session's last-seen time is written at most once a minute
+
+
+# ------------------------------------------------------------------ account changes (for identity caches)
+
+_ACCOUNT_TABLES = (User, Agency, ApiToken, WebSession)
+#: session.info key: the transaction only refreshes last-seen/last-used times (who a secret is stays the same)
+HOUSEKEEPING = "kawasan_accounts_housekeeping"
+_TOUCHED = "kawasan_accounts_touched"
+_generation = itertools.count(1)
+_current_generation = [0]
+_generation_lock = threading.Lock()
+
+
+def accounts_generation() -> int:
+    """A number that grows with every committed change of this process to users, agencies, sessions or
+    tokens; an identity cached under an older number may be stale (another process's changes are not seen:
+    such a cache also needs a time limit)."""
+    return _current_generation[0]
+
+
+def bump_accounts_generation() -> int:
+    """Mark the accounts as changed (called after a commit that touched them; also usable by a restore)."""
+    with _generation_lock:
+        _current_generation[0] = next(_generation)
+        return _current_generation[0]
+
+
+@event.listens_for(RecordSession, "after_flush")
+def _note_account_rows(session, _flush_context) -> None:
+    if session.info.get(HOUSEKEEPING):
+        return
+    for obj in itertools.chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, _ACCOUNT_TABLES):
+            session.info[_TOUCHED] = True
+            return
+
+
+@event.listens_for(RecordSession, "do_orm_execute")
+def _note_account_statements(state) -> None:
+    if (state.is_update or state.is_delete) and not state.session.info.get(HOUSEKEEPING):
+        mapper = state.bind_mapper
+        if mapper is None or mapper.class_ in _ACCOUNT_TABLES:
+            state.session.info[_TOUCHED] = True
+
+
+@event.listens_for(RecordSession, "after_commit")
+def _bump_after_commit(session) -> None:
+    if session.info.pop(_TOUCHED, False):
+        bump_accounts_generation()
+
+
+@event.listens_for(RecordSession, "after_rollback")
+def _forget_after_rollback(session) -> None:
+    session.info.pop(_TOUCHED, None)
 
 
 def _hasher():
@@ -218,6 +279,7 @@ class AccountsMixin(TrackerBase):
             return None
         if now - seen > _LAST_SEEN_STEP:
             with self._write() as s:
+                s.info[HOUSEKEEPING] = True
                 s.execute(update(WebSession).where(WebSession.id == _digest(secret)).values(last_seen_at=now))
         return view, csrf
 
@@ -296,6 +358,7 @@ class AccountsMixin(TrackerBase):
             tid = tok.id
         if stale:
             with self._write() as s:
+                s.info[HOUSEKEEPING] = True
                 s.execute(update(ApiToken).where(ApiToken.id == tid).values(last_used_at=now))
         return view
 
@@ -305,5 +368,5 @@ def _token_dict(t: ApiToken) -> dict:
             "last_used_at": _utc(t.last_used_at), "revoked_at": _utc(t.revoked_at)}
 
 
-__all__ = ["AccountsMixin", "MIN_PASSWORD_LENGTH", "LOCK_AFTER", "LOCK_MINUTES", "session_limits",
+__all__ = ["AccountsMixin", "accounts_generation", "bump_accounts_generation", "MIN_PASSWORD_LENGTH", "LOCK_AFTER", "LOCK_MINUTES", "session_limits",
            "check_password_quality"]

@@ -6,7 +6,7 @@ import threading
 from contextlib import asynccontextmanager
 from importlib import resources
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from kawasan import __version__
@@ -19,6 +19,36 @@ log = logging.getLogger("kawasan.web")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
        "frame-ancestors 'none'")
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: the security headers and the cache policy on every response that has not set
+    them (static files may be cached for an hour, everything else is no-store unless the route says)."""
+
+    def __init__(self, app, csp: str):
+        self.app = app
+        common = [("content-security-policy", csp), ("x-content-type-options", "nosniff"),
+                  ("x-frame-options", "DENY"), ("referrer-policy", "same-origin"),
+                  ("cross-origin-opener-policy", "same-origin"),
+                  ("permissions-policy", "camera=(), microphone=(), geolocation=()")]
+        self._static = [(k.encode(), v.encode()) for k, v in common + [("cache-control", "public, max-age=3600")]]
+        self._other = [(k.encode(), v.encode()) for k, v in common + [("cache-control", "no-store")]]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        defaults = self._static if scope["path"].startswith("/static/") else self._other
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                have = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in defaults if k not in have]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _refresher(svc: ProjectService, minutes: float, stop: threading.Event) -> None:
@@ -65,6 +95,9 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None,
     from kawasan.web.map.tiles import TileCache
 
     app.state.tiles = TileCache(web.tile_cache)
+    from kawasan.web.identities import IdentityCache
+
+    app.state.identities = IdentityCache(web.identity_seconds)
     errors.install(app)
     tiles = ""
     if web.basemap_url and web.basemap_url.startswith("http"):  # the configured base map's host may serve images
@@ -74,21 +107,10 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None,
         tiles = f" {u.scheme}://{u.netloc.replace('{s}', '*')}"
     csp = CSP.format(tiles=tiles)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        h = response.headers
-        h.setdefault("Content-Security-Policy", csp)
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Referrer-Policy", "same-origin")
-        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.url.path.startswith("/static/"):
-            h.setdefault("Cache-Control", "public, max-age=3600")
-        else:
-            h.setdefault("Cache-Control", "no-store")
-        return response
+    from kawasan.web.map.fastpath import TileFastPath
+
+    app.add_middleware(TileFastPath)  # cached tiles and 304s without the routing stack (inside the headers)
+    app.add_middleware(SecurityHeaders, csp=csp)
 
     static = str(resources.files("kawasan.web").joinpath("static"))
     app.mount("/static", StaticFiles(directory=static), name="static")

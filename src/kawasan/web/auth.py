@@ -41,23 +41,72 @@ def service(request: Request):
 
 
 def identify(request: Request) -> Identity | None:
-    """The caller, from a bearer token or the session cookie; cached on the request."""
+    """The caller, from a bearer token or the session cookie; cached on the request, and for a few seconds
+    in the app's identity cache (:mod:`kawasan.web.identities`) so that most requests read no database."""
     if hasattr(request.state, "identity"):
         return request.state.identity
-    svc = service(request)
     ident = None
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        user = svc.resolve_token(auth[7:].strip(), purpose="api")
+        user = _lookup(request, "token", auth[7:].strip())
         if user is None:
             raise AuthenticationError("the API token is unknown, revoked or its user disabled", field="authorization")
-        ident = Identity(user, None, "token")
+        ident = Identity(user[0], None, "token")
     else:
-        found = svc.resolve_session(request.cookies.get(SESSION_COOKIE))
+        found = _lookup(request, "session", request.cookies.get(SESSION_COOKIE))
         if found is not None:
             ident = Identity(found[0], found[1], "session")
     request.state.identity = ident
     return ident
+
+
+def cached_identity(app, headers) -> Identity | None:
+    """The caller of a request from the identity cache alone (no database), or None when it is not cached;
+    ``headers`` is a mapping of the request's lower-case header names (the lean tile path uses this)."""
+    cache = getattr(app.state, "identities", None)
+    if cache is None:
+        return None
+    auth = headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        kind, secret = "token", auth[7:].strip()
+    else:
+        kind, secret = "session", _cookie(headers.get("cookie", ""), SESSION_COOKIE)
+    if not secret or len(secret) > 200:
+        return None
+    found = cache.get(cache.key(kind, secret))
+    if found is None:
+        return None
+    return Identity(found[0], found[1], kind)
+
+
+def _cookie(header: str, name: str) -> str | None:
+    for part in header.split(";"):
+        k, _, v = part.strip().partition("=")
+        if k == name:
+            return v.strip('"') or None
+    return None
+
+
+def _lookup(request: Request, kind: str, secret: str | None) -> tuple[dict, str | None] | None:
+    """(user, csrf) of a session or API token secret: from the identity cache, else from the database."""
+    if not secret or len(secret) > 200:
+        return None
+    svc = service(request)
+    cache = getattr(request.app.state, "identities", None)
+    key = cache.key(kind, secret) if cache is not None else None
+    if cache is not None:
+        found = cache.get(key)
+        if found is not None:
+            return found
+        generation = cache.generation()
+    if kind == "token":
+        user = svc.resolve_token(secret, purpose="api")
+        found = None if user is None else (user, None)
+    else:
+        found = svc.resolve_session(secret)
+    if found is not None and cache is not None:
+        cache.put(key, found[0], found[1], generation)
+    return found
 
 
 def optional_user(request: Request) -> Identity | None:

@@ -9,6 +9,7 @@
 | ``KAWASAN_FORECAST_REFRESH_MINUTES`` | how often the server refreshes stale stored forecasts in the background (0: never) | 10 |
 | ``KAWASAN_DATA_DIR`` | the data folder: study areas and suitability runs the map pages list, where analysis jobs write runs and saved models (``kawasan serve --data DIR``) | ``<KAWASAN_HOME>/data`` |
 | ``KAWASAN_TILE_CACHE`` | how many rendered map tiles the server keeps in memory (0: none) | 2048 |
+| ``KAWASAN_IDENTITY_CACHE_SECONDS`` | how long the server may reuse who a session or API token belongs to without reading the database (0: read it on every request); a change made in this server process is seen at once, one made elsewhere (CLI, another worker) after at most this long | 10 |
 | ``KAWASAN_ECONOMICS_DIR`` | the regional-potential table set (``kawasan serve --economics``; see kawasan.economics.tableset) | none |
 """
 from __future__ import annotations
@@ -41,6 +42,7 @@ class WebSettings:
     data_dir: Path | None = None
     tile_cache: int = 2048
     economics_dir: Path | None = None
+    identity_seconds: float = 10.0
 
     @classmethod
     def from_env(cls) -> "WebSettings":
@@ -62,4 +64,5 @@ class WebSettings:
                    refresh_minutes=_number("KAWASAN_FORECAST_REFRESH_MINUTES", 10.0),
                    data_dir=Path(data).resolve() if data else None,
                    tile_cache=int(_number("KAWASAN_TILE_CACHE", 2048)),
-                   economics_dir=Path(econ).expanduser() if econ else None)
+                   economics_dir=Path(econ).expanduser() if econ else None,
+                   identity_seconds=_number("KAWASAN_IDENTITY_CACHE_SECONDS", 10.0))

@@ -7,8 +7,10 @@ Starting or cancelling a job, and saving a model, need a role other than viewer.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 import yaml
+
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -104,31 +106,43 @@ async def start_run(request: Request, body: RunIn, me: Identity = Depends(runner
 def list_jobs(request: Request, kind: str | None = Query(None, max_length=32),
               me: Identity = Depends(current_user)):
     """The latest 50 analysis jobs, newest first (every signed-in role sees them)."""
-    return {"items": [_public(j) for j in job_service(request).list(kind=kind)]}
+    return {"items": [_public(j, _data_root(request)) for j in job_service(request).list(kind=kind)]}
 
 
 @router.get("/jobs/{job_id}", tags=["jobs"])
 def get_job(request: Request, job_id: int, me: Identity = Depends(current_user)):
     """One job: status, progress (0..1), the step running, its result (run name) or error."""
-    return _public(job_service(request).get(job_id))
+    return _public(job_service(request).get(job_id), _data_root(request))
 
 
 @router.post("/jobs/{job_id}/cancel", tags=["jobs"])
 def cancel_job(request: Request, job_id: int, me: Identity = Depends(runners)):
     """Cancel a queued job, or ask a running one to stop at its next step."""
-    return _public(job_service(request).cancel(job_id, actor=me.username))
+    return _public(job_service(request).cancel(job_id, actor=me.username), _data_root(request))
 
 
-def _public(job: dict) -> dict:
-    """A job without its server paths and full model (the page needs the names, not the folders)."""
+def _data_root(request: Request):
+    from kawasan.web.jobs import data_root
+
+    return Path(data_root(request)).resolve()
+
+
+def _public(job: dict, data_root=None) -> dict:
+    """A job without its server paths and full model (the page needs the names, not the folders). The map link
+    names the run by its id in the data folder (``runs~NAME``: the folder's path under it), as the map does."""
+    from kawasan.spatial.catalog import entry_id
+
     p = job.get("params") or {}
     out = {k: v for k, v in job.items() if k != "params"}
     out["params"] = {k: p[k] for k in ("model_name", "model_ref", "study_area", "rules") if k in p}
     res = dict(job.get("result") or {})
-    res.pop("folder", None)
+    folder = res.pop("folder", None)
     out["result"] = res or None
     if job["kind"] == "suitability" and job["status"] == "finished" and res.get("run"):
-        out["links"] = {"map": f"/map/runs/{res['run']}"}
+        run_id = res["run"]
+        if folder and data_root is not None and data_root in Path(folder).resolve().parents:
+            run_id = entry_id(data_root, Path(folder).resolve())
+        out["links"] = {"map": f"/map/runs/{run_id}"}
     if job["kind"] == "prepare" and job["status"] == "finished" and res.get("study_area"):
         out["links"] = {"analysis": f"/analysis?area={res['study_area']}"}
     return out

@@ -36,12 +36,11 @@ def run_detail(request: Request, run_id: str = RUN_ID, me: Identity = Depends(cu
     return runinfo.describe(entry, data_folder(request), language(request))
 
 
-def tile_response(request: Request, key: tuple, etag_of: str, render) -> Response:
+def tile_response(request: Request, key: tuple, render) -> Response:
     """The tile with a strong ETag (run checksum + layer + z/x/y + format): 304 when the client has it."""
-    etag = '"' + hashlib.sha256(etag_of.encode()).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": "private, max-age=3600, must-revalidate"}
-    sent = request.headers.get("if-none-match", "")
-    if etag in [s.strip() for s in sent.split(",")] or sent.strip() == "*":
+    etag = tiles.tile_etag(key)
+    headers = {"ETag": etag, "Cache-Control": tiles.TILE_CACHE_CONTROL}
+    if tiles.etag_matches(etag, request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
     body = request.app.state.tiles.get_or_render(key, render)
     return Response(body, media_type=tiles.FORMATS[key[-1]][1], headers=headers)
@@ -55,10 +54,9 @@ def run_tile(request: Request, layer: str = Path(..., max_length=80), z: int = P
              me: Identity = Depends(current_user)) -> Response:
     tiles.check_tile(z, x, y)
     entry = run_entry(request, run_id)
-    source = layers.tile_source(entry, layer)
+    source = layers.cached_tile_source(entry, layer)
     key = (source.tag, layer, z, x, y, fmt.value)
-    return tile_response(request, key, ":".join(map(str, key)),
-                         lambda: tiles.render_tile(source, z, x, y, fmt.value))
+    return tile_response(request, key, lambda: tiles.render_tile(source, z, x, y, fmt.value))
 
 
 @router.get("/runs/{run_id}/point", summary="One cell of a run: score, class, each criterion raw and standardized, "
@@ -133,10 +131,10 @@ def compare_tile(request: Request, run_a: str = Path(..., max_length=400, descri
                  x: int = Path(...), y: int = Path(...), fmt: TileFormat = Path(...),
                  me: Identity = Depends(current_user)) -> Response:
     tiles.check_tile(z, x, y)
-    a, b = layers.tile_source(run_entry(request, run_a), "score"), layers.tile_source(run_entry(request, run_b), "score")
+    a = layers.cached_tile_source(run_entry(request, run_a), "score")
+    b = layers.cached_tile_source(run_entry(request, run_b), "score")
     key = (a.tag + b.tag, "diff", z, x, y, fmt.value)
-    return tile_response(request, key, ":".join(map(str, key)),
-                         lambda: tiles.render_difference(a, b, z, x, y, fmt.value))
+    return tile_response(request, key, lambda: tiles.render_difference(a, b, z, x, y, fmt.value))
 
 
 AREA_ID = Path(..., max_length=400, description="a study area id from GET /api/v1/data (e.g. data)")
@@ -158,10 +156,9 @@ def area_tile(request: Request, layer: str = Path(..., max_length=80), z: int = 
     from kawasan.web.map.common import area_entry
 
     tiles.check_tile(z, x, y)
-    source = layers.tile_source(area_entry(request, area_id), layer)
+    source = layers.cached_tile_source(area_entry(request, area_id), layer)
     key = (source.tag, layer, z, x, y, fmt.value)
-    return tile_response(request, key, ":".join(map(str, key)),
-                         lambda: tiles.render_tile(source, z, x, y, fmt.value))
+    return tile_response(request, key, lambda: tiles.render_tile(source, z, x, y, fmt.value))
 
 
 @router.get("/areas/{area_id}/vectors/{name}.geojson", response_class=Response,

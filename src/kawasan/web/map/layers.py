@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
 from pathlib import Path
+
+from cachetools import LRUCache
 
 from kawasan import __version__
 from kawasan.errors import NotFoundError
@@ -196,6 +200,45 @@ def tile_source(run: Entry, layer: str) -> TileSource:
         what = "study area" if run.kind == "study_area" else "run"
         raise NotFoundError(f"the {what} has no layer {layer!r}; it has: {have}", field="layer")
     return TileSource(layer, path, style, hashlib.sha256(tag.encode()).hexdigest()[:24])
+
+
+_sources: LRUCache = LRUCache(maxsize=1024)
+_sources_lock = threading.Lock()
+
+
+def _stamp(path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def _source_stamps(run: Entry, source: TileSource) -> tuple:
+    """What a cached :class:`TileSource` depends on beyond the run's checksum: its file, and for a study
+    area's layer the study area's manifest (its categories and files)."""
+    stamps = [(str(source.path), _stamp(source.path))]
+    if run.kind == "study_area" or source.layer == "hillshade" or source.layer.startswith("layer."):
+        root = run.path if run.kind == "study_area" else Path((run.manifest.get("study_area") or {}).get("path")
+                                                              or "")
+        stamps.append((str(root / "manifest.json"), _stamp(root / "manifest.json")))
+    return tuple(stamps)
+
+
+def cached_tile_source(run: Entry, layer: str) -> TileSource:
+    """:func:`tile_source`, remembered per (run folder, run checksum, layer) while its files are unchanged
+    (a stat each instead of reading the study area's manifest and the raster's colour table per tile)."""
+    key = (str(run.path), run.checksum, layer)
+    with _sources_lock:
+        found = _sources.get(key)
+    if found is not None:
+        source, stamps = found
+        if all(_stamp(p) == st for p, st in stamps):
+            return source
+    source = tile_source(run, layer)
+    with _sources_lock:
+        _sources[key] = (source, _source_stamps(run, source))
+    return source
 
 
 def _spread_max(path: Path) -> float:

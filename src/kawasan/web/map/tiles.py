@@ -18,6 +18,7 @@ the layer does not cover is a 404 (as in TiTiler); a tile outside the matrix or 
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import threading
@@ -251,6 +252,21 @@ def render_difference(a: TileSource, b: TileSource, z: int, x: int, y: int, fmt:
     return encode(colourize(diff, Style("ramp", DIFF_TABLE, -0.5, 0.5)), fmt)
 
 
+TILE_CACHE_CONTROL = "private, max-age=3600, must-revalidate"
+
+
+def tile_etag(key: tuple) -> str:
+    """The strong ETag of a tile: SHA-256 of its cache key (source tag with the run's checksum, layer, z/x/y,
+    format), quoted, 32 hex digits."""
+    return '"' + hashlib.sha256(":".join(map(str, key)).encode()).hexdigest()[:32] + '"'
+
+
+def etag_matches(etag: str, if_none_match: str) -> bool:
+    """RFC 9110 If-None-Match: a list of entity tags (or ``*``) that includes ours."""
+    sent = if_none_match.strip()
+    return bool(sent) and (sent == "*" or etag in [s.strip() for s in sent.split(",")])
+
+
 class TileCache:
     """A bounded, thread-safe LRU of rendered tiles keyed by (source tag, layer, z, x, y, format)."""
 
@@ -259,6 +275,16 @@ class TileCache:
         self._lru: LRUCache = LRUCache(maxsize=max(size, 1))
         self._lock = threading.Lock()
         self.hits = self.misses = 0
+
+    def peek(self, key: tuple) -> bytes | None:
+        """The cached tile, or None (nothing rendered; counts as a hit when found)."""
+        if self.size <= 0:
+            return None
+        with self._lock:
+            found = self._lru.get(key)
+            if found is not None:
+                self.hits += 1
+            return found
 
     def get_or_render(self, key: tuple, render) -> bytes:
         if self.size <= 0:
