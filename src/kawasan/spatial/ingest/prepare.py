@@ -96,13 +96,9 @@ def prepare(req: PrepareRequest, progress: Progress | None = None) -> PrepareRes
     say("boundary")
     b = read_boundary(req.boundary, req.where, req.assume_crs, dissolve=req.dissolve)
     wgs = b.to_wgs84()
-    if req.crs:
-        crs = _user_crs(req.crs)
-    else:
-        c = wgs.centroid
-        crs = gridplan.utm_crs_for(c.x, c.y)
+    crs, scheme = _study_crs(req, wgs)
     geom = b.to_crs(crs)
-    grid = gridplan.plan_grid(geom.bounds, crs, req.resolution, req.buffer_m)
+    grid = gridplan.plan_grid(geom.bounds, crs, req.resolution, req.buffer_m, require_epsg=scheme != "equal_area")
     memory = gridplan.check_fits(grid, limit_bytes=req.max_memory_bytes)
     aoi = features.rasterize([(geom, 1)], out_shape=grid.shape, transform=grid.transform, dtype="uint8")
     if not aoi.any():   # a boundary smaller than a cell: every touched cell
@@ -118,6 +114,7 @@ def prepare(req: PrepareRequest, progress: Progress | None = None) -> PrepareRes
     tmp.mkdir()
     try:
         manifest = _build(req, b, geom, wgs, grid, aoi, inside, memory, tmp, say, timings)
+        manifest["projection"] = gridplan.projection_report(grid.crs, wgs.bounds, scheme)
         manifest["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
         manifest["timings_s"]["total"] = round(time.perf_counter() - t0, 3)
         check_replaceable(out, KIND, "kawasan study area")
@@ -213,6 +210,15 @@ def _check_layer_names(req: PrepareRequest) -> None:
     for name in req.maps:
         if name not in seen:
             raise InputError(Message("prepare.err.prepare.map_names_layer", name=name), field="map")
+
+
+def _study_crs(req: PrepareRequest, wgs):
+    """The CRS given (``--crs``), else the boundary's UTM zone, or an equal-area CRS when the boundary
+    crosses a UTM zone edge (gridplan.choose_crs)."""
+    if req.crs:
+        return _user_crs(req.crs), "given"
+    c = wgs.centroid
+    return gridplan.choose_crs(wgs.bounds, (c.x, c.y))
 
 
 def _user_crs(text: str, field: str = "crs", example: str = "EPSG:32749"):
