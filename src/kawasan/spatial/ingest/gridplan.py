@@ -40,6 +40,7 @@ from kawasan.spatial.grid import Grid
 PREPARE_BYTES_PER_CELL = 20
 RUN_BYTES_PER_CELL = 24
 MAX_SIDE = 2**31 - 1      # GDAL's raster width/height are 32-bit integers
+MIN_WINDOW = 16           # cells a side of the smallest window data prepare writes by
 
 
 def utm_crs_for(lon: float, lat: float) -> CRS:
@@ -159,34 +160,46 @@ def available_memory() -> int:
         return 8 << 30
 
 
-def check_fits(grid: Grid, *, limit_bytes: int | None = None) -> dict:
-    """Refuse a grid whose preparation would not fit in memory (a suitability run on it runs in chunks).
+def check_fits(grid: Grid, *, limit_bytes: int | None = None, halo: int = 0, window: int | None = None) -> dict:
+    """The memory plan of ``kawasan data prepare`` on ``grid``: the window size its layers are written by.
 
-    Returns the estimate (cells, bytes for prepare and for a run, the limit). The limit is the
-    memory available now (or ``limit_bytes``); the message names the size and a resolution that fits.
+    A grid that fits in one window of ``windows.WINDOW`` cells is prepared whole, as before; a larger one
+    window by window, so the peak is a window grown by ``halo`` cells on each side (the DEM's void-filling
+    reach), ``PREPARE_BYTES_PER_CELL`` bytes a cell, whatever the grid. The window shrinks (by 512-cell
+    blocks, down to 512) until that fits ``limit_bytes`` (default: the memory available now); below that
+    the limit is refused, naming what one window needs. ``window`` imposes the window size (at least
+    ``MIN_WINDOW`` cells; tests use small windows on small grids). Returns the estimate (cells, bytes for a whole
+    prepare and for an in-memory run, the window, the bytes a window needs, the limit).
     """
+    from kawasan.spatial.ingest.windows import BLOCK, WINDOW
+
     cells = grid.width * grid.height
-    need_prepare = cells * PREPARE_BYTES_PER_CELL
-    need_run = cells * RUN_BYTES_PER_CELL
     limit = int(limit_bytes if limit_bytes is not None else available_memory())
     if limit <= 0:
         raise InputError(Message("prepare.err.gridplan.memory_limit_must_positive", limit=limit), field="max_memory")
-    est = {"cells": cells, "width": grid.width, "height": grid.height, "prepare_bytes": need_prepare,
-           "run_bytes": need_run, "limit_bytes": limit}
-    need = need_prepare   # a suitability run no longer needs the grid in memory: it runs in chunks (issue 15)
+    if window is not None:
+        if isinstance(window, bool) or not isinstance(window, int) or not MIN_WINDOW <= window <= MAX_SIDE:
+            raise InputError(Message("prepare.err.gridplan.window_size", window=window, least=MIN_WINDOW),
+                             field="window")
+    else:
+        window = WINDOW
+        while window > BLOCK and _window_bytes(grid, window, halo) > 0.8 * limit:
+            window -= BLOCK
+    need = _window_bytes(grid, window, halo)
+    est = {"cells": cells, "width": grid.width, "height": grid.height,
+           "prepare_bytes": cells * PREPARE_BYTES_PER_CELL, "run_bytes": cells * RUN_BYTES_PER_CELL,
+           "window": window, "windows": math.ceil(grid.height / window) * math.ceil(grid.width / window),
+           "window_bytes": need, "limit_bytes": limit}
     if need > limit:
-        res = grid.res[0]
-        factor = math.sqrt(need / (0.8 * limit))
-        suggest = _nice_resolution(res * factor)
-        raise InputError(
-            Message("prepare.err.gridplan.grid_x_cells_million", grid_width=grid.width,
-                    grid_height=grid.height, v3=cells / 1000000.0, res=res, v5=need / 2 ** 30,
-                    v6=limit / 2 ** 30, suggest=suggest), field="resolution")
+        raise InputError(Message("prepare.err.gridplan.window_does_not_fit", window=window, v2=need / 2 ** 30,
+                                 v3=limit / 2 ** 30), field="max_memory")
     return est
 
 
-def _nice_resolution(r: float) -> float:
-    for step in (10, 15, 20, 25, 30, 50, 60, 75, 90, 100, 120, 150, 200, 250, 300, 500, 1000, 2000, 5000):
-        if step >= r:
-            return float(step)
-    return float(math.ceil(r / 1000.0) * 1000)
+def _window_bytes(grid: Grid, window: int, halo: int) -> int:
+    """Bytes held while one window (grown by ``halo`` cells a side, never beyond the grid) is prepared."""
+    h = min(grid.height, window + 2 * halo)
+    w = min(grid.width, window + 2 * halo)
+    return h * w * PREPARE_BYTES_PER_CELL
+
+
