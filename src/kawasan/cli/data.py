@@ -41,7 +41,8 @@ def data_group():
                                          "the boundary, e.g. EPSG:32749).")
 @click.option("--assume-crs", default=None, help="CRS for input files that have none (e.g. EPSG:4326).")
 @click.option("--max-memory-gb", type=Finite(0.0, 1e6, min_open=True), default=None,
-              help="Refuse grids needing more memory than this (default: the memory available now).")
+              help="Memory the preparation may use (default: the memory available now); layers are written by "
+                   "windows that fit it.")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Workspace folder to write.")
 @click.option("--json", "as_json", is_flag=True, help="Print the workspace manifest as JSON.")
 @click.pass_context

@@ -188,7 +188,7 @@ def read_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None):
         raise VectorError(Message("prepare.err.agency.readable_vector_file", v1=type(exc).__name__, exc=str(exc)),
                           source=src,
                           field=f"layer {arg.name}") from exc
-    notes = [f"read layer '{layer}' of {arg.path.name}"] if layer and not arg.layer else []
+    notes = [Message("prepare.note.read_layer_of", layer=layer, file=arg.path.name)] if layer and not arg.layer else []
     if gdf.crs is None:
         if not assume_crs:
             raise VectorError(Message("prepare.err.agency.file_crs_give_with"), source=src,

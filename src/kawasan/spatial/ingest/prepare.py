@@ -29,7 +29,6 @@ from kawasan import __version__
 from kawasan.errors import InputError
 from kawasan.fileio import check_replaceable, publish, recover, temp_sibling
 from kawasan.i18n import Message
-from kawasan.spatial import rasters
 from kawasan.spatial.grid import Grid
 from kawasan.spatial.ingest import agency as ag
 from kawasan.spatial.ingest import agency_raster as agr
@@ -402,7 +401,7 @@ def _osm_step(work: _Work) -> set[str]:
                          "counts": dict(osm.counts)})
     if src.get("synthetic"):
         work.synthetic.append(f"OpenStreetMap {Path(str(req.osm)).name}")
-    work.warnings += [f"OpenStreetMap: {w}" for w in osm.warnings]
+    work.warnings += [Message("prepare.note.prepare.osm_note", note=Message(key, **kw)) for key, kw in osm.notes]
     for name, (gdf, kind, desc) in vector_layers(osm, grid).items():
         if name not in agency_names and len(gdf):
             work.vector(name, gdf, kind, desc, "osm", VOCABULARY.get(name))
