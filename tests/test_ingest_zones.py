@@ -112,22 +112,26 @@ def test_no_seam_at_the_zone_border(strip):
     assert steps[:, 3].mean() <= 3 * steps[:, [0, 1, 4, 5]].mean() + 1e-3
 
 
-def test_sites_across_the_border_are_counted_once_and_measured_right(strip, tmp_path):
-    from kawasan.spatial.api import run_suitability
+def _model(man):
     from kawasan.spatial.model import model_from_dict
-    from kawasan.spatial.runs import open_run
-    from kawasan.spatial.sites import ExtractRules, extract
 
-    out, man = strip
     cats = man["layers"]["blocks"]["categories"]
     inside = [v for k, v in cats.items() if k != "0"]
-    model = model_from_dict({
+    return model_from_dict({
         "name": "zones", "layers": {"dem": {"path": "dem.tif"},
                                     "blocks": {"path": "blocks.tif", "type": "categorical"}},
         "criteria": [{"id": "h", "layer": "dem", "transform": {"type": "linear", "low": -100, "high": 5000}}],
         "constraints": [{"id": "in_block", "layer": "blocks", "rule": "require_categories", "values": inside}],
         "weights": {"method": "direct", "values": {"h": 1}}})
-    run_suitability(model, out, tmp_path / "run")
+
+
+def test_sites_across_the_border_are_counted_once_and_measured_right(strip, tmp_path):
+    from kawasan.spatial.api import run_suitability
+    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.sites import ExtractRules, extract
+
+    out, man = strip
+    run_suitability(_model(man), out, tmp_path / "run")
     sites, _ = extract(open_run(tmp_path / "run"), ExtractRules(min_area_ha=10.0, min_score=0.0, fill_holes_ha=0))
     assert len(sites) == len(BLOCKS)                        # one per block: the one across the border too
     crs = CRS.from_user_input(man["crs"])
@@ -143,3 +147,22 @@ def test_sites_across_the_border_are_counted_once_and_measured_right(strip, tmp_
         assert cell_ha > 0.8 * block_ha
     assert json.loads((out / "manifest.json").read_text())["projection"]["scheme"] == "equal_area"
     assert math.isfinite(man["boundary"]["area_km2"])
+
+
+def test_the_chunked_path_finds_the_same_sites_across_the_border(strip, tmp_path):
+    """Chunks of 32 cells: each site (about 55 cells a side) spans several chunks and is still one site, as in memory."""
+    from kawasan.spatial.api import run_suitability
+    from kawasan.spatial.chunked.cluster import ChunkOptions
+    from kawasan.spatial.chunked.sites import extract_chunked
+    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.sites import ExtractRules, extract
+
+    out, man = strip
+    rules = ExtractRules(min_area_ha=10.0, min_score=0.0, fill_holes_ha=0)
+    run_suitability(_model(man), out, tmp_path / "mem")
+    run_suitability(_model(man), out, tmp_path / "chunked", chunks=32, scheduler="threads")
+    whole, _ = extract(open_run(tmp_path / "mem"), rules)
+    parts, _ = extract_chunked(open_run(tmp_path / "chunked"), rules, ChunkOptions(chunks=32, scheduler="threads"))
+    assert len(parts) == len(whole) == len(BLOCKS)
+    assert sorted(s.cells for s in parts) == sorted(s.cells for s in whole)
+    assert sorted(round(s.geometry.area) for s in parts) == sorted(round(s.geometry.area) for s in whole)
