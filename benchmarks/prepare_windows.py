@@ -39,7 +39,8 @@ from pathlib import Path
 from kawasan.spatial.ingest import agency as ag
 from kawasan.spatial.ingest.prepare import PrepareRequest, prepare
 a = json.loads(sys.argv[1])
-layers = [ag.LayerArg("zoning", Path(a["zoning"]), "POLA_RUANG"), ag.LayerArg("hazard_flood", Path(a["flood"]), "KELAS")]
+layers = [ag.LayerArg("zoning", Path(a["zoning"]), "POLA_RUANG"),
+          ag.LayerArg("hazard_flood", Path(a["flood"]), "KELAS")]
 r = prepare(PrepareRequest(boundary=Path(a["boundary"]), out=Path(a["out"]), resolution=a["res"], buffer_m=100.0,
                            dem=[Path(p) for p in a["dem"]], osm=Path(a["osm"]), layers=layers))
 g = r.manifest["grid"]

@@ -150,7 +150,8 @@ def test_sites_across_the_border_are_counted_once_and_measured_right(strip, tmp_
 
 
 def test_the_chunked_path_finds_the_same_sites_across_the_border(strip, tmp_path):
-    """Chunks of 32 cells: each site (about 55 cells a side) spans several chunks and is still one site, as in memory."""
+    """Chunks of 32 cells: each site (about 55 cells a side) spans several chunks and is still one site, as
+    in memory."""
     from kawasan.spatial.api import run_suitability
     from kawasan.spatial.chunked.cluster import ChunkOptions
     from kawasan.spatial.chunked.sites import extract_chunked
