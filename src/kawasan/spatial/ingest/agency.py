@@ -39,6 +39,7 @@ from rasterio import features
 from kawasan.errors import InputError, VectorError
 from kawasan.i18n import LANGUAGES, Message, t
 from kawasan.spatial.grid import Grid
+from kawasan.spatial.ingest.windows import ShapeIndex
 from kawasan.spatial.vectors import burn_mask
 
 FIRST_FREE_CODE = 100
@@ -318,27 +319,39 @@ def _made(layer: AgencyLayer, burn, grid: Grid, whole: bool) -> AgencyLayer:
 
 def _mask_burner(gdf):
     """1 on the cells whose centre lies in a polygon, 0 elsewhere."""
+    index = ShapeIndex((geom, 1) for geom in gdf.geometry)
+
     def burn(g: Grid) -> np.ndarray:
         mask = np.zeros(g.shape, np.uint8)
-        features.rasterize(((geom, 1) for geom in gdf.geometry), out=mask, transform=g.transform)
+        pairs = index.within(g)
+        if pairs:
+            features.rasterize(pairs, out=mask, transform=g.transform)
         return mask
     return burn
 
 
 def _value_burner(shapes):
     """float32 polygon values (-9999 where none)."""
+    index = ShapeIndex(shapes)
+
     def burn(g: Grid) -> np.ndarray:
         arr = np.full(g.shape, np.nan, np.float32)
-        features.rasterize(shapes, out=arr, transform=g.transform)
+        pairs = index.within(g)
+        if pairs:
+            features.rasterize(pairs, out=arr, transform=g.transform)
         return np.where(np.isnan(arr), np.float32(-9999.0), arr).astype(np.float32)
     return burn
 
 
 def _code_burner(shapes, nodata: int, dtype):
-    """Category codes of the polygons (``nodata`` where none)."""
+    """Category codes of the polygons (``nodata`` where none); the later polygon wins where they overlap."""
+    index = ShapeIndex(shapes)
+
     def burn(g: Grid) -> np.ndarray:
         arr = np.full(g.shape, nodata, dtype)
-        features.rasterize(shapes, out=arr, transform=g.transform, dtype=dtype)
+        pairs = index.within(g)
+        if pairs:
+            features.rasterize(pairs, out=arr, transform=g.transform, dtype=dtype)
         return arr
     return burn
 

@@ -96,14 +96,18 @@ def landcover_shapes(osm, grid: Grid) -> dict[str, list]:
                    and g.geom_type in ("Polygon", "MultiPolygon")] for name in BURN_ORDER}
 
 
-def burn_landcover(shapes: dict[str, list], grid: Grid) -> np.ndarray:
+def burn_landcover(shapes: dict, grid: Grid) -> np.ndarray:
     """uint8 land cover on ``grid`` (the study grid or one window of it): 'unmapped', then each class burned
-    in ``BURN_ORDER`` (a later class wins where polygons overlap)."""
+    in ``BURN_ORDER`` (a later class wins where polygons overlap). ``shapes``: per class, a list of polygons
+    or a ``windows.ShapeIndex`` of (polygon, code) pairs (only those reaching ``grid`` are burned)."""
     out = np.full(grid.shape, LANDCOVER_CODES["unmapped"], np.uint8)
     for name in BURN_ORDER:
-        geoms = shapes.get(name) or []
-        if geoms:
-            features.rasterize(((g, LANDCOVER_CODES[name]) for g in geoms), out=out, transform=grid.transform)
+        got = shapes.get(name)
+        if got is None or not len(got):
+            continue
+        pairs = got.within(grid) if hasattr(got, "within") else [(g, LANDCOVER_CODES[name]) for g in got]
+        if pairs:
+            features.rasterize(pairs, out=out, transform=grid.transform)
     return out
 
 

@@ -407,7 +407,8 @@ def _osm_step(work: _Work) -> set[str]:
             work.vector(name, gdf, kind, desc, "osm", VOCABULARY.get(name))
             from_osm.add(name)
     if "landcover" not in agency_names:
-        shapes = landcover_shapes(osm, grid)
+        shapes = {name: windows.ShapeIndex((g, LANDCOVER_CODES[name]) for g in geoms)
+                  for name, geoms in landcover_shapes(osm, grid).items()}
         overrides = _override_shapes(req, grid)
 
         def produce(win):
@@ -455,7 +456,7 @@ def _agency_step(work: _Work, la: ag.LayerArg) -> None:
                     description=f"cells of {la.name}", type_=type_, categories=cats)
     else:
         overrides = (_override_shapes(req, work.grid) if la.name == "landcover" and res.kind == "categorical"
-                     else [])
+                     else None)
         work.raster(la.name, lambda win: _burn_overrides(res.on(win.grid), overrides, win.grid), dtype,
                     nodata=res.nodata, origin="agency", description=desc, type_=type_, categories=cats,
                     extra={"ordinal": True} if la.name.startswith(("hazard", "risk_", "volcano_krb")) else None)
@@ -508,7 +509,7 @@ def _manifest(work: _Work, geom, wgs, memory: dict, scheme: str) -> dict:
     return manifest
 
 
-def _override_shapes(req: PrepareRequest, grid: Grid) -> list:
+def _override_shapes(req: PrepareRequest, grid: Grid) -> windows.ShapeIndex:
     """The agency protected-forest polygons to burn into the land cover, as (polygon, code) pairs."""
     out = []
     for la in req.layers:
@@ -517,13 +518,14 @@ def _override_shapes(req: PrepareRequest, grid: Grid) -> list:
             continue
         gdf, _, _ = ag.read_layer(la, grid, assume_crs=req.assume_crs)
         out += [(g, LANDCOVER_CODES[target]) for g in gdf.geometry if g.geom_type in ("Polygon", "MultiPolygon")]
-    return out
+    return windows.ShapeIndex(out)
 
 
-def _burn_overrides(lc: np.ndarray, overrides: list, grid: Grid) -> np.ndarray:
+def _burn_overrides(lc: np.ndarray, overrides, grid: Grid) -> np.ndarray:
     """Burn agency protected-forest / LP2B polygons into the land cover (they win over other classes)."""
-    if overrides:
-        features.rasterize(overrides, out=lc, transform=grid.transform)
+    pairs = overrides.within(grid) if overrides else []
+    if pairs:
+        features.rasterize(pairs, out=lc, transform=grid.transform)
     return lc
 
 

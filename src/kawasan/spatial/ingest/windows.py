@@ -214,6 +214,30 @@ def _count(counts: Counter, array: np.ndarray, inside: np.ndarray) -> None:
         counts[v] += k
 
 
+class ShapeIndex:
+    """Shapes to burn, with an R-tree (shapely STRtree) so that each window burns only those that reach it.
+
+    ``within(grid)`` gives the ``(geometry, value)`` pairs whose bounding box meets ``grid``'s, in their
+    original order (where polygons overlap, the later one wins, as when the whole list is burned)."""
+
+    def __init__(self, pairs):
+        import shapely
+
+        self.pairs = list(pairs)
+        self._tree = shapely.STRtree([g for g, _ in self.pairs]) if self.pairs else None
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def within(self, grid: Grid) -> list:
+        if self._tree is None:
+            return []
+        import shapely
+
+        hits = np.sort(self._tree.query(shapely.box(*grid.bounds)))
+        return [self.pairs[i] for i in hits]
+
+
 def window_memory(size: int = WINDOW) -> int:
     """Bytes a window holds while a layer is produced (``BYTES_PER_WINDOW_CELL`` per cell)."""
     return size * size * BYTES_PER_WINDOW_CELL
