@@ -167,3 +167,20 @@ def test_the_chunked_path_finds_the_same_sites_across_the_border(strip, tmp_path
     assert len(parts) == len(whole) == len(BLOCKS)
     assert sorted(s.cells for s in parts) == sorted(s.cells for s in whole)
     assert sorted(round(s.geometry.area) for s in parts) == sorted(round(s.geometry.area) for s in whole)
+
+
+@pytest.mark.parametrize("lang, words", [("en", "spans UTM zones 48 to 49: one equal-area CRS"),
+                                         ("id", "melintasi zona UTM 48 sampai 49: satu CRS luas-sama")])
+def test_the_command_names_the_scheme_and_the_windows(strip, runner, tmp_path, lang, words):
+    from kawasan.cli.main import cli
+
+    root = strip[0].parent
+    res = runner.invoke(cli, ["--lang", lang, "data", "prepare", "--boundary", str(root / "strip.geojson"),
+                              "--resolution", "200", "--buffer", "1000", "--max-memory-gb", "0.0015",
+                              "--out", str(tmp_path / "ws")], prog_name="kawasan")
+    assert res.exit_code == 0, res.output
+    assert words in res.output and "kawasan equal-area: Albers 108E" in res.output
+    assert "PROJCRS" not in res.output and "PROJCS" not in res.output      # the CRS by name, not its WKT
+    man = json.loads((tmp_path / "ws" / "manifest.json").read_text())
+    assert man["memory_estimate"]["windows"] > 1                           # 1.5 MB: windows of 512 cells
+    assert ("windows of 512 x 512 cells" if lang == "en" else "jendela berukuran 512 x 512 sel") in res.output
