@@ -111,6 +111,7 @@ class Tile:
     crs: object
     method: Resampling
     info: dict                      # the manifest's entry (cells_on_grid added as windows are counted)
+    outline: dict | None = None     # the tile's extent in the grid CRS (GeoJSON polygon, densified)
 
 
 def prepare_dem(paths: list[Path], grid: Grid, aoi: np.ndarray, *, assume_crs: str | None = None,
@@ -147,6 +148,8 @@ class DemMosaic:
         self.res_m = self.grid.res[0]
         self.halo = 0 if canvas.single else int(math.ceil(max(1.0, max_fill_m / self.res_m)))
         self.tiles = [t for p in self.paths for t in _open_tiles(Path(p), self.res_m, assume_crs)]
+        for tile in self.tiles:
+            tile.outline = _outline(tile, self.grid)
         self.filled = self.left = self.left_inside = 0
         self.aoi_cells = self.uncovered = 0
         self._check_coverage()
@@ -365,9 +368,17 @@ def _source_window(src, crs, g: Grid, margin: int = 2) -> Window | None:
     return Window(c0, r0, c1 - c0, r1 - r0)
 
 
-def _footprint_of(tile: Tile, g: Grid) -> np.ndarray:
+def _outline(tile: Tile, grid: Grid) -> dict:
+    """The tile's bounds as a polygon in the grid CRS (32 points a side, so that it follows the projection)."""
     with rasterio.open(tile.gpath) as src:
-        return _footprint(src, tile.crs, g)
+        b = src.bounds
+    ring = _densified_box(b.left, b.bottom, b.right, b.top, 32)
+    return transform_geom(tile.crs, grid.crs, {"type": "Polygon", "coordinates": [ring]})
+
+
+def _footprint_of(tile: Tile, g: Grid) -> np.ndarray:
+    """Cells of grid ``g`` (the study grid or a window) inside the tile's extent."""
+    return features.rasterize([(tile.outline, 1)], out_shape=g.shape, transform=g.transform, dtype="uint8")
 
 
 def _source_res_m(src, crs) -> float:
@@ -376,14 +387,6 @@ def _source_res_m(src, crs) -> float:
         lat = (src.bounds.top + src.bounds.bottom) / 2.0
         return rx * 111_320.0 * max(0.05, math.cos(math.radians(lat)))
     return rx
-
-
-def _footprint(src, crs, grid: Grid) -> np.ndarray:
-    """Cells of the grid inside the tile's extent (its bounds polygon warped to the grid CRS)."""
-    b = src.bounds
-    ring = _densified_box(b.left, b.bottom, b.right, b.top, 32)
-    geom = transform_geom(crs, grid.crs, {"type": "Polygon", "coordinates": [ring]})
-    return features.rasterize([(geom, 1)], out_shape=grid.shape, transform=grid.transform, dtype="uint8")
 
 
 def _densified_box(l, b, r, t, n):
