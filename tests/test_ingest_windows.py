@@ -156,3 +156,15 @@ def test_a_bad_window_size_is_refused(inputs, extra_layers, tmp_path, window):  
         prepare(_request(inputs, extra_layers, tmp_path / "ws", window=window))
     assert e.value.field == "window" and str(window) in str(e.value)
     assert not (tmp_path / "ws").exists()
+
+
+@pytest.mark.parametrize("lang, words", [("en", "SYNTHETIC inputs: DEM"), ("id", "Masukan SINTETIS: DEM")])
+def test_the_synthetic_notice_reads_in_the_language(inputs, runner, tmp_path, lang, words):  # noqa: F811
+    from kawasan.cli.main import cli
+
+    res = runner.invoke(cli, ["--lang", lang, "data", "prepare", "--boundary", str(inputs["regency"]),
+                              "--dem", str(inputs["dem"][0]), "--resolution", "60", "--buffer", "500",
+                              "--out", str(tmp_path / "ws")], prog_name="kawasan")
+    assert res.exit_code == 0, res.output
+    assert words in res.output
+    assert "SYNTHETIC" in json.loads((tmp_path / "ws" / "manifest.json").read_text())["notice"]

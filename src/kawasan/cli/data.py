@@ -82,7 +82,7 @@ def print_prepare_summary(man: dict, out: Path, lang: str, *, boundary=None, whe
                           dissolve=False) -> None:
     con = console()
     if man.get("synthetic"):
-        con.print(man.get("notice", ""), markup=False, style="bold yellow")
+        con.print(text_in(man.get("notice", ""), lang), markup=False, style="bold yellow")
     g = man["grid"]
     b = man["boundary"]
     con.print(t("prepare.summary", lang, name=b["name"], area=b["area_km2"], crs=_crs_label(man["crs"]),

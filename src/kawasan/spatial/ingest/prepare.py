@@ -504,8 +504,7 @@ def _manifest(work: _Work, geom, wgs, memory: dict, scheme: str) -> dict:
         "sources": work.sources, "layers": work.layers, "missing": missing, "warnings": work.warnings,
     }
     if work.synthetic:
-        manifest["notice"] = ("SYNTHETIC inputs: " + ", ".join(work.synthetic)
-                              + ". Results show how the method works, not real suitability.")
+        manifest["notice"] = Message("prepare.note.synthetic_inputs", inputs=", ".join(work.synthetic))
     return manifest
 
 
