@@ -776,3 +776,54 @@ def test_an_interrupted_fetch_says_how_to_resume(runner, tmp_path, boundary_file
     monkeypatch.setattr(fetch_mod, "fetch_area", interrupted)
     res = runner.invoke(cli, ["data", "fetch", "--boundary", str(boundary_file), "--out", str(tmp_path / "o")])
     assert res.exit_code == 130 and "run the same command again" in res.output
+
+
+@pytest.mark.parametrize("failure, english, indonesian", [
+    ("503", "the server answered HTTP 503", "HTTP 503"),
+    ("404", "the server has no such file (HTTP 404)", "server tidak memiliki berkas tersebut (HTTP 404)"),
+    ("reset", "connection dropped (ConnectionResetError", "sambungan terputus (ConnectionResetError"),
+])
+def test_a_checksum_file_that_cannot_be_read_says_why_in_both_languages(monkeypatch, failure, english, indonesian):
+    import io
+    import urllib.error
+
+    from kawasan.i18n import text_in
+    from kawasan.spatial.ingest import fetch_http
+    from kawasan.spatial.ingest.fetch_http import DownloadError
+
+    class Broken(io.BytesIO):
+        def read(self, *a):
+            raise ConnectionResetError("peer reset")
+
+    def urlopen(req, timeout):
+        if failure == "reset":
+            return Broken()
+        raise urllib.error.HTTPError(req.full_url, int(failure), "Service Unavailable", {}, None)
+
+    monkeypatch.setattr(fetch_http.urllib.request, "urlopen", urlopen)
+    with pytest.raises(DownloadError) as e:
+        fetch_http.fetch_text("http://127.0.0.1:9/x.md5", fetch_http.HttpSettings(user_agent="t", retries=0))
+    assert english in str(e.value) and e.value.source == "http://127.0.0.1:9/x.md5"
+    assert indonesian in text_in(e.value.message, "id") and indonesian in e.value.text("id")
+
+
+@pytest.mark.parametrize("edit, english, indonesian", [
+    ({"dem.copernicus.url": "https://x/{name}/{tile}.tif"}, "unknown placeholder 'tile'",
+     "penanda 'tile' dalam"),
+    ({"osm.checksum.url": "https://x/sum.md5"}, "must contain {url}", "harus memuat {url}"),
+    ("none", "'none' is reserved (it means: no DEM)", "'none' sudah dipakai (artinya: tanpa DEM)"),
+])
+def test_a_sources_file_rule_reads_in_both_languages(tmp_path, edit, english, indonesian):
+    from kawasan.errors import InputError
+    from kawasan.spatial.ingest.fetch_sources import load_sources
+
+    if edit == "none":      # a DEM source named none
+        cfg = yaml.safe_load(write_sources(tmp_path / "s.yaml", "http://127.0.0.1:9").read_text())
+        cfg["dem"]["none"] = cfg["dem"]["srtm"]
+        (tmp_path / "s.yaml").write_text(yaml.safe_dump(cfg))
+        sources = tmp_path / "s.yaml"
+    else:
+        sources = write_sources(tmp_path / "s.yaml", "http://127.0.0.1:9", **edit)
+    with pytest.raises(InputError) as e:
+        load_sources(sources)
+    assert english in e.value.text("en") and indonesian in e.value.text("id")

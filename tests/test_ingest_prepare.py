@@ -91,14 +91,16 @@ def test_geographic_grid_crs_refused():
         plan_grid((0, 0, 1, 1), "EPSG:4326", 30.0, 0.0)
 
 
-def test_grid_too_large_is_refused_with_size_and_a_resolution_that_fits():
-    g = plan_grid((0, 9_000_000, 600_000, 9_600_000), "EPSG:32749", 10.0, 0.0)
+def test_a_grid_larger_than_memory_is_planned_by_windows_and_a_tiny_limit_refused():
+    g = plan_grid((0, 9_000_000, 600_000, 9_600_000), "EPSG:32749", 10.0, 0.0)   # 60,000 x 60,000 cells
+    est = check_fits(g, limit_bytes=8 << 30, halo=100)
+    assert est["prepare_bytes"] > 8 << 30                  # the whole grid would not fit ...
+    assert est["window"] == 4096 and est["window_bytes"] <= 8 << 30 and est["windows"] == 15 * 15
+    small = check_fits(g, limit_bytes=200 << 20, halo=100)  # ... and less memory gives smaller windows
+    assert small["window"] < 4096 and small["window"] % 512 == 0 and small["window_bytes"] <= 200 << 20
     with pytest.raises(InputError) as e:
-        check_fits(g, limit_bytes=8 << 30)
-    msg = str(e.value)
-    assert "60,000 x 60,000 cells" in msg and "--resolution" in msg and "scale-out path" in msg
-    suggested = float(msg.split("--resolution ")[1].split()[0])
-    check_fits(plan_grid((0, 9_000_000, 600_000, 9_600_000), "EPSG:32749", suggested, 0.0), limit_bytes=8 << 30)
+        check_fits(g, limit_bytes=1 << 20, halo=100)
+    assert e.value.field == "max_memory" and "512 x 512 cells" in str(e.value) and "--max-memory-gb" in str(e.value)
 
 
 # -- boundary ---------------------------------------------------------------------------------
@@ -431,7 +433,7 @@ def test_grid_too_large_refused_by_the_cli(inputs, tmp_path, runner):
     res = runner.invoke(cli, _args(inputs, out, "--max-memory-gb", "0.0001", "--json"))
     assert res.exit_code == 2 and "needs about" in res.output
     err = json.loads(res.output.strip().splitlines()[-1])
-    assert err["field"] == "resolution"
+    assert err["field"] == "max_memory"
     _nothing_written(out)
 
 

@@ -38,10 +38,11 @@ def data_group():
 @click.option("--buffer", "buffer_m", type=METRES, default=5000.0, show_default=True,
               help="Metres added around the boundary so distances near the edge are right.")
 @click.option("--crs", default=None, help="Grid CRS, projected in metres with an EPSG code (default: the UTM zone of "
-                                         "the boundary, e.g. EPSG:32749).")
+                                         "the boundary, e.g. EPSG:32749; across zones, one equal-area CRS).")
 @click.option("--assume-crs", default=None, help="CRS for input files that have none (e.g. EPSG:4326).")
 @click.option("--max-memory-gb", type=Finite(0.0, 1e6, min_open=True), default=None,
-              help="Refuse grids needing more memory than this (default: the memory available now).")
+              help="Memory the preparation may use (default: the memory available now); layers are written by "
+                   "windows that fit it.")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Workspace folder to write.")
 @click.option("--json", "as_json", is_flag=True, help="Print the workspace manifest as JSON.")
 @click.pass_context
@@ -81,11 +82,19 @@ def print_prepare_summary(man: dict, out: Path, lang: str, *, boundary=None, whe
                           dissolve=False) -> None:
     con = console()
     if man.get("synthetic"):
-        con.print(man.get("notice", ""), markup=False, style="bold yellow")
+        con.print(text_in(man.get("notice", ""), lang), markup=False, style="bold yellow")
     g = man["grid"]
     b = man["boundary"]
-    con.print(t("prepare.summary", lang, name=b["name"], area=b["area_km2"], crs=man["crs"], w=g["width"],
-                h=g["height"], res=man["resolution_m"], buffer=man["buffer_m"]), markup=False)
+    con.print(t("prepare.summary", lang, name=b["name"], area=b["area_km2"], crs=_crs_label(man["crs"]),
+                w=g["width"], h=g["height"], res=man["resolution_m"], buffer=man["buffer_m"]), markup=False)
+    proj = man.get("projection") or {}
+    if proj.get("scheme") == "equal_area":
+        zones = proj.get("utm_zones") or []
+        con.print(t("prepare.summary_equal_area", lang, first=zones[0] if zones else "", last=zones[-1] if zones else "",
+                    percent=proj.get("max_distance_scale_error", 0.0) * 100), markup=False)
+    mem = man.get("memory_estimate") or {}
+    if mem.get("windows", 1) > 1:
+        con.print(t("prepare.summary_windows", lang, n=mem["windows"], side=mem["window"]), markup=False)
     table = Table(title=t("prepare.layers_title", lang))
     for key in ("prepare.col_layer", "prepare.col_kind", "prepare.col_origin", "prepare.col_detail"):
         table.add_column(t(key, lang))
@@ -103,6 +112,15 @@ def print_prepare_summary(man: dict, out: Path, lang: str, *, boundary=None, whe
     click.echo(t("prepare.written", lang, out=str(out)))
     for line in next_steps(out, lang, boundary=boundary, where=where, assume_crs=assume_crs, dissolve=dissolve):
         click.echo(line)
+
+
+def _crs_label(crs: str) -> str:
+    """``EPSG:nnnnn`` as it is; a CRS recorded as WKT (the equal-area CRS across UTM zones) by its name."""
+    if crs.startswith("EPSG:"):
+        return crs
+    from pyproj import CRS
+
+    return CRS.from_user_input(crs).name
 
 
 def next_steps(out: Path, lang: str, *, boundary=None, where=None, assume_crs=None, dissolve=False) -> list[str]:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import shapely
@@ -38,6 +39,7 @@ from rasterio import features
 from kawasan.errors import InputError, VectorError
 from kawasan.i18n import LANGUAGES, Message, t
 from kawasan.spatial.grid import Grid
+from kawasan.spatial.ingest.windows import ShapeIndex
 from kawasan.spatial.vectors import burn_mask
 
 FIRST_FREE_CODE = 100
@@ -62,6 +64,15 @@ class AgencyLayer:
     geometry: str = ""
     source: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # the layer's cells on any grid of the study grid's CRS and alignment (the whole grid or one window):
+    # data prepare writes large grids window by window
+    burn: Callable[[Grid], np.ndarray] | None = field(default=None, repr=False)
+
+    def on(self, grid: Grid) -> np.ndarray:
+        """The layer's cells on ``grid`` (``array`` when it is the grid the layer was prepared on)."""
+        if self.burn is None:
+            return self.array
+        return self.burn(grid)
 
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -178,7 +189,7 @@ def read_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None):
         raise VectorError(Message("prepare.err.agency.readable_vector_file", v1=type(exc).__name__, exc=str(exc)),
                           source=src,
                           field=f"layer {arg.name}") from exc
-    notes = [f"read layer '{layer}' of {arg.path.name}"] if layer and not arg.layer else []
+    notes = [Message("prepare.note.read_layer_of", layer=layer, file=arg.path.name)] if layer and not arg.layer else []
     if gdf.crs is None:
         if not assume_crs:
             raise VectorError(Message("prepare.err.agency.file_crs_give_with"), source=src,
@@ -234,7 +245,9 @@ def _where(obj, crs=None) -> str:
 
 
 def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
-                  mapping: dict[str, str] | None = None) -> AgencyLayer:
+                  mapping: dict[str, str] | None = None, whole: bool = True) -> AgencyLayer:
+    """An agency vector layer read, checked and coded; its cells burned on ``grid`` (``array``) when
+    ``whole``, else left to ``burn`` window by window."""
     gdf, repaired, notes = read_layer(arg, grid, assume_crs=assume_crs)
     src = {"path": str(arg.path), **({"layer": arg.layer} if arg.layer else {}), "attribute": arg.attribute,
            "features": int(len(gdf)), "repaired": repaired}
@@ -247,28 +260,26 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
         kinds = (kinds - {"GeometryCollection"}) | {g.geom_type for c in gdf.geometry[gc] for g in shapely.get_parts(c)}
     polygonal = kinds <= {"Polygon", "MultiPolygon"}
     if not polygonal:
-        mask = burn_mask(gdf, grid)   # every cell a line or point touches, independent of GDAL's cache size
+        burn = _features_burner(gdf, grid)   # every cell a line or point touches
         geom = "LineString" if kinds <= {"LineString", "MultiLineString"} else (
             "Point" if kinds <= {"Point", "MultiPoint"} else "Geometry")
-        return AgencyLayer(arg.name, "vector", mask, 0, {1: arg.name}, gdf, geom, src, notes)
+        return _made(AgencyLayer(arg.name, "vector", None, 0, {1: arg.name}, gdf, geom, src, notes), burn, grid,
+                     whole)
     if (gdf.geometry.geom_type == "GeometryCollection").any():
         gdf = gdf.set_geometry([_same_dimension(g, 2) for g in gdf.geometry])
         gdf = gdf[~gdf.geometry.is_empty]
     table = vocabulary(arg.name)
     if table is not None and arg.attribute is None and table.get("mask"):
-        mask = np.zeros(grid.shape, np.uint8)
-        features.rasterize(((g, 1) for g in gdf.geometry), out=mask, transform=grid.transform)
-        return AgencyLayer(arg.name, "mask", mask, 255, {0: "outside", 1: str(table["mask"])}, gdf, "Polygon", src,
-                           notes)
+        return _made(AgencyLayer(arg.name, "mask", None, 255, {0: "outside", 1: str(table["mask"])}, gdf,
+                                 "Polygon", src, notes), _mask_burner(gdf), grid, whole)
     if table is not None and arg.attribute is None:
         attrs = [c for c in gdf.columns if c != gdf.geometry.name]
         raise VectorError(Message("prepare.err.agency.category_layer_give_attribute", arg_name=arg.name,
                                   v2=', '.join(attrs) or Message("prepare.err.none")),
                       source=str(arg.path), field=f"layer {arg.name}")
     if arg.attribute is None:
-        mask = np.zeros(grid.shape, np.uint8)
-        features.rasterize(((g, 1) for g in gdf.geometry), out=mask, transform=grid.transform)
-        return AgencyLayer(arg.name, "mask", mask, 255, {0: "outside", 1: arg.name}, gdf, "Polygon", src, notes)
+        return _made(AgencyLayer(arg.name, "mask", None, 255, {0: "outside", 1: arg.name}, gdf, "Polygon", src,
+                                 notes), _mask_burner(gdf), grid, whole)
     values = gdf[arg.attribute]
     fractional = values.dtype.kind == "f" and not np.all(np.isnan(values) | (np.mod(values.fillna(0), 1) == 0))
     if fractional and table is not None and not mapping:
@@ -278,11 +289,9 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
                                   v5=', '.join((str(v) for v in table['codes'].values()))),
                           source=str(arg.path), field=f"layer {arg.name}")
     if fractional and table is None:
-        arr = np.full(grid.shape, np.nan, np.float32)
         shapes = [(g, float(v)) for g, v in zip(gdf.geometry, values) if np.isfinite(v)]
-        features.rasterize(shapes, out=arr, transform=grid.transform)
-        arr = np.where(np.isnan(arr), np.float32(-9999.0), arr).astype(np.float32)
-        return AgencyLayer(arg.name, "continuous", arr, -9999.0, {}, gdf, "Polygon", src, notes)
+        return _made(AgencyLayer(arg.name, "continuous", None, -9999.0, {}, gdf, "Polygon", src, notes),
+                     _value_burner(shapes), grid, whole)
     codes, cats, unmatched = _code_values(arg.name, values, mapping or {})
     if unmatched:
         more = Message("prepare.note.agency.more", n=len(unmatched) - 20) if len(unmatched) > 20 else ""
@@ -292,14 +301,73 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
     if nodata in cats:
         nodata = 65535
     dtype = np.uint8 if nodata == 255 else np.uint16
-    arr = np.full(grid.shape, nodata, dtype)
     shapes = [(g, codes[_key(v)]) for g, v in zip(gdf.geometry, values) if _key(v) in codes]
     n_null = int(values.isna().sum())
     if n_null:
         notes.append(Message("prepare.note.agency.feature_s_with_empty", n_null=n_null,
                              arg_attribute=arg.attribute))
-    features.rasterize(shapes, out=arr, transform=grid.transform, dtype=dtype)
-    return AgencyLayer(arg.name, "categorical", arr, nodata, cats, gdf, "Polygon", src, notes)
+    return _made(AgencyLayer(arg.name, "categorical", None, nodata, cats, gdf, "Polygon", src, notes),
+                 _code_burner(shapes, nodata, dtype), grid, whole)
+
+
+def _made(layer: AgencyLayer, burn, grid: Grid, whole: bool) -> AgencyLayer:
+    layer.burn = burn
+    if whole:
+        layer.array = burn(grid)
+    return layer
+
+
+def _mask_burner(gdf):
+    """1 on the cells whose centre lies in a polygon, 0 elsewhere."""
+    index = ShapeIndex((geom, 1) for geom in gdf.geometry)
+
+    def burn(g: Grid) -> np.ndarray:
+        mask = np.zeros(g.shape, np.uint8)
+        pairs = index.within(g)
+        if pairs:
+            features.rasterize(pairs, out=mask, transform=g.transform)
+        return mask
+    return burn
+
+
+def _value_burner(shapes):
+    """float32 polygon values (-9999 where none)."""
+    index = ShapeIndex(shapes)
+
+    def burn(g: Grid) -> np.ndarray:
+        arr = np.full(g.shape, np.nan, np.float32)
+        pairs = index.within(g)
+        if pairs:
+            features.rasterize(pairs, out=arr, transform=g.transform)
+        return np.where(np.isnan(arr), np.float32(-9999.0), arr).astype(np.float32)
+    return burn
+
+
+def _code_burner(shapes, nodata: int, dtype):
+    """Category codes of the polygons (``nodata`` where none); the later polygon wins where they overlap."""
+    index = ShapeIndex(shapes)
+
+    def burn(g: Grid) -> np.ndarray:
+        arr = np.full(g.shape, nodata, dtype)
+        pairs = index.within(g)
+        if pairs:
+            features.rasterize(pairs, out=arr, transform=g.transform, dtype=dtype)
+        return arr
+    return burn
+
+
+def _features_burner(gdf, grid: Grid):
+    """Every cell a line or point touches (vectors.burn_mask on the whole grid; on a window, the same
+    cells: chunked.window.burn_window, which decides the polygon-outline rule against the whole grid)."""
+    def burn(g: Grid) -> np.ndarray:
+        if g == grid:
+            return burn_mask(gdf, grid)
+        from kawasan.spatial.chunked.window import burn_window
+
+        inv = ~grid.transform
+        col, row = inv @ (g.transform.c, g.transform.f)
+        return burn_window(gdf, grid, int(round(row)), int(round(col)), np.zeros(g.shape, np.uint8))
+    return burn
 
 
 def _same_dimension(g, dim: int):

@@ -51,6 +51,21 @@ def is_raster(path: Path) -> bool:
 
 def prepare_raster_layer(arg: ag.LayerArg, grid: Grid, inside: np.ndarray, *, assume_crs: str | None = None,
                          mapping: dict[str, str] | None = None) -> ag.AgencyLayer:
+    """An agency raster on the whole ``grid`` (``inside``: the boundary mask); see :func:`raster_layer`."""
+    from kawasan.spatial.ingest.windows import Canvas
+
+    canvas = Canvas(grid, size=max(grid.width, grid.height, 1))
+    canvas.set_mask(whole=np.asarray(inside))
+    layer = raster_layer(arg, canvas, assume_crs=assume_crs, mapping=mapping)
+    layer.array = layer.burn(grid)
+    return layer
+
+
+def raster_layer(arg: ag.LayerArg, canvas, *, assume_crs: str | None = None,
+                 mapping: dict[str, str] | None = None) -> ag.AgencyLayer:
+    """An agency raster checked (CRS, coverage of the boundary), classed, and resampled onto the study grid
+    window by window by its ``burn``: fractional values bilinear (average when coarser) as a continuous
+    layer; whole numbers nearest (mode when coarser) as category codes matched to the standard table."""
     src_label = str(arg.path)
     if arg.attribute is not None:
         raise InputError(Message("prepare.err.agency_raster.raster_takes_attribute_got", arg_name=arg.name,
@@ -61,6 +76,7 @@ def prepare_raster_layer(arg: ag.LayerArg, grid: Grid, inside: np.ndarray, *, as
     except RasterioIOError as exc:
         raise RasterError(Message("prepare.err.agency_raster.readable_raster", exc=str(exc)),
                           source=src_label, field=f"layer {arg.name}") from exc
+    grid = canvas.grid
     with ds:
         crs = ds.crs
         notes = []
@@ -72,34 +88,37 @@ def prepare_raster_layer(arg: ag.LayerArg, grid: Grid, inside: np.ndarray, *, as
 
             crs = CRS.from_user_input(assume_crs)
             notes.append(Message("prepare.note.agency_raster.crs_file_assumed", assume_crs=assume_crs))
-        covered = _coverage(ds, crs, grid, inside, arg)
+        covered = _coverage(ds, crs, canvas, arg)
         dtype = np.dtype(ds.dtypes[0])
         nodata = ds.nodatavals[0]
         table = ag.vocabulary(arg.name)
         source = {"path": src_label, "kind": "raster", "crs": _crs_str(crs), "width": ds.width, "height": ds.height,
                   "resolution": [abs(ds.transform.a), abs(ds.transform.e)]}
         coarser = _source_res_m(ds, crs) < min(grid.res) - 1e-9
-        if dtype.kind == "f" and not _whole_numbers(ds, nodata):
-            if table is not None:
-                raise RasterError(Message("prepare.err.agency_raster.fractional_values_but_category",
-                                          arg_name=arg.name,
-                                          v2=', '.join((str(v) for v in table['codes'].values()))),
-                                  source=src_label, field=f"layer {arg.name}")
-            arr = np.full(grid.shape, np.nan, np.float32)
-            method = Resampling.average if coarser else Resampling.bilinear
-            reproject(rasterio.band(ds, 1), arr, src_crs=crs, src_nodata=nodata, dst_transform=grid.transform,
-                      dst_crs=grid.crs, dst_nodata=np.nan, resampling=method)
-            source["resampling"] = method.name
-            out = np.where(np.isnan(arr), np.float32(-9999.0), arr).astype(np.float32)
-            notes += _nodata_note(np.isnan(arr), inside)
-            return ag.AgencyLayer(arg.name, "continuous", out, -9999.0, {}, None, "", source, notes)
-        fill = -1
-        raw = np.full(grid.shape, fill, np.int64)
-        method = Resampling.mode if coarser else Resampling.nearest
-        reproject(rasterio.band(ds, 1), raw, src_crs=crs, src_nodata=nodata, dst_transform=grid.transform,
-                  dst_crs=grid.crs, dst_nodata=fill, resampling=method)
+        continuous = dtype.kind == "f" and not _whole_numbers(ds, nodata)
+    if continuous:
+        if table is not None:
+            raise RasterError(Message("prepare.err.agency_raster.fractional_values_but_category",
+                                      arg_name=arg.name,
+                                      v2=', '.join((str(v) for v in table['codes'].values()))),
+                              source=src_label, field=f"layer {arg.name}")
+        method = Resampling.average if coarser else Resampling.bilinear
+        source["resampling"] = method.name
+        warp = _warper(arg.path, crs, nodata, method, np.float32, np.nan, canvas)
+        notes += _nodata_note(canvas, lambda g: np.isnan(warp(g)))
+
+        def burn(g: Grid) -> np.ndarray:
+            arr = warp(g)
+            return np.where(np.isnan(arr), np.float32(-9999.0), arr).astype(np.float32)
+        return ag.AgencyLayer(arg.name, "continuous", None, -9999.0, {}, None, "", source, notes, burn=burn)
+    fill = -1
+    method = Resampling.mode if coarser else Resampling.nearest
     source["resampling"] = method.name
-    present = sorted(int(v) for v in np.unique(raw) if v != fill)
+    warp = _warper(arg.path, crs, nodata, method, np.int64, fill, canvas)
+    present_set: set[int] = set()
+    for win in canvas.windows:      # the values present on the grid, over every window
+        present_set.update(int(v) for v in np.unique(warp(win.grid)) if v != fill)
+    present = sorted(present_set)
     values = [str(v) for v in present]
     import pandas as pd
 
@@ -108,26 +127,64 @@ def prepare_raster_layer(arg: ag.LayerArg, grid: Grid, inside: np.ndarray, *, as
         notes.append(Message("prepare.note.agency.unmatched", layer=arg.name, more="",
                              values=ag._value_codes(unmatched[:20])))
     out_nodata = 255 if max(cats, default=0) < 255 else 65535
-    out = np.full(grid.shape, out_nodata, np.uint8 if out_nodata == 255 else np.uint16)
-    for v in present:
-        out[raw == v] = codes[str(v)]
-    notes += _nodata_note(raw == fill, inside)
+    notes += _nodata_note(canvas, lambda g: warp(g) == fill)
     if covered < 1.0:
         notes.append(Message("prepare.note.agency_raster.boundary_lies_outside_raster", v1=(1 - covered) * 100,
                              v2=COVERAGE_TOLERANCE * 100))
-    return ag.AgencyLayer(arg.name, "categorical", out, out_nodata, cats, None, "", source, notes)
+
+    def burn(g: Grid) -> np.ndarray:
+        raw = warp(g)
+        out = np.full(g.shape, out_nodata, np.uint8 if out_nodata == 255 else np.uint16)
+        for v in present:
+            out[raw == v] = codes[str(v)]
+        return out
+    return ag.AgencyLayer(arg.name, "categorical", None, out_nodata, cats, None, "", source, notes, burn=burn)
 
 
-def _coverage(ds, crs, grid: Grid, inside: np.ndarray, arg) -> float:
+def _warper(path: Path, crs, nodata, method: Resampling, dtype, fill, canvas):
+    """A function resampling band 1 of ``path`` onto a grid: the whole study grid in one step (as the
+    whole-layer path always did), or a window of it read from a WarpedVRT of the whole grid, so that a
+    cell's value does not depend on the window (see dem.warp_window)."""
+    full = canvas.grid
+
+    def warp(g: Grid) -> np.ndarray:
+        arr = np.full(g.shape, fill, dtype)
+        with rasterio.open(path) as ds:
+            if canvas.single:
+                reproject(rasterio.band(ds, 1), arr, src_crs=crs, src_nodata=nodata, dst_transform=g.transform,
+                          dst_crs=g.crs, dst_nodata=fill, resampling=method)
+                return arr
+            from rasterio.vrt import WarpedVRT
+            from rasterio.windows import Window
+
+            inv = ~full.transform
+            col, row = inv @ (g.transform.c, g.transform.f)
+            # a VRT holds no 64-bit integers: codes are read as 32-bit ones (class codes are small)
+            vrt_dtype = "int32" if np.dtype(dtype).kind == "i" else np.dtype(dtype).name
+            with WarpedVRT(ds, src_crs=crs, crs=full.crs, transform=full.transform, width=full.width,
+                           height=full.height, resampling=method, src_nodata=nodata, nodata=fill,
+                           dtype=vrt_dtype) as vrt:
+                arr[...] = vrt.read(1, window=Window(int(round(col)), int(round(row)), g.width, g.height))
+        return arr
+    return warp
+
+
+def _coverage(ds, crs, canvas, arg) -> float:
     """Share of the boundary's cells inside the raster's extent; refused below 1 - tolerance."""
     b = ds.bounds
     from kawasan.spatial.ingest.dem import _densified_box
 
+    grid = canvas.grid
     ring = _densified_box(b.left, b.bottom, b.right, b.top, 32)
     geom = transform_geom(crs, grid.crs, {"type": "Polygon", "coordinates": [ring]})
-    foot = features.rasterize([(geom, 1)], out_shape=grid.shape, transform=grid.transform, dtype="uint8").astype(bool)
-    n_in = int(inside.sum())
-    share = float((foot & inside).sum()) / n_in if n_in else 1.0
+    n_in = n_cov = 0
+    for win in canvas.windows:
+        inside = canvas.inside(win)
+        foot = features.rasterize([(geom, 1)], out_shape=win.grid.shape, transform=win.grid.transform,
+                                  dtype="uint8").astype(bool)
+        n_in += int(inside.sum())
+        n_cov += int((foot & inside).sum())
+    share = float(n_cov) / n_in if n_in else 1.0
     if share < 1.0 - COVERAGE_TOLERANCE:
         lb = transform_bounds(crs, "EPSG:4326", *b, densify_pts=21)
         gb = transform_bounds(grid.crs, "EPSG:4326", *grid.bounds, densify_pts=21)
@@ -149,10 +206,15 @@ def _whole_numbers(ds, nodata) -> bool:
     return bool(valid.any()) and bool(np.all(np.mod(arr[valid], 1.0) == 0.0))
 
 
-def _nodata_note(missing: np.ndarray, inside: np.ndarray) -> list[str]:
-    n_in = int(inside.sum())
-    share = float((missing & inside).sum()) / n_in if n_in else 0.0
-    return [f"{share * 100:.1f} % of the boundary is NoData in the raster (no class there)"] if share > 0 else []
+def _nodata_note(canvas, missing) -> list:
+    """A note on the share of the boundary the raster leaves NoData (``missing(grid)``: its NoData cells)."""
+    n_in = n_missing = 0
+    for win in canvas.windows:
+        inside = canvas.inside(win)
+        n_in += int(inside.sum())
+        n_missing += int((missing(win.grid) & inside).sum())
+    share = float(n_missing) / n_in if n_in else 0.0
+    return [Message("prepare.note.agency_raster.boundary_nodata", percent=share * 100)] if share > 0 else []
 
 
 def _source_res_m(ds, crs) -> float:

@@ -187,7 +187,7 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
         raise VectorError(Message("prepare.err.boundary.narrow_where_one_them", what=what, v2=_listing(found),
                                   v3=nf or 'name', v4=found[0]),
                           source=src, field="where")
-    notes = [f"read layer '{layer}' of {p.name}"] if layer else []
+    notes = [Message("prepare.note.read_layer_of", layer=layer, file=p.name)] if layer else []
     if gdf.crs is None:
         if not assume_crs:
             raise VectorError(Message("prepare.err.boundary.file_crs_give_with"), source=src)

@@ -154,8 +154,8 @@ def open_url(url: str, http: HttpSettings, headers: dict | None = None):
     except urllib.error.HTTPError as exc:
         if exc.code in http.missing_status:
             exc.close()
-            raise NotAvailable(f"the server has no such file (HTTP {exc.code})", source=url, status=exc.code) \
-                from None
+            raise NotAvailable(Message("fetch.err.fetch_http.no_such_file", code=exc.code), source=url,
+                               status=exc.code) from None
         raise
     except urllib.error.URLError as exc:
         raise DownloadError(Message("fetch.err.fetch_http.cannot_reach_server_check", exc_reason=exc.reason),
@@ -178,13 +178,15 @@ def fetch_text(url: str, http: HttpSettings, limit: int = 1 << 20) -> str:
         except NotAvailable:
             raise
         except urllib.error.HTTPError as exc:
-            last = DownloadError(f"the server answered HTTP {exc.code} {exc.reason}", source=url)
+            last = DownloadError(Message("fetch.err.fetch_http.server_answered_http", exc_code=exc.code,
+                                         exc_reason=exc.reason), source=url)
             if exc.code < 500 and exc.code != 429:
                 raise last from None
         except DownloadError as exc:
             last = exc
         except (OSError, HTTPException) as exc:
-            last = DownloadError(f"connection dropped ({type(exc).__name__}: {exc})", source=url)
+            last = DownloadError(Message("fetch.err.fetch_http.connection_dropped", kind=type(exc).__name__,
+                                         exc=str(exc)), source=url)
         if attempt < http.retries:
             time.sleep(http.retry_wait * 2 ** attempt)
     raise last

@@ -43,7 +43,8 @@ class Checksum(BaseModel):
     @classmethod
     def _url_template(cls, v):
         if v is not None and "{url}" not in v:
-            raise ValueError("must contain {url} (the data file's URL), for example '{url}.md5'")
+            raise ValueError(Message("fetch.err.fetch_sources.checksum_url_template", placeholder="{url}",
+                                     example="{url}.md5"))
         return v
 
     def checksum_url(self, url: str) -> str | None:
@@ -89,8 +90,8 @@ class DemSource(BaseModel):
         try:
             v.format(**sample, name="X")
         except (KeyError, IndexError, ValueError) as exc:
-            raise ValueError(f"unknown placeholder {exc} in {v!r}; allowed: "
-                             + ", ".join("{" + k + "}" for k in [*sample, "name"])) from None
+            raise ValueError(Message("fetch.err.fetch_sources.unknown_placeholder", placeholder=str(exc), value=v,
+                                     allowed=", ".join("{" + k + "}" for k in [*sample, "name"]))) from None
         return v
 
     def tile_name(self, lat: int, lon: int) -> str:
@@ -122,8 +123,17 @@ class Sources(BaseModel):
     @classmethod
     def _names(cls, v):
         if "none" in v:
-            raise ValueError("'none' is reserved (it means: no DEM)")
+            raise ValueError(Message("fetch.err.fetch_sources.none_reserved"))
         return v
+
+
+def _validation_text(err: dict):
+    """What pydantic says is wrong: the catalogue message a validator of this module raised (so that it reads
+    in the user's language), else pydantic's own English text."""
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, ValueError) and cause.args and isinstance(cause.args[0], Message):
+        return cause.args[0]
+    return err["msg"]
 
 
 def tile_fields(lat: int, lon: int) -> dict:
@@ -179,7 +189,7 @@ def load_sources(path: str | Path | None = None) -> Sources:
         more = Message("fetch.err.fetch_sources.more", n=len(exc.errors()) - 1) if len(exc.errors()) > 1 else ""
         got = repr(err.get("input"))
         got = got if len(got) <= 120 else got[:117] + "..."
-        raise InputError(Message("fetch.err.fetch_sources.got", v1=err['msg'], got=got, more=more),
+        raise InputError(Message("fetch.err.fetch_sources.got", v1=_validation_text(err), got=got, more=more),
                          source=src, field=loc) from exc
     if sources.default_dem not in sources.dem:
         raise InputError(Message("fetch.err.fetch_sources.default_dem_one_dem",

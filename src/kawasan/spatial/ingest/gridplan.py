@@ -4,8 +4,19 @@ UTM zone (Snyder 1987, *Map Projections: A Working Manual*, USGS PP 1395, p. 57)
 ``floor((lon + 180) / 6) + 1`` of the boundary's centroid; the southern hemisphere (EPSG:327zz)
 when the centroid's latitude is below 0, else the northern (EPSG:326zz). Indonesia spans zones 46
 (Aceh, 95 degrees E) to 54 (Papua, 141 degrees E) on both sides of the equator. A boundary that
-straddles a zone edge is still projected into its centroid's zone; the scale error at 3 degrees
-outside a zone's central meridian stays below 0.1 %.
+lies inside one zone keeps that zone: Indonesian regencies stay in the zone their agencies use.
+
+Across zones (issue 15): a boundary whose longitudes cross a zone edge (Java spans 48S-50S, the
+country 46-54) is projected into one Albers equal-area conic CRS centred on it (Snyder 1987,
+pp. 98-103), the standard parallels at 1/6 and 5/6 of its latitude span (Deetz and Adams' rule,
+Snyder p. 99), the latitude of origin and central meridian at the middle of its bounds. Areas are
+exact (areal scale 1 everywhere, so hectares from cell counts are right at both ends); distances
+have a scale error ``max(|k - 1|, |1/k - 1|)`` (k the scale along the parallel, 1/k along the
+meridian) that grows with the latitude span only: 0.018 % over Java, 0.62 % over the whole country.
+One grid in one CRS has no zone border inside it: no seam, no site counted twice or cut. A
+boundary symmetric about the equator (n = 0, the cone becomes a cylinder) uses Lambert's
+cylindrical equal-area with the same standard parallel. ``projection_report`` measures both errors
+with pyproj's ``get_factors`` over the boundary's bounds; the manifest records them.
 
 Grid: the boundary's bounds in that CRS, grown by a buffer (so distances near the edge see
 roads, rivers and towns just outside the regency) and snapped outwards to whole multiples of the
@@ -29,18 +40,79 @@ from kawasan.spatial.grid import Grid
 PREPARE_BYTES_PER_CELL = 20
 RUN_BYTES_PER_CELL = 24
 MAX_SIDE = 2**31 - 1      # GDAL's raster width/height are 32-bit integers
+MIN_WINDOW = 16           # cells a side of the smallest window data prepare writes by
 
 
 def utm_crs_for(lon: float, lat: float) -> CRS:
     """The WGS 84 / UTM CRS whose zone holds (lon, lat)."""
     if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
         raise InputError(Message("prepare.err.gridplan.longitude_latitude_cannot_choose", lon=lon, lat=lat))
-    zone = min(60, int(math.floor((lon + 180.0) / 6.0)) + 1)
+    zone = utm_zone(lon)
     return CRS.from_epsg((32700 if lat < 0 else 32600) + zone)
 
 
-def plan_grid(bounds: tuple[float, float, float, float], crs, resolution: float, buffer_m: float) -> Grid:
-    """A north-up grid covering ``bounds`` (in ``crs``) plus ``buffer_m``, snapped to ``resolution``."""
+def utm_zone(lon: float) -> int:
+    """The UTM zone number (1-60) of a longitude: ``floor((lon + 180) / 6) + 1`` (Snyder 1987, p. 57)."""
+    return min(60, int(math.floor((lon + 180.0) / 6.0)) + 1)
+
+
+def zones_of(bounds_wgs84: tuple[float, float, float, float]) -> list[int]:
+    """The UTM zones a (west, south, east, north) box spans, west to east."""
+    west, _, east, _ = bounds_wgs84
+    return list(range(utm_zone(west), utm_zone(east) + 1))
+
+
+def equal_area_crs(bounds_wgs84: tuple[float, float, float, float]) -> CRS:
+    """An Albers equal-area CRS centred on a (west, south, east, north) box (see the module docstring).
+
+    Parameters are rounded to 0.001 degree so the same boundary always gives the same CRS."""
+    from pyproj.crs import GeographicCRS, ProjectedCRS
+    from pyproj.crs.coordinate_operation import (AlbersEqualAreaConversion,
+                                                 LambertCylindricalEqualAreaConversion)
+
+    west, south, east, north = bounds_wgs84
+    span = north - south
+    lat1, lat2 = round(south + span / 6.0, 3), round(north - span / 6.0, 3)
+    lat0, lon0 = round((south + north) / 2.0, 3), round((west + east) / 2.0, 3)
+    wgs84 = GeographicCRS(datum="WGS84")
+    if abs(lat1 + lat2) < 1e-3:     # a cone with n = (sin lat1 + sin lat2) / 2 = 0 is a cylinder
+        conv = LambertCylindricalEqualAreaConversion(latitude_first_parallel=abs(lat1), longitude_natural_origin=lon0)
+        return ProjectedCRS(conv, name=f"kawasan equal-area: Lambert cylindrical {lon0:g}E ts {abs(lat1):g}",
+                            geodetic_crs=wgs84)
+    conv = AlbersEqualAreaConversion(lat1, lat2, latitude_false_origin=lat0, longitude_false_origin=lon0)
+    return ProjectedCRS(conv, name=f"kawasan equal-area: Albers {lon0:g}E {lat1:g}/{lat2:g}", geodetic_crs=wgs84)
+
+
+def choose_crs(bounds_wgs84: tuple[float, float, float, float], centre: tuple[float, float]) -> tuple[CRS, str]:
+    """The study CRS of a boundary and its scheme: ``"utm"`` (the centre's zone) when the boundary lies in
+    one zone, ``"equal_area"`` (:func:`equal_area_crs`) when it crosses a zone edge."""
+    if len(zones_of(bounds_wgs84)) > 1:
+        return equal_area_crs(bounds_wgs84), "equal_area"
+    return utm_crs_for(*centre), "utm"
+
+
+def projection_report(crs, bounds_wgs84: tuple[float, float, float, float], scheme: str, n: int = 21) -> dict:
+    """The scheme, the UTM zones spanned and the largest scale errors of ``crs`` over the box, from pyproj's
+    ``Proj.get_factors`` on an n x n lattice: area ``|a - 1|`` (a the areal scale) and distance
+    ``max(|h - 1|, |k - 1|)`` (h, k the meridional and parallel scales), as fractions."""
+    import numpy as np
+    from pyproj import Proj
+
+    west, south, east, north = bounds_wgs84
+    lon, lat = np.meshgrid(np.linspace(west, east, n), np.linspace(south, north, n))
+    f = Proj(CRS.from_user_input(crs)).get_factors(lon.ravel(), lat.ravel())
+    dist = np.maximum(np.abs(np.asarray(f.meridional_scale) - 1), np.abs(np.asarray(f.parallel_scale) - 1))
+    return {"scheme": scheme, "utm_zones": zones_of(bounds_wgs84),
+            "max_area_scale_error": float(f"{float(np.max(np.abs(np.asarray(f.areal_scale) - 1))):.3g}"),
+            "max_distance_scale_error": float(f"{float(np.max(dist)):.3g}")}
+
+
+def plan_grid(bounds: tuple[float, float, float, float], crs, resolution: float, buffer_m: float, *,
+              require_epsg: bool = True) -> Grid:
+    """A north-up grid covering ``bounds`` (in ``crs``) plus ``buffer_m``, snapped to ``resolution``.
+
+    ``require_epsg=False`` admits a CRS without an EPSG code (the equal-area CRS of :func:`equal_area_crs`,
+    recorded in the manifest as WKT)."""
     if not (0 < resolution < math.inf):
         raise InputError(Message("prepare.err.gridplan.resolution_must_positive_number", resolution=resolution),
                          field="resolution")
@@ -55,7 +127,7 @@ def plan_grid(bounds: tuple[float, float, float, float], crs, resolution: float,
         raise InputError(Message("prepare.err.gridplan.study_grid_needs_projected_2", c_name=c.name,
                                  v2=', '.join(sorted(units))), field="crs")
     epsg = c.to_epsg()
-    if not epsg:
+    if not epsg and require_epsg:
         raise InputError(Message("prepare.err.gridplan.grid_crs_epsg_code", c_name=c.name), field="crs")
     left, bottom, right, top = bounds
     left = math.floor((left - buffer_m) / resolution) * resolution
@@ -69,7 +141,7 @@ def plan_grid(bounds: tuple[float, float, float, float], crs, resolution: float,
         raise InputError(Message("prepare.err.gridplan.grid_x_cells_at", v1=float(width), v2=float(height),
                                  resolution=resolution, MAX_SIDE=MAX_SIDE,
                                  v5=side / 100000.0), field="resolution")
-    rio = RioCRS.from_epsg(epsg)
+    rio = RioCRS.from_epsg(epsg) if epsg else RioCRS.from_wkt(c.to_wkt())
     return Grid(rio, Affine(resolution, 0.0, left, 0.0, -resolution, top), width, height)
 
 
@@ -88,34 +160,46 @@ def available_memory() -> int:
         return 8 << 30
 
 
-def check_fits(grid: Grid, *, limit_bytes: int | None = None) -> dict:
-    """Refuse a grid whose preparation would not fit in memory (a suitability run on it runs in chunks).
+def check_fits(grid: Grid, *, limit_bytes: int | None = None, halo: int = 0, window: int | None = None) -> dict:
+    """The memory plan of ``kawasan data prepare`` on ``grid``: the window size its layers are written by.
 
-    Returns the estimate (cells, bytes for prepare and for a run, the limit). The limit is the
-    memory available now (or ``limit_bytes``); the message names the size and a resolution that fits.
+    A grid that fits in one window of ``windows.WINDOW`` cells is prepared whole, as before; a larger one
+    window by window, so the peak is a window grown by ``halo`` cells on each side (the DEM's void-filling
+    reach), ``PREPARE_BYTES_PER_CELL`` bytes a cell, whatever the grid. The window shrinks (by 512-cell
+    blocks, down to 512) until that fits ``limit_bytes`` (default: the memory available now); below that
+    the limit is refused, naming what one window needs. ``window`` imposes the window size (at least
+    ``MIN_WINDOW`` cells; tests use small windows on small grids). Returns the estimate (cells, bytes for a whole
+    prepare and for an in-memory run, the window, the bytes a window needs, the limit).
     """
+    from kawasan.spatial.ingest.windows import BLOCK, WINDOW
+
     cells = grid.width * grid.height
-    need_prepare = cells * PREPARE_BYTES_PER_CELL
-    need_run = cells * RUN_BYTES_PER_CELL
     limit = int(limit_bytes if limit_bytes is not None else available_memory())
     if limit <= 0:
         raise InputError(Message("prepare.err.gridplan.memory_limit_must_positive", limit=limit), field="max_memory")
-    est = {"cells": cells, "width": grid.width, "height": grid.height, "prepare_bytes": need_prepare,
-           "run_bytes": need_run, "limit_bytes": limit}
-    need = need_prepare   # a suitability run no longer needs the grid in memory: it runs in chunks (issue 15)
+    if window is not None:
+        if isinstance(window, bool) or not isinstance(window, int) or not MIN_WINDOW <= window <= MAX_SIDE:
+            raise InputError(Message("prepare.err.gridplan.window_size", window=window, least=MIN_WINDOW),
+                             field="window")
+    else:
+        window = WINDOW
+        while window > BLOCK and _window_bytes(grid, window, halo) > 0.8 * limit:
+            window -= BLOCK
+    need = _window_bytes(grid, window, halo)
+    est = {"cells": cells, "width": grid.width, "height": grid.height,
+           "prepare_bytes": cells * PREPARE_BYTES_PER_CELL, "run_bytes": cells * RUN_BYTES_PER_CELL,
+           "window": window, "windows": math.ceil(grid.height / window) * math.ceil(grid.width / window),
+           "window_bytes": need, "limit_bytes": limit}
     if need > limit:
-        res = grid.res[0]
-        factor = math.sqrt(need / (0.8 * limit))
-        suggest = _nice_resolution(res * factor)
-        raise InputError(
-            Message("prepare.err.gridplan.grid_x_cells_million", grid_width=grid.width,
-                    grid_height=grid.height, v3=cells / 1000000.0, res=res, v5=need / 2 ** 30,
-                    v6=limit / 2 ** 30, suggest=suggest), field="resolution")
+        raise InputError(Message("prepare.err.gridplan.window_does_not_fit", window=window, v2=need / 2 ** 30,
+                                 v3=limit / 2 ** 30), field="max_memory")
     return est
 
 
-def _nice_resolution(r: float) -> float:
-    for step in (10, 15, 20, 25, 30, 50, 60, 75, 90, 100, 120, 150, 200, 250, 300, 500, 1000, 2000, 5000):
-        if step >= r:
-            return float(step)
-    return float(math.ceil(r / 1000.0) * 1000)
+def _window_bytes(grid: Grid, window: int, halo: int) -> int:
+    """Bytes held while one window (grown by ``halo`` cells a side, never beyond the grid) is prepared."""
+    h = min(grid.height, window + 2 * halo)
+    w = min(grid.width, window + 2 * halo)
+    return h * w * PREPARE_BYTES_PER_CELL
+
+

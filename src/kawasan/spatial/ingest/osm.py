@@ -257,151 +257,210 @@ def extract_osm(pbf_path, *, clip=None, mapping=None, progress: Progress | None 
     clip_geom = _check_clip(clip)
     if clip_geom is not None:
         shapely.prepare(clip_geom)
-    clip_bounds = clip_geom.bounds if clip_geom is not None else None
-    stats = {"repaired": 0, "repair_lost": 0, "missing_nodes": 0, "degenerate": 0, "area_failed_ways": 0, "area_failed_relations": 0,
-             "failed_relation_ids": [], "bad_population": 0, "objects": 0}
-    col = {name: _Collector(name, clip_geom, clip_bounds, stats) for name in LAYERS if name != "sea"}
 
     def progress_call(stage: str, done: int, total: int | None) -> None:
         if progress is not None:
             progress(stage, done, total)
 
     ofile = osmium.io.File(str(path), fmt)
+    header_info = _read_header(ofile, path)
+    reader = _Reader(mp, clip_geom)
+    n = _read_objects(_processor(ofile, mp, index), reader, path, progress_call)
+    if reader.failed_ways:
+        _reread_failed_ways(ofile, index, reader.failed_ways, reader.col, reader.stats, reader.factory)
+    frames = _build_frames(reader.col, mp, progress_call)
+    frame_geom = clip_geom if clip_geom is not None else _data_frame(header_info, frames)
+    sea, sea_msgs = derive_sea(frames["coastline"], frame_geom)
+    frames["sea"] = sea
+    progress_call("sea", 1, 1)
+    counts = {name: int(len(frames[name])) for name in LAYERS}
+    warnings, notes = _warnings(sea_msgs, reader.stats, counts, header_info, clip_geom)
+    source = {"path": str(path), "size_bytes": path.stat().st_size, "format": fmt,
+              "sha256": sha256_of(path) if checksum else None, "mapping": mp.source, "objects_read": n,
+              **header_info}
+    progress_call("done", 1, 1)
+    return OsmLayers(**frames, counts=counts, repaired=reader.stats["repaired"], warnings=warnings, notes=notes,
+                     source=source)
+
+
+def _read_header(ofile, path: Path) -> dict:
+    """The file header (bounding box, replication time, generator, the SYNTHETIC mark)."""
+    import osmium
+
     try:
         with osmium.io.Reader(ofile, osmium.osm.NOTHING) as reader:
-            header_info = _header_info(reader.header())
+            return _header_info(reader.header())
     except RuntimeError as exc:
         raise VectorError(Message("osm.err.osm.osm_header_could_read", exc=str(exc)), source=str(path)) from None
 
+
+def _processor(ofile, mp: OsmMapping, index: str):
+    """libosmium's reader with node locations, areas assembled for the mapping's polygon keys (relations
+    through :class:`_RelationGate`), and C++ key filters so that only tagged objects reach Python."""
+    import osmium
+
     area_keys = mp.area_keys()
-    fp = (osmium.FileProcessor(ofile)
-          .with_locations(index)
-          .with_areas(osmium.filter.KeyFilter(*area_keys), _RelationGate(mp))
-          .with_filter(osmium.filter.KeyFilter(*mp.node_keys()).enable_for(osmium.osm.NODE))
-          .with_filter(osmium.filter.KeyFilter(*mp.way_keys()).enable_for(osmium.osm.WAY))
-          .with_filter(osmium.filter.KeyFilter(*area_keys).enable_for(osmium.osm.AREA))
-          .with_filter(osmium.filter.EntityFilter(osmium.osm.NODE | osmium.osm.WAY | osmium.osm.AREA)))
-    factory = osmium.geom.WKBFactory()
-    failed_ways: dict[int, tuple] = {}   # closed way id -> (targets, tags) of polygons libosmium refused
-    roads_map, waterways_map = mp.roads, mp.waterways
-    railways, places, power = mp.railways, mp.places, mp.power
-    at_gates = mp.entry_gates
-    poly_key_set = frozenset(mp.polygon_keys())
-    memo: dict[tuple, list] = {}     # relevant tags of a polygon -> its layers (polygons repeat the same few tag sets)
-    add_road, add_rail, add_ww, add_coast = col["roads"].add, col["railways"].add, col["waterways"].add, col["coastline"].add
+    return (osmium.FileProcessor(ofile)
+            .with_locations(index)
+            .with_areas(osmium.filter.KeyFilter(*area_keys), _RelationGate(mp))
+            .with_filter(osmium.filter.KeyFilter(*mp.node_keys()).enable_for(osmium.osm.NODE))
+            .with_filter(osmium.filter.KeyFilter(*mp.way_keys()).enable_for(osmium.osm.WAY))
+            .with_filter(osmium.filter.KeyFilter(*area_keys).enable_for(osmium.osm.AREA))
+            .with_filter(osmium.filter.EntityFilter(osmium.osm.NODE | osmium.osm.WAY | osmium.osm.AREA)))
+
+
+def _read_objects(fp, reader: "_Reader", path: Path, progress_call) -> int:
+    """Every object of the file through its reader method (ways, areas, nodes); returns how many were read."""
+    handlers = {"w": reader.way, "a": reader.area, "n": reader.node}
     n = 0
     try:
         for obj in fp:
             n += 1
             if n % PROGRESS_EVERY == 0:
                 progress_call("read", n, None)
-            t = obj.type_str()
-            tags = obj.tags
-            if t == "w":
-                hw = tags.get("highway")
-                line_target = None
-                if hw is not None and hw in roads_map:
-                    line_target = ("roads", hw)
-                else:
-                    rw = tags.get("railway")
-                    if rw is not None and rw in railways:
-                        line_target = ("railways", rw)
-                    else:
-                        ww = tags.get("waterway")
-                        pw = tags.get("power")
-                        if ww is not None and ww in waterways_map:
-                            line_target = ("waterways", ww)
-                        elif tags.get("natural") == "coastline":
-                            line_target = ("coastline", None)
-                        elif pw is not None and pw in power:
-                            line_target = ("power_lines", pw)
-                if line_target is None:
-                    continue
-                try:
-                    wkb = factory.create_linestring(obj)
-                except osmium.InvalidLocationError:
-                    stats["missing_nodes"] += 1
-                    continue
-                except RuntimeError:          # fewer than two distinct points
-                    stats["degenerate"] += 1
-                    continue
-                layer, v = line_target
-                oid = obj.id
-                if layer == "roads":
-                    ref = tags.get("ref")
-                    status, status_source = mp.road_status(v, ref)
-                    add_road((oid, "way", roads_map[v], v, tags.get("name"), ref, status, status_source,
-                              "gates" if v in at_gates else "any"), wkb)
-                elif layer == "railways":
-                    add_rail((oid, "way", v, tags.get("name")), wkb)
-                elif layer == "waterways":
-                    add_ww((oid, "way", waterways_map[v], v, tags.get("name")), wkb)
-                elif layer == "power_lines":
-                    col["power_lines"].add((oid, "way", v, _kilovolts(tags.get("voltage")), tags.get("name")), wkb)
-                else:
-                    add_coast((oid, "way"), wkb)
-            elif t == "a":
-                from_way = obj.from_way()
-                oid = obj.orig_id()
-                otype = "way" if from_way else "relation"
-                tl = [(tg.k, tg.v) for tg in tags]
-                key = tuple(sorted(kv for kv in tl if kv[0] in poly_key_set))
-                targets = memo.get(key)
-                if targets is None:
-                    targets = memo[key] = _polygon_targets(mp, dict(key))
-                    if len(memo) > 100_000:
-                        memo.clear()
-                if not targets:
-                    continue
-                try:
-                    geom = factory.create_multipolygon(obj)
-                except (osmium.InvalidLocationError, RuntimeError):
-                    if from_way:
-                        # libosmium refused the ring (self-intersection, ...): the outline is read again
-                        # after this pass, taken as it is, found invalid, repaired and counted
-                        failed_ways[oid] = (targets, tl)
-                    else:
-                        stats["area_failed_relations"] += 1
-                        if len(stats["failed_relation_ids"]) < 10:
-                            stats["failed_relation_ids"].append(oid)
-                    continue
-                _emit_polygon(col, oid, otype, targets, tl, geom)
-            elif t == "n":
-                loc = obj.location
-                if not loc.valid():
-                    continue
-                xy = (loc.lon, loc.lat)
-                oid = obj.id
-                pl = tags.get("place")
-                if pl is not None and pl in places:
-                    pop_text = tags.get("population")
-                    pop = _int_or_none(pop_text)
-                    if pop_text and pop is None:
-                        stats["bad_population"] += 1
-                    col["places"].add((oid, "node", pl, tags.get("name"), pop), xy)
-                r = first_match(mp.harbours, tags)
-                if r is not None:
-                    col["harbours"].add((oid, "node", r.value, tags.get("name")), xy)
-                r = first_match(mp.aerodromes, tags)
-                if r is not None:
-                    col["aerodromes"].add((oid, "node", r.value, tags.get("name"), tags.get("iata"), tags.get("icao")), xy)
-                r = first_match(mp.toll_gates, tags)
-                if r is not None:
-                    col["toll_gates"].add((oid, "node", r.value, tags.get("name"), tags.get("ref")), xy)
+            handler = handlers.get(obj.type_str())
+            if handler is not None:
+                handler(obj)
     except RuntimeError as exc:
         raise VectorError(Message("osm.err.osm.could_read_end_file", exc=str(exc)), source=str(path)) from None
-    stats["objects"] = n
+    reader.stats["objects"] = n
     progress_call("read", n, n)
-    if failed_ways:
-        _reread_failed_ways(ofile, index, failed_ways, col, stats, factory)
+    return n
 
+
+class _Reader:
+    """The first pass over the file: each way, area and node tagged for a layer goes into that layer's
+    collector (clipped by bounding box then ``intersects``); what is skipped is counted in ``stats``."""
+
+    def __init__(self, mp: OsmMapping, clip_geom):
+        import osmium
+
+        clip_bounds = clip_geom.bounds if clip_geom is not None else None
+        self.mp = mp
+        self.stats = {"repaired": 0, "repair_lost": 0, "missing_nodes": 0, "degenerate": 0, "area_failed_ways": 0,
+                      "area_failed_relations": 0, "failed_relation_ids": [], "bad_population": 0, "objects": 0}
+        self.col = {name: _Collector(name, clip_geom, clip_bounds, self.stats) for name in LAYERS if name != "sea"}
+        self.factory = osmium.geom.WKBFactory()
+        self.failed_ways: dict[int, tuple] = {}  # closed way id -> (targets, tags) of polygons libosmium refused
+        self.poly_key_set = frozenset(mp.polygon_keys())
+        self.memo: dict[tuple, list] = {}  # relevant tags of a polygon -> its layers (the same few tag sets repeat)
+
+    def _line_target(self, tags) -> tuple[str, str | None] | None:
+        """The line layer of a way (roads first, then railways, waterways, coastline, power lines), or None."""
+        mp = self.mp
+        hw = tags.get("highway")
+        if hw is not None and hw in mp.roads:
+            return ("roads", hw)
+        rw = tags.get("railway")
+        if rw is not None and rw in mp.railways:
+            return ("railways", rw)
+        ww = tags.get("waterway")
+        if ww is not None and ww in mp.waterways:
+            return ("waterways", ww)
+        if tags.get("natural") == "coastline":
+            return ("coastline", None)
+        pw = tags.get("power")
+        if pw is not None and pw in mp.power:
+            return ("power_lines", pw)
+        return None
+
+    def way(self, obj) -> None:
+        import osmium
+
+        tags = obj.tags
+        target = self._line_target(tags)
+        if target is None:
+            return
+        try:
+            wkb = self.factory.create_linestring(obj)
+        except osmium.InvalidLocationError:
+            self.stats["missing_nodes"] += 1
+            return
+        except RuntimeError:          # fewer than two distinct points
+            self.stats["degenerate"] += 1
+            return
+        layer, v = target
+        oid, mp, col = obj.id, self.mp, self.col
+        if layer == "roads":
+            ref = tags.get("ref")
+            status, status_source = mp.road_status(v, ref)
+            col["roads"].add((oid, "way", mp.roads[v], v, tags.get("name"), ref, status, status_source,
+                              "gates" if v in mp.entry_gates else "any"), wkb)
+        elif layer == "railways":
+            col["railways"].add((oid, "way", v, tags.get("name")), wkb)
+        elif layer == "waterways":
+            col["waterways"].add((oid, "way", mp.waterways[v], v, tags.get("name")), wkb)
+        elif layer == "power_lines":
+            col["power_lines"].add((oid, "way", v, _kilovolts(tags.get("voltage")), tags.get("name")), wkb)
+        else:
+            col["coastline"].add((oid, "way"), wkb)
+
+    def area(self, obj) -> None:
+        import osmium
+
+        from_way = obj.from_way()
+        oid = obj.orig_id()
+        tl = [(tg.k, tg.v) for tg in obj.tags]
+        key = tuple(sorted(kv for kv in tl if kv[0] in self.poly_key_set))
+        targets = self.memo.get(key)
+        if targets is None:
+            targets = self.memo[key] = _polygon_targets(self.mp, dict(key))
+            if len(self.memo) > 100_000:
+                self.memo.clear()
+        if not targets:
+            return
+        try:
+            geom = self.factory.create_multipolygon(obj)
+        except (osmium.InvalidLocationError, RuntimeError):
+            if from_way:
+                # libosmium refused the ring (self-intersection, ...): the outline is read again after
+                # this pass, taken as it is, found invalid, repaired and counted
+                self.failed_ways[oid] = (targets, tl)
+            else:
+                self.stats["area_failed_relations"] += 1
+                if len(self.stats["failed_relation_ids"]) < 10:
+                    self.stats["failed_relation_ids"].append(oid)
+            return
+        _emit_polygon(self.col, oid, "way" if from_way else "relation", targets, tl, geom)
+
+    def node(self, obj) -> None:
+        loc = obj.location
+        if not loc.valid():
+            return
+        mp, col, tags = self.mp, self.col, obj.tags
+        xy = (loc.lon, loc.lat)
+        oid = obj.id
+        pl = tags.get("place")
+        if pl is not None and pl in mp.places:
+            pop_text = tags.get("population")
+            pop = _int_or_none(pop_text)
+            if pop_text and pop is None:
+                self.stats["bad_population"] += 1
+            col["places"].add((oid, "node", pl, tags.get("name"), pop), xy)
+        r = first_match(mp.harbours, tags)
+        if r is not None:
+            col["harbours"].add((oid, "node", r.value, tags.get("name")), xy)
+        r = first_match(mp.aerodromes, tags)
+        if r is not None:
+            col["aerodromes"].add((oid, "node", r.value, tags.get("name"), tags.get("iata"), tags.get("icao")), xy)
+        r = first_match(mp.toll_gates, tags)
+        if r is not None:
+            col["toll_gates"].add((oid, "node", r.value, tags.get("name"), tags.get("ref")), xy)
+
+
+def _build_frames(col: dict, mp: OsmMapping, progress_call) -> dict[str, gpd.GeoDataFrame]:
+    """Each collector as a GeoDataFrame; protected forest laid over the land use when the mapping says so."""
     frames: dict[str, gpd.GeoDataFrame] = {}
     for i, name in enumerate(col):
         frames[name] = col[name].frame()
         progress_call("build", i + 1, len(LAYERS))
     if mp.protected_forest_overlay:
         _protected_forest_overlay(frames["landuse"], frames["protected"])
+    return frames
 
+
+def _warnings(sea_msgs, stats: dict, counts: dict, header_info: dict, clip_geom) -> tuple[list[str], list]:
+    """What the user should know, in English (``warnings``) and as catalogue keys with values (``notes``)."""
     warnings: list[str] = []
     notes: list[tuple[str, dict]] = []
 
@@ -409,16 +468,8 @@ def extract_osm(pbf_path, *, clip=None, mapping=None, progress: Progress | None 
         warnings.append(text)
         notes.append((key, kw))
 
-    frame_geom = clip_geom
-    if frame_geom is None:
-        frame_geom = _data_frame(header_info, frames)
-    sea, sea_msgs = derive_sea(frames["coastline"], frame_geom)
     for key, text, kw in sea_msgs:
         warn(key, text, **kw)
-    frames["sea"] = sea
-    progress_call("sea", 1, 1)
-
-    counts = {name: int(len(frames[name])) for name in LAYERS}
     if stats["missing_nodes"]:
         warn("osm.warn.missing_nodes", f"{stats['missing_nodes']} ways skipped because some of their nodes are not in the file "
              "(usual at the edge of an extract)", n=stats["missing_nodes"])
@@ -452,12 +503,7 @@ def extract_osm(pbf_path, *, clip=None, mapping=None, progress: Progress | None 
                 warn("osm.warn.layer_empty", f"no {name} found", layer=name)
     if header_info.get("synthetic"):
         warn("osm.warn.synthetic", "the file header says this extract is SYNTHETIC (a generated fixture, not real OpenStreetMap data)")
-
-    size = path.stat().st_size
-    source = {"path": str(path), "size_bytes": size, "format": fmt, "sha256": sha256_of(path) if checksum else None,
-              "mapping": mp.source, "objects_read": n, **header_info}
-    progress_call("done", 1, 1)
-    return OsmLayers(**frames, counts=counts, repaired=stats["repaired"], warnings=warnings, notes=notes, source=source)
+    return warnings, notes
 
 
 class _RelationGate:

@@ -76,7 +76,14 @@ def settlements_layer(settlements: gpd.GeoDataFrame, places: gpd.GeoDataFrame, g
 
 def landcover_raster(osm, grid: Grid) -> tuple[np.ndarray, dict[str, int]]:
     """uint8 land cover from the OSM layers; also the number of cells per class."""
-    out = np.full(grid.shape, LANDCOVER_CODES["unmapped"], np.uint8)
+    out = burn_landcover(landcover_shapes(osm, grid), grid)
+    codes, counts = np.unique(out, return_counts=True)
+    inv = {v: k for k, v in LANDCOVER_CODES.items()}
+    return out, {inv[int(c)]: int(n) for c, n in zip(codes, counts)}
+
+
+def landcover_shapes(osm, grid: Grid) -> dict[str, list]:
+    """The OSM polygons of each land-cover class in the grid CRS (read once; burned per window)."""
     lu = to_grid(osm.landuse, grid)
     by_class: dict[str, list] = {k: [] for k in BURN_ORDER}
     for g, lc in zip(lu.geometry, lu["landcover"]):
@@ -85,14 +92,23 @@ def landcover_raster(osm, grid: Grid) -> tuple[np.ndarray, dict[str, int]]:
     by_class["settlement"] += list(to_grid(osm.settlements, grid).geometry)
     by_class["industry"] += list(to_grid(osm.industrial, grid).geometry)
     by_class["water"] += list(to_grid(osm.water, grid).geometry) + list(to_grid(osm.sea, grid).geometry)
+    return {name: [g for g in by_class[name] if g is not None and not g.is_empty
+                   and g.geom_type in ("Polygon", "MultiPolygon")] for name in BURN_ORDER}
+
+
+def burn_landcover(shapes: dict, grid: Grid) -> np.ndarray:
+    """uint8 land cover on ``grid`` (the study grid or one window of it): 'unmapped', then each class burned
+    in ``BURN_ORDER`` (a later class wins where polygons overlap). ``shapes``: per class, a list of polygons
+    or a ``windows.ShapeIndex`` of (polygon, code) pairs (only those reaching ``grid`` are burned)."""
+    out = np.full(grid.shape, LANDCOVER_CODES["unmapped"], np.uint8)
     for name in BURN_ORDER:
-        geoms = [g for g in by_class[name] if g is not None and not g.is_empty
-                 and g.geom_type in ("Polygon", "MultiPolygon")]
-        if geoms:
-            features.rasterize(((g, LANDCOVER_CODES[name]) for g in geoms), out=out, transform=grid.transform)
-    codes, counts = np.unique(out, return_counts=True)
-    inv = {v: k for k, v in LANDCOVER_CODES.items()}
-    return out, {inv[int(c)]: int(n) for c, n in zip(codes, counts)}
+        got = shapes.get(name)
+        if got is None or not len(got):
+            continue
+        pairs = got.within(grid) if hasattr(got, "within") else [(g, LANDCOVER_CODES[name]) for g in got]
+        if pairs:
+            features.rasterize(pairs, out=out, transform=grid.transform)
+    return out
 
 
 def vector_layers(osm, grid: Grid) -> dict[str, tuple[gpd.GeoDataFrame, str, str]]:

@@ -29,14 +29,13 @@ from kawasan import __version__
 from kawasan.errors import InputError
 from kawasan.fileio import check_replaceable, publish, recover, temp_sibling
 from kawasan.i18n import Message
-from kawasan.spatial import rasters
 from kawasan.spatial.grid import Grid
 from kawasan.spatial.ingest import agency as ag
 from kawasan.spatial.ingest import agency_raster as agr
 from kawasan.spatial.ingest import dem as demmod
-from kawasan.spatial.ingest import gridplan
+from kawasan.spatial.ingest import gridplan, windows
 from kawasan.spatial.ingest.boundary import Boundary, read_boundary
-from kawasan.spatial.ingest.osm_layers import LANDCOVER_CODES, landcover_raster, vector_layers
+from kawasan.spatial.ingest.osm_layers import LANDCOVER_CODES, burn_landcover, landcover_shapes, vector_layers
 
 KIND = "kawasan.study_area"
 MANIFEST = "manifest.json"
@@ -73,6 +72,7 @@ class PrepareRequest:
     layers: list[ag.LayerArg] = field(default_factory=list)
     maps: dict[str, dict[str, str]] = field(default_factory=dict)
     max_memory_bytes: int | None = None
+    window: int | None = None       # cells per window side (default: gridplan.check_fits's choice)
     dem_tolerance: float = 0.001
     dem_max_fill_m: float = 3000.0
 
@@ -96,19 +96,12 @@ def prepare(req: PrepareRequest, progress: Progress | None = None) -> PrepareRes
     say("boundary")
     b = read_boundary(req.boundary, req.where, req.assume_crs, dissolve=req.dissolve)
     wgs = b.to_wgs84()
-    if req.crs:
-        crs = _user_crs(req.crs)
-    else:
-        c = wgs.centroid
-        crs = gridplan.utm_crs_for(c.x, c.y)
+    crs, scheme = _study_crs(req, wgs)
     geom = b.to_crs(crs)
-    grid = gridplan.plan_grid(geom.bounds, crs, req.resolution, req.buffer_m)
-    memory = gridplan.check_fits(grid, limit_bytes=req.max_memory_bytes)
-    aoi = features.rasterize([(geom, 1)], out_shape=grid.shape, transform=grid.transform, dtype="uint8")
-    if not aoi.any():   # a boundary smaller than a cell: every touched cell
-        aoi = features.rasterize([(geom, 1)], out_shape=grid.shape, transform=grid.transform, dtype="uint8",
-                                 all_touched=True)
-    inside = aoi.astype(bool)
+    grid = gridplan.plan_grid(geom.bounds, crs, req.resolution, req.buffer_m, require_epsg=scheme != "equal_area")
+    memory = gridplan.check_fits(grid, limit_bytes=req.max_memory_bytes, window=req.window,
+                                 halo=windows.cells_for(req.dem_max_fill_m, req.resolution) if req.dem else 0)
+    canvas = windows.Canvas(grid, memory["window"])
     timings["grid"] = time.perf_counter() - t0
 
     # Everything is written into a temporary sibling folder, published only when complete.
@@ -117,7 +110,8 @@ def prepare(req: PrepareRequest, progress: Progress | None = None) -> PrepareRes
     tmp = temp_sibling(out)
     tmp.mkdir()
     try:
-        manifest = _build(req, b, geom, wgs, grid, aoi, inside, memory, tmp, say, timings)
+        work = _Work(req, b, canvas, tmp, say, timings, list(b.notes))
+        manifest = _build(work, geom, wgs, memory, scheme)
         manifest["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
         manifest["timings_s"]["total"] = round(time.perf_counter() - t0, 3)
         check_replaceable(out, KIND, "kawasan study area")
@@ -215,6 +209,15 @@ def _check_layer_names(req: PrepareRequest) -> None:
             raise InputError(Message("prepare.err.prepare.map_names_layer", name=name), field="map")
 
 
+def _study_crs(req: PrepareRequest, wgs):
+    """The CRS given (``--crs``), else the boundary's UTM zone, or an equal-area CRS when the boundary
+    crosses a UTM zone edge (gridplan.choose_crs)."""
+    if req.crs:
+        return _user_crs(req.crs), "given"
+    c = wgs.centroid
+    return gridplan.choose_crs(wgs.bounds, (c.x, c.y))
+
+
 def _user_crs(text: str, field: str = "crs", example: str = "EPSG:32749"):
     from pyproj import CRS
     from pyproj.exceptions import CRSError
@@ -226,52 +229,56 @@ def _user_crs(text: str, field: str = "crs", example: str = "EPSG:32749"):
                          field=field) from exc
 
 
-def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder: Path, say, timings) -> dict:
-    layers: dict[str, dict] = {}
-    sources: list[dict] = []
-    warnings: list[str] = list(b.notes)
-    synthetic: list[str] = []
-    cell_ha = grid.cell_area / 1e4
+@dataclass
+class _Work:
+    """One prepare in progress: the request, the grid cut into windows, the folder being filled, and what
+    the manifest collects on the way."""
+    req: PrepareRequest
+    b: Boundary
+    canvas: windows.Canvas
+    folder: Path
+    say: Progress
+    timings: dict
+    warnings: list
+    layers: dict = field(default_factory=dict)
+    sources: list = field(default_factory=list)
+    synthetic: list = field(default_factory=list)
+    cells_inside: int = 0
 
-    def write_raster(name, array, *, nodata, type_, description, origin, categories=None, unit=None, extra=None):
-        path = folder / f"{name}.tif"
-        tags = {"LAYER": name, "DESCRIPTION": description, "STUDY_AREA": b.name}
-        rasters.write_cog(path, array, grid, nodata=nodata, tags=tags, categorical=type_ != "continuous",
-                          descriptions=name)
-        entry = {"path": path.name, "kind": "raster", "type": type_, "dtype": array.dtype.name, "nodata": nodata,
+    @property
+    def grid(self) -> Grid:
+        return self.canvas.grid
+
+    def raster(self, name: str, produce, dtype, *, nodata, type_, description, origin, categories=None,
+               unit=None, extra=None, count=None) -> windows.Written:
+        """Write layer ``name`` window by window from ``produce(win)``, and its manifest entry; categorical
+        layers get their hectares per category inside the boundary."""
+        path = self.folder / f"{name}.tif"
+        tags = {"LAYER": name, "DESCRIPTION": description, "STUDY_AREA": self.b.name}
+        if categories and count is None:
+            count = lambda win, array: self.canvas.inside(win)  # noqa: E731
+        written = windows.write_layer(path, self.canvas, produce, dtype, nodata=nodata, tags=tags,
+                                      categorical=type_ != "continuous", descriptions=name, count_inside=count)
+        entry = {"path": path.name, "kind": "raster", "type": type_, "dtype": np.dtype(dtype).name, "nodata": nodata,
                  "description": description, "origin": origin}
         if unit:
             entry["unit"] = unit
         if categories:
+            cell_ha = self.grid.cell_area / 1e4
             entry["categories"] = {str(k): v for k, v in sorted(categories.items())}
-            vals, counts = np.unique(array[inside], return_counts=True)
             entry["area_ha_in_boundary"] = {categories.get(int(v), str(int(v))): round(float(n) * cell_ha, 2)
-                                            for v, n in zip(vals, counts) if nodata is None or int(v) != nodata}
+                                            for v, n in sorted(written.counts_inside.items())
+                                            if nodata is None or int(v) != nodata}
         entry.update(extra or {})
-        layers[name] = entry
+        self.layers[name] = entry
+        return written
 
-    def write_vector(name, gdf, geometry, description, origin, vocabulary=None):
+    def vector(self, name, gdf, geometry, description, origin, vocabulary=None) -> None:
+        """Write vector layer ``name`` as a GeoPackage, and its manifest entry."""
         import pyogrio
 
-        path = folder / f"{name}.gpkg"
-        gdf = gdf.copy()
-        for col in gdf.columns:
-            if col != gdf.geometry.name and gdf[col].dtype == object:
-                gdf[col] = gdf[col].astype("string")
-        # a GeoPackage keeps its feature id in a column named fid and the geometry in one named geom, and
-        # its column names ignore case: an attribute clashing with those (an ArcGIS export's FID, "Nama"
-        # beside "NAMA" in a GeoJSON) is kept under another name
-        taken, renames = {"fid", "geom"}, {}
-        for c in gdf.columns:
-            if c == gdf.geometry.name:
-                continue
-            new, i = str(c), 1
-            while new.lower() in taken:
-                new, i = f"{c}_{'src' if i == 1 else i}", i + 1
-            taken.add(new.lower())
-            if new != c:
-                renames[c] = new
-        gdf = gdf.rename(columns=renames)
+        path = self.folder / f"{name}.gpkg"
+        gdf = _gpkg_ready(gdf)
         pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=False,
                                 geometry_type="Unknown" if geometry == "Geometry" else None)
         cols = [c for c in gdf.columns if c != gdf.geometry.name]
@@ -279,151 +286,246 @@ def _build(req, b: Boundary, geom, wgs, grid: Grid, aoi, inside, memory, folder:
         for c in cols:
             if gdf[c].dtype.kind not in "iuf" and gdf[c].nunique() <= 50:
                 attrs[c] = sorted(str(v) for v in gdf[c].dropna().unique())
-        layers[name] = {"path": path.name, "kind": "vector", "layer": name, "geometry": geometry,
-                        "feature_count": int(len(gdf)), "description": description, "origin": origin,
-                        "attributes": attrs, **({"vocabulary": vocabulary} if vocabulary else {})}
+        self.layers[name] = {"path": path.name, "kind": "vector", "layer": name, "geometry": geometry,
+                             "feature_count": int(len(gdf)), "description": description, "origin": origin,
+                             "attributes": attrs, **({"vocabulary": vocabulary} if vocabulary else {})}
 
-    # boundary and mask
-    say("mask")
+    def timed(self, key: str, t: float) -> None:
+        self.timings[key] = time.perf_counter() - t
+
+
+def _gpkg_ready(gdf):
+    """A copy fit for a GeoPackage: object columns as strings; an attribute clashing with the feature id
+    (fid) or the geometry (geom), ignoring case (an ArcGIS export's FID, "Nama" beside "NAMA" in a
+    GeoJSON), kept under another name."""
+    gdf = gdf.copy()
+    for col in gdf.columns:
+        if col != gdf.geometry.name and gdf[col].dtype == object:
+            gdf[col] = gdf[col].astype("string")
+    taken, renames = {"fid", "geom"}, {}
+    for c in gdf.columns:
+        if c == gdf.geometry.name:
+            continue
+        new, i = str(c), 1
+        while new.lower() in taken:
+            new, i = f"{c}_{'src' if i == 1 else i}", i + 1
+        taken.add(new.lower())
+        if new != c:
+            renames[c] = new
+    return gdf.rename(columns=renames)
+
+
+def _build(work: _Work, geom, wgs, memory: dict, scheme: str) -> dict:
+    """The workspace's layers, step by step, and its manifest."""
+    _mask_step(work, geom)
+    if work.req.dem:
+        _dem_step(work)
+    if work.req.osm:
+        _osm_step(work)
+    for la in work.req.layers:
+        _agency_step(work, la)
+    return _manifest(work, geom, wgs, memory, scheme)
+
+
+def _mask_step(work: _Work, geom) -> None:
+    """aoi.tif (1 inside the boundary, 0 in the buffer: cells whose centre lies inside; every touched cell
+    for a boundary smaller than a cell) and boundary.gpkg."""
     import geopandas as gpd
 
-    write_raster("aoi", aoi, nodata=None, type_="categorical", origin="boundary",
-                 description="1 inside the study boundary, 0 in the buffer around it",
-                 categories={0: "buffer", 1: "inside"})
-    write_vector("boundary", gpd.GeoDataFrame({"name": [b.name]}, geometry=[geom], crs=grid.crs), "Polygon",
-                 "study boundary", "boundary")
-    sources.append({"role": "boundary", "path": str(b.source), "where": b.where, "sha256": _sha(b.source)})
+    work.say("mask")
+    canvas, b = work.canvas, work.b
+    whole: dict[str, np.ndarray] = {}
 
-    # DEM
-    if req.dem:
-        say("dem")
-        t = time.perf_counter()
-        res = demmod.prepare_dem(req.dem, grid, inside, assume_crs=req.assume_crs, max_fill_m=req.dem_max_fill_m,
-                                 tolerance=req.dem_tolerance)
-        write_raster("dem", res.array, nodata=demmod.NODATA, type_="continuous", unit="m", origin="dem",
-                     description="elevation in metres", extra={"resampling": res.resampling,
-                                                               "covered_share": round(res.covered_share, 5),
-                                                               "voids_filled_ha": round(res.voids_filled_ha, 2),
-                                                               "voids_left_ha": round(res.voids_left_ha, 2)})
-        warnings += res.notes
-        for tile in res.tiles:
-            sources.append({"role": "dem", **tile, "sha256": _sha(tile["path"])})
-            if _raster_is_synthetic(tile["path"]):
-                synthetic.append(f"DEM {Path(tile['path']).name}")
-        timings["dem"] = time.perf_counter() - t
+    def aoi(all_touched: bool):
+        def produce(win):
+            a = features.rasterize([(geom, 1)], out_shape=win.grid.shape, transform=win.grid.transform,
+                                   dtype="uint8", all_touched=all_touched)
+            if canvas.single:
+                whole["aoi"] = a
+            return a
+        return produce
 
-    # OpenStreetMap
+    def write(all_touched: bool) -> int:
+        written = work.raster("aoi", aoi(all_touched), np.uint8, nodata=None, type_="categorical", origin="boundary",
+                              description="1 inside the study boundary, 0 in the buffer around it",
+                              categories={0: "buffer", 1: "inside"}, count=lambda win, a: a.astype(bool))
+        return int(written.counts_inside.get(1, 0))
+
+    inside = write(False)
+    if not inside:     # a boundary smaller than a cell: every touched cell
+        inside = write(True)
+    work.cells_inside = inside
+    canvas.set_mask(work.folder / "aoi.tif", whole.get("aoi"))
+    work.vector("boundary", gpd.GeoDataFrame({"name": [b.name]}, geometry=[geom], crs=work.grid.crs), "Polygon",
+                "study boundary", "boundary")
+    work.sources.append({"role": "boundary", "path": str(b.source), "where": b.where, "sha256": _sha(b.source)})
+
+
+def _dem_step(work: _Work) -> None:
+    """dem.tif: the DEM tiles mosaicked, reprojected and void-filled window by window (dem.DemMosaic)."""
+    req = work.req
+    work.say("dem")
+    t = time.perf_counter()
+    mosaic = demmod.DemMosaic(req.dem, work.canvas, assume_crs=req.assume_crs, max_fill_m=req.dem_max_fill_m,
+                              tolerance=req.dem_tolerance)
+    # the entry's figures are known once every window is written: written first, filled in after
+    work.raster("dem", mosaic.window, np.float32, nodata=demmod.NODATA, type_="continuous", unit="m",
+                origin="dem", description="elevation in metres")
+    res = mosaic.result()
+    work.layers["dem"].update({"resampling": res.resampling, "covered_share": round(res.covered_share, 5),
+                               "voids_filled_ha": round(res.voids_filled_ha, 2),
+                               "voids_left_ha": round(res.voids_left_ha, 2)})
+    work.warnings += res.notes
+    for tile in res.tiles:
+        work.sources.append({"role": "dem", **tile, "sha256": _sha(tile["path"])})
+        if _raster_is_synthetic(tile["path"]):
+            work.synthetic.append(f"DEM {Path(tile['path']).name}")
+    work.timed("dem", t)
+
+
+def _osm_step(work: _Work) -> set[str]:
+    """The OpenStreetMap layers: vectors (roads, rivers, settlements, ...) unless an agency layer of the
+    same name replaces them, and landcover.tif burned window by window. Returns the layers written."""
+    req, grid = work.req, work.grid
     from_osm: set[str] = set()
     agency_names = {la.name for la in req.layers}
-    if req.osm:
-        say("osm")
-        t = time.perf_counter()
-        from kawasan.spatial.ingest.osm import extract_osm
+    work.say("osm")
+    t = time.perf_counter()
+    from kawasan.spatial.ingest.osm import extract_osm
 
-        clip = shapely.box(*_grid_bounds_wgs84(grid))
-        osm = extract_osm(req.osm, clip=clip, mapping=req.osm_mapping)
-        timings["osm_read"] = time.perf_counter() - t
-        t = time.perf_counter()
-        src = dict(osm.source)
-        sources.append({"role": "osm", **{k: v for k, v in src.items() if k != "header"},
-                        "counts": dict(osm.counts)})
-        if src.get("synthetic"):
-            synthetic.append(f"OpenStreetMap {Path(str(req.osm)).name}")
-        warnings += [f"OpenStreetMap: {w}" for w in osm.warnings]
-        for name, (gdf, kind, desc) in vector_layers(osm, grid).items():
-            if name in agency_names:
-                continue
-            if len(gdf):
-                write_vector(name, gdf, kind, desc, "osm", VOCABULARY.get(name))
-                from_osm.add(name)
-        if "landcover" not in agency_names:
-            lc, counts = landcover_raster(osm, grid)
-            _apply_overrides(lc, req, grid)
-            cats = {v: k for k, v in LANDCOVER_CODES.items()}
-            write_raster("landcover", lc, nodata=0, type_="categorical", categories=cats, origin="osm",
-                         description="land cover from OpenStreetMap land use (unmapped where OSM has none)")
-            from_osm.add("landcover")
-            um = float(np.count_nonzero(lc[inside] == LANDCOVER_CODES["unmapped"])) / max(1, int(inside.sum()))
-            if um > 0.5:
-                warnings.append(Message("prepare.note.prepare.boundary_openstreetmap_land_use", v1=um * 100))
-        timings["osm_layers"] = time.perf_counter() - t
+    osm = extract_osm(req.osm, clip=shapely.box(*_grid_bounds_wgs84(grid)), mapping=req.osm_mapping)
+    work.timed("osm_read", t)
+    t = time.perf_counter()
+    src = dict(osm.source)
+    work.sources.append({"role": "osm", **{k: v for k, v in src.items() if k != "header"},
+                         "counts": dict(osm.counts)})
+    if src.get("synthetic"):
+        work.synthetic.append(f"OpenStreetMap {Path(str(req.osm)).name}")
+    work.warnings += [Message("prepare.note.prepare.osm_note", note=Message(key, **kw)) for key, kw in osm.notes]
+    for name, (gdf, kind, desc) in vector_layers(osm, grid).items():
+        if name not in agency_names and len(gdf):
+            work.vector(name, gdf, kind, desc, "osm", VOCABULARY.get(name))
+            from_osm.add(name)
+    if "landcover" not in agency_names:
+        shapes = {name: windows.ShapeIndex((g, LANDCOVER_CODES[name]) for g in geoms)
+                  for name, geoms in landcover_shapes(osm, grid).items()}
+        overrides = _override_shapes(req, grid)
 
-    # agency layers
-    for la in req.layers:
-        say(f"layer {la.name}")
-        t = time.perf_counter()
-        if agr.is_raster(la.path):
-            res = agr.prepare_raster_layer(la, grid, inside, assume_crs=req.assume_crs, mapping=req.maps.get(la.name))
-        else:
-            res = ag.prepare_layer(la, grid, assume_crs=req.assume_crs, mapping=req.maps.get(la.name))
-        warnings += [Message("prepare.note.prepare.layer_note", layer=la.name, note=n) for n in res.notes]
-        sources.append({"role": f"layer:{la.name}", **res.source, "sha256": _sha(la.path)})
-        desc = f"agency layer from {la.path.name}" + (f" (attribute {la.attribute})" if la.attribute else "")
-        if res.kind == "vector":
-            write_vector(la.name, res.gdf, res.geometry, desc, "agency")
-            write_raster(f"{la.name}_cells", res.array, nodata=None, type_="categorical", origin="agency",
-                         categories={0: "none", 1: la.name}, description=f"cells touched by {la.name}")
-        elif la.name in VECTOR_LAYERS and res.gdf is not None:
-            # polygons under a name the presets read as vectors (settlements, industrial, ...): the vector
-            # is the layer (it replaces the OSM one); the raster of its cells goes beside it
-            write_vector(la.name, res.gdf, "Geometry" if set(res.gdf.geom_type) - {"Polygon"} else "Polygon",
-                         desc, "agency")
-            write_raster(f"{la.name}_cells", res.array, nodata=res.nodata, origin="agency",
-                         description=f"cells of {la.name}",
-                         type_="continuous" if res.kind == "continuous" else "categorical",
-                         categories=res.categories if res.kind != "continuous" else None)
-        else:
-            if la.name == "landcover" and res.kind == "categorical":
-                _apply_overrides(res.array, req, grid)
-            write_raster(la.name, res.array, nodata=res.nodata, origin="agency", description=desc,
-                         type_="continuous" if res.kind == "continuous" else "categorical",
-                         categories=res.categories if res.kind != "continuous" else None,
-                         extra={"ordinal": True} if la.name.startswith(("hazard", "risk_", "volcano_krb")) else None)
-        timings[f"layer:{la.name}"] = time.perf_counter() - t
-        for attr, values in VOCABULARY.get(la.name, {}).items():
-            if layers.get(la.name, {}).get("kind") == "vector" and attr not in res.gdf.columns:
-                warnings.append(Message("prepare.note.prepare.layer_presets_select_by", la_name=la.name,
-                                        attr=attr, v3=' / '.join(values)))
-        if la.name in LANDCOVER_OVERRIDES and la.attribute and (req.osm or "landcover" in agency_names):
-            warnings.append(Message("prepare.note.prepare.layer_every_polygon_burned", la_name=la.name,
-                                    v2=LANDCOVER_OVERRIDES[la.name],
-                                    la_attribute=la.attribute))
+        def produce(win):
+            return _burn_overrides(burn_landcover(shapes, win.grid), overrides, win.grid)
+        cats = {v: k for k, v in LANDCOVER_CODES.items()}
+        written = work.raster("landcover", produce, np.uint8, nodata=0, type_="categorical", categories=cats,
+                              origin="osm",
+                              description="land cover from OpenStreetMap land use (unmapped where OSM has none)")
+        from_osm.add("landcover")
+        um = float(written.counts_inside.get(LANDCOVER_CODES["unmapped"], 0)) / max(1, work.cells_inside)
+        if um > 0.5:
+            work.warnings.append(Message("prepare.note.prepare.boundary_openstreetmap_land_use", v1=um * 100))
+    work.timed("osm_layers", t)
+    return from_osm
 
-    for entry in layers.values():
-        entry["sha256"] = _sha(folder / entry["path"])
-    missing = _missing(layers)
+
+def _agency_step(work: _Work, la: ag.LayerArg) -> None:
+    """One agency layer: read, checked, coded, written window by window (a vector layer also as a
+    GeoPackage, beside the raster of its cells)."""
+    req = work.req
+    agency_names = {x.name for x in req.layers}
+    work.say(f"layer {la.name}")
+    t = time.perf_counter()
+    if agr.is_raster(la.path):
+        res = agr.raster_layer(la, work.canvas, assume_crs=req.assume_crs, mapping=req.maps.get(la.name))
+    else:
+        res = ag.prepare_layer(la, work.grid, assume_crs=req.assume_crs, mapping=req.maps.get(la.name),
+                               whole=False)
+    work.warnings += [Message("prepare.note.prepare.layer_note", layer=la.name, note=n) for n in res.notes]
+    work.sources.append({"role": f"layer:{la.name}", **res.source, "sha256": _sha(la.path)})
+    desc = f"agency layer from {la.path.name}" + (f" (attribute {la.attribute})" if la.attribute else "")
+    dtype = _layer_dtype(res)
+    type_ = "continuous" if res.kind == "continuous" else "categorical"
+    cats = res.categories if res.kind != "continuous" else None
+    if res.kind == "vector":
+        work.vector(la.name, res.gdf, res.geometry, desc, "agency")
+        work.raster(f"{la.name}_cells", lambda win: res.on(win.grid), dtype, nodata=None, type_="categorical",
+                    origin="agency", categories={0: "none", 1: la.name}, description=f"cells touched by {la.name}")
+    elif la.name in VECTOR_LAYERS and res.gdf is not None:
+        # polygons under a name the presets read as vectors (settlements, industrial, ...): the vector
+        # is the layer (it replaces the OSM one); the raster of its cells goes beside it
+        work.vector(la.name, res.gdf, "Geometry" if set(res.gdf.geom_type) - {"Polygon"} else "Polygon", desc,
+                    "agency")
+        work.raster(f"{la.name}_cells", lambda win: res.on(win.grid), dtype, nodata=res.nodata, origin="agency",
+                    description=f"cells of {la.name}", type_=type_, categories=cats)
+    else:
+        overrides = (_override_shapes(req, work.grid) if la.name == "landcover" and res.kind == "categorical"
+                     else None)
+        work.raster(la.name, lambda win: _burn_overrides(res.on(win.grid), overrides, win.grid), dtype,
+                    nodata=res.nodata, origin="agency", description=desc, type_=type_, categories=cats,
+                    extra={"ordinal": True} if la.name.startswith(("hazard", "risk_", "volcano_krb")) else None)
+    work.timed(f"layer:{la.name}", t)
+    for attr, values in VOCABULARY.get(la.name, {}).items():
+        if work.layers.get(la.name, {}).get("kind") == "vector" and attr not in res.gdf.columns:
+            work.warnings.append(Message("prepare.note.prepare.layer_presets_select_by", la_name=la.name,
+                                         attr=attr, v3=' / '.join(values)))
+    if la.name in LANDCOVER_OVERRIDES and la.attribute and (req.osm or "landcover" in agency_names):
+        work.warnings.append(Message("prepare.note.prepare.layer_every_polygon_burned", la_name=la.name,
+                                     v2=LANDCOVER_OVERRIDES[la.name], la_attribute=la.attribute))
+
+
+def _layer_dtype(res: ag.AgencyLayer):
+    """The dtype an agency layer's cells are written in."""
+    if res.kind in ("vector", "mask"):
+        return np.uint8
+    if res.kind == "continuous":
+        return np.float32
+    return np.uint8 if res.nodata == 255 else np.uint16
+
+
+def _manifest(work: _Work, geom, wgs, memory: dict, scheme: str) -> dict:
+    """manifest.json's content: grid, boundary, projection scheme, sources, layers (with checksums), what
+    is missing and which preset criteria that affects, warnings."""
+    req, grid, b = work.req, work.grid, work.b
+    for entry in work.layers.values():
+        entry["sha256"] = _sha(work.folder / entry["path"])
+    missing = _missing(work.layers)
     for m in missing:
         effects = "; ".join(f"{u['preset']}: {u['kind']} '{u['id']}' {u['effect']}" for u in m["needed_by"])
-        warnings.append(Message("prepare.note.prepare.layer_missing", layer=m["layer"],
-                                effects=f" ({effects})" if effects else ""))
+        work.warnings.append(Message("prepare.note.prepare.layer_missing", layer=m["layer"],
+                                     effects=f" ({effects})" if effects else ""))
     area_km2 = float(geom.area) / 1e6
     manifest = {
-        "kind": KIND, "format_version": 1, "name": b.name, "synthetic": bool(synthetic),
+        "kind": KIND, "format_version": 1, "name": b.name, "synthetic": bool(work.synthetic),
         "crs": grid.to_dict()["crs"], "grid": grid.to_dict(), "mask": "aoi.tif",
-        "boundary": {**b.describe(), "area_km2": round(area_km2, 3), "cells_inside": int(inside.sum()),
+        "boundary": {**b.describe(), "area_km2": round(area_km2, 3), "cells_inside": work.cells_inside,
                      "bounds_wgs84": [round(v, 6) for v in wgs.bounds]},
         "resolution_m": req.resolution, "buffer_m": req.buffer_m,
         "generator": "kawasan data prepare", "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "software": {"kawasan": __version__, "python": platform.python_version()},
         "memory_estimate": memory,
-        "sources": sources, "layers": layers, "missing": missing, "warnings": warnings,
+        "projection": gridplan.projection_report(grid.crs, wgs.bounds, scheme),
+        "sources": work.sources, "layers": work.layers, "missing": missing, "warnings": work.warnings,
     }
-    if synthetic:
-        manifest["notice"] = ("SYNTHETIC inputs: " + ", ".join(synthetic)
-                              + ". Results show how the method works, not real suitability.")
+    if work.synthetic:
+        manifest["notice"] = Message("prepare.note.synthetic_inputs", inputs=", ".join(work.synthetic))
     return manifest
 
 
-def _apply_overrides(lc: np.ndarray, req: PrepareRequest, grid: Grid) -> None:
-    """Burn agency protected-forest / LP2B polygons into the land cover (they win over other classes)."""
+def _override_shapes(req: PrepareRequest, grid: Grid) -> windows.ShapeIndex:
+    """The agency protected-forest polygons to burn into the land cover, as (polygon, code) pairs."""
+    out = []
     for la in req.layers:
         target = LANDCOVER_OVERRIDES.get(la.name)
         if not target:
             continue
         gdf, _, _ = ag.read_layer(la, grid, assume_crs=req.assume_crs)
-        polys = [g for g in gdf.geometry if g.geom_type in ("Polygon", "MultiPolygon")]
-        if polys:
-            features.rasterize(((g, LANDCOVER_CODES[target]) for g in polys), out=lc, transform=grid.transform)
+        out += [(g, LANDCOVER_CODES[target]) for g in gdf.geometry if g.geom_type in ("Polygon", "MultiPolygon")]
+    return windows.ShapeIndex(out)
+
+
+def _burn_overrides(lc: np.ndarray, overrides, grid: Grid) -> np.ndarray:
+    """Burn agency protected-forest / LP2B polygons into the land cover (they win over other classes)."""
+    pairs = overrides.within(grid) if overrides else []
+    if pairs:
+        features.rasterize(pairs, out=lc, transform=grid.transform)
+    return lc
 
 
 def _missing(layers: dict) -> list[dict]:
