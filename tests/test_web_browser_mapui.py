@@ -4,7 +4,7 @@ economics table set) with a real ``kawasan worker`` process taking the jobs:
 
 * the recent-jobs table follows the jobs live, in a second browser too (no reload): state, progress,
   finished with a map link, cancelled, interrupted;
-* a design choice reads "pilihan desain" / "design choice" in its own colour, in the tables, the cell panel
+* a design choice reads "pilihan rancangan" / "design choice" in its own colour, in the tables, the cell panel
   and a site check, and has its legend entry;
 * the regional-potential page of the demo opens its choropleth, labelled synthetic, with no server path;
 * no page overflows sideways at 390 px or 1366 px, in Indonesian and English; the pairwise matrix scrolls in
@@ -160,11 +160,11 @@ def test_a_design_choice_shows_as_a_design_choice_everywhere(server, page):
     _sign_in(page, base, "viewer")
     page.goto(f"{base}/analysis?area=data&model=preset:apht")
     design = page.locator("#constraints .tag[data-certainty=design]")
-    assert design.count() >= 1 and design.first.inner_text() == "pilihan desain"
+    assert design.count() >= 1 and design.first.inner_text() == "pilihan rancangan"
     assert "bukan aturan hukum" in design.first.get_attribute("title")
     legend = page.locator("#certainty-legend")
     legend.locator("summary").click()
-    assert legend.locator(".tag.c-design").inner_text() == "pilihan desain"
+    assert legend.locator(".tag.c-design").inner_text() == "pilihan rancangan"
     colours = {c: _background(page, f"#certainty-legend .tag.c-{c}") for c in ("design", "U", "V", "P")}
     assert len(set(colours.values())) == 4, colours   # its own colour: not law (V, P), not unverified (U)
     page.locator("#constraints").scroll_into_view_if_needed()
@@ -174,7 +174,7 @@ def test_a_design_choice_shows_as_a_design_choice_everywhere(server, page):
     page.wait_for_selector("#run-map[data-ready='1']")
     assert page.locator("#rules .tag[data-certainty=design]").count() >= 1
     cell = page.evaluate("() => { const e = KW.cert('V; design', 'design'); return [e.className, e.textContent]; }")
-    assert cell == ["tag c-design", "V; pilihan desain"]
+    assert cell == ["tag c-design", "V; pilihan rancangan"]
     w, s, e, n = page.evaluate("JSON.parse(document.getElementById('run-data').dataset.json).bounds")
     lat, lon = round((s + n) / 2, 5), round((w + e) / 2, 5)   # the middle of the demo (where rules exclude)
     page.fill("#point-form input[name=lat]", str(lat))
@@ -183,7 +183,7 @@ def test_a_design_choice_shows_as_a_design_choice_everywhere(server, page):
     page.click("#point-form button")
     page.wait_for_selector("#check-rules tbody tr", timeout=30000)
     tags = page.locator("#check-rules .tag[data-certainty=design]")
-    assert tags.count() >= 1 and "pilihan desain" in tags.first.inner_text()
+    assert tags.count() >= 1 and "pilihan rancangan" in tags.first.inner_text()
     assert page.locator("#check-rules .tag").count() == page.locator("#check-rules tbody tr").count()
     _shot(page, "map-check-design-choice")
     _set_lang(page, base, "en")

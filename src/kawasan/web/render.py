@@ -45,7 +45,7 @@ _TAG_TEXT = {"design": "web.certainty.tag.design", "NOT FOUND": "certainty.tag.N
 
 
 def certainty_text(tag: str | None, lang: str) -> str:
-    """A tag as shown: each part of a combined tag in the page's language; "design" reads "pilihan desain"
+    """A tag as shown: each part of a combined tag in the page's language; "design" reads "pilihan rancangan"
     (id) or "design choice" (en), never as a legal tag."""
     from kawasan.i18n import t
 
