@@ -15,6 +15,8 @@ name and no longer running), so a rerun of the same command cleans up after a ki
 """
 from __future__ import annotations
 
+from kawasan.i18n import Message
+
 import contextlib
 import ctypes
 import errno
@@ -106,12 +108,10 @@ def writing(out: Path, what: str):
     except KawasanError:
         raise
     except OSError as exc:
-        raise OutputError(f"cannot write the {what}: {exc.strerror or exc} ({_free(out)}); nothing was written "
-                          f"(an earlier {what} there is kept)", source=str(out)) from None
+        raise OutputError(Message("err.fileio.cannot_write_nothing_was", what=what, reason=exc.strerror or exc, free=_free(out)), source=str(out)) from None
     except Exception as exc:
         if type(exc).__module__.startswith(("rasterio", "pyogrio", "fiona")):
-            raise OutputError(f"cannot write the {what}: {' '.join(str(exc).split())[:300]} ({_free(out)}); nothing "
-                              f"was written (an earlier {what} there is kept)", source=str(out)) from None
+            raise OutputError(Message("err.fileio.cannot_write_nothing_was_2", what=what, reason=' '.join(str(exc).split())[:300], free=_free(out)), source=str(out)) from None
         raise
 
 
@@ -195,7 +195,7 @@ def check_replaceable(out: Path, kind: str, what: str) -> None:
     if not out.exists():
         return
     if not out.is_dir():
-        raise OutputError("exists and is not a folder; choose another output folder", source=str(out))
+        raise OutputError(Message("err.fileio.exists_folder_choose_another"), source=str(out))
     if not any(out.iterdir()):
         return
     try:
@@ -203,5 +203,4 @@ def check_replaceable(out: Path, kind: str, what: str) -> None:
     except (OSError, ValueError, AttributeError):
         found = None
     if found != kind:
-        raise OutputError(f"is not empty and is not a {what} (no manifest.json with \"kind\": \"{kind}\"); "
-                          "refusing to overwrite it", source=str(out))
+        raise OutputError(Message("err.fileio.empty_manifest_json_with", what=what, kind=kind), source=str(out))

@@ -116,6 +116,13 @@ def text_in(value, lang: str) -> str:
     return str(pick(value, lang))
 
 
+def joined(items, sep: str = ", ") -> dict[str, str]:
+    """A list for a message placeholder whose items may be catalogue words (``Message``, bilingual dicts): the
+    list joined in each language, as a bilingual ``{"en", "id"}`` dict that :func:`pick` reads."""
+    items = list(items)
+    return {lang: sep.join(text_in(i, lang) for i in items) for lang in LANGUAGES}
+
+
 # ------------------------------------------------------------------------------------------ numbers
 @lru_cache(maxsize=None)
 def _symbols(lang: str) -> dict[str, str]:

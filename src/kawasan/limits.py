@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 
 MIB = 1024 ** 2
 GIB = 1024 ** 3
@@ -63,7 +64,7 @@ def limit(name: str) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value <= 0:
-        raise InputError(f"expected a positive finite number of {lim.unit}; got {raw!r}", source=lim.env)
+        raise InputError(Message("err.limits.expected_positive_finite_number", unit=lim.unit, raw=raw), source=lim.env)
     return value
 
 
@@ -74,8 +75,7 @@ def check_limit(name: str, value: float, *, source: str | None = None, field: st
     allowed = limit(name)
     if value > allowed:
         lim = LIMITS[name]
-        raise error(f"{what + ' ' if what else ''}{_amount(value, lim.unit)} exceeds the limit {name} = {_amount(allowed, lim.unit)} "
-                    f"({lim.why}); set {lim.env} to raise it", source=source, field=field)
+        raise error(Message("err.limits.exceeds_limit_set_raise", subject=what + ' ' if what else '', amount=_amount(value, lim.unit), name=name, allowed=_amount(allowed, lim.unit), why=lim.why, env=lim.env), source=source, field=field)
 
 
 def _amount(value: float, unit: str) -> str:

@@ -148,9 +148,9 @@ def _option_values(values) -> dict[str, str]:
         key, sep, val = v.partition("=")
         key, val = key.strip(), val.strip()
         if not sep or not key or not val:
-            raise click.BadParameter(f"{v!r}: expected KEY=VALUE, e.g. land=public_interest", param_hint="--option")
+            raise click.BadParameter(Message("cli.err.licensing.expected_key_value_e", value=v), param_hint="--option")
         if key in out and out[key] != val:
-            raise click.BadParameter(f"{key} given twice ({out[key]}, {val})", param_hint="--option")
+            raise click.BadParameter(Message("cli.err.licensing.given_twice", option=key, first=out[key], second=val), param_hint="--option")
         out[key] = val
     return out
 
@@ -280,7 +280,7 @@ def _read_password(username: str, from_stdin: bool) -> str:
     if from_stdin:
         line = click.get_text_stream("stdin").readline().rstrip("\r\n")
         if not line:
-            raise click.BadParameter("no password on standard input", param_hint="--password-stdin")
+            raise click.BadParameter(Message("cli.err.licensing.password_standard_input"), param_hint="--password-stdin")
         return line
     return click.prompt(t("accounts.password_prompt", _lang(), user=username), hide_input=True,
                         confirmation_prompt=t("accounts.password_repeat", _lang()))
@@ -307,10 +307,10 @@ def user_create(username, admin, role, agency, regency, full_name, password_stdi
 
     `kawasan user create NAME --admin` makes the first administrator of a new server."""
     if admin and role not in (None, "administrator"):
-        raise click.BadParameter("--admin and --role disagree; give one", param_hint="--role")
+        raise click.BadParameter(Message("cli.err.licensing.admin_role_disagree_give"), param_hint="--role")
     role = "administrator" if admin else role
     if role is None:
-        raise click.BadParameter("give --role ROLE (or --admin)", param_hint="--role")
+        raise click.BadParameter(Message("cli.err.licensing.give_role_role_admin"), param_hint="--role")
     from kawasan.tracker.accounts import check_password_quality
 
     password = _read_password(username, password_stdin)
@@ -442,7 +442,7 @@ def template_import(plan, name, out, register, actor, as_json):
 
     tpl = import_csv(plan, name)
     if out is not None and out.exists():
-        raise OutputError("the file exists; choose another --out (nothing is overwritten)", source=str(out))
+        raise OutputError(Message("cli.err.licensing.file_exists_choose_another"), source=str(out))
     res = {"name": tpl.name, "version": tpl.version, "stages": len(tpl.stages), "registered": False, "out": None}
     if register:
         _service().register_template(tpl, source=str(plan), actor=actor)
@@ -583,17 +583,17 @@ def _read_site(path: Path) -> dict:
         data = guarded.parse_mapping(guarded.read_text(path, error=InputError, what="GeoJSON file"), "json",
                                      source=str(path), error=InputError)
     except InputError as e:
-        raise InputError(f"not valid GeoJSON ({e.message})", source=str(path), field="--site") from None
+        raise InputError(Message("cli.err.licensing.valid_geojson", detail=e.message), source=str(path), field="--site") from None
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         feats = data.get("features") or []
         if len(feats) != 1:
-            raise InputError(f"expected one feature (the site), found {len(feats)}", source=str(path),
+            raise InputError(Message("cli.err.licensing.expected_one_feature_site", count=len(feats)), source=str(path),
                              field="--site")
         data = feats[0]
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = data.get("geometry")
     if not isinstance(data, dict) or data.get("type") not in ("Polygon", "MultiPolygon", "Point"):
-        raise InputError("expected a Polygon, MultiPolygon or Point geometry", source=str(path), field="--site")
+        raise InputError(Message("cli.err.licensing.expected_polygon_multipolygon_point"), source=str(path), field="--site")
     return data
 
 
@@ -702,7 +702,7 @@ def _pairs(values, option):
     for v in values:
         parts = [p.strip() for p in v.split(",")]
         if len(parts) != 2 or not all(parts):
-            raise click.BadParameter(f"{v!r}: expected two stage ids separated by a comma, e.g. G3,G5",
+            raise click.BadParameter(Message("cli.err.licensing.expected_two_stage_ids", value=v),
                                      param_hint=option)
         out.append((parts[0], parts[1]))
     return out
@@ -713,11 +713,11 @@ def _assignments(values, option, convert, expected):
     for v in values:
         key, sep, val = v.partition("=")
         if not sep or not key.strip():
-            raise click.BadParameter(f"{v!r}: expected STAGE={expected}", param_hint=option)
+            raise click.BadParameter(Message("cli.err.licensing.expected_stage", value=v, expected=expected), param_hint=option)
         try:
             out[key.strip()] = convert(val.strip())
         except (ValueError, click.BadParameter):
-            raise click.BadParameter(f"{v!r}: expected STAGE={expected}", param_hint=option) from None
+            raise click.BadParameter(Message("cli.err.licensing.expected_stage", value=v, expected=expected), param_hint=option) from None
     return out
 
 
@@ -965,3 +965,4 @@ def obstacle_list(project_id, stage_id, open_only, as_json):
 
 
 from kawasan.cli import db as _db  # noqa: E402,F401  (db verify/backup/restore/gc attach themselves to db_group)
+from kawasan.i18n import Message

@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from kawasan.errors import AuthenticationError, PermissionDeniedError
+from kawasan.i18n import Message
 
 SESSION_COOKIE = "kw_session"
 PRE_COOKIE = "kw_pre"
@@ -50,7 +51,7 @@ def identify(request: Request) -> Identity | None:
     if auth.lower().startswith("bearer "):
         user = svc.resolve_token(auth[7:].strip(), purpose="api")
         if user is None:
-            raise AuthenticationError("the API token is unknown, revoked or its user disabled", field="authorization")
+            raise AuthenticationError(Message("web.err.auth.api_token_unknown_revoked"), field="authorization")
         ident = Identity(user, None, "token")
     else:
         found = svc.resolve_session(request.cookies.get(SESSION_COOKIE))
@@ -68,15 +69,14 @@ async def current_user(request: Request) -> Identity:
     """The signed-in caller (else 401; pages redirect to the sign-in page), CSRF-checked for changes."""
     ident = await run_in_threadpool(identify, request)
     if ident is None:
-        raise AuthenticationError("sign in first (session cookie or an API token)", field="session")
+        raise AuthenticationError(Message("web.err.auth.sign_first_session_cookie"), field="session")
     if request.method in UNSAFE and ident.via == "session":
         sent = request.headers.get("x-csrf-token")
         if sent is None and request.headers.get("content-type", "").startswith(
                 ("application/x-www-form-urlencoded", "multipart/form-data")):
             sent = (await request.form()).get("csrf_token")
         if not sent or not hmac.compare_digest(str(sent), ident.csrf or ""):
-            raise PermissionDeniedError("the form is out of date or did not come from this site (CSRF token "
-                                        "missing or wrong); reload the page and try again", field="csrf_token")
+            raise PermissionDeniedError(Message("web.err.auth.form_out_date_did"), field="csrf_token")
     return ident
 
 
@@ -84,7 +84,7 @@ def require_roles(*roles: str):
     """A dependency: the caller must have one of ``roles`` (the service checks again, per object)."""
     async def dep(ident: Identity = Depends(current_user)) -> Identity:
         if ident.role not in roles:
-            raise PermissionDeniedError(f"this needs the role {' or '.join(roles)}; you are {ident.role}",
+            raise PermissionDeniedError(Message("web.err.auth.needs_role_you", roles=' or '.join(roles), role=ident.role),
                                         field="role")
         return ident
     dep.roles = roles

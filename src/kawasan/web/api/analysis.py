@@ -19,6 +19,7 @@ from kawasan.spatial import modeledit
 from kawasan.tracker.jobs import RUNNERS
 from kawasan.web.auth import Identity, current_user, require_roles
 from kawasan.web.jobs import base_model, data_root, job_service, model_refs, start_job
+from kawasan.i18n import Message
 
 router = APIRouter(tags=["analysis"])
 runners = require_roles(*RUNNERS)
@@ -90,7 +91,7 @@ async def start_run(request: Request, body: RunIn, me: Identity = Depends(runner
         name = body.run or f"{model['name']}-{datetime.now(timezone.utc).strftime('%Y%m%d-%H%M%S')}"
         out = folders.run_folder(root, name)
         if out.exists():
-            raise InputError(f"a run {name!r} exists already; choose another name", field="run")
+            raise InputError(Message("web.err.analysis.run_exists_already_choose", name=name), field="run")
         rules = (body.edits or {}).get("rules") or {}
         params = {"data": str(area), "out": str(out), "model": model, "model_name": model["name"],
                   "model_ref": body.model, "rules": rules, "study_area": body.study_area,
@@ -161,13 +162,13 @@ def _one(form, up_key: str, path_key: str, root, tmp, field: str, *, required: b
 
     ups, paths = _files(form, up_key), _texts(form, path_key)
     if len(ups) + len(paths) > 1:
-        raise InputError("give one file: an upload or a file on the server, not both", field=field)
+        raise InputError(Message("web.err.analysis.give_one_file_upload"), field=field)
     if ups:
         return newarea.save(ups[0], tmp, field)
     if paths:
         return newarea.server_file(root, paths[0], field)
     if required:
-        raise InputError("this file is required", field=field)
+        raise InputError(Message("web.err.analysis.file_required"), field=field)
     return None
 
 
@@ -181,9 +182,9 @@ def _submit_area(request: Request, form, actor: str) -> dict:
     try:
         resolution = float(res_raw) if res_raw else 30.0
     except ValueError:
-        raise InputError(f"expected a number of metres, got {res_raw!r}", field="resolution") from None
+        raise InputError(Message("web.err.analysis.expected_number_metres_got", raw=res_raw), field="resolution") from None
     if not 5 <= resolution <= 1000:
-        raise InputError(f"expected 5..1000 m, got {resolution:g}", field="resolution")
+        raise InputError(Message("web.err.analysis.expected_m_got", resolution=resolution), field="resolution")
     job_service(request)._ready()  # an unreachable database is refused before any file is written
     tmp = newarea.staging(root)
     try:
@@ -235,7 +236,7 @@ def _layers(form, root, tmp) -> list[tuple[str, object, str | None]]:
             continue
         name = newarea.check_layer_name(name)
         if (up is None) == (rel is None):
-            raise InputError(f"layer {name!r}: give one file, an upload or a file on the server", field="layer_file")
+            raise InputError(Message("web.err.analysis.layer_give_one_file", name=name), field="layer_file")
         p = newarea.save(up, tmp, "layer_file") if up is not None else newarea.server_file(root, rel, "layer_path")
         newarea.check_layer(p, name)
         out.append((name, p, (attrs[i] if i < len(attrs) else "") or None))

@@ -15,6 +15,7 @@ from kawasan.web.api.analysis import _public
 from kawasan.web.auth import Identity, current_user
 from kawasan.web.jobs import base_model, data_root, job_service, model_refs
 from kawasan.web.render import language, render
+from kawasan.i18n import Message
 
 router = APIRouter()
 
@@ -45,7 +46,7 @@ def model_yaml(request: Request, name: str, me: Identity = Depends(current_user)
     """A saved model as the YAML file the CLI reads (``kawasan suitability run NAME.yaml DATA OUT``)."""
     path = folders.model_file(data_root(request), name)
     if not path.is_file():
-        raise NotFoundError(f"no saved model {name!r}", field="name")
+        raise NotFoundError(Message("web.err.analysis.saved_model", name=name), field="name")
     return Response(path.read_bytes(), media_type="application/yaml",
                     headers={"Content-Disposition": f'attachment; filename="{name}.yaml"'})
 
