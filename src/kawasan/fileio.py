@@ -15,7 +15,7 @@ name and no longer running), so a rerun of the same command cleans up after a ki
 """
 from __future__ import annotations
 
-from kawasan.i18n import Message
+from kawasan.i18n import Message, catalogued
 
 import contextlib
 import ctypes
@@ -108,10 +108,10 @@ def writing(out: Path, what: str):
     except KawasanError:
         raise
     except OSError as exc:
-        raise OutputError(Message("err.fileio.cannot_write_nothing_was", what=what, reason=exc.strerror or exc, free=_free(out)), source=str(out)) from None
+        raise OutputError(Message("err.fileio.cannot_write_nothing_was", what=catalogued(what, "err.what"), reason=exc.strerror or exc, free=_free(out)), source=str(out)) from None
     except Exception as exc:
         if type(exc).__module__.startswith(("rasterio", "pyogrio", "fiona")):
-            raise OutputError(Message("err.fileio.cannot_write_nothing_was_2", what=what, reason=' '.join(str(exc).split())[:300], free=_free(out)), source=str(out)) from None
+            raise OutputError(Message("err.fileio.cannot_write_nothing_was_2", what=catalogued(what, "err.what"), reason=' '.join(str(exc).split())[:300], free=_free(out)), source=str(out)) from None
         raise
 
 
@@ -203,4 +203,4 @@ def check_replaceable(out: Path, kind: str, what: str) -> None:
     except (OSError, ValueError, AttributeError):
         found = None
     if found != kind:
-        raise OutputError(Message("err.fileio.empty_manifest_json_with", what=what, kind=kind), source=str(out))
+        raise OutputError(Message("err.fileio.empty_manifest_json_with", what=catalogued(what, "err.what"), kind=kind), source=str(out))

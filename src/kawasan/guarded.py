@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kawasan.errors import InputError, KawasanError
-from kawasan.i18n import Message
+from kawasan.i18n import Message, catalogued
 
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
@@ -46,15 +46,15 @@ def read_bytes(path: str | Path, *, error: type[InputError] = InputError, what: 
     p = Path(path)
     try:
         if not p.exists():
-            raise error(Message("err.guarded.found", what=what), source=str(p))
+            raise error(Message("err.guarded.found", what=catalogued(what, "err.what")), source=str(p))
         if p.is_dir():
-            raise error(Message("err.guarded.expected_but_folder", what=what), source=str(p))
+            raise error(Message("err.guarded.expected_but_folder", what=catalogued(what, "err.what")), source=str(p))
         check_limit(limit, p.stat().st_size, source=str(p), error=error)
         return p.read_bytes()
     except OSError as exc:
-        raise error(Message("err.guarded.cannot_read", what=what, reason=exc.strerror or exc), source=str(p)) from None
+        raise error(Message("err.guarded.cannot_read", what=catalogued(what, "err.what"), reason=exc.strerror or exc), source=str(p)) from None
     except MemoryError:
-        raise error(Message("err.guarded.too_large_read_into", what=what), source=str(p)) from None
+        raise error(Message("err.guarded.too_large_read_into", what=catalogued(what, "err.what")), source=str(p)) from None
 
 
 def decode(data: bytes, *, source: str, error: type[InputError] = InputError,
@@ -68,11 +68,11 @@ def decode(data: bytes, *, source: str, error: type[InputError] = InputError,
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         if fallback is None or encoding != "utf-8":
-            raise error(Message("err.guarded.text_undecodable_byte_x", what=what, encoding=encoding.upper().replace('-SIG', ''), byte=data[exc.start], start=exc.start),
+            raise error(Message("err.guarded.text_undecodable_byte_x", what=catalogued(what, "err.what"), encoding=encoding.upper().replace('-SIG', ''), byte=data[exc.start], start=exc.start),
                         source=source) from None
         text = data.decode(fallback, errors="replace")
     if "\x00" in text:
-        raise error(Message("err.guarded.text_holds_binary_data", what=what, position=text.index(chr(0))), source=source)
+        raise error(Message("err.guarded.text_holds_binary_data", what=catalogued(what, "err.what"), position=text.index(chr(0))), source=source)
     return text
 
 
@@ -164,20 +164,20 @@ def guard(source: str | Path | None, error: type[InputError] = InputError, what:
     except KawasanError:
         raise
     except UnicodeDecodeError as exc:
-        raise error(Message("err.guarded.utf_text_undecodable_byte", what=what, start=exc.start),
+        raise error(Message("err.guarded.utf_text_undecodable_byte", what=catalogued(what, "err.what"), start=exc.start),
                     source=src) from None
     except RecursionError:
-        raise error(Message("err.guarded.nested_too_deeply_read", what=what, depth=sys.getrecursionlimit()), source=src) from None
+        raise error(Message("err.guarded.nested_too_deeply_read", what=catalogued(what, "err.what"), depth=sys.getrecursionlimit()), source=src) from None
     except MemoryError:
-        raise error(Message("err.guarded.too_large_process_memory", what=what), source=src) from None
+        raise error(Message("err.guarded.too_large_process_memory", what=catalogued(what, "err.what")), source=src) from None
     except csv.Error as exc:
         raise error(Message("err.guarded.readable_csv_file", detail=exc), source=src) from None
     except _library_errors() as exc:
-        raise error(Message("err.guarded.cannot_read_2", what=what, detail=_one_line(exc)), source=src) from None
+        raise error(Message("err.guarded.cannot_read_2", what=catalogued(what, "err.what"), detail=_one_line(exc)), source=src) from None
     except FileNotFoundError:
-        raise error(Message("err.guarded.found", what=what), source=src) from None
+        raise error(Message("err.guarded.found", what=catalogued(what, "err.what")), source=src) from None
     except OSError as exc:
-        raise error(Message("err.guarded.cannot_read", what=what, reason=exc.strerror or exc), source=src) from None
+        raise error(Message("err.guarded.cannot_read", what=catalogued(what, "err.what"), reason=exc.strerror or exc), source=src) from None
 
 
 def _library_errors() -> tuple[type[BaseException], ...]:

@@ -104,6 +104,30 @@ class Message(str):
         return (_message, (self.key, self.params))
 
 
+class Bilingual(str):
+    """A text already written in each language (``{"en": ..., "id": ...}``), e.g. messages of a library joined or
+    cleaned up by kawasan: it *is* the English ``str`` and ``text(lang)`` gives the other language, as a
+    :class:`Message` does."""
+
+    texts: dict
+
+    def __new__(cls, texts: dict):
+        obj = super().__new__(cls, texts.get("en") or next(iter(texts.values()), ""))
+        obj.texts = dict(texts)
+        return obj
+
+    def text(self, lang: str = "en") -> str:
+        return self.texts.get(lang) or str(self)
+
+    def __reduce__(self):
+        return (Bilingual, (self.texts,))
+
+
+def each_language(make) -> Bilingual:
+    """``make(lang)`` for every language, as one :class:`Bilingual` text."""
+    return Bilingual({lang: make(lang) for lang in LANGUAGES})
+
+
 def _message(key: str, params: dict) -> Message:
     return Message(key, **params)
 
@@ -121,6 +145,16 @@ def joined(items, sep: str = ", ") -> dict[str, str]:
     list joined in each language, as a bilingual ``{"en", "id"}`` dict that :func:`pick` reads."""
     items = list(items)
     return {lang: sep.join(text_in(i, lang) for i in items) for lang in LANGUAGES}
+
+
+def catalogued(text, group: str):
+    """A caller's plain English word (a file kind such as "model file", an action such as "add users") as the
+    catalogue's :class:`Message` ``<group>.<words_joined_by_underscores>`` when the catalogues have one, so
+    it reads in both languages; anything else (a Message already, an unknown word) as it is."""
+    if not isinstance(text, str) or isinstance(text, Message) or not text:
+        return text
+    key = f"{group}.{re.sub(r'[^a-z0-9]+', '_', text.lower()).strip('_')}"
+    return Message(key) if has(key) else text
 
 
 # ------------------------------------------------------------------------------------------ numbers

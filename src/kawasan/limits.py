@@ -71,18 +71,32 @@ def limit(name: str) -> float:
 def check_limit(name: str, value: float, *, source: str | None = None, field: str | None = None,
                 error: type[InputError] = InputError, what: str = "") -> None:
     """Refuse ``value`` over limit ``name`` with a message naming the limit and how to raise it; ``what``
-    (for example "1,000,000 runs x 10,000 stages need") comes before the amount."""
+    (for example "1,000,000 runs x 10,000 stages need", a :class:`~kawasan.i18n.Message` to read in both
+    languages) comes before the amount."""
     allowed = limit(name)
     if value > allowed:
-        lim = LIMITS[name]
-        raise error(Message("err.limits.exceeds_limit_set_raise", subject=what + ' ' if what else '', amount=_amount(value, lim.unit), name=name, allowed=_amount(allowed, lim.unit), why=lim.why, env=lim.env), source=source, field=field)
+        raise error(over_limit(name, value, allowed, what), source=source, field=field)
 
 
-def _amount(value: float, unit: str) -> str:
-    """1234567 bytes -> '1.2 MiB (1,234,567 bytes)'; 2000 stages -> '2,000 stages'."""
+def over_limit(name: str, value: float, allowed: float, what: str = "") -> Message:
+    """The message of a value over limit ``name``: the value, the limit, why it exists and how to raise it."""
+    lim = LIMITS[name]
+    parts = dict(amount=_amount(value, lim.unit), name=name, allowed=_amount(allowed, lim.unit),
+                 why=Message(f"err.limits.why.{name}"), env=lim.env)
+    if what:
+        return Message("err.limits.exceeds_limit_set_raise", subject=what, **parts)
+    return Message("err.limits.exceeds_limit", **parts)
+
+
+def _amount(value: float, unit: str) -> Message:
+    """1234567 bytes -> '1.2 MiB (1,234,567 bytes)'; 2000 stages -> '2,000 stages' (the unit in the reader's
+    language, the number with its separators)."""
+    word = Message(f"err.limits.unit.{unit}")
     if unit == "bytes" and value >= MIB:
-        scale, name = (GIB, "GiB") if value >= GIB else (MIB, "MiB")
-        return f"{value / scale:,.1f} {name} ({value:,.0f} bytes)"
+        scale, binary = (GIB, "GiB") if value >= GIB else (MIB, "MiB")
+        return Message("err.limits.amount_binary", scaled=value / scale, binary_unit=binary, value=value, unit=word)
     if value >= 1e15:
-        return f"{value:g} {unit}"
-    return f"{value:,.0f} {unit}" if float(value).is_integer() else f"{value:,g} {unit}"
+        return Message("err.limits.amount_huge", value=value, unit=word)
+    if float(value).is_integer():
+        return Message("err.limits.amount_whole", value=value, unit=word)
+    return Message("err.limits.amount", value=value, unit=word)

@@ -10,9 +10,8 @@ import numpy as np
 from kawasan.cli.main import cli
 from kawasan.cli.output import Table, console
 from kawasan.errors import WeightsError
-from kawasan.i18n import fmt_number, t
+from kawasan.i18n import Message, fmt_number, t
 from kawasan.spatial import ahp as ahp_mod
-from kawasan.i18n import Message
 
 
 @cli.command("ahp")

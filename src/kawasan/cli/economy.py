@@ -18,8 +18,7 @@ from kawasan.cli.main import cli
 from kawasan.cli.output import PLAIN_ROWS, PlainTable, Table, console, show_table
 from kawasan.cli.ranges import YEARS
 from kawasan.economics.tables import REFERENCE_TOTALS
-from kawasan.i18n import format_number, t
-from kawasan.i18n import Message
+from kawasan.i18n import Message, format_number, t
 
 
 @cli.group("economy")

@@ -15,8 +15,7 @@ from kawasan.cli.output import Table, console
 from kawasan.cli.ranges import COUNT, SEED, SHARE, YEARS
 from kawasan.economics.tables import REFERENCE_TOTALS
 from kawasan.errors import InputError
-from kawasan.i18n import fmt_number, t, text_in
-from kawasan.i18n import Message
+from kawasan.i18n import Message, fmt_number, t, text_in
 
 
 def _pairs(values, option: str) -> dict[str, str]:

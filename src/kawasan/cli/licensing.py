@@ -19,7 +19,7 @@ from rich.text import Text
 from kawasan.cli.main import cli
 from kawasan.cli.output import Table, console as _base_console
 from kawasan.licensing.labels import role_label
-from kawasan.i18n import fmt_date, fmt_int, format_number, has, t
+from kawasan.i18n import Message, fmt_date, fmt_int, format_number, has, t, text_in
 
 STATES = ("not_started", "in_progress", "submitted", "clarification", "approved", "rejected", "blocked", "waived")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -185,7 +185,7 @@ def db_upgrade(as_json):
     else:
         click.echo(t("tracker.db_upgraded", _lang(), url=url, before=before or "-", after=after))
         for what in repairs:
-            click.echo(t("record.guard_repaired", _lang(), what=what))
+            click.echo(t("record.guard_repaired", _lang(), what=text_in(what, _lang())))
 
 
 @db_group.command("refresh-forecasts")
@@ -965,4 +965,3 @@ def obstacle_list(project_id, stage_id, open_only, as_json):
 
 
 from kawasan.cli import db as _db  # noqa: E402,F401  (db verify/backup/restore/gc attach themselves to db_group)
-from kawasan.i18n import Message

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from kawasan.cli.main import cli
-from kawasan.i18n import t
-from kawasan.i18n import Message
+from kawasan.i18n import Message, t
 
 
 def _lang() -> str:

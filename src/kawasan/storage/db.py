@@ -216,11 +216,8 @@ def _storage_error(e: Exception, settings: Settings) -> StorageError:
     text = raw.splitlines()[0] if raw else repr(e)
     low = text.lower()
     if any(w in low for w in ("locked", "lock timeout", "could not obtain lock", "canceling statement due to lock")):
-        return StorageError(f"the database is locked by another program (waited {settings.timeout_s:g} s: {text}). "
-                            "Nothing was changed; try again when the other program has finished "
-                            "(KAWASAN_DB_TIMEOUT sets the wait).", source=settings.safe_url)
-    return StorageError(f"cannot use the database: {text}. Nothing was changed. Check KAWASAN_DATABASE_URL "
-                        "(server running, name, user and password right, folder writable).",
+        return StorageError(Message("record.err.db.database_locked_another_program", timeout_s=settings.timeout_s, detail=text), source=settings.safe_url)
+    return StorageError(Message("record.err.db.cannot_use_database_nothing", detail=text),
                         source=settings.safe_url)
 
 

@@ -19,7 +19,7 @@ from kawasan.errors import NotFoundError, PermissionDeniedError
 from kawasan.storage.chain import RecordSession as Session
 from kawasan.storage.db import Settings, ensure_migrated, make_engine, storage_errors, writer
 from kawasan.storage.models import Event, User
-from kawasan.i18n import Message
+from kawasan.i18n import Message, catalogued
 
 LOCAL_ADMIN = "admin"
 _bootstrapped: set[str] = set()
@@ -119,4 +119,4 @@ class TrackerBase:
     @staticmethod
     def _require_admin(user: User, what: str) -> None:
         if user.role != "administrator":
-            raise PermissionDeniedError(Message("tracker.err.base.user_may_only_administrator", username=user.username, role=user.role, action=what), field="user")
+            raise PermissionDeniedError(Message("tracker.err.base.user_may_only_administrator", username=user.username, role=user.role, action=catalogued(what, "tracker.action")), field="user")

@@ -36,8 +36,8 @@ class DirectoryMixin(TrackerBase):
             user = self._actor(s, actor)
             self._require_admin(user, "add agencies")
             if s.scalar(select(Agency).where(Agency.code == code, _same_regency(regency))):
-                where = f" in {regency}" if regency else " without a regency"
-                raise InputError(Message("tracker.err.directory.agency_already_exists", code=code, where=where), source="agencies", field="code")
+                raise InputError(Message("tracker.err.directory.agency_already_exists", code=code, regency=regency)
+                                 if regency else Message("tracker.err.directory.agency_already_exists_everywhere", code=code), source="agencies", field="code")
             a = Agency(code=code, name=name or code, kind=kind, regency=regency, created_at=_now())
             s.add(a)
             s.add(self._event(user, "agency.add", field="agency", new=code, reason=name,
@@ -226,7 +226,7 @@ class DirectoryMixin(TrackerBase):
             row = s.scalars(select(StoredTemplate).where(StoredTemplate.name == name)
                             .order_by(StoredTemplate.id.desc())).first()
             if row is not None:
-                return validate_template(row.body, source=f"template {name} (database)")
+                return validate_template(row.body, source=Message("err.label.template_database", name=name))
             stored = s.scalars(select(StoredTemplate.name).distinct()).all()
         if name in builtin_names():
             return builtin_template(name)

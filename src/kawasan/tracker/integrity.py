@@ -28,7 +28,7 @@ from kawasan.storage.guard import guard_problems
 from kawasan.storage.models import Document, Event, StageRow
 from kawasan.tracker import documents as docs
 from kawasan.tracker.base import TrackerBase
-from kawasan.i18n import Message
+from kawasan.i18n import Message, joined
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,8 @@ def check_chains(events) -> tuple[list[Problem], dict]:
         expected = chain.link(heads.get(pid, chain.GENESIS), e)
         if e.chain_hash != expected:
             broken.add(pid)
-            where = f"project {pid}" if pid is not None else "the events without a project"
+            where = Message("tracker.err.integrity.chain_of_project", project=pid) if pid is not None \
+                else Message("tracker.err.integrity.chain_without_project")
             problems.append(Problem("chain", Message("tracker.err.integrity.first_broken_link_chain", where=where, event=e.id, kind=e.kind, chain_hash=e.chain_hash or Message('err.none'), expected=expected), project=pid, event=e.id, stage=e.stage_id))
         heads[pid] = e.chain_hash
     return problems, {pid: (counts[pid], heads[pid]) for pid in counts}
@@ -82,8 +83,8 @@ def check_states(stages, events) -> list[Problem]:
         want = replay_stage(by_stage.pop((r.project_id, r.stage_id), []))
         have = (r.status, r.reason, r.version)
         if have != want:
-            diff = ", ".join(f"{k} {h!r} (events say {w!r})" for k, h, w in zip(("status", "reason", "version"),
-                                                                                have, want) if h != w)
+            diff = joined(Message("tracker.err.integrity.field_differs", field=k, stored=h, replayed=w)
+                          for k, h, w in zip(("status", "reason", "version"), have, want) if h != w)
             problems.append(Problem("state", Message("tracker.err.integrity.stage_project_differs_from", stage_id=r.stage_id, project=r.project_id, diff=diff), project=r.project_id,
                                     stage=r.stage_id))
     for (pid, sid), evs in sorted(by_stage.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
@@ -115,9 +116,9 @@ def check_documents(documents, events, files_dir: Path, *, read_bytes: bool = Tr
         if d.sha256 not in checked:
             path = docs.blob_path(files_dir, d.sha256)
             if not path.is_file():
-                checked[d.sha256] = f"the stored bytes are missing ({path})"
+                checked[d.sha256] = Message("tracker.err.integrity.bytes_missing", path=str(path))
             elif read_bytes and _sha256_of(path) != d.sha256:
-                checked[d.sha256] = f"the stored bytes at {path} do not hash to {d.sha256}"
+                checked[d.sha256] = Message("tracker.err.integrity.bytes_differ", path=str(path), sha256=d.sha256)
             else:
                 checked[d.sha256] = None
         if checked[d.sha256]:

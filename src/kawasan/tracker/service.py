@@ -137,14 +137,14 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
     def _template_of(p: Project):
         from kawasan.licensing import validate_template
 
-        return validate_template(p.template_body, source=f"project {p.id} template {p.template_name}")
+        return validate_template(p.template_body, source=Message("err.label.project_template", project=p.id, name=p.template_name))
 
     def _stage(self, s: Session, p: Project, stage_id: str) -> StageRow:
         row = s.scalar(select(StageRow).where(StageRow.project_id == p.id, StageRow.stage_id == stage_id))
         if row is None:
             ids = [r.stage_id for r in p.stages]
             raise NotFoundError(Message("err.no_stage", stage=repr(stage_id), project=p.id, template=p.template_name,
-                                        stages=", ".join(ids)), source=f"project {p.id}", field="stage")
+                                        stages=", ".join(ids)), source=Message("err.label.project", project=p.id), field="stage")
         return row
 
     def _why_cannot_act(self, user: User, p: Project, row: StageRow) -> str | None:
@@ -171,7 +171,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
             raise PermissionDeniedError(
                 Message("err.may_not_change", user=user.username, role=user.role, stage=row.stage_id, project=p.id,
                         agency=row.agency, regency=p.regency or "-", why=why),
-                source=f"project {p.id}", field=f"stage {row.stage_id}")
+                source=Message("err.label.project", project=p.id), field=Message("err.label.stage", stage=row.stage_id))
 
     @staticmethod
     def _outside_reach(user: User, p: Project) -> str | None:
@@ -212,7 +212,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
     def _check_version(p: Project, row: StageRow, expected: int | None) -> None:
         if expected is not None and expected != row.version:
             raise ConflictError(Message("tracker.err.service.stage_project_was_changed", stage_id=row.stage_id, project=p.id, expected=expected, version=row.version),
-                                source=f"project {p.id}", field=f"stage {row.stage_id}")
+                                source=Message("err.label.project", project=p.id), field=Message("err.label.stage", stage=row.stage_id))
 
     def _flush_versioned(self, s: Session, p: Project, row: StageRow, expected: int) -> None:
         pid, sid = p.id, row.stage_id  # the objects expire when the failed flush rolls back
@@ -220,7 +220,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
             s.flush()
         except StaleDataError:
             raise ConflictError(Message("tracker.err.service.stage_project_was_changed_2", stage_id=sid, project=pid, expected=expected),
-                                source=f"project {pid}", field=f"stage {sid}") from None
+                                source=Message("err.label.project", project=pid), field=Message("err.label.stage", stage=sid)) from None
 
     def _set_status(self, s: Session, user: User, p: Project, row: StageRow, new: str, *, reason: str | None,
                     on: date, expected_version: int | None, kind: str = "stage.status",
@@ -321,7 +321,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
             self._check_version(p, row, expected_version)  # a stale copy is a conflict, whatever the state now
             if row.status != "blocked":
                 raise InputError(Message("err.not_blocked", stage=stage_id, project=pid, status=_status_words(row.status)),
-                                 source=f"project {pid}", field=f"stage {stage_id}")
+                                 source=Message("err.label.project", project=pid), field=Message("err.label.stage", stage=stage_id))
             if to is None:
                 last = s.scalars(select(Event).where(Event.project_id == p.id, Event.stage_id == row.stage_id,
                                                      Event.new_value == "blocked", Event.field == "status")

@@ -17,7 +17,7 @@ from pathlib import Path
 from fastapi import Request
 
 from kawasan.errors import InputError
-from kawasan.i18n import Message
+from kawasan.i18n import Message, each_language, text_in
 
 KINDS = {"all": ("kabupaten", "kota"), "kabupaten": ("kabupaten",), "kota": ("kota",)}
 MAX_STRESS = 2000
@@ -82,7 +82,8 @@ def ahp_weights(text: str, allow_inconsistent: bool):
         try:
             return pt.ahp_weights_from_csv(path, allow_inconsistent=allow_inconsistent)
         except KawasanError as e:
-            raise type(e)(str(e.message).replace(str(path), "ahp"), source="ahp", field="ahp") from None
+            raise type(e)(each_language(lambda lang: text_in(e.message, lang).replace(str(path), "ahp")),
+                          source="ahp", field="ahp") from None
 
 
 def compute(folder: Path, opts: dict):

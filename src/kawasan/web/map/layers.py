@@ -194,7 +194,7 @@ def tile_source(run: Entry, layer: str) -> TileSource:
             tag += ":" + _file_tag(path)
     if path is None:
         have = ", ".join(item["id"] for item in layer_list(run, "en"))
-        what = "study area" if run.kind == "study_area" else "run"
+        what = Message("web.err.layers.what_study_area" if run.kind == "study_area" else "web.err.layers.what_run")
         raise NotFoundError(Message("web.err.layers.has_layer_has", what=what, layer=layer, have=have), field="layer")
     return TileSource(layer, path, style, hashlib.sha256(tag.encode()).hexdigest()[:24])
 

@@ -80,13 +80,11 @@ async def login(request: Request):
 
 
 def _login_problem(message: str) -> tuple[str, dict]:
-    """The catalogue key (and values) of a refused sign-in: the tracker says it in English."""
-    import re
-
-    locked = re.search(r"try again in (\d+) minutes", message)
-    if locked:
-        return "web.login.locked", {"minutes": int(locked.group(1))}
-    if "disabled" in message:
+    """The catalogue key (and values) of a refused sign-in, from the tracker's message key."""
+    key = getattr(message, "key", "")
+    if key == "accounts.err.account_locked_after_failed":
+        return "web.login.locked", {"minutes": int(message.params["minutes"])}
+    if key == "accounts.err.account_disabled_ask_administrator":
         return "web.login.disabled", {}
     return "web.login.wrong", {}
 

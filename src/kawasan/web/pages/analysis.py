@@ -9,13 +9,12 @@ from kawasan.errors import KawasanError, NotFoundError
 from kawasan.jobs import folders
 from kawasan.spatial.model import model_from_dict
 from kawasan.spatial.modeledit import editor_view
-from kawasan.i18n import t
+from kawasan.i18n import Message, t
 from kawasan.tracker.jobs import RUNNERS, STATES
 from kawasan.web.api.analysis import _public
 from kawasan.web.auth import Identity, current_user
 from kawasan.web.jobs import base_model, data_root, job_service, model_refs
 from kawasan.web.render import language, render
-from kawasan.i18n import Message
 
 router = APIRouter()
 
