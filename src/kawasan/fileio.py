@@ -108,14 +108,17 @@ def writing(out: Path, what: str):
     except KawasanError:
         raise
     except OSError as exc:
-        raise OutputError(Message("err.fileio.cannot_write_nothing_was", what=catalogued(what, "err.what"), reason=exc.strerror or exc, free=_free(out)), source=str(out)) from None
+        raise OutputError(Message("err.fileio.cannot_write_nothing_was", what=catalogued(what, "err.what"),
+                                  reason=exc.strerror or exc, free=_free(out)), source=str(out)) from None
     except Exception as exc:
         if type(exc).__module__.startswith(("rasterio", "pyogrio", "fiona")):
-            raise OutputError(Message("err.fileio.cannot_write_nothing_was_2", what=catalogued(what, "err.what"), reason=' '.join(str(exc).split())[:300], free=_free(out)), source=str(out)) from None
+            raise OutputError(Message("err.fileio.cannot_write_nothing_was_2", what=catalogued(what, "err.what"),
+                                      reason=' '.join(str(exc).split())[:300], free=_free(out)),
+                              source=str(out)) from None
         raise
 
 
-def _free(out: Path) -> str:
+def _free(out: Path) -> Message:
     """"12 KiB free on that disk" for the nearest existing folder of ``out`` (a full disk names itself)."""
     folder = Path(out)
     while not folder.exists() and folder != folder.parent:
@@ -123,8 +126,10 @@ def _free(out: Path) -> str:
     try:
         free = shutil.disk_usage(folder).free
     except OSError:
-        return "free space unknown"
-    return f"{free / 1024:,.0f} KiB free on that disk" if free < 1024 ** 2 else f"{free / 1024 ** 2:,.0f} MiB free on that disk"
+        return Message("err.fileio.free_unknown")
+    if free < 1024 ** 2:
+        return Message("err.fileio.free_space", amount=free / 1024, unit="KiB")
+    return Message("err.fileio.free_space", amount=free / 1024 ** 2, unit="MiB")
 
 
 def recover(out: Path) -> list[str]:
@@ -203,4 +208,5 @@ def check_replaceable(out: Path, kind: str, what: str) -> None:
     except (OSError, ValueError, AttributeError):
         found = None
     if found != kind:
-        raise OutputError(Message("err.fileio.empty_manifest_json_with", what=catalogued(what, "err.what"), kind=kind), source=str(out))
+        raise OutputError(Message("err.fileio.empty_manifest_json_with", what=catalogued(what, "err.what"), kind=kind),
+                          source=str(out))

@@ -52,9 +52,11 @@ def read_bytes(path: str | Path, *, error: type[InputError] = InputError, what: 
         check_limit(limit, p.stat().st_size, source=str(p), error=error)
         return p.read_bytes()
     except OSError as exc:
-        raise error(Message("err.guarded.cannot_read", what=catalogued(what, "err.what"), reason=exc.strerror or exc), source=str(p)) from None
+        raise error(Message("err.guarded.cannot_read", what=catalogued(what, "err.what"), reason=exc.strerror or exc),
+                    source=str(p)) from None
     except MemoryError:
-        raise error(Message("err.guarded.too_large_read_into", what=catalogued(what, "err.what")), source=str(p)) from None
+        raise error(Message("err.guarded.too_large_read_into", what=catalogued(what, "err.what")),
+                    source=str(p)) from None
 
 
 def decode(data: bytes, *, source: str, error: type[InputError] = InputError,
@@ -68,11 +70,13 @@ def decode(data: bytes, *, source: str, error: type[InputError] = InputError,
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         if fallback is None or encoding != "utf-8":
-            raise error(Message("err.guarded.text_undecodable_byte_x", what=catalogued(what, "err.what"), encoding=encoding.upper().replace('-SIG', ''), byte=data[exc.start], start=exc.start),
+            raise error(Message("err.guarded.text_undecodable_byte_x", what=catalogued(what, "err.what"),
+                                encoding=encoding.upper().replace('-SIG', ''), byte=data[exc.start], start=exc.start),
                         source=source) from None
         text = data.decode(fallback, errors="replace")
     if "\x00" in text:
-        raise error(Message("err.guarded.text_holds_binary_data", what=catalogued(what, "err.what"), position=text.index(chr(0))), source=source)
+        raise error(Message("err.guarded.text_holds_binary_data", what=catalogued(what, "err.what"),
+                            position=text.index(chr(0))), source=source)
     return text
 
 
@@ -95,7 +99,8 @@ def parse_mapping(text: str, fmt: str, *, source: str, error: type[InputError] =
                 return tomllib.loads(text)
             return _safe_yaml(text, source, error)
         except (yaml.YAMLError, json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise error(Message("err.guarded.valid", format_name=fmt.upper(), detail=_one_line(exc)), source=source) from None
+            raise error(Message("err.guarded.valid", format_name=fmt.upper(), detail=_one_line(exc)),
+                        source=source) from None
 
 
 MAX_YAML_VALUES = 1_000_000   # values a YAML document may expand to through its aliases
@@ -164,20 +169,25 @@ def guard(source: str | Path | None, error: type[InputError] = InputError, what:
     except KawasanError:
         raise
     except UnicodeDecodeError as exc:
-        raise error(Message("err.guarded.utf_text_undecodable_byte", what=catalogued(what, "err.what"), start=exc.start),
+        raise error(Message("err.guarded.utf_text_undecodable_byte", what=catalogued(what, "err.what"),
+                            start=exc.start),
                     source=src) from None
     except RecursionError:
-        raise error(Message("err.guarded.nested_too_deeply_read", what=catalogued(what, "err.what"), depth=sys.getrecursionlimit()), source=src) from None
+        raise error(Message("err.guarded.nested_too_deeply_read", what=catalogued(what, "err.what"),
+                            depth=sys.getrecursionlimit()), source=src) from None
     except MemoryError:
-        raise error(Message("err.guarded.too_large_process_memory", what=catalogued(what, "err.what")), source=src) from None
+        raise error(Message("err.guarded.too_large_process_memory", what=catalogued(what, "err.what")),
+                    source=src) from None
     except csv.Error as exc:
         raise error(Message("err.guarded.readable_csv_file", detail=exc), source=src) from None
     except _library_errors() as exc:
-        raise error(Message("err.guarded.cannot_read_2", what=catalogued(what, "err.what"), detail=_one_line(exc)), source=src) from None
+        raise error(Message("err.guarded.cannot_read_2", what=catalogued(what, "err.what"), detail=_one_line(exc)),
+                    source=src) from None
     except FileNotFoundError:
         raise error(Message("err.guarded.found", what=catalogued(what, "err.what")), source=src) from None
     except OSError as exc:
-        raise error(Message("err.guarded.cannot_read", what=catalogued(what, "err.what"), reason=exc.strerror or exc), source=src) from None
+        raise error(Message("err.guarded.cannot_read", what=catalogued(what, "err.what"), reason=exc.strerror or exc),
+                    source=src) from None
 
 
 def _library_errors() -> tuple[type[BaseException], ...]:

@@ -36,7 +36,8 @@ def ahp_cmd(ctx, matrices, method, as_json):
         m, names = ahp_mod.read_matrix_csv(path)
         if ref is not None:
             if set(names) != set(ref[1]):
-                raise WeightsError(Message("cli.err.ahp.criteria_differ_from", criteria=list(names), reference=list(ref[1]), matrix=matrices[0]),
+                raise WeightsError(Message("cli.err.ahp.criteria_differ_from", criteria=list(names),
+                                           reference=list(ref[1]), matrix=matrices[0]),
                                    source=str(path))
             order = [names.index(n) for n in ref[1]]
             m, names = m[np.ix_(order, order)], ref[1]

@@ -110,7 +110,8 @@ def prepare_output(path: Path, option: str) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(Message("cli.err.economy.cannot_create_folder_expected", parent=path.parent, reason=exc.strerror or exc), source=str(path), field=option) from None
+        raise OutputError(Message("cli.err.economy.cannot_create_folder_expected", parent=path.parent,
+                                  reason=exc.strerror or exc), source=str(path), field=option) from None
     return path
 
 

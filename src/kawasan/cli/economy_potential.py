@@ -39,7 +39,8 @@ def _weights(weight, weights_file, ahp, ahp_method, allow_inconsistent):
         vals = {}
         for w in weight:
             if "=" not in w:
-                raise InputError(Message("cli.err.economy_potential.component_weight_example_ipm", value=w), field="--weight")
+                raise InputError(Message("cli.err.economy_potential.component_weight_example_ipm", value=w),
+                                 field="--weight")
             k, v = w.split("=", 1)
             vals[k.strip()] = v.strip()
         return pt.direct_weights(vals, source="--weight")
@@ -135,7 +136,8 @@ def _compute(kw):
         price_basis=kw["price_basis"], ipm_method=kw["ipm_method"], year=kw["year"],
         growth_start=kw["growth_start"], kinds=kinds, reference_total=kw["reference_total"])
     if not 0.0 <= kw["min_coverage"] <= 1.0:
-        raise InputError(Message("cli.err.economy_potential.min_coverage_outside", min_coverage=kw['min_coverage']), field="--min-coverage")
+        raise InputError(Message("cli.err.economy_potential.min_coverage_outside", min_coverage=kw['min_coverage']),
+                         field="--min-coverage")
     if kw["stress"] < 0 or kw["stress_top_k"] < 1 or kw["seed"] < 0:
         raise InputError(Message("cli.err.economy_potential.stress_must_stress_top"), field="--stress")
     return pt.potential_from_files(inputs, weights=ws, normalisation=kw["normalisation"], missing=kw["missing"],
@@ -145,7 +147,8 @@ def _compute(kw):
 
 def _check_out(path: Path | None, suffixes: tuple[str, ...], option: str) -> None:
     if path is not None and path.suffix.lower() not in suffixes:
-        raise InputError(Message("cli.err.economy_potential.has_suffix_expected", path=path, suffix=path.suffix, suffixes=' or '.join(suffixes)), field=option)
+        raise InputError(Message("cli.err.economy_potential.has_suffix_expected", path=path, suffix=path.suffix,
+                                 suffixes=' or '.join(suffixes)), field=option)
 
 
 @economy_group.command("potential")

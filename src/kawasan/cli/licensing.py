@@ -150,7 +150,8 @@ def _option_values(values) -> dict[str, str]:
         if not sep or not key or not val:
             raise click.BadParameter(Message("cli.err.licensing.expected_key_value_e", value=v), param_hint="--option")
         if key in out and out[key] != val:
-            raise click.BadParameter(Message("cli.err.licensing.given_twice", option=key, first=out[key], second=val), param_hint="--option")
+            raise click.BadParameter(Message("cli.err.licensing.given_twice", option=key, first=out[key], second=val),
+                                     param_hint="--option")
         out[key] = val
     return out
 
@@ -280,7 +281,8 @@ def _read_password(username: str, from_stdin: bool) -> str:
     if from_stdin:
         line = click.get_text_stream("stdin").readline().rstrip("\r\n")
         if not line:
-            raise click.BadParameter(Message("cli.err.licensing.password_standard_input"), param_hint="--password-stdin")
+            raise click.BadParameter(Message("cli.err.licensing.password_standard_input"),
+                                     param_hint="--password-stdin")
         return line
     return click.prompt(t("accounts.password_prompt", _lang(), user=username), hide_input=True,
                         confirmation_prompt=t("accounts.password_repeat", _lang()))
@@ -583,7 +585,8 @@ def _read_site(path: Path) -> dict:
         data = guarded.parse_mapping(guarded.read_text(path, error=InputError, what="GeoJSON file"), "json",
                                      source=str(path), error=InputError)
     except InputError as e:
-        raise InputError(Message("cli.err.licensing.valid_geojson", detail=e.message), source=str(path), field="--site") from None
+        raise InputError(Message("cli.err.licensing.valid_geojson", detail=e.message), source=str(path),
+                         field="--site") from None
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         feats = data.get("features") or []
         if len(feats) != 1:
@@ -593,7 +596,8 @@ def _read_site(path: Path) -> dict:
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = data.get("geometry")
     if not isinstance(data, dict) or data.get("type") not in ("Polygon", "MultiPolygon", "Point"):
-        raise InputError(Message("cli.err.licensing.expected_polygon_multipolygon_point"), source=str(path), field="--site")
+        raise InputError(Message("cli.err.licensing.expected_polygon_multipolygon_point"), source=str(path),
+                         field="--site")
     return data
 
 
@@ -713,11 +717,13 @@ def _assignments(values, option, convert, expected):
     for v in values:
         key, sep, val = v.partition("=")
         if not sep or not key.strip():
-            raise click.BadParameter(Message("cli.err.licensing.expected_stage", value=v, expected=expected), param_hint=option)
+            raise click.BadParameter(Message("cli.err.licensing.expected_stage", value=v, expected=expected),
+                                     param_hint=option)
         try:
             out[key.strip()] = convert(val.strip())
         except (ValueError, click.BadParameter):
-            raise click.BadParameter(Message("cli.err.licensing.expected_stage", value=v, expected=expected), param_hint=option) from None
+            raise click.BadParameter(Message("cli.err.licensing.expected_stage", value=v, expected=expected),
+                                     param_hint=option) from None
     return out
 
 

@@ -75,4 +75,5 @@ def ping(huey) -> None:
     except Exception as e:  # noqa: BLE001 - redis/sqlite errors of every kind mean the same to the user
         from kawasan.errors import StorageError
 
-        raise StorageError(Message("jobs.err.queue.job_queue_reachable_start", error_type=type(e).__name__, detail=e), source="queue") from None
+        raise StorageError(Message("jobs.err.queue.job_queue_reachable_start", error_type=type(e).__name__, detail=e),
+                           source="queue") from None

@@ -74,9 +74,11 @@ def _float_env(name: str, default: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise StorageError(Message("record.err.db.expected_number_got", raw=raw), source="environment", field=name) from None
+        raise StorageError(Message("record.err.db.expected_number_got", raw=raw), source="environment",
+                           field=name) from None
     if value <= 0:
-        raise StorageError(Message("record.err.db.expected_positive_number_got", raw=raw), source="environment", field=name)
+        raise StorageError(Message("record.err.db.expected_positive_number_got", raw=raw), source="environment",
+                           field=name)
     return value
 
 
@@ -150,7 +152,8 @@ def make_engine(settings: Settings) -> Engine:
         engine = create_engine(url, connect_args={"connect_timeout": max(1, int(round(timeout)))},
                                pool_pre_ping=True)
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as e:
-        raise StorageError(Message("record.err.db.cannot_use_database_url", detail=e), source=safe_url(settings.database_url)) from None
+        raise StorageError(Message("record.err.db.cannot_use_database_url", detail=e),
+                           source=safe_url(settings.database_url)) from None
     if url.get_backend_name() == "postgresql":
         @event.listens_for(engine, "connect")
         def _pg_connect(dbapi_conn, _record):
@@ -198,14 +201,17 @@ def storage_errors(settings: Settings):
         raise _storage_error(e, settings) from None
     except exc.IntegrityError as e:
         first = str(e.orig).strip().splitlines()[0] if str(e.orig).strip() else repr(e.orig)
-        raise ConflictError(Message("record.err.db.change_collides_with_one", detail=first), source=settings.safe_url) from None
+        raise ConflictError(Message("record.err.db.change_collides_with_one", detail=first),
+                            source=settings.safe_url) from None
     except exc.ProgrammingError as e:
         if "does not exist" in str(e.orig) or "no such table" in str(e.orig):
-            raise StorageError(Message("record.err.db.database_migrated_run_kawasan", detail=e.orig), source=settings.safe_url) from None
+            raise StorageError(Message("record.err.db.database_migrated_run_kawasan", detail=e.orig),
+                               source=settings.safe_url) from None
         low = str(e.orig).lower()
         if "permission denied" in low or "must be owner" in low:
             first = str(e.orig).strip().splitlines()[0]
-            raise StorageError(Message("record.err.db.database_login_may_do", detail=first), source=settings.safe_url) from None
+            raise StorageError(Message("record.err.db.database_login_may_do", detail=first),
+                               source=settings.safe_url) from None
         raise
     except exc.DatabaseError as e:  # e.g. SQLite "file is not a database": a damaged or foreign file
         raise _storage_error(e, settings) from None
@@ -216,7 +222,8 @@ def _storage_error(e: Exception, settings: Settings) -> StorageError:
     text = raw.splitlines()[0] if raw else repr(e)
     low = text.lower()
     if any(w in low for w in ("locked", "lock timeout", "could not obtain lock", "canceling statement due to lock")):
-        return StorageError(Message("record.err.db.database_locked_another_program", timeout_s=settings.timeout_s, detail=text), source=settings.safe_url)
+        return StorageError(Message("record.err.db.database_locked_another_program", timeout_s=settings.timeout_s,
+                                    detail=text), source=settings.safe_url)
     return StorageError(Message("record.err.db.cannot_use_database_nothing", detail=text),
                         source=settings.safe_url)
 
@@ -257,7 +264,8 @@ def upgrade(engine: Engine, settings: Settings, revision: str = "head",
         before = current_revision(engine)
         known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
         if before is not None and before not in known:
-            raise StorageError(Message("record.err.db.database_at_revision_which", revision=before), source=settings.safe_url)
+            raise StorageError(Message("record.err.db.database_at_revision_which", revision=before),
+                               source=settings.safe_url)
         if engine.dialect.name == "sqlite":
             _upgrade_sqlite(engine, revision, settings, repairs)
         else:
@@ -296,7 +304,8 @@ def _upgrade_sqlite(engine: Engine, revision: str, settings: Settings, repairs: 
                 _repair_guard(conn, revision, repairs)
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
-                    raise StorageError(Message("record.err.db.migration_would_leave_broken", count=len(broken), first=broken[0]), source=settings.safe_url)
+                    raise StorageError(Message("record.err.db.migration_would_leave_broken", count=len(broken),
+                                               first=broken[0]), source=settings.safe_url)
         finally:
             raw.execute("PRAGMA foreign_keys = ON")
 

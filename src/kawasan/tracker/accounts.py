@@ -53,9 +53,11 @@ def _minutes_env(name: str, default: float) -> timedelta:
     try:
         value = float(raw) if raw not in (None, "") else default
     except ValueError:
-        raise InputError(Message("accounts.err.expected_number_got", raw=raw), source="environment", field=name) from None
+        raise InputError(Message("accounts.err.expected_number_got", raw=raw), source="environment",
+                         field=name) from None
     if value <= 0:
-        raise InputError(Message("accounts.err.expected_positive_number_got", raw=raw), source="environment", field=name)
+        raise InputError(Message("accounts.err.expected_positive_number_got", raw=raw), source="environment",
+                         field=name)
     return timedelta(minutes=value)
 
 
@@ -68,7 +70,8 @@ def session_limits() -> tuple[timedelta, timedelta]:
 
 def check_password_quality(password: str, username: str | None = None) -> None:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError(Message("accounts.err.password_needs_at_least", min_length=MIN_PASSWORD_LENGTH), field="password")
+        raise InputError(Message("accounts.err.password_needs_at_least", min_length=MIN_PASSWORD_LENGTH),
+                         field="password")
     if len(password) > 1024:
         raise InputError(Message("accounts.err.password_may_have_at"), field="password")
     if username and password.strip().casefold() == username.strip().casefold():
@@ -88,7 +91,8 @@ class AccountsMixin(TrackerBase):
             user = self._actor(s, actor)
             target = s.scalar(select(User).where(User.username == username))
             if target is None:
-                raise NotFoundError(Message("accounts.err.unknown_user", username=username), source="users", field="username")
+                raise NotFoundError(Message("accounts.err.unknown_user", username=username), source="users",
+                                    field="username")
             if user.id != target.id:
                 self._require_admin(user, "set another user's password")
             target.password_hash = digest
@@ -119,7 +123,8 @@ class AccountsMixin(TrackerBase):
             locked = _aware(u.locked_until)
             if locked and locked > now:
                 minutes = max(1, int((locked - now).total_seconds() // 60) + 1)
-                raise AuthenticationError(Message("accounts.err.account_locked_after_failed", attempts=LOCK_AFTER, minutes=minutes), field="username")
+                raise AuthenticationError(Message("accounts.err.account_locked_after_failed", attempts=LOCK_AFTER,
+                                                  minutes=minutes), field="username")
             try:
                 _hasher().verify(u.password_hash, password or "")
                 ok = True
@@ -156,7 +161,8 @@ class AccountsMixin(TrackerBase):
                 raise AuthenticationError(Message("accounts.err.kawasan_token_live_api"),
                                           source="KAWASAN_TOKEN", field="token")
             if username and username != owner["username"]:
-                raise AuthenticationError(Message("accounts.err.kawasan_token_belongs_drop", owner=owner['username'], username=username),
+                raise AuthenticationError(Message("accounts.err.kawasan_token_belongs_drop", owner=owner['username'],
+                                                  username=username),
                                           source="KAWASAN_TOKEN", field="user")
             return owner["username"]
         if username and password is not None:
@@ -190,7 +196,8 @@ class AccountsMixin(TrackerBase):
         with self._write() as s:
             u = s.scalar(select(User).where(User.username == username))
             if u is None:
-                raise NotFoundError(Message("accounts.err.unknown_user", username=username), source="users", field="username")
+                raise NotFoundError(Message("accounts.err.unknown_user", username=username), source="users",
+                                    field="username")
             if replaces:
                 s.execute(delete(WebSession).where(WebSession.id == _digest(replaces)))
             s.add(WebSession(id=_digest(secret), user_id=u.id, csrf_token=csrf, created_at=now, last_seen_at=now))
@@ -244,7 +251,8 @@ class AccountsMixin(TrackerBase):
             user = self._actor(s, actor or username)
             owner = s.scalar(select(User).where(User.username == username))
             if owner is None:
-                raise NotFoundError(Message("accounts.err.unknown_user", username=username), source="users", field="username")
+                raise NotFoundError(Message("accounts.err.unknown_user", username=username), source="users",
+                                    field="username")
             if owner.id != user.id:
                 raise PermissionDeniedError(Message("accounts.err.token_created_owner_only"), field="username")
             if purpose == "feed":
@@ -270,7 +278,8 @@ class AccountsMixin(TrackerBase):
             user = self._actor(s, actor)
             tok = s.get(ApiToken, token_id)
             if tok is None or (tok.user_id != user.id and user.role != "administrator"):
-                raise NotFoundError(Message("accounts.err.token_with_id", token_id=token_id), source="tokens", field="token")
+                raise NotFoundError(Message("accounts.err.token_with_id", token_id=token_id), source="tokens",
+                                    field="token")
             if tok.revoked_at is None:
                 tok.revoked_at = _now()
                 s.add(self._event(user, "token.revoke", field=tok.purpose, old=f"{tok.name} ({tok.hint}...)"))

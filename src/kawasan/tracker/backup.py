@@ -109,7 +109,8 @@ class BackupMixin(TrackerBase):
             as_of = s.scalar(select(func.max(Event.recorded_at)))
             revision = current_revision(self.engine)
         if problems:
-            raise InputError(Message("tracker.err.backup.record_does_verify_backup", problem=problems[0]), source=self.settings.safe_url)
+            raise InputError(Message("tracker.err.backup.record_does_verify_backup", problem=problems[0]),
+                             source=self.settings.safe_url)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
         size = 0
@@ -123,7 +124,8 @@ class BackupMixin(TrackerBase):
                     try:
                         data = blob.read_bytes()
                     except OSError as e:
-                        raise InputError(Message("tracker.err.backup.bytes_stored_document_missing", reason=e.strerror), source=str(blob)) from None
+                        raise InputError(Message("tracker.err.backup.bytes_stored_document_missing", reason=e.strerror),
+                                         source=str(blob)) from None
                     if _sha(data) != h:
                         raise InputError(Message("tracker.err.backup.stored_document_does_hash"),
                                          source=str(blob))
@@ -158,7 +160,9 @@ class BackupMixin(TrackerBase):
             upgrade(self.engine, self.settings, revision)  # a fresh database takes the archive's schema first
             current = revision
         if current != revision:
-            raise InputError(Message("tracker.err.backup.archive_has_schema_revision", revision=revision, current=current, head_revision=head_revision()), source=str(path), field="schema_revision")
+            raise InputError(Message("tracker.err.backup.archive_has_schema_revision", revision=revision,
+                                     current=current, head_revision=head_revision()), source=str(path),
+                             field="schema_revision")
         for name in sorted(k for k in members if k.startswith("documents/")):
             docs.write_blob(members[name], name.split("/", 1)[1], self.settings.files_dir)
         counts = self._load_rows(manifest, members, actor=actor, replace=replace, source=str(path))
@@ -189,14 +193,17 @@ class BackupMixin(TrackerBase):
                 for line in members[f"tables/{name}.jsonl"].decode("utf-8").splitlines():
                     raw = json.loads(line)
                     if set(raw) != set(decode):
-                        raise InputError(Message("tracker.err.backup.table_columns_differ_from", name=name, columns=sorted(raw), expected_columns=sorted(decode)),
+                        raise InputError(Message("tracker.err.backup.table_columns_differ_from", name=name,
+                                                 columns=sorted(raw), expected_columns=sorted(decode)),
                                          source=source, field=name)
                     rows.append({k: decode[k](v) for k, v in raw.items()})
                 if rows:
                     conn.execute(insert(t), rows)
                 counts[name] = len(rows)
                 if counts[name] != manifest["tables"].get(name):
-                    raise InputError(Message("tracker.err.backup.table_holds_rows_manifest", name=name, rows=counts[name], manifest_rows=manifest['tables'].get(name)), source=source, field=name)
+                    raise InputError(Message("tracker.err.backup.table_holds_rows_manifest", name=name,
+                                             rows=counts[name], manifest_rows=manifest['tables'].get(name)),
+                                     source=source, field=name)
             _reset_sequences(conn)
             problems, _heads = chain_check(s.scalars(select(Event).order_by(Event.id)).all())
             if problems:
@@ -229,10 +236,13 @@ def read_archive(path: Path) -> tuple[dict, dict[str, bytes]]:
                 raise InputError(Message("tracker.err.backup.kawasan_backup_manifest_json"), source=src)
             manifest = json.loads(z.read("manifest.json").decode("utf-8"))
             if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-                raise InputError(Message("tracker.err.backup.kawasan_backup_format", format_name=manifest.get('format') if isinstance(manifest, dict) else None),
+                raise InputError(Message("tracker.err.backup.kawasan_backup_format",
+                                         format_name=manifest.get('format') if isinstance(manifest, dict) else None),
                                  source=src, field="format")
             if manifest.get("format_version") != FORMAT_VERSION:
-                raise InputError(Message("tracker.err.backup.backup_format_version_supported", version=manifest.get('format_version'), supported=FORMAT_VERSION), source=src, field="format_version")
+                raise InputError(Message("tracker.err.backup.backup_format_version_supported",
+                                         version=manifest.get('format_version'), supported=FORMAT_VERSION), source=src,
+                                 field="format_version")
             sums = manifest.get("sha256") or {}
             expected = {f"tables/{t}.jsonl" for t in TABLES}
             if not expected <= set(sums) or set(sums) != set(names) - {"manifest.json"}:
@@ -248,7 +258,8 @@ def read_archive(path: Path) -> tuple[dict, dict[str, bytes]]:
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as e:
         raise InputError(Message("tracker.err.backup.readable_backup_archive_damaged", detail=e), source=src) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InputError(Message("tracker.err.backup.manifest_valid_json", detail=e), source=src, field="manifest.json") from None
+        raise InputError(Message("tracker.err.backup.manifest_valid_json", detail=e), source=src,
+                         field="manifest.json") from None
     for name, data in members.items():
         if name.startswith("documents/") and _sha(data) != name.split("/", 1)[1]:
             raise InputError(Message("tracker.err.backup.member_named_sha_bytes", name=name), source=src, field=name)

@@ -113,10 +113,13 @@ class TrackerBase:
                 raise PermissionDeniedError(Message("tracker.err.base.say_who_acts_as"), field="user")
         user = s.scalar(select(User).where(User.username == username))
         if user is None:  # no list of the known names: whoever asks is nobody we know (issue 14 defect 8)
-            raise NotFoundError(Message("tracker.err.base.unknown_user_administrator_adds", username=username), source="users", field="user")
+            raise NotFoundError(Message("tracker.err.base.unknown_user_administrator_adds", username=username),
+                                source="users", field="user")
         return user
 
     @staticmethod
     def _require_admin(user: User, what: str) -> None:
         if user.role != "administrator":
-            raise PermissionDeniedError(Message("tracker.err.base.user_may_only_administrator", username=user.username, role=user.role, action=catalogued(what, "tracker.action")), field="user")
+            raise PermissionDeniedError(Message("tracker.err.base.user_may_only_administrator", username=user.username,
+                                                role=user.role, action=catalogued(what, "tracker.action")),
+                                        field="user")

@@ -31,13 +31,15 @@ class DirectoryMixin(TrackerBase):
         if not code:
             raise InputError(Message("tracker.err.directory.agency_needs_code_e"), field="code")
         if kind not in AGENCY_KINDS:
-            raise InputError(Message("tracker.err.directory.unknown_agency_kind_expected", kind=kind, kinds=', '.join(AGENCY_KINDS)), field="kind")
+            raise InputError(Message("tracker.err.directory.unknown_agency_kind_expected", kind=kind,
+                                     kinds=', '.join(AGENCY_KINDS)), field="kind")
         with self._write() as s:
             user = self._actor(s, actor)
             self._require_admin(user, "add agencies")
             if s.scalar(select(Agency).where(Agency.code == code, _same_regency(regency))):
                 raise InputError(Message("tracker.err.directory.agency_already_exists", code=code, regency=regency)
-                                 if regency else Message("tracker.err.directory.agency_already_exists_everywhere", code=code), source="agencies", field="code")
+                                 if regency else Message("tracker.err.directory.agency_already_exists_everywhere",
+                                                         code=code), source="agencies", field="code")
             a = Agency(code=code, name=name or code, kind=kind, regency=regency, created_at=_now())
             s.add(a)
             s.add(self._event(user, "agency.add", field="agency", new=code, reason=name,
@@ -49,13 +51,15 @@ class DirectoryMixin(TrackerBase):
                       regency: str | None = None, actor: str | None = None) -> dict:
         """Change an agency's name, level or regency (``regency=""`` makes it serve every regency)."""
         if kind is not None and kind not in AGENCY_KINDS:
-            raise InputError(Message("tracker.err.directory.unknown_agency_kind_expected", kind=kind, kinds=', '.join(AGENCY_KINDS)), field="kind")
+            raise InputError(Message("tracker.err.directory.unknown_agency_kind_expected", kind=kind,
+                                     kinds=', '.join(AGENCY_KINDS)), field="kind")
         with self._write() as s:
             user = self._actor(s, actor)
             self._require_admin(user, "change agencies")
             a = s.get(Agency, agency_id)
             if a is None:
-                raise NotFoundError(Message("tracker.err.directory.agency_with_id", agency_id=agency_id), source="agencies", field="agency")
+                raise NotFoundError(Message("tracker.err.directory.agency_with_id", agency_id=agency_id),
+                                    source="agencies", field="agency")
             before = _agency_dict(a)
             if name is not None and name.strip():
                 a.name = name.strip()
@@ -64,7 +68,8 @@ class DirectoryMixin(TrackerBase):
             if regency is not None:
                 new_reg = regency.strip() or None
                 if s.scalar(select(Agency).where(Agency.code == a.code, _same_regency(new_reg), Agency.id != a.id)):
-                    raise InputError(Message("tracker.err.directory.agency_already_exists_2", code=a.code, regency=new_reg or Message('tracker.err.directory.no_regency')),
+                    raise InputError(Message("tracker.err.directory.agency_already_exists_2", code=a.code,
+                                             regency=new_reg or Message('tracker.err.directory.no_regency')),
                                      source="agencies", field="regency")
                 a.regency = new_reg
             s.add(self._event(user, "agency.update", field="agency", old=_agency_text(before), new=_agency_text(
@@ -80,9 +85,11 @@ class DirectoryMixin(TrackerBase):
                  full_name: str | None = None, actor: str | None = None) -> dict:
         username = (username or "").strip()
         if not username or any(c.isspace() for c in username):
-            raise InputError(Message("tracker.err.directory.username_must_one_word", username=username), field="username")
+            raise InputError(Message("tracker.err.directory.username_must_one_word", username=username),
+                             field="username")
         if role not in ROLES:
-            raise InputError(Message("tracker.err.directory.unknown_role_expected_one", role=role, roles=', '.join(ROLES)), field="role")
+            raise InputError(Message("tracker.err.directory.unknown_role_expected_one", role=role,
+                                     roles=', '.join(ROLES)), field="role")
         if role == "agency_officer" and not agency:
             raise InputError(Message("tracker.err.directory.agency_officer_needs_agency"),
                              field="agency")
@@ -99,7 +106,8 @@ class DirectoryMixin(TrackerBase):
                 user = self._actor(s, actor)
                 self._require_admin(user, "add users")
             if s.scalar(select(User).where(User.username == username)):
-                raise InputError(Message("tracker.err.directory.user_already_exists", username=username), source="users", field="username")
+                raise InputError(Message("tracker.err.directory.user_already_exists", username=username),
+                                 source="users", field="username")
             ag = self._find_agency(s, agency, regency) if agency else None
             u = User(username=username, role=role, agency_id=ag.id if ag else None, regency=regency,
                      full_name=full_name, created_at=_now())
@@ -121,15 +129,20 @@ class DirectoryMixin(TrackerBase):
         rows = s.scalars(select(Agency).where(Agency.code == code).order_by(Agency.id)).all()
         if not rows:
             codes = sorted(set(s.scalars(select(Agency.code)).all()))
-            raise NotFoundError(Message("tracker.err.directory.unknown_agency_known_agencies", code=code, codes=', '.join(codes) or Message('err.none')), source="agencies", field="agency")
+            raise NotFoundError(Message("tracker.err.directory.unknown_agency_known_agencies", code=code,
+                                        codes=', '.join(codes) or Message('err.none')), source="agencies",
+                                field="agency")
         if regency:
             own = [a for a in rows if a.regency and _norm(a.regency) == _norm(regency)] or \
                   [a for a in rows if a.regency is None]
             if own:
                 return own[0]
-            raise NotFoundError(Message("tracker.err.directory.agency_has_row_exists", code=code, regency=regency, regencies=joined(a.regency or Message('tracker.err.directory.every_regency') for a in rows)), source="agencies", field="agency")
+            raise NotFoundError(Message("tracker.err.directory.agency_has_row_exists", code=code, regency=regency,
+                                        regencies=joined(a.regency or Message('tracker.err.directory.every_regency') for a in rows)),
+                                source="agencies", field="agency")
         if len(rows) > 1:
-            raise InputError(Message("tracker.err.directory.agency_exists_several_regencies", code=code, regencies=joined(a.regency or Message('err.none') for a in rows)),
+            raise InputError(Message("tracker.err.directory.agency_exists_several_regencies", code=code,
+                                     regencies=joined(a.regency or Message('err.none') for a in rows)),
                              source="agencies", field="regency")
         return rows[0]
 
@@ -142,13 +155,15 @@ class DirectoryMixin(TrackerBase):
         from kawasan.storage.models import WebSession
 
         if role is not None and role not in ROLES:
-            raise InputError(Message("tracker.err.directory.unknown_role_expected_one", role=role, roles=', '.join(ROLES)), field="role")
+            raise InputError(Message("tracker.err.directory.unknown_role_expected_one", role=role,
+                                     roles=', '.join(ROLES)), field="role")
         with self._write() as s:
             user = self._actor(s, actor)
             self._require_admin(user, "change users")
             u = s.scalar(select(User).where(User.username == username))
             if u is None:
-                raise NotFoundError(Message("tracker.err.directory.unknown_user", username=username), source="users", field="username")
+                raise NotFoundError(Message("tracker.err.directory.unknown_user", username=username), source="users",
+                                    field="username")
             before = _user_dict(u)
             if regency is not None:
                 u.regency = regency.strip() or None
@@ -188,7 +203,8 @@ class DirectoryMixin(TrackerBase):
             user = self._actor(s, actor)
             self._require_admin(user, "change the calendar")
             if s.scalar(select(CalendarDay).where(CalendarDay.day == day)):
-                raise InputError(Message("tracker.err.directory.already_calendar", day=day.isoformat()), source="calendar", field="day")
+                raise InputError(Message("tracker.err.directory.already_calendar", day=day.isoformat()),
+                                 source="calendar", field="day")
             d = CalendarDay(day=day, kind=kind, description=description, created_at=_now(), created_by=user.id)
             s.add(d)
             s.add(self._event(user, "calendar.add", field=kind, new=day.isoformat(), reason=description))
@@ -233,7 +249,9 @@ class DirectoryMixin(TrackerBase):
         p = Path(name)
         if p.suffix.lower() in (".yaml", ".yml", ".json", ".csv") or p.exists():
             return load_template(p)
-        raise NotFoundError(Message("tracker.err.directory.unknown_template_built_registered", name=name, builtin=', '.join(builtin_names()), registered=', '.join(sorted(stored)) or Message('err.none')),
+        raise NotFoundError(Message("tracker.err.directory.unknown_template_built_registered", name=name,
+                                    builtin=', '.join(builtin_names()),
+                                    registered=', '.join(sorted(stored)) or Message('err.none')),
                             source="templates", field="template")
 
     def register_template(self, template, *, source: str | None = None, actor: str | None = None) -> dict:
@@ -243,18 +261,23 @@ class DirectoryMixin(TrackerBase):
 
         for field, value in (("name", template.name), ("version", template.version)):
             if not SAFE_NAME.fullmatch(str(value)):
-                raise InputError(Message("tracker.err.directory.template_allowed_expected_letters", field=field, value=str(value)[:80]), source="templates", field=field)
+                raise InputError(Message("tracker.err.directory.template_allowed_expected_letters", field=field,
+                                         value=str(value)[:80]), source="templates", field=field)
 
         clash = next((b for b in builtin_names() if b.casefold() == template.name.strip().casefold()), None)
         if clash:  # a registered template wins over a built-in one by name: it would silently replace it
-            raise InputError(Message("tracker.err.directory.name_belongs_built_template", name=template.name, clash=clash), source="templates", field="name")
+            raise InputError(Message("tracker.err.directory.name_belongs_built_template", name=template.name,
+                                     clash=clash), source="templates", field="name")
         with self._write() as s:
             user = self._actor(s, actor)
             if user.role not in ("administrator", "coordinator"):
-                raise PermissionDeniedError(Message("tracker.err.directory.user_may_register_templates", username=user.username, role=user.role), field="user")
+                raise PermissionDeniedError(Message("tracker.err.directory.user_may_register_templates",
+                                                    username=user.username, role=user.role), field="user")
             if s.scalar(select(StoredTemplate).where(StoredTemplate.name == template.name,
                                                      StoredTemplate.version == template.version)):
-                raise InputError(Message("tracker.err.directory.template_version_already_registered", name=template.name, version=template.version), source="templates", field="version")
+                raise InputError(Message("tracker.err.directory.template_version_already_registered",
+                                         name=template.name, version=template.version), source="templates",
+                                 field="version")
             s.add(StoredTemplate(name=template.name, version=template.version, body=template.model_dump(mode="json"),
                                  source=source, created_at=_now(), created_by=user.id))
             s.add(self._event(user, "template.add", field="template", new=f"{template.name}:{template.version}",

@@ -70,16 +70,19 @@ def check_file(path: Path, max_bytes: int) -> CheckedFile:
         raise InputError(Message("tracker.err.documents.file_found_expected_existing"), source=src)
     ext = path.suffix.lower()
     if ext not in ALLOWED:
-        raise InputError(Message("tracker.err.documents.file_type_allowed_allowed", ext=ext or Message('tracker.err.documents.no_extension'), allowed=allowed_list()),
+        raise InputError(Message("tracker.err.documents.file_type_allowed_allowed",
+                                 ext=ext or Message('tracker.err.documents.no_extension'), allowed=allowed_list()),
                          source=src, field="type")
     size = path.stat().st_size
     if size > max_bytes:
-        raise InputError(Message("tracker.err.documents.file_mb_above_limit", size_mb=size / 1048576, limit_mb=max_bytes / 1048576), source=src, field="size")
+        raise InputError(Message("tracker.err.documents.file_mb_above_limit", size_mb=size / 1048576,
+                                 limit_mb=max_bytes / 1048576), source=src, field="size")
     if size == 0:
         raise InputError(Message("tracker.err.documents.file_empty"), source=src, field="size")
     problem = sniff(path, ext)
     if problem:
-        raise InputError(Message("tracker.err.documents.content_although_name_ends", file_kind=ALLOWED[ext][1], ext=ext, problem=problem),
+        raise InputError(Message("tracker.err.documents.content_although_name_ends", file_kind=ALLOWED[ext][1], ext=ext,
+                                 problem=problem),
                          source=src, field="type")
     h = hashlib.sha256()
     with path.open("rb") as f:

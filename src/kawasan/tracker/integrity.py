@@ -59,7 +59,10 @@ def check_chains(events) -> tuple[list[Problem], dict]:
             broken.add(pid)
             where = Message("tracker.err.integrity.chain_of_project", project=pid) if pid is not None \
                 else Message("tracker.err.integrity.chain_without_project")
-            problems.append(Problem("chain", Message("tracker.err.integrity.first_broken_link_chain", where=where, event=e.id, kind=e.kind, chain_hash=e.chain_hash or Message('err.none'), expected=expected), project=pid, event=e.id, stage=e.stage_id))
+            problems.append(Problem("chain", Message("tracker.err.integrity.first_broken_link_chain", where=where,
+                                                     event=e.id, kind=e.kind,
+                                                     chain_hash=e.chain_hash or Message('err.none'), expected=expected),
+                                    project=pid, event=e.id, stage=e.stage_id))
         heads[pid] = e.chain_hash
     return problems, {pid: (counts[pid], heads[pid]) for pid in counts}
 
@@ -85,10 +88,13 @@ def check_states(stages, events) -> list[Problem]:
         if have != want:
             diff = joined(Message("tracker.err.integrity.field_differs", field=k, stored=h, replayed=w)
                           for k, h, w in zip(("status", "reason", "version"), have, want) if h != w)
-            problems.append(Problem("state", Message("tracker.err.integrity.stage_project_differs_from", stage_id=r.stage_id, project=r.project_id, diff=diff), project=r.project_id,
+            problems.append(Problem("state", Message("tracker.err.integrity.stage_project_differs_from",
+                                                     stage_id=r.stage_id, project=r.project_id, diff=diff),
+                                    project=r.project_id,
                                     stage=r.stage_id))
     for (pid, sid), evs in sorted(by_stage.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        problems.append(Problem("state", Message("tracker.err.integrity.project_has_status_events", project=pid, stage_id=sid),
+        problems.append(Problem("state", Message("tracker.err.integrity.project_has_status_events", project=pid,
+                                                 stage_id=sid),
                                 project=pid, event=evs[0].id, stage=sid))
     return problems
 
@@ -111,7 +117,9 @@ def check_documents(documents, events, files_dir: Path, *, read_bytes: bool = Tr
     for d in documents:
         key = (d.project_id, d.stage_id, f"{d.name} v{d.version}", d.sha256)
         if attached.pop(key, None) is None:
-            problems.append(Problem("documents", Message("tracker.err.integrity.document_v_project_stage", document=d.id, name=d.name, version=d.version, project=d.project_id, stage_id=d.stage_id),
+            problems.append(Problem("documents", Message("tracker.err.integrity.document_v_project_stage",
+                                                         document=d.id, name=d.name, version=d.version,
+                                                         project=d.project_id, stage_id=d.stage_id),
                                     project=d.project_id, stage=d.stage_id, document=d.id))
         if d.sha256 not in checked:
             path = docs.blob_path(files_dir, d.sha256)
@@ -122,10 +130,14 @@ def check_documents(documents, events, files_dir: Path, *, read_bytes: bool = Tr
             else:
                 checked[d.sha256] = None
         if checked[d.sha256]:
-            problems.append(Problem("documents", Message("tracker.err.integrity.document_v_project", document=d.id, name=d.name, version=d.version, project=d.project_id, problem=checked[d.sha256]), project=d.project_id,
+            problems.append(Problem("documents", Message("tracker.err.integrity.document_v_project", document=d.id,
+                                                         name=d.name, version=d.version, project=d.project_id,
+                                                         problem=checked[d.sha256]), project=d.project_id,
                                     stage=d.stage_id, document=d.id))
     for (pid, sid, what, _sha), e in attached.items():
-        problems.append(Problem("documents", Message("tracker.err.integrity.event_attached_stage_project", event=e.id, document=what, stage_id=sid, project=pid), project=pid, event=e.id, stage=sid))
+        problems.append(Problem("documents", Message("tracker.err.integrity.event_attached_stage_project", event=e.id,
+                                                     document=what, stage_id=sid, project=pid), project=pid, event=e.id,
+                                stage=sid))
     return problems
 
 
@@ -135,7 +147,8 @@ class IntegrityMixin(TrackerBase):
     def verify_record(self, *, read_bytes: bool = True) -> dict:
         """The report of ``kawasan db verify``: ok, the problems (first broken link first), each chain's head."""
         with self._read() as s:
-            triggers = [Problem("guard", Message("tracker.err.integrity.append_only_guard_off", table=p)) for p in guard_problems(s.connection())]
+            triggers = [Problem("guard", Message("tracker.err.integrity.append_only_guard_off",
+                                                 table=p)) for p in guard_problems(s.connection())]
             events = s.scalars(select(Event).order_by(Event.id)).all()
             chain_problems, heads = check_chains(events)
             stages = s.scalars(select(StageRow).order_by(StageRow.project_id, StageRow.position)).all()

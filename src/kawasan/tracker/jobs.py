@@ -83,7 +83,8 @@ class JobService(TrackerBase):
     def submit(self, kind: str, title: str, params: dict, *, actor: str | None = None) -> dict:
         """Record a queued job; the caller enqueues its id. Refused for a viewer."""
         if kind not in JOB_KINDS:
-            raise InputError(Message("tracker.err.jobs.unknown_job_kind_expected", kind=kind, kinds=', '.join(JOB_KINDS)), field="kind")
+            raise InputError(Message("tracker.err.jobs.unknown_job_kind_expected", kind=kind,
+                                     kinds=', '.join(JOB_KINDS)), field="kind")
         with self._write() as s:
             user = self._actor(s, actor)
             self._require_runner(user)
@@ -108,7 +109,8 @@ class JobService(TrackerBase):
             elif job.status == "running":
                 job.cancel_requested = True
             else:
-                raise ConflictError(Message("tracker.err.jobs.job_only_queued_running", job_id=job_id, status=job.status),
+                raise ConflictError(Message("tracker.err.jobs.job_only_queued_running", job_id=job_id,
+                                            status=job.status),
                                     field="status")
             return job_dict(job, user.username)
 
@@ -200,7 +202,8 @@ class JobService(TrackerBase):
     @staticmethod
     def _require_runner(user: User) -> None:
         if user.role not in RUNNERS:
-            raise PermissionDeniedError(Message("tracker.err.jobs.user_may_start_cancel", username=user.username, role=user.role), field="role")
+            raise PermissionDeniedError(Message("tracker.err.jobs.user_may_start_cancel", username=user.username,
+                                                role=user.role), field="role")
 
 
 __all__ = ["JobService", "JobCancelled", "JOB_KINDS", "STATES", "ACTIVE", "RUNNERS", "this_worker", "job_dict"]

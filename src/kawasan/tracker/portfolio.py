@@ -217,7 +217,8 @@ class PortfolioMixin(TrackerBase):
             p = self._project(s, pid)
             if not (user.role == "administrator" or (user.role == "coordinator"
                                                      and _norm(user.regency) == _norm(p.regency))):
-                raise PermissionDeniedError(Message("tracker.err.portfolio.user_may_set_target", username=user.username, role=user.role, project=p.id), field="user")
+                raise PermissionDeniedError(Message("tracker.err.portfolio.user_may_set_target", username=user.username,
+                                                    role=user.role, project=p.id), field="user")
             old = p.target_date
             p.target_date = target
             s.add(self._event(user, "project.target", project=p.id, field="target_date",
@@ -231,7 +232,8 @@ class PortfolioMixin(TrackerBase):
         """Every project with progress, blocked/overdue stages, open obstacles, P50/P80, the change of P80 since
         last week and its status; filtered by regency, template and status; with the counts per status."""
         if status and status not in STATUSES:
-            raise InputError(Message("tracker.err.portfolio.unknown_status_expected_one", status=status, statuses=', '.join(STATUSES)), field="status")
+            raise InputError(Message("tracker.err.portfolio.unknown_status_expected_one", status=status,
+                                     statuses=', '.join(STATUSES)), field="status")
         summaries = [r["summary"] for _, r in sorted(self.summaries(parts=("summary",)).items())]
         chosen = [p for p in summaries if (not regency or _norm(p["regency"]) == _norm(regency))
                   and (not template or p["template"] == template)]

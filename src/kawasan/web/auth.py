@@ -84,7 +84,8 @@ def require_roles(*roles: str):
     """A dependency: the caller must have one of ``roles`` (the service checks again, per object)."""
     async def dep(ident: Identity = Depends(current_user)) -> Identity:
         if ident.role not in roles:
-            raise PermissionDeniedError(Message("web.err.auth.needs_role_you", roles=' or '.join(roles), role=ident.role),
+            raise PermissionDeniedError(Message("web.err.auth.needs_role_you", roles=' or '.join(roles),
+                                                role=ident.role),
                                         field="role")
         return ident
     dep.roles = roles

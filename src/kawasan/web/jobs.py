@@ -57,12 +57,14 @@ def base_model(root: Path, ref: str) -> dict:
     kind, _, name = (ref or "").partition(":")
     if kind == "preset":
         if name not in preset_names():
-            raise NotFoundError(Message("web.err.jobs.preset_presets", name=name, presets=', '.join(preset_names())), field="model")
+            raise NotFoundError(Message("web.err.jobs.preset_presets", name=name, presets=', '.join(preset_names())),
+                                field="model")
         return yaml.safe_load(preset_text(name))
     if kind == "saved":
         path = folders.model_file(root, name)
         if not path.is_file():
-            raise NotFoundError(Message("web.err.jobs.saved_model_saved", name=name, saved=', '.join(folders.saved_models(root)) or Message('err.none')),
+            raise NotFoundError(Message("web.err.jobs.saved_model_saved", name=name,
+                                        saved=', '.join(folders.saved_models(root)) or Message('err.none')),
                                 field="model")
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):

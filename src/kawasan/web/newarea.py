@@ -46,7 +46,8 @@ def max_upload_bytes() -> int:
 def check_declared_size(content_length: str | None) -> None:
     """Refuse a request declaring more than the limit for all its files (before anything is read)."""
     if content_length and content_length.isdigit() and int(content_length) > max_upload_bytes() * 4:
-        raise InputError(Message("web.err.newarea.upload_mb_larger_than", size_mb=int(content_length) / 1048576), field="file")
+        raise InputError(Message("web.err.newarea.upload_mb_larger_than", size_mb=int(content_length) / 1048576),
+                         field="file")
 
 
 def save(upload, folder: Path, field: str) -> Path:
@@ -63,7 +64,8 @@ def save(upload, folder: Path, field: str) -> Path:
         while chunk := upload.file.read(CHUNK):
             size += len(chunk)
             if size > limit:
-                raise InputError(Message("web.err.newarea.file_larger_than_limit", limit_mb=limit / 1048576), source=upload.filename, field=field)
+                raise InputError(Message("web.err.newarea.file_larger_than_limit", limit_mb=limit / 1048576),
+                                 source=upload.filename, field=field)
             out.write(chunk)
     if size == 0:
         raise InputError(Message("web.err.newarea.file_empty"), source=upload.filename, field=field)
@@ -94,7 +96,8 @@ def boundary_filter(path: Path, feature: str | None, where: str | None) -> str |
     try:
         fields = list(pyogrio.read_info(split_source(path)[0])["fields"])
     except Exception as e:  # noqa: BLE001 - any GDAL failure means the same: not a vector file
-        raise VectorError(Message("web.err.newarea.readable_vector_file", detail=str(e).replace(str(path), path.name)), source=path.name,
+        raise VectorError(Message("web.err.newarea.readable_vector_file", detail=str(e).replace(str(path), path.name)),
+                          source=path.name,
                           field="boundary") from None
     nf = name_field(fields)
     if nf is None:

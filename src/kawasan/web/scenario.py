@@ -36,7 +36,8 @@ def from_form(form, stage_ids: list[str]) -> Scenario:
             try:
                 days = float(raw.replace(",", "."))
             except ValueError:
-                raise InputError(Message("web.err.scenario.number_working_days", raw=raw), field=f"shorten_{sid}") from None
+                raise InputError(Message("web.err.scenario.number_working_days", raw=raw),
+                                 field=f"shorten_{sid}") from None
             if not 0 <= days <= 10000:
                 raise InputError(Message("web.err.scenario.expected_working_days", raw=raw), field=f"shorten_{sid}")
             if days:

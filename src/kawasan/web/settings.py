@@ -28,9 +28,11 @@ def _number(name: str, default: float, *, minimum: float = 0) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise InputError(Message("web.err.settings.expected_number_got_2", raw=raw), source="environment", field=name) from None
+        raise InputError(Message("web.err.settings.expected_number_got_2", raw=raw), source="environment",
+                         field=name) from None
     if value < minimum:
-        raise InputError(Message("web.err.settings.expected_number_got", minimum=minimum, raw=raw), source="environment", field=name)
+        raise InputError(Message("web.err.settings.expected_number_got", minimum=minimum, raw=raw),
+                         source="environment", field=name)
     return value
 
 
@@ -47,7 +49,8 @@ class WebSettings:
     def from_env(cls) -> "WebSettings":
         secure = (os.environ.get("KAWASAN_SECURE_COOKIES") or "auto").strip().lower()
         if secure not in ("auto", "always", "never"):
-            raise InputError(Message("web.err.settings.expected_auto_always_never", secure=secure), source="environment",
+            raise InputError(Message("web.err.settings.expected_auto_always_never", secure=secure),
+                             source="environment",
                              field="KAWASAN_SECURE_COOKIES")
         basemap = (os.environ.get("KAWASAN_BASEMAP_URL") or "").strip() or None
         if basemap and not (basemap.startswith("https://") or basemap.startswith("http://")

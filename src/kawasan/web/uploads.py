@@ -36,7 +36,8 @@ def saved_upload(upload: UploadFile, max_bytes: int, field: str = "file"):
             while chunk := upload.file.read(1 << 20):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise InputError(Message("web.err.uploads.file_larger_than_limit", limit_mb=max_bytes / 1048576), source=upload.filename, field=field)
+                    raise InputError(Message("web.err.uploads.file_larger_than_limit", limit_mb=max_bytes / 1048576),
+                                     source=upload.filename, field=field)
                 out.write(chunk)
         yield target
     finally:

@@ -182,7 +182,8 @@ def _submit_area(request: Request, form, actor: str) -> dict:
     try:
         resolution = float(res_raw) if res_raw else 30.0
     except ValueError:
-        raise InputError(Message("web.err.analysis.expected_number_metres_got", raw=res_raw), field="resolution") from None
+        raise InputError(Message("web.err.analysis.expected_number_metres_got", raw=res_raw),
+                         field="resolution") from None
     if not 5 <= resolution <= 1000:
         raise InputError(Message("web.err.analysis.expected_m_got", resolution=resolution), field="resolution")
     job_service(request)._ready()  # an unreachable database is refused before any file is written

@@ -54,7 +54,8 @@ def template(request: Request, name: str, me: Identity = Depends(current_user)):
 def _template_by_name(service, name: str):
     known = {t["name"] for t in service.list_templates()}
     if name not in known:  # a name, never a path on the server
-        raise NotFoundError(Message("web.err.directory.unknown_template_known", name=name, known=', '.join(sorted(known))), source="templates",
+        raise NotFoundError(Message("web.err.directory.unknown_template_known", name=name,
+                                    known=', '.join(sorted(known))), source="templates",
                             field="name")
     return service.resolve_template(name)
 

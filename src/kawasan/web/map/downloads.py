@@ -41,7 +41,8 @@ def downloads(run: Entry) -> dict[str, Path | None]:
 def download_body(run: Entry, name: str) -> tuple[Path | bytes, str]:
     files = downloads(run)
     if name not in files:
-        raise NotFoundError(Message("web.err.downloads.run_has_download_has", name=name, files=', '.join(files)), field="name")
+        raise NotFoundError(Message("web.err.downloads.run_has_download_has", name=name, files=', '.join(files)),
+                            field="name")
     media = MEDIA.get(Path(name).suffix, "application/octet-stream")
     if files[name] is None:  # model.yaml from model.json
         import json

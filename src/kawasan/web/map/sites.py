@@ -184,10 +184,12 @@ async def check_upload(request: Request, file: UploadFile = File(...), radius_m:
     entry = run_entry(request, run_id)
     lang = language(request)
     if radius_m is not None and not 0 < radius_m <= MAX_RADIUS_M:
-        raise InputError(Message("web.err.sites.expected_radius_from_m", max_radius=MAX_RADIUS_M, radius_m=radius_m), field="radius_m")
+        raise InputError(Message("web.err.sites.expected_radius_from_m", max_radius=MAX_RADIUS_M, radius_m=radius_m),
+                         field="radius_m")
     suffix = FsPath(file.filename or "").suffix.lower()
     if suffix not in (".geojson", ".json", ".gpkg", ".zip"):
-        raise InputError(Message("web.err.sites.expected_geojson_geojson_geopackage", filename=file.filename), source=file.filename, field="file")
+        raise InputError(Message("web.err.sites.expected_geojson_geojson_geopackage", filename=file.filename),
+                         source=file.filename, field="file")
 
     def work():
         with saved_upload(file, MAX_SITE_UPLOAD) as path:

@@ -191,7 +191,8 @@ def read_tile(path: Path, z: int, x: int, y: int, *, resampling: str = "nearest"
 
     src, limit = _reader(Path(path))
     if z > limit:
-        raise InputError(Message("web.err.tiles.expected_zoom_at_most", limit=limit, cell=_cell_text(src), z=z), field="z")
+        raise InputError(Message("web.err.tiles.expected_zoom_at_most", limit=limit, cell=_cell_text(src), z=z),
+                         field="z")
     try:
         img = src.tile(x, y, z, tilesize=TILE_SIZE, indexes=1, resampling_method=resampling, buffer=buffer or None)
     except TileOutsideBounds:

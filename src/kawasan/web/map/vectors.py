@@ -39,7 +39,8 @@ def vector_path(run: Entry, name: str) -> Path:
         return run.path / "sites" / "sites.gpkg"
     spec = study_layers(run).get(name)
     if spec is None or spec.get("kind") != "vector":
-        raise NotFoundError(Message("web.err.vectors.run_has_vector_layer", name=name, have=', '.join(vector_names(run))),
+        raise NotFoundError(Message("web.err.vectors.run_has_vector_layer", name=name,
+                                    have=', '.join(vector_names(run))),
                             field="name")
     return spec["file"]
 
