@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 
 from kawasan.errors import InputError
-from kawasan.i18n import Message
+from kawasan.i18n import Message, each_language, format_number, t
 
 MIB = 1024 ** 2
 GIB = 1024 ** 3
@@ -88,15 +88,16 @@ def over_limit(name: str, value: float, allowed: float, what: str = "") -> Messa
     return Message("err.limits.exceeds_limit", **parts)
 
 
-def _amount(value: float, unit: str) -> Message:
-    """1234567 bytes -> '1.2 MiB (1,234,567 bytes)'; 2000 stages -> '2,000 stages' (the unit in the reader's
-    language, the number with its separators)."""
-    word = Message(f"err.limits.unit.{unit}")
-    if unit == "bytes" and value >= MIB:
-        scale, binary = (GIB, "GiB") if value >= GIB else (MIB, "MiB")
-        return Message("err.limits.amount_binary", scaled=value / scale, binary_unit=binary, value=value, unit=word)
-    if value >= 1e15:
-        return Message("err.limits.amount_huge", value=value, unit=word)
-    if float(value).is_integer():
-        return Message("err.limits.amount_whole", value=value, unit=word)
-    return Message("err.limits.amount", value=value, unit=word)
+def _amount(value: float, unit: str):
+    """1234567 bytes -> '1.2 MiB (1,234,567 bytes)'; 2000 stages -> '2,000 stages': in each language, the unit
+    in its words and the number with its separators (1.234.567 bita)."""
+    def written(lang: str) -> str:
+        word = t(f"err.limits.unit.{unit}", lang)
+        if unit == "bytes" and value >= MIB:
+            scale, binary = (GIB, "GiB") if value >= GIB else (MIB, "MiB")
+            return f"{format_number(value / scale, ',.1f', lang)} {binary} ({format_number(value, ',.0f', lang)} {word})"
+        if value >= 1e15:
+            return f"{format_number(value, 'g', lang)} {word}"
+        spec = ",.0f" if float(value).is_integer() else ",g"
+        return f"{format_number(value, spec, lang)} {word}"
+    return each_language(written)
