@@ -78,7 +78,7 @@ def has(key: str) -> bool:
 def pick(value, lang: str):
     """A ``{"en": ..., "id": ...}`` label in ``lang`` (English when that language is missing); other values as
     they are."""
-    if isinstance(value, Message):
+    if isinstance(value, (Message, Bilingual)):
         return value.text(lang)
     if isinstance(value, dict) and ("en" in value or "id" in value):
         return value.get(lang) or value.get("en") or value.get("id")

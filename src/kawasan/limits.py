@@ -64,7 +64,7 @@ def limit(name: str) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value <= 0:
-        raise InputError(Message("err.limits.expected_positive_finite_number", unit=lim.unit, raw=raw), source=lim.env)
+        raise InputError(Message("err.limits.expected_positive_finite_number", unit=Message(f"err.limits.unit.{lim.unit}"), raw=raw), source=lim.env)
     return value
 
 

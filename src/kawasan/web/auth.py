@@ -15,7 +15,8 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from kawasan.errors import AuthenticationError, PermissionDeniedError
-from kawasan.i18n import Message
+from kawasan.i18n import Bilingual, Message, each_language, t
+from kawasan.licensing.labels import role_label
 
 SESSION_COOKIE = "kw_session"
 PRE_COOKIE = "kw_pre"
@@ -84,8 +85,8 @@ def require_roles(*roles: str):
     """A dependency: the caller must have one of ``roles`` (the service checks again, per object)."""
     async def dep(ident: Identity = Depends(current_user)) -> Identity:
         if ident.role not in roles:
-            raise PermissionDeniedError(Message("web.err.auth.needs_role_you", roles=' or '.join(roles),
-                                                role=ident.role),
+            raise PermissionDeniedError(Message("web.err.auth.needs_role_you", roles=_either(roles),
+                                                role=each_language(lambda lang: role_label(ident.role, lang))),
                                         field="role")
         return ident
     dep.roles = roles
@@ -94,3 +95,11 @@ def require_roles(*roles: str):
 
 admin_only = require_roles("administrator")
 coordinators = require_roles("administrator", "coordinator")
+
+
+def _either(roles) -> Bilingual:
+    """"administrator or coordinator" in each language, the roles by their names."""
+    def written(lang: str) -> str:
+        names = [role_label(r, lang) for r in roles]
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {t('web.valid.or', lang)} {names[-1]}"
+    return each_language(written)
