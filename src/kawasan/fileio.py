@@ -112,7 +112,7 @@ def writing(out: Path, what: str):
                                   reason=exc.strerror or exc, free=_free(out)), source=str(out)) from None
     except Exception as exc:
         if type(exc).__module__.startswith(("rasterio", "pyogrio", "fiona")):
-            raise OutputError(Message("err.fileio.cannot_write_nothing_was_2", what=catalogued(what, "err.what"),
+            raise OutputError(Message("err.fileio.cannot_write_library_error", what=catalogued(what, "err.what"),
                                       reason=' '.join(str(exc).split())[:300], free=_free(out)),
                               source=str(out)) from None
         raise

@@ -46,7 +46,7 @@ def read_bytes(path: str | Path, *, error: type[InputError] = InputError, what: 
     p = Path(path)
     try:
         if not p.exists():
-            raise error(Message("err.guarded.found", what=catalogued(what, "err.what")), source=str(p))
+            raise error(Message("err.guarded.not_found", what=catalogued(what, "err.what")), source=str(p))
         if p.is_dir():
             raise error(Message("err.guarded.expected_but_folder", what=catalogued(what, "err.what")), source=str(p))
         check_limit(limit, p.stat().st_size, source=str(p), error=error)
@@ -99,7 +99,7 @@ def parse_mapping(text: str, fmt: str, *, source: str, error: type[InputError] =
                 return tomllib.loads(text)
             return _safe_yaml(text, source, error)
         except (yaml.YAMLError, json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise error(Message("err.guarded.valid", format_name=fmt.upper(), detail=_one_line(exc)),
+            raise error(Message("err.guarded.not_valid_format", format_name=fmt.upper(), detail=_one_line(exc)),
                         source=source) from None
 
 
@@ -181,10 +181,10 @@ def guard(source: str | Path | None, error: type[InputError] = InputError, what:
     except csv.Error as exc:
         raise error(Message("err.guarded.readable_csv_file", detail=exc), source=src) from None
     except _library_errors() as exc:
-        raise error(Message("err.guarded.cannot_read_2", what=catalogued(what, "err.what"), detail=_one_line(exc)),
+        raise error(Message("err.guarded.cannot_read_library_error", what=catalogued(what, "err.what"), detail=_one_line(exc)),
                     source=src) from None
     except FileNotFoundError:
-        raise error(Message("err.guarded.found", what=catalogued(what, "err.what")), source=src) from None
+        raise error(Message("err.guarded.not_found", what=catalogued(what, "err.what")), source=src) from None
     except OSError as exc:
         raise error(Message("err.guarded.cannot_read", what=catalogued(what, "err.what"), reason=exc.strerror or exc),
                     source=src) from None

@@ -281,7 +281,7 @@ def _read_password(username: str, from_stdin: bool) -> str:
     if from_stdin:
         line = click.get_text_stream("stdin").readline().rstrip("\r\n")
         if not line:
-            raise click.BadParameter(Message("cli.err.licensing.password_standard_input"),
+            raise click.BadParameter(Message("cli.err.licensing.no_password_on_stdin"),
                                      param_hint="--password-stdin")
         return line
     return click.prompt(t("accounts.password_prompt", _lang(), user=username), hide_input=True,
@@ -585,7 +585,7 @@ def _read_site(path: Path) -> dict:
         data = guarded.parse_mapping(guarded.read_text(path, error=InputError, what="GeoJSON file"), "json",
                                      source=str(path), error=InputError)
     except InputError as e:
-        raise InputError(Message("cli.err.licensing.valid_geojson", detail=e.message), source=str(path),
+        raise InputError(Message("cli.err.licensing.not_valid_geojson", detail=e.message), source=str(path),
                          field="--site") from None
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         feats = data.get("features") or []

@@ -278,7 +278,7 @@ class AccountsMixin(TrackerBase):
             user = self._actor(s, actor)
             tok = s.get(ApiToken, token_id)
             if tok is None or (tok.user_id != user.id and user.role != "administrator"):
-                raise NotFoundError(Message("accounts.err.token_with_id", token_id=token_id), source="tokens",
+                raise NotFoundError(Message("accounts.err.no_token_with_id", token_id=token_id), source="tokens",
                                     field="token")
             if tok.revoked_at is None:
                 tok.revoked_at = _now()

@@ -207,7 +207,7 @@ class BackupMixin(TrackerBase):
             _reset_sequences(conn)
             problems, _heads = chain_check(s.scalars(select(Event).order_by(Event.id)).all())
             if problems:
-                raise InputError(Message("tracker.err.backup.archive_s_event_log", problem=problems[0]),
+                raise InputError(Message("tracker.err.backup.archive_event_log_broken", problem=problems[0]),
                                  source=source)
         return counts
 
@@ -246,7 +246,7 @@ def read_archive(path: Path) -> tuple[dict, dict[str, bytes]]:
             sums = manifest.get("sha256") or {}
             expected = {f"tables/{t}.jsonl" for t in TABLES}
             if not expected <= set(sums) or set(sums) != set(names) - {"manifest.json"}:
-                raise InputError(Message("tracker.err.backup.archive_s_members_differ"),
+                raise InputError(Message("tracker.err.backup.archive_members_differ"),
                                  source=src, field="manifest")
             members = {}
             for name in sorted(sums):

@@ -29,7 +29,7 @@ class DirectoryMixin(TrackerBase):
         code = (code or "").strip()
         regency = (regency or "").strip() or None
         if not code:
-            raise InputError(Message("tracker.err.directory.agency_needs_code_e"), field="code")
+            raise InputError(Message("tracker.err.directory.agency_needs_code"), field="code")
         if kind not in AGENCY_KINDS:
             raise InputError(Message("tracker.err.directory.unknown_agency_kind_expected", kind=kind,
                                      kinds=', '.join(AGENCY_KINDS)), field="kind")
@@ -58,7 +58,7 @@ class DirectoryMixin(TrackerBase):
             self._require_admin(user, "change agencies")
             a = s.get(Agency, agency_id)
             if a is None:
-                raise NotFoundError(Message("tracker.err.directory.agency_with_id", agency_id=agency_id),
+                raise NotFoundError(Message("tracker.err.directory.no_agency_with_id", agency_id=agency_id),
                                     source="agencies", field="agency")
             before = _agency_dict(a)
             if name is not None and name.strip():
@@ -68,7 +68,7 @@ class DirectoryMixin(TrackerBase):
             if regency is not None:
                 new_reg = regency.strip() or None
                 if s.scalar(select(Agency).where(Agency.code == a.code, _same_regency(new_reg), Agency.id != a.id)):
-                    raise InputError(Message("tracker.err.directory.agency_already_exists_2", code=a.code,
+                    raise InputError(Message("tracker.err.directory.agency_already_exists_in", code=a.code,
                                              regency=new_reg or Message('tracker.err.directory.no_regency')),
                                      source="agencies", field="regency")
                 a.regency = new_reg
@@ -180,7 +180,7 @@ class DirectoryMixin(TrackerBase):
             if u.id == user.id and (u.role != "administrator" or u.disabled):
                 raise InputError(Message("tracker.err.directory.administrator_cannot_take_away"), field="role")
             if u.role == "agency_officer" and u.agency_id is None:
-                raise InputError(Message("tracker.err.directory.agency_officer_needs_agency_2"),
+                raise InputError(Message("tracker.err.directory.agency_officer_needs_an_agency"),
                                  field="agency")
             if u.role == "coordinator" and not u.regency:
                 raise InputError(Message("tracker.err.directory.coordinator_needs_regency_regency"),

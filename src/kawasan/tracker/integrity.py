@@ -117,7 +117,7 @@ def check_documents(documents, events, files_dir: Path, *, read_bytes: bool = Tr
     for d in documents:
         key = (d.project_id, d.stage_id, f"{d.name} v{d.version}", d.sha256)
         if attached.pop(key, None) is None:
-            problems.append(Problem("documents", Message("tracker.err.integrity.document_v_project_stage",
+            problems.append(Problem("documents", Message("tracker.err.integrity.document_without_event",
                                                          document=d.id, name=d.name, version=d.version,
                                                          project=d.project_id, stage_id=d.stage_id),
                                     project=d.project_id, stage=d.stage_id, document=d.id))
@@ -130,7 +130,7 @@ def check_documents(documents, events, files_dir: Path, *, read_bytes: bool = Tr
             else:
                 checked[d.sha256] = None
         if checked[d.sha256]:
-            problems.append(Problem("documents", Message("tracker.err.integrity.document_v_project", document=d.id,
+            problems.append(Problem("documents", Message("tracker.err.integrity.document_bytes", document=d.id,
                                                          name=d.name, version=d.version, project=d.project_id,
                                                          problem=checked[d.sha256]), project=d.project_id,
                                     stage=d.stage_id, document=d.id))

@@ -189,7 +189,7 @@ class JobService(TrackerBase):
     def _job(s, job_id: int) -> Job:
         job = s.get(Job, int(job_id))
         if job is None:
-            raise NotFoundError(Message("tracker.err.jobs.job", job_id=job_id), source="jobs", field="job")
+            raise NotFoundError(Message("tracker.err.jobs.no_job", job_id=job_id), source="jobs", field="job")
         return job
 
     @staticmethod

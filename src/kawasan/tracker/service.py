@@ -225,7 +225,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
         try:
             s.flush()
         except StaleDataError:
-            raise ConflictError(Message("tracker.err.service.stage_project_was_changed_2", stage_id=sid, project=pid,
+            raise ConflictError(Message("tracker.err.service.stage_changed_while_writing", stage_id=sid, project=pid,
                                         expected=expected),
                                 source=Message("err.label.project", project=pid), field=Message("err.label.stage",
                                                                                                 stage=sid)) from None
@@ -397,7 +397,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
             try:  # the obstacle row's version column makes a concurrent resolution fail here
                 s.flush()
             except StaleDataError:
-                raise ConflictError(Message("tracker.err.service.obstacle_was_changed_someone_2",
+                raise ConflictError(Message("tracker.err.service.obstacle_changed_while_writing",
                                             obstacle_id=obstacle_id), source="obstacles",
                                     field="obstacle") from None
             s.add(self._event(user, "obstacle.resolve", project=p.id, stage=ob.stage_id, field="obstacle",
@@ -463,7 +463,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
             p = self._project(s, pid)
             d = s.get(Document, document_id)
             if d is None or d.project_id != p.id:
-                raise NotFoundError(Message("tracker.err.service.document_with_id_project", document_id=document_id,
+                raise NotFoundError(Message("tracker.err.service.no_document_in_project", document_id=document_id,
                                             project=p.id), source="documents",
                                     field="document")
             out = _document_dict(d)

@@ -57,13 +57,13 @@ def base_model(root: Path, ref: str) -> dict:
     kind, _, name = (ref or "").partition(":")
     if kind == "preset":
         if name not in preset_names():
-            raise NotFoundError(Message("web.err.jobs.preset_presets", name=name, presets=', '.join(preset_names())),
+            raise NotFoundError(Message("web.err.jobs.no_preset", name=name, presets=', '.join(preset_names())),
                                 field="model")
         return yaml.safe_load(preset_text(name))
     if kind == "saved":
         path = folders.model_file(root, name)
         if not path.is_file():
-            raise NotFoundError(Message("web.err.jobs.saved_model_saved", name=name,
+            raise NotFoundError(Message("web.err.jobs.no_saved_model", name=name,
                                         saved=', '.join(folders.saved_models(root)) or Message('err.none')),
                                 field="model")
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -79,7 +79,7 @@ def server_file(root: Path, rel: str, field: str) -> Path:
     if base not in p.parents:
         raise InputError(Message("web.err.newarea.expected_path_inside_data", base=base, rel=rel), field=field)
     if not p.is_file():
-        raise InputError(Message("web.err.newarea.file", rel=rel, base=base), field=field)
+        raise InputError(Message("web.err.newarea.no_such_incoming_file", rel=rel, base=base), field=field)
     return p
 
 

@@ -43,7 +43,7 @@ def _int(q, name: str, default, lo: int, hi: int):
     except ValueError:
         raise InputError(Message("web.err.potential.expected_whole_number_got", raw=raw), field=name) from None
     if not lo <= v <= hi:
-        raise InputError(Message("web.err.potential.expected_got", lo=lo, hi=hi, value=v), field=name)
+        raise InputError(Message("web.err.potential.expected_range", lo=lo, hi=hi, value=v), field=name)
     return v
 
 

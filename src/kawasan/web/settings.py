@@ -28,10 +28,10 @@ def _number(name: str, default: float, *, minimum: float = 0) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise InputError(Message("web.err.settings.expected_number_got_2", raw=raw), source="environment",
+        raise InputError(Message("web.err.settings.expected_number", raw=raw), source="environment",
                          field=name) from None
     if value < minimum:
-        raise InputError(Message("web.err.settings.expected_number_got", minimum=minimum, raw=raw),
+        raise InputError(Message("web.err.settings.expected_number_at_least", minimum=minimum, raw=raw),
                          source="environment", field=name)
     return value
 

@@ -205,7 +205,7 @@ def _looks_like(path: FsPath, suffix: str, name: str | None) -> None:
     ok = {".gpkg": head.startswith(b"SQLite format 3"), ".zip": head.startswith(b"PK\x03\x04"),
           ".geojson": head.lstrip()[:1] in (b"{", b"["), ".json": head.lstrip()[:1] in (b"{", b"[")}[suffix]
     if not ok:
-        raise InputError(Message("web.err.sites.file_file_content_does", suffix=suffix[1:]),
+        raise InputError(Message("web.err.sites.content_does_not_match_name", suffix=suffix[1:]),
                          source=name, field="file")
 
 

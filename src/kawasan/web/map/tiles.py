@@ -196,7 +196,7 @@ def read_tile(path: Path, z: int, x: int, y: int, *, resampling: str = "nearest"
     try:
         img = src.tile(x, y, z, tilesize=TILE_SIZE, indexes=1, resampling_method=resampling, buffer=buffer or None)
     except TileOutsideBounds:
-        raise NotFoundError(Message("web.err.tiles.tile_outside_layer_s", z=z, x=x, y=y), field="tile") from None
+        raise NotFoundError(Message("web.err.tiles.tile_outside_extent", z=z, x=x, y=y), field="tile") from None
     return img.array[0]
 
 

@@ -45,7 +45,7 @@ def model_yaml(request: Request, name: str, me: Identity = Depends(current_user)
     """A saved model as the YAML file the CLI reads (``kawasan suitability run NAME.yaml DATA OUT``)."""
     path = folders.model_file(data_root(request), name)
     if not path.is_file():
-        raise NotFoundError(Message("web.err.analysis.saved_model", name=name), field="name")
+        raise NotFoundError(Message("web.err.analysis.no_saved_model", name=name), field="name")
     return Response(path.read_bytes(), media_type="application/yaml",
                     headers={"Content-Disposition": f'attachment; filename="{name}.yaml"'})
 
