@@ -148,11 +148,11 @@ def recover(out: Path) -> list[str]:
     olds = sorted((e for k, e in leftovers if k == "old" and e.is_dir()), key=lambda e: e.stat().st_mtime)
     if not out.exists() and olds:
         os.rename(olds[-1], out)
-        done.append(f"restored {out.name} from {olds[-1].name}")
+        done.append(Message("err.fileio.recovered_restored", name=out.name, kept=olds[-1].name))
     for _, entry in leftovers:
         if entry.exists():
             shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
-            done.append(f"removed {entry.name}")
+            done.append(Message("err.fileio.recovered_removed", name=entry.name))
     return done
 
 
