@@ -82,13 +82,15 @@ def test_a_cli_error_reads_in_indonesian_and_names_the_value(kw, tmp_path, args,
         assert not json.loads(js.stdout.splitlines()[-1])["message"].startswith(words)
 
 
-def test_the_source_label_and_a_limit_read_in_indonesian(kw, monkeypatch):
+def test_the_source_label_and_a_limit_read_in_indonesian(kw, monkeypatch, tmp_path):
     assert kw("agency", "add", "DLH", "--name", "Dinas Lingkungan Hidup").exit_code == 0
     r = kw("--lang", "id", "agency", "add", "DLH", "--name", "Dinas Lingkungan Hidup")
     line = _cli_error(r)
     assert r.exit_code == 2 and line.startswith("Kesalahan: instansi: kolom 'code': instansi 'DLH' tanpa kabupaten"), line
     monkeypatch.setenv("KAWASAN_LIMIT_PLAN_STAGES", "banyak")
-    r = kw("--lang", "id", "template", "show", "apht")
+    plan = tmp_path / "rencana.csv"
+    plan.write_text("id;name;agency;duration_days;requires\nS1;Survei;BAPPEDA;10;\n", encoding="utf-8")
+    r = kw("--lang", "id", "template", "import", plan, "--name", "rencana-uji", "--out", tmp_path / "rencana.yaml")
     line = _cli_error(r)
     assert r.exit_code == 2 and "KAWASAN_LIMIT_PLAN_STAGES" in line and "bilangan positif" in line, line
     assert "tahap" in line and not english_left(line.removeprefix("Kesalahan: ")), line
