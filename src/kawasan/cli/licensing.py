@@ -43,8 +43,9 @@ class DateType(click.ParamType):
             else:
                 if MIN_YEAR <= d.year <= MAX_YEAR:
                     return d
-                self.fail(f"{value!r} is outside {MIN_YEAR}-{MAX_YEAR}; check the year", param, ctx)
-        self.fail(f"{value!r} is not a date in the format YYYY-MM-DD (e.g. 2026-03-31)", param, ctx)
+                self.fail(Message("cli.err.licensing.date_outside_years", value=value, first=MIN_YEAR, last=MAX_YEAR),
+                          param, ctx)
+        self.fail(Message("cli.err.licensing.not_a_date", value=value), param, ctx)
 
 
 DATE = DateType()
