@@ -225,3 +225,39 @@ def test_a_form_page_error_reads_in_indonesian(world):
     assert r.status_code == 422, r.text[:300]
     body = re.sub(r"<[^>]+>", " ", r.text)
     assert "berikan harinya (YYYY-MM-DD)" in body, body[:2000]
+
+
+# ------------------------------------------------------------------------------------------ analysis jobs
+def test_a_failed_or_interrupted_job_keeps_its_reason_in_both_languages(tmp_path):
+    """A job's error is stored in English (``error``, the record) and in every language beside it, so the
+    analysis page and the jobs API show it in the reader's language."""
+    import socket
+    import subprocess
+    import sys
+
+    from kawasan.jobs.runners import run_job
+    from kawasan.tracker import ProjectService, Settings
+    from kawasan.tracker.jobs import JobService
+    from kawasan.web.api.analysis import _public
+
+    settings = Settings.in_folder(tmp_path / "home")
+    ProjectService(settings, user="admin").close()
+    jobs = JobService(settings)
+    params = {"model": {"name": "uji"}, "model_name": "uji", "data": str(tmp_path / "tidak-ada"),
+              "study_area": "tidak-ada", "run": "r1"}
+    job = jobs.submit("suitability", "r1", params, actor="admin")
+    assert run_job(job["id"], jobs) == "failed"
+    done = jobs.get(job["id"])
+    texts = done["result"]["error_text"]
+    assert done["error"] == texts["en"] and texts["id"] != texts["en"]
+    assert _public(done, "id")["error"] == texts["id"] and _public(done, "en")["error"] == done["error"]
+    assert "error_text" not in (_public(done, "id")["result"] or {})
+
+    other = jobs.submit("suitability", "r2", dict(params, run="r2"), actor="admin")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    jobs.start(other["id"], worker=f"{socket.gethostname()}:{dead.pid}")
+    assert jobs.mark_interrupted() == [other["id"]]
+    lost = jobs.get(other["id"])
+    assert "server restart" in lost["error"]
+    assert _public(lost, "id")["error"].startswith("proses pekerja") and "dimulai ulang" in _public(lost, "id")["error"]

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from kawasan.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from kawasan.storage.models import Job, User
 from kawasan.tracker.base import TrackerBase, _now, _utc
-from kawasan.i18n import Message
+from kawasan.i18n import LANGUAGES, Message
 
 JOB_KINDS = ("suitability", "prepare")
 STATES = ("queued", "running", "finished", "failed", "cancelled", "interrupted")
@@ -162,7 +162,9 @@ class JobService(TrackerBase):
             gone = [j for j in s.scalars(select(Job).where(Job.status == "running")) if not _alive(j.worker)]
             for j in gone:
                 j.status, j.finished_at = "interrupted", _now()
-                j.error = f"the worker process {j.worker} stopped while the job was running (server restart)"
+                why = Message("tracker.err.jobs.worker_stopped", worker=j.worker)
+                j.error = str(why)
+                j.result = {**(j.result or {}), "error_text": {lang: why.text(lang) for lang in LANGUAGES}}
             return [j.id for j in gone]
 
     def running_count(self) -> int:

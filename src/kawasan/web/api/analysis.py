@@ -19,6 +19,7 @@ from kawasan.spatial import modeledit
 from kawasan.tracker.jobs import RUNNERS
 from kawasan.web.auth import Identity, current_user, require_roles
 from kawasan.web.jobs import base_model, data_root, job_service, model_refs, start_job
+from kawasan.web.render import language
 from kawasan.i18n import Message
 
 router = APIRouter(tags=["analysis"])
@@ -105,28 +106,32 @@ async def start_run(request: Request, body: RunIn, me: Identity = Depends(runner
 def list_jobs(request: Request, kind: str | None = Query(None, max_length=32),
               me: Identity = Depends(current_user)):
     """The latest 50 analysis jobs, newest first (every signed-in role sees them)."""
-    return {"items": [_public(j) for j in job_service(request).list(kind=kind)]}
+    return {"items": [_public(j, language(request)) for j in job_service(request).list(kind=kind)]}
 
 
 @router.get("/jobs/{job_id}", tags=["jobs"])
 def get_job(request: Request, job_id: int, me: Identity = Depends(current_user)):
     """One job: status, progress (0..1), the step running, its result (run name) or error."""
-    return _public(job_service(request).get(job_id))
+    return _public(job_service(request).get(job_id), language(request))
 
 
 @router.post("/jobs/{job_id}/cancel", tags=["jobs"])
 def cancel_job(request: Request, job_id: int, me: Identity = Depends(runners)):
     """Cancel a queued job, or ask a running one to stop at its next step."""
-    return _public(job_service(request).cancel(job_id, actor=me.username))
+    return _public(job_service(request).cancel(job_id, actor=me.username), language(request))
 
 
-def _public(job: dict) -> dict:
-    """A job without its server paths and full model (the page needs the names, not the folders)."""
+def _public(job: dict, lang: str = "en") -> dict:
+    """A job without its server paths and full model (the page needs the names, not the folders); a failed
+    job's ``error`` in ``lang`` (the request's language) when the worker stored it in every language."""
     p = job.get("params") or {}
     out = {k: v for k, v in job.items() if k != "params"}
     out["params"] = {k: p[k] for k in ("model_name", "model_ref", "study_area", "rules") if k in p}
     res = dict(job.get("result") or {})
     res.pop("folder", None)
+    texts = res.pop("error_text", None) or {}
+    if out.get("error") and texts.get(lang):
+        out["error"] = texts[lang]
     out["result"] = res or None
     if job["kind"] == "suitability" and job["status"] == "finished" and res.get("run"):
         out["links"] = {"map": f"/map/runs/{res['run']}"}

@@ -32,7 +32,7 @@ def analysis(request: Request, area: str | None = Query(None, max_length=64),
         view = editor_view(model_from_dict(base_model(root, ref), source=ref), language(request))
     except KawasanError as e:  # a saved model that no longer validates: say so, keep the page usable
         model_error = e
-    jobs = [_public(j) for j in job_service(request).list(kind="suitability", limit=10)]
+    jobs = [_public(j, language(request)) for j in job_service(request).list(kind="suitability", limit=10)]
     return render(request, "analysis.html", {
         "areas": areas, "area": area, "models": models, "ref": ref, "view": view, "model_error": model_error,
         "jobs": jobs, "can_run": me.role in RUNNERS, "data_dir": str(root),
@@ -59,7 +59,7 @@ def new_area(request: Request, me: Identity = Depends(current_user)):
     incoming = root / "incoming"
     server_files = sorted(str(p.relative_to(incoming)) for p in incoming.rglob("*") if p.is_file()) \
         if incoming.is_dir() else []
-    jobs = [_public(j) for j in job_service(request).list(kind="prepare", limit=10)]
+    jobs = [_public(j, language(request)) for j in job_service(request).list(kind="prepare", limit=10)]
     return render(request, "analysis_newarea.html", {
         "jobs": jobs, "can_run": me.role in RUNNERS, "server_files": server_files[:500],
         "incoming": str(incoming), "limit_mb": max_upload_bytes() // 1048576,
