@@ -261,3 +261,11 @@ def test_a_failed_or_interrupted_job_keeps_its_reason_in_both_languages(tmp_path
     lost = jobs.get(other["id"])
     assert "server restart" in lost["error"]
     assert _public(lost, "id")["error"].startswith("proses pekerja") and "dimulai ulang" in _public(lost, "id")["error"]
+
+
+def test_the_step_of_a_job_reads_in_the_language():
+    from kawasan.web.api.analysis import step_text
+
+    assert step_text("candidate sites", "id") == "calon lokasi" and step_text("candidate sites", "en") == "candidate sites"
+    assert step_text("layer zoning", "id") == "lapisan zoning" and step_text("boundary", "id") == "batas wilayah"
+    assert step_text("dem", "id") == "dem"          # a step named by its data (DEM, OSM) stays its name

@@ -121,6 +121,16 @@ def cancel_job(request: Request, job_id: int, me: Identity = Depends(runners)):
     return _public(job_service(request).cancel(job_id, actor=me.username), language(request))
 
 
+def step_text(step: str, lang: str) -> str:
+    """The step a job is at, for people reading ``lang``: the worker's own steps (``start``, ``boundary``,
+    ``layer zoning``, ``candidate sites``, ...) through the catalogue (``jobs.step.<step>``), others as they are."""
+    from kawasan.errors import label_text
+    from kawasan.i18n import has, t
+
+    key = "jobs.step." + step.replace(" ", "_")
+    return t(key, lang) if has(key) else label_text(step, lang)
+
+
 def _public(job: dict, lang: str = "en") -> dict:
     """A job without its server paths and full model (the page needs the names, not the folders); a failed
     job's ``error`` in ``lang`` (the request's language) when the worker stored it in every language."""
@@ -132,6 +142,8 @@ def _public(job: dict, lang: str = "en") -> dict:
     texts = res.pop("error_text", None) or {}
     if out.get("error") and texts.get(lang):
         out["error"] = texts[lang]
+    if out.get("step"):
+        out["step"] = step_text(out["step"], lang)
     out["result"] = res or None
     if job["kind"] == "suitability" and job["status"] == "finished" and res.get("run"):
         out["links"] = {"map": f"/map/runs/{res['run']}"}
