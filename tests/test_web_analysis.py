@@ -77,7 +77,7 @@ def test_a_pairwise_matrix_gives_lambda_ci_cr_and_an_inconsistent_one_is_refused
     bad = {"method": "ahp", "criteria": crit, "matrix": [[1, 9, "1/9"], ["1/9", 1, 9], [9, "1/9", 1]]}
     r = post(world, "coord", "/api/v1/analysis/check", {"model": MODEL, "edits": {"weights": bad}})
     assert r.status_code == 422 and r.json()["error"]["field"] == "weights"
-    assert "consistency ratio CR" in r.json()["error"]["message"]
+    assert "rasio konsistensi CR" in r.json()["error"]["message"]   # the web app's language: Indonesian
     r = post(world, "coord", "/api/v1/analysis/check",
              {"model": MODEL, "edits": {"weights": bad, "allow_inconsistent": True}})
     assert r.status_code == 200 and r.json()["ahp"]["cr"] > 0.1 and not r.json()["ahp"]["consistent"]

@@ -35,14 +35,15 @@ class KawasanError(Exception):
 
     def text(self, lang: str = "en") -> str:
         """The error for people reading ``lang``: the file and field, then the message, in that language when
-        the message carries its catalogue key (a :class:`kawasan.i18n.Message`; other messages stay English)."""
+        the message carries its catalogue key (a :class:`kawasan.i18n.Message`; other messages stay English).
+        The source and field labels read in the language too (:func:`label_text`)."""
         if lang == "en":
             return str(self)
         from kawasan.i18n import t, text_in
 
-        where = [str(self.source)] if self.source else []
+        where = [label_text(self.source, lang, source=True)] if self.source else []
         if self.field:
-            where.append(t("error.field", lang, field=self.field))
+            where.append(t("error.field", lang, field=label_text(self.field, lang)))
         message = text_in(self.message, lang)
         return ": ".join([*where, message])
 
@@ -137,6 +138,46 @@ class StorageError(KawasanError):
 
     exit_code = 1
     http_status = 503
+
+
+#: English label shapes still written as plain text by some callers ("template apht", "layer zoning",
+#: "row 3, column 2", "project 7"), read in the other language through the catalogue key ``err.label.<name>``
+#: (new code passes ``Message("err.label.<name>", ...)`` itself). Anything else (a path, an identifier such as
+#: a JSON field or an option) is shown as it is.
+LABEL_SHAPES = (
+    ("row_column", r"row (?P<row>\d+), column (?P<column>\d+)"),
+    ("row", r"row (?P<row>\d+)"),
+    ("layer", r"layer (?P<name>[\w.-]+)"),
+    ("template_database", r"template (?P<name>\S+) \(database\)"),
+    ("builtin_template", r"built-in template (?P<name>\S+)"),
+    ("template", r"template (?P<name>\S+)"),
+    ("project_template", r"project (?P<project>\d+) template (?P<name>\S+)"),
+    ("project", r"project (?P<project>\d+)"),
+    ("stage", r"stage (?P<stage>[\w.-]+)"),
+)
+#: Sources that name a kind of record or setting (a table of the licensing database, the environment, ...).
+SOURCE_WORDS = ("agencies", "calendar", "documents", "environment", "jobs", "obstacles", "projects", "queue",
+                "templates", "tokens", "users", "weights")
+
+
+def label_text(value, lang: str, *, source: bool = False) -> str:
+    """A source or field label in ``lang``: a :class:`~kawasan.i18n.Message` (or bilingual text) in that
+    language; a plain label of one of the :data:`LABEL_SHAPES` (or, for a source, one of the
+    :data:`SOURCE_WORDS`) through its catalogue key; anything else as it is."""
+    import re
+
+    from kawasan.i18n import Message, text_in
+
+    if hasattr(value, "text") and isinstance(value, str):
+        return text_in(value, lang)
+    text = str(value)
+    for name, shape in LABEL_SHAPES:
+        m = re.fullmatch(shape, text)
+        if m:
+            return Message(f"err.label.{name}", **m.groupdict()).text(lang)
+    if source and text in SOURCE_WORDS:
+        return Message(f"err.label.word.{text}").text(lang)
+    return text
 
 
 def _rebuild(cls, message, source, field):

@@ -15,6 +15,8 @@ name and no longer running), so a rerun of the same command cleans up after a ki
 """
 from __future__ import annotations
 
+from kawasan.i18n import Message, catalogued
+
 import contextlib
 import ctypes
 import errno
@@ -106,16 +108,17 @@ def writing(out: Path, what: str):
     except KawasanError:
         raise
     except OSError as exc:
-        raise OutputError(f"cannot write the {what}: {exc.strerror or exc} ({_free(out)}); nothing was written "
-                          f"(an earlier {what} there is kept)", source=str(out)) from None
+        raise OutputError(Message("err.fileio.cannot_write_nothing_was", what=catalogued(what, "err.what"),
+                                  reason=exc.strerror or exc, free=_free(out)), source=str(out)) from None
     except Exception as exc:
         if type(exc).__module__.startswith(("rasterio", "pyogrio", "fiona")):
-            raise OutputError(f"cannot write the {what}: {' '.join(str(exc).split())[:300]} ({_free(out)}); nothing "
-                              f"was written (an earlier {what} there is kept)", source=str(out)) from None
+            raise OutputError(Message("err.fileio.cannot_write_library_error", what=catalogued(what, "err.what"),
+                                      reason=' '.join(str(exc).split())[:300], free=_free(out)),
+                              source=str(out)) from None
         raise
 
 
-def _free(out: Path) -> str:
+def _free(out: Path) -> Message:
     """"12 KiB free on that disk" for the nearest existing folder of ``out`` (a full disk names itself)."""
     folder = Path(out)
     while not folder.exists() and folder != folder.parent:
@@ -123,8 +126,10 @@ def _free(out: Path) -> str:
     try:
         free = shutil.disk_usage(folder).free
     except OSError:
-        return "free space unknown"
-    return f"{free / 1024:,.0f} KiB free on that disk" if free < 1024 ** 2 else f"{free / 1024 ** 2:,.0f} MiB free on that disk"
+        return Message("err.fileio.free_unknown")
+    if free < 1024 ** 2:
+        return Message("err.fileio.free_space", amount=free / 1024, unit="KiB")
+    return Message("err.fileio.free_space", amount=free / 1024 ** 2, unit="MiB")
 
 
 def recover(out: Path) -> list[str]:
@@ -143,11 +148,11 @@ def recover(out: Path) -> list[str]:
     olds = sorted((e for k, e in leftovers if k == "old" and e.is_dir()), key=lambda e: e.stat().st_mtime)
     if not out.exists() and olds:
         os.rename(olds[-1], out)
-        done.append(f"restored {out.name} from {olds[-1].name}")
+        done.append(Message("err.fileio.recovered_restored", name=out.name, kept=olds[-1].name))
     for _, entry in leftovers:
         if entry.exists():
             shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
-            done.append(f"removed {entry.name}")
+            done.append(Message("err.fileio.recovered_removed", name=entry.name))
     return done
 
 
@@ -195,7 +200,7 @@ def check_replaceable(out: Path, kind: str, what: str) -> None:
     if not out.exists():
         return
     if not out.is_dir():
-        raise OutputError("exists and is not a folder; choose another output folder", source=str(out))
+        raise OutputError(Message("err.fileio.exists_folder_choose_another"), source=str(out))
     if not any(out.iterdir()):
         return
     try:
@@ -203,5 +208,5 @@ def check_replaceable(out: Path, kind: str, what: str) -> None:
     except (OSError, ValueError, AttributeError):
         found = None
     if found != kind:
-        raise OutputError(f"is not empty and is not a {what} (no manifest.json with \"kind\": \"{kind}\"); "
-                          "refusing to overwrite it", source=str(out))
+        raise OutputError(Message("err.fileio.empty_manifest_json_with", what=catalogued(what, "err.what"), kind=kind),
+                          source=str(out))

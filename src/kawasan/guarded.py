@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kawasan.errors import InputError, KawasanError
+from kawasan.i18n import Message, catalogued
 
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
@@ -45,15 +46,17 @@ def read_bytes(path: str | Path, *, error: type[InputError] = InputError, what: 
     p = Path(path)
     try:
         if not p.exists():
-            raise error(f"{what} not found", source=str(p))
+            raise error(Message("err.guarded.not_found", what=catalogued(what, "err.what")), source=str(p))
         if p.is_dir():
-            raise error(f"expected a {what} but this is a folder", source=str(p))
+            raise error(Message("err.guarded.expected_but_folder", what=catalogued(what, "err.what")), source=str(p))
         check_limit(limit, p.stat().st_size, source=str(p), error=error)
         return p.read_bytes()
     except OSError as exc:
-        raise error(f"cannot read the {what}: {exc.strerror or exc}", source=str(p)) from None
+        raise error(Message("err.guarded.cannot_read", what=catalogued(what, "err.what"), reason=exc.strerror or exc),
+                    source=str(p)) from None
     except MemoryError:
-        raise error(f"the {what} is too large to read into memory", source=str(p)) from None
+        raise error(Message("err.guarded.too_large_read_into", what=catalogued(what, "err.what")),
+                    source=str(p)) from None
 
 
 def decode(data: bytes, *, source: str, error: type[InputError] = InputError,
@@ -67,13 +70,13 @@ def decode(data: bytes, *, source: str, error: type[InputError] = InputError,
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         if fallback is None or encoding != "utf-8":
-            raise error(f"the {what} is not {encoding.upper().replace('-SIG', '')} text (undecodable byte "
-                        f"0x{data[exc.start]:02x} at position {exc.start}); save it as UTF-8",
+            raise error(Message("err.guarded.text_undecodable_byte_x", what=catalogued(what, "err.what"),
+                                encoding=encoding.upper().replace('-SIG', ''), byte=data[exc.start], start=exc.start),
                         source=source) from None
         text = data.decode(fallback, errors="replace")
     if "\x00" in text:
-        raise error(f"not a text {what}: it holds binary data (NUL character at position {text.index(chr(0))}); "
-                    "expected UTF-8 text", source=source)
+        raise error(Message("err.guarded.text_holds_binary_data", what=catalogued(what, "err.what"),
+                            position=text.index(chr(0))), source=source)
     return text
 
 
@@ -96,7 +99,8 @@ def parse_mapping(text: str, fmt: str, *, source: str, error: type[InputError] =
                 return tomllib.loads(text)
             return _safe_yaml(text, source, error)
         except (yaml.YAMLError, json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise error(f"not valid {fmt.upper()}: {_one_line(exc)}", source=source) from None
+            raise error(Message("err.guarded.not_valid_format", format_name=fmt.upper(), detail=_one_line(exc)),
+                        source=source) from None
 
 
 MAX_YAML_VALUES = 1_000_000   # values a YAML document may expand to through its aliases
@@ -115,8 +119,7 @@ def _safe_yaml(text: str, source: str, error: type[InputError]):
             return None
         size = _expanded_size(node, {})
         if size > MAX_YAML_VALUES:
-            raise error(f"the YAML expands to more than {MAX_YAML_VALUES:,} values through its aliases (*name), "
-                        "the most kawasan reads; write the values out instead", source=source)
+            raise error(Message("err.guarded.yaml_expands_more_than", max_values=MAX_YAML_VALUES), source=source)
         return loader.construct_document(node)
     finally:
         loader.dispose()
@@ -166,21 +169,25 @@ def guard(source: str | Path | None, error: type[InputError] = InputError, what:
     except KawasanError:
         raise
     except UnicodeDecodeError as exc:
-        raise error(f"the {what} is not UTF-8 text (undecodable byte at position {exc.start}); save it as UTF-8",
+        raise error(Message("err.guarded.utf_text_undecodable_byte", what=catalogued(what, "err.what"),
+                            start=exc.start),
                     source=src) from None
     except RecursionError:
-        raise error(f"the {what} is nested too deeply to read (more than Python's limit of "
-                    f"{sys.getrecursionlimit()} levels); expected a plain structure", source=src) from None
+        raise error(Message("err.guarded.nested_too_deeply_read", what=catalogued(what, "err.what"),
+                            depth=sys.getrecursionlimit()), source=src) from None
     except MemoryError:
-        raise error(f"the {what} is too large to process in memory", source=src) from None
+        raise error(Message("err.guarded.too_large_process_memory", what=catalogued(what, "err.what")),
+                    source=src) from None
     except csv.Error as exc:
-        raise error(f"not a readable CSV file: {exc}", source=src) from None
+        raise error(Message("err.guarded.readable_csv_file", detail=exc), source=src) from None
     except _library_errors() as exc:
-        raise error(f"cannot read the {what}: {_one_line(exc)}", source=src) from None
+        raise error(Message("err.guarded.cannot_read_library_error", what=catalogued(what, "err.what"), detail=_one_line(exc)),
+                    source=src) from None
     except FileNotFoundError:
-        raise error(f"{what} not found", source=src) from None
+        raise error(Message("err.guarded.not_found", what=catalogued(what, "err.what")), source=src) from None
     except OSError as exc:
-        raise error(f"cannot read the {what}: {exc.strerror or exc}", source=src) from None
+        raise error(Message("err.guarded.cannot_read", what=catalogued(what, "err.what"), reason=exc.strerror or exc),
+                    source=src) from None
 
 
 def _library_errors() -> tuple[type[BaseException], ...]:

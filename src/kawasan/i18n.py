@@ -78,7 +78,7 @@ def has(key: str) -> bool:
 def pick(value, lang: str):
     """A ``{"en": ..., "id": ...}`` label in ``lang`` (English when that language is missing); other values as
     they are."""
-    if isinstance(value, Message):
+    if isinstance(value, (Message, Bilingual)):
         return value.text(lang)
     if isinstance(value, dict) and ("en" in value or "id" in value):
         return value.get(lang) or value.get("en") or value.get("id")
@@ -104,6 +104,30 @@ class Message(str):
         return (_message, (self.key, self.params))
 
 
+class Bilingual(str):
+    """A text already written in each language (``{"en": ..., "id": ...}``), e.g. messages of a library joined or
+    cleaned up by kawasan: it *is* the English ``str`` and ``text(lang)`` gives the other language, as a
+    :class:`Message` does."""
+
+    texts: dict
+
+    def __new__(cls, texts: dict):
+        obj = super().__new__(cls, texts.get("en") or next(iter(texts.values()), ""))
+        obj.texts = dict(texts)
+        return obj
+
+    def text(self, lang: str = "en") -> str:
+        return self.texts.get(lang) or str(self)
+
+    def __reduce__(self):
+        return (Bilingual, (self.texts,))
+
+
+def each_language(make) -> Bilingual:
+    """``make(lang)`` for every language, as one :class:`Bilingual` text."""
+    return Bilingual({lang: make(lang) for lang in LANGUAGES})
+
+
 def _message(key: str, params: dict) -> Message:
     return Message(key, **params)
 
@@ -114,6 +138,23 @@ def text_in(value, lang: str) -> str:
     if hasattr(value, "text") and callable(value.text) and isinstance(value, str):
         return value.text(lang)
     return str(pick(value, lang))
+
+
+def joined(items, sep: str = ", ") -> dict[str, str]:
+    """A list for a message placeholder whose items may be catalogue words (``Message``, bilingual dicts): the
+    list joined in each language, as a bilingual ``{"en", "id"}`` dict that :func:`pick` reads."""
+    items = list(items)
+    return {lang: sep.join(text_in(i, lang) for i in items) for lang in LANGUAGES}
+
+
+def catalogued(text, group: str):
+    """A caller's plain English word (a file kind such as "model file", an action such as "add users") as the
+    catalogue's :class:`Message` ``<group>.<words_joined_by_underscores>`` when the catalogues have one, so
+    it reads in both languages; anything else (a Message already, an unknown word) as it is."""
+    if not isinstance(text, str) or isinstance(text, Message) or not text:
+        return text
+    key = f"{group}.{re.sub(r'[^a-z0-9]+', '_', text.lower()).strip('_')}"
+    return Message(key) if has(key) else text
 
 
 # ------------------------------------------------------------------------------------------ numbers

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message, each_language, format_number, t
 
 MIB = 1024 ** 2
 GIB = 1024 ** 3
@@ -63,26 +64,40 @@ def limit(name: str) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value <= 0:
-        raise InputError(f"expected a positive finite number of {lim.unit}; got {raw!r}", source=lim.env)
+        raise InputError(Message("err.limits.expected_positive_finite_number", unit=Message(f"err.limits.unit.{lim.unit}"), raw=raw), source=lim.env)
     return value
 
 
 def check_limit(name: str, value: float, *, source: str | None = None, field: str | None = None,
                 error: type[InputError] = InputError, what: str = "") -> None:
     """Refuse ``value`` over limit ``name`` with a message naming the limit and how to raise it; ``what``
-    (for example "1,000,000 runs x 10,000 stages need") comes before the amount."""
+    (for example "1,000,000 runs x 10,000 stages need", a :class:`~kawasan.i18n.Message` to read in both
+    languages) comes before the amount."""
     allowed = limit(name)
     if value > allowed:
-        lim = LIMITS[name]
-        raise error(f"{what + ' ' if what else ''}{_amount(value, lim.unit)} exceeds the limit {name} = {_amount(allowed, lim.unit)} "
-                    f"({lim.why}); set {lim.env} to raise it", source=source, field=field)
+        raise error(over_limit(name, value, allowed, what), source=source, field=field)
 
 
-def _amount(value: float, unit: str) -> str:
-    """1234567 bytes -> '1.2 MiB (1,234,567 bytes)'; 2000 stages -> '2,000 stages'."""
-    if unit == "bytes" and value >= MIB:
-        scale, name = (GIB, "GiB") if value >= GIB else (MIB, "MiB")
-        return f"{value / scale:,.1f} {name} ({value:,.0f} bytes)"
-    if value >= 1e15:
-        return f"{value:g} {unit}"
-    return f"{value:,.0f} {unit}" if float(value).is_integer() else f"{value:,g} {unit}"
+def over_limit(name: str, value: float, allowed: float, what: str = "") -> Message:
+    """The message of a value over limit ``name``: the value, the limit, why it exists and how to raise it."""
+    lim = LIMITS[name]
+    parts = dict(amount=_amount(value, lim.unit), name=name, allowed=_amount(allowed, lim.unit),
+                 why=Message(f"err.limits.why.{name}"), env=lim.env)
+    if what:
+        return Message("err.limits.exceeds_limit_set_raise", subject=what, **parts)
+    return Message("err.limits.exceeds_limit", **parts)
+
+
+def _amount(value: float, unit: str):
+    """1234567 bytes -> '1.2 MiB (1,234,567 bytes)'; 2000 stages -> '2,000 stages': in each language, the unit
+    in its words and the number with its separators (1.234.567 bita)."""
+    def written(lang: str) -> str:
+        word = t(f"err.limits.unit.{unit}", lang)
+        if unit == "bytes" and value >= MIB:
+            scale, binary = (GIB, "GiB") if value >= GIB else (MIB, "MiB")
+            return f"{format_number(value / scale, ',.1f', lang)} {binary} ({format_number(value, ',.0f', lang)} {word})"
+        if value >= 1e15:
+            return f"{format_number(value, 'g', lang)} {word}"
+        spec = ",.0f" if float(value).is_integer() else ",g"
+        return f"{format_number(value, spec, lang)} {word}"
+    return each_language(written)

@@ -10,7 +10,7 @@ import numpy as np
 from kawasan.cli.main import cli
 from kawasan.cli.output import Table, console
 from kawasan.errors import WeightsError
-from kawasan.i18n import fmt_number, t
+from kawasan.i18n import Message, fmt_number, t
 from kawasan.spatial import ahp as ahp_mod
 
 
@@ -36,7 +36,8 @@ def ahp_cmd(ctx, matrices, method, as_json):
         m, names = ahp_mod.read_matrix_csv(path)
         if ref is not None:
             if set(names) != set(ref[1]):
-                raise WeightsError(f"criteria {list(names)} differ from {list(ref[1])} in {matrices[0]}",
+                raise WeightsError(Message("cli.err.ahp.criteria_differ_from", criteria=list(names),
+                                           reference=list(ref[1]), matrix=matrices[0]),
                                    source=str(path))
             order = [names.index(n) for n in ref[1]]
             m, names = m[np.ix_(order, order)], ref[1]

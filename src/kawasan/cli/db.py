@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from kawasan.cli.licensing import _as_option, _emit, _json_option, _lang, _service, db_group
-from kawasan.i18n import format_number, t
+from kawasan.i18n import format_number, t, text_in
 
 
 def format_bytes(n: int, lang: str) -> str:
@@ -34,7 +34,7 @@ def db_verify(no_bytes, as_json):
         click.echo(t("record.verify_summary", lang, url=res["database"], events=res["events"],
                      chains=len(res["chains"]), stages=res["stages"], documents=res["documents"]))
         for p in res["problems"]:
-            click.echo(t("record.problem", lang, check=p["check"], message=p["message"]))
+            click.echo(t("record.problem", lang, check=p["check"], message=text_in(p["message"], lang)))
         click.echo(t("record.verify_ok" if res["ok"] else "record.verify_broken", lang, n=len(res["problems"])))
     if not res["ok"]:
         click.get_current_context().exit(1)

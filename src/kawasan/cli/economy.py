@@ -18,7 +18,7 @@ from kawasan.cli.main import cli
 from kawasan.cli.output import PLAIN_ROWS, PlainTable, Table, console, show_table
 from kawasan.cli.ranges import YEARS
 from kawasan.economics.tables import REFERENCE_TOTALS
-from kawasan.i18n import format_number, t
+from kawasan.i18n import Message, format_number, t
 
 
 @cli.group("economy")
@@ -106,12 +106,12 @@ def prepare_output(path: Path, option: str) -> Path:
     from kawasan.errors import OutputError
 
     if path.is_dir():
-        raise OutputError("is a folder; expected a file name", source=str(path), field=option)
+        raise OutputError(Message("cli.err.economy.folder_expected_file_name"), source=str(path), field=option)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"cannot create the folder {path.parent} ({exc.strerror or exc}); expected a folder that "
-                          "can be written", source=str(path), field=option) from None
+        raise OutputError(Message("cli.err.economy.cannot_create_folder_expected", parent=path.parent,
+                                  reason=exc.strerror or exc), source=str(path), field=option) from None
     return path
 
 
@@ -287,7 +287,7 @@ def shiftshare_cmd(ctx, table, sheet, price_basis, table_region, table_year, uni
 
     lang = ctx.obj["lang"]
     if series and dynamic:
-        raise click.UsageError("--series and --dynamic exclude each other")
+        raise click.UsageError(Message("cli.err.economy.series_dynamic_exclude_each"))
     tb = _load(table, sheet, price_basis, table_region, table_year, unit, partial)
     kw = {"method": method, "reference_total": reference_total}
     if dynamic:

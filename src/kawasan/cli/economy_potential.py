@@ -15,14 +15,14 @@ from kawasan.cli.output import Table, console
 from kawasan.cli.ranges import COUNT, SEED, SHARE, YEARS
 from kawasan.economics.tables import REFERENCE_TOTALS
 from kawasan.errors import InputError
-from kawasan.i18n import fmt_number, t, text_in
+from kawasan.i18n import Message, fmt_number, t, text_in
 
 
 def _pairs(values, option: str) -> dict[str, str]:
     out = {}
     for v in values:
         if "=" not in v:
-            raise InputError(f"{v!r} is not REGION=PATH (for example \"Kabupaten Probolinggo=studies/prob\")",
+            raise InputError(Message("cli.err.economy_potential.region_path_example_kabupaten", value=v),
                              field=option)
         k, p = v.rsplit("=", 1)
         out[k.strip()] = p.strip()
@@ -34,12 +34,13 @@ def _weights(weight, weights_file, ahp, ahp_method, allow_inconsistent):
 
     given = [x for x in (weight, weights_file, ahp) if x]
     if len(given) > 1:
-        raise InputError("give weights one way only: --weight, --weights or --ahp", field="--weight")
+        raise InputError(Message("cli.err.economy_potential.give_weights_one_way"), field="--weight")
     if weight:
         vals = {}
         for w in weight:
             if "=" not in w:
-                raise InputError(f"{w!r} is not COMPONENT=WEIGHT (for example ipm=2)", field="--weight")
+                raise InputError(Message("cli.err.economy_potential.component_weight_example_ipm", value=w),
+                                 field="--weight")
             k, v = w.split("=", 1)
             vals[k.strip()] = v.strip()
         return pt.direct_weights(vals, source="--weight")
@@ -135,9 +136,10 @@ def _compute(kw):
         price_basis=kw["price_basis"], ipm_method=kw["ipm_method"], year=kw["year"],
         growth_start=kw["growth_start"], kinds=kinds, reference_total=kw["reference_total"])
     if not 0.0 <= kw["min_coverage"] <= 1.0:
-        raise InputError(f"--min-coverage {kw['min_coverage']} is outside 0..1", field="--min-coverage")
+        raise InputError(Message("cli.err.economy_potential.min_coverage_outside", min_coverage=kw['min_coverage']),
+                         field="--min-coverage")
     if kw["stress"] < 0 or kw["stress_top_k"] < 1 or kw["seed"] < 0:
-        raise InputError("--stress must be >= 0, --stress-top-k >= 1 and --seed >= 0", field="--stress")
+        raise InputError(Message("cli.err.economy_potential.stress_must_stress_top"), field="--stress")
     return pt.potential_from_files(inputs, weights=ws, normalisation=kw["normalisation"], missing=kw["missing"],
                                    min_coverage=kw["min_coverage"], stress=kw["stress"],
                                    stress_top_k=kw["stress_top_k"], seed=kw["seed"])
@@ -145,7 +147,8 @@ def _compute(kw):
 
 def _check_out(path: Path | None, suffixes: tuple[str, ...], option: str) -> None:
     if path is not None and path.suffix.lower() not in suffixes:
-        raise InputError(f"{path} has suffix {path.suffix!r}; expected {' or '.join(suffixes)}", field=option)
+        raise InputError(Message("cli.err.economy_potential.has_suffix_expected", path=path, suffix=path.suffix,
+                                 suffixes=' or '.join(suffixes)), field=option)
 
 
 @economy_group.command("potential")
@@ -174,7 +177,7 @@ def potential_cmd(ctx, as_json, map_out, report_out, top, **kw):
     _check_out(map_out, (".svg", ".png"), "--map")
     _check_out(report_out, (".html", ".htm"), "--report")
     if map_out is not None and kw["boundaries"] is None:
-        raise InputError("--map needs --boundaries (the regions' polygons)", field="--map")
+        raise InputError(Message("cli.err.economy_potential.map_needs_boundaries_regions"), field="--map")
     run = _compute(kw)
     res = run.result
     written = []
@@ -271,8 +274,7 @@ def report_cmd(ctx, out, region, start, end, shift_share_method, **kw):
         or kw["study_area"] or kw["run"]
     run = _compute(kw) if readiness_given else None
     if run is None and (kw["sectors"] is None or region is None):
-        raise InputError("nothing to report: give --sectors with --region (sector structure), or readiness inputs "
-                         "(--pdrb, --population, --ipm, ...) for the potential ranking", field="--sectors")
+        raise InputError(Message("cli.err.economy_potential.nothing_report_give_sectors"), field="--sectors")
     table = None
     if kw["sectors"] is not None and region is not None:
         table = run.sector_table if run is not None and run.sector_table is not None else None

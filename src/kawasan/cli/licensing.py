@@ -19,7 +19,7 @@ from rich.text import Text
 from kawasan.cli.main import cli
 from kawasan.cli.output import Table, console as _base_console
 from kawasan.licensing.labels import role_label
-from kawasan.i18n import fmt_date, fmt_int, format_number, has, t
+from kawasan.i18n import Message, fmt_date, fmt_int, format_number, has, t, text_in
 
 STATES = ("not_started", "in_progress", "submitted", "clarification", "approved", "rejected", "blocked", "waived")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -43,8 +43,9 @@ class DateType(click.ParamType):
             else:
                 if MIN_YEAR <= d.year <= MAX_YEAR:
                     return d
-                self.fail(f"{value!r} is outside {MIN_YEAR}-{MAX_YEAR}; check the year", param, ctx)
-        self.fail(f"{value!r} is not a date in the format YYYY-MM-DD (e.g. 2026-03-31)", param, ctx)
+                self.fail(Message("cli.err.licensing.date_outside_years", value=value, first=MIN_YEAR, last=MAX_YEAR),
+                          param, ctx)
+        self.fail(Message("cli.err.licensing.not_a_date", value=value), param, ctx)
 
 
 DATE = DateType()
@@ -148,9 +149,10 @@ def _option_values(values) -> dict[str, str]:
         key, sep, val = v.partition("=")
         key, val = key.strip(), val.strip()
         if not sep or not key or not val:
-            raise click.BadParameter(f"{v!r}: expected KEY=VALUE, e.g. land=public_interest", param_hint="--option")
+            raise click.BadParameter(Message("cli.err.licensing.expected_key_value_e", value=v), param_hint="--option")
         if key in out and out[key] != val:
-            raise click.BadParameter(f"{key} given twice ({out[key]}, {val})", param_hint="--option")
+            raise click.BadParameter(Message("cli.err.licensing.given_twice", option=key, first=out[key], second=val),
+                                     param_hint="--option")
         out[key] = val
     return out
 
@@ -185,7 +187,7 @@ def db_upgrade(as_json):
     else:
         click.echo(t("tracker.db_upgraded", _lang(), url=url, before=before or "-", after=after))
         for what in repairs:
-            click.echo(t("record.guard_repaired", _lang(), what=what))
+            click.echo(t("record.guard_repaired", _lang(), what=text_in(what, _lang())))
 
 
 @db_group.command("refresh-forecasts")
@@ -280,7 +282,8 @@ def _read_password(username: str, from_stdin: bool) -> str:
     if from_stdin:
         line = click.get_text_stream("stdin").readline().rstrip("\r\n")
         if not line:
-            raise click.BadParameter("no password on standard input", param_hint="--password-stdin")
+            raise click.BadParameter(Message("cli.err.licensing.no_password_on_stdin"),
+                                     param_hint="--password-stdin")
         return line
     return click.prompt(t("accounts.password_prompt", _lang(), user=username), hide_input=True,
                         confirmation_prompt=t("accounts.password_repeat", _lang()))
@@ -307,10 +310,10 @@ def user_create(username, admin, role, agency, regency, full_name, password_stdi
 
     `kawasan user create NAME --admin` makes the first administrator of a new server."""
     if admin and role not in (None, "administrator"):
-        raise click.BadParameter("--admin and --role disagree; give one", param_hint="--role")
+        raise click.BadParameter(Message("cli.err.licensing.admin_role_disagree_give"), param_hint="--role")
     role = "administrator" if admin else role
     if role is None:
-        raise click.BadParameter("give --role ROLE (or --admin)", param_hint="--role")
+        raise click.BadParameter(Message("cli.err.licensing.give_role_role_admin"), param_hint="--role")
     from kawasan.tracker.accounts import check_password_quality
 
     password = _read_password(username, password_stdin)
@@ -442,7 +445,7 @@ def template_import(plan, name, out, register, actor, as_json):
 
     tpl = import_csv(plan, name)
     if out is not None and out.exists():
-        raise OutputError("the file exists; choose another --out (nothing is overwritten)", source=str(out))
+        raise OutputError(Message("cli.err.licensing.file_exists_choose_another"), source=str(out))
     res = {"name": tpl.name, "version": tpl.version, "stages": len(tpl.stages), "registered": False, "out": None}
     if register:
         _service().register_template(tpl, source=str(plan), actor=actor)
@@ -583,17 +586,19 @@ def _read_site(path: Path) -> dict:
         data = guarded.parse_mapping(guarded.read_text(path, error=InputError, what="GeoJSON file"), "json",
                                      source=str(path), error=InputError)
     except InputError as e:
-        raise InputError(f"not valid GeoJSON ({e.message})", source=str(path), field="--site") from None
+        raise InputError(Message("cli.err.licensing.not_valid_geojson", detail=e.message), source=str(path),
+                         field="--site") from None
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         feats = data.get("features") or []
         if len(feats) != 1:
-            raise InputError(f"expected one feature (the site), found {len(feats)}", source=str(path),
+            raise InputError(Message("cli.err.licensing.expected_one_feature_site", count=len(feats)), source=str(path),
                              field="--site")
         data = feats[0]
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = data.get("geometry")
     if not isinstance(data, dict) or data.get("type") not in ("Polygon", "MultiPolygon", "Point"):
-        raise InputError("expected a Polygon, MultiPolygon or Point geometry", source=str(path), field="--site")
+        raise InputError(Message("cli.err.licensing.expected_polygon_multipolygon_point"), source=str(path),
+                         field="--site")
     return data
 
 
@@ -702,7 +707,7 @@ def _pairs(values, option):
     for v in values:
         parts = [p.strip() for p in v.split(",")]
         if len(parts) != 2 or not all(parts):
-            raise click.BadParameter(f"{v!r}: expected two stage ids separated by a comma, e.g. G3,G5",
+            raise click.BadParameter(Message("cli.err.licensing.expected_two_stage_ids", value=v),
                                      param_hint=option)
         out.append((parts[0], parts[1]))
     return out
@@ -713,11 +718,13 @@ def _assignments(values, option, convert, expected):
     for v in values:
         key, sep, val = v.partition("=")
         if not sep or not key.strip():
-            raise click.BadParameter(f"{v!r}: expected STAGE={expected}", param_hint=option)
+            raise click.BadParameter(Message("cli.err.licensing.expected_stage", value=v, expected=expected),
+                                     param_hint=option)
         try:
             out[key.strip()] = convert(val.strip())
         except (ValueError, click.BadParameter):
-            raise click.BadParameter(f"{v!r}: expected STAGE={expected}", param_hint=option) from None
+            raise click.BadParameter(Message("cli.err.licensing.expected_stage", value=v, expected=expected),
+                                     param_hint=option) from None
     return out
 
 

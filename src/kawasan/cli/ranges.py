@@ -11,6 +11,8 @@ import math
 
 import click
 
+from kawasan.i18n import Message
+
 YEARS = click.IntRange(1900, 2200)             # BPS tables start in the 1960s; a plan ends well before 2200
 SEED = click.IntRange(0, 2**32 - 1)            # numpy's seed range
 COUNT = click.IntRange(0, 1_000_000)           # draws, top-k and similar counts
@@ -25,7 +27,7 @@ class Finite(click.FloatRange):
     def convert(self, value, param, ctx):
         rv = super().convert(value, param, ctx)
         if not math.isfinite(rv):
-            self.fail(f"{value} is not a finite number.", param, ctx)
+            self.fail(Message("cli.err.ranges.not_finite", value=value), param, ctx)
         return rv
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kawasan.cli.main import cli
-from kawasan.i18n import t
+from kawasan.i18n import Message, t
 
 
 def _lang() -> str:
@@ -87,7 +87,7 @@ def run_server(host: str, port: int, workers: int = 1, *, today: str | None = No
         try:
             date.fromisoformat(today)
         except ValueError:
-            raise InputError(f"expected a date YYYY-MM-DD, got {today!r}", field="--today") from None
+            raise InputError(Message("cli.err.serve.expected_date_yyyy_mm", today=today), field="--today") from None
         os.environ["KAWASAN_TODAY"] = today  # the worker processes read it
     today_from_env()  # a malformed KAWASAN_TODAY is refused before the server starts
     settings = Settings.from_env()

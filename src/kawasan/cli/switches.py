@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 
 ON = ("on", "true", "yes", "1", "aktif", "ya")
 OFF = ("off", "false", "no", "0", "nonaktif", "tidak")
@@ -14,11 +15,11 @@ def parse_rule_switches(items) -> dict[str, bool]:
         rid, sep, state = str(text).partition("=")
         rid, state = rid.strip(), state.strip().lower()
         if not sep or not rid:
-            raise InputError(f"expected ID=on or ID=off (for example nuisance_buffer=on); got {text!r}",
+            raise InputError(Message("cli.err.switches.expected_id_id_off", text=text),
                              field="--rule")
         if state not in ON + OFF:
-            raise InputError(f"{rid}: expected on or off; got {state!r}", field="--rule")
+            raise InputError(Message("cli.err.switches.expected_off_got", rule=rid, state=state), field="--rule")
         if rid in out and out[rid] != (state in ON):
-            raise InputError(f"rule '{rid}' is switched both on and off", field="--rule")
+            raise InputError(Message("cli.err.switches.rule_switched_both_off", rule=rid), field="--rule")
         out[rid] = state in ON
     return out

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from kawasan.errors import InputError, NotFoundError
+from kawasan.i18n import Message
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DEMO_AREA = "data"
@@ -32,8 +33,7 @@ def data_dir() -> Path:
 def check_name(name: str, field: str) -> str:
     """``name`` if it is a safe folder name, else an InputError naming ``field``."""
     if not isinstance(name, str) or not NAME.match(name):
-        raise InputError(f"expected a name of lower-case letters, digits, '-' and '_' (at most 64, starting with "
-                         f"a letter or digit), got {name!r}", field=field)
+        raise InputError(Message("jobs.err.folders.expected_name_lower_case", name=name), field=field)
     return name
 
 
@@ -64,14 +64,14 @@ def study_area(root: Path, name: str) -> Path:
         if sa["name"] == name:
             return sa["folder"]
     known = ", ".join(s["name"] for s in study_areas(root)) or "none"
-    raise NotFoundError(f"no study area {name!r} in the data folder; known: {known}", source=str(root),
+    raise NotFoundError(Message("jobs.err.folders.study_area_data_folder", name=name, known=known), source=str(root),
                         field="study_area")
 
 
 def new_study_area_folder(root: Path, name: str) -> Path:
     check_name(name, "name")
     if any(s["name"] == name for s in study_areas(root)):
-        raise InputError(f"a study area {name!r} exists already; choose another name", field="name")
+        raise InputError(Message("jobs.err.folders.study_area_exists_already", name=name), field="name")
     return root / "studyareas" / name
 
 

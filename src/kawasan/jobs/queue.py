@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 
 TASK_NAME = "kawasan.run_job"
 QUEUE_NAME = "kawasan-jobs"
@@ -27,7 +28,7 @@ def queue_spec(spec: str | None = None) -> str:
     spec = (spec or os.environ.get("KAWASAN_QUEUE") or "sqlite").strip()
     if spec == "sqlite" or spec.startswith("sqlite:///") or spec.startswith(("redis://", "rediss://", "unix://")):
         return spec
-    raise InputError(f"expected 'sqlite', 'sqlite:///PATH' or 'redis://HOST:PORT/DB', got {spec!r}",
+    raise InputError(Message("jobs.err.queue.expected_sqlite_sqlite_path", spec=spec),
                      field="--queue")
 
 
@@ -74,5 +75,5 @@ def ping(huey) -> None:
     except Exception as e:  # noqa: BLE001 - redis/sqlite errors of every kind mean the same to the user
         from kawasan.errors import StorageError
 
-        raise StorageError(f"the job queue is not reachable ({type(e).__name__}: {e}); start Redis or use "
-                           "--queue sqlite", source="queue") from None
+        raise StorageError(Message("jobs.err.queue.job_queue_reachable_start", error_type=type(e).__name__, detail=e),
+                           source="queue") from None

@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 
 from kawasan.errors import KawasanError
+from kawasan.i18n import Message
 from kawasan.tracker.jobs import JobCancelled, JobService
 
 log = logging.getLogger("kawasan.jobs")
@@ -41,12 +42,13 @@ def run_job(job_id: int, service: JobService | None = None) -> str:
             return "cancelled"
         except KawasanError as e:
             _clean(job["params"])
-            svc.fail(job_id, str(e))
+            svc.fail(job_id, str(e), result=error_texts(e))
             return "failed"
         except Exception as e:  # noqa: BLE001 - a job never kills the worker; the reason is stored for the page
             log.exception("job %s failed", job_id)
             _clean(job["params"])
-            svc.fail(job_id, f"internal error ({type(e).__name__}: {e}); the server log has the details")
+            why = Message("jobs.err.internal", error_type=type(e).__name__, detail=str(e))
+            svc.fail(job_id, str(why), result=error_texts(why))
             return "failed"
         svc.finish(job_id, result)
         return "finished"
@@ -78,6 +80,15 @@ def _ticker(svc: JobService, job_id: int):
         if svc.progress(job_id, fraction, step):
             raise JobCancelled(job_id)
     return tick
+
+
+def error_texts(error) -> dict:
+    """What a failed job stores beside its English ``error``: the error in every language
+    (``{"error_text": {"en": ..., "id": ...}}``), for the page and the API to show in the reader's language."""
+    from kawasan.i18n import LANGUAGES, text_in
+
+    return {"error_text": {lang: error.text(lang) if isinstance(error, KawasanError) else text_in(error, lang)
+                           for lang in LANGUAGES}}
 
 
 def _clean(params: dict) -> None:

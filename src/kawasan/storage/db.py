@@ -31,6 +31,7 @@ from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine, make_url
 
 from kawasan.errors import ConflictError, StorageError
+from kawasan.i18n import Message
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _lock = threading.Lock()
@@ -63,7 +64,7 @@ def _bool_env(name: str, default: bool) -> bool:
         return True
     if raw in ("0", "false", "no", "off"):
         return False
-    raise StorageError(f"expected 1 or 0 (true/false, yes/no), got {raw!r}", source="environment", field=name)
+    raise StorageError(Message("record.err.db.expected_true_false_yes", raw=raw), source="environment", field=name)
 
 
 def _float_env(name: str, default: float) -> float:
@@ -73,9 +74,11 @@ def _float_env(name: str, default: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise StorageError(f"expected a number, got {raw!r}", source="environment", field=name) from None
+        raise StorageError(Message("record.err.db.expected_number_got", raw=raw), source="environment",
+                           field=name) from None
     if value <= 0:
-        raise StorageError(f"expected a positive number, got {raw!r}", source="environment", field=name)
+        raise StorageError(Message("record.err.db.expected_positive_number_got", raw=raw), source="environment",
+                           field=name)
     return value
 
 
@@ -131,8 +134,7 @@ def make_engine(settings: Settings) -> Engine:
     try:
         url = make_url(settings.database_url)
     except exc.ArgumentError as e:
-        raise StorageError(f"not a database URL ({e}); expected e.g. sqlite:///path/kawasan.db or "
-                           "postgresql+psycopg://user@host:5432/dbname",
+        raise StorageError(Message("record.err.db.database_url_expected_e", detail=e),
                            source="KAWASAN_DATABASE_URL", field=None) from None
     timeout = settings.timeout_s
     if url.get_backend_name() == "sqlite":
@@ -141,8 +143,7 @@ def make_engine(settings: Settings) -> Engine:
             try:
                 Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
-                raise StorageError(f"cannot create the folder of the database file ({e}). Nothing was changed. "
-                                   "Check KAWASAN_DATABASE_URL or KAWASAN_HOME.",
+                raise StorageError(Message("record.err.db.cannot_create_folder_database", detail=e),
                                    source=safe_url(settings.database_url)) from None
         engine = create_engine(url, connect_args={"timeout": timeout})
         _sqlite_events(engine, timeout)
@@ -151,7 +152,8 @@ def make_engine(settings: Settings) -> Engine:
         engine = create_engine(url, connect_args={"connect_timeout": max(1, int(round(timeout)))},
                                pool_pre_ping=True)
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as e:
-        raise StorageError(f"cannot use this database URL: {e}", source=safe_url(settings.database_url)) from None
+        raise StorageError(Message("record.err.db.cannot_use_database_url", detail=e),
+                           source=safe_url(settings.database_url)) from None
     if url.get_backend_name() == "postgresql":
         @event.listens_for(engine, "connect")
         def _pg_connect(dbapi_conn, _record):
@@ -199,18 +201,17 @@ def storage_errors(settings: Settings):
         raise _storage_error(e, settings) from None
     except exc.IntegrityError as e:
         first = str(e.orig).strip().splitlines()[0] if str(e.orig).strip() else repr(e.orig)
-        raise ConflictError(f"the change collides with one made at the same time by someone else ({first}). "
-                            "Nothing was written; reload and try again", source=settings.safe_url) from None
+        raise ConflictError(Message("record.err.db.change_collides_with_one", detail=first),
+                            source=settings.safe_url) from None
     except exc.ProgrammingError as e:
         if "does not exist" in str(e.orig) or "no such table" in str(e.orig):
-            raise StorageError(f"the database is not migrated ({e.orig}); run 'kawasan db upgrade'. "
-                               "Nothing was changed.", source=settings.safe_url) from None
+            raise StorageError(Message("record.err.db.database_migrated_run_kawasan", detail=e.orig),
+                               source=settings.safe_url) from None
         low = str(e.orig).lower()
         if "permission denied" in low or "must be owner" in low:
             first = str(e.orig).strip().splitlines()[0]
-            raise StorageError(f"the database login may not do this ({first}). Nothing was changed. Migrations, "
-                               "restores and 'db upgrade' run as the owner role of the database; the application "
-                               "role may only add to and read the event log", source=settings.safe_url) from None
+            raise StorageError(Message("record.err.db.database_login_may_do", detail=first),
+                               source=settings.safe_url) from None
         raise
     except exc.DatabaseError as e:  # e.g. SQLite "file is not a database": a damaged or foreign file
         raise _storage_error(e, settings) from None
@@ -221,11 +222,9 @@ def _storage_error(e: Exception, settings: Settings) -> StorageError:
     text = raw.splitlines()[0] if raw else repr(e)
     low = text.lower()
     if any(w in low for w in ("locked", "lock timeout", "could not obtain lock", "canceling statement due to lock")):
-        return StorageError(f"the database is locked by another program (waited {settings.timeout_s:g} s: {text}). "
-                            "Nothing was changed; try again when the other program has finished "
-                            "(KAWASAN_DB_TIMEOUT sets the wait).", source=settings.safe_url)
-    return StorageError(f"cannot use the database: {text}. Nothing was changed. Check KAWASAN_DATABASE_URL "
-                        "(server running, name, user and password right, folder writable).",
+        return StorageError(Message("record.err.db.database_locked_another_program", timeout_s=settings.timeout_s,
+                                    detail=text), source=settings.safe_url)
+    return StorageError(Message("record.err.db.cannot_use_database_nothing", detail=text),
                         source=settings.safe_url)
 
 
@@ -265,8 +264,8 @@ def upgrade(engine: Engine, settings: Settings, revision: str = "head",
         before = current_revision(engine)
         known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
         if before is not None and before not in known:
-            raise StorageError(f"the database is at revision {before}, which this version of kawasan does not know "
-                               "(it was migrated by a newer kawasan); upgrade kawasan", source=settings.safe_url)
+            raise StorageError(Message("record.err.db.database_at_revision_which", revision=before),
+                               source=settings.safe_url)
         if engine.dialect.name == "sqlite":
             _upgrade_sqlite(engine, revision, settings, repairs)
         else:
@@ -305,8 +304,8 @@ def _upgrade_sqlite(engine: Engine, revision: str, settings: Settings, repairs: 
                 _repair_guard(conn, revision, repairs)
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
-                    raise StorageError(f"the migration would leave {len(broken)} broken references (first: "
-                                       f"{broken[0]}); nothing was changed", source=settings.safe_url)
+                    raise StorageError(Message("record.err.db.migration_would_leave_broken", count=len(broken),
+                                               first=broken[0]), source=settings.safe_url)
         finally:
             raw.execute("PRAGMA foreign_keys = ON")
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from kawasan.i18n import Message
+
 SQLITE_TRIGGERS = {
     "events_no_update": "CREATE TRIGGER events_no_update BEFORE UPDATE ON events "
                         "BEGIN SELECT RAISE(ABORT, 'events are append-only: an event is never updated'); END",
@@ -37,15 +39,15 @@ def guard_problems(conn) -> list[str]:
     if conn.dialect.name == "sqlite":
         have = {r[0] for r in conn.execute(text(
             "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")).all()}
-        return [f"trigger {name} on events is missing" for name in SQLITE_TRIGGERS if name not in have]
+        return [Message("record.guard.trigger_missing", trigger=name) for name in SQLITE_TRIGGERS if name not in have]
     if conn.dialect.name == "postgresql":
         have = _pg_triggers(conn)
         out = []
         for name in PG_TRIGGERS:
             if name not in have:
-                out.append(f"trigger {name} on events is missing")
+                out.append(Message("record.guard.trigger_missing", trigger=name))
             elif have[name] == "D":
-                out.append(f"trigger {name} on events is disabled")
+                out.append(Message("record.guard.trigger_disabled", trigger=name))
         return out
     return []
 
@@ -57,7 +59,7 @@ def install_guard(conn) -> list[str]:
         for problem in guard_problems(conn):
             name = problem.split()[1]
             conn.execute(text(SQLITE_TRIGGERS[name]))
-            done.append(f"re-created trigger {name} on events")
+            done.append(Message("record.guard.trigger_recreated", trigger=name))
     elif conn.dialect.name == "postgresql":
         have = _pg_triggers(conn)
         if any(name not in have for name in PG_TRIGGERS):
@@ -65,10 +67,10 @@ def install_guard(conn) -> list[str]:
         for name, ddl in PG_TRIGGERS.items():
             if name not in have:
                 conn.execute(text(ddl))
-                done.append(f"re-created trigger {name} on events")
+                done.append(Message("record.guard.trigger_recreated", trigger=name))
             elif have[name] == "D":
                 conn.execute(text(f"ALTER TABLE events ENABLE TRIGGER {name}"))
-                done.append(f"enabled trigger {name} on events again")
+                done.append(Message("record.guard.trigger_enabled", trigger=name))
     return done
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from kawasan.errors import InputError
 from kawasan.storage.models import Base
+from kawasan.i18n import Message
 
 _ROLE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 #: tables the application may only add to and read (the append-only record)
@@ -23,8 +24,7 @@ APPEND_ONLY = ("events",)
 def app_grants(role: str) -> list[str]:
     """The GRANT/REVOKE statements that make ``role`` the application role of the current schema."""
     if not _ROLE.fullmatch(role or ""):
-        raise InputError(f"role name {role!r} is not allowed: expected lower-case letters, digits and '_' "
-                         "(at most 63), starting with a letter or '_'", field="role")
+        raise InputError(Message("record.err.roles.role_name_allowed_expected", role=role), field="role")
     q = f'"{role}"'
     out = [f"GRANT USAGE ON SCHEMA current_schema_placeholder TO {q}"]
     for name in sorted(Base.metadata.tables):
@@ -41,13 +41,12 @@ def app_grants(role: str) -> list[str]:
 def grant_app_role(conn, role: str) -> list[str]:
     """Apply :func:`app_grants` in the connection's current schema; returns the statements run."""
     if conn.dialect.name != "postgresql":
-        raise InputError("roles exist on PostgreSQL only; an embedded SQLite database has no logins to separate",
+        raise InputError(Message("record.err.roles.roles_exist_postgresql_only"),
                          field="database")
     schema = conn.execute(text("SELECT current_schema()")).scalar()
     exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).scalar()
     if not exists:
-        raise InputError(f"there is no PostgreSQL role {role!r}; create it first (CREATE ROLE {role} LOGIN "
-                         "PASSWORD '...')", field="role")
+        raise InputError(Message("record.err.roles.there_postgresql_role_create", role=role), field="role")
     done = []
     for stmt in app_grants(role):
         stmt = stmt.replace("current_schema_placeholder", f'"{schema}"')

@@ -30,6 +30,7 @@ from kawasan.errors import AuthenticationError, InputError, NotFoundError, Permi
 from kawasan.storage.chain import RecordSession
 from kawasan.storage.models import Agency, ApiToken, User, WebSession
 from kawasan.tracker.base import TrackerBase, _now, _utc
+from kawasan.i18n import Message
 
 MIN_PASSWORD_LENGTH = 10
 LOCK_AFTER = 5
@@ -113,9 +114,11 @@ def _minutes_env(name: str, default: float) -> timedelta:
     try:
         value = float(raw) if raw not in (None, "") else default
     except ValueError:
-        raise InputError(f"expected a number, got {raw!r}", source="environment", field=name) from None
+        raise InputError(Message("accounts.err.expected_number_got", raw=raw), source="environment",
+                         field=name) from None
     if value <= 0:
-        raise InputError(f"expected a positive number, got {raw!r}", source="environment", field=name)
+        raise InputError(Message("accounts.err.expected_positive_number_got", raw=raw), source="environment",
+                         field=name)
     return timedelta(minutes=value)
 
 
@@ -128,11 +131,12 @@ def session_limits() -> tuple[timedelta, timedelta]:
 
 def check_password_quality(password: str, username: str | None = None) -> None:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters", field="password")
+        raise InputError(Message("accounts.err.password_needs_at_least", min_length=MIN_PASSWORD_LENGTH),
+                         field="password")
     if len(password) > 1024:
-        raise InputError("a password may have at most 1024 characters", field="password")
+        raise InputError(Message("accounts.err.password_may_have_at"), field="password")
     if username and password.strip().casefold() == username.strip().casefold():
-        raise InputError("the password may not be the user name", field="password")
+        raise InputError(Message("accounts.err.password_may_user_name"), field="password")
 
 
 class AccountsMixin(TrackerBase):
@@ -148,7 +152,8 @@ class AccountsMixin(TrackerBase):
             user = self._actor(s, actor)
             target = s.scalar(select(User).where(User.username == username))
             if target is None:
-                raise NotFoundError(f"unknown user {username!r}", source="users", field="username")
+                raise NotFoundError(Message("accounts.err.unknown_user", username=username), source="users",
+                                    field="username")
             if user.id != target.id:
                 self._require_admin(user, "set another user's password")
             target.password_hash = digest
@@ -175,12 +180,12 @@ class AccountsMixin(TrackerBase):
             u = s.scalar(select(User).where(User.username == username)) if username else None
             if u is None or not u.password_hash:
                 _hasher().hash(password or "x")  # the same work as a real check: timing tells nothing
-                raise AuthenticationError("wrong user name or password", field="password")
+                raise AuthenticationError(Message("accounts.err.wrong_user_name_password"), field="password")
             locked = _aware(u.locked_until)
             if locked and locked > now:
                 minutes = max(1, int((locked - now).total_seconds() // 60) + 1)
-                raise AuthenticationError(f"this account is locked after {LOCK_AFTER} failed sign-ins; try again "
-                                          f"in {minutes} minutes or ask an administrator", field="username")
+                raise AuthenticationError(Message("accounts.err.account_locked_after_failed", attempts=LOCK_AFTER,
+                                                  minutes=minutes), field="username")
             try:
                 _hasher().verify(u.password_hash, password or "")
                 ok = True
@@ -194,11 +199,11 @@ class AccountsMixin(TrackerBase):
                     s.add(self._event(u, "user.lock", field="locked_until", new=_utc(u.locked_until),
                                       reason=f"{LOCK_AFTER} failed sign-ins"))
         if not ok:  # the failure count is committed above; now refuse
-            raise AuthenticationError("wrong user name or password", field="password")
+            raise AuthenticationError(Message("accounts.err.wrong_user_name_password"), field="password")
         with self._write() as s:
             u = s.scalar(select(User).where(User.username == username))
             if u.disabled:
-                raise AuthenticationError("this account is disabled; ask an administrator", field="username")
+                raise AuthenticationError(Message("accounts.err.account_disabled_ask_administrator"), field="username")
             if u.failed_logins or u.locked_until:
                 u.failed_logins, u.locked_until = 0, None
             if _hasher().check_needs_rehash(u.password_hash):
@@ -214,18 +219,16 @@ class AccountsMixin(TrackerBase):
         if token:
             owner = self.resolve_token(token.strip(), purpose="api")
             if owner is None:
-                raise AuthenticationError("KAWASAN_TOKEN is not a live API token of an active user (unknown, "
-                                          "revoked or of an other kind); create one in the web app under Account",
+                raise AuthenticationError(Message("accounts.err.kawasan_token_live_api"),
                                           source="KAWASAN_TOKEN", field="token")
             if username and username != owner["username"]:
-                raise AuthenticationError(f"KAWASAN_TOKEN belongs to {owner['username']!r}, not to {username!r}; "
-                                          "drop --as (KAWASAN_USER) or use that user's own token",
+                raise AuthenticationError(Message("accounts.err.kawasan_token_belongs_drop", owner=owner['username'],
+                                                  username=username),
                                           source="KAWASAN_TOKEN", field="user")
             return owner["username"]
         if username and password is not None:
             return self.authenticate(username, password)["username"]
-        raise AuthenticationError("this database is shared: prove who acts with a personal API token in "
-                                  "KAWASAN_TOKEN (web app: Account), or with --as USER and the password asked",
+        raise AuthenticationError(Message("accounts.err.database_shared_prove_who"),
                                   field="user")
 
     def has_users(self) -> bool:
@@ -254,7 +257,8 @@ class AccountsMixin(TrackerBase):
         with self._write() as s:
             u = s.scalar(select(User).where(User.username == username))
             if u is None:
-                raise NotFoundError(f"unknown user {username!r}", source="users", field="username")
+                raise NotFoundError(Message("accounts.err.unknown_user", username=username), source="users",
+                                    field="username")
             if replaces:
                 s.execute(delete(WebSession).where(WebSession.id == _digest(replaces)))
             s.add(WebSession(id=_digest(secret), user_id=u.id, csrf_token=csrf, created_at=now, last_seen_at=now))
@@ -291,7 +295,7 @@ class AccountsMixin(TrackerBase):
 
     def set_language(self, username: str, language: str) -> None:
         if language not in ("id", "en"):
-            raise InputError(f"unknown language {language!r}; expected id or en", field="lang")
+            raise InputError(Message("accounts.err.unknown_language_expected_id", language=language), field="lang")
         with self._write() as s:
             s.execute(update(User).where(User.username == username).values(language=language))
 
@@ -300,18 +304,19 @@ class AccountsMixin(TrackerBase):
     def create_token(self, username: str, name: str, *, purpose: str = "api", actor: str | None = None) -> dict:
         """A new secret for ``username`` (shown once in ``token``); a new feed token revokes the old one."""
         if purpose not in TOKEN_PURPOSES:
-            raise InputError(f"unknown token purpose {purpose!r}; expected api or feed", field="purpose")
+            raise InputError(Message("accounts.err.unknown_token_purpose_expected", purpose=purpose), field="purpose")
         name = (name or "").strip() or purpose
         if len(name) > 128:
-            raise InputError("a token name may have at most 128 characters", field="name")
+            raise InputError(Message("accounts.err.token_name_may_have"), field="name")
         secret = ("kwt_" if purpose == "api" else "kwf_") + secrets.token_urlsafe(32)
         with self._write() as s:
             user = self._actor(s, actor or username)
             owner = s.scalar(select(User).where(User.username == username))
             if owner is None:
-                raise NotFoundError(f"unknown user {username!r}", source="users", field="username")
+                raise NotFoundError(Message("accounts.err.unknown_user", username=username), source="users",
+                                    field="username")
             if owner.id != user.id:
-                raise PermissionDeniedError("a token is created by its owner only", field="username")
+                raise PermissionDeniedError(Message("accounts.err.token_created_owner_only"), field="username")
             if purpose == "feed":
                 s.execute(update(ApiToken).where(ApiToken.user_id == owner.id, ApiToken.purpose == "feed",
                                                  ApiToken.revoked_at.is_(None)).values(revoked_at=_now()))
@@ -335,7 +340,8 @@ class AccountsMixin(TrackerBase):
             user = self._actor(s, actor)
             tok = s.get(ApiToken, token_id)
             if tok is None or (tok.user_id != user.id and user.role != "administrator"):
-                raise NotFoundError(f"no token with id {token_id}", source="tokens", field="token")
+                raise NotFoundError(Message("accounts.err.no_token_with_id", token_id=token_id), source="tokens",
+                                    field="token")
             if tok.revoked_at is None:
                 tok.revoked_at = _now()
                 s.add(self._event(user, "token.revoke", field=tok.purpose, old=f"{tok.name} ({tok.hint}...)"))

@@ -36,6 +36,7 @@ from kawasan.storage.guard import drop_guard, install_guard
 from kawasan.storage.models import Base, Document, Event, User
 from kawasan.tracker import documents as docs
 from kawasan.tracker.base import LOCAL_ADMIN, TrackerBase
+from kawasan.i18n import Message
 
 FORMAT = "kawasan-backup"
 FORMAT_VERSION = 1
@@ -88,9 +89,9 @@ class BackupMixin(TrackerBase):
 
         path = Path(path)
         if path.exists() and not overwrite:
-            raise OutputError("the file exists; give another name or --overwrite to replace it", source=str(path))
+            raise OutputError(Message("tracker.err.backup.file_exists_give_another"), source=str(path))
         if path.exists() and path.is_dir():
-            raise OutputError("is a folder; give the name of the archive file to write", source=str(path))
+            raise OutputError(Message("tracker.err.backup.folder_give_name_archive"), source=str(path))
         with self._read() as s:
             if s.connection().dialect.name == "postgresql":
                 s.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))  # one snapshot of every table
@@ -108,8 +109,8 @@ class BackupMixin(TrackerBase):
             as_of = s.scalar(select(func.max(Event.recorded_at)))
             revision = current_revision(self.engine)
         if problems:
-            raise InputError(f"the record does not verify ({problems[0]}); a backup would copy a broken record. Run "
-                             "'kawasan db verify' and investigate first", source=self.settings.safe_url)
+            raise InputError(Message("tracker.err.backup.record_does_verify_backup", problem=problems[0]),
+                             source=self.settings.safe_url)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
         size = 0
@@ -123,10 +124,10 @@ class BackupMixin(TrackerBase):
                     try:
                         data = blob.read_bytes()
                     except OSError as e:
-                        raise InputError(f"the bytes of a stored document are missing or unreadable ({e.strerror}); "
-                                         "run 'kawasan db verify'", source=str(blob)) from None
+                        raise InputError(Message("tracker.err.backup.bytes_stored_document_missing", reason=e.strerror),
+                                         source=str(blob)) from None
                     if _sha(data) != h:
-                        raise InputError("a stored document does not hash to its name; run 'kawasan db verify'",
+                        raise InputError(Message("tracker.err.backup.stored_document_does_hash"),
                                          source=str(blob))
                     size += len(data)
                     _member(z, f"documents/{h}", data, sums, compress=False)
@@ -140,7 +141,7 @@ class BackupMixin(TrackerBase):
                 os.fsync(f.fileno())
             os.replace(tmp, path)
         except OSError as e:
-            raise OutputError(f"cannot write the backup ({e.strerror or e}); nothing was written",
+            raise OutputError(Message("tracker.err.backup.cannot_write_backup_nothing", reason=e.strerror or e),
                               source=str(path)) from None
         finally:
             if tmp.exists():
@@ -159,9 +160,9 @@ class BackupMixin(TrackerBase):
             upgrade(self.engine, self.settings, revision)  # a fresh database takes the archive's schema first
             current = revision
         if current != revision:
-            raise InputError(f"the archive has schema revision {revision} and the database {current}; restore "
-                             f"into a new, empty database (it is migrated to {revision}, then to "
-                             f"{head_revision()})", source=str(path), field="schema_revision")
+            raise InputError(Message("tracker.err.backup.archive_has_schema_revision", revision=revision,
+                                     current=current, head_revision=head_revision()), source=str(path),
+                             field="schema_revision")
         for name in sorted(k for k in members if k.startswith("documents/")):
             docs.write_blob(members[name], name.split("/", 1)[1], self.settings.files_dir)
         counts = self._load_rows(manifest, members, actor=actor, replace=replace, source=str(path))
@@ -179,8 +180,7 @@ class BackupMixin(TrackerBase):
             conn = s.connection()
             held = _record_size(conn)
             if held and not replace:
-                raise OutputError(f"the database already holds a record ({held}); restore into an empty database, "
-                                  "or give --replace to discard it (make a backup of it first)",
+                raise OutputError(Message("tracker.err.backup.database_already_holds_record", held=held),
                                   source=self.settings.safe_url)
             if held:
                 self._require_admin(self._actor(s, actor), "replace the whole record")
@@ -193,19 +193,21 @@ class BackupMixin(TrackerBase):
                 for line in members[f"tables/{name}.jsonl"].decode("utf-8").splitlines():
                     raw = json.loads(line)
                     if set(raw) != set(decode):
-                        raise InputError(f"table {name}: columns {sorted(raw)} differ from {sorted(decode)}",
+                        raise InputError(Message("tracker.err.backup.table_columns_differ_from", name=name,
+                                                 columns=sorted(raw), expected_columns=sorted(decode)),
                                          source=source, field=name)
                     rows.append({k: decode[k](v) for k, v in raw.items()})
                 if rows:
                     conn.execute(insert(t), rows)
                 counts[name] = len(rows)
                 if counts[name] != manifest["tables"].get(name):
-                    raise InputError(f"table {name} holds {counts[name]} rows, the manifest says "
-                                     f"{manifest['tables'].get(name)}", source=source, field=name)
+                    raise InputError(Message("tracker.err.backup.table_holds_rows_manifest", name=name,
+                                             rows=counts[name], manifest_rows=manifest['tables'].get(name)),
+                                     source=source, field=name)
             _reset_sequences(conn)
             problems, _heads = chain_check(s.scalars(select(Event).order_by(Event.id)).all())
             if problems:
-                raise InputError(f"the archive's event log does not verify ({problems[0]}); nothing was restored",
+                raise InputError(Message("tracker.err.backup.archive_event_log_broken", problem=problems[0]),
                                  source=source)
         return counts
 
@@ -226,40 +228,43 @@ def read_archive(path: Path) -> tuple[dict, dict[str, bytes]]:
     """The manifest and every member of a backup archive, after checking its format and every checksum."""
     src = str(path)
     if not path.is_file():
-        raise InputError("file not found (expected a backup archive written by 'kawasan db backup')", source=src)
+        raise InputError(Message("tracker.err.backup.file_found_expected_backup"), source=src)
     try:
         with zipfile.ZipFile(path) as z:
             names = z.namelist()
             if "manifest.json" not in names:
-                raise InputError("not a kawasan backup: no manifest.json inside", source=src)
+                raise InputError(Message("tracker.err.backup.kawasan_backup_manifest_json"), source=src)
             manifest = json.loads(z.read("manifest.json").decode("utf-8"))
             if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-                raise InputError(f"not a kawasan backup (format {manifest.get('format') if isinstance(manifest, dict) else None!r})",
+                raise InputError(Message("tracker.err.backup.kawasan_backup_format",
+                                         format_name=manifest.get('format') if isinstance(manifest, dict) else None),
                                  source=src, field="format")
             if manifest.get("format_version") != FORMAT_VERSION:
-                raise InputError(f"backup format version {manifest.get('format_version')!r} is not supported by this "
-                                 f"kawasan (it reads version {FORMAT_VERSION})", source=src, field="format_version")
+                raise InputError(Message("tracker.err.backup.backup_format_version_supported",
+                                         version=manifest.get('format_version'), supported=FORMAT_VERSION), source=src,
+                                 field="format_version")
             sums = manifest.get("sha256") or {}
             expected = {f"tables/{t}.jsonl" for t in TABLES}
             if not expected <= set(sums) or set(sums) != set(names) - {"manifest.json"}:
-                raise InputError("the archive's members differ from its manifest (missing or extra files)",
+                raise InputError(Message("tracker.err.backup.archive_members_differ"),
                                  source=src, field="manifest")
             members = {}
             for name in sorted(sums):
                 data = z.read(name)
                 if _sha(data) != sums[name]:
-                    raise InputError(f"member {name} does not match its checksum: the archive is damaged",
+                    raise InputError(Message("tracker.err.backup.member_does_match_checksum", name=name),
                                      source=src, field=name)
                 members[name] = data
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as e:
-        raise InputError(f"not a readable backup archive, damaged or of another kind ({e})", source=src) from None
+        raise InputError(Message("tracker.err.backup.readable_backup_archive_damaged", detail=e), source=src) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InputError(f"the manifest is not valid JSON ({e})", source=src, field="manifest.json") from None
+        raise InputError(Message("tracker.err.backup.manifest_valid_json", detail=e), source=src,
+                         field="manifest.json") from None
     for name, data in members.items():
         if name.startswith("documents/") and _sha(data) != name.split("/", 1)[1]:
-            raise InputError(f"member {name} is not named by the SHA-256 of its bytes", source=src, field=name)
+            raise InputError(Message("tracker.err.backup.member_named_sha_bytes", name=name), source=src, field=name)
         if not (name.startswith("documents/") or name in expected):
-            raise InputError(f"unexpected member {name}", source=src, field=name)
+            raise InputError(Message("tracker.err.backup.unexpected_member", name=name), source=src, field=name)
     return manifest, members
 
 

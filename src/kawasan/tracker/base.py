@@ -19,6 +19,7 @@ from kawasan.errors import NotFoundError, PermissionDeniedError
 from kawasan.storage.chain import RecordSession as Session
 from kawasan.storage.db import Settings, ensure_migrated, make_engine, storage_errors, writer
 from kawasan.storage.models import Event, User
+from kawasan.i18n import Message, catalogued
 
 LOCAL_ADMIN = "admin"
 _bootstrapped: set[str] = set()
@@ -109,16 +110,16 @@ class TrackerBase:
             if self.embedded:
                 username = LOCAL_ADMIN
             else:
-                raise PermissionDeniedError("say who acts: --as USER or the KAWASAN_USER environment variable "
-                                            "(a shared database has no default user)", field="user")
+                raise PermissionDeniedError(Message("tracker.err.base.say_who_acts_as"), field="user")
         user = s.scalar(select(User).where(User.username == username))
         if user is None:  # no list of the known names: whoever asks is nobody we know (issue 14 defect 8)
-            raise NotFoundError(f"unknown user {username!r} (an administrator adds users with 'kawasan user add' "
-                                "and lists them with 'kawasan user list')", source="users", field="user")
+            raise NotFoundError(Message("tracker.err.base.unknown_user_administrator_adds", username=username),
+                                source="users", field="user")
         return user
 
     @staticmethod
     def _require_admin(user: User, what: str) -> None:
         if user.role != "administrator":
-            raise PermissionDeniedError(f"user {user.username!r} ({user.role}) may not {what}: only an "
-                                        "administrator may", field="user")
+            raise PermissionDeniedError(Message("tracker.err.base.user_may_only_administrator", username=user.username,
+                                                role=user.role, action=catalogued(what, "tracker.action")),
+                                        field="user")

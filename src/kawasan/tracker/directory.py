@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from kawasan.errors import InputError, NotFoundError, PermissionDeniedError
 from kawasan.storage.models import Agency, CalendarDay, StoredTemplate, User
 from kawasan.tracker.base import LOCAL_ADMIN, TrackerBase, _now
+from kawasan.i18n import Message, joined
 
 ROLES = ("administrator", "coordinator", "agency_officer", "viewer")
 AGENCY_KINDS = ("regency", "province", "national", "system", "private", "other")  # as the template agency levels
@@ -28,15 +29,17 @@ class DirectoryMixin(TrackerBase):
         code = (code or "").strip()
         regency = (regency or "").strip() or None
         if not code:
-            raise InputError("an agency needs a code (e.g. DPMPTSP, DLH, DJBC)", field="code")
+            raise InputError(Message("tracker.err.directory.agency_needs_code"), field="code")
         if kind not in AGENCY_KINDS:
-            raise InputError(f"unknown agency kind {kind!r}; expected one of {', '.join(AGENCY_KINDS)}", field="kind")
+            raise InputError(Message("tracker.err.directory.unknown_agency_kind_expected", kind=kind,
+                                     kinds=', '.join(AGENCY_KINDS)), field="kind")
         with self._write() as s:
             user = self._actor(s, actor)
             self._require_admin(user, "add agencies")
             if s.scalar(select(Agency).where(Agency.code == code, _same_regency(regency))):
-                where = f" in {regency}" if regency else " without a regency"
-                raise InputError(f"agency {code!r}{where} already exists", source="agencies", field="code")
+                raise InputError(Message("tracker.err.directory.agency_already_exists", code=code, regency=regency)
+                                 if regency else Message("tracker.err.directory.agency_already_exists_everywhere",
+                                                         code=code), source="agencies", field="code")
             a = Agency(code=code, name=name or code, kind=kind, regency=regency, created_at=_now())
             s.add(a)
             s.add(self._event(user, "agency.add", field="agency", new=code, reason=name,
@@ -48,13 +51,15 @@ class DirectoryMixin(TrackerBase):
                       regency: str | None = None, actor: str | None = None) -> dict:
         """Change an agency's name, level or regency (``regency=""`` makes it serve every regency)."""
         if kind is not None and kind not in AGENCY_KINDS:
-            raise InputError(f"unknown agency kind {kind!r}; expected one of {', '.join(AGENCY_KINDS)}", field="kind")
+            raise InputError(Message("tracker.err.directory.unknown_agency_kind_expected", kind=kind,
+                                     kinds=', '.join(AGENCY_KINDS)), field="kind")
         with self._write() as s:
             user = self._actor(s, actor)
             self._require_admin(user, "change agencies")
             a = s.get(Agency, agency_id)
             if a is None:
-                raise NotFoundError(f"no agency with id {agency_id}", source="agencies", field="agency")
+                raise NotFoundError(Message("tracker.err.directory.no_agency_with_id", agency_id=agency_id),
+                                    source="agencies", field="agency")
             before = _agency_dict(a)
             if name is not None and name.strip():
                 a.name = name.strip()
@@ -63,7 +68,8 @@ class DirectoryMixin(TrackerBase):
             if regency is not None:
                 new_reg = regency.strip() or None
                 if s.scalar(select(Agency).where(Agency.code == a.code, _same_regency(new_reg), Agency.id != a.id)):
-                    raise InputError(f"agency {a.code!r} already exists in {new_reg or 'no regency'}",
+                    raise InputError(Message("tracker.err.directory.agency_already_exists_in", code=a.code,
+                                             regency=new_reg or Message('tracker.err.directory.no_regency')),
                                      source="agencies", field="regency")
                 a.regency = new_reg
             s.add(self._event(user, "agency.update", field="agency", old=_agency_text(before), new=_agency_text(
@@ -79,27 +85,29 @@ class DirectoryMixin(TrackerBase):
                  full_name: str | None = None, actor: str | None = None) -> dict:
         username = (username or "").strip()
         if not username or any(c.isspace() for c in username):
-            raise InputError(f"a username must be one word without spaces, got {username!r}", field="username")
+            raise InputError(Message("tracker.err.directory.username_must_one_word", username=username),
+                             field="username")
         if role not in ROLES:
-            raise InputError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}", field="role")
+            raise InputError(Message("tracker.err.directory.unknown_role_expected_one", role=role,
+                                     roles=', '.join(ROLES)), field="role")
         if role == "agency_officer" and not agency:
-            raise InputError("an agency officer needs --agency CODE (the agency whose stages they act on)",
+            raise InputError(Message("tracker.err.directory.agency_officer_needs_agency"),
                              field="agency")
         if role == "coordinator" and not regency:
-            raise InputError("a coordinator needs --regency NAME (the regency whose projects they coordinate)",
+            raise InputError(Message("tracker.err.directory.coordinator_needs_regency_name"),
                              field="regency")
         with self._write() as s:
             first = s.scalar(select(func.count()).select_from(User)) == 0
             if first:
                 if role != "administrator":
-                    raise PermissionDeniedError("the database has no users yet: the first user must be an "
-                                                "administrator (--role administrator)", field="role")
+                    raise PermissionDeniedError(Message("tracker.err.directory.database_has_users_yet"), field="role")
                 user = None
             else:
                 user = self._actor(s, actor)
                 self._require_admin(user, "add users")
             if s.scalar(select(User).where(User.username == username)):
-                raise InputError(f"user {username!r} already exists", source="users", field="username")
+                raise InputError(Message("tracker.err.directory.user_already_exists", username=username),
+                                 source="users", field="username")
             ag = self._find_agency(s, agency, regency) if agency else None
             u = User(username=username, role=role, agency_id=ag.id if ag else None, regency=regency,
                      full_name=full_name, created_at=_now())
@@ -121,19 +129,20 @@ class DirectoryMixin(TrackerBase):
         rows = s.scalars(select(Agency).where(Agency.code == code).order_by(Agency.id)).all()
         if not rows:
             codes = sorted(set(s.scalars(select(Agency.code)).all()))
-            raise NotFoundError(f"unknown agency {code!r}; known agencies: {', '.join(codes) or 'none'} "
-                                "(add it with 'kawasan agency add')", source="agencies", field="agency")
+            raise NotFoundError(Message("tracker.err.directory.unknown_agency_known_agencies", code=code,
+                                        codes=', '.join(codes) or Message('err.none')), source="agencies",
+                                field="agency")
         if regency:
             own = [a for a in rows if a.regency and _norm(a.regency) == _norm(regency)] or \
                   [a for a in rows if a.regency is None]
             if own:
                 return own[0]
-            raise NotFoundError(f"agency {code!r} has no row for {regency}; it exists for "
-                                f"{', '.join(a.regency or 'every regency' for a in rows)} (add it with "
-                                f"'kawasan agency add {code} --regency ...')", source="agencies", field="agency")
+            raise NotFoundError(Message("tracker.err.directory.agency_has_row_exists", code=code, regency=regency,
+                                        regencies=joined(a.regency or Message('tracker.err.directory.every_regency') for a in rows)),
+                                source="agencies", field="agency")
         if len(rows) > 1:
-            raise InputError(f"agency {code!r} exists in several regencies "
-                             f"({', '.join(a.regency or 'none' for a in rows)}); give the user's --regency",
+            raise InputError(Message("tracker.err.directory.agency_exists_several_regencies", code=code,
+                                     regencies=joined(a.regency or Message('err.none') for a in rows)),
                              source="agencies", field="regency")
         return rows[0]
 
@@ -146,13 +155,15 @@ class DirectoryMixin(TrackerBase):
         from kawasan.storage.models import WebSession
 
         if role is not None and role not in ROLES:
-            raise InputError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}", field="role")
+            raise InputError(Message("tracker.err.directory.unknown_role_expected_one", role=role,
+                                     roles=', '.join(ROLES)), field="role")
         with self._write() as s:
             user = self._actor(s, actor)
             self._require_admin(user, "change users")
             u = s.scalar(select(User).where(User.username == username))
             if u is None:
-                raise NotFoundError(f"unknown user {username!r}", source="users", field="username")
+                raise NotFoundError(Message("tracker.err.directory.unknown_user", username=username), source="users",
+                                    field="username")
             before = _user_dict(u)
             if regency is not None:
                 u.regency = regency.strip() or None
@@ -167,13 +178,12 @@ class DirectoryMixin(TrackerBase):
                 if disabled:
                     s.query(WebSession).filter(WebSession.user_id == u.id).delete()
             if u.id == user.id and (u.role != "administrator" or u.disabled):
-                raise InputError("an administrator cannot take away their own administrator role or disable "
-                                 "themselves (ask another administrator)", field="role")
+                raise InputError(Message("tracker.err.directory.administrator_cannot_take_away"), field="role")
             if u.role == "agency_officer" and u.agency_id is None:
-                raise InputError("an agency officer needs an agency (the agency whose stages they act on)",
+                raise InputError(Message("tracker.err.directory.agency_officer_needs_an_agency"),
                                  field="agency")
             if u.role == "coordinator" and not u.regency:
-                raise InputError("a coordinator needs a regency (the regency whose projects they coordinate)",
+                raise InputError(Message("tracker.err.directory.coordinator_needs_regency_regency"),
                                  field="regency")
             s.flush()
             s.refresh(u)
@@ -188,12 +198,13 @@ class DirectoryMixin(TrackerBase):
     def add_calendar_day(self, day: date, *, kind: str = "holiday", description: str | None = None,
                          actor: str | None = None) -> dict:
         if kind not in ("holiday", "workday"):
-            raise InputError(f"unknown calendar day kind {kind!r}; expected holiday or workday", field="kind")
+            raise InputError(Message("tracker.err.directory.unknown_calendar_day_kind", kind=kind), field="kind")
         with self._write() as s:
             user = self._actor(s, actor)
             self._require_admin(user, "change the calendar")
             if s.scalar(select(CalendarDay).where(CalendarDay.day == day)):
-                raise InputError(f"{day.isoformat()} is already in the calendar", source="calendar", field="day")
+                raise InputError(Message("tracker.err.directory.already_calendar", day=day.isoformat()),
+                                 source="calendar", field="day")
             d = CalendarDay(day=day, kind=kind, description=description, created_at=_now(), created_by=user.id)
             s.add(d)
             s.add(self._event(user, "calendar.add", field=kind, new=day.isoformat(), reason=description))
@@ -231,15 +242,16 @@ class DirectoryMixin(TrackerBase):
             row = s.scalars(select(StoredTemplate).where(StoredTemplate.name == name)
                             .order_by(StoredTemplate.id.desc())).first()
             if row is not None:
-                return validate_template(row.body, source=f"template {name} (database)")
+                return validate_template(row.body, source=Message("err.label.template_database", name=name))
             stored = s.scalars(select(StoredTemplate.name).distinct()).all()
         if name in builtin_names():
             return builtin_template(name)
         p = Path(name)
         if p.suffix.lower() in (".yaml", ".yml", ".json", ".csv") or p.exists():
             return load_template(p)
-        raise NotFoundError(f"unknown template {name!r}; built-in: {', '.join(builtin_names())}; registered: "
-                            f"{', '.join(sorted(stored)) or 'none'}; or give a .yaml/.json file",
+        raise NotFoundError(Message("tracker.err.directory.unknown_template_built_registered", name=name,
+                                    builtin=', '.join(builtin_names()),
+                                    registered=', '.join(sorted(stored)) or Message('err.none')),
                             source="templates", field="template")
 
     def register_template(self, template, *, source: str | None = None, actor: str | None = None) -> dict:
@@ -249,24 +261,23 @@ class DirectoryMixin(TrackerBase):
 
         for field, value in (("name", template.name), ("version", template.version)):
             if not SAFE_NAME.fullmatch(str(value)):
-                raise InputError(f"template {field} {str(value)[:80]!r} is not allowed: expected 1-64 letters, digits, "
-                                 "'.', '_', '+' or '-', starting with a letter or digit (no spaces, '/', '..', "
-                                 "'<' or quotes)", source="templates", field=field)
+                raise InputError(Message("tracker.err.directory.template_allowed_expected_letters", field=field,
+                                         value=str(value)[:80]), source="templates", field=field)
 
         clash = next((b for b in builtin_names() if b.casefold() == template.name.strip().casefold()), None)
         if clash:  # a registered template wins over a built-in one by name: it would silently replace it
-            raise InputError(f"the name {template.name!r} belongs to the built-in template {clash!r}; registering "
-                             f"it would replace the built-in path for every new project. Choose another name "
-                             f"(e.g. {clash}-custom)", source="templates", field="name")
+            raise InputError(Message("tracker.err.directory.name_belongs_built_template", name=template.name,
+                                     clash=clash), source="templates", field="name")
         with self._write() as s:
             user = self._actor(s, actor)
             if user.role not in ("administrator", "coordinator"):
-                raise PermissionDeniedError(f"user {user.username!r} ({user.role}) may not register templates: "
-                                            "only an administrator or a coordinator may", field="user")
+                raise PermissionDeniedError(Message("tracker.err.directory.user_may_register_templates",
+                                                    username=user.username, role=user.role), field="user")
             if s.scalar(select(StoredTemplate).where(StoredTemplate.name == template.name,
                                                      StoredTemplate.version == template.version)):
-                raise InputError(f"template {template.name!r} version {template.version!r} is already registered; "
-                                 "raise its version or choose another name", source="templates", field="version")
+                raise InputError(Message("tracker.err.directory.template_version_already_registered",
+                                         name=template.name, version=template.version), source="templates",
+                                 field="version")
             s.add(StoredTemplate(name=template.name, version=template.version, body=template.model_dump(mode="json"),
                                  source=source, created_at=_now(), created_by=user.id))
             s.add(self._event(user, "template.add", field="template", new=f"{template.name}:{template.version}",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kawasan.errors import InputError, StorageError
+from kawasan.i18n import Message
 
 PDF = "application/pdf"
 #: extension -> (media type, human description); the content check for each is in :func:`sniff`.
@@ -66,20 +67,22 @@ def check_file(path: Path, max_bytes: int) -> CheckedFile:
     path = Path(path)
     src = str(path)
     if not path.is_file():
-        raise InputError("file not found (expected an existing file to attach)", source=src)
+        raise InputError(Message("tracker.err.documents.file_found_expected_existing"), source=src)
     ext = path.suffix.lower()
     if ext not in ALLOWED:
-        raise InputError(f"file type '{ext or '(no extension)'}' is not allowed; allowed: {allowed_list()}",
+        raise InputError(Message("tracker.err.documents.file_type_allowed_allowed",
+                                 ext=ext or Message('tracker.err.documents.no_extension'), allowed=allowed_list()),
                          source=src, field="type")
     size = path.stat().st_size
     if size > max_bytes:
-        raise InputError(f"the file is {size / 1048576:.1f} MB, above the limit of {max_bytes / 1048576:g} MB "
-                         "(KAWASAN_MAX_UPLOAD_MB sets the limit)", source=src, field="size")
+        raise InputError(Message("tracker.err.documents.file_mb_above_limit", size_mb=size / 1048576,
+                                 limit_mb=max_bytes / 1048576), source=src, field="size")
     if size == 0:
-        raise InputError("the file is empty", source=src, field="size")
+        raise InputError(Message("tracker.err.documents.file_empty"), source=src, field="size")
     problem = sniff(path, ext)
     if problem:
-        raise InputError(f"the content is not a {ALLOWED[ext][1]} although the name ends in {ext}: {problem}",
+        raise InputError(Message("tracker.err.documents.content_although_name_ends", file_kind=ALLOWED[ext][1], ext=ext,
+                                 problem=problem),
                          source=src, field="type")
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -155,7 +158,7 @@ def store(checked: CheckedFile, files_dir: Path) -> Path:
         return target
     data = checked.path.read_bytes()
     if hashlib.sha256(data).hexdigest() != checked.sha256:
-        raise InputError("the file changed while it was being attached; try again", source=str(checked.path))
+        raise InputError(Message("tracker.err.documents.file_changed_while_was"), source=str(checked.path))
     return write_blob(data, checked.sha256, files_dir)
 
 
@@ -177,8 +180,7 @@ def write_blob(data: bytes, sha256: str, files_dir: Path) -> Path:
         os.replace(tmp, target)  # a concurrent writer of the same bytes renames an identical file: harmless
         _fsync_dir(target.parent)
     except OSError as e:
-        raise StorageError(f"cannot write the document store ({e.strerror or e}). Nothing was attached; check "
-                           "KAWASAN_FILES_DIR (an existing, writable folder with free space)",
+        raise StorageError(Message("tracker.err.documents.cannot_write_document_store", reason=e.strerror or e),
                            source=str(files_dir)) from None
     finally:
         if tmp.exists():

@@ -28,6 +28,7 @@ from kawasan.storage.guard import guard_problems
 from kawasan.storage.models import Document, Event, StageRow
 from kawasan.tracker import documents as docs
 from kawasan.tracker.base import TrackerBase
+from kawasan.i18n import Message, joined
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,12 @@ def check_chains(events) -> tuple[list[Problem], dict]:
         expected = chain.link(heads.get(pid, chain.GENESIS), e)
         if e.chain_hash != expected:
             broken.add(pid)
-            where = f"project {pid}" if pid is not None else "the events without a project"
-            problems.append(Problem("chain", f"first broken link of the chain of {where}: event {e.id} ({e.kind}) "
-                                             f"has hash {e.chain_hash or 'none'}, its content and predecessor give "
-                                             f"{expected}; the event or one before it was changed, removed or "
-                                             "inserted outside kawasan", project=pid, event=e.id, stage=e.stage_id))
+            where = Message("tracker.err.integrity.chain_of_project", project=pid) if pid is not None \
+                else Message("tracker.err.integrity.chain_without_project")
+            problems.append(Problem("chain", Message("tracker.err.integrity.first_broken_link_chain", where=where,
+                                                     event=e.id, kind=e.kind,
+                                                     chain_hash=e.chain_hash or Message('err.none'), expected=expected),
+                                    project=pid, event=e.id, stage=e.stage_id))
         heads[pid] = e.chain_hash
     return problems, {pid: (counts[pid], heads[pid]) for pid in counts}
 
@@ -84,13 +86,15 @@ def check_states(stages, events) -> list[Problem]:
         want = replay_stage(by_stage.pop((r.project_id, r.stage_id), []))
         have = (r.status, r.reason, r.version)
         if have != want:
-            diff = ", ".join(f"{k} {h!r} (events say {w!r})" for k, h, w in zip(("status", "reason", "version"),
-                                                                                have, want) if h != w)
-            problems.append(Problem("state", f"stage {r.stage_id} of project {r.project_id} differs from its events: "
-                                             f"{diff}; it was changed outside kawasan", project=r.project_id,
+            diff = joined(Message("tracker.err.integrity.field_differs", field=k, stored=h, replayed=w)
+                          for k, h, w in zip(("status", "reason", "version"), have, want) if h != w)
+            problems.append(Problem("state", Message("tracker.err.integrity.stage_project_differs_from",
+                                                     stage_id=r.stage_id, project=r.project_id, diff=diff),
+                                    project=r.project_id,
                                     stage=r.stage_id))
     for (pid, sid), evs in sorted(by_stage.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        problems.append(Problem("state", f"project {pid} has status events of stage {sid} but no such stage row",
+        problems.append(Problem("state", Message("tracker.err.integrity.project_has_status_events", project=pid,
+                                                 stage_id=sid),
                                 project=pid, event=evs[0].id, stage=sid))
     return problems
 
@@ -113,24 +117,27 @@ def check_documents(documents, events, files_dir: Path, *, read_bytes: bool = Tr
     for d in documents:
         key = (d.project_id, d.stage_id, f"{d.name} v{d.version}", d.sha256)
         if attached.pop(key, None) is None:
-            problems.append(Problem("documents", f"document {d.id} ({d.name} v{d.version}) of project {d.project_id}, "
-                                                 f"stage {d.stage_id} has no matching document.attach event",
+            problems.append(Problem("documents", Message("tracker.err.integrity.document_without_event",
+                                                         document=d.id, name=d.name, version=d.version,
+                                                         project=d.project_id, stage_id=d.stage_id),
                                     project=d.project_id, stage=d.stage_id, document=d.id))
         if d.sha256 not in checked:
             path = docs.blob_path(files_dir, d.sha256)
             if not path.is_file():
-                checked[d.sha256] = f"the stored bytes are missing ({path})"
+                checked[d.sha256] = Message("tracker.err.integrity.bytes_missing", path=str(path))
             elif read_bytes and _sha256_of(path) != d.sha256:
-                checked[d.sha256] = f"the stored bytes at {path} do not hash to {d.sha256}"
+                checked[d.sha256] = Message("tracker.err.integrity.bytes_differ", path=str(path), sha256=d.sha256)
             else:
                 checked[d.sha256] = None
         if checked[d.sha256]:
-            problems.append(Problem("documents", f"document {d.id} ({d.name} v{d.version}) of project "
-                                                 f"{d.project_id}: {checked[d.sha256]}", project=d.project_id,
+            problems.append(Problem("documents", Message("tracker.err.integrity.document_bytes", document=d.id,
+                                                         name=d.name, version=d.version, project=d.project_id,
+                                                         problem=checked[d.sha256]), project=d.project_id,
                                     stage=d.stage_id, document=d.id))
     for (pid, sid, what, _sha), e in attached.items():
-        problems.append(Problem("documents", f"event {e.id} attached {what} to stage {sid} of project {pid}, but "
-                                             "there is no such document row", project=pid, event=e.id, stage=sid))
+        problems.append(Problem("documents", Message("tracker.err.integrity.event_attached_stage_project", event=e.id,
+                                                     document=what, stage_id=sid, project=pid), project=pid, event=e.id,
+                                stage=sid))
     return problems
 
 
@@ -140,8 +147,8 @@ class IntegrityMixin(TrackerBase):
     def verify_record(self, *, read_bytes: bool = True) -> dict:
         """The report of ``kawasan db verify``: ok, the problems (first broken link first), each chain's head."""
         with self._read() as s:
-            triggers = [Problem("guard", f"{p}: the append-only guard is off; run 'kawasan db upgrade' as the "
-                                         "owner of the database to put it back") for p in guard_problems(s.connection())]
+            triggers = [Problem("guard", Message("tracker.err.integrity.append_only_guard_off",
+                                                 table=p)) for p in guard_problems(s.connection())]
             events = s.scalars(select(Event).order_by(Event.id)).all()
             chain_problems, heads = check_chains(events)
             stages = s.scalars(select(StageRow).order_by(StageRow.project_id, StageRow.position)).all()

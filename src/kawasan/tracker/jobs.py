@@ -24,6 +24,7 @@ from sqlalchemy import select
 from kawasan.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from kawasan.storage.models import Job, User
 from kawasan.tracker.base import TrackerBase, _now, _utc
+from kawasan.i18n import LANGUAGES, Message
 
 JOB_KINDS = ("suitability", "prepare")
 STATES = ("queued", "running", "finished", "failed", "cancelled", "interrupted")
@@ -82,7 +83,8 @@ class JobService(TrackerBase):
     def submit(self, kind: str, title: str, params: dict, *, actor: str | None = None) -> dict:
         """Record a queued job; the caller enqueues its id. Refused for a viewer."""
         if kind not in JOB_KINDS:
-            raise InputError(f"unknown job kind {kind!r}; expected one of {', '.join(JOB_KINDS)}", field="kind")
+            raise InputError(Message("tracker.err.jobs.unknown_job_kind_expected", kind=kind,
+                                     kinds=', '.join(JOB_KINDS)), field="kind")
         with self._write() as s:
             user = self._actor(s, actor)
             self._require_runner(user)
@@ -107,7 +109,8 @@ class JobService(TrackerBase):
             elif job.status == "running":
                 job.cancel_requested = True
             else:
-                raise ConflictError(f"job {job_id} is {job.status}; only a queued or running job can be cancelled",
+                raise ConflictError(Message("tracker.err.jobs.job_only_queued_running", job_id=job_id,
+                                            status=job.status),
                                     field="status")
             return job_dict(job, user.username)
 
@@ -159,7 +162,9 @@ class JobService(TrackerBase):
             gone = [j for j in s.scalars(select(Job).where(Job.status == "running")) if not _alive(j.worker)]
             for j in gone:
                 j.status, j.finished_at = "interrupted", _now()
-                j.error = f"the worker process {j.worker} stopped while the job was running (server restart)"
+                why = Message("tracker.err.jobs.worker_stopped", worker=j.worker)
+                j.error = str(why)
+                j.result = {**(j.result or {}), "error_text": {lang: why.text(lang) for lang in LANGUAGES}}
             return [j.id for j in gone]
 
     def running_count(self) -> int:
@@ -186,7 +191,7 @@ class JobService(TrackerBase):
     def _job(s, job_id: int) -> Job:
         job = s.get(Job, int(job_id))
         if job is None:
-            raise NotFoundError(f"no job {job_id}", source="jobs", field="job")
+            raise NotFoundError(Message("tracker.err.jobs.no_job", job_id=job_id), source="jobs", field="job")
         return job
 
     @staticmethod
@@ -199,8 +204,8 @@ class JobService(TrackerBase):
     @staticmethod
     def _require_runner(user: User) -> None:
         if user.role not in RUNNERS:
-            raise PermissionDeniedError(f"user {user.username!r} ({user.role}) may not start or cancel analysis "
-                                        "jobs: a viewer can look at them only", field="role")
+            raise PermissionDeniedError(Message("tracker.err.jobs.user_may_start_cancel", username=user.username,
+                                                role=user.role), field="role")
 
 
 __all__ = ["JobService", "JobCancelled", "JOB_KINDS", "STATES", "ACTIVE", "RUNNERS", "this_worker", "job_dict"]

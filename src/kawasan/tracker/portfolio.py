@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from kawasan.errors import ConflictError, InputError, PermissionDeniedError
 from kawasan.storage.models import Event, ForecastRecord, Project
 from kawasan.tracker.base import TrackerBase, _now
+from kawasan.i18n import Message
 
 FORECAST_RUNS = 10_000
 FORECAST_SEED = 0
@@ -210,15 +211,14 @@ class PortfolioMixin(TrackerBase):
     def set_target(self, pid: int, target: date | None, *, actor: str | None = None) -> dict:
         """Set (or clear) the date the team commits to; administrators and the project's coordinators."""
         if target is not None and not 1900 <= target.year <= 2200:
-            raise InputError(f"{target.isoformat()} is outside the years 1900-2200", field="target")
+            raise InputError(Message("tracker.err.portfolio.outside_years", target=target.isoformat()), field="target")
         with self._write() as s:
             user = self._actor(s, actor)
             p = self._project(s, pid)
             if not (user.role == "administrator" or (user.role == "coordinator"
                                                      and _norm(user.regency) == _norm(p.regency))):
-                raise PermissionDeniedError(f"user {user.username!r} ({user.role}) may not set the target date of "
-                                            f"project {p.id}: only an administrator or its regency's coordinator "
-                                            "may", field="user")
+                raise PermissionDeniedError(Message("tracker.err.portfolio.user_may_set_target", username=user.username,
+                                                    role=user.role, project=p.id), field="user")
             old = p.target_date
             p.target_date = target
             s.add(self._event(user, "project.target", project=p.id, field="target_date",
@@ -232,7 +232,8 @@ class PortfolioMixin(TrackerBase):
         """Every project with progress, blocked/overdue stages, open obstacles, P50/P80, the change of P80 since
         last week and its status; filtered by regency, template and status; with the counts per status."""
         if status and status not in STATUSES:
-            raise InputError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}", field="status")
+            raise InputError(Message("tracker.err.portfolio.unknown_status_expected_one", status=status,
+                                     statuses=', '.join(STATUSES)), field="status")
         summaries = [r["summary"] for _, r in sorted(self.summaries(parts=("summary",)).items())]
         chosen = [p for p in summaries if (not regency or _norm(p["regency"]) == _norm(regency))
                   and (not template or p["template"] == template)]

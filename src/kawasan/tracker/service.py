@@ -56,9 +56,9 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
         """
         name = (name or "").strip()
         if not name:
-            raise InputError("a project needs a name", field="name")
+            raise InputError(Message("tracker.err.service.project_needs_name"), field="name")
         if not 1900 <= start.year <= 2200:  # a typo of the year; the working-day calendar has no use for it
-            raise InputError(f"start {start.isoformat()} is outside the years 1900-2200; check the year",
+            raise InputError(Message("tracker.err.service.start_outside_years_check", start=start.isoformat()),
                              field="start")
         from kawasan.licensing import choose_variant
 
@@ -69,7 +69,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
 
             checked_site(site_geometry)
         if site_origin is not None and not isinstance(site_origin, dict):
-            raise InputError("the site origin must be an object (run id, site id, check result)", field="site_origin")
+            raise InputError(Message("tracker.err.service.site_origin_must_object"), field="site_origin")
         with self._write() as s:
             user = self._actor(s, actor)
             regency = regency or user.regency
@@ -77,11 +77,12 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
                 from kawasan.licensing.roles import _norm  # the comparison can_act uses for acting later
 
                 if regency and user.regency and _norm(regency) != _norm(user.regency):
-                    raise PermissionDeniedError(f"coordinator {user.username!r} of {user.regency} may not create a "
-                                                f"project in {regency}", field="regency")
+                    raise PermissionDeniedError(Message("tracker.err.service.coordinator_may_create_project",
+                                                        username=user.username, regency=user.regency,
+                                                        target_regency=regency), field="regency")
             elif user.role != "administrator":
-                raise PermissionDeniedError(f"user {user.username!r} ({user.role}) may not create projects: only an "
-                                            "administrator or a coordinator may", field="user")
+                raise PermissionDeniedError(Message("tracker.err.service.user_may_create_projects",
+                                                    username=user.username, role=user.role), field="user")
             p = Project(name=name, regency=regency, template_name=tpl.name, template_version=tpl.version,
                         template_body=tpl.model_dump(mode="json"), site_geometry=site_geometry,
                         site_origin=site_origin, start_date=start,
@@ -139,14 +140,15 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
     def _template_of(p: Project):
         from kawasan.licensing import validate_template
 
-        return validate_template(p.template_body, source=f"project {p.id} template {p.template_name}")
+        return validate_template(p.template_body, source=Message("err.label.project_template", project=p.id,
+                                                                 name=p.template_name))
 
     def _stage(self, s: Session, p: Project, stage_id: str) -> StageRow:
         row = s.scalar(select(StageRow).where(StageRow.project_id == p.id, StageRow.stage_id == stage_id))
         if row is None:
             ids = [r.stage_id for r in p.stages]
             raise NotFoundError(Message("err.no_stage", stage=repr(stage_id), project=p.id, template=p.template_name,
-                                        stages=", ".join(ids)), source=f"project {p.id}", field="stage")
+                                        stages=", ".join(ids)), source=Message("err.label.project", project=p.id), field="stage")
         return row
 
     def _why_cannot_act(self, user: User, p: Project, row: StageRow) -> str | None:
@@ -173,7 +175,7 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
             raise PermissionDeniedError(
                 Message("err.may_not_change", user=user.username, role=user.role, stage=row.stage_id, project=p.id,
                         agency=row.agency, regency=p.regency or "-", why=why),
-                source=f"project {p.id}", field=f"stage {row.stage_id}")
+                source=Message("err.label.project", project=p.id), field=Message("err.label.stage", stage=row.stage_id))
 
     @staticmethod
     def _outside_reach(user: User, p: Project) -> str | None:
@@ -213,20 +215,20 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
     @staticmethod
     def _check_version(p: Project, row: StageRow, expected: int | None) -> None:
         if expected is not None and expected != row.version:
-            raise ConflictError(f"stage {row.stage_id} of project {p.id} was changed by someone else: your copy is "
-                                f"version {expected}, the stored stage is version {row.version}. Nothing was "
-                                f"written; reload it (kawasan project show {p.id}) and try again",
-                                source=f"project {p.id}", field=f"stage {row.stage_id}")
+            raise ConflictError(Message("tracker.err.service.stage_project_was_changed", stage_id=row.stage_id,
+                                        project=p.id, expected=expected, version=row.version),
+                                source=Message("err.label.project", project=p.id), field=Message("err.label.stage",
+                                                                                                 stage=row.stage_id))
 
     def _flush_versioned(self, s: Session, p: Project, row: StageRow, expected: int) -> None:
         pid, sid = p.id, row.stage_id  # the objects expire when the failed flush rolls back
         try:
             s.flush()
         except StaleDataError:
-            raise ConflictError(f"stage {sid} of project {pid} was changed by someone else while this "
-                                f"change was being written: your copy is version {expected}, the stored stage is "
-                                f"newer. Nothing was written; reload and try again",
-                                source=f"project {pid}", field=f"stage {sid}") from None
+            raise ConflictError(Message("tracker.err.service.stage_changed_while_writing", stage_id=sid, project=pid,
+                                        expected=expected),
+                                source=Message("err.label.project", project=pid), field=Message("err.label.stage",
+                                                                                                stage=sid)) from None
 
     def _set_status(self, s: Session, user: User, p: Project, row: StageRow, new: str, *, reason: str | None,
                     on: date, expected_version: int | None, kind: str = "stage.status",
@@ -293,8 +295,9 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
             raise InputError(Message("err.block_reason"), field="reason")
         on = on or self.today()
         if expected_unblock is not None and expected_unblock < on:
-            raise InputError(f"the expected unblock date {expected_unblock.isoformat()} is before the block date "
-                             f"{on.isoformat()}", field="expected_unblock")
+            raise InputError(Message("tracker.err.service.expected_unblock_date_before",
+                                     expected_unblock=expected_unblock.isoformat(), on=on.isoformat()),
+                             field="expected_unblock")
         with self._write() as s:
             user = self._actor(s, actor)
             p = self._project(s, pid)
@@ -327,8 +330,10 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
             row = self._stage(s, p, stage_id)
             self._check_version(p, row, expected_version)  # a stale copy is a conflict, whatever the state now
             if row.status != "blocked":
-                raise InputError(Message("err.not_blocked", stage=stage_id, project=pid, status=_status_words(row.status)),
-                                 source=f"project {pid}", field=f"stage {stage_id}")
+                raise InputError(Message("err.not_blocked", stage=stage_id, project=pid,
+                                         status=_status_words(row.status)),
+                                 source=Message("err.label.project", project=pid), field=Message("err.label.stage",
+                                                                                                 stage=stage_id))
             if to is None:
                 last = s.scalars(select(Event).where(Event.project_id == p.id, Event.stage_id == row.stage_id,
                                                      Event.new_value == "blocked", Event.field == "status")
@@ -353,8 +358,9 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
             self._check_can_act(user, p, row)
             on = self._check_date(p, None, on or self.today(), s)
             if expected_resolution is not None and expected_resolution < on:
-                raise InputError(f"the expected resolution date {expected_resolution.isoformat()} is before the day "
-                                 f"the obstacle is raised ({on.isoformat()})", field="expected_resolution")
+                raise InputError(Message("tracker.err.service.expected_resolution_date_before",
+                                         expected_resolution=expected_resolution.isoformat(), on=on.isoformat()),
+                                 field="expected_resolution")
             ob = Obstacle(project_id=p.id, stage_id=row.stage_id, description=description, owner=owner,
                           raised_on=on, expected_resolution=expected_resolution, created_by=user.id)
             s.add(ob)
@@ -380,19 +386,19 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
                 raise InputError(Message("err.obstacle_resolved", id=obstacle_id, on=ob.resolved_on),
                                  source="obstacles", field="obstacle")
             if expected_version is not None and expected_version != ob.version:
-                raise ConflictError(f"obstacle {obstacle_id} was changed by someone else: your copy is version "
-                                    f"{expected_version}, the stored one is version {ob.version}",
+                raise ConflictError(Message("tracker.err.service.obstacle_was_changed_someone", obstacle_id=obstacle_id,
+                                            expected_version=expected_version, version=ob.version),
                                     source="obstacles", field="obstacle")
             on = on or self.today()
             if on < ob.raised_on or on > self.today():
-                raise InputError(f"the resolution date {on.isoformat()} must lie between the day the obstacle was "
-                                 f"raised ({ob.raised_on.isoformat()}) and today", field="on")
+                raise InputError(Message("tracker.err.service.resolution_date_must_lie", on=on.isoformat(),
+                                         raised_on=ob.raised_on.isoformat()), field="on")
             ob.resolution, ob.resolved_on = resolution, on
             try:  # the obstacle row's version column makes a concurrent resolution fail here
                 s.flush()
             except StaleDataError:
-                raise ConflictError(f"obstacle {obstacle_id} was changed by someone else while this change was "
-                                    "being written; reload and try again", source="obstacles",
+                raise ConflictError(Message("tracker.err.service.obstacle_changed_while_writing",
+                                            obstacle_id=obstacle_id), source="obstacles",
                                     field="obstacle") from None
             s.add(self._event(user, "obstacle.resolve", project=p.id, stage=ob.stage_id, field="obstacle",
                               old=ob.description, new=resolution, on=on, detail={"obstacle_id": ob.id}))
@@ -457,13 +463,14 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
             p = self._project(s, pid)
             d = s.get(Document, document_id)
             if d is None or d.project_id != p.id:
-                raise NotFoundError(f"no document with id {document_id} in project {p.id}", source="documents",
+                raise NotFoundError(Message("tracker.err.service.no_document_in_project", document_id=document_id,
+                                            project=p.id), source="documents",
                                     field="document")
             out = _document_dict(d)
         path = docs.blob_path(self.settings.files_dir, out["sha256"])
         if not path.is_file():
-            raise NotFoundError(f"the bytes of document {document_id} are missing from the document store "
-                                f"({self.settings.files_dir}); restore them from a backup", source="documents",
+            raise NotFoundError(Message("tracker.err.service.bytes_document_missing_from", document_id=document_id,
+                                        files_dir=self.settings.files_dir), source="documents",
                                 field="document")
         return out, path
 

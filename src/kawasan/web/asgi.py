@@ -9,6 +9,7 @@ import os
 from datetime import date
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 
 
 def today_from_env() -> date | None:
@@ -18,7 +19,7 @@ def today_from_env() -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InputError(f"expected a date YYYY-MM-DD, got {raw!r}", source="environment",
+        raise InputError(Message("web.err.asgi.expected_date_yyyy_mm", raw=raw), source="environment",
                          field="KAWASAN_TODAY") from None
 
 

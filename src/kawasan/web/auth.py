@@ -15,6 +15,8 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from kawasan.errors import AuthenticationError, PermissionDeniedError
+from kawasan.i18n import Bilingual, Message, each_language, t
+from kawasan.licensing.labels import role_label
 
 SESSION_COOKIE = "kw_session"
 PRE_COOKIE = "kw_pre"
@@ -50,7 +52,7 @@ def identify(request: Request) -> Identity | None:
     if auth.lower().startswith("bearer "):
         user = _lookup(request, "token", auth[7:].strip())
         if user is None:
-            raise AuthenticationError("the API token is unknown, revoked or its user disabled", field="authorization")
+            raise AuthenticationError(Message("web.err.auth.api_token_unknown_revoked"), field="authorization")
         ident = Identity(user[0], None, "token")
     else:
         found = _lookup(request, "session", request.cookies.get(SESSION_COOKIE))
@@ -117,15 +119,14 @@ async def current_user(request: Request) -> Identity:
     """The signed-in caller (else 401; pages redirect to the sign-in page), CSRF-checked for changes."""
     ident = await run_in_threadpool(identify, request)
     if ident is None:
-        raise AuthenticationError("sign in first (session cookie or an API token)", field="session")
+        raise AuthenticationError(Message("web.err.auth.sign_first_session_cookie"), field="session")
     if request.method in UNSAFE and ident.via == "session":
         sent = request.headers.get("x-csrf-token")
         if sent is None and request.headers.get("content-type", "").startswith(
                 ("application/x-www-form-urlencoded", "multipart/form-data")):
             sent = (await request.form()).get("csrf_token")
         if not sent or not hmac.compare_digest(str(sent), ident.csrf or ""):
-            raise PermissionDeniedError("the form is out of date or did not come from this site (CSRF token "
-                                        "missing or wrong); reload the page and try again", field="csrf_token")
+            raise PermissionDeniedError(Message("web.err.auth.form_out_date_did"), field="csrf_token")
     return ident
 
 
@@ -133,7 +134,8 @@ def require_roles(*roles: str):
     """A dependency: the caller must have one of ``roles`` (the service checks again, per object)."""
     async def dep(ident: Identity = Depends(current_user)) -> Identity:
         if ident.role not in roles:
-            raise PermissionDeniedError(f"this needs the role {' or '.join(roles)}; you are {ident.role}",
+            raise PermissionDeniedError(Message("web.err.auth.needs_role_you", roles=_either(roles),
+                                                role=each_language(lambda lang: role_label(ident.role, lang))),
                                         field="role")
         return ident
     dep.roles = roles
@@ -142,3 +144,11 @@ def require_roles(*roles: str):
 
 admin_only = require_roles("administrator")
 coordinators = require_roles("administrator", "coordinator")
+
+
+def _either(roles) -> Bilingual:
+    """"administrator or coordinator" in each language, the roles by their names."""
+    def written(lang: str) -> str:
+        names = [role_label(r, lang) for r in roles]
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {t('web.valid.or', lang)} {names[-1]}"
+    return each_language(written)

@@ -64,10 +64,12 @@ def _safe_next(request: Request) -> str:
 
 
 async def kawasan_error(request: Request, exc: KawasanError):
+    """A KawasanError as its status and the one error shape, the message in the request's language (the user's
+    setting, else the language cookie, else Indonesian: :func:`kawasan.web.render.language`)."""
     from kawasan.i18n import text_in
     from kawasan.web.render import language
 
-    message = exc.message if wants_json(request) else text_in(exc.message, language(request))
+    message = text_in(exc.message, language(request))
     return render_error(request, exc.http_status, error_code(exc), without_temp_paths(str(message)), exc.field)
 
 
@@ -82,25 +84,73 @@ def without_temp_paths(message: str) -> str:
 
 
 async def validation_error(request: Request, exc: RequestValidationError):
+    """A request that does not fit its model (FastAPI/pydantic): the first problem, its field named, in the
+    request's language."""
+    from kawasan.web.render import language
+
     errs = exc.errors()
     first = errs[0] if errs else {}
     loc = [str(x) for x in first.get("loc", []) if x not in ("body", "query", "path", "form")]
     field = ".".join(loc) or None
-    msg = first.get("msg", "invalid input")
+    msg = validation_text(first, language(request))
     return render_error(request, 422, "input", f"{field + ': ' if field else ''}{msg}", field)
 
 
+#: The values of pydantic's error context that its messages name, as the catalogue's placeholders.
+_VALIDATION_CONTEXT = ("min_length", "max_length", "actual_length", "ge", "gt", "le", "lt", "multiple_of",
+                       "expected", "pattern", "class_name")
+
+
+def validation_text(err: dict, lang: str) -> str:
+    """The text of one pydantic error in ``lang``: pydantic's own English, else the catalogue's
+    ``web.valid.<type>`` (the error types kawasan's models can produce: missing, wrong types, ranges, lengths,
+    choices, dates, JSON) with the values of the error's context; a type without a text stays English."""
+    from kawasan.i18n import has, t, text_in
+
+    english = err.get("msg") or "invalid input"
+    key = f"web.valid.{err.get('type')}"
+    if lang == "en" or not has(key):
+        return english
+    ctx = err.get("ctx") or {}
+    values = {k: ctx[k] for k in _VALIDATION_CONTEXT if k in ctx}
+    if "expected" in values:      # pydantic lists choices as "'a', 'b' or 'c'"
+        values["expected"] = str(values["expected"]).replace(" or ", f" {t('web.valid.or', lang)} ")
+    if err.get("type") == "value_error":
+        cause = ctx.get("error")
+        values["error"] = text_in(cause.args[0], lang) if getattr(cause, "args", None) else str(cause or "")
+    return t(key, lang, **values)
+
+
 async def http_error(request: Request, exc: StarletteHTTPException):
+    """An HTTP error of the framework (unknown path, wrong method, ...): its standard phrase in the request's
+    language; a detail of our own as it is."""
+    from http import HTTPStatus
+
+    from kawasan.i18n import has, t
+    from kawasan.web.render import language
+
     code = _HTTP_CODES.get(exc.status_code, "http")
     message = exc.detail if isinstance(exc.detail, str) else code
+    try:
+        standard = message == HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        standard = False
+    if standard and has(f"web.err.http.{exc.status_code}"):
+        message = t(f"web.err.http.{exc.status_code}", language(request))
     return render_error(request, exc.status_code, code, message)
 
 
 async def unexpected_error(request: Request, exc: Exception):
+    from kawasan.i18n import t
+    from kawasan.web.render import language
+
     ref = secrets.token_hex(6)
     log.exception("unexpected error, reference %s, %s %s", ref, request.method, request.url.path)
-    return render_error(request, 500, "internal", "an unexpected error; nothing was changed. Give the reference "
-                        f"{ref} to the administrator (it is in the server log)", reference=ref)
+    try:
+        lang = language(request)
+    except Exception:   # the request itself is what broke: the web app's language
+        lang = "id"
+    return render_error(request, 500, "internal", t("web.err.unexpected", lang, reference=ref), reference=ref)
 
 
 def install(app) -> None:

@@ -15,6 +15,7 @@ from fastapi import Request
 from kawasan.errors import InputError, NotFoundError
 from kawasan.jobs import folders
 from kawasan.jobs.queue import enqueue, make_huey
+from kawasan.i18n import Message
 
 
 def data_root(request: Request) -> Path:
@@ -56,15 +57,17 @@ def base_model(root: Path, ref: str) -> dict:
     kind, _, name = (ref or "").partition(":")
     if kind == "preset":
         if name not in preset_names():
-            raise NotFoundError(f"no preset {name!r}; presets: {', '.join(preset_names())}", field="model")
+            raise NotFoundError(Message("web.err.jobs.no_preset", name=name, presets=', '.join(preset_names())),
+                                field="model")
         return yaml.safe_load(preset_text(name))
     if kind == "saved":
         path = folders.model_file(root, name)
         if not path.is_file():
-            raise NotFoundError(f"no saved model {name!r}; saved: {', '.join(folders.saved_models(root)) or 'none'}",
+            raise NotFoundError(Message("web.err.jobs.no_saved_model", name=name,
+                                        saved=', '.join(folders.saved_models(root)) or Message('err.none')),
                                 field="model")
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
-            raise InputError("the saved model file is not a mapping", source=str(path), field="model")
+            raise InputError(Message("web.err.jobs.saved_model_file_mapping"), source=str(path), field="model")
         return data
-    raise InputError(f"expected preset:NAME or saved:NAME, got {ref!r}", field="model")
+    raise InputError(Message("web.err.jobs.expected_preset_name_saved", ref=ref), field="model")

@@ -24,6 +24,7 @@ from pathlib import Path
 from kawasan.errors import InputError, RasterError, VectorError
 from kawasan.jobs import folders
 from kawasan.web.uploads import clean_name
+from kawasan.i18n import Message
 
 CHUNK = 1 << 20
 MAX_FILES = 200
@@ -34,10 +35,10 @@ def max_upload_bytes() -> int:
     try:
         mb = float(raw) if raw else 4096.0
     except ValueError:
-        raise InputError(f"expected a number, got {raw!r}", source="environment",
+        raise InputError(Message("web.err.newarea.expected_number_got", raw=raw), source="environment",
                          field="KAWASAN_MAX_AREA_UPLOAD_MB") from None
     if mb <= 0:
-        raise InputError(f"expected a positive number, got {raw!r}", source="environment",
+        raise InputError(Message("web.err.newarea.expected_positive_number_got", raw=raw), source="environment",
                          field="KAWASAN_MAX_AREA_UPLOAD_MB")
     return int(mb * 1024 * 1024)
 
@@ -45,9 +46,8 @@ def max_upload_bytes() -> int:
 def check_declared_size(content_length: str | None) -> None:
     """Refuse a request declaring more than the limit for all its files (before anything is read)."""
     if content_length and content_length.isdigit() and int(content_length) > max_upload_bytes() * 4:
-        raise InputError(f"the upload ({int(content_length) / 1048576:.0f} MB) is larger than the limit; "
-                         "KAWASAN_MAX_AREA_UPLOAD_MB sets it, or put the files in the data folder's incoming/ "
-                         "and pick them there", field="file")
+        raise InputError(Message("web.err.newarea.upload_mb_larger_than", size_mb=int(content_length) / 1048576),
+                         field="file")
 
 
 def save(upload, folder: Path, field: str) -> Path:
@@ -64,11 +64,11 @@ def save(upload, folder: Path, field: str) -> Path:
         while chunk := upload.file.read(CHUNK):
             size += len(chunk)
             if size > limit:
-                raise InputError(f"the file is larger than the limit of {limit / 1048576:g} MB "
-                                 "(KAWASAN_MAX_AREA_UPLOAD_MB)", source=upload.filename, field=field)
+                raise InputError(Message("web.err.newarea.file_larger_than_limit", limit_mb=limit / 1048576),
+                                 source=upload.filename, field=field)
             out.write(chunk)
     if size == 0:
-        raise InputError("the file is empty", source=upload.filename, field=field)
+        raise InputError(Message("web.err.newarea.file_empty"), source=upload.filename, field=field)
     return target
 
 
@@ -77,9 +77,9 @@ def server_file(root: Path, rel: str, field: str) -> Path:
     base = (root / "incoming").resolve()
     p = (base / rel.strip().lstrip("/")).resolve()
     if base not in p.parents:
-        raise InputError(f"expected a path inside the data folder's incoming/ ({base}), got {rel!r}", field=field)
+        raise InputError(Message("web.err.newarea.expected_path_inside_data", base=base, rel=rel), field=field)
     if not p.is_file():
-        raise InputError(f"no file {rel!r} in {base}", field=field)
+        raise InputError(Message("web.err.newarea.no_such_incoming_file", rel=rel, base=base), field=field)
     return p
 
 
@@ -96,12 +96,12 @@ def boundary_filter(path: Path, feature: str | None, where: str | None) -> str |
     try:
         fields = list(pyogrio.read_info(split_source(path)[0])["fields"])
     except Exception as e:  # noqa: BLE001 - any GDAL failure means the same: not a vector file
-        raise VectorError(f"not a readable vector file ({str(e).replace(str(path), path.name)})", source=path.name,
+        raise VectorError(Message("web.err.newarea.readable_vector_file", detail=str(e).replace(str(path), path.name)),
+                          source=path.name,
                           field="boundary") from None
     nf = name_field(fields)
     if nf is None:
-        raise InputError(f"the file has no name field to pick a feature by (fields: {', '.join(fields)}); give "
-                         "an attribute filter (where) instead", field="feature")
+        raise InputError(Message("web.err.newarea.file_has_name_field", fields=', '.join(fields)), field="feature")
     return f"{nf} = '{feature.replace(chr(39), chr(39) * 2)}'"
 
 
@@ -120,9 +120,9 @@ def check_dem(path: Path) -> None:
     try:
         with rasterio.open(path) as ds:
             if ds.crs is None:
-                raise RasterError("the DEM tile has no CRS", source=path.name, field="dem")
+                raise RasterError(Message("web.err.newarea.dem_tile_has_crs"), source=path.name, field="dem")
     except RasterioIOError as e:
-        raise RasterError(f"not a raster GDAL can read (expected a GeoTIFF DEM tile): {e}", source=path.name,
+        raise RasterError(Message("web.err.newarea.raster_gdal_can_read", detail=e), source=path.name,
                           field="dem") from None
 
 
@@ -131,8 +131,7 @@ def check_osm(path: Path) -> None:
     with path.open("rb") as f:
         head = f.read(64)
     if len(head) < 8 or b"OSMHeader" not in head[4:40]:
-        raise InputError("not an OpenStreetMap PBF extract (its first block is not an OSMHeader); expected a "
-                         ".osm.pbf file such as a Geofabrik extract", source=path.name, field="osm")
+        raise InputError(Message("web.err.newarea.openstreetmap_pbf_extract_first"), source=path.name, field="osm")
 
 
 def check_layer(path: Path, name: str) -> None:
@@ -147,7 +146,7 @@ def check_layer(path: Path, name: str) -> None:
     try:
         pyogrio.read_info(path)
     except Exception as e:  # noqa: BLE001
-        raise InputError(f"neither a raster nor a vector file GDAL can read ({e})", source=path.name,
+        raise InputError(Message("web.err.newarea.neither_raster_nor_vector", detail=e), source=path.name,
                          field=f"layer.{name}") from None
 
 
@@ -173,8 +172,7 @@ LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
 def check_layer_name(name: str) -> str:
     if not LAYER_NAME.match(name or ""):
-        raise InputError(f"expected a layer name of lower-case letters, digits and '_' (zoning, hazard_flood, ...), "
-                         f"got {name!r}", field="layer_name")
+        raise InputError(Message("web.err.newarea.expected_layer_name_lower", name=name), field="layer_name")
     return name
 
 

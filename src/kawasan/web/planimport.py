@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from kawasan.errors import TemplateError
+from kawasan.i18n import each_language, text_in
 
 MAX_ERRORS = 50
 _ROW = re.compile(r"^row (\d+)\b")
@@ -62,8 +63,9 @@ def import_plan(path: Path, name: str):
                 break
             errors.append(e)
     for e in errors:  # the placeholders are this module's device: never name them to the user
-        e.message = _PLACEHOLDER.sub("", e.message)
-    err = TemplateError("; ".join(e.message for e in errors), source=errors[0].source, field=errors[0].field)
+        e.message = each_language(lambda lang, m=e.message: _PLACEHOLDER.sub("", text_in(m, lang)))
+    err = TemplateError(each_language(lambda lang: "; ".join(e.message.text(lang) for e in errors)),
+                        source=errors[0].source, field=errors[0].field)
     err.errors = errors
     raise err
 

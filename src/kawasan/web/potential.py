@@ -22,6 +22,7 @@ from pathlib import Path
 from fastapi import Request
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message, each_language, text_in
 
 KINDS = {"all": ("kabupaten", "kota"), "kabupaten": ("kabupaten",), "kota": ("kota",)}
 MAX_STRESS = 2000
@@ -98,9 +99,9 @@ def _int(q, name: str, default, lo: int, hi: int):
     try:
         v = int(raw)
     except ValueError:
-        raise InputError(f"expected a whole number, got {raw!r}", field=name) from None
+        raise InputError(Message("web.err.potential.expected_whole_number_got", raw=raw), field=name) from None
     if not lo <= v <= hi:
-        raise InputError(f"expected {lo}..{hi}, got {v}", field=name)
+        raise InputError(Message("web.err.potential.expected_range", lo=lo, hi=hi, value=v), field=name)
     return v
 
 
@@ -109,16 +110,16 @@ def options(request: Request) -> dict:
     q = request.query_params
     kind = (q.get("kind") or "kabupaten").strip()
     if kind not in KINDS:
-        raise InputError(f"expected all, kabupaten or kota, got {kind!r}", field="kind")
+        raise InputError(Message("web.err.potential.expected_all_kabupaten_kota", kind=kind), field="kind")
     sector = (q.get("sector") or "C").strip()
     if not sector or len(sector) > 8:
-        raise InputError(f"expected a sector code such as C, got {sector!r}", field="sector")
+        raise InputError(Message("web.err.potential.expected_sector_code_such", sector=sector), field="sector")
     weights = {k[2:]: v.strip() for k, v in q.items() if k.startswith("w_") and v.strip() != ""}
     ahp = (q.get("ahp") or "").strip()
     if ahp and weights:
-        raise InputError("give the weights one way: direct weights or an AHP matrix, not both", field="ahp")
+        raise InputError(Message("web.err.potential.give_weights_one_way"), field="ahp")
     if len(ahp) > 20000:
-        raise InputError("the AHP matrix is longer than 20,000 characters", field="ahp")
+        raise InputError(Message("web.err.potential.ahp_matrix_longer_than"), field="ahp")
     return {"year": _int(q, "year", None, 1900, 2100), "sector": sector, "kind": kind,
             "stress": _int(q, "stress", 500, 0, MAX_STRESS), "top_k": _int(q, "top_k", 5, 1, 50),
             "weights": weights, "ahp": ahp, "allow_inconsistent": q.get("allow_inconsistent") in ("1", "on", "true")}
@@ -139,7 +140,8 @@ def ahp_weights(text: str, allow_inconsistent: bool):
         try:
             return pt.ahp_weights_from_csv(path, allow_inconsistent=allow_inconsistent)
         except KawasanError as e:
-            raise type(e)(str(e.message).replace(str(path), "ahp"), source="ahp", field="ahp") from None
+            raise type(e)(each_language(lambda lang: text_in(e.message, lang).replace(str(path), "ahp")),
+                          source="ahp", field="ahp") from None
 
 
 def compute(folder: Path, opts: dict):

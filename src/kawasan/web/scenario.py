@@ -6,6 +6,7 @@ from datetime import date
 from kawasan.errors import InputError
 from kawasan.licensing import Scenario
 from kawasan.licensing.templates import text_dict
+from kawasan.i18n import Message
 
 
 def overlap_options(state: dict, template) -> list[dict]:
@@ -26,7 +27,7 @@ def from_form(form, stage_ids: list[str]) -> Scenario:
     for v in form.getlist("parallel"):
         a, _, b = str(v).partition(",")
         if not a or not b:
-            raise InputError(f"{v!r}: expected two stage ids separated by a comma", field="parallel")
+            raise InputError(Message("web.err.scenario.expected_two_stage_ids", value=v), field="parallel")
         parallel.append((a, b))
     shorten, resolve = {}, {}
     for sid in stage_ids:
@@ -35,9 +36,10 @@ def from_form(form, stage_ids: list[str]) -> Scenario:
             try:
                 days = float(raw.replace(",", "."))
             except ValueError:
-                raise InputError(f"{raw!r} is not a number of working days", field=f"shorten_{sid}") from None
+                raise InputError(Message("web.err.scenario.number_working_days", raw=raw),
+                                 field=f"shorten_{sid}") from None
             if not 0 <= days <= 10000:
-                raise InputError(f"{raw!r}: expected 0 to 10000 working days", field=f"shorten_{sid}")
+                raise InputError(Message("web.err.scenario.expected_working_days", raw=raw), field=f"shorten_{sid}")
             if days:
                 shorten[sid] = days
         raw = str(form.get(f"resolve_{sid}") or "").strip()
@@ -45,5 +47,5 @@ def from_form(form, stage_ids: list[str]) -> Scenario:
             try:
                 resolve[sid] = date.fromisoformat(raw)
             except ValueError:
-                raise InputError(f"{raw!r} is not a date (YYYY-MM-DD)", field=f"resolve_{sid}") from None
+                raise InputError(Message("web.err.scenario.date_yyyy_mm_dd", raw=raw), field=f"resolve_{sid}") from None
     return Scenario(parallel=parallel, shorten=shorten, resolve=resolve)

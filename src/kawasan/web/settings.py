@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 
 
 def _number(name: str, default: float, *, minimum: float = 0) -> float:
@@ -28,9 +29,11 @@ def _number(name: str, default: float, *, minimum: float = 0) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise InputError(f"expected a number, got {raw!r}", source="environment", field=name) from None
+        raise InputError(Message("web.err.settings.expected_number", raw=raw), source="environment",
+                         field=name) from None
     if value < minimum:
-        raise InputError(f"expected a number >= {minimum:g}, got {raw!r}", source="environment", field=name)
+        raise InputError(Message("web.err.settings.expected_number_at_least", minimum=minimum, raw=raw),
+                         source="environment", field=name)
     return value
 
 
@@ -48,16 +51,17 @@ class WebSettings:
     def from_env(cls) -> "WebSettings":
         secure = (os.environ.get("KAWASAN_SECURE_COOKIES") or "auto").strip().lower()
         if secure not in ("auto", "always", "never"):
-            raise InputError(f"expected auto, always or never, got {secure!r}", source="environment",
+            raise InputError(Message("web.err.settings.expected_auto_always_never", secure=secure),
+                             source="environment",
                              field="KAWASAN_SECURE_COOKIES")
         basemap = (os.environ.get("KAWASAN_BASEMAP_URL") or "").strip() or None
         if basemap and not (basemap.startswith("https://") or basemap.startswith("http://")
                             or basemap.startswith("/")) or (basemap and "{z}" not in basemap):
-            raise InputError(f"expected an XYZ tile URL with {{z}}/{{x}}/{{y}}, got {basemap!r}",
+            raise InputError(Message("web.err.settings.expected_xyz_tile_url", basemap=basemap),
                              source="environment", field="KAWASAN_BASEMAP_URL")
         data = (os.environ.get("KAWASAN_DATA_DIR") or "").strip()
         if data and not Path(data).is_dir():
-            raise InputError(f"expected an existing folder of study areas and runs, got {data!r}",
+            raise InputError(Message("web.err.settings.expected_existing_folder_study", data=data),
                              source="environment", field="KAWASAN_DATA_DIR")
         econ = (os.environ.get("KAWASAN_ECONOMICS_DIR") or "").strip()
         return cls(secure_cookies=secure, basemap_url=basemap,

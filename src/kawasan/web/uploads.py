@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from fastapi import UploadFile
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -26,7 +27,7 @@ def clean_name(name: str | None, default: str = "upload") -> str:
 def saved_upload(upload: UploadFile, max_bytes: int, field: str = "file"):
     """The upload written to a temporary file (removed afterwards); refused beyond ``max_bytes``."""
     if upload is None or not upload.filename:
-        raise InputError("choose a file to upload", field=field)
+        raise InputError(Message("web.err.uploads.choose_file_upload"), field=field)
     folder = Path(tempfile.mkdtemp(prefix="kawasan-upload-"))
     try:
         target = folder / clean_name(upload.filename)
@@ -35,8 +36,8 @@ def saved_upload(upload: UploadFile, max_bytes: int, field: str = "file"):
             while chunk := upload.file.read(1 << 20):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise InputError(f"the file is larger than the limit of {max_bytes / 1048576:g} MB "
-                                     "(KAWASAN_MAX_UPLOAD_MB sets the limit)", source=upload.filename, field=field)
+                    raise InputError(Message("web.err.uploads.file_larger_than_limit", limit_mb=max_bytes / 1048576),
+                                     source=upload.filename, field=field)
                 out.write(chunk)
         yield target
     finally:

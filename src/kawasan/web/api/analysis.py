@@ -21,6 +21,8 @@ from kawasan.spatial import modeledit
 from kawasan.tracker.jobs import RUNNERS
 from kawasan.web.auth import Identity, current_user, require_roles
 from kawasan.web.jobs import base_model, data_root, job_service, model_refs, start_job
+from kawasan.web.render import language
+from kawasan.i18n import Message
 
 router = APIRouter(tags=["analysis"])
 runners = require_roles(*RUNNERS)
@@ -92,7 +94,7 @@ async def start_run(request: Request, body: RunIn, me: Identity = Depends(runner
         name = body.run or f"{model['name']}-{datetime.now(timezone.utc).strftime('%Y%m%d-%H%M%S')}"
         out = folders.run_folder(root, name)
         if out.exists():
-            raise InputError(f"a run {name!r} exists already; choose another name", field="run")
+            raise InputError(Message("web.err.analysis.run_exists_already_choose", name=name), field="run")
         rules = (body.edits or {}).get("rules") or {}
         params = {"data": str(area), "out": str(out), "model": model, "model_name": model["name"],
                   "model_ref": body.model, "rules": rules, "study_area": body.study_area,
@@ -106,19 +108,19 @@ async def start_run(request: Request, body: RunIn, me: Identity = Depends(runner
 def list_jobs(request: Request, kind: str | None = Query(None, max_length=32),
               me: Identity = Depends(current_user)):
     """The latest 50 analysis jobs, newest first (every signed-in role sees them)."""
-    return {"items": [_public(j, _data_root(request)) for j in job_service(request).list(kind=kind)]}
+    return {"items": [_public(j, language(request), _data_root(request)) for j in job_service(request).list(kind=kind)]}
 
 
 @router.get("/jobs/{job_id}", tags=["jobs"])
 def get_job(request: Request, job_id: int, me: Identity = Depends(current_user)):
     """One job: status, progress (0..1), the step running, its result (run name) or error."""
-    return _public(job_service(request).get(job_id), _data_root(request))
+    return _public(job_service(request).get(job_id), language(request), _data_root(request))
 
 
 @router.post("/jobs/{job_id}/cancel", tags=["jobs"])
 def cancel_job(request: Request, job_id: int, me: Identity = Depends(runners)):
     """Cancel a queued job, or ask a running one to stop at its next step."""
-    return _public(job_service(request).cancel(job_id, actor=me.username), _data_root(request))
+    return _public(job_service(request).cancel(job_id, actor=me.username), language(request), _data_root(request))
 
 
 def _data_root(request: Request):
@@ -127,9 +129,20 @@ def _data_root(request: Request):
     return Path(data_root(request)).resolve()
 
 
-def _public(job: dict, data_root=None) -> dict:
-    """A job without its server paths and full model (the page needs the names, not the folders). The map link
-    names the run by its id in the data folder (``runs~NAME``: the folder's path under it), as the map does."""
+def step_text(step: str, lang: str) -> str:
+    """The step a job is at, for people reading ``lang``: the worker's own steps (``start``, ``boundary``,
+    ``layer zoning``, ``candidate sites``, ...) through the catalogue (``jobs.step.<step>``), others as they are."""
+    from kawasan.errors import label_text
+    from kawasan.i18n import has, t
+
+    key = "jobs.step." + step.replace(" ", "_")
+    return t(key, lang) if has(key) else label_text(step, lang)
+
+
+def _public(job: dict, lang: str = "en", data_root=None) -> dict:
+    """A job without its server paths and full model (the page needs the names, not the folders); a failed
+    job's ``error`` in ``lang`` (the request's language) when the worker stored it in every language. The map
+    link names the run by its id in the data folder (``runs~NAME``: the folder's path under it), as the map does."""
     from kawasan.spatial.catalog import entry_id
 
     p = job.get("params") or {}
@@ -137,6 +150,11 @@ def _public(job: dict, data_root=None) -> dict:
     out["params"] = {k: p[k] for k in ("model_name", "model_ref", "study_area", "rules") if k in p}
     res = dict(job.get("result") or {})
     folder = res.pop("folder", None)
+    texts = res.pop("error_text", None) or {}
+    if out.get("error") and texts.get(lang):
+        out["error"] = texts[lang]
+    if out.get("step"):
+        out["step"] = step_text(out["step"], lang)
     out["result"] = res or None
     if job["kind"] == "suitability" and job["status"] == "finished" and res.get("run"):
         run_id = res["run"]
@@ -175,13 +193,13 @@ def _one(form, up_key: str, path_key: str, root, tmp, field: str, *, required: b
 
     ups, paths = _files(form, up_key), _texts(form, path_key)
     if len(ups) + len(paths) > 1:
-        raise InputError("give one file: an upload or a file on the server, not both", field=field)
+        raise InputError(Message("web.err.analysis.give_one_file_upload"), field=field)
     if ups:
         return newarea.save(ups[0], tmp, field)
     if paths:
         return newarea.server_file(root, paths[0], field)
     if required:
-        raise InputError("this file is required", field=field)
+        raise InputError(Message("web.err.analysis.file_required"), field=field)
     return None
 
 
@@ -195,9 +213,10 @@ def _submit_area(request: Request, form, actor: str) -> dict:
     try:
         resolution = float(res_raw) if res_raw else 30.0
     except ValueError:
-        raise InputError(f"expected a number of metres, got {res_raw!r}", field="resolution") from None
+        raise InputError(Message("web.err.analysis.expected_number_metres_got", raw=res_raw),
+                         field="resolution") from None
     if not 5 <= resolution <= 1000:
-        raise InputError(f"expected 5..1000 m, got {resolution:g}", field="resolution")
+        raise InputError(Message("web.err.analysis.expected_m_got", resolution=resolution), field="resolution")
     job_service(request)._ready()  # an unreachable database is refused before any file is written
     tmp = newarea.staging(root)
     try:
@@ -249,7 +268,7 @@ def _layers(form, root, tmp) -> list[tuple[str, object, str | None]]:
             continue
         name = newarea.check_layer_name(name)
         if (up is None) == (rel is None):
-            raise InputError(f"layer {name!r}: give one file, an upload or a file on the server", field="layer_file")
+            raise InputError(Message("web.err.analysis.layer_give_one_file", name=name), field="layer_file")
         p = newarea.save(up, tmp, "layer_file") if up is not None else newarea.server_file(root, rel, "layer_path")
         newarea.check_layer(p, name)
         out.append((name, p, (attrs[i] if i < len(attrs) else "") or None))

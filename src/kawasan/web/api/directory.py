@@ -8,6 +8,7 @@ from kawasan.web import schemas
 from kawasan.web.api.common import Page, RecordId, svc
 from kawasan.web.auth import Identity, admin_only, coordinators, current_user
 from kawasan.web.uploads import saved_upload
+from kawasan.i18n import Message
 
 router = APIRouter()
 
@@ -53,7 +54,8 @@ def template(request: Request, name: str, me: Identity = Depends(current_user)):
 def _template_by_name(service, name: str):
     known = {t["name"] for t in service.list_templates()}
     if name not in known:  # a name, never a path on the server
-        raise NotFoundError(f"unknown template {name!r}; known: {', '.join(sorted(known))}", source="templates",
+        raise NotFoundError(Message("web.err.directory.unknown_template_known", name=name,
+                                    known=', '.join(sorted(known))), source="templates",
                             field="name")
     return service.resolve_template(name)
 

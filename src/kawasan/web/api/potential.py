@@ -8,6 +8,7 @@ from kawasan.errors import NotFoundError
 from kawasan.web.auth import Identity, current_user
 from kawasan.web.potential import compute, economics_dir, map_geojson, options, public, tableset_info
 from kawasan.web.render import language
+from kawasan.i18n import Message
 
 router = APIRouter(tags=["potential"])
 
@@ -15,8 +16,7 @@ router = APIRouter(tags=["potential"])
 def folder_or_404(request: Request):
     folder = economics_dir(request)
     if folder is None:
-        raise NotFoundError("no economics table set is configured: start the server with --economics DIR "
-                            "(or set KAWASAN_ECONOMICS_DIR, or put one in DATA/economics)", field="economics_dir")
+        raise NotFoundError(Message("web.err.potential.economics_table_set_configured"), field="economics_dir")
     return folder
 
 

@@ -5,14 +5,14 @@ from fastapi import Request
 
 from kawasan.errors import NotFoundError
 from kawasan.spatial.catalog import DataFolder, Entry
+from kawasan.i18n import Message
 
 
 def data_folder(request: Request) -> DataFolder:
     """The data folder the server was started with (``kawasan serve --data DIR``); 404 when it has none."""
     data = getattr(request.app.state, "data", None)
     if data is None:
-        raise NotFoundError("this server has no data folder; start it with kawasan serve --data DIR "
-                            "(or set KAWASAN_DATA_DIR)", field="data_dir")
+        raise NotFoundError(Message("web.err.common.server_has_data_folder"), field="data_dir")
     return data
 
 

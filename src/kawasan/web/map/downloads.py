@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kawasan.errors import NotFoundError
 from kawasan.spatial.catalog import Entry
+from kawasan.i18n import Message
 
 MEDIA = {".tif": "image/tiff; application=geotiff; profile=cloud-optimized", ".html": "text/html; charset=utf-8",
          ".pdf": "application/pdf", ".gpkg": "application/geopackage+sqlite3", ".geojson": "application/geo+json",
@@ -40,7 +41,8 @@ def downloads(run: Entry) -> dict[str, Path | None]:
 def download_body(run: Entry, name: str) -> tuple[Path | bytes, str]:
     files = downloads(run)
     if name not in files:
-        raise NotFoundError(f"the run has no download {name!r}; it has: {', '.join(files)}", field="name")
+        raise NotFoundError(Message("web.err.downloads.run_has_download_has", name=name, files=', '.join(files)),
+                            field="name")
     media = MEDIA.get(Path(name).suffix, "application/octet-stream")
     if files[name] is None:  # model.yaml from model.json
         import json

@@ -20,6 +20,7 @@ from kawasan.reports import maps as palette
 from kawasan.spatial.catalog import Entry
 from kawasan.web.map.tiles import (CATEGORY_COLOURS, SCORE_TABLE, SPREAD_TABLE, STYLE_VERSION, Style, TileSource,
                                    check_layer_name, hex_rgba)
+from kawasan.i18n import Message
 
 CLASS_ORDER = ["S1", "S2", "S3", "N1", "N2", "excluded"]
 #: study-area layers offered first (in this order), then the other categorical rasters by name
@@ -197,8 +198,8 @@ def tile_source(run: Entry, layer: str) -> TileSource:
             tag += ":" + _file_tag(path)
     if path is None:
         have = ", ".join(item["id"] for item in layer_list(run, "en"))
-        what = "study area" if run.kind == "study_area" else "run"
-        raise NotFoundError(f"the {what} has no layer {layer!r}; it has: {have}", field="layer")
+        what = Message("web.err.layers.what_study_area" if run.kind == "study_area" else "web.err.layers.what_run")
+        raise NotFoundError(Message("web.err.layers.has_layer_has", what=what, layer=layer, have=have), field="layer")
     return TileSource(layer, path, style, hashlib.sha256(tag.encode()).hexdigest()[:24])
 
 

@@ -30,6 +30,7 @@ from kawasan.web.map.api import RUN_ID
 from kawasan.web.map.common import run_entry
 from kawasan.web.render import certainty_of, language
 from kawasan.web.uploads import saved_upload
+from kawasan.i18n import Message
 
 router = APIRouter(tags=["map"])
 #: the licensing template a run's preset calls for (others: the general estate)
@@ -110,16 +111,16 @@ def _site_file(body: CheckRequest | LicensingRequest):
     """The site of a request as a GeoJSON file (WGS 84) in a private temporary folder, and its radius."""
     if body.geometry is not None:
         if not isinstance(body.geometry, dict) or body.geometry.get("type") not in ("Polygon", "MultiPolygon"):
-            raise InputError("expected a GeoJSON Polygon or MultiPolygon in WGS 84", field="geometry")
+            raise InputError(Message("web.err.sites.expected_geojson_polygon_multipolygon"), field="geometry")
         feature, radius = {"type": "Feature", "properties": {}, "geometry": body.geometry}, None
     elif body.point is not None:
         if body.radius_m is None:
-            raise InputError("a point needs a radius in metres (radius_m)", field="radius_m")
+            raise InputError(Message("web.err.sites.point_needs_radius_metres"), field="radius_m")
         feature = {"type": "Feature", "properties": {},
                    "geometry": {"type": "Point", "coordinates": [body.point.lon, body.point.lat]}}
         radius = body.radius_m
     else:
-        raise InputError("expected a site: geometry, or point with radius_m", field="geometry")
+        raise InputError(Message("web.err.sites.expected_site_geometry_point"), field="geometry")
     folder = FsPath(tempfile.mkdtemp(prefix="kawasan-site-"))
     try:
         path = folder / "site.geojson"
@@ -183,11 +184,12 @@ async def check_upload(request: Request, file: UploadFile = File(...), radius_m:
     entry = run_entry(request, run_id)
     lang = language(request)
     if radius_m is not None and not 0 < radius_m <= MAX_RADIUS_M:
-        raise InputError(f"expected a radius from 0 to {MAX_RADIUS_M:g} m, got {radius_m:g}", field="radius_m")
+        raise InputError(Message("web.err.sites.expected_radius_from_m", max_radius=MAX_RADIUS_M, radius_m=radius_m),
+                         field="radius_m")
     suffix = FsPath(file.filename or "").suffix.lower()
     if suffix not in (".geojson", ".json", ".gpkg", ".zip"):
-        raise InputError(f"expected a GeoJSON (.geojson), GeoPackage (.gpkg) or zipped Shapefile (.zip), got "
-                         f"{file.filename!r}", source=file.filename, field="file")
+        raise InputError(Message("web.err.sites.expected_geojson_geojson_geopackage", filename=file.filename),
+                         source=file.filename, field="file")
 
     def work():
         with saved_upload(file, MAX_SITE_UPLOAD) as path:
@@ -203,7 +205,7 @@ def _looks_like(path: FsPath, suffix: str, name: str | None) -> None:
     ok = {".gpkg": head.startswith(b"SQLite format 3"), ".zip": head.startswith(b"PK\x03\x04"),
           ".geojson": head.lstrip()[:1] in (b"{", b"["), ".json": head.lstrip()[:1] in (b"{", b"[")}[suffix]
     if not ok:
-        raise InputError(f"the file is not a {suffix[1:]} file (its content does not match its name)",
+        raise InputError(Message("web.err.sites.content_does_not_match_name", suffix=suffix[1:]),
                          source=name, field="file")
 
 
@@ -214,11 +216,11 @@ def _candidate_geometry(entry: Entry, site_id: int) -> dict:
     try:
         fc = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise NotFoundError("the run has no extracted sites (kawasan sites extract)", field="site_id") from None
+        raise NotFoundError(Message("web.err.sites.run_has_extracted_sites"), field="site_id") from None
     for f in fc.get("features", []):
         if int((f.get("properties") or {}).get("id", -1)) == site_id:
             return f["geometry"]
-    raise NotFoundError(f"the run has no candidate site {site_id}", field="site_id")
+    raise NotFoundError(Message("web.err.sites.run_has_candidate_site", site_id=site_id), field="site_id")
 
 
 def template_for(entry: Entry) -> str:

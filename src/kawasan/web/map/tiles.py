@@ -32,6 +32,7 @@ from rio_tiler.errors import NoOverviewWarning
 
 from kawasan.errors import InputError, NotFoundError
 from kawasan.reports import maps as palette
+from kawasan.i18n import Message
 
 TILE_SIZE = 256
 PNG_ZLEVEL = 3
@@ -103,19 +104,18 @@ class TileSource:
 
 def check_layer_name(layer: str) -> str:
     if not isinstance(layer, str) or not _LAYER.match(layer):
-        raise NotFoundError(f"expected a layer like score, classes, constraints, spread, hillshade, "
-                            f"criterion.<id> or layer.<name>, got {layer!r}", field="layer")
+        raise NotFoundError(Message("web.err.tiles.expected_layer_like_score", layer=layer), field="layer")
     return layer
 
 
 def check_tile(z: int, x: int, y: int) -> None:
     """The tile must be in the Web Mercator tile matrix: 0 <= z <= MAX_ZOOM, 0 <= x, y < 2^z."""
     if not 0 <= z <= MAX_ZOOM:
-        raise InputError(f"expected a zoom from 0 to {MAX_ZOOM}, got {z}", field="z")
+        raise InputError(Message("web.err.tiles.expected_zoom_from_got", max_zoom=MAX_ZOOM, z=z), field="z")
     n = 1 << z
     for name, v in (("x", x), ("y", y)):
         if not 0 <= v < n:
-            raise InputError(f"expected {name} from 0 to {n - 1} at zoom {z} (outside the tile grid), got {v}",
+            raise InputError(Message("web.err.tiles.expected_from_at_zoom", name=name, last=n - 1, z=z, value=v),
                              field=name)
 
 
@@ -192,12 +192,12 @@ def read_tile(path: Path, z: int, x: int, y: int, *, resampling: str = "nearest"
 
     src, limit = _reader(Path(path))
     if z > limit:
-        raise InputError(f"expected a zoom of at most {limit} for this layer (its cells are "
-                         f"{_cell_text(src)}), got {z}", field="z")
+        raise InputError(Message("web.err.tiles.expected_zoom_at_most", limit=limit, cell=_cell_text(src), z=z),
+                         field="z")
     try:
         img = src.tile(x, y, z, tilesize=TILE_SIZE, indexes=1, resampling_method=resampling, buffer=buffer or None)
     except TileOutsideBounds:
-        raise NotFoundError(f"tile {z}/{x}/{y} is outside the layer's extent", field="tile") from None
+        raise NotFoundError(Message("web.err.tiles.tile_outside_extent", z=z, x=x, y=y), field="tile") from None
     return img.array[0]
 
 
@@ -228,7 +228,7 @@ def render_tile(source: TileSource, z: int, x: int, y: int, fmt: str = "png") ->
     """The coloured tile of ``source`` as PNG or WebP bytes."""
     check_tile(z, x, y)
     if fmt not in FORMATS:
-        raise InputError(f"expected png or webp, got {fmt!r}", field="format")
+        raise InputError(Message("web.err.tiles.expected_png_webp_got", fmt=fmt), field="format")
     buffer = 1.0 if source.style.kind == "hillshade" else 0.0
     band = read_tile(source.path, z, x, y, resampling=source.style.resampling, buffer=buffer)
     pad = int(buffer)
@@ -244,7 +244,7 @@ def render_difference(a: TileSource, b: TileSource, z: int, x: int, y: int, fmt:
     -0.5..+0.5 over the ramp (a cell NoData in either run is transparent)."""
     check_tile(z, x, y)
     if fmt not in FORMATS:
-        raise InputError(f"expected png or webp, got {fmt!r}", field="format")
+        raise InputError(Message("web.err.tiles.expected_png_webp_got", fmt=fmt), field="format")
     sa = read_tile(a.path, z, x, y)
     sb = read_tile(b.path, z, x, y)
     diff = np.ma.masked_array(sb.data.astype(np.float64) - sa.data.astype(np.float64),

@@ -17,6 +17,7 @@ from pathlib import Path
 from kawasan.errors import NotFoundError
 from kawasan.spatial.catalog import Entry
 from kawasan.web.map.layers import study_layers
+from kawasan.i18n import Message
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: properties kept for the popups (the rest stays in the files)
@@ -33,12 +34,13 @@ def vector_names(run: Entry) -> list[str]:
 
 def vector_path(run: Entry, name: str) -> Path:
     if not isinstance(name, str) or not _NAME.match(name):
-        raise NotFoundError(f"expected a layer name like roads or sites, got {name!r}", field="name")
+        raise NotFoundError(Message("web.err.vectors.expected_layer_name_like", name=name), field="name")
     if name == "sites" and (run.path / "sites" / "sites.gpkg").is_file():
         return run.path / "sites" / "sites.gpkg"
     spec = study_layers(run).get(name)
     if spec is None or spec.get("kind") != "vector":
-        raise NotFoundError(f"the run has no vector layer {name!r}; it has: {', '.join(vector_names(run))}",
+        raise NotFoundError(Message("web.err.vectors.run_has_vector_layer", name=name,
+                                    have=', '.join(vector_names(run))),
                             field="name")
     return spec["file"]
 

@@ -16,6 +16,7 @@ from kawasan.web.auth import PRE_COOKIE, SESSION_COOKIE, Identity, current_user,
 from kawasan.web.calendar_feed import feed_ics
 from kawasan.web.pages.common import back, svc, text
 from kawasan.web.render import render
+from kawasan.i18n import Message
 
 router = APIRouter()
 YEAR = 365 * 24 * 3600
@@ -52,7 +53,7 @@ async def login(request: Request):
     form = await request.form()
     pre = request.cookies.get(PRE_COOKIE) or ""
     if not pre or not hmac.compare_digest(pre, str(form.get("pre") or "")):
-        raise PermissionDeniedError("the sign-in form is out of date; reload the page and try again",
+        raise PermissionDeniedError(Message("web.err.account.sign_form_out_date"),
                                     field="csrf_token")
     username, password = str(form.get("username") or "")[:64], str(form.get("password") or "")[:1024]
     nxt = _safe_next(str(form.get("next") or "/"))
@@ -79,13 +80,11 @@ async def login(request: Request):
 
 
 def _login_problem(message: str) -> tuple[str, dict]:
-    """The catalogue key (and values) of a refused sign-in: the tracker says it in English."""
-    import re
-
-    locked = re.search(r"try again in (\d+) minutes", message)
-    if locked:
-        return "web.login.locked", {"minutes": int(locked.group(1))}
-    if "disabled" in message:
+    """The catalogue key (and values) of a refused sign-in, from the tracker's message key."""
+    key = getattr(message, "key", "")
+    if key == "accounts.err.account_locked_after_failed":
+        return "web.login.locked", {"minutes": int(message.params["minutes"])}
+    if key == "accounts.err.account_disabled_ask_administrator":
         return "web.login.disabled", {}
     return "web.login.wrong", {}
 
@@ -109,7 +108,7 @@ async def set_language(request: Request):
     if ident is not None:
         sent = request.headers.get("x-csrf-token") or str(form.get("csrf_token") or "")
         if ident.via != "session" or not hmac.compare_digest(sent, ident.csrf or ""):
-            raise PermissionDeniedError("the form is out of date (CSRF token); reload the page", field="csrf_token")
+            raise PermissionDeniedError(Message("web.err.account.form_out_date_csrf"), field="csrf_token")
         await run_in_threadpool(svc(request).set_language, ident.username, lang)
     resp = RedirectResponse(_safe_next(str(form.get("next") or "/")), status_code=303)
     resp.set_cookie(i18n.COOKIE, lang, max_age=YEAR, samesite="lax", secure=_secure(request))
@@ -130,7 +129,7 @@ async def account_password(request: Request, me: Identity = Depends(current_user
     if new != str(form.get("new_password2") or ""):
         from kawasan.errors import InputError
 
-        raise InputError("the two new passwords differ", field="new_password2")
+        raise InputError(Message("web.err.account.two_new_passwords_differ"), field="new_password2")
     s = svc(request)
     await run_in_threadpool(s.change_password, me.username, old, new)
     secret, _ = await run_in_threadpool(s.create_session, me.username)
@@ -164,7 +163,7 @@ def feed(request: Request, token: str):
     s = svc(request)
     user = s.resolve_token(token, purpose="feed")
     if user is None:
-        raise AuthenticationError("unknown or revoked calendar feed; make a new one on the account page",
+        raise AuthenticationError(Message("web.err.account.unknown_revoked_calendar_feed"),
                                   field="token")
     lang = user.get("language") or i18n.DEFAULT
     body = feed_ics(s.deadlines(user["username"]), lang, str(request.base_url).rstrip("/"))

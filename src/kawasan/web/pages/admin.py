@@ -10,6 +10,7 @@ from kawasan.web.api.directory import calendar_days
 from kawasan.web.auth import Identity, admin_only
 from kawasan.web.pages.common import back, day, svc, text
 from kawasan.web.render import render
+from kawasan.i18n import Message
 
 router = APIRouter(prefix="/admin")
 ROLES = ("administrator", "coordinator", "agency_officer", "viewer")
@@ -55,7 +56,7 @@ async def update_user(request: Request, username: str, me: Identity = Depends(ad
         await run_in_threadpool(lambda: s.update_user(username, disabled=action == "disable", actor=me.username))
         return back("/admin/users", "web.done.user_updated")
     if action != "update":
-        raise InputError(f"unknown action {action!r}", field="action")
+        raise InputError(Message("web.err.admin.unknown_action", action=action), field="action")
     await run_in_threadpool(lambda: s.update_user(
         username, role=text(form, "role", max_length=32), agency=str(form.get("agency") or "").strip(),
         regency=str(form.get("regency") or "").strip(), full_name=text(form, "full_name", max_length=255),
@@ -99,7 +100,7 @@ async def add_day(request: Request, me: Identity = Depends(admin_only)):
     form = await request.form()
     d = day(form, "day")
     if d is None:
-        raise InputError("give the day (YYYY-MM-DD)", field="day")
+        raise InputError(Message("web.err.admin.give_day_yyyy_mm"), field="day")
     kind = "workday" if form.get("kind") == "workday" else "holiday"
     await run_in_threadpool(lambda: svc(request).add_calendar_day(d, kind=kind,
                                                                   description=text(form, "description",

@@ -9,7 +9,7 @@ from kawasan.errors import KawasanError, NotFoundError
 from kawasan.jobs import folders
 from kawasan.spatial.model import model_from_dict
 from kawasan.spatial.modeledit import editor_view
-from kawasan.i18n import t
+from kawasan.i18n import Message, t
 from kawasan.tracker.jobs import RUNNERS, STATES
 from kawasan.web.api.analysis import _public
 from kawasan.web.auth import Identity, current_user
@@ -32,7 +32,7 @@ def analysis(request: Request, area: str | None = Query(None, max_length=64),
         view = editor_view(model_from_dict(base_model(root, ref), source=ref), language(request))
     except KawasanError as e:  # a saved model that no longer validates: say so, keep the page usable
         model_error = e
-    jobs = [_public(j) for j in job_service(request).list(kind="suitability", limit=10)]
+    jobs = [_public(j, language(request)) for j in job_service(request).list(kind="suitability", limit=10)]
     return render(request, "analysis.html", {
         "areas": areas, "area": area, "models": models, "ref": ref, "view": view, "model_error": model_error,
         "jobs": jobs, "can_run": me.role in RUNNERS, "data_dir": str(root),
@@ -45,7 +45,7 @@ def model_yaml(request: Request, name: str, me: Identity = Depends(current_user)
     """A saved model as the YAML file the CLI reads (``kawasan suitability run NAME.yaml DATA OUT``)."""
     path = folders.model_file(data_root(request), name)
     if not path.is_file():
-        raise NotFoundError(f"no saved model {name!r}", field="name")
+        raise NotFoundError(Message("web.err.analysis.no_saved_model", name=name), field="name")
     return Response(path.read_bytes(), media_type="application/yaml",
                     headers={"Content-Disposition": f'attachment; filename="{name}.yaml"'})
 
@@ -59,7 +59,7 @@ def new_area(request: Request, me: Identity = Depends(current_user)):
     incoming = root / "incoming"
     server_files = sorted(str(p.relative_to(incoming)) for p in incoming.rglob("*") if p.is_file()) \
         if incoming.is_dir() else []
-    jobs = [_public(j) for j in job_service(request).list(kind="prepare", limit=10)]
+    jobs = [_public(j, language(request)) for j in job_service(request).list(kind="prepare", limit=10)]
     return render(request, "analysis_newarea.html", {
         "jobs": jobs, "can_run": me.role in RUNNERS, "server_files": server_files[:500],
         "incoming": str(incoming), "limit_mb": max_upload_bytes() // 1048576,

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 
 from kawasan.errors import InputError
+from kawasan.i18n import Message
 
 
 def svc(request: Request):
@@ -26,9 +27,9 @@ def back(url: str, message_key: str | None = None) -> RedirectResponse:
 def text(form, name: str, *, required: bool = False, max_length: int = 2000) -> str | None:
     value = str(form.get(name) or "").strip()
     if required and not value:
-        raise InputError("this field is required", field=name)
+        raise InputError(Message("web.err.common.field_required"), field=name)
     if len(value) > max_length:
-        raise InputError(f"at most {max_length} characters", field=name)
+        raise InputError(Message("web.err.common.at_most_characters", max_length=max_length), field=name)
     return value or None
 
 
@@ -39,7 +40,7 @@ def day(form, name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InputError(f"{raw!r} is not a date (YYYY-MM-DD)", field=name) from None
+        raise InputError(Message("web.err.common.date_yyyy_mm_dd", raw=raw), field=name) from None
 
 
 def number(form, name: str, lo: int = 1, hi: int = 2**31 - 1) -> int | None:
@@ -51,7 +52,7 @@ def number(form, name: str, lo: int = 1, hi: int = 2**31 - 1) -> int | None:
     try:
         value = int(raw)
     except ValueError:
-        raise InputError(f"{raw!r} is not a whole number", field=name) from None
+        raise InputError(Message("web.err.common.whole_number", raw=raw), field=name) from None
     if not lo <= value <= hi:
-        raise InputError(f"{raw[:20]!r}: expected a whole number from {lo} to {hi}", field=name)
+        raise InputError(Message("web.err.common.expected_whole_number_from", raw=raw[:20], lo=lo, hi=hi), field=name)
     return value

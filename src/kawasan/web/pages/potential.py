@@ -11,6 +11,7 @@ from kawasan.web.api.potential import folder_or_404
 from kawasan.web.auth import Identity, current_user
 from kawasan.web.potential import compute, economics_dir, options, public, query_string, tableset_info
 from kawasan.web.render import language, render
+from kawasan.i18n import Message
 
 router = APIRouter()
 
@@ -61,7 +62,7 @@ async def region(request: Request, code: str, me: Identity = Depends(current_use
     run = await run_in_threadpool(compute, folder, opts)
     rec = next((r for r in run.result.records() if r["code"] == code), None)
     if rec is None:
-        raise NotFoundError(f"no region with code {code!r} in the table set", field="code")
+        raise NotFoundError(Message("web.err.potential.region_with_code_table", code=code), field="code")
     sector = None
     if run.sector_table is not None and rec["region"] in run.sector_table.regions:
         from kawasan.reports.economics import collect

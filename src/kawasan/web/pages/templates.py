@@ -9,7 +9,7 @@ from kawasan.web.api.directory import _template_by_name
 from kawasan.web.auth import Identity, coordinators, current_user
 from kawasan.web.planimport import import_plan as read_plan
 from kawasan.web.pages.common import back, svc, text
-from kawasan.web.render import render
+from kawasan.web.render import language, render
 from kawasan.web.uploads import saved_upload
 
 router = APIRouter()
@@ -54,6 +54,15 @@ async def import_plan(request: Request, file: UploadFile = File(...), me: Identi
     try:
         await run_in_threadpool(run)
     except (TemplateError, InputError) as e:
+        _in_language(e, language(request))
         return render(request, "templates.html", {"templates": s.list_templates(), "done": None,
                                                   "import_error": e, "import_name": name}, status_code=e.http_status)
     return back("/templates", "web.done.template_imported")
+
+
+def _in_language(err, lang: str) -> None:
+    """The refused plan's messages (the error and each row's) in the reader's language, for the page."""
+    from kawasan.i18n import text_in
+
+    for e in [err, *getattr(err, "errors", [])]:
+        e.message = text_in(e.message, lang)

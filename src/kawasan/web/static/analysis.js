@@ -114,8 +114,10 @@ document.addEventListener("DOMContentLoaded", () => {
     const ahpBox = { lmax: $("#lmax"), ci: $("#ci"), cr: $("#cr") };
     if (!r.ok) {
       showError(r.json.error || {});
-      if (r.json.error && /consistency ratio CR = ([0-9.]+)/.test(r.json.error.message)) {
-        ahpBox.cr.textContent = RegExp.$1; $("#cr-flag").hidden = false;
+      // the message is in the page's language (CR = 6.130 / CR = 6,130): the box shows it as the other values
+      const m = r.json.error && /\bCR = ([0-9]+)[.,]([0-9]+)/.exec(r.json.error.message);
+      if (m) {
+        ahpBox.cr.textContent = `${m[1]}.${m[2]}`; $("#cr-flag").hidden = false;
       }
       root.dataset.valid = "no";
       return false;
