@@ -16,14 +16,27 @@ def world(tmp_path_factory):
     w.close()
 
 
-def test_every_row_error_at_once_in_the_api(world):
-    r = world.clients["coord"].post("/api/v1/templates/import", headers={"X-CSRF-Token": world.csrf["coord"]},
-                                    data={"name": "rencana-tim"}, files={"file": ("rencana.csv", BAD, "text/csv")})
+EXPECTED = {
+    "en": ((3, "empty agency"), (4, "'abc' is not a number"), (5, "duplicate stage id"),
+           (6, "unknown prerequisite 'S9'")),
+    "id": ((3, "instansi kosong"), (4, "'abc' bukan jumlah hari kerja"), (5, "id tahap 'S3' ganda"),
+           (6, "prasyarat 'S9' tidak dikenal")),
+}
+ROW = {"en": "row", "id": "baris"}
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_every_row_error_at_once_in_the_api(world, lang):
+    """Every row's error in one answer, in the reader's language (Indonesian unless the kw_lang cookie says
+    English), and nothing registered."""
+    client = world.clients["coord"]
+    cookies = {"kw_lang": "en"} if lang == "en" else {}
+    r = client.post("/api/v1/templates/import", headers={"X-CSRF-Token": world.csrf["coord"]},
+                    data={"name": "rencana-tim"}, files={"file": ("rencana.csv", BAD, "text/csv")}, cookies=cookies)
     assert r.status_code == 422
     msg = r.json()["error"]["message"]
-    for row, what in ((3, "empty agency"), (4, "'abc' is not a number"), (5, "duplicate stage id"),
-                      (6, "unknown prerequisite 'S9'")):
-        assert f"row {row}" in msg and what in msg, (row, msg)
+    for row, what in EXPECTED[lang]:
+        assert f"{ROW[lang]} {row}" in msg and what in msg, (row, msg)
     assert "placeholder" not in msg
     assert "rencana-tim" not in {t["name"] for t in world.svc.list_templates()}
 
@@ -32,7 +45,7 @@ def test_every_row_error_on_the_page(world):
     r = world.clients["coord"].post("/templates/import", data={"name": "rencana-tim", "csrf_token": world.csrf["coord"]},
                                     files={"file": ("rencana.csv", BAD, "text/csv")})
     assert r.status_code == 422
-    assert r.text.count("<li>row ") == 4 and 'id="import-errors"' in r.text
+    assert r.text.count("<li>baris ") == 4 and 'id="import-errors"' in r.text     # the page's language: id
 
 
 def test_a_good_plan_is_registered(world):
@@ -45,4 +58,4 @@ def test_a_good_plan_is_registered(world):
 def test_a_header_error_is_one_error(world):
     r = world.clients["coord"].post("/api/v1/templates/import", headers={"X-CSRF-Token": world.csrf["coord"]},
                                     data={"name": "rencana-x"}, files={"file": ("x.csv", b"a,b\n1,2\n", "text/csv")})
-    assert r.status_code == 422 and "unknown column" in r.json()["error"]["message"]
+    assert r.status_code == 422 and "kolom 'a' tidak dikenal" in r.json()["error"]["message"]   # Indonesian: the API default
