@@ -15,6 +15,18 @@ import pytest
 from conftest import make_area, small_model
 
 
+@pytest.fixture(autouse=True)
+def _scheduler_setting_restored():
+    """`kawasan serve/worker --scheduler` set KAWASAN_SCHEDULER for their job processes, in this process's
+    environment; put it back after each test, or every later test's jobs would go to a cluster that is gone."""
+    before = os.environ.get("KAWASAN_SCHEDULER")
+    yield
+    if before is None:
+        os.environ.pop("KAWASAN_SCHEDULER", None)
+    else:
+        os.environ["KAWASAN_SCHEDULER"] = before
+
+
 # ---------------------------------------------------------------------------------------------- warm-up
 
 def test_the_warm_up_does_a_tiny_job_and_builds_its_area_once(tmp_path, monkeypatch):
