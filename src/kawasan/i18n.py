@@ -140,6 +140,24 @@ def text_in(value, lang: str) -> str:
     return str(pick(value, lang))
 
 
+def from_english(text: str, keys) -> Message | None:
+    """The :class:`Message` of ``keys`` whose English template reads ``text`` (simple ``{name}`` placeholders
+    only), for text that was stored as English, e.g. a job's step in the database; None when none matches."""
+    for key in keys:
+        template = catalogue("en").get(key, "")
+        names = re.findall(r"\{(\w+)\}", template)
+        if re.search(r"\{\w+[:!]", template):
+            continue
+        pattern = "".join(f"(?P<{part}>.+?)" if i % 2 else re.escape(part)
+                          for i, part in enumerate(re.split(r"\{(\w+)\}", template)))
+        if len(set(names)) != len(names):
+            continue
+        m = re.fullmatch(pattern, text)
+        if m:
+            return Message(key, **m.groupdict())
+    return None
+
+
 def joined(items, sep: str = ", ") -> dict[str, str]:
     """A list for a message placeholder whose items may be catalogue words (``Message``, bilingual dicts): the
     list joined in each language, as a bilingual ``{"en", "id"}`` dict that :func:`pick` reads."""

@@ -148,7 +148,7 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
     step = 0
     for con in constraints:
         bit = bits[con.id]
-        progress(f"constraint {con.id}", step, total)
+        progress(Message("run.progress.constraint", id=con.id), step, total)
         t = time.perf_counter()
         step += 1
         if not con.enabled:
@@ -197,7 +197,7 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
         score = np.full(grid.shape, start, dtype=np.float32)
     criteria_read = {}
     for k, crit in enumerate(criteria):
-        progress(f"criterion {crit.id}", step, total)
+        progress(Message("run.progress.criterion", id=crit.id), step, total)
         t = time.perf_counter()
         src = csources[crit.id]
         target = stack[k] if stacked else scratch
@@ -223,7 +223,7 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
         timings[f"criterion:{crit.id}"] = time.perf_counter() - t
         step += 1
     store.release()  # the input layers are no longer needed
-    progress("combine and classify", step, total)
+    progress(Message("run.progress.combine"), step, total)
     t = time.perf_counter()
     if stacked:
         if agg.method == "owa":
@@ -252,7 +252,7 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
             o.excluded_cells = int(np.count_nonzero(reason & reason.dtype.type(o.bit)))
     warnings.extend(w for w in store.warnings if w not in warnings)
     timings["total"] = time.perf_counter() - t_all
-    progress("done", total, total)
+    progress(Message("run.progress.done"), total, total)
     return Evaluation(model, area, weights, score, classes, reason, outcomes, kept, store, timings, warnings,
                       criteria_read, notices, switches)
 

@@ -129,14 +129,22 @@ def _data_root(request: Request):
     return Path(data_root(request)).resolve()
 
 
+#: The steps the suitability engine reports (stored in English with the job, shown in the reader's language).
+ENGINE_STEPS = ("run.progress.constraint", "run.progress.criterion", "run.progress.combine", "run.progress.done",
+                "chunked.progress.chunk")
+
+
 def step_text(step: str, lang: str) -> str:
     """The step a job is at, for people reading ``lang``: the worker's own steps (``start``, ``boundary``,
     ``layer zoning``, ``candidate sites``, ...) through the catalogue (``jobs.step.<step>``), others as they are."""
     from kawasan.errors import label_text
-    from kawasan.i18n import has, t
+    from kawasan.i18n import from_english, has, t
 
     key = "jobs.step." + step.replace(" ", "_")
-    return t(key, lang) if has(key) else label_text(step, lang)
+    if has(key):
+        return t(key, lang)
+    engine_step = from_english(step, ENGINE_STEPS)
+    return engine_step.text(lang) if engine_step is not None else label_text(step, lang)
 
 
 def _public(job: dict, lang: str = "en", data_root=None) -> dict:
