@@ -379,8 +379,9 @@ def role_kawasan(a) -> None:
     wrap(rasters, "read_on_grid", "read raster")
     wrap(studyarea, "sha256_of", "sha256 of input")
     wrap(studyarea.LayerStore, "feature_mask", "feature mask")
-    wrap(engine, "distance_to", "distance (cv2 EDT + clamp)")
-    wrap(engine, "slope", "slope")
+    wrap(studyarea.LayerStore, "distance", "distance (cv2 EDT + clamp)")
+    wrap(studyarea.LayerStore, "distance_to_features", "distance to features (cv2 EDT + clamp)")
+    wrap(studyarea.LayerStore, "slope", "slope")
     for k in ("std_linear", "lookup", "accumulate", "finalize", "mark_outside", "mark_codes"):
         wrap(kernels, k, f"kernels.{k}")
     wrap(engine, "resolve", "weights")
