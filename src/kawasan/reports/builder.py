@@ -138,7 +138,7 @@ def collect(run_dir, lang: str = "en") -> dict:
     """The template context of a run's report."""
     if lang not in LANGUAGES:
         raise InputError(Message("report.err.builder.unknown_report_language_expected", language=lang,
-                                 v2=', '.join(LANGUAGES)), field="lang")
+                                 languages=', '.join(LANGUAGES)), field="lang")
     run = open_run(run_dir)
     man = run.manifest
     for key in ("model", "study_area", "constraints", "criteria", "outputs"):

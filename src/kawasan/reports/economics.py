@@ -378,7 +378,7 @@ def collect(*, potential=None, sector_table=None, region: str | None = None, ref
     :data:`kawasan.economics.tables.REFERENCE_TOTALS`)."""
     if lang not in LANGUAGES:
         raise InputError(Message("report.err.economics.unknown_report_language_expected", language=lang,
-                                 v2=', '.join(LANGUAGES)), field="lang")
+                                 languages=', '.join(LANGUAGES)), field="lang")
     if potential is None and sector_table is None:
         raise InputError(Message("report.err.economics.nothing_report_give_potential"), field="potential")
     tr = partial(t, lang=lang)

@@ -88,13 +88,13 @@ def _check_clip(clip) -> shapely.Geometry | None:
     if clip is None:
         return None
     if not isinstance(clip, (shapely.Polygon, shapely.MultiPolygon)):
-        raise InputError(Message("osm.err.osm.clip_area_must_shapely", v1=type(clip).__name__),
+        raise InputError(Message("osm.err.osm.clip_area_must_shapely", got=type(clip).__name__),
                          field="clip")
     if clip.is_empty:
         raise InputError(Message("osm.err.osm.clip_area_empty"), field="clip")
     minx, miny, maxx, maxy = clip.bounds
     if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-        raise InputError(Message("osm.err.osm.clip_area_s_bounds", v1=tuple((round(b, 3) for b in clip.bounds))),
+        raise InputError(Message("osm.err.osm.clip_area_s_bounds", bounds=tuple((round(b, 3) for b in clip.bounds))),
                          field="clip")
     if not clip.is_valid:
         clip = shapely.make_valid(clip)
@@ -251,7 +251,7 @@ def extract_osm(pbf_path, *, clip=None, mapping=None, progress: Progress | None 
     kind = str(index).split(",", 1)[0]
     if kind not in osmium.index.map_types():
         raise InputError(Message("osm.err.osm.unknown_node_location_index", index=index,
-                                 v2=', '.join(osmium.index.map_types())), field="index")
+                                 available=', '.join(osmium.index.map_types())), field="index")
     fmt = _detect_format(path)
     mp = resolve_mapping(mapping)
     clip_geom = _check_clip(clip)
