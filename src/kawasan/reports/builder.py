@@ -137,7 +137,7 @@ def _nodata_policy(man: dict, tr) -> str:
 def collect(run_dir, lang: str = "en") -> dict:
     """The template context of a run's report."""
     if lang not in LANGUAGES:
-        raise InputError(Message("report.err.builder.unknown_report_language_expected", language=lang,
+        raise InputError(Message("report.err.unknown_report_language", language=lang,
                                  languages=', '.join(LANGUAGES)), field="lang")
     run = open_run(run_dir)
     man = run.manifest

@@ -377,7 +377,7 @@ def collect(*, potential=None, sector_table=None, region: str | None = None, ref
     """The template context of the economics report (``reference_total``: see
     :data:`kawasan.economics.tables.REFERENCE_TOTALS`)."""
     if lang not in LANGUAGES:
-        raise InputError(Message("report.err.economics.unknown_report_language_expected", language=lang,
+        raise InputError(Message("report.err.unknown_report_language", language=lang,
                                  languages=', '.join(LANGUAGES)), field="lang")
     if potential is None and sector_table is None:
         raise InputError(Message("report.err.economics.nothing_report_give_potential"), field="potential")

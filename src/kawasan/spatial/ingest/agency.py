@@ -186,16 +186,16 @@ def read_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None):
     try:
         gdf = pyogrio.read_dataframe(arg.path, layer=layer)
     except Exception as exc:
-        raise VectorError(Message("prepare.err.agency.readable_vector_file", error_type=type(exc).__name__, exc=str(exc)),
+        raise VectorError(Message("prepare.err.readable_vector_file", error_type=type(exc).__name__, exc=str(exc)),
                           source=src,
                           field=f"layer {arg.name}") from exc
     notes = [Message("prepare.note.read_layer_of", layer=layer, file=arg.path.name)] if layer and not arg.layer else []
     if gdf.crs is None:
         if not assume_crs:
-            raise VectorError(Message("prepare.err.agency.file_crs_give_with"), source=src,
+            raise VectorError(Message("prepare.err.file_has_no_crs"), source=src,
                               field=f"layer {arg.name}")
         gdf = gdf.set_crs(assume_crs)
-        notes.append(Message("prepare.note.agency.crs_file_assumed", assume_crs=assume_crs))
+        notes.append(Message("prepare.note.crs_assumed", assume_crs=assume_crs))
     if arg.attribute is not None and arg.attribute not in gdf.columns:
         attrs = [c for c in gdf.columns if c != "geometry"]
         raise VectorError(Message("prepare.err.agency.attribute_attributes", attribute=arg.attribute,

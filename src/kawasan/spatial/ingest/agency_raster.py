@@ -87,7 +87,7 @@ def raster_layer(arg: ag.LayerArg, canvas, *, assume_crs: str | None = None,
             from rasterio.crs import CRS
 
             crs = CRS.from_user_input(assume_crs)
-            notes.append(Message("prepare.note.agency_raster.crs_file_assumed", assume_crs=assume_crs))
+            notes.append(Message("prepare.note.crs_assumed", assume_crs=assume_crs))
         covered = _coverage(ds, crs, canvas, arg)
         dtype = np.dtype(ds.dtypes[0])
         nodata = ds.nodatavals[0]

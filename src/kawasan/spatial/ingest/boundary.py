@@ -159,7 +159,7 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
                                  fields=', '.join(_fields(p, layer))), source=src, field="where") from exc
     except (DataSourceError, DataLayerError) as exc:
         if where and ("where" in str(exc).lower() or "sql" in str(exc).lower() or "field" in str(exc).lower()):
-            raise InputError(Message("prepare.err.boundary.where_filter_valid_this_2", where=where, exc=str(exc),
+            raise InputError(Message("prepare.err.boundary.where_filter_valid_this", where=where, exc=str(exc),
                                      fields=', '.join(_fields(p, layer))), source=src, field="where") from exc
         raise VectorError(Message("prepare.err.boundary.readable_vector_file_2", exc=str(exc)), source=src) from exc
     except Exception as exc:  # GDAL errors surface with various types
@@ -167,7 +167,7 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
             raise InputError(Message("prepare.err.boundary.where_filter_could_applied", where=where,
                                      error_type=type(exc).__name__, exc=str(exc),
                                      fields=', '.join(_fields(p, layer))), source=src, field="where") from exc
-        raise VectorError(Message("prepare.err.boundary.readable_vector_file_3", error_type=type(exc).__name__, exc=str(exc)),
+        raise VectorError(Message("prepare.err.readable_vector_file", error_type=type(exc).__name__, exc=str(exc)),
                           source=src) from exc
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     gdf = gdf[gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
@@ -190,7 +190,7 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
     notes = [Message("prepare.note.read_layer_of", layer=layer, file=p.name)] if layer else []
     if gdf.crs is None:
         if not assume_crs:
-            raise VectorError(Message("prepare.err.boundary.file_crs_give_with"), source=src)
+            raise VectorError(Message("prepare.err.file_has_no_crs"), source=src)
         try:
             crs = CRS.from_user_input(assume_crs)
         except CRSError as exc:
