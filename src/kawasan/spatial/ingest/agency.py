@@ -216,7 +216,7 @@ def read_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None):
         gdf.loc[bad, "geometry"] = [_same_dimension(f, shapely.get_dimensions(g))
                                     for f, g in zip(shapely.make_valid(before), before)]
         notes.append(Message("prepare.note.agency.repaired_one" if repaired == 1 else "prepare.note.agency.repaired",
-                             n=repaired))
+                             count=repaired))
     gdf = gdf.to_crs(grid.crs)
     l, b, r, t = grid.bounds
     before = gdf
@@ -294,7 +294,7 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
                      _value_burner(shapes), grid, whole)
     codes, cats, unmatched = _code_values(arg.name, values, mapping or {})
     if unmatched:
-        more = Message("prepare.note.agency.more", n=len(unmatched) - 20) if len(unmatched) > 20 else ""
+        more = Message("prepare.note.agency.more", count=len(unmatched) - 20) if len(unmatched) > 20 else ""
         notes.append(Message("prepare.note.agency.unmatched", layer=arg.name, more=more,
                              values=_value_codes(unmatched[:20])))
     nodata = 255 if max(cats, default=0) < 255 else 65535

@@ -176,14 +176,14 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
         names = _names(p, layer)
         what = (Message("prepare.err.boundary.no_polygon_matches", where=where) if where
                 else Message("prepare.err.boundary.no_polygon"))
-        hint = Message("prepare.err.boundary.names_in_file", n=len(names), names=_listing(names)) if names else ""
+        hint = Message("prepare.err.boundary.names_in_file", count=len(names), names=_listing(names)) if names else ""
         raise VectorError(Message("prepare.err.boundary.what_hint", what=what, hint=hint), source=src,
                           field="where" if where else None)
     if len(gdf) > 1 and not dissolve:
         found = ([str(v) for v in gdf[nf]] if nf
-                 else [Message("prepare.err.boundary.feature_n", i=i) for i in range(len(gdf))])
-        what = (Message("prepare.err.boundary.features_match", n=len(gdf), where=where) if where
-                else Message("prepare.err.boundary.file_holds_features", n=len(gdf)))
+                 else [Message("prepare.err.boundary.feature_n", number=i) for i in range(len(gdf))])
+        what = (Message("prepare.err.boundary.features_match", count=len(gdf), where=where) if where
+                else Message("prepare.err.boundary.file_holds_features", count=len(gdf)))
         raise VectorError(Message("prepare.err.boundary.narrow_where_one_them", what=what, listing=_listing(found),
                                   field=nf or 'name', value=found[0]),
                           source=src, field="where")

@@ -186,7 +186,7 @@ def load_sources(path: str | Path | None = None) -> Sources:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(x) for x in err["loc"])
-        more = Message("fetch.err.fetch_sources.more", n=len(exc.errors()) - 1) if len(exc.errors()) > 1 else ""
+        more = Message("fetch.err.fetch_sources.more", count=len(exc.errors()) - 1) if len(exc.errors()) > 1 else ""
         got = repr(err.get("input"))
         got = got if len(got) <= 120 else got[:117] + "..."
         raise InputError(Message("fetch.err.fetch_sources.got", problem=_validation_text(err), got=got, more=more),

@@ -472,23 +472,23 @@ def _warnings(sea_msgs, stats: dict, counts: dict, header_info: dict, clip_geom)
         warn(key, text, **kw)
     if stats["missing_nodes"]:
         warn("osm.warn.missing_nodes", f"{stats['missing_nodes']} ways skipped because some of their nodes are not in the file "
-             "(usual at the edge of an extract)", n=stats["missing_nodes"])
+             "(usual at the edge of an extract)", count=stats["missing_nodes"])
     if stats["degenerate"]:
         warn("osm.warn.degenerate", f"{stats['degenerate']} ways skipped because they have fewer than two distinct points",
-             n=stats["degenerate"])
+             count=stats["degenerate"])
     if stats["area_failed_ways"] or stats["area_failed_relations"]:
         ids = ", ".join(f"r{i}" for i in stats["failed_relation_ids"])
         warn("osm.warn.area_failed",
              f"{stats['area_failed_ways'] + stats['area_failed_relations']} polygons could not be assembled "
              f"(broken or incomplete rings) and were skipped" + (f"; relations {ids}" if ids else ""),
-             n=stats["area_failed_ways"] + stats["area_failed_relations"], ids=f"(relations {ids})" if ids else "")
+             count=stats["area_failed_ways"] + stats["area_failed_relations"], ids=f"(relations {ids})" if ids else "")
     if stats["repaired"]:
         warn("osm.warn.repaired", f"{stats['repaired']} invalid polygons repaired with make_valid"
              + (f" ({stats['repair_lost']} had no area left and were dropped)" if stats["repair_lost"] else ""),
-             n=stats["repaired"], lost=stats["repair_lost"])
+             count=stats["repaired"], lost=stats["repair_lost"])
     if stats["bad_population"]:
         warn("osm.warn.bad_population", f"{stats['bad_population']} places have a population tag that is not a number (left empty)",
-             n=stats["bad_population"])
+             count=stats["bad_population"])
     if not any(counts.values()):
         if clip_geom is not None and header_info.get("bbox") and not shapely.box(*header_info["bbox"]).intersects(clip_geom):
             warn("osm.warn.no_overlap", f"nothing found: the file covers {_fmt_bounds(header_info['bbox'])} and the clip area "

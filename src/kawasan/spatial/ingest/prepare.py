@@ -170,7 +170,7 @@ def check_inputs_exist(*, boundary, dem=(), osm=None, osm_mapping=None, layers=(
         if sep:
             need(path, f"--map {name}=")
     if missing:
-        count = Message("prepare.err.prepare.n_inputs", n=len(missing)) if len(missing) > 1 else ""
+        count = Message("prepare.err.prepare.n_inputs", count=len(missing)) if len(missing) > 1 else ""
         raise InputError(Message("prepare.err.prepare.inputs_not_found", count=count, missing="; ".join(missing)),
                          field="inputs")
 
