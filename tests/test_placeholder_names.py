@@ -28,11 +28,8 @@ CATALOGUES = sorted(LOCALES.glob("*.json"))
 #: wait: their call sites are spread over Jinja templates and the map's JavaScript, converted in a later change.
 PENDING = {
     "": "run, report and demo texts used from Jinja templates (report.html.j2) and the CLI",
-    "accounts": "later change", "chunked": "later change", "cli": "later change", "economics": "later change",
-    "errors": "later change", "jobs": "Jinja template potential.html", "law": "later change",
-    "licensing": "later change", "map": "read by web/static/map_sites.js (S.rank_range.replace('{n}', ...))",
-    "potential": "Jinja templates potential*.html and economics.html.j2", "record": "later change",
-    "screen": "later change", "spatial": "later change", "tracker": "later change", "web": "Jinja templates",
+    "jobs": "Jinja template potential.html", "map": "read by web/static/map_sites.js (S.rank_range.replace('{n}', ...))",
+    "potential": "Jinja templates potential*.html and economics.html.j2", "web": "Jinja templates",
 }
 
 GENERATED = re.compile(r"v\d+")

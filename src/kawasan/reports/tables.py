@@ -73,7 +73,7 @@ def setback_rows(row: dict, lang: str, tr) -> list[str]:
     """One line per setback class: its distances, the land it excludes, and how its features were classed."""
     out = []
     for cls in (row.get("setback") or {}).get("classes", []):
-        how = "; ".join(tr("law.setback_basis", n=b["features"], km=num(b["length_km"], 1, lang),
+        how = "; ".join(tr("law.setback_basis", features=b["features"], km=num(b["length_km"], 1, lang),
                            basis=b["basis_id"] if lang == "id" else b["basis"],
                            proxy=tr("law.proxy_mark") if b["proxy"] else "") for b in cls["by_basis"])
         key = "law.setback_class" if cls["rural_m"] != cls["urban_m"] else "law.setback_class_one"
