@@ -25,11 +25,13 @@ LOCALES = PACKAGE / "locales"
 CATALOGUES = sorted(LOCALES.glob("*.json"))
 
 #: Catalogue domains whose single-letter placeholders ({n}, {k}, {x} ...) are still to be renamed, with why they
-#: wait: their call sites are spread over Jinja templates and the map's JavaScript, converted in a later change.
+#: wait (converted in a later change).
 PENDING = {
-    "": "run, report and demo texts used from Jinja templates (report.html.j2) and the CLI",
-    "jobs": "Jinja template potential.html", "map": "read by web/static/map_sites.js (S.rank_range.replace('{n}', ...))",
-    "potential": "Jinja templates potential*.html and economics.html.j2", "web": "Jinja templates",
+    "map": "read by web/static/map_sites.js (S.rank_range.replace('{n}', ...))",
+    "potential": "the reasons a region is not scored are stored with their values ({'n': ..., 'min': ...}) in "
+                 "potential results and filled by t(f'potential.reason.{code}', **kw); renaming needs a reader "
+                 "for results written before",
+    "web": "Jinja templates of the licensing pages and the tile errors ({z}/{x}/{y})",
 }
 
 GENERATED = re.compile(r"v\d+")

@@ -205,7 +205,7 @@ def site_rows(sites: list[dict], crit_labels: dict, lang: str, tr, mc: dict | No
         else:
             text = tr("report.site.no_criteria")
         if mc and s["id"] in mc:
-            text += " " + tr("report.site.stability", p=num(mc[s["id"]]["p_top_k"], 2, lang), k=k)
+            text += " " + tr("report.site.stability", probability=num(mc[s["id"]]["p_top_k"], 2, lang), top_k=k)
         d = s.get("distance_m") or {}
         lc = sorted((s.get("landcover_shares") or {}).items(), key=lambda kv: -kv[1])[:3]
         slope = s.get("slope_percent") or {}
