@@ -27,11 +27,9 @@ CATALOGUES = sorted(LOCALES.glob("*.json"))
 #: Catalogue domains whose single-letter placeholders ({n}, {k}, {x} ...) are still to be renamed, with why they
 #: wait (converted in a later change).
 PENDING = {
-    "map": "read by web/static/map_sites.js (S.rank_range.replace('{n}', ...))",
     "potential": "the reasons a region is not scored are stored with their values ({'n': ..., 'min': ...}) in "
                  "potential results and filled by t(f'potential.reason.{code}', **kw); renaming needs a reader "
                  "for results written before",
-    "web": "Jinja templates of the licensing pages and the tile errors ({z}/{x}/{y})",
 }
 
 GENERATED = re.compile(r"v\d+")
