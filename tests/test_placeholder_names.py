@@ -26,11 +26,7 @@ CATALOGUES = sorted(LOCALES.glob("*.json"))
 
 #: Catalogue domains whose single-letter placeholders ({n}, {k}, {x} ...) are still to be renamed, with why they
 #: wait (converted in a later change).
-PENDING = {
-    "potential": "the reasons a region is not scored are stored with their values ({'n': ..., 'min': ...}) in "
-                 "potential results and filled by t(f'potential.reason.{code}', **kw); renaming needs a reader "
-                 "for results written before",
-}
+PENDING: dict[str, str] = {}
 
 GENERATED = re.compile(r"v\d+")
 SINGLE_LETTER = re.compile(r"[A-Za-z]")

@@ -179,9 +179,9 @@ def _stress_section(res, recs: list, lang: str, tr) -> dict | None:
     for r in [r for r in recs if r["rank"] is not None][:MAX_STRESS_ROWS]:
         st = res.stress["regions"][r["code"]]
         srows.append({"label": f"{r['rank']}. {r['region']}", "p": st["p_top_k"], "rank_base": r["rank"], **st})
-    return {"intro": tr("econreport.stress.intro", n=res.stress["n"], c=num(res.stress["concentration"], 0, lang),
-                        seed=res.stress["seed"], k=k),
-            "p_chart": charts.p_top_k_chart(srows, k=k, axis_label=tr("econreport.stress.p_axis", k=k), lang=lang),
+    return {"intro": tr("econreport.stress.intro", draws=res.stress["n"], concentration=num(res.stress["concentration"], 0, lang),
+                        seed=res.stress["seed"], top_k=k),
+            "p_chart": charts.p_top_k_chart(srows, k=k, axis_label=tr("econreport.stress.p_axis", top_k=k), lang=lang),
             "rank_chart": charts.rank_range_chart(
                 srows, n_sites=len(res.stress["regions"]), axis_label=tr("econreport.stress.rank_axis"),
                 legend={"range": tr("econreport.stress.legend_range"), "p90": tr("econreport.stress.legend_p90"),
