@@ -2,9 +2,7 @@
 
 A translator sees only the catalogue: ``{v2}`` or ``{n}`` tells them nothing about the value that will stand
 there (a count? a file name? a list of choices?), so a placeholder is a word (``{count}``, ``{bounds}``,
-``{available}``), never a generated ``v1``, ``v2`` ... nor a single letter. Catalogues not yet converted are
-listed in ``PENDING`` (each entry is dropped when its file is converted; the last test fails while an entry is
-no longer needed).
+``{available}``), never a generated ``v1``, ``v2`` ... nor a single letter (``{top_k}``, not ``{k}``).
 
 The call sites are read with :mod:`ast`: a ``Message("key", name=...)``, ``t("key", lang, name=...)`` or
 ``warn("key", text, name=...)`` with a literal key (or ``"a" if c else "b"``) must pass every placeholder the
@@ -24,10 +22,6 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "kawasan"
 LOCALES = PACKAGE / "locales"
 CATALOGUES = sorted(LOCALES.glob("*.json"))
 
-#: Catalogue domains whose single-letter placeholders ({n}, {k}, {x} ...) are still to be renamed, with why they
-#: wait (converted in a later change).
-PENDING: dict[str, str] = {}
-
 GENERATED = re.compile(r"v\d+")
 SINGLE_LETTER = re.compile(r"[A-Za-z]")
 CALLERS = {"Message", "t", "warn", "tr", "_"}
@@ -38,15 +32,9 @@ def placeholder_names(text: str) -> list[str]:
     return [re.split(r"[.\[]", name)[0] for _, name, _, _ in string.Formatter().parse(text) if name]
 
 
-def domain_of(path: Path) -> str:
-    """``en.prepare.json`` -> ``prepare``; ``en.json`` -> ``""``."""
-    parts = path.name.split(".")
-    return parts[1] if len(parts) == 3 else ""
-
-
-def meaningless(names: list[str], *, letters: bool) -> list[str]:
-    """The names of ``names`` that say nothing: generated ``v1``, ``v2`` ..., and single letters if ``letters``."""
-    return [n for n in names if GENERATED.fullmatch(n) or (letters and SINGLE_LETTER.fullmatch(n))]
+def meaningless(names: list[str]) -> list[str]:
+    """The names of ``names`` that say nothing: generated ``v1``, ``v2`` ... and single letters."""
+    return [n for n in names if GENERATED.fullmatch(n) or SINGLE_LETTER.fullmatch(n)]
 
 
 def _catalogue(path: Path) -> dict[str, str]:
@@ -56,24 +44,16 @@ def _catalogue(path: Path) -> dict[str, str]:
 def test_the_check_recognises_meaningless_names():
     names = placeholder_names("{v1} of {count:,} at {v12!r}; {n} {k} {bounds} {x.y}")
     assert names == ["v1", "count", "v12", "n", "k", "bounds", "x"]
-    assert meaningless(names, letters=True) == ["v1", "v12", "n", "k", "x"]
-    assert meaningless(names, letters=False) == ["v1", "v12"]
-    assert meaningless(placeholder_names("{version} {value} {layer_count}"), letters=True) == []
+    assert meaningless(names) == ["v1", "v12", "n", "k", "x"]
+    assert meaningless(placeholder_names("{version} {value} {layer_count} {top_k} {v}")) == ["v"]
 
 
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.name)
 def test_catalogue_placeholders_say_what_they_hold(path):
-    letters = domain_of(path) not in PENDING
     bad = {key: found for key, text in _catalogue(path).items()
-           if (found := meaningless(placeholder_names(text), letters=letters))}
+           if (found := meaningless(placeholder_names(text)))}
     assert not bad, (f"{path.name}: placeholders that do not say what they hold (expected a word such as "
                      f"{{count}}, {{bounds}}, {{available}}): {bad}")
-
-
-def test_pending_lists_only_catalogues_still_to_convert():
-    still = {domain_of(p) for p in CATALOGUES
-             if any(meaningless(placeholder_names(text), letters=True) for text in _catalogue(p).values())}
-    assert not set(PENDING) - still, f"converted, drop from PENDING: {sorted(set(PENDING) - still)}"
 
 
 def _texts() -> dict[str, dict[str, str]]:
