@@ -207,6 +207,24 @@ def _blob_run(folder, seed=0, shape=(180, 240), origin=(700000.0, 9150000.0)):
     return folder
 
 
+def test_no_area_large_enough_is_said_as_in_memory_in_both_languages(tmp_path):
+    """The chunked extract names the minimum area and the smaller patches found, as the in-memory one does
+    (it once passed names its message does not hold, and failed with a KeyError instead of the note)."""
+    from kawasan.spatial.chunked.sites import extract_chunked
+    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.sites import ExtractRules, extract
+
+    run = open_run(_blob_run(tmp_path / "run"))
+    rules = ExtractRules(min_area_ha=50_000.0)
+    a, notes_a = extract(run, rules)
+    b, notes_b = extract_chunked(run, rules, ChunkOptions(chunks=13, scheduler="threads"))
+    assert a == b == []
+    note = next(n for n in notes_b if n.key == "run.note.sites.contiguous_area_suitable_cells")
+    assert note in notes_a
+    assert note.startswith("no contiguous area of suitable cells reaches 50000 ha (")
+    assert "mencapai 50000 ha (ditemukan " in note.text("id")
+
+
 @pytest.mark.parametrize("over", [
     {"min_area_ha": 0.5, "min_class": "S2"},
     {"min_area_ha": 0.09, "min_class": "S3", "min_width_cells": 1, "fill_holes_ha": 0.5},

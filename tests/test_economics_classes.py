@@ -137,7 +137,7 @@ def _texts(domain):
 def test_indonesian_words_of_the_economics_and_potential_catalogues():
     eco, pot = _texts("economics"), _texts("potential")
     words = " ".join(list(eco.values()) + list(pot.values()))
-    assert pot["potential.col.p_top_k"] == "P({k} teratas)"
+    assert pot["potential.col.p_top_k"] == "P({top_k} teratas)"
     assert "Galat" not in words and "galat" not in words
     for english in ("billion IDR", "million IDR", "trillion IDR", " Rp ", "juta Rp", "triliun Rp", "P(top"):
         assert english not in words, english
@@ -151,5 +151,5 @@ def test_indonesian_words_of_the_economics_and_potential_catalogues():
 def test_potential_stress_column_in_indonesian():
     from kawasan.i18n import t
 
-    assert t("potential.col.p_top_k", "id", k=5) == "P(5 teratas)"
-    assert t("potential.col.p_top_k", "en", k=5) == "P(top 5)"
+    assert t("potential.col.p_top_k", "id", top_k=5) == "P(5 teratas)"
+    assert t("potential.col.p_top_k", "en", top_k=5) == "P(top 5)"

@@ -63,7 +63,8 @@ def test_listed_texts_use_the_chosen_words(term):
     chosen_id = [w.strip() for w in chosen_id.split(",")] if "," in chosen_id else [chosen_id]
     for key in term.get("keys") or []:
         assert key in idn, f"glossary term {term['term']}: catalogue key {key} does not exist"
-        text = re.sub(r"\{(\w+)[^}]*\}", r"\1", idn[key]).lower()     # P({k} teratas) reads P(k teratas)
+        # a placeholder reads as the last word of its name: P({top_k} teratas) reads P(k teratas)
+        text = re.sub(r"\{(?:\w+_)?([A-Za-z0-9]+)[^}]*\}", r"\1", idn[key]).lower()
         assert any(w in text for w in chosen_id), \
             f"{key}: the Indonesian {idn[key]!r} does not use the glossary's {term['id']!r}"
         assert en.get(key), key

@@ -107,7 +107,7 @@ def test_dates_per_language():
 
 
 def test_messages_write_numbers_and_dates_for_their_language():
-    assert t("prepare.summary", "id", name="X", area=1389.6, crs="EPSG:32749", w=10, h=20, res=30.0,
+    assert t("prepare.summary", "id", name="X", area=1389.6, crs="EPSG:32749", width=10, height=20, res=30.0,
              buffer=5000.0).startswith("Wilayah studi X: 1.389,6 km²")
     m = Message("err.on_future", on=date(2026, 12, 4), today=date(2026, 12, 1))
     assert str(m).startswith("4 December 2026 is in the future (today is 1 December 2026)")

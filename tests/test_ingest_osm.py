@@ -238,7 +238,7 @@ def test_invalid_polygon_is_repaired_and_counted(tmp_path):
     assert row(out.landuse, bow)["landcover"] == "rice_field"
     assert row(out.landuse, ok).geometry.is_valid
     assert any("repaired" in w for w in out.warnings)
-    assert ("osm.warn.repaired", {"n": 1, "lost": 0}) in out.notes
+    assert ("osm.warn.repaired", {"count": 1, "lost": 0}) in out.notes
 
 
 def test_clip_keeps_intersecting_features_whole(tmp_path):

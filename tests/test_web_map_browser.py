@@ -71,6 +71,8 @@ def test_a_site_is_selected_in_the_table_and_the_ranking_changes(server, page):
     first.click()
     page.wait_for_selector("#site-explain dl.facts")
     assert page.locator("#stress-chart svg rect").count() > 0
+    legend = page.locator("#stress-chart").inner_text()      # the catalogue placeholders are filled in
+    assert legend.strip() and "{" not in legend, legend
     before = page.locator("#sites-table tbody tr td:nth-child(2)").all_inner_texts()
     page.select_option("#rank-by", "topsis")
     page.wait_for_function("document.querySelectorAll('#sites-table tbody tr').length > 0")

@@ -82,7 +82,7 @@ def ahp_cmd(ctx, matrices, method, as_json):
 def _revision_text(hint: dict, lang: str) -> str:
     """The most inconsistent judgement and the scale value that would lower CR most (or that it already does)."""
     i, j = hint["pair"]
-    text = t("ahp.most_inconsistent", lang, i=i, j=j, now=hint["judgement_text"], implied=hint["implied"],
+    text = t("ahp.most_inconsistent", lang, row=i, column=j, now=hint["judgement_text"], implied=hint["implied"],
              off=hint["off_by"])
     if hint["cr_suggested"] < hint["cr_now"]:
         return text + " " + t("ahp.revise", lang, value=hint["suggested_text"], cr=hint["cr_suggested"])

@@ -86,7 +86,7 @@ def print_prepare_summary(man: dict, out: Path, lang: str, *, boundary=None, whe
     g = man["grid"]
     b = man["boundary"]
     con.print(t("prepare.summary", lang, name=b["name"], area=b["area_km2"], crs=_crs_label(man["crs"]),
-                w=g["width"], h=g["height"], res=man["resolution_m"], buffer=man["buffer_m"]), markup=False)
+                width=g["width"], height=g["height"], res=man["resolution_m"], buffer=man["buffer_m"]), markup=False)
     proj = man.get("projection") or {}
     if proj.get("scheme") == "equal_area":
         zones = proj.get("utm_zones") or []
@@ -94,13 +94,13 @@ def print_prepare_summary(man: dict, out: Path, lang: str, *, boundary=None, whe
                     percent=proj.get("max_distance_scale_error", 0.0) * 100), markup=False)
     mem = man.get("memory_estimate") or {}
     if mem.get("windows", 1) > 1:
-        con.print(t("prepare.summary_windows", lang, n=mem["windows"], side=mem["window"]), markup=False)
+        con.print(t("prepare.summary_windows", lang, windows=mem["windows"], side=mem["window"]), markup=False)
     table = Table(title=t("prepare.layers_title", lang))
     for key in ("prepare.col_layer", "prepare.col_kind", "prepare.col_origin", "prepare.col_detail"):
         table.add_column(t(key, lang))
     for name, e in man["layers"].items():
         if e["kind"] == "vector":
-            detail = t("prepare.features", lang, n=e["feature_count"])
+            detail = t("prepare.features", lang, count=e["feature_count"])
         elif e.get("categories"):
             detail = ", ".join(f"{k} {fmt_number(v, lang, 0)} ha" for k, v in list(e.get("area_ha_in_boundary", {}).items())[:6])
         else:

@@ -89,7 +89,7 @@ def _print_summary(s: dict, out: Path, lang: str) -> None:
         con.print("  " + t("fetch.attribution", lang, text=o["attribution"], licence=o["licence"]), markup=False)
     d = s.get("dem")
     if d:
-        con.print(t("fetch.dem_title", lang, title=d["title"], n=len(d["tiles"])), markup=False)
+        con.print(t("fetch.dem_title", lang, title=d["title"], tile_count=len(d["tiles"])), markup=False)
         for tile in d["tiles"]:
             if tile["status"] == "missing":
                 con.print("  " + t("fetch.tile_missing", lang, name=tile["name"], reason=_reason(tile, lang)),

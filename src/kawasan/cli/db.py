@@ -35,7 +35,7 @@ def db_verify(no_bytes, as_json):
                      chains=len(res["chains"]), stages=res["stages"], documents=res["documents"]))
         for p in res["problems"]:
             click.echo(t("record.problem", lang, check=p["check"], message=text_in(p["message"], lang)))
-        click.echo(t("record.verify_ok" if res["ok"] else "record.verify_broken", lang, n=len(res["problems"])))
+        click.echo(t("record.verify_ok" if res["ok"] else "record.verify_broken", lang, problems=len(res["problems"])))
     if not res["ok"]:
         click.get_current_context().exit(1)
 
@@ -55,7 +55,7 @@ def db_gc(dry_run, actor, as_json):
     lang = _lang()
     for f in res["files"]:
         click.echo(f"  {f}")
-    click.echo(t("record.gc_dry" if dry_run else "record.gc_done", lang, n=res["removed"],
+    click.echo(t("record.gc_dry" if dry_run else "record.gc_done", lang, removed=res["removed"],
                  size=format_bytes(res["bytes"], lang), kept=res["kept"]))
 
 
@@ -107,4 +107,4 @@ def db_grant(role, as_json):
     else:
         for stmt in done:
             click.echo(f"  {stmt}")
-        click.echo(t("record.granted", _lang(), role=role, n=len(done)))
+        click.echo(t("record.granted", _lang(), role=role, statements=len(done)))

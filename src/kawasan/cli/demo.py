@@ -105,12 +105,12 @@ def _switches_demo(con, data: Path, out_dir: Path, lang: str) -> None:
 def _print_sites_brief(con, sites: dict, stress: dict, lang: str) -> None:
     """Top candidate sites with their stability under disputed weights."""
     mc = stress.get("monte_carlo") or {}
-    con.print(t("demo.sites_brief", lang, ha=sites["rules"]["min_area_ha"], n=len(sites["sites"])), markup=False)
+    con.print(t("demo.sites_brief", lang, ha=sites["rules"]["min_area_ha"], count=len(sites["sites"])), markup=False)
     p = {s["id"]: s for s in mc.get("sites", [])}
     for s in sites["sites"][:5]:
         con.print("  " + t("demo.site_brief", lang, rank=s["rank"], id=s["id"], area=s["area_ha"],
-                           score=s["score_mean"], road=s["distance_m"]["arterial_road"] or 0, k=mc.get("top_k", 5),
-                           p=p.get(s["id"], {}).get("p_top_k", 0), draws=mc.get("n", 0)), markup=False)
+                           score=s["score_mean"], road=s["distance_m"]["arterial_road"] or 0, top_k=mc.get("top_k", 5),
+                           probability=p.get(s["id"], {}).get("p_top_k", 0), draws=mc.get("n", 0)), markup=False)
 
 
 def next_commands(out_dir: Path, db: Path, project_id: int) -> list[str]:

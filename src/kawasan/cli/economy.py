@@ -410,7 +410,7 @@ def specialization_cmd(ctx, table, sheet, price_basis, table_region, table_year,
         if localization:
             rows = [(_sector_label(r.sector, lang), _fmt(r.hoover_localization), r.top_region,
                      _fmt(r.top_region_share * 100, ".1f")) for r in df.itertuples()]
-            show_table(con, _rich(t("econ.loc.title", lang, year=int(df["year"].iloc[0]), n=int(df["n_regions"].iloc[0])),
+            show_table(con, _rich(t("econ.loc.title", lang, year=int(df["year"].iloc[0]), regions=int(df["n_regions"].iloc[0])),
                             [(t("econ.col.sector", lang), False), ("Hoover", True),
                              (t("econ.col.top_region", lang), False), (t("econ.col.top_share", lang), True)], rows))
             return

@@ -205,7 +205,7 @@ def potential_cmd(ctx, as_json, map_out, report_out, top, **kw):
 
 def _print(res, lang: str, top: int) -> None:
     con = console()
-    table = Table(title=t("potential.title", lang, n=len(res.table)))
+    table = Table(title=t("potential.title", lang, regions=len(res.table)))
     rows = res.records()
     show_missing = any(r["missing"] or r["unranked_reason"] for r in rows)
     for key, just in (("rank", "right"), ("region", "left"), ("score", "right"), ("coverage", "right"),
@@ -213,7 +213,7 @@ def _print(res, lang: str, top: int) -> None:
         if key != "missing" or show_missing:
             table.add_column(t(f"potential.col.{key}", lang), justify=just)
     if res.stress is not None:
-        table.add_column(t("potential.col.p_top_k", lang, k=res.stress["top_k"]), justify="right")
+        table.add_column(t("potential.col.p_top_k", lang, top_k=res.stress["top_k"]), justify="right")
         table.add_column(t("potential.col.rank_range", lang), justify="right")
     for rec in rows[: top or None]:
         cells = ["–" if rec["rank"] is None else str(rec["rank"]), rec["region"],

@@ -201,7 +201,7 @@ def db_refresh_forecasts(today, as_json):
     svc = ProjectService(today=today)
     click.get_current_context().call_on_close(svc.close)
     n = svc.refresh_forecasts()
-    _emit({"refreshed": n}) if as_json else click.echo(t("accounts.forecasts_refreshed", _lang(), n=n))
+    _emit({"refreshed": n}) if as_json else click.echo(t("accounts.forecasts_refreshed", _lang(), count=n))
 
 
 # ====================================================================== agencies and users
@@ -422,7 +422,7 @@ def template_validate(file, as_json):
     tpl = load_template(file)
     res = {"valid": True, "name": tpl.name, "version": tpl.version, "stages": len(tpl.stages)}
     _emit(res) if as_json else click.echo(t("tracker.template_valid", _lang(), path=file, name=tpl.name,
-                                            version=tpl.version, n=len(tpl.stages)))
+                                            version=tpl.version, stages=len(tpl.stages)))
 
 
 @template_group.command("import")
@@ -453,7 +453,7 @@ def template_import(plan, name, out, register, actor, as_json):
     if out is not None:
         write_text_atomic(out, yaml.safe_dump(tpl.model_dump(mode="json"), allow_unicode=True, sort_keys=False))
         res["out"] = str(out)
-    _emit(res) if as_json else click.echo(t("tracker.template_imported", _lang(), name=tpl.name, n=len(tpl.stages),
+    _emit(res) if as_json else click.echo(t("tracker.template_imported", _lang(), name=tpl.name, stages=len(tpl.stages),
                                             where=(t("tracker.where_database", _lang()) if register else "-")
                                             + (f", {out}" if out else "")))
 
@@ -468,7 +468,7 @@ def template_add(file, actor, as_json):
 
     tpl = load_template(file)
     res = _service().register_template(tpl, source=str(file), actor=actor)
-    _emit(res) if as_json else click.echo(t("tracker.template_imported", _lang(), name=tpl.name, n=len(tpl.stages),
+    _emit(res) if as_json else click.echo(t("tracker.template_imported", _lang(), name=tpl.name, stages=len(tpl.stages),
                                             where=t("tracker.where_database", _lang())))
 
 
@@ -516,7 +516,7 @@ def template_show(name, options, application_date, as_json):
                          overflow="fold")
     for st in variant.stages:
         d = st.duration
-        dur = (t("tracker.statutory_days", lang, n=d.statutory_days) if d.statutory_days is not None else
+        dur = (t("tracker.statutory_days", lang, days=d.statutory_days) if d.statutory_days is not None else
                t("tracker.estimate_days", lang, lo=d.min, mid=d.likely, hi=d.max))
         if st.deemed_approval:
             dur += " " + t("tracker.fiktif_positif", lang)
@@ -571,7 +571,7 @@ def project_create(template, name, start, regency, site, options, application_da
         return _emit(res)
     lang = _lang()
     click.echo(t("tracker.project_created", lang, id=res["id"], name=res["name"], template=res["template"],
-                 n=res["stages"]))
+                 stages=res["stages"]))
     if res["options"]:
         click.echo(t("tracker.project_created_options", lang, date=_day(res["application_date"], lang, False),
                      choices=", ".join(f"{k}={v}" for k, v in res["options"].items())))
@@ -616,7 +616,7 @@ def project_list(as_json):
     for r in rows:
         c = r["status_counts"]
         done = c.get("approved", 0) + c.get("waived", 0)
-        prog = t("tracker.progress", lang, done=done, n=r["stages"], blocked=c.get("blocked", 0))
+        prog = t("tracker.progress", lang, done=done, total=r["stages"], blocked=c.get("blocked", 0))
         table.add_row(str(r["id"]), r["name"], r["regency"] or "-", r["template"], _day(r["start"], lang), prog)
     console().print(table)
 

@@ -147,8 +147,8 @@ def print_run_summary(manifest: dict, folder, lang: str) -> None:
         con.print(t("run.best_title", lang, cls=best[0]["class"]))
         for i, b in enumerate(best, 1):
             c = b["centroid"]
-            con.print("  " + t("run.best_row", lang, n=i, area=b["area_ha"], score=b["score_mean"], lat=c["lat"],
-                               lon=c["lon"], x=c["x"], y=c["y"]), markup=False)
+            con.print("  " + t("run.best_row", lang, rank=i, area=b["area_ha"], score=b["score_mean"], lat=c["lat"],
+                               lon=c["lon"], easting=c["x"], northing=c["y"]), markup=False)
     else:
         con.print(t("run.no_best", lang))
     print_screening(con, manifest, lang)
@@ -186,7 +186,7 @@ def class_code(cls: str, lang: str) -> str:
 
 def print_replaced(prev: dict, lang: str) -> None:
     """Say which earlier run a run replaced, and what went with it (its sites, reports, other files)."""
-    items = [t("run.replaced_sites", lang, name=e["name"], n=e["sites"]) if e["sites"] is not None else e["name"]
+    items = [t("run.replaced_sites", lang, name=e["name"], sites=e["sites"]) if e["sites"] is not None else e["name"]
              for e in prev["extra"]]
     extra = t("run.replaced_extra", lang, items=", ".join(items)) if items else ""
     click.echo(t("run.replaced", lang, path=prev["folder"], model=prev["model"], created=fmt_datetime(prev["created"], lang),

@@ -50,7 +50,7 @@ def screen_cmd(ctx, preset, boundaries, data_dir, out_dir, pdrb, ipm, reference,
         click.echo(json.dumps(result["regencies"], ensure_ascii=False))
         return
     n_sites = sum(r.get("sites", 0) for r in result["regencies"])
-    click.echo(t("screen.written", lang, path=str(out_dir), n=len(result["regencies"]), sites=n_sites,
+    click.echo(t("screen.written", lang, path=str(out_dir), regencies=len(result["regencies"]), sites=n_sites,
                  missing=len(result["missing"])))
     for m in result["missing"]:
         click.echo(f"  - {m['name']} ({m['code']}): {t('screen.status.' + m['status'], lang)}")

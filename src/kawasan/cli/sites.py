@@ -237,9 +237,9 @@ def _print_sensitivity(res: dict, run_dir, lang: str, *, spread_asked: bool) -> 
         con.print(t("report.stress.no_sites", lang), markup=False)
         return
     k = mc["top_k"]
-    table = Table(title=t("sens.title", lang, n=mc["n"], seed=mc["seed"], k=k))
+    table = Table(title=t("sens.title", lang, draws=mc["n"], seed=mc["seed"], top_k=k))
     for col in ("id", "rank_now", "p", "range", "p90", "sd"):
-        table.add_column(t(f"sens.col_{col}", lang, k=k), justify="right")
+        table.add_column(t(f"sens.col_{col}", lang, top_k=k), justify="right")
     for s in sorted(mc["sites"], key=lambda s: s["rank_base"]):
         table.add_row(str(s["id"]), str(s["rank_base"]), fmt_number(s["p_top_k"], lang, 2),
                       f"{s['rank_min']}-{s['rank_max']}", f"{s['rank_p05']:.0f}-{s['rank_p95']:.0f}",

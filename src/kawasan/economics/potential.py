@@ -385,7 +385,7 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
         n = int(values[k].notna().sum())
         if n < min_regions:
             reported[k] = Message("potential.note.too_few_regions", count=n, minimum=min_regions)
-            reasons[k] = ("too_few_regions", {"n": n, "min": min_regions})
+            reasons[k] = ("too_few_regions", {"count": n, "min": min_regions})
         else:
             comparable.append(k)
     ws = weights or equal_weights(comparable)

@@ -686,7 +686,7 @@ def compute_readiness(gaz: Gazetteer, *, pdrb: MatchedTable | None = None, popul
         if mt is not None and mt.unmatched:
             unmatched[mt.source] = list(mt.unmatched)
         if mt is not None and mt.skipped_notes:
-            notes.append(Message("potential.note.skipped_rows", n=mt.skipped_notes, source=mt.source))
+            notes.append(Message("potential.note.skipped_rows", count=mt.skipped_notes, source=mt.source))
     if year is None:
         cands = [int(mt.values["year"].max()) for mt in (pdrb, population) if mt is not None and len(mt.values)]
         year = min(cands) if cands else None

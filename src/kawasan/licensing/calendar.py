@@ -45,7 +45,7 @@ def _as_date(value, field: str) -> date:
 
 
 def _beyond(d: date, n: int) -> InputError:
-    return InputError(Message("licensing.err.beyond_calendar", n=int(n), day=d.isoformat()), field="duration")
+    return InputError(Message("licensing.err.beyond_calendar", days=int(n), day=d.isoformat()), field="duration")
 
 
 class WorkingCalendar:

@@ -51,7 +51,7 @@ def _title(manifest: dict, lang: str) -> str:
 
 def _figure(img, tr) -> dict:
     overlay = charts.map_overlay(img.width, img.height, img.pixel_size, img.labels, tr("report.north"))
-    notes = [tr("report.map.labels_hidden", n=overlay.hidden)] if overlay.hidden else []
+    notes = [tr("report.map.labels_hidden", count=overlay.hidden)] if overlay.hidden else []
     return {"img": img, "overlay": overlay, "notes": notes}
 
 
@@ -98,7 +98,7 @@ def _stress_section(run, sens, fresh, sites, lang, tr, crit_labels) -> dict:
     for r in rows:
         r["label"] = tr("report.site.label", rank=r.get("rank_base"), id=r["id"])
     p_chart = charts.p_top_k_chart([{"label": r["label"], "p": r["p_top_k"]} for r in rows], k=k,
-                                   axis_label=tr("report.stress.p_axis", k=k), lang=lang)
+                                   axis_label=tr("report.stress.p_axis", top_k=k), lang=lang)
     r_chart = charts.rank_range_chart(rows, n_sites=len(mc.get("sites", [])),
                                       axis_label=tr("report.stress.rank_axis"),
                                       legend={"range": tr("report.stress.legend_range"),
@@ -137,8 +137,8 @@ def _nodata_policy(man: dict, tr) -> str:
 def collect(run_dir, lang: str = "en") -> dict:
     """The template context of a run's report."""
     if lang not in LANGUAGES:
-        raise InputError(Message("report.err.builder.unknown_report_language_expected", language=lang,
-                                 v2=', '.join(LANGUAGES)), field="lang")
+        raise InputError(Message("report.err.unknown_report_language", language=lang,
+                                 languages=', '.join(LANGUAGES)), field="lang")
     run = open_run(run_dir)
     man = run.manifest
     for key in ("model", "study_area", "constraints", "criteria", "outputs"):

@@ -179,9 +179,9 @@ def _stress_section(res, recs: list, lang: str, tr) -> dict | None:
     for r in [r for r in recs if r["rank"] is not None][:MAX_STRESS_ROWS]:
         st = res.stress["regions"][r["code"]]
         srows.append({"label": f"{r['rank']}. {r['region']}", "p": st["p_top_k"], "rank_base": r["rank"], **st})
-    return {"intro": tr("econreport.stress.intro", n=res.stress["n"], c=num(res.stress["concentration"], 0, lang),
-                        seed=res.stress["seed"], k=k),
-            "p_chart": charts.p_top_k_chart(srows, k=k, axis_label=tr("econreport.stress.p_axis", k=k), lang=lang),
+    return {"intro": tr("econreport.stress.intro", draws=res.stress["n"], concentration=num(res.stress["concentration"], 0, lang),
+                        seed=res.stress["seed"], top_k=k),
+            "p_chart": charts.p_top_k_chart(srows, k=k, axis_label=tr("econreport.stress.p_axis", top_k=k), lang=lang),
             "rank_chart": charts.rank_range_chart(
                 srows, n_sites=len(res.stress["regions"]), axis_label=tr("econreport.stress.rank_axis"),
                 legend={"range": tr("econreport.stress.legend_range"), "p90": tr("econreport.stress.legend_p90"),
@@ -377,8 +377,8 @@ def collect(*, potential=None, sector_table=None, region: str | None = None, ref
     """The template context of the economics report (``reference_total``: see
     :data:`kawasan.economics.tables.REFERENCE_TOTALS`)."""
     if lang not in LANGUAGES:
-        raise InputError(Message("report.err.economics.unknown_report_language_expected", language=lang,
-                                 v2=', '.join(LANGUAGES)), field="lang")
+        raise InputError(Message("report.err.unknown_report_language", language=lang,
+                                 languages=', '.join(LANGUAGES)), field="lang")
     if potential is None and sector_table is None:
         raise InputError(Message("report.err.economics.nothing_report_give_potential"), field="potential")
     tr = partial(t, lang=lang)

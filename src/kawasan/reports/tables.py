@@ -73,7 +73,7 @@ def setback_rows(row: dict, lang: str, tr) -> list[str]:
     """One line per setback class: its distances, the land it excludes, and how its features were classed."""
     out = []
     for cls in (row.get("setback") or {}).get("classes", []):
-        how = "; ".join(tr("law.setback_basis", n=b["features"], km=num(b["length_km"], 1, lang),
+        how = "; ".join(tr("law.setback_basis", features=b["features"], km=num(b["length_km"], 1, lang),
                            basis=b["basis_id"] if lang == "id" else b["basis"],
                            proxy=tr("law.proxy_mark") if b["proxy"] else "") for b in cls["by_basis"])
         key = "law.setback_class" if cls["rural_m"] != cls["urban_m"] else "law.setback_class_one"
@@ -205,7 +205,7 @@ def site_rows(sites: list[dict], crit_labels: dict, lang: str, tr, mc: dict | No
         else:
             text = tr("report.site.no_criteria")
         if mc and s["id"] in mc:
-            text += " " + tr("report.site.stability", p=num(mc[s["id"]]["p_top_k"], 2, lang), k=k)
+            text += " " + tr("report.site.stability", probability=num(mc[s["id"]]["p_top_k"], 2, lang), top_k=k)
         d = s.get("distance_m") or {}
         lc = sorted((s.get("landcover_shares") or {}).items(), key=lambda kv: -kv[1])[:3]
         slope = s.get("slope_percent") or {}

@@ -170,22 +170,22 @@ def _member_tags() -> dict:
 def _check_arguments(boundary, sea_side, coastline) -> None:
     """Raise InputError naming the argument when the boundary, ``sea_side`` or ``coastline`` cannot be used."""
     if not isinstance(boundary, (shapely.Polygon, shapely.MultiPolygon)) or boundary.is_empty:
-        raise InputError(Message("demo.err.osm_fixture.expected_non_empty_shapely", v1=str(boundary)[:80]),
+        raise InputError(Message("demo.err.osm_fixture.expected_non_empty_shapely", got=str(boundary)[:80]),
                          field="boundary")
     b = boundary.bounds
     if b[0] < -180 or b[2] > 180 or b[1] < -90 or b[3] > 90:
         raise InputError(Message("demo.err.osm_fixture.bounds_are_longitude_latitude",
-                                 v1=tuple((round(v, 3) for v in b))),
+                                 bounds=tuple((round(v, 3) for v in b))),
                          field="boundary")
     if sea_side is not None and sea_side not in SEA_SIDES:
-        raise InputError(Message("demo.err.osm_fixture.expected_one_none_got", v1=', '.join(SEA_SIDES),
+        raise InputError(Message("demo.err.osm_fixture.expected_one_none_got", sides=', '.join(SEA_SIDES),
                                  sea_side=sea_side), field="sea_side")
     if coastline is not None:
         if sea_side is not None:
             raise InputError(Message("demo.err.osm_fixture.give_either_sea_side"), field="coastline")
         if not isinstance(coastline, (shapely.LineString, shapely.MultiLineString)) or coastline.is_empty:
             raise InputError(Message("demo.err.osm_fixture.expected_shapely_linestring_multilinestring",
-                                     v1=str(coastline)[:80]),
+                                     got=str(coastline)[:80]),
                              field="coastline")
 
 

@@ -320,7 +320,7 @@ def validate_matrix(matrix, criteria, *, source=None, rtol=0.02) -> np.ndarray:
     n = rows
     if n != len(names):
         raise WeightsError(
-            Message("run.err.ahp.matrix_x_but_criteria", n=n, n_criteria=len(names), criteria=', '.join(names)),
+            Message("run.err.ahp.matrix_x_but_criteria", size=n, n_criteria=len(names), criteria=', '.join(names)),
             source=source
         )
     for i in range(n):
@@ -418,7 +418,7 @@ def ahp_weights(matrix, criteria, *, method="eigenvector", source=None) -> AHPRe
     n = a.shape[0]
     if n > max(RANDOM_INDEX):
         raise WeightsError(
-            Message("run.err.ahp.criteria_compared_ahp_consistency", n=n, maximum=max(RANDOM_INDEX)),
+            Message("run.err.ahp.criteria_compared_ahp_consistency", criteria_count=n, maximum=max(RANDOM_INDEX)),
             source=source,
         )
     if n == 1:

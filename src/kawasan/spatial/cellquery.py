@@ -32,7 +32,7 @@ def cell_of(run: Run, x: float, y: float) -> tuple[int, int]:
     r, c = int(math.floor(row)), int(math.floor(col))
     if not (0 <= r < run.grid.height and 0 <= c < run.grid.width):
         raise InputError(Message("run.err.cellquery.point_outside_run_grid",
-                                 x=x, y=y), field="lon/lat")
+                                 point_x=x, point_y=y), field="lon/lat")
     return r, c
 
 

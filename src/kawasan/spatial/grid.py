@@ -102,7 +102,7 @@ class Grid:
             out.append(Message("run.note.grid.resolution", other=other.res, own=self.res))
         ox, oy = other.transform.c, other.transform.f
         if abs(ox - self.transform.c) > tol * max(1.0, abs(ox)) or abs(oy - self.transform.f) > tol * max(1.0, abs(oy)):
-            out.append(Message("run.note.grid.origin", ox=ox, oy=oy, x=self.transform.c, y=self.transform.f))
+            out.append(Message("run.note.grid.origin", ox=ox, oy=oy, grid_x=self.transform.c, grid_y=self.transform.f))
         if other.shape != self.shape:
             out.append(Message("run.note.grid.shape", rows=other.height, cols=other.width, own_rows=self.height,
                                own_cols=self.width))

@@ -80,7 +80,7 @@ def check_ids(ids, n: int) -> np.ndarray:
     """Site ids as an int64 vector of length ``n``; integer-valued and unique."""
     raw = np.asarray(ids)
     if raw.ndim != 1 or raw.size != n:
-        raise InputError(Message("run.err.ranking.expected_site_id_s", n=n, raw_size=raw.size,
+        raise InputError(Message("run.err.ranking.expected_site_id_s", site_count=n, raw_size=raw.size,
                                  raw_shape=raw.shape), field="ids")
     if raw.size == 0:
         return np.zeros(0, dtype=np.int64)
@@ -102,7 +102,7 @@ def check_vector(values, n: int, ids: np.ndarray, *, field: str, nonnegative: bo
     """A per-site float vector of length ``n``: finite (NaN refused naming the site id)."""
     v = np.asarray(values, dtype=float)
     if v.ndim != 1 or v.size != n:
-        raise InputError(Message("run.err.ranking.expected_value_s_one", n=n, v_size=v.size, v_shape=v.shape),
+        raise InputError(Message("run.err.ranking.expected_value_s_one", site_count=n, v_size=v.size, v_shape=v.shape),
                          field=field)
     bad = np.flatnonzero(~np.isfinite(v))
     if bad.size:

@@ -96,7 +96,7 @@ def describe_previous(prev: dict) -> str:
 
 def refusal(prev: dict) -> Message:
     """Why an earlier run is not replaced without --overwrite: the run and what the folder holds besides it."""
-    items = [Message("err.run_exists_sites", name=e["name"], n=e["sites"]) if e["sites"] is not None else e["name"]
+    items = [Message("err.run_exists_sites", name=e["name"], sites=e["sites"]) if e["sites"] is not None else e["name"]
              for e in prev["extra"]]
     extra = Message("err.run_exists_extra", items=_joined(items)) if items else ""
     return Message("err.run_exists", model=prev["model"], area=prev["study_area"], created=prev["created"],

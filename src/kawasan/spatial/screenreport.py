@@ -73,7 +73,7 @@ def render(result: dict, regions, lang: str) -> str:
                     certainty=sr.get("certainty") or "–"),
         combined_note=t("screen.combined_note", lang, land=cr["land_weight"], economy=cr["economy_weight"]) if cr else "",
         header=header, rows=table,
-        missing_title=t("screen.missing", lang, n=len(result["missing"])),
+        missing_title=t("screen.missing", lang, count=len(result["missing"])),
         missing=[f"{m['name']} ({m['code']}): {t('screen.status.' + m['status'], lang)}" for m in result["missing"]],
         rules_title=t("screen.rules", lang),
         rules=[f"{c['label_id' if lang == 'id' else 'label']}: {c.get('legal_basis') or '–'} [{c.get('certainty') or '–'}]"

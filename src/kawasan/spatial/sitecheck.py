@@ -48,7 +48,7 @@ def load_site_geometry(path, grid, *, radius: float | None = None) -> tuple[obje
                              source=str(path))
         invalid = int((~polys.geometry.is_valid).sum())
         if invalid:
-            notes.append(Message("check.repaired", n=invalid))
+            notes.append(Message("check.repaired", count=invalid))
         with guarded.guard(path, InputError, "site file"):
             geom = make_valid(polys.geometry.union_all())
             geom = geom if geom.geom_type in ("Polygon", "MultiPolygon") else geom.buffer(0)

@@ -51,7 +51,7 @@ def _matrix_rows(rows, names, source):
     n = len(names)
     if len(rows) != n or any(len(r) != n for r in rows):
         raise WeightsError(
-            Message("run.err.weights.pairwise_matrix_must_square", n=n, criteria=', '.join(names), n_rows=len(rows),
+            Message("run.err.weights.pairwise_matrix_must_square", size=n, criteria=', '.join(names), n_rows=len(rows),
                     lengths=sorted({len(r) for r in rows})),
             source=source,
         )
@@ -132,7 +132,7 @@ def resolve(model: Model, *, base_dir: Path = Path("."), allow_inconsistent: boo
     top, groups = _nodes(model)
     for g in model.weights.groups:
         if g not in groups:
-            raise WeightsError(Message("run.err.weights.weights_groups_but_criterion", g=g), source=source)
+            raise WeightsError(Message("run.err.weights.weights_groups_but_criterion", group=g), source=source)
     top_local, info = _resolve_level(model.weights, top, where="top", base_dir=base_dir,
                                      allow_inconsistent=allow_inconsistent, source=source)
     levels = [info]

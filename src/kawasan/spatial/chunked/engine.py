@@ -196,7 +196,7 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
     blocks = plan_blocks(grid.shape, size, halo)
     nbits = len(model.constraints)
     if nbits > 32:
-        raise ModelError(Message("chunked.err.too_many_constraints", n=nbits), source=model_source,
+        raise ModelError(Message("chunked.err.too_many_constraints", count=nbits), source=model_source,
                          field="constraints")
     rdtype = np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32
     big = not fits_in_memory(model, grid)
@@ -214,7 +214,7 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
     first: BlockResult | None = None
     warnings: list[str] = []
     chunk_seconds = 0.0
-    progress(Message("chunked.progress.chunks", n=len(blocks), size=size, halo=halo), 0, len(blocks))
+    progress(Message("chunked.progress.chunks", chunks=len(blocks), size=size, halo=halo), 0, len(blocks))
     try:
         with open_executor(options) as (submit_all, threads):
             for job in jobs:

@@ -218,8 +218,8 @@ def _merge(labels, parts, offset, total, blocks, grid, min_cells, max_cells, rul
     merged.sort(key=lambda m: m[0])
     keep = [m for m in merged if m[1] >= min_cells and (m[1] <= max_cells if max_cells else True)]
     if not keep:
-        notes.append(Message("run.note.sites.contiguous_area_suitable_cells", rules_min_area_ha=rules.min_area_ha,
-                             v2=len(merged)))
+        notes.append(Message("run.note.sites.contiguous_area_suitable_cells", min_area_ha=rules.min_area_ha,
+                             n_more=len(merged)))
     sites = []
     for _, cells, (r0, c0, r1, c1), g in keep:
         win = Window(c0, r0, c1 - c0, r1 - r0)

@@ -130,7 +130,7 @@ def parse_map_arg(text: str) -> tuple[str, dict[str, str]]:
         cols = [c.strip().lower() for c in (reader.fieldnames or [])]
         if "value" not in cols or "category" not in cols:
             raise InputError(Message("prepare.err.agency.needs_columns_value_category",
-                                     v1=', '.join(reader.fieldnames or []) or Message("err.none")),
+                                     columns=', '.join(reader.fieldnames or []) or Message("err.none")),
                              source=str(path), field="header")
         for i, row in enumerate(reader, start=2):
             row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
@@ -186,27 +186,27 @@ def read_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None):
     try:
         gdf = pyogrio.read_dataframe(arg.path, layer=layer)
     except Exception as exc:
-        raise VectorError(Message("prepare.err.agency.readable_vector_file", v1=type(exc).__name__, exc=str(exc)),
+        raise VectorError(Message("prepare.err.readable_vector_file", error_type=type(exc).__name__, exc=str(exc)),
                           source=src,
                           field=f"layer {arg.name}") from exc
     notes = [Message("prepare.note.read_layer_of", layer=layer, file=arg.path.name)] if layer and not arg.layer else []
     if gdf.crs is None:
         if not assume_crs:
-            raise VectorError(Message("prepare.err.agency.file_crs_give_with"), source=src,
+            raise VectorError(Message("prepare.err.file_has_no_crs"), source=src,
                               field=f"layer {arg.name}")
         gdf = gdf.set_crs(assume_crs)
-        notes.append(Message("prepare.note.agency.crs_file_assumed", assume_crs=assume_crs))
+        notes.append(Message("prepare.note.crs_assumed", assume_crs=assume_crs))
     if arg.attribute is not None and arg.attribute not in gdf.columns:
         attrs = [c for c in gdf.columns if c != "geometry"]
-        raise VectorError(Message("prepare.err.agency.attribute_attributes", arg_attribute=arg.attribute,
-                                  v2=', '.join(attrs) or Message("prepare.err.none")),
+        raise VectorError(Message("prepare.err.agency.attribute_attributes", attribute=arg.attribute,
+                                  attributes=', '.join(attrs) or Message("prepare.err.none")),
                           source=src, field=f"layer {arg.name}")
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if gdf.crs.is_geographic and len(gdf):
         bx = gdf.geometry.bounds
         wild = (bx.minx < -180) | (bx.maxx > 180) | (bx.miny < -90) | (bx.maxy > 90)
         if wild.any():
-            notes.append(Message("prepare.note.agency.feature_s_with_impossible", v1=int(wild.sum())))
+            notes.append(Message("prepare.note.agency.feature_s_with_impossible", count=int(wild.sum())))
             gdf = gdf[~wild]
     bad = ~gdf.geometry.is_valid
     repaired = int(bad.sum())
@@ -216,15 +216,15 @@ def read_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None):
         gdf.loc[bad, "geometry"] = [_same_dimension(f, shapely.get_dimensions(g))
                                     for f, g in zip(shapely.make_valid(before), before)]
         notes.append(Message("prepare.note.agency.repaired_one" if repaired == 1 else "prepare.note.agency.repaired",
-                             n=repaired))
+                             count=repaired))
     gdf = gdf.to_crs(grid.crs)
     l, b, r, t = grid.bounds
     before = gdf
     gdf = gdf.set_geometry(gdf.geometry.clip_by_rect(l, b, r, t))
     gdf = gdf[~gdf.geometry.is_empty]
     if gdf.empty and len(before):
-        raise VectorError(Message("prepare.err.agency.feature_layer_lies_inside", v1=len(before),
-                                  v2=_where(before), v3=_where(grid.bounds, grid.crs)),
+        raise VectorError(Message("prepare.err.agency.feature_layer_lies_inside", count=len(before),
+                                  layer_bounds=_where(before), grid_bounds=_where(grid.bounds, grid.crs)),
                           source=src, field=f"layer {arg.name}")
     return gdf, repaired, notes
 
@@ -274,8 +274,8 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
                                  "Polygon", src, notes), _mask_burner(gdf), grid, whole)
     if table is not None and arg.attribute is None:
         attrs = [c for c in gdf.columns if c != gdf.geometry.name]
-        raise VectorError(Message("prepare.err.agency.category_layer_give_attribute", arg_name=arg.name,
-                                  v2=', '.join(attrs) or Message("prepare.err.none")),
+        raise VectorError(Message("prepare.err.agency.category_layer_give_attribute", layer=arg.name,
+                                  attributes=', '.join(attrs) or Message("prepare.err.none")),
                       source=str(arg.path), field=f"layer {arg.name}")
     if arg.attribute is None:
         return _made(AgencyLayer(arg.name, "mask", None, 255, {0: "outside", 1: arg.name}, gdf, "Polygon", src,
@@ -284,9 +284,9 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
     fractional = values.dtype.kind == "f" and not np.all(np.isnan(values) | (np.mod(values.fillna(0), 1) == 0))
     if fractional and table is not None and not mapping:
         raise VectorError(Message("prepare.err.agency.attribute_fractional_numbers_but",
-                                  arg_attribute=arg.attribute, v2=values.min(),
-                                  v3=values.max(), arg_name=arg.name,
-                                  v5=', '.join((str(v) for v in table['codes'].values()))),
+                                  attribute=arg.attribute, minimum=values.min(),
+                                  maximum=values.max(), layer=arg.name,
+                                  classes=', '.join((str(v) for v in table['codes'].values()))),
                           source=str(arg.path), field=f"layer {arg.name}")
     if fractional and table is None:
         shapes = [(g, float(v)) for g, v in zip(gdf.geometry, values) if np.isfinite(v)]
@@ -294,7 +294,7 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
                      _value_burner(shapes), grid, whole)
     codes, cats, unmatched = _code_values(arg.name, values, mapping or {})
     if unmatched:
-        more = Message("prepare.note.agency.more", n=len(unmatched) - 20) if len(unmatched) > 20 else ""
+        more = Message("prepare.note.agency.more", count=len(unmatched) - 20) if len(unmatched) > 20 else ""
         notes.append(Message("prepare.note.agency.unmatched", layer=arg.name, more=more,
                              values=_value_codes(unmatched[:20])))
     nodata = 255 if max(cats, default=0) < 255 else 65535
@@ -305,7 +305,7 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
     n_null = int(values.isna().sum())
     if n_null:
         notes.append(Message("prepare.note.agency.feature_s_with_empty", n_null=n_null,
-                             arg_attribute=arg.attribute))
+                             attribute=arg.attribute))
     return _made(AgencyLayer(arg.name, "categorical", None, nodata, cats, gdf, "Polygon", src, notes),
                  _code_burner(shapes, nodata, dtype), grid, whole)
 

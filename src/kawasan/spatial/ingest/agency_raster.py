@@ -68,8 +68,8 @@ def raster_layer(arg: ag.LayerArg, canvas, *, assume_crs: str | None = None,
     layer; whole numbers nearest (mode when coarser) as category codes matched to the standard table."""
     src_label = str(arg.path)
     if arg.attribute is not None:
-        raise InputError(Message("prepare.err.agency_raster.raster_takes_attribute_got", arg_name=arg.name,
-                                 arg_attribute=arg.attribute,
+        raise InputError(Message("prepare.err.agency_raster.raster_takes_attribute_got", layer=arg.name,
+                                 attribute=arg.attribute,
                                  arg_path_name=arg.path.name), source=src_label, field=f"layer {arg.name}")
     try:
         ds = rasterio.open(arg.path)
@@ -87,7 +87,7 @@ def raster_layer(arg: ag.LayerArg, canvas, *, assume_crs: str | None = None,
             from rasterio.crs import CRS
 
             crs = CRS.from_user_input(assume_crs)
-            notes.append(Message("prepare.note.agency_raster.crs_file_assumed", assume_crs=assume_crs))
+            notes.append(Message("prepare.note.crs_assumed", assume_crs=assume_crs))
         covered = _coverage(ds, crs, canvas, arg)
         dtype = np.dtype(ds.dtypes[0])
         nodata = ds.nodatavals[0]
@@ -99,8 +99,8 @@ def raster_layer(arg: ag.LayerArg, canvas, *, assume_crs: str | None = None,
     if continuous:
         if table is not None:
             raise RasterError(Message("prepare.err.agency_raster.fractional_values_but_category",
-                                      arg_name=arg.name,
-                                      v2=', '.join((str(v) for v in table['codes'].values()))),
+                                      layer=arg.name,
+                                      classes=', '.join((str(v) for v in table['codes'].values()))),
                               source=src_label, field=f"layer {arg.name}")
         method = Resampling.average if coarser else Resampling.bilinear
         source["resampling"] = method.name
@@ -129,8 +129,8 @@ def raster_layer(arg: ag.LayerArg, canvas, *, assume_crs: str | None = None,
     out_nodata = 255 if max(cats, default=0) < 255 else 65535
     notes += _nodata_note(canvas, lambda g: warp(g) == fill)
     if covered < 1.0:
-        notes.append(Message("prepare.note.agency_raster.boundary_lies_outside_raster", v1=(1 - covered) * 100,
-                             v2=COVERAGE_TOLERANCE * 100))
+        notes.append(Message("prepare.note.agency_raster.boundary_lies_outside_raster", percent=(1 - covered) * 100,
+                             tolerance=COVERAGE_TOLERANCE * 100))
 
     def burn(g: Grid) -> np.ndarray:
         raw = warp(g)
@@ -190,9 +190,9 @@ def _coverage(ds, crs, canvas, arg) -> float:
         gb = transform_bounds(grid.crs, "EPSG:4326", *grid.bounds, densify_pts=21)
         what = (Message("prepare.err.agency_raster.no_overlap") if share == 0.0
                 else Message("prepare.err.agency_raster.covers_only", percent=share * 100))
-        raise RasterError(Message("prepare.err.agency_raster.raster_spans_lon_lat", what=what, v2=lb[0],
-                                  v3=lb[2], v4=lb[1], v5=lb[3], v6=gb[0], v7=gb[2],
-                                  v8=gb[1], v9=gb[3]),
+        raise RasterError(Message("prepare.err.agency_raster.raster_spans_lon_lat", what=what, raster_west=lb[0],
+                                  raster_east=lb[2], raster_south=lb[1], raster_north=lb[3], area_west=gb[0], area_east=gb[2],
+                                  area_south=gb[1], area_north=gb[3]),
                           source=str(arg.path), field=f"layer {arg.name}")
     return share
 

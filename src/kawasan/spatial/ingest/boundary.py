@@ -107,7 +107,7 @@ def choose_layer(p: Path, layer: str | None, *, field: str | None = None, polygo
         hint = ""
         if _is_raster(p):
             hint = Message("prepare.err.boundary.hint_raster")
-        raise VectorError(Message("prepare.err.boundary.readable_vector_file", v1=type(exc).__name__, exc=str(exc),
+        raise VectorError(Message("prepare.err.boundary.readable_vector_file", error_type=type(exc).__name__, exc=str(exc),
                                   hint=hint), source=src,
                           field=field) from exc
     listing = ", ".join(f"{n} ({g})" for n, g in layers) or "(none)"
@@ -126,9 +126,9 @@ def choose_layer(p: Path, layer: str | None, *, field: str | None = None, polygo
     why = (Message("prepare.err.boundary.why_polygon_attribute", attribute=attribute) if polygons and attribute
            else Message("prepare.err.boundary.why_polygon") if polygons
            else Message("prepare.err.boundary.why_attribute", attribute=attribute) if attribute else "")
-    raise VectorError(Message("prepare.err.boundary.file_layers_could_meant", v1=len(layers), listing=listing,
-                              v3=len(cands) or Message("prepare.err.boundary.no_candidate"), why=why, p_name=p.name,
-                              v6=(cands or layers)[0][0]), source=src, field=field)
+    raise VectorError(Message("prepare.err.boundary.file_layers_could_meant", layer_count=len(layers), listing=listing,
+                              candidates=len(cands) or Message("prepare.err.boundary.no_candidate"), why=why, file_name=p.name,
+                              example=(cands or layers)[0][0]), source=src, field=field)
 
 
 def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | None = None, *,
@@ -156,18 +156,18 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
         gdf = pyogrio.read_dataframe(p, layer=layer, where=where)
     except FieldError as exc:
         raise InputError(Message("prepare.err.boundary.where_filter_valid_this", where=where, exc=str(exc),
-                                 v3=', '.join(_fields(p, layer))), source=src, field="where") from exc
+                                 fields=', '.join(_fields(p, layer))), source=src, field="where") from exc
     except (DataSourceError, DataLayerError) as exc:
         if where and ("where" in str(exc).lower() or "sql" in str(exc).lower() or "field" in str(exc).lower()):
-            raise InputError(Message("prepare.err.boundary.where_filter_valid_this_2", where=where, exc=str(exc),
-                                     v3=', '.join(_fields(p, layer))), source=src, field="where") from exc
+            raise InputError(Message("prepare.err.boundary.where_filter_valid_this", where=where, exc=str(exc),
+                                     fields=', '.join(_fields(p, layer))), source=src, field="where") from exc
         raise VectorError(Message("prepare.err.boundary.readable_vector_file_2", exc=str(exc)), source=src) from exc
     except Exception as exc:  # GDAL errors surface with various types
         if where:
             raise InputError(Message("prepare.err.boundary.where_filter_could_applied", where=where,
-                                     v2=type(exc).__name__, exc=str(exc),
-                                     v4=', '.join(_fields(p, layer))), source=src, field="where") from exc
-        raise VectorError(Message("prepare.err.boundary.readable_vector_file_3", v1=type(exc).__name__, exc=str(exc)),
+                                     error_type=type(exc).__name__, exc=str(exc),
+                                     fields=', '.join(_fields(p, layer))), source=src, field="where") from exc
+        raise VectorError(Message("prepare.err.readable_vector_file", error_type=type(exc).__name__, exc=str(exc)),
                           source=src) from exc
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     gdf = gdf[gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
@@ -176,21 +176,21 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
         names = _names(p, layer)
         what = (Message("prepare.err.boundary.no_polygon_matches", where=where) if where
                 else Message("prepare.err.boundary.no_polygon"))
-        hint = Message("prepare.err.boundary.names_in_file", n=len(names), names=_listing(names)) if names else ""
+        hint = Message("prepare.err.boundary.names_in_file", count=len(names), names=_listing(names)) if names else ""
         raise VectorError(Message("prepare.err.boundary.what_hint", what=what, hint=hint), source=src,
                           field="where" if where else None)
     if len(gdf) > 1 and not dissolve:
         found = ([str(v) for v in gdf[nf]] if nf
-                 else [Message("prepare.err.boundary.feature_n", i=i) for i in range(len(gdf))])
-        what = (Message("prepare.err.boundary.features_match", n=len(gdf), where=where) if where
-                else Message("prepare.err.boundary.file_holds_features", n=len(gdf)))
-        raise VectorError(Message("prepare.err.boundary.narrow_where_one_them", what=what, v2=_listing(found),
-                                  v3=nf or 'name', v4=found[0]),
+                 else [Message("prepare.err.boundary.feature_n", number=i) for i in range(len(gdf))])
+        what = (Message("prepare.err.boundary.features_match", count=len(gdf), where=where) if where
+                else Message("prepare.err.boundary.file_holds_features", count=len(gdf)))
+        raise VectorError(Message("prepare.err.boundary.narrow_where_one_them", what=what, listing=_listing(found),
+                                  field=nf or 'name', value=found[0]),
                           source=src, field="where")
     notes = [Message("prepare.note.read_layer_of", layer=layer, file=p.name)] if layer else []
     if gdf.crs is None:
         if not assume_crs:
-            raise VectorError(Message("prepare.err.boundary.file_crs_give_with"), source=src)
+            raise VectorError(Message("prepare.err.file_has_no_crs"), source=src)
         try:
             crs = CRS.from_user_input(assume_crs)
         except CRSError as exc:
@@ -204,13 +204,13 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
     if invalid:
         geoms = [shapely.make_valid(g) if not g.is_valid else g for g in geoms]
         geoms = [_polygonal(g) for g in geoms]
-        notes.append(Message("prepare.note.boundary.invalid_polygon_s_repaired", v1=len(invalid)))
+        notes.append(Message("prepare.note.boundary.invalid_polygon_s_repaired", count=len(invalid)))
     geom = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
     geom = _polygonal(geom)
     if geom.is_empty or geom.area == 0:
         raise VectorError(Message("prepare.err.boundary.boundary_polygon_empty_after"), source=src)
     if len(gdf) > 1:
-        notes.append(Message("prepare.note.boundary.features_dissolved_into_one", v1=len(gdf)))
+        notes.append(Message("prepare.note.boundary.features_dissolved_into_one", count=len(gdf)))
     if nf and len(gdf) == 1:
         name = str(gdf[nf].iloc[0])
     elif nf:
@@ -236,7 +236,7 @@ def _check_plausible(geom, crs: CRS, src: str) -> None:
         if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
             raise VectorError(
                 Message("prepare.err.boundary.coordinates_are_longitude_latitude",
-                        v1=tuple((round(v, 1) for v in geom.bounds)), v2=_crs_string(crs)),
+                        bounds=tuple((round(v, 1) for v in geom.bounds)), crs=_crs_string(crs)),
                 source=src)
 
 

@@ -256,8 +256,8 @@ class DemMosaic:
                      if n_in and self.aoi_cells else Message("prepare.note.dem.voids_in_buffer"))
             notes.append(Message("prepare.note.dem.voids_left", ha=left_ha, max_fill_m=self.max_fill_m, where=where))
         if self.uncovered:
-            notes.append(Message("prepare.note.dem.ha_boundary_outside_every", v1=self.uncovered * cell_ha,
-                                 v2=self.tolerance * 100))
+            notes.append(Message("prepare.note.dem.ha_boundary_outside_every", hectares=self.uncovered * cell_ha,
+                                 tolerance=self.tolerance * 100))
         methods = {t.method.name for t in self.tiles}
         return DemResult(array, [t.info for t in self.tiles], "/".join(sorted(methods)), filled_ha, left_ha,
                          self.covered_share, notes)

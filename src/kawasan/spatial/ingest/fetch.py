@@ -91,7 +91,7 @@ def fetch_area(boundary: str | Path, out: str | Path, *, where: str | None = Non
     dem_name = cfg.default_dem if dem is None else dem
     if dem_name != "none" and dem_name not in cfg.dem:
         raise InputError(Message("fetch.err.fetch.unknown_dem_source_sources", dem_name=dem_name,
-                                 src_label=src_label, v3=', '.join([*cfg.dem, 'none'])), field="--dem")
+                                 src_label=src_label, available=', '.join([*cfg.dem, 'none'])), field="--dem")
     if not osm and dem_name == "none":
         raise InputError(Message("fetch.err.fetch.nothing_fetch_osm_dem"), field="--dem")
     out = Path(out)
@@ -154,8 +154,8 @@ def _fetch_osm(cfg: Sources, area, wide, cache_dir, http, refresh, progress, war
     urls = props.get("urls") or {}
     url = urls.get(src.url_key)
     if not url:
-        raise InputError(Message("fetch.err.fetch.extract_urls_index", v1=props.get('id'),
-                                 src_url_key=src.url_key, v3=', '.join(urls) or Message("err.none")),
+        raise InputError(Message("fetch.err.fetch.extract_urls_index", extract=props.get('id'),
+                                 url_key=src.url_key, available=', '.join(urls) or Message("err.none")),
                          source=src.index_url, field="osm.url_key")
     target = cache_path(cache_dir, url)
     hit = None if refresh else cached(target, url)
@@ -221,8 +221,8 @@ def choose_extract(index: dict, area, wide, index_url: str, *, extract: str | No
             if f["properties"].get("id") == extract:
                 return f
         ids = sorted(str(f["properties"].get("id")) for f in feats)
-        raise InputError(Message("fetch.err.fetch.extract_index_extracts_e", extract=extract, v2=len(ids),
-                                 v3=', '.join(ids[:15])), source=index_url, field="osm.extract")
+        raise InputError(Message("fetch.err.fetch.extract_index_extracts_e", extract=extract, count=len(ids),
+                                 examples=', '.join(ids[:15])), source=index_url, field="osm.extract")
     geod = Geod(ellps="WGS84")
     covering = []
     aminx, aminy, amaxx, amaxy = area.bounds
@@ -243,7 +243,7 @@ def choose_extract(index: dict, area, wide, index_url: str, *, extract: str | No
             covering.append((abs(geod.geometry_area_perimeter(shp)[0]), shp.covers(wide), f))
     if not covering:
         b = ", ".join(f"{v:.3f}" for v in area.bounds)
-        raise InputError(Message("fetch.err.fetch.extract_index_covers_boundary", b=b),
+        raise InputError(Message("fetch.err.fetch.extract_index_covers_boundary", bounds=b),
                          source=index_url)
     covering.sort(key=lambda c: c[0])
     size, wide_ok, best = covering[0]
@@ -251,7 +251,7 @@ def choose_extract(index: dict, area, wide, index_url: str, *, extract: str | No
         larger = next((c[2]["properties"].get("id") for c in covering if c[1]), None)
         hint = Message("fetch.note.fetch.larger_extract", extract=larger) if larger else ""
         warnings.append(Message("fetch.note.fetch.extract_covers_boundary_but",
-                                v1=best['properties'].get('id'), hint=hint))
+                                extract=best['properties'].get('id'), hint=hint))
     return best
 
 
@@ -312,14 +312,14 @@ def _fetch_dem(cfg: Sources, name: str, area, wide, cache_dir, http, refresh, pr
         have.append(box(lon, lat, lon + 1, lat + 1))
     missing = [r["name"] for r in rows if r["status"] == "missing"]
     if not have:
-        raise DownloadError(Message("fetch.err.fetch.none_dem_tile_s", v1=len(tiles), v2=', '.join(missing),
+        raise DownloadError(Message("fetch.err.fetch.none_dem_tile_s", tile_count=len(tiles), missing=', '.join(missing),
                                     name=name),
                             source=src.url)
     covered = unary_union(have)
     share_without = 1.0 - area.intersection(covered).area / area.area if area.area > 0 else 0.0
     if share_without > 1e-9:
-        warnings.append(Message("fetch.note.fetch.boundary_dem_tile_kawasan", v1=share_without * 100,
-                                name=name, v3=', '.join(missing)))
+        warnings.append(Message("fetch.note.fetch.boundary_dem_tile_kawasan", percent=share_without * 100,
+                                name=name, missing=', '.join(missing)))
     return {"source": name, "title": src.title, "tiles": rows, "missing": missing,
             "boundary_share_without_tile": round(share_without, 6),
             "attribution": src.attribution, "licence": src.licence}

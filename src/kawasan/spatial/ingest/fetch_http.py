@@ -164,7 +164,7 @@ def open_url(url: str, http: HttpSettings, headers: dict | None = None):
         raise DownloadError(Message("fetch.err.fetch_http.answer_within_s_timeout", http_timeout=http.timeout),
                             source=url) from exc
     except (ConnectionError, HTTPException) as exc:
-        raise DownloadError(Message("fetch.err.fetch_http.connection_failed", v1=type(exc).__name__, exc=str(exc)),
+        raise DownloadError(Message("fetch.err.fetch_http.connection_failed", error_type=type(exc).__name__, exc=str(exc)),
                             source=url) from exc
 
 
@@ -197,8 +197,8 @@ def parse_digest(text: str, kind: str, source: str) -> str:
     n = 32 if kind == "md5-file" else 64
     m = re.match(rf"\s*([0-9a-fA-F]{{{n}}})\b", text)
     if not m:
-        raise DownloadError(Message("fetch.err.fetch_http.checksum_file_expected_hex", kind=kind, n=n,
-                                    v3=text[:80]),
+        raise DownloadError(Message("fetch.err.fetch_http.checksum_file_expected_hex", kind=kind, digits=n,
+                                    got=text[:80]),
                             source=source)
     return m.group(1).lower()
 
@@ -333,7 +333,7 @@ def _download(url, target: Path, http: HttpSettings, checksum, compression, prog
                 m = re.match(r"bytes\s+(\d+)-", resp.headers.get("Content-Range", ""))
                 if not m or int(m.group(1)) != offset:
                     raise DownloadError(Message("fetch.err.fetch_http.server_sent_wrong_byte",
-                                                v1=resp.headers.get('Content-Range'),
+                                                content_range=resp.headers.get('Content-Range'),
                                                 offset=offset), source=url)
             total = _total_from(resp, offset)
             meta = {"url": url, "validator": _validator(resp), "total": total}
@@ -363,7 +363,7 @@ def _download(url, target: Path, http: HttpSettings, checksum, compression, prog
             time.sleep(http.retry_wait * 2 ** attempt)
             attempt += 1
             continue
-        raise DownloadError(Message("fetch.err.fetch_http.download_broke_off_at", done=done, v2=total or 0,
+        raise DownloadError(Message("fetch.err.fetch_http.download_broke_off_at", done=done, total=total or 0,
                                     dropped=dropped, part_name=part.name), source=url)
     if hashes is None:                                  # the .part was already complete (416)
         sha, md5 = file_digests(part)
@@ -375,7 +375,7 @@ def _download(url, target: Path, http: HttpSettings, checksum, compression, prog
         if got != expected.lower():
             _drop(part, meta_path)
             raise ChecksumError(Message("fetch.err.fetch_http.checksum_mismatch_source_publishes",
-                                        v1=checksum['kind'][:-5],
+                                        algorithm=checksum['kind'][:-5],
                                         expected=expected, got=got),
                                 source=url)
         checksum["verified"] = True

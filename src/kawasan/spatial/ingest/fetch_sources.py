@@ -159,7 +159,7 @@ def tiles_for(area, max_tiles: int | None = None) -> list[tuple[int, int]]:
                 out.append((lat, lon))
     out = sorted(set(out), key=lambda t: (-t[0], t[1]))
     if max_tiles is not None and len(out) > max_tiles:
-        raise InputError(Message("fetch.err.fetch_sources.area_needs_one_degree", v1=len(out),
+        raise InputError(Message("fetch.err.fetch_sources.area_needs_one_degree", tile_count=len(out),
                                  max_tiles=max_tiles),
                          field="max_tiles")
     return out
@@ -186,13 +186,13 @@ def load_sources(path: str | Path | None = None) -> Sources:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(x) for x in err["loc"])
-        more = Message("fetch.err.fetch_sources.more", n=len(exc.errors()) - 1) if len(exc.errors()) > 1 else ""
+        more = Message("fetch.err.fetch_sources.more", count=len(exc.errors()) - 1) if len(exc.errors()) > 1 else ""
         got = repr(err.get("input"))
         got = got if len(got) <= 120 else got[:117] + "..."
-        raise InputError(Message("fetch.err.fetch_sources.got", v1=_validation_text(err), got=got, more=more),
+        raise InputError(Message("fetch.err.fetch_sources.got", problem=_validation_text(err), got=got, more=more),
                          source=src, field=loc) from exc
     if sources.default_dem not in sources.dem:
         raise InputError(Message("fetch.err.fetch_sources.default_dem_one_dem",
-                                 sources_default_dem=sources.default_dem,
-                                 v2=', '.join(sources.dem)), source=src, field="default_dem")
+                                 default_dem=sources.default_dem,
+                                 available=', '.join(sources.dem)), source=src, field="default_dem")
     return sources

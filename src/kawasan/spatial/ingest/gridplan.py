@@ -120,15 +120,15 @@ def plan_grid(bounds: tuple[float, float, float, float], crs, resolution: float,
         raise InputError(Message("prepare.err.gridplan.buffer_must_zero_more", buffer_m=buffer_m), field="buffer")
     c = CRS.from_user_input(crs)
     if not c.is_projected:
-        raise InputError(Message("prepare.err.gridplan.study_grid_needs_projected", c_name=c.name),
+        raise InputError(Message("prepare.err.gridplan.study_grid_needs_projected", crs=c.name),
                          field="crs")
     units = {(ax.unit_name or "").lower() for ax in c.axis_info}
     if not units <= {"metre", "meter", "m"}:
-        raise InputError(Message("prepare.err.gridplan.study_grid_needs_projected_2", c_name=c.name,
-                                 v2=', '.join(sorted(units))), field="crs")
+        raise InputError(Message("prepare.err.gridplan.study_grid_needs_projected_2", crs=c.name,
+                                 units=', '.join(sorted(units))), field="crs")
     epsg = c.to_epsg()
     if not epsg and require_epsg:
-        raise InputError(Message("prepare.err.gridplan.grid_crs_epsg_code", c_name=c.name), field="crs")
+        raise InputError(Message("prepare.err.gridplan.grid_crs_epsg_code", crs=c.name), field="crs")
     left, bottom, right, top = bounds
     left = math.floor((left - buffer_m) / resolution) * resolution
     bottom = math.floor((bottom - buffer_m) / resolution) * resolution
@@ -138,9 +138,9 @@ def plan_grid(bounds: tuple[float, float, float, float], crs, resolution: float,
     height = int(round((top - bottom) / resolution))
     if max(width, height) > MAX_SIDE:
         side = max(right - left, top - bottom)
-        raise InputError(Message("prepare.err.gridplan.grid_x_cells_at", v1=float(width), v2=float(height),
-                                 resolution=resolution, MAX_SIDE=MAX_SIDE,
-                                 v5=side / 100000.0), field="resolution")
+        raise InputError(Message("prepare.err.gridplan.grid_x_cells_at", width=float(width), height=float(height),
+                                 resolution=resolution, max_side=MAX_SIDE,
+                                 min_resolution=side / 100000.0), field="resolution")
     rio = RioCRS.from_epsg(epsg) if epsg else RioCRS.from_wkt(c.to_wkt())
     return Grid(rio, Affine(resolution, 0.0, left, 0.0, -resolution, top), width, height)
 
@@ -191,8 +191,8 @@ def check_fits(grid: Grid, *, limit_bytes: int | None = None, halo: int = 0, win
            "window": window, "windows": math.ceil(grid.height / window) * math.ceil(grid.width / window),
            "window_bytes": need, "limit_bytes": limit}
     if need > limit:
-        raise InputError(Message("prepare.err.gridplan.window_does_not_fit", window=window, v2=need / 2 ** 30,
-                                 v3=limit / 2 ** 30), field="max_memory")
+        raise InputError(Message("prepare.err.gridplan.window_does_not_fit", window=window, need_gb=need / 2 ** 30,
+                                 available_gb=limit / 2 ** 30), field="max_memory")
     return est
 
 

@@ -88,13 +88,13 @@ def _check_clip(clip) -> shapely.Geometry | None:
     if clip is None:
         return None
     if not isinstance(clip, (shapely.Polygon, shapely.MultiPolygon)):
-        raise InputError(Message("osm.err.osm.clip_area_must_shapely", v1=type(clip).__name__),
+        raise InputError(Message("osm.err.osm.clip_area_must_shapely", got=type(clip).__name__),
                          field="clip")
     if clip.is_empty:
         raise InputError(Message("osm.err.osm.clip_area_empty"), field="clip")
     minx, miny, maxx, maxy = clip.bounds
     if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-        raise InputError(Message("osm.err.osm.clip_area_s_bounds", v1=tuple((round(b, 3) for b in clip.bounds))),
+        raise InputError(Message("osm.err.osm.clip_area_s_bounds", bounds=tuple((round(b, 3) for b in clip.bounds))),
                          field="clip")
     if not clip.is_valid:
         clip = shapely.make_valid(clip)
@@ -251,7 +251,7 @@ def extract_osm(pbf_path, *, clip=None, mapping=None, progress: Progress | None 
     kind = str(index).split(",", 1)[0]
     if kind not in osmium.index.map_types():
         raise InputError(Message("osm.err.osm.unknown_node_location_index", index=index,
-                                 v2=', '.join(osmium.index.map_types())), field="index")
+                                 available=', '.join(osmium.index.map_types())), field="index")
     fmt = _detect_format(path)
     mp = resolve_mapping(mapping)
     clip_geom = _check_clip(clip)
@@ -472,23 +472,23 @@ def _warnings(sea_msgs, stats: dict, counts: dict, header_info: dict, clip_geom)
         warn(key, text, **kw)
     if stats["missing_nodes"]:
         warn("osm.warn.missing_nodes", f"{stats['missing_nodes']} ways skipped because some of their nodes are not in the file "
-             "(usual at the edge of an extract)", n=stats["missing_nodes"])
+             "(usual at the edge of an extract)", count=stats["missing_nodes"])
     if stats["degenerate"]:
         warn("osm.warn.degenerate", f"{stats['degenerate']} ways skipped because they have fewer than two distinct points",
-             n=stats["degenerate"])
+             count=stats["degenerate"])
     if stats["area_failed_ways"] or stats["area_failed_relations"]:
         ids = ", ".join(f"r{i}" for i in stats["failed_relation_ids"])
         warn("osm.warn.area_failed",
              f"{stats['area_failed_ways'] + stats['area_failed_relations']} polygons could not be assembled "
              f"(broken or incomplete rings) and were skipped" + (f"; relations {ids}" if ids else ""),
-             n=stats["area_failed_ways"] + stats["area_failed_relations"], ids=f"(relations {ids})" if ids else "")
+             count=stats["area_failed_ways"] + stats["area_failed_relations"], ids=f"(relations {ids})" if ids else "")
     if stats["repaired"]:
         warn("osm.warn.repaired", f"{stats['repaired']} invalid polygons repaired with make_valid"
              + (f" ({stats['repair_lost']} had no area left and were dropped)" if stats["repair_lost"] else ""),
-             n=stats["repaired"], lost=stats["repair_lost"])
+             count=stats["repaired"], lost=stats["repair_lost"])
     if stats["bad_population"]:
         warn("osm.warn.bad_population", f"{stats['bad_population']} places have a population tag that is not a number (left empty)",
-             n=stats["bad_population"])
+             count=stats["bad_population"])
     if not any(counts.values()):
         if clip_geom is not None and header_info.get("bbox") and not shapely.box(*header_info["bbox"]).intersects(clip_geom):
             warn("osm.warn.no_overlap", f"nothing found: the file covers {_fmt_bounds(header_info['bbox'])} and the clip area "

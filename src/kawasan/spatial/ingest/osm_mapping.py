@@ -187,15 +187,15 @@ def _rules(value: Any, source: str, where: str, out_key: str, allowed_out: set[s
             raise _err(source, w, Message("osm.err.osm_mapping.expected_got", out_key=out_key, item=item))
         unknown = set(item) - {"match", out_key}
         if unknown:
-            raise _err(source, w, Message("osm.err.osm_mapping.unknown_entries_rule_match", v1=sorted(unknown),
+            raise _err(source, w, Message("osm.err.osm_mapping.unknown_entries_rule_match", entries=sorted(unknown),
                                           out_key=out_key))
         m = item["match"]
         if not isinstance(m, dict) or not m:
-            raise _err(source, f"{w}.match", Message("osm.err.osm_mapping.expected_mapping_tag_key", m=m))
+            raise _err(source, f"{w}.match", Message("osm.err.osm_mapping.expected_mapping_tag_key", got=m))
         match = []
         for k, v in m.items():
             if not isinstance(k, str) or not k:
-                raise _err(source, f"{w}.match", Message("osm.err.osm_mapping.tag_keys_must_non", k=k))
+                raise _err(source, f"{w}.match", Message("osm.err.osm_mapping.tag_keys_must_non", key=k))
             if v == "*":
                 match.append((k, None))
             else:
@@ -211,7 +211,7 @@ def _rules(value: Any, source: str, where: str, out_key: str, allowed_out: set[s
             if allowed_out is not None and out not in allowed_out:
                 raise _err(source, f"{w}.{out_key}",
                            Message("osm.err.osm_mapping.one", out=out,
-                                   v2=', '.join(sorted(allowed_out, key=lambda n: LANDCOVER_CODES.get(n, 0)))))
+                                   allowed=', '.join(sorted(allowed_out, key=lambda n: LANDCOVER_CODES.get(n, 0)))))
         rules.append(TagRule(tuple(match), out))
     return tuple(rules)
 
@@ -224,8 +224,8 @@ def _value_table(value: Any, source: str, where: str) -> dict[str, str]:
     for kind, vals in value.items():
         for v in _str_list(vals, source, f"{where}.{kind}"):
             if v in out:
-                raise _err(source, f"{where}.{kind}", Message("osm.err.osm_mapping.listed_under_both", v=v,
-                                                              v2=out[v],
+                raise _err(source, f"{where}.{kind}", Message("osm.err.osm_mapping.listed_under_both", value=v,
+                                                              first_kind=out[v],
                                                               kind=kind))
             out[v] = str(kind)
     return out
@@ -235,30 +235,30 @@ def _parse(raw: dict, source: str) -> OsmMapping:
     unknown = set(raw) - set(SECTIONS)
     if unknown:
         raise _err(source, ", ".join(sorted(unknown)), Message("osm.err.osm_mapping.unknown_section_s_sections",
-                                                               v1=', '.join(SECTIONS)))
+                                                               sections=', '.join(SECTIONS)))
     if raw.get("version", 1) != 1:
         raise _err(source, "version", Message("osm.err.osm_mapping.mapping_version_supported_expected",
-                                              v1=raw.get('version')))
+                                              version=raw.get('version')))
     roads_raw = raw["roads"]
     if not isinstance(roads_raw, dict):
         raise _err(source, "roads", Message("osm.err.osm_mapping.expected_mapping_arterial_collector",
                                             roads_raw=roads_raw))
     unknown = set(roads_raw) - set(ROAD_CLASSES) - {"dropped"}
     if unknown:
-        raise _err(source, "roads", Message("osm.err.osm_mapping.unknown_road_class_es", v1=sorted(unknown),
-                                            v2=', '.join(ROAD_CLASSES)))
+        raise _err(source, "roads", Message("osm.err.osm_mapping.unknown_road_class_es", unknown=sorted(unknown),
+                                            classes=', '.join(ROAD_CLASSES)))
     roads = _value_table({k: v for k, v in roads_raw.items() if k != "dropped"}, source, "roads")
     dropped = tuple(_str_list(roads_raw["dropped"], source, "roads.dropped")) if roads_raw.get("dropped") else ()
     clash = sorted(set(dropped) & set(roads))
     if clash:
         raise _err(source, "roads.dropped", Message("osm.err.osm_mapping.both_kept_dropped",
-                                                    v1=', '.join(clash)))
+                                                    values=', '.join(clash)))
     lu = raw["landuse"]
     if not isinstance(lu, dict) or "rules" not in lu:
         raise _err(source, "landuse", Message("osm.err.osm_mapping.expected_rules_got", lu=lu))
     unknown = set(lu) - {"keys", "exclude", "rules", "protected_forest_overlay"}
     if unknown:
-        raise _err(source, "landuse", Message("osm.err.osm_mapping.unknown_entries", v1=sorted(unknown)))
+        raise _err(source, "landuse", Message("osm.err.osm_mapping.unknown_entries", entries=sorted(unknown)))
     excl_raw = lu.get("exclude") or {}
     if not isinstance(excl_raw, dict):
         raise _err(source, "landuse.exclude", Message("osm.err.osm_mapping.expected_mapping_key_values",
@@ -303,15 +303,15 @@ def _road_status(raw: dict, source: str) -> tuple[tuple, dict]:
     unknown = set(raw) - {"ref", "highway_proxy"}
     if unknown:
         raise _err(source, "road_status", Message("osm.err.osm_mapping.unknown_entries_entries_are",
-                                                  v1=sorted(unknown)))
+                                                  entries=sorted(unknown)))
     refs = []
     for i, item in enumerate(raw.get("ref") or []):
         w = f"road_status.ref[{i}]"
         if not isinstance(item, dict) or set(item) != {"pattern", "status"}:
             raise _err(source, w, Message("osm.err.osm_mapping.expected_got_3", item=item))
         if item["status"] not in ROAD_STATUSES:
-            raise _err(source, f"{w}.status", Message("osm.err.osm_mapping.one_2", v1=item['status'],
-                                                      v2=', '.join(ROAD_STATUSES)))
+            raise _err(source, f"{w}.status", Message("osm.err.osm_mapping.one_2", status=item['status'],
+                                                      allowed=', '.join(ROAD_STATUSES)))
         try:
             refs.append((re.compile(str(item["pattern"])), str(item["status"])))
         except re.error as exc:
@@ -320,7 +320,7 @@ def _road_status(raw: dict, source: str) -> tuple[tuple, dict]:
     proxy = raw.get("highway_proxy") or {}
     if not isinstance(proxy, dict) or set(proxy) - set(ROAD_STATUSES):
         raise _err(source, "road_status.highway_proxy",
-                   Message("osm.err.osm_mapping.expected_mapping_highway_values", v1='/'.join(ROAD_STATUSES),
+                   Message("osm.err.osm_mapping.expected_mapping_highway_values", statuses='/'.join(ROAD_STATUSES),
                            proxy=proxy))
     return tuple(refs), _value_table(proxy, source, "road_status.highway_proxy") if proxy else {}
 
@@ -348,8 +348,8 @@ def load_osm_mapping(path: str | Path | None = None) -> OsmMapping:
     if user is None:
         user = {}
     if not isinstance(user, dict):
-        raise InputError(Message("osm.err.osm_mapping.expected_mapping_sections_got", v1=', '.join(SECTIONS),
-                                 v2=type(user).__name__), source=str(p))
+        raise InputError(Message("osm.err.osm_mapping.expected_mapping_sections_got", sections=', '.join(SECTIONS),
+                                 got=type(user).__name__), source=str(p))
     merged = dict(raw)
     merged.update(user)
     return _parse(merged, str(p))

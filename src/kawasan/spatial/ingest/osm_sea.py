@@ -68,7 +68,7 @@ def derive_sea(coastline: gpd.GeoDataFrame, frame) -> tuple[gpd.GeoDataFrame, li
     if unsure.any():
         msgs.append(("osm.warn.sea_ambiguous",
                      f"{int(unsure.sum())} parts of the area lie between coastlines of opposite direction and were not "
-                     "classed as sea (check the coastline's direction: land on the left)", {"n": int(unsure.sum())}))
+                     "classed as sea (check the coastline's direction: land on the left)", {"count": int(unsure.sum())}))
     if not is_sea.any():
         msgs.append(("osm.warn.sea_none", "the coastline leaves no sea inside the area (all faces are on its land side)", {}))
         return empty_layer("sea"), msgs

@@ -119,7 +119,7 @@ def prepare(req: PrepareRequest, progress: Progress | None = None) -> PrepareRes
         if keep:
             manifest["kept"] = keep
             manifest["warnings"].append(Message("prepare.note.prepare.kept_from_earlier_workspace",
-                                                v1=', '.join(keep)))
+                                                kept=', '.join(keep)))
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n",
                                     encoding="utf-8")
         moved: list[str] = []
@@ -170,7 +170,7 @@ def check_inputs_exist(*, boundary, dem=(), osm=None, osm_mapping=None, layers=(
         if sep:
             need(path, f"--map {name}=")
     if missing:
-        count = Message("prepare.err.prepare.n_inputs", n=len(missing)) if len(missing) > 1 else ""
+        count = Message("prepare.err.prepare.n_inputs", count=len(missing)) if len(missing) > 1 else ""
         raise InputError(Message("prepare.err.prepare.inputs_not_found", count=count, missing="; ".join(missing)),
                          field="inputs")
 
@@ -196,14 +196,14 @@ def _check_layer_names(req: PrepareRequest) -> None:
     seen = set()
     for la in req.layers:
         if la.name in seen:
-            raise InputError(Message("prepare.err.prepare.layer_given_twice", la_name=la.name), field="layer")
+            raise InputError(Message("prepare.err.prepare.layer_given_twice", layer=la.name), field="layer")
         if la.name in ("dem", "aoi", "boundary"):
-            raise InputError(Message("prepare.err.prepare.layer_name_reserved_dem", la_name=la.name), field="layer")
+            raise InputError(Message("prepare.err.prepare.layer_name_reserved_dem", layer=la.name), field="layer")
         seen.add(la.name)
     for name in seen:
         if name.endswith("_cells") and name[:-len("_cells")] in seen:
             raise InputError(Message("prepare.err.prepare.layer_name_taken_by", name=name,
-                                     v2=name[:-len('_cells')]), field="layer")
+                                     layer=name[:-len('_cells')]), field="layer")
     for name in req.maps:
         if name not in seen:
             raise InputError(Message("prepare.err.prepare.map_names_layer", name=name), field="map")
@@ -420,7 +420,7 @@ def _osm_step(work: _Work) -> set[str]:
         from_osm.add("landcover")
         um = float(written.counts_inside.get(LANDCOVER_CODES["unmapped"], 0)) / max(1, work.cells_inside)
         if um > 0.5:
-            work.warnings.append(Message("prepare.note.prepare.boundary_openstreetmap_land_use", v1=um * 100))
+            work.warnings.append(Message("prepare.note.prepare.boundary_openstreetmap_land_use", percent=um * 100))
     work.timed("osm_layers", t)
     return from_osm
 
@@ -463,11 +463,11 @@ def _agency_step(work: _Work, la: ag.LayerArg) -> None:
     work.timed(f"layer:{la.name}", t)
     for attr, values in VOCABULARY.get(la.name, {}).items():
         if work.layers.get(la.name, {}).get("kind") == "vector" and attr not in res.gdf.columns:
-            work.warnings.append(Message("prepare.note.prepare.layer_presets_select_by", la_name=la.name,
-                                         attr=attr, v3=' / '.join(values)))
+            work.warnings.append(Message("prepare.note.prepare.layer_presets_select_by", layer=la.name,
+                                         attr=attr, values=' / '.join(values)))
     if la.name in LANDCOVER_OVERRIDES and la.attribute and (req.osm or "landcover" in agency_names):
-        work.warnings.append(Message("prepare.note.prepare.layer_every_polygon_burned", la_name=la.name,
-                                     v2=LANDCOVER_OVERRIDES[la.name], la_attribute=la.attribute))
+        work.warnings.append(Message("prepare.note.prepare.layer_every_polygon_burned", layer=la.name,
+                                     landcover_class=LANDCOVER_OVERRIDES[la.name], attribute=la.attribute))
 
 
 def _layer_dtype(res: ag.AgencyLayer):

@@ -111,11 +111,11 @@ def check_layer_name(layer: str) -> str:
 def check_tile(z: int, x: int, y: int) -> None:
     """The tile must be in the Web Mercator tile matrix: 0 <= z <= MAX_ZOOM, 0 <= x, y < 2^z."""
     if not 0 <= z <= MAX_ZOOM:
-        raise InputError(Message("web.err.tiles.expected_zoom_from_got", max_zoom=MAX_ZOOM, z=z), field="z")
+        raise InputError(Message("web.err.tiles.expected_zoom_from_got", max_zoom=MAX_ZOOM, zoom=z), field="z")
     n = 1 << z
     for name, v in (("x", x), ("y", y)):
         if not 0 <= v < n:
-            raise InputError(Message("web.err.tiles.expected_from_at_zoom", name=name, last=n - 1, z=z, value=v),
+            raise InputError(Message("web.err.tiles.expected_from_at_zoom", name=name, last=n - 1, zoom=z, value=v),
                              field=name)
 
 
@@ -192,12 +192,12 @@ def read_tile(path: Path, z: int, x: int, y: int, *, resampling: str = "nearest"
 
     src, limit = _reader(Path(path))
     if z > limit:
-        raise InputError(Message("web.err.tiles.expected_zoom_at_most", limit=limit, cell=_cell_text(src), z=z),
+        raise InputError(Message("web.err.tiles.expected_zoom_at_most", limit=limit, cell=_cell_text(src), zoom=z),
                          field="z")
     try:
         img = src.tile(x, y, z, tilesize=TILE_SIZE, indexes=1, resampling_method=resampling, buffer=buffer or None)
     except TileOutsideBounds:
-        raise NotFoundError(Message("web.err.tiles.tile_outside_extent", z=z, x=x, y=y), field="tile") from None
+        raise NotFoundError(Message("web.err.tiles.tile_outside_extent", zoom=z, tile_x=x, tile_y=y), field="tile") from None
     return img.array[0]
 
 

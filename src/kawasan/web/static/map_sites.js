@@ -92,8 +92,8 @@ window.KW_SITES = function (run, S) {
     const rect = (x, y, w, h, fill) => { const r = document.createElementNS(ns, "rect"); r.setAttribute("x", x); r.setAttribute("y", y); r.setAttribute("width", Math.max(0, w)); r.setAttribute("height", h); r.setAttribute("fill", fill); svg.append(r); };
     // the two columns' titles are text above the chart (they wrap on a phone; inside the SVG they were cut)
     const keys = el("p", { class: "chart-keys small" },
-      el("span", { class: "key-p", text: S.p_top_k.replace("{k}", state.stress.top_k) }),
-      el("span", { class: "key-range", text: S.rank_range.replace("{n}", state.stress.n) }));
+      el("span", { class: "key-p", text: S.p_top_k.replace("{top_k}", state.stress.top_k) }),
+      el("span", { class: "key-range", text: S.rank_range.replace("{draws}", state.stress.n) }));
     rows.forEach(([s, r], i) => {
       const y = 4 + i * rowH;
       text(4, y + 12, "#" + s.id);
@@ -105,7 +105,7 @@ window.KW_SITES = function (run, S) {
       rect(x(r.rank_base) - 1, y + 3, 3, 12, "#000000");
     });
     svg.append();
-    box.append(keys, svg, el("p", { class: "muted small", text: S.stress_note.replace("{n}", state.stress.n).replace("{seed}", state.stress.seed) }));
+    box.append(keys, svg, el("p", { class: "muted small", text: S.stress_note.replace("{draws}", state.stress.n).replace("{seed}", state.stress.seed) }));
   }
 
   async function load(by) {
