@@ -166,6 +166,28 @@ def overview_factors(width: int, height: int, block: int = 512) -> list[int]:
     return factors
 
 
+def cog_copy_options(compress: str, dtype_kind: str) -> dict:
+    """GTiff creation options that copy a tiled dataset with its overviews as a COG in one pass
+    (512 x 512 tiles, COPY_SRC_OVERVIEWS; ZSTD level 1 or DEFLATE with a predictor for the data type)."""
+    comp = compress.upper()
+    options = dict(driver="GTiff", tiled=True, blockxsize=512, blockysize=512, compress=comp,
+                   COPY_SRC_OVERVIEWS="YES", num_threads="ALL_CPUS", BIGTIFF="IF_SAFER")
+    if comp in ("ZSTD", "DEFLATE"):
+        options.update(predictor=3 if dtype_kind == "f" else 2,
+                       **({"zstd_level": 1} if comp == "ZSTD" else {"zlevel": 1}))
+    return options
+
+
+def label_dataset(ds, *, nodata=None, tags: dict | None = None, descriptions: str | None = None) -> None:
+    """Give an open, writable raster its NoData value, tags (as text) and band description."""
+    if nodata is not None:
+        ds.nodata = nodata
+    if tags:
+        ds.update_tags(**{k: str(v) for k, v in tags.items()})
+    if descriptions:
+        ds.set_band_description(1, descriptions)
+
+
 def write_cog(
     path: str | Path,
     array: np.ndarray,
@@ -191,24 +213,16 @@ def write_cog(
     path = Path(path)
     array = np.ascontiguousarray(array)
     comp = compress.upper()
-    gtiff = dict(driver="GTiff", tiled=True, blockxsize=512, blockysize=512, compress=comp,
-                 COPY_SRC_OVERVIEWS="YES", num_threads="ALL_CPUS", BIGTIFF="IF_SAFER")
+    gtiff = cog_copy_options(comp, array.dtype.kind)
     cog = dict(driver="COG", compress=comp, blocksize=512, num_threads="ALL_CPUS", BIGTIFF="IF_SAFER",
                overview_resampling="nearest" if categorical else "average")
     if comp in ("ZSTD", "DEFLATE"):
-        predictor = 3 if array.dtype.kind == "f" else 2
-        gtiff.update(predictor=predictor, **({"zstd_level": 1} if comp == "ZSTD" else {"zlevel": 1}))
-        cog.update(level=1, predictor="FLOATING_POINT" if predictor == 3 else "YES")
+        cog.update(level=1, predictor="FLOATING_POINT" if array.dtype.kind == "f" else "YES")
 
     def decorate(ds):
         ds.crs = grid.crs
         ds.transform = grid.transform
-        if nodata is not None:
-            ds.nodata = nodata
-        if tags:
-            ds.update_tags(**{k: str(v) for k, v in tags.items()})
-        if descriptions:
-            ds.set_band_description(1, descriptions)
+        label_dataset(ds, nodata=nodata, tags=tags, descriptions=descriptions)
 
     t = grid.transform
     mem = (f"MEM:::DATAPOINTER={array.ctypes.data},PIXELS={grid.width},LINES={grid.height},BANDS=1,"

@@ -90,25 +90,14 @@ def cog_from_file(src: Path, path: Path, *, nodata=None, tags: dict | None = Non
     pass (GDAL's COG driver would write a temporary copy first). Memory: GDAL's block cache."""
     from rasterio.enums import Resampling
 
-    comp = compress.upper()
-    gtiff = dict(driver="GTiff", tiled=True, blockxsize=512, blockysize=512, compress=comp,
-                 COPY_SRC_OVERVIEWS="YES", num_threads="ALL_CPUS", BIGTIFF="IF_SAFER")
     with rasters.block_cache(CACHE_MB), rasterio.Env(GDAL_NUM_THREADS="ALL_CPUS"):
         with rasterio.open(src, "r+") as ds:
-            if nodata is not None:
-                ds.nodata = nodata
-            if tags:
-                ds.update_tags(**{k: str(v) for k, v in tags.items()})
-            if descriptions:
-                ds.set_band_description(1, descriptions)
+            rasters.label_dataset(ds, nodata=nodata, tags=tags, descriptions=descriptions)
             factors = rasters.overview_factors(ds.width, ds.height)
             if factors:
                 ds.build_overviews(factors, Resampling.nearest if categorical else Resampling.average)
-            kind = ds.dtypes[0]
-        if comp in ("ZSTD", "DEFLATE"):
-            gtiff.update(predictor=3 if kind.startswith("float") else 2,
-                         **({"zstd_level": 1} if comp == "ZSTD" else {"zlevel": 1}))
-        rasterio.shutil.copy(src, path, **gtiff)
+            kind = "f" if ds.dtypes[0].startswith("float") else "i"
+        rasterio.shutil.copy(src, path, **rasters.cog_copy_options(compress, kind))
 
 
 def best_areas_by_strips(classes_path: Path, score_path: Path, counts: np.ndarray, grid: Grid, *,
