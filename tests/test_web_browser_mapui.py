@@ -200,7 +200,7 @@ def test_the_demo_table_set_opens_the_potential_map_labelled_synthetic(server, p
     assert page.locator("#potential-map").get_attribute("data-loaded") == "9"
     assert page.locator("#potential-map path.leaflet-interactive").count() == 9
     assert page.locator("#tableset-synthetic").is_visible() and "DATA SINTETIS" in page.locator("#tableset-synthetic").inner_text()
-    assert "Contoh Raya (SYNTHETIC)" in page.locator("#tableset").inner_text()
+    assert "Contoh Raya (SINTETIS)" in page.locator("#tableset").inner_text()   # the page's language: id
     html = page.content()
     assert str(server["data"]) not in html and "/tmp/" not in html
     _shot(page, "potential-map-demo", full=True)

@@ -89,11 +89,25 @@ class TableSet:
             if key not in files:
                 raise InputError(Message("econ.err.tableset.table_set_needs",
                                          setting=key), source=str(spec_file), field=key)
-        return cls(folder, str(spec.get("title") or folder.name), str(spec.get("reference") or "Jawa Timur"), files,
-                   source=str(spec.get("source") or ""), synthetic=bool(spec.get("synthetic", False)))
+        return cls(folder, _words(spec, "title", spec_file) or folder.name, str(spec.get("reference") or "Jawa Timur"),
+                   files, source=_words(spec, "source", spec_file), synthetic=bool(spec.get("synthetic", False)))
 
     def inputs(self, **options):
         """:class:`kawasan.economics.potential.PotentialInputs` of these files with ``options``."""
         from kawasan.economics.potential import PotentialInputs
 
         return PotentialInputs(**{k: str(v) for k, v in self.files.items()}, reference=self.reference, **options)
+
+
+def _words(spec: dict, key: str, spec_file: Path) -> str:
+    """A descriptive entry (``title``, ``source``): text, or the text per language (``{en: ..., id: ...}``),
+    kept as a :class:`kawasan.i18n.Bilingual` (the English text, and ``text(lang)`` for the other)."""
+    from kawasan.i18n import LANGUAGES, Bilingual
+
+    value = spec.get(key)
+    if isinstance(value, dict):
+        if not value or set(value) - set(LANGUAGES) or not all(isinstance(v, str) and v for v in value.values()):
+            raise InputError(Message("econ.err.tableset.words_per_language", languages=", ".join(LANGUAGES)),
+                             source=str(spec_file), field=key)
+        return Bilingual(dict(value))
+    return str(value or "")

@@ -87,9 +87,13 @@ def public_error(e, folder: Path, files: dict | None = None):
     return type(e)(public(e.message, folder, files), source=public(e.source, folder, files), field=e.field)
 
 
-def tableset_info(ts) -> dict:
-    """What a user is shown of a table set: name (the folder's name), title, source, synthetic."""
-    return {"name": ts.name, "title": ts.title, "source": ts.source, "synthetic": ts.synthetic}
+def tableset_info(ts, lang: str = "en") -> dict:
+    """What a user is shown of a table set: name (the folder's name), title, source (in ``lang`` where the
+    table set gives them per language), synthetic."""
+    from kawasan.i18n import text_in
+
+    return {"name": ts.name, "title": text_in(ts.title, lang), "source": text_in(ts.source, lang),
+            "synthetic": ts.synthetic}
 
 
 def _int(q, name: str, default, lo: int, hi: int):

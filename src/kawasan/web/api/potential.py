@@ -27,7 +27,7 @@ async def potential(request: Request, me: Identity = Depends(current_user)):
     folder, opts = folder_or_404(request), options(request)
     run = await run_in_threadpool(compute, folder, opts)
     ts = run.tableset
-    return {"tableset": tableset_info(ts), **public(run.result.to_dict(), ts.folder, ts.files)}
+    return {"tableset": tableset_info(ts, language(request)), **public(run.result.to_dict(), ts.folder, ts.files)}
 
 
 @router.get("/potential/map.geojson")

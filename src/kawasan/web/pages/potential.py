@@ -11,7 +11,7 @@ from kawasan.web.api.potential import folder_or_404
 from kawasan.web.auth import Identity, current_user
 from kawasan.web.potential import compute, economics_dir, options, public, query_string, tableset_info
 from kawasan.web.render import language, render
-from kawasan.i18n import Message
+from kawasan.i18n import Message, text_in
 
 router = APIRouter()
 
@@ -51,7 +51,7 @@ def _view(run, opts, lang: str) -> dict:
     ts = run.tableset
     return {"run": run, "records": res.records(), "components": public(comps, ts.folder, ts.files), "stress": res.stress,
             "sectors": list(run.sector_table.sectors) if run.sector_table is not None else [],
-            "weights_given": opts["weights"], "title": ts.title, "tableset": tableset_info(ts),
+            "weights_given": opts["weights"], "title": text_in(ts.title, lang), "tableset": tableset_info(ts, lang),
             "synthetic": res.synthetic, "notes": res.notes, "unmatched": res.unmatched,
             "ahp": res.weight_set.ahp}
 
@@ -72,8 +72,9 @@ async def region(request: Request, code: str, me: Identity = Depends(current_use
         sector = ctx["sector"]
     return render(request, "potential_region.html", {"rec": rec, "sector": sector, "qs": query_string(opts),
                                                      "components": run.result.components(),
-                                                     "stress": run.result.stress, "title": run.tableset.title,
-                                                     "tableset": tableset_info(run.tableset)})
+                                                     "stress": run.result.stress,
+                                                     "title": text_in(run.tableset.title, language(request)),
+                                                     "tableset": tableset_info(run.tableset, language(request))})
 
 
 @router.get("/potential/report.html")
