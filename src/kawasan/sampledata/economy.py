@@ -78,13 +78,13 @@ def build_tableset(out_dir: Path, *, seed: int = 7, study_area: Path | None = No
 def _check_target(out_dir: Path) -> None:
     """Only an empty folder or an earlier synthetic table set is replaced (OutputError otherwise)."""
     from kawasan.errors import OutputError
+    from kawasan.i18n import Message
 
     if not out_dir.exists() or (out_dir.is_dir() and not any(out_dir.iterdir())):
         return
     spec = out_dir / "tableset.yaml"
     if not (spec.is_file() and "synthetic: true" in spec.read_text(encoding="utf-8", errors="replace")):
-        raise OutputError("the folder exists and is not a synthetic demo table set (tableset.yaml with "
-                          "synthetic: true); nothing was overwritten", source=str(out_dir))
+        raise OutputError(Message("demo.err.economy.not_a_demo_table_set"), source=str(out_dir))
 
 
 def _write(folder: Path, rng: np.random.Generator, study_area: Path | None) -> None:
