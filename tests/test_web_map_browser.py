@@ -51,7 +51,7 @@ def test_the_demo_run_opens_with_its_tiles_and_a_click_names_the_excluding_rule(
     page.wait_for_selector("#run-map[data-ready='1']")
     page.wait_for_load_state("networkidle")
     assert tiles and all(s == 200 for s in tiles), tiles
-    assert page.locator(".tiles-classes img.leaflet-tile-loaded").count() > 0
+    page.wait_for_selector(".tiles-classes img.leaflet-tile-loaded", state="attached")
     assert page.locator("#legend-body .legend-item").count() >= 1  # the classes (the hillshade has none)
     assert page.locator(".leaflet-control-scale").count() == 1
     box = page.locator("#run-map").bounding_box()
@@ -121,10 +121,12 @@ def test_two_runs_compare_side_by_side_swipe_and_difference(server, page):
     page.wait_for_selector("#map-diff[data-ready='1']")
     page.wait_for_load_state("networkidle")
     assert tiles and all(s == 200 for _, s in tiles), tiles
-    assert page.locator(".tiles-score-a img.leaflet-tile-loaded").count() > 0
-    assert page.locator(".tiles-score-b img.leaflet-tile-loaded").count() > 0
+    # a tile is marked loaded a frame after its image arrives (and the swipe layer's tiles are the
+    # same URLs as run B's, served from the browser's cache without a request): wait for the mark
+    # rather than for the network to fall quiet
+    for layer in ("score-a", "score-b"):
+        page.wait_for_selector(f".tiles-{layer} img.leaflet-tile-loaded", state="attached")
     page.check("input[name=mode][value=swipe]")
-    page.wait_for_load_state("networkidle")
-    assert page.locator(".tiles-swipe-b img.leaflet-tile-loaded").count() > 0
+    page.wait_for_selector(".tiles-swipe-b img.leaflet-tile-loaded", state="attached")
     assert page.locator("#fig-b").is_hidden()
     _shot(page, "map-compare")
