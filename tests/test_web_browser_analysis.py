@@ -72,6 +72,46 @@ def test_change_a_weight_and_run_the_job_finishes_with_a_map_link(server, page):
     assert man["weights"]["global"]["slope"] > 0.5 and man.get("rule_switches", {}).get("slope_max_15") == "off"
 
 
+# this page's new job (not the one before it) has finished and shows its map link
+FINISHED = """before => { const j = document.querySelector('#job');
+  return j.dataset.job && j.dataset.job !== before && j.dataset.status === 'finished'
+    && !document.querySelector('#job-map').hidden; }"""
+
+
+def _preview_shows(page, run_id: str) -> None:
+    """The page's own map shows ``run_id``'s score: its tiles loaded, no other run's score left under it."""
+    page.wait_for_selector(f"#job-preview[data-run='{run_id}']", timeout=30000)
+    tiles = page.locator("#preview-map .tiles-score img.leaflet-tile-loaded")
+    assert tiles.count() > 0
+    srcs = {tiles.nth(i).get_attribute("src").split("/tiles/")[0] for i in range(tiles.count())}
+    assert {src.split("://", 1)[-1].split("/", 1)[-1] for src in srcs} == {f"api/v1/runs/{run_id}"}, srcs
+    assert page.locator("#preview-map .tiles-score").count() == 1
+
+
+def test_a_finished_run_shows_its_score_on_the_page_and_the_next_run_replaces_it(server, page):
+    """Issue 13: change a weight, run, see the map change - on the Analysis page itself, in the same view."""
+    base = server["url"]
+    sign_in(page, base, "coord")
+    page.goto(f"{base}/analysis?area=data&model=preset:kawasan-industri")
+    ids = []
+    for weight in ("80", "5"):
+        page.fill("input.w[data-node=slope]", weight)
+        page.wait_for_selector("#analysis[data-valid=yes]", timeout=10000)
+        before = page.get_attribute("#job", "data-job")
+        page.click("#run")
+        page.wait_for_function(FINISHED, arg=before, timeout=120000)
+        run_id = "runs~" + page.locator("#job-map").get_attribute("href").rsplit("~", 1)[1]
+        _preview_shows(page, run_id)
+        assert page.locator("#preview-run").inner_text() == run_id
+        assert page.locator("#preview-synthetic").is_visible()     # the demo's run: SYNTHETIC on its map too
+        ids.append(run_id.rsplit("~", 1)[1])
+        if weight == "80":
+            view = page.evaluate("() => document.querySelector('#preview-map').getBoundingClientRect().height")
+            assert view > 200
+            _shot(page, "analysis-job-finished-map")
+    assert ids[0] != ids[1]
+
+
 def test_an_inconsistent_matrix_shows_its_cr_and_blocks_the_run(server, page):
     base = server["url"]
     sign_in(page, base, "coord")
