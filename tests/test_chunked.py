@@ -221,8 +221,8 @@ def test_no_area_large_enough_is_said_as_in_memory_in_both_languages(tmp_path):
     assert a == b == []
     note = next(n for n in notes_b if n.key == "run.note.sites.contiguous_area_suitable_cells")
     assert note in notes_a
-    assert note.startswith("no contiguous area of suitable cells reaches 50000 ha (")
-    assert "mencapai 50000 ha (ditemukan " in note.text("id")
+    assert note.startswith("no contiguous area of suitable cells reaches 50,000 ha (")
+    assert "mencapai 50.000 ha (ditemukan " in note.text("id")
 
 
 @pytest.mark.parametrize("over", [

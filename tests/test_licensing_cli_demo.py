@@ -112,7 +112,7 @@ def test_demo_story_is_recorded_in_indonesian_by_default_and_in_english_on_reque
             assert reasons and all(r in story_texts(lang) for r in reasons)
         finally:
             svc.close()
-    assert "lokasi 3 (1234,6 ha)" in story_text("project_site", "id", site=3, area=1234.56)
+    assert "lokasi 3 (1.234,6 ha)" in story_text("project_site", "id", site=3, area=1234.56)
 
 
 @pytest.mark.parametrize("flag, env, expected", [(None, None, "id"), ("en", None, "en"), ("id", None, "id"),

@@ -147,3 +147,35 @@ def test_screen_east_java_real_boundaries_synthetic_terrain(runner, shared_data,
     surabaya = next(x for x in res["regencies"] if x["name"] == "Kota Surabaya")
     assert surabaya["economy_rank"] == 1     # the real PDRB and IPM: Surabaya leads East Java's economy
     assert np.isfinite([x["land_score"] for x in ok]).all()
+
+
+def _output_bytes(folder) -> dict:
+    """Every file under ``folder`` by relative path -> bytes; the two manifests without their clock fields
+    (``created``, ``timings``: the documented exceptions of "same inputs, same bytes")."""
+    files = {}
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            files[p.relative_to(folder).as_posix()] = p.read_bytes()
+    for name in ("manifest.json", "run/manifest.json"):
+        manifest = json.loads(files.pop(name))
+        assert manifest.pop("created")
+        manifest.pop("timings", None)
+        files[name] = json.dumps(manifest, sort_keys=True).encode()
+    return files
+
+
+def test_screen_same_inputs_same_bytes(runner, demo_dir, demo_regions, tmp_path, shared_data):
+    """Two screenings of the same inputs write the same files, byte for byte: screen.csv, screen.json, the
+    GeoPackage (its gpkg_contents.last_change is not the clock), the reports and the run's rasters."""
+    outputs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        r = runner.invoke(cli, ["screen", "kawasan-industri", "--boundaries", str(demo_regions), "--data",
+                                str(demo_dir / "data"), "--out", str(out), "--pdrb",
+                                str(shared_data / "economy" / "pdrb_total_jatim_2010_2023.csv")])
+        assert r.exit_code == 0, r.output
+        outputs.append(_output_bytes(out))
+    a, b = outputs
+    assert {"screen.csv", "screen.json", "screen.gpkg", "report-en.html", "report-id.html"} <= set(a)
+    assert sorted(a) == sorted(b)
+    assert [name for name in a if a[name] != b[name]] == []

@@ -161,6 +161,8 @@ def test_a_run_is_a_job_that_finishes_and_links_to_its_map(world):
     assert done["status"] == "finished" and done["progress"] == 1.0
     assert done["links"]["map"] == "/map/runs/runs~equal-weights"  # the run's id in the data folder
     assert world.clients["viewer"].get(done["links"]["map"]).status_code == 200  # the link opens its map
+    run = world.clients["viewer"].get(done["links"]["run"]).json()   # what the page's own map shows
+    assert run["id"] == "runs~equal-weights" and len(run["bounds"]) == 4 and "score" in [x["id"] for x in run["layers"]]
     import json
 
     man = json.loads((world.root / "runs" / "equal-weights" / "manifest.json").read_text())

@@ -7,100 +7,30 @@ README and the guides use copies of a few of them (docs/images/).
 from __future__ import annotations
 
 import re
-import shutil
-import socket
-import threading
-import time
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
-from web_fixtures import DLH_STAGE, DPM_STAGE, TODAY, make_settings, password, seed_world
+from browser_fixtures import (ARTIFACTS, browser, needs_chromium, page,  # noqa: F401 - fixtures
+                              seeded_settings, served, shot, sign_in)
+from web_fixtures import DLH_STAGE, DPM_STAGE, TODAY
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web"
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian's chromium is not installed (apt-get install -y chromium)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def served(app):
-    """``app`` served by uvicorn on a free loopback port in a thread: yields its address, stops it after."""
-    import uvicorn
-
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "the test server did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        th.join(timeout=10)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from kawasan.tracker import ProjectService
     from kawasan.web.app import create_app
     from kawasan.web.settings import WebSettings
 
-    settings, cleanup = make_settings("sqlite", tmp_path_factory.mktemp("web-browser"))
-    svc = ProjectService(settings, today=TODAY, user="admin")
-    ids = seed_world(svc)
-    svc.close()
+    settings, ids, cleanup = seeded_settings(tmp_path_factory.mktemp("web-browser"))
     app = create_app(settings, WebSettings(), today=TODAY, background=False)
     with served(app) as url:
         yield {"url": url, "ids": ids, "app": app}
     cleanup()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu",
-                                                              "--disable-background-networking"])
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1366, "height": 900})
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    yield pg
-    ctx.close()
-    assert not errors, errors  # no script error, no blocked resource (CSP) on any page
-
-
-def _sign_in(page, base: str, user: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", password(user))
-    page.click("form[action='/login'] button")
-    page.wait_for_load_state("networkidle")
-
-
 def _shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    shot(page, name, full=True)
 
 
 def _p80(page) -> str:
@@ -109,7 +39,7 @@ def _p80(page) -> str:
 
 def test_officer_sees_my_work_approves_a_stage_and_the_forecast_moves(server, page):
     base, pid = server["url"], server["ids"]["pa"]
-    _sign_in(page, base, "dlh")
+    sign_in(page, base, "dlh")
     assert page.url.endswith("/my-work")
     row = page.locator("tr", has_text=DLH_STAGE)
     assert row.count() == 1 and "DLH" in row.inner_text()
@@ -135,7 +65,7 @@ def test_officer_sees_my_work_approves_a_stage_and_the_forecast_moves(server, pa
 
 def test_coordinator_filters_opens_records_an_obstacle_and_runs_a_whatif(server, page):
     base, pid = server["url"], server["ids"]["pa"]
-    _sign_in(page, base, "coord")
+    sign_in(page, base, "coord")
     assert page.url.endswith("/projects")
     assert page.locator("table.portfolio tbody tr").count() == 2
     page.locator("#sites-map .leaflet-interactive").first.wait_for(timeout=10000)  # the site drawn by Leaflet
@@ -166,7 +96,7 @@ def test_coordinator_filters_opens_records_an_obstacle_and_runs_a_whatif(server,
 
 def test_language_switch_persists(server, page):
     base = server["url"]
-    _sign_in(page, base, "viewer")
+    sign_in(page, base, "viewer")
     assert "Portofolio proyek" in page.content()
     page.click("button.lang[value=en]")
     page.wait_for_load_state("networkidle")
@@ -183,7 +113,7 @@ def test_language_switch_persists(server, page):
 
 def test_viewer_sees_no_action_and_a_forged_post_is_refused(server, page):
     base, pid = server["url"], server["ids"]["pa"]
-    _sign_in(page, base, "viewer")
+    sign_in(page, base, "viewer")
     page.goto(f"{base}/projects/{pid}")
     assert page.locator("details.act").count() == 0 and page.locator("form[action*='/stages/']").count() == 0
     r = page.request.post(f"{base}/projects/{pid}/stages/{DPM_STAGE}/status", form={"status": "in_progress"},
@@ -201,7 +131,7 @@ def test_viewer_sees_no_action_and_a_forged_post_is_refused(server, page):
 def test_main_pages_render_at_desk_and_phone_width(server, browser, width):
     ctx = browser.new_context(viewport={"width": width, "height": 900})
     page = ctx.new_page()
-    _sign_in(page, server["url"], "admin")
+    sign_in(page, server["url"], "admin")
     for path, name in (("/my-work", "my-work"), ("/projects", "portfolio"), (f"/projects/{server['ids']['pa']}",
                                                                              "project"),
                        ("/templates/apht", "template"), ("/admin/users", "admin-users"), ("/account", "account")):

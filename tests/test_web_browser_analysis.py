@@ -9,69 +9,42 @@ pairwise matrix shows its CR and blocks the run. The regional-potential map open
 """
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from test_web_browser import ARTIFACTS, CHROMIUM, _shot, _sign_in, browser, served  # noqa: F401 - fixtures
-from web_fixtures import TODAY, make_settings, seed_world
+from browser_fixtures import (ARTIFACTS, browser, checked_page, demo_with_worker,  # noqa: F401 - fixtures
+                              needs_chromium, shot, sign_in)
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian's chromium is not installed (apt-get install -y chromium)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, demo_dir):
     from conftest import SHARED
-    from kawasan.tracker import ProjectService
-    from kawasan.web.app import create_app
-    from kawasan.web.settings import WebSettings
 
     folder = tmp_path_factory.mktemp("web-browser-analysis")
     data = folder / "data"
     shutil.copytree(demo_dir / "data", data / "data")  # the demo's study area, as `kawasan demo` lays it out
-    queue = f"sqlite:///{folder / 'queue.db'}"
-    settings, cleanup = make_settings("sqlite", folder)
-    svc = ProjectService(settings, today=TODAY, user="admin")
-    seed_world(svc)
-    svc.close()
     econ = SHARED / "data" if (SHARED / "data" / "economy").is_dir() else None
-    app = create_app(settings, WebSettings(data_dir=data, economics_dir=econ), today=TODAY, background=False)
-    from kawasan.jobs.queue import make_huey
-
-    app.state.queue = make_huey(queue)
-    env = {**os.environ, "KAWASAN_DATABASE_URL": settings.database_url, "KAWASAN_HOME": str(folder)}
-    code = "import sys; from kawasan.cli.main import main; main(sys.argv[1:])"
-    worker = subprocess.Popen([sys.executable, "-c", code, "worker", "--jobs", "1", "--queue", queue], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    with served(app) as url:
-        yield {"url": url, "data": data, "econ": econ}
-    os.killpg(worker.pid, signal.SIGTERM)
-    worker.wait(timeout=30)
-    cleanup()
+    with demo_with_worker(folder, data, econ) as served_demo:
+        yield served_demo
 
 
 @pytest.fixture
 def page(browser):
-    ctx = browser.new_context(viewport={"width": 1366, "height": 900})
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" and "422" not in m.text else None)  # a 422 is the answer the page shows
-    yield pg
-    ctx.close()
-    assert not errors, errors  # no script error, no resource blocked by the CSP
+    with checked_page(browser, tolerate_422=True) as pg:   # a 422 is the answer the page shows
+        yield pg
+
+
+def _shot(page, name: str) -> None:
+    shot(page, name, full=True)
 
 
 def test_change_a_weight_and_run_the_job_finishes_with_a_map_link(server, page):
     base = server["url"]
-    _sign_in(page, base, "coord")
+    sign_in(page, base, "coord")
     page.goto(f"{base}/analysis?area=data&model=preset:kawasan-industri")
     norm = page.locator("td.norm[data-node=slope]")
     before = norm.inner_text()
@@ -99,9 +72,49 @@ def test_change_a_weight_and_run_the_job_finishes_with_a_map_link(server, page):
     assert man["weights"]["global"]["slope"] > 0.5 and man.get("rule_switches", {}).get("slope_max_15") == "off"
 
 
+# this page's new job (not the one before it) has finished and shows its map link
+FINISHED = """before => { const j = document.querySelector('#job');
+  return j.dataset.job && j.dataset.job !== before && j.dataset.status === 'finished'
+    && !document.querySelector('#job-map').hidden; }"""
+
+
+def _preview_shows(page, run_id: str) -> None:
+    """The page's own map shows ``run_id``'s score: its tiles loaded, no other run's score left under it."""
+    page.wait_for_selector(f"#job-preview[data-run='{run_id}']", timeout=30000)
+    tiles = page.locator("#preview-map .tiles-score img.leaflet-tile-loaded")
+    assert tiles.count() > 0
+    srcs = {tiles.nth(i).get_attribute("src").split("/tiles/")[0] for i in range(tiles.count())}
+    assert {src.split("://", 1)[-1].split("/", 1)[-1] for src in srcs} == {f"api/v1/runs/{run_id}"}, srcs
+    assert page.locator("#preview-map .tiles-score").count() == 1
+
+
+def test_a_finished_run_shows_its_score_on_the_page_and_the_next_run_replaces_it(server, page):
+    """Issue 13: change a weight, run, see the map change - on the Analysis page itself, in the same view."""
+    base = server["url"]
+    sign_in(page, base, "coord")
+    page.goto(f"{base}/analysis?area=data&model=preset:kawasan-industri")
+    ids = []
+    for weight in ("80", "5"):
+        page.fill("input.w[data-node=slope]", weight)
+        page.wait_for_selector("#analysis[data-valid=yes]", timeout=10000)
+        before = page.get_attribute("#job", "data-job")
+        page.click("#run")
+        page.wait_for_function(FINISHED, arg=before, timeout=120000)
+        run_id = "runs~" + page.locator("#job-map").get_attribute("href").rsplit("~", 1)[1]
+        _preview_shows(page, run_id)
+        assert page.locator("#preview-run").inner_text() == run_id
+        assert page.locator("#preview-synthetic").is_visible()     # the demo's run: SYNTHETIC on its map too
+        ids.append(run_id.rsplit("~", 1)[1])
+        if weight == "80":
+            view = page.evaluate("() => document.querySelector('#preview-map').getBoundingClientRect().height")
+            assert view > 200
+            _shot(page, "analysis-job-finished-map")
+    assert ids[0] != ids[1]
+
+
 def test_an_inconsistent_matrix_shows_its_cr_and_blocks_the_run(server, page):
     base = server["url"]
-    _sign_in(page, base, "coord")
+    sign_in(page, base, "coord")
     page.goto(f"{base}/analysis?area=data&model=preset:apht")
     assert page.locator("#ahp-matrix").is_visible()
     page.fill(".pair[data-i='0'][data-j='2']", "1/9")
@@ -120,7 +133,7 @@ def test_an_inconsistent_matrix_shows_its_cr_and_blocks_the_run(server, page):
 
 
 def test_a_viewer_sees_the_page_without_the_run_button(server, page):
-    _sign_in(page, server["url"], "viewer")
+    sign_in(page, server["url"], "viewer")
     page.goto(f"{server['url']}/analysis")
     assert page.locator("#run").count() == 0 and page.locator("#viewer-note").is_visible()
 
@@ -129,7 +142,7 @@ def test_the_regional_potential_map_opens_and_a_region_click_goes_to_its_page(se
     if server["econ"] is None:
         pytest.skip("../shared/data is not present: the regional-potential page reads the East Java tables")
     base = server["url"]
-    _sign_in(page, base, "viewer")
+    sign_in(page, base, "viewer")
     page.goto(f"{base}/potential?stress=200")
     page.wait_for_selector("#potential-map[data-loaded]", timeout=20000)
     assert int(page.locator("#potential-map").get_attribute("data-loaded")) == 38
@@ -151,7 +164,7 @@ def test_new_study_area_upload_with_no_matching_feature_names_the_ones_in_the_fi
                      geometry=[box(113.10, -7.82, 113.14, -7.765), box(113.14, -7.82, 113.18, -7.765)],
                      crs="EPSG:4326").to_file(tmp_path / "units.geojson", driver="GeoJSON")
     base = server["url"]
-    _sign_in(page, base, "coord")
+    sign_in(page, base, "coord")
     page.goto(f"{base}/analysis")
     page.click("#new-area-link")
     page.fill("input[name=name]", "uji-baru")

@@ -14,70 +14,38 @@ Screenshots go to test-artifacts/web/ (git-ignored); docs/images/ keeps copies o
 """
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from test_web_browser import ARTIFACTS, CHROMIUM, _sign_in, browser, served  # noqa: F401 - fixtures
-from web_fixtures import TODAY, make_settings, seed_world
+from browser_fixtures import (browser, checked_page, demo_with_worker, needs_chromium,  # noqa: F401 - fixtures
+                              new_page, shot, sign_in)
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian's chromium is not installed (apt-get install -y chromium)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, demo_dir):
-    from kawasan.jobs.queue import make_huey
-    from kawasan.tracker import ProjectService
-    from kawasan.web.app import create_app
-    from kawasan.web.settings import WebSettings
-
     folder = tmp_path_factory.mktemp("web-browser-mapui")
     data = folder / "demo"
     for part in ("data", "runs", "economics"):   # the demo as `kawasan serve --data <demo>` serves it
         shutil.copytree(demo_dir / part, data / part)
-    queue = f"sqlite:///{folder / 'queue.db'}"
-    settings, cleanup = make_settings("sqlite", folder)
-    svc = ProjectService(settings, today=TODAY, user="admin")
-    seed_world(svc)
-    svc.close()
-    app = create_app(settings, WebSettings(data_dir=data), today=TODAY, background=False)
-    app.state.queue = make_huey(queue)
-    env = {**os.environ, "KAWASAN_DATABASE_URL": settings.database_url, "KAWASAN_HOME": str(folder)}
-    code = "import sys; from kawasan.cli.main import main; main(sys.argv[1:])"
-    worker = subprocess.Popen([sys.executable, "-c", code, "worker", "--jobs", "1", "--queue", queue], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    with served(app) as url:
-        yield {"url": url, "data": data, "app": app}
-    os.killpg(worker.pid, signal.SIGTERM)
-    worker.wait(timeout=30)
-    cleanup()
+    with demo_with_worker(folder, data) as served_demo:
+        yield served_demo
 
 
-def _context(browser, width: int = 1366, lang: str | None = None):
-    ctx = browser.new_context(viewport={"width": width, "height": 900 if width > 500 else 844})
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" and "422" not in m.text else None)
-    return ctx, pg, errors
+def _context(browser, width: int = 1366):
+    return new_page(browser, width, tolerate_422=True)
 
 
 @pytest.fixture
 def page(browser):
-    ctx, pg, errors = _context(browser)
-    yield pg
-    ctx.close()
-    assert not errors, errors  # no script error, no resource blocked by the CSP
+    with checked_page(browser, tolerate_422=True) as pg:
+        yield pg
 
 
 def _shot(page, name: str, full: bool = False) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)
+    shot(page, name, full=full)
 
 
 def _set_lang(page, base: str, lang: str) -> None:
@@ -89,8 +57,8 @@ def test_the_jobs_table_follows_a_job_live_in_a_second_browser(server, browser, 
     base = server["url"]
     ctx_b, other, errors_b = _context(browser)
     try:
-        _sign_in(page, base, "coord")
-        _sign_in(other, base, "viewer")
+        sign_in(page, base, "coord")
+        sign_in(other, base, "viewer")
         page.goto(f"{base}/analysis?area=data&model=preset:apht")
         other.goto(f"{base}/analysis?area=data&model=preset:apht")
         other.evaluate("window.__sameDocument = 'yes'")          # gone if the page reloads
@@ -135,7 +103,7 @@ def test_the_new_area_jobs_table_follows_preparations_live(server, page):
     """A preparation recorded elsewhere (here straight in the job service, as a worker records it) appears on
     an open New study area page, then finishes with its warnings and the link to analyse the area."""
     base = server["url"]
-    _sign_in(page, base, "viewer")
+    sign_in(page, base, "viewer")
     page.goto(f"{base}/analysis/new-area")
     page.evaluate("window.__sameDocument = 'yes'")
     jobs = server["app"].state.jobs
@@ -157,7 +125,7 @@ def _background(page, selector: str) -> str:
 
 def test_a_design_choice_shows_as_a_design_choice_everywhere(server, page):
     base = server["url"]
-    _sign_in(page, base, "viewer")
+    sign_in(page, base, "viewer")
     page.goto(f"{base}/analysis?area=data&model=preset:apht")
     design = page.locator("#constraints .tag[data-certainty=design]")
     assert design.count() >= 1 and design.first.inner_text() == "pilihan rancangan"
@@ -194,7 +162,7 @@ def test_a_design_choice_shows_as_a_design_choice_everywhere(server, page):
 # ------------------------------------------------------------------------------------------ potential
 def test_the_demo_table_set_opens_the_potential_map_labelled_synthetic(server, page):
     base = server["url"]
-    _sign_in(page, base, "viewer")
+    sign_in(page, base, "viewer")
     page.goto(f"{base}/potential?stress=200")
     page.wait_for_selector("#potential-map[data-loaded]", timeout=30000)
     assert page.locator("#potential-map").get_attribute("data-loaded") == "9"
@@ -239,7 +207,7 @@ def test_no_page_overflows_sideways_and_no_text_is_cut(server, browser, width, l
     base = server["url"]
     ctx, pg, errors = _context(browser, width)
     try:
-        _sign_in(pg, base, "coord")
+        sign_in(pg, base, "coord")
         _set_lang(pg, base, lang)
         problems = {}
         for url in PAGES:
@@ -261,7 +229,7 @@ def test_the_pairwise_matrix_scrolls_in_its_box_with_a_hint_on_a_phone(server, b
     base = server["url"]
     ctx, pg, errors = _context(browser, 390)
     try:
-        _sign_in(pg, base, "coord")
+        sign_in(pg, base, "coord")
         pg.goto(f"{base}/analysis?area=data&model=preset:apht")
         assert pg.locator("#ahp-matrix").is_visible()
         assert pg.locator("#matrix-hint").is_visible() and "geser" in pg.locator("#matrix-hint").inner_text()

@@ -6,26 +6,21 @@ serves the module. Screenshots go to test-artifacts/web/ (git-ignored); docs/ima
 """
 from __future__ import annotations
 
-
 import pytest
 
-from test_web_browser import ARTIFACTS, CHROMIUM, _sign_in, browser, page, served  # noqa: F401 - fixtures
-from web_fixtures import TODAY, make_settings, seed_world
+from browser_fixtures import (browser, needs_chromium, page, seeded_settings, served,  # noqa: F401 - fixtures
+                              shot, sign_in)
+from web_fixtures import TODAY
 
-pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(),
-                                reason="Debian's chromium is not installed (apt-get install -y chromium)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, demo_dir):
-    from kawasan.tracker import ProjectService
     from kawasan.web.app import create_app
     from kawasan.web.settings import WebSettings
 
-    settings, cleanup = make_settings("sqlite", tmp_path_factory.mktemp("map-browser"))
-    svc = ProjectService(settings, today=TODAY, user="admin")
-    ids = seed_world(svc)
-    svc.close()
+    settings, ids, cleanup = seeded_settings(tmp_path_factory.mktemp("map-browser"))
     app = create_app(settings, WebSettings(data_dir=demo_dir), today=TODAY, background=False)
     with served(app) as url:
         yield {"url": url, "ids": ids, "app": app}
@@ -33,7 +28,7 @@ def server(tmp_path_factory, demo_dir):
 
 
 def _shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+    shot(page, name)
 
 
 def _open_run(page, base: str, run_id: str = "runs~apht") -> None:
@@ -45,7 +40,7 @@ def _open_run(page, base: str, run_id: str = "runs~apht") -> None:
 def test_the_demo_run_opens_with_its_tiles_and_a_click_names_the_excluding_rule(server, page):
     tiles = []
     page.on("response", lambda r: tiles.append(r.status) if "/tiles/" in r.url else None)
-    _sign_in(page, server["url"], "viewer")
+    sign_in(page, server["url"], "viewer")
     page.goto(f"{server['url']}/map")
     page.click("a[href='/map/runs/runs~apht']")
     page.wait_for_selector("#run-map[data-ready='1']")
@@ -64,7 +59,7 @@ def test_the_demo_run_opens_with_its_tiles_and_a_click_names_the_excluding_rule(
 
 
 def test_a_site_is_selected_in_the_table_and_the_ranking_changes(server, page):
-    _sign_in(page, server["url"], "viewer")
+    sign_in(page, server["url"], "viewer")
     _open_run(page, server["url"])
     page.wait_for_selector("#sites-table tbody tr")
     first = page.locator("#sites-table tbody tr").first
@@ -83,7 +78,7 @@ def test_a_site_is_selected_in_the_table_and_the_ranking_changes(server, page):
 
 
 def test_a_drawn_polygon_gets_its_check_with_the_failing_parts_on_the_map(server, page):
-    _sign_in(page, server["url"], "viewer")
+    sign_in(page, server["url"], "viewer")
     _open_run(page, server["url"])
     page.click("#draw-site")
     box = page.locator("#run-map").bounding_box()
@@ -99,7 +94,7 @@ def test_a_drawn_polygon_gets_its_check_with_the_failing_parts_on_the_map(server
 
 
 def test_licensing_starts_from_a_candidate_site_and_lands_on_its_project_page(server, page):
-    _sign_in(page, server["url"], "coord")
+    sign_in(page, server["url"], "coord")
     _open_run(page, server["url"])
     page.wait_for_selector("#sites-table tbody tr")
     page.locator("#sites-table tbody tr").first.click()
@@ -116,7 +111,7 @@ def test_licensing_starts_from_a_candidate_site_and_lands_on_its_project_page(se
 def test_two_runs_compare_side_by_side_swipe_and_difference(server, page):
     tiles = []
     page.on("response", lambda r: tiles.append((r.url, r.status)) if "/compare/" in r.url else None)
-    _sign_in(page, server["url"], "viewer")
+    sign_in(page, server["url"], "viewer")
     page.goto(f"{server['url']}/map/compare?a=runs~apht&b=runs~apht-switched")
     page.wait_for_selector("#map-diff[data-ready='1']")
     page.wait_for_load_state("networkidle")

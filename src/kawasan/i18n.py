@@ -17,8 +17,10 @@ date        4 Desember 2026     4 December 2026
 short date  4 Des 2026          4 Dec 2026
 ==========  ==================  ==================
 
-A number placed in a message with a format spec (``{area:,.1f}``) is written the same way: the digits
-are Python's (same rounding in both languages), the separators the language's.
+A number placed in a message is written the same way: with a format spec (``{area:,.1f}``) the digits
+are Python's (same rounding in both languages), the separators the language's; ``g`` specs (``{ha:g}``)
+and a fraction without a spec (``{value}`` holding 1530.5) are grouped too (1.530,5 / 1,530.5). A whole
+number without a spec (``{year}``, ``{row}``, ``{port}``) is written as its plain digits.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
-from numbers import Number
+from numbers import Integral, Number, Real
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
@@ -243,12 +245,23 @@ def format_number(value, spec: str, lang: str = "en") -> str:
     return _format_number(value, spec, lang)
 
 
+_G_SPEC = re.compile(r"^(?P<head>[^.,_]*?)(?P<tail>(?:\.\d+)?[gG])$")
+
+
 def _format_number(value, spec: str, lang: str) -> str:
     m = _SIMPLE_SPEC.match(spec)
     if m and (m["digits"] is not None or m["kind"] == "d" or isinstance(value, int)):
         digits = int(m["digits"] or 0)
         return fmt_number(value, lang, digits, group=bool(m["group"]))
-    return localize_digits(format(value, spec), lang)   # widths, g/e/% formats: Python's text, the language's symbols
+    return localize_digits(format(value, _grouped_g(spec)), lang)   # widths, g/e/% formats: Python's text,
+    #                                                                 the language's symbols
+
+
+def _grouped_g(spec: str) -> str:
+    """A ``g`` spec with thousands grouping (``g`` -> ``,g``, ``.3g`` -> ``,.3g``): a number written in its
+    shortest form still reads 1.530,5 / 1,530.5, never 1530,5. Other specs as they are."""
+    m = _G_SPEC.match(spec)
+    return f"{m['head']},{m['tail']}" if m else spec
 
 
 def certainty_tag(tag: str | None, lang: str = "en") -> str:
@@ -312,6 +325,8 @@ class _LocaleFormatter(string.Formatter):
     def format_field(self, value, format_spec):
         if isinstance(value, Number) and not isinstance(value, bool) and format_spec:
             return _format_number(value, format_spec, self.lang)
+        if isinstance(value, Real) and not isinstance(value, Integral) and not format_spec:
+            return _format_number(value, ",", self.lang)   # {value} of a float: shortest digits, grouped
         if isinstance(value, (date, datetime)) and format_spec in ("", "short"):
             return fmt_date(value, self.lang, short=format_spec == "short")
         return super().format_field(value, format_spec)

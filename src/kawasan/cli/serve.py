@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from kawasan.cli.joboptions import queue_option, scheduler_option, warm_up_option
 from kawasan.cli.main import cli
 from kawasan.i18n import Message, t
 
@@ -30,18 +31,12 @@ def _lang() -> str:
 @click.option("--jobs", "jobs", type=click.IntRange(0, 64), default=1, show_default=True,
               help="Analysis jobs run at once by a worker process started with the server (0: none; run "
                    "'kawasan worker' elsewhere).")
-@click.option("--queue", default=None, metavar="sqlite|redis://HOST:PORT/DB",
-              help="The job queue: sqlite (a file in the data folder, the default) or a Redis URL; "
-                   "default KAWASAN_QUEUE or sqlite.")
+@queue_option
 @click.option("--economics", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder of the regional-potential table set (tableset.yaml, or the East Java example layout "
                    "of ../shared/data); default KAWASAN_ECONOMICS_DIR.")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Run the analysis jobs' suitability runs and site extraction in chunks on this Dask scheduler "
-                   "(tcp://host:8786; or threads, processes); default KAWASAN_SCHEDULER, else in the job process.")
-@click.option("--warm-up/--no-warm-up", "warm", default=None,
-              help="The job worker does a tiny job's work when it starts (imports, numba's cached kernels, GDAL), "
-                   "so the first analysis is as fast as the next; default KAWASAN_WORKER_WARMUP or on.")
+@scheduler_option
+@warm_up_option
 def serve(host, port, workers, today, data_dir, jobs, queue, economics, scheduler, warm):
     """Serve the web app on KAWASAN_DATABASE_URL (default: the SQLite file in the data folder)."""
     if economics is not None:

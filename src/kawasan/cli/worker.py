@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import click
 
+from kawasan.cli.joboptions import queue_option, scheduler_option, warm_up_option
 from kawasan.cli.main import cli
 from kawasan.i18n import t
-
 
 
 def _lang() -> str:
@@ -16,15 +16,9 @@ def _lang() -> str:
 @cli.command("worker")
 @click.option("--jobs", "jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Jobs run at once (one process each); the rest wait in the queue.")
-@click.option("--queue", default=None, metavar="sqlite|redis://HOST:PORT/DB",
-              help="The job queue: sqlite (a file in the data folder, the default) or a Redis URL; "
-                   "default KAWASAN_QUEUE or sqlite.")
-@click.option("--warm-up/--no-warm-up", "warm", default=None,
-              help="Before taking jobs, each job process does a tiny job's work (imports, numba's cached kernels, "
-                   "GDAL) so the first real job is as fast as the next; default KAWASAN_WORKER_WARMUP or on.")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Run the jobs' suitability runs and site extraction in chunks on this Dask scheduler "
-                   "(tcp://host:8786; or threads, processes); default KAWASAN_SCHEDULER, else in the job process.")
+@queue_option
+@warm_up_option
+@scheduler_option
 def worker(jobs, queue, warm, scheduler):
     """Run analysis jobs from the queue until interrupted (Ctrl+C). Uses KAWASAN_DATABASE_URL like the web app."""
     run_worker(jobs, queue, warm=warm, scheduler=scheduler)

@@ -20,8 +20,8 @@ from affine import Affine
 from rasterio import features
 from shapely.geometry import shape
 
+from kawasan.geopackage import write_layer
 from kawasan.sampledata.dem_tiles import elevation
-from kawasan.sampledata.writers import fixed_gpkg_date
 
 LABEL = "SINTETIS / SYNTHETIC"
 
@@ -71,8 +71,8 @@ def write_agency_layers(out_dir: Path, boundary_wgs84, *, coast_lat: float, cone
     layer(_landslide_classes(z, slope), _HAZARD_CLASSES, "KELAS").to_file(paths["hazard_landslide"],
                                                                          driver="ESRI Shapefile")
     zone = _zoning(z, lons, kpi_windows, _corridor_cells(corridors, corridor_m, utm, z.shape, tr))
-    with fixed_gpkg_date():     # no clock time in the GeoPackage: the same seed writes the same bytes
-        layer(zone, _ZONE_NAMES, "POLA_RUANG").to_crs(utm).to_file(paths["zoning"], driver="GPKG", layer="pola_ruang")
+    # no clock time in the GeoPackage: the same seed writes the same bytes
+    write_layer(layer(zone, _ZONE_NAMES, "POLA_RUANG").to_crs(utm), paths["zoning"], "pola_ruang")
     layer(_soil_classes(rng, z), _SOIL_NAMES, "JENIS_TANAH").to_file(paths["soil"], driver="GeoJSON")
     return paths
 

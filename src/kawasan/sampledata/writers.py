@@ -1,24 +1,21 @@
 """Deterministic writers for the synthetic study area.
 
 GeoTIFFs are tiled 256 x 256, DEFLATE-compressed, carry ``SYNTHETIC=yes`` and a
-``DESCRIPTION`` tag, and have no timestamps. GeoPackages are written with the GDAL
-option ``OGR_CURRENT_DATE`` fixed, so the ``last_change`` and metadata timestamps
-GDAL stores in them do not depend on the clock; together with a fresh file this
-makes reruns byte-identical. The "synthetic" mark of a GeoPackage is its layer
+``DESCRIPTION`` tag, and have no timestamps. GeoPackages are written by
+:func:`kawasan.geopackage.write_layer`, whose ``last_change`` is a fixed time, not the
+clock; together with a fresh file this makes reruns byte-identical. The "synthetic" mark of a GeoPackage is its layer
 identifier and description (``gpkg_contents``); dataset metadata is avoided because
 GDAL then leaves a ``.aux.xml`` file next to the GeoPackage whenever it is read.
 """
 from __future__ import annotations
 
 import hashlib
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-import pyogrio
 import rasterio
 
-FIXED_DATE = "2024-01-01T00:00:00Z"
+from kawasan.geopackage import write_layer
 
 
 def sha256(path: Path) -> str:
@@ -50,21 +47,7 @@ def write_raster(path: Path, array: np.ndarray, grid, *, nodata, description: st
                 dst.write_colormap(1, colors)
 
 
-@contextmanager
-def fixed_gpkg_date():
-    """GeoPackages written inside carry FIXED_DATE instead of the clock (GDAL's ``OGR_CURRENT_DATE``)."""
-    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_DATE})
-    try:
-        yield
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
-
-
 def write_vector(path: Path, gdf, *, description: str) -> None:
     layer = path.stem
-    with fixed_gpkg_date():
-        pyogrio.write_dataframe(
-            gdf, path, layer=layer, driver="GPKG", promote_to_multi=False,
-            layer_options={"IDENTIFIER": f"{layer} (synthetic)", "DESCRIPTION": description},
-        )
+    write_layer(gdf, path, layer, promote_to_multi=False,
+                layer_options={"IDENTIFIER": f"{layer} (synthetic)", "DESCRIPTION": description})

@@ -90,7 +90,7 @@ def screen(req: ScreenRequest, progress=None) -> dict:
             potential = _potential(req)
             _join_potential(rows, potential, req.land_weight)
         result = _result(req, run.manifest, sites, rows, potential)
-        _write(tmp, result, regions, sites)
+        _write(tmp, result, regions, sites, created=run.manifest["created"])
         publish(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -248,7 +248,7 @@ def _join_potential(rows: list[dict], potential, land_weight: float) -> None:
 def _result(req: ScreenRequest, manifest: dict, sites: dict, rows: list[dict], potential) -> dict:
     site_rules = manifest.get("sites") or {}
     return {
-        "kind": KIND, "format_version": 1, "created": manifest["created"],
+        "kind": KIND, "format_version": 1,
         "synthetic": bool(manifest.get("synthetic")),
         **({"notice": manifest.get("notice")} if manifest.get("synthetic") else {}),
         "model": manifest["model"]["name"], "study_area": manifest["study_area"]["name"],
@@ -272,16 +272,19 @@ def _result(req: ScreenRequest, manifest: dict, sites: dict, rows: list[dict], p
     }
 
 
-def _write(folder: Path, result: dict, regions, sites: dict) -> None:
-    """screen.json, screen.csv, screen.gpkg (regency polygons with the table) and the two reports."""
+def _write(folder: Path, result: dict, regions, sites: dict, *, created: str) -> None:
+    """screen.json, screen.csv, screen.gpkg (regency polygons with the table) and the two reports; the
+    clock time (``created``, the run's) only in manifest.json, so the others repeat byte for byte."""
     import csv
 
     import geopandas as gpd
 
     from kawasan.csvout import safe_cell
+    from kawasan.geopackage import write_layer
     from kawasan.spatial.screenreport import write_reports
 
-    (folder / "manifest.json").write_text(json.dumps({"kind": KIND, "format_version": 1}) + "\n", encoding="utf-8")
+    manifest = {"kind": KIND, "format_version": 1, "created": created}
+    (folder / "manifest.json").write_text(json.dumps(manifest) + "\n", encoding="utf-8")
     (folder / "screen.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     rows = [({"data": "SYNTHETIC"} if result.get("synthetic") else {}) | r for r in result["regencies"]]
     cols = list(dict.fromkeys(k for r in rows for k in r))
@@ -292,11 +295,11 @@ def _write(folder: Path, result: dict, regions, sites: dict) -> None:
             w.writerow({k: safe_cell(r.get(k)) for k in cols})   # region names from a user's file: formula-safe
     table = gpd.GeoDataFrame([{k: r.get(k) for k in cols} for r in rows], geometry=list(regions.geometry),
                              crs=regions.crs)
-    table.to_file(folder / "screen.gpkg", layer="regencies", driver="GPKG")
+    write_layer(table, folder / "screen.gpkg", "regencies")   # last_change fixed: same inputs, same bytes
     site_cols = ["id", "regency_code", "area_ha", "score_mean"]
     site_layer = gpd.GeoDataFrame([{k: r.get(k) for k in site_cols} for r in sites["sites"]] or
                                   {k: [] for k in site_cols}, geometry=sites["geometries"], crs=sites["crs"])
     if result.get("synthetic"):
         site_layer["data"] = "SYNTHETIC"
-    site_layer.to_file(folder / "screen.gpkg", layer="sites", driver="GPKG")
+    write_layer(site_layer, folder / "screen.gpkg", "sites")
     write_reports(folder, result, regions)

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import uuid
-from datetime import datetime, timezone
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,6 +15,7 @@ import numpy as np
 
 from kawasan.errors import InputError
 from kawasan.fileio import publish, recover, temp_sibling, write_text_atomic
+from kawasan.geopackage import write_layer
 from kawasan.i18n import Message
 from kawasan.spatial import ranking, sitecriteria
 from kawasan.spatial.explain import explain
@@ -144,28 +143,13 @@ def _write(run: Run, sites, result: dict) -> None:
                     "geometry": rows[i["id"]].geometry} for i in result["sites"]]
         gdf = gpd.GeoDataFrame(records, geometry="geometry", crs=run.grid.crs) if records else \
             gpd.GeoDataFrame({"id": [], "rank": [], "area_ha": [], "score_mean": []}, geometry=[], crs=run.grid.crs)
-        gdf.to_file(tmp / "sites.gpkg", layer="sites", driver="GPKG")
-        _stamp_geopackage(tmp / "sites.gpkg", run.manifest.get("created"))
+        write_layer(gdf, tmp / "sites.gpkg", "sites", last_change=run.manifest.get("created"))
         gdf.to_crs("EPSG:4326").to_file(tmp / "sites.geojson", driver="GeoJSON")
         (tmp / "sites.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
         publish(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-
-
-def _stamp_geopackage(path: Path, created: str | None) -> None:
-    """Set the GeoPackage's last_change (gpkg_contents) to the run's creation time instead of the clock,
-    so the same run gives the same bytes. Left as written when the run records no time."""
-    if not created:
-        return
-    stamp = datetime.fromisoformat(created).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    con = sqlite3.connect(path)
-    try:
-        with con:
-            con.execute("UPDATE gpkg_contents SET last_change = ?", (stamp,))
-    finally:
-        con.close()
 
 
 def load_sites(run_dir) -> dict | None:
@@ -209,10 +193,10 @@ def rerank(run_dir, method: str) -> dict:
                 gdf = gpd.read_file(path)
                 gdf["rank"] = gdf["id"].map(ranks).astype("int64")
                 path.unlink()
-                gdf.sort_values("rank").to_file(path, driver=driver,
-                                                **({"layer": "sites"} if driver == "GPKG" else {}))
                 if driver == "GPKG":
-                    _stamp_geopackage(path, run.manifest.get("created"))
+                    write_layer(gdf.sort_values("rank"), path, "sites", last_change=run.manifest.get("created"))
+                else:
+                    gdf.sort_values("rank").to_file(path, driver=driver)
         (tmp / "sites.json").write_text(json.dumps(res, indent=2, ensure_ascii=False), encoding="utf-8")
         publish(tmp, folder)
     except BaseException:

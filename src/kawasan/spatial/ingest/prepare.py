@@ -244,6 +244,7 @@ class _Work:
     sources: list = field(default_factory=list)
     synthetic: list = field(default_factory=list)
     cells_inside: int = 0
+    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
     @property
     def grid(self) -> Grid:
@@ -274,13 +275,14 @@ class _Work:
         return written
 
     def vector(self, name, gdf, geometry, description, origin, vocabulary=None) -> None:
-        """Write vector layer ``name`` as a GeoPackage, and its manifest entry."""
-        import pyogrio
+        """Write vector layer ``name`` as a GeoPackage (last_change: the study area's creation time, as in
+        the manifest), and its manifest entry."""
+        from kawasan.geopackage import write_layer
 
         path = self.folder / f"{name}.gpkg"
         gdf = _gpkg_ready(gdf)
-        pyogrio.write_dataframe(gdf, path, layer=name, driver="GPKG", promote_to_multi=False,
-                                geometry_type="Unknown" if geometry == "Geometry" else None)
+        write_layer(gdf, path, name, last_change=self.created, promote_to_multi=False,
+                    geometry_type="Unknown" if geometry == "Geometry" else None)
         cols = [c for c in gdf.columns if c != gdf.geometry.name]
         attrs = {}
         for c in cols:
@@ -497,7 +499,7 @@ def _manifest(work: _Work, geom, wgs, memory: dict, scheme: str) -> dict:
         "boundary": {**b.describe(), "area_km2": round(area_km2, 3), "cells_inside": work.cells_inside,
                      "bounds_wgs84": [round(v, 6) for v in wgs.bounds]},
         "resolution_m": req.resolution, "buffer_m": req.buffer_m,
-        "generator": "kawasan data prepare", "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generator": "kawasan data prepare", "created": work.created,
         "software": {"kawasan": __version__, "python": platform.python_version()},
         "memory_estimate": memory,
         "projection": gridplan.projection_report(grid.crs, wgs.bounds, scheme),

@@ -150,7 +150,8 @@ def step_text(step: str, lang: str) -> str:
 def _public(job: dict, lang: str = "en", data_root=None) -> dict:
     """A job without its server paths and full model (the page needs the names, not the folders); a failed
     job's ``error`` in ``lang`` (the request's language) when the worker stored it in every language. The map
-    link names the run by its id in the data folder (``runs~NAME``: the folder's path under it), as the map does."""
+    link names the run by its id in the data folder (``runs~NAME``: the folder's path under it), as the map does;
+    ``links.run`` is its description for the page's own map (bounds, checksum of its score tiles)."""
     from kawasan.spatial.catalog import entry_id
 
     p = job.get("params") or {}
@@ -168,7 +169,7 @@ def _public(job: dict, lang: str = "en", data_root=None) -> dict:
         run_id = res["run"]
         if folder and data_root is not None and data_root in Path(folder).resolve().parents:
             run_id = entry_id(data_root, Path(folder).resolve())
-        out["links"] = {"map": f"/map/runs/{run_id}"}
+        out["links"] = {"map": f"/map/runs/{run_id}", "run": f"/api/v1/runs/{run_id}"}
     if job["kind"] == "prepare" and job["status"] == "finished" and res.get("study_area"):
         out["links"] = {"analysis": f"/analysis?area={res['study_area']}"}
     return out

@@ -172,6 +172,44 @@ document.addEventListener("DOMContentLoaded", () => {
     follow(r.json.id);
   });
 
+  // The finished run's score on the page's own map (issue 13: change a weight, see the map change). The first
+  // run sets the view; each later run's score replaces the one shown once its tiles are in, in the same view.
+  const preview = { map: null, layer: null };
+
+  async function showRun(url) {
+    if (typeof L === "undefined" || !window.KW || !KW.legendFor) return;
+    const r = await call("GET", url);
+    if (!r.ok) return;
+    const run = r.json;
+    const item = run.layers.find((l) => l.id === "score");
+    if (!item) return;
+    const box = $("#job-preview");
+    box.hidden = false;
+    const b = run.bounds;
+    const bounds = L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
+    const tiles = (id) => "/api/v1/runs/" + encodeURIComponent(run.id) + "/tiles/" + id + "/{z}/{x}/{y}.png?v=" +
+      run.checksum.slice(0, 12);
+    if (!preview.map) {
+      preview.map = L.map("preview-map", { zoomSnap: 1 });
+      preview.map.fitBounds(bounds);
+      L.control.scale({ imperial: false }).addTo(preview.map);
+      if (run.layers.some((l) => l.id === "hillshade")) {   // the terrain under the score, as on the run's map
+        L.tileLayer(tiles("hillshade"), { bounds, maxNativeZoom: 18, maxZoom: 20, zIndex: 1 }).addTo(preview.map);
+      }
+    }
+    const layer = L.tileLayer(tiles("score"), { bounds, maxNativeZoom: 18, maxZoom: 20, opacity: 0.75, zIndex: 4,
+      className: "tiles-score" });
+    layer.once("load", () => {
+      if (preview.layer) preview.map.removeLayer(preview.layer);
+      preview.layer = layer;
+      box.dataset.run = run.id;
+    });
+    layer.addTo(preview.map);
+    $("#preview-legend").replaceChildren(KW.legendFor(item, {}));
+    $("#preview-run").textContent = run.id;
+    $("#preview-synthetic").hidden = !run.synthetic;
+  }
+
   function follow(id) {
     const box = $("#job");
     box.hidden = false;
@@ -194,6 +232,7 @@ document.addEventListener("DOMContentLoaded", () => {
       cancel.hidden = true;
       if (run) run.disabled = false;
       if (j.links && j.links.map) { const a = $("#job-map"); a.href = j.links.map; a.hidden = false; }
+      if (j.links && j.links.run) showRun(j.links.run);
       if (j.error) { const e = $("#job-error"); e.textContent = j.error; e.hidden = false; }
     };
     poll();
