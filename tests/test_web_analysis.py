@@ -190,3 +190,18 @@ def test_the_job_routes_are_in_openapi(world):
     for p in ("/api/v1/jobs", "/api/v1/jobs/{job_id}", "/api/v1/jobs/{job_id}/cancel", "/api/v1/analysis/runs",
               "/api/v1/analysis/check", "/api/v1/analysis/models"):
         assert p in paths
+
+
+def test_the_weights_table_names_each_criterion_in_the_page_language(world):
+    """The weights table shows the criterion's label (its id beside it), as the criteria table does."""
+    from kawasan.spatial.modeledit import editor_view
+    from kawasan.spatial.presets import load_preset
+
+    model = load_preset("kawasan-industri")
+    for lang in ("id", "en"):
+        nodes = {n["id"]: n["label"] for n in editor_view(model, lang)["nodes"]}
+        crits = {c.id: c for c in model.criteria}
+        assert nodes and all(label != nid for nid, label in nodes.items() if nid in crits), nodes
+    html = world.clients["coord"].get("/analysis?area=test&model=preset:kawasan-industri").text
+    row = html.split('<tr data-node="slope">', 1)[1].split("</td>", 1)[0]
+    assert "Kemiringan lereng" in row and '<small class="muted">slope</small>' in row, row

@@ -79,16 +79,16 @@ FINISHED = """before => { const j = document.querySelector('#job');
 
 
 def _preview_shows(page, run_id: str) -> None:
-    """The page's own map shows ``run_id``'s score: its tiles loaded, no other run's score left under it."""
+    """The page's own map shows ``run_id``'s classes: its tiles loaded, no other run's left under it."""
     page.wait_for_selector(f"#job-preview[data-run='{run_id}']", timeout=30000)
-    tiles = page.locator("#preview-map .tiles-score img.leaflet-tile-loaded")
+    tiles = page.locator("#preview-map .tiles-run img.leaflet-tile-loaded")
     assert tiles.count() > 0
     srcs = {tiles.nth(i).get_attribute("src").split("/tiles/")[0] for i in range(tiles.count())}
     assert {src.split("://", 1)[-1].split("/", 1)[-1] for src in srcs} == {f"api/v1/runs/{run_id}"}, srcs
-    assert page.locator("#preview-map .tiles-score").count() == 1
+    assert page.locator("#preview-map .tiles-run").count() == 1
 
 
-def test_a_finished_run_shows_its_score_on_the_page_and_the_next_run_replaces_it(server, page):
+def test_a_finished_run_shows_its_classes_on_the_page_and_the_next_run_replaces_it(server, page):
     """Issue 13: change a weight, run, see the map change - on the Analysis page itself, in the same view."""
     base = server["url"]
     sign_in(page, base, "coord")

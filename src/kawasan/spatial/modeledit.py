@@ -39,8 +39,9 @@ def editor_view(model: Model, lang: str = "en") -> dict:
     res = resolve(model, allow_inconsistent=True)
     top_w = res.levels[0].get("weights") or {}
     w = model.weights
+    labels = {c.id: label_text(c.label, lang, c.id) for c in model.criteria}   # a group has only its id
     view = {"name": model.name, "title": label_text(model.title, lang, model.name), "method": w.method,
-            "nodes": [{"id": n, "group": n in groups, "members": groups.get(n, []),
+            "nodes": [{"id": n, "label": labels.get(n, n), "group": n in groups, "members": groups.get(n, []),
                        "weight": float(top_w.get(n, 0.0))} for n in top],
             "matrix": _matrix_text(w) if w.method == "ahp" and w.matrix is not None else None,
             "matrix_order": list(w.criteria) if w.method == "ahp" and w.criteria else top,

@@ -172,8 +172,10 @@ document.addEventListener("DOMContentLoaded", () => {
     follow(r.json.id);
   });
 
-  // The finished run's score on the page's own map (issue 13: change a weight, see the map change). The first
-  // run sets the view; each later run's score replaces the one shown once its tiles are in, in the same view.
+  // The finished run's suitability classes on the page's own map (issue 13: change a weight, see the map change):
+  // S1..N2 and "excluded by law" with the report's palette read better than the score, which is 0 on every
+  // excluded cell. The first run sets the view; each later run's classes replace the ones shown once its
+  // tiles are in, in the same view.
   const preview = { map: null, layer: null };
 
   async function showRun(url) {
@@ -181,7 +183,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const r = await call("GET", url);
     if (!r.ok) return;
     const run = r.json;
-    const item = run.layers.find((l) => l.id === "score");
+    const item = run.layers.find((l) => l.id === "classes");
     if (!item) return;
     const box = $("#job-preview");
     box.hidden = false;
@@ -193,12 +195,12 @@ document.addEventListener("DOMContentLoaded", () => {
       preview.map = L.map("preview-map", { zoomSnap: 1 });
       preview.map.fitBounds(bounds);
       L.control.scale({ imperial: false }).addTo(preview.map);
-      if (run.layers.some((l) => l.id === "hillshade")) {   // the terrain under the score, as on the run's map
+      if (run.layers.some((l) => l.id === "hillshade")) {   // the terrain under the classes, as on the run's map
         L.tileLayer(tiles("hillshade"), { bounds, maxNativeZoom: 18, maxZoom: 20, zIndex: 1 }).addTo(preview.map);
       }
     }
-    const layer = L.tileLayer(tiles("score"), { bounds, maxNativeZoom: 18, maxZoom: 20, opacity: 0.75, zIndex: 4,
-      className: "tiles-score" });
+    const layer = L.tileLayer(tiles("classes"), { bounds, maxNativeZoom: 18, maxZoom: 20, opacity: 0.75, zIndex: 4,
+      className: "tiles-run" });
     layer.once("load", () => {
       if (preview.layer) preview.map.removeLayer(preview.layer);
       preview.layer = layer;
