@@ -20,11 +20,13 @@ short date  4 Des 2026          4 Dec 2026
 A number placed in a message is written the same way: with a format spec (``{area:,.1f}``) the digits
 are Python's (same rounding in both languages), the separators the language's; ``g`` specs (``{ha:g}``)
 and a fraction without a spec (``{value}`` holding 1530.5) are grouped too (1.530,5 / 1,530.5). A whole
-number without a spec (``{year}``, ``{row}``, ``{port}``) is written as its plain digits.
+number without a spec (``{year}``, ``{row}``, ``{port}``, or 10000.0 held as a float) is written as its
+plain digits.
 """
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import string
@@ -326,6 +328,8 @@ class _LocaleFormatter(string.Formatter):
         if isinstance(value, Number) and not isinstance(value, bool) and format_spec:
             return _format_number(value, format_spec, self.lang)
         if isinstance(value, Real) and not isinstance(value, Integral) and not format_spec:
+            if math.isfinite(value) and float(value).is_integer():
+                return str(int(value))      # a whole number held as a float reads as an int does: its digits
             return _format_number(value, ",", self.lang)   # {value} of a float: shortest digits, grouped
         if isinstance(value, (date, datetime)) and format_spec in ("", "short"):
             return fmt_date(value, self.lang, short=format_spec == "short")
