@@ -50,22 +50,22 @@ def _vertical(mask, r0, r1, c_lo, c_hi, reach, g):
         j1 = min(c_hi, j0 + _COLUMN_BLOCK)
         mark = np.full(j1 - j0, -2 * far - h, dtype=np.int64)
         for i in range(top, r1):
-            for j in range(j0, j1):
-                if mask[i, j] != 0:
-                    mark[j - j0] = i
+            row = mask[i, j0:j1]
+            for j in range(j1 - j0):
+                mark[j] = i if row[j] != 0 else mark[j]
             if i >= r0:
-                for j in range(j0, j1):
-                    g[i - r0, j - c_lo] = min(i - mark[j - j0], far)
+                grow = g[i - r0, j0 - c_lo:j1 - c_lo]
+                for j in range(j1 - j0):
+                    grow[j] = min(i - mark[j], far)
         mark[:] = 2 * far + h
         for i in range(bottom - 1, r0 - 1, -1):
-            for j in range(j0, j1):
-                if mask[i, j] != 0:
-                    mark[j - j0] = i
+            row = mask[i, j0:j1]
+            for j in range(j1 - j0):
+                mark[j] = i if row[j] != 0 else mark[j]
             if i < r1:
-                for j in range(j0, j1):
-                    d = mark[j - j0] - i
-                    if d < g[i - r0, j - c_lo]:
-                        g[i - r0, j - c_lo] = d
+                grow = g[i - r0, j0 - c_lo:j1 - c_lo]
+                for j in range(j1 - j0):
+                    grow[j] = min(grow[j], mark[j] - i)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -95,22 +95,25 @@ def _envelope(grow, reach, v, zn, zd):
 
 
 @nb.njit(cache=True, nogil=True)
-def _row_distances(grow, k, v, zn, zd, q0, q1, scale, cap, out_row):
+def _row_distances(grow, k, v, zn, zd, q0, q1, scale, cap, dx2, dy2, out_row):
     """The envelope of :func:`_envelope` evaluated at columns q0 <= q < q1, written to ``out_row[q - q0]``:
-    ``sqrt(float32(dx^2) + float32(dy^2)) * scale`` in float32, clamped at ``cap``; ``cap`` without any
-    parabola."""
+    ``sqrt(float32(dx^2) + float32(dy^2)) * scale`` in float32 (as OpenCV forms it), clamped at ``cap``;
+    ``cap`` without any parabola. The squares are found first (a scalar walk along the envelope), the
+    roots then in a separate loop that the compiler vectorizes."""
     if k == 0:
         out_row[:] = cap
         return
-    t = 0
-    for q in range(q0, q1):
-        while t + 1 < k and zn[t + 1] < q * zd[t + 1]:
-            t += 1
+    for t in range(k):
+        # parabola t is the lowest for floor(z[t]) < q <= floor(z[t + 1]) (z[0] = -inf, z[k] = +inf)
+        lo = q0 if t == 0 else max(q0, zn[t] // zd[t] + 1)
+        hi = q1 if t == k - 1 else min(q1, zn[t + 1] // zd[t + 1] + 1)
         p = v[t]
-        dx = np.int64(q - p)
-        dy = np.int64(grow[p])
-        d = np.sqrt(np.float32(dx * dx) + np.float32(dy * dy)) * scale
-        out_row[q - q0] = min(d, cap)
+        fy = np.float32(grow[p] * grow[p])
+        for q in range(lo, hi):
+            dx2[q - q0] = np.float32((q - p) * (q - p))
+            dy2[q - q0] = fy
+    for j in range(q1 - q0):
+        out_row[j] = min(np.sqrt(dx2[j] + dy2[j]) * scale, cap)
 
 
 @nb.njit(**_OPTS)
@@ -120,15 +123,17 @@ def _horizontal(g, q0, q1, reach, scale, cap, out):
     rows, n = g.shape
     nblocks = (rows + _ROW_BLOCK - 1) // _ROW_BLOCK
     for b in nb.prange(nblocks):
-        grow = np.empty(n, dtype=np.int32)   # the row of g, copied: ``out`` may be ``g`` itself
+        grow = np.empty(n, dtype=np.int64)   # the row of g, copied: ``out`` may be ``g`` itself
         v = np.empty(n, dtype=np.int64)
         zn = np.empty(n + 1, dtype=np.int64)
         zd = np.empty(n + 1, dtype=np.int64)
+        dx2 = np.empty(q1 - q0, dtype=np.float32)
+        dy2 = np.empty(q1 - q0, dtype=np.float32)
         for i in range(b * _ROW_BLOCK, min(rows, (b + 1) * _ROW_BLOCK)):
             for j in range(n):
-                grow[j] = np.int32(g[i, j])
+                grow[j] = np.int64(g[i, j])
             k = _envelope(grow, reach, v, zn, zd)
-            _row_distances(grow, k, v, zn, zd, q0, q1, scale, cap, out[i])
+            _row_distances(grow, k, v, zn, zd, q0, q1, scale, cap, dx2, dy2, out[i])
 
 
 def reach_of(max_distance: float, cell: float) -> int:
