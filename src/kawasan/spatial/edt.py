@@ -69,14 +69,17 @@ def _vertical(mask, r0, r1, c_lo, c_hi, reach, g):
 
 
 @nb.njit(cache=True, nogil=True)
-def _envelope(grow, reach, v, zn, zd):
-    """Lower envelope of the parabolas ``(q - p)^2 + grow[p]^2`` of the columns p with ``grow[p] <= reach``
-    (F&H 2012, algorithm DT(f)). Returns k, the number of parabolas kept; v[0:k] are their columns and
-    zn[t] / zd[t] (t >= 1) where parabola t starts to be the lowest, kept as exact integer fractions."""
+def _envelope(grow, q0, q1, reach, v, zn, zd):
+    """Lower envelope of the parabolas ``(q - p)^2 + grow[p]^2`` of the columns p within ``reach`` of a
+    column q0 <= q < q1 (F&H 2012, algorithm DT(f)); a parabola farther from all of them can only be the
+    lowest where the distance is clamped anyway. Returns k, the number of parabolas kept; v[0:k] are their
+    columns and zn[t] / zd[t] (t >= 1) where parabola t starts to be the lowest, as exact integer fractions."""
     k = 0
+    r2 = reach * reach
     for q in range(grow.shape[0]):
         gq = np.int64(grow[q])
-        if gq > reach:
+        dq = q0 - q if q < q0 else (q - q1 + 1 if q >= q1 else 0)
+        if gq * gq + dq * dq > r2:
             continue
         fq = gq * gq + q * q
         while k > 0:
@@ -132,7 +135,7 @@ def _horizontal(g, q0, q1, reach, scale, cap, out):
         for i in range(b * _ROW_BLOCK, min(rows, (b + 1) * _ROW_BLOCK)):
             for j in range(n):
                 grow[j] = np.int64(g[i, j])
-            k = _envelope(grow, reach, v, zn, zd)
+            k = _envelope(grow, q0, q1, reach, v, zn, zd)
             _row_distances(grow, k, v, zn, zd, q0, q1, scale, cap, dx2, dy2, out[i])
 
 
