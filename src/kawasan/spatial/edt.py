@@ -10,10 +10,12 @@ Theory of Computing 8, section 3 (the lower envelope of parabolas), the algorith
 * pass 2 (:func:`_horizontal`), along rows: ``d^2(i, q) = min_p (q - p)^2 + g(i, p)^2``, the lower envelope
   of the parabolas of the columns p with ``g <= reach``, evaluated only at the core's columns.
 
-Equal to OpenCV's values cell for cell (tests/test_distance_kernel.py): the envelope is built with exact
-integer arithmetic, so the minimum is the exact squared distance in cells, and the distance is then
+Equal to OpenCV's own F&H code cell for cell (tests/test_distance_kernel.py): the envelope is built with
+exact integer arithmetic, so the minimum is the exact squared distance in cells, and the distance is then
 formed as OpenCV forms it, ``sqrt(float32(dx^2) + float32(dy^2))`` in float32, times the cell size in
-float32, clamped at ``max_distance``. A cell whose nearest feature is beyond ``reach`` cells gets
+float32, clamped at ``max_distance``. (OpenCV hands images under 2**14 cells, and every image when it runs
+one thread, to Intel IPP, whose square root can be 1 ulp off: its value depends on the window's size and
+the thread count; this kernel's does not.) A cell whose nearest feature is beyond ``reach`` cells gets
 ``max_distance`` (``reach`` >= max_distance / cell size + 1, so the float32 value would be clamped anyway).
 
 Work: pass 1 reads the haloed mask once; pass 2 touches core rows x halo columns; the square roots are
@@ -151,8 +153,9 @@ def bounded_distance(mask: np.ndarray, core: tuple[slice, slice], cell: float, m
 
     ``mask`` (uint8, C-contiguous) is the core grown by the reach (:func:`reach_of`) on every side where the
     grid allows; features farther out cannot be within reach of the core. ``cell`` is the (square) cell
-    side. ``scratch`` is a float32 buffer of at least core rows x halo columns cells for pass 1; without it,
-    ``out`` holds pass 1 when the core spans all of ``mask``'s columns, else a new array is allocated.
+    side. ``scratch`` is a C-contiguous float32 buffer for pass 1 (used when it holds core rows x halo
+    columns cells); without it, ``out`` holds pass 1 when the core spans all of ``mask``'s columns, else a
+    new array is allocated.
     """
     rows, cols = core
     r0, r1, _ = rows.indices(mask.shape[0])
@@ -160,7 +163,7 @@ def bounded_distance(mask: np.ndarray, core: tuple[slice, slice], cell: float, m
     reach = reach_of(max_distance, cell)
     c_lo, c_hi = max(0, c0 - reach), min(mask.shape[1], c1 + reach)
     shape = (r1 - r0, c_hi - c_lo)
-    if scratch is not None:
+    if scratch is not None and scratch.size >= shape[0] * shape[1]:
         g = scratch.reshape(-1)[: shape[0] * shape[1]].reshape(shape)
     elif (c_lo, c_hi) == (c0, c1):
         g = out
