@@ -211,25 +211,17 @@ class WindowStore(LayerStore):
         return store, (slice(a.row - r0, a.row - r0 + h), slice(a.col - c0, a.col - c0 + w))
 
     def distance(self, sources, res, max_distance, out):
-        """The whole grid's bounded distance on this window: measured on the window grown by the reach,
-        ``halo = ceil(max_distance / smaller cell side) + 1`` (a feature farther than that is beyond reach
-        for every cell of the window, so it cannot change the clamped distance), then cut back."""
-        from kawasan.spatial.proximity import distance_to
-
+        """The whole grid's bounded distance on this window: the features are drawn on the window grown by
+        the reach, ``halo = ceil(max_distance / smaller cell side) + 1`` (a feature farther than that is beyond
+        reach for every cell of the window, so it cannot change the clamped distance), and the distance is
+        computed for the window's own cells only (``proximity.distance_to_core``)."""
         store, inner = self.grown(reach_cells(max_distance, res))
-        d = distance_to(store.features_mask(sources), res, max_distance,
-                        out=reusable("distance", store.area.grid.shape, np.float32))
-        out[...] = d[inner]
-        return out
+        return _core_distance(store, store.features_mask(sources), inner, res, max_distance, out)
 
     def distance_to_features(self, gdf, res, max_distance, out):
-        from kawasan.spatial.proximity import distance_to
-
+        """:meth:`distance` to the features of ``gdf`` (a setback class)."""
         store, inner = self.grown(reach_cells(max_distance, res))
-        d = distance_to(store.burn(gdf), res, max_distance,
-                        out=reusable("distance", store.area.grid.shape, np.float32))
-        out[...] = d[inner]
-        return out
+        return _core_distance(store, store.burn(gdf), inner, res, max_distance, out)
 
     def slope(self, name, res, out, *, degrees):
         """Horn's 3 x 3 slope needs one cell around the window: measured on the window grown by one cell."""
@@ -247,6 +239,15 @@ class _GrownStore(WindowStore):
 
     def _mask_buffer(self) -> np.ndarray:
         return reusable("mask", self.area.grid.shape, np.uint8)
+
+
+def _core_distance(store: "WindowStore", mask: np.ndarray, inner: tuple[slice, slice], res, max_distance, out):
+    """``proximity.distance_to_core`` of the grown ``store``'s ``mask`` for the window ``inner``, into ``out``;
+    its first pass uses the process's reusable grown-window buffer (at least core rows x grown columns)."""
+    from kawasan.spatial.proximity import distance_to_core
+
+    scratch = reusable("distance", store.area.grid.shape, np.float32)
+    return distance_to_core(mask, inner, res, max_distance, out, scratch)
 
 
 def reach_cells(max_distance: float, res: tuple[float, float]) -> int:
