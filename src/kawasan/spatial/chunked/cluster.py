@@ -1,8 +1,10 @@
 """Where the chunks run: a local Dask cluster (threads or processes) or a running one at an address.
 
-* ``threads``: one process; chunks run one after another and each chunk's kernels use every core (numba's
-  parallel loops and OpenCV run their own threads: numba's threading layer is not made for concurrent
-  callers, so chunks are not run side by side in one process);
+* ``threads``: one process, no Dask: a thread of this process runs the chunks one after another and each
+  chunk's kernels use every core (numba's parallel loops and OpenCV run their own threads: numba's threading
+  layer is not made for concurrent callers, so chunks are not run side by side in one process). Starting a
+  ``distributed.LocalCluster`` here (scheduler, worker, event loop, its sampling profiler and memory monitor)
+  cost measurable CPU for nothing a single process needs (docs/performance.md, "Overheads cut");
 * ``processes`` (the default): a ``distributed.LocalCluster`` of ``workers`` processes (default: one per
   core), each running one chunk at a time with cores / workers kernel threads;
 * ``ADDRESS`` (``tcp://host:8786``): a running ``dask-scheduler`` and its workers; every worker must have
@@ -44,18 +46,40 @@ class ChunkOptions:
 def open_executor(options: ChunkOptions):
     """Yield ``(run_all, threads)``: ``run_all(fn, jobs)`` yields ``fn(job)`` results as they finish;
     ``threads`` is how many kernel threads each chunk may use."""
-    from distributed import Client, LocalCluster, as_completed
-
     options.check()
-    cores = os.cpu_count() or 1
     sched = options.scheduler or "processes"
+    if sched == "threads":
+        yield _in_process, options.workers or os.cpu_count() or 1
+        return
+    with _dask_executor(options, sched) as pair:
+        yield pair
+
+
+def _in_process(fn, jobs):
+    """Run ``fn`` on each job in one thread of this process, one after another; yield each result as it
+    finishes (a job's result is not kept once yielded, so memory holds one chunk in transit)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kawasan-chunk") as pool:
+        pending = iter(jobs)
+        fut = next((pool.submit(fn, job) for job in pending), None)
+        while fut is not None:
+            nxt = next((pool.submit(fn, job) for job in pending), None)   # the next chunk starts at once
+            res, fut = fut.result(), nxt
+            yield res
+            del res
+
+
+@contextmanager
+def _dask_executor(options: ChunkOptions, sched: str):
+    """A ``distributed`` client on a LocalCluster of worker processes or on a running scheduler."""
+    from distributed import Client, LocalCluster
+
+    cores = os.cpu_count() or 1
     for name in ("distributed", "distributed.worker", "distributed.scheduler", "distributed.nanny"):
         logging.getLogger(name).setLevel(logging.ERROR)
     cluster = None
-    if sched == "threads":
-        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0")
-        threads = options.workers or cores
-    elif sched == "processes":
+    if sched == "processes":
         n = options.workers or cores
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0")
         threads = max(1, cores // n)
@@ -68,17 +92,23 @@ def open_executor(options: ChunkOptions):
             raise InputError(Message("chunked.err.unreachable", scheduler=sched, error=str(exc)),
                              field="--scheduler") from exc
         with client:
-            def run_all(fn, jobs):
-                futures = client.map(fn, jobs, pure=False)
-                try:
-                    for fut in as_completed(futures):
-                        res = fut.result()
-                        fut.release()
-                        yield res
-                finally:
-                    client.cancel(futures)
-
-            yield run_all, threads
+            yield _client_run_all(client), threads
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def _client_run_all(client):
+    from distributed import as_completed
+
+    def run_all(fn, jobs):
+        futures = client.map(fn, jobs, pure=False)
+        try:
+            for fut in as_completed(futures):
+                res = fut.result()
+                fut.release()
+                yield res
+        finally:
+            client.cancel(futures)
+
+    return run_all
