@@ -201,7 +201,7 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
     rdtype = np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32
     big = not fits_in_memory(model, grid)
     spill = Path(tempfile.mkdtemp(prefix="kawasan-chunks-", dir=spill_dir)) if big or tiled else None
-    sink = TiledOutputs(spill, grid, rdtype) if tiled else None
+    sink = TiledOutputs(spill, grid, rdtype, size) if tiled else None
     score = classes = reason = None
     if sink is None:
         score = _allocate(grid.shape, np.float32, spill, "score")
