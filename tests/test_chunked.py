@@ -369,6 +369,21 @@ def test_best_areas_by_strips_equals_whole_grid(tmp_path, monkeypatch, strip):
         best_areas(score, classes, grid)
 
 
+@pytest.mark.parametrize("row", [0, 1, 512])
+def test_strip_first_blocks_equal_the_sorted_ones(row):
+    """The one-pass first 2 x 2 block per label equals the sort over every labelled cell (chunked.sites)."""
+    import cv2
+
+    from kawasan.spatial.chunked.outputs import _strip_first_blocks
+    from kawasan.spatial.chunked.sites import _first_blocks
+
+    rng = np.random.default_rng(row)
+    mask = (rng.random((97, 131)) < 0.45).astype(np.uint8)
+    n, labels = cv2.connectedComponents(mask, connectivity=8, ltype=cv2.CV_32S)
+    assert n > 50
+    assert np.array_equal(_strip_first_blocks(labels, n, row), _first_blocks(labels, n, row, 0))
+
+
 def test_chunked_errors_name_the_value_in_both_languages(area, tmp_path, monkeypatch):
     """The chunked path's own refusals: the value, the option, and the user's language."""
     from kawasan.errors import ModelError, VectorError

@@ -197,8 +197,6 @@ def best_areas_by_strips(classes_path: Path, score_path: Path, counts: np.ndarra
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    from kawasan.spatial.chunked.sites import _first_blocks
-
     code = next((c for c in (1, 2, 3) if counts[c] > 0), None)
     if code is None:
         return []
@@ -215,7 +213,7 @@ def best_areas_by_strips(classes_path: Path, score_path: Path, counts: np.ndarra
             sums.append(kernels.label_sums(labels, sds.read(1, window=win), n)[1:])
             sx.append(np.rint(cent[1:, 0] * area).astype(np.int64))
             sy.append(np.rint(cent[1:, 1] * area).astype(np.int64) + r0 * area)
-            first.append(_first_blocks(labels, n, r0, 0)[1:])
+            first.append(_strip_first_blocks(labels, n, r0)[1:])
             glob = np.where(labels[0] > 0, labels[0] + base, 0)
             if prev_row is not None:
                 _touch(prev_row, glob, pa, pb)
@@ -241,6 +239,24 @@ def best_areas_by_strips(classes_path: Path, score_path: Path, counts: np.ndarra
     order = np.argsort(ckey, kind="stable")           # OpenCV's whole-grid label order
     cent = np.stack([csx / tot, csy / tot], axis=1)
     return area_rows(code, tot[order], ssum[order], cent[order], grid, top=top)
+
+
+@nb.njit(cache=True, nogil=True)
+def _strip_first_blocks(labels, n, row):
+    """Per label 0..n-1 of a strip starting at grid row ``row``: its first (raster order) 2 x 2 block of the
+    whole grid, as (block row, block column); the largest int64 for a label with no cell. One pass over the
+    strip, the same blocks as ``chunked.sites._first_blocks`` (which sorts every labelled cell). Serial: it
+    runs beside the COG writers' threads, not inside numba's thread pool."""
+    big = np.iinfo(np.int64).max
+    first = np.full((n, 2), big, dtype=np.int64)
+    for r in range(labels.shape[0]):
+        br = (r + row) // 2
+        for c in range(labels.shape[1]):
+            lab = labels[r, c]
+            if lab > 0 and (br < first[lab, 0] or (br == first[lab, 0] and c // 2 < first[lab, 1])):
+                first[lab, 0] = br
+                first[lab, 1] = c // 2
+    return first
 
 
 def _touch(up: np.ndarray, down: np.ndarray, pa: list, pb: list) -> None:
