@@ -114,7 +114,7 @@ def evaluate_model(model: str | Path | Model, data: str | Path | dict, *, allow_
                               spill_dir=spill_dir, tiled=tiled)
         if auto:
             ev.warnings.insert(0, f"the grid ({area.grid.width} x {area.grid.height} cells) does not fit in the memory "
-                                  "available: it was evaluated in chunks on a local Dask cluster (--chunks, "
+                                  "available: it was evaluated in chunks, on local threads (--chunks, "
                                   "--scheduler and --workers choose how)")
         return ev
     return evaluate(m, area, base_dir=base, allow_inconsistent=allow_inconsistent, keep_criteria=keep_criteria,

@@ -353,7 +353,7 @@ def chunked_entry(ev: Evaluation, scheduler: str | None, workers: int | None) ->
     """What a run manifest records about a chunked run (how it was cut; the results do not depend on it)."""
     t = ev.timings
     return {"chunk_cells": int(t["chunk_cells"]), "chunks": int(t["chunks"]), "halo_cells": int(t["halo_cells"]),
-            "scheduler": "processes" if scheduler is None else ("address" if "://" in scheduler or ":" in scheduler
+            "scheduler": "threads" if scheduler is None else ("address" if "://" in scheduler or ":" in scheduler
                                                                  and scheduler not in ("threads", "processes")
                                                                  else scheduler),
             "workers": workers,
