@@ -307,6 +307,31 @@ def test_running_cluster_by_its_address(area):
     assert_same(full, part)
 
 
+def test_chunks_side_by_side_in_threads_each_once_and_never_more_than_asked():
+    """The threads executor runs every job once, at most ``side`` at a time, and yields as they finish."""
+    import threading
+    import time
+
+    from kawasan.spatial.chunked import cluster
+
+    lock, now, peak = threading.Lock(), [0], [0]
+
+    def job(i):
+        with lock:
+            now[0] += 1
+            peak[0] = max(peak[0], now[0])
+        time.sleep(0.01 * (i % 3))
+        with lock:
+            now[0] -= 1
+        return i
+
+    assert sorted(cluster._in_process(job, range(20), 2)) == list(range(20)) and peak[0] == 2
+    peak[0] = 0
+    assert list(cluster._in_process(job, range(5), 1)) == list(range(5)) and peak[0] == 1
+    first = next(cluster._in_process(job, range(100), 2))         # the consumer stops early: no hang
+    assert first in range(3)
+
+
 # --- outputs written by windows -------------------------------------------------------------------------
 def test_chunked_run_folder_is_byte_identical_whatever_the_workers(area, tmp_path):
     """The coordinator writes each chunk into tiled files as it arrives (in any order) and makes the COGs
@@ -315,7 +340,8 @@ def test_chunked_run_folder_is_byte_identical_whatever_the_workers(area, tmp_pat
     m = model_from_dict(small_model())
     mem = run_suitability(m, area, tmp_path / "mem")
     runs = {"one": dict(scheduler="processes", workers=1), "two": dict(scheduler="processes", workers=2),
-            "threads": dict(scheduler="threads"), "again": dict(scheduler="threads")}
+            "threads": dict(scheduler="threads"), "again": dict(scheduler="threads"),
+            "serial": dict(scheduler="threads", workers=2)}      # one chunk at a time, 2 kernel threads
     made = {k: run_suitability(m, area, tmp_path / k, chunks=10, **kw) for k, kw in runs.items()}
     from rio_cogeo.cogeo import cog_validate
 

@@ -1,8 +1,11 @@
 """Where the chunks run: in this process (threads), on a local Dask cluster (processes) or on a running one.
 
-* ``threads`` (the default): one process, no Dask: a thread of this process runs the chunks one after another and each
-  chunk's kernels use every core (numba's parallel loops and OpenCV run their own threads: numba's threading
-  layer is not made for concurrent callers, so chunks are not run side by side in one process). Starting a
+* ``threads`` (the default): one process, no Dask. Where numba's threading layer takes concurrent callers
+  (``omp`` or ``tbb``; numba picks one of them when it can load it) and ``workers`` is not given, one chunk
+  per core runs side by side, each in its own thread with one kernel thread: the serial parts of a chunk
+  (GDAL reads, burning, Python) no longer leave a core idle. Under numba's ``workqueue`` layer, which aborts
+  on concurrent callers, or with ``workers`` (kernel threads per chunk), chunks run one after another and
+  each chunk's kernels use ``workers`` (default: every) core. Starting a
   ``distributed.LocalCluster`` here (scheduler, worker, event loop, its sampling profiler and memory monitor)
   cost measurable CPU for nothing a single process needs (docs/performance.md, "Overheads cut"). It is the
   default because on one machine it measured faster than worker processes in CPU and in wall time: no
@@ -51,25 +54,46 @@ def open_executor(options: ChunkOptions):
     options.check()
     sched = options.scheduler or "threads"
     if sched == "threads":
-        yield _in_process, options.workers or os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+        side = cores if options.workers is None and cores > 1 and concurrent_kernels() else 1
+        yield (lambda fn, jobs: _in_process(fn, jobs, side)), (options.workers or cores) if side == 1 else 1
         return
     with _dask_executor(options, sched) as pair:
         yield pair
 
 
-def _in_process(fn, jobs):
-    """Run ``fn`` on each job in one thread of this process, one after another; yield each result as it
-    finishes (a job's result is not kept once yielded, so memory holds one chunk in transit)."""
-    from concurrent.futures import ThreadPoolExecutor
+def concurrent_kernels() -> bool:
+    """Whether numba's threading layer in use takes parallel kernels called from several threads at once
+    (``omp``, ``tbb``; not ``workqueue``). A tiny parallel kernel is run first: the layer is chosen at the
+    first parallel launch."""
+    import numba
+    import numpy as np
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kawasan-chunk") as pool:
+    from kawasan.spatial import kernels
+
+    kernels.count_finite(np.zeros((1, 1), dtype=np.float32))
+    return numba.threading_layer() in ("omp", "tbb")
+
+
+def _in_process(fn, jobs, side: int = 1):
+    """Run ``fn`` on each job in ``side`` threads of this process; yield each result as it finishes.
+
+    At most ``side + 1`` jobs are submitted at a time (one waits, so a thread never idles) and a result is
+    not kept once yielded: memory holds ``side`` chunks at work and one in transit. Results come in
+    completion order; the coordinator's merge does not depend on it."""
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+    from itertools import islice
+
+    with ThreadPoolExecutor(max_workers=side, thread_name_prefix="kawasan-chunk") as pool:
         pending = iter(jobs)
-        fut = next((pool.submit(fn, job) for job in pending), None)
-        while fut is not None:
-            nxt = next((pool.submit(fn, job) for job in pending), None)   # the next chunk starts at once
-            res, fut = fut.result(), nxt
-            yield res
-            del res
+        running = {pool.submit(fn, job) for job in islice(pending, side + 1)}
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                running |= {pool.submit(fn, job) for job in islice(pending, 1)}
+                res = fut.result()
+                yield res
+                del res
 
 
 @contextmanager
