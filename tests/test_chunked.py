@@ -307,6 +307,31 @@ def test_running_cluster_by_its_address(area):
     assert_same(full, part)
 
 
+def test_chunks_side_by_side_in_threads_each_once_and_never_more_than_asked():
+    """The threads executor runs every job once, at most ``side`` at a time, and yields as they finish."""
+    import threading
+    import time
+
+    from kawasan.spatial.chunked import cluster
+
+    lock, now, peak = threading.Lock(), [0], [0]
+
+    def job(i):
+        with lock:
+            now[0] += 1
+            peak[0] = max(peak[0], now[0])
+        time.sleep(0.01 * (i % 3))
+        with lock:
+            now[0] -= 1
+        return i
+
+    assert sorted(cluster._in_process(job, range(20), 2)) == list(range(20)) and peak[0] == 2
+    peak[0] = 0
+    assert list(cluster._in_process(job, range(5), 1)) == list(range(5)) and peak[0] == 1
+    first = next(cluster._in_process(job, range(100), 2))         # the consumer stops early: no hang
+    assert first in range(3)
+
+
 # --- outputs written by windows -------------------------------------------------------------------------
 def test_chunked_run_folder_is_byte_identical_whatever_the_workers(area, tmp_path):
     """The coordinator writes each chunk into tiled files as it arrives (in any order) and makes the COGs
@@ -315,7 +340,8 @@ def test_chunked_run_folder_is_byte_identical_whatever_the_workers(area, tmp_pat
     m = model_from_dict(small_model())
     mem = run_suitability(m, area, tmp_path / "mem")
     runs = {"one": dict(scheduler="processes", workers=1), "two": dict(scheduler="processes", workers=2),
-            "threads": dict(scheduler="threads"), "again": dict(scheduler="threads")}
+            "threads": dict(scheduler="threads"), "again": dict(scheduler="threads"),
+            "serial": dict(scheduler="threads", workers=2)}      # one chunk at a time, 2 kernel threads
     made = {k: run_suitability(m, area, tmp_path / k, chunks=10, **kw) for k, kw in runs.items()}
     from rio_cogeo.cogeo import cog_validate
 
@@ -367,6 +393,21 @@ def test_best_areas_by_strips_equals_whole_grid(tmp_path, monkeypatch, strip):
     counts = np.bincount(classes.ravel(), minlength=256)
     assert outputs.best_areas_by_strips(tmp_path / "classes.tif", tmp_path / "score.tif", counts, grid) == \
         best_areas(score, classes, grid)
+
+
+@pytest.mark.parametrize("row", [0, 1, 512])
+def test_strip_first_blocks_equal_the_sorted_ones(row):
+    """The one-pass first 2 x 2 block per label equals the sort over every labelled cell (chunked.sites)."""
+    import cv2
+
+    from kawasan.spatial.chunked.outputs import _strip_first_blocks
+    from kawasan.spatial.chunked.sites import _first_blocks
+
+    rng = np.random.default_rng(row)
+    mask = (rng.random((97, 131)) < 0.45).astype(np.uint8)
+    n, labels = cv2.connectedComponents(mask, connectivity=8, ltype=cv2.CV_32S)
+    assert n > 50
+    assert np.array_equal(_strip_first_blocks(labels, n, row), _first_blocks(labels, n, row, 0))
 
 
 def test_chunked_errors_name_the_value_in_both_languages(area, tmp_path, monkeypatch):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from pathlib import Path
 
 from kawasan.spatial import studyarea
 from kawasan.spatial.studyarea import sha256_unchanged
@@ -63,3 +64,84 @@ def test_the_memory_is_bounded(tmp_path, monkeypatch):
         f.write_bytes(bytes([i]))
         sha256_unchanged(f)
     assert len(studyarea._digests) == 3
+
+
+# --- remembered across runs, in the study area's digest cache ---------------------------------------------
+def _counting(monkeypatch) -> list:
+    calls = []
+    real = studyarea.sha256_of
+    monkeypatch.setattr(studyarea, "sha256_of", lambda p, *a: calls.append(p) or real(p, *a))
+    return calls
+
+
+def _settled(monkeypatch) -> None:
+    """Files written by the test a moment ago count as settled (the racy rule is tested on its own)."""
+    monkeypatch.setattr(studyarea, "SETTLED_NS", -10**12)
+
+
+def test_a_layer_is_hashed_once_across_runs_and_again_once_touched(tmp_path, monkeypatch):
+    _settled(monkeypatch)
+    calls = _counting(monkeypatch)
+    f = tmp_path / "dem.tif"
+    f.write_bytes(b"a" * 1000)
+    assert studyarea.layer_digest(f, tmp_path) == _sha(b"a" * 1000)
+    assert studyarea.layer_digest(f, tmp_path) == _sha(b"a" * 1000)        # a later run: from the cache file
+    assert len(calls) == 1 and (tmp_path / studyarea.DIGEST_CACHE).is_file()
+    os.utime(f)                                                               # touched: hashed again
+    assert studyarea.layer_digest(f, tmp_path) == _sha(b"a" * 1000)
+    assert len(calls) == 2
+
+
+def test_a_rewrite_with_the_same_size_and_mtime_is_hashed_again(tmp_path, monkeypatch):
+    """Content rewritten in place and the old mtime put back (as ``cp -p`` or ``touch -r`` would): the
+    change time still differs, so the digest is the new content's."""
+    _settled(monkeypatch)
+    f = tmp_path / "roads.tif"
+    f.write_bytes(b"a" * 1000)
+    st = f.stat()
+    assert studyarea.layer_digest(f, tmp_path) == _sha(b"a" * 1000)
+    f.write_bytes(b"b" * 1000)
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert f.stat().st_size == st.st_size and f.stat().st_mtime_ns == st.st_mtime_ns
+    assert studyarea.layer_digest(f, tmp_path) == _sha(b"b" * 1000)
+
+
+def test_a_file_changed_just_now_is_not_remembered(tmp_path, monkeypatch):
+    calls = _counting(monkeypatch)
+    f = tmp_path / "soil.tif"
+    f.write_bytes(b"s" * 100)                 # changed less than SETTLED_NS ago: a rewrite could go unseen
+    assert studyarea.layer_digest(f, tmp_path) == _sha(b"s" * 100)
+    assert studyarea.layer_digest(f, tmp_path) == _sha(b"s" * 100)
+    assert len(calls) == 2 and not (tmp_path / studyarea.DIGEST_CACHE).exists()
+
+
+def test_an_unusable_cache_is_no_error(tmp_path, monkeypatch):
+    _settled(monkeypatch)
+    f = tmp_path / "hazard.tif"
+    f.write_bytes(b"h" * 10)
+    (tmp_path / studyarea.DIGEST_CACHE).mkdir()          # cannot be read nor replaced
+    assert studyarea.layer_digest(f, tmp_path) == _sha(b"h" * 10)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / studyarea.DIGEST_CACHE).write_text("{not json")
+    assert studyarea.layer_digest(f, other) == _sha(b"h" * 10)
+    assert not list(tmp_path.glob("*.tmp")) and not list(other.glob("*.tmp"))
+
+
+def test_a_run_records_the_digests_of_its_inputs_from_the_cache(tmp_path, monkeypatch):
+    """Both paths hash through LayerStore: a second run reads the digests from the cache, the same values."""
+    import json
+
+    from conftest import make_area, small_model
+    from kawasan.spatial.api import run_suitability
+    from kawasan.spatial.model import model_from_dict
+
+    _settled(monkeypatch)
+    area = make_area(tmp_path / "area")
+    m = model_from_dict(small_model())
+    first = run_suitability(m, area, tmp_path / "one").manifest["inputs"]
+    assert all(i["sha256"] == studyarea.sha256_of(Path(i["path"])) for i in first)
+    calls = _counting(monkeypatch)
+    again = run_suitability(m, area, tmp_path / "two", chunks=16, scheduler="threads").manifest["inputs"]
+    assert [(i["layer"], i["sha256"]) for i in again] == [(i["layer"], i["sha256"]) for i in first]
+    assert calls == [] and json.loads((area / studyarea.DIGEST_CACHE).read_text())

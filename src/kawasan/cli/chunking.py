@@ -14,5 +14,5 @@ def chunk_options(fn):
     fn = click.option("--scheduler", default=None, metavar="threads|processes|ADDRESS",
                       help="Run in chunks on Dask: local threads, local worker processes, or a running Dask "
                            "scheduler's address (tcp://host:8786). Without it a grid too large for memory runs on "
-                           "local processes by itself.")(fn)
+                           "local threads by itself.")(fn)
     return fn

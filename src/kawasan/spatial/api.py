@@ -96,7 +96,7 @@ def evaluate_model(model: str | Path | Model, data: str | Path | dict, *, allow_
     ``scheduler`` ("threads", "processes" or a Dask scheduler address), ``workers`` and ``chunks`` (cells per
     chunk side) run the chunked path (:mod:`kawasan.spatial.chunked`) on Dask; giving ``scheduler`` or
     ``chunks`` runs it even on a grid that fits in memory. Without them a folder whose grid does not fit in
-    memory is evaluated in chunks on a local cluster, with a warning saying so. The results are the same.
+    memory is evaluated in chunks on local threads, with a warning saying so. The results are the same.
     ``tiled`` (chunked path only): the outputs go window by window to tiled GeoTIFFs in ``spill_dir`` instead
     of whole grids in memory (``ev.tiled``; what :func:`run_suitability` uses to write a run folder).
     """
@@ -114,7 +114,7 @@ def evaluate_model(model: str | Path | Model, data: str | Path | dict, *, allow_
                               spill_dir=spill_dir, tiled=tiled)
         if auto:
             ev.warnings.insert(0, f"the grid ({area.grid.width} x {area.grid.height} cells) does not fit in the memory "
-                                  "available: it was evaluated in chunks on a local Dask cluster (--chunks, "
+                                  "available: it was evaluated in chunks, on local threads (--chunks, "
                                   "--scheduler and --workers choose how)")
         return ev
     return evaluate(m, area, base_dir=base, allow_inconsistent=allow_inconsistent, keep_criteria=keep_criteria,

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +68,68 @@ def sha256_unchanged(path: Path) -> str:
                 _digests.pop(next(iter(_digests)))
             _digests[key] = found
     return found
+
+
+#: the study area's remembered layer digests: a sidecar of its manifest (``data prepare`` counts it as the
+#: workspace's own file and replaces it with the workspace)
+DIGEST_CACHE = MANIFEST + ".digests"
+#: a digest is remembered across runs only for a file whose last change (mtime and ctime) was this long
+#: before it was hashed: a file rewritten in place within the file system's timestamp granularity of an
+#: earlier write keeps its size, times and inode, and must not be trusted (git's "racy" rule)
+SETTLED_NS = 2_000_000_000
+_cache_lock = threading.Lock()
+
+
+def layer_digest(path: Path, root: Path) -> str:
+    """:func:`sha256_of` of a layer file, remembered across runs in the study area's :data:`DIGEST_CACHE`.
+
+    An entry holds the file's identity when it was hashed: device, inode, size, modification and change
+    times in ns. Any write changes the size or a time, a replacement by rename changes the inode, and a copy
+    with its times kept (``cp -p``, ``rsync -t``) still changes the ctime, which no program can set back:
+    then the file is hashed again. Only settled files are remembered (:data:`SETTLED_NS`). A folder is
+    always hashed anew. A cache that cannot be read or written (a read-only study area) is no error: the
+    digest is then computed every time."""
+    path = Path(path)
+    if path.is_dir():
+        return sha256_of(path)
+    cache, key = Path(root) / DIGEST_CACHE, str(path.resolve())
+    ident = _identity(os.stat(path))
+    known = _read_digests(cache).get(key)
+    if isinstance(known, dict) and known.get("identity") == ident and isinstance(known.get("sha256"), str):
+        return known["sha256"]
+    started = time.time_ns()
+    digest = sha256_of(path)
+    settled = started - max(ident[3], ident[4]) > SETTLED_NS
+    if settled and _identity(os.stat(path)) == ident:
+        _remember(cache, key, {"identity": ident, "sha256": digest})
+    return digest
+
+
+def _identity(st: os.stat_result) -> list[int]:
+    """What changes when a file's bytes may have: [device, inode, size, mtime ns, ctime ns]."""
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _read_digests(cache: Path) -> dict:
+    try:
+        found = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _remember(cache: Path, key: str, entry: dict) -> None:
+    """Add one entry to the cache file (written whole, then renamed into place); entries of files that no
+    longer exist are dropped. Concurrent runs may lose each other's entry: it is computed again next time."""
+    with _cache_lock:
+        found = {k: v for k, v in _read_digests(cache).items() if os.path.exists(k)}
+        found[key] = entry
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+        try:
+            tmp.write_text(json.dumps(found, indent=1, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, cache)
+        except OSError:
+            tmp.unlink(missing_ok=True)
 
 
 @dataclass
@@ -182,7 +245,7 @@ class LayerStore:
             self._inputs[name] = {"layer": name, "path": str(p), "kind": spec.kind, "type": spec.type}
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kawasan-sha256")
-            self._hashes[name] = self._pool.submit(sha256_of, p)
+            self._hashes[name] = self._pool.submit(layer_digest, p, self.area.root)
 
     def release(self) -> None:
         """Drop the loaded layers (checksums still complete in the background)."""

@@ -201,7 +201,7 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
     rdtype = np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32
     big = not fits_in_memory(model, grid)
     spill = Path(tempfile.mkdtemp(prefix="kawasan-chunks-", dir=spill_dir)) if big or tiled else None
-    sink = TiledOutputs(spill, grid, rdtype) if tiled else None
+    sink = TiledOutputs(spill, grid, rdtype, size) if tiled else None
     score = classes = reason = None
     if sink is None:
         score = _allocate(grid.shape, np.float32, spill, "score")
@@ -353,7 +353,7 @@ def chunked_entry(ev: Evaluation, scheduler: str | None, workers: int | None) ->
     """What a run manifest records about a chunked run (how it was cut; the results do not depend on it)."""
     t = ev.timings
     return {"chunk_cells": int(t["chunk_cells"]), "chunks": int(t["chunks"]), "halo_cells": int(t["halo_cells"]),
-            "scheduler": "processes" if scheduler is None else ("address" if "://" in scheduler or ":" in scheduler
+            "scheduler": "threads" if scheduler is None else ("address" if "://" in scheduler or ":" in scheduler
                                                                  and scheduler not in ("threads", "processes")
                                                                  else scheduler),
             "workers": workers,

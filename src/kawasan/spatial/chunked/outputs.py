@@ -4,11 +4,15 @@ Flow (``kawasan suitability run`` on the chunked path with a run folder):
 
 1. :class:`TiledOutputs` opens one tiled, uncompressed GeoTIFF per output (score, classes, constraint
    bitmask, and each criterion when asked) in the run's spill folder; each chunk's core is written into its
-   window as the chunk arrives (in any order: a window is a window), and the cells per class are counted;
-2. :func:`cog_from_file` makes each COG from its tiled file (overviews built into the file, then GDAL's GTiff
+   window as the chunk arrives (in any order: a window is a window), and the cells per class are counted.
+   Where the grid's sides and the chunk's side are even, the first overview level (factor 2) is computed
+   from each chunk as it arrives (:func:`half_resolution`, the cells GDAL's ``build_overviews`` gives) and
+   written by windows into ``<file>.ovr``, the external overview file GDAL opens with the raster;
+2. :func:`cog_from_file` makes each COG from its tiled file (overviews built into the file, or the further
+   levels built from the ``.ovr`` file's half-resolution grid, a quarter of the cells; then GDAL's GTiff
    driver copies it with COPY_SRC_OVERVIEWS, as ``rasters.write_cog`` does from memory; a bounded block
    cache): the same pixels, the same tags, whatever order the chunks came in, so the run folder is
-   byte-identical run to run and whatever the number of workers;
+   byte-identical run to run and whatever the number of workers, and the same bytes either way;
 3. :func:`best_areas_by_strips` finds the run summary's largest patches of the best class by strips of rows
    read from the files (8-connected labels per strip, merged across strip borders), with the numbers of
    ``summary.best_areas`` on the whole grid.
@@ -20,8 +24,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import cv2
+import numba as nb
 import numpy as np
 import rasterio
+from affine import Affine
 from rasterio.windows import Window
 
 from kawasan.spatial import kernels, rasters
@@ -38,11 +44,13 @@ CACHE_MB = 128
 class TiledOutputs:
     """Tiled GeoTIFFs receiving a run's outputs chunk by chunk (see the module docstring)."""
 
-    def __init__(self, folder: Path, grid: Grid, reason_dtype) -> None:
+    def __init__(self, folder: Path, grid: Grid, reason_dtype, chunk: int = 1) -> None:
         self.folder, self.grid, self.reason_dtype = Path(folder), grid, np.dtype(reason_dtype)
         self.counts = np.zeros(256, dtype=np.int64)
         self.paths: dict[str, Path] = {}
         self._files: dict[str, rasterio.io.DatasetWriter] = {}
+        self._halves: dict[str, rasterio.io.DatasetWriter] = {}
+        self.halves = halves_by_chunk(grid, chunk)
         self._open("score", np.float32, np.nan)
         self._open("classes", np.uint8, 0)
         self._open("constraints", reason_dtype, None)
@@ -50,34 +58,100 @@ class TiledOutputs:
     def _open(self, role: str, dtype, nodata) -> rasterio.io.DatasetWriter:
         path = self.folder / f"{role.replace('/', '-')}.tif"
         g = self.grid
-        ds = rasterio.open(path, "w", driver="GTiff", width=g.width, height=g.height, count=1,
-                           dtype=np.dtype(dtype).name, crs=g.crs, transform=g.transform, nodata=nodata, tiled=True,
-                           blockxsize=512, blockysize=512, BIGTIFF="IF_SAFER", SPARSE_OK="TRUE")
+        ds = _tiled(path, g.width, g.height, dtype, nodata, crs=g.crs, transform=g.transform)
         self.paths[role], self._files[role] = path, ds
+        if self.halves:
+            self._halves[role] = _tiled(Path(f"{path}.ovr"), g.width // 2, g.height // 2, dtype, nodata, crs=g.crs,
+                                        transform=g.transform @ Affine.scale(2))
         return ds
+
+    def _write(self, role: str, arr: np.ndarray, block: Block) -> None:
+        """One chunk's core into the role's file, and its half-resolution cells into the role's ``.ovr``."""
+        self._files[role].write(arr, 1, window=Window(block.col, block.row, block.width, block.height))
+        half = self._halves.get(role)
+        if half is not None:
+            small = half_resolution(arr, categorical=role in ("classes", "constraints"))
+            half.write(small, 1, window=Window(block.col // 2, block.row // 2, small.shape[1], small.shape[0]))
 
     def write(self, block: Block, score: np.ndarray, classes: np.ndarray, reason: np.ndarray,
               criteria: dict[str, np.ndarray]) -> None:
         """Write one chunk's core into every output's window; count its cells per class."""
-        win = Window(block.col, block.row, block.width, block.height)
         with rasters.block_cache(CACHE_MB):
-            self._files["score"].write(score, 1, window=win)
-            self._files["classes"].write(classes, 1, window=win)
-            self._files["constraints"].write(reason, 1, window=win)
+            self._write("score", score, block)
+            self._write("classes", classes, block)
+            self._write("constraints", reason, block)
             for cid, arr in criteria.items():
                 role = f"criterion/{cid}"
-                ds = self._files.get(role) or self._open(role, np.float32, np.nan)
-                ds.write(arr, 1, window=win)
+                if role not in self._files:
+                    self._open(role, np.float32, np.nan)
+                self._write(role, arr, block)
         self.counts += kernels.histogram_u8(classes)
 
     def close(self) -> None:
-        for ds in self._files.values():
+        for ds in [*self._files.values(), *self._halves.values()]:
             ds.close()
         self._files.clear()
+        self._halves.clear()
 
     @property
     def criteria(self) -> dict[str, Path]:
         return {role.split("/", 1)[1]: p for role, p in self.paths.items() if role.startswith("criterion/")}
+
+
+def _tiled(path: Path, width: int, height: int, dtype, nodata, **georef) -> rasterio.io.DatasetWriter:
+    """A tiled (512 x 512), uncompressed, sparse GeoTIFF open for writing by windows."""
+    return rasterio.open(path, "w", driver="GTiff", width=width, height=height, count=1, dtype=np.dtype(dtype).name,
+                         nodata=nodata, tiled=True, blockxsize=512, blockysize=512, BIGTIFF="IF_SAFER",
+                         SPARSE_OK="TRUE", **georef)
+
+
+def halves_by_chunk(grid: Grid, chunk: int) -> bool:
+    """Whether each chunk can give its own cells of the first overview level (factor 2): the grid has
+    overviews (``rasters.overview_factors``) and its sides and the chunk's side are even, so every chunk
+    starts on an even row and column and GDAL's factor-2 level takes exactly 2 x 2 cells, never across a
+    chunk border. On an odd side GDAL's ratio is width / ceil(width / 2), not 2: the level is then built on
+    the whole file, as before."""
+    return (chunk % 2 == 0 and grid.width % 2 == 0 and grid.height % 2 == 0
+            and bool(rasters.overview_factors(grid.width, grid.height)))
+
+
+def half_resolution(arr: np.ndarray, *, categorical: bool) -> np.ndarray:
+    """The factor-2 overview of an even-sided grid, cell for cell as GDAL's ``build_overviews`` makes it.
+
+    Codes (nearest): the top-left cell of each 2 x 2 block, ``arr[0::2, 0::2]``. Values (average): the mean
+    of the block's non-NaN cells, summed in double precision in GDAL's order, rows first,
+    ``((a00 + a01) + (a10 + a11)) / n``, rounded to float32; NaN where the block holds none (GDAL 3.10,
+    ``GDALResampleChunk_AverageOrRMS``; checked against GDAL in tests/test_chunked_overviews.py)."""
+    if categorical:
+        return np.ascontiguousarray(arr[0::2, 0::2])
+    out = np.empty((arr.shape[0] // 2, arr.shape[1] // 2), dtype=np.float32)
+    _average_2x2(arr, out)
+    return out
+
+
+@nb.njit(cache=True, nogil=True)
+def _average_2x2(a, out):
+    """out[i, j] = mean of the non-NaN cells of a[2i:2i+2, 2j:2j+2] (see :func:`half_resolution`).
+
+    Serial on purpose: it runs on the coordinator while a chunk's parallel kernels run in another thread,
+    and numba's workqueue threading layer does not take concurrent callers."""
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            top = 0.0
+            bottom = 0.0
+            n = 0
+            for dy in range(2):
+                row = 0.0
+                for dx in range(2):
+                    v = a[2 * i + dy, 2 * j + dx]
+                    if v == v:
+                        row += v
+                        n += 1
+                if dy == 0:
+                    top = row
+                else:
+                    bottom = row
+            out[i, j] = (top + bottom) / n if n > 0 else np.nan
 
 
 def cog_from_file(src: Path, path: Path, *, nodata=None, tags: dict | None = None, categorical: bool = False,
@@ -87,15 +161,24 @@ def cog_from_file(src: Path, path: Path, *, nodata=None, tags: dict | None = Non
     As ``write_cog`` does with its in-memory dataset: the tags, band description and overviews (average
     for continuous values, nearest for codes; ``rasters.overview_factors``) are added to ``src`` itself,
     then GDAL's GTiff driver copies it with COPY_SRC_OVERVIEWS, which lays the file out as a COG in one
-    pass (GDAL's COG driver would write a temporary copy first). Memory: GDAL's block cache."""
+    pass (GDAL's COG driver would write a temporary copy first). Where the chunks wrote the first level
+    into ``src.ovr`` (:class:`TiledOutputs`), GDAL builds only the further levels, from that file (each
+    level from the one before, as it does on the whole file). Memory: GDAL's block cache."""
     from rasterio.enums import Resampling
 
+    method = Resampling.nearest if categorical else Resampling.average
+    ovr = Path(f"{src}.ovr")
     with rasters.block_cache(CACHE_MB), rasterio.Env(GDAL_NUM_THREADS="ALL_CPUS"):
+        if ovr.exists():
+            with rasterio.open(ovr, "r+") as half:
+                further = [f // 2 for f in rasters.overview_factors(2 * half.width, 2 * half.height)[1:]]
+                if further:
+                    half.build_overviews(further, method)
         with rasterio.open(src, "r+") as ds:
             rasters.label_dataset(ds, nodata=nodata, tags=tags, descriptions=descriptions)
             factors = rasters.overview_factors(ds.width, ds.height)
-            if factors:
-                ds.build_overviews(factors, Resampling.nearest if categorical else Resampling.average)
+            if factors and not ovr.exists():
+                ds.build_overviews(factors, method)
             kind = "f" if ds.dtypes[0].startswith("float") else "i"
         rasterio.shutil.copy(src, path, **rasters.cog_copy_options(compress, kind))
 
@@ -114,8 +197,6 @@ def best_areas_by_strips(classes_path: Path, score_path: Path, counts: np.ndarra
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    from kawasan.spatial.chunked.sites import _first_blocks
-
     code = next((c for c in (1, 2, 3) if counts[c] > 0), None)
     if code is None:
         return []
@@ -132,7 +213,7 @@ def best_areas_by_strips(classes_path: Path, score_path: Path, counts: np.ndarra
             sums.append(kernels.label_sums(labels, sds.read(1, window=win), n)[1:])
             sx.append(np.rint(cent[1:, 0] * area).astype(np.int64))
             sy.append(np.rint(cent[1:, 1] * area).astype(np.int64) + r0 * area)
-            first.append(_first_blocks(labels, n, r0, 0)[1:])
+            first.append(_strip_first_blocks(labels, n, r0)[1:])
             glob = np.where(labels[0] > 0, labels[0] + base, 0)
             if prev_row is not None:
                 _touch(prev_row, glob, pa, pb)
@@ -158,6 +239,24 @@ def best_areas_by_strips(classes_path: Path, score_path: Path, counts: np.ndarra
     order = np.argsort(ckey, kind="stable")           # OpenCV's whole-grid label order
     cent = np.stack([csx / tot, csy / tot], axis=1)
     return area_rows(code, tot[order], ssum[order], cent[order], grid, top=top)
+
+
+@nb.njit(cache=True, nogil=True)
+def _strip_first_blocks(labels, n, row):
+    """Per label 0..n-1 of a strip starting at grid row ``row``: its first (raster order) 2 x 2 block of the
+    whole grid, as (block row, block column); the largest int64 for a label with no cell. One pass over the
+    strip, the same blocks as ``chunked.sites._first_blocks`` (which sorts every labelled cell). Serial: it
+    runs beside the COG writers' threads, not inside numba's thread pool."""
+    big = np.iinfo(np.int64).max
+    first = np.full((n, 2), big, dtype=np.int64)
+    for r in range(labels.shape[0]):
+        br = (r + row) // 2
+        for c in range(labels.shape[1]):
+            lab = labels[r, c]
+            if lab > 0 and (br < first[lab, 0] or (br == first[lab, 0] and c // 2 < first[lab, 1])):
+                first[lab, 0] = br
+                first[lab, 1] = c // 2
+    return first
 
 
 def _touch(up: np.ndarray, down: np.ndarray, pa: list, pb: list) -> None:
