@@ -117,6 +117,7 @@ def test_grid_too_large_for_memory_goes_to_chunks_by_itself(area, monkeypatch):
     monkeypatch.setattr(api, "fits_in_memory", lambda model, grid: False)
     ev = evaluate_model(m, area)
     assert "does not fit in the memory available" in ev.warnings[0] and ev.timings["chunks"] >= 1
+    assert "tidak muat dalam memori" in ev.warnings[0].text("id")      # a catalogue note, in both languages
     monkeypatch.undo()
     full = evaluate_model(m, area)
     assert np.array_equal(full.classes, ev.classes)

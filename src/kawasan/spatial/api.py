@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from kawasan.i18n import Message
 from kawasan.spatial.chunked import ChunkOptions, evaluate_chunked, fits_in_memory
 from kawasan.spatial.chunked.engine import chunked_entry, release_spill
 from kawasan.spatial.engine import Evaluation, Progress, _noop, evaluate
@@ -113,9 +114,8 @@ def evaluate_model(model: str | Path | Model, data: str | Path | dict, *, allow_
                               keep_criteria=keep_criteria, progress=progress, model_source=source, switches=rules,
                               spill_dir=spill_dir, tiled=tiled)
         if auto:
-            ev.warnings.insert(0, f"the grid ({area.grid.width} x {area.grid.height} cells) does not fit in the memory "
-                                  "available: it was evaluated in chunks, on local threads (--chunks, "
-                                  "--scheduler and --workers choose how)")
+            ev.warnings.insert(0, Message("chunked.note.auto_local_threads", width=area.grid.width,
+                                          height=area.grid.height))
         return ev
     return evaluate(m, area, base_dir=base, allow_inconsistent=allow_inconsistent, keep_criteria=keep_criteria,
                     progress=progress, model_source=source, switches=rules)
