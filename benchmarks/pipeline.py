@@ -58,7 +58,7 @@ BREAKS = [0.8, 0.6, 0.4, 0.2]
 # input file -> (dtype, role)
 INPUTS = {"dem": "float32", "hazard": "float32", "landcover": "uint8", "soil": "uint8",
           "roads": "uint8", "rivers": "uint8", "settlements": "uint8"}
-CONTENDERS = ("kernels", "kawasan", "zstd", "gdal", "xrs", "wsum")
+CONTENDERS = ("kernels", "kawasan", "zstd", "chunked", "gdal", "xrs", "wsum")
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -1008,6 +1008,8 @@ def main(argv=None) -> int:
     ap.add_argument("--xrs-timeout", type=float, default=900.0, help="seconds before the xarray-spatial run is killed")
     ap.add_argument("--compress", default="NONE", help="kawasan COG codec for the main run (default NONE)")
     ap.add_argument("--kawasan-cli", action="store_true", help="time the kawasan CLI instead of the traced API driver")
+    ap.add_argument("--chunked-scheduler", default="threads",
+                    help="--scheduler of the chunked contender (threads, processes or an address; default threads)")
     ap.add_argument("--unset-openblas", action="store_true",
                     help="unset OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for the contender processes only")
     ap.add_argument("--wait-quiet", type=float, default=60.0,
@@ -1053,7 +1055,7 @@ def main(argv=None) -> int:
             while fh.read(1 << 24):
                 pass
 
-    outs = {k: run_dir / f"out-{k}" for k in ("kernels", "kawasan", "zstd", "gdal", "xrs")}
+    outs = {k: run_dir / f"out-{k}" for k in ("kernels", "kawasan", "zstd", "chunked", "gdal", "xrs")}
     cal = run_dir / "calib.json"
     if measure([VENV_PY, __file__, "_calib", "--trace", cal], log=log, env=env)["rc"] == 0:
         results["first_touch"] = json.loads(cal.read_text())
@@ -1137,6 +1139,19 @@ def main(argv=None) -> int:
     if "zstd" not in skip and a.compress.upper() != "ZSTD":
         C["kawasan_zstd"] = repeated("kawasan (COG ZSTD, default)", kawasan_run(outs["zstd"], "ZSTD", "kawasan-zstd"))
 
+    if "chunked" not in skip:     # issue 15: the chunked path on the same grid, through the CLI as a user runs it
+        def chunked(i):
+            out = outs["chunked"]
+            if out.exists():
+                shutil.rmtree(out)
+            cmd = [ROOT / ".venv" / "bin" / "kawasan", "suitability", "run", model_path, "--data", data, "--out", out,
+                   "--compress", a.compress.lower(), "--scheduler", a.chunked_scheduler]
+            r = measure(cmd, log=log, env=env)
+            if r["rc"] == 0:
+                r["trace"] = {"timings": json.loads((out / "manifest.json").read_text())["timings"]}
+            return r
+        C["chunked"] = repeated(f"kawasan chunked (--scheduler {a.chunked_scheduler}, COG {a.compress})", chunked)
+
     if "gdal" not in skip:
         if not (GDAL_BIN / "gdal_calc.py").exists():
             print("   GDAL chain: /usr/bin/gdal_calc.py missing (apt-get install gdal-bin python3-gdal); skipped")
@@ -1212,7 +1227,8 @@ def _ok(x) -> bool:
 
 def report(R: dict, a) -> None:
     C = R["contenders"]
-    ka, gd, xr_, kn, ws, kz = (C.get(k) for k in ("kawasan", "gdal", "xrs", "kernels", "wsum", "kawasan_zstd"))
+    ka, gd, xr_, kn, ws, kz, ch = (C.get(k) for k in ("kawasan", "gdal", "xrs", "kernels", "wsum", "kawasan_zstd",
+                                                       "chunked"))
     ratios, goals = {}, []
     k_wall = ka["wall_s"] if _ok(ka) else None
     k_inproc = None
@@ -1222,6 +1238,14 @@ def report(R: dict, a) -> None:
         ratios["gdal_over_kawasan"] = gd["wall_s"] / k_wall
         goals.append(("faster than the GDAL chain", ">= 5x", f"{ratios['gdal_over_kawasan']:.1f}x",
                       ratios["gdal_over_kawasan"] >= 5))
+    if _ok(ch) and _ok(gd):
+        ratios["gdal_over_chunked"] = gd["wall_s"] / ch["wall_s"]
+        goals.append(("issue 15: chunked path faster than the GDAL chain", ">= 5x",
+                      f"{ratios['gdal_over_chunked']:.2f}x", ratios["gdal_over_chunked"] >= 5))
+    if _ok(ch) and k_wall:
+        ratios["kawasan_over_chunked"] = k_wall / ch["wall_s"]
+        goals.append(("issue 15: chunked throughput vs the in-memory path", ">= 1x",
+                      f"{ratios['kawasan_over_chunked']:.2f}x", ratios["kawasan_over_chunked"] >= 1))
     if k_wall and xr_ is not None:
         if _ok(xr_):
             ratios["xrs_over_kawasan"] = xr_["wall_s"] / k_wall
@@ -1337,6 +1361,7 @@ def report(R: dict, a) -> None:
     print("|---|---:|---:|---:|---:|")
     rows = [("kawasan (`run_suitability`, one process)" if not a.kawasan_cli else "kawasan CLI", ka),
             ("kawasan, default ZSTD COGs", kz),
+            (f"kawasan chunked path (CLI, `--scheduler {a.chunked_scheduler}`)", ch),
             ("GDAL command-line chain (gdal_proximity.py, gdaldem, gdal_calc.py; 13 processes)", gd),
             (f"xarray-spatial {xv.get('xarray-spatial', '?')} + rioxarray", xr_),
             ("sum of the fastest kernels, warm (median per step, buffers reused)", kn),
