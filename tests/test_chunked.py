@@ -212,7 +212,7 @@ def test_no_area_large_enough_is_said_as_in_memory_in_both_languages(tmp_path):
     (it once passed names its message does not hold, and failed with a KeyError instead of the note)."""
     from kawasan.spatial.chunked.sites import extract_chunked
     from kawasan.spatial.runs import open_run
-    from kawasan.spatial.sites import ExtractRules, extract
+    from kawasan.spatial.sites.candidates import ExtractRules, extract
 
     run = open_run(_blob_run(tmp_path / "run"))
     rules = ExtractRules(min_area_ha=50_000.0)
@@ -233,7 +233,7 @@ def test_no_area_large_enough_is_said_as_in_memory_in_both_languages(tmp_path):
 def test_sites_across_chunks_equal_in_memory(tmp_path, over):
     from kawasan.spatial.chunked.sites import extract_chunked
     from kawasan.spatial.runs import open_run
-    from kawasan.spatial.sites import ExtractRules, extract
+    from kawasan.spatial.sites.candidates import ExtractRules, extract
 
     run = open_run(_blob_run(tmp_path / "run"))
     rules = ExtractRules(**over)
@@ -271,7 +271,7 @@ def test_area_straddling_a_utm_zone_border(tmp_path):
 
     from kawasan.spatial.chunked.sites import extract_chunked
     from kawasan.spatial.runs import open_run
-    from kawasan.spatial.sites import ExtractRules, extract
+    from kawasan.spatial.sites.candidates import ExtractRules, extract
 
     # x = 168,499 m is 108 E at 7 S in zone 49S; the grid spans about 3.6 km either side of it
     run = open_run(_blob_run(tmp_path / "run", seed=3, origin=(164900.0, 9228800.0)))
@@ -374,7 +374,7 @@ def test_chunked_errors_name_the_value_in_both_languages(area, tmp_path, monkeyp
     from kawasan.errors import ModelError, VectorError
     from kawasan.spatial.chunked.sites import extract_chunked
     from kawasan.spatial.runs import open_run
-    from kawasan.spatial.sites import ExtractRules
+    from kawasan.spatial.sites.candidates import ExtractRules
 
     m = model_from_dict(small_model())
     with pytest.raises(InputError) as e:

@@ -113,7 +113,7 @@ def test_web_exports_use_the_one_writer():
 WRITERS = {   # every module that writes CSV itself, and what makes it safe
     "csvout.py": "safe_cell",
     "spatial/runfolder.py": "safe_cell",
-    "spatial/screening.py": "safe_cell",
+    "spatial/screening/run.py": "safe_cell",
     "web/planimport.py": "never an output",   # an in-memory copy re-read by the importer
 }
 USERS = {"cli/economy.py": "dataframe_csv", "web/exports.py": "from kawasan.csvout import"}
