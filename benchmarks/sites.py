@@ -105,7 +105,7 @@ def role_kawasan(a) -> None:
     import cv2
 
     from kawasan.spatial.sites import explain as E
-    from kawasan.spatial import runs
+    from kawasan.spatial.runs import read as runs
     from kawasan.spatial.sites import service as siteservice
     from kawasan.spatial.sites import candidates as S
     t_import = _now() - t_start

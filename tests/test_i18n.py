@@ -240,7 +240,8 @@ def _error_cases(tmp):
 
     from kawasan.licensing import calendar, roles, variants
     from kawasan.licensing.templates import builtin_template
-    from kawasan.spatial import ahp, rasters, runs, studyarea, vectors
+    from kawasan.spatial import ahp, rasters, studyarea, vectors
+    from kawasan.spatial.runs import read as runs
     from kawasan.spatial.sites import ranking
     from kawasan.spatial.sites import sensitivity
     from kawasan.spatial.sites import check as sitecheck

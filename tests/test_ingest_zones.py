@@ -153,7 +153,7 @@ def _model(man):
 
 def test_sites_across_the_border_are_counted_once_and_measured_right(strip, tmp_path):
     from kawasan.spatial.api import run_suitability
-    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.runs.read import open_run
     from kawasan.spatial.sites.candidates import ExtractRules, extract
 
     out, man = strip
@@ -181,7 +181,7 @@ def test_the_chunked_path_finds_the_same_sites_across_the_border(strip, tmp_path
     from kawasan.spatial.api import run_suitability
     from kawasan.spatial.chunked.cluster import ChunkOptions
     from kawasan.spatial.chunked.sites import extract_chunked
-    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.runs.read import open_run
     from kawasan.spatial.sites.candidates import ExtractRules, extract
 
     out, man = strip

@@ -65,7 +65,7 @@ def extract_cmd(ctx, run_dir, min_class, min_score, min_area_ha, area_rule, max_
 
 def _print_sites(res, run_dir, lang):
     """The ranked sites as a table: what each method ranks by is a column, and the distance note follows."""
-    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.runs.read import open_run
 
     con = console()
     if res.get("synthetic"):
@@ -155,7 +155,7 @@ def check_cmd(ctx, site_file, run_dir, radius, as_json):
 def _print_check(res: dict, site_file, run_dir, lang: str) -> None:
     """The verdict, then one line per rule (ok / NO / not checked) with its legal basis, in the user's language."""
     from kawasan.cli.output import localized, print_screening
-    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.runs.read import open_run
 
     con = console()
     if res["synthetic"]:
@@ -226,7 +226,7 @@ def sensitivity_cmd(ctx, run_dir, draws, seed, top_k, changes, concentration, no
 
 def _print_sensitivity(res: dict, run_dir, lang: str, *, spread_asked: bool) -> None:
     """How exact the test is, the Monte Carlo table (P(k in top), rank ranges), the spread map."""
-    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.runs.read import open_run
 
     con = console()
     agg = ((open_run(run_dir).manifest.get("model") or {}).get("aggregation") or {}).get("method", "wlc")

@@ -31,7 +31,7 @@ from kawasan.i18n import Message
 from kawasan.spatial.chunked.cluster import ChunkOptions, open_executor
 from kawasan.spatial.chunked.engine import DEFAULT_CHUNK, MIN_CHUNK
 from kawasan.spatial.chunked.plan import Block, plan_blocks
-from kawasan.spatial.runs import Run
+from kawasan.spatial.runs.read import Run
 from kawasan.spatial.sites.candidates import CLASS_BY_NAME, ExtractRules, Site, _fill_small_holes, _polygonize, polsby_popper
 
 

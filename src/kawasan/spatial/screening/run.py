@@ -175,7 +175,7 @@ def candidate_sites(run_dir: Path, req: ScreenRequest) -> dict:
 
     from kawasan.spatial.chunked import ChunkOptions
     from kawasan.spatial.chunked.sites import extract_chunked, sites_fit_in_memory
-    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.runs.read import open_run
     from kawasan.spatial.sites.service import default_rules
     from kawasan.spatial.sites.candidates import extract
 

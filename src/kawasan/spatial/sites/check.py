@@ -21,7 +21,7 @@ from kawasan.errors import InputError
 from kawasan.i18n import Message
 from kawasan.limits import check_limit
 from kawasan.spatial import vectors
-from kawasan.spatial.runs import Run, open_run
+from kawasan.spatial.runs.read import Run, open_run
 from kawasan.spatial.sites.service import load_sites
 
 

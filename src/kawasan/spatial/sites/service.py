@@ -20,7 +20,7 @@ from kawasan.i18n import Message
 from kawasan.spatial.sites import ranking
 from kawasan.spatial.sites import criteria as sitecriteria
 from kawasan.spatial.sites.explain import explain
-from kawasan.spatial.runs import Run, open_run
+from kawasan.spatial.runs.read import Run, open_run
 from kawasan.spatial.sites.candidates import ExtractRules, extract
 
 SITES_KIND = "kawasan.sites"

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from kawasan.errors import InputError, NotFoundError
-from kawasan.spatial.catalog import Entry
+from kawasan.spatial.runs.catalog import Entry
 from kawasan.web.auth import Identity, current_user
 from kawasan.web.map.api import RUN_ID
 from kawasan.web.map.common import run_entry
@@ -136,7 +136,7 @@ def check_file(entry: Entry, path: FsPath, radius: float | None, lang: str, show
     from shapely.geometry import mapping, shape
 
     from kawasan.i18n import text_in
-    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.runs.read import open_run
     from kawasan.spatial.sites.check import check_site, failing_areas, load_site_geometry
 
     result = check_site(path, entry.path, radius=radius)
