@@ -350,7 +350,8 @@ def role_calib(a) -> None:
 def role_kawasan(a) -> None:
     t_start = _now()
     import kawasan.spatial.api as api
-    from kawasan.spatial import engine, kernels, rasters, runfolder, studyarea
+    from kawasan.spatial import engine, kernels, rasters, studyarea
+    from kawasan.spatial.runs import folder as runfolder
     t_import = _now() - t_start
     import threading as _th
 

@@ -104,9 +104,10 @@ def role_kawasan(a) -> None:
     t_start = _now()
     import cv2
 
-    from kawasan.spatial import explain as E
-    from kawasan.spatial import runs, siteservice
-    from kawasan.spatial import sites as S
+    from kawasan.spatial.sites import explain as E
+    from kawasan.spatial.runs import read as runs
+    from kawasan.spatial.sites import service as siteservice
+    from kawasan.spatial.sites import candidates as S
     t_import = _now() - t_start
     events: list = []
     wrap = _trace_wrap(events, t_start)
@@ -381,7 +382,8 @@ def role_compare(a) -> None:
 # ============================================================================================
 def role_mc(a) -> None:
     t_start = _now()
-    from kawasan.spatial import sensitivity, siteservice
+    from kawasan.spatial.sites import sensitivity
+    from kawasan.spatial.sites import service as siteservice
     t_import = _now() - t_start
     events: list = []
     wrap = _trace_wrap(events, t_start)
@@ -404,7 +406,7 @@ def role_naive(a) -> None:
     import rasterio
     from rasterio import features
 
-    from kawasan.spatial import sensitivity
+    from kawasan.spatial.sites import sensitivity
     steps = {"imports": _now() - t_start}
     run = Path(a.run)
     t = _now()

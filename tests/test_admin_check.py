@@ -13,7 +13,7 @@ from kawasan.cli.main import cli
 from kawasan.errors import InputError
 from kawasan.spatial.api import run_suitability
 from kawasan.spatial.model import model_from_dict
-from kawasan.spatial.siteservice import extract_sites
+from kawasan.spatial.sites.service import extract_sites
 
 RIGHT, BOTTOM = LEFT + W * RES, TOP - H * RES
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kawasan.errors import InputError, NotFoundError
-from kawasan.spatial.catalog import DataFolder, part_id
+from kawasan.spatial.runs.catalog import DataFolder, part_id
 
 
 def _manifest(folder: Path, kind: str, **extra) -> Path:

@@ -185,7 +185,7 @@ def _blob_run(folder, seed=0, shape=(180, 240), origin=(700000.0, 9150000.0)):
     from scipy import ndimage
 
     from conftest import write_raster
-    from kawasan.spatial.runfolder import RUN_KIND
+    from kawasan.spatial.runs.folder import RUN_KIND
 
     folder.mkdir()
     rng = np.random.default_rng(seed)
@@ -212,8 +212,8 @@ def test_no_area_large_enough_is_said_as_in_memory_in_both_languages(tmp_path):
     """The chunked extract names the minimum area and the smaller patches found, as the in-memory one does
     (it once passed names its message does not hold, and failed with a KeyError instead of the note)."""
     from kawasan.spatial.chunked.sites import extract_chunked
-    from kawasan.spatial.runs import open_run
-    from kawasan.spatial.sites import ExtractRules, extract
+    from kawasan.spatial.runs.read import open_run
+    from kawasan.spatial.sites.candidates import ExtractRules, extract
 
     run = open_run(_blob_run(tmp_path / "run"))
     rules = ExtractRules(min_area_ha=50_000.0)
@@ -233,8 +233,8 @@ def test_no_area_large_enough_is_said_as_in_memory_in_both_languages(tmp_path):
 ])
 def test_sites_across_chunks_equal_in_memory(tmp_path, over):
     from kawasan.spatial.chunked.sites import extract_chunked
-    from kawasan.spatial.runs import open_run
-    from kawasan.spatial.sites import ExtractRules, extract
+    from kawasan.spatial.runs.read import open_run
+    from kawasan.spatial.sites.candidates import ExtractRules, extract
 
     run = open_run(_blob_run(tmp_path / "run"))
     rules = ExtractRules(**over)
@@ -271,8 +271,8 @@ def test_area_straddling_a_utm_zone_border(tmp_path):
     from shapely.ops import transform as reproject
 
     from kawasan.spatial.chunked.sites import extract_chunked
-    from kawasan.spatial.runs import open_run
-    from kawasan.spatial.sites import ExtractRules, extract
+    from kawasan.spatial.runs.read import open_run
+    from kawasan.spatial.sites.candidates import ExtractRules, extract
 
     # x = 168,499 m is 108 E at 7 S in zone 49S; the grid spans about 3.6 km either side of it
     run = open_run(_blob_run(tmp_path / "run", seed=3, origin=(164900.0, 9228800.0)))
@@ -371,7 +371,7 @@ def test_best_areas_by_strips_equals_whole_grid(tmp_path, monkeypatch, strip):
     from conftest import write_raster
     from kawasan.spatial.chunked import outputs
     from kawasan.spatial.grid import Grid
-    from kawasan.spatial.summary import best_areas
+    from kawasan.spatial.runs.summary import best_areas
 
     rng = np.random.default_rng(3)
     score = ndimage.gaussian_filter(rng.random((150, 170)), 2.0).astype(np.float32)
@@ -415,8 +415,8 @@ def test_chunked_errors_name_the_value_in_both_languages(area, tmp_path, monkeyp
     """The chunked path's own refusals: the value, the option, and the user's language."""
     from kawasan.errors import ModelError, VectorError
     from kawasan.spatial.chunked.sites import extract_chunked
-    from kawasan.spatial.runs import open_run
-    from kawasan.spatial.sites import ExtractRules
+    from kawasan.spatial.runs.read import open_run
+    from kawasan.spatial.sites.candidates import ExtractRules
 
     m = model_from_dict(small_model())
     with pytest.raises(InputError) as e:

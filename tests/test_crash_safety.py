@@ -86,7 +86,7 @@ def _leftovers(folder: Path) -> list[str]:
 
 
 def _run_is_whole(run: Path) -> None:
-    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.runs.read import open_run
 
     r = open_run(run)      # recovers a set-aside run first
     for name in ("score.tif", "classes.tif", "manifest.json"):

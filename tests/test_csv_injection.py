@@ -89,7 +89,7 @@ def test_every_economy_csv_is_safe(runner, evil_table, tmp_path, args):
 
 
 def test_setback_tables_are_safe(tmp_path):
-    from kawasan.spatial.runfolder import _write_setback_table
+    from kawasan.spatial.runs.folder import _write_setback_table
 
     rows = [{"feature": 1, "osm_id": 5, "name": EVIL[0], "class": "river", "decided_by": EVIL[1],
              "basis": "@x", "proxy": False, "rural_m": 50.0, "urban_m": -1.0, "length_m": 10.0, "area_m2": None}]
@@ -112,8 +112,8 @@ def test_web_exports_use_the_one_writer():
 
 WRITERS = {   # every module that writes CSV itself, and what makes it safe
     "csvout.py": "safe_cell",
-    "spatial/runfolder.py": "safe_cell",
-    "spatial/screening.py": "safe_cell",
+    "spatial/runs/folder.py": "safe_cell",
+    "spatial/screening/run.py": "safe_cell",
     "web/planimport.py": "never an output",   # an in-memory copy re-read by the importer
 }
 USERS = {"cli/economy.py": "dataframe_csv", "web/exports.py": "from kawasan.csvout import"}

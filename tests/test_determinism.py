@@ -22,7 +22,7 @@ import rasterio
 from rasterio import features
 
 from kawasan.spatial.api import run_suitability
-from kawasan.spatial.siteservice import extract_sites, stress_test
+from kawasan.spatial.sites.service import extract_sites, stress_test
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,7 +62,7 @@ WORKER = """
 import sys
 from pathlib import Path
 from kawasan.spatial.api import run_suitability
-from kawasan.spatial.siteservice import extract_sites, stress_test
+from kawasan.spatial.sites.service import extract_sites, stress_test
 data, out, times = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 for i in range(times):
     run = out / f"apht-{i}"

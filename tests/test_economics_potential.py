@@ -125,7 +125,7 @@ def test_weight_stress_is_reproducible_and_consistent():
     res = pt.compute_potential(r)
     st = pt.weight_stress(res, n=400, seed=3, top_k=2)
     assert st == pt.weight_stress(pt.compute_potential(r), n=400, seed=3, top_k=2)
-    assert st["concentration"] == pytest.approx(24.0)       # kawasan.spatial.sensitivity's default for 2 weights
+    assert st["concentration"] == pytest.approx(24.0)       # kawasan.spatial.sites.sensitivity's default for 2 weights
     reg = st["regions"]
     assert reg["3501"]["p_top_k"] == 1.0 and reg["3501"]["rank_max"] == 1      # far ahead on both components
     assert reg["3505"]["p_top_k"] == 0.0 and reg["3505"]["rank_min"] == 5

@@ -256,7 +256,7 @@ def test_road_access_share_on_a_study_area(area):
 
 
 def test_land_not_excluded_from_a_run_manifest(tmp_path):
-    from kawasan.spatial.runfolder import RUN_KIND
+    from kawasan.spatial.runs.folder import RUN_KIND
 
     run = tmp_path / "run"
     run.mkdir()
@@ -268,7 +268,7 @@ def test_land_not_excluded_from_a_run_manifest(tmp_path):
 
 
 def test_compute_readiness_with_study_area_and_run_by_region_name(tmp_path, area, gaz):
-    from kawasan.spatial.runfolder import RUN_KIND
+    from kawasan.spatial.runs.folder import RUN_KIND
 
     run = tmp_path / "run"
     run.mkdir()

@@ -240,7 +240,12 @@ def _error_cases(tmp):
 
     from kawasan.licensing import calendar, roles, variants
     from kawasan.licensing.templates import builtin_template
-    from kawasan.spatial import ahp, ranking, rasters, runs, sensitivity, sitecheck, sites, studyarea, vectors
+    from kawasan.spatial import ahp, rasters, studyarea, vectors
+    from kawasan.spatial.runs import read as runs
+    from kawasan.spatial.sites import ranking
+    from kawasan.spatial.sites import sensitivity
+    from kawasan.spatial.sites import check as sitecheck
+    from kawasan.spatial.sites import candidates as sites
     from kawasan.spatial.ingest import agency, boundary, dem, fetch_sources, gridplan, osm, osm_mapping
 
     forecast, whatif = (import_module(f"kawasan.licensing.{m}") for m in ("forecast", "whatif"))

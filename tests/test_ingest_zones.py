@@ -153,8 +153,8 @@ def _model(man):
 
 def test_sites_across_the_border_are_counted_once_and_measured_right(strip, tmp_path):
     from kawasan.spatial.api import run_suitability
-    from kawasan.spatial.runs import open_run
-    from kawasan.spatial.sites import ExtractRules, extract
+    from kawasan.spatial.runs.read import open_run
+    from kawasan.spatial.sites.candidates import ExtractRules, extract
 
     out, man = strip
     run_suitability(_model(man), out, tmp_path / "run")
@@ -181,8 +181,8 @@ def test_the_chunked_path_finds_the_same_sites_across_the_border(strip, tmp_path
     from kawasan.spatial.api import run_suitability
     from kawasan.spatial.chunked.cluster import ChunkOptions
     from kawasan.spatial.chunked.sites import extract_chunked
-    from kawasan.spatial.runs import open_run
-    from kawasan.spatial.sites import ExtractRules, extract
+    from kawasan.spatial.runs.read import open_run
+    from kawasan.spatial.sites.candidates import ExtractRules, extract
 
     out, man = strip
     rules = ExtractRules(min_area_ha=10.0, min_score=0.0, fill_holes_ha=0)

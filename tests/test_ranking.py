@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from kawasan.errors import InputError, WeightsError
-from kawasan.spatial.ranking import METHODS, RankedSite, rank_sites, topsis
+from kawasan.spatial.sites.ranking import METHODS, RankedSite, rank_sites, topsis
 
 
 def test_topsis_hand_computed():

@@ -23,7 +23,7 @@ def run_dir(tmp_path_factory):
     """A kawasan-industri run on a small synthetic Kabupaten Contoh, with sites and a stress test."""
     from kawasan.sampledata.contoh import build_study_area
     from kawasan.spatial.api import run_suitability
-    from kawasan.spatial.siteservice import extract_sites, stress_test
+    from kawasan.spatial.sites.service import extract_sites, stress_test
 
     root = tmp_path_factory.mktemp("report")
     build_study_area(root / "data", seed=7, width=300, height=200, res=200.0)
@@ -175,7 +175,7 @@ def test_report_without_sensitivity_says_how_to_run_it(run_dir, tmp_path):
 
 
 def test_report_when_no_site_passes(run_dir, tmp_path):
-    from kawasan.spatial.siteservice import extract_sites
+    from kawasan.spatial.sites.service import extract_sites
 
     none = tmp_path / "none"
     shutil.copytree(run_dir, none)

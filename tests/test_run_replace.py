@@ -9,7 +9,7 @@ from kawasan.cli.main import cli
 from kawasan.errors import OutputError
 from kawasan.spatial.api import run_suitability
 from kawasan.spatial.model import model_from_dict
-from kawasan.spatial.siteservice import extract_sites
+from kawasan.spatial.sites.service import extract_sites
 
 from conftest import small_model
 

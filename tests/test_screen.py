@@ -1,4 +1,4 @@
-"""kawasan screen: a model over a province, per regency (kawasan.spatial.screening)."""
+"""kawasan screen: a model over a province, per regency (kawasan.spatial.screening.run)."""
 from __future__ import annotations
 
 import csv
@@ -97,7 +97,7 @@ def test_screen_bad_input_exit_2(runner, demo_dir, demo_regions, tmp_path):
 def test_screen_api_refusals_name_the_value_in_both_languages(demo_dir, demo_regions, tmp_path):
     """The Python API's own checks (the command line's option ranges catch the land weight first)."""
     from kawasan.errors import InputError, OutputError
-    from kawasan.spatial.screening import ScreenRequest, screen
+    from kawasan.spatial.screening.run import ScreenRequest, screen
 
     req = ScreenRequest("kawasan-industri", demo_dir / "data", demo_regions, tmp_path / "o", land_weight=1.5)
     with pytest.raises(InputError) as e:

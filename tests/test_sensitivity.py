@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from kawasan.errors import InputError, WeightsError
-from kawasan.spatial import sensitivity as sens
+from kawasan.spatial.sites import sensitivity as sens
 
 WEIGHTS = st.integers(1, 6).flatmap(lambda m: st.lists(st.floats(0.05, 1.0), min_size=m, max_size=m))
 

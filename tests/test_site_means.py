@@ -10,7 +10,7 @@ import pytest
 
 from kawasan.cli.main import cli
 from kawasan.spatial.api import run_suitability
-from kawasan.spatial.siteservice import extract_sites, rerank, stress_test
+from kawasan.spatial.sites.service import extract_sites, rerank, stress_test
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from kawasan.cli.main import cli
 from kawasan.errors import InputError
 from kawasan.spatial.api import run_suitability
 from kawasan.spatial.model import model_from_dict
-from kawasan.spatial.sitecheck import check_site
-from kawasan.spatial.siteservice import extract_sites
-from kawasan.spatial.sites import polsby_popper
+from kawasan.spatial.sites.check import check_site
+from kawasan.spatial.sites.service import extract_sites
+from kawasan.spatial.sites.candidates import polsby_popper
 
 
 @pytest.fixture
@@ -181,9 +181,10 @@ def test_explanation_steps_for_all_sites_at_once(tmp_path):
     from rasterio.windows import Window
 
     from conftest import write_raster
-    from kawasan.spatial import explain, kernels
+    from kawasan.spatial import kernels
+    from kawasan.spatial.sites import explain
     from kawasan.spatial.grid import Grid
-    from kawasan.spatial.sites import Site
+    from kawasan.spatial.sites.candidates import Site
 
     rng = np.random.default_rng(5)
     roads = gpd.GeoDataFrame(geometry=[Point(LEFT + x, TOP - y).buffer(5) for x, y in rng.random((300, 2)) * 3000],

@@ -24,7 +24,7 @@ def setup_data(world, root):
         (root / "models").mkdir(parents=True, exist_ok=True)
         (root / "models" / "test-model.yaml").write_text(yaml.safe_dump(small_model()))
     world.app.state.web = dataclasses.replace(world.app.state.web, data_dir=root)
-    from kawasan.spatial.catalog import DataFolder
+    from kawasan.spatial.runs.catalog import DataFolder
 
     world.app.state.data = DataFolder(root)  # the map pages read the same folder the jobs write into
     if getattr(world.app.state, "queue", None) is None:

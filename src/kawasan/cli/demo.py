@@ -29,7 +29,7 @@ def demo_cmd(ctx, out_dir, seed, no_serve, host, port):
     from kawasan.sampledata.contoh import build_study_area
     from kawasan.spatial.api import run_suitability
     from kawasan.reports.builder import write_report
-    from kawasan.spatial.siteservice import extract_sites, stress_test
+    from kawasan.spatial.sites.service import extract_sites, stress_test
 
     lang = ctx.obj["lang"]
     start = time.perf_counter()
@@ -89,7 +89,7 @@ def _switches_demo(con, data: Path, out_dir: Path, lang: str) -> None:
     rule off): the run says which rules were switched and that it is a screening before the RTRW check."""
     from kawasan.reports.builder import write_report
     from kawasan.spatial.api import run_suitability
-    from kawasan.spatial.siteservice import extract_sites
+    from kawasan.spatial.sites.service import extract_sites
 
     switches = {"nuisance_buffer": True, "conforms_to_spatial_plan": False}
     rules = ", ".join(f"{k}={'on' if v else 'off'}" for k, v in switches.items())

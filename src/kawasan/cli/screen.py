@@ -1,4 +1,4 @@
-"""kawasan screen: one model over a province or island, summarised per regency (kawasan.spatial.screening)."""
+"""kawasan screen: one model over a province or island, summarised per regency (kawasan.spatial.screening.run)."""
 from __future__ import annotations
 
 import json
@@ -38,7 +38,7 @@ def screen_cmd(ctx, preset, boundaries, data_dir, out_dir, pdrb, ipm, reference,
     class and per excluding rule, candidate sites of legal size, the best site; with --pdrb/--ipm, ranked on
     land and economy together."""
     from kawasan.cli.progress import progress_bar
-    from kawasan.spatial.screening import ScreenRequest, screen
+    from kawasan.spatial.screening.run import ScreenRequest, screen
 
     lang = ctx.obj["lang"]
     req = ScreenRequest(preset, data_dir, boundaries, out_dir, pdrb=pdrb, ipm=ipm, reference=reference,

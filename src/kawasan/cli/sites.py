@@ -48,7 +48,7 @@ def _admin_specs(paths, name_field):
 def extract_cmd(ctx, run_dir, min_class, min_score, min_area_ha, area_rule, max_area_ha, min_compactness,
                 min_width_cells, fill_holes_ha, method, admin, admin_name_field, as_json, scheduler, workers, chunks):
     """Extract contiguous candidate sites of legal size from the run in RUN_DIR, explain and rank them."""
-    from kawasan.spatial.siteservice import extract_sites
+    from kawasan.spatial.sites.service import extract_sites
 
     res = extract_sites(run_dir, method=method, admin=_admin_specs(admin, admin_name_field), area_rule=area_rule,
                         min_class=min_class,
@@ -65,7 +65,7 @@ def extract_cmd(ctx, run_dir, min_class, min_score, min_area_ha, area_rule, max_
 
 def _print_sites(res, run_dir, lang):
     """The ranked sites as a table: what each method ranks by is a column, and the distance note follows."""
-    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.runs.read import open_run
 
     con = console()
     if res.get("synthetic"):
@@ -125,7 +125,7 @@ def _print_site_law(con, res, lang) -> None:
 @click.pass_context
 def rank_cmd(ctx, run_dir, method, as_json):
     """Re-rank the extracted sites of RUN_DIR by another method (mean score, area-weighted score, TOPSIS)."""
-    from kawasan.spatial.siteservice import rerank
+    from kawasan.spatial.sites.service import rerank
 
     res = rerank(run_dir, method)
     if as_json:
@@ -143,7 +143,7 @@ def rank_cmd(ctx, run_dir, method, as_json):
 @click.pass_context
 def check_cmd(ctx, site_file, run_dir, radius, as_json):
     """Check a proposed site (polygon, or point with --radius) against every rule of the run."""
-    from kawasan.spatial.sitecheck import check_site
+    from kawasan.spatial.sites.check import check_site
 
     res = check_site(site_file, run_dir, radius=radius)
     if as_json:
@@ -155,7 +155,7 @@ def check_cmd(ctx, site_file, run_dir, radius, as_json):
 def _print_check(res: dict, site_file, run_dir, lang: str) -> None:
     """The verdict, then one line per rule (ok / NO / not checked) with its legal basis, in the user's language."""
     from kawasan.cli.output import localized, print_screening
-    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.runs.read import open_run
 
     con = console()
     if res["synthetic"]:
@@ -214,7 +214,7 @@ def _print_check(res: dict, site_file, run_dir, lang: str) -> None:
 @click.pass_context
 def sensitivity_cmd(ctx, run_dir, draws, seed, top_k, changes, concentration, no_map, as_json):
     """Stress-test the ranking of the extracted sites against disputed weights."""
-    from kawasan.spatial.siteservice import stress_test
+    from kawasan.spatial.sites.service import stress_test
 
     res = stress_test(run_dir, n=draws, seed=seed, top_k=top_k, changes=changes or (-0.2, -0.1, 0.1, 0.2),
                       concentration=concentration, spread_map=not no_map)
@@ -226,7 +226,7 @@ def sensitivity_cmd(ctx, run_dir, draws, seed, top_k, changes, concentration, no
 
 def _print_sensitivity(res: dict, run_dir, lang: str, *, spread_asked: bool) -> None:
     """How exact the test is, the Monte Carlo table (P(k in top), rank ranges), the spread map."""
-    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.runs.read import open_run
 
     con = console()
     agg = ((open_run(run_dir).manifest.get("model") or {}).get("aggregation") or {}).get("method", "wlc")

@@ -554,17 +554,17 @@ def _read_points(path):
 # -- how stable is the ranking? ------------------------------------------------------------------
 def weight_stress(result: PotentialResult, *, n: int = 1000, concentration: float | None = None, seed: int = 0,
                   top_k: int = 5) -> dict:
-    """Monte Carlo weight sensitivity of the ranking (as for candidate sites, :mod:`kawasan.spatial.sensitivity`).
+    """Monte Carlo weight sensitivity of the ranking (as for candidate sites, :mod:`kawasan.spatial.sites.sensitivity`).
 
     ``n`` weight vectors W ~ Dirichlet(c w) around the effective weights w
-    (:func:`kawasan.spatial.sensitivity.draw_weights`; c defaults to
-    :func:`~kawasan.spatial.sensitivity.default_concentration`, about 20 % coefficient of variation); each draw
+    (:func:`kawasan.spatial.sites.sensitivity.draw_weights`; c defaults to
+    :func:`~kawasan.spatial.sites.sensitivity.default_concentration`, about 20 % coefficient of variation); each draw
     re-scores the ranked regions with the same normalised values and missing-value rule and ranks them
     (score descending, code ascending on ties). Per region: ``p_top_k`` (share of draws with rank <= top_k),
     ``rank_min``, ``rank_max``, ``rank_p05``, ``rank_median``, ``rank_p95``. The result is stored in
     ``result.stress`` and returned.
     """
-    from kawasan.spatial.sensitivity import default_concentration, draw_weights
+    from kawasan.spatial.sites.sensitivity import default_concentration, draw_weights
 
     if isinstance(top_k, bool) or int(top_k) < 1:
         raise InputError(Message("potential.err.top_must", value=cell(top_k)), field="top_k")

@@ -620,7 +620,7 @@ def road_access_share(study_dir, *, region_geom=None, distance_m: float = 5000.0
 
 def land_not_excluded_share(run_dir) -> float:
     """1 - the share of a suitability run's cells in class ``excluded`` (from the run's manifest)."""
-    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.runs.read import open_run
 
     run = open_run(run_dir)
     classes = {c.get("class"): c for c in run.manifest.get("classes", [])}
@@ -771,7 +771,7 @@ def compute_readiness(gaz: Gazetteer, *, pdrb: MatchedTable | None = None, popul
         meta["road_access"] = {"distance_m": road_distance_m, "road_classes": list(road_classes),
                                "study_areas": {k: str(v) for k, v in study_areas.items()}}
     if runs:
-        from kawasan.spatial.runs import open_run
+        from kawasan.spatial.runs.read import open_run
 
         vals = {}
         for key, folder in runs.items():

@@ -135,7 +135,7 @@ def run_suitability_job(params: dict, tick) -> dict:
     """A suitability run into ``params['out']``, then its candidate sites; returns what the page links to."""
     from kawasan.spatial.api import run_suitability
     from kawasan.spatial.model import model_from_dict
-    from kawasan.spatial.siteservice import extract_sites
+    from kawasan.spatial.sites.service import extract_sites
 
     model = model_from_dict(params["model"], source=f"model:{params.get('model_name', 'model')}")
     tick(0.0, "start")

@@ -63,7 +63,7 @@ def warm_up(home: Path | None = None) -> dict:
     """Run one tiny job's work in this process; returns the seconds of each step (imports, area, run, sites)."""
     t0 = time.perf_counter()
     from kawasan.spatial.api import run_suitability
-    from kawasan.spatial.siteservice import extract_sites
+    from kawasan.spatial.sites.service import extract_sites
     from kawasan.tracker import Settings
 
     t1 = time.perf_counter()

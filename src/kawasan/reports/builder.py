@@ -20,7 +20,7 @@ from kawasan.fileio import write_bytes_atomic
 from kawasan.i18n import LANGUAGES, Message, certainty_tag, fmt_datetime, t
 from kawasan.reports import charts, mapviews, tables
 from kawasan.spatial.model import label_text
-from kawasan.spatial.runs import open_run
+from kawasan.spatial.runs.read import open_run
 
 MAX_CHART_SITES = 25
 MAX_TABLE_SITES = 50

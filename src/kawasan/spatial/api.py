@@ -15,7 +15,7 @@ from kawasan.spatial.chunked.engine import chunked_entry, release_spill
 from kawasan.spatial.engine import Evaluation, Progress, _noop, evaluate
 from kawasan.spatial.model import CLASS_CODES, Model
 from kawasan.spatial.presets import resolve_model
-from kawasan.spatial.runfolder import write_run
+from kawasan.spatial.runs.folder import write_run
 from kawasan.spatial.studyarea import memory_study_area, open_study_area
 
 
@@ -41,7 +41,7 @@ def open_run_dataset(folder: str | Path, chunks: int | str = "auto"):
     import rioxarray
     import xarray as xr
 
-    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.runs.read import open_run
 
     run = open_run(folder)
     layers = {}
@@ -140,7 +140,7 @@ def run_suitability(model: str | Path | Model, data_dir: str | Path, out_dir: st
         source = str(model) if Path(str(model)).exists() else f"preset:{model}"
     replaced = None
     if out_dir is not None:
-        from kawasan.spatial.runfolder import check_target
+        from kawasan.spatial.runs.folder import check_target
 
         replaced = check_target(Path(out_dir), overwrite=overwrite)  # refuse before spending time on the analysis
     spill = Path(out_dir).resolve().parent if out_dir is not None else None

@@ -146,7 +146,7 @@ def _data_folder(web: WebSettings):
     """The one data folder of the server: the map pages list its study areas and runs, analysis jobs write into
     it. ``KAWASAN_DATA_DIR`` (``kawasan serve --data``) when set, else ``<KAWASAN_HOME>/data`` (created)."""
     from kawasan.jobs.folders import data_dir
-    from kawasan.spatial.catalog import DataFolder
+    from kawasan.spatial.runs.catalog import DataFolder
 
     root = web.data_dir
     if root is None:

@@ -33,7 +33,7 @@ from rasterio.windows import Window
 from kawasan.spatial import kernels, rasters
 from kawasan.spatial.chunked.plan import Block
 from kawasan.spatial.grid import Grid
-from kawasan.spatial.summary import area_rows
+from kawasan.spatial.runs.summary import area_rows
 
 #: rows per strip of the best-areas pass (a strip is STRIP_ROWS x width cells: uint8 + float32 + int32 labels)
 STRIP_ROWS = 512

@@ -1,4 +1,4 @@
-"""Candidate sites across chunks: the rule of ``kawasan.spatial.sites.extract``, chunk by chunk, with the same sites.
+"""Candidate sites across chunks: the rule of ``kawasan.spatial.sites.candidates.extract``, chunk by chunk, with the same sites.
 
 Per chunk (one Dask task, reading the run's COGs by windows): the suitable mask, the opening and the filling
 of small holes on the haloed window, then 8-connected components (OpenCV) of the chunk's core. The halo is
@@ -31,8 +31,8 @@ from kawasan.i18n import Message
 from kawasan.spatial.chunked.cluster import ChunkOptions, open_executor
 from kawasan.spatial.chunked.engine import DEFAULT_CHUNK, MIN_CHUNK
 from kawasan.spatial.chunked.plan import Block, plan_blocks
-from kawasan.spatial.runs import Run
-from kawasan.spatial.sites import CLASS_BY_NAME, ExtractRules, Site, _fill_small_holes, _polygonize, polsby_popper
+from kawasan.spatial.runs.read import Run
+from kawasan.spatial.sites.candidates import CLASS_BY_NAME, ExtractRules, Site, _fill_small_holes, _polygonize, polsby_popper
 
 
 @dataclass

@@ -152,7 +152,7 @@ def _public(job: dict, lang: str = "en", data_root=None) -> dict:
     job's ``error`` in ``lang`` (the request's language) when the worker stored it in every language. The map
     link names the run by its id in the data folder (``runs~NAME``: the folder's path under it), as the map does;
     ``links.run`` is its description for the page's own map (bounds, checksum of its score tiles)."""
-    from kawasan.spatial.catalog import entry_id
+    from kawasan.spatial.runs.catalog import entry_id
 
     p = job.get("params") or {}
     out = {k: v for k, v in job.items() if k != "params"}

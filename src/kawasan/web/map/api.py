@@ -65,8 +65,8 @@ def run_point(request: Request, lon: float = Query(..., ge=-180, le=180), lat: f
               run_id: str = RUN_ID, me: Identity = Depends(current_user)) -> dict:
     from rasterio.warp import transform as warp
 
-    from kawasan.spatial.cellquery import query_cell
-    from kawasan.spatial.runs import open_run
+    from kawasan.spatial.runs.cell import query_cell
+    from kawasan.spatial.runs.read import open_run
 
     entry = run_entry(request, run_id)
     run = open_run(entry.path)

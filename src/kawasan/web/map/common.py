@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from kawasan.errors import NotFoundError
-from kawasan.spatial.catalog import DataFolder, Entry
+from kawasan.spatial.runs.catalog import DataFolder, Entry
 from kawasan.i18n import Message
 
 

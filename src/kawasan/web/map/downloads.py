@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kawasan.errors import NotFoundError
-from kawasan.spatial.catalog import Entry
+from kawasan.spatial.runs.catalog import Entry
 from kawasan.i18n import Message
 
 MEDIA = {".tif": "image/tiff; application=geotiff; profile=cloud-optimized", ".html": "text/html; charset=utf-8",

@@ -17,7 +17,7 @@ from cachetools import LRUCache
 from kawasan import __version__
 from kawasan.errors import NotFoundError
 from kawasan.reports import maps as palette
-from kawasan.spatial.catalog import Entry
+from kawasan.spatial.runs.catalog import Entry
 from kawasan.web.map.tiles import (CATEGORY_COLOURS, SCORE_TABLE, SPREAD_TABLE, STYLE_VERSION, Style, TileSource,
                                    check_layer_name, hex_rgba)
 from kawasan.i18n import Message

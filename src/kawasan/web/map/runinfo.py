@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rasterio.warp import transform_bounds
 
-from kawasan.spatial.catalog import DataFolder, Entry
+from kawasan.spatial.runs.catalog import DataFolder, Entry
 from kawasan.spatial.grid import Grid
 from kawasan.web.map import layers
 from kawasan.web.map.vectors import vector_names

@@ -4,7 +4,7 @@
   run's files are not rewritten), each with its explanation, and the stress test's P(top k) and rank range.
 - ``POST .../check`` (a GeoJSON geometry in WGS 84 drawn on the map, or a point and a radius) and
   ``POST .../check/upload`` (a GeoJSON, GeoPackage or zipped Shapefile): the site judged rule by rule
-  (:func:`kawasan.spatial.sitecheck.check_site`), with its outline and the failing parts as GeoJSON.
+  (:func:`kawasan.spatial.sites.check.check_site`), with its outline and the failing parts as GeoJSON.
 - ``POST .../licensing``: a tracker project carrying the site's geometry, the run id and checksum and the
   check's result; the template follows the run's preset (APHT for ``apht``, else the general estate).
 """
@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from kawasan.errors import InputError, NotFoundError
-from kawasan.spatial.catalog import Entry
+from kawasan.spatial.runs.catalog import Entry
 from kawasan.web.auth import Identity, current_user
 from kawasan.web.map.api import RUN_ID
 from kawasan.web.map.common import run_entry
@@ -73,7 +73,7 @@ class LicensingRequest(BaseModel):
                                             "with each site's explanation and the stress test's P(top k)")
 def run_sites(request: Request, by: Literal["mean", "area_weighted", "topsis"] = Query("mean"),
               run_id: str = RUN_ID, me: Identity = Depends(current_user)) -> dict:
-    from kawasan.spatial.siteservice import ranked_sites
+    from kawasan.spatial.sites.service import ranked_sites
 
     entry = run_entry(request, run_id)
     res = ranked_sites(entry.path, by)
@@ -136,8 +136,8 @@ def check_file(entry: Entry, path: FsPath, radius: float | None, lang: str, show
     from shapely.geometry import mapping, shape
 
     from kawasan.i18n import text_in
-    from kawasan.spatial.runs import open_run
-    from kawasan.spatial.sitecheck import check_site, failing_areas, load_site_geometry
+    from kawasan.spatial.runs.read import open_run
+    from kawasan.spatial.sites.check import check_site, failing_areas, load_site_geometry
 
     result = check_site(path, entry.path, radius=radius)
     run = open_run(entry.path)

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from kawasan.errors import NotFoundError
-from kawasan.spatial.catalog import Entry
+from kawasan.spatial.runs.catalog import Entry
 from kawasan.web.map.layers import study_layers
 from kawasan.i18n import Message
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from kawasan.errors import InputError, NotFoundError
 from kawasan.i18n import Message
-from kawasan.spatial.runfolder import RUN_KIND
+from kawasan.spatial.runs.folder import RUN_KIND
 
 STUDY_AREA_KIND = "kawasan.study_area"
 MANIFEST = "manifest.json"

@@ -20,8 +20,8 @@ from rasterio.windows import Window
 from kawasan.errors import InputError, KawasanError
 from kawasan.i18n import Message
 from kawasan.spatial import engine
-from kawasan.spatial.runs import Run
-from kawasan.spatial.sitecriteria import MeansUnavailable, _criteria_model, _open_area, _sub_area
+from kawasan.spatial.runs.read import Run
+from kawasan.spatial.sites.criteria import MeansUnavailable, _criteria_model, _open_area, _sub_area
 from kawasan.spatial.sources import resolve as resolve_source
 from kawasan.spatial.studyarea import LayerStore
 

@@ -21,8 +21,8 @@ from kawasan.errors import InputError
 from kawasan.i18n import Message
 from kawasan.limits import check_limit
 from kawasan.spatial import vectors
-from kawasan.spatial.runs import Run, open_run
-from kawasan.spatial.siteservice import load_sites
+from kawasan.spatial.runs.read import Run, open_run
+from kawasan.spatial.sites.service import load_sites
 
 
 def load_site_geometry(path, grid, *, radius: float | None = None) -> tuple[object, list[str]]:
@@ -154,7 +154,7 @@ def check_site(site_path, run_dir, *, radius: float | None = None) -> dict:
     passes = all(r["passed"] is not False for r in rows)
     budget = site_rules.get("land_budget")
     if budget:
-        from kawasan.spatial.explain import land_budget
+        from kawasan.spatial.sites.explain import land_budget
 
         stats["land_budget"] = land_budget(block_ha, budget)
     screening = [{k: n.get(k) for k in ("rule", "en", "id", "cause", "layer")}

@@ -19,8 +19,8 @@ from rasterio.windows import Window
 from kawasan.errors import InputError, VectorError
 from kawasan.i18n import Message
 from kawasan.spatial import kernels, vectors
-from kawasan.spatial.runs import Run
-from kawasan.spatial.sites import Site
+from kawasan.spatial.runs.read import Run
+from kawasan.spatial.sites.candidates import Site
 
 # distance key -> the (layer path, feature filter) pairs whose features count: the study-area layers the
 # presets and the demo use. A toll road is reached only at its gates; a filter attribute a layer lacks (an

@@ -29,8 +29,8 @@ from kawasan.spatial import rasters, vectors
 from kawasan.spatial.engine import evaluate
 from kawasan.spatial.grid import Grid
 from kawasan.spatial.model import Model, model_from_dict
-from kawasan.spatial.runs import Run
-from kawasan.spatial.sites import Site
+from kawasan.spatial.runs.read import Run
+from kawasan.spatial.sites.candidates import Site
 from kawasan.spatial.studyarea import StudyArea, open_study_area, sha256_unchanged
 
 SOURCE_RASTERS = "criteria rasters of the run"

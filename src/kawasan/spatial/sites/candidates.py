@@ -31,7 +31,7 @@ from kawasan.errors import InputError
 from kawasan.i18n import Message
 from kawasan.spatial import kernels
 from kawasan.spatial.model import CLASS_CODES
-from kawasan.spatial.runs import Run
+from kawasan.spatial.runs.read import Run
 
 CLASS_BY_NAME = {v: k for k, v in CLASS_CODES.items() if 1 <= k <= 5}
 

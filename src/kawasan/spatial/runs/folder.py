@@ -26,7 +26,7 @@ from kawasan.fileio import publish, recover, temp_sibling, writing
 from kawasan.spatial.engine import Evaluation
 from kawasan.spatial.model import CERTAINTY_MEANING, CLASS_CODES, CLASS_LABELS, label_text
 from kawasan.spatial.rasters import WRITE_CACHE_MB, block_cache, write_cog
-from kawasan.spatial.summary import best_areas, class_table, class_table_from_counts
+from kawasan.spatial.runs.summary import best_areas, class_table, class_table_from_counts
 
 RUN_KIND = "kawasan.run"
 

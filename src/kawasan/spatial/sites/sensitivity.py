@@ -7,7 +7,7 @@ the same combination of the same means. Sensitivity therefore runs on the
 :func:`score_spread` works per cell, and it needs the weights' covariance only.
 
 Site order in this module: score descending, then id ascending (no area tie-break, unlike
-:func:`kawasan.spatial.ranking.rank_sites`); ranks are 1..n, unique, 1 = best.
+:func:`kawasan.spatial.sites.ranking.rank_sites`); ranks are 1..n, unique, 1 = best.
 
 All weights are normalised to sum 1 first. Every function returns plain Python types
 (dicts, lists, ints, floats) that ``json.dumps`` accepts; ``ranks`` and ``rank_range``
@@ -24,7 +24,7 @@ import numpy as np
 
 from kawasan.errors import InputError, WeightsError
 from kawasan.i18n import Message
-from kawasan.spatial.ranking import check_criteria, check_ids, check_weights, order_sites
+from kawasan.spatial.sites.ranking import check_criteria, check_ids, check_weights, order_sites
 
 #: Target coefficient of variation of the Monte Carlo weights (see :func:`default_concentration`).
 TARGET_CV = 0.2

@@ -47,7 +47,7 @@ class RankedSite:
     value: float
 
 
-# --- validation (shared with kawasan.spatial.sensitivity) ------------------------------------
+# --- validation (shared with kawasan.spatial.sites.sensitivity) ------------------------------------
 def check_weights(weights, n_crit: int | None = None, *, field: str = "weights") -> np.ndarray:
     """Weights as a float64 vector normalised to sum 1.
 

@@ -17,10 +17,11 @@ from kawasan.errors import InputError
 from kawasan.fileio import publish, recover, temp_sibling, write_text_atomic
 from kawasan.geopackage import write_layer
 from kawasan.i18n import Message
-from kawasan.spatial import ranking, sitecriteria
-from kawasan.spatial.explain import explain
-from kawasan.spatial.runs import Run, open_run
-from kawasan.spatial.sites import ExtractRules, extract
+from kawasan.spatial.sites import ranking
+from kawasan.spatial.sites import criteria as sitecriteria
+from kawasan.spatial.sites.explain import explain
+from kawasan.spatial.runs.read import Run, open_run
+from kawasan.spatial.sites.candidates import ExtractRules, extract
 
 SITES_KIND = "kawasan.sites"
 
@@ -85,7 +86,8 @@ def extract_sites(run_dir, *, method: str = "mean", admin: list[dict] | None = N
 
 def _check_admin_layers(run: Run, admin: list[dict]) -> list[str]:
     """Refuse administrative units that miss the study area; warnings when they cover part of it (admincheck)."""
-    from kawasan.spatial import admincheck, vectors
+    from kawasan.spatial import vectors
+    from kawasan.spatial.sites import admin as admincheck
 
     warnings = []
     for spec in admin:
@@ -213,7 +215,7 @@ def stress_test(run_dir, *, n: int = 1000, seed: int = 0, top_k: int = 5, change
     sum_i w_i mean_i); writes RUN/sites/sensitivity.json and, from the per-criterion rasters,
     RUN/sites/score_spread.tif (per-cell standard deviation of the score under the weight draws).
     """
-    from kawasan.spatial import sensitivity
+    from kawasan.spatial.sites import sensitivity
     from kawasan.spatial.rasters import write_cog
 
     run = open_run(run_dir)

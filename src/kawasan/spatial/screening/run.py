@@ -175,9 +175,9 @@ def candidate_sites(run_dir: Path, req: ScreenRequest) -> dict:
 
     from kawasan.spatial.chunked import ChunkOptions
     from kawasan.spatial.chunked.sites import extract_chunked, sites_fit_in_memory
-    from kawasan.spatial.runs import open_run
-    from kawasan.spatial.siteservice import default_rules
-    from kawasan.spatial.sites import extract
+    from kawasan.spatial.runs.read import open_run
+    from kawasan.spatial.sites.service import default_rules
+    from kawasan.spatial.sites.candidates import extract
 
     run = open_run(run_dir)
     rules = default_rules(run)
@@ -281,7 +281,7 @@ def _write(folder: Path, result: dict, regions, sites: dict, *, created: str) ->
 
     from kawasan.csvout import safe_cell
     from kawasan.geopackage import write_layer
-    from kawasan.spatial.screenreport import write_reports
+    from kawasan.spatial.screening.report import write_reports
 
     manifest = {"kind": KIND, "format_version": 1, "created": created}
     (folder / "manifest.json").write_text(json.dumps(manifest) + "\n", encoding="utf-8")

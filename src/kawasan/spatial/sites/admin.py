@@ -20,7 +20,7 @@ from pyproj import Transformer
 from kawasan.errors import InputError, VectorError
 from kawasan.i18n import Message
 from kawasan.spatial import vectors
-from kawasan.spatial.runs import Run
+from kawasan.spatial.runs.read import Run
 
 FULL = 0.95   # units covering at least this share raise no warning (real boundaries from two sources differ by a few %)
 

@@ -12,7 +12,7 @@ from kawasan.errors import InputError
 from kawasan.fileio import recover
 from kawasan.i18n import Message
 from kawasan.spatial.grid import Grid
-from kawasan.spatial.runfolder import RUN_KIND
+from kawasan.spatial.runs.folder import RUN_KIND
 
 
 @dataclass
