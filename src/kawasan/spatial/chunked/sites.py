@@ -16,7 +16,6 @@ so the site a run calls 3 is site 3 here too: a component's place is the first 2
 """
 from __future__ import annotations
 
-import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,8 @@ from kawasan.spatial.chunked.cluster import ChunkOptions, open_executor
 from kawasan.spatial.chunked.engine import DEFAULT_CHUNK, MIN_CHUNK
 from kawasan.spatial.chunked.plan import Block, plan_blocks
 from kawasan.spatial.runs.read import Run
-from kawasan.spatial.sites.candidates import CLASS_BY_NAME, ExtractRules, Site, _fill_small_holes, _polygonize, polsby_popper
+from kawasan.spatial.sites.candidates import (CLASS_BY_NAME, ExtractRules, Site, _fill_small_holes, _polygonize,
+                                             area_limits, polsby_popper)
 
 
 @dataclass
@@ -113,26 +113,13 @@ def extract_chunked(run: Run, rules: ExtractRules, options: ChunkOptions,
     grid = run.grid
     cell_ha = grid.cell_area / 10_000.0
     notes: list[str] = []
-    if rules.min_area_ha <= 0:
-        raise InputError(Message("run.err.sites.minimum_area_must_positive", rules_min_area_ha=rules.min_area_ha),
-                         field="min_area_ha")
+    min_cells, max_cells = area_limits(rules, cell_ha, notes)
     if rules.min_score is not None and not 0.0 <= rules.min_score <= 1.0:
         raise InputError(Message("run.err.sites.min_score_must_lie", rules_min_score=rules.min_score),
                          field="min_score")
     if rules.min_score is None and rules.min_class not in CLASS_BY_NAME:
         raise InputError(Message("run.err.sites.unknown_class_expected_one", rules_min_class=rules.min_class),
                          field="min_class")
-    min_cells = math.ceil(rules.min_area_ha / cell_ha - 1e-9)
-    if rules.min_area_ha < cell_ha:
-        notes.append(Message("run.note.sites.minimum_area_ha_smaller", rules_min_area_ha=rules.min_area_ha,
-                             cell_ha=cell_ha))
-        min_cells = 1
-    max_cells = None
-    if rules.max_area_ha is not None:
-        if rules.max_area_ha < rules.min_area_ha:
-            raise InputError(Message("run.err.sites.max_area_ha_below", rules_max_area_ha=rules.max_area_ha,
-                                     rules_min_area_ha=rules.min_area_ha), field="max_area_ha")
-        max_cells = math.floor(rules.max_area_ha / cell_ha + 1e-9)
     size = options.chunks or DEFAULT_CHUNK
     if size < MIN_CHUNK:
         raise InputError(Message("chunked.err.chunk_too_small", minimum=MIN_CHUNK, size=size), field="--chunks")

@@ -75,11 +75,12 @@ def suitable_mask(run: Run, rules: ExtractRules) -> np.ndarray:
     return ((classes >= 1) & (classes <= top)).view(np.uint8)
 
 
-def extract(run: Run, rules: ExtractRules) -> tuple[list[Site], list[str]]:
-    """The candidate sites of a run and the notes on how the rules were applied."""
-    grid = run.grid
-    cell_ha = grid.cell_area / 10_000.0
-    notes: list[str] = []
+def area_limits(rules: ExtractRules, cell_ha: float, notes: list) -> tuple[int, int | None]:
+    """The smallest and the largest site in cells, for the in-memory and the chunked extraction alike.
+
+    min_cells = ceil(min_area_ha / cell_ha), or 1 with a note when the minimum is smaller than one cell;
+    max_cells = floor(max_area_ha / cell_ha), None without a maximum. A minimum that is not positive, or a
+    maximum below the minimum, is an InputError naming the field."""
     if rules.min_area_ha <= 0:
         raise InputError(Message("run.err.sites.minimum_area_must_positive",
                                  rules_min_area_ha=rules.min_area_ha), field="min_area_ha")
@@ -92,9 +93,17 @@ def extract(run: Run, rules: ExtractRules) -> tuple[list[Site], list[str]]:
     if rules.max_area_ha is not None:
         if rules.max_area_ha < rules.min_area_ha:
             raise InputError(Message("run.err.sites.max_area_ha_below", rules_max_area_ha=rules.max_area_ha,
-                                     rules_min_area_ha=rules.min_area_ha),
-                             field="max_area_ha")
+                                     rules_min_area_ha=rules.min_area_ha), field="max_area_ha")
         max_cells = math.floor(rules.max_area_ha / cell_ha + 1e-9)
+    return min_cells, max_cells
+
+
+def extract(run: Run, rules: ExtractRules) -> tuple[list[Site], list[str]]:
+    """The candidate sites of a run and the notes on how the rules were applied."""
+    grid = run.grid
+    cell_ha = grid.cell_area / 10_000.0
+    notes: list[str] = []
+    min_cells, max_cells = area_limits(rules, cell_ha, notes)
     mask = suitable_mask(run, rules)
     if rules.min_width_cells > 1:
         k = np.ones((rules.min_width_cells, rules.min_width_cells), np.uint8)
