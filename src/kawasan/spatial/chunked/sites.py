@@ -31,8 +31,8 @@ from kawasan.spatial.chunked.cluster import ChunkOptions, open_executor
 from kawasan.spatial.chunked.engine import DEFAULT_CHUNK, MIN_CHUNK
 from kawasan.spatial.chunked.plan import Block, plan_blocks
 from kawasan.spatial.runs.read import Run
-from kawasan.spatial.sites.candidates import (CLASS_BY_NAME, ExtractRules, Site, _fill_small_holes, _polygonize,
-                                             area_limits, polsby_popper)
+from kawasan.spatial.sites.candidates import (CLASS_BY_NAME, ExtractRules, Site, _fill_small_holes, area_limits,
+                                             compact_site)
 
 
 @dataclass
@@ -211,14 +211,9 @@ def _merge(labels, parts, offset, total, blocks, grid, min_cells, max_cells, rul
     for _, cells, (r0, c0, r1, c1), g in keep:
         win = Window(c0, r0, c1 - c0, r1 - r0)
         sub = np.isin(np.asarray(labels[r0:r1, c0:c1]), g)
-        geom = _polygonize(sub, grid, win)
-        site = Site(len(sites) + 1, cells, win, sub, geom)
-        site.attrs["compactness"] = polsby_popper(geom)
-        if rules.min_compactness is not None and site.attrs["compactness"] < rules.min_compactness:
-            continue
-        sites.append(site)
-    for i, s in enumerate(sites, 1):
-        s.id = i
+        site = compact_site(len(sites) + 1, cells, win, sub, grid, rules)
+        if site is not None:
+            sites.append(site)
     return sites
 
 

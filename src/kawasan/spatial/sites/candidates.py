@@ -122,15 +122,22 @@ def extract(run: Run, rules: ExtractRules) -> tuple[list[Site], list[str]]:
         x, y, w, h = (int(v) for v in stats[lab, :4])
         win = Window(x, y, w, h)
         sub = labels[y:y + h, x:x + w] == lab
-        geom = _polygonize(sub, grid, win)
-        site = Site(len(sites) + 1, int(stats[lab, cv2.CC_STAT_AREA]), win, sub, geom)
-        site.attrs["compactness"] = polsby_popper(geom)
-        if rules.min_compactness is not None and site.attrs["compactness"] < rules.min_compactness:
-            continue
-        sites.append(site)
-    for i, s in enumerate(sites, 1):
-        s.id = i
+        site = compact_site(len(sites) + 1, int(stats[lab, cv2.CC_STAT_AREA]), win, sub, grid, rules)
+        if site is not None:
+            sites.append(site)
     return sites, notes
+
+
+def compact_site(number: int, cells: int, win: Window, sub: np.ndarray, grid, rules: ExtractRules) -> Site | None:
+    """Site ``number`` made of the cells ``sub`` of window ``win``: its polygon and its compactness
+    (Polsby-Popper, 4 pi A / P^2); None when less compact than ``rules.min_compactness``. Numbers follow the
+    sites kept, so they run 1..n whatever is left out (the in-memory and the chunked extraction alike)."""
+    geom = _polygonize(sub, grid, win)
+    site = Site(number, cells, win, sub, geom)
+    site.attrs["compactness"] = polsby_popper(geom)
+    if rules.min_compactness is not None and site.attrs["compactness"] < rules.min_compactness:
+        return None
+    return site
 
 
 def _fill_small_holes(mask: np.ndarray, reason: np.ndarray, max_cells: int) -> np.ndarray:
