@@ -110,6 +110,21 @@ def test_a_finished_run_shows_its_classes_on_the_page_and_the_next_run_replaces_
             assert view > 200
             _shot(page, "analysis-job-finished-map")
     assert ids[0] != ids[1]
+    # the same page on a phone and in English: the map and its legend fit the screen, the legend in English
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.context.add_cookies([{"name": "kw_lang", "value": "en", "url": base}])
+    page.reload()
+    page.fill("input.w[data-node=slope]", "40")
+    page.wait_for_selector("#analysis[data-valid=yes]", timeout=10000)
+    before = page.get_attribute("#job", "data-job")
+    page.click("#run")
+    page.wait_for_function(FINISHED, arg=before, timeout=120000)
+    _preview_shows(page, "runs~" + page.locator("#job-map").get_attribute("href").rsplit("~", 1)[1])
+    assert "Suitability classes" in page.locator("#preview-legend").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    box = page.locator("#preview-map").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    _shot(page, "analysis-job-finished-map-phone-en")
 
 
 def test_an_inconsistent_matrix_shows_its_cr_and_blocks_the_run(server, page):
