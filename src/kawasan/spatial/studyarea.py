@@ -50,15 +50,14 @@ DIGESTS_KEPT = 512
 
 
 def sha256_unchanged(path: Path) -> str:
-    """:func:`sha256_of` of a file, remembered while the file keeps its identity: (path, device, inode, size,
-    modification time in ns). A rewrite changes the size or mtime (or the inode, when a file is replaced by a
-    rename), so the digest is computed again; a folder is always hashed anew. The map's cell click uses this
-    instead of re-reading every layer of the run on every click."""
+    """:func:`sha256_of` of a file, remembered in this process while the file keeps its identity (its path
+    and :func:`_identity`, the key :func:`layer_digest` persists across runs): a rewrite changes the size or
+    a time, a replacement by rename the inode, so the digest is computed again; a folder is always hashed
+    anew. The map's cell click uses this instead of re-reading every layer of the run on every click."""
     path = Path(path)
     if path.is_dir():
         return sha256_of(path)
-    st = os.stat(path)
-    key = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    key = (str(path), *_identity(os.stat(path)))
     with _digests_lock:
         found = _digests.get(key)
     if found is None:
