@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,6 +18,13 @@ RES = 30.0
 LEFT, TOP = 700000.0, 9150000.0
 H, W = 40, 60
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # pytest-xdist's workers (./dev test runs two) start with COLUMNS=80 and LINES=24 in their environment; a
+    # run without -n has neither. The CLI fits its tables to COLUMNS, so the tests would see them wrapped
+    # at 80 columns in one mode and not in the other. Tests that want a terminal width set it themselves.
+    for _var in ("COLUMNS", "LINES"):
+        os.environ.pop(_var, None)
 
 
 def write_raster(path, arr, *, nodata=None, crs=CRS, transform=None, dtype=None):
