@@ -7,13 +7,9 @@ from pathlib import Path
 import click
 
 from kawasan.cli.joboptions import queue_option, scheduler_option, warm_up_option
+from kawasan.cli.language import command_language
 from kawasan.cli.main import cli
 from kawasan.i18n import Message, t
-
-
-def _lang() -> str:
-    ctx = click.get_current_context(silent=True)
-    return ((ctx.find_root().obj or {}).get("lang", "en")) if ctx else "en"
 
 
 @cli.command("serve")
@@ -87,7 +83,7 @@ def run_server(host: str, port: int, workers: int = 1, *, today: str | None = No
     today_from_env()  # a malformed KAWASAN_TODAY is refused before the server starts
     settings = Settings.from_env()
     before, after, url = upgrade_database(settings)
-    lang = _lang()
+    lang = command_language()
     if workers > 1 and settings.database_url.startswith("sqlite"):
         click.echo(t("serve.sqlite_workers", lang), err=True)
     if not quiet:

@@ -4,13 +4,9 @@ from __future__ import annotations
 import click
 
 from kawasan.cli.joboptions import queue_option, scheduler_option, warm_up_option
+from kawasan.cli.language import command_language
 from kawasan.cli.main import cli
 from kawasan.i18n import t
-
-
-def _lang() -> str:
-    ctx = click.get_current_context(silent=True)
-    return ((ctx.find_root().obj or {}).get("lang", "en")) if ctx else "en"
 
 
 @cli.command("worker")
@@ -51,7 +47,7 @@ def run_worker(jobs: int, queue: str | None, *, quiet: bool = False, warm: bool 
         gone = sweep_interrupted(svc)
     finally:
         svc.close()
-    lang = _lang()
+    lang = command_language()
     if gone and not quiet:
         click.echo(t("jobs.interrupted", lang, ids=", ".join(map(str, gone))))
     if not quiet:
