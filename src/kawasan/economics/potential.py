@@ -352,6 +352,26 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
                       missing: str = "renormalise", min_regions: int = 2,
                       min_coverage: float = 0.5) -> PotentialResult:
     """Composite potential score and ranking (method in the module docstring)."""
+    _check_rules(missing, normalisation)
+    codes = _region_codes(readiness, min_regions)
+    values, meta, unmatched = _component_values(readiness, sector, codes)
+    present = [k for k in INDICATORS if k in values.columns]
+    if not present:
+        raise InputError(Message("potential.err.indicator_could_computed_give"))
+    notes = list(readiness.notes)
+    comparable, reported, reasons = _comparable(values, present, min_regions)
+    ws = weights or equal_weights(comparable)
+    scored = _scored(ws, present, comparable, reported, reasons, notes)
+    total = sum(ws.raw[k] for k in scored)
+    w = {k: ws.raw[k] / total for k in scored}
+    table, cov = _score_table(readiness, codes, values, present, scored, w, normalisation, missing)
+    table = _ranked(table, cov, min_coverage)
+    return PotentialResult(table, scored, reported, w, ws, normalisation, missing, meta, unmatched, notes,
+                           list(readiness.synthetic), reasons=reasons, min_coverage=min_coverage)
+
+
+def _check_rules(missing: str, normalisation: str) -> None:
+    """An InputError for a missing-value rule or a normalisation that is not one of ours."""
     if missing not in MISSING_RULES:
         raise InputError(Message("potential.err.unknown_missing_value_rule",
                                  missing=missing, missing_rules=', '.join(MISSING_RULES)),
@@ -360,24 +380,36 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
         raise InputError(Message("potential.err.unknown_normalisation_expected_one",
                                  method=normalisation, normalisations=', '.join(NORMALISATIONS)),
                          field="normalisation")
+
+
+def _region_codes(readiness: ReadinessResult, min_regions: int) -> list[str]:
+    """The codes of the regions to compare: at least max(2, ``min_regions``) of them, else an InputError."""
     codes = [r.code for r in readiness.regions]
     if len(codes) < max(2, min_regions):
         names = ", ".join(repr(r.name) for r in readiness.regions) or "none"
         raise InputError(Message("potential.err.region_rank_potential_compares",
                                  count=len(codes), regions=names, minimum=max(2, min_regions)), field="regions")
+    return codes
+
+
+def _component_values(readiness: ReadinessResult, sector: SectorComponents | None, codes: list[str]):
+    """(indicator values by region code and component, their meta, unmatched names by source): the
+    readiness indicators with the sector components added when there are some."""
     values = readiness.values.reindex(codes).copy()
     meta = dict(readiness.meta)
     unmatched = dict(readiness.unmatched)
-    notes = list(readiness.notes)
     if sector is not None:
         for k in sector.values.columns:
             values[k] = sector.values[k].reindex(codes)
         meta.update(sector.meta)
         if sector.unmatched:
             unmatched["sector table"] = list(sector.unmatched)
-    present = [k for k in INDICATORS if k in values.columns]
-    if not present:
-        raise InputError(Message("potential.err.indicator_could_computed_give"))
+    return values, meta, unmatched
+
+
+def _comparable(values: pd.DataFrame, present: list[str], min_regions: int):
+    """(components that at least ``min_regions`` regions have, reported-only components with the
+    reason shown, reason codes with their values): the others cannot be compared (method step 2)."""
     reported: dict[str, str] = {}
     reasons: dict[str, tuple[str, dict]] = {}
     comparable = []
@@ -388,7 +420,14 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
             reasons[k] = ("too_few_regions", {"count": n, "min": min_regions})
         else:
             comparable.append(k)
-    ws = weights or equal_weights(comparable)
+    return comparable, reported, reasons
+
+
+def _scored(ws: WeightSet, present: list[str], comparable: list[str], reported: dict, reasons: dict,
+            notes: list) -> list[str]:
+    """The comparable components with a weight above 0. A weight on a component without input is a
+    WeightsError; a comparable one weighted 0 is reported; a weighted one that is not comparable
+    gets a note; no component left to score is a WeightsError."""
     for k in ws.raw:
         if k not in present:
             raise WeightsError(Message("potential.err.component_weight_but_input",
@@ -404,8 +443,14 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
                                  reason=reported[k]))
     if not scored:
         raise WeightsError(Message("potential.err.component_can_scored_every"), source=ws.source, field="weights")
-    total = sum(ws.raw[k] for k in scored)
-    w = {k: ws.raw[k] / total for k in scored}
+    return scored
+
+
+def _score_table(readiness: ReadinessResult, codes: list[str], values: pd.DataFrame, present: list[str],
+                 scored: list[str], w: dict[str, float], normalisation: str, missing: str):
+    """(table by region code, coverage C_r): name, kind, values, normalised values n_rk, contributions,
+    score S_r = sum_k w_k n_rk / C_r with C_r = sum_{k available} w_k (``missing="renormalise"``),
+    or S_r = sum_k w_k n_rk with a missing n_rk the worst of its component (``missing="worst"``)."""
     table = pd.DataFrame(index=pd.Index(codes, name="code"))
     regions = {r.code: r for r in readiness.regions}
     table["region"] = [regions[c].name for c in codes]
@@ -430,8 +475,14 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
     table["coverage"] = cov.round(12)
     table["available"] = [[k for k in present if pd.notna(values.at[c, k])] for c in codes]
     table["missing"] = [[k for k in scored if pd.isna(values.at[c, k])] for c in codes]
+    return table, cov
+
+
+def _ranked(table: pd.DataFrame, cov: pd.Series, min_coverage: float) -> pd.DataFrame:
+    """The table ranked and sorted: rank 1 the highest score (ties share the better rank); a region
+    whose coverage is below ``min_coverage`` stays unranked with the reason (method step 5)."""
     reason = []
-    for c in codes:
+    for c in table.index:
         if cov[c] < min_coverage - 1e-12:
             reason.append(Message("potential.note.low_coverage", coverage=float(cov[c]), minimum=float(min_coverage)))
         else:
@@ -442,9 +493,7 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
     table.loc[rankable, "rank"] = table.loc[rankable, "score"].round(12).rank(ascending=False, method="min")
     table = table.reset_index()
     table = table.sort_values(["rank", "score", "code"], ascending=[True, False, True], na_position="last")
-    table = table.reset_index(drop=True)
-    return PotentialResult(table, scored, reported, w, ws, normalisation, missing, meta, unmatched, notes,
-                           list(readiness.synthetic), reasons=reasons, min_coverage=min_coverage)
+    return table.reset_index(drop=True)
 
 
 # -- from files (the service used by the CLI and the report) -------------------------------------
