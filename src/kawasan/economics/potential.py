@@ -216,64 +216,100 @@ def sector_components(table, gaz: Gazetteer, *, sector: str = "C", reference: st
     matching nothing are returned in ``unmatched``. ``reference_total``: the totals E_r and E_n (the sum of the
     17 sectors, or ``"gdp"`` the PDB/PDRB including net taxes on products), recorded in each component's meta.
     """
-    from kawasan.economics import indicators as ind
-
     reference = reference or gaz.reference
     df = _table_frame(table)
     years = sorted(int(y) for y in df["year"].unique())
-    wanted = int(year) if year is not None else years[-1]
-    earlier = [y for y in years if y <= wanted]
-    if not earlier:
-        raise TableError(Message("potential.err.sector_table_year_earlier",
-                                 year=wanted, years=', '.join(map(str, years))),
-                         source=getattr(table, "source", None), field="year")
-    year = earlier[-1]          # like the readiness tables: the analysis year, or the latest year before it
+    year = _sector_year(table, years, year)
     sectors = set(df["sector"].astype(str))
     if sector not in sectors:
         raise TableError(Message("potential.err.sector_table_sector",
                                  sector=sector, sectors=', '.join(sorted(sectors))),
                          field="sector")
-    names = [n for n in df["region"].astype(str).unique() if not gaz.is_reference(n) and n != reference]
-    matched, unmatched = {}, []
-    for n in names:
-        reg = gaz.match(n)
-        (unmatched.append(n) if reg is None else matched.__setitem__(n, reg.code))
+    matched, unmatched = _matched_regions(df, gaz, reference)
     cols: dict[str, dict] = {"sector_lq": {}, "sector_share": {}}
     meta: dict[str, dict] = {}
     if matched:
-        lq = ind.location_quotient(table, region=list(matched), reference=reference, year=year,
-                                   reference_total=reference_total)
-        lq = lq[lq["sector"].astype(str) == sector]
-        for n, v in zip(lq["region"].astype(str), lq["lq"]):
-            if n in matched:
-                cols["sector_lq"][matched[n]] = float(v)
-        one = df[df["year"] == year]
-        totals = table.totals(reference_total) if hasattr(table, "totals") else None
-        for n, code in matched.items():
-            reg = one[one["region"].astype(str) == n]
-            if totals is not None and (n, year) in totals.index:
-                total = float(totals.loc[(n, year)])
-            else:
-                total = float(reg.loc[reg["sector"].astype(str).isin(_top_level(sectors)), "value"].sum())
-            val = reg.loc[reg["sector"].astype(str) == sector, "value"]
-            if total > 0 and len(val):
-                cols["sector_share"][code] = float(val.iloc[0]) / total
+        cols["sector_lq"] = _sector_lq(table, matched, sector, reference, year, reference_total)
+        cols["sector_share"] = _sector_share(table, df, matched, sector, sectors, year, reference_total)
         meta["sector_lq"] = {"sector": sector, "year": year, "reference": reference,
                              "formula": "LQ = (E_ir / E_r) / (E_in / E_n)", "reference_total": reference_total}
         meta["sector_share"] = {"sector": sector, "year": year, "formula": "E_ir / E_r",
                                 "reference_total": reference_total}
         first = int(start) if start is not None else years[0]
         if len(years) >= 2 and first < year:
-            cols["sector_dlq"] = {}
-            for n, code in matched.items():
-                d = ind.dynamic_lq(table, n, reference, first, year, reference_total=reference_total)
-                d = d[d["sector"].astype(str) == sector]
-                if len(d):
-                    cols["sector_dlq"][code] = float(d["dlq"].iloc[0])
+            cols["sector_dlq"] = _sector_dlq(table, matched, sector, reference, first, year, reference_total)
             meta["sector_dlq"] = {"sector": sector, "period": [first, year], "reference": reference,
                                   "reference_total": reference_total}
     values = pd.DataFrame({k: pd.Series(v, dtype=float) for k, v in cols.items()})
     return SectorComponents(values, meta, unmatched)
+
+
+def _sector_year(table, years: list[int], year: int | None) -> int:
+    """Like the readiness tables: the analysis year (default the table's latest), or the latest year
+    before it that the table has; none is a TableError."""
+    wanted = int(year) if year is not None else years[-1]
+    earlier = [y for y in years if y <= wanted]
+    if not earlier:
+        raise TableError(Message("potential.err.sector_table_year_earlier",
+                                 year=wanted, years=', '.join(map(str, years))),
+                         source=getattr(table, "source", None), field="year")
+    return earlier[-1]
+
+
+def _matched_regions(df: pd.DataFrame, gaz: Gazetteer, reference: str) -> tuple[dict[str, str], list[str]]:
+    """({table region name: region code}, names matching no region), the reference region left out."""
+    names = [n for n in df["region"].astype(str).unique() if not gaz.is_reference(n) and n != reference]
+    matched, unmatched = {}, []
+    for n in names:
+        reg = gaz.match(n)
+        (unmatched.append(n) if reg is None else matched.__setitem__(n, reg.code))
+    return matched, unmatched
+
+
+def _sector_lq(table, matched: dict[str, str], sector: str, reference: str, year: int,
+               reference_total: str) -> dict[str, float]:
+    """Static LQ = (E_ir / E_r) / (E_in / E_n) of ``sector`` in ``year`` by region code
+    (:func:`kawasan.economics.indicators.location_quotient`)."""
+    from kawasan.economics import indicators as ind
+
+    lq = ind.location_quotient(table, region=list(matched), reference=reference, year=year,
+                               reference_total=reference_total)
+    lq = lq[lq["sector"].astype(str) == sector]
+    return {matched[n]: float(v) for n, v in zip(lq["region"].astype(str), lq["lq"]) if n in matched}
+
+
+def _sector_share(table, df: pd.DataFrame, matched: dict[str, str], sector: str, sectors: set[str], year: int,
+                  reference_total: str) -> dict[str, float]:
+    """Share E_ir / E_r of ``sector`` in each region's total in ``year``, by region code: the total is
+    the table's (``reference_total``) when it has one, else the sum of the top-level sectors."""
+    one = df[df["year"] == year]
+    totals = table.totals(reference_total) if hasattr(table, "totals") else None
+    share = {}
+    for n, code in matched.items():
+        reg = one[one["region"].astype(str) == n]
+        if totals is not None and (n, year) in totals.index:
+            total = float(totals.loc[(n, year)])
+        else:
+            total = float(reg.loc[reg["sector"].astype(str).isin(_top_level(sectors)), "value"].sum())
+        val = reg.loc[reg["sector"].astype(str) == sector, "value"]
+        if total > 0 and len(val):
+            share[code] = float(val.iloc[0]) / total
+    return share
+
+
+def _sector_dlq(table, matched: dict[str, str], sector: str, reference: str, first: int, year: int,
+                reference_total: str) -> dict[str, float]:
+    """Dynamic LQ of ``sector`` over ``first..year`` by region code
+    (:func:`kawasan.economics.indicators.dynamic_lq`)."""
+    from kawasan.economics import indicators as ind
+
+    dlq = {}
+    for n, code in matched.items():
+        d = ind.dynamic_lq(table, n, reference, first, year, reference_total=reference_total)
+        d = d[d["sector"].astype(str) == sector]
+        if len(d):
+            dlq[code] = float(d["dlq"].iloc[0])
+    return dlq
 
 
 def _top_level(sectors: set[str]) -> set[str]:
