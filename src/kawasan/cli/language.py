@@ -41,6 +41,13 @@ def ctx_language(ctx: click.Context | None) -> str:
     return current_language(None)
 
 
+def command_language() -> str:
+    """The language of the running command: the root's ``--lang`` as the ``cli`` group stored it, English
+    outside a command (unlike :func:`ctx_language`, KAWASAN_LANG is not read again)."""
+    ctx = click.get_current_context(silent=True)
+    return ((ctx.find_root().obj or {}).get("lang", "en")) if ctx else "en"
+
+
 def argv_language(args) -> str:
     """The language asked for on a command line that click has not parsed (``--lang id`` / ``--lang=id``)."""
     args = list(args or [])

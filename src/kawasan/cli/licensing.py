@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 from rich.text import Text
 
+from kawasan.cli.language import command_language as _lang
 from kawasan.cli.main import cli
 from kawasan.cli.output import Table, console as _base_console
 from kawasan.licensing.labels import role_label
@@ -58,11 +59,6 @@ def console():
     if not con.is_terminal:
         con.width = max(con.width, 160)
     return con
-
-
-def _lang() -> str:
-    ctx = click.get_current_context(silent=True)
-    return ((ctx.find_root().obj or {}).get("lang", "en")) if ctx else "en"
 
 
 def _service():

@@ -6,14 +6,10 @@ from pathlib import Path
 
 import click
 
-from kawasan.cli.joboptions import queue_option, scheduler_option, warm_up_option
+from kawasan.cli.joboptions import data_option, queue_option, scheduler_option, use_data_dir, warm_up_option
+from kawasan.cli.language import command_language
 from kawasan.cli.main import cli
 from kawasan.i18n import Message, t
-
-
-def _lang() -> str:
-    ctx = click.get_current_context(silent=True)
-    return ((ctx.find_root().obj or {}).get("lang", "en")) if ctx else "en"
 
 
 @cli.command("serve")
@@ -24,10 +20,7 @@ def _lang() -> str:
               help="Worker processes (several need PostgreSQL: KAWASAN_DATABASE_URL=postgresql+psycopg://...).")
 @click.option("--today", default=None, metavar="YYYY-MM-DD",
               help="Evaluate clocks and forecasts as of this date (demo, training); default the system date.")
-@click.option("--data", "data_dir", default=None, metavar="DIR",
-              type=click.Path(path_type=Path, exists=True, file_okay=False),
-              help="Data folder whose study areas and suitability runs the map pages show and analysis jobs write "
-                   "into (default: KAWASAN_DATA_DIR, else KAWASAN_HOME/data).")
+@data_option
 @click.option("--jobs", "jobs", type=click.IntRange(0, 64), default=1, show_default=True,
               help="Analysis jobs run at once by a worker process started with the server (0: none; run "
                    "'kawasan worker' elsewhere).")
@@ -59,8 +52,7 @@ def run_server(host: str, port: int, workers: int = 1, *, today: str | None = No
     from kawasan.web.asgi import today_from_env
     from kawasan.web.settings import WebSettings
 
-    if data_dir is not None:
-        os.environ["KAWASAN_DATA_DIR"] = str(Path(data_dir).resolve())  # the worker processes read it
+    use_data_dir(data_dir)  # the web and job worker processes read it
     WebSettings.from_env()  # a bad setting is refused before the server starts
 
     queue = queue_spec(queue)  # a malformed queue is refused before anything starts
@@ -87,7 +79,7 @@ def run_server(host: str, port: int, workers: int = 1, *, today: str | None = No
     today_from_env()  # a malformed KAWASAN_TODAY is refused before the server starts
     settings = Settings.from_env()
     before, after, url = upgrade_database(settings)
-    lang = _lang()
+    lang = command_language()
     if workers > 1 and settings.database_url.startswith("sqlite"):
         click.echo(t("serve.sqlite_workers", lang), err=True)
     if not quiet:

@@ -1,33 +1,33 @@
 """kawasan worker: the process that runs analysis jobs (suitability runs, study-area preparations) from the queue."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from kawasan.cli.joboptions import queue_option, scheduler_option, warm_up_option
+from kawasan.cli.joboptions import data_option, queue_option, scheduler_option, use_data_dir, warm_up_option
+from kawasan.cli.language import command_language
 from kawasan.cli.main import cli
 from kawasan.i18n import t
 
 
-def _lang() -> str:
-    ctx = click.get_current_context(silent=True)
-    return ((ctx.find_root().obj or {}).get("lang", "en")) if ctx else "en"
-
-
 @cli.command("worker")
+@data_option
 @click.option("--jobs", "jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Jobs run at once (one process each); the rest wait in the queue.")
 @queue_option
 @warm_up_option
 @scheduler_option
-def worker(jobs, queue, warm, scheduler):
+def worker(data_dir, jobs, queue, warm, scheduler):
     """Run analysis jobs from the queue until interrupted (Ctrl+C). Uses KAWASAN_DATABASE_URL like the web app."""
-    run_worker(jobs, queue, warm=warm, scheduler=scheduler)
+    run_worker(jobs, queue, warm=warm, scheduler=scheduler, data_dir=data_dir)
 
 
 def run_worker(jobs: int, queue: str | None, *, quiet: bool = False, warm: bool | None = None,
-               scheduler: str | None = None) -> None:
+               scheduler: str | None = None, data_dir: Path | None = None) -> None:
     """Mark the jobs of stopped processes interrupted, then consume the queue with ``jobs`` processes (each
-    warmed up first unless ``warm`` is False; their runs on the Dask ``scheduler`` when one is given)."""
+    warmed up first unless ``warm`` is False; their runs on the Dask ``scheduler`` when one is given; their
+    study areas, runs and models in ``data_dir`` when one is given, else KAWASAN_DATA_DIR's)."""
     import os
 
     from kawasan.jobs import warmup
@@ -35,6 +35,7 @@ def run_worker(jobs: int, queue: str | None, *, quiet: bool = False, warm: bool 
     from kawasan.jobs.runners import SCHEDULER_ENV, job_scheduler
     from kawasan.tracker.jobs import JobService
 
+    use_data_dir(data_dir)  # the job processes read it
     spec = queue_spec(queue)
     if scheduler is not None:
         os.environ[SCHEDULER_ENV] = scheduler  # the job processes read it (and a bad value is refused here)
@@ -51,7 +52,7 @@ def run_worker(jobs: int, queue: str | None, *, quiet: bool = False, warm: bool 
         gone = sweep_interrupted(svc)
     finally:
         svc.close()
-    lang = _lang()
+    lang = command_language()
     if gone and not quiet:
         click.echo(t("jobs.interrupted", lang, ids=", ".join(map(str, gone))))
     if not quiet:

@@ -216,64 +216,100 @@ def sector_components(table, gaz: Gazetteer, *, sector: str = "C", reference: st
     matching nothing are returned in ``unmatched``. ``reference_total``: the totals E_r and E_n (the sum of the
     17 sectors, or ``"gdp"`` the PDB/PDRB including net taxes on products), recorded in each component's meta.
     """
-    from kawasan.economics import indicators as ind
-
     reference = reference or gaz.reference
     df = _table_frame(table)
     years = sorted(int(y) for y in df["year"].unique())
-    wanted = int(year) if year is not None else years[-1]
-    earlier = [y for y in years if y <= wanted]
-    if not earlier:
-        raise TableError(Message("potential.err.sector_table_year_earlier",
-                                 year=wanted, years=', '.join(map(str, years))),
-                         source=getattr(table, "source", None), field="year")
-    year = earlier[-1]          # like the readiness tables: the analysis year, or the latest year before it
+    year = _sector_year(table, years, year)
     sectors = set(df["sector"].astype(str))
     if sector not in sectors:
         raise TableError(Message("potential.err.sector_table_sector",
                                  sector=sector, sectors=', '.join(sorted(sectors))),
                          field="sector")
-    names = [n for n in df["region"].astype(str).unique() if not gaz.is_reference(n) and n != reference]
-    matched, unmatched = {}, []
-    for n in names:
-        reg = gaz.match(n)
-        (unmatched.append(n) if reg is None else matched.__setitem__(n, reg.code))
+    matched, unmatched = _matched_regions(df, gaz, reference)
     cols: dict[str, dict] = {"sector_lq": {}, "sector_share": {}}
     meta: dict[str, dict] = {}
     if matched:
-        lq = ind.location_quotient(table, region=list(matched), reference=reference, year=year,
-                                   reference_total=reference_total)
-        lq = lq[lq["sector"].astype(str) == sector]
-        for n, v in zip(lq["region"].astype(str), lq["lq"]):
-            if n in matched:
-                cols["sector_lq"][matched[n]] = float(v)
-        one = df[df["year"] == year]
-        totals = table.totals(reference_total) if hasattr(table, "totals") else None
-        for n, code in matched.items():
-            reg = one[one["region"].astype(str) == n]
-            if totals is not None and (n, year) in totals.index:
-                total = float(totals.loc[(n, year)])
-            else:
-                total = float(reg.loc[reg["sector"].astype(str).isin(_top_level(sectors)), "value"].sum())
-            val = reg.loc[reg["sector"].astype(str) == sector, "value"]
-            if total > 0 and len(val):
-                cols["sector_share"][code] = float(val.iloc[0]) / total
+        cols["sector_lq"] = _sector_lq(table, matched, sector, reference, year, reference_total)
+        cols["sector_share"] = _sector_share(table, df, matched, sector, sectors, year, reference_total)
         meta["sector_lq"] = {"sector": sector, "year": year, "reference": reference,
                              "formula": "LQ = (E_ir / E_r) / (E_in / E_n)", "reference_total": reference_total}
         meta["sector_share"] = {"sector": sector, "year": year, "formula": "E_ir / E_r",
                                 "reference_total": reference_total}
         first = int(start) if start is not None else years[0]
         if len(years) >= 2 and first < year:
-            cols["sector_dlq"] = {}
-            for n, code in matched.items():
-                d = ind.dynamic_lq(table, n, reference, first, year, reference_total=reference_total)
-                d = d[d["sector"].astype(str) == sector]
-                if len(d):
-                    cols["sector_dlq"][code] = float(d["dlq"].iloc[0])
+            cols["sector_dlq"] = _sector_dlq(table, matched, sector, reference, first, year, reference_total)
             meta["sector_dlq"] = {"sector": sector, "period": [first, year], "reference": reference,
                                   "reference_total": reference_total}
     values = pd.DataFrame({k: pd.Series(v, dtype=float) for k, v in cols.items()})
     return SectorComponents(values, meta, unmatched)
+
+
+def _sector_year(table, years: list[int], year: int | None) -> int:
+    """Like the readiness tables: the analysis year (default the table's latest), or the latest year
+    before it that the table has; none is a TableError."""
+    wanted = int(year) if year is not None else years[-1]
+    earlier = [y for y in years if y <= wanted]
+    if not earlier:
+        raise TableError(Message("potential.err.sector_table_year_earlier",
+                                 year=wanted, years=', '.join(map(str, years))),
+                         source=getattr(table, "source", None), field="year")
+    return earlier[-1]
+
+
+def _matched_regions(df: pd.DataFrame, gaz: Gazetteer, reference: str) -> tuple[dict[str, str], list[str]]:
+    """({table region name: region code}, names matching no region), the reference region left out."""
+    names = [n for n in df["region"].astype(str).unique() if not gaz.is_reference(n) and n != reference]
+    matched, unmatched = {}, []
+    for n in names:
+        reg = gaz.match(n)
+        (unmatched.append(n) if reg is None else matched.__setitem__(n, reg.code))
+    return matched, unmatched
+
+
+def _sector_lq(table, matched: dict[str, str], sector: str, reference: str, year: int,
+               reference_total: str) -> dict[str, float]:
+    """Static LQ = (E_ir / E_r) / (E_in / E_n) of ``sector`` in ``year`` by region code
+    (:func:`kawasan.economics.indicators.location_quotient`)."""
+    from kawasan.economics import indicators as ind
+
+    lq = ind.location_quotient(table, region=list(matched), reference=reference, year=year,
+                               reference_total=reference_total)
+    lq = lq[lq["sector"].astype(str) == sector]
+    return {matched[n]: float(v) for n, v in zip(lq["region"].astype(str), lq["lq"]) if n in matched}
+
+
+def _sector_share(table, df: pd.DataFrame, matched: dict[str, str], sector: str, sectors: set[str], year: int,
+                  reference_total: str) -> dict[str, float]:
+    """Share E_ir / E_r of ``sector`` in each region's total in ``year``, by region code: the total is
+    the table's (``reference_total``) when it has one, else the sum of the top-level sectors."""
+    one = df[df["year"] == year]
+    totals = table.totals(reference_total) if hasattr(table, "totals") else None
+    share = {}
+    for n, code in matched.items():
+        reg = one[one["region"].astype(str) == n]
+        if totals is not None and (n, year) in totals.index:
+            total = float(totals.loc[(n, year)])
+        else:
+            total = float(reg.loc[reg["sector"].astype(str).isin(_top_level(sectors)), "value"].sum())
+        val = reg.loc[reg["sector"].astype(str) == sector, "value"]
+        if total > 0 and len(val):
+            share[code] = float(val.iloc[0]) / total
+    return share
+
+
+def _sector_dlq(table, matched: dict[str, str], sector: str, reference: str, first: int, year: int,
+                reference_total: str) -> dict[str, float]:
+    """Dynamic LQ of ``sector`` over ``first..year`` by region code
+    (:func:`kawasan.economics.indicators.dynamic_lq`)."""
+    from kawasan.economics import indicators as ind
+
+    dlq = {}
+    for n, code in matched.items():
+        d = ind.dynamic_lq(table, n, reference, first, year, reference_total=reference_total)
+        d = d[d["sector"].astype(str) == sector]
+        if len(d):
+            dlq[code] = float(d["dlq"].iloc[0])
+    return dlq
 
 
 def _top_level(sectors: set[str]) -> set[str]:
@@ -352,6 +388,26 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
                       missing: str = "renormalise", min_regions: int = 2,
                       min_coverage: float = 0.5) -> PotentialResult:
     """Composite potential score and ranking (method in the module docstring)."""
+    _check_rules(missing, normalisation)
+    codes = _region_codes(readiness, min_regions)
+    values, meta, unmatched = _component_values(readiness, sector, codes)
+    present = [k for k in INDICATORS if k in values.columns]
+    if not present:
+        raise InputError(Message("potential.err.indicator_could_computed_give"))
+    notes = list(readiness.notes)
+    comparable, reported, reasons = _comparable(values, present, min_regions)
+    ws = weights or equal_weights(comparable)
+    scored = _scored(ws, present, comparable, reported, reasons, notes)
+    total = sum(ws.raw[k] for k in scored)
+    w = {k: ws.raw[k] / total for k in scored}
+    table, cov = _score_table(readiness, codes, values, present, scored, w, normalisation, missing)
+    table = _ranked(table, cov, min_coverage)
+    return PotentialResult(table, scored, reported, w, ws, normalisation, missing, meta, unmatched, notes,
+                           list(readiness.synthetic), reasons=reasons, min_coverage=min_coverage)
+
+
+def _check_rules(missing: str, normalisation: str) -> None:
+    """An InputError for a missing-value rule or a normalisation that is not one of ours."""
     if missing not in MISSING_RULES:
         raise InputError(Message("potential.err.unknown_missing_value_rule",
                                  missing=missing, missing_rules=', '.join(MISSING_RULES)),
@@ -360,24 +416,36 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
         raise InputError(Message("potential.err.unknown_normalisation_expected_one",
                                  method=normalisation, normalisations=', '.join(NORMALISATIONS)),
                          field="normalisation")
+
+
+def _region_codes(readiness: ReadinessResult, min_regions: int) -> list[str]:
+    """The codes of the regions to compare: at least max(2, ``min_regions``) of them, else an InputError."""
     codes = [r.code for r in readiness.regions]
     if len(codes) < max(2, min_regions):
         names = ", ".join(repr(r.name) for r in readiness.regions) or "none"
         raise InputError(Message("potential.err.region_rank_potential_compares",
                                  count=len(codes), regions=names, minimum=max(2, min_regions)), field="regions")
+    return codes
+
+
+def _component_values(readiness: ReadinessResult, sector: SectorComponents | None, codes: list[str]):
+    """(indicator values by region code and component, their meta, unmatched names by source): the
+    readiness indicators with the sector components added when there are some."""
     values = readiness.values.reindex(codes).copy()
     meta = dict(readiness.meta)
     unmatched = dict(readiness.unmatched)
-    notes = list(readiness.notes)
     if sector is not None:
         for k in sector.values.columns:
             values[k] = sector.values[k].reindex(codes)
         meta.update(sector.meta)
         if sector.unmatched:
             unmatched["sector table"] = list(sector.unmatched)
-    present = [k for k in INDICATORS if k in values.columns]
-    if not present:
-        raise InputError(Message("potential.err.indicator_could_computed_give"))
+    return values, meta, unmatched
+
+
+def _comparable(values: pd.DataFrame, present: list[str], min_regions: int):
+    """(components that at least ``min_regions`` regions have, reported-only components with the
+    reason shown, reason codes with their values): the others cannot be compared (method step 2)."""
     reported: dict[str, str] = {}
     reasons: dict[str, tuple[str, dict]] = {}
     comparable = []
@@ -388,7 +456,14 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
             reasons[k] = ("too_few_regions", {"count": n, "min": min_regions})
         else:
             comparable.append(k)
-    ws = weights or equal_weights(comparable)
+    return comparable, reported, reasons
+
+
+def _scored(ws: WeightSet, present: list[str], comparable: list[str], reported: dict, reasons: dict,
+            notes: list) -> list[str]:
+    """The comparable components with a weight above 0. A weight on a component without input is a
+    WeightsError; a comparable one weighted 0 is reported; a weighted one that is not comparable
+    gets a note; no component left to score is a WeightsError."""
     for k in ws.raw:
         if k not in present:
             raise WeightsError(Message("potential.err.component_weight_but_input",
@@ -404,8 +479,14 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
                                  reason=reported[k]))
     if not scored:
         raise WeightsError(Message("potential.err.component_can_scored_every"), source=ws.source, field="weights")
-    total = sum(ws.raw[k] for k in scored)
-    w = {k: ws.raw[k] / total for k in scored}
+    return scored
+
+
+def _score_table(readiness: ReadinessResult, codes: list[str], values: pd.DataFrame, present: list[str],
+                 scored: list[str], w: dict[str, float], normalisation: str, missing: str):
+    """(table by region code, coverage C_r): name, kind, values, normalised values n_rk, contributions,
+    score S_r = sum_k w_k n_rk / C_r with C_r = sum_{k available} w_k (``missing="renormalise"``),
+    or S_r = sum_k w_k n_rk with a missing n_rk the worst of its component (``missing="worst"``)."""
     table = pd.DataFrame(index=pd.Index(codes, name="code"))
     regions = {r.code: r for r in readiness.regions}
     table["region"] = [regions[c].name for c in codes]
@@ -430,8 +511,14 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
     table["coverage"] = cov.round(12)
     table["available"] = [[k for k in present if pd.notna(values.at[c, k])] for c in codes]
     table["missing"] = [[k for k in scored if pd.isna(values.at[c, k])] for c in codes]
+    return table, cov
+
+
+def _ranked(table: pd.DataFrame, cov: pd.Series, min_coverage: float) -> pd.DataFrame:
+    """The table ranked and sorted: rank 1 the highest score (ties share the better rank); a region
+    whose coverage is below ``min_coverage`` stays unranked with the reason (method step 5)."""
     reason = []
-    for c in codes:
+    for c in table.index:
         if cov[c] < min_coverage - 1e-12:
             reason.append(Message("potential.note.low_coverage", coverage=float(cov[c]), minimum=float(min_coverage)))
         else:
@@ -442,9 +529,7 @@ def compute_potential(readiness: ReadinessResult, *, sector: SectorComponents | 
     table.loc[rankable, "rank"] = table.loc[rankable, "score"].round(12).rank(ascending=False, method="min")
     table = table.reset_index()
     table = table.sort_values(["rank", "score", "code"], ascending=[True, False, True], na_position="last")
-    table = table.reset_index(drop=True)
-    return PotentialResult(table, scored, reported, w, ws, normalisation, missing, meta, unmatched, notes,
-                           list(readiness.synthetic), reasons=reasons, min_coverage=min_coverage)
+    return table.reset_index(drop=True)
 
 
 # -- from files (the service used by the CLI and the report) -------------------------------------

@@ -170,48 +170,98 @@ def _other_sheets(path: Path, sheet) -> Message | str:
 
 def _parse_table(raw, src, *, region, year, unit, price_basis, columns, region_col, sector_col, year_col,
                  value_col, require_all_sectors, total_tolerance, scheme) -> RegionalTable:
+    """A table of raw cells as a RegionalTable: find the header rows, give columns their roles, bring
+    the layout to one row per region, sector and year, drop note rows, then take the unit and price
+    basis from the options, the value headers or the title rows (in that order)."""
+    raw = _without_blank_rows(raw, src)
+    headers, titles, first = _headers(raw)
+    headers = [(columns or {}).get(c, c) for c in headers]
+    body = raw.iloc[first:].reset_index(drop=True)
+    body.columns = range(len(headers))
+    rownum = np.arange(len(body)) + first + 1  # 1-based file row of each body row
+    roles = _column_roles(headers, {"region": region_col, "sector": sector_col, "year": year_col,
+                                    "value": value_col}, src)
+    frame, header_unit, header_price = _long_frame(body, headers, roles, rownum, region, year, src)
+    if frame.empty or "sector" not in frame.columns:   # a header and nothing under it (found by atheris)
+        raise TableError(Message("econ.err.readers.table_header_but_data",
+                                 headers=', '.join(h for h in headers if h) or 'empty'), source=src)
+    frame = _without_notes(frame)
+    if "price_basis" in frame.columns and price_basis is not None:
+        frame = _rows_of_price_basis(frame, price_basis, src)
+    header_unit = header_unit or _common(_unit_in(c) for c in titles if c)
+    header_price = header_price or _common(_price_in(c) for c in titles if c)
+    if "unit" not in frame.columns and (unit or header_unit):
+        frame["unit"] = unit or header_unit
+        unit = None
+    if "price_basis" not in frame.columns and header_price and price_basis is None:
+        price_basis = header_price
+    return RegionalTable.from_frame(frame, unit=unit, price_basis=price_basis, source=src,
+                                    require_all_sectors=require_all_sectors, total_tolerance=total_tolerance,
+                                    scheme=scheme)
+
+
+def _without_blank_rows(raw: pd.DataFrame, src: str) -> pd.DataFrame:
+    """The raw cells without rows whose cells are all empty ('', 'nan', 'None'); nothing left is a TableError."""
     raw = raw.dropna(how="all")
     blank = raw.isna() | raw.astype(str).apply(lambda col: col.str.strip().isin(["", "nan", "None"]))
     raw = raw[~blank.all(axis=1)]
     if raw.empty:
         raise TableError(Message("econ.err.readers.table_empty"), source=src)
+    return raw
+
+
+def _headers(raw: pd.DataFrame) -> tuple[list[str], list[str], int]:
+    """(column headers, title cells, index of the first body row).
+
+    The title rows above the header and a spanning header cell ("PDRB Atas Dasar Harga Konstan 2010
+    (Juta Rupiah)" over the years) may state the unit and price basis. A second header row (merged
+    cells in BPS XLSX) holds either the years or, under each year, the price bases."""
     h = _header_row(raw)
     headers = [_header_text(c) for c in raw.iloc[h]]
-    # the title rows above the header and a spanning header cell ("PDRB Atas Dasar Harga Konstan 2010 (Juta
-    # Rupiah)" over the years) may state the unit and price basis
     titles = [_header_text(c) for i in range(h) for c in raw.iloc[i]]
     first = h + 1
     if h + 1 < len(raw) and _n_years(headers) < 2:
         below = [_header_text(c) for c in raw.iloc[h + 1]]
         if _n_years(below) >= 2 and not any(_role_of(c) for c in below if c):
-            # two header rows (merged cells in BPS XLSX): the years are in the second one; above them either
-            # one title spanning all years or one region per group of years ("Kab. X" over 2022, 2023)
-            above, last = [], ""
-            for hd, b in zip(headers, below):
-                last = (hd or last) if b else ""
-                above.append(last if b and not _role_of(hd or "x") else "")
-            if len({a for a in above if a}) >= 2:
-                headers = [f"{a} {b}" if a else (b or hd) for hd, a, b in zip(headers, above, below)]
-            else:
-                titles += [hd for hd, b in zip(headers, below) if b and hd]
-                headers = [b or hd for hd, b in zip(headers, below)]
+            headers, titles = _years_below(headers, below, titles)
             first = h + 2
     if h + 1 < len(raw) and first == h + 1 and _n_years(headers) >= 1:
         below = [_header_text(c) for c in raw.iloc[h + 1]]
         if sum(_price_basis_of(c) is not None for c in below if c) >= 2 and not any(_role_of(c) for c in below if c):
-            # a year over two columns (merged) and "ADHB | ADHK" below: one column per year and price basis
-            filled, last = [], ""
-            for hd in headers:
-                last = hd if _n_years([hd]) else (last if not hd else "")
-                filled.append(last)
-            headers = [f"{y} {b}" if b and y and _price_basis_of(b) else hd for hd, y, b in zip(headers, filled, below)]
+            headers = _years_over_price_bases(headers, below)
             first = h + 2
-    headers = [(columns or {}).get(c, c) for c in headers]
-    body = raw.iloc[first:].reset_index(drop=True)
-    body.columns = range(len(headers))
-    rownum = np.arange(len(body)) + first + 1  # 1-based file row of each body row
+    return headers, titles, first
+
+
+def _years_below(headers: list[str], below: list[str], titles: list[str]) -> tuple[list[str], list[str]]:
+    """(headers, titles) of two header rows whose years are in the second one: above them either one
+    title spanning all years (it joins the titles) or one region per group of years ("Kab. X" over
+    2022, 2023: the headers become "Kab. X 2022", "Kab. X 2023")."""
+    above, last = [], ""
+    for hd, b in zip(headers, below):
+        last = (hd or last) if b else ""
+        above.append(last if b and not _role_of(hd or "x") else "")
+    if len({a for a in above if a}) >= 2:
+        return [f"{a} {b}" if a else (b or hd) for hd, a, b in zip(headers, above, below)], titles
+    titles = titles + [hd for hd, b in zip(headers, below) if b and hd]
+    return [b or hd for hd, b in zip(headers, below)], titles
+
+
+def _years_over_price_bases(headers: list[str], below: list[str]) -> list[str]:
+    """Headers of a year spanning two columns (merged) over "ADHB | ADHK": one column per year and
+    price basis ("2023 ADHB", "2023 ADHK")."""
+    filled, last = [], ""
+    for hd in headers:
+        last = hd if _n_years([hd]) else (last if not hd else "")
+        filled.append(last)
+    return [f"{y} {b}" if b and y and _price_basis_of(b) else hd for hd, y, b in zip(headers, filled, below)]
+
+
+def _column_roles(headers: list[str], forced: dict[str, str | None], src: str) -> dict[str, int]:
+    """Role (region, sector, year, value, unit, ...) -> column index: the forced columns first (a name
+    not among the headers is a TableError), then each header's role from the header mapping, the
+    first column of a role winning; a sector name column stands for the sector when there is no code."""
     roles: dict[str, int] = {}
-    forced = {"region": region_col, "sector": sector_col, "year": year_col, "value": value_col}
     for role, name in forced.items():
         if name is not None:
             if name not in headers:
@@ -225,69 +275,81 @@ def _parse_table(raw, src, *, region, year, unit, price_basis, columns, region_c
             roles[role] = j
     if "sector" not in roles and "sector_name" in roles:
         roles["sector"] = roles.pop("sector_name")
+    return roles
+
+
+def _long_frame(body, headers, roles, rownum, region, year, src):
+    """(rows of region, sector, year and value, unit the value headers state, price basis they state)
+    from whichever layout the roles show: long; sectors as columns; PDRB totals by region and year;
+    sectors as rows with years or regions as columns. No layout fits: a TableError."""
     header_unit = _unit_in(headers[roles["value"]]) if "value" in roles else None
     header_price = _price_in(headers[roles["value"]]) if "value" in roles else None
-
-    def cells(j):
-        return body[j].tolist()
-
     sector_cols = [j for j, hd in enumerate(headers) if j not in roles.values() and hd and sector_code(hd)]
     if "sector" in roles and "value" in roles and ("year" in roles or year is not None) \
             and ("region" in roles or region is not None):
-        frame = pd.DataFrame({
-            "region": cells(roles["region"]) if "region" in roles else [region] * len(body),
-            "sector": cells(roles["sector"]),
-            "year": cells(roles["year"]) if "year" in roles else [year] * len(body),
-            "value": cells(roles["value"]), "_row": rownum})
-        for extra in ("unit", "price_basis", "region_code", "sector_name"):
-            if extra in roles:
-                frame[extra] = cells(roles[extra])
-    elif "sector" not in roles and len(sector_cols) >= 2:
-        frame = _melt_sectors_as_columns(body, headers, roles, sector_cols, rownum, region, year, src)
-    elif "sector" not in roles and "region" in roles and _n_years(headers) >= 1:
-        # PDRB totals by region (rows) and year (columns): BPS "PDRB ... menurut Kabupaten/Kota"
-        body = body.assign(**{str(len(headers)): "PDRB"})
-        body.columns = range(len(headers) + 1)
-        frame = _melt_wide(body, headers + [""], {**roles, "sector": len(headers)}, rownum, region, year, src)
-        header_unit = header_unit or _common(_unit_in(headers[j]) for j in frame.attrs.get("value_cols", []))
-        header_price = header_price or _common(_price_in(headers[j]) for j in frame.attrs.get("value_cols", []))
+        return _long_rows(body, roles, rownum, region, year), header_unit, header_price
+    if "sector" not in roles and len(sector_cols) >= 2:
+        return _melt_sectors_as_columns(body, headers, roles, sector_cols, rownum, region, year, src), \
+            header_unit, header_price
+    if "sector" not in roles and "region" in roles and _n_years(headers) >= 1:
+        frame = _melt_totals(body, headers, roles, rownum, region, year, src)
     elif "sector" in roles:
         frame = _melt_wide(body, headers, roles, rownum, region, year, src)
-        header_unit = header_unit or _common(_unit_in(headers[j]) for j in frame.attrs.get("value_cols", []))
-        header_price = header_price or _common(_price_in(headers[j]) for j in frame.attrs.get("value_cols", []))
     else:
         raise TableError(
             Message("econ.err.readers.cannot_tell_which_column",
                     headers=', '.join(h for h in headers if h)), source=src,
             field="sector")
-    if frame.empty or "sector" not in frame.columns:   # a header and nothing under it (found by atheris)
-        raise TableError(Message("econ.err.readers.table_header_but_data",
-                                 headers=', '.join(h for h in headers if h) or 'empty'), source=src)
-    # drop note rows (Sumber: BPS ...) and empty rows of wide tables
+    value_headers = [headers[j] for j in frame.attrs.get("value_cols", [])]
+    return (frame, header_unit or _common(_unit_in(hd) for hd in value_headers),
+            header_price or _common(_price_in(hd) for hd in value_headers))
+
+
+def _long_rows(body, roles, rownum, region, year) -> pd.DataFrame:
+    """Rows of a long table (a column each for sector and value; region and year from columns or the
+    options), with its unit, price basis, region code and sector name columns when it has them."""
+    def cells(j):
+        return body[j].tolist()
+
+    frame = pd.DataFrame({
+        "region": cells(roles["region"]) if "region" in roles else [region] * len(body),
+        "sector": cells(roles["sector"]),
+        "year": cells(roles["year"]) if "year" in roles else [year] * len(body),
+        "value": cells(roles["value"]), "_row": rownum})
+    for extra in ("unit", "price_basis", "region_code", "sector_name"):
+        if extra in roles:
+            frame[extra] = cells(roles[extra])
+    return frame
+
+
+def _melt_totals(body, headers, roles, rownum, region, year, src) -> pd.DataFrame:
+    """Rows of PDRB totals by region (rows) and year (columns), BPS "PDRB ... menurut Kabupaten/Kota":
+    a wide table whose only sector is "PDRB"."""
+    body = body.assign(**{str(len(headers)): "PDRB"})
+    body.columns = range(len(headers) + 1)
+    return _melt_wide(body, headers + [""], {**roles, "sector": len(headers)}, rownum, region, year, src)
+
+
+def _without_notes(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows without note rows (Sumber: BPS ..., in the sector or region cell) and without rows
+    whose sector and value are both empty (wide tables)."""
     lab = frame["sector"].astype(str)
     note_of = {v: _is_note(v) for v in pd.unique(pd.concat([lab, frame["region"].astype(str)]))}
     note = lab.map(note_of) | frame["region"].astype(str).map(note_of)
     empty_sector = lab.str.strip().isin(["", "nan", "None"])
     empty_value = frame["value"].astype(str).str.strip().isin(["", "nan", "None"])
-    frame = frame[~note & ~(empty_sector & empty_value)]
-    if "price_basis" in frame.columns and price_basis is not None:
-        want = _price_basis_of(price_basis) or price_basis
-        bases = frame["price_basis"].map(lambda v: _price_basis_of(v) or str(v).strip())
-        if not (bases == want).any():
-            raise TableError(Message("econ.err.readers.rows_price_basis_table",
-                                     price_basis=want, bases=', '.join(sorted(set(bases)))),
-                             source=src, field="price_basis")
-        frame = frame[bases == want]
-    header_unit = header_unit or _common(_unit_in(c) for c in titles if c)
-    header_price = header_price or _common(_price_in(c) for c in titles if c)
-    if "unit" not in frame.columns and (unit or header_unit):
-        frame["unit"] = unit or header_unit
-        unit = None
-    if "price_basis" not in frame.columns and header_price and price_basis is None:
-        price_basis = header_price
-    return RegionalTable.from_frame(frame, unit=unit, price_basis=price_basis, source=src,
-                                    require_all_sectors=require_all_sectors, total_tolerance=total_tolerance,
-                                    scheme=scheme)
+    return frame[~note & ~(empty_sector & empty_value)]
+
+
+def _rows_of_price_basis(frame: pd.DataFrame, price_basis: str, src: str) -> pd.DataFrame:
+    """The rows whose price-basis column is ``price_basis`` (a file may hold both bases); none is a TableError."""
+    want = _price_basis_of(price_basis) or price_basis
+    bases = frame["price_basis"].map(lambda v: _price_basis_of(v) or str(v).strip())
+    if not (bases == want).any():
+        raise TableError(Message("econ.err.readers.rows_price_basis_table",
+                                 price_basis=want, bases=', '.join(sorted(set(bases)))),
+                         source=src, field="price_basis")
+    return frame[bases == want]
 
 
 def _common(values):

@@ -677,113 +677,179 @@ def compute_readiness(gaz: Gazetteer, *, pdrb: MatchedTable | None = None, popul
     with the latest year. ``study_areas`` / ``runs``: region (name or code) -> folder.
     """
     regions = [r for r in gaz.regions if r.kind in kinds]
-    codes = [r.code for r in regions]
-    cols: dict[str, pd.Series] = {}
-    meta: dict[str, dict] = {}
+    acc = _Indicators([r.code for r in regions])
+    unmatched = _table_notes((pdrb, population, ipm, labour_force, unemployment), acc.notes)
+    if year is None:
+        year = _default_year(pdrb, population)
+    if pdrb is not None:
+        _add_gdp(acc, pdrb, year, growth_start)
+    if population is not None:
+        _add_population(acc, population, pdrb, year)
+    for key, mt in (("labour_force", labour_force), ("unemployment", unemployment)):
+        if mt is not None:
+            v, used = _year_series(mt, _year_or_latest(mt, year), acc.codes)
+            acc.add(key, v, {"year": used, "source": mt.source})
+    if ipm is not None:
+        _add_ipm(acc, ipm, ipm_method, year)
+    if boundaries is not None and ports is not None:
+        _add_port_distance(acc, boundaries, ports, ports_source)
+    if study_areas:
+        _add_road_access(acc, gaz, study_areas, boundaries, road_distance_m, road_classes)
+    if runs:
+        _add_land_not_excluded(acc, gaz, runs)
+    acc.notes.extend(acc.synthetic)
+    values = pd.DataFrame(acc.cols, index=pd.Index(acc.codes, name="code"))
+    return ReadinessResult(regions, values, acc.meta, unmatched, acc.notes, acc.synthetic)
+
+
+@dataclass
+class _Indicators:
+    """Readiness indicators as ``compute_readiness`` adds them, in output order: values by region
+    code (``cols``), what each was computed from (``meta``), notes, and the texts naming values that
+    come from synthetic data (added to the notes at the end)."""
+
+    codes: list[str]
+    cols: dict[str, pd.Series] = field(default_factory=dict)
+    meta: dict[str, dict] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    synthetic: list[str] = field(default_factory=list)
+
+    def add(self, key: str, values: pd.Series, meta: dict) -> None:
+        """One indicator's values and meta."""
+        self.cols[key] = values
+        self.meta[key] = meta
+
+
+def _table_notes(tables, notes: list[str]) -> dict[str, list[str]]:
+    """The region names of each table that matched no region (by source file), never dropped
+    silently; a note per table whose reader skipped note rows is added to ``notes``."""
     unmatched: dict[str, list[str]] = {}
-    notes: list[str] = []
-    for mt in (pdrb, population, ipm, labour_force, unemployment):
+    for mt in tables:
         if mt is not None and mt.unmatched:
             unmatched[mt.source] = list(mt.unmatched)
         if mt is not None and mt.skipped_notes:
             notes.append(Message("potential.note.skipped_rows", count=mt.skipped_notes, source=mt.source))
-    if year is None:
-        cands = [int(mt.values["year"].max()) for mt in (pdrb, population) if mt is not None and len(mt.values)]
-        year = min(cands) if cands else None
-    if pdrb is not None:
-        gdp, used = _year_series(pdrb, year, codes)
-        cols["gdp"] = gdp
-        meta["gdp"] = {"year": used, "source": pdrb.source, "basis": pdrb.label}
-        start = growth_start if growth_start is not None else used - 5
-        if start >= used:
-            raise InputError(Message("econ.err.readiness.growth_period_start_before",
-                                     start=start, year=used),
-                             field="growth_start")
-        first = pdrb.values[pdrb.values["year"] == start].set_index("code")["value"].reindex(codes)
-        if first.isna().all():
-            if growth_start is not None:
-                raise TableError(Message("econ.err.readiness.pdrb_growth_start_year",
-                                         start=start, years=', '.join(map(str, sorted(pdrb.values['year'].unique())))),
-                                 source=pdrb.source, field="year")
-            notes.append(Message("econ.note.readiness.growth_not_computed", source=pdrb.source, year=start))
-        else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                cagr = (gdp / first.where(first > 0)) ** (1.0 / (used - start)) - 1.0
-            cols["gdp_growth"] = cagr
-            meta["gdp_growth"] = {"period": [int(start), used], "source": pdrb.source, "basis": pdrb.label,
-                                  "formula": "(PDRB_end / PDRB_start) ** (1 / (end - start)) - 1"}
-    if population is not None:
-        pop, used = _year_series(population, year if year is not None else int(population.values["year"].max()),
-                                 codes)
-        cols["population"] = pop
-        meta["population"] = {"year": used, "source": population.source}
-        if "gdp" in cols:
-            cols["gdp_per_capita"] = cols["gdp"] / pop.where(pop > 0)
-            meta["gdp_per_capita"] = {"year": used, "source": f"{pdrb.source}; {population.source}",
-                                      "formula": "PDRB ADHK2010 (million IDR) / population"}
-            if used != meta["gdp"]["year"]:
-                notes.append(Message("econ.note.readiness.per_capita_years", gdp_year=meta["gdp"]["year"],
-                                     population_year=used))
-    for key, mt in (("labour_force", labour_force), ("unemployment", unemployment)):
-        if mt is not None:
-            v, used = _year_series(mt, year if year is not None else int(mt.values["year"].max()), codes)
-            cols[key] = v
-            meta[key] = {"year": used, "source": mt.source}
-    if ipm is not None:
-        methods = sorted(set(ipm.values["method"]))
-        if ipm_method is None:
-            ipm_method = max(methods, key=lambda m: (ipm.values.loc[ipm.values["method"] == m, "year"].max(),
-                                                     (ipm.values["method"] == m).sum()))
-        if ipm_method not in methods:
-            raise InputError(Message("econ.err.readiness.ipm_method",
-                                     method=ipm_method, source=ipm.source, methods=', '.join(methods)),
-                             field="ipm_method")
-        one = MatchedTable(ipm.values[ipm.values["method"] == ipm_method], ipm.reference, source=ipm.source,
-                           label=f"IPM ({ipm_method})")
-        ipm_year = year if year is not None else int(one.values["year"].max())
-        v, used = _year_series(one, ipm_year, codes)
-        cols["ipm"] = v
-        meta["ipm"] = {"year": used, "source": ipm.source, "method": ipm_method,
+    return unmatched
+
+
+def _default_year(pdrb: MatchedTable | None, population: MatchedTable | None) -> int | None:
+    """The analysis year when none is given: the earlier of the latest PDRB and population years."""
+    cands = [int(mt.values["year"].max()) for mt in (pdrb, population) if mt is not None and len(mt.values)]
+    return min(cands) if cands else None
+
+
+def _year_or_latest(mt: MatchedTable, year: int | None) -> int:
+    """``year``, or the table's latest year when there is no analysis year."""
+    return year if year is not None else int(mt.values["year"].max())
+
+
+def _add_gdp(acc: _Indicators, pdrb: MatchedTable, year: int | None, growth_start: int | None) -> None:
+    """PDRB of the analysis year (``gdp``) and its growth over the period (``gdp_growth``)."""
+    gdp, used = _year_series(pdrb, year, acc.codes)
+    acc.add("gdp", gdp, {"year": used, "source": pdrb.source, "basis": pdrb.label})
+    start = growth_start if growth_start is not None else used - 5
+    if start >= used:
+        raise InputError(Message("econ.err.readiness.growth_period_start_before",
+                                 start=start, year=used),
+                         field="growth_start")
+    first = pdrb.values[pdrb.values["year"] == start].set_index("code")["value"].reindex(acc.codes)
+    if first.isna().all():
+        if growth_start is not None:
+            raise TableError(Message("econ.err.readiness.pdrb_growth_start_year",
+                                     start=start, years=', '.join(map(str, sorted(pdrb.values['year'].unique())))),
+                             source=pdrb.source, field="year")
+        acc.notes.append(Message("econ.note.readiness.growth_not_computed", source=pdrb.source, year=start))
+        return
+    acc.add("gdp_growth", _cagr(gdp, first, start, used),
+            {"period": [int(start), used], "source": pdrb.source, "basis": pdrb.label,
+             "formula": "(PDRB_end / PDRB_start) ** (1 / (end - start)) - 1"})
+
+
+def _cagr(end: pd.Series, start_values: pd.Series, start: int, end_year: int) -> pd.Series:
+    """Compound annual growth rate: (PDRB_end / PDRB_start) ** (1 / (end - start)) - 1; NaN where
+    the start value is missing or not positive."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (end / start_values.where(start_values > 0)) ** (1.0 / (end_year - start)) - 1.0
+
+
+def _add_population(acc: _Indicators, population: MatchedTable, pdrb: MatchedTable | None,
+                    year: int | None) -> None:
+    """Population of the analysis year and, with PDRB, PDRB per capita (a note when the two years differ)."""
+    pop, used = _year_series(population, _year_or_latest(population, year), acc.codes)
+    acc.add("population", pop, {"year": used, "source": population.source})
+    if "gdp" not in acc.cols:
+        return
+    acc.add("gdp_per_capita", acc.cols["gdp"] / pop.where(pop > 0),
+            {"year": used, "source": f"{pdrb.source}; {population.source}",
+             "formula": "PDRB ADHK2010 (million IDR) / population"})
+    if used != acc.meta["gdp"]["year"]:
+        acc.notes.append(Message("econ.note.readiness.per_capita_years", gdp_year=acc.meta["gdp"]["year"],
+                                 population_year=used))
+
+
+def _add_ipm(acc: _Indicators, ipm: MatchedTable, ipm_method: str | None, year: int | None) -> None:
+    """IPM (human development index) of one method: the one asked for, else the method with the
+    latest year (ties: the one with most rows); the other methods are listed as not used."""
+    methods = sorted(set(ipm.values["method"]))
+    if ipm_method is None:
+        ipm_method = max(methods, key=lambda m: (ipm.values.loc[ipm.values["method"] == m, "year"].max(),
+                                                 (ipm.values["method"] == m).sum()))
+    if ipm_method not in methods:
+        raise InputError(Message("econ.err.readiness.ipm_method",
+                                 method=ipm_method, source=ipm.source, methods=', '.join(methods)),
+                         field="ipm_method")
+    one = MatchedTable(ipm.values[ipm.values["method"] == ipm_method], ipm.reference, source=ipm.source,
+                       label=f"IPM ({ipm_method})")
+    v, used = _year_series(one, _year_or_latest(one, year), acc.codes)
+    acc.add("ipm", v, {"year": used, "source": ipm.source, "method": ipm_method,
                        "method_label": IPM_METHODS.get(ipm_method, (ipm_method,))[0],
-                       "other_methods_not_used": [m for m in methods if m != ipm_method]}
-    if boundaries is not None and ports is not None:
-        b = boundaries[boundaries["code"].isin(codes)]
-        dist, counts = port_distance_km(b, ports, source=ports_source)
-        cols["port_distance"] = dist.reindex(codes)
-        meta["port_distance"] = {"source": ports_source, "ports": counts,
-                                 "method": "great-circle distance from the region centroid to the nearest port"}
-        if counts["invalid"]:
-            notes.append(Message("econ.note.readiness.ports_skipped", count=counts["invalid"], source=ports_source))
-    synthetic: list[str] = []
-    if study_areas:
-        from kawasan.spatial.studyarea import open_study_area
+                       "other_methods_not_used": [m for m in methods if m != ipm_method]})
 
-        vals = {}
-        geoms = {} if boundaries is None else dict(zip(boundaries["code"], boundaries.geometry))
-        for key, folder in study_areas.items():
-            reg = _region_arg(gaz, key, "--study-area")
-            vals[reg.code] = road_access_share(folder, region_geom=geoms.get(reg.code), distance_m=road_distance_m,
-                                               classes=road_classes)
-            if open_study_area(folder).synthetic:
-                synthetic.append(Message("econ.note.readiness.synthetic_study_area", region=reg.name,
+
+def _add_port_distance(acc: _Indicators, boundaries, ports, ports_source: str) -> None:
+    """Great-circle distance from each region's centroid to the nearest port (a note on skipped ports)."""
+    b = boundaries[boundaries["code"].isin(acc.codes)]
+    dist, counts = port_distance_km(b, ports, source=ports_source)
+    acc.add("port_distance", dist.reindex(acc.codes),
+            {"source": ports_source, "ports": counts,
+             "method": "great-circle distance from the region centroid to the nearest port"})
+    if counts["invalid"]:
+        acc.notes.append(Message("econ.note.readiness.ports_skipped", count=counts["invalid"], source=ports_source))
+
+
+def _add_road_access(acc: _Indicators, gaz: Gazetteer, study_areas: dict[str, str], boundaries,
+                     road_distance_m: float, road_classes: tuple[str, ...]) -> None:
+    """Share of each region's land near a road of ``road_classes``, from its study area
+    (:func:`road_access_share`); values from a synthetic study area are named."""
+    from kawasan.spatial.studyarea import open_study_area
+
+    vals = {}
+    geoms = {} if boundaries is None else dict(zip(boundaries["code"], boundaries.geometry))
+    for key, folder in study_areas.items():
+        reg = _region_arg(gaz, key, "--study-area")
+        vals[reg.code] = road_access_share(folder, region_geom=geoms.get(reg.code), distance_m=road_distance_m,
+                                           classes=road_classes)
+        if open_study_area(folder).synthetic:
+            acc.synthetic.append(Message("econ.note.readiness.synthetic_study_area", region=reg.name,
                                          folder=str(folder)))
-        cols["road_access"] = pd.Series(vals, dtype=float).reindex(codes)
-        meta["road_access"] = {"distance_m": road_distance_m, "road_classes": list(road_classes),
-                               "study_areas": {k: str(v) for k, v in study_areas.items()}}
-    if runs:
-        from kawasan.spatial.runs.read import open_run
+    acc.add("road_access", pd.Series(vals, dtype=float).reindex(acc.codes),
+            {"distance_m": road_distance_m, "road_classes": list(road_classes),
+             "study_areas": {k: str(v) for k, v in study_areas.items()}})
 
-        vals = {}
-        for key, folder in runs.items():
-            reg = _region_arg(gaz, key, "--run")
-            vals[reg.code] = land_not_excluded_share(folder)
-            if open_run(folder).manifest.get("synthetic"):
-                synthetic.append(Message("econ.note.readiness.synthetic_run", region=reg.name, folder=str(folder)))
-        cols["land_not_excluded"] = pd.Series(vals, dtype=float).reindex(codes)
-        meta["land_not_excluded"] = {"runs": {k: str(v) for k, v in runs.items()}}
-    notes.extend(synthetic)
-    values = pd.DataFrame(cols, index=pd.Index(codes, name="code"))
-    return ReadinessResult(regions, values, meta, unmatched, notes, synthetic)
+
+def _add_land_not_excluded(acc: _Indicators, gaz: Gazetteer, runs: dict[str, str]) -> None:
+    """Share of each region's land not excluded, from its suitability run (:func:`land_not_excluded_share`);
+    values from a synthetic run are named."""
+    from kawasan.spatial.runs.read import open_run
+
+    vals = {}
+    for key, folder in runs.items():
+        reg = _region_arg(gaz, key, "--run")
+        vals[reg.code] = land_not_excluded_share(folder)
+        if open_run(folder).manifest.get("synthetic"):
+            acc.synthetic.append(Message("econ.note.readiness.synthetic_run", region=reg.name, folder=str(folder)))
+    acc.add("land_not_excluded", pd.Series(vals, dtype=float).reindex(acc.codes),
+            {"runs": {k: str(v) for k, v in runs.items()}})
 
 
 def _region_arg(gaz: Gazetteer, key: str, option: str) -> Region:

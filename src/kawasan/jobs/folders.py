@@ -3,7 +3,8 @@
 Layout (the demo's, generalised): ``DATA/data`` is the demo's study area (``kawasan demo`` writes it),
 ``DATA/studyareas/<name>`` every other study area, ``DATA/runs/<name>`` run folders, and
 ``DATA/models/<name>.yaml`` models saved from the Analysis page (the same YAML the CLI reads).
-The folder is ``KAWASAN_DATA_DIR`` (``kawasan serve --data DIR``), default ``<KAWASAN_HOME>/data``.
+The folder is ``KAWASAN_DATA_DIR`` (``kawasan serve --data DIR``, ``kawasan worker --data DIR``), default
+``<KAWASAN_HOME>/data``.
 Names are restricted to ``[a-z0-9][a-z0-9_-]*`` so no name can leave the folder.
 """
 from __future__ import annotations

@@ -140,89 +140,129 @@ def build_network(template: Template, snapshots: dict[str, StageSnapshot] | None
                                  ids=", ".join(template.ids)), field="stage")
     ids = template.ids
     index = {s: i for i, s in enumerate(ids)}
-    n = len(ids)
     order = np.array([index[s] for s in template.topological_order()], dtype=np.int64)
     preds = [np.array([index[p] for p in st.requires], dtype=np.int64) for st in template.stages]
-    mode = np.zeros(n, dtype=np.int8)
-    s_arr, e_arr, floor = np.zeros(n), np.zeros(n), np.zeros(n)
-    low, likely, high = np.zeros(n), np.zeros(n), np.zeros(n)
+    days = _Days(start, today, calendar)
     notes: list[str] = []
     clocks = {}
-
-    def off(d: date) -> int:
-        return int(calendar.offsets(start, [d])[0])
-
-    now = max(off(today), 0)
-    for i, st in enumerate(template.stages):
+    rows = []
+    for st in template.stages:
         snap = snapshots.get(st.id) or StageSnapshot()
-        dur = st.duration
-        lo_, li_, hi_ = float(dur.low), float(math.ceil(dur.planned)), float(dur.high)
-        lo_, hi_ = min(lo_, li_), max(hi_, li_)
-        clock = stage_clock(st, snap, calendar, today)
-        clocks[st.id] = clock
-        status = snap.status
-        first = snap.started or snap.submitted
-        if status == StageStatus.approved:
-            fin = snap.finished or today
-            begin = first or fin
-            mode[i], s_arr[i] = cpm.FIXED, off(begin)
-            e_arr[i] = max(off(fin + timedelta(days=1)), s_arr[i])
-            continue
-        if status == StageStatus.waived:
-            at = off(snap.finished + timedelta(days=1)) if snap.finished else 0  # done on its day, like approved
-            mode[i], s_arr[i], e_arr[i] = cpm.FIXED, at, at
-            continue
-        if status in (StageStatus.not_started, StageStatus.rejected):
-            mode[i], floor[i] = cpm.PENDING, now
-            low[i], likely[i], high[i] = lo_, li_, hi_
-            continue
-        if status == StageStatus.blocked:
-            if snap.expected_unblock is not None:
-                unblock = off(snap.expected_unblock)
-                if unblock < now:
-                    notes.append(Note("licensing.note.unblock_passed", stage=st.id,
-                                      day=snap.expected_unblock.isoformat()))
-                    unblock = now
-            else:
-                unblock = now + DEFAULT_UNBLOCK_DAYS
-                notes.append(Note("licensing.note.unblock_default", stage=st.id, days=DEFAULT_UNBLOCK_DAYS))
-            if first is None:
-                mode[i], floor[i] = cpm.PENDING, unblock
-                low[i], likely[i], high[i] = lo_, li_, hi_
-            else:
-                since = off(snap.blocked_since) if snap.blocked_since else now
-                shift = max(unblock - since, 0)
-                mode[i], s_arr[i], floor[i] = cpm.STARTED, off(first), unblock + 1
-                low[i], likely[i], high[i] = lo_ + shift, li_ + shift, hi_ + shift
-            continue
-        # in_progress, submitted, clarification
-        begin = first or today
-        mode[i], s_arr[i], floor[i] = cpm.STARTED, off(begin), now + 1
-        if dur.statutory_days is not None and snap.submitted is not None and status != StageStatus.in_progress:
-            if clock.deemed_approved is not None and clock.deemed_approved <= today:
-                # approved on the deemed day, like an approval recorded that day (EF = the day after)
-                mode[i], e_arr[i] = cpm.FIXED, max(off(clock.deemed_approved + timedelta(days=1)), s_arr[i])
-                notes.append(Note("licensing.note.deemed", stage=st.id, day=clock.deemed_approved.isoformat(),
-                                  days=dur.statutory_days))
-                continue
-            due = clock.due
-            if due is None:  # restart rule, clarification open: assume it is answered today
-                due = calendar.add_working_days(today, dur.statutory_days)
-                notes.append(Note("licensing.note.clarification_open", stage=st.id, due=due.isoformat()))
-            end = off(due + timedelta(days=1)) - s_arr[i]
-            if clock.overdue_days > 0:
-                base = now + 1 - s_arr[i]
-                low[i], likely[i], high[i] = base, base, base + dur.statutory_days
-                notes.append(Note("licensing.note.overdue", stage=st.id, days=clock.overdue_days,
-                                  due=clock.due.isoformat()))
-            else:
-                low[i] = likely[i] = high[i] = end
-            continue
-        extra = float(snap.clarification_days) if dur.statutory_days is None else 0.0
-        low[i], likely[i], high[i] = lo_ + extra, li_ + extra, hi_ + extra
-    net = cpm.Network(ids=ids, preds=preds, order=order, mode=mode, start=s_arr, end=e_arr, floor=floor,
-                      low=low, likely=likely, high=high)
+        clocks[st.id] = stage_clock(st, snap, calendar, today)
+        rows.append(_stage_row(st, snap, clocks[st.id], days, notes))
+
+    def column(name: str) -> np.ndarray:
+        return np.array([getattr(r, name) for r in rows], dtype=np.float64)
+
+    net = cpm.Network(ids=ids, preds=preds, order=order, mode=np.array([r.mode for r in rows], dtype=np.int8),
+                      start=column("start"), end=column("end"), floor=column("floor"),
+                      low=column("low"), likely=column("likely"), high=column("high"))
     return _Built(net, notes, clocks)
+
+
+class _Days:
+    """The day arithmetic of one forecast: working-day offsets from the project start, today, and
+    ``now`` (today's offset, never before the start)."""
+
+    def __init__(self, start: date, today: date, calendar: WorkingCalendar):
+        self.start, self.today, self.calendar = start, today, calendar
+        self.now = max(self.off(today), 0)
+
+    def off(self, d: date) -> int:
+        """Working days from the project start to ``d`` (negative before the start)."""
+        return int(self.calendar.offsets(self.start, [d])[0])
+
+
+@dataclass
+class _Row:
+    """One stage's entries in the arrays of a :class:`cpm.Network`: mode, fixed start and end, earliest
+    finish (floor) and the low/likely/high duration of the rest, in working days from the project start."""
+
+    mode: int
+    start: float = 0.0
+    end: float = 0.0
+    floor: float = 0.0
+    low: float = 0.0
+    likely: float = 0.0
+    high: float = 0.0
+
+
+def _pert(st) -> tuple[float, float, float]:
+    """(low, likely, high) working days of a stage's planned duration: likely is the planned days
+    rounded up, and low <= likely <= high."""
+    dur = st.duration
+    lo_, li_, hi_ = float(dur.low), float(math.ceil(dur.planned)), float(dur.high)
+    return min(lo_, li_), li_, max(hi_, li_)
+
+
+def _stage_row(st, snap: StageSnapshot, clock, days: _Days, notes: list) -> _Row:
+    """A stage's row by its real state today (rules in the module doc): done stages are fixed,
+    pending ones wait for ``now``, blocked ones for the day they are unblocked, running ones go on."""
+    status = snap.status
+    first = snap.started or snap.submitted
+    if status == StageStatus.approved:
+        fin = snap.finished or days.today
+        begin = days.off(first or fin)
+        return _Row(cpm.FIXED, start=begin, end=max(days.off(fin + timedelta(days=1)), begin))
+    if status == StageStatus.waived:
+        at = days.off(snap.finished + timedelta(days=1)) if snap.finished else 0  # done on its day, like approved
+        return _Row(cpm.FIXED, start=at, end=at)
+    lo_, li_, hi_ = _pert(st)
+    if status in (StageStatus.not_started, StageStatus.rejected):
+        return _Row(cpm.PENDING, floor=days.now, low=lo_, likely=li_, high=hi_)
+    if status == StageStatus.blocked:
+        return _blocked_row(st, snap, first, days, notes)
+    # in_progress, submitted, clarification
+    begin = days.off(first or days.today)
+    dur = st.duration
+    if dur.statutory_days is not None and snap.submitted is not None and status != StageStatus.in_progress:
+        return _statutory_row(st, clock, begin, days, notes)
+    extra = float(snap.clarification_days) if dur.statutory_days is None else 0.0
+    return _Row(cpm.STARTED, start=begin, floor=days.now + 1, low=lo_ + extra, likely=li_ + extra, high=hi_ + extra)
+
+
+def _blocked_row(st, snap: StageSnapshot, first: date | None, days: _Days, notes: list) -> _Row:
+    """A blocked stage: it waits until the expected unblock day (not before ``now``; without one,
+    DEFAULT_UNBLOCK_DAYS from now, with a note); a started one is delayed by the days it stays blocked."""
+    if snap.expected_unblock is not None:
+        unblock = days.off(snap.expected_unblock)
+        if unblock < days.now:
+            notes.append(Note("licensing.note.unblock_passed", stage=st.id, day=snap.expected_unblock.isoformat()))
+            unblock = days.now
+    else:
+        unblock = days.now + DEFAULT_UNBLOCK_DAYS
+        notes.append(Note("licensing.note.unblock_default", stage=st.id, days=DEFAULT_UNBLOCK_DAYS))
+    lo_, li_, hi_ = _pert(st)
+    if first is None:
+        return _Row(cpm.PENDING, floor=unblock, low=lo_, likely=li_, high=hi_)
+    since = days.off(snap.blocked_since) if snap.blocked_since else days.now
+    shift = max(unblock - since, 0)
+    return _Row(cpm.STARTED, start=days.off(first), floor=unblock + 1, low=lo_ + shift, likely=li_ + shift,
+                high=hi_ + shift)
+
+
+def _statutory_row(st, clock, begin: int, days: _Days, notes: list) -> _Row:
+    """A submitted stage with a statutory period: approved on the deemed day once that has passed (like
+    an approval recorded that day: EF = the day after); else it ends on its due day (an open
+    clarification under the restart rule is assumed answered today); overdue, it may take up to the
+    statutory period more from now."""
+    statutory = st.duration.statutory_days
+    if clock.deemed_approved is not None and clock.deemed_approved <= days.today:
+        notes.append(Note("licensing.note.deemed", stage=st.id, day=clock.deemed_approved.isoformat(),
+                          days=statutory))
+        return _Row(cpm.FIXED, start=begin, end=max(days.off(clock.deemed_approved + timedelta(days=1)), begin),
+                    floor=days.now + 1)
+    due = clock.due
+    if due is None:  # restart rule, clarification open: assume it is answered today
+        due = days.calendar.add_working_days(days.today, statutory)
+        notes.append(Note("licensing.note.clarification_open", stage=st.id, due=due.isoformat()))
+    end = days.off(due + timedelta(days=1)) - begin
+    if clock.overdue_days > 0:
+        base = days.now + 1 - begin
+        notes.append(Note("licensing.note.overdue", stage=st.id, days=clock.overdue_days,
+                          due=clock.due.isoformat()))
+        return _Row(cpm.STARTED, start=begin, floor=days.now + 1, low=base, likely=base, high=base + statutory)
+    return _Row(cpm.STARTED, start=begin, floor=days.now + 1, low=end, likely=end, high=end)
 
 
 def concrete(template: Template) -> tuple[Template, list[str]]:

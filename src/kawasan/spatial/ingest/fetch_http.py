@@ -273,137 +273,238 @@ def download(url: str, target: Path, http: HttpSettings, *, checksum: dict | Non
 
 
 def _download(url, target: Path, http: HttpSettings, checksum, compression, progress, label) -> Fetched:
+    """The steps of ``download``: fetch the ``.part`` (resuming, with retries), check its checksum,
+    store it under its final name (decompressed if need be) and record how it got there."""
+    checksum = dict(checksum or {"kind": "none", "expected": None})
+    part = _open_part(url, target)
+    resumed_from = part.size()
+    hashes = _fetch_part(part, http, progress, label or target.name)
+    sha, md5 = _part_digests(part.path, hashes)
+    _verify_checksum(part, checksum, sha, md5)
+    final_sha = _store_final(part, target, compression, sha)
+    part.meta_path.unlink(missing_ok=True)
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    size = target.stat().st_size
+    rec = {"url": url, "bytes": size, "sha256": final_sha, "checksum": checksum, "fetched_at": now,
+           "download_sha256": sha, "validator": part.meta.get("validator")}
+    _write_json(_record_path(target), rec)
+    return Fetched(url, target, size, final_sha, "downloaded", checksum, now, resumed_from, part.requests)
+
+
+@dataclass
+class _Part:
+    """The ``.part`` file of one download and what is known of it between attempts: its side record
+    (``meta``: URL, validator for If-Range, total size), the total size the server last announced,
+    and how many attempts and requests were made so far."""
+
+    url: str
+    path: Path
+    meta_path: Path
+    meta: dict
+    total: int | None
+    attempt: int = 0
+    requests: int = 0
+
+    def size(self) -> int:
+        """Bytes already in the ``.part`` file (0 when there is none)."""
+        return self.path.stat().st_size if self.path.exists() else 0
+
+    def drop(self) -> None:
+        """Delete the ``.part`` file and its side record (the next run starts afresh)."""
+        _drop(self.path, self.meta_path)
+
+
+def _open_part(url: str, target: Path) -> _Part:
+    """The ``.part`` of ``target`` as an earlier attempt left it; one left by another URL is deleted."""
     part = target.with_name(target.name + ".part")
     meta_path = target.with_name(target.name + ".part.json")
-    label = label or target.name
-    checksum = dict(checksum or {"kind": "none", "expected": None})
     meta = _read_json(meta_path)
     if part.exists() and meta.get("url") != url:
         part.unlink()
-    resumed_from = part.stat().st_size if part.exists() else 0
-    requests = 0
-    attempt = 0
-    total = meta.get("total")
-    hashes = None
+    return _Part(url, part, meta_path, meta, meta.get("total"))
+
+
+def _fetch_part(part: _Part, http: HttpSettings, progress, label: str):
+    """The ``.part`` fetched whole, asking only for the missing bytes and retrying dropped
+    connections and server errors (``http.retries`` times, waiting retry_wait x 2^attempt).
+
+    Returns the (sha256, md5) hashers fed with the whole file, or None when the server answered
+    416 to a range starting at the announced total size (the ``.part`` was already complete)."""
     while True:
-        offset = part.stat().st_size if part.exists() else 0
-        headers = {}
-        if offset:
-            headers["Range"] = f"bytes={offset}-"
-            if meta.get("validator"):
-                headers["If-Range"] = meta["validator"]
-        requests += 1
+        offset = part.size()
+        part.requests += 1
         try:
-            resp = open_url(url, http, headers)
+            resp = open_url(part.url, http, _resume_headers(offset, part.meta))
         except urllib.error.HTTPError as exc:
-            if exc.code == 416 and offset and total == offset:
-                exc.close()
-                hashes = None
-                break                                           # the .part was already complete
-            if exc.code == 416 and offset:
-                exc.close()
-                part.unlink()                                   # stale .part: start afresh
-                meta = {}
-                attempt += 1
-                if attempt > http.retries + 1:
-                    raise DownloadError(Message("fetch.err.fetch_http.server_refuses_byte_range"),
-                                        source=url) from None
-                continue
-            if (exc.code >= 500 or exc.code == 429) and attempt < http.retries:
-                exc.close()
-                time.sleep(http.retry_wait * 2 ** attempt)
-                attempt += 1
-                continue
-            raise DownloadError(Message("fetch.err.fetch_http.server_answered_http", exc_code=exc.code,
-                                        exc_reason=exc.reason), source=url) from None
+            if _part_was_complete(part, exc, offset, http):
+                return None
+            continue
         except NotAvailable:
-            _drop(part, meta_path)
+            part.drop()
             raise
         except DownloadError:
-            if attempt < http.retries:
-                time.sleep(http.retry_wait * 2 ** attempt)
-                attempt += 1
+            if _wait_to_retry(part, http):
                 continue
             raise
         with resp:
-            if offset and resp.status != 206:
-                offset = 0                                      # range ignored or file changed: whole file
-            start = offset
-            if resp.status == 206:
-                m = re.match(r"bytes\s+(\d+)-", resp.headers.get("Content-Range", ""))
-                if not m or int(m.group(1)) != offset:
-                    raise DownloadError(Message("fetch.err.fetch_http.server_sent_wrong_byte",
-                                                content_range=resp.headers.get('Content-Range'),
-                                                offset=offset), source=url)
-            total = _total_from(resp, offset)
-            meta = {"url": url, "validator": _validator(resp), "total": total}
-            _write_json(meta_path, meta)
-            done = offset
-            dropped = None
-            hashes = _hashers(part if offset else None)       # digests grow with the download: no second pass
-            try:
-                with open(part, "ab" if offset else "wb") as fh:
-                    while True:
-                        block = resp.read(CHUNK)
-                        if not block:
-                            break
-                        fh.write(block)
-                        for h in hashes:
-                            h.update(block)
-                        done += len(block)
-                        if progress:
-                            progress(label, done, total)
-            except (OSError, HTTPException) as exc:   # reset, timeout, IncompleteRead
-                dropped = f"{type(exc).__name__}: {exc}"
-            if dropped is None and total is not None and done < total:
-                dropped = f"connection closed after {done - start} of {total - start} bytes"
+            hashes, done, dropped = _receive(part, resp, offset, progress, label)
         if dropped is None:
-            break
-        if attempt < http.retries:
-            time.sleep(http.retry_wait * 2 ** attempt)
-            attempt += 1
-            continue
-        raise DownloadError(Message("fetch.err.fetch_http.download_broke_off_at", done=done, total=total or 0,
-                                    dropped=dropped, part_name=part.name), source=url)
-    if hashes is None:                                  # the .part was already complete (416)
-        sha, md5 = file_digests(part)
-    else:
-        sha, md5 = (h.hexdigest() for h in hashes)
+            return hashes
+        if not _wait_to_retry(part, http):
+            raise DownloadError(Message("fetch.err.fetch_http.download_broke_off_at", done=done,
+                                        total=part.total or 0, dropped=dropped, part_name=part.path.name),
+                                source=part.url)
+
+
+def _resume_headers(offset: int, meta: dict) -> dict:
+    """Request headers that ask for the bytes from ``offset`` on (Range), only if the file is still
+    the one the ``.part`` began with (If-Range: its ETag or Last-Modified); none for a fresh start."""
+    headers = {}
+    if offset:
+        headers["Range"] = f"bytes={offset}-"
+        if meta.get("validator"):
+            headers["If-Range"] = meta["validator"]
+    return headers
+
+
+def _wait_to_retry(part: _Part, http: HttpSettings) -> bool:
+    """Whether another attempt is allowed (fewer than ``http.retries`` so far); if so, wait before it
+    (exponential backoff: retry_wait x 2^attempt) and count it."""
+    if part.attempt >= http.retries:
+        return False
+    time.sleep(http.retry_wait * 2 ** part.attempt)
+    part.attempt += 1
+    return True
+
+
+def _part_was_complete(part: _Part, exc: urllib.error.HTTPError, offset: int, http: HttpSettings) -> bool:
+    """What an HTTP error answer means: True when the ``.part`` was already complete (416 to a range
+    starting at the announced total size); False when another attempt follows (a stale ``.part``
+    dropped after any other 416, or a 5xx/429 within the retries); else DownloadError."""
+    if exc.code == 416 and offset:
+        exc.close()
+        if part.total == offset:
+            return True
+        _restart_part(part, http)
+        return False
+    if (exc.code >= 500 or exc.code == 429) and part.attempt < http.retries:
+        exc.close()
+        _wait_to_retry(part, http)
+        return False
+    raise DownloadError(Message("fetch.err.fetch_http.server_answered_http", exc_code=exc.code,
+                                exc_reason=exc.reason), source=part.url) from None
+
+
+def _restart_part(part: _Part, http: HttpSettings) -> None:
+    """Delete a ``.part`` whose range the server refuses, so the next attempt fetches the whole
+    file; a server that keeps refusing (more than retries + 1 times) is a DownloadError."""
+    part.path.unlink()
+    part.meta = {}
+    part.attempt += 1
+    if part.attempt > http.retries + 1:
+        raise DownloadError(Message("fetch.err.fetch_http.server_refuses_byte_range"), source=part.url) from None
+
+
+def _receive(part: _Part, resp, offset: int, progress, label: str):
+    """One answer's body appended to the ``.part`` (or written afresh when the server sent the
+    whole file), its side record updated first.
+
+    Returns (hashers fed with the whole ``.part``, bytes now in it, why the transfer broke off or None)."""
+    offset = _answer_offset(resp, offset, part.url)
+    part.total = _total_from(resp, offset)
+    part.meta = {"url": part.url, "validator": _validator(resp), "total": part.total}
+    _write_json(part.meta_path, part.meta)
+    hashes = _hashers(part.path if offset else None)       # digests grow with the download: no second pass
+    done, dropped = _copy_body(resp, part.path, offset, hashes, progress, label, part.total)
+    return hashes, done, dropped
+
+
+def _answer_offset(resp, offset: int, url: str) -> int:
+    """Where the answer's body starts in the file: ``offset`` for a 206 whose Content-Range starts
+    there, 0 when the server ignored the range or the file changed (a 200: the whole file).
+    A 206 starting anywhere else is a DownloadError."""
+    if offset and resp.status != 206:
+        return 0
+    if resp.status == 206:
+        m = re.match(r"bytes\s+(\d+)-", resp.headers.get("Content-Range", ""))
+        if not m or int(m.group(1)) != offset:
+            raise DownloadError(Message("fetch.err.fetch_http.server_sent_wrong_byte",
+                                        content_range=resp.headers.get('Content-Range'),
+                                        offset=offset), source=url)
+    return offset
+
+
+def _copy_body(resp, path: Path, offset: int, hashes, progress, label: str, total: int | None):
+    """The answer's body written to ``path`` from ``offset`` on (appended, or a new file at 0),
+    feeding ``hashes`` and ``progress`` block by block.
+
+    Returns (bytes now in the file, why the transfer broke off or None): a reset, timeout or
+    IncompleteRead, or fewer bytes than the announced ``total``."""
+    done = offset
+    try:
+        with open(path, "ab" if offset else "wb") as fh:
+            while True:
+                block = resp.read(CHUNK)
+                if not block:
+                    break
+                fh.write(block)
+                for h in hashes:
+                    h.update(block)
+                done += len(block)
+                if progress:
+                    progress(label, done, total)
+    except (OSError, HTTPException) as exc:   # reset, timeout, IncompleteRead
+        return done, f"{type(exc).__name__}: {exc}"
+    if total is not None and done < total:
+        return done, f"connection closed after {done - offset} of {total - offset} bytes"
+    return done, None
+
+
+def _part_digests(path: Path, hashes) -> tuple[str, str]:
+    """(sha256, md5) of the complete ``.part``: from the hashers fed during the download, or read
+    from the file when it was already complete before this run (``hashes`` is None)."""
+    if hashes is None:
+        return file_digests(path)
+    sha, md5 = (h.hexdigest() for h in hashes)
+    return sha, md5
+
+
+def _verify_checksum(part: _Part, checksum: dict, sha: str, md5: str) -> None:
+    """Compare the download with the checksum the source publishes (md5-file or sha256-file) and
+    set ``checksum["verified"]``; a mismatch deletes the ``.part`` and raises ChecksumError."""
     expected = checksum.get("expected")
     if checksum.get("kind") in ("md5-file", "sha256-file") and expected:
         got = md5 if checksum["kind"] == "md5-file" else sha
         if got != expected.lower():
-            _drop(part, meta_path)
+            part.drop()
             raise ChecksumError(Message("fetch.err.fetch_http.checksum_mismatch_source_publishes",
                                         algorithm=checksum['kind'][:-5],
                                         expected=expected, got=got),
-                                source=url)
+                                source=part.url)
         checksum["verified"] = True
     else:
         checksum["verified"] = False
-    final_sha = sha
-    if compression == "gzip":
-        tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:8]}")
-        try:
-            with gzip.open(part, "rb") as src, open(tmp, "wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-        except (OSError, EOFError) as exc:
-            tmp.unlink(missing_ok=True)
-            _drop(part, meta_path)
-            raise DownloadError(Message("fetch.err.fetch_http.gzip_file_download_was", exc=str(exc)),
-                                source=url) from exc
-        final_sha, _ = file_digests(tmp)
-        os.replace(tmp, target)
-        part.unlink()
-    else:
-        os.replace(part, target)
-    meta_path.unlink(missing_ok=True)
-    size = target.stat().st_size
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    rec = {"url": url, "bytes": size, "sha256": final_sha, "checksum": checksum, "fetched_at": now,
-           "download_sha256": sha, "validator": meta.get("validator")}
-    _write_json(_record_path(target), rec)
-    return Fetched(url, target, size, final_sha, "downloaded", checksum, now, resumed_from, requests)
+
+
+def _store_final(part: _Part, target: Path, compression: str, sha: str) -> str:
+    """The complete ``.part`` moved to ``target`` (decompressed first for "gzip"); returns the
+    SHA-256 of the stored file. A gzip file that does not decompress deletes the ``.part``."""
+    if compression != "gzip":
+        os.replace(part.path, target)
+        return sha
+    tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:8]}")
+    try:
+        with gzip.open(part.path, "rb") as src, open(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+    except (OSError, EOFError) as exc:
+        tmp.unlink(missing_ok=True)
+        part.drop()
+        raise DownloadError(Message("fetch.err.fetch_http.gzip_file_download_was", exc=str(exc)),
+                            source=part.url) from exc
+    final_sha, _ = file_digests(tmp)
+    os.replace(tmp, target)
+    part.path.unlink()
+    return final_sha
 
 
 def _drop(part: Path, meta_path: Path) -> None:
