@@ -22,8 +22,8 @@ import click
 data_option = click.option(
     "--data", "data_dir", default=None, metavar="DIR",
     type=click.Path(path_type=Path, exists=True, file_okay=False),
-    help="Data folder whose study areas and suitability runs the map pages show and analysis jobs write "
-         "into (default: KAWASAN_DATA_DIR, else KAWASAN_HOME/data).")
+    help="Data folder of the study areas and suitability runs: analysis jobs read and write them there, the "
+         "map pages show them (default: KAWASAN_DATA_DIR, else KAWASAN_HOME/data).")
 
 queue_option = click.option(
     "--queue", default=None, metavar="sqlite|redis://HOST:PORT/DB",
