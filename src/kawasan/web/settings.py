@@ -7,7 +7,7 @@
 | ``KAWASAN_SECURE_COOKIES`` | ``auto`` (Secure when the request came over HTTPS), ``always`` or ``never`` | auto |
 | ``KAWASAN_BASEMAP_URL`` | an XYZ tile URL for a base map under the project sites (none: no base map, works offline) | none |
 | ``KAWASAN_FORECAST_REFRESH_MINUTES`` | how often the server refreshes stale stored forecasts in the background (0: never) | 10 |
-| ``KAWASAN_DATA_DIR`` | the data folder: study areas and suitability runs the map pages list, where analysis jobs write runs and saved models (``kawasan serve --data DIR``) | ``<KAWASAN_HOME>/data`` |
+| ``KAWASAN_DATA_DIR`` | the data folder: study areas and suitability runs the map pages list, where analysis jobs write runs and saved models (``kawasan serve --data DIR``, ``kawasan worker --data DIR``) | ``<KAWASAN_HOME>/data`` |
 | ``KAWASAN_TILE_CACHE`` | how many rendered map tiles the server keeps in memory (0: none) | 2048 |
 | ``KAWASAN_IDENTITY_CACHE_SECONDS`` | how long the server may reuse who a session or API token belongs to without reading the database (0: read it on every request); a change made in this server process is seen at once, one made elsewhere (CLI, another worker) after at most this long | 10 |
 | ``KAWASAN_ECONOMICS_DIR`` | the regional-potential table set (``kawasan serve --economics``; see kawasan.economics.tableset) | none |
