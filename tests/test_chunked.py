@@ -396,19 +396,56 @@ def test_best_areas_by_strips_equals_whole_grid(tmp_path, monkeypatch, strip):
         best_areas(score, classes, grid)
 
 
-@pytest.mark.parametrize("row", [0, 1, 512])
-def test_strip_first_blocks_equal_the_sorted_ones(row):
-    """The one-pass first 2 x 2 block per label equals the sort over every labelled cell (chunked.sites)."""
+@pytest.mark.parametrize("size", [1, 5, 16, 33, 64, 170])
+def test_best_areas_from_chunk_patches_equal_whole_grid(size):
+    """Each chunk labels its own S1 patches; merged across chunk borders (sides and corners, chunks as small as
+    one cell) they give summary.best_areas of the whole grid: areas, score means, centroids, tie order."""
+    from affine import Affine
+    from scipy import ndimage
+
+    from kawasan.spatial.chunked import outputs
+    from kawasan.spatial.chunked.plan import plan_blocks
+    from kawasan.spatial.grid import Grid
+    from kawasan.spatial.runs.summary import best_areas
+
+    rng = np.random.default_rng(5)
+    score = ndimage.gaussian_filter(rng.random((150, 170)), 2.0).astype(np.float32)
+    score = (score - score.min()) / (score.max() - score.min())
+    classes = (5 - np.digitize(score, [0.3, 0.45, 0.55, 0.62])).astype(np.uint8)
+    classes[rng.random(classes.shape) < 0.003] = 0
+    classes[40:44, :] = 1                     # one patch across every chunk of four rows of chunks
+    classes[[60, 61], [100, 101]] = 1         # touching only diagonally (a corner between chunks when size=1)
+    score[classes == 0] = np.nan
+    tr = Affine(30.0, 0, 700000.0, 0, -30.0, 9150000.0)
+    grid = Grid.from_dict({"crs": "EPSG:32749", "transform": list(tr)[:6], "width": 170, "height": 150})
+    parts = [outputs.chunk_patches(classes[b.core], score[b.core], b)
+             for b in plan_blocks(classes.shape, size, 0)]
+    rng.shuffle(parts)                        # chunks arrive in any order
+    whole = best_areas(score, classes, grid, top=400)
+    assert len(whole) > 20
+    assert outputs.best_areas_from_patches(parts, 1, grid, top=400) == whole
+
+
+@pytest.mark.parametrize("row,col", [(0, 0), (1, 0), (512, 0), (3, 7), (2048, 4095)])
+def test_first_blocks_equal_the_sorted_ones(row, col):
+    """The one-pass first 2 x 2 block per label equals a sort over every labelled cell."""
     import cv2
 
-    from kawasan.spatial.chunked.outputs import _strip_first_blocks
-    from kawasan.spatial.chunked.sites import _first_blocks
+    from kawasan.spatial.chunked.outputs import first_blocks
 
-    rng = np.random.default_rng(row)
+    rng = np.random.default_rng(row + col)
     mask = (rng.random((97, 131)) < 0.45).astype(np.uint8)
     n, labels = cv2.connectedComponents(mask, connectivity=8, ltype=cv2.CV_32S)
     assert n > 50
-    assert np.array_equal(_strip_first_blocks(labels, n, row), _first_blocks(labels, n, row, 0))
+    expected = np.full((n, 2), np.iinfo(np.int64).max, dtype=np.int64)
+    rr, cc = np.nonzero(labels)
+    key = ((rr + row) // 2).astype(np.int64) * (1 << 31) + (cc + col) // 2
+    order = np.lexsort((key, labels[rr, cc]))
+    lab_s, key_s = labels[rr, cc][order], key[order]
+    starts = np.flatnonzero(np.r_[True, lab_s[1:] != lab_s[:-1]])
+    expected[lab_s[starts], 0] = key_s[starts] >> 31
+    expected[lab_s[starts], 1] = key_s[starts] & ((1 << 31) - 1)
+    assert np.array_equal(first_blocks(labels, n, row, col), expected)
 
 
 def test_chunked_errors_name_the_value_in_both_languages(area, tmp_path, monkeypatch):

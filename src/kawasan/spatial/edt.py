@@ -71,52 +71,55 @@ def _vertical(mask, r0, r1, c_lo, c_hi, reach, g):
 
 
 @nb.njit(cache=True, nogil=True)
-def _envelope(grow, q0, q1, reach, v, zn, zd):
+def _envelope(grow, q0, q1, reach, v, fv, zn, zd):
     """Lower envelope of the parabolas ``(q - p)^2 + grow[p]^2`` of the columns p within ``reach`` of a
     column q0 <= q < q1 (F&H 2012, algorithm DT(f)); a parabola farther from all of them can only be the
     lowest where the distance is clamped anyway. Returns k, the number of parabolas kept; v[0:k] are their
-    columns and zn[t] / zd[t] (t >= 1) where parabola t starts to be the lowest, as exact integer fractions."""
+    columns, fv[0:k] their ``grow[p]^2 + p^2``, and zn[t] / zd[t] (t >= 1, zd[t] > 0) where parabola t starts
+    to be the lowest, as exact integer fractions."""
     k = 0
     r2 = reach * reach
     for q in range(grow.shape[0]):
         gq = np.int64(grow[q])
         dq = q0 - q if q < q0 else (q - q1 + 1 if q >= q1 else 0)
-        if gq * gq + dq * dq > r2:
+        g2 = gq * gq
+        if g2 + dq * dq > r2:
             continue
-        fq = gq * gq + q * q
+        fq = g2 + q * q
         while k > 0:
-            p = v[k - 1]
-            gp = np.int64(grow[p])
-            num = fq - (gp * gp + p * p)     # the two parabolas meet at s = num / den
-            den = 2 * (q - p)
+            num = fq - fv[k - 1]             # the two parabolas meet at s = num / den
+            den = 2 * (q - v[k - 1])
             if k > 1 and num * zd[k - 1] <= zn[k - 1] * den:
                 k -= 1                        # s <= start of parabola k-1: it is never the lowest
             else:
                 zn[k], zd[k] = num, den
                 break
         v[k] = q
+        fv[k] = fq
         k += 1
     return k
 
 
 @nb.njit(cache=True, nogil=True)
-def _row_distances(grow, k, v, zn, zd, q0, q1, scale, cap, dx2, dy2, out_row):
+def _row_distances(k, v, fv, zn, zd, q0, q1, scale, cap, dx2, dy2, out_row):
     """The envelope of :func:`_envelope` evaluated at columns q0 <= q < q1, written to ``out_row[q - q0]``:
     ``sqrt(float32(dx^2) + float32(dy^2)) * scale`` in float32 (as OpenCV forms it), clamped at ``cap``;
-    ``cap`` without any parabola. The squares are found first (a scalar walk along the envelope), the
-    roots then in a separate loop that the compiler vectorizes."""
+    ``cap`` without any parabola.
+
+    Parabola t is the lowest for z[t] < q <= z[t + 1] (F&H's evaluation walk), with z[t] = zn[t] / zd[t] and
+    zd[t] > 0, so "z[t + 1] < q" is tested as ``zn[t + 1] < q * zd[t + 1]``: exact, without a division. The
+    squares are found first (a scalar walk along the envelope), the roots then in a separate loop that the
+    compiler vectorizes."""
     if k == 0:
         out_row[:] = cap
         return
-    for t in range(k):
-        # parabola t is the lowest for floor(z[t]) < q <= floor(z[t + 1]) (z[0] = -inf, z[k] = +inf)
-        lo = q0 if t == 0 else max(q0, zn[t] // zd[t] + 1)
-        hi = q1 if t == k - 1 else min(q1, zn[t + 1] // zd[t + 1] + 1)
+    t = 0
+    for q in range(q0, q1):
+        while t < k - 1 and zn[t + 1] < q * zd[t + 1]:
+            t += 1
         p = v[t]
-        fy = np.float32(grow[p] * grow[p])
-        for q in range(lo, hi):
-            dx2[q - q0] = np.float32((q - p) * (q - p))
-            dy2[q - q0] = fy
+        dx2[q - q0] = np.float32((q - p) * (q - p))
+        dy2[q - q0] = np.float32(fv[t] - p * p)
     for j in range(q1 - q0):
         out_row[j] = min(np.sqrt(dx2[j] + dy2[j]) * scale, cap)
 
@@ -124,21 +127,20 @@ def _row_distances(grow, k, v, zn, zd, q0, q1, scale, cap, dx2, dy2, out_row):
 @nb.njit(**_OPTS)
 def _horizontal(g, q0, q1, reach, scale, cap, out):
     """Pass 2: for each row of ``g`` (core rows x halo columns) the envelope over its columns, evaluated at the
-    core's columns q0 <= q < q1 (indices into g's columns) into the same row of ``out``."""
+    core's columns q0 <= q < q1 (indices into g's columns) into the same row of ``out``. A row of ``g`` is
+    read whole before its row of ``out`` is written: ``out`` may be ``g`` itself."""
     rows, n = g.shape
     nblocks = (rows + _ROW_BLOCK - 1) // _ROW_BLOCK
     for b in nb.prange(nblocks):
-        grow = np.empty(n, dtype=np.int64)   # the row of g, copied: ``out`` may be ``g`` itself
         v = np.empty(n, dtype=np.int64)
+        fv = np.empty(n, dtype=np.int64)
         zn = np.empty(n + 1, dtype=np.int64)
         zd = np.empty(n + 1, dtype=np.int64)
         dx2 = np.empty(q1 - q0, dtype=np.float32)
         dy2 = np.empty(q1 - q0, dtype=np.float32)
         for i in range(b * _ROW_BLOCK, min(rows, (b + 1) * _ROW_BLOCK)):
-            for j in range(n):
-                grow[j] = np.int64(g[i, j])
-            k = _envelope(grow, q0, q1, reach, v, zn, zd)
-            _row_distances(grow, k, v, zn, zd, q0, q1, scale, cap, dx2, dy2, out[i])
+            k = _envelope(g[i], q0, q1, reach, v, fv, zn, zd)
+            _row_distances(k, v, fv, zn, zd, q0, q1, scale, cap, dx2, dy2, out[i])
 
 
 def reach_of(max_distance: float, cell: float) -> int:

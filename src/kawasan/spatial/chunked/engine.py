@@ -25,7 +25,7 @@ import numpy as np
 from kawasan.errors import InputError, KawasanError, ModelError, VectorError
 from kawasan.i18n import Message
 from kawasan.spatial.chunked.cluster import ChunkOptions, open_executor
-from kawasan.spatial.chunked.outputs import TiledOutputs
+from kawasan.spatial.chunked.outputs import PATCH_CODE, Patches, TiledOutputs, chunk_patches
 from kawasan.spatial.chunked.plan import Block, halo_cells, plan_blocks
 from kawasan.spatial.chunked.window import WindowArea
 from kawasan.spatial.engine import ConstraintOutcome, Evaluation, Progress, _noop, evaluate, with_switches
@@ -58,6 +58,7 @@ class BlockJob:
     switches: dict
     threads: int
     halo: int = 0                   # the plan's halo: how far around the chunk a rule may measure from
+    patch_code: int | None = None   # label the core's patches of this class (outputs.chunk_patches)
 
 
 @dataclass
@@ -75,6 +76,7 @@ class BlockResult:
     inputs: dict = field(default_factory=dict)
     seconds: float = 0.0
     peak_rss_mb: float = 0.0                    # the worker process's peak resident memory so far
+    patches: Patches | None = None              # the core's patches of the job's patch_code
 
 
 def run_block(job: BlockJob) -> BlockResult | KawasanError:
@@ -109,7 +111,9 @@ def _run_block(job: BlockJob) -> BlockResult:
                      for o in ev.constraints if o.setback is not None}
     urban_cells = {o.id: o.setback.urban.get("cells", 0) for o in ev.constraints if o.setback is not None}
     first = b.index == 0
-    out = BlockResult(b, np.ascontiguousarray(ev.score[core]), np.ascontiguousarray(ev.classes[core]), reason,
+    score = np.ascontiguousarray(ev.score[core])
+    classes = np.ascontiguousarray(ev.classes[core])
+    out = BlockResult(b, score, classes, reason,
                       {k: np.ascontiguousarray(v[core]) for k, v in ev.criteria.items()}, excluded, setback_cells,
                       urban_cells, list(ev.warnings), inputs=dict(ev.store._inputs))
     if first:
@@ -117,6 +121,8 @@ def _run_block(job: BlockJob) -> BlockResult:
         ev.criteria = {}
         ev.store = None
         out.evaluation = ev
+    if job.patch_code is not None:
+        out.patches = chunk_patches(classes, score, b, job.patch_code)
     out.seconds = time.perf_counter() - t
     out.peak_rss_mb = _peak_rss_mb()
     return out
@@ -209,7 +215,8 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
         reason = _allocate(grid.shape, rdtype, spill, "reason")
     criteria: dict[str, np.ndarray] = {}
     jobs = [BlockJob(model, str(area.root), area.manifest, grid.to_dict(), b, str(base_dir), allow_inconsistent,
-                     keep_criteria, model_source, dict(switches or {}), 1, halo) for b in blocks]
+                     keep_criteria, model_source, dict(switches or {}), 1, halo,
+                     PATCH_CODE if sink is not None else None) for b in blocks]
     results: list[BlockResult] = []
     first: BlockResult | None = None
     warnings: list[str] = []
@@ -223,7 +230,7 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
                 if isinstance(res, KawasanError):
                     raise res
                 if sink is not None:
-                    sink.write(res.block, res.score, res.classes, res.reason, res.criteria)
+                    sink.write(res.block, res.score, res.classes, res.reason, res.criteria, res.patches)
                 else:
                     _place(res, score, classes, reason, criteria, spill)
                 chunk_seconds += _received(res, results)
@@ -271,7 +278,7 @@ def _place(res: BlockResult, score, classes, reason, criteria: dict, spill: Path
 
 def _received(res: BlockResult, results: list[BlockResult]) -> float:
     """Keep what the merge needs of a placed chunk (not its grids); its seconds of work."""
-    res.score = res.classes = res.reason = None
+    res.score = res.classes = res.reason = res.patches = None
     res.criteria = {}
     results.append(res)
     return res.seconds

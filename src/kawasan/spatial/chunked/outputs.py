@@ -13,14 +13,17 @@ Flow (``kawasan suitability run`` on the chunked path with a run folder):
    driver copies it with COPY_SRC_OVERVIEWS, as ``rasters.write_cog`` does from memory; a bounded block
    cache): the same pixels, the same tags, whatever order the chunks came in, so the run folder is
    byte-identical run to run and whatever the number of workers, and the same bytes either way;
-3. :func:`best_areas_by_strips` finds the run summary's largest patches of the best class by strips of rows
-   read from the files (8-connected labels per strip, merged across strip borders), with the numbers of
-   ``summary.best_areas`` on the whole grid.
+3. the run summary's largest patches of the best class (``summary.best_areas``, the same numbers): each chunk
+   labels its own core's patches of S1 as it is evaluated (:func:`chunk_patches`, in the worker, on cells
+   already in its cache) and the coordinator merges the patches that touch across chunk borders
+   (:func:`best_areas_from_patches`); where the grid holds no S1 cell, :func:`best_areas_by_strips` reads the
+   class grid back by strips of rows for the best class present (S2, else S3).
 
 Memory on the coordinator: one chunk in transit, GDAL's block cache, and one strip (rows x grid width).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -47,6 +50,8 @@ class TiledOutputs:
     def __init__(self, folder: Path, grid: Grid, reason_dtype, chunk: int = 1) -> None:
         self.folder, self.grid, self.reason_dtype = Path(folder), grid, np.dtype(reason_dtype)
         self.counts = np.zeros(256, dtype=np.int64)
+        #: each chunk's patches of :data:`PATCH_CODE` (None once a chunk came without them)
+        self.patches: list[Patches] | None = []
         self.paths: dict[str, Path] = {}
         self._files: dict[str, rasterio.io.DatasetWriter] = {}
         self._halves: dict[str, rasterio.io.DatasetWriter] = {}
@@ -74,8 +79,12 @@ class TiledOutputs:
             half.write(small, 1, window=Window(block.col // 2, block.row // 2, small.shape[1], small.shape[0]))
 
     def write(self, block: Block, score: np.ndarray, classes: np.ndarray, reason: np.ndarray,
-              criteria: dict[str, np.ndarray]) -> None:
-        """Write one chunk's core into every output's window; count its cells per class."""
+              criteria: dict[str, np.ndarray], patches: "Patches | None" = None) -> None:
+        """Write one chunk's core into every output's window; count its cells per class; keep its patches."""
+        if patches is None:
+            self.patches = None
+        elif self.patches is not None:
+            self.patches.append(patches)
         with rasters.block_cache(CACHE_MB):
             self._write("score", score, block)
             self._write("classes", classes, block)
@@ -92,6 +101,16 @@ class TiledOutputs:
             ds.close()
         self._files.clear()
         self._halves.clear()
+
+    def best_areas(self, *, top: int = 5) -> list[dict]:
+        """``summary.best_areas`` of the written grid: from the chunks' patches where the best class present is
+        :data:`PATCH_CODE` and every chunk sent its patches, else by strips read back from the files."""
+        code = best_code(self.counts)
+        if code is None:
+            return []
+        if code == PATCH_CODE and self.patches is not None:
+            return best_areas_from_patches(self.patches, code, self.grid, top=top)
+        return best_areas_by_strips(self.paths["classes"], self.paths["score"], self.counts, self.grid, top=top)
 
     @property
     def criteria(self) -> dict[str, Path]:
@@ -183,6 +202,78 @@ def cog_from_file(src: Path, path: Path, *, nodata=None, tags: dict | None = Non
         rasterio.shutil.copy(src, path, **rasters.cog_copy_options(compress, kind))
 
 
+#: the class whose patches each chunk labels as it is evaluated (S1: the best class whenever any cell has it)
+PATCH_CODE = 1
+
+
+def best_code(counts: np.ndarray) -> int | None:
+    """The best class present (S1, else S2, else S3) from the cells per class code, or None."""
+    return next((c for c in (1, 2, 3) if counts[c] > 0), None)
+
+
+@dataclass
+class Patches:
+    """One chunk's 8-connected patches of one class: per patch (labels 1..n of its core, stored from index 0)
+    its cells, score sum, sums of its cells' whole-grid column and row indices and its first 2 x 2 block of
+    the whole grid; and the labels on the core's four edges (0: no patch), for the merge across borders."""
+
+    block: Block
+    cells: np.ndarray
+    sums: np.ndarray
+    sx: np.ndarray
+    sy: np.ndarray
+    first: np.ndarray
+    top: np.ndarray
+    bottom: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+
+
+def chunk_patches(classes: np.ndarray, score: np.ndarray, block: Block, code: int = PATCH_CODE) -> Patches:
+    """The 8-connected patches of ``code`` in one chunk's core (``classes`` and ``score`` are the core's)."""
+    mask = (classes == code).view(np.uint8)
+    n, labels, stats, cent = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_32S)
+    area = stats[1:, cv2.CC_STAT_AREA].astype(np.int64)
+    return Patches(block, area, kernels.label_sums(labels, np.ascontiguousarray(score), n)[1:],
+                   np.rint(cent[1:, 0] * area).astype(np.int64) + block.col * area,
+                   np.rint(cent[1:, 1] * area).astype(np.int64) + block.row * area,
+                   first_blocks(labels, n, block.row, block.col)[1:],
+                   labels[0].copy(), labels[-1].copy(), labels[:, 0].copy(), labels[:, -1].copy())
+
+
+def best_areas_from_patches(parts: list[Patches], code: int, grid: Grid, *, top: int = 5) -> list[dict]:
+    """``summary.best_areas`` from every chunk's :class:`Patches`.
+
+    Each chunk's labels get a global offset (chunks in plan order); patches touching across a chunk border
+    are paired (8-connectivity): along each vertical border, a chunk's right column against its neighbour's
+    left column; along each border between two bands of chunks, the band's whole bottom row against the next
+    band's whole top row, which also pairs the diagonal neighbours across a corner. The pairs are merged as
+    in :func:`best_areas_by_strips`."""
+    parts = sorted(parts, key=lambda p: p.block.index)
+    offsets = np.cumsum([0] + [p.cells.size for p in parts])
+
+    def glob(labels: np.ndarray, i: int) -> np.ndarray:
+        return np.where(labels > 0, labels.astype(np.int64) + offsets[i], 0)
+
+    pa: list = []
+    pb: list = []
+    at = {(p.block.row, p.block.col): i for i, p in enumerate(parts)}
+    bands: dict[int, list[int]] = {}
+    for i, p in enumerate(parts):
+        bands.setdefault(p.block.row, []).append(i)
+        j = at.get((p.block.row, p.block.col + p.block.width))
+        if j is not None:
+            _touch(glob(p.right, i), glob(parts[j].left, j), pa, pb)
+    rows = sorted(bands)
+    for upper, lower in zip(rows, rows[1:]):
+        bottom = np.concatenate([glob(parts[i].bottom, i) for i in sorted(bands[upper], key=lambda i: parts[i].block.col)])
+        below = np.concatenate([glob(parts[i].top, i) for i in sorted(bands[lower], key=lambda i: parts[i].block.col)])
+        _touch(bottom, below, pa, pb)
+    cat = [np.concatenate([getattr(p, f) for p in parts]) for f in ("cells", "sums", "sx", "sy")]
+    first = np.concatenate([p.first for p in parts]) if parts else np.zeros((0, 2), np.int64)
+    return _merged_areas(code, *cat, first, pa, pb, int(offsets[-1]), grid, top=top)
+
+
 def best_areas_by_strips(classes_path: Path, score_path: Path, counts: np.ndarray, grid: Grid, *,
                          top: int = 5) -> list[dict]:
     """``summary.best_areas`` from the files, by strips of :data:`STRIP_ROWS` rows.
@@ -190,14 +281,10 @@ def best_areas_by_strips(classes_path: Path, score_path: Path, counts: np.ndarra
     The best class present (S1, else S2, else S3) comes from the cells per class. Each strip's 8-connected
     patches are labelled (OpenCV) with their cells, score sum (``kernels.label_sums``), cell-coordinate sums
     (from OpenCV's centroids: sum = centroid x cells, an integer) and the first 2 x 2 block they touch; patches
-    touching across a strip border (the cell below and its two diagonal neighbours) are merged by connected
-    components of the touching graph. Merged patches are put in OpenCV's whole-grid labelling order (their
-    first 2 x 2 block, see ``chunked.sites``), so ties in area rank as ``summary.best_areas`` ranks them.
+    touching across a strip border (the cell below and its two diagonal neighbours) are merged
+    (:func:`_merged_areas`).
     """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    code = next((c for c in (1, 2, 3) if counts[c] > 0), None)
+    code = best_code(counts)
     if code is None:
         return []
     cells, sums, sx, sy, first, pa, pb = [], [], [], [], [], [], []
@@ -213,15 +300,27 @@ def best_areas_by_strips(classes_path: Path, score_path: Path, counts: np.ndarra
             sums.append(kernels.label_sums(labels, sds.read(1, window=win), n)[1:])
             sx.append(np.rint(cent[1:, 0] * area).astype(np.int64))
             sy.append(np.rint(cent[1:, 1] * area).astype(np.int64) + r0 * area)
-            first.append(_strip_first_blocks(labels, n, r0)[1:])
+            first.append(first_blocks(labels, n, r0, 0)[1:])
             glob = np.where(labels[0] > 0, labels[0] + base, 0)
             if prev_row is not None:
                 _touch(prev_row, glob, pa, pb)
             prev_row = np.where(labels[-1] > 0, labels[-1] + base, 0)
             base += n - 1
+    cells, sums, sx, sy, first = (np.concatenate(x) for x in (cells, sums, sx, sy, first))
+    return _merged_areas(code, cells, sums, sx, sy, first, pa, pb, base, grid, top=top)
+
+
+def _merged_areas(code: int, cells, sums, sx, sy, first, pa: list, pb: list, base: int, grid: Grid, *,
+                  top: int) -> list[dict]:
+    """Patches 1..base (their cells, score sums, coordinate sums and first 2 x 2 blocks) merged along the
+    touching pairs (pa[k], pb[k]) by connected components of the touching graph (scipy.sparse.csgraph, the
+    union-find merge); the merged patches are put in OpenCV's whole-grid labelling order (their first 2 x 2
+    block, see ``chunked.sites``), so ties in area rank as ``summary.best_areas`` ranks them."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     if base == 0:
         return []
-    cells, sums, sx, sy, first = (np.concatenate(x) for x in (cells, sums, sx, sy, first))
     a = np.concatenate(pa) if pa else np.zeros(0, np.int64)
     b = np.concatenate(pb) if pb else np.zeros(0, np.int64)
     graph = coo_matrix((np.ones(a.size, dtype=np.int8), (a - 1, b - 1)), shape=(base, base))
@@ -241,21 +340,22 @@ def best_areas_by_strips(classes_path: Path, score_path: Path, counts: np.ndarra
     return area_rows(code, tot[order], ssum[order], cent[order], grid, top=top)
 
 
-@nb.njit(cache=True, nogil=True)
-def _strip_first_blocks(labels, n, row):
-    """Per label 0..n-1 of a strip starting at grid row ``row``: its first (raster order) 2 x 2 block of the
-    whole grid, as (block row, block column); the largest int64 for a label with no cell. One pass over the
-    strip, the same blocks as ``chunked.sites._first_blocks`` (which sorts every labelled cell). Serial: it
-    runs beside the COG writers' threads, not inside numba's thread pool."""
+@nb.njit(cache=True, nogil=True, fastmath=False)
+def first_blocks(labels, n, row, col):
+    """Per label 0..n-1 of a rectangle starting at grid cell (``row``, ``col``): its first (raster order)
+    2 x 2 block of the whole grid, as (block row, block column); the largest int64 for a label with no cell.
+    One pass over the rectangle (numba). Serial: it runs in a chunk's thread or beside the COG writers'
+    threads."""
     big = np.iinfo(np.int64).max
     first = np.full((n, 2), big, dtype=np.int64)
     for r in range(labels.shape[0]):
         br = (r + row) // 2
         for c in range(labels.shape[1]):
             lab = labels[r, c]
-            if lab > 0 and (br < first[lab, 0] or (br == first[lab, 0] and c // 2 < first[lab, 1])):
+            bc = (c + col) // 2
+            if lab > 0 and (br < first[lab, 0] or (br == first[lab, 0] and bc < first[lab, 1])):
                 first[lab, 0] = br
-                first[lab, 1] = c // 2
+                first[lab, 1] = bc
     return first
 
 

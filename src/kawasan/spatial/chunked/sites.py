@@ -29,6 +29,7 @@ from kawasan.errors import InputError, KawasanError
 from kawasan.i18n import Message
 from kawasan.spatial.chunked.cluster import ChunkOptions, open_executor
 from kawasan.spatial.chunked.engine import DEFAULT_CHUNK, MIN_CHUNK
+from kawasan.spatial.chunked.outputs import first_blocks
 from kawasan.spatial.chunked.plan import Block, plan_blocks
 from kawasan.spatial.runs.read import Run
 from kawasan.spatial.sites.candidates import (CLASS_BY_NAME, ExtractRules, Site, _fill_small_holes, area_limits,
@@ -88,23 +89,8 @@ def _site_block(job: SiteJob) -> SiteBlock:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8, ltype=cv2.CV_32S)
     x, y, w, h, area = (stats[:, i] for i in range(5))
     bbox = np.stack([y + b.row, x + b.col, y + h + b.row, x + w + b.col], axis=1)
-    first = _first_blocks(labels, n, b.row, b.col)
+    first = first_blocks(labels, n, b.row, b.col)
     return SiteBlock(b, labels, n, area.astype(np.int64), bbox, first)
-
-
-def _first_blocks(labels: np.ndarray, n: int, row: int, col: int) -> np.ndarray:
-    """Per label, the first (raster order) 2 x 2 block of the whole grid holding one of its cells."""
-    first = np.full((n, 2), np.iinfo(np.int64).max, dtype=np.int64)
-    rr, cc = np.nonzero(labels)
-    if rr.size:
-        lab = labels[rr, cc]
-        key = ((rr + row) // 2).astype(np.int64) * (1 << 31) + (cc + col) // 2
-        order = np.lexsort((key, lab))
-        lab_s, key_s = lab[order], key[order]
-        starts = np.flatnonzero(np.r_[True, lab_s[1:] != lab_s[:-1]])
-        first[lab_s[starts], 0] = key_s[starts] >> 31
-        first[lab_s[starts], 1] = key_s[starts] & ((1 << 31) - 1)
-    return first
 
 
 def extract_chunked(run: Run, rules: ExtractRules, options: ChunkOptions,

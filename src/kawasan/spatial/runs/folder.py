@@ -187,11 +187,11 @@ def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteri
             best = best_areas(ev.score, ev.classes, grid)
             table = class_table(ev.classes, grid, model.classes.breaks)
         else:
-            from kawasan.spatial.chunked.outputs import best_areas_by_strips, cog_from_file
+            from kawasan.spatial.chunked.outputs import cog_from_file
 
             futures = [pool.submit(cog_from_file, tif, folder / rel, compress=compress, **kw)
                        for rel, tif, kw in jobs]
-            best = best_areas_by_strips(tiled.paths["classes"], tiled.paths["score"], tiled.counts, grid)
+            best = tiled.best_areas()
             table = class_table_from_counts(tiled.counts, grid, model.classes.breaks)
         for f in futures:
             f.result()
