@@ -123,6 +123,28 @@ def test_grid_too_large_for_memory_goes_to_chunks_by_itself(area, monkeypatch):
     assert np.array_equal(full.classes, ev.classes)
 
 
+def test_a_large_run_folder_is_written_in_chunks_by_default_with_the_same_results(area, tmp_path, monkeypatch):
+    """From CHUNKED_FROM_CELLS cells a run folder is written on the chunked path (faster there, the same
+    pixels and summary), without a warning; below it, or without a run folder, the in-memory path runs."""
+    from kawasan.spatial.chunked import engine as chunked_engine
+
+    m = model_from_dict(small_model())
+    small = run_suitability(m, area, tmp_path / "small")
+    assert "chunked" not in small.manifest
+    monkeypatch.setattr(chunked_engine, "CHUNKED_FROM_CELLS", 1000)      # the fixture's grid is 60 x 40 cells
+    large = run_suitability(m, area, tmp_path / "large")
+    assert large.manifest["chunked"]["reason"] == "faster" and large.manifest["chunked"]["written_by_windows"]
+    assert large.manifest["warnings"] == small.manifest["warnings"]
+    for key in ("classes", "best_areas", "constraints"):
+        assert large.manifest[key] == small.manifest[key], key
+    for name in ("score.tif", "classes.tif", "constraints.tif"):
+        with rasterio.open(tmp_path / "small" / name) as x, rasterio.open(tmp_path / "large" / name) as y:
+            assert np.array_equal(x.read(1), y.read(1), equal_nan=True), name
+    assert "chunks" not in evaluate_model(m, area).timings                # no run folder: in memory
+    asked = run_suitability(m, area, tmp_path / "asked", chunks=16)
+    assert asked.manifest["chunked"]["reason"] == "asked"
+
+
 def test_chunked_refuses_in_memory_layers_and_tiny_chunks(area):
     m = model_from_dict(small_model())
     with pytest.raises(InputError, match="at least 8 cells"):
@@ -172,7 +194,7 @@ def test_cli_chunked_run_writes_the_same_run(runner, area, tmp_path):
     assert r1.exit_code == 0 and r2.exit_code == 0, r2.output
     m2 = json.loads(r2.output)
     assert m2["chunked"] == {"chunk_cells": 10, "chunks": 24, "halo_cells": 21, "scheduler": "threads",
-                             "workers": 2, "spilled_to_disk": False, "written_by_windows": True}
+                             "workers": 2, "reason": "asked", "spilled_to_disk": False, "written_by_windows": True}
     with rasterio.open(tmp_path / "a" / "classes.tif") as x, rasterio.open(tmp_path / "b" / "classes.tif") as y:
         assert np.array_equal(x.read(1), y.read(1))
 

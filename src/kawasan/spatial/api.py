@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kawasan.i18n import Message
 from kawasan.spatial.chunked import ChunkOptions, evaluate_chunked, fits_in_memory
-from kawasan.spatial.chunked.engine import chunked_entry, release_spill
+from kawasan.spatial.chunked.engine import chunked_entry, chunks_pay_off, release_spill
 from kawasan.spatial.engine import Evaluation, Progress, _noop, evaluate
 from kawasan.spatial.model import CLASS_CODES, Model
 from kawasan.spatial.presets import resolve_model
@@ -97,7 +97,9 @@ def evaluate_model(model: str | Path | Model, data: str | Path | dict, *, allow_
     ``scheduler`` ("threads", "processes" or a Dask scheduler address), ``workers`` and ``chunks`` (cells per
     chunk side) run the chunked path (:mod:`kawasan.spatial.chunked`) on Dask; giving ``scheduler`` or
     ``chunks`` runs it even on a grid that fits in memory. Without them a folder whose grid does not fit in
-    memory is evaluated in chunks on local threads, with a warning saying so. The results are the same.
+    memory is evaluated in chunks on local threads, with a warning saying so, and so is a run folder's grid
+    from ``chunked.engine.CHUNKED_FROM_CELLS`` cells, where chunks are faster (:func:`chunked_reason`). The
+    results are the same.
     ``tiled`` (chunked path only): the outputs go window by window to tiled GeoTIFFs in ``spill_dir`` instead
     of whole grids in memory (``ev.tiled``; what :func:`run_suitability` uses to write a run folder).
     """
@@ -108,17 +110,31 @@ def evaluate_model(model: str | Path | Model, data: str | Path | dict, *, allow_
     area = memory_study_area(data, grid=grid) if isinstance(data, dict) else open_study_area(data, m)
     options = ChunkOptions(chunks=chunks, scheduler=scheduler, workers=workers)
     options.check()
-    auto = not options.requested and not area.memory and not fits_in_memory(m, area.grid)
-    if options.requested or auto:
+    reason = chunked_reason(m, area, options, tiled)
+    if reason is not None:
         ev = evaluate_chunked(m, area, options, base_dir=base, allow_inconsistent=allow_inconsistent,
                               keep_criteria=keep_criteria, progress=progress, model_source=source, switches=rules,
                               spill_dir=spill_dir, tiled=tiled)
-        if auto:
+        ev.chunked_reason = reason
+        if reason == "memory":
             ev.warnings.insert(0, Message("chunked.note.auto_local_threads", width=area.grid.width,
                                           height=area.grid.height))
         return ev
     return evaluate(m, area, base_dir=base, allow_inconsistent=allow_inconsistent, keep_criteria=keep_criteria,
                     progress=progress, model_source=source, switches=rules)
+
+
+def chunked_reason(model: Model, area, options: ChunkOptions, tiled: bool) -> str | None:
+    """Why an evaluation runs on the chunked path, or None for the in-memory one: ``asked`` (``--chunks`` or
+    ``--scheduler``), ``memory`` (the grid does not fit in the memory available) or ``faster`` (a run folder
+    of a grid from ``CHUNKED_FROM_CELLS`` cells, written faster in chunks; the same results)."""
+    if options.requested:
+        return "asked"
+    if area.memory:
+        return None
+    if not fits_in_memory(model, area.grid):
+        return "memory"
+    return "faster" if tiled and chunks_pay_off(model, area.grid) else None
 
 
 def run_suitability(model: str | Path | Model, data_dir: str | Path, out_dir: str | Path | None = None, *,
