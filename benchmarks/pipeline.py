@@ -397,6 +397,9 @@ def role_kawasan(a) -> None:
         h, r = _hwm_rss()
         steps.append({"step": step, "t": _now() - t_start, "hwm": h, "rss": r})
 
+    from kawasan.spatial.chunked import engine as chunked_engine
+
+    chunked_engine.CHUNKED_FROM_CELLS = float("inf")   # this contender is the in-memory path, whatever the grid
     t0 = _now()
     res = api.run_suitability(a.model, a.data, a.out, compress=a.compress, progress=progress)
     t_run = _now() - t0

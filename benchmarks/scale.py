@@ -143,7 +143,9 @@ def _params(w, h) -> dict:
 def role_run(a) -> None:
     """One suitability run (in-memory or chunked) of the pipeline model; its manifest timings to a file."""
     from kawasan.spatial.api import run_suitability
+    from kawasan.spatial.chunked import engine as chunked_engine
 
+    chunked_engine.CHUNKED_FROM_CELLS = float("inf")   # "memory" is the in-memory path, whatever the grid
     t = time.perf_counter()
     kw = {} if a.mode == "memory" else {"scheduler": a.scheduler, "workers": a.workers, "chunks": a.chunks}
     res = run_suitability(a.model, a.data, a.out, compress="ZSTD", overwrite=True, **kw)
