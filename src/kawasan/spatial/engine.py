@@ -78,23 +78,86 @@ def _noop(step: str, done: int, total: int) -> None:
 def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow_inconsistent: bool = False,
              keep_criteria: bool = False, progress: Progress = _noop, model_source: str = "<model>",
              switches: dict[str, bool] | None = None) -> Evaluation:
+    """The model on the study area, in memory (the flow in the module docstring), in four steps: weights and
+    the layer each criterion reads (:func:`_criteria_sources`), the constraints into the exclusion bitmask
+    (:func:`_apply_constraints`), the criteria folded into the score (:func:`_combine_criteria`), and the
+    score classified (:func:`_classify`)."""
     t_all = time.perf_counter()
-    timings: dict[str, float] = {}
-    warnings: list[str] = []
     switches = dict(switches or {})
     model = with_switches(model, switches, source=model_source)
     t = time.perf_counter()
     weights = resolve(model, base_dir=base_dir, allow_inconsistent=allow_inconsistent, source=model_source)
-    timings["weights"] = time.perf_counter() - t
-
+    timings: dict[str, float] = {"weights": time.perf_counter() - t}
     store = area.layer_store(model)
-    grid = area.grid
-    criteria = sorted(model.criteria, key=lambda c: c.id)
+    warnings: list[str] = []
+    criteria, csources = _criteria_sources(model, store, weights, warnings, area.name, model_source)
     constraints = list(model.constraints)
+    run = _Pass(model, store, area.grid, switches, progress, len(criteria) + len(constraints) + 1,
+                _reason_grid(area.grid, len(constraints), model_source), warnings=warnings, timings=timings)
+    run.bits = {con.id: 1 << i for i, con in enumerate(constraints)}
+    run.uses = Counter(layer for item in [*constraints, *criteria] for layer in item.layers_read())
+    # A distance or slope that a criterion measures anyway is measured once: the constraints on it
+    # are applied to the criterion's raw measure before it is standardized (one EDT saved per pair).
+    measured_by_criteria = {csources[c.id].key(c.measure) for c in criteria if c.measure != "value"}
+    shared = _apply_constraints(run, constraints, measured_by_criteria)
+    score, kept, criteria_read = _combine_criteria(run, criteria, csources, weights, shared, keep_criteria,
+                                                   model_source)
+    classes, outcomes = _classify(run, score, area, constraints)
+    warnings.extend(w for w in store.warnings if w not in warnings)
+    timings["total"] = time.perf_counter() - t_all
+    progress(Message("run.progress.done"), run.total, run.total)
+    return Evaluation(model, area, weights, score, classes, run.reason, outcomes, kept, store, timings, warnings,
+                      criteria_read, run.notices, switches)
 
-    # Which layer each criterion reads (its own, else a fallback). A criterion none of whose layers exists
-    # is an error unless the model marks its layer optional; then it is skipped and the remaining global
-    # weights are rescaled proportionally to sum 1 (w_i' = w_i / sum of kept w).
+
+@dataclass
+class _Pass:
+    """What the steps of one :func:`evaluate` share: the model and its layers, the grids they write (the
+    exclusion bitmask, one float32 scratch grid), and what they report (outcomes, notices, warnings, timings)."""
+
+    model: Model
+    store: LayerStore
+    grid: object
+    switches: dict[str, bool]
+    progress: Progress
+    total: int
+    reason: np.ndarray
+    scratch: np.ndarray = None
+    bits: dict[str, int] = field(default_factory=dict)
+    uses: Counter = field(default_factory=Counter)
+    outcomes: dict[str, ConstraintOutcome] = field(default_factory=dict)
+    notices: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    step: int = 0
+    combine_started: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.scratch is None:
+            self.scratch = np.empty(self.grid.shape, dtype=np.float32)
+
+    def used(self, item) -> None:
+        """Each input is dropped right after its last use, so later steps touch less fresh memory."""
+        for layer in item.layers_read():
+            self.uses[layer] -= 1
+            if self.uses[layer] == 0:
+                self.store.drop(layer)
+
+    def begin(self, message: Message) -> float:
+        """Report the next step's progress; its start time."""
+        self.progress(message, self.step, self.total)
+        self.step += 1
+        return time.perf_counter()
+
+
+def _criteria_sources(model: Model, store: LayerStore, weights: ResolvedWeights, warnings: list[str],
+                      area_name: str, model_source: str) -> tuple[list[Criterion], dict[str, Source]]:
+    """The criteria in sorted id order and the layer each reads (its own, else a fallback).
+
+    A criterion none of whose layers exists is an error unless the model marks its layer optional; then it
+    is skipped and the remaining global weights are rescaled proportionally to sum 1 (w_i' = w_i / sum of
+    kept w), in ``weights``."""
+    criteria = sorted(model.criteria, key=lambda c: c.id)
     csources: dict[str, Source] = {}
     skipped = []
     for c in criteria:
@@ -106,155 +169,187 @@ def evaluate(model: Model, area: StudyArea, *, base_dir: Path = Path("."), allow
             raise missing_error(c, store, "criterion")
         csources[c.id] = src
     if skipped:
-        if len(skipped) == len(criteria):
-            raise InputError(Message("run.err.engine.every_layer_missing",
-                                     criteria=", ".join(f"{c.id} ({c.layer})" for c in skipped)), source=area.name)
         criteria = [c for c in criteria if c not in skipped]
-        kept = sum(weights.weights[c.id] for c in criteria)
-        if kept <= 0:
-            raise InputError(Message("run.err.engine.kept_zero_weight", criteria=", ".join(c.id for c in criteria)),
-                             source=model_source, field="weights")
-        for c in skipped:
-            warnings.append(Message("run.note.engine.criterion_skipped", criterion=c.id, layer=c.layer,
-                                    weight=weights.weights[c.id]))
-        weights.skipped = {c.id: weights.weights[c.id] for c in skipped}
-        weights.weights = {c.id: weights.weights[c.id] / kept for c in criteria}
+        _rescale_without(skipped, criteria, weights, warnings, area_name, model_source)
     for cid, src in csources.items():
         _note_source(model.criterion(cid), src, warnings, "criterion")
-    total = len(criteria) + len(constraints) + 1
-    nbits = len(constraints)
-    reason = np.zeros(grid.shape, dtype=np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32)
+    return criteria, csources
+
+
+def _rescale_without(skipped: list[Criterion], criteria: list[Criterion], weights: ResolvedWeights,
+                     warnings: list[str], area_name: str, model_source: str) -> None:
+    """Weights without the ``skipped`` criteria: w_i' = w_i / sum of kept w (refused if nothing is kept)."""
+    if not criteria:
+        raise InputError(Message("run.err.engine.every_layer_missing",
+                                 criteria=", ".join(f"{c.id} ({c.layer})" for c in skipped)), source=area_name)
+    kept = sum(weights.weights[c.id] for c in criteria)
+    if kept <= 0:
+        raise InputError(Message("run.err.engine.kept_zero_weight", criteria=", ".join(c.id for c in criteria)),
+                         source=model_source, field="weights")
+    for c in skipped:
+        warnings.append(Message("run.note.engine.criterion_skipped", criterion=c.id, layer=c.layer,
+                                weight=weights.weights[c.id]))
+    weights.skipped = {c.id: weights.weights[c.id] for c in skipped}
+    weights.weights = {c.id: weights.weights[c.id] / kept for c in criteria}
+
+
+def _reason_grid(grid, nbits: int, model_source: str) -> np.ndarray:
+    """The exclusion bitmask, one bit per constraint: uint8, uint16 or uint32 (refused beyond 32)."""
     if nbits > 32:
         raise ModelError(Message("run.err.engine.most_constraints_supported",
                                  count=nbits), source=model_source, field="constraints")
+    return np.zeros(grid.shape, dtype=np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32)
 
-    scratch = np.empty(grid.shape, dtype=np.float32)
-    outcomes: dict[str, ConstraintOutcome] = {}
-    notices: list[dict] = []
-    bits = {con.id: 1 << i for i, con in enumerate(constraints)}
-    # A distance or slope that a criterion measures anyway is measured once: the constraints on it
-    # are applied to the criterion's raw measure before it is standardized (one EDT saved per pair).
-    measured_by_criteria = {csources[c.id].key(c.measure) for c in criteria if c.measure != "value"}
+
+def _apply_constraints(run: _Pass, constraints: list[Constraint],
+                       measured_by_criteria: set) -> dict[tuple, list[tuple[Constraint, Source]]]:
+    """Each constraint into its bit of ``run.reason``: off, skipped (layer missing and allowed to be), applied,
+    or left for the criterion that measures the same distance or slope; returns those left, by measure."""
     shared: dict[tuple, list[tuple[Constraint, Source]]] = {}
-    # Each input is dropped right after its last use, so later steps touch less fresh memory.
-    uses = Counter(layer for item in [*constraints, *criteria] for layer in item.layers_read())
-
-    def used(item) -> None:
-        for layer in item.layers_read():
-            uses[layer] -= 1
-            if uses[layer] == 0:
-                store.drop(layer)
-
-    step = 0
     for con in constraints:
-        bit = bits[con.id]
-        progress(Message("run.progress.constraint", id=con.id), step, total)
-        t = time.perf_counter()
-        step += 1
+        bit = run.bits[con.id]
+        t = run.begin(Message("run.progress.constraint", id=con.id))
         if not con.enabled:
-            cause = "switched_off" if con.id in switches else "off_in_model"
-            why = Message("run.note.engine.switched_off" if con.id in switches else "run.note.engine.off_in_model")
-            outcomes[con.id] = ConstraintOutcome(con.id, bit, "off", reason=why, cause=cause)
-            _notice(con, notices, why, cause)
-            used(con)
+            _switched_off(run, con, bit)
             continue
-        src = resolve_source(con, store)
+        src = resolve_source(con, run.store)
         if src is None:
-            if con.skip_if_missing or model.layers[con.layer].optional:
-                why = Message("run.note.engine.layer_not_provided", layer=con.layer,
-                              fallback=Message("run.note.engine.nor_fallback",
-                                               layers=", ".join(f.layer for f in con.fallback))
-                              if con.fallback else "")
-                outcomes[con.id] = ConstraintOutcome(con.id, bit, "skipped", reason=why, cause="layer_missing")
-                warnings.append(Message("run.note.engine.constraint_skipped", constraint=con.id, why=why))
-                _notice(con, notices, why, "layer_missing")
-                used(con)
-                continue
-            raise missing_error(con, store, "constraint")
-        _note_source(con, src, warnings, "constraint")
+            _skip_missing(run, con, bit)
+            continue
+        _note_source(con, src, run.warnings, "constraint")
         if con.rule not in ("setback",) and con.measure != "value" and src.key(con.measure) in measured_by_criteria:
             shared.setdefault(src.key(con.measure), []).append((con, src))
             continue
         report = None
         if con.rule == "setback":
-            report = apply_setback(con, src.layer, src.where, store, grid, scratch, reason, bit, warnings)
+            report = apply_setback(con, src.layer, src.where, run.store, run.grid, run.scratch, run.reason, bit,
+                                   run.warnings)
         else:
-            _apply_constraint(con, src, store, grid, scratch, reason, bit)
-        used(con)
-        outcomes[con.id] = ConstraintOutcome(con.id, bit, "applied", read=src.record(store), setback=report)
-        timings[f"constraint:{con.id}"] = time.perf_counter() - t
+            _apply_constraint(con, src, run.store, run.grid, run.scratch, run.reason, bit)
+        run.used(con)
+        run.outcomes[con.id] = ConstraintOutcome(con.id, bit, "applied", read=src.record(run.store), setback=report)
+        run.timings[f"constraint:{con.id}"] = time.perf_counter() - t
+    return shared
 
-    agg = model.aggregation
+
+def _switched_off(run: _Pass, con: Constraint, bit: int) -> None:
+    """A constraint off for this run (switched) or in the model: recorded, with its notice."""
+    cause = "switched_off" if con.id in run.switches else "off_in_model"
+    why = Message("run.note.engine.switched_off" if con.id in run.switches else "run.note.engine.off_in_model")
+    run.outcomes[con.id] = ConstraintOutcome(con.id, bit, "off", reason=why, cause=cause)
+    _notice(con, run.notices, why, cause)
+    run.used(con)
+
+
+def _skip_missing(run: _Pass, con: Constraint, bit: int) -> None:
+    """A constraint whose layer (and fallbacks) is missing: skipped where the model allows it, else refused."""
+    if not (con.skip_if_missing or run.model.layers[con.layer].optional):
+        raise missing_error(con, run.store, "constraint")
+    why = Message("run.note.engine.layer_not_provided", layer=con.layer,
+                  fallback=Message("run.note.engine.nor_fallback", layers=", ".join(f.layer for f in con.fallback))
+                  if con.fallback else "")
+    run.outcomes[con.id] = ConstraintOutcome(con.id, bit, "skipped", reason=why, cause="layer_missing")
+    run.warnings.append(Message("run.note.engine.constraint_skipped", constraint=con.id, why=why))
+    _notice(con, run.notices, why, "layer_missing")
+    run.used(con)
+
+
+#: the streamed aggregations: kernels.accumulate's mode and the score's start value
+_STREAMED = {"wlc": (0, 0.0), "and": (1, np.inf), "or": (2, -np.inf), "product": (3, 1.0), "sum": (4, 1.0)}
+
+
+def _combine_criteria(run: _Pass, criteria: list[Criterion], csources: dict[str, Source],
+                      weights: ResolvedWeights, shared: dict, keep_criteria: bool,
+                      model_source: str) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, dict]]:
+    """Each criterion measured, standardized to [0, 1] and folded into the score; the input layers are then
+    released. Returns the score, the kept standardized layers and the layer each criterion read.
+
+    WLC and fuzzy AND/OR/product/sum stream one criterion at a time into the score (kernels.accumulate); OWA
+    and fuzzy gamma need every standardized layer at once (:func:`_stacked_score`)."""
+    agg = run.model.aggregation
     stacked = agg.method == "owa" or (agg.method == "fuzzy" and agg.operator == "gamma")
     w = np.array([weights.weights[c.id] for c in criteria], dtype=np.float32)
     kept: dict[str, np.ndarray] = {}
+    criteria_read: dict[str, dict] = {}
     if stacked:
-        stack = np.empty((len(criteria),) + grid.shape, dtype=np.float32)
-        score = np.empty(grid.shape, dtype=np.float32)
+        stack = np.empty((len(criteria),) + run.grid.shape, dtype=np.float32)
+        score = np.empty(run.grid.shape, dtype=np.float32)
     else:
-        mode, start = {"wlc": (0, 0.0), "and": (1, np.inf), "or": (2, -np.inf), "product": (3, 1.0),
-                       "sum": (4, 1.0)}[agg.method if agg.method == "wlc" else agg.operator]
-        score = np.full(grid.shape, start, dtype=np.float32)
-    criteria_read = {}
+        mode, start = _STREAMED[agg.method if agg.method == "wlc" else agg.operator]
+        score = np.full(run.grid.shape, start, dtype=np.float32)
     for k, crit in enumerate(criteria):
-        progress(Message("run.progress.criterion", id=crit.id), step, total)
-        t = time.perf_counter()
+        t = run.begin(Message("run.progress.criterion", id=crit.id))
         src = csources[crit.id]
-        target = stack[k] if stacked else scratch
-        with_constraints = shared.pop(src.key(crit.measure), []) if crit.measure != "value" else []
-        if with_constraints:
-            reach = max([float(crit.max_distance or 0.0)] + [_reach(c, grid) for c, _ in with_constraints])
-            _measure(crit, src, store, grid, target, reach)
-            for con, csrc in with_constraints:
-                _mark(con, target, reason, bits[con.id])
-                used(con)
-                outcomes[con.id] = ConstraintOutcome(con.id, bits[con.id], "applied", read=csrc.record(store))
-            if crit.measure == "distance":
-                np.minimum(target, np.float32(crit.max_distance), out=target)
-            _standardize(crit, src, store, grid, target, model_source, measured=True)
-        else:
-            _standardize(crit, src, store, grid, target, model_source)
-        criteria_read[crit.id] = src.record(store)
-        used(crit)
+        target = stack[k] if stacked else run.scratch
+        _criterion_layer(run, crit, src, target, shared, model_source)
+        criteria_read[crit.id] = src.record(run.store)
+        run.used(crit)
         if keep_criteria:
             kept[crit.id] = target.copy()
         if not stacked:
             kernels.accumulate(score, target, np.float32(w[k]), mode)
-        timings[f"criterion:{crit.id}"] = time.perf_counter() - t
-        step += 1
-    store.release()  # the input layers are no longer needed
-    progress(Message("run.progress.combine"), step, total)
-    t = time.perf_counter()
+        run.timings[f"criterion:{crit.id}"] = time.perf_counter() - t
+    run.store.release()  # the input layers are no longer needed
+    run.combine_started = run.begin(Message("run.progress.combine"))
     if stacked:
-        if agg.method == "owa":
-            kernels.owa(stack, w.astype(np.float64), _order_weights(agg, len(criteria)), score)
-        else:
-            g = float(agg.gamma)
-            prod = np.prod(stack, axis=0, dtype=np.float32)
-            alg_sum = 1.0 - np.prod(1.0 - stack, axis=0, dtype=np.float32)
-            np.multiply(np.power(prod, 1.0 - g), np.power(alg_sum, g), out=score)
+        _stacked_score(agg, stack, w, score)
         del stack
     elif agg.method == "fuzzy" and agg.operator == "sum":
         np.subtract(np.float32(1.0), score, out=score)
+    return score, kept, criteria_read
+
+
+def _criterion_layer(run: _Pass, crit: Criterion, src: Source, target: np.ndarray, shared: dict,
+                     model_source: str) -> None:
+    """One criterion's standardized layer into ``target``; the constraints left for its measure
+    (:func:`_apply_constraints`) are marked on its raw measure first, measured to the farthest reach."""
+    with_constraints = shared.pop(src.key(crit.measure), []) if crit.measure != "value" else []
+    if not with_constraints:
+        _standardize(crit, src, run.store, run.grid, target, model_source)
+        return
+    reach = max([float(crit.max_distance or 0.0)] + [_reach(c, run.grid) for c, _ in with_constraints])
+    _measure(crit, src, run.store, run.grid, target, reach)
+    for con, csrc in with_constraints:
+        _mark(con, target, run.reason, run.bits[con.id])
+        run.used(con)
+        run.outcomes[con.id] = ConstraintOutcome(con.id, run.bits[con.id], "applied", read=csrc.record(run.store))
+    if crit.measure == "distance":
+        np.minimum(target, np.float32(crit.max_distance), out=target)
+    _standardize(crit, src, run.store, run.grid, target, model_source, measured=True)
+
+
+def _stacked_score(agg, stack: np.ndarray, w: np.ndarray, score: np.ndarray) -> None:
+    """OWA (kernels.owa, with the order weights of :func:`_order_weights`) or fuzzy gamma,
+    ``prod^(1 - g) x (1 - prod(1 - x))^g`` (Zimmermann & Zysno 1980), from every standardized layer."""
+    if agg.method == "owa":
+        kernels.owa(stack, w.astype(np.float64), _order_weights(agg, stack.shape[0]), score)
+        return
+    g = float(agg.gamma)
+    prod = np.prod(stack, axis=0, dtype=np.float32)
+    alg_sum = 1.0 - np.prod(1.0 - stack, axis=0, dtype=np.float32)
+    np.multiply(np.power(prod, 1.0 - g), np.power(alg_sum, g), out=score)
+
+
+def _classify(run: _Pass, score: np.ndarray, area: StudyArea,
+              constraints: list[Constraint]) -> tuple[np.ndarray, list[ConstraintOutcome]]:
+    """Excluded cells to 0 and every cell classified (kernels.finalize); cells outside the study boundary (the
+    grid's buffer) are NoData, excluded by nothing; the cells each applied constraint excludes are counted
+    (a cell may be excluded by several rules). Returns the classes and the outcomes in the model's order."""
+    grid = run.grid
     # classes reuse the scratch grid's memory (a uint8 grid fits in a float32 one): no new allocation
-    classes = scratch.reshape(-1).view(np.uint8)[: grid.width * grid.height].reshape(grid.shape)
-    kernels.finalize(score, reason, np.array(model.classes.breaks, dtype=np.float32), classes)
+    classes = run.scratch.reshape(-1).view(np.uint8)[: grid.width * grid.height].reshape(grid.shape)
+    kernels.finalize(score, run.reason, np.array(run.model.classes.breaks, dtype=np.float32), classes)
     outside = area.outside_mask()
-    if outside is not None:   # cells outside the study boundary (the grid's buffer) are NoData, excluded by nothing
+    if outside is not None:
         score[outside] = np.nan
         classes[outside] = 0
-        reason[outside] = 0
-    timings["combine_classify"] = time.perf_counter() - t
-    outcomes = [outcomes[c.id] for c in constraints]
-    # counts per constraint (a cell may be excluded by several rules)
+        run.reason[outside] = 0
+    run.timings["combine_classify"] = time.perf_counter() - run.combine_started
+    outcomes = [run.outcomes[c.id] for c in constraints]
     for o in outcomes:
         if o.status == "applied":
-            o.excluded_cells = int(np.count_nonzero(reason & reason.dtype.type(o.bit)))
-    warnings.extend(w for w in store.warnings if w not in warnings)
-    timings["total"] = time.perf_counter() - t_all
-    progress(Message("run.progress.done"), total, total)
-    return Evaluation(model, area, weights, score, classes, reason, outcomes, kept, store, timings, warnings,
-                      criteria_read, notices, switches)
+            o.excluded_cells = int(np.count_nonzero(run.reason & run.reason.dtype.type(o.bit)))
+    return classes, outcomes
 
 
 def with_switches(model: Model, switches: dict[str, bool], *, source: str = "<model>") -> Model:
