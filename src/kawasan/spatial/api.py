@@ -148,7 +148,8 @@ def run_suitability(model: str | Path | Model, data_dir: str | Path, out_dir: st
     An earlier run in ``out_dir`` is refused (OutputError, naming what it holds) unless ``overwrite``;
     then it is replaced whole, its sites and reports included, and ``RunResult.replaced`` describes it.
     ``scheduler``, ``workers`` and ``chunks``: the chunked path on Dask, as in :func:`evaluate_model`; the
-    manifest's ``chunked`` entry records how the run was cut.
+    manifest's ``chunked`` entry records how the run was cut and why. A run on the chunked path holds no grid
+    in memory (``RunResult.evaluation.score`` is None): ``RunResult.dataset`` reads the folder.
     """
     if isinstance(model, Model):
         source = f"model:{model.name}"
