@@ -135,6 +135,8 @@ def test_a_large_run_folder_is_written_in_chunks_by_default_with_the_same_result
     large = run_suitability(m, area, tmp_path / "large")
     assert large.manifest["chunked"]["reason"] == "faster" and large.manifest["chunked"]["written_by_windows"]
     assert large.manifest["warnings"] == small.manifest["warnings"]
+    assert large.evaluation.score is None                                 # no grid held: the dataset reads the folder
+    assert np.array_equal(large.dataset["classes"].values, small.dataset["classes"].values)
     for key in ("classes", "best_areas", "constraints"):
         assert large.manifest[key] == small.manifest[key], key
     for name in ("score.tif", "classes.tif", "constraints.tif"):
