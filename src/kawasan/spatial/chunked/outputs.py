@@ -19,7 +19,8 @@ Flow (``kawasan suitability run`` on the chunked path with a run folder):
    (:func:`best_areas_from_patches`); where the grid holds no S1 cell, :func:`best_areas_by_strips` reads the
    class grid back by strips of rows for the best class present (S2, else S3).
 
-Memory on the coordinator: one chunk in transit, GDAL's block cache, and one strip (rows x grid width).
+Memory on the coordinator: one chunk in transit, GDAL's block cache, each chunk's patches (the labels on its
+core's four edges and a few numbers per patch) and, without S1, one strip (rows x grid width).
 """
 from __future__ import annotations
 
@@ -264,14 +265,16 @@ def best_areas_from_patches(parts: list[Patches], code: int, grid: Grid, *, top:
         j = at.get((p.block.row, p.block.col + p.block.width))
         if j is not None:
             _touch(glob(p.right, i), glob(parts[j].left, j), pa, pb)
+    def band_row(band: list[int], edge: str) -> np.ndarray:
+        """A band of chunks' top or bottom edge across the whole grid, in global labels."""
+        ordered = sorted(band, key=lambda i: parts[i].block.col)
+        return np.concatenate([glob(getattr(parts[i], edge), i) for i in ordered])
+
     rows = sorted(bands)
     for upper, lower in zip(rows, rows[1:]):
-        bottom = np.concatenate([glob(parts[i].bottom, i) for i in sorted(bands[upper], key=lambda i: parts[i].block.col)])
-        below = np.concatenate([glob(parts[i].top, i) for i in sorted(bands[lower], key=lambda i: parts[i].block.col)])
-        _touch(bottom, below, pa, pb)
-    cat = [np.concatenate([getattr(p, f) for p in parts]) for f in ("cells", "sums", "sx", "sy")]
-    first = np.concatenate([p.first for p in parts]) if parts else np.zeros((0, 2), np.int64)
-    return _merged_areas(code, *cat, first, pa, pb, int(offsets[-1]), grid, top=top)
+        _touch(band_row(bands[upper], "bottom"), band_row(bands[lower], "top"), pa, pb)
+    cat = [np.concatenate([getattr(p, f) for p in parts]) for f in ("cells", "sums", "sx", "sy", "first")]
+    return _merged_areas(code, *cat, pa, pb, int(offsets[-1]), grid, top=top)
 
 
 def best_areas_by_strips(classes_path: Path, score_path: Path, counts: np.ndarray, grid: Grid, *,
