@@ -200,41 +200,100 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
     arrive (:mod:`.outputs`) instead of holding them: the Evaluation's ``score``, ``classes``, ``reason`` and
     ``criteria`` are then None/empty and ``ev.tiled`` holds the files and the cells per class (for
     ``runfolder.write_run``, which makes the COGs from the files).
+
+    Three steps: the plan and the checks on whole layers (:func:`_chunk_size`, :func:`_check_layers`,
+    :func:`_reason_dtype`), the chunks run into the outputs (:func:`_run_chunks`), and what they report merged
+    into one Evaluation (:func:`_merged`).
     """
     t_all = time.perf_counter()
-    if area.memory:
-        raise InputError(Message("chunked.err.memory_layers"), source=area.name, field="chunks")
-    grid = area.grid
-    size = options.chunks or DEFAULT_CHUNK
-    if size < MIN_CHUNK:
-        raise InputError(Message("chunked.err.chunk_too_small", minimum=MIN_CHUNK, size=size), field="--chunks")
+    size = _chunk_size(area, options)
     switched = with_switches(model, dict(switches or {}), source=model_source)
     coordinator = LayerStore(area, switched)
     _check_layers(switched, coordinator)
-    halo = halo_cells(switched, grid.res)
-    blocks = plan_blocks(grid.shape, size, halo)
+    halo = halo_cells(switched, area.grid.res)
+    blocks = plan_blocks(area.grid.shape, size, halo)
+    rdtype = _reason_dtype(model, model_source)
+    outs = _Outputs.open(model, area.grid, rdtype, size, spill_dir, tiled)
+    jobs = [BlockJob(model, str(area.root), area.manifest, area.grid.to_dict(), b, str(base_dir), allow_inconsistent,
+                     keep_criteria, model_source, dict(switches or {}), 1, halo,
+                     PATCH_CODE if outs.sink is not None else None) for b in blocks]
+    progress(Message("chunked.progress.chunks", chunks=len(blocks), size=size, halo=halo), 0, len(blocks))
+    results, first, chunk_seconds = _run_chunks(jobs, options, outs, progress)
+    timings = {"chunks": float(len(blocks)), "chunk_cells": float(size), "halo_cells": float(halo),
+               "chunk_seconds": chunk_seconds, "worker_peak_rss_mb": max(r.peak_rss_mb for r in results)}
+    return _merged(area, first, results, coordinator, switched, outs, timings, t_all)
+
+
+def _chunk_size(area: StudyArea, options: ChunkOptions) -> int:
+    """The chunk size in cells (``--chunks``, :data:`DEFAULT_CHUNK` by default); refuses a study area held in
+    memory (the workers read its files) and chunks under :data:`MIN_CHUNK` cells."""
+    if area.memory:
+        raise InputError(Message("chunked.err.memory_layers"), source=area.name, field="chunks")
+    size = options.chunks or DEFAULT_CHUNK
+    if size < MIN_CHUNK:
+        raise InputError(Message("chunked.err.chunk_too_small", minimum=MIN_CHUNK, size=size), field="--chunks")
+    return size
+
+
+def _reason_dtype(model: Model, model_source: str) -> type:
+    """The exclusion bitmask's type: the smallest unsigned integer with one bit per constraint (32 at most)."""
     nbits = len(model.constraints)
     if nbits > 32:
         raise ModelError(Message("chunked.err.too_many_constraints", count=nbits), source=model_source,
                          field="constraints")
-    rdtype = np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32
-    big = not fits_in_memory(model, grid)
-    spill = Path(tempfile.mkdtemp(prefix="kawasan-chunks-", dir=spill_dir)) if big or tiled else None
-    sink = TiledOutputs(spill, grid, rdtype, size) if tiled else None
-    score = classes = reason = None
-    if sink is None:
-        score = _allocate(grid.shape, np.float32, spill, "score")
-        classes = _allocate(grid.shape, np.uint8, spill, "classes")
-        reason = _allocate(grid.shape, rdtype, spill, "reason")
-    criteria: dict[str, np.ndarray] = {}
-    jobs = [BlockJob(model, str(area.root), area.manifest, grid.to_dict(), b, str(base_dir), allow_inconsistent,
-                     keep_criteria, model_source, dict(switches or {}), 1, halo,
-                     PATCH_CODE if sink is not None else None) for b in blocks]
+    return np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32
+
+
+@dataclass
+class _Outputs:
+    """Where the chunks' cores go: whole-grid arrays (memory-mapped in ``spill`` when they would not fit in
+    memory), or, for a tiled run, the tiled GeoTIFFs of ``sink`` in ``spill``."""
+
+    spill: Path | None
+    sink: TiledOutputs | None
+    score: np.ndarray | None = None
+    classes: np.ndarray | None = None
+    reason: np.ndarray | None = None
+    criteria: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, model: Model, grid: Grid, rdtype, size: int, spill_dir: Path | None, tiled: bool) -> "_Outputs":
+        """The outputs of a run of ``model`` on ``grid``: a spill folder when they are tiled or too large for
+        memory (:func:`fits_in_memory`), the whole-grid arrays unless tiled."""
+        big = not fits_in_memory(model, grid)
+        spill = Path(tempfile.mkdtemp(prefix="kawasan-chunks-", dir=spill_dir)) if big or tiled else None
+        outs = cls(spill, TiledOutputs(spill, grid, rdtype, size) if tiled else None)
+        if outs.sink is None:
+            outs.score = _allocate(grid.shape, np.float32, spill, "score")
+            outs.classes = _allocate(grid.shape, np.uint8, spill, "classes")
+            outs.reason = _allocate(grid.shape, rdtype, spill, "reason")
+        return outs
+
+    def write(self, res: BlockResult) -> None:
+        """One chunk's core into the outputs."""
+        if self.sink is not None:
+            self.sink.write(res.block, res.score, res.classes, res.reason, res.criteria, res.patches)
+        else:
+            _place(res, self.score, self.classes, self.reason, self.criteria, self.spill)
+
+    def discard(self) -> None:
+        """Close the tiled files and remove the spill folder (a run that failed leaves nothing behind)."""
+        if self.sink is not None:
+            self.sink.close()
+        if self.spill is not None:
+            import shutil
+
+            shutil.rmtree(self.spill, ignore_errors=True)
+
+
+def _run_chunks(jobs: list[BlockJob], options: ChunkOptions, outs: _Outputs,
+                progress: Progress) -> tuple[list[BlockResult], BlockResult, float]:
+    """Run every chunk's job on the executor and write each core into ``outs`` as it arrives; returns the
+    chunks' results (without their grids), the first chunk's (which carries the metadata) and the seconds
+    the chunks worked. A chunk's user error is raised as it is; on any failure the outputs are discarded."""
     results: list[BlockResult] = []
     first: BlockResult | None = None
-    warnings: list[str] = []
     chunk_seconds = 0.0
-    progress(Message("chunked.progress.chunks", chunks=len(blocks), size=size, halo=halo), 0, len(blocks))
     try:
         with open_executor(options) as (submit_all, threads):
             for job in jobs:
@@ -242,40 +301,39 @@ def evaluate_chunked(model: Model, area: StudyArea, options: ChunkOptions, *, ba
             for done, res in enumerate(submit_all(run_block, jobs), 1):
                 if isinstance(res, KawasanError):
                     raise res
-                if sink is not None:
-                    sink.write(res.block, res.score, res.classes, res.reason, res.criteria, res.patches)
-                else:
-                    _place(res, score, classes, reason, criteria, spill)
+                outs.write(res)
                 chunk_seconds += _received(res, results)
                 if res.evaluation is not None:
                     first = res
-                progress(Message("chunked.progress.chunk", done=done, total=len(blocks)), done, len(blocks))
+                progress(Message("chunked.progress.chunk", done=done, total=len(jobs)), done, len(jobs))
     except BaseException:
-        if sink is not None:
-            sink.close()
-        if spill is not None:
-            import shutil
-
-            shutil.rmtree(spill, ignore_errors=True)
+        outs.discard()
         raise
-    if sink is not None:
-        sink.close()
+    if outs.sink is not None:
+        outs.sink.close()
     assert first is not None and first.evaluation is not None
+    return results, first, chunk_seconds
+
+
+def _merged(area: StudyArea, first: BlockResult, results: list[BlockResult], coordinator: LayerStore,
+            switched: Model, outs: _Outputs, timings: dict, t_all: float) -> Evaluation:
+    """One Evaluation from the chunks: the first chunk's metadata, the warnings of all (in chunk order, once
+    each), the constraint outcomes summed over the chunks, the layers read recorded once, the outputs; the
+    run's total seconds (since ``t_all``) close ``timings``."""
     ev = first.evaluation
     results.sort(key=lambda r: r.block.index)     # completion order varies; the merge does not
+    warnings: list[str] = []
     for r in results:
         warnings.extend(w for w in r.warnings if w not in warnings)
     outcomes = _merge_outcomes(ev.constraints, results, coordinator, switched)
     for name, entry in sorted({k: v for r in results for k, v in r.inputs.items()}.items()):
         spec = switched.layers[name]
         coordinator._record(name, spec, Path(entry["path"]))
-    timings = {"chunks": float(len(blocks)), "chunk_cells": float(size), "halo_cells": float(halo),
-               "chunk_seconds": chunk_seconds, "worker_peak_rss_mb": max(r.peak_rss_mb for r in results),
-               "total": time.perf_counter() - t_all}
-    out = Evaluation(ev.model, area, ev.weights, score, classes, reason, outcomes, criteria, coordinator, timings,
-                     warnings, ev.criteria_read, ev.notices, ev.switches)
-    out.spill = spill
-    out.tiled = sink
+    timings["total"] = time.perf_counter() - t_all
+    out = Evaluation(ev.model, area, ev.weights, outs.score, outs.classes, outs.reason, outcomes, outs.criteria,
+                     coordinator, timings, warnings, ev.criteria_read, ev.notices, ev.switches)
+    out.spill = outs.spill
+    out.tiled = outs.sink
     return out
 
 

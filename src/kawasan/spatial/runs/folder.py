@@ -141,15 +141,39 @@ def write_run(ev: Evaluation, out: str | Path, *, model_source: str, write_crite
 
 
 def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteria, compress, extra) -> dict:
-    model, grid = ev.model, ev.area.grid
+    """The run folder's contents in ``folder``, in three steps: the COGs and the summaries beside them
+    (:func:`_cog_jobs`, :func:`_write_cogs`), ``model.json``, then ``manifest.json``
+    (:func:`_manifest`, with the setback tables its constraints point to)."""
     t0 = time.perf_counter()
-    synthetic = ev.area.synthetic
-    base_tags = {"KAWASAN_MODEL": model.name, "KAWASAN_STUDY_AREA": ev.area.name}
-    if synthetic:
+    jobs, outputs = _cog_jobs(ev, folder, write_criteria)
+    best, table = _write_cogs(ev, folder, jobs, compress)
+    model_path = folder / "model.json"
+    model_path.write_text(json.dumps(ev.model.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+    outputs.append({"path": "model.json", "role": "model"})
+    write_seconds = time.perf_counter() - t0
+    manifest = _manifest(ev, folder, outputs, model_source=model_source, table=table, best=best,
+                         write_seconds=write_seconds, extra=extra)
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=_json_default),
+                                          encoding="utf-8")
+    return manifest
+
+
+def _base_tags(ev: Evaluation) -> dict:
+    """The GeoTIFF tags every raster of the run carries: model, study area, and a warning on synthetic data."""
+    base_tags = {"KAWASAN_MODEL": ev.model.name, "KAWASAN_STUDY_AREA": ev.area.name}
+    if ev.area.synthetic:
         base_tags["SYNTHETIC"] = "yes: computed on synthetic demo data, not a real place"
-    outputs = []
+    return base_tags
+
+
+def _cog_jobs(ev: Evaluation, folder: Path, write_criteria: bool) -> tuple[list, list[dict]]:
+    """The COGs to write, as ``(path, array or tiled file, write_cog keyword arguments)``, and their
+    manifest entries: score, classes, the constraints bitmask and, when asked, each standardized criterion
+    (the ``criteria`` folder is made here)."""
+    base_tags = _base_tags(ev)
     tiled = getattr(ev, "tiled", None)     # a chunked run's outputs, already on disk as tiled GeoTIFFs
     src = tiled.paths if tiled is not None else {"score": ev.score, "classes": ev.classes, "constraints": ev.reason}
+    outputs = []
     jobs = []  # (path, array or tiled file, write_cog keyword arguments)
     jobs.append(("score.tif", src["score"], dict(nodata=np.nan, descriptions="suitability score",
                                              tags={**base_tags, "ROLE": "score", "RANGE": "0..1, 0 where excluded by a rule"})))
@@ -175,47 +199,75 @@ def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteri
             jobs.append((rel, arr, dict(nodata=np.nan, descriptions=f"standardized {cid}",
                                         tags={**base_tags, "ROLE": "criterion", "CRITERION": cid})))
             outputs.append({"path": rel, "role": "criterion", "criterion": cid, "dtype": "float32", "nodata": "nan"})
-    # GDAL releases the GIL: writing the COGs side by side overlaps one file's compression and
-    # overview building with another's I/O.
-    # The summaries (OpenCV components, a histogram) also run outside the GIL, alongside the writes.
-    # The block cache is process-wide: it is limited here, in the calling thread (block_cache leaves it
-    # alone in the writer threads, where it could not be put back).
+    return jobs, outputs
+
+
+def _write_cogs(ev: Evaluation, folder: Path, jobs: list, compress: str) -> tuple[list, list]:
+    """Write the COGs of ``jobs`` side by side and compute the summaries meanwhile; returns
+    ``(best areas, class table)``.
+
+    GDAL releases the GIL: writing the COGs side by side overlaps one file's compression and overview
+    building with another's I/O. The summaries (OpenCV components, a histogram) also run outside the GIL,
+    alongside the writes. The block cache is process-wide: it is limited here, in the calling thread
+    (block_cache leaves it alone in the writer threads, where it could not be put back)."""
+    grid, breaks = ev.area.grid, ev.model.classes.breaks
+    tiled = getattr(ev, "tiled", None)
     with block_cache(WRITE_CACHE_MB), ThreadPoolExecutor(max_workers=3, thread_name_prefix="kawasan-cog") as pool:
         if tiled is None:
             futures = [pool.submit(write_cog, folder / rel, arr, grid, compress=compress, **kw)
                        for rel, arr, kw in jobs]
             best = best_areas(ev.score, ev.classes, grid)
-            table = class_table(ev.classes, grid, model.classes.breaks)
+            table = class_table(ev.classes, grid, breaks)
         else:
             from kawasan.spatial.chunked.outputs import cog_from_file
 
             futures = [pool.submit(cog_from_file, tif, folder / rel, compress=compress, **kw)
                        for rel, tif, kw in jobs]
             best = tiled.best_areas()
-            table = class_table_from_counts(tiled.counts, grid, model.classes.breaks)
+            table = class_table_from_counts(tiled.counts, grid, breaks)
         for f in futures:
             f.result()
-    model_path = folder / "model.json"
-    model_path.write_text(json.dumps(model.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
-    outputs.append({"path": "model.json", "role": "model"})
-    write_seconds = time.perf_counter() - t0
+    return best, table
 
-    cell_ha = grid.cell_area / 10_000.0
-    cons = [_constraint_entry(o, model.constraint(o.id), cell_ha) for o in ev.constraints]
+
+def _constraint_entries(ev: Evaluation, folder: Path, outputs: list[dict]) -> list[dict]:
+    """The manifest's constraint entries; a setback's per-feature table is written beside them
+    (``setbacks/<id>.csv``), pointed to by its entry and listed in ``outputs``."""
+    cell_ha = ev.area.grid.cell_area / 10_000.0
+    cons = [_constraint_entry(o, ev.model.constraint(o.id), cell_ha) for o in ev.constraints]
     for o in ev.constraints:
         if o.setback is not None and o.setback.features:
             rel = _write_setback_table(folder, o.id, o.setback.features)
             next(c for c in cons if c["id"] == o.id)["setback"]["table"] = rel
             outputs.append({"path": rel, "role": "setback_table", "constraint": o.id})
-    crit = [{"id": c.id, "label": label_text(c.label, "en", c.id), "label_id": label_text(c.label, "id", c.id),
+    return cons
+
+
+def _criterion_entries(ev: Evaluation) -> list[dict]:
+    """The manifest's entries of the criteria that count (weighted), in id order, with the layer each read."""
+    return [{"id": c.id, "label": label_text(c.label, "en", c.id), "label_id": label_text(c.label, "id", c.id),
              "layer": c.layer, "measure": c.measure, "direction": c.direction, "transform": c.transform.model_dump(),
              "weight": ev.weights.weights[c.id], "group": c.group, **cited(c),
              **({"read": ev.criteria_read[c.id]} if c.id in ev.criteria_read else {})}
-            for c in sorted(model.criteria, key=lambda c: c.id) if c.id in ev.weights.weights]
-    skipped = [{"id": c.id, "layer": c.layer, "weight_before": ev.weights.skipped[c.id],
-                "reason": f"optional layer '{c.layer}' not provided"}
-               for c in sorted(model.criteria, key=lambda c: c.id) if c.id in ev.weights.skipped]
-    manifest = {
+            for c in sorted(ev.model.criteria, key=lambda c: c.id) if c.id in ev.weights.weights]
+
+
+def _skipped_entries(ev: Evaluation) -> list[dict]:
+    """The criteria left out because their optional layer was not provided, with the weight they had."""
+    return [{"id": c.id, "layer": c.layer, "weight_before": ev.weights.skipped[c.id],
+             "reason": f"optional layer '{c.layer}' not provided"}
+            for c in sorted(ev.model.criteria, key=lambda c: c.id) if c.id in ev.weights.skipped]
+
+
+def _manifest(ev: Evaluation, folder: Path, outputs: list[dict], *, model_source, table, best,
+              write_seconds: float, extra: dict) -> dict:
+    """The run's ``manifest.json`` content: what was computed from what, how, and the files written
+    (the setback tables are written here, see :func:`_constraint_entries`)."""
+    model, grid, synthetic = ev.model, ev.area.grid, ev.area.synthetic
+    cons = _constraint_entries(ev, folder, outputs)
+    crit = _criterion_entries(ev)
+    skipped = _skipped_entries(ev)
+    return {
         "kind": RUN_KIND,
         "format_version": 1,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -246,9 +298,6 @@ def _write_contents(ev: Evaluation, folder: Path, *, model_source, write_criteri
         "outputs": outputs + [{"path": "manifest.json", "role": "manifest"}],
         **extra,
     }
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=_json_default),
-                                          encoding="utf-8")
-    return manifest
 
 
 def cited(item) -> dict:
