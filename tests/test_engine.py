@@ -346,6 +346,39 @@ def test_shared_distance_between_constraint_and_criterion(area, maxd):
     assert [o.id for o in ev.constraints] == [c["id"] for c in m["constraints"]]
 
 
+@pytest.mark.parametrize("categorical", [False, True])
+def test_a_gdal_build_without_mem_datasets_writes_the_cog_through_a_temporary_file(tmp_path, monkeypatch,
+                                                                                 categorical):
+    """Where GDAL refuses to open a MEM dataset, write_cog goes through a temporary tiled GeoTIFF and GDAL's
+    COG driver: a valid COG with the same pixels, tags and overviews, and no temporary file left."""
+    from rasterio.errors import RasterioIOError
+    from rio_cogeo.cogeo import cog_validate
+
+    from kawasan.spatial import rasters
+    from kawasan.spatial.grid import Grid
+
+    real_open = rasterio.open
+    refused = []
+
+    def no_mem(path, *a, **k):
+        if str(path).startswith("MEM:::"):
+            refused.append(path)
+            raise RasterioIOError("MEM datasets are not allowed here")
+        return real_open(path, *a, **k)
+
+    monkeypatch.setattr(rasters.rasterio, "open", no_mem)
+    grid = Grid.from_bounds(CRS, LEFT, TOP, RES, 1300, 700)
+    rng = np.random.default_rng(1)
+    arr = rng.integers(0, 7, (700, 1300), dtype=np.uint8) if categorical else rng.random((700, 1300), dtype=np.float32)
+    p = tmp_path / "out.tif"
+    rasters.write_cog(p, arr, grid, nodata=0, categorical=categorical, tags={"ROLE": "x"})
+    monkeypatch.undo()
+    assert refused and cog_validate(str(p), strict=True)[0] and not list(tmp_path.glob("*.part.tif"))
+    with rasterio.open(p) as ds:
+        np.testing.assert_array_equal(ds.read(1), arr)
+        assert ds.tags()["ROLE"] == "x" and len(ds.overviews(1)) == len(rasters.overview_factors(1300, 700))
+
+
 def test_outputs_are_valid_cogs(tmp_path):
     """Every raster a run writes passes rio-cogeo's strict COG validation, with and without overviews."""
     from rio_cogeo.cogeo import cog_validate

@@ -23,6 +23,19 @@ MODULES = [
     "sampledata/agency_fixture.py",
     "reports/economics.py",
     "reports/econcharts.py",
+    "spatial/engine.py",
+    "spatial/edt.py",
+    "spatial/rasters.py",
+    "spatial/api.py",
+    "spatial/runs/folder.py",
+    "spatial/chunked/engine.py",
+    "spatial/chunked/outputs.py",
+    "spatial/ingest/fetch_http.py",
+    "economics/readiness.py",
+    "economics/readers.py",
+    "economics/potential.py",
+    "licensing/csvimport.py",
+    "licensing/forecast.py",
 ]
 
 

@@ -238,11 +238,6 @@ def write_cog(
     path = Path(path)
     array = np.ascontiguousarray(array)
     comp = compress.upper()
-    gtiff = cog_copy_options(comp, array.dtype.kind)
-    cog = dict(driver="COG", compress=comp, blocksize=512, num_threads="ALL_CPUS", BIGTIFF="IF_SAFER",
-               overview_resampling="nearest" if categorical else "average")
-    if comp in ("ZSTD", "DEFLATE"):
-        cog.update(level=1, predictor="FLOATING_POINT" if array.dtype.kind == "f" else "YES")
 
     def decorate(ds):
         ds.crs = grid.crs
@@ -258,22 +253,34 @@ def write_cog(
             src = rasterio.open(mem, "r+")
         except RasterioIOError:
             src = None
-        if src is not None:
-            with src:
-                decorate(src)
-                factors = overview_factors(grid.width, grid.height)
-                if factors:
-                    src.build_overviews(factors, Resampling.nearest if categorical else Resampling.average)
-                rasterio.shutil.copy(src, path, **gtiff)
+        if src is None:
+            _cog_through_tiled_file(path, array, grid, comp, categorical, decorate)
             return
-        tmp = path.with_name(path.name + ".part.tif")
-        profile = dict(driver="GTiff", width=grid.width, height=grid.height, count=1, dtype=array.dtype,
-                       tiled=True, blockxsize=512, blockysize=512, BIGTIFF="IF_SAFER")
-        try:
-            with rasterio.open(tmp, "w", **profile) as ds:
-                ds.write(array, 1)
-                decorate(ds)
-            rasterio.shutil.copy(tmp, path, **cog)
-        finally:
-            if tmp.exists():
-                os.remove(tmp)
+        with src:
+            decorate(src)
+            factors = overview_factors(grid.width, grid.height)
+            if factors:
+                src.build_overviews(factors, Resampling.nearest if categorical else Resampling.average)
+            rasterio.shutil.copy(src, path, **cog_copy_options(comp, array.dtype.kind))
+
+
+def _cog_through_tiled_file(path: Path, array: np.ndarray, grid: Grid, comp: str, categorical: bool,
+                            decorate) -> None:
+    """:func:`write_cog` where a GDAL build refuses MEM datasets: a temporary tiled GeoTIFF beside ``path``,
+    copied by GDAL's COG driver (overviews average for values, nearest for codes; ZSTD/DEFLATE level 1 with
+    a predictor), then removed."""
+    cog = dict(driver="COG", compress=comp, blocksize=512, num_threads="ALL_CPUS", BIGTIFF="IF_SAFER",
+               overview_resampling="nearest" if categorical else "average")
+    if comp in ("ZSTD", "DEFLATE"):
+        cog.update(level=1, predictor="FLOATING_POINT" if array.dtype.kind == "f" else "YES")
+    tmp = path.with_name(path.name + ".part.tif")
+    profile = dict(driver="GTiff", width=grid.width, height=grid.height, count=1, dtype=array.dtype,
+                   tiled=True, blockxsize=512, blockysize=512, BIGTIFF="IF_SAFER")
+    try:
+        with rasterio.open(tmp, "w", **profile) as ds:
+            ds.write(array, 1)
+            decorate(ds)
+        rasterio.shutil.copy(tmp, path, **cog)
+    finally:
+        if tmp.exists():
+            os.remove(tmp)
