@@ -52,7 +52,18 @@ def _weights(weight, weights_file, ahp, ahp_method, allow_inconsistent):
 
 
 def potential_options(f):
-    opts = [
+    """The options ``economy potential`` and ``economy report`` share, in this order: region tables,
+    sector table, single-region inputs, period, weights, scoring."""
+    opts = (_region_table_options() + _sector_options() + _site_options() + _period_options()
+            + _weight_options() + _scoring_options())
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def _region_table_options() -> list:
+    """The region list and the tables by region and year (PDRB, population, IPM, labour)."""
+    return [
         click.option("--boundaries", type=click.Path(path_type=Path),
                      help="Regency/city boundaries (GeoJSON/GeoPackage with code and name): the list of regions, "
                           "the map, and the centroids for --ports."),
@@ -72,6 +83,12 @@ def potential_options(f):
         click.option("--ipm-method", default=None,
                      help="IPM series to use: lf_sp2020 or sp2010 (default: the one with the latest year); "
                           "two BPS series are never mixed."),
+    ]
+
+
+def _sector_options() -> list:
+    """The sector table and what its LQ, DLQ and shares are measured against."""
+    return [
         click.option("--sectors", type=click.Path(path_type=Path),
                      help="PDRB by 17 sectors (long/wide CSV or XLSX): sector_lq, sector_share (sector_dlq with "
                           "two or more years) for the regions it covers."),
@@ -83,6 +100,12 @@ def potential_options(f):
         click.option("--reference-total", type=click.Choice(REFERENCE_TOTALS), default="sectors", show_default=True,
                      help="Total the sector LQ, DLQ and shares are measured against: the sum of the 17 lapangan "
                           "usaha, or gdp: the PDB/PDRB including net taxes on products where the table has that row."),
+    ]
+
+
+def _site_options() -> list:
+    """Port points, study areas and suitability runs of single regions."""
+    return [
         click.option("--ports", type=click.Path(path_type=Path),
                      help="Port points (GeoJSON): port_distance from each region's centroid (needs --boundaries)."),
         click.option("--study-area", "study_area", multiple=True, metavar="REGION=DIR",
@@ -90,11 +113,23 @@ def potential_options(f):
                           "arterial road). Repeatable."),
         click.option("--run", "run", multiple=True, metavar="REGION=DIR",
                      help="A suitability run of one region: land_not_excluded. Repeatable."),
+    ]
+
+
+def _period_options() -> list:
+    """The analysis year, the growth period and which kinds of region are ranked."""
+    return [
         click.option("--year", type=YEARS, default=None, help="Analysis year (default: the latest PDRB year)."),
         click.option("--growth-start", type=YEARS, default=None,
                      help="First year of the growth period (default: year - 5)."),
         click.option("--kind", type=click.Choice(["all", "kabupaten", "kota"]), default="all", show_default=True,
                      help="Rank regencies, cities or both."),
+    ]
+
+
+def _weight_options() -> list:
+    """One way of weighting the components: direct weights, a weights file or an AHP matrix."""
+    return [
         click.option("--weight", multiple=True, metavar="COMPONENT=W",
                      help="Direct weight of one component (repeatable); unlisted components get 0."),
         click.option("--weights", "weights_file", type=click.Path(path_type=Path),
@@ -104,6 +139,12 @@ def potential_options(f):
         click.option("--ahp-method", type=click.Choice(["eigenvector", "geometric_mean"]), default="eigenvector",
                      show_default=True),
         click.option("--allow-inconsistent", is_flag=True, help="Use AHP weights even when CR > 0.1."),
+    ]
+
+
+def _scoring_options() -> list:
+    """Normalisation, missing components, minimum coverage and the weight stress test."""
+    return [
         click.option("--normalisation", type=click.Choice(["minmax", "zscore"]), default="minmax",
                      show_default=True),
         click.option("--missing", type=click.Choice(["renormalise", "worst"]), default="renormalise",
@@ -118,9 +159,6 @@ def potential_options(f):
                      help="k of p_top_k: the share of draws in which a region is among the best k."),
         click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the stress test's draws."),
     ]
-    for o in reversed(opts):
-        f = o(f)
-    return f
 
 
 def _compute(kw):

@@ -310,6 +310,16 @@ def validate_matrix(matrix, criteria, *, source=None, rtol=0.02) -> np.ndarray:
     source = _src(source)
     names = _check_criteria(criteria, source)
     a = _to_array(matrix, source)
+    _check_square(a, names, source)
+    _check_positive(a, names, source)
+    _check_diagonal(a, names, source)
+    _check_on_scale(a, names, source, rtol)
+    _check_reciprocal(a, names, source, rtol)
+    return _exact_reciprocal(a)
+
+
+def _check_square(a: np.ndarray, names: tuple[str, ...], source) -> None:
+    """Refuse an empty or non-square matrix, or one whose size ``n`` is not the number of criteria."""
     rows, cols = a.shape
     if rows == 0 or cols == 0:
         raise WeightsError(Message("run.err.ahp.matrix_empty_needs_at"), source=source)
@@ -323,6 +333,11 @@ def validate_matrix(matrix, criteria, *, source=None, rtol=0.02) -> np.ndarray:
             Message("run.err.ahp.matrix_x_but_criteria", size=n, n_criteria=len(names), criteria=', '.join(names)),
             source=source
         )
+
+
+def _check_positive(a: np.ndarray, names: tuple[str, ...], source) -> None:
+    """Refuse the first cell (row by row) that is not finite or not ``> 0``."""
+    n = len(a)
     for i in range(n):
         for j in range(n):
             x = a[i, j]
@@ -334,12 +349,21 @@ def validate_matrix(matrix, criteria, *, source=None, rtol=0.02) -> np.ndarray:
                     Message("run.err.ahp.cell_judgements_must_positive", cell=_cell(names, i, j), value=_fmt(x)),
                     source=source,
                 )
-    for i in range(n):
+
+
+def _check_diagonal(a: np.ndarray, names: tuple[str, ...], source) -> None:
+    """Refuse a diagonal cell other than 1 (``|a_ii - 1| > 1e-9``): a criterion compared with itself."""
+    for i in range(len(a)):
         if abs(a[i, i] - 1.0) > 1e-9:
             raise WeightsError(
                 Message("run.err.ahp.diagonal_cell_criterion_compared", cell=_cell(names, i, i), value=_fmt(a[i, i])),
                 source=source,
             )
+
+
+def _check_on_scale(a: np.ndarray, names: tuple[str, ...], source, rtol: float) -> None:
+    """Refuse a cell outside Saaty's scale: ``a_ij < (1/9)(1 - rtol)`` or ``a_ij > 9 (1 + rtol)`` (Saaty 1980)."""
+    n = len(a)
     lo, hi = SAATY_MIN * (1.0 - rtol), SAATY_MAX * (1.0 + rtol)
     for i in range(n):
         for j in range(n):
@@ -348,6 +372,11 @@ def validate_matrix(matrix, criteria, *, source=None, rtol=0.02) -> np.ndarray:
                 raise WeightsError(
                     Message("run.err.ahp.cell_outside_saaty_s", cell=_cell(names, i, j), value=_fmt(x)), source=source
                 )
+
+
+def _check_reciprocal(a: np.ndarray, names: tuple[str, ...], source, rtol: float) -> None:
+    """Refuse the first pair ``i < j`` that is not reciprocal: ``|a_ij * a_ji - 1| > rtol``."""
+    n = len(a)
     for i in range(n):
         for j in range(i + 1, n):
             if abs(a[i, j] * a[j, i] - 1.0) > rtol + 1e-12:
@@ -356,6 +385,11 @@ def validate_matrix(matrix, criteria, *, source=None, rtol=0.02) -> np.ndarray:
                             mirror_cell=_cell(names, j, i), mirror=_fmt(a[j, i]), expected=_fmt(1.0 / a[i, j])),
                     source=source,
                 )
+
+
+def _exact_reciprocal(a: np.ndarray) -> np.ndarray:
+    """The upper triangle of ``a`` as given, 1 on the diagonal, ``a_ji = 1 / a_ij`` below."""
+    n = len(a)
     out = np.ones((n, n), dtype=np.float64)
     iu = np.triu_indices(n, k=1)
     out[iu] = a[iu]
@@ -653,6 +687,18 @@ def read_matrix_csv(path) -> tuple[np.ndarray, tuple[str, ...]]:
     if not text.strip():
         raise WeightsError(Message("run.err.ahp.file_empty_expected_header"),
                            source=src)
+    rows = _csv_records(text, src)
+    header_line, header = rows[0]
+    names = header[1:]
+    names_t = _header_criteria(header_line, names, src)
+    body = rows[1:]
+    _check_body_rows(body, names, len(header), src)
+    matrix = _body_judgements(body, names, src)
+    return validate_matrix(matrix, names_t, source=src), names_t
+
+
+def _csv_records(text: str, src) -> list[tuple[int, list[str]]]:
+    """The non-blank CSV records of ``text`` as (line number, stripped cells), delimiter from :func:`_delimiter`."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows: list[tuple[int, list[str]]] = []
     try:
@@ -663,9 +709,11 @@ def read_matrix_csv(path) -> tuple[np.ndarray, tuple[str, ...]]:
     except csv.Error as e:
         raise WeightsError(Message("run.err.ahp.malformed_csv_at_line", line=reader.line_num, error=str(e)),
                            source=src) from None
+    return rows
 
-    header_line, header = rows[0]
-    names = header[1:]
+
+def _header_criteria(header_line: int, names: list[str], src) -> tuple[str, ...]:
+    """The criterion names of the header (after its first cell): at least one, none empty, no repeats."""
     if not names:
         raise WeightsError(
             Message("run.err.ahp.line_header_criterion_names", header_line=header_line), source=src
@@ -674,9 +722,11 @@ def read_matrix_csv(path) -> tuple[np.ndarray, tuple[str, ...]]:
         if not c:
             raise WeightsError(Message("run.err.ahp.line_column_header_criterion", header_line=header_line,
                                        column=k + 2), source=src)
-    names_t = _check_criteria(names, src)
-    body = rows[1:]
-    width = len(header)
+    return _check_criteria(names, src)
+
+
+def _check_body_rows(body: list[tuple[int, list[str]]], names: list[str], width: int, src) -> None:
+    """Refuse a row of another width than the header, a row count other than the criteria, a row misnamed."""
     for line, rec in body:
         if len(rec) != width:
             label = f" ({rec[0]})" if rec and rec[0] else ""
@@ -697,10 +747,14 @@ def read_matrix_csv(path) -> tuple[np.ndarray, tuple[str, ...]]:
                 Message("run.err.ahp.line_row_named_but", line=line, row=k + 1, name=rec[0], expected=names[k]),
                 source=src,
             )
+
+
+def _body_judgements(body: list[tuple[int, list[str]]], names: list[str], src) -> np.ndarray:
+    """The judgements of the body rows (after each row's name) as an ``n x n`` float64 array."""
     matrix = np.empty((len(names), len(names)), dtype=np.float64)
     for i, (line, rec) in enumerate(body):
         for j, cell in enumerate(rec[1:]):
             matrix[i, j] = parse_judgement(
                 cell, source=src, field=f"line {line}, row {names[i]}, column {names[j]}"
             )
-    return validate_matrix(matrix, names_t, source=src), names_t
+    return matrix

@@ -18,6 +18,7 @@
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -66,11 +67,33 @@ def raster_layer(arg: ag.LayerArg, canvas, *, assume_crs: str | None = None,
     """An agency raster checked (CRS, coverage of the boundary), classed, and resampled onto the study grid
     window by window by its ``burn``: fractional values bilinear (average when coarser) as a continuous
     layer; whole numbers nearest (mode when coarser) as category codes matched to the standard table."""
-    src_label = str(arg.path)
     if arg.attribute is not None:
         raise InputError(Message("prepare.err.agency_raster.raster_takes_attribute_got", layer=arg.name,
                                  attribute=arg.attribute,
-                                 arg_path_name=arg.path.name), source=src_label, field=f"layer {arg.name}")
+                                 arg_path_name=arg.path.name), source=str(arg.path), field=f"layer {arg.name}")
+    facts = _raster_facts(arg, canvas, assume_crs)
+    if facts.continuous:
+        return _continuous_layer(arg, canvas, facts)
+    return _categorical_layer(arg, canvas, facts, mapping)
+
+
+@dataclass
+class _RasterFacts:
+    """What :func:`raster_layer` learns from the open raster before resampling it."""
+
+    crs: object                # the raster's CRS, or the assumed one
+    nodata: object             # band 1's NoData value (None when it has none)
+    table: dict | None         # the standard category table of the layer's name, if it has one
+    source: dict               # the layer's source record (path, kind, crs, size, resolution)
+    coarser: bool              # the study cell is larger than the source cell
+    continuous: bool           # fractional values (not a class raster stored as float)
+    covered: float             # share of the boundary's cells inside the raster's extent
+    notes: list                # the notes so far (an assumed CRS)
+
+
+def _raster_facts(arg: ag.LayerArg, canvas, assume_crs: str | None) -> _RasterFacts:
+    """Open ``arg.path`` and read its CRS, coverage of the boundary, NoData, resolution and kind of values."""
+    src_label = str(arg.path)
     try:
         ds = rasterio.open(arg.path)
     except RasterioIOError as exc:
@@ -78,59 +101,75 @@ def raster_layer(arg: ag.LayerArg, canvas, *, assume_crs: str | None = None,
                           source=src_label, field=f"layer {arg.name}") from exc
     grid = canvas.grid
     with ds:
-        crs = ds.crs
         notes = []
-        if crs is None:
-            if not assume_crs:
-                raise RasterError(Message("prepare.err.agency_raster.raster_crs_give_with"),
-                                  source=src_label, field=f"layer {arg.name}")
-            from rasterio.crs import CRS
-
-            crs = CRS.from_user_input(assume_crs)
-            notes.append(Message("prepare.note.crs_assumed", assume_crs=assume_crs))
+        crs = _raster_crs(ds, arg, assume_crs, notes)
         covered = _coverage(ds, crs, canvas, arg)
         dtype = np.dtype(ds.dtypes[0])
         nodata = ds.nodatavals[0]
-        table = ag.vocabulary(arg.name)
         source = {"path": src_label, "kind": "raster", "crs": _crs_str(crs), "width": ds.width, "height": ds.height,
                   "resolution": [abs(ds.transform.a), abs(ds.transform.e)]}
-        coarser = _source_res_m(ds, crs) < min(grid.res) - 1e-9
-        continuous = dtype.kind == "f" and not _whole_numbers(ds, nodata)
-    if continuous:
-        if table is not None:
-            raise RasterError(Message("prepare.err.agency_raster.fractional_values_but_category",
-                                      layer=arg.name,
-                                      classes=', '.join((str(v) for v in table['codes'].values()))),
-                              source=src_label, field=f"layer {arg.name}")
-        method = Resampling.average if coarser else Resampling.bilinear
-        source["resampling"] = method.name
-        warp = _warper(arg.path, crs, nodata, method, np.float32, np.nan, canvas)
-        notes += _nodata_note(canvas, lambda g: np.isnan(warp(g)))
+        return _RasterFacts(crs=crs, nodata=nodata, table=ag.vocabulary(arg.name), source=source,
+                            coarser=_source_res_m(ds, crs) < min(grid.res) - 1e-9,
+                            continuous=dtype.kind == "f" and not _whole_numbers(ds, nodata),
+                            covered=covered, notes=notes)
 
-        def burn(g: Grid) -> np.ndarray:
-            arr = warp(g)
-            return np.where(np.isnan(arr), np.float32(-9999.0), arr).astype(np.float32)
-        return ag.AgencyLayer(arg.name, "continuous", None, -9999.0, {}, None, "", source, notes, burn=burn)
-    fill = -1
-    method = Resampling.mode if coarser else Resampling.nearest
-    source["resampling"] = method.name
-    warp = _warper(arg.path, crs, nodata, method, np.int64, fill, canvas)
-    present_set: set[int] = set()
-    for win in canvas.windows:      # the values present on the grid, over every window
-        present_set.update(int(v) for v in np.unique(warp(win.grid)) if v != fill)
-    present = sorted(present_set)
-    values = [str(v) for v in present]
+
+def _raster_crs(ds, arg: ag.LayerArg, assume_crs: str | None, notes: list):
+    """The raster's CRS, else ``assume_crs`` (noted in ``notes``); a raster without either is refused."""
+    if ds.crs is not None:
+        return ds.crs
+    if not assume_crs:
+        raise RasterError(Message("prepare.err.agency_raster.raster_crs_give_with"),
+                          source=str(arg.path), field=f"layer {arg.name}")
+    from rasterio.crs import CRS
+
+    notes.append(Message("prepare.note.crs_assumed", assume_crs=assume_crs))
+    return CRS.from_user_input(assume_crs)
+
+
+def _continuous_layer(arg: ag.LayerArg, canvas, facts: _RasterFacts) -> ag.AgencyLayer:
+    """A float32 layer resampled bilinear (average when coarser), NoData -9999; refused under a category name."""
+    if facts.table is not None:
+        raise RasterError(Message("prepare.err.agency_raster.fractional_values_but_category",
+                                  layer=arg.name,
+                                  classes=', '.join((str(v) for v in facts.table['codes'].values()))),
+                          source=str(arg.path), field=f"layer {arg.name}")
+    method = Resampling.average if facts.coarser else Resampling.bilinear
+    facts.source["resampling"] = method.name
+    warp = _warper(arg.path, facts.crs, facts.nodata, method, np.float32, np.nan, canvas)
+    notes = facts.notes + _nodata_note(canvas, lambda g: np.isnan(warp(g)))
+
+    def burn(g: Grid) -> np.ndarray:
+        arr = warp(g)
+        return np.where(np.isnan(arr), np.float32(-9999.0), arr).astype(np.float32)
+    return ag.AgencyLayer(arg.name, "continuous", None, -9999.0, {}, None, "", facts.source, notes, burn=burn)
+
+
+def _categorical_layer(arg: ag.LayerArg, canvas, facts: _RasterFacts,
+                       mapping: dict[str, str] | None) -> ag.AgencyLayer:
+    """A class layer resampled nearest (mode when coarser), each value present matched to a category code.
+
+    NoData is 255, or 65535 when the codes reach 255; values without a category, NoData inside the
+    boundary and the share of the boundary outside the raster are noted.
+    """
     import pandas as pd
 
+    fill = -1
+    method = Resampling.mode if facts.coarser else Resampling.nearest
+    facts.source["resampling"] = method.name
+    warp = _warper(arg.path, facts.crs, facts.nodata, method, np.int64, fill, canvas)
+    present = _present_values(canvas, warp, fill)
+    values = [str(v) for v in present]
     codes, cats, unmatched = ag._code_values(arg.name, pd.Series(values, dtype=object), mapping or {})
+    notes = facts.notes
     if unmatched:
         notes.append(Message("prepare.note.agency.unmatched", layer=arg.name, more="",
                              values=ag._value_codes(unmatched[:20])))
     out_nodata = 255 if max(cats, default=0) < 255 else 65535
     notes += _nodata_note(canvas, lambda g: warp(g) == fill)
-    if covered < 1.0:
-        notes.append(Message("prepare.note.agency_raster.boundary_lies_outside_raster", percent=(1 - covered) * 100,
-                             tolerance=COVERAGE_TOLERANCE * 100))
+    if facts.covered < 1.0:
+        notes.append(Message("prepare.note.agency_raster.boundary_lies_outside_raster",
+                             percent=(1 - facts.covered) * 100, tolerance=COVERAGE_TOLERANCE * 100))
 
     def burn(g: Grid) -> np.ndarray:
         raw = warp(g)
@@ -138,7 +177,15 @@ def raster_layer(arg: ag.LayerArg, canvas, *, assume_crs: str | None = None,
         for v in present:
             out[raw == v] = codes[str(v)]
         return out
-    return ag.AgencyLayer(arg.name, "categorical", None, out_nodata, cats, None, "", source, notes, burn=burn)
+    return ag.AgencyLayer(arg.name, "categorical", None, out_nodata, cats, None, "", facts.source, notes, burn=burn)
+
+
+def _present_values(canvas, warp, fill: int) -> list[int]:
+    """The values (other than ``fill``) the resampled raster takes on the grid, over every window, sorted."""
+    present_set: set[int] = set()
+    for win in canvas.windows:
+        present_set.update(int(v) for v in np.unique(warp(win.grid)) if v != fill)
+    return sorted(present_set)
 
 
 def _warper(path: Path, crs, nodata, method: Resampling, dtype, fill, canvas):

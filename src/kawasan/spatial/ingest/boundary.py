@@ -143,17 +143,37 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
     dissolve: merge several matching features into one boundary instead of refusing.
     layer: the layer of a file with several (also given as ``PATH|LAYER``).
     """
-    import pyogrio
-    from pyogrio.errors import DataLayerError, DataSourceError, FieldError
-
     p, named = split_source(path)
     layer = layer or named
     src = str(p)
     if not p.exists():
         raise VectorError(Message("prepare.err.boundary.boundary_file_found_expected"), source=src)
     layer = choose_layer(p, layer, polygons=True)
+    gdf = _polygon_features(_read_features(p, layer, where))
+    nf = name_field(gdf.columns)
+    _check_one_match(gdf, nf, p, layer, where, dissolve)
+    notes = [Message("prepare.note.read_layer_of", layer=layer, file=p.name)] if layer else []
+    crs = _boundary_crs(gdf, assume_crs, src, notes)
+    geom = _merged_polygon(list(gdf.geometry), src, notes)
+    if len(gdf) > 1:
+        notes.append(Message("prepare.note.boundary.features_dissolved_into_one", count=len(gdf)))
+    name = _boundary_name(gdf, nf, p)
+    _check_plausible(geom, crs, src)
+    return Boundary(geom, crs, name, src, where, notes)
+
+
+def _read_features(p: Path, layer: str | None, where: str | None):
+    """The features of ``layer`` in ``p`` that pass the ``where`` filter, as a GeoDataFrame.
+
+    A filter GDAL cannot apply is the user's ``where`` (InputError, listing the file's fields);
+    any other failure is an unreadable file (VectorError).
+    """
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError, FieldError
+
+    src = str(p)
     try:
-        gdf = pyogrio.read_dataframe(p, layer=layer, where=where)
+        return pyogrio.read_dataframe(p, layer=layer, where=where)
     except FieldError as exc:
         raise InputError(Message("prepare.err.boundary.where_filter_valid_this", where=where, exc=str(exc),
                                  fields=', '.join(_fields(p, layer))), source=src, field="where") from exc
@@ -169,9 +189,17 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
                                      fields=', '.join(_fields(p, layer))), source=src, field="where") from exc
         raise VectorError(Message("prepare.err.readable_vector_file", error_type=type(exc).__name__, exc=str(exc)),
                           source=src) from exc
+
+
+def _polygon_features(gdf):
+    """The rows of ``gdf`` whose geometry is a non-empty Polygon or MultiPolygon."""
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
-    gdf = gdf[gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
-    nf = name_field(gdf.columns)
+    return gdf[gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+
+
+def _check_one_match(gdf, nf: str | None, p: Path, layer: str | None, where: str | None, dissolve: bool) -> None:
+    """Refuse no polygon at all (listing the names in the file) and several without ``dissolve`` (listing them)."""
+    src = str(p)
     if gdf.empty:
         names = _names(p, layer)
         what = (Message("prepare.err.boundary.no_polygon_matches", where=where) if where
@@ -187,19 +215,28 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
         raise VectorError(Message("prepare.err.boundary.narrow_where_one_them", what=what, listing=_listing(found),
                                   field=nf or 'name', value=found[0]),
                           source=src, field="where")
-    notes = [Message("prepare.note.read_layer_of", layer=layer, file=p.name)] if layer else []
-    if gdf.crs is None:
-        if not assume_crs:
-            raise VectorError(Message("prepare.err.file_has_no_crs"), source=src)
-        try:
-            crs = CRS.from_user_input(assume_crs)
-        except CRSError as exc:
-            raise InputError(Message("prepare.err.boundary.assume_crs_crs_pyproj", assume_crs=assume_crs,
-                                     exc=str(exc)), field="assume_crs") from exc
-        notes.append(Message("prepare.note.boundary.crs_file_assumed_assume", assume_crs=assume_crs))
-    else:
-        crs = CRS.from_user_input(gdf.crs)
-    geoms = list(gdf.geometry)
+
+
+def _boundary_crs(gdf, assume_crs: str | None, src: str, notes: list) -> CRS:
+    """The file's CRS, else ``assume_crs`` (noted in ``notes``); a file without either is refused."""
+    if gdf.crs is not None:
+        return CRS.from_user_input(gdf.crs)
+    if not assume_crs:
+        raise VectorError(Message("prepare.err.file_has_no_crs"), source=src)
+    try:
+        crs = CRS.from_user_input(assume_crs)
+    except CRSError as exc:
+        raise InputError(Message("prepare.err.boundary.assume_crs_crs_pyproj", assume_crs=assume_crs,
+                                 exc=str(exc)), field="assume_crs") from exc
+    notes.append(Message("prepare.note.boundary.crs_file_assumed_assume", assume_crs=assume_crs))
+    return crs
+
+
+def _merged_polygon(geoms: list, src: str, notes: list) -> BaseGeometry:
+    """The union of ``geoms`` with invalid rings repaired by ``shapely.make_valid`` (noted), polygon parts only.
+
+    A union with no area left is refused.
+    """
     invalid = [i for i, g in enumerate(geoms) if not g.is_valid]
     if invalid:
         geoms = [shapely.make_valid(g) if not g.is_valid else g for g in geoms]
@@ -209,16 +246,16 @@ def read_boundary(path: str | Path, where: str | None = None, assume_crs: str | 
     geom = _polygonal(geom)
     if geom.is_empty or geom.area == 0:
         raise VectorError(Message("prepare.err.boundary.boundary_polygon_empty_after"), source=src)
-    if len(gdf) > 1:
-        notes.append(Message("prepare.note.boundary.features_dissolved_into_one", count=len(gdf)))
+    return geom
+
+
+def _boundary_name(gdf, nf: str | None, p: Path) -> str:
+    """The unit's name from the name field (several joined by " + ", cut at 200 characters), else the file stem."""
     if nf and len(gdf) == 1:
-        name = str(gdf[nf].iloc[0])
-    elif nf:
-        name = " + ".join(str(v) for v in gdf[nf])[:200]
-    else:
-        name = p.stem
-    _check_plausible(geom, crs, src)
-    return Boundary(geom, crs, name, src, where, notes)
+        return str(gdf[nf].iloc[0])
+    if nf:
+        return " + ".join(str(v) for v in gdf[nf])[:200]
+    return p.stem
 
 
 def _polygonal(g: BaseGeometry) -> BaseGeometry:
