@@ -507,7 +507,7 @@ def test_csv_not_utf8(tmp_path):
     _csv_fails(p, "UTF-8")
 
 
-@pytest.mark.parametrize("text", ["", "\n\n  \n"])
+@pytest.mark.parametrize("text", ["", "\n\n  \n", ",,,\n,,,\n", ";;\n", "\t\t\n"])   # delimiters only: empty too
 def test_csv_empty(tmp_path, text):
     _csv_fails(_write(tmp_path, text), "empty")
 

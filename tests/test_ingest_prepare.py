@@ -611,6 +611,39 @@ def test_raster_agency_layers_are_classed_resampled_and_checked_for_coverage(inp
     assert res.exit_code == 2 and "takes no attribute" in res.output
 
 
+def test_a_raster_layer_without_crs_takes_the_assumed_one_whole_or_by_windows(inputs, tmp_path, runner):
+    """A class raster whose file has no CRS, prepared with --assume-crs EPSG:4326: the same cells as the same
+    raster with its CRS written in, whether the grid is prepared whole or by windows (the whole-grid warp
+    once ignored the assumed CRS and gave a layer of NoData only)."""
+    from rasterio.transform import from_bounds
+
+    wide = (BOX[0] - 0.01, BOX[1] - 0.01, BOX[2] + 0.01, BOX[3] + 0.01)
+    risk = np.full((300, 300), 1, np.uint8)
+    risk[:, :150] = 3
+    _raster_4326(tmp_path / "with_crs.tif", risk, wide, nodata=0)
+    with rasterio.Env(GDAL_PAM_ENABLED="NO"), rasterio.open(
+            tmp_path / "no_crs.tif", "w", driver="GTiff", width=300, height=300, count=1, dtype="uint8",
+            transform=from_bounds(*wide, 300, 300), nodata=0) as ds:
+        ds.write(risk, 1)
+    res = runner.invoke(cli, _args(inputs, tmp_path / "ref", "--layer", f"risk_flood={tmp_path / 'with_crs.tif'}"))
+    assert res.exit_code == 0, res.output
+    with rasterio.open(tmp_path / "ref" / "risk_flood.tif") as ds:
+        expected = ds.read(1)
+    assert set(np.unique(expected)) >= {1, 3}
+    res = runner.invoke(cli, _args(inputs, tmp_path / "whole", "--layer", f"risk_flood={tmp_path / 'no_crs.tif'}",
+                                   "--assume-crs", "EPSG:4326"))
+    assert res.exit_code == 0, res.output
+    from kawasan.spatial.ingest.prepare import PrepareRequest, prepare
+
+    windowed = prepare(PrepareRequest(boundary=inputs["units"], where="nama = 'Kecamatan Barat'",
+                                      out=tmp_path / "w32", resolution=60.0, buffer_m=1000.0, assume_crs="EPSG:4326",
+                                      layers=[ag.LayerArg("risk_flood", tmp_path / "no_crs.tif", None)], window=32))
+    assert windowed.manifest["memory_estimate"]["windows"] > 1
+    for out in (tmp_path / "whole", tmp_path / "w32"):
+        with rasterio.open(out / "risk_flood.tif") as ds:
+            assert np.array_equal(ds.read(1), expected), out.name
+
+
 @pytest.mark.parametrize("value, table, expected", [
     ("HPT", "kawasan_hutan", "limited_production"), ("Hutan Produksi Terbatas", "kawasan_hutan", "limited_production"),
     ("Hutan Produksi yang dapat Dikonversi", "kawasan_hutan", "convertible_production"),

@@ -684,10 +684,9 @@ def read_matrix_csv(path) -> tuple[np.ndarray, tuple[str, ...]]:
 
     # UTF-8 (a BOM is tolerated) or UTF-16 with its byte-order mark, like the other table readers
     text = guarded.read_text(path, error=WeightsError, what="AHP matrix file")
-    if not text.strip():
-        raise WeightsError(Message("run.err.ahp.file_empty_expected_header"),
-                           source=src)
-    rows = _csv_records(text, src)
+    rows = _csv_records(text, src) if text.strip() else []
+    if not rows:      # nothing, or only delimiters (",,,"): no header either way
+        raise WeightsError(Message("run.err.ahp.file_empty_expected_header"), source=src)
     header_line, header = rows[0]
     names = header[1:]
     names_t = _header_criteria(header_line, names, src)

@@ -191,13 +191,15 @@ def _present_values(canvas, warp, fill: int) -> list[int]:
 def _warper(path: Path, crs, nodata, method: Resampling, dtype, fill, canvas):
     """A function resampling band 1 of ``path`` onto a grid: the whole study grid in one step (as the
     whole-layer path always did), or a window of it read from a WarpedVRT of the whole grid, so that a
-    cell's value does not depend on the window (see dem.warp_window)."""
+    cell's value does not depend on the window (see dem.warp_window). A file without a CRS of its own (its
+    CRS assumed, ``--assume-crs``) always goes through the WarpedVRT: rasterio's reproject of a dataset band
+    takes the dataset's (missing) CRS, not ``src_crs``, and gave a layer of NoData only."""
     full = canvas.grid
 
     def warp(g: Grid) -> np.ndarray:
         arr = np.full(g.shape, fill, dtype)
         with rasterio.open(path) as ds:
-            if canvas.single:
+            if canvas.single and ds.crs is not None:
                 reproject(rasterio.band(ds, 1), arr, src_crs=crs, src_nodata=nodata, dst_transform=g.transform,
                           dst_crs=g.crs, dst_nodata=fill, resampling=method)
                 return arr
