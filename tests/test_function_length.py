@@ -36,6 +36,12 @@ MODULES = [
     "economics/potential.py",
     "licensing/csvimport.py",
     "licensing/forecast.py",
+    "economics/indicators/shiftshare.py",
+    "economics/indicators/klassen.py",
+    "spatial/ahp.py",
+    "licensing/whatif.py",
+    "tracker/backup.py",
+    "tracker/service.py",
 ]
 
 

@@ -70,37 +70,72 @@ def apply_scenario(template: Template, snapshots: dict[str, StageSnapshot] | Non
     snaps = {k: replace(v) for k, v in (snapshots or {}).items()}
     stages = {s.id: s for s in template.stages}
     notes: list[str] = []
+    notes += _run_in_parallel(template, stages, scenario.parallel)
+    notes += _shorten_stages(template, stages, scenario.shorten)
+    notes += _resolve_blockers(template, snaps, scenario.resolve)
+    new_tpl = template.model_copy(update={"stages": [stages[s.id] for s in template.stages]})
+    return new_tpl, snaps, notes
+
+
+def _run_in_parallel(template: Template, stages: dict, pairs) -> list[str]:
+    """Lever ``parallel``: for each pair, the later stage no longer waits for the earlier (updates ``stages``).
+
+    A pair given twice (in either order) is applied once. Returns one note per pair applied, with the legal basis.
+    """
+    notes: list[str] = []
     seen: set[frozenset] = set()
-    for pair in scenario.parallel:
+    for pair in pairs:
         if len(pair) != 2:
             raise InputError(Message("licensing.err.parallel_pair", pair=pair), field="parallel")
         a, b = (str(x) for x in pair)
         if frozenset((a, b)) in seen:  # the same pair given twice (either order): already applied
             continue
         seen.add(frozenset((a, b)))
-        template.stage(a), template.stage(b)  # NotFoundError for unknown ids
-        if a in stages[b].requires:
-            first, second = a, b
-        elif b in stages[a].requires:
-            first, second = b, a
-        else:
-            raise TemplateError(Message("licensing.err.parallel_not_direct", first=a, second=b),
-                                source=f"template {template.name}", field="parallel")
-        allow = next((o for o in stages[second].may_overlap if o.stage == first), None)
-        if allow is None:
-            raise TemplateError(Message("licensing.err.parallel_no_basis", first=first, second=second),
-                                source=f"template {template.name}", field="parallel")
-        cur = stages[second]
-        inherited = [p for p in stages[first].requires if p not in cur.requires and p != second]
-        new_req = [p for p in cur.requires if p != first] + inherited
-        stages[second] = cur.model_copy(update={"requires": new_req})
-        # what came after `second` still waits for `first` (it did so through `second` before)
-        for sid, st in list(stages.items()):
-            if second in st.requires and first not in st.requires:
-                stages[sid] = st.model_copy(update={"requires": [*st.requires, first]})
+        first, second, allow = _allowed_overlap(template, stages, a, b)
+        _overlap(stages, first, second)
         notes.append(Note("licensing.note.parallel", second=second, first=first, basis=text_dict(allow.basis),
                           tag=allow.tag))
-    for sid, days in scenario.shorten.items():
+    return notes
+
+
+def _allowed_overlap(template: Template, stages: dict, a: str, b: str):
+    """(first, second, allowance): which of ``a``, ``b`` directly requires the other, and the template's
+    ``may_overlap`` entry that lets it start early; a TemplateError when there is no direct link or no basis."""
+    template.stage(a), template.stage(b)  # NotFoundError for unknown ids
+    if a in stages[b].requires:
+        first, second = a, b
+    elif b in stages[a].requires:
+        first, second = b, a
+    else:
+        raise TemplateError(Message("licensing.err.parallel_not_direct", first=a, second=b),
+                            source=f"template {template.name}", field="parallel")
+    allow = next((o for o in stages[second].may_overlap if o.stage == first), None)
+    if allow is None:
+        raise TemplateError(Message("licensing.err.parallel_no_basis", first=first, second=second),
+                            source=f"template {template.name}", field="parallel")
+    return first, second, allow
+
+
+def _overlap(stages: dict, first: str, second: str) -> None:
+    """``second`` stops requiring ``first`` but inherits its prerequisites; what required ``second`` now also
+    requires ``first``, so nothing downstream skips it (updates ``stages``)."""
+    cur = stages[second]
+    inherited = [p for p in stages[first].requires if p not in cur.requires and p != second]
+    new_req = [p for p in cur.requires if p != first] + inherited
+    stages[second] = cur.model_copy(update={"requires": new_req})
+    # what came after `second` still waits for `first` (it did so through `second` before)
+    for sid, st in list(stages.items()):
+        if second in st.requires and first not in st.requires:
+            stages[sid] = st.model_copy(update={"requires": [*st.requires, first]})
+
+
+def _shorten_stages(template: Template, stages: dict, shorten: dict) -> list[str]:
+    """Lever ``shorten``: each stage's duration less its days (:func:`_shorter`; updates ``stages``), one note each.
+
+    The days must be a finite number, not negative; an InputError names the stage otherwise.
+    """
+    notes: list[str] = []
+    for sid, days in shorten.items():
         st = template.stage(sid)
         try:
             days = float(days)
@@ -113,7 +148,16 @@ def apply_scenario(template: Template, snapshots: dict[str, StageSnapshot] | Non
         stages[sid] = stages[sid].model_copy(update={"duration": _shorter(stages[sid].duration, days)})
         kind = "statutory" if st.duration.statutory_days is not None else "estimate"
         notes.append(Note(f"licensing.note.shorten_{kind}", stage=sid, days=days))
-    for sid, when in scenario.resolve.items():
+    return notes
+
+
+def _resolve_blockers(template: Template, snaps: dict, resolve: dict) -> list[str]:
+    """Lever ``resolve``: a blocked stage's blocker is resolved on the date given (updates ``snaps``).
+
+    A stage that is not blocked is left as it is, with a note saying so.
+    """
+    notes: list[str] = []
+    for sid, when in resolve.items():
         template.stage(sid)
         when = _as_date(when, "resolve")
         snap = snaps.get(sid)
@@ -123,8 +167,7 @@ def apply_scenario(template: Template, snapshots: dict[str, StageSnapshot] | Non
             continue
         snaps[sid] = replace(snap, expected_unblock=when)
         notes.append(Note("licensing.note.resolved", stage=sid, day=when.isoformat()))
-    new_tpl = template.model_copy(update={"stages": [stages[s.id] for s in template.stages]})
-    return new_tpl, snaps, notes
+    return notes
 
 
 def whatif(template: Template, snapshots: dict[str, StageSnapshot] | None, start: date, today: date,

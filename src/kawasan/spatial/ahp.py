@@ -493,57 +493,80 @@ def group_matrix(matrices: list[np.ndarray], *, weights=None) -> np.ndarray:
     (within 2 %); otherwise :class:`WeightsError` names the decision maker (1-based)
     and the cell. As in :func:`validate_matrix`, the upper triangle is authoritative.
     """
+    arrays = _decision_matrices(matrices)
+    p = _decision_maker_weights(weights, len(arrays))
+    logs = np.tensordot(p, np.log(np.stack(arrays)), axes=1)
+    return _reciprocal_from_logs(logs)
+
+
+def _decision_matrices(matrices) -> list[np.ndarray]:
+    """Each decision maker's matrix as a float array, checked with :func:`_check_decision_matrix`."""
     try:
         mats = list(matrices)
     except TypeError:
         raise WeightsError(Message("run.err.ahp.group_matrix_needs_list")) from None
     if not mats:
         raise WeightsError(Message("run.err.ahp.group_matrix_needs_at"))
-    arrays = []
+    arrays: list[np.ndarray] = []
     for k, m in enumerate(mats, start=1):
-        try:
-            a = np.array(m, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise WeightsError(Message("run.err.ahp.matrix_decision_maker_numeric", matrix=k)) from None
-        if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
-            raise WeightsError(Message("run.err.ahp.matrix_decision_maker_shape", matrix=k, shape=a.shape))
-        if arrays and a.shape != arrays[0].shape:
-            raise WeightsError(
-                Message("run.err.ahp.matrix_decision_maker_x", matrix=k, rows=a.shape[0], columns=a.shape[1],
-                        first_rows=arrays[0].shape[0], first_columns=arrays[0].shape[1])
-            )
-        bad = ~np.isfinite(a) | (a <= 0)
-        if bad.any():
-            i, j = map(int, np.argwhere(bad)[0])
-            raise WeightsError(
-                Message("run.err.ahp.matrix_decision_maker_cell", matrix=k, row=i + 1, column=j + 1, value=a[i, j])
-            )
-        dev = np.abs(a * a.T - 1.0)
-        if (dev > 0.02 + 1e-12).any():
-            i, j = map(int, np.argwhere(dev > 0.02 + 1e-12)[0])
-            raise WeightsError(
-                Message("run.err.ahp.matrix_decision_maker_cell_2", matrix=k, row=i + 1, column=j + 1,
-                        value=_fmt(a[i, j]), mirror=_fmt(a[j, i]), expected=_fmt(1.0 / a[i, j]))
-            )
-        arrays.append(a)
-    m = len(arrays)
+        arrays.append(_check_decision_matrix(m, k, arrays[0] if arrays else None))
+    return arrays
+
+
+def _check_decision_matrix(m, k: int, first: np.ndarray | None) -> np.ndarray:
+    """Decision maker ``k``'s (1-based) matrix: numeric, square, of ``first``'s order, positive, finite and
+    reciprocal within 2 % (``|a_ij a_ji - 1| <= 0.02``); a WeightsError names ``k`` and the cell otherwise."""
+    try:
+        a = np.array(m, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise WeightsError(Message("run.err.ahp.matrix_decision_maker_numeric", matrix=k)) from None
+    if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
+        raise WeightsError(Message("run.err.ahp.matrix_decision_maker_shape", matrix=k, shape=a.shape))
+    if first is not None and a.shape != first.shape:
+        raise WeightsError(
+            Message("run.err.ahp.matrix_decision_maker_x", matrix=k, rows=a.shape[0], columns=a.shape[1],
+                    first_rows=first.shape[0], first_columns=first.shape[1])
+        )
+    bad = ~np.isfinite(a) | (a <= 0)
+    if bad.any():
+        i, j = map(int, np.argwhere(bad)[0])
+        raise WeightsError(
+            Message("run.err.ahp.matrix_decision_maker_cell", matrix=k, row=i + 1, column=j + 1, value=a[i, j])
+        )
+    dev = np.abs(a * a.T - 1.0)
+    if (dev > 0.02 + 1e-12).any():
+        i, j = map(int, np.argwhere(dev > 0.02 + 1e-12)[0])
+        raise WeightsError(
+            Message("run.err.ahp.matrix_decision_maker_cell_2", matrix=k, row=i + 1, column=j + 1,
+                    value=_fmt(a[i, j]), mirror=_fmt(a[j, i]), expected=_fmt(1.0 / a[i, j]))
+        )
+    return a
+
+
+def _decision_maker_weights(weights, m: int) -> np.ndarray:
+    """The exponents ``p_k = weights[k] / sum(weights)`` of :func:`group_matrix`; ``1/m`` each when None.
+
+    ``weights`` must be ``m`` finite numbers, none negative, with a positive sum.
+    """
     if weights is None:
-        p = np.full(m, 1.0 / m)
-    else:
-        try:
-            p = np.array(list(weights), dtype=np.float64)
-        except (TypeError, ValueError):
-            raise WeightsError(Message("run.err.ahp.decision_maker_weights_must"), field="weights") from None
-        if p.shape != (m,):
-            raise WeightsError(
-                Message("run.err.ahp.decision_maker_weights_given", n_weights=p.size, n_matrices=m), field="weights"
-            )
-        if not np.all(np.isfinite(p)) or np.any(p < 0) or p.sum() <= 0:
-            raise WeightsError(
-                Message("run.err.ahp.decision_maker_weights_must_2"), field="weights"
-            )
-        p = p / p.sum()
-    logs = np.tensordot(p, np.log(np.stack(arrays)), axes=1)
+        return np.full(m, 1.0 / m)
+    try:
+        p = np.array(list(weights), dtype=np.float64)
+    except (TypeError, ValueError):
+        raise WeightsError(Message("run.err.ahp.decision_maker_weights_must"), field="weights") from None
+    if p.shape != (m,):
+        raise WeightsError(
+            Message("run.err.ahp.decision_maker_weights_given", n_weights=p.size, n_matrices=m), field="weights"
+        )
+    if not np.all(np.isfinite(p)) or np.any(p < 0) or p.sum() <= 0:
+        raise WeightsError(
+            Message("run.err.ahp.decision_maker_weights_must_2"), field="weights"
+        )
+    return p / p.sum()
+
+
+def _reciprocal_from_logs(logs: np.ndarray) -> np.ndarray:
+    """``g_ij = exp(logs_ij)`` above the diagonal, 1 on it and the exact reciprocal ``g_ji = 1 / g_ij`` below."""
     n = logs.shape[0]
     g = np.ones((n, n))
     iu = np.triu_indices(n, k=1)

@@ -26,6 +26,7 @@ import zipfile
 import zlib
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import Boolean, Date, DateTime, func, insert, select, text
 
@@ -78,6 +79,46 @@ def _member(z: zipfile.ZipFile, name: str, data: bytes, sums: dict, compress: bo
     sums[name] = _sha(data)
 
 
+class _Record(NamedTuple):
+    """What :meth:`BackupMixin.backup` reads in one snapshot: each table as JSON lines and its row count, the
+    documents' hashes, the event chains' problems and heads, the last event's time and the schema revision."""
+    tables: dict[str, bytes]
+    counts: dict[str, int]
+    hashes: list[str]
+    problems: list[str]
+    heads: dict
+    as_of: datetime | None
+    revision: str | None
+
+
+def _check_backup_target(path: Path, overwrite: bool) -> None:
+    """``path`` may be written: it does not exist (or ``overwrite``) and is not a folder; an OutputError otherwise."""
+    if path.exists() and not overwrite:
+        raise OutputError(Message("tracker.err.backup.file_exists_give_another"), source=str(path))
+    if path.exists() and path.is_dir():
+        raise OutputError(Message("tracker.err.backup.folder_give_name_archive"), source=str(path))
+
+
+def _table_lines(s, name: str) -> tuple[bytes, int]:
+    """Table ``name`` as JSON lines (one row each, keys sorted, in primary-key order) and its number of rows."""
+    t = Base.metadata.tables[name]
+    rows = s.execute(select(t).order_by(*t.primary_key.columns)).mappings().all()
+    data = b"".join(json.dumps({k: _encode(v) for k, v in r.items()}, ensure_ascii=False,
+                               sort_keys=True).encode("utf-8") + b"\n" for r in rows)
+    return data, len(rows)
+
+
+def _manifest(record: _Record, document_bytes: int, sums: dict[str, str]) -> dict:
+    """The archive's ``manifest.json``: format, versions, row counts, chain heads and every member's SHA-256."""
+    from kawasan import __version__
+
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, "kawasan_version": __version__,
+            "schema_revision": record.revision, "as_of": _encode(record.as_of), "tables": record.counts,
+            "skipped_tables": list(SKIPPED), "documents": len(record.hashes), "document_bytes": document_bytes,
+            "chains": {str(k): v[1] for k, v in sorted(record.heads.items(), key=_chain_key)},
+            "sha256": sums}
+
+
 class BackupMixin(TrackerBase):
     """``backup`` and ``restore`` (see the module docstring)."""
 
@@ -85,58 +126,17 @@ class BackupMixin(TrackerBase):
 
     def backup(self, path: Path, *, actor: str | None = None, overwrite: bool = False) -> dict:
         """Write the whole record to the archive ``path`` (through a temporary file and a rename)."""
-        from kawasan import __version__
-
         path = Path(path)
-        if path.exists() and not overwrite:
-            raise OutputError(Message("tracker.err.backup.file_exists_give_another"), source=str(path))
-        if path.exists() and path.is_dir():
-            raise OutputError(Message("tracker.err.backup.folder_give_name_archive"), source=str(path))
-        with self._read() as s:
-            if s.connection().dialect.name == "postgresql":
-                s.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))  # one snapshot of every table
-            self._require_admin(self._actor(s, actor), "back up the database (it holds password hashes)")
-            tables, counts = {}, {}
-            for name in TABLES:
-                t = Base.metadata.tables[name]
-                rows = s.execute(select(t).order_by(*t.primary_key.columns)).mappings().all()
-                tables[name] = b"".join(json.dumps({k: _encode(v) for k, v in r.items()}, ensure_ascii=False,
-                                                   sort_keys=True).encode("utf-8") + b"\n" for r in rows)
-                counts[name] = len(rows)
-            hashes = sorted(set(s.scalars(select(Document.sha256))))
-            events = s.scalars(select(Event).order_by(Event.id)).all()
-            problems, heads = chain_check(events)
-            as_of = s.scalar(select(func.max(Event.recorded_at)))
-            revision = current_revision(self.engine)
-        if problems:
-            raise InputError(Message("tracker.err.backup.record_does_verify_backup", problem=problems[0]),
+        _check_backup_target(path, overwrite)
+        record = self._read_record(actor)
+        if record.problems:
+            raise InputError(Message("tracker.err.backup.record_does_verify_backup", problem=record.problems[0]),
                              source=self.settings.safe_url)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
-        size = 0
         try:
             with zipfile.ZipFile(tmp, "w", allowZip64=True) as z:
-                sums: dict[str, str] = {}
-                for name in TABLES:
-                    _member(z, f"tables/{name}.jsonl", tables[name], sums)
-                for h in hashes:
-                    blob = docs.blob_path(self.settings.files_dir, h)
-                    try:
-                        data = blob.read_bytes()
-                    except OSError as e:
-                        raise InputError(Message("tracker.err.backup.bytes_stored_document_missing", reason=e.strerror),
-                                         source=str(blob)) from None
-                    if _sha(data) != h:
-                        raise InputError(Message("tracker.err.backup.stored_document_does_hash"),
-                                         source=str(blob))
-                    size += len(data)
-                    _member(z, f"documents/{h}", data, sums, compress=False)
-                manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "kawasan_version": __version__,
-                            "schema_revision": revision, "as_of": _encode(as_of), "tables": counts,
-                            "skipped_tables": list(SKIPPED), "documents": len(hashes), "document_bytes": size,
-                            "chains": {str(k): v[1] for k, v in sorted(heads.items(), key=_chain_key)},
-                            "sha256": sums}
-                _member(z, "manifest.json", json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8"), {})
+                self._write_members(z, record)
             with open(tmp, "rb") as f:
                 os.fsync(f.fileno())
             os.replace(tmp, path)
@@ -146,8 +146,52 @@ class BackupMixin(TrackerBase):
         finally:
             if tmp.exists():
                 tmp.unlink()
-        return {"file": str(path), "bytes": path.stat().st_size, "tables": counts, "documents": len(hashes),
-                "schema_revision": revision, "sha256": _sha(path.read_bytes())}
+        return {"file": str(path), "bytes": path.stat().st_size, "tables": record.counts,
+                "documents": len(record.hashes), "schema_revision": record.revision,
+                "sha256": _sha(path.read_bytes())}
+
+    def _read_record(self, actor: str | None) -> _Record:
+        """Every table's rows, the documents' hashes and the event chains, read in one snapshot by an administrator."""
+        with self._read() as s:
+            if s.connection().dialect.name == "postgresql":
+                s.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))  # one snapshot of every table
+            self._require_admin(self._actor(s, actor), "back up the database (it holds password hashes)")
+            tables, counts = {}, {}
+            for name in TABLES:
+                tables[name], counts[name] = _table_lines(s, name)
+            hashes = sorted(set(s.scalars(select(Document.sha256))))
+            events = s.scalars(select(Event).order_by(Event.id)).all()
+            problems, heads = chain_check(events)
+            as_of = s.scalar(select(func.max(Event.recorded_at)))
+            revision = current_revision(self.engine)
+        return _Record(tables=tables, counts=counts, hashes=hashes, problems=problems, heads=heads, as_of=as_of,
+                       revision=revision)
+
+    def _write_members(self, z: zipfile.ZipFile, record: _Record) -> None:
+        """The tables, then the documents' bytes (stored, not compressed), then the manifest with their checksums."""
+        sums: dict[str, str] = {}
+        for name in TABLES:
+            _member(z, f"tables/{name}.jsonl", record.tables[name], sums)
+        size = 0
+        for h in record.hashes:
+            data = self._document_bytes(h)
+            size += len(data)
+            _member(z, f"documents/{h}", data, sums, compress=False)
+        manifest = _manifest(record, size, sums)
+        _member(z, "manifest.json", json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8"), {})
+
+    def _document_bytes(self, h: str) -> bytes:
+        """The stored bytes of the document with SHA-256 ``h``; an InputError when they are missing or altered."""
+        blob = docs.blob_path(self.settings.files_dir, h)
+        try:
+            data = blob.read_bytes()
+        except OSError as e:
+            raise InputError(Message("tracker.err.backup.bytes_stored_document_missing", reason=e.strerror),
+                             source=str(blob)) from None
+        if _sha(data) != h:
+            raise InputError(Message("tracker.err.backup.stored_document_does_hash"),
+                             source=str(blob))
+        return data
 
     # ------------------------------------------------------------------ restore
 

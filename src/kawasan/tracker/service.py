@@ -54,44 +54,24 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
         ``options`` as given (others at their default) and the date-chosen ones by
         ``application_date`` (default: the start date); the project keeps the concrete copy.
         """
-        name = (name or "").strip()
-        if not name:
-            raise InputError(Message("tracker.err.service.project_needs_name"), field="name")
-        if not 1900 <= start.year <= 2200:  # a typo of the year; the working-day calendar has no use for it
-            raise InputError(Message("tracker.err.service.start_outside_years_check", start=start.isoformat()),
-                             field="start")
+        name = _checked_project_name(name)
+        _check_start_year(start)
         from kawasan.licensing import choose_variant
 
         tpl = template if hasattr(template, "stages") else self.resolve_template(template)
         tpl = choose_variant(tpl, options, application_date or start)
-        if site_geometry is not None:
-            from kawasan.tracker.sitegeometry import checked_site
-
-            checked_site(site_geometry)
-        if site_origin is not None and not isinstance(site_origin, dict):
-            raise InputError(Message("tracker.err.service.site_origin_must_object"), field="site_origin")
+        _check_site(site_geometry, site_origin)
         with self._write() as s:
             user = self._actor(s, actor)
             regency = regency or user.regency
-            if user.role == "coordinator":
-                from kawasan.licensing.roles import _norm  # the comparison can_act uses for acting later
-
-                if regency and user.regency and _norm(regency) != _norm(user.regency):
-                    raise PermissionDeniedError(Message("tracker.err.service.coordinator_may_create_project",
-                                                        username=user.username, regency=user.regency,
-                                                        target_regency=regency), field="regency")
-            elif user.role != "administrator":
-                raise PermissionDeniedError(Message("tracker.err.service.user_may_create_projects",
-                                                    username=user.username, role=user.role), field="user")
+            _check_may_create_project(user, regency)
             p = Project(name=name, regency=regency, template_name=tpl.name, template_version=tpl.version,
                         template_body=tpl.model_dump(mode="json"), site_geometry=site_geometry,
                         site_origin=site_origin, start_date=start,
                         created_at=_now(), created_by=user.id)
             s.add(p)
             s.flush()
-            for i, st in enumerate(tpl.stages):
-                s.add(StageRow(project_id=p.id, stage_id=st.id, position=i, agency=st.agency, status="not_started",
-                               updated_at=_now(), updated_by=user.id))
+            self._add_project_stages(s, p, tpl, user)
             self._add_template_agencies(s, tpl, regency)
             chosen = {c.key: c.value for c in tpl.chosen}
             s.add(self._event(user, "project.create", project=p.id, field="project", new=name, on=start,
@@ -101,6 +81,13 @@ class ProjectService(PortfolioMixin, AccountsMixin, DirectoryMixin, IntegrityMix
             return {"id": p.id, "name": name, "regency": regency, "template": tpl.name,
                     "template_version": tpl.version, "start": start.isoformat(), "stages": len(tpl.stages),
                     "options": chosen, "application_date": _iso(tpl.application_date)}
+
+    @staticmethod
+    def _add_project_stages(s: Session, p: Project, tpl, user: User) -> None:
+        """One row per template stage, in the template's order, ``not_started`` at version 1."""
+        for i, st in enumerate(tpl.stages):
+            s.add(StageRow(project_id=p.id, stage_id=st.id, position=i, agency=st.agency, status="not_started",
+                           updated_at=_now(), updated_by=user.id))
 
     @staticmethod
     def _add_template_agencies(s: Session, tpl, regency: str | None) -> None:
@@ -637,3 +624,45 @@ def _status_words(status: str) -> dict:
     from kawasan.i18n import t
 
     return {"en": status, "id": f"{t(f'tracker.state.{status}', 'id')} ({status})"}
+
+
+def _checked_project_name(name: str | None) -> str:
+    """The project's name without surrounding blanks; an InputError when nothing is left."""
+    name = (name or "").strip()
+    if not name:
+        raise InputError(Message("tracker.err.service.project_needs_name"), field="name")
+    return name
+
+
+def _check_start_year(start: date) -> None:
+    """The start date lies in 1900..2200: outside it is a typo of the year, and the working-day calendar has no
+    use for it."""
+    if not 1900 <= start.year <= 2200:
+        raise InputError(Message("tracker.err.service.start_outside_years_check", start=start.isoformat()),
+                         field="start")
+
+
+def _check_site(site_geometry: dict | None, site_origin: dict | None) -> None:
+    """The site's geometry, when given, passes :func:`kawasan.tracker.sitegeometry.checked_site`; its origin, when
+    given, is an object."""
+    if site_geometry is not None:
+        from kawasan.tracker.sitegeometry import checked_site
+
+        checked_site(site_geometry)
+    if site_origin is not None and not isinstance(site_origin, dict):
+        raise InputError(Message("tracker.err.service.site_origin_must_object"), field="site_origin")
+
+
+def _check_may_create_project(user: User, regency: str | None) -> None:
+    """An administrator may create any project, a coordinator one in their own regency; PermissionDeniedError
+    otherwise (regencies compared as :func:`kawasan.licensing.can_act` does when acting later)."""
+    if user.role == "coordinator":
+        from kawasan.licensing.roles import _norm  # the comparison can_act uses for acting later
+
+        if regency and user.regency and _norm(regency) != _norm(user.regency):
+            raise PermissionDeniedError(Message("tracker.err.service.coordinator_may_create_project",
+                                                username=user.username, regency=user.regency,
+                                                target_regency=regency), field="regency")
+    elif user.role != "administrator":
+        raise PermissionDeniedError(Message("tracker.err.service.user_may_create_projects",
+                                            username=user.username, role=user.role), field="user")

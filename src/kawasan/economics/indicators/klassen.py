@@ -122,33 +122,12 @@ def klassen_regional(table, population=None, reference=None, start=None, end=Non
     years = [y for y in table.years if start <= y <= end]
     regions, ref = P.resolve(table, region, reference)
     _, t = P.panel(table, regions, years, [], reference_total)
-    gy = [start, end] if growth == "cagr" else years
-    gi = [years.index(y) for y in gy]
-    g = P.average_growth_rate(t[:, gi], gy, start, end, growth)
     _, rt = P.reference_panel(table, ref, years, [], reference_total)
-    g_ref = P.average_growth_rate(rt[None, gi], gy, start, end, growth)[0]
+    g, g_ref = _total_growth(t, rt, years, start, end, growth)
     gdp = t.mean(axis=1)
     if population is not None:
-        look = _population_lookup(population, "population")
-
-        def pop(name, y):
-            k = (normalise_name(normalise_region_name(name)), y)
-            if k not in look:
-                raise TableError(Message("econ.err.klassen.population_region_year",
-                                         region=name, year=plain(y)), source="population",
-                                 field="population")
-            if look[k] <= 0:
-                raise TableError(Message("econ.err.klassen.population_region_year_must", population=plain(look[k]),
-                                         region=name, year=plain(y)), source="population", field="population")
-            return look[k]
-
-        pops = np.array([[pop(r, y) for y in years] for r in regions])
-        per_capita = (t / pops).mean(axis=1)
-        if ref is not None:
-            ref_pop = np.array([pop(ref, y) for y in years])
-        else:
-            ref_pop = np.array([[pop(r, y) for y in years] for r in table.regions]).sum(axis=0)
-        level, level_ref = per_capita, float((rt / ref_pop).mean())
+        per_capita, level_ref = _per_capita_levels(table, population, regions, ref, years, t, rt)
+        level = per_capita
     else:
         per_capita = np.full(len(regions), np.nan)
         level, level_ref = gdp, float(gdp.mean())
@@ -159,3 +138,46 @@ def klassen_regional(table, population=None, reference=None, start=None, end=Non
         "level_basis": "per_capita" if population is not None else "total_pdrb", "quadrant": q,
         "label": _labels(q, "regional"), "reference": P.ref_label(ref), "growth_method": growth,
         "reference_total": reference_total})
+
+
+def _total_growth(t, rt, years, start, end, growth):
+    """Average annual growth start..end of each region's PDRB total ``t`` and of the reference's ``rt``.
+
+    ``growth="cagr"``: (X_end / X_start) ** (1 / (end - start)) - 1 from the two end years; ``"mean"``: the
+    arithmetic mean of the year-on-year rates X_y / X_(y-1) - 1 over every year of the period
+    (:func:`kawasan.economics.indicators._panel.average_growth_rate`).
+    """
+    gy = [start, end] if growth == "cagr" else years
+    gi = [years.index(y) for y in gy]
+    g = P.average_growth_rate(t[:, gi], gy, start, end, growth)
+    g_ref = P.average_growth_rate(rt[None, gi], gy, start, end, growth)[0]
+    return g, g_ref
+
+
+def _population(look, name, year):
+    """The population of region ``name`` in ``year`` from ``look``; a TableError when it is missing or not > 0."""
+    k = (normalise_name(normalise_region_name(name)), year)
+    if k not in look:
+        raise TableError(Message("econ.err.klassen.population_region_year",
+                                 region=name, year=plain(year)), source="population",
+                         field="population")
+    if look[k] <= 0:
+        raise TableError(Message("econ.err.klassen.population_region_year_must", population=plain(look[k]),
+                                 region=name, year=plain(year)), source="population", field="population")
+    return look[k]
+
+
+def _per_capita_levels(table, population, regions, ref, years, t, rt):
+    """Each region's PDRB per capita, mean_y(PDRB_y / population_y), and the reference's (Sjafrizal 1997).
+
+    The reference's population is the reference region's, or when there is none the sum over all the table's
+    regions (whose PDRB ``rt`` then is too).
+    """
+    look = _population_lookup(population, "population")
+    pops = np.array([[_population(look, r, y) for y in years] for r in regions])
+    per_capita = (t / pops).mean(axis=1)
+    if ref is not None:
+        ref_pop = np.array([_population(look, ref, y) for y in years])
+    else:
+        ref_pop = np.array([[_population(look, r, y) for y in years] for r in table.regions]).sum(axis=0)
+    return per_capita, float((rt / ref_pop).mean())

@@ -7,6 +7,8 @@ print from BPS's PDB only with the PDB's growth (``"gdp"``); studies working fro
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -44,15 +46,54 @@ def shift_share(table, region=None, reference=None, start=None, end=None, method
     value_end, growth_region, growth_reference, growth_reference_total, reference, method, reference_total, plus
     the method's components.
     """
-    if method not in METHODS:
-        raise ValueError(Message("econ.err.shiftshare.method_must_one",
-                                 methods=METHODS, method=method))
+    _check_method(method)
     P.check_table(table)
     sectors = P.need_sectors(table, Message("econ.err.panel.what_shiftshare"))
     start, end = P.pick_period(table, start, end)
     regions, ref = P.resolve(table, region, reference)
     v, t = P.panel(table, regions, [start, end], sectors, reference_total)
     rv, rt = P.reference_panel(table, ref, [start, end], sectors, reference_total)
+    g = _growth(v, t, rv, rt)
+    cols = {"start": start, "end": end, **_classic_columns(g)}
+    if method == "esteban_marquillas":
+        cols.update(_esteban_marquillas_columns(g, cols["competitive_shift"]))
+    elif method == "arcelus":
+        cols.update(_arcelus_columns(g, cols["competitive_shift"]))
+    cols.update({"reference": P.ref_label(ref), "method": method, "reference_total": reference_total})
+    return P.long_frame(regions, sectors, cols)
+
+
+def _check_method(method) -> None:
+    """``method`` is one of :data:`METHODS`, or a ValueError lists them."""
+    if method not in METHODS:
+        raise ValueError(Message("econ.err.shiftshare.method_must_one",
+                                 methods=METHODS, method=method))
+
+
+class _Growth(NamedTuple):
+    """The start -> end values and growth rates a decomposition needs (notation of :func:`shift_share`).
+
+    ``e0``, ``e1``: E_ir at start and end (regions x sectors, NaN as 0); ``n0``: the reference's E_in at start;
+    ``region_total0``: E_r (regions x 1); ``reference_total0``: E_n; ``r_n``, ``r_in``, ``r_ir``, ``r_r``: the
+    growth rates, each 0 where its start value is 0.
+    """
+    e0: np.ndarray
+    e1: np.ndarray
+    n0: np.ndarray
+    region_total0: np.ndarray
+    reference_total0: float
+    r_n: float
+    r_in: np.ndarray
+    r_ir: np.ndarray
+    r_r: np.ndarray
+
+
+def _growth(v, t, rv, rt) -> _Growth:
+    """Growth rates r = X(end) / X(start) - 1 of the region's and the reference's sectors and totals.
+
+    ``v``/``t``: the regions' sector values and totals at [start, end]; ``rv``/``rt``: the reference's. A start
+    value of 0 gives a rate of 0 (Dunn 1960 has no rate there; see :func:`shift_share`).
+    """
     e0, e1 = v[:, 0, :], v[:, 1, :]
     e0 = np.nan_to_num(e0)
     e1 = np.nan_to_num(e1)
@@ -61,34 +102,59 @@ def shift_share(table, region=None, reference=None, start=None, end=None, method
     r_in = np.where(n0 > 0, P.safe_div(n1, n0) - 1.0, 0.0)
     r_ir = np.where(e0 > 0, P.safe_div(e1, e0) - 1.0, 0.0)
     r_r = np.where(t[:, 0] > 0, P.safe_div(t[:, 1], t[:, 0]) - 1.0, 0.0)
-    change = e1 - e0
-    national = e0 * r_n
-    mix = e0 * (r_in - r_n)[None, :]
+    return _Growth(e0=e0, e1=e1, n0=n0, region_total0=t[:, :1], reference_total0=rt[0], r_n=r_n, r_in=r_in,
+                   r_ir=r_ir, r_r=r_r)
+
+
+def _classic_columns(g: _Growth) -> dict:
+    """Dunn (1960): N_ir = E_ir r_n, M_ir = E_ir (r_in - r_n), C_ir = D_ir - N_ir - M_ir, with the values and rates.
+
+    C_ir is taken as the remainder so the three add up to the change exactly, also where a rate counts as 0.
+    """
+    change = g.e1 - g.e0
+    national = g.e0 * g.r_n
+    mix = g.e0 * (g.r_in - g.r_n)[None, :]
     comp = change - national - mix
-    cols = {"start": start, "end": end, "change": change, "national_share": national, "industry_mix": mix,
-            "competitive_shift": comp, "value_start": e0, "value_end": e1, "growth_region": r_ir,
-            "growth_reference": r_in[None, :], "growth_reference_total": r_n}
-    if method in ("esteban_marquillas", "arcelus"):
-        homothetic = t[:, :1] * P.safe_div(n0, rt[0])[None, :]
-        homothetic = np.nan_to_num(homothetic)
-        spec = e0 - homothetic
-    if method == "esteban_marquillas":
-        adv = r_ir - r_in[None, :]
-        ce = homothetic * adv
-        cols.update({"homothetic": homothetic, "competitive_effect": ce, "allocation_effect": comp - ce,
-                     "specialisation": spec, "competitive_advantage": adv})
-    elif method == "arcelus":
-        dr = (r_r - r_n)[:, None]
-        rg = e0 * dr
-        rg_h = homothetic * dr
-        rim = comp - rg
-        rim_h = homothetic * ((r_ir - r_r[:, None]) - (r_in - r_n)[None, :])
-        cols.update({"homothetic": homothetic, "regional_growth": rg, "regional_growth_homothetic": rg_h,
-                     "regional_growth_allocation": rg - rg_h, "regional_industry_mix": rim,
-                     "regional_industry_mix_homothetic": rim_h, "regional_industry_mix_allocation": rim - rim_h,
-                     "growth_region_total": r_r[:, None]})
-    cols.update({"reference": P.ref_label(ref), "method": method, "reference_total": reference_total})
-    return P.long_frame(regions, sectors, cols)
+    return {"change": change, "national_share": national, "industry_mix": mix,
+            "competitive_shift": comp, "value_start": g.e0, "value_end": g.e1, "growth_region": g.r_ir,
+            "growth_reference": g.r_in[None, :], "growth_reference_total": g.r_n}
+
+
+def _homothetic(g: _Growth) -> np.ndarray:
+    """Esteban-Marquillas (1972) homothetic value E'_ir = E_r E_in / E_n (NaN as 0)."""
+    homothetic = g.region_total0 * P.safe_div(g.n0, g.reference_total0)[None, :]
+    return np.nan_to_num(homothetic)
+
+
+def _esteban_marquillas_columns(g: _Growth, comp: np.ndarray) -> dict:
+    """Esteban-Marquillas (1972): C_ir = C'_ir + A_ir, C'_ir = E'_ir (r_ir - r_in), A_ir = C_ir - C'_ir.
+
+    ``specialisation`` E_ir - E'_ir and ``competitive_advantage`` r_ir - r_in tell the sign of A_ir.
+    """
+    homothetic = _homothetic(g)
+    spec = g.e0 - homothetic
+    adv = g.r_ir - g.r_in[None, :]
+    ce = homothetic * adv
+    return {"homothetic": homothetic, "competitive_effect": ce, "allocation_effect": comp - ce,
+            "specialisation": spec, "competitive_advantage": adv}
+
+
+def _arcelus_columns(g: _Growth, comp: np.ndarray) -> dict:
+    """Arcelus (1984): C_ir = R_ir + RI_ir, R_ir = E_ir (r_r - r_n), RI_ir = C_ir - R_ir.
+
+    Homothetic parts: R'_ir = E'_ir (r_r - r_n), RI'_ir = E'_ir [(r_ir - r_r) - (r_in - r_n)]; the allocation
+    parts are the rest.
+    """
+    homothetic = _homothetic(g)
+    dr = (g.r_r - g.r_n)[:, None]
+    rg = g.e0 * dr
+    rg_h = homothetic * dr
+    rim = comp - rg
+    rim_h = homothetic * ((g.r_ir - g.r_r[:, None]) - (g.r_in - g.r_n)[None, :])
+    return {"homothetic": homothetic, "regional_growth": rg, "regional_growth_homothetic": rg_h,
+            "regional_growth_allocation": rg - rg_h, "regional_industry_mix": rim,
+            "regional_industry_mix_homothetic": rim_h, "regional_industry_mix_allocation": rim - rim_h,
+            "growth_region_total": g.r_r[:, None]}
 
 
 def shift_share_series(table, region=None, reference=None, years=None, method="classic",
