@@ -36,6 +36,15 @@ MODULES = [
     "economics/potential.py",
     "licensing/csvimport.py",
     "licensing/forecast.py",
+    "spatial/sites/check.py",
+    "spatial/sites/explain.py",
+    "spatial/sites/sensitivity.py",
+    "spatial/ingest/fetch.py",
+    "spatial/ingest/osm_sea.py",
+    "spatial/ingest/osm_mapping.py",
+    "spatial/ingest/agency.py",
+    "spatial/ingest/osm.py",
+    "web/app.py",
 ]
 
 
