@@ -42,6 +42,15 @@ MODULES = [
     "licensing/whatif.py",
     "tracker/backup.py",
     "tracker/service.py",
+    "spatial/sites/check.py",
+    "spatial/sites/explain.py",
+    "spatial/sites/sensitivity.py",
+    "spatial/ingest/fetch.py",
+    "spatial/ingest/osm_sea.py",
+    "spatial/ingest/osm_mapping.py",
+    "spatial/ingest/agency.py",
+    "spatial/ingest/osm.py",
+    "web/app.py",
 ]
 
 

@@ -72,7 +72,21 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None,
     from kawasan.tracker.jobs import JobService
 
     jobs = JobService(settings)
+    app = FastAPI(title="kawasan", version=__version__, lifespan=_lifespan(svc, jobs, web, background),
+                  docs_url=None, redoc_url=None,
+                  description="The licensing tracker of kawasan: projects, stages, obstacles, documents, "
+                              "forecasts, templates, users. Sign in with the session cookie (pages) or a "
+                              "personal API token: `Authorization: Bearer kwt_...`.")
+    _set_state(app, svc, jobs, web)
+    errors.install(app)
+    _add_middleware(app, _content_security_policy(web))
+    _add_routes(app)
+    return app
 
+
+def _lifespan(svc: ProjectService, jobs, web: WebSettings, background: bool):
+    """The app's lifespan: the forecast refresher thread runs while the app does (when ``background`` and a
+    refresh interval is set); the tracker and the job service are closed at the end."""
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         stop = threading.Event()
@@ -83,11 +97,12 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None,
         stop.set()
         svc.close()
         jobs.close()
+    return lifespan
 
-    app = FastAPI(title="kawasan", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
-                  description="The licensing tracker of kawasan: projects, stages, obstacles, documents, "
-                              "forecasts, templates, users. Sign in with the session cookie (pages) or a "
-                              "personal API token: `Authorization: Bearer kwt_...`.")
+
+def _set_state(app: FastAPI, svc: ProjectService, jobs, web: WebSettings) -> None:
+    """What the routes reach through ``app.state``: tracker, jobs, web settings, data folder, tile and
+    identity caches."""
     app.state.tracker = svc
     app.state.jobs = jobs
     app.state.web = web
@@ -98,20 +113,29 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None,
     from kawasan.web.identities import IdentityCache
 
     app.state.identities = IdentityCache(web.identity_seconds)
-    errors.install(app)
+
+
+def _content_security_policy(web: WebSettings) -> str:
+    """The CSP header: :data:`CSP`, with the configured base map's host (``{s}`` as ``*``) allowed to serve images."""
     tiles = ""
     if web.basemap_url and web.basemap_url.startswith("http"):  # the configured base map's host may serve images
         from urllib.parse import urlsplit
 
         u = urlsplit(web.basemap_url)
         tiles = f" {u.scheme}://{u.netloc.replace('{s}', '*')}"
-    csp = CSP.format(tiles=tiles)
+    return CSP.format(tiles=tiles)
 
+
+def _add_middleware(app: FastAPI, csp: str) -> None:
+    """The tile fast path inside the security headers (the last added runs first)."""
     from kawasan.web.map.fastpath import TileFastPath
 
     app.add_middleware(TileFastPath)  # cached tiles and 304s without the routing stack (inside the headers)
     app.add_middleware(SecurityHeaders, csp=csp)
 
+
+def _add_routes(app: FastAPI) -> None:
+    """The static files, then the routers: API, map API, pages, map pages (in that order)."""
     static = str(resources.files("kawasan.web").joinpath("static"))
     app.mount("/static", StaticFiles(directory=static), name="static")
     from kawasan.web.api import router as api_router
@@ -122,7 +146,6 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None,
     app.include_router(map_api)
     app.include_router(pages_router)
     app.include_router(map_pages)
-    return app
 
 
 def route_table(app: FastAPI) -> list[tuple[str, str]]:

@@ -254,20 +254,10 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
     if gdf.empty:
         raise VectorError(Message("prepare.err.agency.feature_layer_lies_inside_2"), source=str(arg.path),
                           field=f"layer {arg.name}")
-    kinds = set(gdf.geometry.geom_type)
-    if "GeometryCollection" in kinds:   # collections (in the file, or left by clipping): their parts
-        gc = (gdf.geometry.geom_type == "GeometryCollection").to_numpy()
-        kinds = (kinds - {"GeometryCollection"}) | {g.geom_type for c in gdf.geometry[gc] for g in shapely.get_parts(c)}
-    polygonal = kinds <= {"Polygon", "MultiPolygon"}
-    if not polygonal:
-        burn = _features_burner(gdf, grid)   # every cell a line or point touches
-        geom = "LineString" if kinds <= {"LineString", "MultiLineString"} else (
-            "Point" if kinds <= {"Point", "MultiPoint"} else "Geometry")
-        return _made(AgencyLayer(arg.name, "vector", None, 0, {1: arg.name}, gdf, geom, src, notes), burn, grid,
-                     whole)
-    if (gdf.geometry.geom_type == "GeometryCollection").any():
-        gdf = gdf.set_geometry([_same_dimension(g, 2) for g in gdf.geometry])
-        gdf = gdf[~gdf.geometry.is_empty]
+    kinds = _geometry_kinds(gdf)
+    if not kinds <= {"Polygon", "MultiPolygon"}:
+        return _made(_lines_or_points(arg, gdf, kinds, src, notes), _features_burner(gdf, grid), grid, whole)
+    gdf = _polygons_only(gdf)
     table = vocabulary(arg.name)
     if table is not None and arg.attribute is None and table.get("mask"):
         return _made(AgencyLayer(arg.name, "mask", None, 255, {0: "outside", 1: str(table["mask"])}, gdf,
@@ -281,7 +271,7 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
         return _made(AgencyLayer(arg.name, "mask", None, 255, {0: "outside", 1: arg.name}, gdf, "Polygon", src,
                                  notes), _mask_burner(gdf), grid, whole)
     values = gdf[arg.attribute]
-    fractional = values.dtype.kind == "f" and not np.all(np.isnan(values) | (np.mod(values.fillna(0), 1) == 0))
+    fractional = _has_fractions(values)
     if fractional and table is not None and not mapping:
         raise VectorError(Message("prepare.err.agency.attribute_fractional_numbers_but",
                                   attribute=arg.attribute, minimum=values.min(),
@@ -292,6 +282,45 @@ def prepare_layer(arg: LayerArg, grid: Grid, *, assume_crs: str | None = None,
         shapes = [(g, float(v)) for g, v in zip(gdf.geometry, values) if np.isfinite(v)]
         return _made(AgencyLayer(arg.name, "continuous", None, -9999.0, {}, gdf, "Polygon", src, notes),
                      _value_burner(shapes), grid, whole)
+    return _categorical(arg, gdf, values, mapping, src, notes, grid, whole)
+
+
+def _geometry_kinds(gdf) -> set[str]:
+    """The geometry types of a layer; a GeometryCollection (in the file, or left by clipping) counts as its parts."""
+    kinds = set(gdf.geometry.geom_type)
+    if "GeometryCollection" in kinds:
+        gc = (gdf.geometry.geom_type == "GeometryCollection").to_numpy()
+        kinds = (kinds - {"GeometryCollection"}) | {g.geom_type for c in gdf.geometry[gc] for g in shapely.get_parts(c)}
+    return kinds
+
+
+def _lines_or_points(arg: LayerArg, gdf, kinds: set[str], src: dict, notes: list) -> AgencyLayer:
+    """A layer of lines, points or a mix, coded 1 wherever a feature lies (burned on every cell it touches)."""
+    geom = "LineString" if kinds <= {"LineString", "MultiLineString"} else (
+        "Point" if kinds <= {"Point", "MultiPoint"} else "Geometry")
+    return AgencyLayer(arg.name, "vector", None, 0, {1: arg.name}, gdf, geom, src, notes)
+
+
+def _polygons_only(gdf):
+    """A polygon layer with each GeometryCollection reduced to its polygonal parts (emptied features dropped)."""
+    if (gdf.geometry.geom_type == "GeometryCollection").any():
+        gdf = gdf.set_geometry([_same_dimension(g, 2) for g in gdf.geometry])
+        gdf = gdf[~gdf.geometry.is_empty]
+    return gdf
+
+
+def _has_fractions(values) -> bool:
+    """Whether a float attribute holds a value that is not a whole number (NaN ignored)."""
+    return values.dtype.kind == "f" and not np.all(np.isnan(values) | (np.mod(values.fillna(0), 1) == 0))
+
+
+def _categorical(arg: LayerArg, gdf, values, mapping: dict[str, str] | None, src: dict, notes: list, grid: Grid,
+                 whole: bool) -> AgencyLayer:
+    """A layer coded by its attribute's values (vocabulary, ``mapping`` or in order of appearance), with notes
+    on unmatched values (the first 20) and on features with an empty attribute.
+
+    NoData is 255 (uint8) unless a class code reaches 255, then 65535 (uint16).
+    """
     codes, cats, unmatched = _code_values(arg.name, values, mapping or {})
     if unmatched:
         more = Message("prepare.note.agency.more", count=len(unmatched) - 20) if len(unmatched) > 20 else ""

@@ -88,29 +88,13 @@ def fetch_area(boundary: str | Path, out: str | Path, *, where: str | None = Non
 
     cfg = load_sources(sources)
     src_label = str(sources) if sources else "packaged sources.yaml"
-    dem_name = cfg.default_dem if dem is None else dem
-    if dem_name != "none" and dem_name not in cfg.dem:
-        raise InputError(Message("fetch.err.fetch.unknown_dem_source_sources", dem_name=dem_name,
-                                 src_label=src_label, available=', '.join([*cfg.dem, 'none'])), field="--dem")
-    if not osm and dem_name == "none":
-        raise InputError(Message("fetch.err.fetch.nothing_fetch_osm_dem"), field="--dem")
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError(Message("fetch.err.fetch.output_must_folder_file"), source=str(out))
-    if buffer_m is not None and not (0 <= buffer_m <= 100_000):
-        raise InputError(Message("fetch.err.fetch.buffer_m_outside_m", buffer_m=buffer_m), field="--buffer")
-    buffer = cfg.buffer_m if buffer_m is None else float(buffer_m)
+    dem_name, buffer = _check_request(cfg, src_label, dem, osm, out, buffer_m)
     bnd = read_boundary(boundary, where=where, assume_crs=assume_crs, dissolve=dissolve)
     area = bnd.to_wgs84()
     wide = widen(area, buffer)
-    cache_dir = Path(cache) if cache else default_cache_dir()
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(Message("fetch.err.fetch.cannot_create_cache_folder", exc=str(exc)),
-                         source=str(cache_dir), field="--cache") from exc
-    http = HttpSettings(user_agent=cfg.user_agent.replace("{version}", __version__), timeout=cfg.timeout_s,
-                        retries=cfg.retries, retry_wait=cfg.retry_wait_s)
+    cache_dir = _cache_folder(cache)
+    http = _http_settings(cfg)
     warnings: list[str] = []
 
     osm_part = _fetch_osm(cfg, area, wide, cache_dir, http, refresh, progress, warnings) if osm else None
@@ -118,13 +102,7 @@ def fetch_area(boundary: str | Path, out: str | Path, *, where: str | None = Non
         if dem_name != "none" else None
 
     # everything is in the cache and verified: place it in the output folder
-    out.mkdir(parents=True, exist_ok=True)
-    if osm_part:
-        osm_part["path"] = _place(osm_part.pop("_cache"), out / "osm" / osm_part.pop("_file"), out)
-    if dem_part:
-        for tile in dem_part["tiles"]:
-            if "_cache" in tile:
-                tile["path"] = _place(tile.pop("_cache"), out / "dem" / tile.pop("_file"), out)
+    _place_fetched(out, osm_part, dem_part)
     summary = {
         "kind": "kawasan.fetch",
         "format_version": 1,
@@ -142,6 +120,53 @@ def fetch_area(boundary: str | Path, out: str | Path, *, where: str | None = Non
                                            dissolve=dissolve, buffer_m=buffer_m)
     write_text_atomic(out / "fetch.json", json.dumps(summary, indent=2, ensure_ascii=False))
     return summary
+
+
+def _check_request(cfg: Sources, src_label: str, dem: str | None, osm: bool, out: Path,
+                   buffer_m: float | None) -> tuple[str, float]:
+    """The DEM source name (the sources file's default when None) and the buffer in metres (the sources file's
+    when None), after checking: a known DEM source or "none", something to fetch, an output that is not a
+    file, a buffer within 0-100 000 m."""
+    dem_name = cfg.default_dem if dem is None else dem
+    if dem_name != "none" and dem_name not in cfg.dem:
+        raise InputError(Message("fetch.err.fetch.unknown_dem_source_sources", dem_name=dem_name,
+                                 src_label=src_label, available=', '.join([*cfg.dem, 'none'])), field="--dem")
+    if not osm and dem_name == "none":
+        raise InputError(Message("fetch.err.fetch.nothing_fetch_osm_dem"), field="--dem")
+    if out.exists() and not out.is_dir():
+        raise InputError(Message("fetch.err.fetch.output_must_folder_file"), source=str(out))
+    if buffer_m is not None and not (0 <= buffer_m <= 100_000):
+        raise InputError(Message("fetch.err.fetch.buffer_m_outside_m", buffer_m=buffer_m), field="--buffer")
+    return dem_name, (cfg.buffer_m if buffer_m is None else float(buffer_m))
+
+
+def _cache_folder(cache: str | Path | None) -> Path:
+    """The download cache (``--cache``, else :func:`default_cache_dir`), created if missing."""
+    cache_dir = Path(cache) if cache else default_cache_dir()
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(Message("fetch.err.fetch.cannot_create_cache_folder", exc=str(exc)),
+                         source=str(cache_dir), field="--cache") from exc
+    return cache_dir
+
+
+def _http_settings(cfg: Sources) -> HttpSettings:
+    """HTTP settings from the sources file: user agent (with this version), timeout, retries and their wait."""
+    return HttpSettings(user_agent=cfg.user_agent.replace("{version}", __version__), timeout=cfg.timeout_s,
+                        retries=cfg.retries, retry_wait=cfg.retry_wait_s)
+
+
+def _place_fetched(out: Path, osm_part: dict | None, dem_part: dict | None) -> None:
+    """Place the verified files from the cache into ``<out>/osm/`` and ``<out>/dem/``; each part's record
+    gets the placed file's path instead of its cache entry."""
+    out.mkdir(parents=True, exist_ok=True)
+    if osm_part:
+        osm_part["path"] = _place(osm_part.pop("_cache"), out / "osm" / osm_part.pop("_file"), out)
+    if dem_part:
+        for tile in dem_part["tiles"]:
+            if "_cache" in tile:
+                tile["path"] = _place(tile.pop("_cache"), out / "dem" / tile.pop("_file"), out)
 
 
 # --------------------------------------------------------------------------------------------- OSM

@@ -248,19 +248,13 @@ def extract_osm(pbf_path, *, clip=None, mapping=None, progress: Progress | None 
     import osmium
 
     path = Path(pbf_path)
-    kind = str(index).split(",", 1)[0]
-    if kind not in osmium.index.map_types():
-        raise InputError(Message("osm.err.osm.unknown_node_location_index", index=index,
-                                 available=', '.join(osmium.index.map_types())), field="index")
+    _check_index(index)
     fmt = _detect_format(path)
     mp = resolve_mapping(mapping)
     clip_geom = _check_clip(clip)
     if clip_geom is not None:
         shapely.prepare(clip_geom)
-
-    def progress_call(stage: str, done: int, total: int | None) -> None:
-        if progress is not None:
-            progress(stage, done, total)
+    progress_call = _progress_caller(progress)
 
     ofile = osmium.io.File(str(path), fmt)
     header_info = _read_header(ofile, path)
@@ -269,18 +263,47 @@ def extract_osm(pbf_path, *, clip=None, mapping=None, progress: Progress | None 
     if reader.failed_ways:
         _reread_failed_ways(ofile, index, reader.failed_ways, reader.col, reader.stats, reader.factory)
     frames = _build_frames(reader.col, mp, progress_call)
-    frame_geom = clip_geom if clip_geom is not None else _data_frame(header_info, frames)
-    sea, sea_msgs = derive_sea(frames["coastline"], frame_geom)
-    frames["sea"] = sea
+    sea_msgs = _add_sea(frames, clip_geom if clip_geom is not None else _data_frame(header_info, frames))
     progress_call("sea", 1, 1)
     counts = {name: int(len(frames[name])) for name in LAYERS}
     warnings, notes = _warnings(sea_msgs, reader.stats, counts, header_info, clip_geom)
-    source = {"path": str(path), "size_bytes": path.stat().st_size, "format": fmt,
-              "sha256": sha256_of(path) if checksum else None, "mapping": mp.source, "objects_read": n,
-              **header_info}
+    source = _source_record(path, fmt, checksum, mp, n, header_info)
     progress_call("done", 1, 1)
     return OsmLayers(**frames, counts=counts, repaired=reader.stats["repaired"], warnings=warnings, notes=notes,
                      source=source)
+
+
+def _check_index(index: str) -> None:
+    """Refuse a node-location index type libosmium does not have (the part before a ``,PATH``)."""
+    import osmium
+
+    kind = str(index).split(",", 1)[0]
+    if kind not in osmium.index.map_types():
+        raise InputError(Message("osm.err.osm.unknown_node_location_index", index=index,
+                                 available=', '.join(osmium.index.map_types())), field="index")
+
+
+def _add_sea(frames: dict, frame_geom) -> list[tuple[str, str, dict]]:
+    """Add the ``sea`` layer, derived from the coastline within ``frame_geom`` (:func:`derive_sea`), to
+    ``frames``; return derive_sea's messages."""
+    frames["sea"], sea_msgs = derive_sea(frames["coastline"], frame_geom)
+    return sea_msgs
+
+
+def _progress_caller(progress: Progress | None):
+    """``progress(stage, done, total)``, or a call that does nothing when there is no progress callback."""
+    def progress_call(stage: str, done: int, total: int | None) -> None:
+        if progress is not None:
+            progress(stage, done, total)
+    return progress_call
+
+
+def _source_record(path: Path, fmt: str, checksum: bool, mp, objects_read: int, header_info: dict) -> dict:
+    """Where the layers came from: the file (path, size, format, sha256 when ``checksum``), the mapping, the
+    number of objects read and the file header."""
+    return {"path": str(path), "size_bytes": path.stat().st_size, "format": fmt,
+            "sha256": sha256_of(path) if checksum else None, "mapping": mp.source, "objects_read": objects_read,
+            **header_info}
 
 
 def _read_header(ofile, path: Path) -> dict:

@@ -232,41 +232,11 @@ def _value_table(value: Any, source: str, where: str) -> dict[str, str]:
 
 
 def _parse(raw: dict, source: str) -> OsmMapping:
-    unknown = set(raw) - set(SECTIONS)
-    if unknown:
-        raise _err(source, ", ".join(sorted(unknown)), Message("osm.err.osm_mapping.unknown_section_s_sections",
-                                                               sections=', '.join(SECTIONS)))
-    if raw.get("version", 1) != 1:
-        raise _err(source, "version", Message("osm.err.osm_mapping.mapping_version_supported_expected",
-                                              version=raw.get('version')))
-    roads_raw = raw["roads"]
-    if not isinstance(roads_raw, dict):
-        raise _err(source, "roads", Message("osm.err.osm_mapping.expected_mapping_arterial_collector",
-                                            roads_raw=roads_raw))
-    unknown = set(roads_raw) - set(ROAD_CLASSES) - {"dropped"}
-    if unknown:
-        raise _err(source, "roads", Message("osm.err.osm_mapping.unknown_road_class_es", unknown=sorted(unknown),
-                                            classes=', '.join(ROAD_CLASSES)))
-    roads = _value_table({k: v for k, v in roads_raw.items() if k != "dropped"}, source, "roads")
-    dropped = tuple(_str_list(roads_raw["dropped"], source, "roads.dropped")) if roads_raw.get("dropped") else ()
-    clash = sorted(set(dropped) & set(roads))
-    if clash:
-        raise _err(source, "roads.dropped", Message("osm.err.osm_mapping.both_kept_dropped",
-                                                    values=', '.join(clash)))
-    lu = raw["landuse"]
-    if not isinstance(lu, dict) or "rules" not in lu:
-        raise _err(source, "landuse", Message("osm.err.osm_mapping.expected_rules_got", lu=lu))
-    unknown = set(lu) - {"keys", "exclude", "rules", "protected_forest_overlay"}
-    if unknown:
-        raise _err(source, "landuse", Message("osm.err.osm_mapping.unknown_entries", entries=sorted(unknown)))
-    excl_raw = lu.get("exclude") or {}
-    if not isinstance(excl_raw, dict):
-        raise _err(source, "landuse.exclude", Message("osm.err.osm_mapping.expected_mapping_key_values",
-                                                      excl_raw=excl_raw))
-    overlay = lu.get("protected_forest_overlay", True)
-    if not isinstance(overlay, bool):
-        raise _err(source, "landuse.protected_forest_overlay", Message("osm.err.osm_mapping.expected_true_false_got",
-                                                                       overlay=overlay))
+    """The mapping from a parsed mapping file: sections and version checked, then each section read (errors
+    name the file and the section or entry)."""
+    _check_sections(raw, source)
+    roads, dropped = _roads(raw["roads"], source)
+    lu, excl_raw, overlay = _landuse(raw["landuse"], source)
     lc_names = set(LANDCOVER_CLASSES.values())
     status_ref, status_proxy = _road_status(raw.get("road_status") or {}, source)
     gates = frozenset(_str_list(raw["road_entry_at_gates"], source, "road_entry_at_gates")) \
@@ -295,6 +265,55 @@ def _parse(raw: dict, source: str) -> OsmMapping:
         source=source,
         raw=raw,
     )
+
+
+def _check_sections(raw: dict, source: str) -> None:
+    """Refuse a section the mapping does not know and a mapping version other than 1."""
+    unknown = set(raw) - set(SECTIONS)
+    if unknown:
+        raise _err(source, ", ".join(sorted(unknown)), Message("osm.err.osm_mapping.unknown_section_s_sections",
+                                                               sections=', '.join(SECTIONS)))
+    if raw.get("version", 1) != 1:
+        raise _err(source, "version", Message("osm.err.osm_mapping.mapping_version_supported_expected",
+                                              version=raw.get('version')))
+
+
+def _roads(roads_raw: Any, source: str) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The ``roads`` section: {highway value: road class} and the highway values dropped, refusing an unknown
+    class and a value both kept and dropped."""
+    if not isinstance(roads_raw, dict):
+        raise _err(source, "roads", Message("osm.err.osm_mapping.expected_mapping_arterial_collector",
+                                            roads_raw=roads_raw))
+    unknown = set(roads_raw) - set(ROAD_CLASSES) - {"dropped"}
+    if unknown:
+        raise _err(source, "roads", Message("osm.err.osm_mapping.unknown_road_class_es", unknown=sorted(unknown),
+                                            classes=', '.join(ROAD_CLASSES)))
+    roads = _value_table({k: v for k, v in roads_raw.items() if k != "dropped"}, source, "roads")
+    dropped = tuple(_str_list(roads_raw["dropped"], source, "roads.dropped")) if roads_raw.get("dropped") else ()
+    clash = sorted(set(dropped) & set(roads))
+    if clash:
+        raise _err(source, "roads.dropped", Message("osm.err.osm_mapping.both_kept_dropped",
+                                                    values=', '.join(clash)))
+    return roads, dropped
+
+
+def _landuse(lu: Any, source: str) -> tuple[dict, dict, bool]:
+    """The ``landuse`` section checked: it has rules and no unknown entry; its ``exclude`` (a mapping, empty
+    when absent) and its ``protected_forest_overlay`` (true or false, true when absent)."""
+    if not isinstance(lu, dict) or "rules" not in lu:
+        raise _err(source, "landuse", Message("osm.err.osm_mapping.expected_rules_got", lu=lu))
+    unknown = set(lu) - {"keys", "exclude", "rules", "protected_forest_overlay"}
+    if unknown:
+        raise _err(source, "landuse", Message("osm.err.osm_mapping.unknown_entries", entries=sorted(unknown)))
+    excl_raw = lu.get("exclude") or {}
+    if not isinstance(excl_raw, dict):
+        raise _err(source, "landuse.exclude", Message("osm.err.osm_mapping.expected_mapping_key_values",
+                                                      excl_raw=excl_raw))
+    overlay = lu.get("protected_forest_overlay", True)
+    if not isinstance(overlay, bool):
+        raise _err(source, "landuse.protected_forest_overlay", Message("osm.err.osm_mapping.expected_true_false_got",
+                                                                       overlay=overlay))
+    return lu, excl_raw, overlay
 
 
 def _road_status(raw: dict, source: str) -> tuple[tuple, dict]:

@@ -35,6 +35,8 @@ SHARE_LAYERS = {"landcover": "landcover.tif", "zoning": "zoning.tif"}
 
 
 def explain(run: Run, sites: list[Site], *, admin: list[dict] | None = None) -> list[dict]:
+    """One record per site: area, score statistics, criterion means, class shares, slope, distances to roads,
+    ports, settlements and rivers, administrative units, and the run's land budget, screening and proxies."""
     grid = run.grid
     area_dir = run.study_area
     study = _study_manifest(area_dir)
@@ -43,62 +45,98 @@ def explain(run: Run, sites: list[Site], *, admin: list[dict] | None = None) -> 
     to_ll = Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
     near = {k: _features([(area_dir / path, where) for path, where in sources], grid)
             for k, sources in PROXIMITY.items()}
-    screening = [{k: n.get(k) for k in ("rule", "en", "id", "cause", "layer")}
-                 for n in run.manifest.get("screening") or []]
+    screening, proxies = _run_notes(run)
     budget = run.site_rules.get("land_budget")
-    proxies = [{k: pr.get(k) for k in ("kind", "id", "layer", "instead_of", "note", "note_id")}
-               for pr in run.manifest.get("proxies") or []]
     admins = [_admin_layer(a, grid) for a in (admin or [])]
     # Many or large sites: read each layer once; a few small ones: read only their windows.
     whole = sum(s.window.width * s.window.height for s in sites) > 0.2 * grid.width * grid.height
     # layer by layer (one full layer in memory at a time, each file opened once), site by site inside
+    scores = _site_scores(run, sites, whole)
+    crit_means = _criteria_means(crit_paths, sites, whole)
+    shares = _class_shares(area_dir, study, sites, whole)
+    slopes = _slope_stats(area_dir / "dem.tif", sites, grid)
+    geoms = [s.geometry for s in sites]
+    distances = {k: _nearest(gdf, geoms) for k, gdf in near.items()}
+    out = []
+    for i, s in enumerate(sites):
+        info = {**_site_summary(s, scores[s.id], cell_ha, to_ll), "criteria_means": crit_means[s.id], **shares[s.id]}
+        info["slope_percent"] = slopes[i]
+        info["distance_m"] = {k: (round(float(d[i]), 1) if d is not None else None) for k, d in distances.items()}
+        info["admin"] = [_admin_overlap(layer, s.geometry) for layer in admins]
+        _add_run_notes(info, budget, screening, proxies)
+        out.append(info)
+    return out
+
+
+def _run_notes(run: Run) -> tuple[list[dict], list[dict]]:
+    """The run's screening notes (rules not fully checked) and proxies (rules that read a stand-in for their
+    legal layer), as each site's record repeats them."""
+    screening = [{k: n.get(k) for k in ("rule", "en", "id", "cause", "layer")}
+                 for n in run.manifest.get("screening") or []]
+    proxies = [{k: pr.get(k) for k in ("kind", "id", "layer", "instead_of", "note", "note_id")}
+               for pr in run.manifest.get("proxies") or []]
+    return screening, proxies
+
+
+def _site_scores(run: Run, sites: list[Site], whole: bool) -> dict:
+    """Site id -> (mean, min, max) of the score over the site's cells (NaN ignored); the score held in memory
+    when the run has it, else read from its file (the run's own error when it has none)."""
     score_path = run.output("score")
     if "score" not in run._cache and (score_path is None or not score_path.exists()):
         run.raster("score")         # the run's own error: the run has no score raster
-    scores = {s.id: (np.nanmean(v), np.nanmin(v), np.nanmax(v)) for s, v in
-              (_site_values(run._cache["score"], sites) if "score" in run._cache
-               else _site_values(score_path, sites, whole))}
+    return {s.id: (np.nanmean(v), np.nanmin(v), np.nanmax(v)) for s, v in
+            (_site_values(run._cache["score"], sites) if "score" in run._cache
+             else _site_values(score_path, sites, whole))}
+
+
+def _criteria_means(crit_paths: dict, sites: list[Site], whole: bool) -> dict:
+    """Site id -> {criterion id: mean of the standardized criterion over the site's cells}, criteria sorted."""
     crit_means = {s.id: {} for s in sites}
     for cid, path in sorted(crit_paths.items()):
         for s, v in _site_values(path, sites, whole):
             crit_means[s.id][cid] = round(float(np.nanmean(v)), 4)
+    return crit_means
+
+
+def _class_shares(area_dir: Path, study: dict, sites: list[Site], whole: bool) -> dict:
+    """Site id -> {"landcover_shares": ..., "zoning_shares": ...}: the share of each class of the study area's
+    land-cover and zoning rasters (those it has) over the site's cells."""
     shares = {s.id: {} for s in sites}
     for key, fname in SHARE_LAYERS.items():
         if (area_dir / fname).exists():
             legend = study.get(key, {}).get("categories", {})
             for s, v in _site_values(area_dir / fname, sites, whole):
                 shares[s.id][f"{key}_shares"] = _shares(v, legend)
-    slopes = _slope_stats(area_dir / "dem.tif", sites, grid)
-    geoms = [s.geometry for s in sites]
-    distances = {k: _nearest(gdf, geoms) for k, gdf in near.items()}
-    out = []
-    for i, s in enumerate(sites):
-        mean, lo, hi = scores[s.id]
-        c = s.geometry.centroid
-        lon, lat = to_ll.transform(c.x, c.y)
-        info = {
-            "id": s.id,
-            "area_ha": round(s.cells * cell_ha, 2),
-            "cells": s.cells,
-            "score_mean": round(float(mean), 4),
-            "score_min": round(float(lo), 4),
-            "score_max": round(float(hi), 4),
-            "compactness": round(s.attrs.get("compactness", 0.0), 4),
-            "centroid": {"x": round(c.x, 1), "y": round(c.y, 1), "lon": round(lon, 6), "lat": round(lat, 6)},
-            "criteria_means": crit_means[s.id],
-            **shares[s.id],
-        }
-        info["slope_percent"] = slopes[i]
-        info["distance_m"] = {k: (round(float(d[i]), 1) if d is not None else None) for k, d in distances.items()}
-        info["admin"] = [_admin_overlap(layer, s.geometry) for layer in admins]
-        if budget:
-            info["land_budget"] = land_budget(info["area_ha"], budget)
-        if screening:
-            info["screening"] = screening
-        if proxies:
-            info["proxies"] = proxies      # rules of the run that read a stand-in for their legal layer
-        out.append(info)
-    return out
+    return shares
+
+
+def _site_summary(s: Site, score: tuple, cell_ha: float, to_ll: Transformer) -> dict:
+    """The head of a site's record: id, area (cells x cell area), score mean/min/max, compactness, and the
+    centroid in the grid CRS and in longitude/latitude (WGS 84)."""
+    mean, lo, hi = score
+    c = s.geometry.centroid
+    lon, lat = to_ll.transform(c.x, c.y)
+    return {
+        "id": s.id,
+        "area_ha": round(s.cells * cell_ha, 2),
+        "cells": s.cells,
+        "score_mean": round(float(mean), 4),
+        "score_min": round(float(lo), 4),
+        "score_max": round(float(hi), 4),
+        "compactness": round(s.attrs.get("compactness", 0.0), 4),
+        "centroid": {"x": round(c.x, 1), "y": round(c.y, 1), "lon": round(lon, 6), "lat": round(lat, 6)},
+    }
+
+
+def _add_run_notes(info: dict, budget: dict | None, screening: list[dict], proxies: list[dict]) -> None:
+    """Add to a site's record the run's land budget applied to its area, and the run's screening and proxies
+    (each only when the run has one)."""
+    if budget:
+        info["land_budget"] = land_budget(info["area_ha"], budget)
+    if screening:
+        info["screening"] = screening
+    if proxies:
+        info["proxies"] = proxies      # rules of the run that read a stand-in for their legal layer
 
 
 def land_budget(gross_ha: float, budget: dict) -> dict:

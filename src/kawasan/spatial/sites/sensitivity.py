@@ -113,19 +113,8 @@ def one_at_a_time(criteria_means, weights, names: Sequence[str], *, changes=(-0.
     """
     c, w, sid = _inputs(criteria_means, weights, ids)
     k = _check_int(top_k, "top_k", minimum=1)
-    names = list(names) if not isinstance(names, str) else [names]
-    if len(names) != w.size:
-        raise InputError(Message("run.err.sensitivity.expected_criterion_name_s", n_weights=w.size, n_names=len(names)),
-                         field="names")
-    if len(set(names)) != len(names):
-        dup = next(x for x in names if names.count(x) > 1)
-        raise InputError(Message("run.err.sensitivity.criterion_name_occurs_more", dup=dup), field="names")
-    ch = []
-    for p in changes:
-        if isinstance(p, bool) or not isinstance(p, numbers.Real) or not (-1.0 < float(p) < 1.0):
-            raise InputError(Message("run.err.sensitivity.relative_weight_change_must_2", value=p),
-                             field="changes")
-        ch.append(float(p))
+    names = _check_names(names, w.size)
+    ch = _check_changes(changes)
 
     base_order, base_ranks = _ranking(c @ w, sid)
     base_top = [int(x) for x in sid[base_order[:k]]]
@@ -134,28 +123,64 @@ def one_at_a_time(criteria_means, weights, names: Sequence[str], *, changes=(-0.
     rows = []
     for j, name in enumerate(names):
         for p in ch:
-            wj = oat_weights(w, j, p)
-            order, ranks = _ranking(c @ wj, sid)
-            top = [int(x) for x in sid[order[:k]]]
+            row, ranks = _oat_row(c, w, sid, j, str(name), p, k, base_top)
             np.minimum(lo, ranks, out=lo)
             np.maximum(hi, ranks, out=hi)
-            rows.append({
-                "criterion": str(name),
-                "change": p,
-                "weights": [float(x) for x in wj],
-                "top_k": top,
-                "entered": [x for x in top if x not in base_top],
-                "left": [x for x in base_top if x not in top],
-                "ranks": {int(s): int(r) for s, r in zip(sid, ranks)},
-            })
+            rows.append(row)
     return {
         "changes": ch,
         "top_k": k,
-        "base": {"weights": [float(x) for x in w], "top_k": base_top,
-                 "ranks": {int(s): int(r) for s, r in zip(sid, base_ranks)}},
+        "base": {"weights": [float(x) for x in w], "top_k": base_top, "ranks": _rank_map(sid, base_ranks)},
         "rows": rows,
         "rank_range": {int(s): [int(a), int(b)] for s, a, b in zip(sid, lo, hi)},
     }
+
+
+def _check_names(names, n_weights: int) -> list:
+    """The criterion names as a list (a single string is one name): one per weight, none repeated."""
+    names = list(names) if not isinstance(names, str) else [names]
+    if len(names) != n_weights:
+        raise InputError(Message("run.err.sensitivity.expected_criterion_name_s", n_weights=n_weights,
+                                 n_names=len(names)), field="names")
+    if len(set(names)) != len(names):
+        dup = next(x for x in names if names.count(x) > 1)
+        raise InputError(Message("run.err.sensitivity.criterion_name_occurs_more", dup=dup), field="names")
+    return names
+
+
+def _check_changes(changes) -> list[float]:
+    """The relative weight changes as floats, each a real number in (-1, 1) (not a bool)."""
+    ch = []
+    for p in changes:
+        if isinstance(p, bool) or not isinstance(p, numbers.Real) or not (-1.0 < float(p) < 1.0):
+            raise InputError(Message("run.err.sensitivity.relative_weight_change_must_2", value=p),
+                             field="changes")
+        ch.append(float(p))
+    return ch
+
+
+def _rank_map(sid: np.ndarray, ranks: np.ndarray) -> dict[int, int]:
+    """{site id: rank} in the order of the sites."""
+    return {int(s): int(r) for s, r in zip(sid, ranks)}
+
+
+def _oat_row(c: np.ndarray, w: np.ndarray, sid: np.ndarray, j: int, name: str, p: float, k: int,
+             base_top: list[int]) -> tuple[dict, np.ndarray]:
+    """One row of the one-at-a-time table, and the sites' ranks in it: weight j changed by p (the others
+    rescaled, :func:`oat_weights`), the sites ranked by S = C @ w', the top k and who entered or left it."""
+    wj = oat_weights(w, j, p)
+    order, ranks = _ranking(c @ wj, sid)
+    top = [int(x) for x in sid[order[:k]]]
+    row = {
+        "criterion": name,
+        "change": p,
+        "weights": [float(x) for x in wj],
+        "top_k": top,
+        "entered": [x for x in top if x not in base_top],
+        "left": [x for x in base_top if x not in top],
+        "ranks": _rank_map(sid, ranks),
+    }
+    return row, ranks
 
 
 # --- Monte Carlo ------------------------------------------------------------------------------------
