@@ -68,7 +68,24 @@ def run_worker(jobs: int, queue: str | None, *, quiet: bool = False, warm: bool 
             s.close()
 
     consumer = huey.create_consumer(workers=jobs, worker_type="process", periodic=True, check_worker_health=True)
+    _stop_on_term_while_starting(consumer)
     consumer.run()
+
+
+def _stop_on_term_while_starting(consumer) -> None:
+    """SIGTERM (``kawasan serve`` stopping its worker, a service manager) while huey's consumer starts: set
+    its stop flag, then exit normally. huey installs its own handlers only after forking its job processes;
+    with the default action, a SIGTERM in between killed this process alone, and the job processes, which
+    wait on that flag (a pipe they inherited), went on polling the queue as orphans. Set, the flag stops the
+    processes forked so far and any forked after; the normal exit (status 128 + 15) waits for them."""
+    import signal
+    import sys
+
+    def stop(signum, frame):
+        consumer.stop_flag.set()
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _safe(spec: str) -> str:
