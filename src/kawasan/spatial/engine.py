@@ -193,12 +193,17 @@ def _rescale_without(skipped: list[Criterion], criteria: list[Criterion], weight
     weights.weights = {c.id: weights.weights[c.id] / kept for c in criteria}
 
 
+def bitmask_dtype(nbits: int) -> type:
+    """The exclusion bitmask's type: the smallest unsigned integer with one bit per constraint (32 at most)."""
+    return np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32
+
+
 def _reason_grid(grid, nbits: int, model_source: str) -> np.ndarray:
-    """The exclusion bitmask, one bit per constraint: uint8, uint16 or uint32 (refused beyond 32)."""
+    """The exclusion bitmask, one bit per constraint (:func:`bitmask_dtype`; refused beyond 32)."""
     if nbits > 32:
         raise ModelError(Message("run.err.engine.most_constraints_supported",
                                  count=nbits), source=model_source, field="constraints")
-    return np.zeros(grid.shape, dtype=np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32)
+    return np.zeros(grid.shape, dtype=bitmask_dtype(nbits))
 
 
 def _apply_constraints(run: _Pass, constraints: list[Constraint],

@@ -28,7 +28,8 @@ from kawasan.spatial.chunked.cluster import ChunkOptions, open_executor
 from kawasan.spatial.chunked.outputs import PATCH_CODE, Patches, TiledOutputs, chunk_patches
 from kawasan.spatial.chunked.plan import Block, halo_cells, plan_blocks
 from kawasan.spatial.chunked.window import WindowArea
-from kawasan.spatial.engine import ConstraintOutcome, Evaluation, Progress, _noop, evaluate, with_switches
+from kawasan.spatial.engine import (ConstraintOutcome, Evaluation, Progress, _noop, bitmask_dtype, evaluate,
+                                    with_switches)
 from kawasan.spatial.grid import Grid
 from kawasan.spatial.model import Model
 from kawasan.spatial.model import NO_SETBACK
@@ -236,12 +237,13 @@ def _chunk_size(area: StudyArea, options: ChunkOptions) -> int:
 
 
 def _reason_dtype(model: Model, model_source: str) -> type:
-    """The exclusion bitmask's type: the smallest unsigned integer with one bit per constraint (32 at most)."""
+    """The exclusion bitmask's type (``engine.bitmask_dtype``), refused before any chunk runs beyond 32
+    constraints."""
     nbits = len(model.constraints)
     if nbits > 32:
         raise ModelError(Message("chunked.err.too_many_constraints", count=nbits), source=model_source,
                          field="constraints")
-    return np.uint8 if nbits <= 8 else np.uint16 if nbits <= 16 else np.uint32
+    return bitmask_dtype(nbits)
 
 
 @dataclass
